@@ -1,0 +1,18 @@
+//! The canonical layer of onnx2linalg: element types, symbolic shapes, constant
+//! tensors, the canonical op table (`ops`), the graph, shape/dtype inference and
+//! constant folding. It knows nothing of protobuf or MLIR, so it builds in
+//! seconds and its rules are tested without either.
+
+pub mod dtype;
+pub mod error;
+pub mod graph;
+pub mod ops;
+pub mod shape;
+pub mod tensor;
+
+pub use dtype::DType;
+pub use error::{Error, ErrorKind, Origin, Result};
+pub use graph::{Graph, Node, Value, ValueId};
+pub use ops::{Family, Op, OpSpec};
+pub use shape::{Dim, TensorType};
+pub use tensor::{HostArray, Tensor};

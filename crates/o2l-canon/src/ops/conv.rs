@@ -1,0 +1,148 @@
+//! Convolution over N spatial dims, channels-first: input `N x C x D1..Dn`,
+//! filter `F x C/groups x K1..Kn`, optional bias `F`. Padding is explicit.
+use super::{Family, OpSpec, expect_operands, expect_same_dtype};
+use crate::{Dim, Error, Result, TensorType};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conv {
+    pub strides: Vec<u64>,
+    pub dilations: Vec<u64>,
+    /// (begin, end) zero padding per spatial dim.
+    pub pads: Vec<(u64, u64)>,
+    pub groups: u64,
+}
+
+pub const SPECS: &[OpSpec] = &[OpSpec {
+    name: "Conv",
+    family: Family::Conv,
+    doc: "grouped, dilated, strided convolution; NC[D..] input, F C/g [K..] filter, zero padding begin/end per dim",
+    operands: &["input", "filter", "bias?"],
+    attributes: &[
+        "strides: [u64]",
+        "dilations: [u64]",
+        "pads: [(u64, u64)]",
+        "groups: u64",
+    ],
+}];
+
+/// Output extent of one sliding-window dim; `None` when the window does not fit.
+pub fn window_output(
+    input: u64,
+    pad: (u64, u64),
+    kernel: u64,
+    stride: u64,
+    dilation: u64,
+    ceil: bool,
+) -> Option<u64> {
+    let padded = input.checked_add(pad.0)?.checked_add(pad.1)?;
+    let span = dilation
+        .checked_mul(kernel.checked_sub(1)?)?
+        .checked_add(1)?;
+    let room = padded.checked_sub(span)?;
+    if stride == 0 {
+        return None;
+    }
+    let mut out = if ceil {
+        room.div_ceil(stride) + 1
+    } else {
+        room / stride + 1
+    };
+    // With ceil mode the last window must start inside the input or the begin padding.
+    if ceil && (out - 1) * stride >= input + pad.0 {
+        out -= 1;
+    }
+    Some(out)
+}
+
+impl Conv {
+    pub fn infer(&self, inputs: &[&TensorType]) -> Result<Vec<TensorType>> {
+        expect_operands("Conv", inputs, 2, 3)?;
+        let (x, w) = (inputs[0], inputs[1]);
+        expect_same_dtype("Conv", x, w)?;
+        let spatial =
+            x.rank().checked_sub(2).filter(|&s| s >= 1).ok_or_else(|| {
+                Error::invalid(format!("Conv input must have rank >= 3, got {x}"))
+            })?;
+        if w.rank() != x.rank() {
+            crate::bail!(InvalidModel, "Conv filter {w} does not match input {x}");
+        }
+        if self.strides.len() != spatial
+            || self.dilations.len() != spatial
+            || self.pads.len() != spatial
+        {
+            crate::bail!(
+                InvalidModel,
+                "Conv attributes must give {spatial} values per spatial dim"
+            );
+        }
+        if self.groups == 0 {
+            crate::bail!(InvalidModel, "Conv groups must be positive");
+        }
+        if let (Some(c), Some(wc)) = (x.shape[1].known(), w.shape[1].known())
+            && c != wc * self.groups
+        {
+            crate::bail!(
+                InvalidModel,
+                "Conv input has {c} channels, filter expects {wc} x {} groups",
+                self.groups
+            );
+        }
+        let kernel = w.static_dims("Conv filter")?;
+        let mut shape = vec![x.shape[0].clone(), Dim::Known(kernel[0])];
+        for i in 0..spatial {
+            shape.push(match x.shape[2 + i].known() {
+                Some(n) => Dim::Known(
+                    window_output(
+                        n,
+                        self.pads[i],
+                        kernel[2 + i],
+                        self.strides[i],
+                        self.dilations[i],
+                        false,
+                    )
+                    .ok_or_else(|| Error::invalid(format!("Conv window does not fit input {x}")))?,
+                ),
+                None => crate::bail!(Unsupported, "Conv with a symbolic spatial dim: {x}"),
+            });
+        }
+        if let Some(b) = inputs.get(2)
+            && (b.rank() != 1 || b.shape[0] != Dim::Known(kernel[0]))
+        {
+            crate::bail!(
+                InvalidModel,
+                "Conv bias {b} must be 1-D with {} elements",
+                kernel[0]
+            );
+        }
+        Ok(vec![TensorType::new(x.dtype, shape)])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::DType;
+
+    #[test]
+    fn conv_output_shape() {
+        let conv = Conv {
+            strides: vec![2, 2],
+            dilations: vec![1, 1],
+            pads: vec![(1, 1), (1, 1)],
+            groups: 1,
+        };
+        let x = TensorType::of_known(DType::F32, &[1, 3, 8, 8]);
+        let w = TensorType::of_known(DType::F32, &[4, 3, 3, 3]);
+        assert_eq!(
+            conv.infer(&[&x, &w]).unwrap()[0],
+            TensorType::of_known(DType::F32, &[1, 4, 4, 4])
+        );
+    }
+
+    #[test]
+    fn ceil_mode_drops_a_window_starting_in_the_end_padding() {
+        assert_eq!(window_output(5, (0, 1), 2, 2, 1, true), Some(3));
+        assert_eq!(window_output(4, (0, 0), 3, 2, 1, true), Some(2));
+        assert_eq!(window_output(2, (0, 0), 3, 1, 1, false), None);
+    }
+}

@@ -1,0 +1,77 @@
+//! Contractions: matrix products with numpy `matmul` semantics.
+use super::{Family, OpSpec, expect_operands, expect_same_dtype};
+use crate::shape::broadcast_shapes;
+use crate::{Result, TensorType};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Linear {
+    /// numpy `matmul`: 1-D operands are promoted (and the added dim dropped again),
+    /// leading batch dims broadcast.
+    MatMul,
+}
+
+pub const SPECS: &[OpSpec] = &[OpSpec {
+    name: "MatMul",
+    family: Family::Linear,
+    doc: "matrix product with numpy matmul semantics (1-D promotion, batch broadcasting)",
+    operands: &["a", "b"],
+    attributes: &[],
+}];
+
+impl Linear {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Linear::MatMul => "MatMul",
+        }
+    }
+
+    pub fn infer(&self, inputs: &[&TensorType]) -> Result<Vec<TensorType>> {
+        expect_operands("MatMul", inputs, 2, 2)?;
+        let (a, b) = (inputs[0], inputs[1]);
+        expect_same_dtype("MatMul", a, b)?;
+        if a.rank() == 0 || b.rank() == 0 {
+            crate::bail!(InvalidModel, "MatMul of a scalar: {a} x {b}");
+        }
+        let mut sa = a.shape.clone();
+        let mut sb = b.shape.clone();
+        if sa.len() == 1 {
+            sa.insert(0, 1u64.into());
+        }
+        if sb.len() == 1 {
+            sb.push(1u64.into());
+        }
+        let (m, ka) = (&sa[sa.len() - 2], &sa[sa.len() - 1]);
+        let (kb, n) = (&sb[sb.len() - 2], &sb[sb.len() - 1]);
+        if let (Some(x), Some(y)) = (ka.known(), kb.known())
+            && x != y
+        {
+            crate::bail!(InvalidModel, "MatMul contraction dims differ: {a} x {b}");
+        }
+        let mut shape = broadcast_shapes(&[&sa[..sa.len() - 2], &sb[..sb.len() - 2]])?;
+        if a.rank() > 1 {
+            shape.push(m.clone());
+        }
+        if b.rank() > 1 {
+            shape.push(n.clone());
+        }
+        Ok(vec![TensorType::new(a.dtype, shape)])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::DType;
+
+    #[test]
+    fn matmul_shapes() {
+        let t = |d: &[u64]| TensorType::of_known(DType::F32, d);
+        let r = Linear::MatMul
+            .infer(&[&t(&[2, 1, 3, 4]), &t(&[5, 4, 6])])
+            .unwrap();
+        assert_eq!(r[0], t(&[2, 5, 3, 6]));
+        let r = Linear::MatMul.infer(&[&t(&[4]), &t(&[4, 6])]).unwrap();
+        assert_eq!(r[0], t(&[6]));
+        assert!(Linear::MatMul.infer(&[&t(&[3, 4]), &t(&[5, 6])]).is_err());
+    }
+}

@@ -1,0 +1,374 @@
+//! Data movement: ops that rearrange elements without computing new values.
+use super::{Family, OpSpec, expect_operands};
+use crate::shape::element_count;
+use crate::{DType, Dim, Error, HostArray, Result, Tensor, TensorType};
+use ndarray::{Axis, IxDyn};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Movement {
+    /// Same elements in row-major order, new shape (fully resolved: no 0 or -1).
+    Reshape { shape: Vec<Dim> },
+    /// Output dim `i` is input dim `perm[i]`.
+    Transpose { perm: Vec<usize> },
+    /// Join operands along `axis`; the other dims must agree.
+    Concat { axis: usize },
+    /// `out[a.., i.., b..] = data[a.., idx[i..], b..]` along `axis`; negative
+    /// indices count from the end.
+    Gather { axis: usize },
+    /// The operand's shape as a 1-D i64 tensor.
+    ShapeOf,
+}
+
+const fn row(
+    name: &'static str,
+    doc: &'static str,
+    operands: &'static [&'static str],
+    attributes: &'static [&'static str],
+) -> OpSpec {
+    OpSpec {
+        name,
+        family: Family::Movement,
+        doc,
+        operands,
+        attributes,
+    }
+}
+
+pub const SPECS: &[OpSpec] = &[
+    row(
+        "Reshape",
+        "same elements in row-major order under a new, fully resolved shape",
+        &["x"],
+        &["shape: [dim]"],
+    ),
+    row(
+        "Transpose",
+        "permute dims: output dim i is input dim perm[i]",
+        &["x"],
+        &["perm: [usize]"],
+    ),
+    row(
+        "Concat",
+        "join operands along an axis",
+        &["xs..."],
+        &["axis: usize"],
+    ),
+    row(
+        "Gather",
+        "take slices along an axis at the given (possibly negative) indices",
+        &["data", "indices"],
+        &["axis: usize"],
+    ),
+    row(
+        "ShapeOf",
+        "the operand's shape as a 1-D i64 tensor",
+        &["x"],
+        &[],
+    ),
+];
+
+/// Constants are folded only up to this many elements, so weights are never copied.
+pub const FOLD_MAX_ELEMENTS: u64 = 1 << 16;
+
+impl Movement {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Movement::Reshape { .. } => "Reshape",
+            Movement::Transpose { .. } => "Transpose",
+            Movement::Concat { .. } => "Concat",
+            Movement::Gather { .. } => "Gather",
+            Movement::ShapeOf => "ShapeOf",
+        }
+    }
+
+    pub fn infer(&self, inputs: &[&TensorType]) -> Result<Vec<TensorType>> {
+        match self {
+            Movement::Reshape { shape } => {
+                expect_operands("Reshape", inputs, 1, 1)?;
+                let x = inputs[0];
+                if let (Some(a), Some(b)) = (
+                    x.known_dims(),
+                    shape.iter().map(Dim::known).collect::<Option<Vec<_>>>(),
+                ) && element_count(&a)? != element_count(&b)?
+                {
+                    crate::bail!(
+                        InvalidModel,
+                        "Reshape of {x} to {:?} changes the element count",
+                        b
+                    );
+                }
+                Ok(vec![TensorType::new(x.dtype, shape.clone())])
+            }
+            Movement::Transpose { perm } => {
+                expect_operands("Transpose", inputs, 1, 1)?;
+                let x = inputs[0];
+                let mut sorted = perm.clone();
+                sorted.sort_unstable();
+                if sorted != (0..x.rank()).collect::<Vec<_>>() {
+                    crate::bail!(
+                        InvalidModel,
+                        "Transpose perm {perm:?} is not a permutation of {x}'s dims"
+                    );
+                }
+                Ok(vec![TensorType::new(
+                    x.dtype,
+                    perm.iter().map(|&p| x.shape[p].clone()).collect(),
+                )])
+            }
+            Movement::Concat { axis } => {
+                expect_operands("Concat", inputs, 1, usize::MAX)?;
+                let first = inputs[0];
+                if *axis >= first.rank() {
+                    crate::bail!(InvalidModel, "Concat axis {axis} out of range for {first}");
+                }
+                let mut total: Option<u64> = Some(0);
+                for x in inputs {
+                    if x.rank() != first.rank() || x.dtype != first.dtype {
+                        crate::bail!(
+                            InvalidModel,
+                            "Concat operands {first} and {x} differ in rank or type"
+                        );
+                    }
+                    for (i, (a, b)) in first.shape.iter().zip(&x.shape).enumerate() {
+                        if i != *axis && a.known().is_some() && b.known().is_some() && a != b {
+                            crate::bail!(
+                                InvalidModel,
+                                "Concat operands {first} and {x} differ in dim {i}"
+                            );
+                        }
+                    }
+                    total = match (total, x.shape[*axis].known()) {
+                        (Some(t), Some(n)) => Some(
+                            t.checked_add(n)
+                                .ok_or_else(|| Error::limit("Concat size overflows"))?,
+                        ),
+                        _ => None,
+                    };
+                }
+                let mut shape = first.shape.clone();
+                shape[*axis] = match total {
+                    Some(t) => Dim::Known(t),
+                    None => crate::bail!(Unsupported, "Concat along a symbolic dim"),
+                };
+                Ok(vec![TensorType::new(first.dtype, shape)])
+            }
+            Movement::Gather { axis } => {
+                expect_operands("Gather", inputs, 2, 2)?;
+                let (data, idx) = (inputs[0], inputs[1]);
+                if *axis >= data.rank() {
+                    crate::bail!(InvalidModel, "Gather axis {axis} out of range for {data}");
+                }
+                if !matches!(idx.dtype, DType::I32 | DType::I64) {
+                    crate::bail!(InvalidModel, "Gather indices must be i32 or i64, got {idx}");
+                }
+                let mut shape = data.shape[..*axis].to_vec();
+                shape.extend(idx.shape.iter().cloned());
+                shape.extend(data.shape[axis + 1..].iter().cloned());
+                Ok(vec![TensorType::new(data.dtype, shape)])
+            }
+            Movement::ShapeOf => {
+                expect_operands("ShapeOf", inputs, 1, 1)?;
+                Ok(vec![TensorType::of_known(
+                    DType::I64,
+                    &[inputs[0].rank() as u64],
+                )])
+            }
+        }
+    }
+
+    pub fn fold(
+        &self,
+        types: &[&TensorType],
+        consts: &[Option<&Tensor>],
+        outputs: &[TensorType],
+    ) -> Result<Option<Vec<Tensor>>> {
+        if let Movement::ShapeOf = self {
+            return match types[0].known_dims() {
+                Some(dims) => {
+                    let v: Vec<i64> = dims.iter().map(|&d| d as i64).collect();
+                    Ok(Some(vec![Tensor::from_i64s(
+                        DType::I64,
+                        vec![v.len() as u64],
+                        &v,
+                    )?]))
+                }
+                None => Ok(None),
+            };
+        }
+        let Some(all) = consts.iter().copied().collect::<Option<Vec<&Tensor>>>() else {
+            return Ok(None);
+        };
+        let out = &outputs[0];
+        match out.num_elements()? {
+            Some(n) if n <= FOLD_MAX_ELEMENTS => {}
+            _ => return Ok(None),
+        }
+        let dims: Vec<usize> = out
+            .static_dims("folding")?
+            .iter()
+            .map(|&d| d as usize)
+            .collect();
+        let arrays = all
+            .iter()
+            .map(|t| t.to_array())
+            .collect::<Result<Vec<_>>>()?;
+        let result = match self {
+            Movement::Reshape { .. } => map_array(
+                &arrays[0],
+                |a| {
+                    a.to_shape(IxDyn(&dims))
+                        .map(|v| v.to_owned())
+                        .map_err(shape_err)
+                },
+                |a| {
+                    a.to_shape(IxDyn(&dims))
+                        .map(|v| v.to_owned())
+                        .map_err(shape_err)
+                },
+            )?,
+            Movement::Transpose { perm } => map_array(
+                &arrays[0],
+                |a| {
+                    Ok(a.clone()
+                        .permuted_axes(IxDyn(perm))
+                        .as_standard_layout()
+                        .to_owned())
+                },
+                |a| {
+                    Ok(a.clone()
+                        .permuted_axes(IxDyn(perm))
+                        .as_standard_layout()
+                        .to_owned())
+                },
+            )?,
+            Movement::Concat { axis } => match &arrays[..] {
+                [HostArray::Int(_), ..] => {
+                    let views: Vec<_> = arrays
+                        .iter()
+                        .filter_map(|a| {
+                            if let HostArray::Int(a) = a {
+                                Some(a.view())
+                            } else {
+                                None
+                            }
+                        })
+                        .collect();
+                    HostArray::Int(ndarray::concatenate(Axis(*axis), &views).map_err(shape_err)?)
+                }
+                _ => {
+                    let views: Vec<_> = arrays
+                        .iter()
+                        .filter_map(|a| {
+                            if let HostArray::Float(a) = a {
+                                Some(a.view())
+                            } else {
+                                None
+                            }
+                        })
+                        .collect();
+                    HostArray::Float(ndarray::concatenate(Axis(*axis), &views).map_err(shape_err)?)
+                }
+            },
+            Movement::Gather { axis } => {
+                let HostArray::Int(idx) = &arrays[1] else {
+                    return Ok(None);
+                };
+                let len = types[0].static_dims("Gather")?[*axis] as i64;
+                let mut flat = Vec::with_capacity(idx.len());
+                for &i in idx.iter() {
+                    let j = if i < 0 { i + len } else { i };
+                    if j < 0 || j >= len {
+                        crate::bail!(
+                            InvalidModel,
+                            "Gather index {i} out of range for dim of size {len}"
+                        );
+                    }
+                    flat.push(j as usize);
+                }
+                map_array(
+                    &arrays[0],
+                    |a| {
+                        a.select(Axis(*axis), &flat)
+                            .to_shape(IxDyn(&dims))
+                            .map(|v| v.to_owned())
+                            .map_err(shape_err)
+                    },
+                    |a| {
+                        a.select(Axis(*axis), &flat)
+                            .to_shape(IxDyn(&dims))
+                            .map(|v| v.to_owned())
+                            .map_err(shape_err)
+                    },
+                )?
+            }
+            Movement::ShapeOf => return Ok(None),
+        };
+        Ok(Some(vec![Tensor::from_array(out.dtype, &result)?]))
+    }
+}
+
+fn shape_err(e: ndarray::ShapeError) -> Error {
+    Error::internal(format!("folding: {e}"))
+}
+
+/// Applies the same movement to an integer or a float array.
+fn map_array(
+    a: &HostArray,
+    on_int: impl Fn(&ndarray::ArrayD<i64>) -> Result<ndarray::ArrayD<i64>>,
+    on_float: impl Fn(&ndarray::ArrayD<f64>) -> Result<ndarray::ArrayD<f64>>,
+) -> Result<HostArray> {
+    Ok(match a {
+        HostArray::Int(a) => HostArray::Int(on_int(a)?),
+        HostArray::Float(a) => HostArray::Float(on_float(a)?),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fold1(op: &Movement, inputs: &[&Tensor]) -> Tensor {
+        let types: Vec<TensorType> = inputs.iter().map(|t| t.ty()).collect();
+        let trefs: Vec<&TensorType> = types.iter().collect();
+        let out = op.infer(&trefs).unwrap();
+        let consts: Vec<Option<&Tensor>> = inputs.iter().map(|t| Some(*t)).collect();
+        op.fold(&trefs, &consts, &out).unwrap().unwrap().remove(0)
+    }
+
+    #[test]
+    fn shape_gather_concat_chain_folds() {
+        let x = TensorType::of_known(DType::F32, &[2, 3, 4]);
+        let shape = Movement::ShapeOf
+            .fold(&[&x], &[None], &[])
+            .unwrap()
+            .unwrap()
+            .remove(0);
+        assert_eq!(shape.to_i64s(), vec![2, 3, 4]);
+        let idx = Tensor::from_i64s(DType::I64, vec![], &[-1]).unwrap();
+        let last = fold1(&Movement::Gather { axis: 0 }, &[&shape, &idx]);
+        assert_eq!((last.dims.clone(), last.to_i64s()), (vec![], vec![4]));
+        let first = fold1(
+            &Movement::Gather { axis: 0 },
+            &[
+                &shape,
+                &Tensor::from_i64s(DType::I64, vec![1], &[0]).unwrap(),
+            ],
+        );
+        let joined = fold1(
+            &Movement::Concat { axis: 0 },
+            &[
+                &first,
+                &Tensor::from_i64s(DType::I64, vec![1], &[-1]).unwrap(),
+            ],
+        );
+        assert_eq!(joined.to_i64s(), vec![2, -1]);
+    }
+
+    #[test]
+    fn transpose_folds() {
+        let t = Tensor::from_i64s(DType::I32, vec![2, 3], &[1, 2, 3, 4, 5, 6]).unwrap();
+        let r = fold1(&Movement::Transpose { perm: vec![1, 0] }, &[&t]);
+        assert_eq!(r.dims, vec![3, 2]);
+        assert_eq!(r.to_i64s(), vec![1, 4, 2, 5, 3, 6]);
+    }
+}

@@ -1,0 +1,109 @@
+//! Sliding-window pooling over the spatial dims of an `N x C x D1..Dn` tensor.
+use super::conv::window_output;
+use super::{Family, OpSpec, expect_operands};
+use crate::{Dim, Error, Result, TensorType};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PoolKind {
+    /// Padding never wins (it counts as -inf).
+    Max,
+    /// `count_include_pad`: divide by the full window, else by the in-bounds part.
+    Average { count_include_pad: bool },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pool {
+    pub kind: PoolKind,
+    pub kernel: Vec<u64>,
+    pub strides: Vec<u64>,
+    pub dilations: Vec<u64>,
+    /// (begin, end) padding per spatial dim.
+    pub pads: Vec<(u64, u64)>,
+    /// Output extent rounds up (windows may hang over the end padding).
+    pub ceil_mode: bool,
+}
+
+pub const SPECS: &[OpSpec] = &[
+    OpSpec {
+        name: "MaxPool",
+        family: Family::Pool,
+        doc: "maximum over each window; padding never wins",
+        operands: &["input"],
+        attributes: &[
+            "kernel: [u64]",
+            "strides: [u64]",
+            "dilations: [u64]",
+            "pads: [(u64, u64)]",
+            "ceil_mode: bool",
+        ],
+    },
+    OpSpec {
+        name: "AveragePool",
+        family: Family::Pool,
+        doc: "mean over each window, padding counted or not",
+        operands: &["input"],
+        attributes: &[
+            "kernel: [u64]",
+            "strides: [u64]",
+            "dilations: [u64]",
+            "pads: [(u64, u64)]",
+            "ceil_mode: bool",
+            "count_include_pad: bool",
+        ],
+    },
+];
+
+impl Pool {
+    pub fn name(&self) -> &'static str {
+        match self.kind {
+            PoolKind::Max => "MaxPool",
+            PoolKind::Average { .. } => "AveragePool",
+        }
+    }
+
+    pub fn infer(&self, inputs: &[&TensorType]) -> Result<Vec<TensorType>> {
+        expect_operands(self.name(), inputs, 1, 1)?;
+        let x = inputs[0];
+        let spatial = x.rank().checked_sub(2).filter(|&s| s >= 1).ok_or_else(|| {
+            Error::invalid(format!(
+                "{} input must have rank >= 3, got {x}",
+                self.name()
+            ))
+        })?;
+        let n = self.kernel.len();
+        if n != spatial
+            || self.strides.len() != n
+            || self.dilations.len() != n
+            || self.pads.len() != n
+        {
+            crate::bail!(
+                InvalidModel,
+                "{} attributes must give {spatial} values per spatial dim",
+                self.name()
+            );
+        }
+        let mut shape = x.shape[..2].to_vec();
+        for i in 0..spatial {
+            let Some(len) = x.shape[2 + i].known() else {
+                crate::bail!(
+                    Unsupported,
+                    "{} with a symbolic spatial dim: {x}",
+                    self.name()
+                );
+            };
+            let out = window_output(
+                len,
+                self.pads[i],
+                self.kernel[i],
+                self.strides[i],
+                self.dilations[i],
+                self.ceil_mode,
+            )
+            .ok_or_else(|| {
+                Error::invalid(format!("{} window does not fit input {x}", self.name()))
+            })?;
+            shape.push(Dim::Known(out));
+        }
+        Ok(vec![TensorType::new(x.dtype, shape)])
+    }
+}

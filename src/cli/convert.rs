@@ -1,0 +1,90 @@
+//! `onnx2linalg [convert] MODEL [-o FILE] [--emit text|bytecode] [--weights ...]`
+use super::write_atomic;
+use clap::{Args, ValueEnum};
+use onnx2linalg::{ConvertOptions, Emit, Result, Weights};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Args)]
+pub struct ConvertArgs {
+    /// The ONNX model to convert.
+    #[arg(required = true)]
+    pub model: Option<PathBuf>,
+    /// Write the MLIR here (atomically) instead of stdout.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Output form.
+    #[arg(long, value_enum, default_value_t = EmitArg::Text)]
+    pub emit: EmitArg,
+    /// How weights are written.
+    #[arg(long, value_enum, default_value_t = WeightsArg::Resource)]
+    pub weights: WeightsArg,
+    /// Pin a symbolic input shape: NAME=1x3x224x224 (repeatable).
+    #[arg(long = "input-shape", value_parser = parse_input_shape)]
+    pub input_shapes: Vec<(String, Vec<u64>)>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum EmitArg {
+    Text,
+    Bytecode,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum WeightsArg {
+    /// dense_resource blobs
+    Resource,
+    /// inline dense<...> literals
+    Inline,
+    /// zero placeholders, for looking at structure
+    Elide,
+}
+
+pub fn parse_input_shape(s: &str) -> std::result::Result<(String, Vec<u64>), String> {
+    let (name, dims) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=DxDx..., got \"{s}\""))?;
+    let dims = dims
+        .split('x')
+        .map(|d| {
+            d.parse::<u64>()
+                .map_err(|_| format!("bad dim \"{d}\" in \"{s}\""))
+        })
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok((name.to_string(), dims))
+}
+
+impl ConvertArgs {
+    pub fn options(&self) -> ConvertOptions {
+        let mut options = ConvertOptions::default();
+        options.import.input_shapes = self.input_shapes.clone();
+        options.lower.emit = match self.emit {
+            EmitArg::Text => Emit::Text,
+            EmitArg::Bytecode => Emit::Bytecode,
+        };
+        options.lower.weights = match self.weights {
+            WeightsArg::Resource => Weights::Resource,
+            WeightsArg::Inline => Weights::Inline,
+            WeightsArg::Elide => Weights::Elide,
+        };
+        options
+    }
+}
+
+pub fn run(args: ConvertArgs) -> Result<ExitCode> {
+    let Some(model) = &args.model else {
+        return Err(onnx2linalg::Error::invalid("no model given (see --help)"));
+    };
+    let bytes = onnx2linalg::convert(model, &args.options())?;
+    match &args.output {
+        Some(path) => write_atomic(path, &bytes)?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&bytes)
+                .and_then(|_| out.flush())
+                .map_err(|e| onnx2linalg::Error::io(format!("stdout: {e}")))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,65 @@
+//! Argument parsing and the subcommands, one file each.
+mod convert;
+
+use clap::{Parser, Subcommand};
+use onnx2linalg::{Error, Result};
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+const EXAMPLES: &str = "\
+Examples:
+  onnx2linalg model.onnx                         print verified linalg MLIR
+  onnx2linalg model.onnx -o model.mlir           write it (atomically)
+  onnx2linalg model.onnx --emit bytecode -o m.mlirbc
+  onnx2linalg run model.onnx --input x=x.npy --output-dir out/
+  onnx2linalg check node/test_relu               run an ONNX backend-test folder";
+
+#[derive(Parser)]
+#[command(name = "onnx2linalg", version, about = "Convert ONNX models to linalg-on-tensors MLIR",
+          after_help = EXAMPLES, args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    convert: convert::ConvertArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Convert an ONNX model to MLIR (the default when no subcommand is given).
+    Convert(convert::ConvertArgs),
+}
+
+pub fn main() -> Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Convert(args)) => convert::run(args),
+        None => convert::run(cli.convert),
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a
+/// rename, so a reader never sees a half-written file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let io = |e: std::io::Error| Error::io(format!("{}: {e}", path.display()));
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(io)
+}
