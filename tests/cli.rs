@@ -1,0 +1,147 @@
+//! CLI conventions: bad input exits non-zero with one clear line naming the
+//! file (and node, op, domain, opset when one is at fault), and never leaves an
+//! output file behind.
+use o2l_proto::{
+    GraphProto, Message, ModelProto, NodeProto, OperatorSetIdProto, TensorShapeProto, TypeProto,
+    ValueInfoProto, tensor_shape_proto, type_proto,
+};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_onnx2linalg"))
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("o2l-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn value(name: &str, dims: &[i64]) -> ValueInfoProto {
+    let dim = dims
+        .iter()
+        .map(|&d| tensor_shape_proto::Dimension {
+            value: Some(tensor_shape_proto::dimension::Value::DimValue(d)),
+            denotation: None,
+        })
+        .collect();
+    ValueInfoProto {
+        name: Some(name.into()),
+        r#type: Some(TypeProto {
+            value: Some(type_proto::Value::TensorType(type_proto::Tensor {
+                elem_type: Some(1),
+                shape: Some(TensorShapeProto { dim }),
+            })),
+            denotation: None,
+        }),
+        ..Default::default()
+    }
+}
+
+/// x -> op_type(named node) -> y, f32 2x3, default domain at `opset`.
+fn one_node_model(op_type: &str, node: &str, opset: i64) -> Vec<u8> {
+    let model = ModelProto {
+        ir_version: Some(8),
+        opset_import: vec![OperatorSetIdProto { domain: Some(String::new()), version: Some(opset) }],
+        graph: Some(GraphProto {
+            name: Some("g".into()),
+            node: vec![NodeProto {
+                input: vec!["x".into()],
+                output: vec!["y".into()],
+                name: Some(node.into()),
+                op_type: Some(op_type.into()),
+                domain: Some(String::new()),
+                ..Default::default()
+            }],
+            input: vec![value("x", &[2, 3])],
+            output: vec![value("y", &[2, 3])],
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    model.encode_to_vec()
+}
+
+/// Runs the converter with `-o out.mlir`; asserts failure, one error line, no output.
+fn assert_clean_failure(dir: &Path, model: &Path) -> String {
+    let out_file = dir.join("out.mlir");
+    let out = bin().arg(model).arg("-o").arg(&out_file).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!out.status.success(), "expected failure, stderr: {stderr}");
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "one line expected: {stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(!out_file.exists(), "a failed conversion left {}", out_file.display());
+    let leftovers: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    stderr
+}
+
+#[test]
+fn help_lists_subcommands_and_examples() {
+    let out = bin().arg("--help").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    for word in ["convert", "run", "check", "Examples:"] {
+        assert!(text.contains(word), "--help lacks {word}: {text}");
+    }
+}
+
+#[test]
+fn missing_file_is_an_io_error_naming_the_file() {
+    let dir = scratch("missing");
+    let err = assert_clean_failure(&dir, &dir.join("nope.onnx"));
+    assert!(err.contains("nope.onnx"), "{err}");
+}
+
+#[test]
+fn garbage_is_rejected_as_not_onnx() {
+    let dir = scratch("garbage");
+    let path = dir.join("garbage.onnx");
+    std::fs::write(&path, b"this is not a protobuf \xff\xff\xff\xff").unwrap();
+    let err = assert_clean_failure(&dir, &path);
+    assert!(err.contains("garbage.onnx"), "{err}");
+}
+
+#[test]
+fn truncated_model_is_rejected() {
+    let dir = scratch("truncated");
+    let bytes = one_node_model("Relu", "relu_0", 13);
+    for cut in [1, bytes.len() / 3, bytes.len() / 2, bytes.len() - 1] {
+        let path = dir.join("truncated.onnx");
+        std::fs::write(&path, &bytes[..cut]).unwrap();
+        let err = assert_clean_failure(&dir, &path);
+        assert!(err.contains("truncated.onnx"), "cut {cut}: {err}");
+    }
+}
+
+#[test]
+fn unsupported_op_names_file_node_op_domain_and_opset() {
+    let dir = scratch("unsupported");
+    let path = dir.join("model.onnx");
+    std::fs::write(&path, one_node_model("NoSuchOp", "weird_7", 13)).unwrap();
+    let err = assert_clean_failure(&dir, &path);
+    for part in ["model.onnx", "weird_7", "NoSuchOp", "opset 13"] {
+        assert!(err.contains(part), "error lacks {part}: {err}");
+    }
+}
+
+#[test]
+fn a_good_model_converts_to_verified_mlir_written_atomically() {
+    let dir = scratch("good");
+    let path = dir.join("relu.onnx");
+    std::fs::write(&path, one_node_model("Relu", "relu_0", 13)).unwrap();
+    let out_file = dir.join("relu.mlir");
+    let out = bin().arg(&path).arg("-o").arg(&out_file).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&out_file).unwrap();
+    assert!(text.contains("func.func @g("), "{text}");
+    assert!(text.contains("tensor<2x3xf32>"), "{text}");
+}
