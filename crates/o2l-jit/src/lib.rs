@@ -1,23 +1,171 @@
 //! Runs linalg-on-tensors MLIR in-process: the pass pipeline down to the LLVM
 //! dialect, MLIR's ExecutionEngine, and ranked memref descriptors for tensor I/O.
+//!
+//! ```no_run
+//! # use o2l_canon::{DType, Tensor, TensorType};
+//! let mlir = "func.func @f(%a: tensor<2xf32>) -> tensor<2xf32> { return %a : tensor<2xf32> }";
+//! let compiled = o2l_jit::compile(mlir, "f")?;
+//! let x = Tensor::from_f64s(DType::F32, vec![2], &[1.0, 2.0])?;
+//! let out = compiled.run(&[x], &[TensorType::of_known(DType::F32, &[2])])?;
+//! # Ok::<(), o2l_canon::Error>(())
+//! ```
+//!
+//! Ownership of results: the pipeline makes every result a buffer the callee
+//! allocated (results that would alias an argument or a constant are cloned, see
+//! `pipeline`). We copy results out and do not free them: freeing memory the JIT
+//! allocated from Rust would tie us to how `memref.alloc` is lowered, and the
+//! leak is one copy of the outputs per call, which is acceptable for a test runner.
 
-use o2l_canon::{Result, Tensor, TensorType};
+mod abi;
+mod pipeline;
+mod signature;
+
+use melior::{
+    Context,
+    dialect::DialectRegistry,
+    ir::{
+        Attribute, Module,
+        operation::{OperationLike, OperationMutLike},
+    },
+    pass::PassManager,
+    utility::{
+        parse_pass_pipeline, register_all_dialects, register_all_llvm_translations,
+        register_all_passes,
+    },
+};
+use o2l_canon::{Error, Result, Tensor, TensorType};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+pub use pipeline::PIPELINE;
+pub use signature::{ElemKind, Signature, TypeSig};
+
+/// LLVM optimisation level used by the execution engine.
+const OPT_LEVEL: i32 = 2;
 
 /// A compiled module, ready to call.
 pub struct Compiled {
-    _private: (),
+    // Field order matters: the engine is dropped before the context.
+    engine: abi::Engine,
+    signature: Signature,
+    func: String,
+    _context: Context,
 }
 
 /// Parses `mlir` (text) and compiles function `func` for calls from the host.
+/// A parse or pass failure is a `Verification` error carrying MLIR's diagnostics;
+/// a JIT failure (e.g. an unresolved symbol) is `Internal`.
 pub fn compile(mlir: &str, func: &str) -> Result<Compiled> {
-    let _ = (mlir, func);
-    Err(o2l_canon::Error::internal("the JIT is not written yet"))
+    let registry = DialectRegistry::new();
+    register_all_dialects(&registry);
+    register_all_passes();
+    let context = Context::new();
+    context.append_dialect_registry(&registry);
+    context.load_all_available_dialects();
+    register_all_llvm_translations(&context);
+    // One model per process and two processes per machine: MLIR threads only add overhead.
+    context.enable_multi_threading(false);
+
+    let diagnostics = Rc::new(RefCell::new(Vec::<String>::new()));
+    let sink = diagnostics.clone();
+    let handler = context.attach_diagnostic_handler(move |d| {
+        sink.borrow_mut().push(format!("{}: {}", d.location(), d));
+        true
+    });
+    let take = |what: &str| -> String {
+        let lines: Vec<String> = diagnostics.borrow_mut().drain(..).collect();
+        if lines.is_empty() {
+            what.to_string()
+        } else {
+            format!("{what}: {}", lines.join("; "))
+        }
+    };
+
+    let result = (|| {
+        let Some(mut module) = Module::parse(&context, mlir) else {
+            return Err(Error::verification(take("cannot parse the MLIR module")));
+        };
+        let signature = prepare_function(&context, &mut module, func)?;
+        let pm = PassManager::new(&context);
+        parse_pass_pipeline(pm.as_operation_pass_manager(), PIPELINE)
+            .map_err(|e| Error::internal(format!("JIT pass pipeline does not parse: {e}")))?;
+        if pm.run(&mut module).is_err() {
+            return Err(Error::verification(take(
+                "lowering to the LLVM dialect failed",
+            )));
+        }
+        let engine = abi::Engine::new(&module, OPT_LEVEL).map_err(|e| Error::internal(take(&e)))?;
+        engine
+            .lookup_entry(func)
+            .map_err(|e| Error::internal(take(&e)))?;
+        Ok((engine, signature))
+    })();
+    context.detach_diagnostic_handler(handler);
+    let (engine, signature) = result?;
+    Ok(Compiled {
+        engine,
+        signature,
+        func: func.to_string(),
+        _context: context,
+    })
+}
+
+/// Finds `func`, reads its signature and asks for its C interface wrapper.
+fn prepare_function(context: &Context, module: &mut Module, func: &str) -> Result<Signature> {
+    let body = module.body();
+    let mut op = melior::ir::BlockLike::first_operation_mut(&body);
+    while let Some(mut current) = op {
+        let is_func = current.name().as_string_ref().as_str().ok() == Some("func.func");
+        let name_matches = current
+            .attribute("sym_name")
+            .ok()
+            .and_then(|a| melior::ir::attribute::StringAttribute::try_from(a).ok())
+            .map(|s| s.value() == func)
+            .unwrap_or(false);
+        if is_func && name_matches {
+            let signature = signature::read(context, &current)?;
+            if !current.has_attribute("llvm.emit_c_interface") {
+                current.set_attribute("llvm.emit_c_interface", Attribute::unit(context));
+            }
+            return Ok(signature);
+        }
+        op = current.next_in_block_mut();
+    }
+    Err(Error::invalid(format!(
+        "the MLIR module has no func.func named \"{func}\""
+    )))
 }
 
 impl Compiled {
-    /// Calls the function with `inputs`; `outputs` gives the result types.
+    /// The argument and result types of the compiled function.
+    pub fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    /// Calls the function with `inputs`; `outputs` gives the result types (symbolic
+    /// dims are read from the returned descriptors).
     pub fn run(&self, inputs: &[Tensor], outputs: &[TensorType]) -> Result<Vec<Tensor>> {
-        let _ = (inputs, outputs);
-        Err(o2l_canon::Error::internal("the JIT is not written yet"))
+        self.signature.check_inputs(inputs)?;
+        self.signature.check_outputs(outputs)?;
+        let dtypes: Vec<_> = outputs.iter().map(|t| t.dtype).collect();
+        let results = abi::call(&self.engine, &self.func, &self.signature, inputs, &dtypes)?;
+        for (k, (t, ty)) in results.iter().zip(outputs).enumerate() {
+            let fits = t.dims.len() == ty.rank()
+                && t.dims
+                    .iter()
+                    .zip(&ty.shape)
+                    .all(|(&d, want)| want.known().is_none_or(|w| w == d));
+            if !fits {
+                return Err(Error::internal(format!(
+                    "result {k}: expected {ty}, the function returned shape {:?}",
+                    t.dims
+                )));
+            }
+        }
+        Ok(results)
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests;

@@ -1,0 +1,43 @@
+//! The pass pipeline from linalg-on-tensors to the LLVM dialect.
+//!
+//! Stage by stage:
+//! - `convert-tensor-to-linalg`: `tensor.pad` becomes `linalg.fill` + `tensor.insert_slice`
+//!   (One-Shot Bufferize has no rule for a pad with a body).
+//! - `one-shot-bufferize` across function boundaries with identity layouts, so the
+//!   C interface sees plain row-major memrefs. `tensor.concat`, `tensor.from_elements`,
+//!   `tensor.empty` and `arith.constant` (dense and `dense_resource`, which become
+//!   `memref.global`s) all bufferize here.
+//! - `convert-linalg-to-loops`: named ops and generics become `scf` loops.
+//! - `buffer-deallocation-pipeline` + `convert-bufferization-to-memref`: frees
+//!   temporaries. Results of a public function must be owned by the caller, so a result
+//!   that would alias an argument or a constant global is returned as a fresh copy
+//!   (`bufferization.clone`, lowered to alloc + copy here).
+//! - math: `convert-math-to-funcs` outlines `ipowi`/`fpowi`/`ctlz`;
+//!   `math-extend-to-supported-types` computes f16/bf16 math in f32;
+//!   `convert-math-to-llvm` uses LLVM intrinsics where they exist and
+//!   `convert-math-to-libm` turns the rest (erf, tanh, atan, ...) into libm calls,
+//!   which the JIT resolves from this process.
+//! - `arith-expand` legalises ops without a direct LLVM form (ceildivsi, min/max
+//!   variants, bf16 extf/truncf via integer ops).
+//! - the usual conversions to LLVM, then `reconcile-unrealized-casts`.
+pub const PIPELINE: &str = "builtin.module(\
+convert-tensor-to-linalg,\
+one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},\
+func.func(convert-linalg-to-loops),\
+buffer-deallocation-pipeline,\
+convert-bufferization-to-memref,\
+expand-strided-metadata,\
+lower-affine,\
+convert-scf-to-cf,\
+convert-math-to-funcs,\
+math-extend-to-supported-types,\
+convert-math-to-llvm,\
+convert-math-to-libm,\
+arith-expand{include-bf16=true},\
+finalize-memref-to-llvm,\
+convert-arith-to-llvm,\
+convert-index-to-llvm,\
+convert-ub-to-llvm,\
+convert-cf-to-llvm,\
+convert-func-to-llvm,\
+reconcile-unrealized-casts)";

@@ -1,0 +1,204 @@
+//! The compiled function's argument and result types, read from its
+//! `function_type`, and the checks that host tensors fit them.
+use melior::Context;
+use melior::ir::{
+    Type,
+    attribute::TypeAttribute,
+    operation::OperationLike,
+    r#type::{DimSize, FunctionType, IntegerType, RankedTensorType, ShapedTypeLike},
+};
+use o2l_canon::{DType, Dim, Error, Result, Tensor, TensorType};
+use std::fmt;
+
+/// Element type as MLIR sees it: signless integers do not know their sign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ElemKind {
+    /// Integer of this bit width (1 for bool).
+    Int(u32),
+    F16,
+    BF16,
+    F32,
+    F64,
+}
+
+impl ElemKind {
+    pub fn of(dtype: DType) -> ElemKind {
+        match dtype {
+            DType::F16 => ElemKind::F16,
+            DType::BF16 => ElemKind::BF16,
+            DType::F32 => ElemKind::F32,
+            DType::F64 => ElemKind::F64,
+            other => ElemKind::Int(other.bit_width()),
+        }
+    }
+    /// Bytes per element in memory (i1 takes a byte).
+    pub fn size_bytes(self) -> usize {
+        match self {
+            ElemKind::Int(w) => (w as usize).div_ceil(8),
+            ElemKind::F16 | ElemKind::BF16 => 2,
+            ElemKind::F32 => 4,
+            ElemKind::F64 => 8,
+        }
+    }
+}
+
+impl fmt::Display for ElemKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ElemKind::Int(w) => write!(f, "i{w}"),
+            ElemKind::F16 => f.write_str("f16"),
+            ElemKind::BF16 => f.write_str("bf16"),
+            ElemKind::F32 => f.write_str("f32"),
+            ElemKind::F64 => f.write_str("f64"),
+        }
+    }
+}
+
+/// One ranked tensor type of the signature; `None` dims are dynamic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeSig {
+    pub elem: ElemKind,
+    pub dims: Vec<Option<u64>>,
+}
+
+impl TypeSig {
+    pub fn rank(&self) -> usize {
+        self.dims.len()
+    }
+}
+
+impl fmt::Display for TypeSig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("tensor<")?;
+        for d in &self.dims {
+            match d {
+                Some(n) => write!(f, "{n}x")?,
+                None => f.write_str("?x")?,
+            }
+        }
+        write!(f, "{}>", self.elem)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signature {
+    pub inputs: Vec<TypeSig>,
+    pub results: Vec<TypeSig>,
+}
+
+/// Reads the signature of a `func.func`; every argument and result must be a
+/// ranked tensor of a supported element type.
+pub fn read<'c: 'a, 'a>(context: &Context, func: &impl OperationLike<'c, 'a>) -> Result<Signature> {
+    let attr = func
+        .attribute("function_type")
+        .map_err(|e| Error::internal(format!("func.func without function_type: {e}")))?;
+    let ty = TypeAttribute::try_from(attr)
+        .map_err(|e| Error::internal(format!("function_type is not a type: {e}")))?
+        .value();
+    let fty = FunctionType::try_from(ty)
+        .map_err(|e| Error::internal(format!("function_type is not a function type: {e}")))?;
+    let mut inputs = Vec::with_capacity(fty.input_count());
+    for i in 0..fty.input_count() {
+        let t = fty.input(i).map_err(|e| Error::internal(e.to_string()))?;
+        inputs.push(
+            type_sig(context, t).map_err(|m| Error::unsupported(format!("argument {i}: {m}")))?,
+        );
+    }
+    let mut results = Vec::with_capacity(fty.result_count());
+    for i in 0..fty.result_count() {
+        let t = fty.result(i).map_err(|e| Error::internal(e.to_string()))?;
+        results.push(
+            type_sig(context, t).map_err(|m| Error::unsupported(format!("result {i}: {m}")))?,
+        );
+    }
+    Ok(Signature { inputs, results })
+}
+
+fn type_sig(ctx: &Context, t: Type) -> std::result::Result<TypeSig, String> {
+    let tensor = RankedTensorType::try_from(t)
+        .map_err(|_| format!("the JIT passes ranked tensors only, got {t}"))?;
+    let e = tensor.element();
+    let elem = if let Ok(i) = IntegerType::try_from(e) {
+        match i.width() {
+            w @ (1 | 8 | 16 | 32 | 64) => ElemKind::Int(w),
+            w => return Err(format!("integer width {w} is not supported by the JIT")),
+        }
+    } else if e == Type::float16(ctx) {
+        ElemKind::F16
+    } else if e == Type::bfloat16(ctx) {
+        ElemKind::BF16
+    } else if e == Type::float32(ctx) {
+        ElemKind::F32
+    } else if e == Type::float64(ctx) {
+        ElemKind::F64
+    } else {
+        return Err(format!("element type {e} is not supported by the JIT"));
+    };
+    let mut dims = Vec::with_capacity(tensor.rank());
+    for d in 0..tensor.rank() {
+        dims.push(match tensor.dim_size(d).map_err(|e| e.to_string())? {
+            DimSize::Static(n) => Some(n),
+            DimSize::Dynamic => None,
+        });
+    }
+    Ok(TypeSig { elem, dims })
+}
+
+impl Signature {
+    pub fn check_inputs(&self, inputs: &[Tensor]) -> Result<()> {
+        if inputs.len() != self.inputs.len() {
+            return Err(Error::invalid(format!(
+                "the function takes {} inputs ({}), got {}",
+                self.inputs.len(),
+                list(&self.inputs),
+                inputs.len()
+            )));
+        }
+        for (k, (t, want)) in inputs.iter().zip(&self.inputs).enumerate() {
+            let dims_fit = t.dims.len() == want.rank()
+                && t.dims
+                    .iter()
+                    .zip(&want.dims)
+                    .all(|(&d, w)| w.is_none_or(|w| w == d));
+            if ElemKind::of(t.dtype) != want.elem || !dims_fit {
+                return Err(Error::invalid(format!(
+                    "input {k}: expected {want}, got {} {:?}",
+                    t.dtype, t.dims
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn check_outputs(&self, outputs: &[TensorType]) -> Result<()> {
+        if outputs.len() != self.results.len() {
+            return Err(Error::internal(format!(
+                "the function returns {} results ({}), {} result types were given",
+                self.results.len(),
+                list(&self.results),
+                outputs.len()
+            )));
+        }
+        for (k, (ty, want)) in outputs.iter().zip(&self.results).enumerate() {
+            let dims_fit = ty.rank() == want.rank()
+                && ty.shape.iter().zip(&want.dims).all(|(d, w)| match (d, w) {
+                    (Dim::Known(a), Some(b)) => a == b,
+                    _ => true,
+                });
+            if ElemKind::of(ty.dtype) != want.elem || !dims_fit {
+                return Err(Error::internal(format!(
+                    "result {k}: the function returns {want}, expected {ty}"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn list(types: &[TypeSig]) -> String {
+    types
+        .iter()
+        .map(|t| t.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}

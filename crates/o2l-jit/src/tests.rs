@@ -1,0 +1,185 @@
+//! JIT tests over hand-written linalg-on-tensors modules.
+use super::*;
+use o2l_canon::{DType, Dim, Tensor, TensorType};
+
+fn f32s(dims: &[u64], v: &[f64]) -> Tensor {
+    Tensor::from_f64s(DType::F32, dims.to_vec(), v).unwrap()
+}
+
+fn close(a: &[f64], b: &[f64], tol: f64) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| (x - y).abs() <= tol * (1.0 + y.abs()))
+}
+
+const ADD: &str = r#"
+func.func @add(%a: tensor<2x3xf32>, %b: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %e = tensor.empty() : tensor<2x3xf32>
+  %r = linalg.add ins(%a, %b : tensor<2x3xf32>, tensor<2x3xf32>) outs(%e : tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %r : tensor<2x3xf32>
+}"#;
+
+#[test]
+fn adds_two_tensors() {
+    let c = compile(ADD, "add").unwrap();
+    let a = f32s(&[2, 3], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+    let b = f32s(&[2, 3], &[10.0, 20.0, 30.0, 40.0, 50.0, 60.0]);
+    let ty = TensorType::of_known(DType::F32, &[2, 3]);
+    let out = c.run(&[a.clone(), b.clone()], &[ty.clone()]).unwrap();
+    assert_eq!(out[0].to_f64s(), vec![11.0, 22.0, 33.0, 44.0, 55.0, 66.0]);
+    // A second call on the same engine.
+    let out = c.run(&[b, a], &[ty]).unwrap();
+    assert_eq!(out[0].dims, vec![2, 3]);
+}
+
+#[test]
+fn rejects_wrong_inputs_with_the_expected_types() {
+    let c = compile(ADD, "add").unwrap();
+    let ty = TensorType::of_known(DType::F32, &[2, 3]);
+    let a = f32s(&[3, 2], &[0.0; 6]);
+    let e = c.run(&[a.clone(), a.clone()], &[ty.clone()]).unwrap_err();
+    assert!(e.message.contains("expected tensor<2x3xf32>"), "{e}");
+    let e = c.run(&[a], &[ty]).unwrap_err();
+    assert!(e.message.contains("takes 2 inputs"), "{e}");
+}
+
+#[test]
+fn parse_errors_carry_diagnostics() {
+    let e = compile("func.func @f( {", "f").err().unwrap();
+    assert_eq!(e.kind, o2l_canon::ErrorKind::Verification);
+    assert!(e.message.contains("cannot parse"), "{e}");
+    let e = compile(ADD, "nope").err().unwrap();
+    assert!(e.message.contains("no func.func named"), "{e}");
+}
+
+const MANY: &str = r#"
+#map = affine_map<(d0, d1) -> (d0, d1)>
+module {
+  func.func @main(%a: tensor<2x3xf32>, %h: tensor<2x3xf16>, %b: tensor<2x3xbf16>, %c: tensor<2x3xi1>, %d: tensor<?x3xf32>)
+      -> (tensor<2x3xf32>, tensor<2x3xf16>, tensor<2x3xbf16>, tensor<2x3xi1>, tensor<2x3xf32>, tensor<4x5xf32>,
+          tensor<4x3xf32>, tensor<3xi64>, tensor<2x3xf32>, tensor<?x3xf32>, tensor<2x3xf32>, tensor<3x2xf32>, tensor<f64>) {
+    %e = tensor.empty() : tensor<2x3xf32>
+    %i3 = arith.constant 3 : i32
+    %r = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel"]}
+        ins(%a : tensor<2x3xf32>) outs(%e : tensor<2x3xf32>) {
+    ^bb0(%x: f32, %o: f32):
+      %1 = math.exp %x : f32
+      %2 = math.tanh %1 : f32
+      %3 = math.erf %2 : f32
+      %4 = arith.maximumf %3, %x : f32
+      %5 = math.fpowi %4, %i3 : f32, i32
+      linalg.yield %5 : f32
+    } -> tensor<2x3xf32>
+    %eh = tensor.empty() : tensor<2x3xf16>
+    %rh = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel"]}
+        ins(%h : tensor<2x3xf16>) outs(%eh : tensor<2x3xf16>) {
+    ^bb0(%x: f16, %o: f16):
+      %1 = math.erf %x : f16
+      %2 = math.tanh %1 : f16
+      %3 = arith.addf %2, %x : f16
+      linalg.yield %3 : f16
+    } -> tensor<2x3xf16>
+    %eb = tensor.empty() : tensor<2x3xbf16>
+    %rb = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel"]}
+        ins(%b : tensor<2x3xbf16>) outs(%eb : tensor<2x3xbf16>) {
+    ^bb0(%x: bf16, %o: bf16):
+      %1 = arith.mulf %x, %x : bf16
+      %2 = math.exp %1 : bf16
+      linalg.yield %2 : bf16
+    } -> tensor<2x3xbf16>
+    %ec = tensor.empty() : tensor<2x3xi1>
+    %rc = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel"]}
+        ins(%c : tensor<2x3xi1>) outs(%ec : tensor<2x3xi1>) {
+    ^bb0(%x: i1, %o: i1):
+      %t = arith.constant true
+      %1 = arith.xori %x, %t : i1
+      linalg.yield %1 : i1
+    } -> tensor<2x3xi1>
+    %cst = arith.constant dense_resource<w> : tensor<2x3xf32>
+    %zero = arith.constant 0.0 : f32
+    %p = tensor.pad %a low[1, 1] high[1, 1] {
+    ^bb0(%i: index, %j: index):
+      tensor.yield %zero : f32
+    } : tensor<2x3xf32> to tensor<4x5xf32>
+    %cc = tensor.concat dim(0) %a, %cst : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<4x3xf32>
+    %c1 = arith.constant 1 : i64
+    %c2 = arith.constant 2 : i64
+    %fe = tensor.from_elements %c1, %c2, %c1 : tensor<3xi64>
+    %cst2 = arith.constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : tensor<2x3xf32>
+    %et = tensor.empty() : tensor<3x2xf32>
+    %tr = linalg.transpose ins(%a : tensor<2x3xf32>) outs(%et : tensor<3x2xf32>) permutation = [1, 0]
+    %s0 = arith.constant dense<2.5> : tensor<f64>
+    return %r, %rh, %rb, %rc, %cst, %p, %cc, %fe, %a, %d, %cst2, %tr, %s0
+      : tensor<2x3xf32>, tensor<2x3xf16>, tensor<2x3xbf16>, tensor<2x3xi1>, tensor<2x3xf32>, tensor<4x5xf32>,
+        tensor<4x3xf32>, tensor<3xi64>, tensor<2x3xf32>, tensor<?x3xf32>, tensor<2x3xf32>, tensor<3x2xf32>, tensor<f64>
+  }
+}
+{-#
+  dialect_resources: {
+    builtin: {
+      w: "0x040000000000803F0000004000004040000080400000A0400000C040"
+    }
+  }
+#-}
+"#;
+
+#[test]
+fn runs_math_low_precision_bools_resources_aliases_and_dynamic_results() {
+    let c = compile(MANY, "main").unwrap();
+    let av = [-1.0, -0.5, 0.0, 0.25, 0.5, 1.0];
+    let a = f32s(&[2, 3], &av);
+    let h = Tensor::from_f64s(DType::F16, vec![2, 3], &av).unwrap();
+    let b = Tensor::from_f64s(DType::BF16, vec![2, 3], &av).unwrap();
+    let bools = Tensor::from_i64s(DType::Bool, vec![2, 3], &[1, 0, 1, 0, 0, 1]).unwrap();
+    let d = f32s(&[4, 3], &(0..12).map(|i| i as f64).collect::<Vec<_>>());
+    let k = |dt, dims: &[u64]| TensorType::of_known(dt, dims);
+    let outs = vec![
+        k(DType::F32, &[2, 3]),
+        k(DType::F16, &[2, 3]),
+        k(DType::BF16, &[2, 3]),
+        k(DType::Bool, &[2, 3]),
+        k(DType::F32, &[2, 3]),
+        k(DType::F32, &[4, 5]),
+        k(DType::F32, &[4, 3]),
+        k(DType::I64, &[3]),
+        k(DType::F32, &[2, 3]),
+        TensorType::new(DType::F32, vec![Dim::Symbol("n".into()), Dim::Known(3)]),
+        k(DType::F32, &[2, 3]),
+        k(DType::F32, &[3, 2]),
+        k(DType::F64, &[]),
+    ];
+    let r = c.run(&[a.clone(), h, b, bools, d.clone()], &outs).unwrap();
+    let erf = |x: f64| {
+        // Abramowitz-Stegun 7.1.26, good to 1e-7.
+        let t = 1.0 / (1.0 + 0.3275911 * x.abs());
+        let y = 1.0
+            - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t
+                + 0.254829592)
+                * t
+                * (-x * x).exp();
+        y.copysign(x)
+    };
+    let want0: Vec<f64> = av
+        .iter()
+        .map(|&x| erf(x.exp().tanh()).max(x).powi(3))
+        .collect();
+    assert!(close(&r[0].to_f64s(), &want0, 1e-5), "{:?}", r[0].to_f64s());
+    let want1: Vec<f64> = av.iter().map(|&x| erf(x).tanh() + x).collect();
+    assert!(close(&r[1].to_f64s(), &want1, 2e-3), "{:?}", r[1].to_f64s());
+    let want2: Vec<f64> = av.iter().map(|&x| (x * x).exp()).collect();
+    assert!(close(&r[2].to_f64s(), &want2, 1e-2), "{:?}", r[2].to_f64s());
+    assert_eq!(r[3].to_i64s(), vec![0, 1, 0, 1, 1, 0]);
+    assert_eq!(r[4].to_f64s(), vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+    let p = r[5].to_f64s();
+    assert_eq!(&p[0..5], &[0.0; 5]);
+    assert_eq!(&p[5..10], &[0.0, -1.0, -0.5, 0.0, 0.0]);
+    assert_eq!(r[6].to_f64s()[9..], [4.0, 5.0, 6.0]);
+    assert_eq!(r[7].to_i64s(), vec![1, 2, 1]);
+    assert_eq!(r[8], a);
+    assert_eq!(r[9], d);
+    assert_eq!(r[10].to_f64s(), vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+    assert_eq!(r[11].to_f64s(), vec![-1.0, 0.25, -0.5, 0.5, 0.0, 1.0]);
+    assert_eq!(r[12].to_f64s(), vec![2.5]);
+    assert!(r[12].dims.is_empty());
+}
