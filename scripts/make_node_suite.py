@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Writes the ONNX backend *node* test suite from the installed (pinned) onnx
+package, which ships the case generators rather than the data files.
+
+    python scripts/make_node_suite.py [OUT]        (default OUT: build/onnx-node)
+
+Layout, as in onnx's own backend-test data:
+
+    OUT/node/<test name>/model.onnx
+    OUT/node/<test name>/test_data_set_<k>/input_<n>.pb, output_<n>.pb
+
+Tensors are serialized TensorProtos; sequence, optional and map values are
+SequenceProto, OptionalProto and MapProto under the same file names. Some cases
+draw random inputs while the generators are collected, so numpy is seeded first
+and the output is the same on every run with the same onnx and numpy.
+"""
+
+import os
+import shutil
+import sys
+import tempfile
+
+
+def value_proto(value, type_proto, name):
+    """Serializes one input or output value according to its declared ONNX type."""
+    import numpy as np
+    import onnx
+    from onnx import numpy_helper
+
+    # Some generators (e.g. casts to float8/float4) hand over ready-made protos.
+    if isinstance(value, (onnx.TensorProto, onnx.SequenceProto, onnx.OptionalProto, onnx.MapProto)):
+        return value
+    kind = type_proto.WhichOneof("value") if type_proto is not None else None
+    if kind == "sequence_type":
+        return numpy_helper.from_list(value, name)
+    if kind == "optional_type":
+        return numpy_helper.from_optional(value, name)
+    if kind == "map_type":
+        return numpy_helper.from_dict(value, name)
+    return numpy_helper.from_array(np.asarray(value), name)
+
+
+def write_case(case, root):
+    folder = os.path.join(root, case.name)
+    os.makedirs(folder)
+    with open(os.path.join(folder, "model.onnx"), "wb") as f:
+        f.write(case.model.SerializeToString())
+    graph = case.model.graph
+    for k, (inputs, outputs) in enumerate(case.data_sets or []):
+        data_dir = os.path.join(folder, f"test_data_set_{k}")
+        os.makedirs(data_dir)
+        for role, values, declared in (
+            ("input", inputs, graph.input),
+            ("output", outputs, graph.output),
+        ):
+            for n, value in enumerate(values):
+                info = declared[n] if n < len(declared) else None
+                name = info.name if info is not None else f"{role}_{n}"
+                proto = value_proto(value, info.type if info else None, name)
+                with open(os.path.join(data_dir, f"{role}_{n}.pb"), "wb") as f:
+                    f.write(proto.SerializeToString())
+
+
+def main(argv):
+    out = argv[1] if len(argv) > 1 else os.path.join("build", "onnx-node")
+    import numpy as np
+
+    import warnings
+
+    np.random.seed(0)
+    # Generators of edge cases (overflowing casts, log(0)) warn; the values are intended.
+    warnings.simplefilter("ignore")
+    from onnx.backend.test.case import node
+
+    cases = sorted(node.collect_testcases(), key=lambda c: c.name)
+
+    # Write next to the destination, then swap, so a failed run leaves the old suite.
+    os.makedirs(out, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=".node-", dir=out)
+    root = os.path.join(staging, "node")
+    os.makedirs(root)
+    seen = set()
+    for case in cases:
+        if case.kind != "node" or case.model is None or case.name in seen:
+            continue
+        seen.add(case.name)
+        write_case(case, root)
+    final = os.path.join(out, "node")
+    if os.path.exists(final):
+        shutil.rmtree(final)
+    os.rename(root, final)
+    os.rmdir(staging)
+    print(f"wrote {len(seen)} node tests to {final}")
+
+
+if __name__ == "__main__":
+    main(sys.argv)
