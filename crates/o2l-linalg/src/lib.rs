@@ -2,7 +2,23 @@
 //! `func.func` named after the graph, tensor arguments and results in graph
 //! order. The module is verified before it is returned. It knows nothing of ONNX.
 
-use o2l_canon::{Graph, Result};
+mod lower;
+mod weights;
+
+#[cfg(test)]
+mod tests;
+
+use melior::Context;
+use melior::dialect::{DialectRegistry, func};
+use melior::ir::attribute::{StringAttribute, TypeAttribute};
+use melior::ir::block::BlockLike;
+use melior::ir::operation::{OperationLike, OperationPrintingFlags};
+use melior::ir::r#type::FunctionType;
+use melior::ir::{Attribute, Block, Identifier, Location, Module, Region, RegionLike, Type};
+use melior::utility::register_all_dialects;
+use o2l_canon::{Error, Graph, Result};
+use std::cell::RefCell;
+use std::rc::Rc;
 
 /// How weights appear in the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -32,8 +48,143 @@ pub struct LowerOptions {
 
 /// Lowers and verifies `graph`; returns the module as MLIR text or bytecode.
 pub fn lower(graph: &Graph, options: &LowerOptions) -> Result<Vec<u8>> {
-    let _ = (graph, options);
-    Err(o2l_canon::Error::internal("lowering is not written yet"))
+    lower_impl(graph, options, false)
+}
+
+/// `lower`, optionally printing locations (tests check them).
+fn lower_impl(graph: &Graph, options: &LowerOptions, locations: bool) -> Result<Vec<u8>> {
+    let registry = DialectRegistry::new();
+    register_all_dialects(&registry);
+    let context = Context::new_with_registry(&registry, false);
+    context.load_all_available_dialects();
+    let diagnostics: Rc<RefCell<Vec<String>>> = Rc::default();
+    let sink = Rc::clone(&diagnostics);
+    let handler = context.attach_diagnostic_handler(move |d| {
+        sink.borrow_mut().push(format!("{}: {d}", d.location()));
+        true
+    });
+    let result = build_and_emit(&context, graph, options, &diagnostics, locations);
+    context.detach_diagnostic_handler(handler);
+    result
+}
+
+/// Turns collected diagnostics into a verification error, naming the node
+/// whose location a diagnostic carries.
+fn diagnostic_error(graph: &Graph, what: &str, diagnostics: &RefCell<Vec<String>>) -> Error {
+    let messages = diagnostics.borrow().join("; ");
+    let mut err = Error::verification(format!("{what}: {messages}"));
+    for (i, node) in graph.nodes.iter().enumerate() {
+        let name = lower::node_name(node, i);
+        if messages.contains(&format!("loc(\"{name}\")")) {
+            err = err.at(&node.origin);
+            break;
+        }
+    }
+    err
+}
+
+fn build_and_emit(
+    context: &Context,
+    graph: &Graph,
+    options: &LowerOptions,
+    diagnostics: &RefCell<Vec<String>>,
+    locations: bool,
+) -> Result<Vec<u8>> {
+    let unknown = Location::unknown(context);
+    let module = Module::new(unknown);
+    let name = function_name(graph);
+    let text_type = |t: &o2l_canon::TensorType| -> Result<Type<'_>> {
+        Type::parse(context, &lower::ir::tensor_str(&t.shape, t.dtype))
+            .ok_or_else(|| Error::internal(format!("MLIR cannot parse type {t}")))
+    };
+    let arg_types = graph
+        .inputs
+        .iter()
+        .map(|&id| text_type(graph.ty(id)))
+        .collect::<Result<Vec<_>>>()?;
+    let result_types = graph
+        .outputs
+        .iter()
+        .map(|&id| text_type(graph.ty(id)))
+        .collect::<Result<Vec<_>>>()?;
+    let arg_locs: Vec<(Type, Location)> = graph
+        .inputs
+        .iter()
+        .zip(&arg_types)
+        .map(|(&id, &t)| (t, Location::name(context, &graph.value(id).name, unknown)))
+        .collect();
+    let region = Region::new();
+    region.append_block(Block::new(&arg_locs));
+    let function_type = FunctionType::new(context, &arg_types, &result_types);
+    let func_op = func::func(
+        context,
+        StringAttribute::new(context, &name),
+        TypeAttribute::new(function_type.into()),
+        region,
+        &[(
+            Identifier::new(context, "llvm.emit_c_interface"),
+            Attribute::unit(context),
+        )],
+        Location::name(context, &graph.name, unknown),
+    );
+    let body = module.body();
+    let func_ref = body.append_operation(func_op);
+    let block = func_ref
+        .region(0)
+        .ok()
+        .and_then(|r| r.first_block())
+        .ok_or_else(|| Error::internal("func.func has no body block"))?;
+    {
+        let ctx = lower::ir::Ctx {
+            cx: context,
+            block: &block,
+            loc: unknown,
+        };
+        let mut lowerer = lower::Lowerer {
+            ctx,
+            graph,
+            values: Default::default(),
+            weights: options.weights,
+            names: Default::default(),
+        };
+        for (i, &id) in graph.inputs.iter().enumerate() {
+            let arg = block
+                .argument(i)
+                .map_err(|_| Error::internal("missing function argument"))?;
+            lowerer.values.insert(id, arg.into());
+        }
+        lowerer.lower_nodes().map_err(|e| {
+            if diagnostics.borrow().is_empty() {
+                e
+            } else {
+                let mut d = diagnostic_error(graph, &e.message, diagnostics);
+                d.origin = e.origin.or(d.origin);
+                d
+            }
+        })?;
+        let ret_loc = Location::name(context, "return", unknown);
+        let mut results = Vec::with_capacity(graph.outputs.len());
+        for &id in &graph.outputs {
+            results.push(lowerer.get(id, ret_loc)?);
+        }
+        block.append_operation(func::r#return(&results, ret_loc));
+    }
+    if !module.as_operation().verify() {
+        return Err(diagnostic_error(
+            graph,
+            "the emitted module does not verify",
+            diagnostics,
+        ));
+    }
+    match options.emit {
+        Emit::Text if locations => module
+            .as_operation()
+            .to_string_with_flags(OperationPrintingFlags::new().enable_debug_info(true, false))
+            .map(String::into_bytes)
+            .map_err(|e| Error::internal(format!("printing the module: {e}"))),
+        Emit::Text => Ok(module.as_operation().to_string().into_bytes()),
+        Emit::Bytecode => Ok(module.as_operation().write_bytecode()),
+    }
 }
 
 /// The function name `lower` gives a graph (graph name made a valid symbol).

@@ -1,0 +1,141 @@
+//! Convolution: `tensor.pad` for padding, then `linalg.conv_{1,2,3}d_*` named
+//! ops for one group, or a `linalg.generic` over expanded group dims for
+//! grouped (and depthwise) convolution. Bias seeds the accumulator through
+//! `linalg.broadcast`.
+use super::Operand;
+use super::ir::{Ctx, Extreme, Val, dense_i64, map_str, pick_map};
+use super::linear::mul_add;
+use o2l_canon::ops::Conv;
+use o2l_canon::{Dim, Error, Result, TensorType};
+
+pub(crate) fn lower<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    op: &Conv,
+    ins: &[Operand<'c, 'a, '_>],
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    let (x, w) = (ins[0], ins[1]);
+    let d = out.dtype;
+    let n = x.1.rank() - 2;
+    let mut low = vec![0, 0];
+    let mut high = vec![0, 0];
+    low.extend(op.pads.iter().map(|p| p.0));
+    high.extend(op.pads.iter().map(|p| p.1));
+    let zero = cx.scalar(d, 0.0)?;
+    let (xp, xpt) = cx.pad(x.0, x.1, &low, &high, zero)?;
+    let wdims = w.1.static_dims("Conv filter")?;
+    let strides: Vec<i64> = op.strides.iter().map(|&s| s as i64).collect();
+    let dilations: Vec<i64> = op.dilations.iter().map(|&s| s as i64).collect();
+    let srcs = [(xp, &xpt), x];
+    if op.groups == 1 {
+        let name = match n {
+            1 => "linalg.conv_1d_ncw_fcw",
+            2 => "linalg.conv_2d_nchw_fchw",
+            3 => "linalg.conv_3d_ncdhw_fcdhw",
+            _ => {
+                return Err(Error::unsupported(format!(
+                    "Conv with {n} spatial dims (1 to 3 are supported)"
+                )));
+            }
+        };
+        let init = init(cx, ins.get(2).copied(), out, &srcs, &[])?;
+        let attrs = [
+            ("strides", cx.parse_attr(&dense_i64(&strides))?),
+            ("dilations", cx.parse_attr(&dense_i64(&dilations))?),
+        ];
+        return Ok(
+            cx.structured(name, &[xp, w.0], &[init], &attrs, &[], move |b, v, _| {
+                Ok(vec![mul_add(b, d, v[0], v[1], v[2])?])
+            })?[0],
+        );
+    }
+    // Grouped: x [N, G, C/G, S..], w [G, F/G, C/G, K..], out [N, G, F/G, O..].
+    let g = op.groups;
+    let f = wdims[0];
+    let cg = wdims[1];
+    if !f.is_multiple_of(g) {
+        o2l_canon::bail!(
+            InvalidModel,
+            "Conv: {f} filters do not split into {g} groups"
+        );
+    }
+    let fg = f / g;
+    let mut xs = vec![xpt.shape[0].clone(), Dim::Known(g), Dim::Known(cg)];
+    xs.extend(xpt.shape[2..].iter().cloned());
+    let xgt = TensorType::new(d, xs);
+    let mut xgroups = vec![vec![0], vec![1, 2]];
+    xgroups.extend((0..n).map(|i| vec![3 + i]));
+    let xg = cx.expand(xp, &xgroups, &xgt, &srcs)?;
+    let mut ws = vec![Dim::Known(g), Dim::Known(fg), Dim::Known(cg)];
+    ws.extend(wdims[2..].iter().map(|&k| Dim::Known(k)));
+    let wgt = TensorType::new(d, ws);
+    let mut wgroups = vec![vec![0, 1], vec![2]];
+    wgroups.extend((0..n).map(|i| vec![3 + i]));
+    let wg = cx.expand(w.0, &wgroups, &wgt, &[])?;
+    let mut os = vec![out.shape[0].clone(), Dim::Known(g), Dim::Known(fg)];
+    os.extend(out.shape[2..].iter().cloned());
+    let ogt = TensorType::new(d, os);
+    let init = init(cx, ins.get(2).copied(), &ogt, &srcs, &[g, fg])?;
+    let loops = 4 + 2 * n;
+    let c = 3 + n;
+    let mut ex = vec!["d0".to_string(), "d1".to_string(), format!("d{c}")];
+    for i in 0..n {
+        ex.push(format!(
+            "d{} * {} + d{} * {}",
+            3 + i,
+            strides[i],
+            c + 1 + i,
+            dilations[i]
+        ));
+    }
+    let mut ew = vec!["d1".to_string(), "d2".to_string(), format!("d{c}")];
+    ew.extend((0..n).map(|i| format!("d{}", c + 1 + i)));
+    let maps = vec![
+        map_str(loops, &ex),
+        map_str(loops, &ew),
+        pick_map(loops, &(0..3 + n).collect::<Vec<_>>()),
+    ];
+    let mut iters = vec!["parallel"; 3 + n];
+    iters.extend(vec!["reduction"; 1 + n]);
+    let r = cx.generic(&[xg, wg], &[init], &maps, &iters, &[], move |b, v, _| {
+        Ok(vec![mul_add(b, d, v[0], v[1], v[2])?])
+    })?[0];
+    let mut ogroups = vec![vec![0], vec![1, 2]];
+    ogroups.extend((0..n).map(|i| vec![3 + i]));
+    cx.collapse(r, &ogroups, out)
+}
+
+/// The accumulator: zeros, or the bias broadcast over every dim but the
+/// channel dim(s). `split` (grouped case) is `[G, F/G]`: the bias is expanded
+/// to that shape first.
+fn init<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    bias: Option<Operand<'c, 'a, '_>>,
+    out: &TensorType,
+    srcs: &[Operand<'c, 'a, '_>],
+    split: &[u64],
+) -> Result<Val<'c, 'a>> {
+    let Some(bias) = bias else {
+        return cx.filled(out, srcs, Extreme::Zero);
+    };
+    let e = cx.empty_like(out, srcs)?;
+    let (bv, channel_dims) = if split.is_empty() {
+        (bias.0, vec![1])
+    } else {
+        let t = TensorType::of_known(out.dtype, split);
+        (cx.expand(bias.0, &[vec![0, 1]], &t, &[])?, vec![1, 2])
+    };
+    let added: Vec<i64> = (0..out.rank())
+        .filter(|i| !channel_dims.contains(i))
+        .map(|i| i as i64)
+        .collect();
+    let dims = cx.parse_attr(&super::ir::array_i64(&added))?;
+    Ok(cx.structured(
+        "linalg.broadcast",
+        &[bv],
+        &[e],
+        &[("dimensions", dims)],
+        &[],
+        |_, v, _| Ok(vec![v[0]]),
+    )?[0])
+}

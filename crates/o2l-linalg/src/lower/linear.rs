@@ -1,0 +1,140 @@
+//! MatMul with numpy semantics: `linalg.matmul` for 2-D (1-D operands promoted
+//! with `tensor.expand_shape`), `linalg.batch_matmul` for 3-D operands with the
+//! same batch dim, a broadcasting `linalg.generic` contraction otherwise.
+use super::Operand;
+use super::ir::{Ctx, Extreme, Val, broadcast_exprs, map_str, pick_map};
+use o2l_canon::ops::Linear;
+use o2l_canon::{DType, Dim, Result, TensorType};
+
+pub(crate) fn lower<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    op: &Linear,
+    ins: &[Operand<'c, 'a, '_>],
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    match op {
+        Linear::MatMul => matmul(cx, ins[0], ins[1], out),
+    }
+}
+
+/// The scalar body `acc + a * b`.
+pub(crate) fn mul_add<'c, 'b>(
+    b: &Ctx<'c, 'b>,
+    d: DType,
+    x: Val<'c, 'b>,
+    y: Val<'c, 'b>,
+    acc: Val<'c, 'b>,
+) -> Result<Val<'c, 'b>> {
+    if d.is_float() {
+        let m = b.bin("arith.mulf", x, y)?;
+        b.bin("arith.addf", acc, m)
+    } else if d == DType::Bool {
+        let m = b.bin("arith.andi", x, y)?;
+        b.bin("arith.ori", acc, m)
+    } else {
+        let m = b.bin("arith.muli", x, y)?;
+        b.bin("arith.addi", acc, m)
+    }
+}
+
+fn matmul<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    a: Operand<'c, 'a, '_>,
+    b: Operand<'c, 'a, '_>,
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    let d = out.dtype;
+    let (ra, rb) = (a.1.rank(), b.1.rank());
+    let srcs = [a, b];
+    if ra <= 2 && rb <= 2 {
+        let a2t;
+        let a2 = if ra == 1 {
+            a2t = TensorType::new(d, vec![Dim::Known(1), a.1.shape[0].clone()]);
+            (cx.expand(a.0, &[vec![0, 1]], &a2t, &srcs)?, &a2t)
+        } else {
+            a
+        };
+        let b2t;
+        let b2 = if rb == 1 {
+            b2t = TensorType::new(d, vec![b.1.shape[0].clone(), Dim::Known(1)]);
+            (cx.expand(b.0, &[vec![0, 1]], &b2t, &srcs)?, &b2t)
+        } else {
+            b
+        };
+        let rt = TensorType::new(d, vec![a2.1.shape[0].clone(), b2.1.shape[1].clone()]);
+        let init = cx.filled(&rt, &srcs, Extreme::Zero)?;
+        let maps = cx.parse_attr(&format!(
+            "[{}, {}, {}]",
+            pick_map(3, &[0, 2]),
+            pick_map(3, &[2, 1]),
+            pick_map(3, &[0, 1])
+        ))?;
+        let r = cx.structured(
+            "linalg.matmul",
+            &[a2.0, b2.0],
+            &[init],
+            &[("indexing_maps", maps)],
+            &[],
+            move |bb, x, _| Ok(vec![mul_add(bb, d, x[0], x[1], x[2])?]),
+        )?[0];
+        if ra == 2 && rb == 2 {
+            return Ok(r);
+        }
+        let groups: Vec<Vec<usize>> = if ra == 1 && rb == 1 {
+            vec![]
+        } else {
+            vec![vec![0, 1]]
+        };
+        return cx.collapse(r, &groups, out);
+    }
+    if ra == 3 && rb == 3 && a.1.shape[0] == b.1.shape[0] {
+        let init = cx.filled(out, &srcs, Extreme::Zero)?;
+        let maps = cx.parse_attr(&format!(
+            "[{}, {}, {}]",
+            pick_map(4, &[0, 1, 3]),
+            pick_map(4, &[0, 3, 2]),
+            pick_map(4, &[0, 1, 2])
+        ))?;
+        return Ok(cx.structured(
+            "linalg.batch_matmul",
+            &[a.0, b.0],
+            &[init],
+            &[("indexing_maps", maps)],
+            &[],
+            move |bb, x, _| Ok(vec![mul_add(bb, d, x[0], x[1], x[2])?]),
+        )?[0]);
+    }
+    // General case: loops (batch.., m?, n?, k) with broadcasting batch maps.
+    let nb = out.rank() - usize::from(ra > 1) - usize::from(rb > 1);
+    let batch = &out.shape[..nb];
+    let loops = out.rank() + 1;
+    let k = loops - 1;
+    let m = nb;
+    let n = nb + usize::from(ra > 1);
+    let batch_exprs =
+        |t: &TensorType, r: usize| broadcast_exprs(&t.shape[..r.saturating_sub(2)], batch);
+    let mut ea = batch_exprs(a.1, ra);
+    if ra > 1 {
+        ea.push(format!("d{m}"));
+    }
+    ea.push(format!("d{k}"));
+    let mut eb = batch_exprs(b.1, rb);
+    eb.push(format!("d{k}"));
+    if rb > 1 {
+        eb.push(format!("d{n}"));
+    }
+    let eo: Vec<String> = (0..out.rank()).map(|i| format!("d{i}")).collect();
+    let maps = vec![
+        map_str(loops, &ea),
+        map_str(loops, &eb),
+        map_str(loops, &eo),
+    ];
+    let mut iters = vec!["parallel"; out.rank()];
+    iters.push("reduction");
+    let init = cx.filled(out, &srcs, Extreme::Zero)?;
+    Ok(
+        cx.generic(&[a.0, b.0], &[init], &maps, &iters, &[], move |bb, x, _| {
+            Ok(vec![mul_add(bb, d, x[0], x[1], x[2])?])
+        })?[0],
+    )
+}

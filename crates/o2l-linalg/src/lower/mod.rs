@@ -1,0 +1,118 @@
+//! Walks the graph's nodes in order and lowers each through ONE exhaustive
+//! `match` over the canonical op families: a new canonical op does not compile
+//! until it is lowered here.
+pub(crate) mod ir;
+
+mod conv;
+mod elementwise;
+mod linear;
+mod movement;
+mod norm;
+mod pool;
+mod reduce;
+
+use crate::Weights;
+use crate::weights::{self, ResourceNames};
+use ir::{Ctx, Val};
+use melior::ir::Location;
+use o2l_canon::{Graph, Node, Op, Result, TensorType, ValueId};
+use std::collections::HashMap;
+
+/// An operand as the family lowerings see it: its SSA value and canonical type.
+pub(crate) type Operand<'c, 'a, 't> = (Val<'c, 'a>, &'t TensorType);
+
+/// Location naming a node (its name, or op and position when it has none).
+pub(crate) fn node_name(node: &Node, index: usize) -> String {
+    if node.origin.node.is_empty() {
+        format!("{}#{index}", node.op.name())
+    } else {
+        node.origin.node.clone()
+    }
+}
+
+pub(crate) struct Lowerer<'c, 'a, 'g> {
+    pub ctx: Ctx<'c, 'a>,
+    pub graph: &'g Graph,
+    pub values: HashMap<ValueId, Val<'c, 'a>>,
+    pub weights: Weights,
+    pub names: ResourceNames,
+}
+
+impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
+    /// The SSA value of a graph value; constants are materialised on first use.
+    pub fn get(&mut self, id: ValueId, loc: Location<'c>) -> Result<Val<'c, 'a>> {
+        if let Some(v) = self.values.get(&id) {
+            return Ok(*v);
+        }
+        let value = self.graph.value(id);
+        let Some(tensor) = &value.constant else {
+            return Err(o2l_canon::Error::internal(format!(
+                "value \"{}\" is used before it is defined",
+                value.name
+            )));
+        };
+        let ctx = Ctx { loc, ..self.ctx };
+        let ty = ctx.tensor(&value.ty.shape, value.ty.dtype)?;
+        let elem = ctx.elem(value.ty.dtype)?;
+        let attr = weights::attribute(
+            ctx.cx,
+            ty,
+            elem,
+            tensor,
+            &value.name,
+            self.weights,
+            &mut self.names,
+        )?;
+        let v = ctx.constant(attr, ty)?;
+        self.values.insert(id, v);
+        Ok(v)
+    }
+
+    /// Lowers every node.
+    pub fn lower_nodes(&mut self) -> Result<()> {
+        let graph = self.graph;
+        for (index, node) in graph.nodes.iter().enumerate() {
+            let loc = Location::name(
+                self.ctx.cx,
+                &node_name(node, index),
+                Location::unknown(self.ctx.cx),
+            );
+            self.lower_node(node, loc).map_err(|e| e.at(&node.origin))?;
+        }
+        Ok(())
+    }
+
+    fn lower_node(&mut self, node: &Node, loc: Location<'c>) -> Result<()> {
+        let mut ins = Vec::with_capacity(node.inputs.len());
+        for &id in &node.inputs {
+            ins.push((self.get(id, loc)?, self.graph.ty(id)));
+        }
+        let outs: Vec<TensorType> = node
+            .outputs
+            .iter()
+            .map(|&id| self.graph.ty(id).clone())
+            .collect();
+        let cx = Ctx { loc, ..self.ctx };
+        let results: Vec<Val<'c, 'a>> = match &node.op {
+            Op::Elementwise(op) => vec![elementwise::lower(&cx, op, &ins, &outs[0])?],
+            Op::Linear(op) => vec![linear::lower(&cx, op, &ins, &outs[0])?],
+            Op::Conv(op) => vec![conv::lower(&cx, op, &ins, &outs[0])?],
+            Op::Pool(op) => vec![pool::lower(&cx, op, &ins, &outs[0])?],
+            Op::Reduce(op) => vec![reduce::lower(&cx, op, &ins, &outs[0])?],
+            Op::Norm(op) => vec![norm::lower(&cx, op, &ins, &outs[0])?],
+            Op::Movement(op) => vec![movement::lower(&cx, op, &ins, &outs[0])?],
+        };
+        if results.len() != node.outputs.len() {
+            return Err(o2l_canon::Error::internal(format!(
+                "{} produced {} results for {} outputs",
+                node.op.name(),
+                results.len(),
+                node.outputs.len()
+            )));
+        }
+        for (&id, v) in node.outputs.iter().zip(results) {
+            self.values.insert(id, v);
+        }
+        Ok(())
+    }
+}

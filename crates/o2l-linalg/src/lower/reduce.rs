@@ -1,0 +1,157 @@
+//! Reductions: `linalg.fill` with the identity, `linalg.reduce` over the axes,
+//! a division for Mean (by the product of the reduced dims) and
+//! `tensor.expand_shape` for kept dims.
+use super::Operand;
+use super::ir::{Ctx, Extreme, Val, identity_map};
+use melior::ir::Type;
+use o2l_canon::ops::{Reduce, ReduceKind};
+use o2l_canon::{DType, Dim, Result, TensorType};
+
+pub(crate) fn lower<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    op: &Reduce,
+    ins: &[Operand<'c, 'a, '_>],
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    let x = ins[0];
+    if op.axes.is_empty() {
+        return Ok(x.0);
+    }
+    let d = out.dtype;
+    let (mut r, rt) = reduce_axes(cx, x, &op.axes, op.kind)?;
+    if op.kind == ReduceKind::Mean {
+        let count = reduced_count(cx, x, &op.axes, d)?;
+        let e = cx.empty_like(&rt, &[x])?;
+        let div = if d.is_float() {
+            "arith.divf"
+        } else if d.is_unsigned_int() {
+            "arith.divui"
+        } else {
+            "arith.divsi"
+        };
+        r = cx.generic(
+            &[r],
+            &[e],
+            &[identity_map(rt.rank()), identity_map(rt.rank())],
+            &vec!["parallel"; rt.rank()],
+            &[count],
+            move |b, v, caps| Ok(vec![b.bin(div, v[0], caps[0])?]),
+        )?[0];
+    }
+    if !op.keep_dims {
+        return Ok(r);
+    }
+    // Each reduced (now size-1) dim joins the group of a neighbouring kept dim.
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut pending: Vec<usize> = Vec::new();
+    for i in 0..out.rank() {
+        pending.push(i);
+        if !op.axes.contains(&i) {
+            groups.push(std::mem::take(&mut pending));
+        }
+    }
+    if let Some(last) = groups.last_mut() {
+        last.extend(pending);
+    }
+    cx.expand(r, &groups, out, &[x])
+}
+
+/// Combines `x` over `axes` (kept dims in order); returns the result and its type.
+pub(crate) fn reduce_axes<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    x: Operand<'c, 'a, '_>,
+    axes: &[usize],
+    kind: ReduceKind,
+) -> Result<(Val<'c, 'a>, TensorType)> {
+    let d = x.1.dtype;
+    let shape: Vec<Dim> =
+        x.1.shape
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !axes.contains(i))
+            .map(|(_, s)| s.clone())
+            .collect();
+    let rt = TensorType::new(d, shape);
+    let (identity, combine) = combiner(kind, d);
+    let init = cx.filled(&rt, &[x], identity)?;
+    let dims: Vec<i64> = axes.iter().map(|&a| a as i64).collect();
+    let attr = cx.parse_attr(&super::ir::array_i64(&dims))?;
+    let r = cx.structured(
+        "linalg.reduce",
+        &[x.0],
+        &[init],
+        &[("dimensions", attr)],
+        &[],
+        move |b, v, _| Ok(vec![b.bin(combine, v[0], v[1])?]),
+    )?[0];
+    Ok((r, rt))
+}
+
+/// Identity and scalar combiner of a reduction over `d` elements.
+pub(crate) fn combiner(kind: ReduceKind, d: DType) -> (Extreme, &'static str) {
+    let f = d.is_float();
+    let u = d.is_unsigned_int() || d == DType::Bool;
+    match kind {
+        ReduceKind::Sum | ReduceKind::Mean => {
+            (Extreme::Zero, if f { "arith.addf" } else { "arith.addi" })
+        }
+        ReduceKind::Prod => (Extreme::One, if f { "arith.mulf" } else { "arith.muli" }),
+        ReduceKind::Max => (
+            Extreme::Lowest,
+            if f {
+                "arith.maximumf"
+            } else if u {
+                "arith.maxui"
+            } else {
+                "arith.maxsi"
+            },
+        ),
+        ReduceKind::Min => (
+            Extreme::Highest,
+            if f {
+                "arith.minimumf"
+            } else if u {
+                "arith.minui"
+            } else {
+                "arith.minsi"
+            },
+        ),
+    }
+}
+
+/// The number of reduced elements as a `d` scalar (from `tensor.dim` when symbolic).
+pub(crate) fn reduced_count<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    x: Operand<'c, 'a, '_>,
+    axes: &[usize],
+    d: DType,
+) -> Result<Val<'c, 'a>> {
+    let mut known: u64 = 1;
+    let mut dynamic: Option<Val<'c, 'a>> = None;
+    for &a in axes {
+        match &x.1.shape[a] {
+            Dim::Known(n) => known *= n,
+            Dim::Symbol(_) => {
+                let v = cx.dim(x.0, a)?;
+                dynamic = Some(match dynamic {
+                    Some(p) => cx.bin("arith.muli", p, v)?,
+                    None => v,
+                });
+            }
+        }
+    }
+    let Some(dy) = dynamic else {
+        return cx.scalar(d, known as f64);
+    };
+    let k = cx.index(known as i64)?;
+    let total = cx.bin("arith.muli", dy, k)?;
+    let i64t: Type<'c> = cx.elem(DType::I64)?;
+    let as_int = cx.op1("arith.index_cast", &[total], i64t, &[])?;
+    if d.is_float() {
+        cx.op1("arith.sitofp", &[as_int], cx.elem(d)?, &[])
+    } else if d == DType::I64 || d == DType::U64 {
+        Ok(as_int)
+    } else {
+        cx.op1("arith.trunci", &[as_int], cx.elem(d)?, &[])
+    }
+}
