@@ -15,6 +15,11 @@
 
 use std::path::Path;
 
+pub mod npy;
+mod runner;
+
+pub use runner::Runner;
+
 pub use o2l_canon::{DType, Dim, Error, ErrorKind, Graph, Origin, Result, Tensor, TensorType};
 pub use o2l_linalg::{Emit, LowerOptions, Weights};
 pub use o2l_onnx::ImportOptions;
@@ -29,6 +34,11 @@ pub struct ConvertOptions {
 /// Reads an ONNX model and maps it onto the canonical graph.
 pub fn import_onnx(path: &Path, options: &ImportOptions) -> Result<Graph> {
     o2l_onnx::import(path, options).map_err(|e| e.in_file(path.display().to_string()))
+}
+
+/// Reads one serialized ONNX `TensorProto` file (backend-test `input_N.pb`).
+pub fn read_tensor_file(path: &Path) -> Result<Tensor> {
+    o2l_onnx::read_tensor_file(path).map_err(|e| e.in_file(path.display().to_string()))
 }
 
 /// Lowers a canonical graph to verified MLIR (text or bytecode, per `options`).

@@ -1,5 +1,7 @@
 //! Argument parsing and the subcommands, one file each.
+mod check;
 mod convert;
+mod run;
 
 use clap::{Parser, Subcommand};
 use onnx2linalg::{Error, Result};
@@ -29,12 +31,18 @@ struct Cli {
 enum Command {
     /// Convert an ONNX model to MLIR (the default when no subcommand is given).
     Convert(convert::ConvertArgs),
+    /// Run a model in-process on .npy inputs and write .npy outputs.
+    Run(run::RunArgs),
+    /// Run an ONNX backend-test folder and compare with its expected outputs.
+    Check(check::CheckArgs),
 }
 
 pub fn main() -> Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Convert(args)) => convert::run(args),
+        Some(Command::Run(args)) => run::run(args),
+        Some(Command::Check(args)) => check::run(args),
         None => convert::run(cli.convert),
     }
 }

@@ -1,0 +1,213 @@
+//! `onnx2linalg check DIR`: runs an ONNX backend-test folder (`model.onnx` and
+//! `test_data_set_*/input_N.pb`, `output_N.pb`) and compares every output.
+//!
+//! Prints one line per data set, then `result: pass`, `result: mismatch` or
+//! `result: error (<kind>)` (the error itself goes to stderr as usual). Exits 0
+//! only when every output of every data set matches.
+use clap::Args;
+use onnx2linalg::{DType, Error, ImportOptions, Result, Runner, Tensor};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Float tolerance: |got - expected| <= ATOL + RTOL * |expected|.
+const RTOL: f64 = 1e-3;
+const ATOL: f64 = 1e-5;
+
+#[derive(Args)]
+pub struct CheckArgs {
+    /// A backend-test folder holding model.onnx and test_data_set_*/.
+    pub dir: PathBuf,
+}
+
+pub fn run(args: CheckArgs) -> Result<ExitCode> {
+    match check(&args.dir) {
+        Ok(true) => {
+            println!("result: pass");
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok(false) => {
+            println!("result: mismatch");
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => {
+            println!("result: error ({})", e.kind.as_str());
+            Err(e)
+        }
+    }
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |e| Error::io(format!("{}: {e}", path.display()))
+}
+
+/// Files `<prefix><N>.pb` in `dir`, ordered by N; N must run 0, 1, 2, ...
+fn numbered(dir: &Path, prefix: &str) -> Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io(dir))? {
+        let entry = entry.map_err(io(dir))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(n) = name
+            .strip_prefix(prefix)
+            .and_then(|r| r.strip_suffix(".pb"))
+            .and_then(|n| n.parse::<usize>().ok())
+        {
+            found.push((n, entry.path()));
+        }
+    }
+    found.sort();
+    for (i, (n, _)) in found.iter().enumerate() {
+        if *n != i {
+            return Err(Error::invalid(format!(
+                "{}: {prefix}{i}.pb is missing",
+                dir.display()
+            )));
+        }
+    }
+    Ok(found.into_iter().map(|(_, p)| p).collect())
+}
+
+fn check(dir: &Path) -> Result<bool> {
+    let model = dir.join("model.onnx");
+    let graph = onnx2linalg::import_onnx(&model, &ImportOptions::default())?;
+    let runner = Runner::new(&graph).map_err(|e| e.in_file(model.display().to_string()))?;
+
+    let mut sets = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io(dir))? {
+        let entry = entry.map_err(io(dir))?;
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with("test_data_set_")
+            && entry.path().is_dir()
+        {
+            sets.push(entry.path());
+        }
+    }
+    sets.sort();
+    if sets.is_empty() {
+        return Err(Error::invalid(format!(
+            "{}: no test_data_set_* folders",
+            dir.display()
+        )));
+    }
+
+    let mut all_ok = true;
+    for set in &sets {
+        let label = set
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let inputs = numbered(set, "input_")?
+            .iter()
+            .map(|p| onnx2linalg::read_tensor_file(p))
+            .collect::<Result<Vec<Tensor>>>()?;
+        let expected = numbered(set, "output_")?
+            .iter()
+            .map(|p| onnx2linalg::read_tensor_file(p))
+            .collect::<Result<Vec<Tensor>>>()?;
+        if inputs.len() != runner.inputs().len() {
+            return Err(Error::invalid(format!(
+                "{label}: {} input files, the model takes {} ({})",
+                inputs.len(),
+                runner.inputs().len(),
+                runner.describe_inputs()
+            )));
+        }
+        if expected.len() != runner.outputs().len() {
+            return Err(Error::invalid(format!(
+                "{label}: {} output files, the model has {} outputs",
+                expected.len(),
+                runner.outputs().len()
+            )));
+        }
+        let got = runner
+            .run(&inputs)
+            .map_err(|e| e.in_file(model.display().to_string()))?;
+        let mut problems = Vec::new();
+        for (k, ((name, _), (g, w))) in runner
+            .outputs()
+            .iter()
+            .zip(got.iter().zip(&expected))
+            .enumerate()
+        {
+            if let Some(p) = compare(g, w) {
+                problems.push(format!("output \"{name}\" (#{k}): {p}"));
+            }
+        }
+        if problems.is_empty() {
+            println!("{label}: ok ({} outputs)", got.len());
+        } else {
+            all_ok = false;
+            for p in problems {
+                println!("{label}: mismatch: {p}");
+            }
+        }
+    }
+    Ok(all_ok)
+}
+
+/// Why `got` does not match `want`, or None when it does.
+fn compare(got: &Tensor, want: &Tensor) -> Option<String> {
+    if got.dtype != want.dtype {
+        return Some(format!("dtype {}, expected {}", got.dtype, want.dtype));
+    }
+    if got.dims != want.dims {
+        return Some(format!("shape {:?}, expected {:?}", got.dims, want.dims));
+    }
+    if got.dtype.is_float() {
+        let (g, w) = (got.to_f64s(), want.to_f64s());
+        let mut bad = 0usize;
+        let mut worst: Option<(usize, f64)> = None;
+        for (i, (&a, &b)) in g.iter().zip(&w).enumerate() {
+            let ok = a == b || (a.is_nan() && b.is_nan()) || (a - b).abs() <= ATOL + RTOL * b.abs();
+            if !ok {
+                bad += 1;
+                let excess = (a - b).abs() - (ATOL + RTOL * b.abs());
+                let excess = if excess.is_nan() {
+                    f64::INFINITY
+                } else {
+                    excess
+                };
+                if worst.is_none_or(|(_, e)| excess > e) {
+                    worst = Some((i, excess));
+                }
+            }
+        }
+        worst.map(|(i, _)| {
+            format!(
+                "values differ: {bad} of {} elements; worst at {:?}: got {}, expected {} (tolerance {ATOL:e} + {RTOL:e}*|expected|)",
+                g.len(),
+                unravel(i, &got.dims),
+                g[i],
+                w[i]
+            )
+        })
+    } else {
+        let (g, w) = (got.to_i64s(), want.to_i64s());
+        let bad = g.iter().zip(&w).filter(|(a, b)| a != b).count();
+        let first = g.iter().zip(&w).position(|(a, b)| a != b)?;
+        let show = |v: i64| match got.dtype {
+            DType::Bool => (v != 0).to_string(),
+            DType::U64 => (v as u64).to_string(),
+            _ => v.to_string(),
+        };
+        Some(format!(
+            "values differ: {bad} of {} elements; first at {:?}: got {}, expected {}",
+            g.len(),
+            unravel(first, &got.dims),
+            show(g[first]),
+            show(w[first])
+        ))
+    }
+}
+
+fn unravel(mut i: usize, dims: &[u64]) -> Vec<u64> {
+    let mut index = vec![0u64; dims.len()];
+    for (k, &d) in dims.iter().enumerate().rev() {
+        if d > 0 {
+            index[k] = (i as u64) % d;
+            i /= d as usize;
+        }
+    }
+    index
+}

@@ -1,0 +1,155 @@
+//! `onnx2linalg run MODEL --input NAME=x.npy ... --output-dir DIR [--input-shape NAME=1x3x224x224]`
+use super::convert::parse_input_shape;
+use super::write_atomic;
+use clap::Args;
+use onnx2linalg::{DType, Dim, Error, ImportOptions, Result, Runner, Tensor, npy};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// The ONNX model to run.
+    pub model: PathBuf,
+    /// An input value: NAME=file.npy (repeatable, one per graph input).
+    #[arg(long = "input", value_parser = parse_input)]
+    pub inputs: Vec<(String, PathBuf)>,
+    /// Folder for the outputs, one NAME.npy per graph output (created if missing).
+    #[arg(long = "output-dir")]
+    pub output_dir: PathBuf,
+    /// Pin a symbolic input shape: NAME=1x3x224x224 (repeatable). Inputs with
+    /// symbolic dims are otherwise pinned to the shapes of their .npy files.
+    #[arg(long = "input-shape", value_parser = parse_input_shape)]
+    pub input_shapes: Vec<(String, Vec<u64>)>,
+}
+
+fn parse_input(s: &str) -> std::result::Result<(String, PathBuf), String> {
+    let (name, path) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=file.npy, got \"{s}\""))?;
+    Ok((name.to_string(), PathBuf::from(path)))
+}
+
+/// An output name as a file name: characters outside `[A-Za-z0-9._-]` become `_`.
+pub fn file_safe(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    match s.as_str() {
+        "" | "." | ".." => format!("output{s}"),
+        _ => s,
+    }
+}
+
+pub fn run(args: RunArgs) -> Result<ExitCode> {
+    let model = &args.model;
+    let in_model = |e: Error| e.in_file(model.display().to_string());
+
+    let mut given: BTreeMap<String, Tensor> = BTreeMap::new();
+    for (name, path) in &args.inputs {
+        if given.contains_key(name) {
+            return Err(Error::invalid(format!("input \"{name}\" is given twice")));
+        }
+        given.insert(name.clone(), npy::read_file(path)?);
+    }
+
+    let mut options = ImportOptions {
+        input_shapes: args.input_shapes.clone(),
+    };
+    let mut graph = onnx2linalg::import_onnx(model, &options)?;
+    // Pin symbolic input dims to the given data, so the lowering sees static shapes.
+    let mut pinned = false;
+    for &v in &graph.inputs {
+        let value = graph.value(v);
+        let symbolic = value.ty.shape.iter().any(|d| matches!(d, Dim::Symbol(_)));
+        let explicit = options.input_shapes.iter().any(|(n, _)| n == &value.name);
+        if let (true, false, Some(t)) = (symbolic, explicit, given.get(&value.name)) {
+            options
+                .input_shapes
+                .push((value.name.clone(), t.dims.clone()));
+            pinned = true;
+        }
+    }
+    if pinned {
+        graph = onnx2linalg::import_onnx(model, &options)?;
+    }
+
+    let runner = Runner::new(&graph).map_err(in_model)?;
+    let expected = || format!("expected inputs: {}", runner.describe_inputs());
+    let missing: Vec<&str> = runner
+        .inputs()
+        .iter()
+        .filter(|(n, _)| !given.contains_key(n))
+        .map(|(n, _)| n.as_str())
+        .collect();
+    let extra: Vec<&str> = given
+        .keys()
+        .filter(|n| !runner.inputs().iter().any(|(m, _)| m == *n))
+        .map(|n| n.as_str())
+        .collect();
+    if !missing.is_empty() || !extra.is_empty() {
+        let mut parts = Vec::new();
+        if !missing.is_empty() {
+            parts.push(format!("missing --input for {}", missing.join(", ")));
+        }
+        if !extra.is_empty() {
+            parts.push(format!("unknown input {}", extra.join(", ")));
+        }
+        return Err(in_model(Error::invalid(format!(
+            "{}; {}",
+            parts.join("; "),
+            expected()
+        ))));
+    }
+    let inputs: Vec<Tensor> = runner
+        .inputs()
+        .iter()
+        .filter_map(|(n, _)| given.remove(n))
+        .collect();
+    let outputs = runner.run(&inputs).map_err(in_model)?;
+
+    std::fs::create_dir_all(&args.output_dir)
+        .map_err(|e| Error::io(format!("{}: {e}", args.output_dir.display())))?;
+    let mut used = std::collections::HashSet::new();
+    for (k, ((name, _), t)) in runner.outputs().iter().zip(&outputs).enumerate() {
+        let mut file = file_safe(name);
+        if !used.insert(file.clone()) {
+            file = format!("{file}_{k}");
+            used.insert(file.clone());
+        }
+        let path = args.output_dir.join(format!("{file}.npy"));
+        write_atomic(&path, &npy::write(t))?;
+        println!("{}", summary(name, t, &path));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `name  f32 [1, 1000]  min -3.1 max 7.2 mean 0.001  -> out/name.npy`
+fn summary(name: &str, t: &Tensor, path: &Path) -> String {
+    let mut s = format!("{name}  {} {:?}", t.dtype, t.dims);
+    if t.num_elements() > 0 {
+        if t.dtype.is_float() {
+            let v = t.to_f64s();
+            let (mut lo, mut hi, mut sum) = (f64::INFINITY, f64::NEG_INFINITY, 0.0);
+            for &x in &v {
+                lo = lo.min(x);
+                hi = hi.max(x);
+                sum += x;
+            }
+            s += &format!("  min {lo:.6} max {hi:.6} mean {:.6}", sum / v.len() as f64);
+        } else if t.dtype != DType::Bool {
+            let v = t.to_i64s();
+            let lo = v.iter().min().copied().unwrap_or(0);
+            let hi = v.iter().max().copied().unwrap_or(0);
+            s += &format!("  min {lo} max {hi}");
+        }
+    }
+    s + &format!("  -> {}", path.display())
+}
