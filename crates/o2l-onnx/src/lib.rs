@@ -3,8 +3,20 @@
 //! onto canonical ops through the per-family rule tables in `map/`.
 //! It knows nothing of MLIR.
 
+mod attr;
+mod import;
+mod load;
+mod map;
+mod schema;
+mod tensor;
+
+#[cfg(test)]
+mod tests;
+
 use o2l_canon::{Graph, Result, Tensor};
 use std::path::Path;
+
+pub use schema::schema_versions;
 
 /// Options that change how a model is imported.
 #[derive(Debug, Clone, Default)]
@@ -13,17 +25,43 @@ pub struct ImportOptions {
     pub input_shapes: Vec<(String, Vec<u64>)>,
 }
 
+/// One row of the frontend's rule tables, for docs and coverage checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleInfo {
+    /// `ai.onnx` for the default domain.
+    pub domain: &'static str,
+    pub op_type: &'static str,
+    /// The exact schema `since` versions this row implements.
+    pub since: &'static [i64],
+    /// Canonical op names the mapping can produce (empty: aliases or constants only).
+    pub produces: &'static [&'static str],
+    /// One line on how the op is mapped.
+    pub note: &'static str,
+}
+
+/// Every rule row of every family table, in table order.
+pub fn rules() -> impl Iterator<Item = RuleInfo> {
+    map::all_rules().map(|r| RuleInfo {
+        domain: r.domain,
+        op_type: r.op_type,
+        since: r.since,
+        produces: r.produces,
+        note: r.note,
+    })
+}
+
 /// Reads an ONNX model file and maps it onto a canonical graph.
 /// Errors name the file, and the node when one is at fault.
 pub fn import(path: &Path, options: &ImportOptions) -> Result<Graph> {
-    let _ = (path, options);
-    Err(o2l_canon::Error::internal("ONNX import is not written yet"))
+    let loaded = load::load_model(path)?;
+    import::import_model(&loaded, options)
 }
 
 /// Reads one serialized `TensorProto` (as in backend-test `input_0.pb` files).
 pub fn read_tensor_file(path: &Path) -> Result<Tensor> {
-    let _ = path;
-    Err(o2l_canon::Error::internal(
-        "TensorProto reading is not written yet",
-    ))
+    let bytes = load::map_file(path)?;
+    let proto = load::decode::<o2l_proto::TensorProto>(bytes, path)?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut files = tensor::ExternalFiles::new(dir);
+    tensor::tensor_from_proto(&proto, &mut files)
 }

@@ -1,0 +1,476 @@
+//! Graph import: inputs, initializers, model-local function inlining, version
+//! resolution, node mapping in order, outputs. All unsupported nodes are
+//! collected and reported together; any other error stops at the first one.
+use crate::attr::Attrs;
+use crate::load::{Loaded, Opsets, normalize_domain, opsets_of};
+use crate::map::{MapCtx, Rule, find_rule, has_rules, supported_versions};
+use crate::schema::{effective_version, schema_versions};
+use crate::tensor::{ExternalFiles, dtype_of, tensor_from_proto};
+use crate::ImportOptions;
+use o2l_canon::{Dim, Error, ErrorKind, Graph, Origin, Result, TensorType, ValueId};
+use o2l_proto::{AttributeProto, FunctionProto, NodeProto, ValueInfoProto, tensor_shape_proto, type_proto};
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
+/// Nested model-local function calls deeper than this are refused.
+const MAX_INLINE_DEPTH: usize = 64;
+
+/// A node after function inlining, with the opset imports that apply to it.
+struct FlatNode<'a> {
+    node: Cow<'a, NodeProto>,
+    /// Index into the opset maps (0: the model's).
+    opsets: usize,
+    /// Name used in messages and for result values.
+    name: String,
+}
+
+pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<Graph> {
+    let Some(gp) = loaded.model.graph.as_ref() else {
+        return Err(Error::invalid("the model has no graph"));
+    };
+    let name = if gp.name().is_empty() { "main" } else { gp.name() };
+    let mut graph = Graph::new(name);
+    let mut files = ExternalFiles::new(&loaded.dir);
+    let mut names: HashMap<String, ValueId> = HashMap::new();
+
+    for init in &gp.initializer {
+        let t = tensor_from_proto(init, &mut files)?;
+        if init.name().is_empty() {
+            return Err(Error::invalid("an initializer has no name"));
+        }
+        let id = graph.add_constant(init.name(), t)?;
+        if names.insert(init.name().to_string(), id).is_some() {
+            return Err(Error::invalid(format!(
+                "initializer \"{}\" is defined twice",
+                init.name()
+            )));
+        }
+    }
+    if !gp.sparse_initializer.is_empty() {
+        return Err(Error::unsupported("sparse initializers"));
+    }
+
+    // Runtime inputs: the graph inputs that no initializer provides.
+    let mut inputs: Vec<(String, TensorType)> = Vec::new();
+    for vi in &gp.input {
+        if names.contains_key(vi.name()) {
+            continue;
+        }
+        inputs.push((vi.name().to_string(), value_type(vi)?));
+    }
+    apply_pins(&mut inputs, &options.input_shapes)?;
+    for (n, ty) in inputs {
+        let id = graph.add_input(n.clone(), ty)?;
+        if names.insert(n.clone(), id).is_some() {
+            return Err(Error::invalid(format!("graph input \"{n}\" is declared twice")));
+        }
+    }
+
+    // Inline model-local functions.
+    let functions: HashMap<(String, String), &FunctionProto> = loaded
+        .model
+        .functions
+        .iter()
+        .map(|f| ((normalize_domain(f.domain()).to_string(), f.name().to_string()), f))
+        .collect();
+    let mut opset_maps: Vec<Opsets> = vec![loaded.opsets.clone()];
+    let mut flat: Vec<FlatNode> = Vec::with_capacity(gp.node.len());
+    let mut inliner = Inliner {
+        functions: &functions,
+        opset_maps: &mut opset_maps,
+        calls: 0,
+    };
+    for (i, node) in gp.node.iter().enumerate() {
+        let name = node_name(node, i);
+        inliner.expand(Cow::Borrowed(node), 0, name, 0, &mut flat)?;
+    }
+
+    // Resolve every node's rule first, so that all unsupported nodes are known.
+    let mut unsupported: Vec<Error> = Vec::new();
+    let mut resolved: Vec<(Origin, Option<&'static Rule>)> = Vec::with_capacity(flat.len());
+    for f in &flat {
+        let (origin, rule) = resolve(&f.node, &f.name, &opset_maps[f.opsets])?;
+        match rule {
+            Ok(rule) => resolved.push((origin, Some(rule))),
+            Err(e) => {
+                unsupported.push(e.at(&origin));
+                resolved.push((origin, None));
+            }
+        }
+    }
+
+    // Map nodes in order. Outputs of unsupported nodes are "poisoned": nodes
+    // reading them are skipped (they cannot be mapped without the value).
+    let mut poisoned: HashSet<&str> = HashSet::new();
+    for (f, (origin, rule)) in flat.iter().zip(&resolved) {
+        let node: &NodeProto = &f.node;
+        let mut node_inputs = Vec::with_capacity(node.input.len());
+        let mut skip = rule.is_none();
+        for n in &node.input {
+            if n.is_empty() {
+                node_inputs.push(None);
+            } else if let Some(&id) = names.get(n.as_str()) {
+                node_inputs.push(Some(id));
+            } else if poisoned.contains(n.as_str()) {
+                skip = true;
+                node_inputs.push(None);
+            } else {
+                return Err(Error::invalid(format!(
+                    "input \"{n}\" is not defined by an earlier node, an initializer or a graph input (nodes must be in topological order)"
+                ))
+                .at(origin));
+            }
+        }
+        let Some(rule) = rule.filter(|_| !skip) else {
+            poisoned.extend(node.output.iter().map(String::as_str));
+            continue;
+        };
+        let mut ctx = MapCtx::new(
+            &mut graph,
+            Attrs::new(&node.attribute),
+            origin,
+            origin.version,
+            node_inputs,
+            &node.output,
+            &mut files,
+        );
+        match (rule.map)(&mut ctx) {
+            Ok(()) => {}
+            Err(e) if e.kind == ErrorKind::Unsupported => {
+                unsupported.push(e.at(origin));
+                poisoned.extend(node.output.iter().map(String::as_str));
+                continue;
+            }
+            Err(e) => return Err(e.at(origin)),
+        }
+        let outs = ctx.into_outputs();
+        for (k, n) in node.output.iter().enumerate() {
+            if n.is_empty() {
+                continue;
+            }
+            let Some(id) = outs.get(k).copied().flatten() else {
+                unsupported.push(
+                    Error::unsupported(format!("output {k} (\"{n}\") is not produced")).at(origin),
+                );
+                poisoned.insert(n.as_str());
+                continue;
+            };
+            if names.insert(n.clone(), id).is_some() {
+                return Err(
+                    Error::invalid(format!("value \"{n}\" is defined more than once")).at(origin),
+                );
+            }
+        }
+    }
+
+    if let Some(e) = combine_unsupported(unsupported) {
+        return Err(e);
+    }
+
+    let input_ids: HashSet<ValueId> = graph.inputs.iter().copied().collect();
+    let mut renamed: HashSet<ValueId> = HashSet::new();
+    for vi in &gp.output {
+        let n = vi.name();
+        let Some(&id) = names.get(n) else {
+            return Err(Error::invalid(format!(
+                "graph output \"{n}\" is not produced by any node, initializer or input"
+            )));
+        };
+        graph.outputs.push(id);
+        if !input_ids.contains(&id) && renamed.insert(id) {
+            graph.values[id.0 as usize].name = n.to_string();
+        }
+    }
+    graph.prune();
+    Ok(graph)
+}
+
+/// The node's name for messages: its own, else its first output's, else `op_type#index`.
+fn node_name(node: &NodeProto, index: usize) -> String {
+    if !node.name().is_empty() {
+        node.name().to_string()
+    } else if let Some(o) = node.output.iter().find(|o| !o.is_empty()) {
+        o.clone()
+    } else {
+        format!("{}#{index}", node.op_type())
+    }
+}
+
+/// Builds the origin and finds the rule. Outer error: invalid model (stop);
+/// inner error: unsupported (collect).
+fn resolve(
+    node: &NodeProto,
+    name: &str,
+    opsets: &Opsets,
+) -> Result<(Origin, Result<&'static Rule>)> {
+    let domain = normalize_domain(node.domain());
+    let op_type = node.op_type();
+    let mut origin = Origin {
+        node: name.to_string(),
+        op_type: op_type.to_string(),
+        domain: domain.to_string(),
+        opset: 0,
+        version: 0,
+    };
+    let Some(&opset) = opsets.get(domain) else {
+        let imported: Vec<&str> = opsets.keys().map(String::as_str).collect();
+        return Err(Error::invalid(format!(
+            "domain \"{domain}\" is not imported by the model (imports: {})",
+            imported.join(", ")
+        ))
+        .at(&origin));
+    };
+    origin.opset = opset;
+    let Some(versions) = schema_versions(domain, op_type) else {
+        let e = Error::unsupported(format!("unknown op type {op_type} in domain {domain}"));
+        return Ok((origin, Err(e)));
+    };
+    let Some(version) = effective_version(versions, opset) else {
+        return Err(Error::invalid(format!(
+            "{op_type} does not exist at opset {opset} of {domain} (its first version is {})",
+            versions.first().copied().unwrap_or(0)
+        ))
+        .at(&origin));
+    };
+    origin.version = version;
+    if let Some(rule) = find_rule(domain, op_type, version) {
+        return Ok((origin, Ok(rule)));
+    }
+    let e = if has_rules(domain, op_type) {
+        let list: Vec<String> = supported_versions(domain, op_type)
+            .iter()
+            .map(|v| v.to_string())
+            .collect();
+        Error::unsupported(format!(
+            "{op_type}-{version} is not supported (supported versions: {})",
+            list.join(", ")
+        ))
+    } else {
+        Error::unsupported(format!("op {op_type} is not supported"))
+    };
+    Ok((origin, Err(e)))
+}
+
+/// One error for every unsupported node: the first in full, then the rest.
+fn combine_unsupported(mut errors: Vec<Error>) -> Option<Error> {
+    if errors.is_empty() {
+        return None;
+    }
+    let mut first = errors.remove(0);
+    if !errors.is_empty() {
+        let rest: Vec<String> = errors
+            .iter()
+            .map(|e| match &e.origin {
+                Some(o) => format!(
+                    "node \"{}\" ({}-{}): {}",
+                    o.node, o.op_type, o.version, e.message
+                ),
+                None => e.message.clone(),
+            })
+            .collect();
+        first.message = format!(
+            "{}; {} more unsupported node{}: {}",
+            first.message,
+            rest.len(),
+            if rest.len() == 1 { "" } else { "s" },
+            rest.join("; ")
+        );
+    }
+    Some(first)
+}
+
+/// A graph input's tensor type; missing dims become named symbols.
+fn value_type(vi: &ValueInfoProto) -> Result<TensorType> {
+    let n = vi.name();
+    let what = format!("graph input \"{n}\"");
+    let Some(type_proto::Value::TensorType(tt)) = vi.r#type.as_ref().and_then(|t| t.value.as_ref())
+    else {
+        return Err(Error::unsupported(format!(
+            "{what}: only tensor inputs are supported"
+        )));
+    };
+    let dtype = dtype_of(tt.elem_type.unwrap_or(0), &what)?;
+    let Some(shape) = &tt.shape else {
+        return Err(Error::unsupported(format!("{what} has no shape (unranked)")));
+    };
+    let mut dims = Vec::with_capacity(shape.dim.len());
+    for (i, d) in shape.dim.iter().enumerate() {
+        dims.push(match &d.value {
+            Some(tensor_shape_proto::dimension::Value::DimValue(v)) => {
+                Dim::Known(u64::try_from(*v).map_err(|_| {
+                    Error::invalid(format!("{what}: dim {i} is negative ({v})"))
+                })?)
+            }
+            Some(tensor_shape_proto::dimension::Value::DimParam(p)) if !p.is_empty() => {
+                Dim::Symbol(p.clone())
+            }
+            _ => Dim::Symbol(format!("{n}_d{i}")),
+        });
+    }
+    Ok(TensorType::new(dtype, dims))
+}
+
+/// Applies `NAME=dims` pins: a pinned symbol takes that value in every input.
+fn apply_pins(inputs: &mut [(String, TensorType)], pins: &[(String, Vec<u64>)]) -> Result<()> {
+    let mut fixed: HashMap<String, u64> = HashMap::new();
+    for (name, dims) in pins {
+        let Some((_, ty)) = inputs.iter_mut().find(|(n, _)| n == name) else {
+            let names: Vec<&str> = inputs.iter().map(|(n, _)| n.as_str()).collect();
+            return Err(Error::invalid(format!(
+                "input shape given for \"{name}\", which is not a graph input (inputs: {})",
+                names.join(", ")
+            )));
+        };
+        if ty.rank() != dims.len() {
+            return Err(Error::invalid(format!(
+                "input shape for \"{name}\" has rank {}, the model declares {ty}",
+                dims.len()
+            )));
+        }
+        for (i, (d, &v)) in ty.shape.iter_mut().zip(dims).enumerate() {
+            match d {
+                Dim::Known(k) if *k != v => {
+                    return Err(Error::invalid(format!(
+                        "input shape for \"{name}\": dim {i} is {k} in the model, pinned to {v}"
+                    )));
+                }
+                Dim::Known(_) => {}
+                Dim::Symbol(s) => {
+                    if let Some(&prev) = fixed.get(s.as_str())
+                        && prev != v
+                    {
+                        return Err(Error::invalid(format!(
+                            "dim \"{s}\" is pinned to both {prev} and {v}"
+                        )));
+                    }
+                    fixed.insert(s.clone(), v);
+                    *d = Dim::Known(v);
+                }
+            }
+        }
+    }
+    for (_, ty) in inputs.iter_mut() {
+        for d in ty.shape.iter_mut() {
+            if let Dim::Symbol(s) = d
+                && let Some(&v) = fixed.get(s.as_str())
+            {
+                *d = Dim::Known(v);
+            }
+        }
+    }
+    Ok(())
+}
+
+struct Inliner<'f, 'm> {
+    functions: &'f HashMap<(String, String), &'f FunctionProto>,
+    opset_maps: &'m mut Vec<Opsets>,
+    calls: usize,
+}
+
+impl<'f> Inliner<'f, '_> {
+    /// Appends `node` to `out`, replacing calls of model-local functions by their bodies.
+    fn expand(
+        &mut self,
+        node: Cow<'f, NodeProto>,
+        opsets: usize,
+        name: String,
+        depth: usize,
+        out: &mut Vec<FlatNode<'f>>,
+    ) -> Result<()> {
+        let key = (
+            normalize_domain(node.domain()).to_string(),
+            node.op_type().to_string(),
+        );
+        let Some(&f) = self.functions.get(&key) else {
+            out.push(FlatNode {
+                node,
+                opsets,
+                name,
+            });
+            return Ok(());
+        };
+        if depth >= MAX_INLINE_DEPTH {
+            return Err(Error::limit(format!(
+                "function {} calls nest deeper than {MAX_INLINE_DEPTH}",
+                f.name()
+            )));
+        }
+        if node.input.len() > f.input.len() || node.output.len() > f.output.len() {
+            return Err(Error::invalid(format!(
+                "node \"{name}\" calls function {} with {} inputs and {} outputs; it declares {} and {}",
+                f.name(),
+                node.input.len(),
+                node.output.len(),
+                f.input.len(),
+                f.output.len()
+            )));
+        }
+        self.calls += 1;
+        let prefix = format!("{name}/");
+        let mut rename: HashMap<&str, String> = HashMap::new();
+        for (i, formal) in f.input.iter().enumerate() {
+            rename.insert(formal, node.input.get(i).cloned().unwrap_or_default());
+        }
+        for (i, formal) in f.output.iter().enumerate() {
+            rename.insert(formal, node.output.get(i).cloned().unwrap_or_default());
+        }
+        // The function's own imports, completed by the caller's.
+        let mut fo = opsets_of(&f.opset_import)?;
+        for (d, v) in &self.opset_maps[opsets] {
+            fo.entry(d.clone()).or_insert(*v);
+        }
+        self.opset_maps.push(fo);
+        let inner_opsets = self.opset_maps.len() - 1;
+        let call_id = self.calls;
+        for (j, inner) in f.node.iter().enumerate() {
+            let map_name = |n: &String| -> String {
+                if n.is_empty() {
+                    return String::new();
+                }
+                match rename.get(n.as_str()) {
+                    Some(actual) => actual.clone(),
+                    None => format!("{prefix}{call_id}/{n}"),
+                }
+            };
+            let mut attribute = Vec::with_capacity(inner.attribute.len());
+            for a in &inner.attribute {
+                if let Some(r) = a.ref_attr_name.as_deref().filter(|r| !r.is_empty()) {
+                    let given = node
+                        .attribute
+                        .iter()
+                        .find(|c| c.name() == r)
+                        .or_else(|| f.attribute_proto.iter().find(|d| d.name() == r));
+                    if let Some(given) = given {
+                        attribute.push(AttributeProto {
+                            name: a.name.clone(),
+                            ref_attr_name: None,
+                            ..given.clone()
+                        });
+                    }
+                } else {
+                    attribute.push(a.clone());
+                }
+            }
+            let inlined = NodeProto {
+                input: inner.input.iter().map(map_name).collect(),
+                output: inner.output.iter().map(map_name).collect(),
+                name: inner.name.clone(),
+                op_type: inner.op_type.clone(),
+                domain: inner.domain.clone(),
+                overload: inner.overload.clone(),
+                attribute,
+                doc_string: None,
+                metadata_props: Vec::new(),
+            };
+            let inner_name = format!("{prefix}{}", node_name(inner, j));
+            self.expand(
+                Cow::Owned(inlined),
+                inner_opsets,
+                inner_name,
+                depth + 1,
+                out,
+            )?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,108 @@
+//! Reading a model: memory-map the file and decode it with prost from a
+//! `Bytes` that owns the map, so `raw_data` fields stay slices of the map.
+use o2l_canon::{Error, Result};
+use o2l_proto::{Bytes, Message, ModelProto};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+/// The default domain, spelled the way messages and tables spell it.
+pub(crate) const DEFAULT_DOMAIN: &str = "ai.onnx";
+
+/// `""` and `"ai.onnx"` are the same domain.
+pub(crate) fn normalize_domain(domain: &str) -> &str {
+    if domain.is_empty() {
+        DEFAULT_DOMAIN
+    } else {
+        domain
+    }
+}
+
+/// Opset versions imported per (normalised) domain.
+pub(crate) type Opsets = BTreeMap<String, i64>;
+
+pub(crate) fn opsets_of(imports: &[o2l_proto::OperatorSetIdProto]) -> Result<Opsets> {
+    let mut out = Opsets::new();
+    for imp in imports {
+        let domain = normalize_domain(imp.domain()).to_string();
+        let version = imp.version();
+        if version < 1 {
+            return Err(Error::invalid(format!(
+                "opset import of domain \"{domain}\" has version {version}"
+            )));
+        }
+        if let Some(prev) = out.insert(domain.clone(), version)
+            && prev != version
+        {
+            return Err(Error::invalid(format!(
+                "domain \"{domain}\" is imported twice, at opsets {prev} and {version}"
+            )));
+        }
+    }
+    Ok(out)
+}
+
+/// A decoded model and the folder its external data lives in.
+pub(crate) struct Loaded {
+    pub model: ModelProto,
+    pub dir: PathBuf,
+    pub opsets: Opsets,
+}
+
+/// Memory-maps a whole file into a `Bytes` that owns the map.
+pub(crate) fn map_file(path: &Path) -> Result<Bytes> {
+    let file = File::open(path)
+        .map_err(|e| Error::io(format!("cannot open {}: {e}", path.display())))?;
+    let len = file
+        .metadata()
+        .map_err(|e| Error::io(format!("cannot stat {}: {e}", path.display())))?
+        .len();
+    if len == 0 {
+        return Ok(Bytes::new());
+    }
+    // SAFETY: the map is read-only; like every reader of model files we assume the
+    // file is not truncated by another process while we convert it.
+    let map = unsafe { memmap2::Mmap::map(&file) }
+        .map_err(|e| Error::io(format!("cannot map {}: {e}", path.display())))?;
+    Ok(Bytes::from_owner(map))
+}
+
+/// Decodes one protobuf message; failures are `InvalidModel` naming the file.
+pub(crate) fn decode<M: Message + Default>(bytes: Bytes, path: &Path) -> Result<M> {
+    let len = bytes.len();
+    M::decode(bytes).map_err(|e| {
+        Error::invalid(format!(
+            "{} is not a valid ONNX protobuf ({len} bytes; truncated or not protobuf): {e}",
+            path.display()
+        ))
+    })
+}
+
+pub(crate) fn load_model(path: &Path) -> Result<Loaded> {
+    let bytes = map_file(path)?;
+    let model: ModelProto = decode(bytes, path)?;
+    check_model(&model, path)?;
+    let opsets = opsets_of(&model.opset_import)?;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    Ok(Loaded { model, dir, opsets })
+}
+
+/// Checks what every model must have, so garbage that happens to decode is refused.
+pub(crate) fn check_model(model: &ModelProto, path: &Path) -> Result<()> {
+    if model.graph.is_none() {
+        return Err(Error::invalid(format!(
+            "{} has no graph (not an ONNX model, or truncated)",
+            path.display()
+        )));
+    }
+    if model.opset_import.is_empty() {
+        return Err(Error::invalid(format!(
+            "{} imports no opset (not an ONNX model, or truncated)",
+            path.display()
+        )));
+    }
+    Ok(())
+}

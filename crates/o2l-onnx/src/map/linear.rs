@@ -1,0 +1,74 @@
+//! Matrix products: MatMul, and Gemm decomposed into transposes, a MatMul,
+//! scalings and a broadcast bias.
+use super::{MapCtx, Rule};
+use o2l_canon::ops::{Binary, Linear, Movement};
+use o2l_canon::{Error, Op, Result, ValueId};
+
+pub(crate) static RULES: &[Rule] = &[
+    Rule {
+        domain: "ai.onnx",
+        op_type: "MatMul",
+        since: &[1, 9, 13],
+        produces: &["MatMul"],
+        map: matmul,
+        note: "numpy matmul semantics",
+    },
+    Rule {
+        domain: "ai.onnx",
+        op_type: "Gemm",
+        since: &[7, 9, 11, 13],
+        produces: &["Transpose", "MatMul", "Mul", "Add"],
+        map: gemm,
+        note: "alpha * A' x B' + beta * C; C optional since 11 (legacy `broadcast` of v1/v6 not supported)",
+    },
+];
+
+fn matmul(ctx: &mut MapCtx) -> Result<()> {
+    let (a, b) = (ctx.input(0)?, ctx.input(1)?);
+    let v = ctx.emit1(Op::Linear(Linear::MatMul), &[a, b])?;
+    ctx.bind(0, v)
+}
+
+fn transposed(ctx: &mut MapCtx, v: ValueId, flag: &str, which: &str) -> Result<ValueId> {
+    let rank = ctx.ty(v).rank();
+    if rank != 2 {
+        return Err(Error::invalid(format!(
+            "Gemm operand {which} must be 2-D, got {}",
+            ctx.ty(v)
+        )));
+    }
+    if ctx.attrs.int_or(flag, 0)? != 0 {
+        ctx.emit1(Op::Movement(Movement::Transpose { perm: vec![1, 0] }), &[v])
+    } else {
+        Ok(v)
+    }
+}
+
+fn gemm(ctx: &mut MapCtx) -> Result<()> {
+    let (a, b) = (ctx.input(0)?, ctx.input(1)?);
+    let c = if ctx.version < 11 {
+        Some(ctx.input(2)?)
+    } else {
+        ctx.opt_input(2)
+    };
+    let alpha = ctx.attrs.float_or("alpha", 1.0)? as f64;
+    let beta = ctx.attrs.float_or("beta", 1.0)? as f64;
+    let a = transposed(ctx, a, "transA", "A")?;
+    let b = transposed(ctx, b, "transB", "B")?;
+    let mut y = ctx.emit1(Op::Linear(Linear::MatMul), &[a, b])?;
+    let dtype = ctx.ty(y).dtype;
+    if alpha != 1.0 {
+        let s = ctx.scalar(dtype, alpha)?;
+        y = ctx.binary(Binary::Mul, y, s)?;
+    }
+    if let Some(mut c) = c
+        && beta != 0.0
+    {
+        if beta != 1.0 {
+            let s = ctx.scalar(dtype, beta)?;
+            c = ctx.binary(Binary::Mul, c, s)?;
+        }
+        y = ctx.binary(Binary::Add, y, c)?;
+    }
+    ctx.bind(0, y)
+}

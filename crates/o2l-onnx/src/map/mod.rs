@@ -1,0 +1,271 @@
+//! Mapping ONNX nodes onto canonical ops. Each family file opens with a static
+//! table of rows: domain, op type, the exact schema `since` versions the row
+//! implements, the canonical ops it can produce, and the mapping function.
+//! A node's effective version must appear in some row's `since` list; there
+//! are no open version ranges.
+use crate::attr::Attrs;
+use crate::tensor::{ExternalFiles, tensor_from_proto};
+use o2l_canon::ops::{Binary, Elementwise, Movement};
+use o2l_canon::{DType, Dim, Error, Graph, Op, Origin, Result, Tensor, TensorType, ValueId};
+
+pub(crate) mod conv;
+pub(crate) mod elementwise;
+pub(crate) mod linear;
+pub(crate) mod movement;
+pub(crate) mod norm;
+pub(crate) mod pool;
+pub(crate) mod reduce;
+
+pub(crate) type MapFn = fn(&mut MapCtx) -> Result<()>;
+
+/// One row of a family table.
+pub(crate) struct Rule {
+    pub domain: &'static str,
+    pub op_type: &'static str,
+    /// Exact schema versions this row implements.
+    pub since: &'static [i64],
+    /// Canonical ops the mapping may produce.
+    pub produces: &'static [&'static str],
+    pub map: MapFn,
+    pub note: &'static str,
+}
+
+/// Every row of every family table, in family order.
+pub(crate) fn all_rules() -> impl Iterator<Item = &'static Rule> {
+    [
+        elementwise::RULES,
+        linear::RULES,
+        conv::RULES,
+        pool::RULES,
+        reduce::RULES,
+        norm::RULES,
+        movement::RULES,
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// Whether any row maps this op type (at some version).
+pub(crate) fn has_rules(domain: &str, op_type: &str) -> bool {
+    all_rules().any(|r| r.domain == domain && r.op_type == op_type)
+}
+
+/// The row implementing exactly `version` of the op.
+pub(crate) fn find_rule(domain: &str, op_type: &str, version: i64) -> Option<&'static Rule> {
+    all_rules().find(|r| r.domain == domain && r.op_type == op_type && r.since.contains(&version))
+}
+
+/// Every version some row implements, ascending.
+pub(crate) fn supported_versions(domain: &str, op_type: &str) -> Vec<i64> {
+    let mut v: Vec<i64> = all_rules()
+        .filter(|r| r.domain == domain && r.op_type == op_type)
+        .flat_map(|r| r.since.iter().copied())
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// What a mapping function sees of one node, and how it adds canonical ops.
+pub(crate) struct MapCtx<'a> {
+    pub graph: &'a mut Graph,
+    pub attrs: Attrs<'a>,
+    pub origin: &'a Origin,
+    /// The node's effective schema version.
+    pub version: i64,
+    inputs: Vec<Option<ValueId>>,
+    output_names: &'a [String],
+    outputs: Vec<Option<ValueId>>,
+    files: &'a mut ExternalFiles,
+    consts_made: usize,
+}
+
+impl<'a> MapCtx<'a> {
+    pub(crate) fn new(
+        graph: &'a mut Graph,
+        attrs: Attrs<'a>,
+        origin: &'a Origin,
+        version: i64,
+        inputs: Vec<Option<ValueId>>,
+        output_names: &'a [String],
+        files: &'a mut ExternalFiles,
+    ) -> Self {
+        MapCtx {
+            graph,
+            attrs,
+            origin,
+            version,
+            inputs,
+            output_names,
+            outputs: vec![None; output_names.len()],
+            files,
+            consts_made: 0,
+        }
+    }
+
+    /// The values bound to the node's outputs (None: not produced).
+    pub(crate) fn into_outputs(self) -> Vec<Option<ValueId>> {
+        self.outputs
+    }
+
+    pub(crate) fn num_inputs(&self) -> usize {
+        self.inputs.len()
+    }
+
+    /// Input `i`, which the op requires.
+    pub(crate) fn input(&self, i: usize) -> Result<ValueId> {
+        self.opt_input(i).ok_or_else(|| {
+            Error::invalid(format!(
+                "input {i} is required but absent ({} inputs given)",
+                self.inputs.len()
+            ))
+        })
+    }
+
+    /// Input `i`, or None when it is absent (past the end, or an empty name).
+    pub(crate) fn opt_input(&self, i: usize) -> Option<ValueId> {
+        self.inputs.get(i).copied().flatten()
+    }
+
+    pub(crate) fn ty(&self, v: ValueId) -> TensorType {
+        self.graph.ty(v).clone()
+    }
+
+    pub(crate) fn input_ty(&self, i: usize) -> Result<TensorType> {
+        Ok(self.ty(self.input(i)?))
+    }
+
+    pub(crate) fn const_of(&self, v: ValueId) -> Option<Tensor> {
+        self.graph.constant(v).cloned()
+    }
+
+    /// Input `i` as integers, when present; it must be a constant (named `what`).
+    pub(crate) fn const_ints(&self, i: usize, what: &str) -> Result<Option<Vec<i64>>> {
+        let Some(v) = self.opt_input(i) else {
+            return Ok(None);
+        };
+        match self.graph.constant(v) {
+            Some(t) if t.dtype.is_int() => Ok(Some(t.to_i64s())),
+            Some(t) => Err(Error::invalid(format!(
+                "input {i} ({what}) must hold integers, got {}",
+                t.dtype
+            ))),
+            None => Err(Error::unsupported(format!(
+                "input {i} ({what}) is computed at run time; only constant {what} is supported"
+            ))),
+        }
+    }
+
+    /// Number of outputs the node declares.
+    pub(crate) fn num_outputs(&self) -> usize {
+        self.output_names.len()
+    }
+
+    /// Whether output `k` is declared with a (non-empty) name.
+    pub(crate) fn output_wanted(&self, k: usize) -> bool {
+        self.output_names.get(k).is_some_and(|n| !n.is_empty())
+    }
+
+    /// Adds a canonical op with this node's origin (folded when possible).
+    pub(crate) fn emit(&mut self, op: Op, inputs: &[ValueId]) -> Result<Vec<ValueId>> {
+        self.graph.add_node(op, inputs, self.origin)
+    }
+
+    /// `emit` for ops with one result.
+    pub(crate) fn emit1(&mut self, op: Op, inputs: &[ValueId]) -> Result<ValueId> {
+        let outs = self.emit(op, inputs)?;
+        match outs.as_slice() {
+            [v] => Ok(*v),
+            _ => Err(Error::internal(format!(
+                "expected one result, got {}",
+                outs.len()
+            ))),
+        }
+    }
+
+    /// Adds a constant owned by this node.
+    pub(crate) fn constant(&mut self, t: Tensor) -> Result<ValueId> {
+        let name = format!("{}:const{}", self.origin.node, self.consts_made);
+        self.consts_made += 1;
+        self.graph.add_constant(name, t)
+    }
+
+    /// A rank-0 constant of `dtype`.
+    pub(crate) fn scalar(&mut self, dtype: DType, v: f64) -> Result<ValueId> {
+        let t = if dtype.is_float() {
+            Tensor::from_f64s(dtype, vec![], &[v])?
+        } else {
+            Tensor::from_i64s(dtype, vec![], &[v as i64])?
+        };
+        self.constant(t)
+    }
+
+    /// Decodes a tensor held in an attribute.
+    pub(crate) fn decode_tensor(&mut self, t: &o2l_proto::TensorProto) -> Result<Tensor> {
+        tensor_from_proto(t, self.files)
+    }
+
+    /// Binds output `k` of the node to `v`.
+    pub(crate) fn bind(&mut self, k: usize, v: ValueId) -> Result<()> {
+        match self.outputs.get_mut(k) {
+            Some(slot) => {
+                *slot = Some(v);
+                Ok(())
+            }
+            None => Err(Error::invalid(format!(
+                "the node declares {} outputs, the op produces output {k}",
+                self.output_names.len()
+            ))),
+        }
+    }
+
+    /// Refuses outputs past `produced` that the model uses.
+    pub(crate) fn only_outputs(&self, produced: usize, what: &str) -> Result<()> {
+        for k in produced..self.output_names.len() {
+            if self.output_wanted(k) {
+                return Err(Error::unsupported(format!(
+                    "output {k} (\"{}\", {what}) is not supported",
+                    self.output_names[k]
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    // --- small builders shared by the families ---
+
+    pub(crate) fn binary(&mut self, b: Binary, x: ValueId, y: ValueId) -> Result<ValueId> {
+        self.emit1(Op::Elementwise(Elementwise::Binary(b)), &[x, y])
+    }
+
+    pub(crate) fn reshape(&mut self, x: ValueId, shape: Vec<Dim>) -> Result<ValueId> {
+        if self.graph.ty(x).shape == shape {
+            return Ok(x);
+        }
+        self.emit1(Op::Movement(Movement::Reshape { shape }), &[x])
+    }
+
+    pub(crate) fn cast(&mut self, x: ValueId, to: DType) -> Result<ValueId> {
+        if self.graph.ty(x).dtype == to {
+            return Ok(x);
+        }
+        self.emit1(Op::Elementwise(Elementwise::Cast { to }), &[x])
+    }
+}
+
+/// Integers from an attribute as non-negative `u64`, naming the attribute.
+pub(crate) fn to_u64s(v: &[i64], what: &str) -> Result<Vec<u64>> {
+    v.iter()
+        .map(|&x| {
+            u64::try_from(x).map_err(|_| {
+                Error::invalid(format!("{what}: expected non-negative values, got {v:?}"))
+            })
+        })
+        .collect()
+}
+
+/// Per-dim product of known dims; None when one is symbolic.
+pub(crate) fn known_product(dims: &[Dim]) -> Option<u64> {
+    dims.iter()
+        .try_fold(1u64, |acc, d| d.known().and_then(|n| acc.checked_mul(n)))
+}

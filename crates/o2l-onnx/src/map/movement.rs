@@ -1,0 +1,412 @@
+//! Data movement and value plumbing: Reshape, Flatten, Squeeze, Unsqueeze,
+//! Transpose, Concat, Gather, Shape, and the ops that only alias or make
+//! constants (Identity, Dropout in inference, Constant).
+use super::{MapCtx, Rule};
+use o2l_canon::ops::Movement;
+use o2l_canon::shape::{element_count, normalize_axes, normalize_axis};
+use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
+
+const fn row(
+    op_type: &'static str,
+    since: &'static [i64],
+    produces: &'static [&'static str],
+    map: super::MapFn,
+    note: &'static str,
+) -> Rule {
+    Rule {
+        domain: "ai.onnx",
+        op_type,
+        since,
+        produces,
+        map,
+        note,
+    }
+}
+
+/// Versions of ops whose later schema revisions only widened the type lists.
+const V13_ON: &[i64] = &[13, 21, 23, 24, 25];
+
+pub(crate) static RULES: &[Rule] = &[
+    row("Reshape", &[5, 13, 14, 19, 21, 23, 24, 25], &["Reshape"], reshape, "constant shape input; 0 copies the input dim (unless allowzero), -1 is inferred"),
+    row("Flatten", &[1, 9, 11, 13, 21, 23, 24, 25], &["Reshape"], flatten, "2-D [prod(dims before axis), prod(rest)]"),
+    row("Squeeze", &[1, 11], &["Reshape"], squeeze_v1, "axes attribute; absent: every dim of size 1"),
+    row("Squeeze", V13_ON, &["Reshape"], squeeze_v13, "axes input (constant); absent: every dim of size 1"),
+    row("Unsqueeze", &[1, 11], &["Reshape"], unsqueeze_v1, "axes attribute"),
+    row("Unsqueeze", V13_ON, &["Reshape"], unsqueeze_v13, "axes input (constant)"),
+    row("Transpose", &[1, 13, 21, 23, 24, 25], &["Transpose"], transpose, "perm defaults to reversing the dims"),
+    row("Concat", &[4, 11, 13], &["Concat"], concat, "axis may be negative (11+)"),
+    row("Gather", &[1, 11, 13], &["Gather"], gather, "axis default 0; negative indices count from the end"),
+    row("Shape", &[1, 13], &["ShapeOf"], shape_v1, "folds to a constant on static shapes"),
+    row("Shape", &[15, 19, 21, 23, 24, 25], &["ShapeOf", "Gather"], shape_v15, "start/end select a range of dims"),
+    row("Identity", &[1, 13, 14, 16, 19, 21, 23, 24, 25], &[], identity, "alias of the input, no op"),
+    row("Dropout", &[7, 10, 12, 13, 22], &[], dropout, "inference: alias of the input; a used mask is an all-true constant; training_mode not supported"),
+    row("Constant", &[1, 9, 11, 12, 13, 19, 21, 23, 24, 25], &[], constant, "value, value_float(s), value_int(s); strings and sparse values not supported"),
+];
+
+fn dims_text(dims: &[Dim]) -> String {
+    let parts: Vec<String> = dims.iter().map(|d| d.to_string()).collect();
+    format!("[{}]", parts.join(","))
+}
+
+/// Resolves an ONNX Reshape target (0 = copy unless `allow_zero`, -1 = infer).
+pub(crate) fn resolve_reshape(input: &[Dim], target: &[i64], allow_zero: bool) -> Result<Vec<Dim>> {
+    let mut out: Vec<Option<Dim>> = Vec::with_capacity(target.len());
+    let mut infer_at = None;
+    for (i, &t) in target.iter().enumerate() {
+        match t {
+            -1 => {
+                if infer_at.replace(i).is_some() {
+                    return Err(Error::invalid(format!(
+                        "Reshape shape {target:?} has more than one -1"
+                    )));
+                }
+                out.push(None);
+            }
+            0 if !allow_zero => match input.get(i) {
+                Some(d) => out.push(Some(d.clone())),
+                None => {
+                    return Err(Error::invalid(format!(
+                        "Reshape shape {target:?}: 0 at index {i} copies a dim the input {} lacks",
+                        dims_text(input)
+                    )));
+                }
+            },
+            t if t >= 0 => out.push(Some(Dim::Known(t as u64))),
+            t => {
+                return Err(Error::invalid(format!(
+                    "Reshape shape {target:?}: invalid dim {t}"
+                )));
+            }
+        }
+    }
+    if let Some(at) = infer_at {
+        // Cancel symbols shared by both sides, then divide the known rest.
+        let mut rest_in: Vec<Dim> = input.to_vec();
+        let mut known_out: u64 = 1;
+        for d in out.iter().flatten() {
+            match d {
+                Dim::Known(n) => {
+                    known_out = known_out.checked_mul(*n).ok_or_else(|| {
+                        Error::limit(format!("Reshape shape {target:?} overflows"))
+                    })?
+                }
+                Dim::Symbol(_) => match rest_in.iter().position(|x| x == d) {
+                    Some(p) => {
+                        rest_in.remove(p);
+                    }
+                    None => {
+                        return Err(Error::unsupported(format!(
+                            "Reshape of {} to {target:?}: cannot infer -1 over symbolic dims",
+                            dims_text(input)
+                        )));
+                    }
+                },
+            }
+        }
+        let Some(known_in) = rest_in.iter().map(Dim::known).collect::<Option<Vec<u64>>>() else {
+            return Err(Error::unsupported(format!(
+                "Reshape of {} to {target:?}: cannot infer -1 over symbolic dims",
+                dims_text(input)
+            )));
+        };
+        let total = element_count(&known_in)?;
+        if known_out == 0 || total % known_out != 0 {
+            return Err(Error::invalid(format!(
+                "Reshape of {} to {target:?}: {total} elements do not divide into the given dims",
+                dims_text(input)
+            )));
+        }
+        out[at] = Some(Dim::Known(total / known_out));
+    }
+    Ok(out.into_iter().flatten().collect())
+}
+
+fn reshape(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let Some(target) = ctx.const_ints(1, "shape")? else {
+        return Err(Error::invalid("Reshape needs its shape input"));
+    };
+    let allow_zero = ctx.version >= 14 && ctx.attrs.int_or("allowzero", 0)? != 0;
+    let shape = resolve_reshape(&ctx.ty(x).shape, &target, allow_zero)?;
+    let v = ctx.reshape(x, shape)?;
+    ctx.bind(0, v)
+}
+
+/// The product of some dims as one dim: known, or the lone symbol among 1s.
+fn merged_dim(dims: &[Dim], whole: &[Dim]) -> Result<Dim> {
+    let mut product: u64 = 1;
+    let mut symbol: Option<&Dim> = None;
+    for d in dims {
+        match d {
+            Dim::Known(n) => {
+                product = product
+                    .checked_mul(*n)
+                    .ok_or_else(|| Error::limit("Flatten size overflows"))?
+            }
+            Dim::Symbol(_) if symbol.is_none() => symbol = Some(d),
+            Dim::Symbol(_) => {
+                return Err(Error::unsupported(format!(
+                    "Flatten of {} merges several symbolic dims",
+                    dims_text(whole)
+                )));
+            }
+        }
+    }
+    match symbol {
+        None => Ok(Dim::Known(product)),
+        Some(s) if product == 1 => Ok(s.clone()),
+        Some(_) => Err(Error::unsupported(format!(
+            "Flatten of {} merges a symbolic dim with others",
+            dims_text(whole)
+        ))),
+    }
+}
+
+fn flatten(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let shape = ctx.ty(x).shape;
+    let rank = shape.len();
+    let axis = ctx.attrs.int_or("axis", 1)?;
+    let a = if axis < 0 { axis + rank as i64 } else { axis };
+    if a < 0 || a > rank as i64 {
+        return Err(Error::invalid(format!(
+            "Flatten axis {axis} is out of range for rank {rank}"
+        )));
+    }
+    let a = a as usize;
+    let out = vec![
+        merged_dim(&shape[..a], &shape)?,
+        merged_dim(&shape[a..], &shape)?,
+    ];
+    let v = ctx.reshape(x, out)?;
+    ctx.bind(0, v)
+}
+
+fn squeeze(ctx: &mut MapCtx, axes: Option<Vec<i64>>) -> Result<()> {
+    let x = ctx.input(0)?;
+    let shape = ctx.ty(x).shape;
+    let axes = match axes {
+        Some(a) => normalize_axes(&a, shape.len())?,
+        None => {
+            let mut all = Vec::new();
+            for (i, d) in shape.iter().enumerate() {
+                match d {
+                    Dim::Known(1) => all.push(i),
+                    Dim::Known(_) => {}
+                    Dim::Symbol(s) => {
+                        return Err(Error::unsupported(format!(
+                            "Squeeze without axes over symbolic dim \"{s}\""
+                        )));
+                    }
+                }
+            }
+            all
+        }
+    };
+    for &a in &axes {
+        if let Dim::Known(n) = shape[a]
+            && n != 1
+        {
+            return Err(Error::invalid(format!(
+                "Squeeze axis {a} has size {n}, not 1, in {}",
+                dims_text(&shape)
+            )));
+        }
+    }
+    let out: Vec<Dim> = shape
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !axes.contains(i))
+        .map(|(_, d)| d.clone())
+        .collect();
+    let v = ctx.reshape(x, out)?;
+    ctx.bind(0, v)
+}
+
+fn squeeze_v1(ctx: &mut MapCtx) -> Result<()> {
+    let axes = ctx.attrs.ints("axes")?;
+    squeeze(ctx, axes)
+}
+
+fn squeeze_v13(ctx: &mut MapCtx) -> Result<()> {
+    let axes = ctx.const_ints(1, "axes")?;
+    squeeze(ctx, axes)
+}
+
+fn unsqueeze(ctx: &mut MapCtx, axes: Vec<i64>) -> Result<()> {
+    let x = ctx.input(0)?;
+    let shape = ctx.ty(x).shape;
+    let rank = shape.len() + axes.len();
+    let axes = normalize_axes(&axes, rank)?;
+    let mut rest = shape.into_iter();
+    let mut out = Vec::with_capacity(rank);
+    for i in 0..rank {
+        if axes.contains(&i) {
+            out.push(Dim::Known(1));
+        } else {
+            out.push(
+                rest.next()
+                    .ok_or_else(|| Error::internal("Unsqueeze rank bookkeeping"))?,
+            );
+        }
+    }
+    let v = ctx.reshape(x, out)?;
+    ctx.bind(0, v)
+}
+
+fn unsqueeze_v1(ctx: &mut MapCtx) -> Result<()> {
+    let axes = ctx.attrs.req_ints("axes")?;
+    unsqueeze(ctx, axes)
+}
+
+fn unsqueeze_v13(ctx: &mut MapCtx) -> Result<()> {
+    let Some(axes) = ctx.const_ints(1, "axes")? else {
+        return Err(Error::invalid("Unsqueeze needs its axes input"));
+    };
+    unsqueeze(ctx, axes)
+}
+
+fn transpose(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let rank = ctx.ty(x).rank();
+    let perm = match ctx.attrs.ints("perm")? {
+        Some(p) => {
+            if p.len() != rank {
+                return Err(Error::invalid(format!(
+                    "attribute \"perm\" {p:?} has {} entries for rank {rank}",
+                    p.len()
+                )));
+            }
+            normalize_axes(&p, rank)?
+        }
+        None => (0..rank).rev().collect(),
+    };
+    let v = ctx.emit1(Op::Movement(Movement::Transpose { perm }), &[x])?;
+    ctx.bind(0, v)
+}
+
+fn concat(ctx: &mut MapCtx) -> Result<()> {
+    let inputs: Vec<ValueId> = (0..ctx.num_inputs())
+        .map(|i| ctx.input(i))
+        .collect::<Result<_>>()?;
+    let first = *inputs
+        .first()
+        .ok_or_else(|| Error::invalid("Concat of no operands"))?;
+    let axis = normalize_axis(ctx.attrs.req_int("axis")?, ctx.ty(first).rank())?;
+    let v = ctx.emit1(Op::Movement(Movement::Concat { axis }), &inputs)?;
+    ctx.bind(0, v)
+}
+
+fn gather(ctx: &mut MapCtx) -> Result<()> {
+    let (data, idx) = (ctx.input(0)?, ctx.input(1)?);
+    let axis = normalize_axis(ctx.attrs.int_or("axis", 0)?, ctx.ty(data).rank())?;
+    let v = ctx.emit1(Op::Movement(Movement::Gather { axis }), &[data, idx])?;
+    ctx.bind(0, v)
+}
+
+fn shape_v1(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let v = ctx.emit1(Op::Movement(Movement::ShapeOf), &[x])?;
+    ctx.bind(0, v)
+}
+
+fn shape_v15(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let rank = ctx.ty(x).rank() as i64;
+    let clampi = |v: i64| {
+        let v = if v < 0 { v + rank } else { v };
+        v.clamp(0, rank)
+    };
+    let start = clampi(ctx.attrs.int_or("start", 0)?);
+    let end = clampi(ctx.attrs.int_or("end", rank)?);
+    let shape = ctx.emit1(Op::Movement(Movement::ShapeOf), &[x])?;
+    if start == 0 && end == rank {
+        return ctx.bind(0, shape);
+    }
+    let picks: Vec<i64> = (start..end.max(start)).collect();
+    let idx = ctx.constant(Tensor::from_i64s(
+        DType::I64,
+        vec![picks.len() as u64],
+        &picks,
+    )?)?;
+    let v = ctx.emit1(Op::Movement(Movement::Gather { axis: 0 }), &[shape, idx])?;
+    ctx.bind(0, v)
+}
+
+fn identity(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    ctx.bind(0, x)
+}
+
+fn dropout(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    if ctx.version >= 12 {
+        if let Some(t) = ctx.opt_input(2) {
+            match ctx.const_of(t) {
+                Some(c) if c.to_i64s().iter().all(|&v| v == 0) => {}
+                Some(_) => {
+                    return Err(Error::unsupported(
+                        "Dropout with training_mode=true (only inference is supported)",
+                    ));
+                }
+                None => {
+                    return Err(Error::unsupported(
+                        "Dropout with a run-time training_mode input",
+                    ));
+                }
+            }
+        }
+    }
+    ctx.bind(0, x)?;
+    if ctx.output_wanted(1) {
+        let t = ctx.ty(x);
+        let dims = t.static_dims("Dropout mask")?;
+        let n = element_count(&dims)?;
+        let n = usize::try_from(n).map_err(|_| Error::limit("Dropout mask is too large"))?;
+        let dtype = if ctx.version >= 10 { DType::Bool } else { t.dtype };
+        let mask = ctx.constant(Tensor::from_i64s(dtype, dims, &vec![1; n])?)?;
+        ctx.bind(1, mask)?;
+    }
+    Ok(())
+}
+
+fn constant(ctx: &mut MapCtx) -> Result<()> {
+    let names: Vec<&str> = ctx.attrs.names().collect();
+    let [name] = names[..] else {
+        return Err(Error::invalid(format!(
+            "Constant needs exactly one value attribute, got {names:?}"
+        )));
+    };
+    let t = match name {
+        "value" => {
+            let Some(p) = ctx.attrs.tensor("value")? else {
+                return Err(Error::internal("Constant value vanished"));
+            };
+            ctx.decode_tensor(p)?
+        }
+        "value_float" => {
+            let v = ctx.attrs.float("value_float")?.unwrap_or(0.0);
+            Tensor::from_f64s(DType::F32, vec![], &[v as f64])?
+        }
+        "value_floats" => {
+            let v = ctx.attrs.floats("value_floats")?.unwrap_or_default();
+            let f: Vec<f64> = v.iter().map(|&x| x as f64).collect();
+            Tensor::from_f64s(DType::F32, vec![f.len() as u64], &f)?
+        }
+        "value_int" => {
+            let v = ctx.attrs.int("value_int")?.unwrap_or(0);
+            Tensor::from_i64s(DType::I64, vec![], &[v])?
+        }
+        "value_ints" => {
+            let v = ctx.attrs.ints("value_ints")?.unwrap_or_default();
+            Tensor::from_i64s(DType::I64, vec![v.len() as u64], &v)?
+        }
+        other => {
+            return Err(Error::unsupported(format!(
+                "Constant with attribute \"{other}\" (string and sparse constants are not supported)"
+            )));
+        }
+    };
+    let v = ctx.constant(t)?;
+    ctx.bind(0, v)
+}

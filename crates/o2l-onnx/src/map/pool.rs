@@ -1,0 +1,113 @@
+//! Pooling: windowed Max/Average pooling, and the global forms as reductions
+//! over the spatial axes.
+use super::conv::window;
+use super::{MapCtx, Rule, to_u64s};
+use o2l_canon::ops::{Pool, PoolKind, Reduce, ReduceKind};
+use o2l_canon::{Error, Op, Result};
+
+pub(crate) static RULES: &[Rule] = &[
+    Rule {
+        domain: "ai.onnx",
+        op_type: "MaxPool",
+        since: &[1, 8, 10, 11, 12, 22],
+        produces: &["MaxPool"],
+        map: max_pool,
+        note: "ceil_mode, dilations, pads/auto_pad; storage_order 0 only; the Indices output is not supported",
+    },
+    Rule {
+        domain: "ai.onnx",
+        op_type: "AveragePool",
+        since: &[1, 7, 10, 11, 19, 22],
+        produces: &["AveragePool"],
+        map: average_pool,
+        note: "count_include_pad, ceil_mode, dilations (19+), pads/auto_pad",
+    },
+    Rule {
+        domain: "ai.onnx",
+        op_type: "GlobalAveragePool",
+        since: &[1, 22],
+        produces: &["ReduceMean"],
+        map: global_average_pool,
+        note: "mean over the spatial axes, dims kept",
+    },
+    Rule {
+        domain: "ai.onnx",
+        op_type: "GlobalMaxPool",
+        since: &[1, 22],
+        produces: &["ReduceMax"],
+        map: global_max_pool,
+        note: "max over the spatial axes, dims kept",
+    },
+];
+
+fn pool(ctx: &mut MapCtx, kind: PoolKind) -> Result<()> {
+    let x = ctx.input(0)?;
+    let xt = ctx.ty(x);
+    if xt.rank() < 3 {
+        return Err(Error::invalid(format!(
+            "pooling input must have rank >= 3, got {xt}"
+        )));
+    }
+    let kernel = to_u64s(&ctx.attrs.req_ints("kernel_shape")?, "kernel_shape")?;
+    if kernel.len() != xt.rank() - 2 {
+        return Err(Error::invalid(format!(
+            "attribute \"kernel_shape\": expected {} values for input {xt}, got {}",
+            xt.rank() - 2,
+            kernel.len()
+        )));
+    }
+    let win = window(ctx, &xt.shape[2..], &kernel)?;
+    let ceil_mode = ctx.attrs.int_or("ceil_mode", 0)? != 0;
+    let op = Op::Pool(Pool {
+        kind,
+        kernel,
+        strides: win.strides,
+        dilations: win.dilations,
+        pads: win.pads,
+        ceil_mode,
+    });
+    let v = ctx.emit1(op, &[x])?;
+    ctx.bind(0, v)
+}
+
+fn max_pool(ctx: &mut MapCtx) -> Result<()> {
+    let order = ctx.attrs.int_or("storage_order", 0)?;
+    if order != 0 {
+        return Err(Error::unsupported(format!(
+            "attribute \"storage_order\" {order}: only 0 (row major) is supported"
+        )));
+    }
+    ctx.only_outputs(1, "MaxPool Indices")?;
+    pool(ctx, PoolKind::Max)
+}
+
+fn average_pool(ctx: &mut MapCtx) -> Result<()> {
+    let count_include_pad = ctx.attrs.int_or("count_include_pad", 0)? != 0;
+    pool(ctx, PoolKind::Average { count_include_pad })
+}
+
+fn global(ctx: &mut MapCtx, kind: ReduceKind) -> Result<()> {
+    let x = ctx.input(0)?;
+    let rank = ctx.ty(x).rank();
+    if rank < 3 {
+        return Err(Error::invalid(format!(
+            "global pooling input must have rank >= 3, got {}",
+            ctx.ty(x)
+        )));
+    }
+    let op = Op::Reduce(Reduce {
+        kind,
+        axes: (2..rank).collect(),
+        keep_dims: true,
+    });
+    let v = ctx.emit1(op, &[x])?;
+    ctx.bind(0, v)
+}
+
+fn global_average_pool(ctx: &mut MapCtx) -> Result<()> {
+    global(ctx, ReduceKind::Mean)
+}
+
+fn global_max_pool(ctx: &mut MapCtx) -> Result<()> {
+    global(ctx, ReduceKind::Max)
+}
