@@ -22,15 +22,15 @@ pub struct CheckArgs {
 pub fn run(args: CheckArgs) -> Result<ExitCode> {
     match check(&args.dir) {
         Ok(true) => {
-            println!("result: pass");
+            say("result: pass");
             Ok(ExitCode::SUCCESS)
         }
         Ok(false) => {
-            println!("result: mismatch");
+            say("result: mismatch");
             Ok(ExitCode::FAILURE)
         }
         Err(e) => {
-            println!("result: error ({})", e.kind.as_str());
+            say(&format!("result: error ({})", e.kind.as_str()));
             Err(e)
         }
     }
@@ -135,11 +135,11 @@ fn check(dir: &Path) -> Result<bool> {
             }
         }
         if problems.is_empty() {
-            println!("{label}: ok ({} outputs)", got.len());
+            say(&format!("{label}: ok ({} outputs)", got.len()));
         } else {
             all_ok = false;
             for p in problems {
-                println!("{label}: mismatch: {p}");
+                say(&format!("{label}: mismatch: {p}"));
             }
         }
     }
@@ -173,13 +173,21 @@ fn compare(got: &Tensor, want: &Tensor) -> Option<String> {
                 }
             }
         }
+        // Narrow types print at their own precision.
+        let show = |v: f64| {
+            if got.dtype == DType::F64 {
+                v.to_string()
+            } else {
+                (v as f32).to_string()
+            }
+        };
         worst.map(|(i, _)| {
             format!(
                 "values differ: {bad} of {} elements; worst at {:?}: got {}, expected {} (tolerance {ATOL:e} + {RTOL:e}*|expected|)",
                 g.len(),
                 unravel(i, &got.dims),
-                g[i],
-                w[i]
+                show(g[i]),
+                show(w[i])
             )
         })
     } else {
@@ -210,4 +218,10 @@ fn unravel(mut i: usize, dims: &[u64]) -> Vec<u64> {
         }
     }
     index
+}
+
+/// A line on stdout; a closed pipe (`| head`) is not an error worth a panic.
+fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
 }

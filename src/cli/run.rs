@@ -126,7 +126,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         }
         let path = args.output_dir.join(format!("{file}.npy"));
         write_atomic(&path, &npy::write(t))?;
-        println!("{}", summary(name, t, &path));
+        say(&summary(name, t, &path));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -152,4 +152,10 @@ fn summary(name: &str, t: &Tensor, path: &Path) -> String {
         }
     }
     s + &format!("  -> {}", path.display())
+}
+
+/// A line on stdout; a closed pipe (`| head`) is not an error worth a panic.
+fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
 }
