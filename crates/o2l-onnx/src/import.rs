@@ -1,14 +1,16 @@
 //! Graph import: inputs, initializers, model-local function inlining, version
 //! resolution, node mapping in order, outputs. All unsupported nodes are
 //! collected and reported together; any other error stops at the first one.
+use crate::ImportOptions;
 use crate::attr::Attrs;
 use crate::load::{Loaded, Opsets, normalize_domain, opsets_of};
 use crate::map::{MapCtx, Rule, find_rule, has_rules, supported_versions};
 use crate::schema::{effective_version, schema_versions};
 use crate::tensor::{ExternalFiles, dtype_of, tensor_from_proto};
-use crate::ImportOptions;
 use o2l_canon::{Dim, Error, ErrorKind, Graph, Origin, Result, TensorType, ValueId};
-use o2l_proto::{AttributeProto, FunctionProto, NodeProto, ValueInfoProto, tensor_shape_proto, type_proto};
+use o2l_proto::{
+    AttributeProto, FunctionProto, NodeProto, ValueInfoProto, tensor_shape_proto, type_proto,
+};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
@@ -28,7 +30,11 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
     let Some(gp) = loaded.model.graph.as_ref() else {
         return Err(Error::invalid("the model has no graph"));
     };
-    let name = if gp.name().is_empty() { "main" } else { gp.name() };
+    let name = if gp.name().is_empty() {
+        "main"
+    } else {
+        gp.name()
+    };
     let mut graph = Graph::new(name);
     let mut files = ExternalFiles::new(&loaded.dir);
     let mut names: HashMap<String, ValueId> = HashMap::new();
@@ -62,7 +68,9 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
     for (n, ty) in inputs {
         let id = graph.add_input(n.clone(), ty)?;
         if names.insert(n.clone(), id).is_some() {
-            return Err(Error::invalid(format!("graph input \"{n}\" is declared twice")));
+            return Err(Error::invalid(format!(
+                "graph input \"{n}\" is declared twice"
+            )));
         }
     }
 
@@ -71,7 +79,15 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
         .model
         .functions
         .iter()
-        .map(|f| ((normalize_domain(f.domain()).to_string(), f.name().to_string()), f))
+        .map(|f| {
+            (
+                (
+                    normalize_domain(f.domain()).to_string(),
+                    f.name().to_string(),
+                ),
+                f,
+            )
+        })
         .collect();
     let mut opset_maps: Vec<Opsets> = vec![loaded.opsets.clone()];
     let mut flat: Vec<FlatNode> = Vec::with_capacity(gp.node.len());
@@ -291,16 +307,17 @@ fn value_type(vi: &ValueInfoProto) -> Result<TensorType> {
     };
     let dtype = dtype_of(tt.elem_type.unwrap_or(0), &what)?;
     let Some(shape) = &tt.shape else {
-        return Err(Error::unsupported(format!("{what} has no shape (unranked)")));
+        return Err(Error::unsupported(format!(
+            "{what} has no shape (unranked)"
+        )));
     };
     let mut dims = Vec::with_capacity(shape.dim.len());
     for (i, d) in shape.dim.iter().enumerate() {
         dims.push(match &d.value {
-            Some(tensor_shape_proto::dimension::Value::DimValue(v)) => {
-                Dim::Known(u64::try_from(*v).map_err(|_| {
-                    Error::invalid(format!("{what}: dim {i} is negative ({v})"))
-                })?)
-            }
+            Some(tensor_shape_proto::dimension::Value::DimValue(v)) => Dim::Known(
+                u64::try_from(*v)
+                    .map_err(|_| Error::invalid(format!("{what}: dim {i} is negative ({v})")))?,
+            ),
             Some(tensor_shape_proto::dimension::Value::DimParam(p)) if !p.is_empty() => {
                 Dim::Symbol(p.clone())
             }
@@ -382,11 +399,7 @@ impl<'f> Inliner<'f, '_> {
             node.op_type().to_string(),
         );
         let Some(&f) = self.functions.get(&key) else {
-            out.push(FlatNode {
-                node,
-                opsets,
-                name,
-            });
+            out.push(FlatNode { node, opsets, name });
             return Ok(());
         };
         if depth >= MAX_INLINE_DEPTH {

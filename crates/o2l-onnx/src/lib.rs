@@ -16,7 +16,7 @@ mod tests;
 use o2l_canon::{Graph, Result, Tensor};
 use std::path::Path;
 
-pub use schema::schema_versions;
+pub use schema::{schema_ops, schema_versions};
 
 /// Options that change how a model is imported.
 #[derive(Debug, Clone, Default)]

@@ -51,8 +51,8 @@ pub(crate) struct Loaded {
 
 /// Memory-maps a whole file into a `Bytes` that owns the map.
 pub(crate) fn map_file(path: &Path) -> Result<Bytes> {
-    let file = File::open(path)
-        .map_err(|e| Error::io(format!("cannot open {}: {e}", path.display())))?;
+    let file =
+        File::open(path).map_err(|e| Error::io(format!("cannot open {}: {e}", path.display())))?;
     let len = file
         .metadata()
         .map_err(|e| Error::io(format!("cannot stat {}: {e}", path.display())))?

@@ -17,7 +17,8 @@ fn table() -> &'static Table {
                 continue;
             }
             let mut parts = line.split('\t');
-            let (Some(domain), Some(op), Some(versions)) = (parts.next(), parts.next(), parts.next())
+            let (Some(domain), Some(op), Some(versions)) =
+                (parts.next(), parts.next(), parts.next())
             else {
                 continue;
             };
@@ -41,7 +42,7 @@ pub fn schema_versions(domain: &str, op_type: &str) -> Option<&'static [i64]> {
 }
 
 /// Every (domain, op_type) the manifest lists, sorted.
-pub(crate) fn all_ops() -> Vec<(&'static str, &'static str)> {
+pub fn schema_ops() -> Vec<(&'static str, &'static str)> {
     let mut v: Vec<_> = table()
         .iter()
         .flat_map(|(d, ops)| ops.keys().map(move |o| (*d, *o)))

@@ -94,9 +94,17 @@ pub(crate) fn window(ctx: &MapCtx, spatial: &[Dim], kernel: &[u64]) -> Result<Wi
 
 /// SAME padding: output = ceil(input / stride); the odd pad goes at the end
 /// (SAME_UPPER) or the beginning (SAME_LOWER).
-pub(crate) fn same_pads(input: u64, kernel: u64, stride: u64, dilation: u64, upper: bool) -> (u64, u64) {
+pub(crate) fn same_pads(
+    input: u64,
+    kernel: u64,
+    stride: u64,
+    dilation: u64,
+    upper: bool,
+) -> (u64, u64) {
     let out = input.div_ceil(stride.max(1));
-    let span = dilation.saturating_mul(kernel.saturating_sub(1)).saturating_add(1);
+    let span = dilation
+        .saturating_mul(kernel.saturating_sub(1))
+        .saturating_add(1);
     let needed = out
         .saturating_sub(1)
         .saturating_mul(stride)
@@ -135,7 +143,11 @@ fn conv(ctx: &mut MapCtx) -> Result<()> {
     let groups = u64::try_from(groups)
         .ok()
         .filter(|&g| g > 0)
-        .ok_or_else(|| Error::invalid(format!("attribute \"group\" must be positive, got {groups}")))?;
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "attribute \"group\" must be positive, got {groups}"
+            ))
+        })?;
     let win = window(ctx, &xt.shape[2..], &kernel)?;
     let op = Op::Conv(Conv {
         strides: win.strides,

@@ -131,10 +131,6 @@ impl<'a> MapCtx<'a> {
         self.graph.ty(v).clone()
     }
 
-    pub(crate) fn input_ty(&self, i: usize) -> Result<TensorType> {
-        Ok(self.ty(self.input(i)?))
-    }
-
     pub(crate) fn const_of(&self, v: ValueId) -> Option<Tensor> {
         self.graph.constant(v).cloned()
     }
@@ -154,11 +150,6 @@ impl<'a> MapCtx<'a> {
                 "input {i} ({what}) is computed at run time; only constant {what} is supported"
             ))),
         }
-    }
-
-    /// Number of outputs the node declares.
-    pub(crate) fn num_outputs(&self) -> usize {
-        self.output_names.len()
     }
 
     /// Whether output `k` is declared with a (non-empty) name.

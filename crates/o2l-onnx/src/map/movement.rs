@@ -27,20 +27,104 @@ const fn row(
 const V13_ON: &[i64] = &[13, 21, 23, 24, 25];
 
 pub(crate) static RULES: &[Rule] = &[
-    row("Reshape", &[5, 13, 14, 19, 21, 23, 24, 25], &["Reshape"], reshape, "constant shape input; 0 copies the input dim (unless allowzero), -1 is inferred"),
-    row("Flatten", &[1, 9, 11, 13, 21, 23, 24, 25], &["Reshape"], flatten, "2-D [prod(dims before axis), prod(rest)]"),
-    row("Squeeze", &[1, 11], &["Reshape"], squeeze_v1, "axes attribute; absent: every dim of size 1"),
-    row("Squeeze", V13_ON, &["Reshape"], squeeze_v13, "axes input (constant); absent: every dim of size 1"),
-    row("Unsqueeze", &[1, 11], &["Reshape"], unsqueeze_v1, "axes attribute"),
-    row("Unsqueeze", V13_ON, &["Reshape"], unsqueeze_v13, "axes input (constant)"),
-    row("Transpose", &[1, 13, 21, 23, 24, 25], &["Transpose"], transpose, "perm defaults to reversing the dims"),
-    row("Concat", &[4, 11, 13], &["Concat"], concat, "axis may be negative (11+)"),
-    row("Gather", &[1, 11, 13], &["Gather"], gather, "axis default 0; negative indices count from the end"),
-    row("Shape", &[1, 13], &["ShapeOf"], shape_v1, "folds to a constant on static shapes"),
-    row("Shape", &[15, 19, 21, 23, 24, 25], &["ShapeOf", "Gather"], shape_v15, "start/end select a range of dims"),
-    row("Identity", &[1, 13, 14, 16, 19, 21, 23, 24, 25], &[], identity, "alias of the input, no op"),
-    row("Dropout", &[7, 10, 12, 13, 22], &[], dropout, "inference: alias of the input; a used mask is an all-true constant; training_mode not supported"),
-    row("Constant", &[1, 9, 11, 12, 13, 19, 21, 23, 24, 25], &[], constant, "value, value_float(s), value_int(s); strings and sparse values not supported"),
+    row(
+        "Reshape",
+        &[5, 13, 14, 19, 21, 23, 24, 25],
+        &["Reshape"],
+        reshape,
+        "constant shape input; 0 copies the input dim (unless allowzero), -1 is inferred",
+    ),
+    row(
+        "Flatten",
+        &[1, 9, 11, 13, 21, 23, 24, 25],
+        &["Reshape"],
+        flatten,
+        "2-D [prod(dims before axis), prod(rest)]",
+    ),
+    row(
+        "Squeeze",
+        &[1, 11],
+        &["Reshape"],
+        squeeze_v1,
+        "axes attribute; absent: every dim of size 1",
+    ),
+    row(
+        "Squeeze",
+        V13_ON,
+        &["Reshape"],
+        squeeze_v13,
+        "axes input (constant); absent: every dim of size 1",
+    ),
+    row(
+        "Unsqueeze",
+        &[1, 11],
+        &["Reshape"],
+        unsqueeze_v1,
+        "axes attribute",
+    ),
+    row(
+        "Unsqueeze",
+        V13_ON,
+        &["Reshape"],
+        unsqueeze_v13,
+        "axes input (constant)",
+    ),
+    row(
+        "Transpose",
+        &[1, 13, 21, 23, 24, 25],
+        &["Transpose"],
+        transpose,
+        "perm defaults to reversing the dims",
+    ),
+    row(
+        "Concat",
+        &[4, 11, 13],
+        &["Concat"],
+        concat,
+        "axis may be negative (11+)",
+    ),
+    row(
+        "Gather",
+        &[1, 11, 13],
+        &["Gather"],
+        gather,
+        "axis default 0; negative indices count from the end",
+    ),
+    row(
+        "Shape",
+        &[1, 13],
+        &["ShapeOf"],
+        shape_v1,
+        "folds to a constant on static shapes",
+    ),
+    row(
+        "Shape",
+        &[15, 19, 21, 23, 24, 25],
+        &["ShapeOf", "Gather"],
+        shape_v15,
+        "start/end select a range of dims",
+    ),
+    row(
+        "Identity",
+        &[1, 13, 14, 16, 19, 21, 23, 24, 25],
+        &[],
+        identity,
+        "alias of the input, no op",
+    ),
+    row(
+        "Dropout",
+        &[7, 10, 12, 13, 22],
+        &[],
+        dropout,
+        "inference: alias of the input; a used mask is an all-true constant; training_mode not supported",
+    ),
+    row(
+        "Constant",
+        &[1, 9, 11, 12, 13, 19, 21, 23, 24, 25],
+        &[],
+        constant,
+        "value, value_float(s), value_int(s); strings and sparse values not supported",
+    ),
 ];
 
 fn dims_text(dims: &[Dim]) -> String {
@@ -340,20 +424,20 @@ fn identity(ctx: &mut MapCtx) -> Result<()> {
 
 fn dropout(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
-    if ctx.version >= 12 {
-        if let Some(t) = ctx.opt_input(2) {
-            match ctx.const_of(t) {
-                Some(c) if c.to_i64s().iter().all(|&v| v == 0) => {}
-                Some(_) => {
-                    return Err(Error::unsupported(
-                        "Dropout with training_mode=true (only inference is supported)",
-                    ));
-                }
-                None => {
-                    return Err(Error::unsupported(
-                        "Dropout with a run-time training_mode input",
-                    ));
-                }
+    if ctx.version >= 12
+        && let Some(t) = ctx.opt_input(2)
+    {
+        match ctx.const_of(t) {
+            Some(c) if c.to_i64s().iter().all(|&v| v == 0) => {}
+            Some(_) => {
+                return Err(Error::unsupported(
+                    "Dropout with training_mode=true (only inference is supported)",
+                ));
+            }
+            None => {
+                return Err(Error::unsupported(
+                    "Dropout with a run-time training_mode input",
+                ));
             }
         }
     }
@@ -363,7 +447,11 @@ fn dropout(ctx: &mut MapCtx) -> Result<()> {
         let dims = t.static_dims("Dropout mask")?;
         let n = element_count(&dims)?;
         let n = usize::try_from(n).map_err(|_| Error::limit("Dropout mask is too large"))?;
-        let dtype = if ctx.version >= 10 { DType::Bool } else { t.dtype };
+        let dtype = if ctx.version >= 10 {
+            DType::Bool
+        } else {
+            t.dtype
+        };
         let mask = ctx.constant(Tensor::from_i64s(dtype, dims, &vec![1; n])?)?;
         ctx.bind(1, mask)?;
     }

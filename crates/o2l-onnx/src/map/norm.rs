@@ -69,8 +69,10 @@ fn softmax_legacy(ctx: &mut MapCtx, log: bool) -> Result<()> {
         let v = ctx.emit1(norm_op(log, axis), &[x])?;
         return ctx.bind(0, v);
     }
-    let (Some(outer), Some(inner)) = (known_product(&t.shape[..axis]), known_product(&t.shape[axis..]))
-    else {
+    let (Some(outer), Some(inner)) = (
+        known_product(&t.shape[..axis]),
+        known_product(&t.shape[axis..]),
+    ) else {
         return Err(Error::unsupported(format!(
             "softmax before opset 13 over several dims needs them static, got {t}"
         )));

@@ -23,16 +23,29 @@ const fn row(
 }
 
 const ATTR: &str = "axes attribute; absent means all axes";
-const INPUT: &str = "axes input (constant); absent or empty means all axes, or none with noop_with_empty_axes";
+const INPUT: &str =
+    "axes input (constant); absent or empty means all axes, or none with noop_with_empty_axes";
 
 pub(crate) static RULES: &[Rule] = &[
     row("ReduceSum", &[1, 11], &["ReduceSum"], sum_attr, ATTR),
     row("ReduceSum", &[13], &["ReduceSum"], sum_input, INPUT),
     row("ReduceMean", &[1, 11, 13], &["ReduceMean"], mean_attr, ATTR),
     row("ReduceMean", &[18], &["ReduceMean"], mean_input, INPUT),
-    row("ReduceMax", &[1, 11, 12, 13], &["ReduceMax"], max_attr, ATTR),
+    row(
+        "ReduceMax",
+        &[1, 11, 12, 13],
+        &["ReduceMax"],
+        max_attr,
+        ATTR,
+    ),
     row("ReduceMax", &[18, 20], &["ReduceMax"], max_input, INPUT),
-    row("ReduceMin", &[1, 11, 12, 13], &["ReduceMin"], min_attr, ATTR),
+    row(
+        "ReduceMin",
+        &[1, 11, 12, 13],
+        &["ReduceMin"],
+        min_attr,
+        ATTR,
+    ),
     row("ReduceMin", &[18, 20], &["ReduceMin"], min_input, INPUT),
     row("ReduceProd", &[1, 11, 13], &["ReduceProd"], prod_attr, ATTR),
     row("ReduceProd", &[18], &["ReduceProd"], prod_input, INPUT),
