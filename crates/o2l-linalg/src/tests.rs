@@ -76,6 +76,9 @@ fn lower_text(g: &Graph, weights: Weights) -> String {
 /// Lowers, checks that every fragment occurs in order, and runs mlir-opt.
 fn check(g: &Graph, fragments: &[&str]) -> String {
     let text = lower_text(g, Weights::Resource);
+    if std::env::var_os("O2L_PRINT_IR").is_some() {
+        eprintln!("{text}");
+    }
     let mut at = 0;
     for f in fragments {
         match text[at..].find(f) {

@@ -21,8 +21,12 @@ pub(crate) fn lower<'c, 'a>(
     let mut high = vec![0, 0];
     low.extend(op.pads.iter().map(|p| p.0));
     high.extend(op.pads.iter().map(|p| p.1));
-    let zero = cx.scalar(d, 0.0)?;
-    let (xp, xpt) = cx.pad(x.0, x.1, &low, &high, zero)?;
+    let (xp, xpt) = if low.iter().chain(&high).any(|&p| p != 0) {
+        let zero = cx.scalar(d, 0.0)?;
+        cx.pad(x.0, x.1, &low, &high, zero)?
+    } else {
+        (x.0, x.1.clone())
+    };
     let wdims = w.1.static_dims("Conv filter")?;
     let strides: Vec<i64> = op.strides.iter().map(|&s| s as i64).collect();
     let dilations: Vec<i64> = op.dilations.iter().map(|&s| s as i64).collect();

@@ -44,15 +44,17 @@ pub(crate) fn lower<'c, 'a>(
         low.push(pb);
         high.push(pe + needed.saturating_sub(padded));
     }
-    let pad_value = cx.extreme(
-        d,
-        if is_max {
+    let (xp, xpt) = if low.iter().chain(&high).any(|&p| p != 0) {
+        let which = if is_max {
             Extreme::Lowest
         } else {
             Extreme::Zero
-        },
-    )?;
-    let (xp, xpt) = cx.pad(x.0, x.1, &low, &high, pad_value)?;
+        };
+        let pad_value = cx.extreme(d, which)?;
+        cx.pad(x.0, x.1, &low, &high, pad_value)?
+    } else {
+        (x.0, x.1.clone())
+    };
     let srcs = [(xp, &xpt), x];
     let init = cx.filled(
         out,

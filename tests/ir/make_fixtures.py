@@ -1,0 +1,417 @@
+#!/usr/bin/env python3
+"""Writes the small ONNX models the lit tests in tests/ir/ convert.
+
+Pinned: onnx==1.23.2, numpy (seeded generator). Deterministic: running it again
+rewrites byte-identical files. Usage: python tests/ir/make_fixtures.py
+"""
+import os
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+assert onnx.__version__ == "1.23.2", f"pinned to onnx 1.23.2, found {onnx.__version__}"
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "fixtures")
+RNG = np.random.default_rng(20261123)
+
+F = TensorProto.FLOAT
+I32 = TensorProto.INT32
+I64 = TensorProto.INT64
+
+
+def vi(name, elem, shape):
+    return helper.make_tensor_value_info(name, elem, shape)
+
+
+def weight(name, shape, dtype=np.float32):
+    return numpy_helper.from_array(RNG.standard_normal(shape).astype(dtype), name)
+
+
+def const(name, values, dtype):
+    return numpy_helper.from_array(np.array(values, dtype=dtype), name)
+
+
+def save(name, nodes, inputs, outputs, inits=(), opset=17):
+    graph = helper.make_graph(nodes, name, inputs, outputs, initializer=list(inits))
+    model = helper.make_model(
+        graph,
+        opset_imports=[helper.make_opsetid("", opset)],
+        producer_name="onnx2linalg-fixtures",
+    )
+    model.ir_version = 8
+    onnx.checker.check_model(model, full_check=True)
+    with open(os.path.join(OUT, f"{name}.onnx"), "wb") as f:
+        f.write(model.SerializeToString(deterministic=True))
+
+
+def node(op, ins, outs, name=None, **attrs):
+    return helper.make_node(op, ins, outs, name=name or outs[0], **attrs)
+
+
+def elementwise():
+    save("relu", [node("Relu", ["x"], ["y"])], [vi("x", F, [2, 3])], [vi("y", F, [2, 3])])
+    save(
+        "relu_dynamic",
+        [node("Relu", ["x"], ["y"])],
+        [vi("x", F, ["N", 3])],
+        [vi("y", F, ["N", 3])],
+    )
+    save(
+        "add_broadcast",
+        [node("Add", ["a", "b"], ["y"])],
+        [vi("a", F, [2, 1, 4]), vi("b", F, [3, 1])],
+        [vi("y", F, [2, 3, 4])],
+    )
+    save(
+        "leaky_relu",
+        [node("LeakyRelu", ["x"], ["y"], alpha=0.2)],
+        [vi("x", F, [4])],
+        [vi("y", F, [4])],
+    )
+    save(
+        "clip",
+        [node("Clip", ["x", "lo", "hi"], ["y"])],
+        [vi("x", F, [4])],
+        [vi("y", F, [4])],
+        [const("lo", 0.0, np.float32), const("hi", 6.0, np.float32)],
+    )
+    chain = ["Neg", "Abs", "Exp", "Log", "Sqrt", "Sigmoid", "Tanh"]
+    nodes, prev = [], "x"
+    for i, op in enumerate(chain):
+        out = "y" if i == len(chain) - 1 else f"t{i}"
+        nodes.append(node(op, [prev], [out], name=op.lower()))
+        prev = out
+    save("unary_chain", nodes, [vi("x", F, [3])], [vi("y", F, [3])])
+    save(
+        "div_int",
+        [node("Div", ["a", "b"], ["y"])],
+        [vi("a", I32, [4]), vi("b", I32, [4])],
+        [vi("y", I32, [4])],
+    )
+    save(
+        "binary_float",
+        [
+            node("Sub", ["a", "b"], ["s"]),
+            node("Mul", ["s", "b"], ["m"]),
+            node("Pow", ["m", "b"], ["p"]),
+            node("Max", ["p", "a"], ["mx"]),
+            node("Min", ["mx", "b"], ["y"]),
+        ],
+        [vi("a", F, [2, 2]), vi("b", F, [2, 2])],
+        [vi("y", F, [2, 2])],
+    )
+
+
+def linear():
+    save(
+        "matmul",
+        [node("MatMul", ["a", "b"], ["y"])],
+        [vi("a", F, [2, 3]), vi("b", F, [3, 4])],
+        [vi("y", F, [2, 4])],
+    )
+    save(
+        "matmul_vec",
+        [node("MatMul", ["a", "b"], ["y"])],
+        [vi("a", F, [3]), vi("b", F, [3, 4])],
+        [vi("y", F, [4])],
+    )
+    save(
+        "matmul_batch",
+        [node("MatMul", ["a", "b"], ["y"])],
+        [vi("a", F, [5, 2, 3]), vi("b", F, [5, 3, 4])],
+        [vi("y", F, [5, 2, 4])],
+    )
+    save(
+        "matmul_broadcast",
+        [node("MatMul", ["a", "b"], ["y"])],
+        [vi("a", F, [2, 1, 2, 3]), vi("b", F, [5, 3, 4])],
+        [vi("y", F, [2, 5, 2, 4])],
+    )
+    save(
+        "matmul_dynamic",
+        [node("MatMul", ["a", "w"], ["y"])],
+        [vi("a", F, ["N", 8])],
+        [vi("y", F, ["N", 4])],
+        [weight("w", [8, 4])],
+    )
+    save(
+        "gemm",
+        [node("Gemm", ["a", "w", "c"], ["y"])],
+        [vi("a", F, [2, 8])],
+        [vi("y", F, [2, 4])],
+        [weight("w", [8, 4]), weight("c", [4])],
+    )
+    save(
+        "gemm_trans_alpha",
+        [node("Gemm", ["a", "w", "c"], ["y"], transB=1, alpha=0.5, beta=2.0)],
+        [vi("a", F, [2, 8])],
+        [vi("y", F, [2, 4])],
+        [weight("w", [4, 8]), weight("c", [4])],
+    )
+
+
+def conv():
+    x = [vi("x", F, [1, 3, 8, 8])]
+    save(
+        "conv",
+        [node("Conv", ["x", "w", "b"], ["y"], pads=[1, 1, 1, 1], strides=[2, 2])],
+        x,
+        [vi("y", F, [1, 4, 4, 4])],
+        [weight("w", [4, 3, 3, 3]), weight("b", [4])],
+    )
+    save(
+        "conv_nobias",
+        [node("Conv", ["x", "w"], ["y"])],
+        x,
+        [vi("y", F, [1, 4, 6, 6])],
+        [weight("w", [4, 3, 3, 3])],
+    )
+    save(
+        "conv_dilated",
+        [node("Conv", ["x", "w"], ["y"], dilations=[2, 2])],
+        x,
+        [vi("y", F, [1, 4, 4, 4])],
+        [weight("w", [4, 3, 3, 3])],
+    )
+    save(
+        "conv_autopad",
+        [node("Conv", ["x", "w"], ["y"], auto_pad="SAME_UPPER", strides=[2, 2])],
+        x,
+        [vi("y", F, [1, 4, 4, 4])],
+        [weight("w", [4, 3, 3, 3])],
+    )
+    save(
+        "conv_group",
+        [node("Conv", ["x", "w"], ["y"], group=2)],
+        [vi("x", F, [1, 4, 6, 6])],
+        [vi("y", F, [1, 6, 4, 4])],
+        [weight("w", [6, 2, 3, 3])],
+    )
+    save(
+        "conv_depthwise",
+        [node("Conv", ["x", "w", "b"], ["y"], group=4, pads=[1, 1, 1, 1])],
+        [vi("x", F, [1, 4, 6, 6])],
+        [vi("y", F, [1, 4, 6, 6])],
+        [weight("w", [4, 1, 3, 3]), weight("b", [4])],
+    )
+    save(
+        "conv1d",
+        [node("Conv", ["x", "w"], ["y"], strides=[2])],
+        [vi("x", F, [1, 2, 9])],
+        [vi("y", F, [1, 3, 4])],
+        [weight("w", [3, 2, 3])],
+    )
+    save(
+        "conv3d",
+        [node("Conv", ["x", "w"], ["y"])],
+        [vi("x", F, [1, 2, 4, 4, 4])],
+        [vi("y", F, [1, 3, 3, 3, 3])],
+        [weight("w", [3, 2, 2, 2, 2])],
+    )
+
+
+def pool():
+    x = [vi("x", F, [1, 2, 5, 5])]
+    save(
+        "maxpool",
+        [node("MaxPool", ["x"], ["y"], kernel_shape=[2, 2], strides=[2, 2])],
+        x,
+        [vi("y", F, [1, 2, 2, 2])],
+    )
+    save(
+        "maxpool_ceil_pads",
+        [
+            node(
+                "MaxPool",
+                ["x"],
+                ["y"],
+                kernel_shape=[3, 3],
+                strides=[2, 2],
+                pads=[1, 1, 1, 1],
+                ceil_mode=1,
+            )
+        ],
+        x,
+        [vi("y", F, [1, 2, 3, 3])],
+    )
+    save(
+        "maxpool1d",
+        [node("MaxPool", ["x"], ["y"], kernel_shape=[3], strides=[2])],
+        [vi("x", F, [1, 2, 7])],
+        [vi("y", F, [1, 2, 3])],
+    )
+    save(
+        "avgpool",
+        [node("AveragePool", ["x"], ["y"], kernel_shape=[3, 3], pads=[1, 1, 1, 1])],
+        x,
+        [vi("y", F, [1, 2, 5, 5])],
+    )
+    save(
+        "avgpool_include_pad",
+        [
+            node(
+                "AveragePool",
+                ["x"],
+                ["y"],
+                kernel_shape=[3, 3],
+                pads=[1, 1, 1, 1],
+                count_include_pad=1,
+            )
+        ],
+        x,
+        [vi("y", F, [1, 2, 5, 5])],
+    )
+    save(
+        "global_avgpool",
+        [node("GlobalAveragePool", ["x"], ["y"])],
+        x,
+        [vi("y", F, [1, 2, 1, 1])],
+    )
+
+
+def norm():
+    x = [vi("x", F, [2, 3, 4])]
+    y = [vi("y", F, [2, 3, 4])]
+    save("softmax13", [node("Softmax", ["x"], ["y"])], x, y, opset=13)
+    save("softmax11", [node("Softmax", ["x"], ["y"])], x, y, opset=11)
+    save("logsoftmax_axis1", [node("LogSoftmax", ["x"], ["y"], axis=1)], x, y, opset=13)
+    save(
+        "batchnorm",
+        [node("BatchNormalization", ["x", "s", "b", "m", "v"], ["y"], epsilon=1e-3)],
+        [vi("x", F, [1, 3, 4, 4])],
+        [vi("y", F, [1, 3, 4, 4])],
+        [
+            weight("s", [3]),
+            weight("b", [3]),
+            weight("m", [3]),
+            numpy_helper.from_array(RNG.uniform(0.5, 2.0, [3]).astype(np.float32), "v"),
+        ],
+        opset=15,
+    )
+
+
+def reduce():
+    x = [vi("x", F, [2, 3, 4])]
+    save(
+        "reduce_mean_keepdims",
+        [node("ReduceMean", ["x"], ["y"], axes=[1])],
+        x,
+        [vi("y", F, [2, 1, 4])],
+        opset=13,
+    )
+    save(
+        "reduce_sum_axes_input",
+        [node("ReduceSum", ["x", "axes"], ["y"], keepdims=0)],
+        x,
+        [vi("y", F, [2])],
+        [const("axes", [1, 2], np.int64)],
+        opset=13,
+    )
+    save(
+        "reduce_max",
+        [node("ReduceMax", ["x"], ["y"], axes=[-1], keepdims=0)],
+        x,
+        [vi("y", F, [2, 3])],
+        opset=13,
+    )
+
+
+def movement():
+    x = [vi("x", F, [2, 3, 4])]
+    save("flatten", [node("Flatten", ["x"], ["y"])], x, [vi("y", F, [2, 12])])
+    save("flatten_axis2", [node("Flatten", ["x"], ["y"], axis=2)], x, [vi("y", F, [6, 4])])
+    save(
+        "reshape",
+        [node("Reshape", ["x", "shape"], ["y"])],
+        x,
+        [vi("y", F, [4, 6])],
+        [const("shape", [-1, 6], np.int64)],
+    )
+    save(
+        "reshape_dynamic",
+        [node("Reshape", ["x", "shape"], ["y"])],
+        [vi("x", F, ["N", 3, 4])],
+        [vi("y", F, ["N", 12])],
+        [const("shape", [0, -1], np.int64)],
+    )
+    save("transpose", [node("Transpose", ["x"], ["y"])], x, [vi("y", F, [4, 3, 2])])
+    save(
+        "transpose_perm",
+        [node("Transpose", ["x"], ["y"], perm=[0, 2, 1])],
+        x,
+        [vi("y", F, [2, 4, 3])],
+    )
+    save(
+        "concat",
+        [node("Concat", ["a", "b"], ["y"], axis=1)],
+        [vi("a", F, [2, 3]), vi("b", F, [2, 5])],
+        [vi("y", F, [2, 8])],
+    )
+    save(
+        "squeeze",
+        [node("Squeeze", ["x", "axes"], ["y"])],
+        [vi("x", F, [2, 1, 4])],
+        [vi("y", F, [2, 4])],
+        [const("axes", [1], np.int64)],
+    )
+    save(
+        "unsqueeze",
+        [node("Unsqueeze", ["x", "axes"], ["y"])],
+        x,
+        [vi("y", F, [2, 1, 3, 4, 1])],
+        [const("axes", [1, -1], np.int64)],
+    )
+    save(
+        "identity_dropout",
+        [node("Identity", ["x"], ["t"]), node("Dropout", ["t"], ["y"])],
+        x,
+        [vi("y", F, [2, 3, 4])],
+    )
+    save(
+        "constant",
+        [
+            node(
+                "Constant",
+                [],
+                ["c"],
+                value=numpy_helper.from_array(np.arange(4, dtype=np.float32), "c"),
+            ),
+            node("Add", ["x", "c"], ["y"]),
+        ],
+        x,
+        [vi("y", F, [2, 3, 4])],
+    )
+    save(
+        "shape_dynamic",
+        [node("Shape", ["x"], ["y"])],
+        [vi("x", F, ["N", 3])],
+        [vi("y", I64, [2])],
+    )
+    save(
+        "gather",
+        [node("Gather", ["x", "i"], ["y"])],
+        [vi("x", F, [5, 3])],
+        [vi("y", F, [2, 2, 3])],
+        [const("i", [[0, -1], [2, 4]], np.int64)],
+    )
+    save(
+        "gather_axis1",
+        [node("Gather", ["x", "i"], ["y"], axis=1)],
+        [vi("x", F, [2, 5]), vi("i", I32, [3])],
+        [vi("y", F, [2, 3])],
+    )
+    save(
+        "cast",
+        [node("Cast", ["x"], ["i"], to=I32), node("Cast", ["i"], ["y"], to=TensorProto.DOUBLE)],
+        [vi("x", F, [4])],
+        [vi("y", TensorProto.DOUBLE, [4])],
+    )
+
+
+if __name__ == "__main__":
+    os.makedirs(OUT, exist_ok=True)
+    for family in (elementwise, linear, conv, pool, norm, reduce, movement):
+        family()
+    print(f"wrote {len(os.listdir(OUT))} fixtures to {OUT}")
