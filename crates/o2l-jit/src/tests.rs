@@ -183,3 +183,230 @@ fn runs_math_low_precision_bools_resources_aliases_and_dynamic_results() {
     assert_eq!(r[12].to_f64s(), vec![2.5]);
     assert!(r[12].dims.is_empty());
 }
+
+/// Every scalar math/arith float op the lowering may emit, in one generic with
+/// one output per op, for element type `t`. Returns the text and the op names.
+fn float_ops_module(t: &str) -> (String, Vec<&'static str>) {
+    let unary = [
+        "math.sin",
+        "math.cos",
+        "math.tan",
+        "math.asin",
+        "math.acos",
+        "math.atan",
+        "math.sinh",
+        "math.cosh",
+        "math.asinh",
+        "math.acosh",
+        "math.atanh",
+        "math.erf",
+        "math.exp",
+        "math.exp2",
+        "math.log",
+        "math.log2",
+        "math.log10",
+        "math.log1p",
+        "math.expm1",
+        "math.sqrt",
+        "math.rsqrt",
+        "math.round",
+        "math.roundeven",
+        "math.floor",
+        "math.ceil",
+        "math.trunc",
+        "math.absf",
+        "math.tanh",
+        "math.cbrt",
+        "arith.negf",
+    ];
+    let binary = [
+        "math.powf",
+        "math.atan2",
+        "math.copysign",
+        "arith.remf",
+        "arith.maximumf",
+        "arith.minimumf",
+        "arith.maxnumf",
+        "arith.minnumf",
+        "arith.divf",
+    ];
+    let n = unary.len() + binary.len() + 2;
+    let ty = format!("tensor<4x{t}>");
+    let outs = vec![ty.as_str(); n].join(", ");
+    let mut s = format!("func.func @main(%x: {ty}) -> ({outs}) {{\n");
+    for i in 0..n {
+        s += &format!("  %e{i} = tensor.empty() : {ty}\n");
+    }
+    let maps = vec!["affine_map<(d0) -> (d0)>"; n + 1].join(", ");
+    let inits: Vec<String> = (0..n).map(|i| format!("%e{i}")).collect();
+    s += &format!(
+        "  %r:{n} = linalg.generic {{indexing_maps = [{maps}], iterator_types = [\"parallel\"]}} ins(%x : {ty}) outs({} : {outs}) {{\n",
+        inits.join(", ")
+    );
+    let args: Vec<String> = (0..n).map(|i| format!("%o{i}: {t}")).collect();
+    s += &format!("  ^bb0(%a: {t}, {}):\n", args.join(", "));
+    let mut ys = Vec::new();
+    let mut names = Vec::new();
+    for (i, op) in unary.iter().enumerate() {
+        s += &format!("    %u{i} = {op} %a : {t}\n");
+        ys.push(format!("%u{i}"));
+        names.push(*op);
+    }
+    for (i, op) in binary.iter().enumerate() {
+        s += &format!("    %b{i} = {op} %a, %a : {t}\n");
+        ys.push(format!("%b{i}"));
+        names.push(*op);
+    }
+    s += &format!("    %c3 = arith.constant 3 : i32\n    %p = math.fpowi %a, %c3 : {t}, i32\n");
+    s += &format!("    %fi = arith.fptosi %a : {t} to i32\n    %ip = math.ipowi %fi, %c3 : i32\n");
+    s += &format!("    %ipf = arith.sitofp %ip : i32 to {t}\n");
+    ys.push("%p".into());
+    ys.push("%ipf".into());
+    names.push("math.fpowi");
+    names.push("math.ipowi");
+    s += &format!(
+        "    linalg.yield {} : {}\n",
+        ys.join(", "),
+        vec![t; n].join(", ")
+    );
+    let results: Vec<String> = (0..n).map(|i| format!("%r#{i}")).collect();
+    s += &format!(
+        "  }} -> ({outs})\n  return {} : {outs}\n}}\n",
+        results.join(", ")
+    );
+    (s, names)
+}
+
+#[test]
+fn every_float_math_op_links_and_runs_in_every_float_type() {
+    for (t, dtype, tol) in [
+        ("f32", DType::F32, 1e-5),
+        ("f64", DType::F64, 1e-12),
+        ("f16", DType::F16, 2e-3),
+        ("bf16", DType::BF16, 1e-2),
+    ] {
+        let (text, names) = float_ops_module(t);
+        let c = compile(&text, "main").unwrap_or_else(|e| panic!("{t}: {e}"));
+        let xs = [0.25, 0.5, 0.75, 2.0];
+        let x = Tensor::from_f64s(dtype, vec![4], &xs).unwrap();
+        let x_used = x.to_f64s();
+        let outs = vec![TensorType::of_known(dtype, &[4]); names.len()];
+        let r = c.run(&[x], &outs).unwrap();
+        let reference = |op: &str, a: f64| -> Option<f64> {
+            Some(match op {
+                "math.sin" => a.sin(),
+                "math.atan" => a.atan(),
+                "math.exp" => a.exp(),
+                "math.log1p" => a.ln_1p(),
+                "math.cbrt" => a.cbrt(),
+                "math.tanh" => a.tanh(),
+                "math.round" => a.round(),
+                "math.atan2" => a.atan2(a),
+                "math.powf" => a.powf(a),
+                "math.fpowi" => a.powi(3),
+                "math.ipowi" => (a.trunc() as i64).pow(3) as f64,
+                "arith.remf" => a % a,
+                _ => return None,
+            })
+        };
+        for (k, op) in names.iter().enumerate() {
+            let got = r[k].to_f64s();
+            for (g, &a) in got.iter().zip(&x_used) {
+                if let Some(want) = reference(op, a) {
+                    assert!(
+                        (g - want).abs() <= tol * (1.0 + want.abs()),
+                        "{t} {op}({a}) = {g}, expected {want}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn integer_ops_link_and_run_at_every_width() {
+    let binary = [
+        "arith.addi",
+        "arith.subi",
+        "arith.muli",
+        "arith.divsi",
+        "arith.divui",
+        "arith.remsi",
+        "arith.remui",
+        "arith.ceildivsi",
+        "arith.floordivsi",
+        "arith.ceildivui",
+        "arith.maxsi",
+        "arith.minsi",
+        "arith.maxui",
+        "arith.minui",
+        "arith.shli",
+        "arith.shrsi",
+        "arith.shrui",
+        "arith.andi",
+        "arith.ori",
+        "arith.xori",
+    ];
+    let unary = ["math.absi", "math.ctlz", "math.cttz", "math.ctpop"];
+    for (t, dtype) in [
+        ("i8", DType::I8),
+        ("i16", DType::I16),
+        ("i32", DType::I32),
+        ("i64", DType::I64),
+    ] {
+        let n = binary.len() + unary.len() + 2;
+        let ty = format!("tensor<4x{t}>");
+        let outs = vec![ty.as_str(); n].join(", ");
+        let mut s = format!("func.func @main(%x: {ty}, %y: {ty}) -> ({outs}) {{\n");
+        for i in 0..n {
+            s += &format!("  %e{i} = tensor.empty() : {ty}\n");
+        }
+        let maps = vec!["affine_map<(d0) -> (d0)>"; n + 2].join(", ");
+        let inits: Vec<String> = (0..n).map(|i| format!("%e{i}")).collect();
+        s += &format!(
+            "  %r:{n} = linalg.generic {{indexing_maps = [{maps}], iterator_types = [\"parallel\"]}} ins(%x, %y : {ty}, {ty}) outs({} : {outs}) {{\n",
+            inits.join(", ")
+        );
+        let args: Vec<String> = (0..n).map(|i| format!("%o{i}: {t}")).collect();
+        s += &format!("  ^bb0(%a: {t}, %b: {t}, {}):\n", args.join(", "));
+        let mut ys = Vec::new();
+        for (i, op) in binary.iter().enumerate() {
+            s += &format!("    %b{i} = {op} %a, %b : {t}\n");
+            ys.push(format!("%b{i}"));
+        }
+        for (i, op) in unary.iter().enumerate() {
+            s += &format!("    %u{i} = {op} %a : {t}\n");
+            ys.push(format!("%u{i}"));
+        }
+        s += &format!(
+            "    %lt = arith.cmpi slt, %a, %b : {t}\n    %sel = arith.select %lt, %a, %b : {t}\n"
+        );
+        s += &format!(
+            "    %f = arith.uitofp %a : {t} to f32\n    %g = arith.fptoui %f : f32 to {t}\n"
+        );
+        ys.push("%sel".into());
+        ys.push("%g".into());
+        s += &format!(
+            "    linalg.yield {} : {}\n",
+            ys.join(", "),
+            vec![t; n].join(", ")
+        );
+        let results: Vec<String> = (0..n).map(|i| format!("%r#{i}")).collect();
+        s += &format!(
+            "  }} -> ({outs})\n  return {} : {outs}\n}}\n",
+            results.join(", ")
+        );
+        let c = compile(&s, "main").unwrap_or_else(|e| panic!("{t}: {e}"));
+        let x = Tensor::from_i64s(dtype, vec![4], &[7, -7, 100, 1]).unwrap();
+        let y = Tensor::from_i64s(dtype, vec![4], &[2, 2, -3, 1]).unwrap();
+        let r = c
+            .run(&[x, y], &vec![TensorType::of_known(dtype, &[4]); n])
+            .unwrap();
+        assert_eq!(r[3].to_i64s(), vec![3, -3, -33, 1], "{t} divsi");
+        assert_eq!(r[5].to_i64s(), vec![1, -1, 1, 0], "{t} remsi");
+        assert_eq!(r[7].to_i64s(), vec![4, -3, -33, 1], "{t} ceildivsi");
+        assert_eq!(r[8].to_i64s(), vec![3, -4, -34, 1], "{t} floordivsi");
+        assert_eq!(r[binary.len()].to_i64s(), vec![7, 7, 100, 1], "{t} absi");
+        assert_eq!(r[n - 2].to_i64s(), vec![2, -7, -3, 1], "{t} select");
+    }
+}
