@@ -108,11 +108,22 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             expected()
         ))));
     }
-    let inputs: Vec<Tensor> = runner
-        .inputs()
-        .iter()
-        .filter_map(|(n, _)| given.remove(n))
-        .collect();
+    let mut inputs: Vec<Tensor> = Vec::with_capacity(runner.inputs().len());
+    for (name, ty) in runner.inputs() {
+        let Some(t) = given.remove(name) else {
+            continue;
+        };
+        // NumPy has no bfloat16: a bf16 input comes as f32 and is rounded here.
+        if ty.dtype == DType::BF16 && t.dtype == DType::F32 {
+            inputs.push(Tensor::from_f64s(
+                DType::BF16,
+                t.dims.clone(),
+                &t.to_f64s(),
+            )?);
+        } else {
+            inputs.push(t);
+        }
+    }
     let outputs = runner.run(&inputs).map_err(in_model)?;
 
     std::fs::create_dir_all(&args.output_dir)
