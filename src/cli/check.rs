@@ -225,3 +225,45 @@ fn say(line: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stdout().lock(), "{line}");
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn f32s(v: &[f64]) -> Tensor {
+        Tensor::from_f64s(DType::F32, vec![v.len() as u64], v).unwrap()
+    }
+
+    #[test]
+    fn floats_match_within_tolerance_and_nan_matches_nan() {
+        let want = f32s(&[1.0, f64::NAN, f64::INFINITY, 0.0, 1000.0]);
+        let got = f32s(&[1.0005, f64::NAN, f64::INFINITY, 5e-6, 1000.9]);
+        assert_eq!(compare(&got, &want), None);
+        let bad = f32s(&[1.0, 0.0, f64::INFINITY, 0.0, 1002.0]);
+        let why = compare(&bad, &want).unwrap();
+        assert!(why.contains("2 of 5"), "{why}");
+        assert!(why.contains("worst at [1]: got 0, expected NaN"), "{why}");
+    }
+
+    #[test]
+    fn ints_are_exact_and_shapes_and_dtypes_must_match() {
+        let a = Tensor::from_i64s(DType::I64, vec![2, 2], &[1, 2, 3, 4]).unwrap();
+        let b = Tensor::from_i64s(DType::I64, vec![2, 2], &[1, 2, 3, 5]).unwrap();
+        assert_eq!(compare(&a, &a), None);
+        let why = compare(&a, &b).unwrap();
+        assert!(why.contains("first at [1, 1]: got 4, expected 5"), "{why}");
+        let c = Tensor::from_i64s(DType::I64, vec![4], &[1, 2, 3, 4]).unwrap();
+        assert!(
+            compare(&a, &c)
+                .unwrap()
+                .starts_with("shape [2, 2], expected [4]")
+        );
+        let d = Tensor::from_i64s(DType::I32, vec![2, 2], &[1, 2, 3, 4]).unwrap();
+        assert!(
+            compare(&a, &d)
+                .unwrap()
+                .starts_with("dtype i64, expected i32")
+        );
+    }
+}

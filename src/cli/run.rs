@@ -170,3 +170,16 @@ fn say(line: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stdout().lock(), "{line}");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::file_safe;
+
+    #[test]
+    fn output_names_become_file_safe() {
+        assert_eq!(file_safe("out/relu:0"), "out_relu_0");
+        assert_eq!(file_safe("logits.v2-final"), "logits.v2-final");
+        assert_eq!(file_safe(".."), "output..");
+        assert_eq!(file_safe("ü"), "_");
+    }
+}
