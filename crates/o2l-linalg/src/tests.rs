@@ -802,3 +802,72 @@ fn every_op_carries_its_node_location() {
         "{text}"
     );
 }
+
+#[test]
+fn conv_and_pool_with_symbolic_batch() {
+    let n = || Dim::Symbol("N".into());
+    let mut c = Case::new();
+    let x = c.input(
+        "x",
+        TensorType::new(
+            DType::F32,
+            vec![n(), Dim::Known(4), Dim::Known(6), Dim::Known(6)],
+        ),
+    );
+    let w = c.weight("w", &[4, 1, 3, 3], 1.0);
+    let b = c.weight("bias", &[4], 1.0);
+    let y = c.node(
+        conv(&[1, 1], &[1, 1], &[(1, 1), (1, 1)], 4),
+        &[x, w, b],
+        "dw",
+    );
+    let p = c.node(
+        pool(PoolKind::Max, &[2, 2], &[2, 2], &[(0, 0); 2], false),
+        &[y],
+        "mp",
+    );
+    let w2 = c.weight("w2", &[2, 4, 1, 1], 1.0);
+    let z = c.node(conv(&[1, 1], &[1, 1], &[(0, 0); 2], 1), &[p, w2], "pw");
+    check(
+        &c.output(z),
+        &[
+            "tensor<?x4x8x8xf32>",
+            "tensor.dim",
+            "linalg.pooling_nchw_max",
+            "linalg.conv_2d_nchw_fchw",
+            "-> tensor<?x2x3x3xf32>",
+        ],
+    );
+}
+
+#[test]
+fn empty_and_scalar_constants() {
+    let mut c = Case::new();
+    let x = c.input("x", f32t(&[0, 3]));
+    let e =
+        c.g.add_constant("e", Tensor::from_f64s(DType::F32, vec![0, 3], &[]).unwrap())
+            .unwrap();
+    let s =
+        c.g.add_constant("s", Tensor::from_f64s(DType::F32, vec![], &[2.0]).unwrap())
+            .unwrap();
+    let a = c.node(binary(Binary::Add), &[x, e], "add");
+    let y = c.node(binary(Binary::Mul), &[a, s], "mul");
+    check(
+        &c.output(y),
+        &["tensor<0x3xf32>", "dense<2.000000e+00> : tensor<f32>"],
+    );
+    // Bool constants inline even in resource mode.
+    let mut c = Case::new();
+    let x = c.input("x", t(DType::Bool, &[20]));
+    let m =
+        c.g.add_constant(
+            "mask",
+            Tensor::from_i64s(DType::Bool, vec![20], &[1; 20]).unwrap(),
+        )
+        .unwrap();
+    let y = c.node(Op::Movement(Movement::Concat { axis: 0 }), &[x, m], "cat");
+    check(
+        &c.output(y),
+        &["dense<true> : tensor<20xi1>", "tensor.concat"],
+    );
+}
