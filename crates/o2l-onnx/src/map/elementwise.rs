@@ -111,6 +111,83 @@ pub(crate) static RULES: &[Rule] = &[
         cast,
         "`to` must name a supported element type; `saturate` only affects float8",
     ),
+    row(
+        "CastLike",
+        &[15, 19, 21, 23, 24, 25],
+        &["Cast"],
+        cast_like,
+        "cast to the element type of the second input",
+    ),
+    row(
+        "PRelu",
+        &[7, 9, 16],
+        &["Relu", "Min", "Mul", "Add"],
+        prelu,
+        "relu(x) + slope * min(x, 0), slope broadcast",
+    ),
+    row(
+        "Elu",
+        &[6, 22],
+        &["Relu", "Min", "Exp", "Sub", "Mul", "Add"],
+        elu,
+        "relu(x) + alpha * (e^min(x, 0) - 1)",
+    ),
+    row(
+        "Selu",
+        &[6, 22],
+        &["Relu", "Min", "Exp", "Sub", "Mul", "Add"],
+        selu,
+        "gamma * (relu(x) + alpha * (e^min(x, 0) - 1))",
+    ),
+    row(
+        "Celu",
+        &[12, 28],
+        &["Relu", "Min", "Div", "Exp", "Sub", "Mul", "Add"],
+        celu,
+        "relu(x) + alpha * (e^(min(x, 0) / alpha) - 1)",
+    ),
+    row(
+        "Softplus",
+        &[1, 22],
+        &["Relu", "Abs", "Neg", "Exp", "Add", "Log"],
+        softplus,
+        "relu(x) + log(1 + e^-|x|), stable for large |x|",
+    ),
+    row(
+        "Softsign",
+        &[1, 22],
+        &["Abs", "Add", "Div"],
+        softsign,
+        "x / (1 + |x|)",
+    ),
+    row(
+        "HardSigmoid",
+        &[6, 22],
+        &["Mul", "Add", "Clamp"],
+        hard_sigmoid,
+        "clamp(alpha * x + beta, 0, 1); alpha 0.2, beta 0.5 by default",
+    ),
+    row(
+        "HardSwish",
+        &[14, 22],
+        &["Mul", "Add", "Clamp"],
+        hard_swish,
+        "x * clamp(x / 6 + 0.5, 0, 1)",
+    ),
+    row(
+        "Mish",
+        &[18, 22],
+        &["Relu", "Abs", "Neg", "Exp", "Add", "Log", "Tanh", "Mul"],
+        mish,
+        "x * tanh(softplus(x))",
+    ),
+    row(
+        "Gelu",
+        &[20],
+        &["Mul", "Add", "Tanh"],
+        gelu,
+        "approximate=\"tanh\" only (the exact form needs erf)",
+    ),
 ];
 
 fn binary(ctx: &mut MapCtx, b: Binary) -> Result<()> {
@@ -284,5 +361,159 @@ fn cast(ctx: &mut MapCtx) -> Result<()> {
         .map_err(|_| Error::invalid(format!("attribute \"to\": bad data type code {code}")))?;
     let to = dtype_of(code, "attribute \"to\"")?;
     let v = ctx.emit1(Op::Elementwise(Elementwise::Cast { to }), &[x])?;
+    ctx.bind(0, v)
+}
+
+fn un(ctx: &mut MapCtx, u: Unary, x: ValueId) -> Result<ValueId> {
+    ctx.emit1(Op::Elementwise(Elementwise::Unary(u)), &[x])
+}
+
+fn cast_like(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let like = ctx.input(1)?;
+    let to = ctx.ty(like).dtype;
+    let v = ctx.emit1(Op::Elementwise(Elementwise::Cast { to }), &[x])?;
+    ctx.bind(0, v)
+}
+
+fn prelu(ctx: &mut MapCtx) -> Result<()> {
+    let (x, slope) = (ctx.input(0)?, ctx.input(1)?);
+    let dtype = ctx.ty(x).dtype;
+    let pos = un(ctx, Unary::Relu, x)?;
+    let zero = ctx.scalar(dtype, 0.0)?;
+    let neg = ctx.binary(Binary::Min, x, zero)?;
+    let neg = ctx.binary(Binary::Mul, slope, neg)?;
+    let v = ctx.binary(Binary::Add, pos, neg)?;
+    ctx.bind(0, v)
+}
+
+/// `relu(x) + alpha * (e^(min(x, 0) / scale) - 1)`, the shared body of Elu, Selu, Celu.
+fn exp_linear(ctx: &mut MapCtx, x: ValueId, alpha: f64, scale: f64) -> Result<ValueId> {
+    let dtype = ctx.ty(x).dtype;
+    let pos = un(ctx, Unary::Relu, x)?;
+    let zero = ctx.scalar(dtype, 0.0)?;
+    let mut neg = ctx.binary(Binary::Min, x, zero)?;
+    if scale != 1.0 {
+        let s = ctx.scalar(dtype, scale)?;
+        neg = ctx.binary(Binary::Div, neg, s)?;
+    }
+    let e = un(ctx, Unary::Exp, neg)?;
+    let one = ctx.scalar(dtype, 1.0)?;
+    let em1 = ctx.binary(Binary::Sub, e, one)?;
+    let a = ctx.scalar(dtype, alpha)?;
+    let scaled = ctx.binary(Binary::Mul, a, em1)?;
+    ctx.binary(Binary::Add, pos, scaled)
+}
+
+fn elu(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let alpha = ctx.attrs.float_or("alpha", 1.0)? as f64;
+    let v = exp_linear(ctx, x, alpha, 1.0)?;
+    ctx.bind(0, v)
+}
+
+fn selu(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let alpha = ctx.attrs.float_or("alpha", 1.673_263_2)? as f64;
+    let gamma = ctx.attrs.float_or("gamma", 1.050_701)? as f64;
+    let v = exp_linear(ctx, x, alpha, 1.0)?;
+    let g = ctx.scalar(ctx.ty(x).dtype, gamma)?;
+    let v = ctx.binary(Binary::Mul, g, v)?;
+    ctx.bind(0, v)
+}
+
+fn celu(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let alpha = ctx.attrs.float_or("alpha", 1.0)? as f64;
+    if alpha == 0.0 {
+        return Err(Error::invalid("Celu alpha must not be 0"));
+    }
+    let v = exp_linear(ctx, x, alpha, alpha)?;
+    ctx.bind(0, v)
+}
+
+/// `relu(x) + log(1 + e^-|x|)`: equal to log(1 + e^x) without overflow.
+fn softplus_of(ctx: &mut MapCtx, x: ValueId) -> Result<ValueId> {
+    let dtype = ctx.ty(x).dtype;
+    let pos = un(ctx, Unary::Relu, x)?;
+    let a = un(ctx, Unary::Abs, x)?;
+    let na = un(ctx, Unary::Neg, a)?;
+    let e = un(ctx, Unary::Exp, na)?;
+    let one = ctx.scalar(dtype, 1.0)?;
+    let s = ctx.binary(Binary::Add, one, e)?;
+    let l = un(ctx, Unary::Log, s)?;
+    ctx.binary(Binary::Add, pos, l)
+}
+
+fn softplus(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let v = softplus_of(ctx, x)?;
+    ctx.bind(0, v)
+}
+
+fn softsign(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let a = un(ctx, Unary::Abs, x)?;
+    let one = ctx.scalar(ctx.ty(x).dtype, 1.0)?;
+    let d = ctx.binary(Binary::Add, one, a)?;
+    let v = ctx.binary(Binary::Div, x, d)?;
+    ctx.bind(0, v)
+}
+
+fn hard_sigmoid_of(ctx: &mut MapCtx, x: ValueId, alpha: f64, beta: f64) -> Result<ValueId> {
+    let dtype = ctx.ty(x).dtype;
+    let a = ctx.scalar(dtype, alpha)?;
+    let b = ctx.scalar(dtype, beta)?;
+    let ax = ctx.binary(Binary::Mul, a, x)?;
+    let lin = ctx.binary(Binary::Add, ax, b)?;
+    un(ctx, Unary::Clamp { min: 0.0, max: 1.0 }, lin)
+}
+
+fn hard_sigmoid(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let alpha = ctx.attrs.float_or("alpha", 0.2)? as f64;
+    let beta = ctx.attrs.float_or("beta", 0.5)? as f64;
+    let v = hard_sigmoid_of(ctx, x, alpha, beta)?;
+    ctx.bind(0, v)
+}
+
+fn hard_swish(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let h = hard_sigmoid_of(ctx, x, 1.0 / 6.0, 0.5)?;
+    let v = ctx.binary(Binary::Mul, x, h)?;
+    ctx.bind(0, v)
+}
+
+fn mish(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let sp = softplus_of(ctx, x)?;
+    let t = un(ctx, Unary::Tanh, sp)?;
+    let v = ctx.binary(Binary::Mul, x, t)?;
+    ctx.bind(0, v)
+}
+
+fn gelu(ctx: &mut MapCtx) -> Result<()> {
+    let approximate = ctx.attrs.string_or("approximate", "none")?;
+    if approximate != "tanh" {
+        return Err(Error::unsupported(format!(
+            "Gelu with approximate=\"{approximate}\" (needs erf; only \"tanh\" is supported)"
+        )));
+    }
+    let x = ctx.input(0)?;
+    let dtype = ctx.ty(x).dtype;
+    // 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))
+    let x2 = ctx.binary(Binary::Mul, x, x)?;
+    let x3 = ctx.binary(Binary::Mul, x2, x)?;
+    let c = ctx.scalar(dtype, 0.044_715)?;
+    let cx3 = ctx.binary(Binary::Mul, c, x3)?;
+    let inner = ctx.binary(Binary::Add, x, cx3)?;
+    let k = ctx.scalar(dtype, (2.0 / std::f64::consts::PI).sqrt())?;
+    let arg = ctx.binary(Binary::Mul, k, inner)?;
+    let t = un(ctx, Unary::Tanh, arg)?;
+    let one = ctx.scalar(dtype, 1.0)?;
+    let onep = ctx.binary(Binary::Add, one, t)?;
+    let half = ctx.scalar(dtype, 0.5)?;
+    let hx = ctx.binary(Binary::Mul, half, x)?;
+    let v = ctx.binary(Binary::Mul, hx, onep)?;
     ctx.bind(0, v)
 }

@@ -152,6 +152,11 @@ impl<'a> MapCtx<'a> {
         }
     }
 
+    /// Number of outputs the node declares.
+    pub(crate) fn num_outputs(&self) -> usize {
+        self.output_names.len()
+    }
+
     /// Whether output `k` is declared with a (non-empty) name.
     pub(crate) fn output_wanted(&self, k: usize) -> bool {
         self.output_names.get(k).is_some_and(|n| !n.is_empty())

@@ -125,6 +125,48 @@ pub(crate) static RULES: &[Rule] = &[
         constant,
         "value, value_float(s), value_int(s); strings and sparse values not supported",
     ),
+    row(
+        "Slice",
+        &[1],
+        &["Gather"],
+        slice_v1,
+        "starts/ends/axes attributes; each sliced axis becomes a Gather of constant indices (static dims)",
+    ),
+    row(
+        "Slice",
+        &[10, 11, 13],
+        &["Gather"],
+        slice_v10,
+        "constant starts/ends/axes/steps inputs; each sliced axis becomes a Gather of constant indices (static dims)",
+    ),
+    row(
+        "Split",
+        &[2, 11],
+        &["Gather"],
+        split_v2,
+        "`split` attribute or equal parts; one Gather of constant indices per output",
+    ),
+    row(
+        "Split",
+        &[13],
+        &["Gather"],
+        split_v13,
+        "constant `split` input or equal parts; one Gather of constant indices per output",
+    ),
+    row(
+        "Split",
+        &[18],
+        &["Gather"],
+        split_v18,
+        "constant `split` input or num_outputs (last part smaller); one Gather per output",
+    ),
+    row(
+        "ConstantOfShape",
+        &[9, 20, 21, 23, 24, 25],
+        &[],
+        constant_of_shape,
+        "constant shape input; the value attribute (default f32 0) repeated",
+    ),
 ];
 
 fn dims_text(dims: &[Dim]) -> String {
@@ -495,6 +537,208 @@ fn constant(ctx: &mut MapCtx) -> Result<()> {
             )));
         }
     };
+    let v = ctx.constant(t)?;
+    ctx.bind(0, v)
+}
+
+/// `len` of a static axis, or an Unsupported error naming `what`.
+fn static_len(ctx: &MapCtx, x: ValueId, axis: usize, what: &str) -> Result<i64> {
+    match ctx.ty(x).shape.get(axis) {
+        Some(Dim::Known(n)) => i64::try_from(*n).map_err(|_| Error::limit("dim too large")),
+        Some(Dim::Symbol(s)) => Err(Error::unsupported(format!(
+            "{what} along symbolic dim \"{s}\""
+        ))),
+        None => Err(Error::internal("axis out of range")),
+    }
+}
+
+/// Takes `picks` along `axis` (skipped when it is the whole axis in order).
+fn take(ctx: &mut MapCtx, x: ValueId, axis: usize, picks: &[i64], len: i64) -> Result<ValueId> {
+    if picks.len() as i64 == len && picks.iter().enumerate().all(|(i, &p)| p == i as i64) {
+        return Ok(x);
+    }
+    let idx = ctx.constant(Tensor::from_i64s(
+        DType::I64,
+        vec![picks.len() as u64],
+        picks,
+    )?)?;
+    ctx.emit1(Op::Movement(Movement::Gather { axis }), &[x, idx])
+}
+
+/// Indices numpy slicing picks from an axis of `len` (ONNX clamping rules).
+fn slice_indices(len: i64, start: i64, end: i64, step: i64) -> Vec<i64> {
+    let fix = |v: i64| if v < 0 { v.saturating_add(len) } else { v };
+    let (s, e) = (fix(start), fix(end));
+    let mut out = Vec::new();
+    if step > 0 {
+        let (s, e) = (s.clamp(0, len), e.clamp(0, len));
+        let mut i = s;
+        while i < e {
+            out.push(i);
+            i += step;
+        }
+    } else {
+        let (s, e) = (s.clamp(-1, len - 1), e.clamp(-1, len - 1));
+        let mut i = s;
+        while i > e {
+            out.push(i);
+            i += step;
+        }
+    }
+    out
+}
+
+fn slice(
+    ctx: &mut MapCtx,
+    starts: Vec<i64>,
+    ends: Vec<i64>,
+    axes: Option<Vec<i64>>,
+    steps: Option<Vec<i64>>,
+) -> Result<()> {
+    let x = ctx.input(0)?;
+    let rank = ctx.ty(x).rank();
+    let n = starts.len();
+    let axes = axes.unwrap_or_else(|| (0..n as i64).collect());
+    let steps = steps.unwrap_or_else(|| vec![1; n]);
+    if ends.len() != n || axes.len() != n || steps.len() != n {
+        return Err(Error::invalid(format!(
+            "Slice starts, ends, axes and steps differ in length: {n}, {}, {}, {}",
+            ends.len(),
+            axes.len(),
+            steps.len()
+        )));
+    }
+    let axes = normalize_axes(&axes, rank)?;
+    let mut y = x;
+    for i in 0..n {
+        if steps[i] == 0 {
+            return Err(Error::invalid("Slice step must not be 0"));
+        }
+        let len = static_len(ctx, y, axes[i], "Slice")?;
+        let picks = slice_indices(len, starts[i], ends[i], steps[i]);
+        y = take(ctx, y, axes[i], &picks, len)?;
+    }
+    ctx.bind(0, y)
+}
+
+fn slice_v1(ctx: &mut MapCtx) -> Result<()> {
+    let starts = ctx.attrs.req_ints("starts")?;
+    let ends = ctx.attrs.req_ints("ends")?;
+    let axes = ctx.attrs.ints("axes")?;
+    slice(ctx, starts, ends, axes, None)
+}
+
+fn slice_v10(ctx: &mut MapCtx) -> Result<()> {
+    let starts = ctx
+        .const_ints(1, "starts")?
+        .ok_or_else(|| Error::invalid("Slice needs its starts input"))?;
+    let ends = ctx
+        .const_ints(2, "ends")?
+        .ok_or_else(|| Error::invalid("Slice needs its ends input"))?;
+    let axes = ctx.const_ints(3, "axes")?;
+    let steps = ctx.const_ints(4, "steps")?;
+    slice(ctx, starts, ends, axes, steps)
+}
+
+/// Splits along `axis` into parts of the given sizes, or `ctx`'s output count.
+fn split(ctx: &mut MapCtx, sizes: Option<Vec<i64>>, num_outputs: Option<i64>) -> Result<()> {
+    let x = ctx.input(0)?;
+    let rank = ctx.ty(x).rank();
+    let axis = normalize_axis(ctx.attrs.int_or("axis", 0)?, rank)?;
+    let len = static_len(ctx, x, axis, "Split")?;
+    let outputs = ctx.num_outputs() as i64;
+    let sizes = match sizes {
+        Some(s) => s,
+        None => {
+            let parts = num_outputs.unwrap_or(outputs);
+            if parts <= 0 {
+                return Err(Error::invalid("Split into no parts"));
+            }
+            if num_outputs.is_some() {
+                let chunk = (len + parts - 1) / parts;
+                (0..parts)
+                    .map(|k| (len - k * chunk).clamp(0, chunk))
+                    .collect()
+            } else {
+                if len % parts != 0 {
+                    return Err(Error::invalid(format!(
+                        "Split of a dim of {len} into {parts} equal parts"
+                    )));
+                }
+                vec![len / parts; parts as usize]
+            }
+        }
+    };
+    if sizes.iter().any(|&s| s < 0) || sizes.iter().sum::<i64>() != len {
+        return Err(Error::invalid(format!(
+            "Split sizes {sizes:?} do not add up to the dim of {len}"
+        )));
+    }
+    if sizes.len() as i64 != outputs {
+        return Err(Error::invalid(format!(
+            "Split into {} parts, the node has {outputs} outputs",
+            sizes.len()
+        )));
+    }
+    let mut at = 0;
+    for (k, &s) in sizes.iter().enumerate() {
+        let picks: Vec<i64> = (at..at + s).collect();
+        at += s;
+        if ctx.output_wanted(k) {
+            let v = take(ctx, x, axis, &picks, len)?;
+            ctx.bind(k, v)?;
+        }
+    }
+    Ok(())
+}
+
+fn split_v2(ctx: &mut MapCtx) -> Result<()> {
+    let sizes = ctx.attrs.ints("split")?;
+    split(ctx, sizes, None)
+}
+
+fn split_v13(ctx: &mut MapCtx) -> Result<()> {
+    let sizes = ctx.const_ints(1, "split")?;
+    split(ctx, sizes, None)
+}
+
+fn split_v18(ctx: &mut MapCtx) -> Result<()> {
+    let sizes = ctx.const_ints(1, "split")?;
+    let n = ctx.attrs.int("num_outputs")?;
+    if sizes.is_none() && n.is_none() {
+        return Err(Error::invalid(
+            "Split-18 needs either the split input or num_outputs",
+        ));
+    }
+    split(ctx, sizes, n)
+}
+
+fn constant_of_shape(ctx: &mut MapCtx) -> Result<()> {
+    let Some(shape) = ctx.const_ints(0, "shape")? else {
+        return Err(Error::invalid("ConstantOfShape needs its shape input"));
+    };
+    let dims = super::to_u64s(&shape, "ConstantOfShape shape")?;
+    let value = match ctx.attrs.tensor("value")? {
+        Some(p) => ctx.decode_tensor(p)?,
+        None => Tensor::from_f64s(DType::F32, vec![1], &[0.0])?,
+    };
+    if value.num_elements() != 1 {
+        return Err(Error::invalid(format!(
+            "ConstantOfShape value must hold one element, got {}",
+            value.num_elements()
+        )));
+    }
+    let n = element_count(&dims)?;
+    let bytes = usize::try_from(n)
+        .ok()
+        .and_then(|n| n.checked_mul(value.data.len()))
+        .filter(|&b| b <= (1 << 31))
+        .ok_or_else(|| Error::limit(format!("ConstantOfShape of {dims:?} is too large")))?;
+    let mut data = Vec::with_capacity(bytes);
+    for _ in 0..n {
+        data.extend_from_slice(&value.data);
+    }
+    let t = Tensor::new(value.dtype, dims, o2l_proto::Bytes::from(data))?;
     let v = ctx.constant(t)?;
     ctx.bind(0, v)
 }

@@ -1,7 +1,7 @@
 //! Normalisations: Softmax/LogSoftmax (the pre-13 "flatten to 2-D" form and
 //! the single-axis form) and BatchNormalization in inference mode.
 use super::{MapCtx, Rule, known_product};
-use o2l_canon::ops::{Binary, Elementwise, Norm, Unary};
+use o2l_canon::ops::{Binary, Elementwise, Norm, Reduce, ReduceKind, Unary};
 use o2l_canon::shape::normalize_axis;
 use o2l_canon::{Dim, Error, Op, Result, ValueId};
 
@@ -45,6 +45,22 @@ pub(crate) static RULES: &[Rule] = &[
         produces: &["Reshape", "Add", "Sqrt", "Div", "Mul", "Sub", "Cast"],
         map: batch_norm,
         note: "inference only: (x - mean) * scale / sqrt(var + eps) + bias; training_mode and the extra outputs are not supported",
+    },
+    Rule {
+        domain: "ai.onnx",
+        op_type: "LayerNormalization",
+        since: &[17],
+        produces: &["ReduceMean", "Sub", "Mul", "Add", "Sqrt", "Div"],
+        map: layer_norm,
+        note: "normalise over the dims from `axis` on; Mean and InvStdDev outputs keep the reduced dims as 1",
+    },
+    Rule {
+        domain: "ai.onnx",
+        op_type: "InstanceNormalization",
+        since: &[6, 22],
+        produces: &["ReduceMean", "Sub", "Mul", "Add", "Sqrt", "Div", "Reshape"],
+        map: instance_norm,
+        note: "normalise each channel over the spatial dims",
     },
 ];
 
@@ -148,5 +164,75 @@ fn batch_norm(ctx: &mut MapCtx) -> Result<()> {
     let centred = ctx.binary(Binary::Sub, x, mean)?;
     let scaled = ctx.binary(Binary::Mul, centred, factor)?;
     let y = ctx.binary(Binary::Add, scaled, bias)?;
+    ctx.bind(0, y)
+}
+
+/// `(x - mean) / sqrt(var + eps)` over `axes` (kept as 1-dims); also the mean
+/// and the standard deviation.
+fn standardise(
+    ctx: &mut MapCtx,
+    x: ValueId,
+    axes: Vec<usize>,
+    eps: f64,
+) -> Result<(ValueId, ValueId, ValueId)> {
+    let dtype = ctx.ty(x).dtype;
+    let mean_op = Op::Reduce(Reduce {
+        kind: ReduceKind::Mean,
+        axes,
+        keep_dims: true,
+    });
+    let mean = ctx.emit1(mean_op.clone(), &[x])?;
+    let d = ctx.binary(Binary::Sub, x, mean)?;
+    let sq = ctx.binary(Binary::Mul, d, d)?;
+    let var = ctx.emit1(mean_op, &[sq])?;
+    let e = ctx.scalar(dtype, eps)?;
+    let ve = ctx.binary(Binary::Add, var, e)?;
+    let std = ctx.emit1(Op::Elementwise(Elementwise::Unary(Unary::Sqrt)), &[ve])?;
+    let n = ctx.binary(Binary::Div, d, std)?;
+    Ok((n, mean, std))
+}
+
+fn layer_norm(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let scale = ctx.input(1)?;
+    let xt = ctx.ty(x);
+    let axis = normalize_axis(ctx.attrs.int_or("axis", -1)?, xt.rank())?;
+    let eps = ctx.attrs.float_or("epsilon", 1e-5)? as f64;
+    let (n, mean, std) = standardise(ctx, x, (axis..xt.rank()).collect(), eps)?;
+    if ctx.output_wanted(1) {
+        ctx.bind(1, mean)?;
+    }
+    if ctx.output_wanted(2) {
+        let one = ctx.scalar(xt.dtype, 1.0)?;
+        let inv = ctx.binary(Binary::Div, one, std)?;
+        ctx.bind(2, inv)?;
+    }
+    let scale = ctx.cast(scale, xt.dtype)?;
+    let mut y = ctx.binary(Binary::Mul, n, scale)?;
+    if let Some(b) = ctx.opt_input(2) {
+        let b = ctx.cast(b, xt.dtype)?;
+        y = ctx.binary(Binary::Add, y, b)?;
+    }
+    ctx.bind(0, y)
+}
+
+fn instance_norm(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let xt = ctx.ty(x);
+    if xt.rank() < 3 {
+        return Err(Error::invalid(format!(
+            "InstanceNormalization input must have rank >= 3, got {xt}"
+        )));
+    }
+    let eps = ctx.attrs.float_or("epsilon", 1e-5)? as f64;
+    let mut param_shape = vec![xt.shape[1].clone()];
+    param_shape.extend(std::iter::repeat_n(Dim::Known(1), xt.rank() - 2));
+    let scale = ctx.input(1)?;
+    let scale = ctx.reshape(scale, param_shape.clone())?;
+    let bias = ctx.input(2)?;
+    let bias = ctx.reshape(bias, param_shape)?;
+    let (n, _, _) = standardise(ctx, x, (2..xt.rank()).collect(), eps)?;
+    let y = ctx.binary(Binary::Mul, n, scale)?;
+    let y = ctx.binary(Binary::Add, y, bias)?;
     ctx.bind(0, y)
 }

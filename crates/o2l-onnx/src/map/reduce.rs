@@ -1,9 +1,9 @@
 //! Reductions: axes from an attribute (older versions) or a constant input
 //! (ReduceSum 13+, the others 18+), keepdims, noop_with_empty_axes.
 use super::{MapCtx, Rule};
-use o2l_canon::ops::{Reduce, ReduceKind};
+use o2l_canon::ops::{Binary, Elementwise, Reduce, ReduceKind, Unary};
 use o2l_canon::shape::normalize_axes;
-use o2l_canon::{Op, Result};
+use o2l_canon::{Op, Result, ValueId};
 
 const fn row(
     op_type: &'static str,
@@ -49,11 +49,74 @@ pub(crate) static RULES: &[Rule] = &[
     row("ReduceMin", &[18, 20], &["ReduceMin"], min_input, INPUT),
     row("ReduceProd", &[1, 11, 13], &["ReduceProd"], prod_attr, ATTR),
     row("ReduceProd", &[18], &["ReduceProd"], prod_input, INPUT),
+    row(
+        "ReduceSumSquare",
+        &[1, 11, 13],
+        &["Mul", "ReduceSum"],
+        sum_square_attr,
+        ATTR,
+    ),
+    row(
+        "ReduceSumSquare",
+        &[18],
+        &["Mul", "ReduceSum"],
+        sum_square_input,
+        INPUT,
+    ),
+    row(
+        "ReduceL1",
+        &[1, 11, 13],
+        &["Abs", "ReduceSum"],
+        l1_attr,
+        ATTR,
+    ),
+    row("ReduceL1", &[18], &["Abs", "ReduceSum"], l1_input, INPUT),
+    row(
+        "ReduceL2",
+        &[1, 11, 13],
+        &["Mul", "ReduceSum", "Sqrt"],
+        l2_attr,
+        ATTR,
+    ),
+    row(
+        "ReduceL2",
+        &[18],
+        &["Mul", "ReduceSum", "Sqrt"],
+        l2_input,
+        INPUT,
+    ),
+    row(
+        "ReduceLogSum",
+        &[1, 11, 13],
+        &["ReduceSum", "Log"],
+        log_sum_attr,
+        ATTR,
+    ),
+    row(
+        "ReduceLogSum",
+        &[18, 28],
+        &["ReduceSum", "Log"],
+        log_sum_input,
+        INPUT,
+    ),
+    row(
+        "ReduceLogSumExp",
+        &[1, 11, 13],
+        &["ReduceMax", "Sub", "Exp", "ReduceSum", "Log", "Add"],
+        log_sum_exp_attr,
+        "max-shifted; axes attribute; absent means all axes",
+    ),
+    row(
+        "ReduceLogSumExp",
+        &[18, 28],
+        &["ReduceMax", "Sub", "Exp", "ReduceSum", "Log", "Add"],
+        log_sum_exp_input,
+        "max-shifted; axes input (constant)",
+    ),
 ];
 
-fn reduce(ctx: &mut MapCtx, kind: ReduceKind, from_input: bool) -> Result<()> {
-    let x = ctx.input(0)?;
-    let rank = ctx.ty(x).rank();
+/// The axes to reduce (sorted, normalised) and keepdims; None: reduce nothing.
+fn reduce_axes(ctx: &MapCtx, rank: usize, from_input: bool) -> Result<(Option<Vec<usize>>, bool)> {
     let keep_dims = ctx.attrs.int_or("keepdims", 1)? != 0;
     let axes = if from_input {
         ctx.const_ints(1, "axes")?.filter(|a| !a.is_empty())
@@ -64,22 +127,110 @@ fn reduce(ctx: &mut MapCtx, kind: ReduceKind, from_input: bool) -> Result<()> {
         Some(a) => {
             let mut a = normalize_axes(&a, rank)?;
             a.sort_unstable();
-            a
+            Some(a)
         }
-        None if from_input && ctx.attrs.int_or("noop_with_empty_axes", 0)? != 0 => {
-            return ctx.bind(0, x);
-        }
-        None => (0..rank).collect(),
+        None if from_input && ctx.attrs.int_or("noop_with_empty_axes", 0)? != 0 => None,
+        None => Some((0..rank).collect()),
     };
-    let v = ctx.emit1(
-        Op::Reduce(Reduce {
-            kind,
-            axes,
-            keep_dims,
-        }),
-        &[x],
-    )?;
+    Ok((axes, keep_dims))
+}
+
+fn emit_reduce(
+    ctx: &mut MapCtx,
+    kind: ReduceKind,
+    x: ValueId,
+    axes: &Option<Vec<usize>>,
+    keep_dims: bool,
+) -> Result<ValueId> {
+    match axes {
+        None => Ok(x),
+        Some(axes) => ctx.emit1(
+            Op::Reduce(Reduce {
+                kind,
+                axes: axes.clone(),
+                keep_dims,
+            }),
+            &[x],
+        ),
+    }
+}
+
+fn reduce(ctx: &mut MapCtx, kind: ReduceKind, from_input: bool) -> Result<()> {
+    let x = ctx.input(0)?;
+    let (axes, keep) = reduce_axes(ctx, ctx.ty(x).rank(), from_input)?;
+    let v = emit_reduce(ctx, kind, x, &axes, keep)?;
     ctx.bind(0, v)
+}
+
+fn unary(ctx: &mut MapCtx, u: Unary, x: ValueId) -> Result<ValueId> {
+    ctx.emit1(Op::Elementwise(Elementwise::Unary(u)), &[x])
+}
+
+/// ReduceSumSquare, ReduceL1, ReduceL2, ReduceLogSum, ReduceLogSumExp.
+fn composite(ctx: &mut MapCtx, which: &str, from_input: bool) -> Result<()> {
+    let x = ctx.input(0)?;
+    let (axes, keep) = reduce_axes(ctx, ctx.ty(x).rank(), from_input)?;
+    let v = match which {
+        "SumSquare" | "L2" => {
+            let sq = ctx.binary(Binary::Mul, x, x)?;
+            let s = emit_reduce(ctx, ReduceKind::Sum, sq, &axes, keep)?;
+            if which == "L2" {
+                unary(ctx, Unary::Sqrt, s)?
+            } else {
+                s
+            }
+        }
+        "L1" => {
+            let a = unary(ctx, Unary::Abs, x)?;
+            emit_reduce(ctx, ReduceKind::Sum, a, &axes, keep)?
+        }
+        "LogSum" => {
+            let s = emit_reduce(ctx, ReduceKind::Sum, x, &axes, keep)?;
+            unary(ctx, Unary::Log, s)?
+        }
+        _ => {
+            // log(sum(e^(x - max))) + max, with the max kept for broadcasting.
+            let m = emit_reduce(ctx, ReduceKind::Max, x, &axes, true)?;
+            let d = ctx.binary(Binary::Sub, x, m)?;
+            let e = unary(ctx, Unary::Exp, d)?;
+            let s = emit_reduce(ctx, ReduceKind::Sum, e, &axes, keep)?;
+            let l = unary(ctx, Unary::Log, s)?;
+            let m_out = emit_reduce(ctx, ReduceKind::Max, x, &axes, keep)?;
+            ctx.binary(Binary::Add, l, m_out)?
+        }
+    };
+    ctx.bind(0, v)
+}
+
+fn sum_square_attr(ctx: &mut MapCtx) -> Result<()> {
+    composite(ctx, "SumSquare", false)
+}
+fn sum_square_input(ctx: &mut MapCtx) -> Result<()> {
+    composite(ctx, "SumSquare", true)
+}
+fn l1_attr(ctx: &mut MapCtx) -> Result<()> {
+    composite(ctx, "L1", false)
+}
+fn l1_input(ctx: &mut MapCtx) -> Result<()> {
+    composite(ctx, "L1", true)
+}
+fn l2_attr(ctx: &mut MapCtx) -> Result<()> {
+    composite(ctx, "L2", false)
+}
+fn l2_input(ctx: &mut MapCtx) -> Result<()> {
+    composite(ctx, "L2", true)
+}
+fn log_sum_attr(ctx: &mut MapCtx) -> Result<()> {
+    composite(ctx, "LogSum", false)
+}
+fn log_sum_input(ctx: &mut MapCtx) -> Result<()> {
+    composite(ctx, "LogSum", true)
+}
+fn log_sum_exp_attr(ctx: &mut MapCtx) -> Result<()> {
+    composite(ctx, "LogSumExp", false)
+}
+fn log_sum_exp_input(ctx: &mut MapCtx) -> Result<()> {
+    composite(ctx, "LogSumExp", true)
 }
 
 fn sum_attr(ctx: &mut MapCtx) -> Result<()> {
