@@ -871,3 +871,48 @@ fn empty_and_scalar_constants() {
         &["dense<true> : tensor<20xi1>", "tensor.concat"],
     );
 }
+
+#[test]
+fn verifier_diagnostics_become_verification_errors_with_origin() {
+    // A node whose recorded result type contradicts its operand: built by hand,
+    // past `add_node`'s inference, so only MLIR's verifier can notice.
+    let mut g = Graph::new("bad");
+    let x = g.add_input("x", f32t(&[2, 3])).unwrap();
+    g.values.push(o2l_canon::Value {
+        name: "y".into(),
+        ty: f32t(&[3, 2]),
+        constant: None,
+    });
+    let y = ValueId(g.values.len() as u32 - 1);
+    g.nodes.push(o2l_canon::Node {
+        op: unary(Unary::Relu),
+        inputs: vec![x],
+        outputs: vec![y],
+        origin: origin("broken_relu"),
+    });
+    g.outputs.push(y);
+    let e = lower(&g, &LowerOptions::default()).unwrap_err();
+    assert_eq!(e.kind, o2l_canon::ErrorKind::Verification, "{e}");
+    assert_eq!(
+        e.origin.as_ref().map(|o| o.node.as_str()),
+        Some("broken_relu")
+    );
+    assert!(e.message.contains("linalg.generic"), "{e}");
+}
+
+#[test]
+fn output_is_deterministic() {
+    let mut c = Case::new();
+    let x = c.input("x", f32t(&[1, 3, 8, 8]));
+    let w = c.weight("w", &[4, 3, 3, 3], 1.0);
+    let y = c.node(
+        conv(&[1, 1], &[1, 1], &[(1, 1), (1, 1)], 1),
+        &[x, w],
+        "conv",
+    );
+    let g = c.output(y);
+    assert_eq!(
+        lower_text(&g, Weights::Resource),
+        lower_text(&g, Weights::Resource)
+    );
+}
