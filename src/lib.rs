@@ -16,6 +16,7 @@
 use std::path::Path;
 
 pub mod npy;
+pub mod ops_table;
 mod runner;
 
 pub use runner::Runner;

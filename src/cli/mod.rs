@@ -1,6 +1,7 @@
 //! Argument parsing and the subcommands, one file each.
 mod check;
 mod convert;
+mod ops;
 mod run;
 
 use clap::{Parser, Subcommand};
@@ -15,7 +16,8 @@ Examples:
   onnx2linalg model.onnx -o model.mlir           write it (atomically)
   onnx2linalg model.onnx --emit bytecode -o m.mlirbc
   onnx2linalg run model.onnx --input x=x.npy --output-dir out/
-  onnx2linalg check node/test_relu               run an ONNX backend-test folder";
+  onnx2linalg check node/test_relu               run an ONNX backend-test folder
+  onnx2linalg ops                                the supported-op table";
 
 #[derive(Parser)]
 #[command(name = "onnx2linalg", version, about = "Convert ONNX models to linalg-on-tensors MLIR",
@@ -35,6 +37,8 @@ enum Command {
     Run(run::RunArgs),
     /// Run an ONNX backend-test folder and compare with its expected outputs.
     Check(check::CheckArgs),
+    /// Print the supported-op table (ONNX ops, versions, canonical ops).
+    Ops(ops::OpsArgs),
 }
 
 pub fn main() -> Result<ExitCode> {
@@ -43,6 +47,7 @@ pub fn main() -> Result<ExitCode> {
         Some(Command::Convert(args)) => convert::run(args),
         Some(Command::Run(args)) => run::run(args),
         Some(Command::Check(args)) => check::run(args),
+        Some(Command::Ops(args)) => ops::run(args),
         None => convert::run(cli.convert),
     }
 }

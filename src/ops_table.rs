@@ -1,0 +1,90 @@
+//! The supported-op table, rendered from the code: the canonical `SPECS`
+//! tables, the frontend's rule tables and the ONNX schema manifest.
+//! `docs/ops.md` is this text; a test keeps it fresh, and `onnx2linalg ops` prints it.
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+fn join_versions(v: &[i64]) -> String {
+    v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ")
+}
+
+/// The whole `docs/ops.md` page.
+pub fn render_markdown() -> String {
+    let rules: Vec<o2l_onnx::RuleInfo> = o2l_onnx::rules().collect();
+    let mut out = String::new();
+    let _ = writeln!(out, "# Supported ops\n");
+    let _ = writeln!(
+        out,
+        "Generated from the code by `onnx2linalg ops` (the canonical `SPECS` tables in \
+         `crates/o2l-canon/src/ops/`, the rule tables in `crates/o2l-onnx/src/map/` and the \
+         ONNX schema manifest); `cargo test --test docs` rewrites this file when it is stale \
+         and fails. Do not edit by hand.\n"
+    );
+
+    // ONNX ops: every op of the manifest, with what we map.
+    let schema_ops = o2l_onnx::schema_ops();
+    let default_domain: Vec<_> = schema_ops.iter().filter(|(d, _)| *d == "ai.onnx").collect();
+    let supported_default = default_domain
+        .iter()
+        .filter(|(d, o)| rules.iter().any(|r| r.domain == *d && r.op_type == *o))
+        .count();
+    let _ = writeln!(out, "## ONNX ops\n");
+    let _ = writeln!(
+        out,
+        "{supported_default} of {} default-domain (`ai.onnx`) ops have at least one supported \
+         schema version. A node's schema version is the greatest one not above the model's \
+         opset; versions not listed as supported are refused with an error that lists the \
+         supported ones.\n",
+        default_domain.len()
+    );
+    let _ = writeln!(out, "| op | domain | schema versions | supported versions | canonical ops | notes |");
+    let _ = writeln!(out, "|---|---|---|---|---|---|");
+    for (domain, op_type) in &schema_ops {
+        let versions = o2l_onnx::schema_versions(domain, op_type).unwrap_or(&[]);
+        let mine: Vec<&o2l_onnx::RuleInfo> =
+            rules.iter().filter(|r| r.domain == *domain && r.op_type == *op_type).collect();
+        let mut supported: Vec<i64> = mine.iter().flat_map(|r| r.since.iter().copied()).collect();
+        supported.sort_unstable();
+        supported.dedup();
+        let mut produces: Vec<&str> = mine.iter().flat_map(|r| r.produces.iter().copied()).collect();
+        produces.sort_unstable();
+        produces.dedup();
+        let mut notes: Vec<&str> = mine.iter().map(|r| r.note).filter(|n| !n.is_empty()).collect();
+        notes.dedup();
+        let supported = if supported.is_empty() { "-".to_string() } else { join_versions(&supported) };
+        let _ = writeln!(
+            out,
+            "| {op_type} | {domain} | {} | {supported} | {} | {} |",
+            join_versions(versions),
+            produces.join(", "),
+            notes.join("; ").replace('|', "\\|")
+        );
+    }
+
+    // Canonical ops, with the source ops that map onto each.
+    let mut sources: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for r in &rules {
+        for p in r.produces {
+            let entry = sources.entry(p).or_default();
+            if !entry.contains(&r.op_type.to_string()) {
+                entry.push(r.op_type.to_string());
+            }
+        }
+    }
+    let _ = writeln!(out, "\n## Canonical ops\n");
+    let _ = writeln!(out, "| canonical op | family | meaning | operands | attributes | ONNX ops |");
+    let _ = writeln!(out, "|---|---|---|---|---|---|");
+    for spec in o2l_canon::ops::all_specs() {
+        let onnx = sources.get(spec.name).map(|v| v.join(", ")).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "| {} | {:?} | {} | {} | {} | {onnx} |",
+            spec.name,
+            spec.family,
+            spec.doc.replace('|', "\\|"),
+            spec.operands.join(", "),
+            spec.attributes.join(", ").replace('|', "\\|"),
+        );
+    }
+    out
+}
