@@ -916,3 +916,32 @@ fn output_is_deterministic() {
         lower_text(&g, Weights::Resource)
     );
 }
+
+#[test]
+fn reshape_to_a_new_symbolic_dim() {
+    let mut c = Case::new();
+    let x = c.input(
+        "x",
+        TensorType::new(
+            DType::F32,
+            vec![Dim::Symbol("N".into()), Dim::Known(3), Dim::Known(4)],
+        ),
+    );
+    let r = c.node(
+        Op::Movement(Movement::Reshape {
+            shape: vec![Dim::Symbol("M".into())],
+        }),
+        &[x],
+        "flat",
+    );
+    check(
+        &c.output(r),
+        &[
+            "tensor.dim",
+            "arith.muli",
+            "arith.divui",
+            "tensor.reshape",
+            "tensor<?xf32>",
+        ],
+    );
+}

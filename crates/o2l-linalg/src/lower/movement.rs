@@ -3,7 +3,7 @@
 //! `linalg.transpose`, Concat as `tensor.concat`, Gather as a `linalg.generic`
 //! that reads with `tensor.extract`, ShapeOf from `tensor.dim`.
 use super::Operand;
-use super::ir::{Ctx, DimV, Val, identity_map, map_str, tensor_str};
+use super::ir::{Ctx, Val, identity_map, map_str, tensor_str};
 use melior::ir::attribute::IntegerAttribute;
 use melior::ir::{Type, ValueLike};
 use o2l_canon::ops::Movement;
@@ -129,15 +129,44 @@ fn reshape<'c, 'a>(
             return cx.expand(flat, &[(0..b.len()).collect()], out, &[]);
         }
     }
-    // General: tensor.reshape with the target shape as a tensor of index.
-    let dims = cx.dims_for(&out.shape, &[x])?;
-    let mut elems = Vec::with_capacity(dims.len());
-    for d in dims {
+    // General: tensor.reshape with the target shape as a tensor of index. A
+    // symbolic dim of the result that the operand lacks is the element count
+    // divided by the other dims (at most one such dim).
+    let mut elems: Vec<Option<Val<'c, 'a>>> = Vec::with_capacity(out.rank());
+    for d in &out.shape {
         elems.push(match d {
-            DimV::Static(n) => cx.index(n as i64)?,
-            DimV::Dynamic(v) => v,
+            Dim::Known(n) => Some(cx.index(*n as i64)?),
+            Dim::Symbol(_) => match x.1.shape.iter().position(|s| s == d) {
+                Some(i) => Some(cx.dim(x.0, i)?),
+                None => None,
+            },
         });
     }
+    let missing: Vec<usize> = (0..elems.len()).filter(|&i| elems[i].is_none()).collect();
+    if missing.len() > 1 {
+        o2l_canon::bail!(
+            Unsupported,
+            "Reshape of {} to {}: more than one result dim is unknown",
+            x.1,
+            out
+        );
+    }
+    if let Some(&m) = missing.first() {
+        let mut total = cx.index(1)?;
+        for (i, d) in x.1.shape.iter().enumerate() {
+            let v = match d {
+                Dim::Known(n) => cx.index(*n as i64)?,
+                Dim::Symbol(_) => cx.dim(x.0, i)?,
+            };
+            total = cx.bin("arith.muli", total, v)?;
+        }
+        let mut rest = cx.index(1)?;
+        for v in elems.iter().flatten() {
+            rest = cx.bin("arith.muli", rest, *v)?;
+        }
+        elems[m] = Some(cx.bin("arith.divui", total, rest)?);
+    }
+    let elems: Vec<Val<'c, 'a>> = elems.into_iter().flatten().collect();
     let shape_t: Type<'c> = cx.parse_type(&format!("tensor<{}xindex>", elems.len()))?;
     let shape = cx.op1("tensor.from_elements", &elems, shape_t, &[])?;
     cx.op1(
