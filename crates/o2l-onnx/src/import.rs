@@ -192,10 +192,33 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
                 "graph output \"{n}\" is not produced by any node, initializer or input"
             )));
         };
+        // An output that is also an input, or already another output, gets its
+        // own value (an identity transpose) so that every output has its own name.
+        let id = if input_ids.contains(&id) || renamed.contains(&id) {
+            let origin = Origin {
+                node: n.to_string(),
+                op_type: "Identity".into(),
+                domain: crate::load::DEFAULT_DOMAIN.into(),
+                opset: loaded
+                    .opsets
+                    .get(crate::load::DEFAULT_DOMAIN)
+                    .copied()
+                    .unwrap_or(0),
+                version: 0,
+            };
+            let perm = (0..graph.ty(id).rank()).collect();
+            let op = o2l_canon::Op::Movement(o2l_canon::ops::Movement::Transpose { perm });
+            let copied = graph.add_node(op, &[id], &origin)?;
+            copied
+                .first()
+                .copied()
+                .ok_or_else(|| Error::internal("identity copy"))?
+        } else {
+            id
+        };
+        renamed.insert(id);
+        graph.values[id.0 as usize].name = n.to_string();
         graph.outputs.push(id);
-        if !input_ids.contains(&id) && renamed.insert(id) {
-            graph.values[id.0 as usize].name = n.to_string();
-        }
     }
     graph.prune();
     Ok(graph)
