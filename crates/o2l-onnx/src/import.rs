@@ -280,8 +280,11 @@ fn resolve(
             .iter()
             .map(|v| v.to_string())
             .collect();
+        let why = crate::map::gap_reason(domain, op_type, version)
+            .map(|r| format!(": {r}"))
+            .unwrap_or_default();
         Error::unsupported(format!(
-            "{op_type}-{version} is not supported (supported versions: {})",
+            "{op_type}-{version} is not supported{why} (supported versions: {})",
             list.join(", ")
         ))
     } else {

@@ -50,6 +50,26 @@ pub fn rules() -> impl Iterator<Item = RuleInfo> {
     })
 }
 
+/// A schema version of a mapped op that no rule implements, with the reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GapInfo {
+    pub domain: &'static str,
+    pub op_type: &'static str,
+    pub since: &'static [i64],
+    pub reason: &'static str,
+}
+
+/// Every listed gap: together with `rules()` it accounts for every manifest
+/// version of every mapped op (a test checks this).
+pub fn gaps() -> impl Iterator<Item = GapInfo> {
+    map::GAPS.iter().map(|g| GapInfo {
+        domain: "ai.onnx",
+        op_type: g.op_type,
+        since: g.since,
+        reason: g.reason,
+    })
+}
+
 /// Reads an ONNX model file and maps it onto a canonical graph.
 /// Errors name the file, and the node when one is at fault.
 pub fn import(path: &Path, options: &ImportOptions) -> Result<Graph> {

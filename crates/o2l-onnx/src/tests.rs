@@ -310,6 +310,7 @@ fn unsupported_versions_list_the_supported_ones() {
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Unsupported);
     assert!(e.message.contains("Add-6 is not supported"), "{e}");
+    assert!(e.message.contains("broadcast"), "{e}");
     assert!(e.message.contains("7, 13, 14"), "{e}");
 }
 
@@ -883,6 +884,31 @@ fn rules_cover_every_version_from_opset_7_on() {
                 r.op_type
             );
         }
+    }
+}
+
+#[test]
+fn every_version_of_a_mapped_op_is_a_rule_or_a_listed_gap() {
+    for r in crate::rules() {
+        let versions = crate::schema_versions(r.domain, r.op_type).unwrap();
+        let supported = crate::map::supported_versions(r.domain, r.op_type);
+        for v in versions {
+            let gap = crate::gaps()
+                .any(|g| g.domain == r.domain && g.op_type == r.op_type && g.since.contains(v));
+            assert!(
+                supported.contains(v) != gap,
+                "{}-{v}: must be either a rule or a listed gap (rule: {}, gap: {gap})",
+                r.op_type,
+                supported.contains(v)
+            );
+        }
+    }
+    for g in crate::gaps() {
+        assert!(
+            crate::rules().any(|r| r.op_type == g.op_type),
+            "gap for unmapped op {}",
+            g.op_type
+        );
     }
 }
 

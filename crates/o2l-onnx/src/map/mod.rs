@@ -45,6 +45,95 @@ pub(crate) fn all_rules() -> impl Iterator<Item = &'static Rule> {
     .flatten()
 }
 
+/// Schema versions of mapped ops that no row implements, and why. A test
+/// checks that every manifest version of a mapped op is in a row or here.
+pub(crate) struct Gap {
+    pub op_type: &'static str,
+    pub since: &'static [i64],
+    pub reason: &'static str,
+}
+
+const CONSUMED: &str = "legacy `consumed_inputs` attribute (opsets before 6)";
+const BROADCAST: &str = "legacy `broadcast`/`axis` attributes (opsets before 7)";
+
+const fn gap(op_type: &'static str, since: &'static [i64], reason: &'static str) -> Gap {
+    Gap {
+        op_type,
+        since,
+        reason,
+    }
+}
+
+/// The default-domain gaps, all below opset 7.
+pub(crate) static GAPS: &[Gap] = &[
+    gap("Abs", &[1], CONSUMED),
+    gap("Add", &[1, 6], BROADCAST),
+    gap(
+        "BatchNormalization",
+        &[1, 6],
+        "legacy `is_test`/`spatial`/`consumed_inputs` attributes (opsets before 7)",
+    ),
+    gap("Cast", &[1], "`to` given as a string (opsets before 6)"),
+    gap("Clip", &[1], CONSUMED),
+    gap(
+        "Concat",
+        &[1],
+        "optional axis defaulting to 1 (opsets before 4)",
+    ),
+    gap("Div", &[1, 6], BROADCAST),
+    gap(
+        "Dropout",
+        &[1, 6],
+        "legacy `is_test` attribute (opsets before 7)",
+    ),
+    gap("Elu", &[1], CONSUMED),
+    gap("Exp", &[1], CONSUMED),
+    gap("Gemm", &[1, 6], BROADCAST),
+    gap("HardSigmoid", &[1], CONSUMED),
+    gap("InstanceNormalization", &[1], CONSUMED),
+    gap("LeakyRelu", &[1], CONSUMED),
+    gap("Log", &[1], CONSUMED),
+    gap("Max", &[1], CONSUMED),
+    gap("Mean", &[1], CONSUMED),
+    gap("Min", &[1], CONSUMED),
+    gap("Mul", &[1, 6], BROADCAST),
+    gap("Neg", &[1], CONSUMED),
+    gap(
+        "PRelu",
+        &[1, 6],
+        "legacy slope broadcasting (opsets before 7)",
+    ),
+    gap("Pow", &[1], BROADCAST),
+    gap("Reciprocal", &[1], CONSUMED),
+    gap("Relu", &[1], CONSUMED),
+    gap(
+        "Reshape",
+        &[1],
+        "shape given as an attribute (opsets before 5)",
+    ),
+    gap("Selu", &[1], CONSUMED),
+    gap("Sigmoid", &[1], CONSUMED),
+    gap(
+        "Split",
+        &[1],
+        "legacy split input/attribute pair (opsets before 2)",
+    ),
+    gap("Sqrt", &[1], CONSUMED),
+    gap("Sub", &[1, 6], BROADCAST),
+    gap("Sum", &[1], CONSUMED),
+    gap("Tanh", &[1], CONSUMED),
+];
+
+/// Why a version of a mapped op is not supported, when the gap table says.
+pub(crate) fn gap_reason(domain: &str, op_type: &str, version: i64) -> Option<&'static str> {
+    if domain != "ai.onnx" {
+        return None;
+    }
+    GAPS.iter()
+        .find(|g| g.op_type == op_type && g.since.contains(&version))
+        .map(|g| g.reason)
+}
+
 /// Whether any row maps this op type (at some version).
 pub(crate) fn has_rules(domain: &str, op_type: &str) -> bool {
     all_rules().any(|r| r.domain == domain && r.op_type == op_type)
