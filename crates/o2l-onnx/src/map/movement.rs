@@ -419,6 +419,22 @@ fn concat(ctx: &mut MapCtx) -> Result<()> {
         .first()
         .ok_or_else(|| Error::invalid("Concat of no operands"))?;
     let axis = normalize_axis(ctx.attrs.req_int("axis")?, ctx.ty(first).rank())?;
+    // Operands empty along the axis add nothing; drop them (keeping at least one).
+    let non_empty: Vec<ValueId> = inputs
+        .iter()
+        .copied()
+        .filter(|&v| ctx.ty(v).shape.get(axis) != Some(&Dim::Known(0)))
+        .collect();
+    let inputs = if non_empty.is_empty() {
+        inputs
+    } else {
+        non_empty
+    };
+    if let [only] = inputs[..]
+        && ctx.ty(only).rank() == ctx.ty(first).rank()
+    {
+        return ctx.bind(0, only);
+    }
     let v = ctx.emit1(Op::Movement(Movement::Concat { axis }), &inputs)?;
     ctx.bind(0, v)
 }
