@@ -304,19 +304,27 @@ unsafe extern "C" fn memref_copy(
         if sizes.iter().any(|&n| n <= 0) {
             return;
         }
-        let mut index = vec![0i64; rank];
+        // Rows along the innermost dim are contiguous on both sides when both
+        // strides are 1: copy them whole, and walk only the outer dims.
+        let inner_run = rank > 0 && s[3 + 2 * rank - 1] == 1 && d[3 + 2 * rank - 1] == 1;
+        let (walk, run) = if inner_run {
+            (rank - 1, sizes[rank - 1] as usize)
+        } else {
+            (rank, 1)
+        };
+        let mut index = vec![0i64; walk];
         loop {
             let (mut so, mut dso) = (s[2], d[2]);
-            for i in 0..rank {
+            for i in 0..walk {
                 so += index[i] * s[3 + rank + i];
                 dso += index[i] * d[3 + rank + i];
             }
             std::ptr::copy(
                 sbase.offset(so as isize * esize as isize),
                 dbase.offset(dso as isize * esize as isize),
-                esize,
+                esize * run,
             );
-            let mut i = rank;
+            let mut i = walk;
             loop {
                 if i == 0 {
                     return;

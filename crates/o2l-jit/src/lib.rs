@@ -17,6 +17,7 @@
 //! leak is one copy of the outputs per call, which is acceptable for a test runner.
 
 mod abi;
+mod flatten;
 mod pipeline;
 mod signature;
 
@@ -82,7 +83,10 @@ pub fn compile(mlir: &str, func: &str) -> Result<Compiled> {
     };
 
     let result = (|| {
-        let Some(mut module) = Module::parse(&context, mlir) else {
+        // Large constants go 1-D first (see `flatten`); line numbers in parse
+        // diagnostics then count the added lines.
+        let text = flatten::flatten_constants(mlir);
+        let Some(mut module) = Module::parse(&context, &text) else {
             return Err(Error::verification(take("cannot parse the MLIR module")));
         };
         let signature = prepare_function(&context, &mut module, func)?;
