@@ -287,6 +287,14 @@ fn run_one(suite: &Path, name: &str, timeout: Duration) -> String {
                 .lines()
                 .find_map(|l| l.strip_prefix("error: "))
                 .unwrap_or("(no message)");
+            // "; 3 more unsupported nodes: ..." changes whenever any op lands; keep the first.
+            let message = match message.find(" more unsupported node") {
+                Some(i) => message[..i]
+                    .rsplit_once("; ")
+                    .map(|(head, _)| head)
+                    .unwrap_or(message),
+                None => message,
+            };
             format!("fail: {kind}: {}", clean(message))
         }
         _ => format!("fail: crash: {}", crash_reason(&status, &stderr, &clean)),
