@@ -945,3 +945,38 @@ fn reshape_to_a_new_symbolic_dim() {
         ],
     );
 }
+
+#[test]
+fn half_precision_contractions_accumulate_in_f32() {
+    let mut c = Case::new();
+    let a = c.input("a", t(DType::F16, &[2, 3]));
+    let b = c.input("b", t(DType::F16, &[3, 4]));
+    let y = c.node(Op::Linear(Linear::MatMul), &[a, b], "mm");
+    check(
+        &c.output(y),
+        &[
+            "linalg.fill",
+            "tensor<2x4xf32>",
+            "linalg.matmul ins(%arg0, %arg1 : tensor<2x3xf16>, tensor<3x4xf16>) outs(%",
+            "arith.truncf",
+            "-> tensor<2x4xf16>",
+        ],
+    );
+    let mut c = Case::new();
+    let x = c.input("x", t(DType::BF16, &[1, 4, 5, 5]));
+    let w = c.input("w", t(DType::BF16, &[4, 2, 3, 3]));
+    let b = c.input("b", t(DType::BF16, &[4]));
+    let y = c.node(conv(&[1, 1], &[1, 1], &[(0, 0); 2], 2), &[x, w, b], "gconv");
+    check(
+        &c.output(y),
+        &[
+            "arith.extf",
+            "linalg.broadcast",
+            "tensor<1x2x2x3x3xf32>",
+            "arith.extf",
+            "arith.mulf",
+            "arith.truncf",
+            "-> tensor<1x4x3x3xbf16>",
+        ],
+    );
+}

@@ -4,7 +4,7 @@
 //! `linalg.broadcast`.
 use super::Operand;
 use super::ir::{Ctx, Extreme, Val, dense_i64, map_str, pick_map};
-use super::linear::mul_add;
+use super::linear::{acc_dtype, finish, mul_add};
 use o2l_canon::ops::Conv;
 use o2l_canon::{Dim, Error, Result, TensorType};
 
@@ -31,6 +31,7 @@ pub(crate) fn lower<'c, 'a>(
     let strides: Vec<i64> = op.strides.iter().map(|&s| s as i64).collect();
     let dilations: Vec<i64> = op.dilations.iter().map(|&s| s as i64).collect();
     let srcs = [(xp, &xpt), x];
+    let acc_out = TensorType::new(acc_dtype(d), out.shape.clone());
     if op.groups == 1 {
         let name = match n {
             1 => "linalg.conv_1d_ncw_fcw",
@@ -42,16 +43,15 @@ pub(crate) fn lower<'c, 'a>(
                 )));
             }
         };
-        let init = init(cx, ins.get(2).copied(), out, &srcs, &[])?;
+        let init = init(cx, ins.get(2).copied(), &acc_out, &srcs, &[])?;
         let attrs = [
             ("strides", cx.parse_attr(&dense_i64(&strides))?),
             ("dilations", cx.parse_attr(&dense_i64(&dilations))?),
         ];
-        return Ok(
-            cx.structured(name, &[xp, w.0], &[init], &attrs, &[], move |b, v, _| {
-                Ok(vec![mul_add(b, d, v[0], v[1], v[2])?])
-            })?[0],
-        );
+        let r = cx.structured(name, &[xp, w.0], &[init], &attrs, &[], move |b, v, _| {
+            Ok(vec![mul_add(b, d, v[0], v[1], v[2])?])
+        })?[0];
+        return finish(cx, r, &acc_out, out);
     }
     // Grouped: x [N, G, C/G, S..], w [G, F/G, C/G, K..], out [N, G, F/G, O..].
     let g = op.groups;
@@ -78,7 +78,7 @@ pub(crate) fn lower<'c, 'a>(
     let wg = cx.expand(w.0, &wgroups, &wgt, &[])?;
     let mut os = vec![out.shape[0].clone(), Dim::Known(g), Dim::Known(fg)];
     os.extend(out.shape[2..].iter().cloned());
-    let ogt = TensorType::new(d, os);
+    let ogt = TensorType::new(acc_dtype(d), os);
     let init = init(cx, ins.get(2).copied(), &ogt, &srcs, &[g, fg])?;
     let loops = 4 + 2 * n;
     let c = 3 + n;
@@ -106,7 +106,8 @@ pub(crate) fn lower<'c, 'a>(
     })?[0];
     let mut ogroups = vec![vec![0], vec![1, 2]];
     ogroups.extend((0..n).map(|i| vec![3 + i]));
-    cx.collapse(r, &ogroups, out)
+    let r = cx.collapse(r, &ogroups, &acc_out)?;
+    finish(cx, r, &acc_out, out)
 }
 
 /// The accumulator: zeros, or the bias broadcast over every dim but the
@@ -123,6 +124,17 @@ fn init<'c, 'a>(
         return cx.filled(out, srcs, Extreme::Zero);
     };
     let e = cx.empty_like(out, srcs)?;
+    // The accumulator may be wider than the bias (f16/bf16 sum in f32).
+    let wide_t = TensorType::new(out.dtype, bias.1.shape.clone());
+    let bias = if bias.1.dtype == out.dtype {
+        bias
+    } else {
+        let (from, to) = (bias.1.dtype, out.dtype);
+        let v = cx.elementwise(&[bias], &wide_t, &[], move |b, x, _| {
+            super::elementwise::cast(b, x[0], from, to)
+        })?;
+        (v, &wide_t)
+    };
     let (bv, channel_dims) = if split.is_empty() {
         (bias.0, vec![1])
     } else {

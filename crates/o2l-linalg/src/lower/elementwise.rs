@@ -16,7 +16,9 @@ pub(crate) fn lower<'c, 'a>(
     match op {
         Elementwise::Unary(u) => {
             check_unary(u, d)?;
-            cx.elementwise(&ins[..1], out, &[], |b, x, _| unary(b, u, d, x[0]))
+            cx.elementwise(&ins[..1], out, &[], |b, x, _| {
+                widened(b, d, x, |b, w, x| unary(b, u, w, x[0]))
+            })
         }
         Elementwise::Binary(op) => {
             let op = *op;
@@ -24,7 +26,7 @@ pub(crate) fn lower<'c, 'a>(
                 o2l_canon::bail!(Unsupported, "Pow of unsigned {d} elements");
             }
             cx.elementwise(&ins[..2], out, &[], move |b, x, _| {
-                binary(b, op, d, x[0], x[1])
+                widened(b, d, x, |b, w, x| binary(b, op, w, x[0], x[1]))
             })
         }
         Elementwise::Cast { to } => {
@@ -35,6 +37,25 @@ pub(crate) fn lower<'c, 'a>(
             cx.elementwise(&ins[..1], out, &[], move |b, x, _| cast(b, x[0], d, to))
         }
     }
+}
+
+/// Runs a scalar body on f16/bf16 operands in f32 (one rounding per op, as the
+/// reference computes), other types as they are.
+fn widened<'c, 'b>(
+    b: &Ctx<'c, 'b>,
+    d: DType,
+    xs: &[Val<'c, 'b>],
+    body: impl FnOnce(&Ctx<'c, 'b>, DType, &[Val<'c, 'b>]) -> Result<Val<'c, 'b>>,
+) -> Result<Val<'c, 'b>> {
+    if !matches!(d, DType::F16 | DType::BF16) {
+        return body(b, d, xs);
+    }
+    let wide = xs
+        .iter()
+        .map(|&x| cast(b, x, d, DType::F32))
+        .collect::<Result<Vec<_>>>()?;
+    let r = body(b, DType::F32, &wide)?;
+    cast(b, r, DType::F32, d)
 }
 
 fn check_unary(u: &Unary, d: DType) -> Result<()> {

@@ -2,6 +2,7 @@
 //! with `tensor.expand_shape`), `linalg.batch_matmul` for 3-D operands with the
 //! same batch dim, a broadcasting `linalg.generic` contraction otherwise.
 use super::Operand;
+use super::elementwise::cast;
 use super::ir::{Ctx, Extreme, Val, broadcast_exprs, map_str, pick_map};
 use o2l_canon::ops::Linear;
 use o2l_canon::{DType, Dim, Result, TensorType};
@@ -25,6 +26,11 @@ pub(crate) fn mul_add<'c, 'b>(
     y: Val<'c, 'b>,
     acc: Val<'c, 'b>,
 ) -> Result<Val<'c, 'b>> {
+    if acc_dtype(d) != d {
+        let x = cast(b, x, d, DType::F32)?;
+        let y = cast(b, y, d, DType::F32)?;
+        return mul_add(b, DType::F32, x, y, acc);
+    }
     if d.is_float() {
         let m = b.bin("arith.mulf", x, y)?;
         b.bin("arith.addf", acc, m)
@@ -37,6 +43,30 @@ pub(crate) fn mul_add<'c, 'b>(
     }
 }
 
+/// Accumulator element type of a contraction over `d`: f16 and bf16 sum in f32.
+pub(crate) fn acc_dtype(d: DType) -> DType {
+    match d {
+        DType::F16 | DType::BF16 => DType::F32,
+        _ => d,
+    }
+}
+
+/// Rounds an accumulator of type `acc` to the result type `out` (no-op when equal).
+pub(crate) fn finish<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    r: Val<'c, 'a>,
+    acc: &TensorType,
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    if acc.dtype == out.dtype {
+        return Ok(r);
+    }
+    let (from, to) = (acc.dtype, out.dtype);
+    cx.elementwise(&[(r, acc)], out, &[], move |b, x, _| {
+        cast(b, x[0], from, to)
+    })
+}
+
 fn matmul<'c, 'a>(
     cx: &Ctx<'c, 'a>,
     a: Operand<'c, 'a, '_>,
@@ -44,6 +74,7 @@ fn matmul<'c, 'a>(
     out: &TensorType,
 ) -> Result<Val<'c, 'a>> {
     let d = out.dtype;
+    let acc_out = TensorType::new(acc_dtype(d), out.shape.clone());
     let (ra, rb) = (a.1.rank(), b.1.rank());
     let srcs = [a, b];
     if ra <= 2 && rb <= 2 {
@@ -61,7 +92,10 @@ fn matmul<'c, 'a>(
         } else {
             b
         };
-        let rt = TensorType::new(d, vec![a2.1.shape[0].clone(), b2.1.shape[1].clone()]);
+        let rt = TensorType::new(
+            acc_dtype(d),
+            vec![a2.1.shape[0].clone(), b2.1.shape[1].clone()],
+        );
         let init = cx.filled(&rt, &srcs, Extreme::Zero)?;
         let maps = cx.parse_attr(&format!(
             "[{}, {}, {}]",
@@ -78,31 +112,33 @@ fn matmul<'c, 'a>(
             move |bb, x, _| Ok(vec![mul_add(bb, d, x[0], x[1], x[2])?]),
         )?[0];
         if ra == 2 && rb == 2 {
-            return Ok(r);
+            return finish(cx, r, &acc_out, out);
         }
         let groups: Vec<Vec<usize>> = if ra == 1 && rb == 1 {
             vec![]
         } else {
             vec![vec![0, 1]]
         };
-        return cx.collapse(r, &groups, out);
+        let r = cx.collapse(r, &groups, &acc_out)?;
+        return finish(cx, r, &acc_out, out);
     }
     if ra == 3 && rb == 3 && a.1.shape[0] == b.1.shape[0] {
-        let init = cx.filled(out, &srcs, Extreme::Zero)?;
+        let init = cx.filled(&acc_out, &srcs, Extreme::Zero)?;
         let maps = cx.parse_attr(&format!(
             "[{}, {}, {}]",
             pick_map(4, &[0, 1, 3]),
             pick_map(4, &[0, 3, 2]),
             pick_map(4, &[0, 1, 2])
         ))?;
-        return Ok(cx.structured(
+        let r = cx.structured(
             "linalg.batch_matmul",
             &[a.0, b.0],
             &[init],
             &[("indexing_maps", maps)],
             &[],
             move |bb, x, _| Ok(vec![mul_add(bb, d, x[0], x[1], x[2])?]),
-        )?[0]);
+        )?[0];
+        return finish(cx, r, &acc_out, out);
     }
     // General case: loops (batch.., m?, n?, k) with broadcasting batch maps.
     let nb = out.rank() - usize::from(ra > 1) - usize::from(rb > 1);
@@ -131,10 +167,9 @@ fn matmul<'c, 'a>(
     ];
     let mut iters = vec!["parallel"; out.rank()];
     iters.push("reduction");
-    let init = cx.filled(out, &srcs, Extreme::Zero)?;
-    Ok(
-        cx.generic(&[a.0, b.0], &[init], &maps, &iters, &[], move |bb, x, _| {
-            Ok(vec![mul_add(bb, d, x[0], x[1], x[2])?])
-        })?[0],
-    )
+    let init = cx.filled(&acc_out, &srcs, Extreme::Zero)?;
+    let r = cx.generic(&[a.0, b.0], &[init], &maps, &iters, &[], move |bb, x, _| {
+        Ok(vec![mul_add(bb, d, x[0], x[1], x[2])?])
+    })?[0];
+    finish(cx, r, &acc_out, out)
 }
