@@ -993,3 +993,86 @@ fn attribute_getters_decode_every_kind_and_name_mismatches() {
     let e = a.ints("i").unwrap_err();
     assert_eq!(e.message, "attribute \"i\": expected ints, got int");
 }
+
+// ---------- extras expressed with existing canonical ops ----------
+
+#[test]
+fn slice_split_expand_and_pad_become_gathers_and_concats() {
+    let g = M::new(13)
+        .input(f32_in("x", &[2, 6]))
+        .init(t_i64("starts", &[-1]))
+        .init(t_i64("ends", &[-100]))
+        .init(t_i64("axes", &[1]))
+        .init(t_i64("steps", &[-2]))
+        .node(node(
+            "Slice",
+            "s",
+            &["x", "starts", "ends", "axes", "steps"],
+            &["y"],
+        ))
+        .output("y")
+        .import()
+        .unwrap();
+    assert_eq!(op_names(&g), vec!["Gather"]);
+    assert_eq!(
+        g.constant(g.nodes[0].inputs[1]).unwrap().to_i64s(),
+        vec![5, 3, 1]
+    );
+
+    let g = M::new(18)
+        .input(f32_in("x", &[7, 2]))
+        .node(with_attrs(
+            node("Split", "sp", &["x"], &["a", "b", "c"]),
+            vec![a_int("num_outputs", 3)],
+        ))
+        .output("a")
+        .output("c")
+        .import()
+        .unwrap();
+    assert_eq!(out_dims(&g, 0), vec![3, 2]);
+    assert_eq!(out_dims(&g, 1), vec![1, 2]);
+
+    let g = M::new(13)
+        .input(f32_in("x", &[3, 1]))
+        .init(t_i64("shape", &[2, 3, 4]))
+        .node(node("Expand", "e", &["x", "shape"], &["y"]))
+        .output("y")
+        .import()
+        .unwrap();
+    assert_eq!(op_names(&g), vec!["Reshape", "Gather", "Gather"]);
+    assert_eq!(out_dims(&g, 0), vec![2, 3, 4]);
+
+    let g = M::new(13)
+        .input(f32_in("x", &[2, 3]))
+        .init(t_i64("pads", &[0, 1, 0, 2]))
+        .node(node("Pad", "p", &["x", "pads"], &["y"]))
+        .output("y")
+        .import()
+        .unwrap();
+    assert_eq!(op_names(&g), vec!["Concat"]);
+    assert_eq!(out_dims(&g, 0), vec![2, 6]);
+}
+
+#[test]
+fn layer_norm_binds_its_statistics_outputs() {
+    let g = M::new(17)
+        .input(f32_in("x", &[2, 3, 4]))
+        .init(t_f32("s", &[4], &[1.0; 4]))
+        .node(with_attrs(
+            node(
+                "LayerNormalization",
+                "ln",
+                &["x", "s"],
+                &["y", "mean", "inv"],
+            ),
+            vec![a_int("axis", -1)],
+        ))
+        .output("y")
+        .output("mean")
+        .output("inv")
+        .import()
+        .unwrap();
+    assert_eq!(out_dims(&g, 0), vec![2, 3, 4]);
+    assert_eq!(out_dims(&g, 1), vec![2, 3, 1]);
+    assert_eq!(out_dims(&g, 2), vec![2, 3, 1]);
+}

@@ -188,6 +188,13 @@ pub(crate) static RULES: &[Rule] = &[
         gelu,
         "approximate=\"tanh\" only (the exact form needs erf)",
     ),
+    row(
+        "Swish",
+        &[24],
+        &["Mul", "Sigmoid"],
+        swish,
+        "x * sigmoid(alpha * x)",
+    ),
 ];
 
 fn binary(ctx: &mut MapCtx, b: Binary) -> Result<()> {
@@ -515,5 +522,18 @@ fn gelu(ctx: &mut MapCtx) -> Result<()> {
     let half = ctx.scalar(dtype, 0.5)?;
     let hx = ctx.binary(Binary::Mul, half, x)?;
     let v = ctx.binary(Binary::Mul, hx, onep)?;
+    ctx.bind(0, v)
+}
+
+fn swish(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let alpha = ctx.attrs.float_or("alpha", 1.0)? as f64;
+    let mut ax = x;
+    if alpha != 1.0 {
+        let a = ctx.scalar(ctx.ty(x).dtype, alpha)?;
+        ax = ctx.binary(Binary::Mul, a, x)?;
+    }
+    let s = un(ctx, Unary::Sigmoid, ax)?;
+    let v = ctx.binary(Binary::Mul, x, s)?;
     ctx.bind(0, v)
 }

@@ -87,6 +87,11 @@ pub(crate) static GAPS: &[Gap] = &[
         "legacy `is_test` attribute (opsets before 7)",
     ),
     gap("Elu", &[1], CONSUMED),
+    gap(
+        "GlobalLpPool",
+        &[1],
+        "legacy p attribute as float (opsets before 2)",
+    ),
     gap("Exp", &[1], CONSUMED),
     gap("Gemm", &[1, 6], BROADCAST),
     gap("HardSigmoid", &[1], CONSUMED),
@@ -103,6 +108,7 @@ pub(crate) static GAPS: &[Gap] = &[
         &[1, 6],
         "legacy slope broadcasting (opsets before 7)",
     ),
+    gap("Pad", &[1], "legacy `paddings` attribute (opsets before 2)"),
     gap("Pow", &[1], BROADCAST),
     gap("Reciprocal", &[1], CONSUMED),
     gap("Relu", &[1], CONSUMED),
@@ -122,6 +128,7 @@ pub(crate) static GAPS: &[Gap] = &[
     gap("Sub", &[1, 6], BROADCAST),
     gap("Sum", &[1], CONSUMED),
     gap("Tanh", &[1], CONSUMED),
+    gap("Tile", &[1], "legacy tiles/axis inputs (opsets before 6)"),
 ];
 
 /// Why a version of a mapped op is not supported, when the gap table says.

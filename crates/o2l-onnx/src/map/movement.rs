@@ -167,6 +167,69 @@ pub(crate) static RULES: &[Rule] = &[
         constant_of_shape,
         "constant shape input; the value attribute (default f32 0) repeated",
     ),
+    row(
+        "Expand",
+        &[8, 13],
+        &["Reshape", "Gather"],
+        expand,
+        "constant shape input; each broadcast 1-dim becomes a Gather of repeated index 0",
+    ),
+    row(
+        "Tile",
+        &[6, 13],
+        &["Gather"],
+        tile,
+        "constant repeats input; each repeated axis becomes a Gather (static dims)",
+    ),
+    row(
+        "Pad",
+        &[2],
+        &["Gather", "Concat"],
+        pad_v2,
+        "pads/value attributes; see Pad-11",
+    ),
+    row(
+        "Pad",
+        &[11, 13, 18, 19, 21, 23, 24, 25],
+        &["Gather", "Concat"],
+        pad_v11,
+        "constant pads (and axes, constant_value) inputs; constant mode concatenates constant blocks, edge/reflect/wrap gather (static dims)",
+    ),
+    row(
+        "DepthToSpace",
+        &[1, 11, 13, 28],
+        &["Reshape", "Transpose"],
+        depth_to_space,
+        "DCR or CRD (11+) as Reshape, Transpose, Reshape",
+    ),
+    row(
+        "SpaceToDepth",
+        &[1, 13, 28],
+        &["Reshape", "Transpose"],
+        space_to_depth,
+        "Reshape, Transpose, Reshape; mode DCR or CRD (28+)",
+    ),
+    row(
+        "Size",
+        &[1, 13, 19, 21, 23, 24, 25],
+        &["ShapeOf", "ReduceProd"],
+        size,
+        "product of the shape; folds to a constant on static shapes",
+    ),
+    row(
+        "Range",
+        &[11, 27],
+        &[],
+        range,
+        "constant inputs only: folded to a constant",
+    ),
+    row(
+        "EyeLike",
+        &[9, 22],
+        &[],
+        eye_like,
+        "static 2-D shape: folded to a constant",
+    ),
 ];
 
 fn dims_text(dims: &[Dim]) -> String {
@@ -757,4 +820,383 @@ fn constant_of_shape(ctx: &mut MapCtx) -> Result<()> {
     let t = Tensor::new(value.dtype, dims, o2l_proto::Bytes::from(data))?;
     let v = ctx.constant(t)?;
     ctx.bind(0, v)
+}
+
+fn index_constant(ctx: &mut MapCtx, picks: &[i64]) -> Result<ValueId> {
+    ctx.constant(Tensor::from_i64s(
+        DType::I64,
+        vec![picks.len() as u64],
+        picks,
+    )?)
+}
+
+/// Gathers `picks` along `axis`, without the whole-axis shortcut of `take`.
+fn gather_along(ctx: &mut MapCtx, x: ValueId, axis: usize, picks: &[i64]) -> Result<ValueId> {
+    let idx = index_constant(ctx, picks)?;
+    ctx.emit1(Op::Movement(Movement::Gather { axis }), &[x, idx])
+}
+
+fn expand(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let Some(target) = ctx.const_ints(1, "shape")? else {
+        return Err(Error::invalid("Expand needs its shape input"));
+    };
+    let target = super::to_u64s(&target, "Expand shape")?;
+    let mut shape = ctx.ty(x).shape;
+    if target.len() > shape.len() {
+        let mut padded = vec![Dim::Known(1); target.len() - shape.len()];
+        padded.extend(shape);
+        shape = padded;
+    }
+    let mut y = ctx.reshape(x, shape.clone())?;
+    let offset = shape.len() - target.len();
+    for (k, &t) in target.iter().enumerate() {
+        let axis = offset + k;
+        match &shape[axis] {
+            _ if t == 1 => {}
+            Dim::Known(1) => {
+                let picks = vec![0i64; t as usize];
+                y = gather_along(ctx, y, axis, &picks)?;
+            }
+            Dim::Known(d) if *d == t => {}
+            Dim::Known(d) => {
+                return Err(Error::invalid(format!(
+                    "Expand of dim {d} to {t}: only 1-dims broadcast"
+                )));
+            }
+            Dim::Symbol(s) => {
+                return Err(Error::unsupported(format!(
+                    "Expand of symbolic dim \"{s}\" to {t}"
+                )));
+            }
+        }
+    }
+    ctx.bind(0, y)
+}
+
+fn tile(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let Some(repeats) = ctx.const_ints(1, "repeats")? else {
+        return Err(Error::invalid("Tile needs its repeats input"));
+    };
+    let rank = ctx.ty(x).rank();
+    if repeats.len() != rank {
+        return Err(Error::invalid(format!(
+            "Tile repeats {repeats:?} do not match rank {rank}"
+        )));
+    }
+    let repeats = super::to_u64s(&repeats, "Tile repeats")?;
+    let mut y = x;
+    for (axis, &r) in repeats.iter().enumerate() {
+        if r == 1 {
+            continue;
+        }
+        let len = static_len(ctx, y, axis, "Tile")?;
+        let picks: Vec<i64> = (0..r).flat_map(|_| 0..len).collect();
+        y = gather_along(ctx, y, axis, &picks)?;
+    }
+    ctx.bind(0, y)
+}
+
+/// Index of padded position `j` (from `-begin`) for the non-constant modes.
+fn pad_index(mode: &str, j: i64, len: i64) -> i64 {
+    match mode {
+        "edge" => j.clamp(0, len - 1),
+        "wrap" => j.rem_euclid(len),
+        _ => {
+            if len == 1 {
+                return 0;
+            }
+            let period = 2 * (len - 1);
+            let m = j.rem_euclid(period);
+            if m < len { m } else { period - m }
+        }
+    }
+}
+
+fn pad(ctx: &mut MapCtx, pads: Vec<i64>, axes: Option<Vec<i64>>, value: f64) -> Result<()> {
+    let x = ctx.input(0)?;
+    let rank = ctx.ty(x).rank();
+    let mode = ctx.attrs.string_or("mode", "constant")?;
+    if !matches!(mode.as_str(), "constant" | "reflect" | "edge" | "wrap") {
+        return Err(Error::invalid(format!(
+            "Pad mode \"{mode}\": expected constant, reflect, edge or wrap"
+        )));
+    }
+    let axes = match axes {
+        Some(a) => normalize_axes(&a, rank)?,
+        None => (0..rank).collect(),
+    };
+    let n = axes.len();
+    if pads.len() != 2 * n {
+        return Err(Error::invalid(format!(
+            "Pad pads {pads:?}: expected {} values for {n} axes",
+            2 * n
+        )));
+    }
+    let mut y = x;
+    for (k, &axis) in axes.iter().enumerate() {
+        let (b, e) = (pads[k], pads[n + k]);
+        if b == 0 && e == 0 {
+            continue;
+        }
+        let len = static_len(ctx, y, axis, "Pad")?;
+        // Negative pads crop.
+        let (cb, ce) = ((-b).max(0), (-e).max(0));
+        if cb > 0 || ce > 0 {
+            if cb + ce > len {
+                return Err(Error::invalid(format!(
+                    "Pad crops {} of a dim of {len}",
+                    cb + ce
+                )));
+            }
+            let picks: Vec<i64> = (cb..len - ce).collect();
+            y = take(ctx, y, axis, &picks, len)?;
+        }
+        let len = len - cb - ce;
+        let (b, e) = (b.max(0), e.max(0));
+        if b == 0 && e == 0 {
+            continue;
+        }
+        if mode == "constant" {
+            let ty = ctx.ty(y);
+            let mut dims = ty.static_dims("Pad (constant mode)")?;
+            let mut parts = Vec::with_capacity(3);
+            for (count, at_end) in [(b, false), (e, true)] {
+                if count == 0 {
+                    continue;
+                }
+                dims[axis] = count as u64;
+                let elems = usize::try_from(element_count(&dims)?)
+                    .map_err(|_| Error::limit("Pad block is too large"))?;
+                let block = if ty.dtype.is_float() {
+                    Tensor::from_f64s(ty.dtype, dims.clone(), &vec![value; elems])?
+                } else {
+                    Tensor::from_i64s(ty.dtype, dims.clone(), &vec![value as i64; elems])?
+                };
+                let c = ctx.constant(block)?;
+                parts.push((at_end, c));
+            }
+            let mut operands: Vec<ValueId> = parts
+                .iter()
+                .filter(|(end, _)| !end)
+                .map(|(_, c)| *c)
+                .collect();
+            operands.push(y);
+            operands.extend(parts.iter().filter(|(end, _)| *end).map(|(_, c)| *c));
+            y = ctx.emit1(Op::Movement(Movement::Concat { axis }), &operands)?;
+        } else {
+            if len == 0 {
+                return Err(Error::invalid(format!("Pad mode {mode} of an empty dim")));
+            }
+            let picks: Vec<i64> = (-b..len + e).map(|j| pad_index(&mode, j, len)).collect();
+            y = gather_along(ctx, y, axis, &picks)?;
+        }
+    }
+    ctx.bind(0, y)
+}
+
+fn pad_v2(ctx: &mut MapCtx) -> Result<()> {
+    let pads = ctx.attrs.req_ints("pads")?;
+    let value = ctx.attrs.float_or("value", 0.0)? as f64;
+    pad(ctx, pads, None, value)
+}
+
+fn pad_v11(ctx: &mut MapCtx) -> Result<()> {
+    let Some(pads) = ctx.const_ints(1, "pads")? else {
+        return Err(Error::invalid("Pad needs its pads input"));
+    };
+    let value = match ctx.opt_input(2) {
+        None => 0.0,
+        Some(v) => match ctx.const_of(v) {
+            Some(t) => t.to_f64s().first().copied().unwrap_or(0.0),
+            None => {
+                return Err(Error::unsupported(
+                    "input 2 (constant_value) is computed at run time; only a constant value is supported",
+                ));
+            }
+        },
+    };
+    let axes = if ctx.version >= 18 {
+        ctx.const_ints(3, "axes")?
+    } else {
+        None
+    };
+    pad(ctx, pads, axes, value)
+}
+
+/// N, C, H, W of a 4-D input, C/H/W static.
+fn nchw(ctx: &MapCtx, x: ValueId, what: &str) -> Result<(Dim, u64, u64, u64)> {
+    let t = ctx.ty(x);
+    let [n, c, h, w] = &t.shape[..] else {
+        return Err(Error::invalid(format!("{what} input must be 4-D, got {t}")));
+    };
+    let (Some(c), Some(h), Some(w)) = (c.known(), h.known(), w.known()) else {
+        return Err(Error::unsupported(format!(
+            "{what} needs static channel and spatial dims, got {t}"
+        )));
+    };
+    Ok((n.clone(), c, h, w))
+}
+
+fn blocksize(ctx: &MapCtx) -> Result<u64> {
+    let b = ctx.attrs.req_int("blocksize")?;
+    u64::try_from(b)
+        .ok()
+        .filter(|&b| b > 0)
+        .ok_or_else(|| Error::invalid(format!("blocksize must be positive, got {b}")))
+}
+
+fn depth_to_space(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let (n, c, h, w) = nchw(ctx, x, "DepthToSpace")?;
+    let b = blocksize(ctx)?;
+    if c % (b * b) != 0 {
+        return Err(Error::invalid(format!(
+            "DepthToSpace: {c} channels do not divide by blocksize {b} squared"
+        )));
+    }
+    let mode = if ctx.version >= 11 {
+        ctx.attrs.string_or("mode", "DCR")?
+    } else {
+        "DCR".to_string()
+    };
+    let k = |v: u64| Dim::Known(v);
+    let cc = c / (b * b);
+    let (split, perm) = match mode.as_str() {
+        "DCR" => (
+            vec![n.clone(), k(b), k(b), k(cc), k(h), k(w)],
+            vec![0, 3, 4, 1, 5, 2],
+        ),
+        "CRD" => (
+            vec![n.clone(), k(cc), k(b), k(b), k(h), k(w)],
+            vec![0, 1, 4, 2, 5, 3],
+        ),
+        other => {
+            return Err(Error::invalid(format!(
+                "DepthToSpace mode \"{other}\": expected DCR or CRD"
+            )));
+        }
+    };
+    let y = ctx.reshape(x, split)?;
+    let y = ctx.emit1(Op::Movement(Movement::Transpose { perm }), &[y])?;
+    let y = ctx.reshape(y, vec![n, k(cc), k(h * b), k(w * b)])?;
+    ctx.bind(0, y)
+}
+
+fn space_to_depth(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let (n, c, h, w) = nchw(ctx, x, "SpaceToDepth")?;
+    let b = blocksize(ctx)?;
+    if h % b != 0 || w % b != 0 {
+        return Err(Error::invalid(format!(
+            "SpaceToDepth: spatial dims {h}x{w} do not divide by blocksize {b}"
+        )));
+    }
+    let k = |v: u64| Dim::Known(v);
+    let y = ctx.reshape(x, vec![n.clone(), k(c), k(h / b), k(b), k(w / b), k(b)])?;
+    let mode = if ctx.version >= 28 {
+        ctx.attrs.string_or("mode", "DCR")?
+    } else {
+        "DCR".to_string()
+    };
+    let perm = match mode.as_str() {
+        "DCR" => vec![0, 3, 5, 1, 2, 4],
+        "CRD" => vec![0, 1, 3, 5, 2, 4],
+        other => {
+            return Err(Error::invalid(format!(
+                "SpaceToDepth mode \"{other}\": expected DCR or CRD"
+            )));
+        }
+    };
+    let y = ctx.emit1(Op::Movement(Movement::Transpose { perm }), &[y])?;
+    let y = ctx.reshape(y, vec![n, k(c * b * b), k(h / b), k(w / b)])?;
+    ctx.bind(0, y)
+}
+
+fn size(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    if let Some(n) = ctx.ty(x).num_elements()? {
+        let n = i64::try_from(n).map_err(|_| Error::limit("Size overflows i64"))?;
+        let v = ctx.constant(Tensor::from_i64s(DType::I64, vec![], &[n])?)?;
+        return ctx.bind(0, v);
+    }
+    let s = ctx.emit1(Op::Movement(Movement::ShapeOf), &[x])?;
+    let v = ctx.emit1(
+        Op::Reduce(o2l_canon::ops::Reduce {
+            kind: o2l_canon::ops::ReduceKind::Prod,
+            axes: vec![0],
+            keep_dims: false,
+        }),
+        &[s],
+    )?;
+    ctx.bind(0, v)
+}
+
+fn range(ctx: &mut MapCtx) -> Result<()> {
+    let mut vals = [0.0f64; 3];
+    let mut dtype = DType::F32;
+    for (i, name) in ["start", "limit", "delta"].iter().enumerate() {
+        let v = ctx.input(i)?;
+        let Some(t) = ctx.const_of(v) else {
+            return Err(Error::unsupported(format!(
+                "input {i} ({name}) is computed at run time; only constant Range is supported"
+            )));
+        };
+        dtype = t.dtype;
+        vals[i] = t
+            .to_f64s()
+            .first()
+            .copied()
+            .ok_or_else(|| Error::invalid(format!("Range {name} must be a scalar")))?;
+    }
+    let [start, limit, delta] = vals;
+    if delta == 0.0 {
+        return Err(Error::invalid("Range delta must not be 0"));
+    }
+    let count = ((limit - start) / delta).ceil().max(0.0);
+    if count > (1u64 << 28) as f64 {
+        return Err(Error::limit(format!("Range of {count} elements")));
+    }
+    let count = count as usize;
+    let t = if dtype.is_float() {
+        let v: Vec<f64> = (0..count).map(|i| start + i as f64 * delta).collect();
+        Tensor::from_f64s(dtype, vec![count as u64], &v)?
+    } else {
+        let (s, d) = (start as i64, delta as i64);
+        let v: Vec<i64> = (0..count as i64).map(|i| s + i * d).collect();
+        Tensor::from_i64s(dtype, vec![count as u64], &v)?
+    };
+    let v = ctx.constant(t)?;
+    ctx.bind(0, v)
+}
+
+fn eye_like(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let t = ctx.ty(x);
+    let dims = t.static_dims("EyeLike")?;
+    let [rows, cols] = dims[..] else {
+        return Err(Error::invalid(format!(
+            "EyeLike input must be 2-D, got {t}"
+        )));
+    };
+    let dtype = match ctx.attrs.int("dtype")? {
+        Some(code) => crate::tensor::dtype_of(
+            i32::try_from(code).map_err(|_| Error::invalid("bad dtype code"))?,
+            "attribute \"dtype\"",
+        )?,
+        None => t.dtype,
+    };
+    let k = ctx.attrs.int_or("k", 0)?;
+    let n =
+        usize::try_from(element_count(&dims)?).map_err(|_| Error::limit("EyeLike too large"))?;
+    let mut v = vec![0i64; n];
+    for r in 0..rows as i64 {
+        let c = r + k;
+        if c >= 0 && c < cols as i64 {
+            v[(r as usize) * cols as usize + c as usize] = 1;
+        }
+    }
+    let out = ctx.constant(Tensor::from_i64s(dtype, dims, &v)?)?;
+    ctx.bind(0, out)
 }

@@ -62,6 +62,22 @@ pub(crate) static RULES: &[Rule] = &[
         map: instance_norm,
         note: "normalise each channel over the spatial dims",
     },
+    Rule {
+        domain: "ai.onnx",
+        op_type: "MeanVarianceNormalization",
+        since: &[9, 13],
+        produces: &["ReduceMean", "Sub", "Mul", "Sqrt", "Add", "Div"],
+        map: mean_variance_norm,
+        note: "(x - mean) / (std + 1e-9) over `axes` (default 0, 2, 3)",
+    },
+    Rule {
+        domain: "ai.onnx",
+        op_type: "LpNormalization",
+        since: &[1, 22],
+        produces: &["Abs", "Mul", "ReduceSum", "Sqrt", "Div"],
+        map: lp_norm,
+        note: "p = 1 or 2 along one axis",
+    },
 ];
 
 fn norm_op(log: bool, axis: usize) -> Op {
@@ -234,5 +250,62 @@ fn instance_norm(ctx: &mut MapCtx) -> Result<()> {
     let (n, _, _) = standardise(ctx, x, (2..xt.rank()).collect(), eps)?;
     let y = ctx.binary(Binary::Mul, n, scale)?;
     let y = ctx.binary(Binary::Add, y, bias)?;
+    ctx.bind(0, y)
+}
+
+fn mean_variance_norm(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let xt = ctx.ty(x);
+    let axes = ctx.attrs.ints("axes")?.unwrap_or_else(|| vec![0, 2, 3]);
+    let mut axes = o2l_canon::shape::normalize_axes(&axes, xt.rank())?;
+    axes.sort_unstable();
+    let mean_op = Op::Reduce(Reduce {
+        kind: ReduceKind::Mean,
+        axes,
+        keep_dims: true,
+    });
+    let mean = ctx.emit1(mean_op.clone(), &[x])?;
+    let d = ctx.binary(Binary::Sub, x, mean)?;
+    let sq = ctx.binary(Binary::Mul, d, d)?;
+    let var = ctx.emit1(mean_op, &[sq])?;
+    let std = ctx.emit1(Op::Elementwise(Elementwise::Unary(Unary::Sqrt)), &[var])?;
+    let e = ctx.scalar(xt.dtype, 1e-9)?;
+    let den = ctx.binary(Binary::Add, std, e)?;
+    let y = ctx.binary(Binary::Div, d, den)?;
+    ctx.bind(0, y)
+}
+
+fn lp_norm(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let rank = ctx.ty(x).rank();
+    let axis = normalize_axis(ctx.attrs.int_or("axis", -1)?, rank)?;
+    let p = ctx.attrs.int_or("p", 2)?;
+    let sum = |ctx: &mut MapCtx, v: ValueId| {
+        ctx.emit1(
+            Op::Reduce(Reduce {
+                kind: ReduceKind::Sum,
+                axes: vec![axis],
+                keep_dims: true,
+            }),
+            &[v],
+        )
+    };
+    let norm = match p {
+        1 => {
+            let a = ctx.emit1(Op::Elementwise(Elementwise::Unary(Unary::Abs)), &[x])?;
+            sum(ctx, a)?
+        }
+        2 => {
+            let sq = ctx.binary(Binary::Mul, x, x)?;
+            let s = sum(ctx, sq)?;
+            ctx.emit1(Op::Elementwise(Elementwise::Unary(Unary::Sqrt)), &[s])?
+        }
+        other => {
+            return Err(Error::invalid(format!(
+                "LpNormalization p must be 1 or 2, got {other}"
+            )));
+        }
+    };
+    let y = ctx.binary(Binary::Div, x, norm)?;
     ctx.bind(0, y)
 }

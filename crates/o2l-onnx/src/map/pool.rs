@@ -38,6 +38,14 @@ pub(crate) static RULES: &[Rule] = &[
         map: global_max_pool,
         note: "max over the spatial axes, dims kept",
     },
+    Rule {
+        domain: "ai.onnx",
+        op_type: "GlobalLpPool",
+        since: &[2, 22],
+        produces: &["Abs", "Mul", "Pow", "ReduceSum", "Sqrt"],
+        map: global_lp_pool,
+        note: "(sum |x|^p)^(1/p) over the spatial axes, dims kept",
+    },
 ];
 
 fn pool(ctx: &mut MapCtx, kind: PoolKind) -> Result<()> {
@@ -110,4 +118,48 @@ fn global_average_pool(ctx: &mut MapCtx) -> Result<()> {
 
 fn global_max_pool(ctx: &mut MapCtx) -> Result<()> {
     global(ctx, ReduceKind::Max)
+}
+
+fn global_lp_pool(ctx: &mut MapCtx) -> Result<()> {
+    use o2l_canon::ops::{Binary, Elementwise, Unary};
+    let x = ctx.input(0)?;
+    let xt = ctx.ty(x);
+    if xt.rank() < 3 {
+        return Err(Error::invalid(format!(
+            "global pooling input must have rank >= 3, got {xt}"
+        )));
+    }
+    let p = ctx.attrs.int_or("p", 2)?;
+    if p < 1 {
+        return Err(Error::invalid(format!(
+            "GlobalLpPool p must be >= 1, got {p}"
+        )));
+    }
+    let sum_op = Op::Reduce(Reduce {
+        kind: ReduceKind::Sum,
+        axes: (2..xt.rank()).collect(),
+        keep_dims: true,
+    });
+    let unary =
+        |ctx: &mut MapCtx, u: Unary, v| ctx.emit1(Op::Elementwise(Elementwise::Unary(u)), &[v]);
+    let y = match p {
+        1 => {
+            let a = unary(ctx, Unary::Abs, x)?;
+            ctx.emit1(sum_op, &[a])?
+        }
+        2 => {
+            let sq = ctx.binary(Binary::Mul, x, x)?;
+            let s = ctx.emit1(sum_op, &[sq])?;
+            unary(ctx, Unary::Sqrt, s)?
+        }
+        _ => {
+            let a = unary(ctx, Unary::Abs, x)?;
+            let pe = ctx.scalar(xt.dtype, p as f64)?;
+            let ap = ctx.binary(Binary::Pow, a, pe)?;
+            let s = ctx.emit1(sum_op, &[ap])?;
+            let inv = ctx.scalar(xt.dtype, 1.0 / p as f64)?;
+            ctx.binary(Binary::Pow, s, inv)?
+        }
+    };
+    ctx.bind(0, y)
 }
