@@ -4,7 +4,8 @@
 //! - `convert-tensor-to-linalg`: `tensor.pad` becomes `linalg.fill` + `tensor.insert_slice`
 //!   (One-Shot Bufferize has no rule for a pad with a body).
 //! - `one-shot-bufferize` across function boundaries with identity layouts, so the
-//!   C interface sees plain row-major memrefs. `tensor.concat`, `tensor.from_elements`,
+//!   C interface sees plain row-major memrefs; loops (`scf.for`/`scf.while`) may
+//!   yield fresh buffers. `tensor.concat`, `tensor.from_elements`,
 //!   `tensor.empty` and `arith.constant` (dense and `dense_resource`, which become
 //!   `memref.global`s) all bufferize here.
 //! - `convert-linalg-to-loops`: named ops and generics become `scf` loops.
@@ -22,7 +23,7 @@
 //! - the usual conversions to LLVM, then `reconcile-unrealized-casts`.
 pub const PIPELINE: &str = "builtin.module(\
 convert-tensor-to-linalg,\
-one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},\
+one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops function-boundary-type-conversion=identity-layout-map},\
 func.func(convert-linalg-to-loops),\
 buffer-deallocation-pipeline,\
 convert-bufferization-to-memref,\

@@ -410,3 +410,90 @@ fn integer_ops_link_and_run_at_every_width() {
         assert_eq!(r[n - 2].to_i64s(), vec![2, -7, -3, 1], "{t} select");
     }
 }
+
+/// Control flow and shape ops: loops carrying tensors, dynamic sizes, slices.
+const STRUCTURE: &str = r#"
+func.func @main(%x: tensor<?x4xf32>, %n: tensor<i64>) -> (tensor<?x4xf32>, tensor<4x?xf32>, tensor<?xf32>, tensor<2x2xf32>, tensor<f32>, tensor<?x4xf32>, tensor<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %d0 = tensor.dim %x, %c0 : tensor<?x4xf32>
+
+  %nv = tensor.extract %n[] : tensor<i64>
+  %ni = arith.index_cast %nv : i64 to index
+  %acc = scf.for %i = %c0 to %ni step %c1 iter_args(%a = %x) -> (tensor<?x4xf32>) {
+    %e = tensor.empty(%d0) : tensor<?x4xf32>
+    %s = linalg.add ins(%a, %x : tensor<?x4xf32>, tensor<?x4xf32>) outs(%e : tensor<?x4xf32>) -> tensor<?x4xf32>
+    scf.yield %s : tensor<?x4xf32>
+  }
+  %et = tensor.empty(%d0) : tensor<4x?xf32>
+  %t = linalg.transpose ins(%x : tensor<?x4xf32>) outs(%et : tensor<4x?xf32>) permutation = [1, 0]
+  %flat = tensor.collapse_shape %x [[0, 1]] : tensor<?x4xf32> into tensor<?xf32>
+  %sl = tensor.extract_slice %x[0, 1] [2, 2] [1, 1] : tensor<?x4xf32> to tensor<2x2xf32>
+
+  %zero = arith.constant 0.0 : f32
+  %es = tensor.empty() : tensor<f32>
+  %fs = linalg.fill ins(%zero : f32) outs(%es : tensor<f32>) -> tensor<f32>
+  %sum = linalg.reduce ins(%flat : tensor<?xf32>) outs(%fs : tensor<f32>) dimensions = [0]
+    (%in: f32, %init: f32) {
+      %r = arith.addf %in, %init : f32
+      linalg.yield %r : f32
+    }
+
+  %w = scf.while (%k = %c0) : (index) -> index {
+    %cond = arith.cmpi slt, %k, %ni : index
+    scf.condition(%cond) %k : index
+  } do {
+  ^bb0(%k: index):
+    %k1 = arith.addi %k, %c1 : index
+    scf.yield %k1 : index
+  }
+  %g = tensor.generate %d0 {
+  ^bb0(%i: index, %j: index):
+    %s = arith.addi %i, %j : index
+    %s2 = arith.addi %s, %w : index
+    %si = arith.index_cast %s2 : index to i64
+    %f = arith.sitofp %si : i64 to f32
+    tensor.yield %f : f32
+  } : tensor<?x4xf32>
+  %cmp = arith.cmpi sgt, %nv, %nv : i64
+  %row = scf.if %cmp -> (tensor<4xf32>) {
+    %r0 = tensor.extract_slice %x[0, 0] [1, 4] [1, 1] : tensor<?x4xf32> to tensor<4xf32>
+    scf.yield %r0 : tensor<4xf32>
+  } else {
+    %r1 = tensor.extract_slice %x[1, 0] [1, 4] [1, 1] : tensor<?x4xf32> to tensor<4xf32>
+    scf.yield %r1 : tensor<4xf32>
+  }
+  return %acc, %t, %flat, %sl, %sum, %g, %row : tensor<?x4xf32>, tensor<4x?xf32>, tensor<?xf32>, tensor<2x2xf32>, tensor<f32>, tensor<?x4xf32>, tensor<4xf32>
+}
+"#;
+
+#[test]
+fn runs_loops_conditionals_generate_reduce_and_dynamic_shapes() {
+    let c = compile(STRUCTURE, "main").unwrap();
+    let xs: Vec<f64> = (0..12).map(f64::from).collect();
+    let x = f32s(&[3, 4], &xs);
+    let n = Tensor::from_i64s(DType::I64, vec![], &[2]).unwrap();
+    let sym = |s: &str| Dim::Symbol(s.into());
+    let outs = vec![
+        TensorType::new(DType::F32, vec![sym("n"), Dim::Known(4)]),
+        TensorType::new(DType::F32, vec![Dim::Known(4), sym("n")]),
+        TensorType::new(DType::F32, vec![sym("m")]),
+        TensorType::of_known(DType::F32, &[2, 2]),
+        TensorType::of_known(DType::F32, &[]),
+        TensorType::new(DType::F32, vec![sym("n"), Dim::Known(4)]),
+        TensorType::of_known(DType::F32, &[4]),
+    ];
+    let r = c.run(&[x, n], &outs).unwrap();
+    assert_eq!(
+        r[0].to_f64s(),
+        xs.iter().map(|v| 3.0 * v).collect::<Vec<_>>()
+    );
+    assert_eq!(r[1].dims, vec![4, 3]);
+    assert_eq!(r[1].to_f64s()[..3], [0.0, 4.0, 8.0]);
+    assert_eq!(r[2].dims, vec![12]);
+    assert_eq!(r[3].to_f64s(), vec![1.0, 2.0, 5.0, 6.0]);
+    assert_eq!(r[4].to_f64s(), vec![66.0]);
+    assert_eq!(r[5].dims, vec![3, 4]);
+    assert_eq!(r[5].to_f64s()[..5], [2.0, 3.0, 4.0, 5.0, 3.0]);
+    assert_eq!(r[6].to_f64s(), vec![4.0, 5.0, 6.0, 7.0]);
+}
