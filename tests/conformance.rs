@@ -9,7 +9,8 @@
 //! - Suite folder: env `ONNX_NODE_SUITE`, default `build/onnx-node/node`
 //!   (written by `python scripts/make_node_suite.py`).
 //! - `UPDATE_EXPECTATIONS=1` rewrites the file from this run instead.
-//! - `CONFORMANCE_FILTER=substring` runs only matching tests (no missing/extra check,
+//! - `CONFORMANCE_FILTER=substring` (or `cargo test --test conformance -- substring`)
+//!   runs only matching tests (no missing/extra check,
 //!   no rewrite); `CONFORMANCE_JOBS=N` changes the parallelism;
 //!   `CONFORMANCE_TIMEOUT=seconds` the per-test limit.
 use std::collections::BTreeMap;
@@ -37,8 +38,11 @@ fn main() -> ExitCode {
         );
         return ExitCode::FAILURE;
     }
-    let filter = std::env::var("CONFORMANCE_FILTER")
-        .ok()
+    // `cargo test --test conformance -- relu` works like CONFORMANCE_FILTER=relu.
+    let filter = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with('-'))
+        .or_else(|| std::env::var("CONFORMANCE_FILTER").ok())
         .filter(|f| !f.is_empty());
     let jobs: usize = env_number("CONFORMANCE_JOBS", 2).max(1);
     let timeout = Duration::from_secs(env_number("CONFORMANCE_TIMEOUT", 60) as u64);
