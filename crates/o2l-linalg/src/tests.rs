@@ -980,3 +980,59 @@ fn half_precision_contractions_accumulate_in_f32() {
         ],
     );
 }
+
+#[test]
+fn half_precision_sums_run_in_f32() {
+    let mut c = Case::new();
+    let x = c.input("x", t(DType::F16, &[2, 5]));
+    let y = c.node(Op::Norm(Norm::Softmax { axis: 1 }), &[x], "sm");
+    check(
+        &c.output(y),
+        &[
+            "arith.extf",
+            "linalg.reduce",
+            "math.exp",
+            "arith.truncf",
+            "-> tensor<2x5xf16>",
+        ],
+    );
+    let mut c = Case::new();
+    let x = c.input("x", t(DType::BF16, &[2, 5]));
+    let y = c.node(
+        Op::Reduce(Reduce {
+            kind: ReduceKind::Mean,
+            axes: vec![1],
+            keep_dims: false,
+        }),
+        &[x],
+        "mean",
+    );
+    check(
+        &c.output(y),
+        &[
+            "arith.extf",
+            "tensor<2xf32>",
+            "arith.truncf",
+            "-> tensor<2xbf16>",
+        ],
+    );
+    let mut c = Case::new();
+    let x = c.input("x", t(DType::F16, &[1, 1, 4, 4]));
+    let y = c.node(
+        pool(
+            PoolKind::Average {
+                count_include_pad: false,
+            },
+            &[2, 2],
+            &[2, 2],
+            &[(0, 0); 2],
+            false,
+        ),
+        &[x],
+        "ap",
+    );
+    check(
+        &c.output(y),
+        &["arith.extf", "linalg.pooling_nchw_sum", "arith.truncf"],
+    );
+}

@@ -58,6 +58,27 @@ fn widened<'c, 'b>(
     cast(b, r, DType::F32, d)
 }
 
+/// Runs `body` on the operand converted to f32 when it is f16/bf16 (and the
+/// result converted back), so sums and exponentials round once.
+pub(crate) fn in_f32<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    x: Operand<'c, 'a, '_>,
+    out: &TensorType,
+    body: impl FnOnce(Operand<'c, 'a, '_>, &TensorType) -> Result<Val<'c, 'a>>,
+) -> Result<Val<'c, 'a>> {
+    let d = x.1.dtype;
+    if !matches!(d, DType::F16 | DType::BF16) || out.dtype != d {
+        return body(x, out);
+    }
+    let xt = TensorType::new(DType::F32, x.1.shape.clone());
+    let ot = TensorType::new(DType::F32, out.shape.clone());
+    let wide = cx.elementwise(&[x], &xt, &[], move |b, v, _| cast(b, v[0], d, DType::F32))?;
+    let r = body((wide, &xt), &ot)?;
+    cx.elementwise(&[(r, &ot)], out, &[], move |b, v, _| {
+        cast(b, v[0], DType::F32, d)
+    })
+}
+
 fn check_unary(u: &Unary, d: DType) -> Result<()> {
     if d.is_float() {
         return Ok(());

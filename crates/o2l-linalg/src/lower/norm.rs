@@ -12,6 +12,15 @@ pub(crate) fn lower<'c, 'a>(
     ins: &[Operand<'c, 'a, '_>],
     out: &TensorType,
 ) -> Result<Val<'c, 'a>> {
+    super::elementwise::in_f32(cx, ins[0], out, |x, o| lower_exact(cx, op, &[x], o))
+}
+
+fn lower_exact<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    op: &Norm,
+    ins: &[Operand<'c, 'a, '_>],
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
     let x = ins[0];
     let (Norm::Softmax { axis } | Norm::LogSoftmax { axis }) = op;
     let axis = *axis;

@@ -14,6 +14,19 @@ pub(crate) fn lower<'c, 'a>(
     ins: &[Operand<'c, 'a, '_>],
     out: &TensorType,
 ) -> Result<Val<'c, 'a>> {
+    if op.kind != PoolKind::Max {
+        super::elementwise::in_f32(cx, ins[0], out, |x, o| lower_exact(cx, op, &[x], o))
+    } else {
+        lower_exact(cx, op, ins, out)
+    }
+}
+
+fn lower_exact<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    op: &Pool,
+    ins: &[Operand<'c, 'a, '_>],
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
     let x = ins[0];
     let d = out.dtype;
     let n = x.1.rank() - 2;

@@ -13,6 +13,22 @@ pub(crate) fn lower<'c, 'a>(
     ins: &[Operand<'c, 'a, '_>],
     out: &TensorType,
 ) -> Result<Val<'c, 'a>> {
+    if matches!(
+        op.kind,
+        ReduceKind::Sum | ReduceKind::Mean | ReduceKind::Prod
+    ) {
+        super::elementwise::in_f32(cx, ins[0], out, |x, o| lower_exact(cx, op, &[x], o))
+    } else {
+        lower_exact(cx, op, ins, out)
+    }
+}
+
+fn lower_exact<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    op: &Reduce,
+    ins: &[Operand<'c, 'a, '_>],
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
     let x = ins[0];
     if op.axes.is_empty() {
         return Ok(x.0);
