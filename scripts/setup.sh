@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Sets up a Debian 12 machine for onnx2linalg, builds it, and prints the MLIR of
+# the bundled model (a small ResNet-style CNN) on stdout.
+#
+#   bash scripts/setup.sh
+#
+# Idempotent and fast when warm: each step checks first and skips what is done.
+#   1. Debian packages: LLVM/MLIR 22 (only the missing ones; apt-get update only then)
+#   2. .venv: Python venv with python/requirements.txt (redone when the pins change)
+#   3. build/onnx-node: the ONNX backend node suite (redone when onnx or the script change)
+#   4. cargo build --workspace --all-targets (so `bash scripts/test.sh` starts warm)
+#   5. target/debug/onnx2linalg fixtures/models/resnet_small_op17.onnx   -> stdout
+# Progress goes to stderr; stdout carries only the MLIR.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+BUNDLED=fixtures/models/resnet_small_op17.onnx
+APT_PACKAGES=(
+    llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools libpolly-22-dev
+    libclang-22-dev libzstd-dev zlib1g-dev libz3-dev libxml2-dev
+)
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
+# Everything a step prints goes to stderr, so stdout stays the MLIR alone.
+quiet() { "$@" 1>&2; }
+
+hash_of() { sha256sum "$@" | sha256sum | cut -d' ' -f1; }
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo "$@"
+    else
+        die "need root (or sudo) to run: $*"
+    fi
+}
+
+# --- 1. Debian packages ------------------------------------------------------
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+command -v cc >/dev/null 2>&1 || missing+=(build-essential)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+    missing+=(python3-venv)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+    log "installing Debian packages: ${missing[*]}"
+    quiet as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    quiet as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+    log "Debian packages: present (LLVM/MLIR 22 in /usr/lib/llvm-22)"
+fi
+[ -x /usr/lib/llvm-22/bin/mlir-opt ] || die "/usr/lib/llvm-22/bin/mlir-opt is missing after the install"
+
+command -v cargo >/dev/null 2>&1 || die "cargo is not on PATH (the Rust toolchain in rust-toolchain.toml, 1.95.0, is expected on the machine)"
+
+# --- 2. Python venv -----------------------------------------------------------
+REQ=python/requirements.txt
+VENV_STAMP=.venv/.requirements.sha256
+want=$(hash_of "$REQ")
+if [ -x .venv/bin/python ] && [ -f "$VENV_STAMP" ] && [ "$(cat "$VENV_STAMP")" = "$want" ]; then
+    log ".venv: up to date with $REQ"
+else
+    if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c '' >/dev/null 2>&1; then
+        log "creating .venv"
+        rm -rf .venv
+        quiet python3 -m venv .venv
+    fi
+    log "installing $REQ into .venv"
+    quiet .venv/bin/python -m pip install -q --disable-pip-version-check --no-input -r "$REQ"
+    echo "$want" >"$VENV_STAMP"
+fi
+
+# --- 3. ONNX node suite ---------------------------------------------------------
+SUITE=build/onnx-node
+SUITE_STAMP=$SUITE/.stamp
+suite_want="onnx $(.venv/bin/python -c 'import onnx; print(onnx.__version__)') numpy $(.venv/bin/python -c 'import numpy; print(numpy.__version__)') script $(hash_of scripts/make_node_suite.py)"
+if [ -d "$SUITE/node" ] && [ -f "$SUITE_STAMP" ] && [ "$(cat "$SUITE_STAMP")" = "$suite_want" ]; then
+    log "$SUITE: present ($suite_want)"
+else
+    log "writing the ONNX node suite to $SUITE"
+    quiet .venv/bin/python scripts/make_node_suite.py "$SUITE"
+    [ -d "$SUITE/node" ] || die "scripts/make_node_suite.py did not write $SUITE/node"
+    echo "$suite_want" >"$SUITE_STAMP"
+fi
+
+# --- 4. Build ---------------------------------------------------------------------
+log "cargo build --workspace --all-targets"
+quiet cargo build --workspace --all-targets
+
+# --- 5. The bundled model -------------------------------------------------------
+[ -f "$BUNDLED" ] || die "$BUNDLED is missing (fixtures/make_models.py writes it)"
+log "converting $BUNDLED (MLIR on stdout)"
+exec "$ROOT/target/debug/onnx2linalg" "$BUNDLED"

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs every test of onnx2linalg; stops at the first failing step.
+#
+#   bash scripts/test.sh            (after `bash scripts/setup.sh`)
+#
+# Steps:
+#   1. cargo test --workspace   unit tests of every crate, the CLI tests, the
+#                               docs freshness test (docs/ops.md from the op tables),
+#                               the model fixtures (tests/models.rs) and the ONNX
+#                               node-suite conformance run (tests/conformance.rs,
+#                               needs build/onnx-node from setup.sh)
+#   2. lit tests/ir             FileCheck tests of the emitted MLIR, per op family
+#   3. clippy -D warnings       only with CLIPPY=1 (off by default)
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+LIT=${LIT:-/usr/lib/llvm-22/bin/lit}
+SUITE=${ONNX_NODE_SUITE:-build/onnx-node/node}
+
+step=0
+passed=()
+start_all=$(date +%s)
+
+fail() {
+    printf '\ntest.sh: FAILED at step %s: %s\n' "$step" "$*" >&2
+    exit 1
+}
+
+run_step() {
+    local name=$1
+    shift
+    step=$((step + 1))
+    printf '\n==== test.sh step %s: %s\n' "$step" "$name" >&2
+    local t0=$SECONDS
+    "$@" || fail "$name (exit $?; its output is above)"
+    printf '==== test.sh step %s: %s passed in %ss\n' "$step" "$name" "$((SECONDS - t0))" >&2
+    passed+=("$name")
+}
+
+# Preconditions, stated clearly rather than discovered as odd failures later.
+command -v cargo >/dev/null 2>&1 || fail "cargo is not on PATH"
+[ -x "$LIT" ] || fail "$LIT is missing: run bash scripts/setup.sh (it installs llvm-22-tools)"
+[ -d "$SUITE" ] || fail "the ONNX node suite is missing at $SUITE: run bash scripts/setup.sh"
+[ -d fixtures/models ] || fail "fixtures/models is missing (fixtures/make_models.py writes it)"
+
+run_step "cargo test --workspace" cargo test --workspace
+# lit runs the binary that step 1 built (target/debug/onnx2linalg).
+run_step "lit tests/ir" "$LIT" -sv tests/ir
+if [ "${CLIPPY:-0}" = "1" ]; then
+    run_step "cargo clippy -D warnings" cargo clippy --workspace --all-targets -- -D warnings
+fi
+
+printf '\ntest.sh: every step passed (%s) in %ss\n' "$(IFS=,; echo "${passed[*]}" | sed 's/,/, /g')" "$(($(date +%s) - start_all))" >&2
