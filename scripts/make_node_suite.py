@@ -77,19 +77,21 @@ def main(argv):
     # Write next to the destination, then swap, so a failed run leaves the old suite.
     os.makedirs(out, exist_ok=True)
     staging = tempfile.mkdtemp(prefix=".node-", dir=out)
-    root = os.path.join(staging, "node")
-    os.makedirs(root)
-    seen = set()
-    for case in cases:
-        if case.kind != "node" or case.model is None or case.name in seen:
-            continue
-        seen.add(case.name)
-        write_case(case, root)
-    final = os.path.join(out, "node")
-    if os.path.exists(final):
-        shutil.rmtree(final)
-    os.rename(root, final)
-    os.rmdir(staging)
+    try:
+        root = os.path.join(staging, "node")
+        os.makedirs(root)
+        seen = set()
+        for case in cases:
+            if case.kind != "node" or case.model is None or case.name in seen:
+                continue
+            seen.add(case.name)
+            write_case(case, root)
+        final = os.path.join(out, "node")
+        if os.path.exists(final):
+            shutil.rmtree(final)
+        os.rename(root, final)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     print(f"wrote {len(seen)} node tests to {final}")
 
 
