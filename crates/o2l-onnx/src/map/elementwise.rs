@@ -195,6 +195,27 @@ pub(crate) static RULES: &[Rule] = &[
         swish,
         "x * sigmoid(alpha * x)",
     ),
+    row(
+        "Mod",
+        &[10, 13, 28],
+        &[],
+        mod_const,
+        "constant operands only (shape arithmetic), folded; fmod=0 takes the divisor's sign",
+    ),
+    row(
+        "Floor",
+        &[6, 13],
+        &[],
+        floor_const,
+        "constant operand only (shape arithmetic), folded",
+    ),
+    row(
+        "Ceil",
+        &[6, 13],
+        &[],
+        ceil_const,
+        "constant operand only (shape arithmetic), folded",
+    ),
 ];
 
 fn binary(ctx: &mut MapCtx, b: Binary) -> Result<()> {
@@ -536,4 +557,87 @@ fn swish(ctx: &mut MapCtx) -> Result<()> {
     let s = un(ctx, Unary::Sigmoid, ax)?;
     let v = ctx.binary(Binary::Mul, x, s)?;
     ctx.bind(0, v)
+}
+
+/// Evaluates a scalar function over constant operands with numpy broadcasting;
+/// an operand computed at run time is Unsupported (no canonical op does this).
+fn fold_only(ctx: &mut MapCtx, what: &str, f: &dyn Fn(&[f64], bool) -> f64) -> Result<()> {
+    let mut consts = Vec::with_capacity(ctx.num_inputs());
+    for i in 0..ctx.num_inputs() {
+        let v = ctx.input(i)?;
+        let Some(t) = ctx.const_of(v) else {
+            return Err(Error::unsupported(format!(
+                "{what} of a value computed at run time (only constant operands are folded)"
+            )));
+        };
+        consts.push(t);
+    }
+    let dtype = consts
+        .first()
+        .map(|t| t.dtype)
+        .ok_or_else(|| Error::invalid(format!("{what} without operands")))?;
+    let shapes: Vec<Vec<o2l_canon::Dim>> = consts.iter().map(|t| t.ty().shape).collect();
+    let refs: Vec<&[o2l_canon::Dim]> = shapes.iter().map(|s| s.as_slice()).collect();
+    let out = o2l_canon::shape::broadcast_shapes(&refs)?;
+    let out_dims: Vec<u64> = out.iter().filter_map(|d| d.known()).collect();
+    let n = o2l_canon::shape::element_count(&out_dims)? as usize;
+    let values: Vec<Vec<f64>> = consts.iter().map(|t| t.to_f64s()).collect();
+    let is_int = !dtype.is_float();
+    let mut result = Vec::with_capacity(n);
+    let mut args = vec![0.0; consts.len()];
+    for flat in 0..n {
+        for (k, t) in consts.iter().enumerate() {
+            // Map the output index onto operand k (size-1 and missing dims repeat).
+            let mut rem = flat;
+            let mut idx = 0usize;
+            let mut stride = 1usize;
+            let offset = out_dims.len() - t.dims.len();
+            for (axis, &od) in out_dims.iter().enumerate().rev() {
+                let od = od as usize;
+                let coord = rem % od.max(1);
+                rem /= od.max(1);
+                if axis >= offset {
+                    let d = t.dims[axis - offset] as usize;
+                    if d != 1 {
+                        idx += coord * stride;
+                    }
+                    stride *= d;
+                }
+            }
+            args[k] = values[k][idx];
+        }
+        result.push(f(&args, is_int));
+    }
+    let t = if is_int {
+        let v: Vec<i64> = result.iter().map(|&x| x as i64).collect();
+        o2l_canon::Tensor::from_i64s(dtype, out_dims, &v)?
+    } else {
+        o2l_canon::Tensor::from_f64s(dtype, out_dims, &result)?
+    };
+    let v = ctx.constant(t)?;
+    ctx.bind(0, v)
+}
+
+fn mod_const(ctx: &mut MapCtx) -> Result<()> {
+    let fmod = ctx.attrs.int_or("fmod", 0)? != 0;
+    fold_only(ctx, "Mod", &|a, is_int| {
+        let (x, y) = (a[0], a[1]);
+        if is_int && y == 0.0 {
+            return 0.0;
+        }
+        let r = x % y;
+        if !fmod && r != 0.0 && (r < 0.0) != (y < 0.0) {
+            r + y
+        } else {
+            r
+        }
+    })
+}
+
+fn floor_const(ctx: &mut MapCtx) -> Result<()> {
+    fold_only(ctx, "Floor", &|a, _| a[0].floor())
+}
+
+fn ceil_const(ctx: &mut MapCtx) -> Result<()> {
+    fold_only(ctx, "Ceil", &|a, _| a[0].ceil())
 }

@@ -93,6 +93,8 @@ pub(crate) static GAPS: &[Gap] = &[
         "legacy p attribute as float (opsets before 2)",
     ),
     gap("Exp", &[1], CONSUMED),
+    gap("Floor", &[1], CONSUMED),
+    gap("Ceil", &[1], CONSUMED),
     gap("Gemm", &[1, 6], BROADCAST),
     gap("HardSigmoid", &[1], CONSUMED),
     gap("InstanceNormalization", &[1], CONSUMED),
