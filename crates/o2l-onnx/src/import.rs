@@ -224,6 +224,19 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
     Ok(graph)
 }
 
+/// Graph inputs that no initializer provides, with their declared types.
+pub(crate) fn runtime_inputs(loaded: &Loaded) -> Result<Vec<(String, TensorType)>> {
+    let Some(gp) = loaded.model.graph.as_ref() else {
+        return Err(Error::invalid("the model has no graph"));
+    };
+    let inits: HashSet<&str> = gp.initializer.iter().map(|t| t.name()).collect();
+    gp.input
+        .iter()
+        .filter(|vi| !inits.contains(vi.name()))
+        .map(|vi| Ok((vi.name().to_string(), value_type(vi)?)))
+        .collect()
+}
+
 /// The node's name for messages: its own, else its first output's, else `op_type#index`.
 fn node_name(node: &NodeProto, index: usize) -> String {
     if !node.name().is_empty() {

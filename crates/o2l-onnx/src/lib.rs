@@ -77,6 +77,14 @@ pub fn import(path: &Path, options: &ImportOptions) -> Result<Graph> {
     import::import_model(&loaded, options)
 }
 
+/// The runtime inputs of a model (graph inputs without an initializer), with
+/// their declared types, without mapping any node: lets a caller pick
+/// `input_shapes` pins before `import` (which may need them to succeed).
+pub fn graph_inputs(path: &Path) -> Result<Vec<(String, o2l_canon::TensorType)>> {
+    let loaded = load::load_model(path)?;
+    import::runtime_inputs(&loaded)
+}
+
 /// Reads one serialized `TensorProto` (as in backend-test `input_0.pb` files).
 pub fn read_tensor_file(path: &Path) -> Result<Tensor> {
     let bytes = load::map_file(path)?;

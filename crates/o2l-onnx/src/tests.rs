@@ -702,6 +702,9 @@ fn missing_truncated_and_garbage_files_are_clear_errors() {
     std::fs::write(&path, &bytes).unwrap();
     let g = import(&path, &ImportOptions::default()).unwrap();
     assert_eq!(op_names(&g), vec!["Relu"]);
+    let inputs = crate::graph_inputs(&path).unwrap();
+    assert_eq!(inputs.len(), 1);
+    assert_eq!(inputs[0].0, "x");
 }
 
 // ---------- tensors ----------
