@@ -10,6 +10,10 @@
 //! # Ok::<(), o2l_canon::Error>(())
 //! ```
 //!
+//! Before parsing, large multi-dimensional constants are made 1-D plus a
+//! `tensor.expand_shape` (`flatten`): LLVM builds nested constant arrays slowly.
+//! The pass pipeline is `PIPELINE` (documented stage by stage in `pipeline`).
+//!
 //! Ownership of results: the pipeline makes every result a buffer the callee
 //! allocated (results that would alias an argument or a constant are cloned, see
 //! `pipeline`). We copy results out and do not free them: freeing memory the JIT
