@@ -118,6 +118,7 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
     // Map nodes in order. Outputs of unsupported nodes are "poisoned": nodes
     // reading them are skipped (they cannot be mapped without the value).
     let mut poisoned: HashSet<&str> = HashSet::new();
+    let mut sym = crate::map::SymValues::new();
     for (f, (origin, rule)) in flat.iter().zip(&resolved) {
         let node: &NodeProto = &f.node;
         let mut node_inputs = Vec::with_capacity(node.input.len());
@@ -149,6 +150,7 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
             node_inputs,
             &node.output,
             &mut files,
+            &mut sym,
         );
         match (rule.map)(&mut ctx) {
             Ok(()) => {}

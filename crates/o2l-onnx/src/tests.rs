@@ -1079,3 +1079,33 @@ fn layer_norm_binds_its_statistics_outputs() {
     assert_eq!(out_dims(&g, 1), vec![2, 3, 1]);
     assert_eq!(out_dims(&g, 2), vec![2, 3, 1]);
 }
+
+#[test]
+fn shape_arithmetic_on_symbolic_dims_gives_a_symbolic_reshape() {
+    let g = M::new(13)
+        .input(vi("x", 1, &[D::S("batch"), D::S("seq"), D::N(8)]))
+        .init(t_i64("i0", &[0]))
+        .init(t_i64("i2", &[2]))
+        .init(t_i64("m1", &[-1]))
+        .node(node("Shape", "shape", &["x"], &["s"]))
+        .node(node("Gather", "g0", &["s", "i0"], &["b"]))
+        .node(node("Gather", "g2", &["s", "i2"], &["c"]))
+        .node(with_attrs(
+            node("Concat", "cat", &["b", "m1", "c"], &["t"]),
+            vec![a_int("axis", 0)],
+        ))
+        .node(node("Reshape", "r", &["x", "t"], &["y"]))
+        .output("y")
+        .import()
+        .unwrap();
+    // The target is the input's own shape: no Reshape, only the output copy.
+    assert_eq!(op_names(&g), vec!["Transpose"]);
+    assert_eq!(
+        g.ty(g.outputs[0]).shape,
+        vec![
+            Dim::Symbol("batch".into()),
+            Dim::Symbol("seq".into()),
+            Dim::Known(8)
+        ]
+    );
+}

@@ -1,6 +1,6 @@
 //! Elementwise ONNX ops: arithmetic with numpy broadcasting, activations,
 //! Clip, variadic Max/Min/Sum/Mean, Pow, Reciprocal and Cast.
-use super::{MapCtx, Rule};
+use super::{MapCtx, Rule, SymEl};
 use crate::tensor::dtype_of;
 use o2l_canon::ops::{Binary, Elementwise, Unary};
 use o2l_canon::{DType, Error, Op, Result, ValueId};
@@ -230,7 +230,34 @@ fn sub(ctx: &mut MapCtx) -> Result<()> {
     binary(ctx, Binary::Sub)
 }
 fn mul(ctx: &mut MapCtx) -> Result<()> {
-    binary(ctx, Binary::Mul)
+    let (x, y) = (ctx.input(0)?, ctx.input(1)?);
+    let mut v = ctx.binary(Binary::Mul, x, y)?;
+    // Shape arithmetic: a dim symbol times a number is a new, named dim.
+    if let (Some(a), Some(b)) = (ctx.sym_of(x), ctx.sym_of(y))
+        && let ([p], [q]) = (a.as_slice(), b.as_slice())
+    {
+        // Factors of a product dim, sorted so that equal products share a name.
+        let factors = |e: &SymEl| -> Vec<String> {
+            match e {
+                SymEl::Int(1) => Vec::new(),
+                SymEl::Int(k) => vec![k.to_string()],
+                SymEl::Sym(s) => s.split('*').map(str::to_string).collect(),
+            }
+        };
+        let product = match (p, q) {
+            (SymEl::Int(_), SymEl::Int(_)) => None,
+            _ => {
+                let mut f = factors(p);
+                f.extend(factors(q));
+                f.sort();
+                Some(SymEl::Sym(f.join("*")))
+            }
+        };
+        if let Some(p) = product {
+            v = ctx.set_sym(v, vec![p])?;
+        }
+    }
+    ctx.bind(0, v)
 }
 fn div(ctx: &mut MapCtx) -> Result<()> {
     binary(ctx, Binary::Div)
@@ -388,7 +415,11 @@ fn cast(ctx: &mut MapCtx) -> Result<()> {
     let code = i32::try_from(code)
         .map_err(|_| Error::invalid(format!("attribute \"to\": bad data type code {code}")))?;
     let to = dtype_of(code, "attribute \"to\"")?;
-    let v = ctx.emit1(Op::Elementwise(Elementwise::Cast { to }), &[x])?;
+    let v = if ctx.ty(x).dtype == to {
+        ctx.emit1(Op::Elementwise(Elementwise::Cast { to }), &[x])?
+    } else {
+        ctx.cast(x, to)?
+    };
     ctx.bind(0, v)
 }
 

@@ -164,6 +164,17 @@ pub(crate) fn supported_versions(domain: &str, op_type: &str) -> Vec<i64> {
     v
 }
 
+/// One element of an integer shape vector known only symbolically (e.g. the
+/// result of `Shape` on a tensor with a `batch` dim): a number or a dim symbol.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum SymEl {
+    Int(i64),
+    Sym(String),
+}
+
+/// Symbolic contents of run-time integer vectors (shape arithmetic on symbolic dims).
+pub(crate) type SymValues = std::collections::HashMap<ValueId, Vec<SymEl>>;
+
 /// What a mapping function sees of one node, and how it adds canonical ops.
 pub(crate) struct MapCtx<'a> {
     pub graph: &'a mut Graph,
@@ -175,10 +186,12 @@ pub(crate) struct MapCtx<'a> {
     output_names: &'a [String],
     outputs: Vec<Option<ValueId>>,
     files: &'a mut ExternalFiles,
+    sym: &'a mut SymValues,
     consts_made: usize,
 }
 
 impl<'a> MapCtx<'a> {
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         graph: &'a mut Graph,
         attrs: Attrs<'a>,
@@ -187,6 +200,7 @@ impl<'a> MapCtx<'a> {
         inputs: Vec<Option<ValueId>>,
         output_names: &'a [String],
         files: &'a mut ExternalFiles,
+        sym: &'a mut SymValues,
     ) -> Self {
         MapCtx {
             graph,
@@ -197,6 +211,7 @@ impl<'a> MapCtx<'a> {
             output_names,
             outputs: vec![None; output_names.len()],
             files,
+            sym,
             consts_made: 0,
         }
     }
@@ -336,14 +351,98 @@ impl<'a> MapCtx<'a> {
         if self.graph.ty(x).shape == shape {
             return Ok(x);
         }
-        self.emit1(Op::Movement(Movement::Reshape { shape }), &[x])
+        let y = self.emit1(Op::Movement(Movement::Reshape { shape }), &[x])?;
+        // Same elements in the same order: symbolic contents carry over.
+        match self.sym.get(&x).cloned() {
+            Some(els) => self.set_sym(y, els),
+            None => Ok(y),
+        }
+    }
+
+    /// The contents of an integer vector: constant values, or tracked symbolic ones.
+    pub(crate) fn sym_of(&self, v: ValueId) -> Option<Vec<SymEl>> {
+        if let Some(t) = self.graph.constant(v) {
+            return t
+                .dtype
+                .is_int()
+                .then(|| t.to_i64s().into_iter().map(SymEl::Int).collect());
+        }
+        self.sym.get(&v).cloned()
+    }
+
+    /// Records the symbolic contents of a run-time integer vector; when every
+    /// entry is a number, returns a constant to use instead (so chains fold).
+    pub(crate) fn set_sym(&mut self, v: ValueId, els: Vec<SymEl>) -> Result<ValueId> {
+        let ty = self.graph.ty(v).clone();
+        if self.graph.constant(v).is_some() || !ty.dtype.is_int() || ty.rank() > 1 {
+            return Ok(v);
+        }
+        let ints: Option<Vec<i64>> = els
+            .iter()
+            .map(|e| match e {
+                SymEl::Int(i) => Some(*i),
+                SymEl::Sym(_) => None,
+            })
+            .collect();
+        if let (Some(ints), Some(dims)) = (ints, ty.known_dims())
+            && ints.len() as u64 == dims.iter().product::<u64>()
+        {
+            return self.constant(Tensor::from_i64s(ty.dtype, dims, &ints)?);
+        }
+        self.sym.insert(v, els);
+        Ok(v)
+    }
+
+    /// Records a Gather along axis 0 of a tracked vector.
+    pub(crate) fn track_gather(
+        &mut self,
+        data: ValueId,
+        axis: usize,
+        picks: &[i64],
+        out: ValueId,
+    ) -> Result<ValueId> {
+        if axis != 0 || self.graph.ty(data).rank() != 1 {
+            return Ok(out);
+        }
+        let Some(els) = self.sym_of(data) else {
+            return Ok(out);
+        };
+        let n = els.len() as i64;
+        let picked: Option<Vec<SymEl>> = picks
+            .iter()
+            .map(|&p| {
+                let p = if p < 0 { p + n } else { p };
+                usize::try_from(p).ok().and_then(|p| els.get(p).cloned())
+            })
+            .collect();
+        match picked {
+            Some(picked) => self.set_sym(out, picked),
+            None => Ok(out),
+        }
+    }
+
+    /// Integer vector input `i` whose entries may be dim symbols (constant or tracked).
+    pub(crate) fn sym_ints(&self, i: usize, what: &str) -> Result<Option<Vec<SymEl>>> {
+        let Some(v) = self.opt_input(i) else {
+            return Ok(None);
+        };
+        match self.sym_of(v) {
+            Some(els) => Ok(Some(els)),
+            None => self
+                .const_ints(i, what)
+                .map(|o| o.map(|v| v.into_iter().map(SymEl::Int).collect())),
+        }
     }
 
     pub(crate) fn cast(&mut self, x: ValueId, to: DType) -> Result<ValueId> {
         if self.graph.ty(x).dtype == to {
             return Ok(x);
         }
-        self.emit1(Op::Elementwise(Elementwise::Cast { to }), &[x])
+        let y = self.emit1(Op::Elementwise(Elementwise::Cast { to }), &[x])?;
+        match self.sym.get(&x).cloned() {
+            Some(els) if to.is_int() => self.set_sym(y, els),
+            _ => Ok(y),
+        }
     }
 }
 

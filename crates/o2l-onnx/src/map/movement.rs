@@ -1,7 +1,7 @@
 //! Data movement and value plumbing: Reshape, Flatten, Squeeze, Unsqueeze,
 //! Transpose, Concat, Gather, Shape, and the ops that only alias or make
 //! constants (Identity, Dropout in inference, Constant).
-use super::{MapCtx, Rule};
+use super::{MapCtx, Rule, SymEl};
 use o2l_canon::ops::Movement;
 use o2l_canon::shape::{element_count, normalize_axes, normalize_axis};
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
@@ -237,16 +237,40 @@ fn dims_text(dims: &[Dim]) -> String {
     format!("[{}]", parts.join(","))
 }
 
-/// Resolves an ONNX Reshape target (0 = copy unless `allow_zero`, -1 = infer).
-pub(crate) fn resolve_reshape(input: &[Dim], target: &[i64], allow_zero: bool) -> Result<Vec<Dim>> {
-    let mut out: Vec<Option<Dim>> = Vec::with_capacity(target.len());
+fn show_target(target: &[SymEl]) -> String {
+    let parts: Vec<String> = target
+        .iter()
+        .map(|e| match e {
+            SymEl::Int(v) => v.to_string(),
+            SymEl::Sym(s) => s.clone(),
+        })
+        .collect();
+    format!("[{}]", parts.join(", "))
+}
+
+/// Resolves an ONNX Reshape target (0 = copy unless `allow_zero`, -1 = infer);
+/// entries may be dim symbols (tracked shape arithmetic).
+pub(crate) fn resolve_reshape_sym(
+    input: &[Dim],
+    target_els: &[SymEl],
+    allow_zero: bool,
+) -> Result<Vec<Dim>> {
+    let target = show_target(target_els);
+    let mut out: Vec<Option<Dim>> = Vec::with_capacity(target_els.len());
     let mut infer_at = None;
-    for (i, &t) in target.iter().enumerate() {
+    for (i, el) in target_els.iter().enumerate() {
+        let t = match el {
+            SymEl::Int(t) => *t,
+            SymEl::Sym(s) => {
+                out.push(Some(Dim::Symbol(s.clone())));
+                continue;
+            }
+        };
         match t {
             -1 => {
                 if infer_at.replace(i).is_some() {
                     return Err(Error::invalid(format!(
-                        "Reshape shape {target:?} has more than one -1"
+                        "Reshape shape {target} has more than one -1"
                     )));
                 }
                 out.push(None);
@@ -255,7 +279,7 @@ pub(crate) fn resolve_reshape(input: &[Dim], target: &[i64], allow_zero: bool) -
                 Some(d) => out.push(Some(d.clone())),
                 None => {
                     return Err(Error::invalid(format!(
-                        "Reshape shape {target:?}: 0 at index {i} copies a dim the input {} lacks",
+                        "Reshape shape {target}: 0 at index {i} copies a dim the input {} lacks",
                         dims_text(input)
                     )));
                 }
@@ -263,7 +287,7 @@ pub(crate) fn resolve_reshape(input: &[Dim], target: &[i64], allow_zero: bool) -
             t if t >= 0 => out.push(Some(Dim::Known(t as u64))),
             t => {
                 return Err(Error::invalid(format!(
-                    "Reshape shape {target:?}: invalid dim {t}"
+                    "Reshape shape {target}: invalid dim {t}"
                 )));
             }
         }
@@ -275,9 +299,9 @@ pub(crate) fn resolve_reshape(input: &[Dim], target: &[i64], allow_zero: bool) -
         for d in out.iter().flatten() {
             match d {
                 Dim::Known(n) => {
-                    known_out = known_out.checked_mul(*n).ok_or_else(|| {
-                        Error::limit(format!("Reshape shape {target:?} overflows"))
-                    })?
+                    known_out = known_out
+                        .checked_mul(*n)
+                        .ok_or_else(|| Error::limit(format!("Reshape shape {target} overflows")))?
                 }
                 Dim::Symbol(_) => match rest_in.iter().position(|x| x == d) {
                     Some(p) => {
@@ -285,38 +309,58 @@ pub(crate) fn resolve_reshape(input: &[Dim], target: &[i64], allow_zero: bool) -
                     }
                     None => {
                         return Err(Error::unsupported(format!(
-                            "Reshape of {} to {target:?}: cannot infer -1 over symbolic dims",
+                            "Reshape of {} to {target}: cannot infer -1 over symbolic dims",
                             dims_text(input)
                         )));
                     }
                 },
             }
         }
-        let Some(known_in) = rest_in.iter().map(Dim::known).collect::<Option<Vec<u64>>>() else {
-            return Err(Error::unsupported(format!(
-                "Reshape of {} to {target:?}: cannot infer -1 over symbolic dims",
-                dims_text(input)
-            )));
-        };
-        let total = element_count(&known_in)?;
-        if known_out == 0 || total % known_out != 0 {
-            return Err(Error::invalid(format!(
-                "Reshape of {} to {target:?}: {total} elements do not divide into the given dims",
+        let mut known_in: u64 = 1;
+        let mut factors: Vec<String> = Vec::new();
+        for d in &rest_in {
+            match d {
+                Dim::Known(n) => {
+                    known_in = known_in
+                        .checked_mul(*n)
+                        .ok_or_else(|| Error::limit("Reshape element count overflows"))?
+                }
+                Dim::Symbol(s) => factors.extend(s.split('*').map(str::to_string)),
+            }
+        }
+        if known_out == 0 || !known_in.is_multiple_of(known_out) {
+            let e = if factors.is_empty() {
+                Error::invalid
+            } else {
+                Error::unsupported
+            };
+            return Err(e(format!(
+                "Reshape of {} to {target}: cannot infer -1 ({known_in} known elements do not divide by {known_out})",
                 dims_text(input)
             )));
         }
-        out[at] = Some(Dim::Known(total / known_out));
+        let ratio = known_in / known_out;
+        out[at] = Some(if factors.is_empty() {
+            Dim::Known(ratio)
+        } else {
+            // The inferred dim is a product of symbols: name it like Mul does.
+            if ratio != 1 {
+                factors.push(ratio.to_string());
+            }
+            factors.sort();
+            Dim::Symbol(factors.join("*"))
+        });
     }
     Ok(out.into_iter().flatten().collect())
 }
 
 fn reshape(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
-    let Some(target) = ctx.const_ints(1, "shape")? else {
+    let Some(target) = ctx.sym_ints(1, "shape")? else {
         return Err(Error::invalid("Reshape needs its shape input"));
     };
     let allow_zero = ctx.version >= 14 && ctx.attrs.int_or("allowzero", 0)? != 0;
-    let shape = resolve_reshape(&ctx.ty(x).shape, &target, allow_zero)?;
+    let shape = resolve_reshape_sym(&ctx.ty(x).shape, &target, allow_zero)?;
     let v = ctx.reshape(x, shape)?;
     ctx.bind(0, v)
 }
@@ -498,20 +542,48 @@ fn concat(ctx: &mut MapCtx) -> Result<()> {
     {
         return ctx.bind(0, only);
     }
-    let v = ctx.emit1(Op::Movement(Movement::Concat { axis }), &inputs)?;
+    let mut v = ctx.emit1(Op::Movement(Movement::Concat { axis }), &inputs)?;
+    if axis == 0
+        && let Some(parts) = inputs
+            .iter()
+            .map(|&i| ctx.sym_of(i))
+            .collect::<Option<Vec<_>>>()
+    {
+        v = ctx.set_sym(v, parts.concat())?;
+    }
     ctx.bind(0, v)
 }
 
 fn gather(ctx: &mut MapCtx) -> Result<()> {
     let (data, idx) = (ctx.input(0)?, ctx.input(1)?);
     let axis = normalize_axis(ctx.attrs.int_or("axis", 0)?, ctx.ty(data).rank())?;
-    let v = ctx.emit1(Op::Movement(Movement::Gather { axis }), &[data, idx])?;
+    let mut v = ctx.emit1(Op::Movement(Movement::Gather { axis }), &[data, idx])?;
+    if let Some(t) = ctx.const_of(idx)
+        && t.dtype.is_int()
+    {
+        v = ctx.track_gather(data, axis, &t.to_i64s(), v)?;
+    }
     ctx.bind(0, v)
+}
+
+/// ShapeOf, with its contents tracked as dims (symbols where symbolic).
+fn shape_of(ctx: &mut MapCtx, x: ValueId) -> Result<ValueId> {
+    let v = ctx.emit1(Op::Movement(Movement::ShapeOf), &[x])?;
+    let els = ctx
+        .ty(x)
+        .shape
+        .iter()
+        .map(|d| match d {
+            Dim::Known(n) => SymEl::Int(*n as i64),
+            Dim::Symbol(s) => SymEl::Sym(s.clone()),
+        })
+        .collect();
+    ctx.set_sym(v, els)
 }
 
 fn shape_v1(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
-    let v = ctx.emit1(Op::Movement(Movement::ShapeOf), &[x])?;
+    let v = shape_of(ctx, x)?;
     ctx.bind(0, v)
 }
 
@@ -524,7 +596,7 @@ fn shape_v15(ctx: &mut MapCtx) -> Result<()> {
     };
     let start = clampi(ctx.attrs.int_or("start", 0)?);
     let end = clampi(ctx.attrs.int_or("end", rank)?);
-    let shape = ctx.emit1(Op::Movement(Movement::ShapeOf), &[x])?;
+    let shape = shape_of(ctx, x)?;
     if start == 0 && end == rank {
         return ctx.bind(0, shape);
     }
@@ -535,6 +607,7 @@ fn shape_v15(ctx: &mut MapCtx) -> Result<()> {
         &picks,
     )?)?;
     let v = ctx.emit1(Op::Movement(Movement::Gather { axis: 0 }), &[shape, idx])?;
+    let v = ctx.track_gather(shape, 0, &picks, v)?;
     ctx.bind(0, v)
 }
 
@@ -636,12 +709,7 @@ fn take(ctx: &mut MapCtx, x: ValueId, axis: usize, picks: &[i64], len: i64) -> R
     if picks.len() as i64 == len && picks.iter().enumerate().all(|(i, &p)| p == i as i64) {
         return Ok(x);
     }
-    let idx = ctx.constant(Tensor::from_i64s(
-        DType::I64,
-        vec![picks.len() as u64],
-        picks,
-    )?)?;
-    ctx.emit1(Op::Movement(Movement::Gather { axis }), &[x, idx])
+    gather_along(ctx, x, axis, picks)
 }
 
 /// Indices numpy slicing picks from an axis of `len` (ONNX clamping rules).
@@ -833,7 +901,8 @@ fn index_constant(ctx: &mut MapCtx, picks: &[i64]) -> Result<ValueId> {
 /// Gathers `picks` along `axis`, without the whole-axis shortcut of `take`.
 fn gather_along(ctx: &mut MapCtx, x: ValueId, axis: usize, picks: &[i64]) -> Result<ValueId> {
     let idx = index_constant(ctx, picks)?;
-    ctx.emit1(Op::Movement(Movement::Gather { axis }), &[x, idx])
+    let y = ctx.emit1(Op::Movement(Movement::Gather { axis }), &[x, idx])?;
+    ctx.track_gather(x, axis, picks, y)
 }
 
 fn expand(ctx: &mut MapCtx) -> Result<()> {
