@@ -63,8 +63,8 @@ pub struct Error {
     pub kind: ErrorKind,
     /// The model file, when the driver knows it.
     pub file: Option<String>,
-    /// The source node, when the error belongs to one.
-    pub origin: Option<Origin>,
+    /// The source node, when the error belongs to one (boxed: keeps `Result`s small).
+    pub origin: Option<Box<Origin>>,
     pub message: String,
 }
 
@@ -100,7 +100,7 @@ impl Error {
     /// Attaches the source node unless one is already attached (the innermost wins).
     pub fn at(mut self, origin: &Origin) -> Self {
         if self.origin.is_none() {
-            self.origin = Some(origin.clone());
+            self.origin = Some(Box::new(origin.clone()));
         }
         self
     }
