@@ -1,6 +1,8 @@
 //! CLI conventions: bad input exits non-zero with one clear line naming the
 //! file (and node, op, domain, opset when one is at fault), and never leaves an
 //! output file behind.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use o2l_proto::{
     GraphProto, Message, ModelProto, NodeProto, OperatorSetIdProto, TensorShapeProto, TypeProto,
     ValueInfoProto, tensor_shape_proto, type_proto,
