@@ -410,8 +410,28 @@ def movement():
     )
 
 
+def arg_index():
+    """ArgMax/ArgMin, gather/scatter and other indexing ops (no random weights)."""
+    x = [vi("x", F, [2, 3, 4])]
+    save(
+        "argmax_keepdims",
+        [node("ArgMax", ["x"], ["y"], axis=1)],
+        x,
+        [vi("y", I64, [2, 1, 4])],
+        opset=13,
+    )
+    save(
+        "argmin_last_no_keepdims",
+        [node("ArgMin", ["x"], ["y"], axis=-1, keepdims=0, select_last_index=1)],
+        x,
+        [vi("y", I64, [2, 3])],
+        opset=13,
+    )
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     for family in (elementwise, linear, conv, pool, norm, reduce, movement):
         family()
+    arg_index()
     print(f"wrote {len(os.listdir(OUT))} fixtures to {OUT}")

@@ -9,6 +9,23 @@ pub enum ReduceKind {
     Max,
     Min,
     Prod,
+    /// Index (i64) of the greatest element along the single axis; ties go to
+    /// the first index, or the last with `last`. A NaN counts as greatest
+    /// (the first NaN, or the last with `last`).
+    ArgMax {
+        last: bool,
+    },
+    /// Index (i64) of the least element along the single axis; ties and NaN as ArgMax.
+    ArgMin {
+        last: bool,
+    },
+}
+
+impl ReduceKind {
+    /// Whether the op yields indices (i64) along one axis instead of values.
+    pub fn is_arg(self) -> bool {
+        matches!(self, ReduceKind::ArgMax { .. } | ReduceKind::ArgMin { .. })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +53,28 @@ pub const SPECS: &[OpSpec] = &[
     row("ReduceMax", "maximum over axes"),
     row("ReduceMin", "minimum over axes"),
     row("ReduceProd", "product over axes"),
+    OpSpec {
+        name: "ArgMax",
+        family: Family::Reduce,
+        doc: "i64 index of the greatest element along one axis (first NaN counts as greatest)",
+        operands: &["x"],
+        attributes: &[
+            "axes: [usize] (exactly one)",
+            "keep_dims: bool",
+            "last: bool",
+        ],
+    },
+    OpSpec {
+        name: "ArgMin",
+        family: Family::Reduce,
+        doc: "i64 index of the least element along one axis (first NaN counts as least)",
+        operands: &["x"],
+        attributes: &[
+            "axes: [usize] (exactly one)",
+            "keep_dims: bool",
+            "last: bool",
+        ],
+    },
 ];
 
 impl Reduce {
@@ -46,6 +85,8 @@ impl Reduce {
             ReduceKind::Max => "ReduceMax",
             ReduceKind::Min => "ReduceMin",
             ReduceKind::Prod => "ReduceProd",
+            ReduceKind::ArgMax { .. } => "ArgMax",
+            ReduceKind::ArgMin { .. } => "ArgMin",
         }
     }
 
@@ -59,6 +100,14 @@ impl Reduce {
                 self.name()
             );
         }
+        if self.kind.is_arg() && self.axes.len() != 1 {
+            crate::bail!(
+                InvalidModel,
+                "{} takes exactly one axis, got {:?}",
+                self.name(),
+                self.axes
+            );
+        }
         let mut shape = Vec::with_capacity(x.rank());
         for (i, d) in x.shape.iter().enumerate() {
             if !self.axes.contains(&i) {
@@ -67,6 +116,44 @@ impl Reduce {
                 shape.push(Dim::Known(1));
             }
         }
-        Ok(vec![TensorType::new(x.dtype, shape)])
+        let dtype = if self.kind.is_arg() {
+            crate::DType::I64
+        } else {
+            x.dtype
+        };
+        Ok(vec![TensorType::new(dtype, shape)])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::DType;
+
+    #[test]
+    fn arg_reduction_yields_i64_and_takes_one_axis() {
+        let x = TensorType::of_known(DType::F32, &[2, 3, 4]);
+        let op = Reduce {
+            kind: ReduceKind::ArgMax { last: false },
+            axes: vec![1],
+            keep_dims: true,
+        };
+        let t = op.infer(&[&x]).unwrap();
+        assert_eq!(t[0], TensorType::of_known(DType::I64, &[2, 1, 4]));
+        let op = Reduce {
+            kind: ReduceKind::ArgMin { last: true },
+            axes: vec![2],
+            keep_dims: false,
+        };
+        assert_eq!(
+            op.infer(&[&x]).unwrap()[0],
+            TensorType::of_known(DType::I64, &[2, 3])
+        );
+        let bad = Reduce {
+            kind: ReduceKind::ArgMax { last: false },
+            axes: vec![0, 1],
+            keep_dims: false,
+        };
+        assert!(bad.infer(&[&x]).is_err());
     }
 }

@@ -1,8 +1,9 @@
 //! Reductions: `linalg.fill` with the identity, `linalg.reduce` over the axes,
 //! a division for Mean (by the product of the reduced dims) and
-//! `tensor.expand_shape` for kept dims.
+//! `tensor.expand_shape` for kept dims. ArgMax/ArgMin: one `linalg.generic`
+//! carrying the best value and its index through the reduced axis in order.
 use super::Operand;
-use super::ir::{Ctx, Extreme, Val, identity_map};
+use super::ir::{Ctx, Extreme, Val, identity_map, pick_map};
 use melior::ir::Type;
 use o2l_canon::ops::{Reduce, ReduceKind};
 use o2l_canon::{DType, Dim, Result, TensorType};
@@ -13,6 +14,9 @@ pub(crate) fn lower<'c, 'a>(
     ins: &[Operand<'c, 'a, '_>],
     out: &TensorType,
 ) -> Result<Val<'c, 'a>> {
+    if op.kind.is_arg() {
+        return arg_reduce(cx, op, ins[0], out);
+    }
     if matches!(
         op.kind,
         ReduceKind::Sum | ReduceKind::Mean | ReduceKind::Prod
@@ -54,6 +58,17 @@ fn lower_exact<'c, 'a>(
             move |b, v, caps| Ok(vec![b.bin(div, v[0], caps[0])?]),
         )?[0];
     }
+    keep_reduced_dims(cx, op, r, out, x)
+}
+
+/// Re-inserts the reduced dims as size 1 when the op keeps them.
+fn keep_reduced_dims<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    op: &Reduce,
+    r: Val<'c, 'a>,
+    out: &TensorType,
+    x: Operand<'c, 'a, '_>,
+) -> Result<Val<'c, 'a>> {
     if !op.keep_dims {
         return Ok(r);
     }
@@ -70,6 +85,96 @@ fn lower_exact<'c, 'a>(
         last.extend(pending);
     }
     cx.expand(r, &groups, out, &[x])
+}
+
+/// ArgMax / ArgMin along the op's one axis: the running best value and its
+/// i64 index are the two outputs of one generic; a later element replaces the
+/// best when strictly better (or equal, with `last`); a NaN beats any number
+/// (the first NaN stays, or the last with `last`).
+fn arg_reduce<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    op: &Reduce,
+    x: Operand<'c, 'a, '_>,
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    let [axis] = op.axes[..] else {
+        o2l_canon::bail!(Internal, "{} needs exactly one axis", op.name());
+    };
+    let d = x.1.dtype;
+    let rank = x.1.rank();
+    let kept: Vec<usize> = (0..rank).filter(|&i| i != axis).collect();
+    let shape: Vec<Dim> = kept.iter().map(|&i| x.1.shape[i].clone()).collect();
+    let (is_max, last) = match op.kind {
+        ReduceKind::ArgMax { last } => (true, last),
+        ReduceKind::ArgMin { last } => (false, last),
+        _ => o2l_canon::bail!(Internal, "{} is not an arg-reduction", op.name()),
+    };
+    let vt = TensorType::new(d, shape.clone());
+    let it = TensorType::new(DType::I64, shape);
+    let acc_v = cx.filled(
+        &vt,
+        &[x],
+        if is_max {
+            Extreme::Lowest
+        } else {
+            Extreme::Highest
+        },
+    )?;
+    let acc_i = cx.filled(&it, &[x], Extreme::Zero)?;
+    let maps = [
+        identity_map(rank),
+        pick_map(rank, &kept),
+        pick_map(rank, &kept),
+    ];
+    let iters: Vec<&str> = (0..rank)
+        .map(|i| if i == axis { "reduction" } else { "parallel" })
+        .collect();
+    let float = d.is_float();
+    let unsigned = d.is_unsigned_int() || d == DType::Bool;
+    // Predicates: cmpf ogt 2, oge 3, olt 4, ole 5, ord 7, uno 14;
+    // cmpi slt 2, sle 3, sgt 4, sge 5, ult 6, ule 7, ugt 8, uge 9.
+    let pred = match (float, unsigned, is_max, last) {
+        (true, _, true, false) => 2,
+        (true, _, true, true) => 3,
+        (true, _, false, false) => 4,
+        (true, _, false, true) => 5,
+        (false, false, true, false) => 4,
+        (false, false, true, true) => 5,
+        (false, false, false, false) => 2,
+        (false, false, false, true) => 3,
+        (false, true, true, false) => 8,
+        (false, true, true, true) => 9,
+        (false, true, false, false) => 6,
+        (false, true, false, true) => 7,
+    };
+    let r = cx.generic(
+        &[x.0],
+        &[acc_v, acc_i],
+        &maps,
+        &iters,
+        &[],
+        move |b, v, _| {
+            let (xv, best, best_i) = (v[0], v[1], v[2]);
+            let take = if float {
+                let better = b.cmpf(pred, xv, best)?;
+                let x_nan = b.cmpf(14, xv, xv)?;
+                if last {
+                    b.bin("arith.ori", better, x_nan)?
+                } else {
+                    let best_num = b.cmpf(7, best, best)?;
+                    let first_nan = b.bin("arith.andi", x_nan, best_num)?;
+                    b.bin("arith.ori", better, first_nan)?
+                }
+            } else {
+                b.cmpi(pred, xv, best)?
+            };
+            let dim = b.parse_attr(&format!("{axis} : i64"))?;
+            let i = b.op1("linalg.index", &[], b.index_type(), &[("dim", dim)])?;
+            let i = b.op1("arith.index_cast", &[i], b.elem(DType::I64)?, &[])?;
+            Ok(vec![b.select(take, xv, best)?, b.select(take, i, best_i)?])
+        },
+    )?[1];
+    keep_reduced_dims(cx, op, r, out, x)
 }
 
 /// Combines `x` over `axes` (kept dims in order); returns the result and its type.
@@ -112,7 +217,7 @@ pub(crate) fn combiner(kind: ReduceKind, d: DType) -> (Extreme, &'static str) {
             (Extreme::Zero, if f { "arith.addf" } else { "arith.addi" })
         }
         ReduceKind::Prod => (Extreme::One, if f { "arith.mulf" } else { "arith.muli" }),
-        ReduceKind::Max => (
+        ReduceKind::Max | ReduceKind::ArgMax { .. } => (
             Extreme::Lowest,
             if f {
                 "arith.maximumf"
@@ -122,7 +227,7 @@ pub(crate) fn combiner(kind: ReduceKind, d: DType) -> (Extreme, &'static str) {
                 "arith.maxsi"
             },
         ),
-        ReduceKind::Min => (
+        ReduceKind::Min | ReduceKind::ArgMin { .. } => (
             Extreme::Highest,
             if f {
                 "arith.minimumf"

@@ -113,7 +113,55 @@ pub(crate) static RULES: &[Rule] = &[
         log_sum_exp_input,
         "max-shifted; axes input (constant)",
     ),
+    row(
+        "ArgMax",
+        &[1, 11, 12, 13],
+        &["ArgMax"],
+        arg_max,
+        "axis, keepdims; select_last_index from 12",
+    ),
+    row(
+        "ArgMin",
+        &[1, 11, 12, 13],
+        &["ArgMin"],
+        arg_min,
+        "axis, keepdims; select_last_index from 12",
+    ),
 ];
+
+/// ArgMax / ArgMin: one axis (negative from the end), i64 indices.
+fn arg(ctx: &mut MapCtx, is_max: bool) -> Result<()> {
+    let x = ctx.input(0)?;
+    let rank = ctx.ty(x).rank();
+    if rank == 0 {
+        o2l_canon::bail!(InvalidModel, "input 0 must have rank >= 1, got a scalar");
+    }
+    let axis = ctx.attrs.int_or("axis", 0)?;
+    let axes = normalize_axes(&[axis], rank)?;
+    let keep_dims = ctx.attrs.int_or("keepdims", 1)? != 0;
+    let last = ctx.attrs.int_or("select_last_index", 0)? != 0;
+    let kind = if is_max {
+        ReduceKind::ArgMax { last }
+    } else {
+        ReduceKind::ArgMin { last }
+    };
+    let v = ctx.emit1(
+        Op::Reduce(Reduce {
+            kind,
+            axes,
+            keep_dims,
+        }),
+        &[x],
+    )?;
+    ctx.bind(0, v)
+}
+
+fn arg_max(ctx: &mut MapCtx) -> Result<()> {
+    arg(ctx, true)
+}
+fn arg_min(ctx: &mut MapCtx) -> Result<()> {
+    arg(ctx, false)
+}
 
 /// The axes to reduce (sorted, normalised) and keepdims; None: reduce nothing.
 fn reduce_axes(ctx: &MapCtx, rank: usize, from_input: bool) -> Result<(Option<Vec<usize>>, bool)> {
