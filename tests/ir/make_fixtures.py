@@ -427,6 +427,36 @@ def arg_index():
         [vi("y", I64, [2, 3])],
         opset=13,
     )
+    save(
+        "gather_elements_axis1",
+        [node("GatherElements", ["x", "i"], ["y"], axis=1)],
+        [vi("x", F, [2, 3]), vi("i", I64, [2, 2])],
+        [vi("y", F, [2, 2])],
+        opset=13,
+    )
+    save(
+        "gathernd_batch1",
+        [node("GatherND", ["x", "i"], ["y"], batch_dims=1)],
+        [vi("x", F, [2, 3, 4]), vi("i", I64, [2, 1])],
+        [vi("y", F, [2, 4])],
+        opset=13,
+    )
+    save(
+        "trilu_lower_k1",
+        [node("Trilu", ["x", "k"], ["y"], upper=0)],
+        [vi("x", F, [3, 4])],
+        [vi("y", F, [3, 4])],
+        [const("k", 1, np.int64)],
+        opset=14,
+    )
+    save(
+        "onehot_axis0",
+        [node("OneHot", ["i", "depth", "values"], ["y"], axis=0)],
+        [vi("i", I64, [3])],
+        [vi("y", F, [5, 3])],
+        [const("depth", 5, np.int64), const("values", [0.0, 2.0], np.float32)],
+        opset=11,
+    )
 
 
 if __name__ == "__main__":

@@ -17,6 +17,20 @@ pub enum Movement {
     Gather { axis: usize },
     /// The operand's shape as a 1-D i64 tensor.
     ShapeOf,
+    /// `out[i..] = data[i.. with i[axis] replaced by idx[i..]]`: the result has
+    /// the indices' shape; negative indices count from the end.
+    GatherElements { axis: usize },
+    /// Gathers slices of `data` addressed by the last dim of `indices` (a tuple
+    /// of `r` coordinates after the first `batch_dims` dims, which data and
+    /// indices share); negative coordinates count from the end.
+    GatherND { batch_dims: usize },
+    /// Keeps the elements on and above (`upper`) or on and below the `k`-th
+    /// diagonal of the last two dims; the others become zero. An optional
+    /// second operand (a one-element i64 tensor) gives `k` at run time instead.
+    Trilu { upper: bool, k: i64 },
+    /// `out[.., j (at axis), ..] = values[1]` where `indices[..] == j`
+    /// (negative indices count from the end), `values[0]` elsewhere.
+    OneHot { axis: usize, depth: u64 },
 }
 
 const fn row(
@@ -65,6 +79,30 @@ pub const SPECS: &[OpSpec] = &[
         &["x"],
         &[],
     ),
+    row(
+        "GatherElements",
+        "elementwise take along an axis: the result has the indices' shape",
+        &["data", "indices"],
+        &["axis: usize"],
+    ),
+    row(
+        "GatherND",
+        "take slices addressed by index tuples in the last dim of indices",
+        &["data", "indices"],
+        &["batch_dims: usize"],
+    ),
+    row(
+        "Trilu",
+        "zero the elements below (upper) or above (lower) the k-th diagonal of the last two dims",
+        &["x", "k?"],
+        &["upper: bool", "k: i64 (when the k operand is absent)"],
+    ),
+    row(
+        "OneHot",
+        "values[1] where the (wrapped) index equals the position along a new axis, values[0] elsewhere",
+        &["indices", "values"],
+        &["axis: usize", "depth: u64"],
+    ),
 ];
 
 /// Constants are folded only up to this many elements, so weights are never copied.
@@ -78,6 +116,10 @@ impl Movement {
             Movement::Concat { .. } => "Concat",
             Movement::Gather { .. } => "Gather",
             Movement::ShapeOf => "ShapeOf",
+            Movement::GatherElements { .. } => "GatherElements",
+            Movement::GatherND { .. } => "GatherND",
+            Movement::Trilu { .. } => "Trilu",
+            Movement::OneHot { .. } => "OneHot",
         }
     }
 
@@ -172,6 +214,72 @@ impl Movement {
                     DType::I64,
                     &[inputs[0].rank() as u64],
                 )])
+            }
+            Movement::GatherElements { axis } => {
+                expect_operands("GatherElements", inputs, 2, 2)?;
+                let (data, idx) = (inputs[0], inputs[1]);
+                expect_indices("GatherElements", idx)?;
+                if *axis >= data.rank() || idx.rank() != data.rank() {
+                    crate::bail!(
+                        InvalidModel,
+                        "GatherElements: expected indices of the data's rank and axis {axis} within it, got data {data}, indices {idx}"
+                    );
+                }
+                Ok(vec![TensorType::new(data.dtype, idx.shape.clone())])
+            }
+            Movement::GatherND { batch_dims } => {
+                expect_operands("GatherND", inputs, 2, 2)?;
+                let (data, idx) = (inputs[0], inputs[1]);
+                expect_indices("GatherND", idx)?;
+                let b = *batch_dims;
+                let Some(Dim::Known(r)) = idx.shape.last() else {
+                    crate::bail!(
+                        Unsupported,
+                        "GatherND: the last dim of indices {idx} must be known"
+                    );
+                };
+                let r = *r as usize;
+                if idx.rank() < b + 1 || data.rank() < b + r {
+                    crate::bail!(
+                        InvalidModel,
+                        "GatherND: batch_dims {b} and index tuples of {r} do not fit data {data}, indices {idx}"
+                    );
+                }
+                let mut shape = idx.shape[..idx.rank() - 1].to_vec();
+                shape.extend(data.shape[b + r..].iter().cloned());
+                Ok(vec![TensorType::new(data.dtype, shape)])
+            }
+            Movement::Trilu { .. } => {
+                expect_operands("Trilu", inputs, 1, 2)?;
+                let x = inputs[0];
+                if let Some(k) = inputs.get(1)
+                    && (k.dtype != DType::I64 || k.num_elements()? != Some(1))
+                {
+                    crate::bail!(InvalidModel, "Trilu: k must be one i64 value, got {k}");
+                }
+                if x.rank() < 2 {
+                    crate::bail!(InvalidModel, "Trilu: expected rank >= 2, got {x}");
+                }
+                Ok(vec![x.clone()])
+            }
+            Movement::OneHot { axis, depth } => {
+                expect_operands("OneHot", inputs, 2, 2)?;
+                let (idx, values) = (inputs[0], inputs[1]);
+                if *axis > idx.rank() || values.shape != [Dim::Known(2)] {
+                    crate::bail!(
+                        InvalidModel,
+                        "OneHot: expected axis {axis} <= rank of {idx} and 2 values, got {values}"
+                    );
+                }
+                if !(idx.dtype.is_float()
+                    || idx.dtype.is_signed_int()
+                    || idx.dtype.is_unsigned_int())
+                {
+                    crate::bail!(InvalidModel, "OneHot: indices must be numeric, got {idx}");
+                }
+                let mut shape = idx.shape.clone();
+                shape.insert(*axis, Dim::Known(*depth));
+                Ok(vec![TensorType::new(values.dtype, shape)])
             }
         }
     }
@@ -301,10 +409,25 @@ impl Movement {
                     },
                 )?
             }
-            Movement::ShapeOf => return Ok(None),
+            Movement::ShapeOf
+            | Movement::GatherElements { .. }
+            | Movement::GatherND { .. }
+            | Movement::Trilu { .. }
+            | Movement::OneHot { .. } => return Ok(None),
         };
         Ok(Some(vec![Tensor::from_array(out.dtype, &result)?]))
     }
+}
+
+/// Index operands are i32 or i64.
+fn expect_indices(name: &str, idx: &TensorType) -> Result<()> {
+    if !matches!(idx.dtype, DType::I32 | DType::I64) {
+        crate::bail!(
+            InvalidModel,
+            "{name}: indices must be i32 or i64, got {idx}"
+        );
+    }
+    Ok(())
 }
 
 fn shape_err(e: ndarray::ShapeError) -> Error {

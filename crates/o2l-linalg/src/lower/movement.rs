@@ -1,9 +1,11 @@
 //! Data movement: Reshape as `tensor.collapse_shape` / `tensor.expand_shape`
 //! (`tensor.reshape` when the dims do not group, or are symbolic), Transpose as
 //! `linalg.transpose`, Concat as `tensor.concat`, Gather as a `linalg.generic`
-//! that reads with `tensor.extract`, ShapeOf from `tensor.dim`.
+//! that reads with `tensor.extract`, ShapeOf from `tensor.dim`. GatherElements
+//! and GatherND read with `tensor.extract` inside a `linalg.generic` over the
+//! result; Trilu and OneHot compare `linalg.index` positions.
 use super::Operand;
-use super::ir::{Ctx, Val, identity_map, map_str, tensor_str};
+use super::ir::{Ctx, Val, identity_map, map_str, pick_map, tensor_str};
 use melior::ir::attribute::IntegerAttribute;
 use melior::ir::{Type, ValueLike};
 use o2l_canon::ops::Movement;
@@ -68,7 +70,186 @@ pub(crate) fn lower<'c, 'a>(
                 &[],
             )
         }
+        Movement::GatherElements { axis } => gather_elements(cx, ins[0], ins[1], *axis, out),
+        Movement::GatherND { batch_dims } => gather_nd(cx, ins[0], ins[1], *batch_dims, out),
+        Movement::Trilu { upper, k } => trilu(cx, ins[0], ins.get(1).copied(), *upper, *k, out),
+        Movement::OneHot { axis, depth } => one_hot(cx, ins[0], ins[1], *axis, *depth, out),
     }
+}
+
+/// `linalg.index k` inside a body.
+fn loop_index<'c, 'b>(b: &Ctx<'c, 'b>, k: usize) -> Result<Val<'c, 'b>> {
+    let dim = b.parse_attr(&format!("{k} : i64"))?;
+    b.op1("linalg.index", &[], b.index_type(), &[("dim", dim)])
+}
+
+/// An integer (or float, truncated) scalar as an index, wrapped once by `len`
+/// when negative.
+fn wrapped_index<'c, 'b>(
+    b: &Ctx<'c, 'b>,
+    v: Val<'c, 'b>,
+    d: DType,
+    len: Val<'c, 'b>,
+) -> Result<Val<'c, 'b>> {
+    let i64t = b.elem(DType::I64)?;
+    let wide = match d {
+        DType::I64 | DType::U64 => v,
+        _ if d.is_float() => b.op1("arith.fptosi", &[v], i64t, &[])?,
+        _ if d.is_unsigned_int() => b.op1("arith.extui", &[v], i64t, &[])?,
+        _ => b.op1("arith.extsi", &[v], i64t, &[])?,
+    };
+    let i = b.op1("arith.index_cast", &[wide], b.index_type(), &[])?;
+    let zero = b.index(0)?;
+    let neg = b.cmpi(2, i, zero)?; // slt
+    let plus = b.bin("arith.addi", i, len)?;
+    b.select(neg, plus, i)
+}
+
+fn gather_elements<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    data: Operand<'c, 'a, '_>,
+    idx: Operand<'c, 'a, '_>,
+    axis: usize,
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    let rank = out.rank();
+    let e = cx.empty_like(out, &[idx, data])?;
+    let axis_len = cx.dim(data.0, axis)?;
+    let maps = [identity_map(rank), identity_map(rank)];
+    let iters = vec!["parallel"; rank];
+    let d = idx.1.dtype;
+    Ok(cx.generic(
+        &[idx.0],
+        &[e],
+        &maps,
+        &iters,
+        &[data.0, axis_len],
+        move |b, v, caps| {
+            let i = wrapped_index(b, v[0], d, caps[1])?;
+            let mut coords = vec![caps[0]];
+            for k in 0..rank {
+                coords.push(if k == axis { i } else { loop_index(b, k)? });
+            }
+            let elem = super::ir::element_type(caps[0].r#type())?;
+            Ok(vec![b.op1("tensor.extract", &coords, elem, &[])?])
+        },
+    )?[0])
+}
+
+fn gather_nd<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    data: Operand<'c, 'a, '_>,
+    idx: Operand<'c, 'a, '_>,
+    batch: usize,
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    let rank = out.rank();
+    let q = idx.1.rank();
+    let Some(Dim::Known(r)) = idx.1.shape.last() else {
+        o2l_canon::bail!(Unsupported, "GatherND: index tuple length must be known");
+    };
+    let r = *r as usize;
+    let data_rank = data.1.rank();
+    let e = cx.empty_like(out, &[idx, data])?;
+    let mut caps = vec![data.0, idx.0];
+    for j in 0..r {
+        caps.push(cx.dim(data.0, batch + j)?);
+    }
+    let maps = [identity_map(rank)];
+    let iters = vec!["parallel"; rank];
+    let d = idx.1.dtype;
+    Ok(
+        cx.generic(&[], &[e], &maps, &iters, &caps, move |b, _, caps| {
+            let outer: Vec<Val<'c, '_>> = (0..q - 1)
+                .map(|k| loop_index(b, k))
+                .collect::<Result<_>>()?;
+            let idx_elem = super::ir::element_type(caps[1].r#type())?;
+            let mut coords = vec![caps[0]];
+            coords.extend(outer.iter().take(batch).copied());
+            for j in 0..r {
+                let mut at = vec![caps[1]];
+                at.extend(outer.iter().copied());
+                at.push(b.index(j as i64)?);
+                let raw = b.op1("tensor.extract", &at, idx_elem, &[])?;
+                coords.push(wrapped_index(b, raw, d, caps[2 + j])?);
+            }
+            for t in 0..data_rank - batch - r {
+                coords.push(loop_index(b, q - 1 + t)?);
+            }
+            let elem = super::ir::element_type(caps[0].r#type())?;
+            Ok(vec![b.op1("tensor.extract", &coords, elem, &[])?])
+        })?[0],
+    )
+}
+
+fn trilu<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    x: Operand<'c, 'a, '_>,
+    k_operand: Option<Operand<'c, 'a, '_>>,
+    upper: bool,
+    k: i64,
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    let rank = out.rank();
+    let d = out.dtype;
+    let kv = match k_operand {
+        Some((kt, ty)) => {
+            let zeros = (0..ty.rank())
+                .map(|_| cx.index(0))
+                .collect::<Result<Vec<_>>>()?;
+            let mut at = vec![kt];
+            at.extend(zeros);
+            cx.op1("tensor.extract", &at, cx.elem(DType::I64)?, &[])?
+        }
+        None => cx.scalar_int(DType::I64, k)?,
+    };
+    let zero = cx.extreme(d, super::ir::Extreme::Zero)?;
+    cx.elementwise(&[x], out, &[kv, zero], move |b, v, caps| {
+        let i64t = b.elem(DType::I64)?;
+        let row = loop_index(b, rank - 2)?;
+        let col = loop_index(b, rank - 1)?;
+        let row = b.op1("arith.index_cast", &[row], i64t, &[])?;
+        let col = b.op1("arith.index_cast", &[col], i64t, &[])?;
+        let diff = b.bin("arith.subi", col, row)?;
+        // Upper keeps col - row >= k (sge 5); lower keeps col - row <= k (sle 3).
+        let keep = b.cmpi(if upper { 5 } else { 3 }, diff, caps[0])?;
+        b.select(keep, v[0], caps[1])
+    })
+}
+
+fn one_hot<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    idx: Operand<'c, 'a, '_>,
+    values: Operand<'c, 'a, '_>,
+    axis: usize,
+    depth: u64,
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    let rank = out.rank();
+    let e = cx.empty_like(out, &[idx])?;
+    let elem = cx.elem(out.dtype)?;
+    let c0 = cx.index(0)?;
+    let c1 = cx.index(1)?;
+    let off = cx.op1("tensor.extract", &[values.0, c0], elem, &[])?;
+    let on = cx.op1("tensor.extract", &[values.0, c1], elem, &[])?;
+    let depth_v = cx.index(depth as i64)?;
+    let picks: Vec<usize> = (0..rank).filter(|&k| k != axis).collect();
+    let maps = [pick_map(rank, &picks), identity_map(rank)];
+    let iters = vec!["parallel"; rank];
+    let d = idx.1.dtype;
+    Ok(cx.generic(
+        &[idx.0],
+        &[e],
+        &maps,
+        &iters,
+        &[off, on, depth_v],
+        move |b, v, caps| {
+            let i = wrapped_index(b, v[0], d, caps[2])?;
+            let here = loop_index(b, axis)?;
+            let hit = b.cmpi(0, i, here)?; // eq
+            Ok(vec![b.select(hit, caps[1], caps[0])?])
+        },
+    )?[0])
 }
 
 /// Groups of `big` dims whose products are the `small` dims, in order.

@@ -230,7 +230,107 @@ pub(crate) static RULES: &[Rule] = &[
         eye_like,
         "static 2-D shape: folded to a constant",
     ),
+    row(
+        "GatherElements",
+        &[11, 13],
+        &["GatherElements"],
+        gather_elements,
+        "axis (negative from the end); negative indices wrap",
+    ),
+    row(
+        "GatherND",
+        &[11, 12, 13],
+        &["GatherND"],
+        gather_nd,
+        "batch_dims (12+); index tuple length must be static; negative indices wrap",
+    ),
+    row(
+        "Trilu",
+        &[14],
+        &["Trilu"],
+        trilu,
+        "upper; k from an optional constant input",
+    ),
+    row(
+        "OneHot",
+        &[11, 28],
+        &["OneHot"],
+        one_hot,
+        "constant depth; values input of [off, on]; axis; negative indices wrap",
+    ),
 ];
+
+fn gather_elements(ctx: &mut MapCtx) -> Result<()> {
+    let (data, idx) = (ctx.input(0)?, ctx.input(1)?);
+    let axis = normalize_axis(ctx.attrs.int_or("axis", 0)?, ctx.ty(data).rank())?;
+    let v = ctx.emit1(
+        Op::Movement(Movement::GatherElements { axis }),
+        &[data, idx],
+    )?;
+    ctx.bind(0, v)
+}
+
+fn gather_nd(ctx: &mut MapCtx) -> Result<()> {
+    let (data, idx) = (ctx.input(0)?, ctx.input(1)?);
+    let b = ctx.attrs.int_or("batch_dims", 0)?;
+    let batch_dims = usize::try_from(b)
+        .map_err(|_| Error::invalid(format!("batch_dims must be >= 0, got {b}")))?;
+    let v = ctx.emit1(
+        Op::Movement(Movement::GatherND { batch_dims }),
+        &[data, idx],
+    )?;
+    ctx.bind(0, v)
+}
+
+fn trilu(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let upper = ctx.attrs.int_or("upper", 1)? != 0;
+    let mut operands = vec![x];
+    let k = match ctx.opt_input(1) {
+        None => 0,
+        Some(kv) => match ctx.const_of(kv) {
+            Some(t) if t.dtype.is_int() && t.num_elements() == 1 => t.to_i64s()[0],
+            Some(t) => {
+                return Err(Error::invalid(format!(
+                    "input 1 (k) must hold one integer, got {}",
+                    t.ty()
+                )));
+            }
+            None => {
+                operands.push(kv);
+                0
+            }
+        },
+    };
+    let v = ctx.emit1(Op::Movement(Movement::Trilu { upper, k }), &operands)?;
+    ctx.bind(0, v)
+}
+
+fn one_hot(ctx: &mut MapCtx) -> Result<()> {
+    let (idx, depth_v, values) = (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?);
+    let Some(depth_t) = ctx.const_of(depth_v) else {
+        return Err(Error::unsupported(
+            "input 1 (depth) is computed at run time; only a constant depth is supported",
+        ));
+    };
+    let depth = match depth_t.to_f64s()[..] {
+        [d] if d >= 1.0 && d.is_finite() => d as u64,
+        _ => {
+            return Err(Error::invalid(format!(
+                "input 1 (depth) must be one positive value, got {:?}",
+                depth_t.to_f64s()
+            )));
+        }
+    };
+    let rank = ctx.ty(idx).rank();
+    let axis = ctx.attrs.int_or("axis", -1)?;
+    let axis = normalize_axis(axis, rank + 1)?;
+    let v = ctx.emit1(
+        Op::Movement(Movement::OneHot { axis, depth }),
+        &[idx, values],
+    )?;
+    ctx.bind(0, v)
+}
 
 fn dims_text(dims: &[Dim]) -> String {
     let parts: Vec<String> = dims.iter().map(|d| d.to_string()).collect();
