@@ -29,8 +29,8 @@ pub enum Movement {
     /// second operand (a one-element i64 tensor) gives `k` at run time instead.
     Trilu { upper: bool, k: i64 },
     /// `out[.., j (at axis), ..] = values[1]` where `indices[..] == j`
-    /// (negative indices count from the end), `values[0]` elsewhere.
-    OneHot { axis: usize, depth: u64 },
+    /// (with `wrap`, negative indices count from the end), `values[0]` elsewhere.
+    OneHot { axis: usize, depth: u64, wrap: bool },
 }
 
 const fn row(
@@ -101,7 +101,7 @@ pub const SPECS: &[OpSpec] = &[
         "OneHot",
         "values[1] where the (wrapped) index equals the position along a new axis, values[0] elsewhere",
         &["indices", "values"],
-        &["axis: usize", "depth: u64"],
+        &["axis: usize", "depth: u64", "wrap: bool"],
     ),
 ];
 
@@ -262,7 +262,7 @@ impl Movement {
                 }
                 Ok(vec![x.clone()])
             }
-            Movement::OneHot { axis, depth } => {
+            Movement::OneHot { axis, depth, .. } => {
                 expect_operands("OneHot", inputs, 2, 2)?;
                 let (idx, values) = (inputs[0], inputs[1]);
                 if *axis > idx.rank() || values.shape != [Dim::Known(2)] {

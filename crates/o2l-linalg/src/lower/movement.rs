@@ -73,7 +73,9 @@ pub(crate) fn lower<'c, 'a>(
         Movement::GatherElements { axis } => gather_elements(cx, ins[0], ins[1], *axis, out),
         Movement::GatherND { batch_dims } => gather_nd(cx, ins[0], ins[1], *batch_dims, out),
         Movement::Trilu { upper, k } => trilu(cx, ins[0], ins.get(1).copied(), *upper, *k, out),
-        Movement::OneHot { axis, depth } => one_hot(cx, ins[0], ins[1], *axis, *depth, out),
+        Movement::OneHot { axis, depth, wrap } => {
+            one_hot(cx, ins[0], ins[1], *axis, *depth, *wrap, out)
+        }
     }
 }
 
@@ -223,6 +225,7 @@ fn one_hot<'c, 'a>(
     values: Operand<'c, 'a, '_>,
     axis: usize,
     depth: u64,
+    wrap: bool,
     out: &TensorType,
 ) -> Result<Val<'c, 'a>> {
     let rank = out.rank();
@@ -232,7 +235,8 @@ fn one_hot<'c, 'a>(
     let c1 = cx.index(1)?;
     let off = cx.op1("tensor.extract", &[values.0, c0], elem, &[])?;
     let on = cx.op1("tensor.extract", &[values.0, c1], elem, &[])?;
-    let depth_v = cx.index(depth as i64)?;
+    // Without wrapping, a negative index plus 0 stays negative: no match.
+    let depth_v = cx.index(if wrap { depth as i64 } else { 0 })?;
     let picks: Vec<usize> = (0..rank).filter(|&k| k != axis).collect();
     let maps = [pick_map(rank, &picks), identity_map(rank)];
     let iters = vec!["parallel"; rank];

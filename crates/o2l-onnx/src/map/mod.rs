@@ -110,11 +110,6 @@ pub(crate) static GAPS: &[Gap] = &[
         &[1, 6],
         "legacy slope broadcasting (opsets before 7)",
     ),
-    gap(
-        "OneHot",
-        &[9],
-        "negative indices are out of range before opset 11",
-    ),
     gap("Pad", &[1], "legacy `paddings` attribute (opsets before 2)"),
     gap("Pow", &[1], BROADCAST),
     gap("Reciprocal", &[1], CONSUMED),

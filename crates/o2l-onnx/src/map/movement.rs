@@ -253,10 +253,10 @@ pub(crate) static RULES: &[Rule] = &[
     ),
     row(
         "OneHot",
-        &[11, 28],
+        &[9, 11, 28],
         &["OneHot"],
         one_hot,
-        "constant depth; values input of [off, on]; axis; negative indices wrap",
+        "constant depth; values input of [off, on]; axis; negative indices wrap (11+)",
     ),
 ];
 
@@ -326,7 +326,11 @@ fn one_hot(ctx: &mut MapCtx) -> Result<()> {
     let axis = ctx.attrs.int_or("axis", -1)?;
     let axis = normalize_axis(axis, rank + 1)?;
     let v = ctx.emit1(
-        Op::Movement(Movement::OneHot { axis, depth }),
+        Op::Movement(Movement::OneHot {
+            axis,
+            depth,
+            wrap: ctx.version >= 11,
+        }),
         &[idx, values],
     )?;
     ctx.bind(0, v)
