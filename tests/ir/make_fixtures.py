@@ -457,6 +457,13 @@ def arg_index():
         [const("depth", 5, np.int64), const("values", [0.0, 2.0], np.float32)],
         opset=11,
     )
+    save(
+        "hardmax_axis1",
+        [node("Hardmax", ["x"], ["y"], axis=1)],
+        x,
+        [vi("y", F, [2, 3, 4])],
+        opset=13,
+    )
 
 
 if __name__ == "__main__":

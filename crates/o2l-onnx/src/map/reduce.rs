@@ -127,7 +127,75 @@ pub(crate) static RULES: &[Rule] = &[
         arg_min,
         "axis, keepdims; select_last_index from 12",
     ),
+    row(
+        "Hardmax",
+        &[1, 11],
+        &["Reshape", "ArgMax", "OneHot"],
+        hardmax_2d,
+        "over the input coerced to 2-D at axis: OneHot of ArgMax (first max); static dims",
+    ),
+    row(
+        "Hardmax",
+        &[13],
+        &["ArgMax", "OneHot"],
+        hardmax_axis,
+        "along axis: OneHot of ArgMax (first max); static axis length",
+    ),
 ];
+
+/// One-hot (in `x`'s type) of the first maximum of `x` along `axis`.
+fn hardmax_along(ctx: &mut MapCtx, x: ValueId, axis: usize) -> Result<ValueId> {
+    let t = ctx.ty(x);
+    let Some(depth) = t.shape[axis].known() else {
+        o2l_canon::bail!(
+            Unsupported,
+            "Hardmax along a symbolic dim ({t}, axis {axis})"
+        );
+    };
+    let idx = ctx.emit1(
+        Op::Reduce(Reduce {
+            kind: ReduceKind::ArgMax { last: false },
+            axes: vec![axis],
+            keep_dims: false,
+        }),
+        &[x],
+    )?;
+    let values = ctx.constant(o2l_canon::Tensor::from_f64s(t.dtype, vec![2], &[0.0, 1.0])?)?;
+    ctx.emit1(
+        Op::Movement(o2l_canon::ops::Movement::OneHot {
+            axis,
+            depth,
+            wrap: false,
+        }),
+        &[idx, values],
+    )
+}
+
+fn hardmax_axis(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let rank = ctx.ty(x).rank();
+    let axis = o2l_canon::shape::normalize_axis(ctx.attrs.int_or("axis", -1)?, rank)?;
+    let v = hardmax_along(ctx, x, axis)?;
+    ctx.bind(0, v)
+}
+
+fn hardmax_2d(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let t = ctx.ty(x);
+    let axis = o2l_canon::shape::normalize_axis(ctx.attrs.int_or("axis", 1)?, t.rank() + 1)?;
+    let Some(dims) = t.known_dims() else {
+        o2l_canon::bail!(Unsupported, "Hardmax-1/11 needs static dims, got {t}");
+    };
+    let rows: u64 = dims[..axis].iter().product();
+    let cols: u64 = dims[axis..].iter().product();
+    let flat = ctx.reshape(
+        x,
+        vec![o2l_canon::Dim::Known(rows), o2l_canon::Dim::Known(cols)],
+    )?;
+    let h = hardmax_along(ctx, flat, 1)?;
+    let v = ctx.reshape(h, t.shape.clone())?;
+    ctx.bind(0, v)
+}
 
 /// ArgMax / ArgMin: one axis (negative from the end), i64 indices.
 fn arg(ctx: &mut MapCtx, is_max: bool) -> Result<()> {
