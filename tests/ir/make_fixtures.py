@@ -464,6 +464,14 @@ def arg_index():
         [vi("y", F, [2, 3, 4])],
         opset=13,
     )
+    save(
+        "cumsum_reverse_exclusive",
+        [node("CumSum", ["x", "axis"], ["y"], exclusive=1, reverse=1)],
+        [vi("x", F, [2, 3])],
+        [vi("y", F, [2, 3])],
+        [const("axis", 1, np.int64)],
+        opset=14,
+    )
 
 
 if __name__ == "__main__":

@@ -19,12 +19,24 @@ pub enum ReduceKind {
     ArgMin {
         last: bool,
     },
+    /// Running sum along the single axis (a scan: the result has the
+    /// operand's type): element i sums elements 0..=i (`exclusive`: 0..i;
+    /// `reverse`: from the end, i..n or i+1..n).
+    CumSum {
+        exclusive: bool,
+        reverse: bool,
+    },
 }
 
 impl ReduceKind {
     /// Whether the op yields indices (i64) along one axis instead of values.
     pub fn is_arg(self) -> bool {
         matches!(self, ReduceKind::ArgMax { .. } | ReduceKind::ArgMin { .. })
+    }
+
+    /// Whether the op is a scan along one axis (the result keeps the shape).
+    pub fn is_scan(self) -> bool {
+        matches!(self, ReduceKind::CumSum { .. })
     }
 }
 
@@ -87,6 +99,7 @@ impl Reduce {
             ReduceKind::Prod => "ReduceProd",
             ReduceKind::ArgMax { .. } => "ArgMax",
             ReduceKind::ArgMin { .. } => "ArgMin",
+            ReduceKind::CumSum { .. } => "CumSum",
         }
     }
 
@@ -100,13 +113,16 @@ impl Reduce {
                 self.name()
             );
         }
-        if self.kind.is_arg() && self.axes.len() != 1 {
+        if (self.kind.is_arg() || self.kind.is_scan()) && self.axes.len() != 1 {
             crate::bail!(
                 InvalidModel,
                 "{} takes exactly one axis, got {:?}",
                 self.name(),
                 self.axes
             );
+        }
+        if self.kind.is_scan() {
+            return Ok(vec![x.clone()]);
         }
         let mut shape = Vec::with_capacity(x.rank());
         for (i, d) in x.shape.iter().enumerate() {

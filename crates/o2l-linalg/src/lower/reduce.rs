@@ -17,6 +17,9 @@ pub(crate) fn lower<'c, 'a>(
     if op.kind.is_arg() {
         return arg_reduce(cx, op, ins[0], out);
     }
+    if let ReduceKind::CumSum { exclusive, reverse } = op.kind {
+        return cum_sum(cx, op, ins[0], exclusive, reverse, out);
+    }
     if matches!(
         op.kind,
         ReduceKind::Sum | ReduceKind::Mean | ReduceKind::Prod
@@ -177,6 +180,66 @@ fn arg_reduce<'c, 'a>(
     keep_reduced_dims(cx, op, r, out, x)
 }
 
+/// CumSum as one generic over the result's dims plus a reduction loop `j`
+/// over the axis: element i adds x[j] for the j on its side of i (j <= i,
+/// j < i when exclusive; mirrored when reverse), zero for the others. Exact,
+/// in order, and quadratic in the axis length.
+fn cum_sum<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    op: &Reduce,
+    x: Operand<'c, 'a, '_>,
+    exclusive: bool,
+    reverse: bool,
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    let [axis] = op.axes[..] else {
+        o2l_canon::bail!(Internal, "CumSum needs exactly one axis");
+    };
+    let rank = out.rank();
+    let d = out.dtype;
+    let init = cx.filled(out, &[x], Extreme::Zero)?;
+    let in_exprs: Vec<String> = (0..rank)
+        .map(|k| {
+            if k == axis {
+                format!("d{rank}")
+            } else {
+                format!("d{k}")
+            }
+        })
+        .collect();
+    let maps = [
+        super::ir::map_str(rank + 1, &in_exprs),
+        pick_map(rank + 1, &(0..rank).collect::<Vec<_>>()),
+    ];
+    let mut iters = vec!["parallel"; rank];
+    iters.push("reduction");
+    // cmpi on index: slt 2, sle 3, sgt 4, sge 5 of (j, i).
+    let pred = match (reverse, exclusive) {
+        (false, false) => 3,
+        (false, true) => 2,
+        (true, false) => 5,
+        (true, true) => 4,
+    };
+    let (zero_kind, add) = combiner(ReduceKind::Sum, d);
+    let zero = cx.extreme(d, zero_kind)?;
+    Ok(cx.generic(
+        &[x.0],
+        &[init],
+        &maps,
+        &iters,
+        &[zero],
+        move |b, v, caps| {
+            let dim_i = b.parse_attr(&format!("{axis} : i64"))?;
+            let i = b.op1("linalg.index", &[], b.index_type(), &[("dim", dim_i)])?;
+            let dim_j = b.parse_attr(&format!("{rank} : i64"))?;
+            let j = b.op1("linalg.index", &[], b.index_type(), &[("dim", dim_j)])?;
+            let inside = b.cmpi(pred, j, i)?;
+            let term = b.select(inside, v[0], caps[0])?;
+            Ok(vec![b.bin(add, v[1], term)?])
+        },
+    )?[0])
+}
+
 /// Combines `x` over `axes` (kept dims in order); returns the result and its type.
 pub(crate) fn reduce_axes<'c, 'a>(
     cx: &Ctx<'c, 'a>,
@@ -213,7 +276,7 @@ pub(crate) fn combiner(kind: ReduceKind, d: DType) -> (Extreme, &'static str) {
     let f = d.is_float();
     let u = d.is_unsigned_int() || d == DType::Bool;
     match kind {
-        ReduceKind::Sum | ReduceKind::Mean => {
+        ReduceKind::Sum | ReduceKind::Mean | ReduceKind::CumSum { .. } => {
             (Extreme::Zero, if f { "arith.addf" } else { "arith.addi" })
         }
         ReduceKind::Prod => (Extreme::One, if f { "arith.mulf" } else { "arith.muli" }),

@@ -141,7 +141,46 @@ pub(crate) static RULES: &[Rule] = &[
         hardmax_axis,
         "along axis: OneHot of ArgMax (first max); static axis length",
     ),
+    row(
+        "CumSum",
+        &[11, 14],
+        &["CumSum"],
+        cum_sum,
+        "axis from a constant input; exclusive, reverse",
+    ),
 ];
+
+fn cum_sum(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let rank = ctx.ty(x).rank();
+    let axis_v = ctx.input(1)?;
+    // A rank-1 input has one valid axis, whatever the run-time value.
+    let axis = match ctx.const_ints(1, "axis") {
+        Err(_) if rank == 1 && ctx.const_of(axis_v).is_none() => 0,
+        r => match r?.as_deref() {
+            Some([a]) => *a,
+            Some(other) => {
+                o2l_canon::bail!(
+                    InvalidModel,
+                    "input 1 (axis) must hold one value, got {other:?}"
+                )
+            }
+            None => o2l_canon::bail!(InvalidModel, "input 1 (axis) is required"),
+        },
+    };
+    let axes = normalize_axes(&[axis], rank)?;
+    let exclusive = ctx.attrs.int_or("exclusive", 0)? != 0;
+    let reverse = ctx.attrs.int_or("reverse", 0)? != 0;
+    let v = ctx.emit1(
+        Op::Reduce(Reduce {
+            kind: ReduceKind::CumSum { exclusive, reverse },
+            axes,
+            keep_dims: true,
+        }),
+        &[x],
+    )?;
+    ctx.bind(0, v)
+}
 
 /// One-hot (in `x`'s type) of the first maximum of `x` along `axis`.
 fn hardmax_along(ctx: &mut MapCtx, x: ValueId, axis: usize) -> Result<ValueId> {
