@@ -472,6 +472,20 @@ def arg_index():
         [const("axis", 1, np.int64)],
         opset=14,
     )
+    save(
+        "scatter_elements_add",
+        [node("ScatterElements", ["x", "i", "u"], ["y"], axis=1, reduction="add")],
+        [vi("x", F, [2, 3]), vi("i", I64, [2, 2]), vi("u", F, [2, 2])],
+        [vi("y", F, [2, 3])],
+        opset=18,
+    )
+    save(
+        "scatternd_max",
+        [node("ScatterND", ["x", "i", "u"], ["y"], reduction="max")],
+        [vi("x", F, [4, 3]), vi("i", I64, [2, 1]), vi("u", F, [2, 3])],
+        [vi("y", F, [4, 3])],
+        opset=18,
+    )
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ pub mod reduce;
 pub use conv::Conv;
 pub use elementwise::{Binary, Elementwise, Unary};
 pub use linear::Linear;
-pub use movement::Movement;
+pub use movement::{Movement, ScatterReduction};
 pub use norm::Norm;
 pub use pool::{Pool, PoolKind};
 pub use reduce::{Reduce, ReduceKind};

@@ -4,6 +4,17 @@ use crate::shape::element_count;
 use crate::{DType, Dim, Error, HostArray, Result, Tensor, TensorType};
 use ndarray::{Axis, IxDyn};
 
+/// How a scatter combines an update with the element already there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScatterReduction {
+    /// The update replaces the element.
+    None,
+    Add,
+    Mul,
+    Max,
+    Min,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Movement {
     /// Same elements in row-major order, new shape (fully resolved: no 0 or -1).
@@ -31,6 +42,17 @@ pub enum Movement {
     /// `out[.., j (at axis), ..] = values[1]` where `indices[..] == j`
     /// (with `wrap`, negative indices count from the end), `values[0]` elsewhere.
     OneHot { axis: usize, depth: u64, wrap: bool },
+    /// A copy of `data` where, for every position of `indices` (and the
+    /// same-shaped `updates`), the element at that position with its `axis`
+    /// coordinate replaced by the (wrapped) index is combined with the update;
+    /// updates apply in row-major order, so duplicates take effect in turn.
+    ScatterElements {
+        axis: usize,
+        reduction: ScatterReduction,
+    },
+    /// A copy of `data` where each index tuple (last dim of `indices`, wrapped)
+    /// addresses a slice combined with the matching slice of `updates`, in order.
+    ScatterND { reduction: ScatterReduction },
 }
 
 const fn row(
@@ -103,6 +125,18 @@ pub const SPECS: &[OpSpec] = &[
         &["indices", "values"],
         &["axis: usize", "depth: u64", "wrap: bool"],
     ),
+    row(
+        "ScatterElements",
+        "copy of data with elements at (axis-replaced) index positions combined with updates, in order",
+        &["data", "indices", "updates"],
+        &["axis: usize", "reduction: none|add|mul|max|min"],
+    ),
+    row(
+        "ScatterND",
+        "copy of data with slices addressed by index tuples combined with updates, in order",
+        &["data", "indices", "updates"],
+        &["reduction: none|add|mul|max|min"],
+    ),
 ];
 
 /// Constants are folded only up to this many elements, so weights are never copied.
@@ -120,6 +154,8 @@ impl Movement {
             Movement::GatherND { .. } => "GatherND",
             Movement::Trilu { .. } => "Trilu",
             Movement::OneHot { .. } => "OneHot",
+            Movement::ScatterElements { .. } => "ScatterElements",
+            Movement::ScatterND { .. } => "ScatterND",
         }
     }
 
@@ -261,6 +297,45 @@ impl Movement {
                     crate::bail!(InvalidModel, "Trilu: expected rank >= 2, got {x}");
                 }
                 Ok(vec![x.clone()])
+            }
+            Movement::ScatterElements { axis, .. } => {
+                expect_operands("ScatterElements", inputs, 3, 3)?;
+                let (data, idx, upd) = (inputs[0], inputs[1], inputs[2]);
+                expect_indices("ScatterElements", idx)?;
+                if *axis >= data.rank()
+                    || idx.rank() != data.rank()
+                    || upd.shape != idx.shape
+                    || upd.dtype != data.dtype
+                {
+                    crate::bail!(
+                        InvalidModel,
+                        "ScatterElements: expected indices and updates of one shape and the data's rank and type, axis {axis} within it; got data {data}, indices {idx}, updates {upd}"
+                    );
+                }
+                Ok(vec![data.clone()])
+            }
+            Movement::ScatterND { .. } => {
+                expect_operands("ScatterND", inputs, 3, 3)?;
+                let (data, idx, upd) = (inputs[0], inputs[1], inputs[2]);
+                expect_indices("ScatterND", idx)?;
+                let Some(Dim::Known(k)) = idx.shape.last() else {
+                    crate::bail!(
+                        Unsupported,
+                        "ScatterND: the last dim of indices {idx} must be known"
+                    );
+                };
+                let k = *k as usize;
+                let mut want = idx.shape[..idx.rank() - 1].to_vec();
+                if k <= data.rank() {
+                    want.extend(data.shape[k..].iter().cloned());
+                }
+                if k > data.rank() || upd.shape != want || upd.dtype != data.dtype {
+                    crate::bail!(
+                        InvalidModel,
+                        "ScatterND: expected updates of shape {want:?} and the data's type; got data {data}, indices {idx}, updates {upd}"
+                    );
+                }
+                Ok(vec![data.clone()])
             }
             Movement::OneHot { axis, depth, .. } => {
                 expect_operands("OneHot", inputs, 2, 2)?;
@@ -413,7 +488,9 @@ impl Movement {
             | Movement::GatherElements { .. }
             | Movement::GatherND { .. }
             | Movement::Trilu { .. }
-            | Movement::OneHot { .. } => return Ok(None),
+            | Movement::OneHot { .. }
+            | Movement::ScatterElements { .. }
+            | Movement::ScatterND { .. } => return Ok(None),
         };
         Ok(Some(vec![Tensor::from_array(out.dtype, &result)?]))
     }

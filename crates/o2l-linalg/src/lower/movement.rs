@@ -8,7 +8,7 @@ use super::Operand;
 use super::ir::{Ctx, Val, identity_map, map_str, pick_map, tensor_str};
 use melior::ir::attribute::IntegerAttribute;
 use melior::ir::{Type, ValueLike};
-use o2l_canon::ops::Movement;
+use o2l_canon::ops::{Movement, ScatterReduction};
 use o2l_canon::{DType, Dim, Result, TensorType};
 
 pub(crate) fn lower<'c, 'a>(
@@ -73,6 +73,12 @@ pub(crate) fn lower<'c, 'a>(
         Movement::GatherElements { axis } => gather_elements(cx, ins[0], ins[1], *axis, out),
         Movement::GatherND { batch_dims } => gather_nd(cx, ins[0], ins[1], *batch_dims, out),
         Movement::Trilu { upper, k } => trilu(cx, ins[0], ins.get(1).copied(), *upper, *k, out),
+        Movement::ScatterElements { axis, reduction } => {
+            scatter(cx, ins[0], ins[1], ins[2], Some(*axis), *reduction, out)
+        }
+        Movement::ScatterND { reduction } => {
+            scatter(cx, ins[0], ins[1], ins[2], None, *reduction, out)
+        }
         Movement::OneHot { axis, depth, wrap } => {
             one_hot(cx, ins[0], ins[1], *axis, *depth, *wrap, out)
         }
@@ -416,4 +422,131 @@ fn gather<'c, 'a>(
             Ok(vec![b.op1("tensor.extract", &coords, elem, &[])?])
         },
     )?[0])
+}
+
+/// ScatterElements (`axis` given) and ScatterND (`axis` None) as one `scf.for`
+/// over the updates' elements in row-major order, carrying the result tensor:
+/// each step reads the update and the addressed element with `tensor.extract`,
+/// combines them and writes back with `tensor.insert`, so duplicate indices
+/// apply in turn. Needs static updates and data shapes.
+fn scatter<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    data: Operand<'c, 'a, '_>,
+    idx: Operand<'c, 'a, '_>,
+    upd: Operand<'c, 'a, '_>,
+    axis: Option<usize>,
+    reduction: ScatterReduction,
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    let (Some(udims), Some(ddims)) = (upd.1.known_dims(), data.1.known_dims()) else {
+        o2l_canon::bail!(
+            Unsupported,
+            "scatter needs static shapes, got data {}, updates {}",
+            data.1,
+            upd.1
+        );
+    };
+    let total: u64 = udims.iter().product();
+    if total == 0 {
+        return Ok(data.0);
+    }
+    let d = out.dtype;
+    let float = d.is_float();
+    let unsigned = d.is_unsigned_int() || d == DType::Bool;
+    let combine: Option<&'static str> = match reduction {
+        ScatterReduction::None => None,
+        ScatterReduction::Add => Some(if float { "arith.addf" } else { "arith.addi" }),
+        ScatterReduction::Mul => Some(if float { "arith.mulf" } else { "arith.muli" }),
+        ScatterReduction::Max => Some(if float {
+            "arith.maximumf"
+        } else if unsigned {
+            "arith.maxui"
+        } else {
+            "arith.maxsi"
+        }),
+        ScatterReduction::Min => Some(if float {
+            "arith.minimumf"
+        } else if unsigned {
+            "arith.minui"
+        } else {
+            "arith.minsi"
+        }),
+    };
+    let idx_d = idx.1.dtype;
+    let q = idx.1.rank();
+    let tensor_t = cx.tensor(&out.shape, d)?;
+    let lb = cx.index(0)?;
+    let ub = cx.index(total as i64)?;
+    let step = cx.index(1)?;
+    let region = cx.region(
+        "scf.yield",
+        &[cx.index_type(), tensor_t],
+        &[idx.0, upd.0],
+        move |b, args, caps| {
+            let (iv, acc) = (args[0], args[1]);
+            let (idx_t, upd_t) = (caps[0], caps[1]);
+            // Row-major coordinates of the update.
+            let mut coords = vec![iv; udims.len()];
+            let mut rest = iv;
+            for (k, &n) in udims.iter().enumerate().rev() {
+                let nv = b.index(n as i64)?;
+                coords[k] = b.bin("arith.remui", rest, nv)?;
+                rest = b.bin("arith.divui", rest, nv)?;
+            }
+            let idx_elem = super::ir::element_type(idx_t.r#type())?;
+            let elem = b.elem(d)?;
+            let mut at = vec![upd_t];
+            at.extend(coords.iter().copied());
+            let u = b.op1("tensor.extract", &at, elem, &[])?;
+            let target: Vec<Val<'c, '_>> = match axis {
+                Some(ax) => {
+                    let mut at = vec![idx_t];
+                    at.extend(coords.iter().copied());
+                    let raw = b.op1("tensor.extract", &at, idx_elem, &[])?;
+                    let len = b.index(ddims[ax] as i64)?;
+                    let mut t = coords.clone();
+                    t[ax] = wrapped_index(b, raw, idx_d, len)?;
+                    t
+                }
+                None => {
+                    let k = ddims.len() + q - 1 - udims.len();
+                    let mut t = Vec::with_capacity(ddims.len());
+                    for (j, &dn) in ddims.iter().enumerate().take(k) {
+                        let mut at = vec![idx_t];
+                        at.extend(coords[..q - 1].iter().copied());
+                        at.push(b.index(j as i64)?);
+                        let raw = b.op1("tensor.extract", &at, idx_elem, &[])?;
+                        let len = b.index(dn as i64)?;
+                        t.push(wrapped_index(b, raw, idx_d, len)?);
+                    }
+                    t.extend(coords[q - 1..].iter().copied());
+                    t
+                }
+            };
+            let value = match combine {
+                None => u,
+                Some(name) => {
+                    let mut at = vec![acc];
+                    at.extend(target.iter().copied());
+                    let old = b.op1("tensor.extract", &at, elem, &[])?;
+                    b.bin(name, old, u)?
+                }
+            };
+            let mut operands = vec![value, acc];
+            operands.extend(target);
+            Ok(vec![b.op1(
+                "tensor.insert",
+                &operands,
+                acc.r#type(),
+                &[],
+            )?])
+        },
+    )?;
+    cx.op1_regions(
+        "scf.for",
+        &[lb, ub, step, data.0],
+        tensor_t,
+        &[],
+        vec![region],
+    )
 }

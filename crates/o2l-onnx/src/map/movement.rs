@@ -2,7 +2,7 @@
 //! Transpose, Concat, Gather, Shape, and the ops that only alias or make
 //! constants (Identity, Dropout in inference, Constant).
 use super::{MapCtx, Rule, SymEl};
-use o2l_canon::ops::Movement;
+use o2l_canon::ops::{Movement, ScatterReduction};
 use o2l_canon::shape::{element_count, normalize_axes, normalize_axis};
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
 
@@ -258,7 +258,65 @@ pub(crate) static RULES: &[Rule] = &[
         one_hot,
         "constant depth; values input of [off, on]; axis; negative indices wrap (11+)",
     ),
+    row(
+        "ScatterElements",
+        &[11, 13, 16, 18],
+        &["ScatterElements"],
+        scatter_elements,
+        "axis; reduction add/mul (16+), max/min (18+); duplicates apply in order; static shapes",
+    ),
+    row(
+        "Scatter",
+        &[9, 11],
+        &["ScatterElements"],
+        scatter_elements,
+        "the older name of ScatterElements (no reduction); static shapes",
+    ),
+    row(
+        "ScatterND",
+        &[11, 13, 16, 18],
+        &["ScatterND"],
+        scatter_nd,
+        "reduction add/mul (16+), max/min (18+); duplicates apply in order; static shapes",
+    ),
 ];
+
+fn scatter_reduction(ctx: &MapCtx) -> Result<ScatterReduction> {
+    let r = ctx.attrs.string_or("reduction", "none")?;
+    Ok(match r.as_str() {
+        "none" => ScatterReduction::None,
+        "add" => ScatterReduction::Add,
+        "mul" => ScatterReduction::Mul,
+        "max" if ctx.version >= 18 => ScatterReduction::Max,
+        "min" if ctx.version >= 18 => ScatterReduction::Min,
+        other => {
+            return Err(Error::invalid(format!(
+                "attribute \"reduction\": expected none, add, mul (or max, min from 18), got \"{other}\""
+            )));
+        }
+    })
+}
+
+fn scatter_elements(ctx: &mut MapCtx) -> Result<()> {
+    let (data, idx, upd) = (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?);
+    let axis = normalize_axis(ctx.attrs.int_or("axis", 0)?, ctx.ty(data).rank())?;
+    let reduction = scatter_reduction(ctx)?;
+    let v = ctx.emit1(
+        Op::Movement(Movement::ScatterElements { axis, reduction }),
+        &[data, idx, upd],
+    )?;
+    ctx.bind(0, v)
+}
+
+fn scatter_nd(ctx: &mut MapCtx) -> Result<()> {
+    let (data, idx, upd) = (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?);
+    let reduction = scatter_reduction(ctx)?;
+    let v = ctx.emit1(
+        Op::Movement(Movement::ScatterND { reduction }),
+        &[data, idx, upd],
+    )?;
+    ctx.bind(0, v)
+}
 
 fn gather_elements(ctx: &mut MapCtx) -> Result<()> {
     let (data, idx) = (ctx.input(0)?, ctx.input(1)?);
