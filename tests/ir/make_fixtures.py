@@ -486,6 +486,13 @@ def arg_index():
         [vi("y", F, [4, 3])],
         opset=18,
     )
+    save(
+        "reduce_sum_empty_axes_input",
+        [node("ReduceSum", ["x", "axes"], ["y"], keepdims=1)],
+        [vi("x", F, [2, 3, 4]), vi("axes", I64, [0])],
+        [vi("y", F, [1, 1, 1])],
+        opset=13,
+    )
 
 
 if __name__ == "__main__":

@@ -274,7 +274,15 @@ fn arg_min(ctx: &mut MapCtx) -> Result<()> {
 fn reduce_axes(ctx: &MapCtx, rank: usize, from_input: bool) -> Result<(Option<Vec<usize>>, bool)> {
     let keep_dims = ctx.attrs.int_or("keepdims", 1)? != 0;
     let axes = if from_input {
-        ctx.const_ints(1, "axes")?.filter(|a| !a.is_empty())
+        // An axes input declared with shape [0] is empty whatever its run-time value.
+        let empty_by_type = ctx
+            .opt_input(1)
+            .is_some_and(|v| ctx.ty(v).shape == [o2l_canon::Dim::Known(0)]);
+        if empty_by_type {
+            None
+        } else {
+            ctx.const_ints(1, "axes")?.filter(|a| !a.is_empty())
+        }
     } else {
         ctx.attrs.ints("axes")?
     };
