@@ -493,6 +493,20 @@ def arg_index():
         [vi("y", F, [1, 1, 1])],
         opset=13,
     )
+    save(
+        "einsum_batch_matmul",
+        [node("Einsum", ["a", "b"], ["y"], equation="bij,bjk->bik")],
+        [vi("a", F, [2, 3, 4]), vi("b", F, [2, 4, 5])],
+        [vi("y", F, [2, 3, 5])],
+        opset=12,
+    )
+    save(
+        "einsum_diagonal",
+        [node("Einsum", ["a"], ["y"], equation="ii->i")],
+        [vi("a", F, [3, 3])],
+        [vi("y", F, [3])],
+        opset=12,
+    )
 
 
 if __name__ == "__main__":

@@ -148,7 +148,221 @@ pub(crate) static RULES: &[Rule] = &[
         cum_sum,
         "axis from a constant input; exclusive, reverse",
     ),
+    row(
+        "Einsum",
+        &[12, 28],
+        &["GatherElements", "Reshape", "Transpose", "Mul", "ReduceSum"],
+        einsum,
+        "diagonals by GatherElements, operands aligned by Transpose/Reshape, broadcast Mul, ReduceSum over contracted labels; static dims; the full product is materialised",
+    ),
 ];
+
+/// Einsum labels: letters, and ellipsis dims numbered from the right.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Label {
+    Letter(char),
+    Ellipsis(usize),
+}
+
+/// Splits one term into labels; `...` stands for the dims not named by letters.
+fn einsum_term(term: &str, rank: Option<usize>, ell: usize) -> Result<Vec<Label>> {
+    let letters = term.chars().filter(|c| c.is_ascii_alphabetic()).count();
+    let (head, tail) = match term.split_once("...") {
+        Some((h, t)) => (h, Some(t)),
+        None => (term, None),
+    };
+    let mut out = Vec::new();
+    for c in head.chars() {
+        if !c.is_ascii_alphabetic() {
+            o2l_canon::bail!(InvalidModel, "Einsum: unexpected {c:?} in term {term:?}");
+        }
+        out.push(Label::Letter(c));
+    }
+    if let Some(tail) = tail {
+        let n = match rank {
+            Some(r) => r.checked_sub(letters).ok_or_else(|| {
+                o2l_canon::Error::invalid(format!(
+                    "Einsum: term {term:?} names more dims than the operand's rank {r}"
+                ))
+            })?,
+            None => ell,
+        };
+        for k in (0..n).rev() {
+            out.push(Label::Ellipsis(k));
+        }
+        for c in tail.chars() {
+            if !c.is_ascii_alphabetic() {
+                o2l_canon::bail!(InvalidModel, "Einsum: unexpected {c:?} in term {term:?}");
+            }
+            out.push(Label::Letter(c));
+        }
+    }
+    if let Some(r) = rank
+        && out.len() != r
+    {
+        o2l_canon::bail!(
+            InvalidModel,
+            "Einsum: term {term:?} has {} labels for an operand of rank {r}",
+            out.len()
+        );
+    }
+    Ok(out)
+}
+
+fn einsum(ctx: &mut MapCtx) -> Result<()> {
+    let eq: String = ctx
+        .attrs
+        .string("equation")?
+        .ok_or_else(|| o2l_canon::Error::invalid("attribute \"equation\" is required"))?
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let (lhs, rhs) = match eq.split_once("->") {
+        Some((l, r)) => (l.to_string(), Some(r.to_string())),
+        None => (eq.clone(), None),
+    };
+    let terms: Vec<&str> = lhs.split(',').collect();
+    if terms.len() != ctx.num_inputs() {
+        o2l_canon::bail!(
+            InvalidModel,
+            "Einsum: equation {eq:?} has {} terms for {} inputs",
+            terms.len(),
+            ctx.num_inputs()
+        );
+    }
+    let mut operands = Vec::new();
+    let mut ell = 0;
+    for (k, term) in terms.iter().enumerate() {
+        let x = ctx.input(k)?;
+        let labels = einsum_term(term, Some(ctx.ty(x).rank()), 0)?;
+        ell = ell.max(
+            labels
+                .iter()
+                .filter(|l| matches!(l, Label::Ellipsis(_)))
+                .count(),
+        );
+        operands.push((x, labels));
+    }
+    let output: Vec<Label> = match &rhs {
+        Some(r) => einsum_term(r, None, ell)?,
+        None => {
+            // Implicit output: the ellipsis dims, then letters used once, sorted.
+            let mut out: Vec<Label> = (0..ell).rev().map(Label::Ellipsis).collect();
+            let mut once: Vec<char> = Vec::new();
+            for c in lhs.chars().filter(|c| c.is_ascii_alphabetic()) {
+                if lhs.chars().filter(|&d| d == c).count() == 1 {
+                    once.push(c);
+                }
+            }
+            once.sort_unstable();
+            out.extend(once.into_iter().map(Label::Letter));
+            out
+        }
+    };
+    // Diagonals: a label repeated within one operand keeps only equal coordinates.
+    let mut aligned = Vec::new();
+    for (mut x, mut labels) in operands {
+        while let Some((p, q)) = (0..labels.len()).find_map(|q| {
+            labels[..q]
+                .iter()
+                .position(|l| *l == labels[q])
+                .map(|p| (p, q))
+        }) {
+            let t = ctx.ty(x);
+            let Some(dims) = t.known_dims() else {
+                o2l_canon::bail!(Unsupported, "Einsum diagonal over symbolic dims ({t})");
+            };
+            if dims[p] != dims[q] {
+                o2l_canon::bail!(
+                    InvalidModel,
+                    "Einsum: repeated label {:?} over dims of sizes {} and {}",
+                    labels[p],
+                    dims[p],
+                    dims[q]
+                );
+            }
+            let mut idx_dims = dims.clone();
+            idx_dims[q] = 1;
+            let count: u64 = idx_dims.iter().product();
+            // Row-major position along dim p of every index element.
+            let stride_p: u64 = idx_dims[p + 1..].iter().product();
+            let values: Vec<i64> = (0..count)
+                .map(|n| ((n / stride_p) % idx_dims[p]) as i64)
+                .collect();
+            let idx = ctx.constant(o2l_canon::Tensor::from_i64s(
+                o2l_canon::DType::I64,
+                idx_dims.clone(),
+                &values,
+            )?)?;
+            let g = ctx.emit1(
+                Op::Movement(o2l_canon::ops::Movement::GatherElements { axis: q }),
+                &[x, idx],
+            )?;
+            let mut shape = t.shape.clone();
+            shape.remove(q);
+            x = ctx.reshape(g, shape)?;
+            labels.remove(q);
+        }
+        aligned.push((x, labels));
+    }
+    // Every label: the output's first, then the contracted ones in order seen.
+    let mut all = output.clone();
+    for (_, labels) in &aligned {
+        for l in labels {
+            if !all.contains(l) {
+                all.push(*l);
+            }
+        }
+    }
+    for l in &output {
+        if !aligned.iter().any(|(_, ls)| ls.contains(l)) {
+            o2l_canon::bail!(InvalidModel, "Einsum: output label {l:?} is in no input");
+        }
+    }
+    let mut product: Option<ValueId> = None;
+    for (x, labels) in aligned {
+        let order: Vec<usize> = all
+            .iter()
+            .filter_map(|l| labels.iter().position(|m| m == l))
+            .collect();
+        let mut v = x;
+        if order.iter().enumerate().any(|(i, &p)| i != p) {
+            v = ctx.emit1(
+                Op::Movement(o2l_canon::ops::Movement::Transpose { perm: order }),
+                &[v],
+            )?;
+        }
+        let t = ctx.ty(v);
+        let mut it = t.shape.iter();
+        let mut shape = Vec::with_capacity(all.len());
+        for l in &all {
+            if labels.contains(l) {
+                shape.push(it.next().cloned().unwrap_or(o2l_canon::Dim::Known(1)));
+            } else {
+                shape.push(o2l_canon::Dim::Known(1));
+            }
+        }
+        v = ctx.reshape(v, shape)?;
+        product = Some(match product {
+            None => v,
+            Some(p) => ctx.binary(Binary::Mul, p, v)?,
+        });
+    }
+    let Some(mut v) = product else {
+        o2l_canon::bail!(InvalidModel, "Einsum needs at least one input");
+    };
+    if all.len() > output.len() {
+        v = ctx.emit1(
+            Op::Reduce(Reduce {
+                kind: ReduceKind::Sum,
+                axes: (output.len()..all.len()).collect(),
+                keep_dims: false,
+            }),
+            &[v],
+        )?;
+    }
+    ctx.bind(0, v)
+}
 
 fn cum_sum(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
