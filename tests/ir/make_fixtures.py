@@ -507,6 +507,13 @@ def arg_index():
         [vi("y", F, [3])],
         opset=12,
     )
+    save(
+        "cumsum_runtime_axis",
+        [node("CumSum", ["x", "axis"], ["y"])],
+        [vi("x", F, [2, 3]), vi("axis", I32, [])],
+        [vi("y", F, [2, 3])],
+        opset=14,
+    )
 
 
 if __name__ == "__main__":

@@ -21,7 +21,8 @@ pub enum ReduceKind {
     },
     /// Running sum along the single axis (a scan: the result has the
     /// operand's type): element i sums elements 0..=i (`exclusive`: 0..i;
-    /// `reverse`: from the end, i..n or i+1..n).
+    /// `reverse`: from the end, i..n or i+1..n). With `axes` empty, a second
+    /// operand (one integer, negative from the end) gives the axis at run time.
     CumSum {
         exclusive: bool,
         reverse: bool,
@@ -104,8 +105,24 @@ impl Reduce {
     }
 
     pub fn infer(&self, inputs: &[&TensorType]) -> Result<Vec<TensorType>> {
-        expect_operands(self.name(), inputs, 1, 1)?;
+        let max = if self.kind.is_scan() { 2 } else { 1 };
+        expect_operands(self.name(), inputs, 1, max)?;
         let x = inputs[0];
+        if let Some(a) = inputs.get(1) {
+            // CumSum with its axis given at run time (`axes` empty).
+            if !self.axes.is_empty()
+                || !matches!(a.dtype, crate::DType::I32 | crate::DType::I64)
+                || a.num_elements()? != Some(1)
+            {
+                crate::bail!(
+                    InvalidModel,
+                    "{}: a run-time axis must be one i32/i64 value with no axes attribute, got {a} and {:?}",
+                    self.name(),
+                    self.axes
+                );
+            }
+            return Ok(vec![x.clone()]);
+        }
         if let Some(&a) = self.axes.iter().find(|&&a| a >= x.rank()) {
             crate::bail!(
                 InvalidModel,

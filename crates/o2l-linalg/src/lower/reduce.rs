@@ -4,7 +4,7 @@
 //! carrying the best value and its index through the reduced axis in order.
 use super::Operand;
 use super::ir::{Ctx, Extreme, Val, identity_map, pick_map};
-use melior::ir::Type;
+use melior::ir::{Type, ValueLike};
 use o2l_canon::ops::{Reduce, ReduceKind};
 use o2l_canon::{DType, Dim, Result, TensorType};
 
@@ -18,6 +18,9 @@ pub(crate) fn lower<'c, 'a>(
         return arg_reduce(cx, op, ins[0], out);
     }
     if let ReduceKind::CumSum { exclusive, reverse } = op.kind {
+        if let Some(&axis) = ins.get(1) {
+            return cum_sum_runtime_axis(cx, ins[0], axis, exclusive, reverse, out);
+        }
         return cum_sum(cx, op, ins[0], exclusive, reverse, out);
     }
     if matches!(
@@ -235,6 +238,107 @@ fn cum_sum<'c, 'a>(
             let j = b.op1("linalg.index", &[], b.index_type(), &[("dim", dim_j)])?;
             let inside = b.cmpi(pred, j, i)?;
             let term = b.select(inside, v[0], caps[0])?;
+            Ok(vec![b.bin(add, v[1], term)?])
+        },
+    )?[0])
+}
+
+/// CumSum with the axis known only at run time (static shapes): a reduction
+/// loop `j` over the largest dim; the run-time axis picks which result
+/// coordinate `i` compares with `j`, where `x` is read (`tensor.extract` with
+/// that coordinate replaced by `j`, clamped) and how far `j` is valid.
+fn cum_sum_runtime_axis<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    x: Operand<'c, 'a, '_>,
+    axis: Operand<'c, 'a, '_>,
+    exclusive: bool,
+    reverse: bool,
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    let Some(dims) = x.1.known_dims() else {
+        o2l_canon::bail!(
+            Unsupported,
+            "CumSum with a run-time axis needs static dims, got {}",
+            x.1
+        );
+    };
+    let rank = dims.len();
+    let longest = dims.iter().copied().max().unwrap_or(0);
+    if rank == 0 || longest == 0 {
+        return Ok(x.0);
+    }
+    let d = out.dtype;
+    // The axis as an index, negative counting from the end.
+    let zeros = (0..axis.1.rank())
+        .map(|_| cx.index(0))
+        .collect::<Result<Vec<_>>>()?;
+    let mut at = vec![axis.0];
+    at.extend(zeros);
+    let raw = cx.op1("tensor.extract", &at, cx.elem(axis.1.dtype)?, &[])?;
+    let raw = if axis.1.dtype == DType::I64 {
+        raw
+    } else {
+        cx.op1("arith.extsi", &[raw], cx.elem(DType::I64)?, &[])?
+    };
+    let ax = cx.op1("arith.index_cast", &[raw], cx.index_type(), &[])?;
+    let zero_i = cx.index(0)?;
+    let neg = cx.cmpi(2, ax, zero_i)?;
+    let rank_v = cx.index(rank as i64)?;
+    let plus = cx.bin("arith.addi", ax, rank_v)?;
+    let ax = cx.select(neg, plus, ax)?;
+    let init = cx.filled(out, &[x], Extreme::Zero)?;
+    // A placeholder input of the longest dim gives the j loop its bound.
+    let j_space = cx.empty(&[super::ir::DimV::Static(longest)], d)?;
+    let maps = [
+        super::ir::map_str(rank + 1, &[format!("d{rank}")]),
+        pick_map(rank + 1, &(0..rank).collect::<Vec<_>>()),
+    ];
+    let mut iters = vec!["parallel"; rank];
+    iters.push("reduction");
+    let pred = match (reverse, exclusive) {
+        (false, false) => 3,
+        (false, true) => 2,
+        (true, false) => 5,
+        (true, true) => 4,
+    };
+    let (zero_kind, add) = combiner(ReduceKind::Sum, d);
+    let zero = cx.extreme(d, zero_kind)?;
+    Ok(cx.generic(
+        &[j_space],
+        &[init],
+        &maps,
+        &iters,
+        &[zero, x.0, ax],
+        move |b, v, caps| {
+            let (zero, xt, ax) = (caps[0], caps[1], caps[2]);
+            let index = |k: usize| -> Result<Val<'c, '_>> {
+                let dim = b.parse_attr(&format!("{k} : i64"))?;
+                b.op1("linalg.index", &[], b.index_type(), &[("dim", dim)])
+            };
+            let j = index(rank)?;
+            let mut coords = vec![xt];
+            let mut i = b.index(0)?;
+            let mut len = b.index(0)?;
+            let mut pos = Vec::with_capacity(rank);
+            for (k, &n) in dims.iter().enumerate() {
+                let here = index(k)?;
+                let kv = b.index(k as i64)?;
+                let is_axis = b.cmpi(0, ax, kv)?;
+                i = b.select(is_axis, here, i)?;
+                let nv = b.index(n as i64)?;
+                len = b.select(is_axis, nv, len)?;
+                // Clamped so the read stays in bounds where j is past the axis.
+                let last = b.index(n.saturating_sub(1) as i64)?;
+                let jc = b.op1("arith.minui", &[j, last], b.index_type(), &[])?;
+                pos.push(b.select(is_axis, jc, here)?);
+            }
+            coords.extend(pos);
+            let valid = b.cmpi(6, j, len)?; // ult
+            let side = b.cmpi(pred, j, i)?;
+            let inside = b.bin("arith.andi", valid, side)?;
+            let elem = super::ir::element_type(xt.r#type())?;
+            let xv = b.op1("tensor.extract", &coords, elem, &[])?;
+            let term = b.select(inside, xv, zero)?;
             Ok(vec![b.bin(add, v[1], term)?])
         },
     )?[0])

@@ -368,26 +368,38 @@ fn cum_sum(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
     let rank = ctx.ty(x).rank();
     let axis_v = ctx.input(1)?;
-    // A rank-1 input has one valid axis, whatever the run-time value.
-    let axis = match ctx.const_ints(1, "axis") {
-        Err(_) if rank == 1 && ctx.const_of(axis_v).is_none() => 0,
-        r => match r?.as_deref() {
-            Some([a]) => *a,
-            Some(other) => {
-                o2l_canon::bail!(
-                    InvalidModel,
-                    "input 1 (axis) must hold one value, got {other:?}"
-                )
-            }
-            None => o2l_canon::bail!(InvalidModel, "input 1 (axis) is required"),
-        },
-    };
-    let axes = normalize_axes(&[axis], rank)?;
     let exclusive = ctx.attrs.int_or("exclusive", 0)? != 0;
     let reverse = ctx.attrs.int_or("reverse", 0)? != 0;
+    let kind = ReduceKind::CumSum { exclusive, reverse };
+    if ctx.const_of(axis_v).is_none() {
+        // A rank-1 input has one valid axis, whatever the run-time value;
+        // otherwise the axis operand is read at run time.
+        let (axes, operands) = if rank == 1 {
+            (vec![0], vec![x])
+        } else {
+            (vec![], vec![x, axis_v])
+        };
+        let v = ctx.emit1(
+            Op::Reduce(Reduce {
+                kind,
+                axes,
+                keep_dims: true,
+            }),
+            &operands,
+        )?;
+        return ctx.bind(0, v);
+    }
+    let axis = match ctx.const_ints(1, "axis")?.as_deref() {
+        Some([a]) => *a,
+        other => o2l_canon::bail!(
+            InvalidModel,
+            "input 1 (axis) must hold one value, got {other:?}"
+        ),
+    };
+    let axes = normalize_axes(&[axis], rank)?;
     let v = ctx.emit1(
         Op::Reduce(Reduce {
-            kind: ReduceKind::CumSum { exclusive, reverse },
+            kind,
             axes,
             keep_dims: true,
         }),
