@@ -571,4 +571,43 @@ mod tests {
         assert_eq!(r.dims, vec![3, 2]);
         assert_eq!(r.to_i64s(), vec![1, 4, 2, 5, 3, 6]);
     }
+
+    #[test]
+    fn indexing_ops_infer_result_types() {
+        let f = |d: &[u64]| TensorType::of_known(DType::F32, d);
+        let i = |d: &[u64]| TensorType::of_known(DType::I64, d);
+        let ge = Movement::GatherElements { axis: 1 };
+        assert_eq!(
+            ge.infer(&[&f(&[2, 3]), &i(&[2, 5])]).unwrap()[0],
+            f(&[2, 5])
+        );
+        assert!(ge.infer(&[&f(&[2, 3]), &i(&[5])]).is_err());
+        let gnd = Movement::GatherND { batch_dims: 1 };
+        assert_eq!(
+            gnd.infer(&[&f(&[2, 3, 4]), &i(&[2, 1])]).unwrap()[0],
+            f(&[2, 4])
+        );
+        let snd = Movement::ScatterND {
+            reduction: ScatterReduction::Add,
+        };
+        assert_eq!(
+            snd.infer(&[&f(&[4, 3]), &i(&[2, 1]), &f(&[2, 3])]).unwrap()[0],
+            f(&[4, 3])
+        );
+        assert!(snd.infer(&[&f(&[4, 3]), &i(&[2, 1]), &f(&[2, 4])]).is_err());
+        let sel = Movement::ScatterElements {
+            axis: 0,
+            reduction: ScatterReduction::None,
+        };
+        assert!(sel.infer(&[&f(&[4, 3]), &i(&[2, 3]), &f(&[2, 2])]).is_err());
+        let oh = Movement::OneHot {
+            axis: 0,
+            depth: 5,
+            wrap: true,
+        };
+        assert_eq!(oh.infer(&[&i(&[3]), &f(&[2])]).unwrap()[0], f(&[5, 3]));
+        let tr = Movement::Trilu { upper: true, k: 0 };
+        assert!(tr.infer(&[&f(&[3])]).is_err());
+        assert_eq!(tr.infer(&[&f(&[3, 4]), &i(&[])]).unwrap()[0], f(&[3, 4]));
+    }
 }
