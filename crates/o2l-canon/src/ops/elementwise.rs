@@ -9,6 +9,11 @@ pub enum Elementwise {
     Unary(Unary),
     /// Numpy broadcasting; both operands share one element type.
     Binary(Binary),
+    /// Numpy broadcasting; both operands share one element type, the result is bool.
+    /// Float compares are ordered (NaN compares false).
+    Compare(Compare),
+    /// `cond ? x : y` with three-way numpy broadcasting; `cond` is bool.
+    Select,
     /// Element type conversion: float->int truncates toward zero, to bool is `!= 0`.
     Cast {
         to: DType,
@@ -35,6 +40,42 @@ pub enum Unary {
         min: f64,
         max: f64,
     },
+    Floor,
+    Ceil,
+    /// Round half to even.
+    Round,
+    Erf,
+    Sin,
+    Cos,
+    Tan,
+    Asin,
+    Acos,
+    Atan,
+    Sinh,
+    Cosh,
+    Asinh,
+    Acosh,
+    Atanh,
+    /// -1, 0 or 1 (NaN stays NaN).
+    Sign,
+    /// Logical not on bool, bitwise not on ints.
+    Not,
+    /// Bool result.
+    IsNaN,
+    /// Bool result: true for -inf when `negative`, for +inf when `positive`.
+    IsInf {
+        negative: bool,
+        positive: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compare {
+    Equal,
+    Less,
+    LessOrEqual,
+    Greater,
+    GreaterOrEqual,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +88,18 @@ pub enum Binary {
     Max,
     Min,
     Pow,
+    /// Remainder; `fmod` truncates (C fmod, sign of the dividend), otherwise the
+    /// result takes the divisor's sign (ints only). Integer `x mod 0` is 0.
+    Mod {
+        fmod: bool,
+    },
+    /// Logical on bool, bitwise on ints.
+    And,
+    Or,
+    Xor,
+    /// Shifts of ints; a shift by the bit width or more gives 0.
+    ShiftLeft,
+    ShiftRight,
 }
 
 const fn row(
@@ -108,6 +161,107 @@ pub const SPECS: &[OpSpec] = &[
     ),
     row("Pow", "a ^ b, numpy broadcasting", &["a", "b"], &[]),
     row(
+        "Mod",
+        "remainder, numpy broadcasting; fmod truncates, else the divisor's sign",
+        &["a", "b"],
+        &["fmod: bool"],
+    ),
+    row(
+        "And",
+        "logical and on bool, bitwise on ints",
+        &["a", "b"],
+        &[],
+    ),
+    row(
+        "Or",
+        "logical or on bool, bitwise on ints",
+        &["a", "b"],
+        &[],
+    ),
+    row(
+        "Xor",
+        "logical xor on bool, bitwise on ints",
+        &["a", "b"],
+        &[],
+    ),
+    row(
+        "ShiftLeft",
+        "a << b on ints; 0 when b >= width",
+        &["a", "b"],
+        &[],
+    ),
+    row(
+        "ShiftRight",
+        "a >> b on ints (logical for unsigned); 0 when b >= width",
+        &["a", "b"],
+        &[],
+    ),
+    row("Floor", "round toward -inf", &["x"], &[]),
+    row("Ceil", "round toward +inf", &["x"], &[]),
+    row("Round", "round half to even", &["x"], &[]),
+    row("Erf", "error function", &["x"], &[]),
+    row("Sin", "sine", &["x"], &[]),
+    row("Cos", "cosine", &["x"], &[]),
+    row("Tan", "tangent", &["x"], &[]),
+    row("Asin", "arc sine", &["x"], &[]),
+    row("Acos", "arc cosine", &["x"], &[]),
+    row("Atan", "arc tangent", &["x"], &[]),
+    row("Sinh", "hyperbolic sine", &["x"], &[]),
+    row("Cosh", "hyperbolic cosine", &["x"], &[]),
+    row("Asinh", "inverse hyperbolic sine", &["x"], &[]),
+    row("Acosh", "inverse hyperbolic cosine", &["x"], &[]),
+    row("Atanh", "inverse hyperbolic tangent", &["x"], &[]),
+    row("Sign", "-1, 0 or 1; NaN stays NaN", &["x"], &[]),
+    row(
+        "Not",
+        "logical not on bool, bitwise not on ints",
+        &["x"],
+        &[],
+    ),
+    row("IsNaN", "x != x, bool result", &["x"], &[]),
+    row(
+        "IsInf",
+        "x is an infinity of a selected sign, bool result",
+        &["x"],
+        &["negative: bool", "positive: bool"],
+    ),
+    row(
+        "Equal",
+        "a == b, bool result, numpy broadcasting",
+        &["a", "b"],
+        &[],
+    ),
+    row(
+        "Less",
+        "a < b, bool result, numpy broadcasting; NaN false",
+        &["a", "b"],
+        &[],
+    ),
+    row(
+        "LessOrEqual",
+        "a <= b, bool result, numpy broadcasting; NaN false",
+        &["a", "b"],
+        &[],
+    ),
+    row(
+        "Greater",
+        "a > b, bool result, numpy broadcasting; NaN false",
+        &["a", "b"],
+        &[],
+    ),
+    row(
+        "GreaterOrEqual",
+        "a >= b, bool result, numpy broadcasting; NaN false",
+        &["a", "b"],
+        &[],
+    ),
+    row(
+        "Select",
+        "cond ? x : y, three-way numpy broadcasting",
+        &["cond", "x", "y"],
+        &[],
+    ),
+    row(
         "Cast",
         "convert the element type; float to int truncates, to bool is != 0",
         &["x"],
@@ -128,20 +282,65 @@ impl Unary {
             Unary::Sqrt => "Sqrt",
             Unary::LeakyRelu { .. } => "LeakyRelu",
             Unary::Clamp { .. } => "Clamp",
+            Unary::Floor => "Floor",
+            Unary::Ceil => "Ceil",
+            Unary::Round => "Round",
+            Unary::Erf => "Erf",
+            Unary::Sin => "Sin",
+            Unary::Cos => "Cos",
+            Unary::Tan => "Tan",
+            Unary::Asin => "Asin",
+            Unary::Acos => "Acos",
+            Unary::Atan => "Atan",
+            Unary::Sinh => "Sinh",
+            Unary::Cosh => "Cosh",
+            Unary::Asinh => "Asinh",
+            Unary::Acosh => "Acosh",
+            Unary::Atanh => "Atanh",
+            Unary::Sign => "Sign",
+            Unary::Not => "Not",
+            Unary::IsNaN => "IsNaN",
+            Unary::IsInf { .. } => "IsInf",
         }
+    }
+
+    /// The result is bool whatever the operand type.
+    pub fn bool_result(&self) -> bool {
+        matches!(self, Unary::IsNaN | Unary::IsInf { .. })
     }
 
     /// Transcendental functions are defined on floats only.
     pub fn float_only(&self) -> bool {
         matches!(
             self,
-            Unary::Sigmoid | Unary::Tanh | Unary::Exp | Unary::Log | Unary::Sqrt
+            Unary::Sigmoid
+                | Unary::Tanh
+                | Unary::Exp
+                | Unary::Log
+                | Unary::Sqrt
+                | Unary::Floor
+                | Unary::Ceil
+                | Unary::Round
+                | Unary::Erf
+                | Unary::Sin
+                | Unary::Cos
+                | Unary::Tan
+                | Unary::Asin
+                | Unary::Acos
+                | Unary::Atan
+                | Unary::Sinh
+                | Unary::Cosh
+                | Unary::Asinh
+                | Unary::Acosh
+                | Unary::Atanh
+                | Unary::IsNaN
+                | Unary::IsInf { .. }
         )
     }
 
-    /// The scalar function, for folding.
-    pub fn eval(&self, x: f64) -> f64 {
-        match self {
+    /// The scalar function, for folding (None: not folded, e.g. erf).
+    pub fn eval(&self, x: f64) -> Option<f64> {
+        Some(match self {
             Unary::Neg => -x,
             Unary::Abs => x.abs(),
             Unary::Relu => {
@@ -164,7 +363,35 @@ impl Unary {
                 }
             }
             Unary::Clamp { min, max } => x.max(*min).min(*max),
-        }
+            Unary::Floor => x.floor(),
+            Unary::Ceil => x.ceil(),
+            Unary::Round => x.round_ties_even(),
+            Unary::Sin => x.sin(),
+            Unary::Cos => x.cos(),
+            Unary::Tan => x.tan(),
+            Unary::Asin => x.asin(),
+            Unary::Acos => x.acos(),
+            Unary::Atan => x.atan(),
+            Unary::Sinh => x.sinh(),
+            Unary::Cosh => x.cosh(),
+            Unary::Asinh => x.asinh(),
+            Unary::Acosh => x.acosh(),
+            Unary::Atanh => x.atanh(),
+            Unary::Sign => {
+                if x > 0.0 {
+                    1.0
+                } else if x < 0.0 {
+                    -1.0
+                } else {
+                    x
+                }
+            }
+            Unary::IsNaN => f64::from(u8::from(x.is_nan())),
+            Unary::IsInf { negative, positive } => f64::from(u8::from(
+                (*negative && x == f64::NEG_INFINITY) || (*positive && x == f64::INFINITY),
+            )),
+            Unary::Erf | Unary::Not => return None,
+        })
     }
 }
 
@@ -178,7 +405,26 @@ impl Binary {
             Binary::Max => "Max",
             Binary::Min => "Min",
             Binary::Pow => "Pow",
+            Binary::Mod { .. } => "Mod",
+            Binary::And => "And",
+            Binary::Or => "Or",
+            Binary::Xor => "Xor",
+            Binary::ShiftLeft => "ShiftLeft",
+            Binary::ShiftRight => "ShiftRight",
         }
+    }
+
+    /// Defined on bool operands (the logical ops).
+    pub fn allows_bool(self) -> bool {
+        matches!(self, Binary::And | Binary::Or | Binary::Xor)
+    }
+
+    /// Defined on integer (and bool) operands only.
+    pub fn int_only(self) -> bool {
+        matches!(
+            self,
+            Binary::And | Binary::Or | Binary::Xor | Binary::ShiftLeft | Binary::ShiftRight
+        )
     }
 
     pub fn eval_f64(self, a: f64, b: f64) -> f64 {
@@ -202,6 +448,18 @@ impl Binary {
                 }
             }
             Binary::Pow => a.powf(b),
+            Binary::Mod { fmod } => {
+                let r = a % b;
+                if !fmod && r != 0.0 && (r < 0.0) != (b < 0.0) {
+                    r + b
+                } else {
+                    r
+                }
+            }
+            // Int-only ops (never reached for floats).
+            Binary::And | Binary::Or | Binary::Xor | Binary::ShiftLeft | Binary::ShiftRight => {
+                f64::NAN
+            }
         }
     }
 
@@ -221,6 +479,67 @@ impl Binary {
             Binary::Max => a.max(b),
             Binary::Min => a.min(b),
             Binary::Pow => (a as f64).powf(b as f64) as i64,
+            Binary::Mod { fmod } => {
+                if b == 0 {
+                    return 0;
+                }
+                let r = a.wrapping_rem(b);
+                if !fmod && r != 0 && (r < 0) != (b < 0) {
+                    r + b
+                } else {
+                    r
+                }
+            }
+            Binary::And => a & b,
+            Binary::Or => a | b,
+            Binary::Xor => a ^ b,
+            Binary::ShiftLeft => {
+                if (0..64).contains(&b) {
+                    a.wrapping_shl(b as u32)
+                } else {
+                    0
+                }
+            }
+            Binary::ShiftRight => {
+                if (0..64).contains(&b) {
+                    ((a as u64) >> b) as i64
+                } else {
+                    0
+                }
+            }
+        }
+    }
+}
+
+impl Compare {
+    pub fn name(self) -> &'static str {
+        match self {
+            Compare::Equal => "Equal",
+            Compare::Less => "Less",
+            Compare::LessOrEqual => "LessOrEqual",
+            Compare::Greater => "Greater",
+            Compare::GreaterOrEqual => "GreaterOrEqual",
+        }
+    }
+
+    /// Ordered comparison (NaN gives false).
+    pub fn eval_f64(self, a: f64, b: f64) -> bool {
+        match self {
+            Compare::Equal => a == b,
+            Compare::Less => a < b,
+            Compare::LessOrEqual => a <= b,
+            Compare::Greater => a > b,
+            Compare::GreaterOrEqual => a >= b,
+        }
+    }
+
+    pub fn eval_i64(self, a: i64, b: i64) -> bool {
+        match self {
+            Compare::Equal => a == b,
+            Compare::Less => a < b,
+            Compare::LessOrEqual => a <= b,
+            Compare::Greater => a > b,
+            Compare::GreaterOrEqual => a >= b,
         }
     }
 }
@@ -230,6 +549,8 @@ impl Elementwise {
         match self {
             Elementwise::Unary(u) => u.name(),
             Elementwise::Binary(b) => b.name(),
+            Elementwise::Compare(c) => c.name(),
+            Elementwise::Select => "Select",
             Elementwise::Cast { .. } => "Cast",
         }
     }
@@ -246,19 +567,60 @@ impl Elementwise {
                         inputs[0].dtype
                     );
                 }
-                if inputs[0].dtype == DType::Bool {
+                let d = inputs[0].dtype;
+                if d == DType::Bool && *u != Unary::Not {
                     crate::bail!(InvalidModel, "{} of bool elements", u.name());
+                }
+                if *u == Unary::Not && d.is_float() {
+                    crate::bail!(InvalidModel, "Not of {d} elements (expected bool or ints)");
+                }
+                if u.bool_result() {
+                    return Ok(vec![TensorType::new(DType::Bool, inputs[0].shape.clone())]);
                 }
                 Ok(vec![inputs[0].clone()])
             }
             Elementwise::Binary(b) => {
                 expect_operands(b.name(), inputs, 2, 2)?;
                 expect_same_dtype(b.name(), inputs[0], inputs[1])?;
-                if inputs[0].dtype == DType::Bool {
+                let d = inputs[0].dtype;
+                if d == DType::Bool && !b.allows_bool() {
                     crate::bail!(InvalidModel, "{} of bool elements", b.name());
                 }
+                if d.is_float() && b.int_only() {
+                    crate::bail!(
+                        InvalidModel,
+                        "{} of {d} elements (expected ints or bool)",
+                        b.name()
+                    );
+                }
+                if d.is_float() && *b == (Binary::Mod { fmod: false }) {
+                    crate::bail!(InvalidModel, "Mod of {d} elements needs fmod=1");
+                }
                 let shape = broadcast_shapes(&[&inputs[0].shape, &inputs[1].shape])?;
-                Ok(vec![TensorType::new(inputs[0].dtype, shape)])
+                Ok(vec![TensorType::new(d, shape)])
+            }
+            Elementwise::Compare(c) => {
+                expect_operands(c.name(), inputs, 2, 2)?;
+                expect_same_dtype(c.name(), inputs[0], inputs[1])?;
+                if inputs[0].dtype == DType::Bool && *c != Compare::Equal {
+                    crate::bail!(InvalidModel, "{} of bool elements", c.name());
+                }
+                let shape = broadcast_shapes(&[&inputs[0].shape, &inputs[1].shape])?;
+                Ok(vec![TensorType::new(DType::Bool, shape)])
+            }
+            Elementwise::Select => {
+                expect_operands("Select", inputs, 3, 3)?;
+                if inputs[0].dtype != DType::Bool {
+                    crate::bail!(
+                        InvalidModel,
+                        "Select condition must be bool, found {}",
+                        inputs[0].dtype
+                    );
+                }
+                expect_same_dtype("Select", inputs[1], inputs[2])?;
+                let shape =
+                    broadcast_shapes(&[&inputs[0].shape, &inputs[1].shape, &inputs[2].shape])?;
+                Ok(vec![TensorType::new(inputs[1].dtype, shape)])
             }
             Elementwise::Cast { to } => {
                 expect_operands("Cast", inputs, 1, 1)?;
@@ -278,15 +640,81 @@ impl Elementwise {
         let out = &outputs[0];
         let folded = match self {
             Elementwise::Cast { to } => Tensor::from_array(*to, &all[0].to_array()?)?,
-            Elementwise::Unary(u) => match all[0].to_array()? {
-                HostArray::Float(a) => {
-                    Tensor::from_array(out.dtype, &HostArray::Float(a.mapv(|x| u.eval(x))))?
+            Elementwise::Unary(u) => match (u, all[0].to_array()?) {
+                (Unary::Not, HostArray::Int(a)) => {
+                    let d = all[0].dtype;
+                    let r = if d == DType::Bool {
+                        a.mapv(|x| i64::from(x == 0))
+                    } else if d.is_signed_int() {
+                        a.mapv(|x| !x)
+                    } else {
+                        return Ok(None);
+                    };
+                    Tensor::from_array(out.dtype, &HostArray::Int(r))?
                 }
-                HostArray::Int(a) => Tensor::from_array(
-                    out.dtype,
-                    &HostArray::Int(a.mapv(|x| u.eval(x as f64) as i64)),
-                )?,
+                (Unary::Sign, HostArray::Int(a)) => {
+                    Tensor::from_array(out.dtype, &HostArray::Int(a.mapv(i64::signum)))?
+                }
+                (_, HostArray::Float(a)) => {
+                    if a.iter().any(|&x| u.eval(x).is_none()) {
+                        return Ok(None);
+                    }
+                    let r = a.mapv(|x| u.eval(x).unwrap_or(f64::NAN));
+                    Tensor::from_array(out.dtype, &HostArray::Float(r))?
+                }
+                (_, HostArray::Int(a)) => {
+                    if a.iter().any(|&x| u.eval(x as f64).is_none()) {
+                        return Ok(None);
+                    }
+                    let r = a.mapv(|x| u.eval(x as f64).unwrap_or(0.0) as i64);
+                    Tensor::from_array(out.dtype, &HostArray::Int(r))?
+                }
             },
+            Elementwise::Compare(c) => {
+                let dims = out_dims(out)?;
+                let r = match (all[0].to_array()?, all[1].to_array()?) {
+                    (HostArray::Float(x), HostArray::Float(y)) => {
+                        let (x, y) = (bcast(&x, &dims)?, bcast(&y, &dims)?);
+                        ndarray::Zip::from(&x)
+                            .and(&y)
+                            .map_collect(|&p, &q| i64::from(c.eval_f64(p, q)))
+                    }
+                    (HostArray::Int(x), HostArray::Int(y)) => {
+                        let (x, y) = (bcast(&x, &dims)?, bcast(&y, &dims)?);
+                        ndarray::Zip::from(&x)
+                            .and(&y)
+                            .map_collect(|&p, &q| i64::from(c.eval_i64(p, q)))
+                    }
+                    _ => return Ok(None),
+                };
+                Tensor::from_array(DType::Bool, &HostArray::Int(r))?
+            }
+            Elementwise::Select => {
+                let dims = out_dims(out)?;
+                let HostArray::Int(cond) = all[0].to_array()? else {
+                    return Ok(None);
+                };
+                let cond = bcast(&cond, &dims)?;
+                match (all[1].to_array()?, all[2].to_array()?) {
+                    (HostArray::Float(x), HostArray::Float(y)) => {
+                        let (x, y) = (bcast(&x, &dims)?, bcast(&y, &dims)?);
+                        let r = ndarray::Zip::from(&cond)
+                            .and(&x)
+                            .and(&y)
+                            .map_collect(|&c, &p, &q| if c != 0 { p } else { q });
+                        Tensor::from_array(out.dtype, &HostArray::Float(r))?
+                    }
+                    (HostArray::Int(x), HostArray::Int(y)) => {
+                        let (x, y) = (bcast(&x, &dims)?, bcast(&y, &dims)?);
+                        let r = ndarray::Zip::from(&cond)
+                            .and(&x)
+                            .and(&y)
+                            .map_collect(|&c, &p, &q| if c != 0 { p } else { q });
+                        Tensor::from_array(out.dtype, &HostArray::Int(r))?
+                    }
+                    _ => return Ok(None),
+                }
+            }
             Elementwise::Binary(b) => {
                 let dims: Vec<usize> = out
                     .static_dims("folding")?
@@ -319,6 +747,19 @@ impl Elementwise {
     }
 }
 
+fn out_dims(out: &TensorType) -> Result<Vec<usize>> {
+    Ok(out
+        .static_dims("folding")?
+        .iter()
+        .map(|&d| d as usize)
+        .collect())
+}
+
+fn bcast<'x, T>(a: &'x ndarray::ArrayD<T>, dims: &[usize]) -> Result<ndarray::ArrayViewD<'x, T>> {
+    a.broadcast(dims.to_vec())
+        .ok_or_else(|| crate::Error::internal("broadcast failed while folding"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -336,6 +777,28 @@ mod tests {
             Unary::Sqrt,
             Unary::LeakyRelu { alpha: 0.1 },
             Unary::Clamp { min: 0.0, max: 1.0 },
+            Unary::Floor,
+            Unary::Ceil,
+            Unary::Round,
+            Unary::Erf,
+            Unary::Sin,
+            Unary::Cos,
+            Unary::Tan,
+            Unary::Asin,
+            Unary::Acos,
+            Unary::Atan,
+            Unary::Sinh,
+            Unary::Cosh,
+            Unary::Asinh,
+            Unary::Acosh,
+            Unary::Atanh,
+            Unary::Sign,
+            Unary::Not,
+            Unary::IsNaN,
+            Unary::IsInf {
+                negative: true,
+                positive: false,
+            },
         ];
         for u in all {
             assert!(super::super::spec(u.name()).is_some(), "{}", u.name());
@@ -348,9 +811,50 @@ mod tests {
             Binary::Max,
             Binary::Min,
             Binary::Pow,
+            Binary::Mod { fmod: true },
+            Binary::And,
+            Binary::Or,
+            Binary::Xor,
+            Binary::ShiftLeft,
+            Binary::ShiftRight,
         ] {
             assert!(super::super::spec(b.name()).is_some(), "{}", b.name());
         }
+        for c in [
+            Compare::Equal,
+            Compare::Less,
+            Compare::LessOrEqual,
+            Compare::Greater,
+            Compare::GreaterOrEqual,
+        ] {
+            assert!(super::super::spec(c.name()).is_some(), "{}", c.name());
+        }
+        assert!(super::super::spec("Select").is_some());
+    }
+
+    #[test]
+    fn compare_and_select_fold() {
+        let a = Tensor::from_f64s(DType::F32, vec![3], &[1.0, f64::NAN, 3.0]).unwrap();
+        let b = Tensor::from_f64s(DType::F32, vec![1], &[2.0]).unwrap();
+        let op = Elementwise::Compare(Compare::Less);
+        let out = op.infer(&[&a.ty(), &b.ty()]).unwrap();
+        assert_eq!(out[0].dtype, DType::Bool);
+        let c = op.fold(&[Some(&a), Some(&b)], &out).unwrap().unwrap();
+        assert_eq!(c[0].to_i64s(), vec![1, 0, 0]);
+        let sel = Elementwise::Select;
+        let so = sel.infer(&[&c[0].ty(), &a.ty(), &b.ty()]).unwrap();
+        let r = sel
+            .fold(&[Some(&c[0]), Some(&a), Some(&b)], &so)
+            .unwrap()
+            .unwrap();
+        assert_eq!(r[0].to_f64s(), vec![1.0, 2.0, 2.0]);
+        let m = Elementwise::Binary(Binary::Mod { fmod: false });
+        let x = Tensor::from_i64s(DType::I32, vec![2], &[-7, 7]).unwrap();
+        let y = Tensor::from_i64s(DType::I32, vec![1], &[3]).unwrap();
+        let mo = m.infer(&[&x.ty(), &y.ty()]).unwrap();
+        let r = m.fold(&[Some(&x), Some(&y)], &mo).unwrap().unwrap();
+        assert_eq!(r[0].to_i64s(), vec![2, 1]);
+        assert!(m.infer(&[&a.ty(), &b.ty()]).is_err());
     }
 
     #[test]

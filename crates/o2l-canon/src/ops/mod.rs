@@ -14,7 +14,7 @@ pub mod pool;
 pub mod reduce;
 
 pub use conv::Conv;
-pub use elementwise::{Binary, Elementwise, Unary};
+pub use elementwise::{Binary, Compare, Elementwise, Unary};
 pub use linear::Linear;
 pub use movement::{Movement, ScatterReduction};
 pub use norm::Norm;

@@ -3,7 +3,7 @@
 use super::Operand;
 use super::ir::{Ctx, Val};
 use melior::ir::ValueLike;
-use o2l_canon::ops::{Binary, Elementwise, Unary};
+use o2l_canon::ops::{Binary, Compare, Elementwise, Unary};
 use o2l_canon::{DType, Error, Result, TensorType};
 
 pub(crate) fn lower<'c, 'a>(
@@ -16,9 +16,28 @@ pub(crate) fn lower<'c, 'a>(
     match op {
         Elementwise::Unary(u) => {
             check_unary(u, d)?;
+            if u.bool_result() {
+                // Tests on the operand's own type (exact for f16/bf16 too).
+                return cx.elementwise(&ins[..1], out, &[], |b, x, _| unary(b, u, d, x[0]));
+            }
             cx.elementwise(&ins[..1], out, &[], |b, x, _| {
                 widened(b, d, x, |b, w, x| unary(b, u, w, x[0]))
             })
+        }
+        Elementwise::Compare(c) => {
+            let c = *c;
+            cx.elementwise(&ins[..2], out, &[], move |b, x, _| {
+                let (d, x, y) = if matches!(d, DType::F16 | DType::BF16) {
+                    let f = DType::F32;
+                    (f, cast(b, x[0], d, f)?, cast(b, x[1], d, f)?)
+                } else {
+                    (d, x[0], x[1])
+                };
+                compare(b, c, d, x, y)
+            })
+        }
+        Elementwise::Select => {
+            cx.elementwise(&ins[..3], out, &[], |b, x, _| b.select(x[0], x[1], x[2]))
         }
         Elementwise::Binary(op) => {
             let op = *op;
@@ -128,6 +147,47 @@ pub(crate) fn unary<'c, 'b>(
                 let y = b.bin("arith.maximumf", x, lo)?;
                 b.bin("arith.minimumf", y, hi)
             }
+            Unary::Floor => b.un("math.floor", x),
+            Unary::Ceil => b.un("math.ceil", x),
+            Unary::Round => b.un("math.roundeven", x),
+            Unary::Erf => b.un("math.erf", x),
+            Unary::Sin => b.un("math.sin", x),
+            Unary::Cos => b.un("math.cos", x),
+            Unary::Tan => b.un("math.tan", x),
+            Unary::Asin => b.un("math.asin", x),
+            Unary::Acos => b.un("math.acos", x),
+            Unary::Atan => b.un("math.atan", x),
+            Unary::Sinh => b.un("math.sinh", x),
+            Unary::Cosh => b.un("math.cosh", x),
+            Unary::Asinh => b.un("math.asinh", x),
+            Unary::Acosh => b.un("math.acosh", x),
+            Unary::Atanh => b.un("math.atanh", x),
+            Unary::Sign => {
+                // x > 0 ? 1 : (x < 0 ? -1 : x); zero and NaN pass through.
+                let z = b.scalar(d, 0.0)?;
+                let one = b.scalar(d, 1.0)?;
+                let m1 = b.scalar(d, -1.0)?;
+                let lt = b.cmpf(4, x, z)?; // olt
+                let neg = b.select(lt, m1, x)?;
+                let gt = b.cmpf(2, x, z)?; // ogt
+                b.select(gt, one, neg)
+            }
+            Unary::IsNaN => b.cmpf(14, x, x), // uno
+            Unary::IsInf { negative, positive } => {
+                let mut r = b.scalar_int(DType::Bool, 0)?;
+                if *positive {
+                    let inf = b.scalar(d, f64::INFINITY)?;
+                    let e = b.cmpf(1, x, inf)?; // oeq
+                    r = b.bin("arith.ori", r, e)?;
+                }
+                if *negative {
+                    let inf = b.scalar(d, f64::NEG_INFINITY)?;
+                    let e = b.cmpf(1, x, inf)?;
+                    r = b.bin("arith.ori", r, e)?;
+                }
+                Ok(r)
+            }
+            Unary::Not => Err(Error::invalid(format!("Not of {d} elements"))),
         };
     }
     let signed = d.is_signed_int();
@@ -156,14 +216,47 @@ pub(crate) fn unary<'c, 'b>(
             }
             Ok(y)
         }
+        Unary::Sign => {
+            let z = b.scalar_int(d, 0)?;
+            let one = b.scalar_int(d, 1)?;
+            if signed {
+                let m1 = b.scalar_int(d, -1)?;
+                let lt = b.cmpi(2, x, z)?; // slt
+                let neg = b.select(lt, m1, z)?;
+                let gt = b.cmpi(4, x, z)?; // sgt
+                b.select(gt, one, neg)
+            } else {
+                let ne = b.cmpi(1, x, z)?;
+                b.select(ne, one, z)
+            }
+        }
+        Unary::Not => {
+            let ones = b.scalar_int(d, if d == DType::Bool { 1 } else { -1 })?;
+            b.bin("arith.xori", x, ones)
+        }
         Unary::Sigmoid
         | Unary::Tanh
         | Unary::Exp
         | Unary::Log
         | Unary::Sqrt
-        | Unary::LeakyRelu { .. } => {
-            Err(Error::unsupported(format!("{} of {d} elements", u.name())))
-        }
+        | Unary::LeakyRelu { .. }
+        | Unary::Floor
+        | Unary::Ceil
+        | Unary::Round
+        | Unary::Erf
+        | Unary::Sin
+        | Unary::Cos
+        | Unary::Tan
+        | Unary::Asin
+        | Unary::Acos
+        | Unary::Atan
+        | Unary::Sinh
+        | Unary::Cosh
+        | Unary::Asinh
+        | Unary::Acosh
+        | Unary::Atanh
+        | Unary::IsNaN
+        | Unary::IsInf { .. } => Err(Error::unsupported(format!("{} of {d} elements", u.name()))),
     }
 }
 
@@ -185,6 +278,11 @@ pub(crate) fn binary<'c, 'b>(
     x: Val<'c, 'b>,
     y: Val<'c, 'b>,
 ) -> Result<Val<'c, 'b>> {
+    match op {
+        Binary::Mod { fmod } => return modulo(b, fmod, d, x, y),
+        Binary::ShiftLeft | Binary::ShiftRight => return shift(b, op, d, x, y),
+        _ => {}
+    }
     let name = if d.is_float() {
         match op {
             Binary::Add => "arith.addf",
@@ -194,6 +292,14 @@ pub(crate) fn binary<'c, 'b>(
             Binary::Max => "arith.maximumf",
             Binary::Min => "arith.minimumf",
             Binary::Pow => "math.powf",
+            Binary::Mod { .. }
+            | Binary::And
+            | Binary::Or
+            | Binary::Xor
+            | Binary::ShiftLeft
+            | Binary::ShiftRight => {
+                return Err(Error::invalid(format!("{} of {d} elements", op.name())));
+            }
         }
     } else {
         let s = d.is_signed_int();
@@ -211,9 +317,121 @@ pub(crate) fn binary<'c, 'b>(
             Binary::Pow => {
                 return Err(Error::unsupported(format!("Pow of {d} elements")));
             }
+            Binary::And => "arith.andi",
+            Binary::Or => "arith.ori",
+            Binary::Xor => "arith.xori",
+            Binary::Mod { .. } | Binary::ShiftLeft | Binary::ShiftRight => {
+                return Err(Error::internal("Mod and shifts are lowered apart"));
+            }
         }
     };
     b.bin(name, x, y)
+}
+
+/// `x mod y`: floats truncate (C fmod, `fmod` must be set); ints give 0 for a
+/// zero divisor, and without `fmod` take the divisor's sign.
+fn modulo<'c, 'b>(
+    b: &Ctx<'c, 'b>,
+    fmod: bool,
+    d: DType,
+    x: Val<'c, 'b>,
+    y: Val<'c, 'b>,
+) -> Result<Val<'c, 'b>> {
+    if d.is_float() {
+        if !fmod {
+            return Err(Error::invalid(format!("Mod of {d} elements needs fmod=1")));
+        }
+        return b.bin("arith.remf", x, y);
+    }
+    let z = b.scalar_int(d, 0)?;
+    let one = b.scalar_int(d, 1)?;
+    if !d.is_signed_int() {
+        // A zero divisor gives 0 (x rem 1).
+        let y0 = b.cmpi(0, y, z)?;
+        let ys = b.select(y0, one, y)?;
+        return b.bin("arith.remui", x, ys);
+    }
+    // Divisors 0 and -1 give 0; replacing them with 1 also avoids the trap
+    // and the MIN rem -1 overflow.
+    let m1 = b.scalar_int(d, -1)?;
+    let y0 = b.cmpi(0, y, z)?;
+    let ym1 = b.cmpi(0, y, m1)?;
+    let bad = b.bin("arith.ori", y0, ym1)?;
+    let ys = b.select(bad, one, y)?;
+    let r = b.bin("arith.remsi", x, ys)?;
+    if fmod {
+        return Ok(r);
+    }
+    // r != 0 and sign(r) != sign(y): add y.
+    let nz = b.cmpi(1, r, z)?;
+    let sx = b.bin("arith.xori", r, ys)?;
+    let diff = b.cmpi(2, sx, z)?; // slt
+    let fix = b.bin("arith.andi", nz, diff)?;
+    let ry = b.bin("arith.addi", r, ys)?;
+    b.select(fix, ry, r)
+}
+
+/// Shifts of ints: a shift amount of the bit width or more (as unsigned)
+/// gives 0 (or the sign fill for a signed right shift).
+fn shift<'c, 'b>(
+    b: &Ctx<'c, 'b>,
+    op: Binary,
+    d: DType,
+    x: Val<'c, 'b>,
+    y: Val<'c, 'b>,
+) -> Result<Val<'c, 'b>> {
+    if d.is_float() || d == DType::Bool {
+        return Err(Error::invalid(format!("{} of {d} elements", op.name())));
+    }
+    let w = b.scalar_int(d, d.bit_width() as i64)?;
+    let too_far = b.cmpi(9, y, w)?; // uge
+    let z = b.scalar_int(d, 0)?;
+    if op == Binary::ShiftRight && d.is_signed_int() {
+        let last = b.scalar_int(d, d.bit_width() as i64 - 1)?;
+        let ys = b.select(too_far, last, y)?;
+        return b.bin("arith.shrsi", x, ys);
+    }
+    let ys = b.select(too_far, z, y)?;
+    let name = if op == Binary::ShiftLeft {
+        "arith.shli"
+    } else {
+        "arith.shrui"
+    };
+    let r = b.bin(name, x, ys)?;
+    b.select(too_far, z, r)
+}
+
+/// The bool result of a comparison; floats are ordered (NaN gives false).
+fn compare<'c, 'b>(
+    b: &Ctx<'c, 'b>,
+    c: Compare,
+    d: DType,
+    x: Val<'c, 'b>,
+    y: Val<'c, 'b>,
+) -> Result<Val<'c, 'b>> {
+    if d.is_float() {
+        let p = match c {
+            Compare::Equal => 1,
+            Compare::Greater => 2,
+            Compare::GreaterOrEqual => 3,
+            Compare::Less => 4,
+            Compare::LessOrEqual => 5,
+        };
+        return b.cmpf(p, x, y);
+    }
+    let signed = d.is_signed_int();
+    let p = match c {
+        Compare::Equal => 0,
+        Compare::Less if signed => 2,
+        Compare::LessOrEqual if signed => 3,
+        Compare::Greater if signed => 4,
+        Compare::GreaterOrEqual if signed => 5,
+        Compare::Less => 6,
+        Compare::LessOrEqual => 7,
+        Compare::Greater => 8,
+        Compare::GreaterOrEqual => 9,
+    };
+    b.cmpi(p, x, y)
 }
 
 /// Converts a scalar between element types (every pair).

@@ -2,7 +2,7 @@
 //! Clip, variadic Max/Min/Sum/Mean, Pow, Reciprocal and Cast.
 use super::{MapCtx, Rule, SymEl};
 use crate::tensor::dtype_of;
-use o2l_canon::ops::{Binary, Elementwise, Unary};
+use o2l_canon::ops::{Binary, Compare, Elementwise, Unary};
 use o2l_canon::{DType, Error, Op, Result, ValueId};
 
 const fn row(
@@ -182,13 +182,6 @@ pub(crate) static RULES: &[Rule] = &[
         "x * tanh(softplus(x))",
     ),
     row(
-        "Gelu",
-        &[20],
-        &["Mul", "Add", "Tanh"],
-        gelu,
-        "approximate=\"tanh\" only (the exact form needs erf)",
-    ),
-    row(
         "Swish",
         &[24],
         &["Mul", "Sigmoid"],
@@ -198,23 +191,115 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Mod",
         &[10, 13, 28],
-        &[],
-        mod_const,
-        "constant operands only (shape arithmetic), folded; fmod=0 takes the divisor's sign",
+        &["Mod"],
+        modulo,
+        "constant operands folded; floats need fmod=1; fmod=0 takes the divisor's sign",
     ),
     row(
         "Floor",
         &[6, 13],
-        &[],
-        floor_const,
-        "constant operand only (shape arithmetic), folded",
+        &["Floor"],
+        floor,
+        "constant operand folded",
+    ),
+    row("Ceil", &[6, 13], &["Ceil"], ceil, "constant operand folded"),
+    row("Round", &[11, 22], &["Round"], round, "half to even"),
+    row("Erf", &[9, 13], &["Erf"], erf, "error function"),
+    row("Sin", &[7, 22], &["Sin"], sin, "sine"),
+    row("Cos", &[7, 22], &["Cos"], cos, "cosine"),
+    row("Tan", &[7, 22], &["Tan"], tan, "tangent"),
+    row("Asin", &[7, 22], &["Asin"], asin, "arc sine"),
+    row("Acos", &[7, 22], &["Acos"], acos, "arc cosine"),
+    row("Atan", &[7, 22], &["Atan"], atan, "arc tangent"),
+    row("Sinh", &[9, 22], &["Sinh"], sinh, "hyperbolic sine"),
+    row("Cosh", &[9, 22], &["Cosh"], cosh, "hyperbolic cosine"),
+    row(
+        "Asinh",
+        &[9, 22],
+        &["Asinh"],
+        asinh,
+        "inverse hyperbolic sine",
     ),
     row(
-        "Ceil",
-        &[6, 13],
-        &[],
-        ceil_const,
-        "constant operand only (shape arithmetic), folded",
+        "Acosh",
+        &[9, 22],
+        &["Acosh"],
+        acosh,
+        "inverse hyperbolic cosine",
+    ),
+    row(
+        "Atanh",
+        &[9, 22],
+        &["Atanh"],
+        atanh,
+        "inverse hyperbolic tangent",
+    ),
+    row("Sign", &[9, 13], &["Sign"], sign, "-1, 0, 1; NaN stays NaN"),
+    row("IsNaN", &[9, 13, 20], &["IsNaN"], is_nan, "bool result"),
+    row(
+        "IsInf",
+        &[10, 20],
+        &["IsInf"],
+        is_inf,
+        "detect_negative/detect_positive (both 1 by default)",
+    ),
+    row(
+        "Equal",
+        &[7, 11, 13, 19],
+        &["Equal"],
+        equal,
+        "numpy broadcasting; string operands not supported",
+    ),
+    row("Less", &[7, 9, 13], &["Less"], less, "ordered (NaN false)"),
+    row(
+        "LessOrEqual",
+        &[12, 16],
+        &["LessOrEqual"],
+        less_or_equal,
+        "ordered (NaN false)",
+    ),
+    row(
+        "Greater",
+        &[7, 9, 13],
+        &["Greater"],
+        greater,
+        "ordered (NaN false)",
+    ),
+    row(
+        "GreaterOrEqual",
+        &[12, 16],
+        &["GreaterOrEqual"],
+        greater_or_equal,
+        "ordered (NaN false)",
+    ),
+    row(
+        "Where",
+        &[9, 16],
+        &["Select"],
+        where_,
+        "three-way numpy broadcasting",
+    ),
+    row("And", &[7], &["And"], and, "bool operands"),
+    row("Or", &[7], &["Or"], or, "bool operands"),
+    row("Xor", &[7], &["Xor"], xor, "bool operands"),
+    row("Not", &[1], &["Not"], not, "bool operand"),
+    row("BitwiseAnd", &[18], &["And"], and, "int operands"),
+    row("BitwiseOr", &[18], &["Or"], or, "int operands"),
+    row("BitwiseXor", &[18], &["Xor"], xor, "int operands"),
+    row("BitwiseNot", &[18], &["Not"], not, "int operand"),
+    row(
+        "BitShift",
+        &[11, 28],
+        &["ShiftLeft", "ShiftRight"],
+        bit_shift,
+        "direction LEFT/RIGHT; a shift by the bit width or more gives 0",
+    ),
+    row(
+        "Gelu",
+        &[20],
+        &["Mul", "Add", "Tanh", "Erf", "Div"],
+        gelu,
+        "approximate=\"none\": 0.5 x (1 + erf(x / sqrt 2)); \"tanh\": the tanh form",
     ),
 ];
 
@@ -553,13 +638,28 @@ fn mish(ctx: &mut MapCtx) -> Result<()> {
 
 fn gelu(ctx: &mut MapCtx) -> Result<()> {
     let approximate = ctx.attrs.string_or("approximate", "none")?;
-    if approximate != "tanh" {
-        return Err(Error::unsupported(format!(
-            "Gelu with approximate=\"{approximate}\" (needs erf; only \"tanh\" is supported)"
-        )));
-    }
     let x = ctx.input(0)?;
     let dtype = ctx.ty(x).dtype;
+    match approximate.as_str() {
+        "tanh" => {}
+        "none" => {
+            // 0.5 * x * (1 + erf(x / sqrt(2)))
+            let r2 = ctx.scalar(dtype, std::f64::consts::SQRT_2)?;
+            let xs = ctx.binary(Binary::Div, x, r2)?;
+            let e = un(ctx, Unary::Erf, xs)?;
+            let one = ctx.scalar(dtype, 1.0)?;
+            let onep = ctx.binary(Binary::Add, one, e)?;
+            let half = ctx.scalar(dtype, 0.5)?;
+            let hx = ctx.binary(Binary::Mul, half, x)?;
+            let v = ctx.binary(Binary::Mul, hx, onep)?;
+            return ctx.bind(0, v);
+        }
+        other => {
+            return Err(Error::invalid(format!(
+                "Gelu approximate=\"{other}\" (expected \"none\" or \"tanh\")"
+            )));
+        }
+    }
     // 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))
     let x2 = ctx.binary(Binary::Mul, x, x)?;
     let x3 = ctx.binary(Binary::Mul, x2, x)?;
@@ -649,8 +749,155 @@ fn fold_only(ctx: &mut MapCtx, what: &str, f: &dyn Fn(&[f64], bool) -> f64) -> R
     ctx.bind(0, v)
 }
 
-fn mod_const(ctx: &mut MapCtx) -> Result<()> {
-    let fmod = ctx.attrs.int_or("fmod", 0)? != 0;
+/// All operands are compile-time constants (then the op is folded here,
+/// which also covers int Floor/Ceil in shape arithmetic).
+fn all_const(ctx: &MapCtx) -> Result<bool> {
+    for i in 0..ctx.num_inputs() {
+        let v = ctx.input(i)?;
+        if ctx.const_of(v).is_none() {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+fn modulo(ctx: &mut MapCtx) -> Result<()> {
+    let fmod = ctx.attrs.int_or("fmod", 0)?;
+    if fmod != 0 && fmod != 1 {
+        return Err(Error::invalid(format!("Mod fmod={fmod} (expected 0 or 1)")));
+    }
+    let fmod = fmod == 1;
+    if all_const(ctx)? {
+        return mod_const(ctx, fmod);
+    }
+    let (x, y) = (ctx.input(0)?, ctx.input(1)?);
+    let v = ctx.binary(Binary::Mod { fmod }, x, y)?;
+    ctx.bind(0, v)
+}
+
+fn floor(ctx: &mut MapCtx) -> Result<()> {
+    if all_const(ctx)? {
+        return floor_const(ctx);
+    }
+    unary(ctx, Unary::Floor)
+}
+
+fn ceil(ctx: &mut MapCtx) -> Result<()> {
+    if all_const(ctx)? {
+        return ceil_const(ctx);
+    }
+    unary(ctx, Unary::Ceil)
+}
+
+fn round(ctx: &mut MapCtx) -> Result<()> {
+    unary(ctx, Unary::Round)
+}
+fn erf(ctx: &mut MapCtx) -> Result<()> {
+    unary(ctx, Unary::Erf)
+}
+fn sin(ctx: &mut MapCtx) -> Result<()> {
+    unary(ctx, Unary::Sin)
+}
+fn cos(ctx: &mut MapCtx) -> Result<()> {
+    unary(ctx, Unary::Cos)
+}
+fn tan(ctx: &mut MapCtx) -> Result<()> {
+    unary(ctx, Unary::Tan)
+}
+fn asin(ctx: &mut MapCtx) -> Result<()> {
+    unary(ctx, Unary::Asin)
+}
+fn acos(ctx: &mut MapCtx) -> Result<()> {
+    unary(ctx, Unary::Acos)
+}
+fn atan(ctx: &mut MapCtx) -> Result<()> {
+    unary(ctx, Unary::Atan)
+}
+fn sinh(ctx: &mut MapCtx) -> Result<()> {
+    unary(ctx, Unary::Sinh)
+}
+fn cosh(ctx: &mut MapCtx) -> Result<()> {
+    unary(ctx, Unary::Cosh)
+}
+fn asinh(ctx: &mut MapCtx) -> Result<()> {
+    unary(ctx, Unary::Asinh)
+}
+fn acosh(ctx: &mut MapCtx) -> Result<()> {
+    unary(ctx, Unary::Acosh)
+}
+fn atanh(ctx: &mut MapCtx) -> Result<()> {
+    unary(ctx, Unary::Atanh)
+}
+fn sign(ctx: &mut MapCtx) -> Result<()> {
+    unary(ctx, Unary::Sign)
+}
+fn is_nan(ctx: &mut MapCtx) -> Result<()> {
+    unary(ctx, Unary::IsNaN)
+}
+fn is_inf(ctx: &mut MapCtx) -> Result<()> {
+    let negative = ctx.attrs.int_or("detect_negative", 1)? != 0;
+    let positive = ctx.attrs.int_or("detect_positive", 1)? != 0;
+    unary(ctx, Unary::IsInf { negative, positive })
+}
+fn not(ctx: &mut MapCtx) -> Result<()> {
+    unary(ctx, Unary::Not)
+}
+
+fn compare(ctx: &mut MapCtx, c: Compare) -> Result<()> {
+    let (x, y) = (ctx.input(0)?, ctx.input(1)?);
+    let v = ctx.emit1(Op::Elementwise(Elementwise::Compare(c)), &[x, y])?;
+    ctx.bind(0, v)
+}
+fn equal(ctx: &mut MapCtx) -> Result<()> {
+    compare(ctx, Compare::Equal)
+}
+fn less(ctx: &mut MapCtx) -> Result<()> {
+    compare(ctx, Compare::Less)
+}
+fn less_or_equal(ctx: &mut MapCtx) -> Result<()> {
+    compare(ctx, Compare::LessOrEqual)
+}
+fn greater(ctx: &mut MapCtx) -> Result<()> {
+    compare(ctx, Compare::Greater)
+}
+fn greater_or_equal(ctx: &mut MapCtx) -> Result<()> {
+    compare(ctx, Compare::GreaterOrEqual)
+}
+
+fn where_(ctx: &mut MapCtx) -> Result<()> {
+    let (c, x, y) = (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?);
+    let v = ctx.emit1(Op::Elementwise(Elementwise::Select), &[c, x, y])?;
+    ctx.bind(0, v)
+}
+
+fn and(ctx: &mut MapCtx) -> Result<()> {
+    binary(ctx, Binary::And)
+}
+fn or(ctx: &mut MapCtx) -> Result<()> {
+    binary(ctx, Binary::Or)
+}
+fn xor(ctx: &mut MapCtx) -> Result<()> {
+    binary(ctx, Binary::Xor)
+}
+
+fn bit_shift(ctx: &mut MapCtx) -> Result<()> {
+    let dir = ctx
+        .attrs
+        .string("direction")?
+        .ok_or_else(|| Error::invalid("BitShift without the required \"direction\" attribute"))?;
+    let b = match dir.as_str() {
+        "LEFT" => Binary::ShiftLeft,
+        "RIGHT" => Binary::ShiftRight,
+        other => {
+            return Err(Error::invalid(format!(
+                "BitShift direction \"{other}\" (expected LEFT or RIGHT)"
+            )));
+        }
+    };
+    binary(ctx, b)
+}
+
+fn mod_const(ctx: &mut MapCtx, fmod: bool) -> Result<()> {
     fold_only(ctx, "Mod", &|a, is_int| {
         let (x, y) = (a[0], a[1]);
         if is_int && y == 0.0 {

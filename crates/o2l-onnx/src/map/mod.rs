@@ -68,6 +68,12 @@ const fn gap(op_type: &'static str, since: &'static [i64], reason: &'static str)
 pub(crate) static GAPS: &[Gap] = &[
     gap("Abs", &[1], CONSUMED),
     gap("Add", &[1, 6], BROADCAST),
+    gap("And", &[1], BROADCAST),
+    gap("Equal", &[1], BROADCAST),
+    gap("Greater", &[1], BROADCAST),
+    gap("Less", &[1], BROADCAST),
+    gap("Or", &[1], BROADCAST),
+    gap("Xor", &[1], BROADCAST),
     gap(
         "BatchNormalization",
         &[1, 6],
