@@ -514,6 +514,13 @@ def arg_index():
         [vi("y", F, [2, 3])],
         opset=14,
     )
+    save(
+        "tensorscatter_circular",
+        [node("TensorScatter", ["c", "u", "w"], ["y"], mode="circular")],
+        [vi("c", F, [2, 4, 5]), vi("u", F, [2, 2, 5]), vi("w", I64, [2])],
+        [vi("y", F, [2, 4, 5])],
+        opset=24,
+    )
 
 
 if __name__ == "__main__":

@@ -53,6 +53,11 @@ pub enum Movement {
     /// A copy of `data` where each index tuple (last dim of `indices`, wrapped)
     /// addresses a slice combined with the matching slice of `updates`, in order.
     ScatterND { reduction: ScatterReduction },
+    /// A cache update: a copy of `cache` where, along `axis` (not the batch
+    /// dim 0), positions `w[b] .. w[b] + n` (modulo the axis length when
+    /// `circular`) take the `n` slices of `update`; `w` is the optional
+    /// per-batch write index operand (zero when absent).
+    TensorScatter { axis: usize, circular: bool },
 }
 
 const fn row(
@@ -137,6 +142,12 @@ pub const SPECS: &[OpSpec] = &[
         &["data", "indices", "updates"],
         &["reduction: none|add|mul|max|min"],
     ),
+    row(
+        "TensorScatter",
+        "cache update: slices of update written along an axis from a per-batch write index (optionally circular)",
+        &["cache", "update", "write_indices?"],
+        &["axis: usize", "circular: bool"],
+    ),
 ];
 
 /// Constants are folded only up to this many elements, so weights are never copied.
@@ -156,6 +167,7 @@ impl Movement {
             Movement::OneHot { .. } => "OneHot",
             Movement::ScatterElements { .. } => "ScatterElements",
             Movement::ScatterND { .. } => "ScatterND",
+            Movement::TensorScatter { .. } => "TensorScatter",
         }
     }
 
@@ -337,6 +349,34 @@ impl Movement {
                 }
                 Ok(vec![data.clone()])
             }
+            Movement::TensorScatter { axis, .. } => {
+                expect_operands("TensorScatter", inputs, 2, 3)?;
+                let (cache, upd) = (inputs[0], inputs[1]);
+                let same_but_axis = cache.rank() == upd.rank()
+                    && cache
+                        .shape
+                        .iter()
+                        .zip(&upd.shape)
+                        .enumerate()
+                        .all(|(i, (a, b))| i == *axis || a == b);
+                if *axis == 0 || *axis >= cache.rank() || !same_but_axis || cache.dtype != upd.dtype
+                {
+                    crate::bail!(
+                        InvalidModel,
+                        "TensorScatter: expected an update shaped like the cache except along axis {axis} (not 0); got cache {cache}, update {upd}"
+                    );
+                }
+                if let Some(w) = inputs.get(2) {
+                    expect_indices("TensorScatter", w)?;
+                    if w.rank() != 1 {
+                        crate::bail!(
+                            InvalidModel,
+                            "TensorScatter: write_indices must be 1-D, got {w}"
+                        );
+                    }
+                }
+                Ok(vec![cache.clone()])
+            }
             Movement::OneHot { axis, depth, .. } => {
                 expect_operands("OneHot", inputs, 2, 2)?;
                 let (idx, values) = (inputs[0], inputs[1]);
@@ -490,7 +530,8 @@ impl Movement {
             | Movement::Trilu { .. }
             | Movement::OneHot { .. }
             | Movement::ScatterElements { .. }
-            | Movement::ScatterND { .. } => return Ok(None),
+            | Movement::ScatterND { .. }
+            | Movement::TensorScatter { .. } => return Ok(None),
         };
         Ok(Some(vec![Tensor::from_array(out.dtype, &result)?]))
     }

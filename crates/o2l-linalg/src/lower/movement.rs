@@ -79,6 +79,15 @@ pub(crate) fn lower<'c, 'a>(
         Movement::ScatterND { reduction } => {
             scatter(cx, ins[0], ins[1], ins[2], None, *reduction, out)
         }
+        Movement::TensorScatter { axis, circular } => tensor_scatter(
+            cx,
+            ins[0],
+            ins[1],
+            ins.get(2).copied(),
+            *axis,
+            *circular,
+            out,
+        ),
         Movement::OneHot { axis, depth, wrap } => {
             one_hot(cx, ins[0], ins[1], *axis, *depth, *wrap, out)
         }
@@ -548,5 +557,81 @@ fn scatter<'c, 'a>(
         tensor_t,
         &[],
         vec![region],
+    )
+}
+
+/// TensorScatter as one generic over the cache: each element takes the update
+/// slice `s - w[b]` (modulo the axis length when circular) when that falls in
+/// `0..n`, its old value otherwise.
+fn tensor_scatter<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    cache: Operand<'c, 'a, '_>,
+    upd: Operand<'c, 'a, '_>,
+    write: Option<Operand<'c, 'a, '_>>,
+    axis: usize,
+    circular: bool,
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    if upd.1.shape[axis] == Dim::Known(0) {
+        return Ok(cache.0);
+    }
+    let rank = out.rank();
+    let e = cx.empty_like(out, &[cache])?;
+    let n = cx.dim(upd.0, axis)?;
+    let m = cx.dim(cache.0, axis)?;
+    let mut caps = vec![upd.0, n, m];
+    if let Some(w) = write {
+        caps.push(w.0);
+    }
+    let w_dtype = write.map(|w| w.1.dtype);
+    let maps = [identity_map(rank), identity_map(rank)];
+    let iters = vec!["parallel"; rank];
+    Ok(
+        cx.generic(&[cache.0], &[e], &maps, &iters, &caps, move |b, v, caps| {
+            let (upd_t, n, m) = (caps[0], caps[1], caps[2]);
+            let s = loop_index(b, axis)?;
+            let w = match (caps.get(3), w_dtype) {
+                (Some(&wt), Some(d)) => {
+                    let batch = loop_index(b, 0)?;
+                    let elem = super::ir::element_type(wt.r#type())?;
+                    let raw = b.op1("tensor.extract", &[wt, batch], elem, &[])?;
+                    let i64t = b.elem(DType::I64)?;
+                    let wide = if d == DType::I64 {
+                        raw
+                    } else {
+                        b.op1("arith.extsi", &[raw], i64t, &[])?
+                    };
+                    b.op1("arith.index_cast", &[wide], b.index_type(), &[])?
+                }
+                _ => b.index(0)?,
+            };
+            let mut rel = b.bin("arith.subi", s, w)?;
+            if circular {
+                // ((s - w) mod m + m) mod m, non-negative.
+                let r = b.bin("arith.remsi", rel, m)?;
+                let r = b.bin("arith.addi", r, m)?;
+                rel = b.bin("arith.remsi", r, m)?;
+            }
+            let zero = b.index(0)?;
+            let ge0 = b.cmpi(5, rel, zero)?; // sge
+            let ltn = b.cmpi(2, rel, n)?; // slt
+            let hit = b.bin("arith.andi", ge0, ltn)?;
+            // Clamped so the read stays in bounds where it is not used.
+            let one = b.index(1)?;
+            let last = b.bin("arith.subi", n, one)?;
+            let lo = b.op1("arith.maxsi", &[rel, zero], b.index_type(), &[])?;
+            let at_axis = b.op1("arith.minsi", &[lo, last], b.index_type(), &[])?;
+            let mut coords = vec![upd_t];
+            for k in 0..rank {
+                coords.push(if k == axis {
+                    at_axis
+                } else {
+                    loop_index(b, k)?
+                });
+            }
+            let elem = super::ir::element_type(upd_t.r#type())?;
+            let u = b.op1("tensor.extract", &coords, elem, &[])?;
+            Ok(vec![b.select(hit, u, v[0])?])
+        })?[0],
     )
 }

@@ -279,7 +279,38 @@ pub(crate) static RULES: &[Rule] = &[
         scatter_nd,
         "reduction add/mul (16+), max/min (18+); duplicates apply in order; static shapes",
     ),
+    row(
+        "TensorScatter",
+        &[24],
+        &["TensorScatter"],
+        tensor_scatter,
+        "axis (not the batch dim); mode linear or circular; optional write_indices",
+    ),
 ];
+
+fn tensor_scatter(ctx: &mut MapCtx) -> Result<()> {
+    let (cache, upd) = (ctx.input(0)?, ctx.input(1)?);
+    let rank = ctx.ty(cache).rank();
+    let axis = normalize_axis(ctx.attrs.int_or("axis", -2)?, rank)?;
+    let circular = match ctx.attrs.string_or("mode", "linear")?.as_str() {
+        "linear" => false,
+        "circular" => true,
+        other => {
+            return Err(Error::invalid(format!(
+                "attribute \"mode\": expected linear or circular, got \"{other}\""
+            )));
+        }
+    };
+    let mut operands = vec![cache, upd];
+    if let Some(w) = ctx.opt_input(2) {
+        operands.push(w);
+    }
+    let v = ctx.emit1(
+        Op::Movement(Movement::TensorScatter { axis, circular }),
+        &operands,
+    )?;
+    ctx.bind(0, v)
+}
 
 fn scatter_reduction(ctx: &MapCtx) -> Result<ScatterReduction> {
     let r = ctx.attrs.string_or("reduction", "none")?;
