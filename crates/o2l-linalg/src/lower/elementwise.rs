@@ -338,10 +338,23 @@ fn modulo<'c, 'b>(
     y: Val<'c, 'b>,
 ) -> Result<Val<'c, 'b>> {
     if d.is_float() {
-        if !fmod {
-            return Err(Error::invalid(format!("Mod of {d} elements needs fmod=1")));
+        let r = b.bin("arith.remf", x, y)?;
+        if fmod {
+            return Ok(r);
         }
-        return b.bin("arith.remf", x, y);
+        // r != 0 and sign(r) != sign(y): add y (numpy's mod); a zero result
+        // takes the divisor's sign.
+        let z = b.scalar(d, 0.0)?;
+        let nz = b.cmpf(6, r, z)?; // one
+        let rneg = b.cmpf(4, r, z)?; // olt
+        let yneg = b.cmpf(4, y, z)?;
+        let diff = b.bin("arith.xori", rneg, yneg)?;
+        let fix = b.bin("arith.andi", nz, diff)?;
+        let ry = b.bin("arith.addf", r, y)?;
+        let fixed = b.select(fix, ry, r)?;
+        let zs = b.op1("math.copysign", &[z, y], z.r#type(), &[])?;
+        let is_zero = b.cmpf(1, r, z)?; // oeq
+        return b.select(is_zero, zs, fixed);
     }
     let z = b.scalar_int(d, 0)?;
     let one = b.scalar_int(d, 1)?;

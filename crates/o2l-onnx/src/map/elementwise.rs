@@ -193,7 +193,7 @@ pub(crate) static RULES: &[Rule] = &[
         &[10, 13, 28],
         &["Mod"],
         modulo,
-        "constant operands folded; floats need fmod=1; fmod=0 takes the divisor's sign",
+        "constant operands folded; fmod=1 truncates, fmod=0 takes the divisor's sign (numpy)",
     ),
     row(
         "Floor",
