@@ -523,9 +523,61 @@ def arg_index():
     )
 
 
+def elementwise_logic():
+    """Comparisons, Where, logic, Mod, shifts and the math unaries (no RNG use)."""
+    save(
+        "compare_where",
+        [node("Less", ["a", "b"], ["c"]), node("Where", ["c", "a", "b"], ["y"])],
+        [vi("a", F, [2, 3]), vi("b", F, [3])],
+        [vi("y", F, [2, 3])],
+    )
+    save(
+        "logic_mod_int",
+        [
+            node("Equal", ["x", "y"], ["e"]),
+            node("Not", ["e"], ["ne"]),
+            node("Mod", ["x", "y"], ["m"]),
+        ],
+        [vi("x", I32, [4]), vi("y", I32, [4])],
+        [vi("ne", TensorProto.BOOL, [4]), vi("m", I32, [4])],
+    )
+    save(
+        "bitshift_right",
+        [node("BitShift", ["x", "s"], ["y"], direction="RIGHT")],
+        [vi("x", TensorProto.UINT8, [4]), vi("s", TensorProto.UINT8, [4])],
+        [vi("y", TensorProto.UINT8, [4])],
+    )
+    save(
+        "isinf_negative",
+        [node("IsInf", ["x"], ["y"], detect_positive=0)],
+        [vi("x", F, [4])],
+        [vi("y", TensorProto.BOOL, [4])],
+    )
+    save(
+        "unary_math",
+        [
+            node("Floor", ["x"], ["a"]),
+            node("Round", ["a"], ["b"]),
+            node("Erf", ["b"], ["c"]),
+            node("Sin", ["c"], ["d"]),
+            node("Sign", ["d"], ["y"]),
+        ],
+        [vi("x", F, [3])],
+        [vi("y", F, [3])],
+    )
+    save(
+        "gelu_exact",
+        [node("Gelu", ["x"], ["y"])],
+        [vi("x", F, [3])],
+        [vi("y", F, [3])],
+        opset=20,
+    )
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     for family in (elementwise, linear, conv, pool, norm, reduce, movement):
         family()
     arg_index()
+    elementwise_logic()
     print(f"wrote {len(os.listdir(OUT))} fixtures to {OUT}")
