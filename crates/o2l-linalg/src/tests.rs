@@ -1036,3 +1036,42 @@ fn half_precision_sums_run_in_f32() {
         &["arith.extf", "linalg.pooling_nchw_sum", "arith.truncf"],
     );
 }
+
+#[test]
+fn elementwise_compare_select_mod_shift() {
+    use o2l_canon::ops::Compare;
+    let mut c = Case::new();
+    let a = c.input("a", f32t(&[2, 3]));
+    let b = c.input("b", f32t(&[3]));
+    let l = c.node(
+        Op::Elementwise(Elementwise::Compare(Compare::LessOrEqual)),
+        &[a, b],
+        "le",
+    );
+    let s = c.node(Op::Elementwise(Elementwise::Select), &[l, a, b], "sel");
+    let m = c.node(binary(Binary::Mod { fmod: false }), &[s, b], "mod");
+    check(
+        &c.output(m),
+        &[
+            "tensor<2x3xi1>",
+            "arith.cmpf ole",
+            "arith.select",
+            "arith.remf",
+            "math.copysign",
+        ],
+    );
+    let mut c = Case::new();
+    let x = c.input("x", t(DType::U16, &[4]));
+    let y = c.input("y", t(DType::U16, &[4]));
+    let sh = c.node(binary(Binary::ShiftLeft), &[x, y], "shl");
+    let n = c.node(unary(Unary::Not), &[sh], "not");
+    let g = c.node(
+        Op::Elementwise(Elementwise::Compare(Compare::Greater)),
+        &[n, y],
+        "gt",
+    );
+    check(
+        &c.output(g),
+        &["arith.cmpi uge", "arith.shli", "arith.xori", "arith.cmpi ugt"],
+    );
+}

@@ -1109,3 +1109,42 @@ fn shape_arithmetic_on_symbolic_dims_gives_a_symbolic_reshape() {
         ]
     );
 }
+
+#[test]
+fn comparisons_where_and_mod_map_onto_elementwise_ops() {
+    let g = M::new(17)
+        .input(f32_in("a", &[2, 3]))
+        .input(f32_in("b", &[3]))
+        .node(node("GreaterOrEqual", "ge", &["a", "b"], &["c"]))
+        .node(node("Where", "w", &["c", "a", "b"], &["y"]))
+        .node(with_attrs(
+            node("Mod", "m", &["y", "b"], &["z"]),
+            vec![a_int("fmod", 1)],
+        ))
+        .node(with_attrs(
+            node("Gelu", "g", &["z"], &["out"]),
+            vec![a_str("approximate", "none")],
+        ))
+        .output("out")
+        .import();
+    // Gelu is opset 20: at opset 17 it is not in the default domain.
+    assert!(g.is_err());
+    let g = M::new(20)
+        .input(f32_in("a", &[2, 3]))
+        .input(f32_in("b", &[3]))
+        .node(node("GreaterOrEqual", "ge", &["a", "b"], &["c"]))
+        .node(node("Where", "w", &["c", "a", "b"], &["y"]))
+        .node(with_attrs(
+            node("Mod", "m", &["y", "b"], &["z"]),
+            vec![a_int("fmod", 1)],
+        ))
+        .node(node("Gelu", "g", &["z"], &["out"]))
+        .output("out")
+        .import()
+        .unwrap();
+    let names = op_names(&g);
+    assert_eq!(&names[..3], &["GreaterOrEqual", "Select", "Mod"]);
+    assert!(names.contains(&"Erf"));
+    assert_eq!(g.ty(g.nodes[0].outputs[0]).dtype, o2l_canon::DType::Bool);
+    assert_eq!(out_dims(&g, 0), vec![2, 3]);
+}
