@@ -1072,6 +1072,11 @@ fn elementwise_compare_select_mod_shift() {
     );
     check(
         &c.output(g),
-        &["arith.cmpi uge", "arith.shli", "arith.xori", "arith.cmpi ugt"],
+        &[
+            "arith.cmpi uge",
+            "arith.shli",
+            "arith.xori",
+            "arith.cmpi ugt",
+        ],
     );
 }
