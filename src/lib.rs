@@ -37,6 +37,12 @@ pub fn import_onnx(path: &Path, options: &ImportOptions) -> Result<Graph> {
     o2l_onnx::import(path, options).map_err(|e| e.in_file(path.display().to_string()))
 }
 
+/// A model's runtime inputs and their declared types, without mapping any node
+/// (to choose `ImportOptions::input_shapes` before importing).
+pub fn onnx_inputs(path: &Path) -> Result<Vec<(String, TensorType)>> {
+    o2l_onnx::graph_inputs(path).map_err(|e| e.in_file(path.display().to_string()))
+}
+
 /// Reads one serialized ONNX `TensorProto` file (backend-test `input_N.pb`).
 pub fn read_tensor_file(path: &Path) -> Result<Tensor> {
     o2l_onnx::read_tensor_file(path).map_err(|e| e.in_file(path.display().to_string()))

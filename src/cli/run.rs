@@ -60,26 +60,19 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         given.insert(name.clone(), npy::read_file(path)?);
     }
 
+    // Pin symbolic input dims to the given data before importing, so the import
+    // (which may need static shapes) and the lowering see them.
     let mut options = ImportOptions {
         input_shapes: args.input_shapes.clone(),
     };
-    let mut graph = onnx2linalg::import_onnx(model, &options)?;
-    // Pin symbolic input dims to the given data, so the lowering sees static shapes.
-    let mut pinned = false;
-    for &v in &graph.inputs {
-        let value = graph.value(v);
-        let symbolic = value.ty.shape.iter().any(|d| matches!(d, Dim::Symbol(_)));
-        let explicit = options.input_shapes.iter().any(|(n, _)| n == &value.name);
-        if let (true, false, Some(t)) = (symbolic, explicit, given.get(&value.name)) {
-            options
-                .input_shapes
-                .push((value.name.clone(), t.dims.clone()));
-            pinned = true;
+    for (name, ty) in onnx2linalg::onnx_inputs(model)? {
+        let symbolic = ty.shape.iter().any(|d| matches!(d, Dim::Symbol(_)));
+        let explicit = options.input_shapes.iter().any(|(n, _)| n == &name);
+        if let (true, false, Some(t)) = (symbolic, explicit, given.get(&name)) {
+            options.input_shapes.push((name, t.dims.clone()));
         }
     }
-    if pinned {
-        graph = onnx2linalg::import_onnx(model, &options)?;
-    }
+    let graph = onnx2linalg::import_onnx(model, &options)?;
 
     let runner = Runner::new(&graph).map_err(in_model)?;
     let expected = || format!("expected inputs: {}", runner.describe_inputs());
