@@ -15,6 +15,7 @@
 
 use std::path::Path;
 
+pub mod batch;
 pub mod npy;
 pub mod ops_table;
 mod runner;

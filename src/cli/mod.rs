@@ -1,4 +1,5 @@
 //! Argument parsing and the subcommands, one file each.
+mod batch;
 mod check;
 mod convert;
 mod ops;
@@ -17,7 +18,8 @@ Examples:
   onnx2linalg model.onnx --emit bytecode -o m.mlirbc
   onnx2linalg run model.onnx --input x=x.npy --output-dir out/
   onnx2linalg check node/test_relu               run an ONNX backend-test folder
-  onnx2linalg ops                                the supported-op table";
+  onnx2linalg ops                                the supported-op table
+  onnx2linalg batch zoo/ -o out/ -j 4            convert a folder of models, with a report";
 
 #[derive(Parser)]
 #[command(name = "onnx2linalg", version, about = "Convert ONNX models to linalg-on-tensors MLIR",
@@ -39,6 +41,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Print the supported-op table (ONNX ops, versions, canonical ops).
     Ops(ops::OpsArgs),
+    /// Convert every model of a folder or list file, in parallel, with a report.
+    Batch(batch::BatchArgs),
 }
 
 pub fn main() -> Result<ExitCode> {
@@ -48,6 +52,7 @@ pub fn main() -> Result<ExitCode> {
         Some(Command::Run(args)) => run::run(args),
         Some(Command::Check(args)) => check::run(args),
         Some(Command::Ops(args)) => ops::run(args),
+        Some(Command::Batch(args)) => batch::run(args),
         None => convert::run(cli.convert),
     }
 }

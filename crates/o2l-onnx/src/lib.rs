@@ -93,3 +93,6 @@ pub fn read_tensor_file(path: &Path) -> Result<Tensor> {
     let mut files = tensor::ExternalFiles::new(dir);
     tensor::tensor_from_proto(&proto, &mut files)
 }
+
+mod inventory;
+pub use inventory::{OpUse, model_ops};

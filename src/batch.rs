@@ -1,0 +1,620 @@
+//! Batch conversion of a model zoo: collect models from a folder or a list
+//! file, shard them, convert them in parallel (one MLIR context per model,
+//! inside its worker), skip those whose output is up to date, and describe
+//! every model in a [`Report`]. The caller writes files (through the
+//! `write` function it passes) and shows progress (through [`Progress`]).
+//! The JSON form of [`Report`] is documented in `docs/batch.md`.
+use crate::{ConvertOptions, Emit, Error, ErrorKind, Result, Weights};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::path::{Component, Path, PathBuf};
+use std::time::{Instant, UNIX_EPOCH};
+
+/// The version recorded in stamps and reports; a different version converts again.
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// One model to convert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    /// Where to read it.
+    pub input: PathBuf,
+    /// Its path relative to the batch root (a folder) or as the list gives it,
+    /// made relative: the output goes to `OUTDIR/<rel with .mlir/.mlirbc>`.
+    pub rel: PathBuf,
+}
+
+/// Every `*.onnx` below `dir` (recursively; symlinked folders are not
+/// followed), or every path of a list file (one per line, `#` comments,
+/// relative paths taken from the list file's folder), sorted by `rel`.
+pub fn collect(source: &Path) -> Result<Vec<Job>> {
+    let meta = std::fs::metadata(source)
+        .map_err(|e| Error::io(format!("cannot read {}: {e}", source.display())))?;
+    let mut jobs = if meta.is_dir() {
+        let mut out = Vec::new();
+        walk(source, source, &mut out)?;
+        out
+    } else {
+        from_list(source)?
+    };
+    jobs.sort_by(|a, b| a.rel.cmp(&b.rel));
+    let mut seen = BTreeSet::new();
+    for j in &jobs {
+        if !seen.insert(&j.rel) {
+            return Err(Error::invalid(format!(
+                "two models map to the same output path {} (expected distinct relative paths)",
+                j.rel.display()
+            )));
+        }
+    }
+    Ok(jobs)
+}
+
+fn walk(root: &Path, dir: &Path, out: &mut Vec<Job>) -> Result<()> {
+    let io = |e: std::io::Error| Error::io(format!("cannot list {}: {e}", dir.display()));
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        let meta = std::fs::symlink_metadata(&path).map_err(io)?;
+        if meta.is_dir() {
+            walk(root, &path, out)?;
+        } else if path.extension().is_some_and(|e| e == "onnx") && path.is_file() {
+            let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+            out.push(Job { input: path, rel });
+        }
+    }
+    Ok(())
+}
+
+/// `p` without root, prefix, `.` and `..` components.
+fn made_relative(p: &Path) -> PathBuf {
+    p.components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s),
+            _ => None,
+        })
+        .collect()
+}
+
+fn from_list(list: &Path) -> Result<Vec<Job>> {
+    let text = std::fs::read_to_string(list)
+        .map_err(|e| Error::io(format!("cannot read list {}: {e}", list.display())))?;
+    let base = list.parent().unwrap_or(Path::new(""));
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let given = Path::new(line);
+        let rel = made_relative(given);
+        if rel.as_os_str().is_empty() {
+            return Err(Error::invalid(format!(
+                "{}:{}: expected a model path, found \"{line}\"",
+                list.display(),
+                n + 1
+            )));
+        }
+        out.push(Job {
+            input: base.join(given),
+            rel,
+        });
+    }
+    Ok(out)
+}
+
+/// Parses `K/N` (1-based `K`, `1 <= K <= N`).
+pub fn parse_shard(s: &str) -> std::result::Result<(usize, usize), String> {
+    let (k, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("expected K/N, got \"{s}\""))?;
+    let k: usize = k
+        .trim()
+        .parse()
+        .map_err(|_| format!("bad shard index \"{k}\" in \"{s}\""))?;
+    let n: usize = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("bad shard count \"{n}\" in \"{s}\""))?;
+    if n == 0 || k == 0 || k > n {
+        return Err(format!(
+            "expected 1 <= K <= N in K/N, got \"{s}\" (K is 1-based)"
+        ));
+    }
+    Ok((k, n))
+}
+
+/// Shard `k` of `n` (1-based): the models at sorted positions `k-1`, `k-1+n`, ...
+pub fn shard(jobs: Vec<Job>, k: usize, n: usize) -> Vec<Job> {
+    jobs.into_iter()
+        .enumerate()
+        .filter(|(i, _)| n > 0 && i % n == k.wrapping_sub(1))
+        .map(|(_, j)| j)
+        .collect()
+}
+
+/// Everything that shapes a batch.
+#[derive(Debug, Clone)]
+pub struct BatchOptions {
+    pub convert: ConvertOptions,
+    pub out_dir: PathBuf,
+    /// Worker threads; 0: one per core.
+    pub jobs: usize,
+    /// `(K, N)`, 1-based, when this run is one shard of several.
+    pub shard: Option<(usize, usize)>,
+    /// Convert even the models whose output is up to date.
+    pub force: bool,
+}
+
+impl BatchOptions {
+    /// The output extension.
+    pub fn extension(&self) -> &'static str {
+        match self.convert.lower.emit {
+            Emit::Text => "mlir",
+            Emit::Bytecode => "mlirbc",
+        }
+    }
+    /// Where the MLIR of `job` goes.
+    pub fn output_path(&self, job: &Job) -> PathBuf {
+        self.out_dir.join(job.rel.with_extension(self.extension()))
+    }
+    /// The report file name without extension: `report` or `report.shard-K-of-N`.
+    pub fn report_stem(&self) -> String {
+        match self.shard {
+            Some((k, n)) => format!("report.shard-{k}-of-{n}"),
+            None => "report".to_string(),
+        }
+    }
+    fn summary(&self) -> OptionsSummary {
+        OptionsSummary {
+            emit: match self.convert.lower.emit {
+                Emit::Text => "text",
+                Emit::Bytecode => "bytecode",
+            }
+            .to_string(),
+            weights: match self.convert.lower.weights {
+                Weights::Resource => "resource",
+                Weights::Inline => "inline",
+                Weights::Elide => "elide",
+            }
+            .to_string(),
+            input_shapes: self
+                .convert
+                .import
+                .input_shapes
+                .iter()
+                .map(|(n, d)| {
+                    let dims: Vec<String> = d.iter().map(|x| x.to_string()).collect();
+                    format!("{n}={}", dims.join("x"))
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The conversion options as the report and the stamps record them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionsSummary {
+    pub emit: String,
+    pub weights: String,
+    pub input_shapes: Vec<String>,
+}
+
+/// One op type of a model (see `o2l_onnx::model_ops`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpCount {
+    pub domain: String,
+    pub op_type: String,
+    pub version: i64,
+    pub count: usize,
+}
+
+/// `ok`, `failed` or `skipped-up-to-date`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Status {
+    #[serde(rename = "ok")]
+    Ok,
+    #[serde(rename = "failed")]
+    Failed,
+    #[serde(rename = "skipped-up-to-date")]
+    UpToDate,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Failed => "failed",
+            Status::UpToDate => "skipped-up-to-date",
+        }
+    }
+}
+
+/// What happened to one model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelReport {
+    /// The model's path relative to the batch root (or as the list gives it).
+    pub path: String,
+    /// The output path relative to OUTDIR; null when it failed.
+    pub output: Option<String>,
+    pub status: Status,
+    /// `unsupported`, `invalid model`, `limit`, `verification`, `i/o`, `internal`.
+    pub error_kind: Option<String>,
+    /// The error on one line.
+    pub error: Option<String>,
+    /// Op types used, with schema version and node count, sorted.
+    pub ops: Vec<OpCount>,
+    /// The subset of `ops` that no frontend rule implements.
+    pub unsupported_ops: Vec<OpCount>,
+    /// Conversion time in milliseconds (for a skipped model: of the run that converted it).
+    pub wall_ms: f64,
+    pub input_bytes: u64,
+    /// Null when it failed.
+    pub output_bytes: Option<u64>,
+}
+
+/// Totals over the models of one report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Totals {
+    pub models: usize,
+    pub ok: usize,
+    pub failed: usize,
+    pub skipped_up_to_date: usize,
+    pub input_bytes: u64,
+    pub output_bytes: u64,
+    /// Sum of the models' `wall_ms`.
+    pub model_wall_ms: f64,
+    /// Elapsed time of this run.
+    pub elapsed_ms: f64,
+}
+
+/// The shard a report covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardInfo {
+    /// 1-based.
+    pub index: usize,
+    pub count: usize,
+}
+
+/// The whole batch, models in sorted input order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub tool: String,
+    pub tool_version: String,
+    pub options: OptionsSummary,
+    pub shard: Option<ShardInfo>,
+    pub jobs: usize,
+    pub models: Vec<ModelReport>,
+    pub totals: Totals,
+}
+
+impl Report {
+    pub fn any_failed(&self) -> bool {
+        self.totals.failed > 0
+    }
+
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string_pretty(self)
+            .map(|mut s| {
+                s.push('\n');
+                s
+            })
+            .map_err(|e| Error::internal(format!("cannot serialize the batch report: {e}")))
+    }
+
+    pub fn to_markdown(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        let shard = match self.shard {
+            Some(s) => format!(", shard {} of {}", s.index, s.count),
+            None => String::new(),
+        };
+        let _ = writeln!(out, "# onnx2linalg batch report\n");
+        let _ = writeln!(
+            out,
+            "onnx2linalg {}, emit {}, weights {}, {} jobs{shard}.\n",
+            self.tool_version, self.options.emit, self.options.weights, self.jobs
+        );
+        let t = &self.totals;
+        let _ = writeln!(
+            out,
+            "{} models: {} ok, {} failed, {} up to date; {} input bytes, {} output bytes; \
+             {:.0} ms in conversions, {:.0} ms elapsed.\n",
+            t.models,
+            t.ok,
+            t.failed,
+            t.skipped_up_to_date,
+            t.input_bytes,
+            t.output_bytes,
+            t.model_wall_ms,
+            t.elapsed_ms
+        );
+        let _ = writeln!(
+            out,
+            "| model | status | error kind | message | ops | unsupported ops | ms | input bytes | output bytes |"
+        );
+        let _ = writeln!(out, "|---|---|---|---|---|---|---:|---:|---:|");
+        let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+        let ops = |v: &[OpCount], counts: bool| {
+            v.iter()
+                .map(|o| {
+                    let d = if o.domain == "ai.onnx" {
+                        String::new()
+                    } else {
+                        format!("{}:", o.domain)
+                    };
+                    if counts {
+                        format!("{d}{} x{}", o.op_type, o.count)
+                    } else {
+                        format!("{d}{}-{}", o.op_type, o.version)
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        for m in &self.models {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {:.0} | {} | {} |",
+                cell(&m.path),
+                m.status.as_str(),
+                m.error_kind.as_deref().unwrap_or(""),
+                cell(m.error.as_deref().unwrap_or("")),
+                cell(&ops(&m.ops, true)),
+                cell(&ops(&m.unsupported_ops, false)),
+                m.wall_ms,
+                m.input_bytes,
+                m.output_bytes.map(|b| b.to_string()).unwrap_or_default()
+            );
+        }
+        out
+    }
+}
+
+/// Called from the worker threads as models start and finish.
+pub trait Progress: Sync {
+    fn started(&self, _index: usize, _job: &Job) {}
+    fn finished(&self, _index: usize, _report: &ModelReport) {}
+}
+
+/// Progress that shows nothing.
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// What `OUTPUT.stamp` records next to each converted output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Stamp {
+    tool_version: String,
+    options_hash: String,
+    input_bytes: u64,
+    input_mtime_ns: u64,
+    output_bytes: u64,
+    result: ModelReport,
+}
+
+/// FNV-1a, 64 bits: a stable hash of the options (std's hasher is not stable).
+fn fnv1a(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+fn stamp_path(output: &Path) -> PathBuf {
+    let mut s = output.as_os_str().to_owned();
+    s.push(".stamp");
+    PathBuf::from(s)
+}
+
+fn input_identity(path: &Path) -> Option<(u64, u64)> {
+    let meta = std::fs::metadata(path).ok()?;
+    let mtime = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
+    Some((
+        meta.len(),
+        u64::try_from(mtime.as_nanos()).unwrap_or(u64::MAX),
+    ))
+}
+
+/// The previous result when `output` is up to date for this input, options and version.
+fn up_to_date(job: &Job, output: &Path, options_hash: &str) -> Option<ModelReport> {
+    let text = std::fs::read_to_string(stamp_path(output)).ok()?;
+    let stamp: Stamp = serde_json::from_str(&text).ok()?;
+    let (input_bytes, input_mtime_ns) = input_identity(&job.input)?;
+    let output_bytes = std::fs::metadata(output).ok()?.len();
+    (stamp.tool_version == TOOL_VERSION
+        && stamp.options_hash == options_hash
+        && stamp.input_bytes == input_bytes
+        && stamp.input_mtime_ns == input_mtime_ns
+        && stamp.output_bytes == output_bytes
+        && stamp.result.status == Status::Ok)
+        .then_some(stamp.result)
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic without a message".to_string()
+    }
+}
+
+/// Writes `bytes` to a path; the CLI passes its atomic writer.
+pub type WriteFn<'a> = &'a (dyn Fn(&Path, &[u8]) -> Result<()> + Sync);
+
+fn convert_one(
+    job: &Job,
+    options: &BatchOptions,
+    options_hash: &str,
+    write: WriteFn<'_>,
+) -> ModelReport {
+    let output = options.output_path(job);
+    let rel_out = job.rel.with_extension(options.extension());
+    if !options.force
+        && let Some(mut prev) = up_to_date(job, &output, options_hash)
+    {
+        prev.status = Status::UpToDate;
+        prev.path = job.rel.display().to_string();
+        return prev;
+    }
+    let start = Instant::now();
+    let identity = input_identity(&job.input);
+    let input_bytes = identity.map(|(b, _)| b).unwrap_or(0);
+    let (ops, unsupported_ops) = match o2l_onnx::model_ops(&job.input) {
+        Ok(v) => {
+            let all: Vec<(OpCount, bool)> = v
+                .into_iter()
+                .map(|o| {
+                    let c = OpCount {
+                        domain: o.domain,
+                        op_type: o.op_type,
+                        version: o.version,
+                        count: o.count,
+                    };
+                    (c, o.supported)
+                })
+                .collect();
+            let uns = all
+                .iter()
+                .filter(|(_, s)| !s)
+                .map(|(c, _)| c.clone())
+                .collect();
+            (all.into_iter().map(|(c, _)| c).collect(), uns)
+        }
+        Err(_) => (Vec::new(), Vec::new()),
+    };
+    let converted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        crate::convert(&job.input, &options.convert)
+    }))
+    .unwrap_or_else(|payload| {
+        Err(Error::internal(format!(
+            "the conversion panicked: {}",
+            panic_message(payload.as_ref())
+        ))
+        .in_file(job.input.display().to_string()))
+    });
+    let written = converted.and_then(|bytes| {
+        if let Some(dir) = output.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::io(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        write(&output, &bytes)?;
+        Ok(bytes.len() as u64)
+    });
+    let wall_ms = start.elapsed().as_secs_f64() * 1e3;
+    let mut report = ModelReport {
+        path: job.rel.display().to_string(),
+        output: None,
+        status: Status::Failed,
+        error_kind: None,
+        error: None,
+        ops,
+        unsupported_ops,
+        wall_ms,
+        input_bytes,
+        output_bytes: None,
+    };
+    match written {
+        Ok(n) => {
+            report.status = Status::Ok;
+            report.output = Some(rel_out.display().to_string());
+            report.output_bytes = Some(n);
+            if let Some((input_bytes, input_mtime_ns)) = identity {
+                let stamp = Stamp {
+                    tool_version: TOOL_VERSION.to_string(),
+                    options_hash: options_hash.to_string(),
+                    input_bytes,
+                    input_mtime_ns,
+                    output_bytes: n,
+                    result: report.clone(),
+                };
+                // A missing stamp only means the next run converts again.
+                if let Ok(text) = serde_json::to_string_pretty(&stamp) {
+                    let _ = write(&stamp_path(&output), text.as_bytes());
+                }
+            }
+        }
+        Err(e) => {
+            report.error_kind = Some(e.kind.as_str().to_string());
+            report.error = Some(one_line(&e.to_string()));
+            // No output for a failed model, not even a stale one from an earlier run.
+            let _ = std::fs::remove_file(&output);
+            let _ = std::fs::remove_file(stamp_path(&output));
+        }
+    }
+    report
+}
+
+/// Converts every job (already sharded) on `options.jobs` threads. Never
+/// fails because a model does: each model's outcome is in the report.
+pub fn run(
+    jobs: &[Job],
+    options: &BatchOptions,
+    write: WriteFn<'_>,
+    progress: &dyn Progress,
+) -> Result<Report> {
+    let start = Instant::now();
+    let summary = options.summary();
+    let options_hash = serde_json::to_string(&summary)
+        .map(|s| fnv1a(s.as_bytes()))
+        .map_err(|e| Error::internal(format!("cannot serialize options: {e}")))?;
+    let threads = if options.jobs == 0 {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    } else {
+        options.jobs
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Internal,
+                format!("cannot start {threads} workers: {e}"),
+            )
+        })?;
+    let models: Vec<ModelReport> = pool.install(|| {
+        jobs.par_iter()
+            .enumerate()
+            .map(|(i, job)| {
+                progress.started(i, job);
+                let r = convert_one(job, options, &options_hash, write);
+                progress.finished(i, &r);
+                r
+            })
+            .collect()
+    });
+    let mut totals = Totals {
+        models: models.len(),
+        ..Totals::default()
+    };
+    for m in &models {
+        match m.status {
+            Status::Ok => totals.ok += 1,
+            Status::Failed => totals.failed += 1,
+            Status::UpToDate => totals.skipped_up_to_date += 1,
+        }
+        totals.input_bytes += m.input_bytes;
+        totals.output_bytes += m.output_bytes.unwrap_or(0);
+        totals.model_wall_ms += m.wall_ms;
+    }
+    totals.elapsed_ms = start.elapsed().as_secs_f64() * 1e3;
+    Ok(Report {
+        tool: "onnx2linalg".to_string(),
+        tool_version: TOOL_VERSION.to_string(),
+        options: summary,
+        shard: options
+            .shard
+            .map(|(index, count)| ShardInfo { index, count }),
+        jobs: threads,
+        models,
+        totals,
+    })
+}

@@ -1,0 +1,184 @@
+//! `onnx2linalg batch DIR_OR_LIST -o OUTDIR [-j N] [--shard K/N] [--force] ...`
+use super::convert::{EmitArg, WeightsArg, parse_input_shape};
+use super::write_atomic;
+use clap::Args;
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use onnx2linalg::batch::{self, BatchOptions, Job, ModelReport, Progress, Status};
+use onnx2linalg::{Error, Result};
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::time::Duration;
+
+#[derive(Args)]
+pub struct BatchArgs {
+    /// A folder (searched recursively for *.onnx) or a text file of model paths, one per line.
+    pub source: PathBuf,
+    /// The output folder: OUTDIR/<relative path>.mlir, report.json, report.md.
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Models converted at once (default: one per core).
+    #[arg(short, long, default_value_t = 0)]
+    pub jobs: usize,
+    /// Convert only shard K of N (1-based K): the models at sorted positions K-1, K-1+N, ...
+    #[arg(long, value_parser = batch::parse_shard)]
+    pub shard: Option<(usize, usize)>,
+    /// Output form.
+    #[arg(long, value_enum, default_value_t = EmitArg::Text)]
+    pub emit: EmitArg,
+    /// How weights are written.
+    #[arg(long, value_enum, default_value_t = WeightsArg::Resource)]
+    pub weights: WeightsArg,
+    /// Pin a symbolic input shape of every model: NAME=1x3x224x224 (repeatable).
+    #[arg(long = "input-shape", value_parser = parse_input_shape)]
+    pub input_shapes: Vec<(String, Vec<u64>)>,
+    /// Convert every model again, even when its output is up to date.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Bars on a terminal; one line per finished model otherwise.
+struct Bars {
+    multi: MultiProgress,
+    overall: ProgressBar,
+    spinners: Mutex<HashMap<usize, ProgressBar>>,
+    failed: Mutex<usize>,
+    tty: bool,
+}
+
+impl Bars {
+    fn new(total: usize) -> Bars {
+        let tty = std::io::stderr().is_terminal();
+        let target = if tty {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        };
+        let multi = MultiProgress::with_draw_target(target);
+        let overall = multi.add(ProgressBar::new(total as u64));
+        if let Ok(style) =
+            ProgressStyle::with_template("{bar:40} {pos}/{len} models, {msg} [{elapsed_precise}]")
+        {
+            overall.set_style(style);
+        }
+        overall.set_message("0 failed");
+        Bars {
+            multi,
+            overall,
+            spinners: Mutex::new(HashMap::new()),
+            failed: Mutex::new(0),
+            tty,
+        }
+    }
+}
+
+impl Progress for Bars {
+    fn started(&self, index: usize, job: &Job) {
+        if !self.tty {
+            return;
+        }
+        let spinner = self.multi.add(ProgressBar::new_spinner());
+        if let Ok(style) = ProgressStyle::with_template("  {spinner} {msg} {elapsed}") {
+            spinner.set_style(style);
+        }
+        spinner.set_message(job.rel.display().to_string());
+        spinner.enable_steady_tick(Duration::from_millis(120));
+        if let Ok(mut m) = self.spinners.lock() {
+            m.insert(index, spinner);
+        }
+    }
+
+    fn finished(&self, index: usize, r: &ModelReport) {
+        if let Some(s) = self.spinners.lock().ok().and_then(|mut m| m.remove(&index)) {
+            s.finish_and_clear();
+            self.multi.remove(&s);
+        }
+        let failed = match self.failed.lock() {
+            Ok(mut f) => {
+                if r.status == Status::Failed {
+                    *f += 1;
+                }
+                *f
+            }
+            Err(_) => 0,
+        };
+        self.overall.set_message(format!("{failed} failed"));
+        self.overall.inc(1);
+        let line = match r.status {
+            Status::Failed => format!(
+                "failed  {} ({}): {}",
+                r.path,
+                r.error_kind.as_deref().unwrap_or(""),
+                r.error.as_deref().unwrap_or("")
+            ),
+            Status::Ok => format!("ok      {} ({:.0} ms)", r.path, r.wall_ms),
+            Status::UpToDate => format!("skipped {} (up to date)", r.path),
+        };
+        if self.tty {
+            if r.status == Status::Failed {
+                let _ = self.multi.println(line);
+            }
+        } else {
+            eprintln!("{line}");
+        }
+    }
+}
+
+pub fn run(args: BatchArgs) -> Result<ExitCode> {
+    let convert = super::convert::ConvertArgs {
+        model: None,
+        output: None,
+        emit: args.emit,
+        weights: args.weights,
+        input_shapes: args.input_shapes.clone(),
+    }
+    .options();
+    let options = BatchOptions {
+        convert,
+        out_dir: args.output.clone(),
+        jobs: args.jobs,
+        shard: args.shard,
+        force: args.force,
+    };
+    let mut jobs = batch::collect(&args.source)?;
+    if let Some((k, n)) = options.shard {
+        jobs = batch::shard(jobs, k, n);
+    }
+    std::fs::create_dir_all(&options.out_dir)
+        .map_err(|e| Error::io(format!("cannot create {}: {e}", options.out_dir.display())))?;
+    let bars = Bars::new(jobs.len());
+    // A panicking conversion is caught and reported as an internal error;
+    // keep the default hook from printing over the bars meanwhile.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let report = batch::run(&jobs, &options, &write_atomic, &bars);
+    std::panic::set_hook(hook);
+    let report = report?;
+    bars.overall.finish_and_clear();
+    let stem = options.report_stem();
+    write_atomic(
+        &options.out_dir.join(format!("{stem}.json")),
+        report.to_json()?.as_bytes(),
+    )?;
+    write_atomic(
+        &options.out_dir.join(format!("{stem}.md")),
+        report.to_markdown().as_bytes(),
+    )?;
+    let t = &report.totals;
+    eprintln!(
+        "{} models: {} ok, {} failed, {} up to date ({:.1} s); report in {}",
+        t.models,
+        t.ok,
+        t.failed,
+        t.skipped_up_to_date,
+        t.elapsed_ms / 1e3,
+        options.out_dir.join(format!("{stem}.md")).display()
+    );
+    Ok(if report.any_failed() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,338 @@
+//! `onnx2linalg batch`: a zoo with good, garbage and unsupported models;
+//! resume; shards; byte-identical outputs for any -j.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use o2l_proto::{
+    GraphProto, Message, ModelProto, NodeProto, OperatorSetIdProto, TensorShapeProto, TypeProto,
+    ValueInfoProto, tensor_shape_proto, type_proto,
+};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_onnx2linalg"))
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("o2l-batch-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn value(name: &str, dims: &[i64]) -> ValueInfoProto {
+    let dim = dims
+        .iter()
+        .map(|&d| tensor_shape_proto::Dimension {
+            value: Some(tensor_shape_proto::dimension::Value::DimValue(d)),
+            denotation: None,
+        })
+        .collect();
+    ValueInfoProto {
+        name: Some(name.into()),
+        r#type: Some(TypeProto {
+            value: Some(type_proto::Value::TensorType(type_proto::Tensor {
+                elem_type: Some(1),
+                shape: Some(TensorShapeProto { dim }),
+            })),
+            denotation: None,
+        }),
+        ..Default::default()
+    }
+}
+
+/// x -> Relu -> Unique -> y: Unique is not supported.
+fn unsupported_model() -> Vec<u8> {
+    let node = |op: &str, i: &str, o: &str| NodeProto {
+        input: vec![i.into()],
+        output: vec![o.into()],
+        name: Some(format!("{op}_0")),
+        op_type: Some(op.into()),
+        domain: Some(String::new()),
+        ..Default::default()
+    };
+    ModelProto {
+        ir_version: Some(8),
+        opset_import: vec![OperatorSetIdProto {
+            domain: Some(String::new()),
+            version: Some(13),
+        }],
+        graph: Some(GraphProto {
+            name: Some("g".into()),
+            node: vec![node("Relu", "x", "r"), node("Unique", "r", "y")],
+            input: vec![value("x", &[6])],
+            output: vec![value("y", &[6])],
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+    .encode_to_vec()
+}
+
+fn copy_fixtures(dst: &Path, ir_limit: usize) -> Vec<String> {
+    let mut names = Vec::new();
+    for (src, sub, limit) in [
+        (root().join("fixtures/models"), "models", usize::MAX),
+        (root().join("tests/ir/fixtures"), "ir", ir_limit),
+    ] {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&src)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "onnx"))
+            .collect();
+        files.sort();
+        std::fs::create_dir_all(dst.join(sub)).unwrap();
+        for f in files.into_iter().take(limit) {
+            let name = f.file_name().unwrap().to_string_lossy().into_owned();
+            std::fs::copy(&f, dst.join(sub).join(&name)).unwrap();
+            names.push(format!("{sub}/{name}"));
+        }
+    }
+    names
+}
+
+/// A zoo of good models, `x.onnx` (garbage) and `bad/unique.onnx` (unsupported op).
+fn mixed_zoo(dir: &Path) -> Vec<String> {
+    let zoo = dir.join("zoo");
+    let good = copy_fixtures(&zoo, 6);
+    std::fs::write(zoo.join("x.onnx"), b"this is not a model").unwrap();
+    std::fs::create_dir_all(zoo.join("bad")).unwrap();
+    std::fs::write(zoo.join("bad/unique.onnx"), unsupported_model()).unwrap();
+    good
+}
+
+fn batch(args: &[&str]) -> Output {
+    let out = bin().arg("batch").args(args).output().unwrap();
+    eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+fn report(path: &Path) -> (Value, BTreeMap<String, Value>) {
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let models = v["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["path"].as_str().unwrap().to_string(), m.clone()))
+        .collect();
+    (v, models)
+}
+
+/// Every file under `dir` with the given extension, relative path -> bytes.
+fn outputs(dir: &Path, ext: &str) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, ext: &str, out: &mut BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, ext, out);
+            } else if p.extension().is_some_and(|e| e == ext) {
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, ext, &mut out);
+    out
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn mixed_zoo_resume_and_touch() {
+    let dir = scratch("mixed");
+    let good = mixed_zoo(&dir);
+    let (zoo, out) = (dir.join("zoo"), dir.join("out"));
+
+    let run = batch(&[s(&zoo), "-o", s(&out), "-j", "2"]);
+    assert!(
+        !run.status.success(),
+        "a failed model must make the batch fail"
+    );
+    // Not a terminal: one line per finished model.
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(
+        stderr.lines().filter(|l| l.starts_with("ok ")).count(),
+        good.len()
+    );
+
+    let (v, models) = report(&out.join("report.json"));
+    assert_eq!(models.len(), good.len() + 2);
+    let order: Vec<&str> = v["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["path"].as_str().unwrap())
+        .collect();
+    let mut sorted = order.clone();
+    sorted.sort();
+    assert_eq!(order, sorted, "report in sorted input order");
+    for g in &good {
+        let m = &models[g];
+        assert_eq!(m["status"], "ok", "{g}: {m}");
+        let mlir = out.join(Path::new(g).with_extension("mlir"));
+        let text = std::fs::read_to_string(&mlir).unwrap();
+        assert!(text.contains("func.func"), "{}", mlir.display());
+        assert_eq!(m["output_bytes"].as_u64().unwrap(), text.len() as u64);
+        assert!(m["input_bytes"].as_u64().unwrap() > 0);
+        assert!(!m["ops"].as_array().unwrap().is_empty(), "{g}: ops listed");
+    }
+    let x = &models["x.onnx"];
+    assert_eq!(x["status"], "failed");
+    assert_eq!(x["error_kind"], "invalid model");
+    assert!(!out.join("x.mlir").exists());
+    let u = &models["bad/unique.onnx"];
+    assert_eq!(u["status"], "failed");
+    assert_eq!(u["error_kind"], "unsupported");
+    assert!(u["error"].as_str().unwrap().contains("Unique"), "{u}");
+    let uns: Vec<&str> = u["unsupported_ops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["op_type"].as_str().unwrap())
+        .collect();
+    assert_eq!(uns, ["Unique"]);
+    assert_eq!(u["ops"].as_array().unwrap().len(), 2);
+    assert!(!out.join("bad/unique.mlir").exists());
+    assert_eq!(v["totals"]["ok"].as_u64().unwrap() as usize, good.len());
+    assert_eq!(v["totals"]["failed"], 2);
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("| x.onnx | failed | invalid model |"), "{md}");
+
+    // Resume: everything good is up to date, nothing rewritten.
+    let before = outputs(&out, "mlir");
+    let run = batch(&[s(&zoo), "-o", s(&out), "-j", "2"]);
+    assert!(!run.status.success());
+    let (v, models) = report(&out.join("report.json"));
+    for g in &good {
+        assert_eq!(models[g]["status"], "skipped-up-to-date", "{g}");
+        assert!(
+            !models[g]["ops"].as_array().unwrap().is_empty(),
+            "previous result kept"
+        );
+    }
+    assert_eq!(models["x.onnx"]["status"], "failed", "failures are retried");
+    assert_eq!(
+        v["totals"]["skipped_up_to_date"].as_u64().unwrap() as usize,
+        good.len()
+    );
+    assert_eq!(outputs(&out, "mlir"), before);
+
+    // Touching a model converts it again, and only it.
+    let touched = zoo.join(&good[0]);
+    let f = std::fs::File::options()
+        .append(true)
+        .open(&touched)
+        .unwrap();
+    f.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5))
+        .unwrap();
+    drop(f);
+    batch(&[s(&zoo), "-o", s(&out), "-j", "2"]);
+    let (_, models) = report(&out.join("report.json"));
+    assert_eq!(models[&good[0]]["status"], "ok");
+    assert_eq!(models[&good[1]]["status"], "skipped-up-to-date");
+    assert_eq!(outputs(&out, "mlir"), before);
+
+    // Other options or --force convert again.
+    batch(&[s(&zoo), "-o", s(&out), "--force"]);
+    let (_, models) = report(&out.join("report.json"));
+    assert!(good.iter().all(|g| models[g]["status"] == "ok"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn shards_cover_every_model_once() {
+    let dir = scratch("shards");
+    let good = mixed_zoo(&dir);
+    let (zoo, out) = (dir.join("zoo"), dir.join("out"));
+    batch(&[s(&zoo), "-o", s(&out), "--shard", "1/2"]);
+    batch(&[s(&zoo), "-o", s(&out), "--shard", "2/2"]);
+    assert!(!out.join("report.json").exists());
+    let (v1, m1) = report(&out.join("report.shard-1-of-2.json"));
+    let (v2, m2) = report(&out.join("report.shard-2-of-2.json"));
+    assert!(out.join("report.shard-1-of-2.md").exists());
+    assert_eq!(v1["shard"]["index"], 1);
+    assert_eq!(v2["shard"]["count"], 2);
+    let mut all: Vec<&String> = m1.keys().chain(m2.keys()).collect();
+    all.sort();
+    let mut expected: Vec<String> = good.clone();
+    expected.extend(["x.onnx".to_string(), "bad/unique.onnx".to_string()]);
+    expected.sort();
+    assert_eq!(all, expected.iter().collect::<Vec<_>>());
+    assert!(m1.len().abs_diff(m2.len()) <= 1);
+    assert!(
+        !bin()
+            .args(["batch", s(&zoo), "-o", s(&out), "--shard", "3/2"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn list_file_input() {
+    let dir = scratch("list");
+    let good = copy_fixtures(&dir.join("zoo"), 2);
+    let list = format!(
+        "# a comment\n\nzoo/{}\n  zoo/{}  \n# zoo/{}\n",
+        good[1], good[0], good[2]
+    );
+    std::fs::write(dir.join("models.txt"), list).unwrap();
+    let out = dir.join("out");
+    let run = batch(&[s(&dir.join("models.txt")), "-o", s(&out)]);
+    assert!(run.status.success());
+    let (_, models) = report(&out.join("report.json"));
+    assert_eq!(models.len(), 2);
+    for g in &good[..2] {
+        assert_eq!(models[&format!("zoo/{g}")]["status"], "ok");
+        assert!(
+            out.join("zoo")
+                .join(Path::new(g).with_extension("mlir"))
+                .exists()
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn outputs_identical_for_any_jobs() {
+    let dir = scratch("jobs");
+    let zoo = dir.join("zoo");
+    let good = copy_fixtures(&zoo, usize::MAX);
+    for (emit, ext) in [("text", "mlir"), ("bytecode", "mlirbc")] {
+        let mut seen = Vec::new();
+        for j in ["1", "2"] {
+            let out = dir.join(format!("out-{emit}-{j}"));
+            batch(&[s(&zoo), "-o", s(&out), "-j", j, "--emit", emit]);
+            let o = outputs(&out, ext);
+            assert!(
+                o.len() * 10 >= good.len() * 9,
+                "{} of {} converted",
+                o.len(),
+                good.len()
+            );
+            seen.push(o);
+        }
+        assert_eq!(
+            seen[0].keys().collect::<Vec<_>>(),
+            seen[1].keys().collect::<Vec<_>>()
+        );
+        for (k, v) in &seen[0] {
+            assert!(
+                v == &seen[1][k],
+                "{k} differs between -j 1 and -j 2 ({emit})"
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
