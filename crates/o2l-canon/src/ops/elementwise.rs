@@ -668,6 +668,10 @@ impl Elementwise {
                 }
             },
             Elementwise::Compare(c) => {
+                if all[0].dtype == DType::U64 {
+                    // Values above i64::MAX would compare as negative.
+                    return Ok(None);
+                }
                 let dims = out_dims(out)?;
                 let r = match (all[0].to_array()?, all[1].to_array()?) {
                     (HostArray::Float(x), HostArray::Float(y)) => {
