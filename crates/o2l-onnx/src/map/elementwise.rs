@@ -1,26 +1,9 @@
 //! Elementwise ONNX ops: arithmetic with numpy broadcasting, activations,
 //! Clip, variadic Max/Min/Sum/Mean, Pow, Reciprocal and Cast.
-use super::{MapCtx, Rule, SymEl};
+use super::{MapCtx, Rule, SymEl, row};
 use crate::tensor::dtype_of;
 use o2l_canon::ops::{Binary, Compare, Elementwise, Unary};
 use o2l_canon::{DType, Error, Op, Result, ValueId};
-
-const fn row(
-    op_type: &'static str,
-    since: &'static [i64],
-    produces: &'static [&'static str],
-    map: super::MapFn,
-    note: &'static str,
-) -> Rule {
-    Rule {
-        domain: "ai.onnx",
-        op_type,
-        since,
-        produces,
-        map,
-        note,
-    }
-}
 
 pub(crate) static RULES: &[Rule] = &[
     row(

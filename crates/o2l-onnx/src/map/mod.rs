@@ -30,6 +30,24 @@ pub(crate) struct Rule {
     pub note: &'static str,
 }
 
+/// A row of the default domain (`ai.onnx`), as every family table writes them.
+pub(crate) const fn row(
+    op_type: &'static str,
+    since: &'static [i64],
+    produces: &'static [&'static str],
+    map: MapFn,
+    note: &'static str,
+) -> Rule {
+    Rule {
+        domain: "ai.onnx",
+        op_type,
+        since,
+        produces,
+        map,
+        note,
+    }
+}
+
 /// Every row of every family table, in family order.
 pub(crate) fn all_rules() -> impl Iterator<Item = &'static Rule> {
     [

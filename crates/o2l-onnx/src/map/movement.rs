@@ -1,27 +1,10 @@
 //! Data movement and value plumbing: Reshape, Flatten, Squeeze, Unsqueeze,
 //! Transpose, Concat, Gather, Shape, and the ops that only alias or make
 //! constants (Identity, Dropout in inference, Constant).
-use super::{MapCtx, Rule, SymEl};
+use super::{MapCtx, Rule, SymEl, row};
 use o2l_canon::ops::{Movement, ScatterReduction};
 use o2l_canon::shape::{element_count, normalize_axes, normalize_axis};
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
-
-const fn row(
-    op_type: &'static str,
-    since: &'static [i64],
-    produces: &'static [&'static str],
-    map: super::MapFn,
-    note: &'static str,
-) -> Rule {
-    Rule {
-        domain: "ai.onnx",
-        op_type,
-        since,
-        produces,
-        map,
-        note,
-    }
-}
 
 /// Versions of ops whose later schema revisions only widened the type lists.
 const V13_ON: &[i64] = &[13, 21, 23, 24, 25];

@@ -1,26 +1,9 @@
 //! Reductions: axes from an attribute (older versions) or a constant input
 //! (ReduceSum 13+, the others 18+), keepdims, noop_with_empty_axes.
-use super::{MapCtx, Rule};
+use super::{MapCtx, Rule, row};
 use o2l_canon::ops::{Binary, Elementwise, Reduce, ReduceKind, Unary};
 use o2l_canon::shape::normalize_axes;
 use o2l_canon::{Op, Result, ValueId};
-
-const fn row(
-    op_type: &'static str,
-    since: &'static [i64],
-    produces: &'static [&'static str],
-    map: super::MapFn,
-    note: &'static str,
-) -> Rule {
-    Rule {
-        domain: "ai.onnx",
-        op_type,
-        since,
-        produces,
-        map,
-        note,
-    }
-}
 
 const ATTR: &str = "axes attribute; absent means all axes";
 const INPUT: &str =
