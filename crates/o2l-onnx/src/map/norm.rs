@@ -56,6 +56,14 @@ pub(crate) static RULES: &[Rule] = &[
     },
     Rule {
         domain: "ai.onnx",
+        op_type: "RMSNormalization",
+        since: &[23],
+        produces: &["Cast", "Mul", "ReduceMean", "Add", "Sqrt", "Div"],
+        map: rms_norm,
+        note: "x / sqrt(mean(x^2 over the dims from `axis` on) + epsilon) * scale, in f32 when stash_type is 1",
+    },
+    Rule {
+        domain: "ai.onnx",
         op_type: "InstanceNormalization",
         since: &[6, 22],
         produces: &["ReduceMean", "Sub", "Mul", "Add", "Sqrt", "Div", "Reshape"],
@@ -229,6 +237,41 @@ fn layer_norm(ctx: &mut MapCtx) -> Result<()> {
         let b = ctx.cast(b, xt.dtype)?;
         y = ctx.binary(Binary::Add, y, b)?;
     }
+    ctx.bind(0, y)
+}
+
+fn rms_norm(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let scale = ctx.input(1)?;
+    let xt = ctx.ty(x);
+    let axis = normalize_axis(ctx.attrs.int_or("axis", -1)?, xt.rank())?;
+    let eps = ctx.attrs.float_or("epsilon", 1e-5)? as f64;
+    // stash_type 1 (the default) asks for the statistics in f32.
+    let stash = match ctx.attrs.int_or("stash_type", 1)? {
+        1 => o2l_canon::DType::F32,
+        other => {
+            return Err(Error::unsupported(format!(
+                "RMSNormalization stash_type {other} (only 1, float32, is supported)"
+            )));
+        }
+    };
+    let xs = ctx.cast(x, stash)?;
+    let sq = ctx.binary(Binary::Mul, xs, xs)?;
+    let mean = ctx.emit1(
+        Op::Reduce(Reduce {
+            kind: ReduceKind::Mean,
+            axes: (axis..xt.rank()).collect(),
+            keep_dims: true,
+        }),
+        &[sq],
+    )?;
+    let e = ctx.scalar(stash, eps)?;
+    let me = ctx.binary(Binary::Add, mean, e)?;
+    let rms = ctx.emit1(Op::Elementwise(Elementwise::Unary(Unary::Sqrt)), &[me])?;
+    let n = ctx.binary(Binary::Div, xs, rms)?;
+    let n = ctx.cast(n, xt.dtype)?;
+    let scale = ctx.cast(scale, xt.dtype)?;
+    let y = ctx.binary(Binary::Mul, n, scale)?;
     ctx.bind(0, y)
 }
 
