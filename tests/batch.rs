@@ -2,49 +2,17 @@
 //! resume; shards; byte-identical outputs for any -j.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use o2l_proto::{
-    GraphProto, Message, ModelProto, NodeProto, OperatorSetIdProto, TensorShapeProto, TypeProto,
-    ValueInfoProto, tensor_shape_proto, type_proto,
-};
+mod common;
+
+use common::{bin, value};
+use o2l_proto::{GraphProto, Message, ModelProto, NodeProto, OperatorSetIdProto};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_onnx2linalg"))
-}
+use std::process::Output;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("o2l-batch-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn value(name: &str, dims: &[i64]) -> ValueInfoProto {
-    let dim = dims
-        .iter()
-        .map(|&d| tensor_shape_proto::Dimension {
-            value: Some(tensor_shape_proto::dimension::Value::DimValue(d)),
-            denotation: None,
-        })
-        .collect();
-    ValueInfoProto {
-        name: Some(name.into()),
-        r#type: Some(TypeProto {
-            value: Some(type_proto::Value::TensorType(type_proto::Tensor {
-                elem_type: Some(1),
-                shape: Some(TensorShapeProto { dim }),
-            })),
-            denotation: None,
-        }),
-        ..Default::default()
-    }
 }
 
 /// x -> Relu -> Unique -> y: Unique is not supported.
@@ -148,7 +116,7 @@ fn s(p: &Path) -> &str {
 
 #[test]
 fn mixed_zoo_resume_and_touch() {
-    let dir = scratch("mixed");
+    let dir = common::scratch("batch", "mixed");
     let good = mixed_zoo(&dir);
     let (zoo, out) = (dir.join("zoo"), dir.join("out"));
 
@@ -250,7 +218,7 @@ fn mixed_zoo_resume_and_touch() {
 
 #[test]
 fn shards_cover_every_model_once() {
-    let dir = scratch("shards");
+    let dir = common::scratch("batch", "shards");
     let good = mixed_zoo(&dir);
     let (zoo, out) = (dir.join("zoo"), dir.join("out"));
     batch(&[s(&zoo), "-o", s(&out), "--shard", "1/2"]);
@@ -281,7 +249,7 @@ fn shards_cover_every_model_once() {
 
 #[test]
 fn list_file_input() {
-    let dir = scratch("list");
+    let dir = common::scratch("batch", "list");
     let good = copy_fixtures(&dir.join("zoo"), 2);
     let list = format!(
         "# a comment\n\nzoo/{}\n  zoo/{}  \n# zoo/{}\n",
@@ -306,7 +274,7 @@ fn list_file_input() {
 
 #[test]
 fn outputs_identical_for_any_jobs() {
-    let dir = scratch("jobs");
+    let dir = common::scratch("batch", "jobs");
     let zoo = dir.join("zoo");
     let good = copy_fixtures(&zoo, usize::MAX);
     for (emit, ext) in [("text", "mlir"), ("bytecode", "mlirbc")] {

@@ -3,50 +3,20 @@
 //! output file behind.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use o2l_proto::{
-    GraphProto, Message, ModelProto, NodeProto, OperatorSetIdProto, TensorShapeProto, TypeProto,
-    ValueInfoProto, tensor_shape_proto, type_proto,
-};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_onnx2linalg"))
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("o2l-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn value(name: &str, dims: &[i64]) -> ValueInfoProto {
-    let dim = dims
-        .iter()
-        .map(|&d| tensor_shape_proto::Dimension {
-            value: Some(tensor_shape_proto::dimension::Value::DimValue(d)),
-            denotation: None,
-        })
-        .collect();
-    ValueInfoProto {
-        name: Some(name.into()),
-        r#type: Some(TypeProto {
-            value: Some(type_proto::Value::TensorType(type_proto::Tensor {
-                elem_type: Some(1),
-                shape: Some(TensorShapeProto { dim }),
-            })),
-            denotation: None,
-        }),
-        ..Default::default()
-    }
-}
+use common::{bin, value};
+use o2l_proto::{GraphProto, Message, ModelProto, NodeProto, OperatorSetIdProto};
+use std::path::Path;
 
 /// x -> op_type(named node) -> y, f32 2x3, default domain at `opset`.
 fn one_node_model(op_type: &str, node: &str, opset: i64) -> Vec<u8> {
     let model = ModelProto {
         ir_version: Some(8),
-        opset_import: vec![OperatorSetIdProto { domain: Some(String::new()), version: Some(opset) }],
+        opset_import: vec![OperatorSetIdProto {
+            domain: Some(String::new()),
+            version: Some(opset),
+        }],
         graph: Some(GraphProto {
             name: Some("g".into()),
             node: vec![NodeProto {
@@ -73,9 +43,17 @@ fn assert_clean_failure(dir: &Path, model: &Path) -> String {
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(!out.status.success(), "expected failure, stderr: {stderr}");
     assert!(!stderr.contains("panicked"), "panic: {stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "one line expected: {stderr}");
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "one line expected: {stderr}"
+    );
     assert!(stderr.starts_with("error: "), "{stderr}");
-    assert!(!out_file.exists(), "a failed conversion left {}", out_file.display());
+    assert!(
+        !out_file.exists(),
+        "a failed conversion left {}",
+        out_file.display()
+    );
     let leftovers: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .filter_map(|e| e.ok())
@@ -98,14 +76,14 @@ fn help_lists_subcommands_and_examples() {
 
 #[test]
 fn missing_file_is_an_io_error_naming_the_file() {
-    let dir = scratch("missing");
+    let dir = common::scratch("cli", "missing");
     let err = assert_clean_failure(&dir, &dir.join("nope.onnx"));
     assert!(err.contains("nope.onnx"), "{err}");
 }
 
 #[test]
 fn garbage_is_rejected_as_not_onnx() {
-    let dir = scratch("garbage");
+    let dir = common::scratch("cli", "garbage");
     let path = dir.join("garbage.onnx");
     std::fs::write(&path, b"this is not a protobuf \xff\xff\xff\xff").unwrap();
     let err = assert_clean_failure(&dir, &path);
@@ -114,7 +92,7 @@ fn garbage_is_rejected_as_not_onnx() {
 
 #[test]
 fn truncated_model_is_rejected() {
-    let dir = scratch("truncated");
+    let dir = common::scratch("cli", "truncated");
     let bytes = one_node_model("Relu", "relu_0", 13);
     for cut in [1, bytes.len() / 3, bytes.len() / 2, bytes.len() - 1] {
         let path = dir.join("truncated.onnx");
@@ -126,7 +104,7 @@ fn truncated_model_is_rejected() {
 
 #[test]
 fn unsupported_op_names_file_node_op_domain_and_opset() {
-    let dir = scratch("unsupported");
+    let dir = common::scratch("cli", "unsupported");
     let path = dir.join("model.onnx");
     std::fs::write(&path, one_node_model("NoSuchOp", "weird_7", 13)).unwrap();
     let err = assert_clean_failure(&dir, &path);
@@ -137,12 +115,16 @@ fn unsupported_op_names_file_node_op_domain_and_opset() {
 
 #[test]
 fn a_good_model_converts_to_verified_mlir_written_atomically() {
-    let dir = scratch("good");
+    let dir = common::scratch("cli", "good");
     let path = dir.join("relu.onnx");
     std::fs::write(&path, one_node_model("Relu", "relu_0", 13)).unwrap();
     let out_file = dir.join("relu.mlir");
     let out = bin().arg(&path).arg("-o").arg(&out_file).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = std::fs::read_to_string(&out_file).unwrap();
     assert!(text.contains("func.func @g("), "{text}");
     assert!(text.contains("tensor<2x3xf32>"), "{text}");
