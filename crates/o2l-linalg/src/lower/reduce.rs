@@ -216,13 +216,7 @@ fn cum_sum<'c, 'a>(
     ];
     let mut iters = vec!["parallel"; rank];
     iters.push("reduction");
-    // cmpi on index: slt 2, sle 3, sgt 4, sge 5 of (j, i).
-    let pred = match (reverse, exclusive) {
-        (false, false) => 3,
-        (false, true) => 2,
-        (true, false) => 5,
-        (true, true) => 4,
-    };
+    let pred = scan_predicate(reverse, exclusive);
     let (zero_kind, add) = combiner(ReduceKind::Sum, d);
     let zero = cx.extreme(d, zero_kind)?;
     Ok(cx.generic(
@@ -295,12 +289,7 @@ fn cum_sum_runtime_axis<'c, 'a>(
     ];
     let mut iters = vec!["parallel"; rank];
     iters.push("reduction");
-    let pred = match (reverse, exclusive) {
-        (false, false) => 3,
-        (false, true) => 2,
-        (true, false) => 5,
-        (true, true) => 4,
-    };
+    let pred = scan_predicate(reverse, exclusive);
     let (zero_kind, add) = combiner(ReduceKind::Sum, d);
     let zero = cx.extreme(d, zero_kind)?;
     Ok(cx.generic(
@@ -441,5 +430,16 @@ pub(crate) fn reduced_count<'c, 'a>(
         Ok(as_int)
     } else {
         cx.op1("arith.trunci", &[as_int], cx.elem(d)?, &[])
+    }
+}
+
+/// The `arith.cmpi` predicate on index values (j, i) that says whether element
+/// j of the scanned axis contributes to position i: slt 2, sle 3, sgt 4, sge 5.
+fn scan_predicate(reverse: bool, exclusive: bool) -> u32 {
+    match (reverse, exclusive) {
+        (false, false) => 3,
+        (false, true) => 2,
+        (true, false) => 5,
+        (true, true) => 4,
     }
 }
