@@ -8,7 +8,10 @@ fn main() -> ExitCode {
     match cli::main() {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            match &e.runtime_value {
+                Some(v) => eprintln!("error: {e} (to fix \"{v}\" at a value: --bind {v}=FILE)"),
+                None => eprintln!("error: {e}"),
+            }
             ExitCode::FAILURE
         }
     }

@@ -133,6 +133,7 @@ pub fn run(args: BatchArgs) -> Result<ExitCode> {
         emit: args.emit,
         weights: args.weights,
         input_shapes: args.input_shapes.clone(),
+        bind: Vec::new(),
     }
     .options();
     let options = BatchOptions {

@@ -17,10 +17,15 @@ const ATOL: f64 = 1e-5;
 pub struct CheckArgs {
     /// A backend-test folder holding model.onnx and test_data_set_*/.
     pub dir: PathBuf,
+    /// When the import refuses a shape operand (axes, shape, pads...) because a
+    /// graph input computes it, bind that input to its test value and retry;
+    /// the bound inputs are reported on a `bound:` line.
+    #[arg(long)]
+    pub bind_runtime_operands: bool,
 }
 
 pub fn run(args: CheckArgs) -> Result<ExitCode> {
-    match check(&args.dir) {
+    match check(&args.dir, args.bind_runtime_operands) {
         Ok(true) => {
             say("result: pass");
             Ok(ExitCode::SUCCESS)
@@ -66,11 +71,14 @@ fn numbered(dir: &Path, prefix: &str) -> Result<Vec<PathBuf>> {
     Ok(found.into_iter().map(|(_, p)| p).collect())
 }
 
-fn check(dir: &Path) -> Result<bool> {
-    let model = dir.join("model.onnx");
-    let graph = onnx2linalg::import_onnx(&model, &ImportOptions::default())?;
-    let runner = Runner::new(&graph).map_err(|e| e.in_file(model.display().to_string()))?;
+fn read_all(paths: &[PathBuf]) -> Result<Vec<Tensor>> {
+    paths
+        .iter()
+        .map(|p| onnx2linalg::read_tensor_file(p))
+        .collect()
+}
 
+fn data_sets(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut sets = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(io(dir))? {
         let entry = entry.map_err(io(dir))?;
@@ -90,29 +98,81 @@ fn check(dir: &Path) -> Result<bool> {
             dir.display()
         )));
     }
+    Ok(sets)
+}
 
+/// A compiled model and the graph inputs bound to constants for it.
+struct Prepared {
+    runner: Runner,
+    bound: Vec<String>,
+}
+
+/// Imports and compiles the model. With `bind`, every graph input the import
+/// needs as a constant is bound to its value from `inputs`, one at a time.
+fn prepare(model: &Path, names: &[String], inputs: &[Tensor], bind: bool) -> Result<Prepared> {
+    let mut options = ImportOptions::default();
+    let graph = loop {
+        match onnx2linalg::import_onnx(model, &options) {
+            Ok(graph) => break graph,
+            Err(e) => {
+                let wanted = e.runtime_value.as_deref().filter(|_| bind);
+                let Some(k) = wanted.and_then(|v| names.iter().position(|n| n == v)) else {
+                    return Err(e);
+                };
+                if options.bind_inputs.iter().any(|(n, _)| *n == names[k]) {
+                    return Err(e);
+                }
+                options
+                    .bind_inputs
+                    .push((names[k].clone(), inputs[k].clone()));
+            }
+        }
+    };
+    let runner = Runner::new(&graph).map_err(|e| e.in_file(model.display().to_string()))?;
+    let bound = options.bind_inputs.into_iter().map(|(n, _)| n).collect();
+    Ok(Prepared { runner, bound })
+}
+
+fn check(dir: &Path, bind: bool) -> Result<bool> {
+    let model = dir.join("model.onnx");
+    let names: Vec<String> = onnx2linalg::onnx_inputs(&model)?
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    let mut prepared: Option<Prepared> = None;
     let mut all_ok = true;
-    for set in &sets {
+    for set in &data_sets(dir)? {
         let label = set
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let inputs = numbered(set, "input_")?
-            .iter()
-            .map(|p| onnx2linalg::read_tensor_file(p))
-            .collect::<Result<Vec<Tensor>>>()?;
-        let expected = numbered(set, "output_")?
-            .iter()
-            .map(|p| onnx2linalg::read_tensor_file(p))
-            .collect::<Result<Vec<Tensor>>>()?;
-        if inputs.len() != runner.inputs().len() {
+        let inputs = read_all(&numbered(set, "input_")?)?;
+        let expected = read_all(&numbered(set, "output_")?)?;
+        if inputs.len() != names.len() {
             return Err(Error::invalid(format!(
                 "{label}: {} input files, the model takes {} ({})",
                 inputs.len(),
-                runner.inputs().len(),
-                runner.describe_inputs()
+                names.len(),
+                names.join(", ")
             )));
         }
+        // Bound values are baked into the compiled model: recompile per data set.
+        let reuse = prepared.as_ref().is_some_and(|p| p.bound.is_empty());
+        if !reuse {
+            prepared = Some(prepare(&model, &names, &inputs, bind)?);
+        }
+        let Some(Prepared { runner, bound }) = prepared.as_ref() else {
+            return Err(Error::internal("the model was not compiled"));
+        };
+        if !bound.is_empty() {
+            say(&format!("{label}: bound: {}", bound.join(", ")));
+        }
+        let inputs: Vec<Tensor> = names
+            .iter()
+            .zip(inputs)
+            .filter(|(n, _)| !bound.contains(n))
+            .map(|(_, t)| t)
+            .collect();
         if expected.len() != runner.outputs().len() {
             return Err(Error::invalid(format!(
                 "{label}: {} output files, the model has {} outputs",

@@ -1,7 +1,7 @@
 //! `onnx2linalg [convert] MODEL [-o FILE] [--emit text|bytecode] [--weights ...]`
 use super::write_atomic;
 use clap::{Args, ValueEnum};
-use onnx2linalg::{ConvertOptions, Emit, Result, Weights};
+use onnx2linalg::{ConvertOptions, Emit, Result, Tensor, Weights};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,6 +23,11 @@ pub struct ConvertArgs {
     /// Pin a symbolic input shape: NAME=1x3x224x224 (repeatable).
     #[arg(long = "input-shape", value_parser = parse_input_shape)]
     pub input_shapes: Vec<(String, Vec<u64>)>,
+    /// Bind a runtime input to a fixed value, NAME=FILE (.npy or a serialized
+    /// TensorProto .pb): it becomes a constant, e.g. axes or a shape that the
+    /// exporter left as an input (repeatable).
+    #[arg(long = "bind", value_parser = parse_binding)]
+    pub bind: Vec<(String, PathBuf)>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -55,6 +60,30 @@ pub fn parse_input_shape(s: &str) -> std::result::Result<(String, Vec<u64>), Str
     Ok((name.to_string(), dims))
 }
 
+pub fn parse_binding(s: &str) -> std::result::Result<(String, PathBuf), String> {
+    match s.split_once('=') {
+        Some((name, file)) if !name.is_empty() && !file.is_empty() => {
+            Ok((name.to_string(), PathBuf::from(file)))
+        }
+        _ => Err(format!("expected NAME=FILE, got \"{s}\"")),
+    }
+}
+
+/// Reads `--bind` values: `.npy` files as arrays, anything else as a TensorProto.
+pub fn read_bindings(bind: &[(String, PathBuf)]) -> Result<Vec<(String, Tensor)>> {
+    bind.iter()
+        .map(|(name, path)| {
+            let npy = path.extension().is_some_and(|e| e == "npy");
+            let t = if npy {
+                onnx2linalg::npy::read_file(path)?
+            } else {
+                onnx2linalg::read_tensor_file(path)?
+            };
+            Ok((name.clone(), t))
+        })
+        .collect()
+}
+
 impl ConvertArgs {
     pub fn options(&self) -> ConvertOptions {
         let mut options = ConvertOptions::default();
@@ -76,7 +105,9 @@ pub fn run(args: ConvertArgs) -> Result<ExitCode> {
     let Some(model) = &args.model else {
         return Err(onnx2linalg::Error::invalid("no model given (see --help)"));
     };
-    let bytes = onnx2linalg::convert(model, &args.options())?;
+    let mut options = args.options();
+    options.import.bind_inputs = read_bindings(&args.bind)?;
+    let bytes = onnx2linalg::convert(model, &options)?;
     match &args.output {
         Some(path) => write_atomic(path, &bytes)?,
         None => {

@@ -64,6 +64,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     // (which may need static shapes) and the lowering see them.
     let mut options = ImportOptions {
         input_shapes: args.input_shapes.clone(),
+        ..Default::default()
     };
     for (name, ty) in onnx2linalg::onnx_inputs(model)? {
         let symbolic = ty.shape.iter().any(|d| matches!(d, Dim::Symbol(_)));

@@ -66,6 +66,10 @@ pub struct Error {
     /// The source node, when the error belongs to one (boxed: keeps `Result`s small).
     pub origin: Option<Box<Origin>>,
     pub message: String,
+    /// The graph value that would have to be a constant for the conversion to
+    /// go on (a shape, axes or pads operand computed at run time). Drivers
+    /// may offer to bind it to a known value (`ImportOptions::bind_inputs`).
+    pub runtime_value: Option<String>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -77,6 +81,7 @@ impl Error {
             file: None,
             origin: None,
             message: message.into(),
+            runtime_value: None,
         }
     }
     pub fn unsupported(message: impl Into<String>) -> Self {
@@ -102,6 +107,11 @@ impl Error {
         if self.origin.is_none() {
             self.origin = Some(Box::new(origin.clone()));
         }
+        self
+    }
+    /// Names the runtime value that would have to be constant.
+    pub fn needing_constant(mut self, value: impl Into<String>) -> Self {
+        self.runtime_value = Some(value.into());
         self
     }
     /// Attaches the model file unless one is already attached.

@@ -65,8 +65,12 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
         inputs.push((vi.name().to_string(), value_type(vi)?));
     }
     apply_pins(&mut inputs, &options.input_shapes)?;
+    check_bindings(&inputs, &options.bind_inputs)?;
     for (n, ty) in inputs {
-        let id = graph.add_input(n.clone(), ty)?;
+        let id = match options.bind_inputs.iter().find(|(b, _)| *b == n) {
+            Some((_, t)) => graph.add_constant(n.clone(), t.clone())?,
+            None => graph.add_input(n.clone(), ty)?,
+        };
         if names.insert(n.clone(), id).is_some() {
             return Err(Error::invalid(format!(
                 "graph input \"{n}\" is declared twice"
@@ -366,6 +370,36 @@ fn value_type(vi: &ValueInfoProto) -> Result<TensorType> {
         });
     }
     Ok(TensorType::new(dtype, dims))
+}
+
+/// Each bound value must name a runtime input and fit its declared type.
+fn check_bindings(
+    inputs: &[(String, TensorType)],
+    binds: &[(String, o2l_canon::Tensor)],
+) -> Result<()> {
+    for (name, t) in binds {
+        let Some((_, ty)) = inputs.iter().find(|(n, _)| n == name) else {
+            let names: Vec<&str> = inputs.iter().map(|(n, _)| n.as_str()).collect();
+            return Err(Error::invalid(format!(
+                "value bound to \"{name}\", which is not a runtime graph input (inputs: {})",
+                names.join(", ")
+            )));
+        };
+        let fits = ty.dtype == t.dtype
+            && ty.rank() == t.dims.len()
+            && ty
+                .shape
+                .iter()
+                .zip(&t.dims)
+                .all(|(d, n)| !matches!(d, Dim::Known(k) if k != n));
+        if !fits {
+            return Err(Error::invalid(format!(
+                "value bound to \"{name}\" is {}{:?}, the model declares {ty}",
+                t.dtype, t.dims
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Applies `NAME=dims` pins: a pinned symbol takes that value in every input.

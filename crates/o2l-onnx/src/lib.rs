@@ -23,6 +23,9 @@ pub use schema::{schema_ops, schema_versions};
 pub struct ImportOptions {
     /// `NAME=1x3x224x224` pins of symbolic input dims, applied before inference.
     pub input_shapes: Vec<(String, Vec<u64>)>,
+    /// Graph inputs replaced by these values: they become constants (and
+    /// leave the function signature), so shape operands fold at conversion.
+    pub bind_inputs: Vec<(String, Tensor)>,
 }
 
 /// One row of the frontend's rule tables, for docs and coverage checks.

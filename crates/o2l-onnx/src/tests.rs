@@ -421,16 +421,19 @@ fn input_shape_pins_fix_symbols_and_check_names_and_ranks() {
     };
     let opts = ImportOptions {
         input_shapes: vec![("x".into(), vec![5, 3])],
+        ..Default::default()
     };
     let g = m().import_with(&opts).unwrap();
     assert_eq!(g.ty(g.inputs[1]).known_dims().unwrap(), vec![5, 3]);
     assert_eq!(out_dims(&g, 0), vec![5, 3]);
     let bad = ImportOptions {
         input_shapes: vec![("nope".into(), vec![5, 3])],
+        ..Default::default()
     };
     assert!(m().import_with(&bad).unwrap_err().message.contains("nope"));
     let bad = ImportOptions {
         input_shapes: vec![("x".into(), vec![5])],
+        ..Default::default()
     };
     assert!(m().import_with(&bad).unwrap_err().message.contains("rank"));
 }

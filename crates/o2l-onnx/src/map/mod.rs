@@ -285,7 +285,8 @@ impl<'a> MapCtx<'a> {
             ))),
             None => Err(Error::unsupported(format!(
                 "input {i} ({what}) is computed at run time; only constant {what} is supported"
-            ))),
+            ))
+            .needing_constant(self.graph.value(v).name.clone())),
         }
     }
 
