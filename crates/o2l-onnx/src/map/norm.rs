@@ -1,7 +1,7 @@
 //! Normalisations: Softmax/LogSoftmax (the pre-13 "flatten to 2-D" form and
 //! the single-axis form) and BatchNormalization in inference mode.
 use super::{MapCtx, Rule, known_product};
-use o2l_canon::ops::{Binary, Elementwise, Norm, Reduce, ReduceKind, Unary};
+use o2l_canon::ops::{Binary, Compare, Elementwise, Norm, Reduce, ReduceKind, Unary};
 use o2l_canon::shape::normalize_axis;
 use o2l_canon::{Dim, Error, Op, Result, ValueId};
 
@@ -82,7 +82,7 @@ pub(crate) static RULES: &[Rule] = &[
         domain: "ai.onnx",
         op_type: "LpNormalization",
         since: &[1, 22],
-        produces: &["Abs", "Mul", "ReduceSum", "Sqrt", "Div"],
+        produces: &["Abs", "Mul", "ReduceSum", "Sqrt", "Equal", "Select", "Div"],
         map: lp_norm,
         note: "p = 1 or 2 along one axis",
     },
@@ -349,6 +349,15 @@ fn lp_norm(ctx: &mut MapCtx) -> Result<()> {
             )));
         }
     };
+    // A zero norm means a zero slice: divide by 1 there, so it stays 0 (not NaN).
+    let dtype = ctx.ty(x).dtype;
+    let zero = ctx.scalar(dtype, 0.0)?;
+    let one = ctx.scalar(dtype, 1.0)?;
+    let is_zero = ctx.emit1(
+        Op::Elementwise(Elementwise::Compare(Compare::Equal)),
+        &[norm, zero],
+    )?;
+    let norm = ctx.emit1(Op::Elementwise(Elementwise::Select), &[is_zero, one, norm])?;
     let y = ctx.binary(Binary::Div, x, norm)?;
     ctx.bind(0, y)
 }
