@@ -515,8 +515,15 @@ fn prelu(ctx: &mut MapCtx) -> Result<()> {
 }
 
 /// `relu(x) + alpha * (e^(min(x, 0) / scale) - 1)`, the shared body of Elu, Selu, Celu.
+/// Half-precision inputs are computed in f32 and rounded once, as one op should be.
 fn exp_linear(ctx: &mut MapCtx, x: ValueId, alpha: f64, scale: f64) -> Result<ValueId> {
-    let dtype = ctx.ty(x).dtype;
+    let half = ctx.ty(x).dtype;
+    if matches!(half, DType::F16 | DType::BF16) {
+        let wide = ctx.cast(x, DType::F32)?;
+        let v = exp_linear(ctx, wide, alpha, scale)?;
+        return ctx.cast(v, half);
+    }
+    let dtype = half;
     let pos = un(ctx, Unary::Relu, x)?;
     let zero = ctx.scalar(dtype, 0.0)?;
     let mut neg = ctx.binary(Binary::Min, x, zero)?;
