@@ -8,6 +8,7 @@ use crate::tensor::{ExternalFiles, tensor_from_proto};
 use o2l_canon::ops::{Binary, Elementwise, Movement};
 use o2l_canon::{DType, Dim, Error, Graph, Op, Origin, Result, Tensor, TensorType, ValueId};
 
+pub(crate) mod causal_conv;
 pub(crate) mod conv;
 pub(crate) mod elementwise;
 pub(crate) mod linear;
@@ -54,6 +55,7 @@ pub(crate) fn all_rules() -> impl Iterator<Item = &'static Rule> {
         elementwise::RULES,
         linear::RULES,
         conv::RULES,
+        causal_conv::RULES,
         pool::RULES,
         reduce::RULES,
         norm::RULES,
