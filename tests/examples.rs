@@ -1,0 +1,45 @@
+//! The examples a user starts from build and do what their docs say.
+//! `cargo test` builds the examples first; alone, run `cargo build --examples` before
+//! `cargo test --test examples`.
+#![allow(clippy::unwrap_used)]
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// `target/<profile>/examples/NAME`, which `cargo test` builds beside the tests.
+fn example(name: &str) -> PathBuf {
+    let deps = std::env::current_exe().unwrap();
+    let profile = deps.parent().and_then(Path::parent).unwrap();
+    profile.join("examples").join(name)
+}
+
+#[test]
+fn convert_and_run_writes_verified_mlir_and_prints_the_outputs() {
+    let dir = common::scratch("examples", "convert");
+    let model =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/models/resnet_small_op17.onnx");
+    let out = dir.join("resnet.mlir");
+    let run = Command::new(example("convert_and_run"))
+        .arg(&model)
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let mlir = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        mlir.contains("func.func @"),
+        "{}",
+        &mlir[..200.min(mlir.len())]
+    );
+    assert!(mlir.contains("linalg."));
+    assert!(
+        stdout.contains("logits: f32 [1, 10], first values"),
+        "{stdout}"
+    );
+}
