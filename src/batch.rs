@@ -445,15 +445,7 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
-/// Writes `bytes` to a path; the CLI passes its atomic writer.
-pub type WriteFn<'a> = &'a (dyn Fn(&Path, &[u8]) -> Result<()> + Sync);
-
-fn convert_one(
-    job: &Job,
-    options: &BatchOptions,
-    options_hash: &str,
-    write: WriteFn<'_>,
-) -> ModelReport {
+fn convert_one(job: &Job, options: &BatchOptions, options_hash: &str) -> ModelReport {
     let output = options.output_path(job);
     let rel_out = job.rel.with_extension(options.extension());
     if !options.force
@@ -489,8 +481,12 @@ fn convert_one(
         }
         Err(_) => (Vec::new(), Vec::new()),
     };
-    let converted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        crate::convert(&job.input, &options.convert)
+    let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        if let Some(dir) = output.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::io(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        crate::output::convert_to_file(&job.input, &options.convert, &output)
     }))
     .unwrap_or_else(|payload| {
         Err(Error::internal(format!(
@@ -498,14 +494,6 @@ fn convert_one(
             panic_message(payload.as_ref())
         ))
         .in_file(job.input.display().to_string()))
-    });
-    let written = converted.and_then(|bytes| {
-        if let Some(dir) = output.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| Error::io(format!("cannot create {}: {e}", dir.display())))?;
-        }
-        write(&output, &bytes)?;
-        Ok(bytes.len() as u64)
     });
     let wall_ms = start.elapsed().as_secs_f64() * 1e3;
     let mut report = ModelReport {
@@ -536,7 +524,7 @@ fn convert_one(
                 };
                 // A missing stamp only means the next run converts again.
                 if let Ok(text) = serde_json::to_string_pretty(&stamp) {
-                    let _ = write(&stamp_path(&output), text.as_bytes());
+                    let _ = crate::output::write_atomic(&stamp_path(&output), text.as_bytes());
                 }
             }
         }
@@ -553,12 +541,7 @@ fn convert_one(
 
 /// Converts every job (already sharded) on `options.jobs` threads. Never
 /// fails because a model does: each model's outcome is in the report.
-pub fn run(
-    jobs: &[Job],
-    options: &BatchOptions,
-    write: WriteFn<'_>,
-    progress: &dyn Progress,
-) -> Result<Report> {
+pub fn run(jobs: &[Job], options: &BatchOptions, progress: &dyn Progress) -> Result<Report> {
     let start = Instant::now();
     let summary = options.summary();
     let options_hash = serde_json::to_string(&summary)
@@ -585,7 +568,7 @@ pub fn run(
             .enumerate()
             .map(|(i, job)| {
                 progress.started(i, job);
-                let r = convert_one(job, options, &options_hash, write);
+                let r = convert_one(job, options, &options_hash);
                 progress.finished(i, &r);
                 r
             })

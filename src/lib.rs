@@ -18,6 +18,7 @@ use std::path::Path;
 pub mod batch;
 pub mod npy;
 pub mod ops_table;
+pub mod output;
 mod runner;
 
 pub use runner::Runner;
@@ -52,6 +53,15 @@ pub fn read_tensor_file(path: &Path) -> Result<Tensor> {
 /// Lowers a canonical graph to verified MLIR (text or bytecode, per `options`).
 pub fn lower(graph: &Graph, options: &LowerOptions) -> Result<Vec<u8>> {
     o2l_linalg::lower(graph, options)
+}
+
+/// `lower`, streaming the module to `out` (no second in-memory copy of the weights).
+pub fn lower_into(
+    graph: &Graph,
+    options: &LowerOptions,
+    out: &mut dyn std::io::Write,
+) -> Result<()> {
+    o2l_linalg::lower_into(graph, options, out)
 }
 
 /// ONNX file to verified MLIR bytes.

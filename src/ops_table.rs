@@ -5,7 +5,10 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 fn join_versions(v: &[i64]) -> String {
-    v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ")
+    v.iter()
+        .map(|x| x.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The whole `docs/ops.md` page.
@@ -37,21 +40,37 @@ pub fn render_markdown() -> String {
          supported ones.\n",
         default_domain.len()
     );
-    let _ = writeln!(out, "| op | domain | schema versions | supported versions | canonical ops | notes |");
+    let _ = writeln!(
+        out,
+        "| op | domain | schema versions | supported versions | canonical ops | notes |"
+    );
     let _ = writeln!(out, "|---|---|---|---|---|---|");
     for (domain, op_type) in &schema_ops {
         let versions = o2l_onnx::schema_versions(domain, op_type).unwrap_or(&[]);
-        let mine: Vec<&o2l_onnx::RuleInfo> =
-            rules.iter().filter(|r| r.domain == *domain && r.op_type == *op_type).collect();
+        let mine: Vec<&o2l_onnx::RuleInfo> = rules
+            .iter()
+            .filter(|r| r.domain == *domain && r.op_type == *op_type)
+            .collect();
         let mut supported: Vec<i64> = mine.iter().flat_map(|r| r.since.iter().copied()).collect();
         supported.sort_unstable();
         supported.dedup();
-        let mut produces: Vec<&str> = mine.iter().flat_map(|r| r.produces.iter().copied()).collect();
+        let mut produces: Vec<&str> = mine
+            .iter()
+            .flat_map(|r| r.produces.iter().copied())
+            .collect();
         produces.sort_unstable();
         produces.dedup();
-        let mut notes: Vec<&str> = mine.iter().map(|r| r.note).filter(|n| !n.is_empty()).collect();
+        let mut notes: Vec<&str> = mine
+            .iter()
+            .map(|r| r.note)
+            .filter(|n| !n.is_empty())
+            .collect();
         notes.dedup();
-        let supported = if supported.is_empty() { "-".to_string() } else { join_versions(&supported) };
+        let supported = if supported.is_empty() {
+            "-".to_string()
+        } else {
+            join_versions(&supported)
+        };
         let _ = writeln!(
             out,
             "| {op_type} | {domain} | {} | {supported} | {} | {} |",
@@ -72,10 +91,16 @@ pub fn render_markdown() -> String {
         }
     }
     let _ = writeln!(out, "\n## Canonical ops\n");
-    let _ = writeln!(out, "| canonical op | family | meaning | operands | attributes | ONNX ops |");
+    let _ = writeln!(
+        out,
+        "| canonical op | family | meaning | operands | attributes | ONNX ops |"
+    );
     let _ = writeln!(out, "|---|---|---|---|---|---|");
     for spec in o2l_canon::ops::all_specs() {
-        let onnx = sources.get(spec.name).map(|v| v.join(", ")).unwrap_or_default();
+        let onnx = sources
+            .get(spec.name)
+            .map(|v| v.join(", "))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
             "| {} | {:?} | {} | {} | {} | {onnx} |",

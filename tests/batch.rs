@@ -15,7 +15,7 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// x -> Relu -> Unique -> y: Unique is not supported.
+/// x -> Relu -> StringNormalizer -> y: strings have no linalg form.
 fn unsupported_model() -> Vec<u8> {
     let node = |op: &str, i: &str, o: &str| NodeProto {
         input: vec![i.into()],
@@ -33,7 +33,7 @@ fn unsupported_model() -> Vec<u8> {
         }],
         graph: Some(GraphProto {
             name: Some("g".into()),
-            node: vec![node("Relu", "x", "r"), node("Unique", "r", "y")],
+            node: vec![node("Relu", "x", "r"), node("StringNormalizer", "r", "y")],
             input: vec![value("x", &[6])],
             output: vec![value("y", &[6])],
             ..Default::default()
@@ -42,6 +42,11 @@ fn unsupported_model() -> Vec<u8> {
     }
     .encode_to_vec()
 }
+
+/// Fixtures that only convert with `--input-shape` pins: symbolic batch and
+/// sequence dims meet a Flatten that merges two symbolic dims and Slice/Range
+/// bounds computed at run time. `tests/models.rs` runs them pinned.
+const NEEDS_PINS: &[&str] = &["hf_bert_dynamic_op17.onnx"];
 
 fn copy_fixtures(dst: &Path, ir_limit: usize) -> Vec<String> {
     let mut names = Vec::new();
@@ -53,6 +58,7 @@ fn copy_fixtures(dst: &Path, ir_limit: usize) -> Vec<String> {
             .unwrap()
             .map(|e| e.unwrap().path())
             .filter(|p| p.extension().is_some_and(|e| e == "onnx"))
+            .filter(|p| !NEEDS_PINS.iter().any(|n| p.ends_with(n)))
             .collect();
         files.sort();
         std::fs::create_dir_all(dst.join(sub)).unwrap();
@@ -65,13 +71,13 @@ fn copy_fixtures(dst: &Path, ir_limit: usize) -> Vec<String> {
     names
 }
 
-/// A zoo of good models, `x.onnx` (garbage) and `bad/unique.onnx` (unsupported op).
+/// A zoo of good models, `x.onnx` (garbage) and `bad/decoder.onnx` (unsupported op).
 fn mixed_zoo(dir: &Path) -> Vec<String> {
     let zoo = dir.join("zoo");
     let good = copy_fixtures(&zoo, 6);
     std::fs::write(zoo.join("x.onnx"), b"this is not a model").unwrap();
     std::fs::create_dir_all(zoo.join("bad")).unwrap();
-    std::fs::write(zoo.join("bad/unique.onnx"), unsupported_model()).unwrap();
+    std::fs::write(zoo.join("bad/decoder.onnx"), unsupported_model()).unwrap();
     good
 }
 
@@ -157,19 +163,22 @@ fn mixed_zoo_resume_and_touch() {
     assert_eq!(x["status"], "failed");
     assert_eq!(x["error_kind"], "invalid model");
     assert!(!out.join("x.mlir").exists());
-    let u = &models["bad/unique.onnx"];
+    let u = &models["bad/decoder.onnx"];
     assert_eq!(u["status"], "failed");
     assert_eq!(u["error_kind"], "unsupported");
-    assert!(u["error"].as_str().unwrap().contains("Unique"), "{u}");
+    assert!(
+        u["error"].as_str().unwrap().contains("StringNormalizer"),
+        "{u}"
+    );
     let uns: Vec<&str> = u["unsupported_ops"]
         .as_array()
         .unwrap()
         .iter()
         .map(|o| o["op_type"].as_str().unwrap())
         .collect();
-    assert_eq!(uns, ["Unique"]);
+    assert_eq!(uns, ["StringNormalizer"]);
     assert_eq!(u["ops"].as_array().unwrap().len(), 2);
-    assert!(!out.join("bad/unique.mlir").exists());
+    assert!(!out.join("bad/decoder.mlir").exists());
     assert_eq!(v["totals"]["ok"].as_u64().unwrap() as usize, good.len());
     assert_eq!(v["totals"]["failed"], 2);
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
@@ -232,7 +241,7 @@ fn shards_cover_every_model_once() {
     let mut all: Vec<&String> = m1.keys().chain(m2.keys()).collect();
     all.sort();
     let mut expected: Vec<String> = good.clone();
-    expected.extend(["x.onnx".to_string(), "bad/unique.onnx".to_string()]);
+    expected.extend(["x.onnx".to_string(), "bad/decoder.onnx".to_string()]);
     expected.sort();
     assert_eq!(all, expected.iter().collect::<Vec<_>>());
     assert!(m1.len().abs_diff(m2.len()) <= 1);

@@ -154,7 +154,7 @@ pub fn run(args: BatchArgs) -> Result<ExitCode> {
     // keep the default hook from printing over the bars meanwhile.
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let report = batch::run(&jobs, &options, &write_atomic, &bars);
+    let report = batch::run(&jobs, &options, &bars);
     std::panic::set_hook(hook);
     let report = report?;
     bars.overall.finish_and_clear();

@@ -1,8 +1,6 @@
 //! `onnx2linalg [convert] MODEL [-o FILE] [--emit text|bytecode] [--weights ...]`
-use super::write_atomic;
 use clap::{Args, ValueEnum};
 use onnx2linalg::{ConvertOptions, Emit, Result, Tensor, Weights};
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -107,14 +105,16 @@ pub fn run(args: ConvertArgs) -> Result<ExitCode> {
     };
     let mut options = args.options();
     options.import.bind_inputs = read_bindings(&args.bind)?;
-    let bytes = onnx2linalg::convert(model, &options)?;
     match &args.output {
-        Some(path) => write_atomic(path, &bytes)?,
+        Some(path) => {
+            onnx2linalg::output::convert_to_file(model, &options, path)?;
+        }
         None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(&bytes)
-                .and_then(|_| out.flush())
-                .map_err(|e| onnx2linalg::Error::io(format!("stdout: {e}")))?;
+            // Lowered and verified in full before the first byte is printed.
+            let graph = onnx2linalg::import_onnx(model, &options.import)?;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            onnx2linalg::lower_into(&graph, &options.lower, &mut out)
+                .map_err(|e| e.in_file(model.display().to_string()))?;
         }
     }
     Ok(ExitCode::SUCCESS)

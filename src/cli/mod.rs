@@ -6,9 +6,7 @@ mod ops;
 mod run;
 
 use clap::{Parser, Subcommand};
-use onnx2linalg::{Error, Result};
-use std::io::Write;
-use std::path::Path;
+use onnx2linalg::Result;
 use std::process::ExitCode;
 
 const EXAMPLES: &str = "\
@@ -57,27 +55,4 @@ pub fn main() -> Result<ExitCode> {
     }
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder and a
-/// rename, so a reader never sees a half-written file.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let io = |e: std::io::Error| Error::io(format!("{}: {e}", path.display()));
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(io)
-}
+pub use onnx2linalg::output::write_atomic;

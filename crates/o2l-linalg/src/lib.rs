@@ -2,6 +2,7 @@
 //! `func.func` named after the graph, tensor arguments and results in graph
 //! order. The module is verified before it is returned. It knows nothing of ONNX.
 
+mod emit;
 mod lower;
 mod weights;
 
@@ -12,7 +13,7 @@ use melior::Context;
 use melior::dialect::{DialectRegistry, func};
 use melior::ir::attribute::{StringAttribute, TypeAttribute};
 use melior::ir::block::BlockLike;
-use melior::ir::operation::{OperationLike, OperationPrintingFlags};
+use melior::ir::operation::OperationLike;
 use melior::ir::r#type::FunctionType;
 use melior::ir::{Attribute, Block, Identifier, Location, Module, Region, RegionLike, Type};
 use melior::utility::register_all_dialects;
@@ -48,11 +49,29 @@ pub struct LowerOptions {
 
 /// Lowers and verifies `graph`; returns the module as MLIR text or bytecode.
 pub fn lower(graph: &Graph, options: &LowerOptions) -> Result<Vec<u8>> {
-    lower_impl(graph, options, false)
+    let mut bytes = Vec::new();
+    lower_impl(graph, options, false, &mut bytes)?;
+    Ok(bytes)
 }
 
-/// `lower`, optionally printing locations (tests check them).
-fn lower_impl(graph: &Graph, options: &LowerOptions, locations: bool) -> Result<Vec<u8>> {
+/// Lowers and verifies `graph`, then streams the module to `out` as MLIR
+/// prints it (no second copy of the weights in memory). Nothing is written
+/// when lowering or verification fails.
+pub fn lower_into(
+    graph: &Graph,
+    options: &LowerOptions,
+    out: &mut dyn std::io::Write,
+) -> Result<()> {
+    lower_impl(graph, options, false, out)
+}
+
+/// `lower_into`, optionally printing locations (tests check them).
+fn lower_impl(
+    graph: &Graph,
+    options: &LowerOptions,
+    locations: bool,
+    out: &mut dyn std::io::Write,
+) -> Result<()> {
     let registry = DialectRegistry::new();
     register_all_dialects(&registry);
     let context = Context::new_with_registry(&registry, false);
@@ -63,7 +82,7 @@ fn lower_impl(graph: &Graph, options: &LowerOptions, locations: bool) -> Result<
         sink.borrow_mut().push(format!("{}: {d}", d.location()));
         true
     });
-    let result = build_and_emit(&context, graph, options, &diagnostics, locations);
+    let result = build_and_emit(&context, graph, options, &diagnostics, locations, out);
     context.detach_diagnostic_handler(handler);
     result
 }
@@ -89,7 +108,8 @@ fn build_and_emit(
     options: &LowerOptions,
     diagnostics: &RefCell<Vec<String>>,
     locations: bool,
-) -> Result<Vec<u8>> {
+    out: &mut dyn std::io::Write,
+) -> Result<()> {
     let unknown = Location::unknown(context);
     let module = Module::new(unknown);
     let name = function_name(graph);
@@ -176,15 +196,11 @@ fn build_and_emit(
             diagnostics,
         ));
     }
-    match options.emit {
-        Emit::Text if locations => module
-            .as_operation()
-            .to_string_with_flags(OperationPrintingFlags::new().enable_debug_info(true, false))
-            .map(String::into_bytes)
-            .map_err(|e| Error::internal(format!("printing the module: {e}"))),
-        Emit::Text => Ok(module.as_operation().to_string().into_bytes()),
-        Emit::Bytecode => Ok(module.as_operation().write_bytecode()),
-    }
+    let form = match options.emit {
+        Emit::Text => emit::Form::Text { locations },
+        Emit::Bytecode => emit::Form::Bytecode,
+    };
+    emit::write_module(&module.as_operation(), form, out)
 }
 
 /// The function name `lower` gives a graph (graph name made a valid symbol).

@@ -786,7 +786,9 @@ fn every_op_carries_its_node_location() {
     let x = c.input("x", f32t(&[2, 3]));
     let y = c.node(unary(Unary::Relu), &[x], "relu_1");
     let g = c.output(y);
-    let text = String::from_utf8(lower_impl(&g, &LowerOptions::default(), true).unwrap()).unwrap();
+    let mut bytes = Vec::new();
+    lower_impl(&g, &LowerOptions::default(), true, &mut bytes).unwrap();
+    let text = String::from_utf8(bytes).unwrap();
     let relu_loc = text
         .lines()
         .find_map(|l| l.strip_suffix(" = loc(\"relu_1\")"))

@@ -1,0 +1,111 @@
+//! Output files written atomically: bytes go to a temporary file beside the
+//! target, which is synced and renamed over it only when complete. A failed
+//! or interrupted conversion leaves no file (and no partial one) behind.
+use crate::{Error, Result};
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// A file being written; `commit` publishes it, dropping it unpublished removes it.
+pub struct AtomicFile {
+    target: PathBuf,
+    temp: PathBuf,
+    file: Option<BufWriter<File>>,
+}
+
+impl AtomicFile {
+    /// Starts `path`: creates `.<name>.<pid>.tmp` in the same folder.
+    pub fn create(path: &Path) -> Result<AtomicFile> {
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| Error::invalid(format!("{}: not a file path", path.display())))?;
+        let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let file =
+            File::create(&temp).map_err(|e| Error::io(format!("{}: {e}", temp.display())))?;
+        Ok(AtomicFile {
+            target: path.to_path_buf(),
+            temp,
+            file: Some(BufWriter::with_capacity(1 << 20, file)),
+        })
+    }
+
+    /// Flushes, syncs and renames the file into place.
+    pub fn commit(mut self) -> Result<()> {
+        let io = |e: std::io::Error| Error::io(format!("{}: {e}", self.target.display()));
+        let Some(buffered) = self.file.take() else {
+            return Err(Error::internal("the output file was already closed"));
+        };
+        let file = buffered.into_inner().map_err(|e| io(e.into_error()))?;
+        file.sync_all().map_err(io)?;
+        drop(file);
+        std::fs::rename(&self.temp, &self.target).map_err(io)
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match &mut self.file {
+            Some(f) => f.write(buf),
+            None => Err(std::io::Error::other("the output file is closed")),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.file {
+            Some(f) => f.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
+}
+
+/// Writes `bytes` to `path` atomically.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut f = AtomicFile::create(path)?;
+    f.write_all(bytes)
+        .map_err(|e| Error::io(format!("{}: {e}", path.display())))?;
+    f.commit()
+}
+
+/// Converts `model` and streams the MLIR into `path` atomically; returns the
+/// number of bytes written. On any error no file is left at `path`.
+pub fn convert_to_file(model: &Path, options: &crate::ConvertOptions, path: &Path) -> Result<u64> {
+    let graph = crate::import_onnx(model, &options.import)?;
+    let mut file = Counting {
+        inner: AtomicFile::create(path)?,
+        count: 0,
+    };
+    crate::lower_into(&graph, &options.lower, &mut file)
+        .map_err(|e| e.in_file(model.display().to_string()))?;
+    let n = file.count;
+    file.inner.commit()?;
+    Ok(n)
+}
+
+/// Counts the bytes passing through.
+struct Counting<W> {
+    inner: W,
+    count: u64,
+}
+
+impl<W: Write> Write for Counting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.count += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
