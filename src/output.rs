@@ -82,15 +82,34 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// number of bytes written. On any error no file is left at `path`.
 pub fn convert_to_file(model: &Path, options: &crate::ConvertOptions, path: &Path) -> Result<u64> {
     let graph = crate::import_onnx(model, &options.import)?;
+    lower_to_file(&graph, &options.lower, path).map_err(|e| e.in_file(model.display().to_string()))
+}
+
+/// Lowers `graph` and streams the MLIR into `path` atomically; returns the
+/// number of bytes written. On any error no file is left at `path`.
+pub fn lower_to_file(
+    graph: &crate::Graph,
+    options: &crate::LowerOptions,
+    path: &Path,
+) -> Result<u64> {
     let mut file = Counting {
         inner: AtomicFile::create(path)?,
         count: 0,
     };
-    crate::lower_into(&graph, &options.lower, &mut file)
-        .map_err(|e| e.in_file(model.display().to_string()))?;
+    crate::lower_into(graph, options, &mut file)?;
     let n = file.count;
     file.inner.commit()?;
     Ok(n)
+}
+
+/// Bytes of the constants the lowered module carries (its weights).
+pub fn weight_bytes(graph: &crate::Graph) -> u64 {
+    graph
+        .used_constants()
+        .iter()
+        .filter_map(|&v| graph.constant(v))
+        .map(|t| t.data.len() as u64)
+        .sum()
 }
 
 /// Counts the bytes passing through.

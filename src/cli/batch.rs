@@ -25,7 +25,7 @@ pub struct BatchArgs {
     /// Convert only shard K of N (1-based K): the models at sorted positions K-1, K-1+N, ...
     #[arg(long, value_parser = batch::parse_shard)]
     pub shard: Option<(usize, usize)>,
-    /// Output form.
+    /// Output form (one for the whole batch: `auto` means text here).
     #[arg(long, value_enum, default_value_t = EmitArg::Text)]
     pub emit: EmitArg,
     /// How weights are written.

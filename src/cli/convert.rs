@@ -12,8 +12,9 @@ pub struct ConvertArgs {
     /// Write the MLIR here (atomically) instead of stdout.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
-    /// Output form.
-    #[arg(long, value_enum, default_value_t = EmitArg::Text)]
+    /// Output form (auto: bytecode when writing a file for a model with at
+    /// least 1 GiB of weights, text otherwise).
+    #[arg(long, value_enum, default_value_t = EmitArg::Auto)]
     pub emit: EmitArg,
     /// How weights are written.
     #[arg(long, value_enum, default_value_t = WeightsArg::Resource)]
@@ -30,6 +31,7 @@ pub struct ConvertArgs {
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum EmitArg {
+    Auto,
     Text,
     Bytecode,
 }
@@ -82,12 +84,15 @@ pub fn read_bindings(bind: &[(String, PathBuf)]) -> Result<Vec<(String, Tensor)>
         .collect()
 }
 
+/// Weights from which `--emit auto` writes bytecode: text doubles their size as hex.
+const BIG_MODEL_BYTES: u64 = 1 << 30;
+
 impl ConvertArgs {
     pub fn options(&self) -> ConvertOptions {
         let mut options = ConvertOptions::default();
         options.import.input_shapes = self.input_shapes.clone();
         options.lower.emit = match self.emit {
-            EmitArg::Text => Emit::Text,
+            EmitArg::Auto | EmitArg::Text => Emit::Text,
             EmitArg::Bytecode => Emit::Bytecode,
         };
         options.lower.weights = match self.weights {
@@ -105,16 +110,26 @@ pub fn run(args: ConvertArgs) -> Result<ExitCode> {
     };
     let mut options = args.options();
     options.import.bind_inputs = read_bindings(&args.bind)?;
+    let graph = onnx2linalg::import_onnx(model, &options.import)?;
+    let in_model = |e: onnx2linalg::Error| e.in_file(model.display().to_string());
     match &args.output {
         Some(path) => {
-            onnx2linalg::output::convert_to_file(model, &options, path)?;
+            if matches!(args.emit, EmitArg::Auto) {
+                let weights = onnx2linalg::output::weight_bytes(&graph);
+                if weights >= BIG_MODEL_BYTES {
+                    eprintln!(
+                        "note: {} MiB of weights: writing MLIR bytecode (--emit text for text)",
+                        weights >> 20
+                    );
+                    options.lower.emit = Emit::Bytecode;
+                }
+            }
+            onnx2linalg::output::lower_to_file(&graph, &options.lower, path).map_err(in_model)?;
         }
         None => {
             // Lowered and verified in full before the first byte is printed.
-            let graph = onnx2linalg::import_onnx(model, &options.import)?;
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            onnx2linalg::lower_into(&graph, &options.lower, &mut out)
-                .map_err(|e| e.in_file(model.display().to_string()))?;
+            onnx2linalg::lower_into(&graph, &options.lower, &mut out).map_err(in_model)?;
         }
     }
     Ok(ExitCode::SUCCESS)
