@@ -129,3 +129,29 @@ fn a_good_model_converts_to_verified_mlir_written_atomically() {
     assert!(text.contains("func.func @g("), "{text}");
     assert!(text.contains("tensor<2x3xf32>"), "{text}");
 }
+
+#[test]
+fn ops_of_a_model_lists_each_op_with_its_support_before_converting() {
+    let dir = common::scratch("cli", "ops");
+    let good = dir.join("relu.onnx");
+    std::fs::write(&good, one_node_model("Relu", "relu_0", 13)).unwrap();
+    let out = bin().arg("ops").arg(&good).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("| Relu | ai.onnx | 13 | 1 | yes |"), "{text}");
+    assert!(
+        text.contains("1 op types, 1 nodes, all supported"),
+        "{text}"
+    );
+
+    let bad = dir.join("weird.onnx");
+    std::fs::write(&bad, one_node_model("NoSuchOp", "weird_7", 13)).unwrap();
+    let out = bin().arg("ops").arg(&bad).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("| NoSuchOp | ai.onnx | unknown | 1 | no |"),
+        "{text}"
+    );
+    assert!(text.contains("unsupported: NoSuchOp"), "{text}");
+}

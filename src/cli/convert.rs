@@ -13,7 +13,7 @@ pub struct ConvertArgs {
     #[arg(short, long)]
     pub output: Option<PathBuf>,
     /// Output form (auto: bytecode when writing a file for a model with at
-    /// least 1 GiB of weights, text otherwise).
+    /// least 64 MiB of weights, text otherwise).
     #[arg(long, value_enum, default_value_t = EmitArg::Auto)]
     pub emit: EmitArg,
     /// How weights are written.
@@ -84,8 +84,9 @@ pub fn read_bindings(bind: &[(String, PathBuf)]) -> Result<Vec<(String, Tensor)>
         .collect()
 }
 
-/// Weights from which `--emit auto` writes bytecode: text doubles their size as hex.
-const BIG_MODEL_BYTES: u64 = 1 << 30;
+/// Weights from which `--emit auto` writes bytecode: text spells each weight
+/// byte as two hex digits, which nobody reads at this size.
+const BIG_MODEL_BYTES: u64 = 64 << 20;
 
 impl ConvertArgs {
     pub fn options(&self) -> ConvertOptions {
@@ -114,7 +115,7 @@ pub fn run(args: ConvertArgs) -> Result<ExitCode> {
     let in_model = |e: onnx2linalg::Error| e.in_file(model.display().to_string());
     match &args.output {
         Some(path) => {
-            if matches!(args.emit, EmitArg::Auto) {
+            if matches!(args.emit, EmitArg::Auto) && options.lower.weights != Weights::Elide {
                 let weights = onnx2linalg::output::weight_bytes(&graph);
                 if weights >= BIG_MODEL_BYTES {
                     eprintln!(
