@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The conversion benchmark in one command: a release build, the venv with IREE
+# (build/bench-venv, from benches/requirements.txt), the models (build/bench-models,
+# about 5 GB, written once), then benches/bench.py. The table goes to stdout and to
+# build/bench-table.md; docs/performance.md records the latest one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --bin onnx2linalg
+if [ ! -x build/bench-venv/bin/python ]; then
+    python3 -m venv build/bench-venv
+    build/bench-venv/bin/pip install --quiet -r benches/requirements.txt
+fi
+models=build/bench-models
+for m in resnet50.onnx mlp_1g/mlp_1g.onnx llama_1b/llama_1b.onnx; do
+    if [ ! -f "$models/$m" ]; then
+        name=$(basename "$m" .onnx)
+        build/bench-venv/bin/python benches/make_models.py "$models" "$name"
+    fi
+done
+build/bench-venv/bin/python benches/bench.py "$models" --markdown build/bench-table.md "$@"
