@@ -16,6 +16,7 @@ pub(crate) mod movement;
 pub(crate) mod norm;
 pub(crate) mod pool;
 pub(crate) mod reduce;
+pub(crate) mod training;
 
 pub(crate) type MapFn = fn(&mut MapCtx) -> Result<()>;
 
@@ -60,6 +61,7 @@ pub(crate) fn all_rules() -> impl Iterator<Item = &'static Rule> {
         reduce::RULES,
         norm::RULES,
         movement::RULES,
+        training::RULES,
     ]
     .into_iter()
     .flatten()
