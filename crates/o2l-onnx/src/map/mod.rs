@@ -12,6 +12,7 @@ pub(crate) mod causal_conv;
 pub(crate) mod conv;
 pub(crate) mod elementwise;
 pub(crate) mod linear;
+pub(crate) mod ml;
 pub(crate) mod movement;
 pub(crate) mod norm;
 pub(crate) mod pool;
@@ -62,6 +63,7 @@ pub(crate) fn all_rules() -> impl Iterator<Item = &'static Rule> {
         norm::RULES,
         movement::RULES,
         training::RULES,
+        ml::RULES,
     ]
     .into_iter()
     .flatten()
