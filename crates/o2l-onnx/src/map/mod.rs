@@ -8,6 +8,7 @@ use crate::tensor::{ExternalFiles, tensor_from_proto};
 use o2l_canon::ops::{Binary, Elementwise, Movement};
 use o2l_canon::{DType, Dim, Error, Graph, Op, Origin, Result, Tensor, TensorType, ValueId};
 
+pub(crate) mod attention;
 pub(crate) mod causal_conv;
 pub(crate) mod conv;
 pub(crate) mod elementwise;
@@ -61,6 +62,7 @@ pub(crate) fn all_rules() -> impl Iterator<Item = &'static Rule> {
         pool::RULES,
         reduce::RULES,
         norm::RULES,
+        attention::RULES,
         movement::RULES,
         training::RULES,
         ml::RULES,

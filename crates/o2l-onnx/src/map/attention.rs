@@ -1,0 +1,467 @@
+//! Attention (opsets 23, 24, 25) as a composition of canonical ops: heads
+//! split from 3-D inputs, the past cache concatenated, kv heads repeated for
+//! grouped queries, `(Q*sqrt(s)) @ (K*sqrt(s))^T`, softcap, an additive bias
+//! (mask, causal frontier, sliding window, padding), a softmax whose fully
+//! masked rows are zero, then `@ V`. Numerics follow the ONNX reference.
+use super::{MapCtx, Rule, row};
+use crate::tensor::dtype_of;
+use o2l_canon::ops::{
+    Binary, Compare, Elementwise, Linear, Movement, Norm, Reduce, ReduceKind, Unary,
+};
+use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, TensorType, ValueId};
+
+pub(crate) static RULES: &[Rule] = &[row(
+    "Attention",
+    &[23, 24, 25],
+    &[
+        "Reshape",
+        "Transpose",
+        "Concat",
+        "Gather",
+        "Mul",
+        "MatMul",
+        "Tanh",
+        "Div",
+        "Add",
+        "Equal",
+        "LessOrEqual",
+        "Less",
+        "Select",
+        "Softmax",
+        "ReduceMax",
+        "Cast",
+    ],
+    attention,
+    "composed: heads split, cache concat, GQA repeat, scaled QK^T, softcap, bias, guarded softmax, @V",
+)];
+
+fn known(ty: &TensorType, what: &str) -> Result<Vec<u64>> {
+    ty.shape
+        .iter()
+        .map(|d| match d {
+            Dim::Known(n) => Ok(*n),
+            Dim::Symbol(s) => Err(Error::unsupported(format!(
+                "Attention with a symbolic dim \"{s}\" in {what}"
+            ))),
+        })
+        .collect()
+}
+
+fn transpose(ctx: &mut MapCtx, x: ValueId, perm: &[usize]) -> Result<ValueId> {
+    ctx.emit1(
+        Op::Movement(Movement::Transpose {
+            perm: perm.to_vec(),
+        }),
+        &[x],
+    )
+}
+
+fn matmul(ctx: &mut MapCtx, a: ValueId, b: ValueId) -> Result<ValueId> {
+    ctx.emit1(Op::Linear(Linear::MatMul), &[a, b])
+}
+
+fn select(ctx: &mut MapCtx, c: ValueId, a: ValueId, b: ValueId) -> Result<ValueId> {
+    ctx.emit1(Op::Elementwise(Elementwise::Select), &[c, a, b])
+}
+
+fn compare(ctx: &mut MapCtx, c: Compare, a: ValueId, b: ValueId) -> Result<ValueId> {
+    ctx.emit1(Op::Elementwise(Elementwise::Compare(c)), &[a, b])
+}
+
+/// `(B, S, H*D)` to `(B, H, S, D)`.
+fn split_heads(ctx: &mut MapCtx, x: ValueId, heads: u64, what: &str) -> Result<ValueId> {
+    let d = known(&ctx.ty(x), what)?;
+    if heads == 0 || d[2] % heads != 0 {
+        return Err(Error::invalid(format!(
+            "Attention {what} hidden size {} is not a multiple of {heads} heads",
+            d[2]
+        )));
+    }
+    let shape = [d[0], d[1], heads, d[2] / heads].map(Dim::Known).to_vec();
+    let r = ctx.reshape(x, shape)?;
+    transpose(ctx, r, &[0, 2, 1, 3])
+}
+
+/// A constant `(rows, cols)` bias: 0 where `allowed(i, j)`, -inf elsewhere.
+fn frontier(
+    ctx: &mut MapCtx,
+    dtype: DType,
+    rows: u64,
+    cols: u64,
+    allowed: impl Fn(i64, i64) -> bool,
+) -> Result<ValueId> {
+    let mut v = Vec::with_capacity((rows * cols) as usize);
+    for i in 0..rows as i64 {
+        for j in 0..cols as i64 {
+            v.push(if allowed(i, j) {
+                0.0
+            } else {
+                f64::NEG_INFINITY
+            });
+        }
+    }
+    ctx.constant(Tensor::from_f64s(dtype, vec![rows, cols], &v)?)
+}
+
+/// 0 where `cond`, -inf elsewhere (in `dtype`).
+fn bias_of(ctx: &mut MapCtx, cond: ValueId, dtype: DType) -> Result<ValueId> {
+    let zero = ctx.scalar(dtype, 0.0)?;
+    let ninf = ctx.scalar(dtype, f64::NEG_INFINITY)?;
+    select(ctx, cond, zero, ninf)
+}
+
+fn add_bias(ctx: &mut MapCtx, bias: Option<ValueId>, b: ValueId) -> Result<ValueId> {
+    match bias {
+        Some(a) => ctx.binary(Binary::Add, a, b),
+        None => Ok(b),
+    }
+}
+
+/// Per-batch `(B, 1, q, kv)` bias: 0 where `j - i + q <= n[b]` (with `strict`,
+/// `j < n[b]`), -inf elsewhere; `n` is `nonpad_kv_seqlen`.
+fn per_batch_bias(
+    ctx: &mut MapCtx,
+    n: ValueId,
+    dtype: DType,
+    q: u64,
+    kv: u64,
+    rel: impl Fn(i64, i64) -> i64,
+    cmp: Compare,
+) -> Result<ValueId> {
+    let batch = known(&ctx.ty(n), "nonpad_kv_seqlen")?;
+    let nb = ctx.cast(n, DType::I64)?;
+    let nb = ctx.reshape(
+        nb,
+        [batch.iter().product::<u64>(), 1, 1, 1]
+            .map(Dim::Known)
+            .to_vec(),
+    )?;
+    let mut d = Vec::with_capacity((q * kv) as usize);
+    for i in 0..q as i64 {
+        for j in 0..kv as i64 {
+            d.push(rel(i, j));
+        }
+    }
+    let d = ctx.constant(Tensor::from_i64s(DType::I64, vec![q, kv], &d)?)?;
+    let ok = compare(ctx, cmp, d, nb)?;
+    bias_of(ctx, ok, dtype)
+}
+
+/// Softmax one rounded step at a time, as the reference computes it in half
+/// precision (a fused softmax rounds once and lands an ulp or two away):
+/// `e = exp(x - m)` with `m` the row max (0 for an all -inf row), `e / sum(e)`
+/// with a zero sum taken as 1.
+fn stepwise_softmax(ctx: &mut MapCtx, x: ValueId, axis: usize) -> Result<ValueId> {
+    let dtype = ctx.ty(x).dtype;
+    let reduce = |kind| {
+        Op::Reduce(Reduce {
+            kind,
+            axes: vec![axis],
+            keep_dims: true,
+        })
+    };
+    let m = ctx.emit1(reduce(ReduceKind::Max), &[x])?;
+    let ninf = ctx.scalar(dtype, f64::NEG_INFINITY)?;
+    let zero = ctx.scalar(dtype, 0.0)?;
+    let one = ctx.scalar(dtype, 1.0)?;
+    let dead = compare(ctx, Compare::Equal, m, ninf)?;
+    let m = select(ctx, dead, zero, m)?;
+    let shifted = ctx.binary(Binary::Sub, x, m)?;
+    let e = ctx.emit1(Op::Elementwise(Elementwise::Unary(Unary::Exp)), &[shifted])?;
+    let sum = ctx.emit1(reduce(ReduceKind::Sum), &[e])?;
+    let empty = compare(ctx, Compare::Equal, sum, zero)?;
+    let sum = select(ctx, empty, one, sum)?;
+    ctx.binary(Binary::Div, e, sum)
+}
+
+fn attention(ctx: &mut MapCtx) -> Result<()> {
+    let (q_in, k_in, v_in) = (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?);
+    let mask = ctx.opt_input(3);
+    let (past_k, past_v) = (ctx.opt_input(4), ctx.opt_input(5));
+    let nonpad = if ctx.version >= 24 {
+        ctx.opt_input(6)
+    } else {
+        None
+    };
+    let is_causal = ctx.attrs.int_or("is_causal", 0)? != 0;
+    let mode = ctx.attrs.int_or("qk_matmul_output_mode", 0)?;
+    let softcap = ctx.attrs.float_or("softcap", 0.0)? as f64;
+    let scale = ctx.attrs.float("scale")?;
+    let precision = ctx.attrs.int("softmax_precision")?;
+    let (left, right) = if ctx.version >= 25 {
+        (
+            ctx.attrs.int_or("left_window_size", -1)?,
+            ctx.attrs.int_or("right_window_size", -1)?,
+        )
+    } else {
+        (-1, -1)
+    };
+    if past_k.is_some() != past_v.is_some() {
+        return Err(Error::invalid(
+            "Attention past_key and past_value go together",
+        ));
+    }
+    if nonpad.is_some() && past_k.is_some() {
+        return Err(Error::invalid(
+            "Attention nonpad_kv_seqlen cannot be combined with past_key/past_value",
+        ));
+    }
+    if !(0..=3).contains(&mode) {
+        return Err(Error::invalid(format!(
+            "Attention qk_matmul_output_mode must be 0 to 3, got {mode}"
+        )));
+    }
+    let qt = ctx.ty(q_in);
+    let dtype = qt.dtype;
+    let three_d = qt.rank() == 3;
+    let (q, k, v) = if three_d {
+        let qh = ctx.attrs.int("q_num_heads")?;
+        let kvh = ctx.attrs.int("kv_num_heads")?;
+        let (Some(qh), Some(kvh)) = (qh, kvh) else {
+            return Err(Error::invalid(
+                "Attention with 3-D inputs needs q_num_heads and kv_num_heads",
+            ));
+        };
+        let (qh, kvh) = (
+            super::to_u64s(&[qh], "q_num_heads")?[0],
+            super::to_u64s(&[kvh], "kv_num_heads")?[0],
+        );
+        (
+            split_heads(ctx, q_in, qh, "Q")?,
+            split_heads(ctx, k_in, kvh, "K")?,
+            split_heads(ctx, v_in, kvh, "V")?,
+        )
+    } else if qt.rank() == 4 {
+        (q_in, k_in, v_in)
+    } else {
+        return Err(Error::invalid(format!(
+            "Attention takes 3-D or 4-D Q, K, V; Q is {qt}"
+        )));
+    };
+    let qd = known(&ctx.ty(q), "Q")?;
+    let (k, v) = match (past_k, past_v) {
+        (Some(pk), Some(pv)) => (
+            ctx.emit1(Op::Movement(Movement::Concat { axis: 2 }), &[pk, k])?,
+            ctx.emit1(Op::Movement(Movement::Concat { axis: 2 }), &[pv, v])?,
+        ),
+        _ => (k, v),
+    };
+    if ctx.output_wanted(1) {
+        ctx.bind(1, k)?;
+    }
+    if ctx.output_wanted(2) {
+        ctx.bind(2, v)?;
+    }
+    let kd = known(&ctx.ty(k), "K")?;
+    let (batch, q_heads, q_len, head) = (qd[0], qd[1], qd[2], qd[3]);
+    let (kv_heads, kv_len) = (kd[1], kd[2]);
+    let past_len = match past_k {
+        Some(pk) => known(&ctx.ty(pk), "past_key")?[2],
+        None => 0,
+    };
+
+    // Grouped queries: query head h reads kv head h / (q_heads / kv_heads).
+    let (k, v) = if q_heads != kv_heads {
+        if kv_heads == 0 || q_heads % kv_heads != 0 {
+            return Err(Error::invalid(format!(
+                "Attention q heads ({q_heads}) must be a multiple of kv heads ({kv_heads})"
+            )));
+        }
+        let reps = q_heads / kv_heads;
+        let picks: Vec<i64> = (0..q_heads).map(|h| (h / reps) as i64).collect();
+        let idx = ctx.constant(Tensor::from_i64s(DType::I64, vec![q_heads], &picks)?)?;
+        (
+            ctx.emit1(Op::Movement(Movement::Gather { axis: 1 }), &[k, idx])?,
+            ctx.emit1(Op::Movement(Movement::Gather { axis: 1 }), &[v, idx])?,
+        )
+    } else {
+        (k, v)
+    };
+
+    // Scores: (Q * sqrt(s)) @ (K^T * sqrt(s)), s defaulting to 1/sqrt(head size).
+    let s = scale.map_or(1.0 / (head as f64).sqrt(), f64::from);
+    let root = ctx.scalar(dtype, s.sqrt())?;
+    let qs = ctx.binary(Binary::Mul, q, root)?;
+    let kt = transpose(ctx, k, &[0, 1, 3, 2])?;
+    let ks = ctx.binary(Binary::Mul, kt, root)?;
+    let mut scores = matmul(ctx, qs, ks)?;
+    if softcap > 0.0 {
+        let c = ctx.scalar(dtype, softcap)?;
+        let d = ctx.binary(Binary::Div, scores, c)?;
+        let t = ctx.emit1(Op::Elementwise(Elementwise::Unary(Unary::Tanh)), &[d])?;
+        scores = ctx.binary(Binary::Mul, t, c)?;
+    }
+    let capped = scores;
+
+    // The additive bias, as the reference builds it.
+    let mut bias: Option<ValueId> = None;
+    let mask = match mask {
+        Some(m) => {
+            let mt = ctx.ty(m);
+            let md = known(&mt, "attn_mask")?;
+            let short = md.last().map_or(0, |&l| kv_len.saturating_sub(l));
+            let m = if short > 0 {
+                // The mask's kv dim may be shorter: pad with False / -inf.
+                let mut pad_dims = md.clone();
+                if let Some(l) = pad_dims.last_mut() {
+                    *l = short;
+                }
+                let count = pad_dims.iter().product::<u64>() as usize;
+                let fill = if mt.dtype == DType::Bool {
+                    Tensor::from_i64s(DType::Bool, pad_dims, &vec![0; count])?
+                } else {
+                    Tensor::from_f64s(mt.dtype, pad_dims, &vec![f64::NEG_INFINITY; count])?
+                };
+                let fill = ctx.constant(fill)?;
+                let axis = md.len() - 1;
+                ctx.emit1(Op::Movement(Movement::Concat { axis }), &[m, fill])?
+            } else {
+                m
+            };
+            Some(if mt.dtype == DType::Bool {
+                bias_of(ctx, m, dtype)?
+            } else {
+                m
+            })
+        }
+        None => None,
+    };
+    if is_causal {
+        let base = mask;
+        bias = match nonpad {
+            Some(n) => {
+                // j <= i + n[b] - q  <=>  j - i + q <= n[b]
+                let ql = q_len as i64;
+                let c = per_batch_bias(
+                    ctx,
+                    n,
+                    dtype,
+                    q_len,
+                    kv_len,
+                    |i, j| j - i + ql,
+                    Compare::LessOrEqual,
+                )?;
+                Some(add_bias(ctx, base, c)?)
+            }
+            None => {
+                let off = past_len as i64;
+                let c = frontier(ctx, dtype, q_len, kv_len, |i, j| j <= i + off)?;
+                Some(add_bias(ctx, base, c)?)
+            }
+        };
+    } else if let Some(m) = mask {
+        bias = Some(m);
+    }
+    if left >= 0 || right >= 0 {
+        let window = |d: i64| (left < 0 || d <= left) && (right < 0 || -d <= right);
+        let w = match nonpad {
+            Some(n) => {
+                // A per-batch offset: two comparisons against n[b].
+                let ql = q_len as i64;
+                let mut w = None;
+                if left >= 0 {
+                    // i + n - q - j <= left  <=>  n <= left + j + q - i
+                    let c = per_batch_bias(
+                        ctx,
+                        n,
+                        dtype,
+                        q_len,
+                        kv_len,
+                        |i, j| left + j + ql - i,
+                        Compare::GreaterOrEqual,
+                    )?;
+                    w = Some(c);
+                }
+                if right >= 0 {
+                    // j - (i + n - q) <= right  <=>  j - i + q - right <= n
+                    let c = per_batch_bias(
+                        ctx,
+                        n,
+                        dtype,
+                        q_len,
+                        kv_len,
+                        |i, j| j - i + ql - right,
+                        Compare::LessOrEqual,
+                    )?;
+                    w = Some(add_bias(ctx, w, c)?);
+                }
+                w
+            }
+            None => {
+                let off = past_len as i64;
+                Some(frontier(ctx, dtype, q_len, kv_len, |i, j| {
+                    window(i + off - j)
+                })?)
+            }
+        };
+        if let Some(w) = w {
+            bias = Some(add_bias(ctx, bias, w)?);
+        }
+    }
+    if let Some(n) = nonpad {
+        // Keys at or past n[b] are padding.
+        let pad = per_batch_bias(ctx, n, dtype, 1, kv_len, |_, j| j + 1, Compare::LessOrEqual)?;
+        bias = Some(add_bias(ctx, bias, pad)?);
+    }
+
+    let with_bias = match bias {
+        Some(b) => ctx.binary(Binary::Add, capped, b)?,
+        None => capped,
+    };
+    let mut qk_out = match mode {
+        0 | 1 => capped,
+        _ => with_bias,
+    };
+    let soft_type = match precision {
+        Some(p) => {
+            let t = dtype_of(p as i32, "softmax_precision")?;
+            if !t.is_float() {
+                return Err(Error::invalid(format!(
+                    "Attention softmax_precision must be a float type, got {t}"
+                )));
+            }
+            t
+        }
+        None => dtype,
+    };
+    let logits = ctx.cast(with_bias, soft_type)?;
+    let last = 3;
+    let mut probs = if matches!(soft_type, DType::F16 | DType::BF16) {
+        stepwise_softmax(ctx, logits, last)?
+    } else {
+        ctx.emit1(Op::Norm(Norm::Softmax { axis: last }), &[logits])?
+    };
+    if let Some(b) = bias {
+        // Rows whose bias is -inf everywhere attend nothing: zeros, not NaN.
+        let top = ctx.emit1(
+            Op::Reduce(Reduce {
+                kind: ReduceKind::Max,
+                axes: vec![ctx.ty(b).rank() - 1],
+                keep_dims: true,
+            }),
+            &[b],
+        )?;
+        let ninf = ctx.scalar(dtype, f64::NEG_INFINITY)?;
+        let dead = compare(ctx, Compare::Equal, top, ninf)?;
+        let zero = ctx.scalar(soft_type, 0.0)?;
+        probs = select(ctx, dead, zero, probs)?;
+    }
+    if mode == 3 {
+        qk_out = probs;
+    }
+    let probs = ctx.cast(probs, dtype)?;
+    let y = matmul(ctx, probs, v)?;
+    let y = if three_d {
+        let yd = known(&ctx.ty(y), "Y")?;
+        let t = transpose(ctx, y, &[0, 2, 1, 3])?;
+        ctx.reshape(t, [batch, q_len, yd[1] * yd[3]].map(Dim::Known).to_vec())?
+    } else {
+        y
+    };
+    ctx.bind(0, y)?;
+    if ctx.output_wanted(3) {
+        let out = ctx.cast(qk_out, dtype)?;
+        ctx.bind(3, out)?;
+    }
+    Ok(())
+}
