@@ -13,6 +13,7 @@ pub(crate) mod causal_conv;
 pub(crate) mod conv;
 pub(crate) mod elementwise;
 pub(crate) mod linear;
+pub(crate) mod loss;
 pub(crate) mod ml;
 pub(crate) mod movement;
 pub(crate) mod norm;
@@ -63,6 +64,7 @@ pub(crate) fn all_rules() -> impl Iterator<Item = &'static Rule> {
         reduce::RULES,
         norm::RULES,
         attention::RULES,
+        loss::RULES,
         movement::RULES,
         training::RULES,
         ml::RULES,
