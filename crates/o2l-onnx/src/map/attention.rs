@@ -3,6 +3,7 @@
 //! grouped queries, `(Q*sqrt(s)) @ (K*sqrt(s))^T`, softcap, an additive bias
 //! (mask, causal frontier, sliding window, padding), a softmax whose fully
 //! masked rows are zero, then `@ V`. Numerics follow the ONNX reference.
+//! RotaryEmbedding (opset 23) lives here too: it feeds attention.
 use super::{MapCtx, Rule, row};
 use crate::tensor::dtype_of;
 use o2l_canon::ops::{
@@ -10,30 +11,47 @@ use o2l_canon::ops::{
 };
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, TensorType, ValueId};
 
-pub(crate) static RULES: &[Rule] = &[row(
-    "Attention",
-    &[23, 24, 25],
-    &[
-        "Reshape",
-        "Transpose",
-        "Concat",
-        "Gather",
-        "Mul",
-        "MatMul",
-        "Tanh",
-        "Div",
-        "Add",
-        "Equal",
-        "LessOrEqual",
-        "Less",
-        "Select",
-        "Softmax",
-        "ReduceMax",
-        "Cast",
-    ],
-    attention,
-    "composed: heads split, cache concat, GQA repeat, scaled QK^T, softcap, bias, guarded softmax, @V",
-)];
+pub(crate) static RULES: &[Rule] = &[
+    row(
+        "RotaryEmbedding",
+        &[23],
+        &[
+            "Transpose",
+            "Reshape",
+            "Gather",
+            "Mul",
+            "Sub",
+            "Add",
+            "Concat",
+        ],
+        rotary_embedding,
+        "rotates halves (or interleaved pairs) of the first rotary_embedding_dim features by cos/sin",
+    ),
+    row(
+        "Attention",
+        &[23, 24, 25],
+        &[
+            "Reshape",
+            "Transpose",
+            "Concat",
+            "Gather",
+            "Mul",
+            "MatMul",
+            "Tanh",
+            "Div",
+            "Add",
+            "Equal",
+            "LessOrEqual",
+            "Less",
+            "Select",
+            "Softmax",
+            "ReduceMax",
+            "Cast",
+        ],
+        attention,
+        "composed: heads split, cache concat, GQA repeat, scaled QK^T, softcap, bias, guarded softmax, @V",
+    ),
+];
 
 fn known(ty: &TensorType, what: &str) -> Result<Vec<u64>> {
     ty.shape
@@ -464,4 +482,107 @@ fn attention(ctx: &mut MapCtx) -> Result<()> {
         ctx.bind(3, out)?;
     }
     Ok(())
+}
+
+/// Constant indices `picks` taken along `axis`.
+fn take(ctx: &mut MapCtx, x: ValueId, axis: usize, picks: &[i64]) -> Result<ValueId> {
+    let idx = ctx.constant(Tensor::from_i64s(
+        DType::I64,
+        vec![picks.len() as u64],
+        picks,
+    )?)?;
+    ctx.emit1(Op::Movement(Movement::Gather { axis }), &[x, idx])
+}
+
+fn rotary_embedding(ctx: &mut MapCtx) -> Result<()> {
+    let (x, cos, sin) = (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?);
+    let pos = ctx.opt_input(3);
+    let interleaved = ctx.attrs.int_or("interleaved", 0)? != 0;
+    let rot = ctx.attrs.int_or("rotary_embedding_dim", 0)?;
+    let xt = ctx.ty(x);
+    let xd = known(&xt, "the input")?;
+    // Work in (B, S, H, D).
+    let x4 = match xd.len() {
+        4 => transpose(ctx, x, &[0, 2, 1, 3])?,
+        3 => {
+            let heads = ctx.attrs.int("num_heads")?.ok_or_else(|| {
+                Error::invalid("RotaryEmbedding with a 3-D input needs num_heads")
+            })?;
+            let heads = super::to_u64s(&[heads], "num_heads")?[0];
+            if heads == 0 || xd[2] % heads != 0 {
+                return Err(Error::invalid(format!(
+                    "RotaryEmbedding hidden size {} is not a multiple of {heads} heads",
+                    xd[2]
+                )));
+            }
+            ctx.reshape(
+                x,
+                [xd[0], xd[1], heads, xd[2] / heads]
+                    .map(Dim::Known)
+                    .to_vec(),
+            )?
+        }
+        _ => {
+            return Err(Error::invalid(format!(
+                "RotaryEmbedding takes a 3-D or 4-D input, got {xt}"
+            )));
+        }
+    };
+    let d4 = known(&ctx.ty(x4), "the input")?;
+    let head = d4[3] as i64;
+    let rd = if rot == 0 { head } else { rot };
+    if rd <= 0 || rd > head || rd % 2 != 0 {
+        return Err(Error::invalid(format!(
+            "RotaryEmbedding rotary_embedding_dim {rd} must be even and at most the head size {head}"
+        )));
+    }
+    let half = rd / 2;
+    let xr = take(ctx, x4, 3, &(0..rd).collect::<Vec<_>>())?;
+    let (i1, i2): (Vec<i64>, Vec<i64>) = if interleaved {
+        (
+            (0..half).map(|i| 2 * i).collect(),
+            (0..half).map(|i| 2 * i + 1).collect(),
+        )
+    } else {
+        ((0..half).collect(), (half..rd).collect())
+    };
+    let x1 = take(ctx, xr, 3, &i1)?;
+    let x2 = take(ctx, xr, 3, &i2)?;
+    let (b, s) = (d4[0], d4[1]);
+    let cache = |ctx: &mut MapCtx, c: ValueId| -> Result<ValueId> {
+        let c = match pos {
+            Some(p) => ctx.emit1(Op::Movement(Movement::Gather { axis: 0 }), &[c, p])?,
+            None => c,
+        };
+        ctx.reshape(c, [b, s, 1, half as u64].map(Dim::Known).to_vec())
+    };
+    let (c, sn) = (cache(ctx, cos)?, cache(ctx, sin)?);
+    let cx1 = ctx.binary(Binary::Mul, c, x1)?;
+    let sx2 = ctx.binary(Binary::Mul, sn, x2)?;
+    let real = ctx.binary(Binary::Sub, cx1, sx2)?;
+    let sx1 = ctx.binary(Binary::Mul, sn, x1)?;
+    let cx2 = ctx.binary(Binary::Mul, c, x2)?;
+    let imag = ctx.binary(Binary::Add, sx1, cx2)?;
+    let heads = d4[2];
+    let rotated = if interleaved {
+        let pair = [b, s, heads, half as u64, 1].map(Dim::Known).to_vec();
+        let r = ctx.reshape(real, pair.clone())?;
+        let i = ctx.reshape(imag, pair)?;
+        let both = ctx.emit1(Op::Movement(Movement::Concat { axis: 4 }), &[r, i])?;
+        ctx.reshape(both, [b, s, heads, rd as u64].map(Dim::Known).to_vec())?
+    } else {
+        ctx.emit1(Op::Movement(Movement::Concat { axis: 3 }), &[real, imag])?
+    };
+    let y4 = if rd < head {
+        let rest = take(ctx, x4, 3, &(rd..head).collect::<Vec<_>>())?;
+        ctx.emit1(Op::Movement(Movement::Concat { axis: 3 }), &[rotated, rest])?
+    } else {
+        rotated
+    };
+    let y = if xd.len() == 4 {
+        transpose(ctx, y4, &[0, 2, 1, 3])?
+    } else {
+        ctx.reshape(y4, xt.shape.clone())?
+    };
+    ctx.bind(0, y)
 }
