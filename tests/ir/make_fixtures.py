@@ -473,6 +473,14 @@ def arg_index():
         opset=14,
     )
     save(
+        "cumprod_exclusive",
+        [node("CumProd", ["x", "axis"], ["y"], exclusive=1)],
+        [vi("x", F, [2, 3])],
+        [vi("y", F, [2, 3])],
+        [const("axis", 0, np.int64)],
+        opset=26,
+    )
+    save(
         "scatter_elements_add",
         [node("ScatterElements", ["x", "i", "u"], ["y"], axis=1, reduction="add")],
         [vi("x", F, [2, 3]), vi("i", I64, [2, 2]), vi("u", F, [2, 2])],

@@ -27,6 +27,12 @@ pub enum ReduceKind {
         exclusive: bool,
         reverse: bool,
     },
+    /// Running product along the single axis, as CumSum with `*` (an empty
+    /// product, at an exclusive scan's start, is 1).
+    CumProd {
+        exclusive: bool,
+        reverse: bool,
+    },
 }
 
 impl ReduceKind {
@@ -37,7 +43,16 @@ impl ReduceKind {
 
     /// Whether the op is a scan along one axis (the result keeps the shape).
     pub fn is_scan(self) -> bool {
-        matches!(self, ReduceKind::CumSum { .. })
+        self.scan_flags().is_some()
+    }
+
+    /// `(exclusive, reverse)` of a scan.
+    pub fn scan_flags(self) -> Option<(bool, bool)> {
+        match self {
+            ReduceKind::CumSum { exclusive, reverse }
+            | ReduceKind::CumProd { exclusive, reverse } => Some((exclusive, reverse)),
+            _ => None,
+        }
     }
 }
 
@@ -88,6 +103,28 @@ pub const SPECS: &[OpSpec] = &[
             "last: bool",
         ],
     },
+    OpSpec {
+        name: "CumSum",
+        family: Family::Reduce,
+        doc: "running sum along one axis (exclusive, reverse); axis may be a run-time operand",
+        operands: &["x", "axis?"],
+        attributes: &[
+            "axes: [usize] (one, or none with the operand)",
+            "exclusive: bool",
+            "reverse: bool",
+        ],
+    },
+    OpSpec {
+        name: "CumProd",
+        family: Family::Reduce,
+        doc: "running product along one axis (exclusive, reverse); axis may be a run-time operand",
+        operands: &["x", "axis?"],
+        attributes: &[
+            "axes: [usize] (one, or none with the operand)",
+            "exclusive: bool",
+            "reverse: bool",
+        ],
+    },
 ];
 
 impl Reduce {
@@ -101,6 +138,7 @@ impl Reduce {
             ReduceKind::ArgMax { .. } => "ArgMax",
             ReduceKind::ArgMin { .. } => "ArgMin",
             ReduceKind::CumSum { .. } => "CumSum",
+            ReduceKind::CumProd { .. } => "CumProd",
         }
     }
 
@@ -109,7 +147,7 @@ impl Reduce {
         expect_operands(self.name(), inputs, 1, max)?;
         let x = inputs[0];
         if let Some(a) = inputs.get(1) {
-            // CumSum with its axis given at run time (`axes` empty).
+            // A scan with its axis given at run time (`axes` empty).
             if !self.axes.is_empty()
                 || !matches!(a.dtype, crate::DType::I32 | crate::DType::I64)
                 || a.num_elements()? != Some(1)

@@ -17,11 +17,11 @@ pub(crate) fn lower<'c, 'a>(
     if op.kind.is_arg() {
         return arg_reduce(cx, op, ins[0], out);
     }
-    if let ReduceKind::CumSum { exclusive, reverse } = op.kind {
+    if let Some((exclusive, reverse)) = op.kind.scan_flags() {
         if let Some(&axis) = ins.get(1) {
-            return cum_sum_runtime_axis(cx, ins[0], axis, exclusive, reverse, out);
+            return scan_runtime_axis(cx, op.kind, ins[0], axis, exclusive, reverse, out);
         }
-        return cum_sum(cx, op, ins[0], exclusive, reverse, out);
+        return scan(cx, op, ins[0], exclusive, reverse, out);
     }
     if matches!(
         op.kind,
@@ -183,11 +183,11 @@ fn arg_reduce<'c, 'a>(
     keep_reduced_dims(cx, op, r, out, x)
 }
 
-/// CumSum as one generic over the result's dims plus a reduction loop `j`
-/// over the axis: element i adds x[j] for the j on its side of i (j <= i,
-/// j < i when exclusive; mirrored when reverse), zero for the others. Exact,
-/// in order, and quadratic in the axis length.
-fn cum_sum<'c, 'a>(
+/// CumSum/CumProd as one generic over the result's dims plus a reduction
+/// loop `j` over the axis: element i combines x[j] for the j on its side of i
+/// (j <= i, j < i when exclusive; mirrored when reverse) and the identity for
+/// the others. Exact, in order, and quadratic in the axis length.
+fn scan<'c, 'a>(
     cx: &Ctx<'c, 'a>,
     op: &Reduce,
     x: Operand<'c, 'a, '_>,
@@ -196,11 +196,12 @@ fn cum_sum<'c, 'a>(
     out: &TensorType,
 ) -> Result<Val<'c, 'a>> {
     let [axis] = op.axes[..] else {
-        o2l_canon::bail!(Internal, "CumSum needs exactly one axis");
+        o2l_canon::bail!(Internal, "{} needs exactly one axis", op.name());
     };
     let rank = out.rank();
     let d = out.dtype;
-    let init = cx.filled(out, &[x], Extreme::Zero)?;
+    let (unit, add) = combiner(op.kind, d);
+    let init = cx.filled(out, &[x], unit)?;
     let in_exprs: Vec<String> = (0..rank)
         .map(|k| {
             if k == axis {
@@ -217,8 +218,7 @@ fn cum_sum<'c, 'a>(
     let mut iters = vec!["parallel"; rank];
     iters.push("reduction");
     let pred = scan_predicate(reverse, exclusive);
-    let (zero_kind, add) = combiner(ReduceKind::Sum, d);
-    let zero = cx.extreme(d, zero_kind)?;
+    let zero = cx.extreme(d, unit)?;
     Ok(cx.generic(
         &[x.0],
         &[init],
@@ -237,12 +237,13 @@ fn cum_sum<'c, 'a>(
     )?[0])
 }
 
-/// CumSum with the axis known only at run time (static shapes): a reduction
+/// A scan with the axis known only at run time (static shapes): a reduction
 /// loop `j` over the largest dim; the run-time axis picks which result
 /// coordinate `i` compares with `j`, where `x` is read (`tensor.extract` with
 /// that coordinate replaced by `j`, clamped) and how far `j` is valid.
-fn cum_sum_runtime_axis<'c, 'a>(
+fn scan_runtime_axis<'c, 'a>(
     cx: &Ctx<'c, 'a>,
+    kind: ReduceKind,
     x: Operand<'c, 'a, '_>,
     axis: Operand<'c, 'a, '_>,
     exclusive: bool,
@@ -252,7 +253,7 @@ fn cum_sum_runtime_axis<'c, 'a>(
     let Some(dims) = x.1.known_dims() else {
         o2l_canon::bail!(
             Unsupported,
-            "CumSum with a run-time axis needs static dims, got {}",
+            "a running sum or product with a run-time axis needs static dims, got {}",
             x.1
         );
     };
@@ -280,7 +281,8 @@ fn cum_sum_runtime_axis<'c, 'a>(
     let rank_v = cx.index(rank as i64)?;
     let plus = cx.bin("arith.addi", ax, rank_v)?;
     let ax = cx.select(neg, plus, ax)?;
-    let init = cx.filled(out, &[x], Extreme::Zero)?;
+    let (unit, add) = combiner(kind, d);
+    let init = cx.filled(out, &[x], unit)?;
     // A placeholder input of the longest dim gives the j loop its bound.
     let j_space = cx.empty(&[super::ir::DimV::Static(longest)], d)?;
     let maps = [
@@ -290,8 +292,7 @@ fn cum_sum_runtime_axis<'c, 'a>(
     let mut iters = vec!["parallel"; rank];
     iters.push("reduction");
     let pred = scan_predicate(reverse, exclusive);
-    let (zero_kind, add) = combiner(ReduceKind::Sum, d);
-    let zero = cx.extreme(d, zero_kind)?;
+    let zero = cx.extreme(d, unit)?;
     Ok(cx.generic(
         &[j_space],
         &[init],
@@ -372,7 +373,9 @@ pub(crate) fn combiner(kind: ReduceKind, d: DType) -> (Extreme, &'static str) {
         ReduceKind::Sum | ReduceKind::Mean | ReduceKind::CumSum { .. } => {
             (Extreme::Zero, if f { "arith.addf" } else { "arith.addi" })
         }
-        ReduceKind::Prod => (Extreme::One, if f { "arith.mulf" } else { "arith.muli" }),
+        ReduceKind::Prod | ReduceKind::CumProd { .. } => {
+            (Extreme::One, if f { "arith.mulf" } else { "arith.muli" })
+        }
         ReduceKind::Max | ReduceKind::ArgMax { .. } => (
             Extreme::Lowest,
             if f {

@@ -132,6 +132,13 @@ pub(crate) static RULES: &[Rule] = &[
         "axis from a constant input; exclusive, reverse",
     ),
     row(
+        "CumProd",
+        &[26],
+        &["CumProd"],
+        cum_prod,
+        "axis from a constant input; exclusive, reverse",
+    ),
+    row(
         "Einsum",
         &[12, 28],
         &["GatherElements", "Reshape", "Transpose", "Mul", "ReduceSum"],
@@ -348,12 +355,22 @@ fn einsum(ctx: &mut MapCtx) -> Result<()> {
 }
 
 fn cum_sum(ctx: &mut MapCtx) -> Result<()> {
+    let exclusive = ctx.attrs.int_or("exclusive", 0)? != 0;
+    let reverse = ctx.attrs.int_or("reverse", 0)? != 0;
+    running(ctx, ReduceKind::CumSum { exclusive, reverse })
+}
+
+fn cum_prod(ctx: &mut MapCtx) -> Result<()> {
+    let exclusive = ctx.attrs.int_or("exclusive", 0)? != 0;
+    let reverse = ctx.attrs.int_or("reverse", 0)? != 0;
+    running(ctx, ReduceKind::CumProd { exclusive, reverse })
+}
+
+/// CumSum and CumProd: the axis is a constant, or read at run time.
+fn running(ctx: &mut MapCtx, kind: ReduceKind) -> Result<()> {
     let x = ctx.input(0)?;
     let rank = ctx.ty(x).rank();
     let axis_v = ctx.input(1)?;
-    let exclusive = ctx.attrs.int_or("exclusive", 0)? != 0;
-    let reverse = ctx.attrs.int_or("reverse", 0)? != 0;
-    let kind = ReduceKind::CumSum { exclusive, reverse };
     if ctx.const_of(axis_v).is_none() {
         // A rank-1 input has one valid axis, whatever the run-time value;
         // otherwise the axis operand is read at run time.
