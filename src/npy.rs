@@ -1,6 +1,7 @@
 //! Tensors to and from NumPy's `.npy` format (versions 1 to 3, little-endian,
 //! C order). Types: `<f2 <f4 <f8 |i1 <i2 <i4 <i8 |u1 <u2 <u4 <u8 |b1`.
-//! NumPy has no bfloat16, so bf16 tensors are written as `<f4` (exact).
+//! NumPy has no bfloat16, float8 or float4, so those are written as `<f4`
+//! (exact); int4/int2 as `|i1`, uint4/uint2 as `|u1`.
 use crate::{DType, Error, Result, Tensor};
 
 const MAGIC: &[u8] = b"\x93NUMPY";
@@ -20,6 +21,14 @@ fn descr(dtype: DType) -> &'static str {
         DType::F16 => "<f2",
         DType::BF16 | DType::F32 => "<f4",
         DType::F64 => "<f8",
+        DType::I4 | DType::I2 => "|i1",
+        DType::U4 | DType::U2 => "|u1",
+        DType::F8E4M3FN
+        | DType::F8E4M3FNUZ
+        | DType::F8E5M2
+        | DType::F8E5M2FNUZ
+        | DType::F8E8M0
+        | DType::F4E2M1 => "<f4",
     }
 }
 
@@ -96,6 +105,10 @@ pub fn write(tensor: &Tensor) -> Vec<u8> {
         for c in tensor.data.chunks_exact(2) {
             // bf16 is the high half of an f32.
             out.extend_from_slice(&[0, 0, c[0], c[1]]);
+        }
+    } else if tensor.dtype.is_narrow_float() {
+        for v in tensor.to_f64s() {
+            out.extend_from_slice(&(v as f32).to_le_bytes());
         }
     } else {
         out.extend_from_slice(&tensor.data);
@@ -228,14 +241,21 @@ mod tests {
                 let vals: Vec<i64> = (0..n as i64).map(|i| i % 2).collect();
                 let t = Tensor::from_i64s(dtype, dims.clone(), &vals).unwrap();
                 let bytes = write(&t);
-                assert_eq!(
-                    (bytes.len() - t.data.len() * if dtype == DType::BF16 { 2 } else { 1 }) % 64,
-                    0
-                );
+                // Written as f32: bf16 (2 bytes) and the narrow floats (1 byte).
+                let widened = if dtype == DType::BF16 {
+                    2
+                } else if dtype.is_narrow_float() {
+                    4
+                } else {
+                    1
+                };
+                assert_eq!((bytes.len() - t.data.len() * widened) % 64, 0);
                 let back = read(&bytes).unwrap();
-                if dtype == DType::BF16 {
+                if dtype == DType::BF16 || dtype.is_narrow_float() {
                     assert_eq!(back.dtype, DType::F32);
                     assert_eq!(back.to_f64s(), t.to_f64s());
+                } else if dtype.is_narrow_int() {
+                    assert_eq!(back.to_i64s(), t.to_i64s(), "{dtype} {dims:?}");
                 } else {
                     assert_eq!(back, t, "{dtype} {dims:?}");
                 }

@@ -408,6 +408,16 @@ def movement():
         [vi("x", F, [4])],
         [vi("y", TensorProto.DOUBLE, [4])],
     )
+    save(
+        "cast_float8_no_saturate",
+        [
+            node("Cast", ["x"], ["q"], to=TensorProto.FLOAT8E4M3FN, saturate=0),
+            node("Cast", ["q"], ["y"], to=F),
+        ],
+        [vi("x", F, [4])],
+        [vi("y", F, [4])],
+        opset=21,
+    )
 
 
 def arg_index():

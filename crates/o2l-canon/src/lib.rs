@@ -6,6 +6,7 @@
 pub mod dtype;
 pub mod error;
 pub mod graph;
+pub mod narrow;
 pub mod ops;
 pub mod shape;
 pub mod tensor;

@@ -1,6 +1,6 @@
 //! Constant tensors: weights (slices of the memory-mapped model) and folded values.
 use crate::shape::element_count;
-use crate::{DType, Error, Result};
+use crate::{DType, Error, Result, narrow};
 use bytes::Bytes;
 use ndarray::{ArrayD, IxDyn};
 
@@ -95,7 +95,7 @@ impl Tensor {
     pub fn to_array(&self) -> Result<HostArray> {
         let shape = IxDyn(&self.dims.iter().map(|&d| d as usize).collect::<Vec<_>>());
         let bad = |e: ndarray::ShapeError| Error::internal(format!("tensor to array: {e}"));
-        Ok(if self.dtype.is_float() {
+        Ok(if self.dtype.is_float() || self.dtype.is_narrow_float() {
             HostArray::Float(ArrayD::from_shape_vec(shape, self.to_f64s()).map_err(bad)?)
         } else {
             HostArray::Int(ArrayD::from_shape_vec(shape, self.to_i64s()).map_err(bad)?)
@@ -108,7 +108,7 @@ impl Tensor {
             HostArray::Int(a) => {
                 let dims = a.shape().iter().map(|&d| d as u64).collect();
                 let v: Vec<i64> = a.iter().copied().collect();
-                if dtype.is_float() {
+                if dtype.is_float() || dtype.is_narrow_float() {
                     let f: Vec<f64> = v.iter().map(|&x| x as f64).collect();
                     Tensor::from_f64s(dtype, dims, &f)
                 } else {
@@ -118,7 +118,7 @@ impl Tensor {
             HostArray::Float(a) => {
                 let dims = a.shape().iter().map(|&d| d as u64).collect();
                 let v: Vec<f64> = a.iter().copied().collect();
-                if dtype.is_float() {
+                if dtype.is_float() || dtype.is_narrow_float() {
                     Tensor::from_f64s(dtype, dims, &v)
                 } else {
                     let i: Vec<i64> = v.iter().map(|&x| float_to_int(dtype, x)).collect();
@@ -147,6 +147,9 @@ fn read_int(dtype: DType, c: &[u8]) -> i64 {
         DType::I32 => i32::from_le_bytes([c[0], c[1], c[2], c[3]]) as i64,
         DType::U32 => u32::from_le_bytes([c[0], c[1], c[2], c[3]]) as i64,
         DType::I64 | DType::U64 => i64::from_le_bytes(c8(c)),
+        // Narrow ints are stored as their value (sign- or zero-extended).
+        DType::I4 | DType::I2 => c[0] as i8 as i64,
+        DType::U4 | DType::U2 => c[0] as i64,
         _ => read_float(dtype, c) as i64,
     }
 }
@@ -158,7 +161,11 @@ fn read_float(dtype: DType, c: &[u8]) -> f64 {
         DType::F32 => f32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64,
         DType::F64 => f64::from_le_bytes(c8(c)),
         DType::U64 => u64::from_le_bytes(c8(c)) as f64,
-        _ => read_int(dtype, c) as f64,
+        DType::F8E8M0 => narrow::e8m0_decode(c[0]),
+        d => match narrow::mini_float(d) {
+            Some(f) => f.decode(c[0]),
+            None => read_int(dtype, c) as f64,
+        },
     }
 }
 
@@ -176,6 +183,11 @@ fn push_int(out: &mut Vec<u8>, dtype: DType, v: i64) -> Result<()> {
         DType::I16 | DType::U16 => out.extend_from_slice(&(v as u16).to_le_bytes()),
         DType::I32 | DType::U32 => out.extend_from_slice(&(v as u32).to_le_bytes()),
         DType::I64 | DType::U64 => out.extend_from_slice(&v.to_le_bytes()),
+        d if d.is_narrow_int() => {
+            if let Some((bits, signed)) = narrow::narrow_int_bits(d) {
+                out.push(narrow::wrap_int(v, bits, signed) as u8);
+            }
+        }
         _ => push_float(out, dtype, v as f64)?,
     }
     Ok(())
@@ -187,7 +199,12 @@ fn push_float(out: &mut Vec<u8>, dtype: DType, v: f64) -> Result<()> {
         DType::BF16 => out.extend_from_slice(&half::bf16::from_f64(v).to_le_bytes()),
         DType::F32 => out.extend_from_slice(&(v as f32).to_le_bytes()),
         DType::F64 => out.extend_from_slice(&v.to_le_bytes()),
-        _ => push_int(out, dtype, float_to_int(dtype, v))?,
+        // ONNX's defaults: saturate, and e8m0 rounds up.
+        DType::F8E8M0 => out.push(narrow::e8m0_encode(v, true, narrow::E8M0Round::Up)),
+        d => match narrow::mini_float(d) {
+            Some(f) => out.push(f.encode(v, true)),
+            None => push_int(out, dtype, float_to_int(dtype, v))?,
+        },
     }
     Ok(())
 }

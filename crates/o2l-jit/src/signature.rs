@@ -28,6 +28,8 @@ impl ElemKind {
             DType::BF16 => ElemKind::BF16,
             DType::F32 => ElemKind::F32,
             DType::F64 => ElemKind::F64,
+            // Narrow types are stored one per byte (code or value).
+            other if other.is_narrow() => ElemKind::Int(8),
             other => ElemKind::Int(other.bit_width()),
         }
     }

@@ -269,7 +269,7 @@ fn cast_every_pair_verifies() {
         for to in DType::ALL {
             let mut c = Case::new();
             let x = c.input("x", t(from, &[2]));
-            let y = c.node(Op::Elementwise(Elementwise::Cast { to }), &[x], "cast");
+            let y = c.node(Op::Elementwise(Elementwise::cast(to)), &[x], "cast");
             let text = lower_text(&c.output(y), Weights::Inline);
             if from != to {
                 assert!(text.contains("linalg.generic"), "{from} -> {to}:\n{text}");
@@ -279,7 +279,7 @@ fn cast_every_pair_verifies() {
     let mut c = Case::new();
     let x = c.input("x", f32t(&[2]));
     let y = c.node(
-        Op::Elementwise(Elementwise::Cast { to: DType::U8 }),
+        Op::Elementwise(Elementwise::cast(DType::U8)),
         &[x],
         "cast",
     );
@@ -287,7 +287,7 @@ fn cast_every_pair_verifies() {
     let mut c = Case::new();
     let x = c.input("x", f32t(&[2]));
     let y = c.node(
-        Op::Elementwise(Elementwise::Cast { to: DType::Bool }),
+        Op::Elementwise(Elementwise::cast(DType::Bool)),
         &[x],
         "cast",
     );

@@ -32,6 +32,16 @@ pub(crate) fn dtype_of(code: i32, what: &str) -> Result<DType> {
         DataType::Uint32 => DType::U32,
         DataType::Uint64 => DType::U64,
         DataType::Bfloat16 => DType::BF16,
+        DataType::Float8e4m3fn => DType::F8E4M3FN,
+        DataType::Float8e4m3fnuz => DType::F8E4M3FNUZ,
+        DataType::Float8e5m2 => DType::F8E5M2,
+        DataType::Float8e5m2fnuz => DType::F8E5M2FNUZ,
+        DataType::Float8e8m0 => DType::F8E8M0,
+        DataType::Float4e2m1 => DType::F4E2M1,
+        DataType::Int4 => DType::I4,
+        DataType::Uint4 => DType::U4,
+        DataType::Int2 => DType::I2,
+        DataType::Uint2 => DType::U2,
         DataType::Undefined => {
             return Err(Error::invalid(format!("{what}: data type is UNDEFINED")));
         }
@@ -42,6 +52,33 @@ pub(crate) fn dtype_of(code: i32, what: &str) -> Result<DType> {
             )));
         }
     })
+}
+
+/// One byte per element from ONNX's packing: 4- and 2-bit elements come low
+/// bits first; signed ones are sign-extended (int4 0xF is -1). Byte-wide
+/// types pass through untouched (no copy).
+fn unpack(dtype: DType, data: Bytes, count: u64) -> Bytes {
+    let (bits, signed) = match dtype {
+        DType::I4 => (4, true),
+        DType::U4 | DType::F4E2M1 => (4, false),
+        DType::I2 => (2, true),
+        DType::U2 => (2, false),
+        _ => return data,
+    };
+    let per_byte = 8 / bits;
+    let mask = (1u8 << bits) - 1;
+    let out: Vec<u8> = (0..count as usize)
+        .map(|i| {
+            let byte = data.get(i / per_byte).copied().unwrap_or(0);
+            let v = (byte >> ((i % per_byte) * bits)) & mask;
+            if signed && v & (1 << (bits - 1)) != 0 {
+                v | !mask
+            } else {
+                v
+            }
+        })
+        .collect();
+    Bytes::from(out)
 }
 
 /// External data files already mapped, keyed by canonical path; all inside `dir`.
@@ -137,9 +174,18 @@ pub(crate) fn tensor_from_proto(t: &TensorProto, files: &mut ExternalFiles) -> R
         message: format!("{what}: {}", e.message),
         ..e
     })?;
-    let want = count
-        .checked_mul(dtype.size_bytes() as u64)
-        .ok_or_else(|| Error::limit(format!("{what}: byte size of {dims:?} overflows")))?;
+    // 4- and 2-bit types are packed (low bits first) in raw and external data.
+    let bits = u64::from(dtype.bit_width());
+    let want = if bits < 8 && dtype != DType::Bool {
+        count
+            .checked_mul(bits)
+            .map(|b| b.div_ceil(8))
+            .ok_or_else(|| Error::limit(format!("{what}: byte size of {dims:?} overflows")))?
+    } else {
+        count
+            .checked_mul(dtype.size_bytes() as u64)
+            .ok_or_else(|| Error::limit(format!("{what}: byte size of {dims:?} overflows")))?
+    };
     let size_error = |got: u64, form: &str| {
         Error::invalid(format!(
             "{what}: {dtype} tensor of shape {dims:?} needs {want} bytes, {form} holds {got}"
@@ -151,13 +197,13 @@ pub(crate) fn tensor_from_proto(t: &TensorProto, files: &mut ExternalFiles) -> R
         if data.len() as u64 != want {
             return Err(size_error(data.len() as u64, "external data"));
         }
-        return Tensor::new(dtype, dims, data);
+        return Tensor::new(dtype, dims, unpack(dtype, data, count));
     }
     if let Some(raw) = &t.raw_data {
         if raw.len() as u64 != want {
             return Err(size_error(raw.len() as u64, "raw_data"));
         }
-        return Tensor::new(dtype, dims, raw.clone());
+        return Tensor::new(dtype, dims, unpack(dtype, raw.clone(), count));
     }
     let n = usize::try_from(count)
         .map_err(|_| Error::limit(format!("{what}: {count} elements do not fit in memory")))?;
@@ -205,6 +251,23 @@ pub(crate) fn tensor_from_proto(t: &TensorProto, files: &mut ExternalFiles) -> R
                     out.extend_from_slice(&v.to_le_bytes());
                 }
             }
+        }
+        // One (packed) byte per int32 for the narrow types.
+        DType::F8E4M3FN
+        | DType::F8E4M3FNUZ
+        | DType::F8E5M2
+        | DType::F8E5M2FNUZ
+        | DType::F8E8M0
+        | DType::F4E2M1
+        | DType::I4
+        | DType::U4
+        | DType::I2
+        | DType::U2 => {
+            let bytes: Vec<u8> = t.int32_data.iter().map(|&v| v as u8).collect();
+            if bytes.len() as u64 != want {
+                return Err(size_error(bytes.len() as u64, "int32_data"));
+            }
+            return Tensor::new(dtype, dims, unpack(dtype, Bytes::from(bytes), count));
         }
         // int32_data carries the bit patterns of every type of 32 bits or fewer.
         DType::I32

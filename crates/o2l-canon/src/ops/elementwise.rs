@@ -1,6 +1,7 @@
 //! Elementwise ops: one scalar function applied per element, with numpy
 //! (multidirectional) broadcasting for binary ops, and dtype casts.
 use super::{Family, OpSpec, expect_operands, expect_same_dtype};
+use crate::narrow::E8M0Round;
 use crate::shape::broadcast_shapes;
 use crate::{DType, HostArray, Result, Tensor, TensorType};
 
@@ -14,10 +15,27 @@ pub enum Elementwise {
     Compare(Compare),
     /// `cond ? x : y` with three-way numpy broadcasting; `cond` is bool.
     Select,
-    /// Element type conversion: float->int truncates toward zero, to bool is `!= 0`.
+    /// Element type conversion: float->int truncates toward zero, to bool is
+    /// `!= 0`, float to float rounds to nearest even. Narrow float targets
+    /// (float8, float4) clamp out-of-range values to their largest finite
+    /// value when `saturate`, else become inf or NaN as the format has;
+    /// float8e8m0 drops the mantissa by `e8m0`; int4/int2 targets wrap.
     Cast {
         to: DType,
+        saturate: bool,
+        e8m0: E8M0Round,
     },
+}
+
+impl Elementwise {
+    /// A cast with ONNX's defaults (saturating, e8m0 rounding up).
+    pub fn cast(to: DType) -> Elementwise {
+        Elementwise::Cast {
+            to,
+            saturate: true,
+            e8m0: E8M0Round::Up,
+        }
+    }
 }
 
 /// One-operand scalar functions; parameters are explicit.
@@ -263,9 +281,13 @@ pub const SPECS: &[OpSpec] = &[
     ),
     row(
         "Cast",
-        "convert the element type; float to int truncates, to bool is != 0",
+        "convert the element type; float to int truncates, to bool is != 0; narrow float targets round to nearest even and saturate or overflow",
         &["x"],
-        &["to: dtype"],
+        &[
+            "to: dtype",
+            "saturate: bool = true",
+            "e8m0: up|down|nearest = up",
+        ],
     ),
 ];
 
@@ -556,6 +578,16 @@ impl Elementwise {
     }
 
     pub fn infer(&self, inputs: &[&TensorType]) -> Result<Vec<TensorType>> {
+        if !matches!(self, Elementwise::Cast { .. })
+            && let Some(t) = inputs.iter().find(|t| t.dtype.is_narrow())
+        {
+            crate::bail!(
+                Unsupported,
+                "{} of {} elements: narrow types only convert (Cast) or move",
+                self.name(),
+                t.dtype
+            );
+        }
         match self {
             Elementwise::Unary(u) => {
                 expect_operands(u.name(), inputs, 1, 1)?;
@@ -619,7 +651,7 @@ impl Elementwise {
                     broadcast_shapes(&[&inputs[0].shape, &inputs[1].shape, &inputs[2].shape])?;
                 Ok(vec![TensorType::new(inputs[1].dtype, shape)])
             }
-            Elementwise::Cast { to } => {
+            Elementwise::Cast { to, .. } => {
                 expect_operands("Cast", inputs, 1, 1)?;
                 Ok(vec![TensorType::new(*to, inputs[0].shape.clone())])
             }
@@ -636,7 +668,23 @@ impl Elementwise {
         };
         let out = &outputs[0];
         let folded = match self {
-            Elementwise::Cast { to } => Tensor::from_array(*to, &all[0].to_array()?)?,
+            // Narrow targets fold only with the defaults `from_array` applies.
+            Elementwise::Cast { to, saturate, e8m0 } => {
+                if to.is_narrow() && (!saturate || *e8m0 != E8M0Round::Up) {
+                    return Ok(None);
+                }
+                if to.is_narrow_int() && all[0].dtype.is_float() {
+                    // float -> int4 truncates, then wraps.
+                    let ints = all[0]
+                        .to_f64s()
+                        .iter()
+                        .map(|&v| v as i64)
+                        .collect::<Vec<_>>();
+                    Tensor::from_i64s(*to, all[0].dims.clone(), &ints)?
+                } else {
+                    Tensor::from_array(*to, &all[0].to_array()?)?
+                }
+            }
             Elementwise::Unary(u) => match (u, all[0].to_array()?) {
                 (Unary::Not, HostArray::Int(a)) => {
                     let d = all[0].dtype;

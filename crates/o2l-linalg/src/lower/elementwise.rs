@@ -3,6 +3,7 @@
 use super::Operand;
 use super::ir::{Ctx, Val};
 use melior::ir::ValueLike;
+use o2l_canon::narrow::E8M0Round;
 use o2l_canon::ops::{Binary, Compare, Elementwise, Unary};
 use o2l_canon::{DType, Error, Result, TensorType};
 
@@ -48,12 +49,14 @@ pub(crate) fn lower<'c, 'a>(
                 widened(b, d, x, |b, w, x| binary(b, op, w, x[0], x[1]))
             })
         }
-        Elementwise::Cast { to } => {
-            let to = *to;
+        Elementwise::Cast { to, saturate, e8m0 } => {
+            let (to, saturate, e8m0) = (*to, *saturate, *e8m0);
             if to == d {
                 return Ok(ins[0].0);
             }
-            cx.elementwise(&ins[..1], out, &[], move |b, x, _| cast(b, x[0], d, to))
+            cx.elementwise(&ins[..1], out, &[], move |b, x, _| {
+                cast_with(b, x[0], d, to, saturate, e8m0)
+            })
         }
     }
 }
@@ -447,8 +450,55 @@ fn compare<'c, 'b>(
     b.cmpi(p, x, y)
 }
 
-/// Converts a scalar between element types (every pair).
+/// Converts a scalar between element types (every pair), with ONNX's
+/// defaults for narrow targets (saturating, e8m0 rounding up).
 pub(crate) fn cast<'c, 'b>(
+    b: &Ctx<'c, 'b>,
+    x: Val<'c, 'b>,
+    from: DType,
+    to: DType,
+) -> Result<Val<'c, 'b>> {
+    cast_with(b, x, from, to, true, E8M0Round::Up)
+}
+
+/// `cast` with the narrow-target options explicit. Narrow types convert
+/// through f32 (floats) or their value as i8/u8 (ints).
+pub(crate) fn cast_with<'c, 'b>(
+    b: &Ctx<'c, 'b>,
+    x: Val<'c, 'b>,
+    from: DType,
+    to: DType,
+    saturate: bool,
+    e8m0: E8M0Round,
+) -> Result<Val<'c, 'b>> {
+    if from == to {
+        return Ok(x);
+    }
+    if from.is_narrow_float() {
+        let f = super::narrow::decode(b, x, from)?;
+        return cast_with(b, f, DType::F32, to, saturate, e8m0);
+    }
+    if from.is_narrow_int() {
+        let via = if matches!(from, DType::I4 | DType::I2) {
+            DType::I8
+        } else {
+            DType::U8
+        };
+        return cast_with(b, x, via, to, saturate, e8m0);
+    }
+    if to.is_narrow_float() {
+        let f = cast_plain(b, x, from, DType::F32)?;
+        return super::narrow::encode(b, f, to, saturate, e8m0);
+    }
+    if to.is_narrow_int() {
+        let wide = cast_plain(b, x, from, DType::I64)?;
+        return super::narrow::wrap(b, wide, to);
+    }
+    cast_plain(b, x, from, to)
+}
+
+/// Conversions between the byte-or-wider types.
+fn cast_plain<'c, 'b>(
     b: &Ctx<'c, 'b>,
     x: Val<'c, 'b>,
     from: DType,

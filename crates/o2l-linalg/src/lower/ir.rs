@@ -35,6 +35,8 @@ pub(crate) fn elem_str(d: DType) -> &'static str {
         DType::BF16 => "bf16",
         DType::F32 => "f32",
         DType::F64 => "f64",
+        // Narrow types live as one byte each: their code, or their value for ints.
+        _ => "i8",
     }
 }
 

@@ -7,6 +7,7 @@ mod conv;
 mod elementwise;
 mod linear;
 mod movement;
+mod narrow;
 mod norm;
 mod pool;
 mod reduce;

@@ -2,6 +2,7 @@
 //! Clip, variadic Max/Min/Sum/Mean, Pow, Reciprocal and Cast.
 use super::{MapCtx, Rule, SymEl, row};
 use crate::tensor::dtype_of;
+use o2l_canon::narrow::E8M0Round;
 use o2l_canon::ops::{Binary, Compare, Elementwise, Unary};
 use o2l_canon::{DType, Error, Op, Result, ValueId};
 
@@ -92,7 +93,7 @@ pub(crate) static RULES: &[Rule] = &[
         &[6, 9, 13, 19, 21, 23, 24, 25, 28],
         &["Cast"],
         cast,
-        "`to` must name a supported element type; `saturate` only affects float8",
+        "float8/float4 targets round to nearest even, saturating unless saturate=0; e8m0 by round_mode; int4/int2 wrap",
     ),
     row(
         "CastLike",
@@ -393,6 +394,12 @@ pub(crate) fn dtype_range(d: DType) -> (f64, f64) {
         DType::U32 => (0.0, u32::MAX as f64),
         DType::U64 => (0.0, u64::MAX as f64),
         DType::F16 | DType::BF16 | DType::F32 | DType::F64 => (f64::NEG_INFINITY, f64::INFINITY),
+        DType::I4 => (-8.0, 7.0),
+        DType::U4 => (0.0, 15.0),
+        DType::I2 => (-2.0, 1.0),
+        DType::U2 => (0.0, 3.0),
+        // Narrow floats take no clamps (no arithmetic happens on them).
+        _ => (f64::NEG_INFINITY, f64::INFINITY),
     }
 }
 
@@ -483,12 +490,29 @@ fn cast(ctx: &mut MapCtx) -> Result<()> {
     let code = i32::try_from(code)
         .map_err(|_| Error::invalid(format!("attribute \"to\": bad data type code {code}")))?;
     let to = dtype_of(code, "attribute \"to\"")?;
-    let v = if ctx.ty(x).dtype == to {
-        ctx.emit1(Op::Elementwise(Elementwise::Cast { to }), &[x])?
+    let op = cast_op(ctx, to)?;
+    let v = if ctx.ty(x).dtype == to || op != Elementwise::cast(to) {
+        ctx.emit1(Op::Elementwise(op), &[x])?
     } else {
         ctx.cast(x, to)?
     };
     ctx.bind(0, v)
+}
+
+/// The Cast with this node's `saturate` (opset 19+) and `round_mode` (24+).
+fn cast_op(ctx: &MapCtx, to: DType) -> Result<Elementwise> {
+    let saturate = ctx.attrs.int_or("saturate", 1)? != 0;
+    let e8m0 = match ctx.attrs.string_or("round_mode", "up")?.as_str() {
+        "up" => E8M0Round::Up,
+        "down" => E8M0Round::Down,
+        "nearest" => E8M0Round::Nearest,
+        other => {
+            return Err(Error::invalid(format!(
+                "round_mode must be up, down or nearest, got \"{other}\""
+            )));
+        }
+    };
+    Ok(Elementwise::Cast { to, saturate, e8m0 })
 }
 
 fn un(ctx: &mut MapCtx, u: Unary, x: ValueId) -> Result<ValueId> {
@@ -499,7 +523,8 @@ fn cast_like(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
     let like = ctx.input(1)?;
     let to = ctx.ty(like).dtype;
-    let v = ctx.emit1(Op::Elementwise(Elementwise::Cast { to }), &[x])?;
+    let op = cast_op(ctx, to)?;
+    let v = ctx.emit1(Op::Elementwise(op), &[x])?;
     ctx.bind(0, v)
 }
 

@@ -473,7 +473,7 @@ impl<'a> MapCtx<'a> {
         if self.graph.ty(x).dtype == to {
             return Ok(x);
         }
-        let y = self.emit1(Op::Elementwise(Elementwise::Cast { to }), &[x])?;
+        let y = self.emit1(Op::Elementwise(Elementwise::cast(to)), &[x])?;
         match self.sym.get(&x).cloned() {
             Some(els) if to.is_int() => self.set_sym(y, els),
             _ => Ok(y),
