@@ -300,6 +300,16 @@ impl<'a> MapCtx<'a> {
         }
     }
 
+    /// The Unsupported error for input `i` computed at run time where the
+    /// import needs a constant; it names the value, so drivers can bind it.
+    pub(crate) fn needs_constant(&self, i: usize, message: impl Into<String>) -> Error {
+        let e = Error::unsupported(message);
+        match self.opt_input(i) {
+            Some(v) => e.needing_constant(self.graph.value(v).name.clone()),
+            None => e,
+        }
+    }
+
     /// Number of outputs the node declares.
     pub(crate) fn num_outputs(&self) -> usize {
         self.output_names.len()

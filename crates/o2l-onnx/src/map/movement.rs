@@ -381,7 +381,8 @@ fn trilu(ctx: &mut MapCtx) -> Result<()> {
 fn one_hot(ctx: &mut MapCtx) -> Result<()> {
     let (idx, depth_v, values) = (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?);
     let Some(depth_t) = ctx.const_of(depth_v) else {
-        return Err(Error::unsupported(
+        return Err(ctx.needs_constant(
+            1,
             "input 1 (depth) is computed at run time; only a constant depth is supported",
         ));
     };
@@ -800,13 +801,29 @@ fn dropout(ctx: &mut MapCtx) -> Result<()> {
         match ctx.const_of(t) {
             Some(c) if c.to_i64s().iter().all(|&v| v == 0) => {}
             Some(_) => {
-                return Err(Error::unsupported(
-                    "Dropout with training_mode=true (only inference is supported)",
-                ));
+                // Training mode drops nothing only when the ratio is 0.
+                let ratio = match ctx.opt_input(1) {
+                    None => 0.5,
+                    Some(r) => match ctx.const_of(r) {
+                        Some(r) => r.to_f64s().first().copied().unwrap_or(0.5),
+                        None => {
+                            return Err(ctx.needs_constant(
+                                1,
+                                "Dropout in training mode with a ratio computed at run time",
+                            ));
+                        }
+                    },
+                };
+                if ratio != 0.0 {
+                    return Err(Error::unsupported(format!(
+                        "Dropout in training mode with ratio {ratio}: random masks have no deterministic lowering"
+                    )));
+                }
             }
             None => {
-                return Err(Error::unsupported(
-                    "Dropout with a run-time training_mode input",
+                return Err(ctx.needs_constant(
+                    2,
+                    "Dropout with a training_mode input computed at run time",
                 ));
             }
         }
@@ -1256,7 +1273,8 @@ fn pad_v11(ctx: &mut MapCtx) -> Result<()> {
         Some(v) => match ctx.const_of(v) {
             Some(t) => t.to_f64s().first().copied().unwrap_or(0.0),
             None => {
-                return Err(Error::unsupported(
+                return Err(ctx.needs_constant(
+                    2,
                     "input 2 (constant_value) is computed at run time; only a constant value is supported",
                 ));
             }
@@ -1384,9 +1402,10 @@ fn range(ctx: &mut MapCtx) -> Result<()> {
     for (i, name) in ["start", "limit", "delta"].iter().enumerate() {
         let v = ctx.input(i)?;
         let Some(t) = ctx.const_of(v) else {
-            return Err(Error::unsupported(format!(
-                "input {i} ({name}) is computed at run time; only constant Range is supported"
-            )));
+            return Err(ctx.needs_constant(
+                i,
+                format!("input {i} ({name}) is computed at run time; only constant Range is supported"),
+            ));
         };
         dtype = t.dtype;
         vals[i] = t
