@@ -1,7 +1,7 @@
 //! Convolution, with ONNX's padding forms resolved to explicit (begin, end) pads.
 use super::{MapCtx, Rule, to_u64s};
 use o2l_canon::ops::Conv;
-use o2l_canon::{Dim, Error, Op, Result};
+use o2l_canon::{Dim, Error, Op, Result, ValueId};
 
 pub(crate) static RULES: &[Rule] = &[Rule {
     domain: "ai.onnx",
@@ -122,6 +122,16 @@ fn conv(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
     let w = ctx.input(1)?;
     let b = ctx.opt_input(2);
+    let op = conv_op(ctx, x, w)?;
+    let mut inputs = vec![x, w];
+    inputs.extend(b);
+    let v = ctx.emit1(op, &inputs)?;
+    ctx.bind(0, v)
+}
+
+/// The canonical Conv of this node's attributes for input `x` and filter `w`
+/// (Conv, ConvInteger and QLinearConv share them).
+pub(crate) fn conv_op(ctx: &MapCtx, x: ValueId, w: ValueId) -> Result<Op> {
     let xt = ctx.ty(x);
     let wt = ctx.ty(w);
     if xt.rank() < 3 {
@@ -149,14 +159,10 @@ fn conv(ctx: &mut MapCtx) -> Result<()> {
             ))
         })?;
     let win = window(ctx, &xt.shape[2..], &kernel)?;
-    let op = Op::Conv(Conv {
+    Ok(Op::Conv(Conv {
         strides: win.strides,
         dilations: win.dilations,
         pads: win.pads,
         groups,
-    });
-    let mut inputs = vec![x, w];
-    inputs.extend(b);
-    let v = ctx.emit1(op, &inputs)?;
-    ctx.bind(0, v)
+    }))
 }

@@ -18,6 +18,7 @@ pub(crate) mod ml;
 pub(crate) mod movement;
 pub(crate) mod norm;
 pub(crate) mod pool;
+pub(crate) mod quant;
 pub(crate) mod reduce;
 pub(crate) mod training;
 
@@ -65,6 +66,7 @@ pub(crate) fn all_rules() -> impl Iterator<Item = &'static Rule> {
         norm::RULES,
         attention::RULES,
         loss::RULES,
+        quant::RULES,
         movement::RULES,
         training::RULES,
         ml::RULES,
