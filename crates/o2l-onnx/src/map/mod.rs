@@ -8,6 +8,7 @@ use crate::tensor::{ExternalFiles, tensor_from_proto};
 use o2l_canon::ops::{Binary, Elementwise, Movement};
 use o2l_canon::{DType, Dim, Error, Graph, Op, Origin, Result, Tensor, TensorType, ValueId};
 
+pub(crate) mod activation;
 pub(crate) mod attention;
 pub(crate) mod causal_conv;
 pub(crate) mod conv;
@@ -58,6 +59,7 @@ pub(crate) const fn row(
 pub(crate) fn all_rules() -> impl Iterator<Item = &'static Rule> {
     [
         elementwise::RULES,
+        activation::RULES,
         linear::RULES,
         conv::RULES,
         causal_conv::RULES,
