@@ -9,6 +9,8 @@ pub enum PoolKind {
     Max,
     /// `count_include_pad`: divide by the full window, else by the in-bounds part.
     Average { count_include_pad: bool },
+    /// Sum over each window; padding adds zeros (LpPool builds on it).
+    Sum,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +53,19 @@ pub const SPECS: &[OpSpec] = &[
             "count_include_pad: bool",
         ],
     },
+    OpSpec {
+        name: "SumPool",
+        family: Family::Pool,
+        doc: "sum over each window; padding adds zeros",
+        operands: &["input"],
+        attributes: &[
+            "kernel: [u64]",
+            "strides: [u64]",
+            "dilations: [u64]",
+            "pads: [(u64, u64)]",
+            "ceil_mode: bool",
+        ],
+    },
 ];
 
 impl Pool {
@@ -58,6 +73,7 @@ impl Pool {
         match self.kind {
             PoolKind::Max => "MaxPool",
             PoolKind::Average { .. } => "AveragePool",
+            PoolKind::Sum => "SumPool",
         }
     }
 

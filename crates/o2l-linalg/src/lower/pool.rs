@@ -46,7 +46,7 @@ fn lower_exact<'c, 'a>(
         .collect::<Result<_>>()?;
     let is_max = op.kind == PoolKind::Max;
     if !is_max && !d.is_float() {
-        o2l_canon::bail!(Unsupported, "AveragePool of {d} elements");
+        o2l_canon::bail!(Unsupported, "{} of {d} elements", op.name());
     }
     let mut low = vec![0, 0];
     let mut high = vec![0, 0];

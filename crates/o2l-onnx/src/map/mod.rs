@@ -130,6 +130,11 @@ pub(crate) static GAPS: &[Gap] = &[
         &[1],
         "legacy p attribute as float (opsets before 2)",
     ),
+    gap(
+        "LpPool",
+        &[1],
+        "legacy p attribute as float (opsets before 2)",
+    ),
     gap("Exp", &[1], CONSUMED),
     gap("Floor", &[1], CONSUMED),
     gap("Ceil", &[1], CONSUMED),

@@ -2,8 +2,8 @@
 //! over the spatial axes.
 use super::conv::window;
 use super::{MapCtx, Rule, to_u64s};
-use o2l_canon::ops::{Pool, PoolKind, Reduce, ReduceKind};
-use o2l_canon::{Error, Op, Result};
+use o2l_canon::ops::{Binary, Elementwise, Pool, PoolKind, Reduce, ReduceKind, Unary};
+use o2l_canon::{Error, Op, Result, ValueId};
 
 pub(crate) static RULES: &[Rule] = &[
     Rule {
@@ -21,6 +21,14 @@ pub(crate) static RULES: &[Rule] = &[
         produces: &["AveragePool"],
         map: average_pool,
         note: "count_include_pad, ceil_mode, dilations (19+), pads/auto_pad",
+    },
+    Rule {
+        domain: "ai.onnx",
+        op_type: "LpPool",
+        since: &[2, 11, 18, 22],
+        produces: &["Abs", "Mul", "Pow", "SumPool", "Sqrt"],
+        map: lp_pool,
+        note: "(window sum of |x|^p)^(1/p); pads, auto_pad, dilations, ceil_mode (18+)",
     },
     Rule {
         domain: "ai.onnx",
@@ -50,6 +58,12 @@ pub(crate) static RULES: &[Rule] = &[
 
 fn pool(ctx: &mut MapCtx, kind: PoolKind) -> Result<()> {
     let x = ctx.input(0)?;
+    let v = pool_op(ctx, x, kind)?;
+    ctx.bind(0, v)
+}
+
+/// The windowed pool of `x` with this node's window attributes.
+fn pool_op(ctx: &mut MapCtx, x: ValueId, kind: PoolKind) -> Result<ValueId> {
     let xt = ctx.ty(x);
     if xt.rank() < 3 {
         return Err(Error::invalid(format!(
@@ -74,8 +88,46 @@ fn pool(ctx: &mut MapCtx, kind: PoolKind) -> Result<()> {
         pads: win.pads,
         ceil_mode,
     });
-    let v = ctx.emit1(op, &[x])?;
-    ctx.bind(0, v)
+    ctx.emit1(op, &[x])
+}
+
+fn lp_pool(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let p = ctx.attrs.int_or("p", 2)?;
+    if p < 1 {
+        return Err(Error::invalid(format!("LpPool p must be >= 1, got {p}")));
+    }
+    let powered = lp_power(ctx, x, p)?;
+    let summed = pool_op(ctx, powered, PoolKind::Sum)?;
+    let y = lp_root(ctx, summed, p)?;
+    ctx.bind(0, y)
+}
+
+/// `|x|^p` (`x * x` for p = 2).
+fn lp_power(ctx: &mut MapCtx, x: ValueId, p: i64) -> Result<ValueId> {
+    let unary =
+        |ctx: &mut MapCtx, u: Unary, v| ctx.emit1(Op::Elementwise(Elementwise::Unary(u)), &[v]);
+    match p {
+        2 => ctx.binary(Binary::Mul, x, x),
+        1 => unary(ctx, Unary::Abs, x),
+        _ => {
+            let a = unary(ctx, Unary::Abs, x)?;
+            let pe = ctx.scalar(ctx.ty(x).dtype, p as f64)?;
+            ctx.binary(Binary::Pow, a, pe)
+        }
+    }
+}
+
+/// `s^(1/p)` (`sqrt` for p = 2).
+fn lp_root(ctx: &mut MapCtx, s: ValueId, p: i64) -> Result<ValueId> {
+    match p {
+        1 => Ok(s),
+        2 => ctx.emit1(Op::Elementwise(Elementwise::Unary(Unary::Sqrt)), &[s]),
+        _ => {
+            let inv = ctx.scalar(ctx.ty(s).dtype, 1.0 / p as f64)?;
+            ctx.binary(Binary::Pow, s, inv)
+        }
+    }
 }
 
 fn max_pool(ctx: &mut MapCtx) -> Result<()> {
@@ -121,7 +173,6 @@ fn global_max_pool(ctx: &mut MapCtx) -> Result<()> {
 }
 
 fn global_lp_pool(ctx: &mut MapCtx) -> Result<()> {
-    use o2l_canon::ops::{Binary, Elementwise, Unary};
     let x = ctx.input(0)?;
     let xt = ctx.ty(x);
     if xt.rank() < 3 {
