@@ -79,7 +79,10 @@ fn swiglu(ctx: &mut MapCtx) -> Result<()> {
         let k = ctx.scalar(at.dtype, alpha)?;
         ctx.binary(Binary::Mul, a, k)?
     };
-    let gate = ctx.emit1(Op::Elementwise(Elementwise::Unary(Unary::Sigmoid)), &[scaled])?;
+    let gate = ctx.emit1(
+        Op::Elementwise(Elementwise::Unary(Unary::Sigmoid)),
+        &[scaled],
+    )?;
     let swish = ctx.binary(Binary::Mul, a, gate)?;
     let y = ctx.binary(Binary::Mul, swish, b)?;
     ctx.bind(0, y)

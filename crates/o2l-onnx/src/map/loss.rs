@@ -182,27 +182,46 @@ fn nll_of(
     }
 }
 
-fn loss_inputs(
-    ctx: &MapCtx,
-) -> Result<(ValueId, ValueId, Option<ValueId>, Option<i64>, Reduction)> {
-    Ok((
-        ctx.input(0)?,
-        ctx.input(1)?,
-        ctx.opt_input(2),
-        ctx.attrs.int("ignore_index")?,
-        reduction(ctx)?,
-    ))
+/// Input, target, optional class weights, ignore_index and reduction of a loss node.
+struct LossInputs {
+    x: ValueId,
+    target: ValueId,
+    weight: Option<ValueId>,
+    ignore: Option<i64>,
+    how: Reduction,
+}
+
+fn loss_inputs(ctx: &MapCtx) -> Result<LossInputs> {
+    Ok(LossInputs {
+        x: ctx.input(0)?,
+        target: ctx.input(1)?,
+        weight: ctx.opt_input(2),
+        ignore: ctx.attrs.int("ignore_index")?,
+        how: reduction(ctx)?,
+    })
 }
 
 fn nll_loss(ctx: &mut MapCtx) -> Result<()> {
-    let (x, target, weight, ignore, how) = loss_inputs(ctx)?;
+    let LossInputs {
+        x,
+        target,
+        weight,
+        ignore,
+        how,
+    } = loss_inputs(ctx)?;
     let uniform_mean = weight.is_none() && ignore == Some(-1);
     let loss = nll_of(ctx, x, target, weight, ignore, how, uniform_mean)?;
     ctx.bind(0, loss)
 }
 
 fn softmax_cross_entropy(ctx: &mut MapCtx) -> Result<()> {
-    let (x, target, weight, ignore, how) = loss_inputs(ctx)?;
+    let LossInputs {
+        x,
+        target,
+        weight,
+        ignore,
+        how,
+    } = loss_inputs(ctx)?;
     let logp = ctx.emit1(Op::Norm(Norm::LogSoftmax { axis: 1 }), &[x])?;
     let loss = nll_of(ctx, logp, target, weight, ignore, how, false)?;
     ctx.bind(0, loss)?;

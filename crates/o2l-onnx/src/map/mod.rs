@@ -21,6 +21,7 @@ pub(crate) mod norm;
 pub(crate) mod pool;
 pub(crate) mod quant;
 pub(crate) mod reduce;
+pub(crate) mod resize;
 pub(crate) mod training;
 
 pub(crate) type MapFn = fn(&mut MapCtx) -> Result<()>;
@@ -69,6 +70,7 @@ pub(crate) fn all_rules() -> impl Iterator<Item = &'static Rule> {
         attention::RULES,
         loss::RULES,
         quant::RULES,
+        resize::RULES,
         movement::RULES,
         training::RULES,
         ml::RULES,
@@ -134,6 +136,11 @@ pub(crate) static GAPS: &[Gap] = &[
         "LpPool",
         &[1],
         "legacy p attribute as float (opsets before 2)",
+    ),
+    gap(
+        "Upsample",
+        &[1],
+        "legacy height_scale/width_scale attributes (opsets before 7)",
     ),
     gap("Exp", &[1], CONSUMED),
     gap("Floor", &[1], CONSUMED),

@@ -821,10 +821,8 @@ fn dropout(ctx: &mut MapCtx) -> Result<()> {
                 }
             }
             None => {
-                return Err(ctx.needs_constant(
-                    2,
-                    "Dropout with a training_mode input computed at run time",
-                ));
+                return Err(ctx
+                    .needs_constant(2, "Dropout with a training_mode input computed at run time"));
             }
         }
     }
@@ -1404,7 +1402,9 @@ fn range(ctx: &mut MapCtx) -> Result<()> {
         let Some(t) = ctx.const_of(v) else {
             return Err(ctx.needs_constant(
                 i,
-                format!("input {i} ({name}) is computed at run time; only constant Range is supported"),
+                format!(
+                    "input {i} ({name}) is computed at run time; only constant Range is supported"
+                ),
             ));
         };
         dtype = t.dtype;

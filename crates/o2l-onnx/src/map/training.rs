@@ -48,7 +48,10 @@ pub(crate) static RULES: &[Rule] = &[
 /// The optimized tensors' count, when the inputs are R, T and `groups` lists.
 fn tensor_count(ctx: &MapCtx, groups: usize, op: &str) -> Result<usize> {
     let rest = ctx.num_inputs().saturating_sub(2);
-    if rest == 0 || rest % groups != 0 || ctx.num_outputs() != rest / groups * (groups - 1) {
+    if rest == 0
+        || !rest.is_multiple_of(groups)
+        || ctx.num_outputs() != rest / groups * (groups - 1)
+    {
         return Err(Error::invalid(format!(
             "{op} takes R, T and {groups} inputs per optimized tensor, with {} outputs each; got {} inputs and {} outputs",
             groups - 1,

@@ -1,0 +1,607 @@
+//! Resize (opsets 11 to 19) and Upsample, composed. Resizing is separable:
+//! along each resized axis every output position reads a few input positions
+//! (1 nearest, 2 linear, 4 cubic, more with antialias) with weights that only
+//! depend on the static sizes. Those taps and weights are computed here, in
+//! f64 as the ONNX reference does, and each tap becomes a Gather along the
+//! axis times a constant weight vector; the taps are summed. Nearest with
+//! one-hot weights is a single Gather. tf_crop_and_resize positions outside
+//! the input take `extrapolation_value`.
+use super::{MapCtx, Rule, row};
+use o2l_canon::ops::{Binary, Elementwise, Movement, Unary};
+use o2l_canon::shape::normalize_axis;
+use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
+
+pub(crate) static RULES: &[Rule] = &[
+    row(
+        "Resize",
+        &[11, 13, 18, 19],
+        &["Gather", "Mul", "Add", "Select", "Cast", "Round", "Clamp"],
+        resize,
+        "nearest/linear/cubic, every coordinate transform, antialias, axes, keep_aspect_ratio_policy; constant scales/sizes/roi",
+    ),
+    row(
+        "Resize",
+        &[10],
+        &["Gather", "Mul", "Add", "Cast"],
+        upsample,
+        "as Upsample-9: nearest (floor) or linear, asymmetric coordinates; constant scales",
+    ),
+    row(
+        "Upsample",
+        &[7, 9, 10],
+        &["Gather", "Mul", "Add", "Cast"],
+        upsample,
+        "nearest (floor) or linear, asymmetric coordinates; constant scales",
+    ),
+];
+
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Nearest(Nearest),
+    Linear,
+    Cubic(f64),
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Nearest {
+    RoundPreferFloor,
+    RoundPreferCeil,
+    Floor,
+    Ceil,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Transform {
+    HalfPixel,
+    HalfPixelSymmetric,
+    PytorchHalfPixel,
+    AlignCorners,
+    Asymmetric,
+    TfCropAndResize,
+}
+
+struct Options {
+    mode: Mode,
+    transform: Transform,
+    antialias: bool,
+    exclude_outside: bool,
+    extrapolation: f64,
+}
+
+/// Interpolation weights for the fraction `ratio` at `scale` (the reference's coefficient functions).
+fn coeffs(mode: Mode, antialias: bool, ratio: f64, scale: f64) -> Vec<f64> {
+    match mode {
+        Mode::Nearest(m) => {
+            if ratio.fract() == 0.0 {
+                return vec![0.0, 1.0];
+            }
+            let up = match m {
+                Nearest::RoundPreferFloor => ratio > 0.5,
+                Nearest::RoundPreferCeil => ratio >= 0.5,
+                Nearest::Floor => false,
+                Nearest::Ceil => true,
+            };
+            if up { vec![0.0, 1.0] } else { vec![1.0, 0.0] }
+        }
+        Mode::Linear if antialias => {
+            let s = scale.min(1.0);
+            let start = (-1.0 / s).floor() as i64 + 1;
+            let footprint = 2 - 2 * start;
+            let c: Vec<f64> = (start..start + footprint)
+                .map(|i| (1.0 - ((i as f64 - ratio) * s).abs()).clamp(0.0, 1.0))
+                .collect();
+            normalized(c)
+        }
+        Mode::Linear => vec![1.0 - ratio, ratio],
+        Mode::Cubic(a) if antialias => {
+            let s = scale.min(1.0);
+            let k = |x: f64| {
+                let x = x.abs();
+                let (x2, x3) = (x * x, x * x * x);
+                if x <= 1.0 {
+                    (a + 2.0) * x3 - (a + 3.0) * x2 + 1.0
+                } else if x < 2.0 {
+                    a * x3 - 5.0 * a * x2 + 8.0 * a * x - 4.0 * a
+                } else {
+                    0.0
+                }
+            };
+            let start = (-2.0 / s).floor() as i64 + 1;
+            let end = 2 - start;
+            normalized((start..end).map(|i| k(s * (i as f64 - ratio))).collect())
+        }
+        Mode::Cubic(a) => {
+            let r = ratio;
+            let q = 1.0 - r;
+            vec![
+                ((a * (r + 1.0) - 5.0 * a) * (r + 1.0) + 8.0 * a) * (r + 1.0) - 4.0 * a,
+                ((a + 2.0) * r - (a + 3.0)) * r * r + 1.0,
+                ((a + 2.0) * q - (a + 3.0)) * q * q + 1.0,
+                ((a * (q + 1.0) - 5.0 * a) * (q + 1.0) + 8.0 * a) * (q + 1.0) - 4.0 * a,
+            ]
+        }
+    }
+}
+
+fn normalized(c: Vec<f64>) -> Vec<f64> {
+    let s: f64 = c.iter().sum();
+    c.into_iter().map(|v| v / s).collect()
+}
+
+/// Taps of one axis: per output position, (input index, weight) pairs (all
+/// rows the same length), and whether the position extrapolates.
+struct Taps {
+    idx: Vec<Vec<i64>>,
+    w: Vec<Vec<f64>>,
+    outside: Vec<bool>,
+}
+
+fn axis_taps(o: &Options, input: u64, output: u64, scale: f64, roi: (f64, f64)) -> Taps {
+    let (inw, out_f) = (input as f64, scale * input as f64);
+    let mut taps = Taps {
+        idx: Vec::new(),
+        w: Vec::new(),
+        outside: Vec::new(),
+    };
+    for y in 0..output {
+        let y = y as f64;
+        let mut outside = false;
+        let x = match o.transform {
+            Transform::AlignCorners => {
+                if out_f == 1.0 {
+                    0.0
+                } else {
+                    y * (inw - 1.0) / (out_f - 1.0)
+                }
+            }
+            Transform::Asymmetric => y / scale,
+            Transform::TfCropAndResize => {
+                let x = if out_f == 1.0 {
+                    (roi.1 - roi.0) * (inw - 1.0) / 2.0
+                } else {
+                    y * (roi.1 - roi.0) * (inw - 1.0) / (out_f - 1.0)
+                } + roi.0 * (inw - 1.0);
+                outside = x < 0.0 || x > inw - 1.0;
+                x
+            }
+            Transform::PytorchHalfPixel => {
+                if out_f == 1.0 {
+                    -0.5
+                } else {
+                    (y + 0.5) / scale - 0.5
+                }
+            }
+            Transform::HalfPixel => (y + 0.5) / scale - 0.5,
+            Transform::HalfPixelSymmetric => {
+                let adjustment = output as f64 / out_f;
+                let offset = inw / 2.0 * (1.0 - adjustment);
+                offset + (y + 0.5) / scale - 0.5
+            }
+        };
+        let base = x.floor();
+        let ratio = if x == base { 1.0 } else { x - base };
+        let mut w = coeffs(o.mode, o.antialias, ratio, scale);
+        let n = w.len() as i64;
+        let pad = (n + 1) / 2;
+        let xp = x + pad as f64;
+        let p = xp.floor();
+        let frac = xp - p;
+        let offset = if n % 2 == 0 {
+            if frac == 0.0 { -(n / 2) } else { -(n / 2) + 1 }
+        } else {
+            let b = -((n - 1) / 2);
+            if frac <= 0.5 { b } else { b + 1 }
+        };
+        let start = p as i64 + offset;
+        let idx: Vec<i64> = (0..n).map(|j| start + j - pad).collect();
+        if o.exclude_outside {
+            for (k, &i) in idx.iter().enumerate() {
+                if i < 0 || i >= input as i64 {
+                    w[k] = 0.0;
+                }
+            }
+            let s: f64 = w.iter().sum();
+            let s = if s == 0.0 { 1.0 } else { s };
+            w.iter_mut().for_each(|v| *v /= s);
+        }
+        taps.idx
+            .push(idx.iter().map(|&i| i.clamp(0, input as i64 - 1)).collect());
+        taps.w.push(w);
+        taps.outside.push(outside);
+    }
+    taps
+}
+
+/// One resized axis: its output length, scale and roi (start, end).
+#[derive(Clone, Copy)]
+struct AxisPlan {
+    axis: usize,
+    output: u64,
+    scale: f64,
+    roi: (f64, f64),
+}
+
+/// Resamples `x` along `p.axis` to `p.output` positions.
+fn resize_axis(
+    ctx: &mut MapCtx,
+    x: ValueId,
+    p: AxisPlan,
+    o: &Options,
+    work: DType,
+) -> Result<ValueId> {
+    let AxisPlan {
+        axis,
+        output,
+        scale,
+        roi,
+    } = p;
+    let xt = ctx.ty(x);
+    let input = xt.static_dims("Resize input")?[axis];
+    if input == 0 {
+        return Err(Error::invalid("Resize of an empty axis"));
+    }
+    let taps = axis_taps(o, input, output, scale, roi);
+    let n = taps.w.first().map_or(0, Vec::len);
+    let mut shape = vec![Dim::Known(1); xt.rank()];
+    shape[axis] = Dim::Known(output);
+    let gather = |ctx: &mut MapCtx, picks: Vec<i64>| -> Result<ValueId> {
+        let idx = ctx.constant(Tensor::from_i64s(DType::I64, vec![output], &picks)?)?;
+        ctx.emit1(Op::Movement(Movement::Gather { axis }), &[x, idx])
+    };
+    // One-hot rows (nearest): one Gather, exact.
+    let one_hot: Option<Vec<i64>> = taps
+        .w
+        .iter()
+        .zip(&taps.idx)
+        .map(|(w, i)| {
+            let hot: Vec<usize> = (0..w.len()).filter(|&k| w[k] != 0.0).collect();
+            match hot[..] {
+                [k] if w[k] == 1.0 => Some(i[k]),
+                _ => None,
+            }
+        })
+        .collect();
+    let mut y = if let Some(picks) = one_hot {
+        gather(ctx, picks)?
+    } else {
+        let mut acc: Option<ValueId> = None;
+        for k in 0..n {
+            let picks: Vec<i64> = taps.idx.iter().map(|r| r[k]).collect();
+            let weights: Vec<f64> = taps.w.iter().map(|r| r[k]).collect();
+            if weights.iter().all(|&w| w == 0.0) {
+                continue;
+            }
+            let g = gather(ctx, picks)?;
+            let wv = ctx.constant(Tensor::from_f64s(work, vec![output], &weights)?)?;
+            let wv = ctx.reshape(wv, shape.clone())?;
+            let term = ctx.binary(Binary::Mul, g, wv)?;
+            acc = Some(match acc {
+                Some(a) => ctx.binary(Binary::Add, a, term)?,
+                None => term,
+            });
+        }
+        match acc {
+            Some(a) => a,
+            None => {
+                let zero = ctx.scalar(work, 0.0)?;
+                let g = gather(ctx, vec![0; output as usize])?;
+                ctx.binary(Binary::Mul, g, zero)?
+            }
+        }
+    };
+    if taps.outside.iter().any(|&b| b) {
+        let flags: Vec<i64> = taps.outside.iter().map(|&b| i64::from(b)).collect();
+        let mask = ctx.constant(Tensor::from_i64s(DType::Bool, vec![output], &flags)?)?;
+        let mask = ctx.reshape(mask, shape)?;
+        let e = ctx.scalar(work, o.extrapolation)?;
+        y = ctx.emit1(Op::Elementwise(Elementwise::Select), &[mask, e, y])?;
+    }
+    Ok(y)
+}
+
+/// Resizes every listed axis in turn (skipping identity ones) and casts back,
+/// rounding and clamping for integer inputs as the reference's saturate_cast.
+fn resample(ctx: &mut MapCtx, x: ValueId, plan: &[AxisPlan], o: &Options) -> Result<()> {
+    let dtype = ctx.ty(x).dtype;
+    let work = match dtype {
+        DType::F64 => DType::F64,
+        _ => DType::F32,
+    };
+    let mut y = ctx.cast(x, work)?;
+    let dims = ctx.ty(x).static_dims("Resize input")?;
+    for &p in plan {
+        let identity =
+            (p.scale - 1.0).abs() < 1e-9 && p.output == dims[p.axis] && p.roi == (0.0, 1.0);
+        if identity {
+            continue;
+        }
+        y = resize_axis(ctx, y, p, o, work)?;
+    }
+    let y = if dtype.is_float() {
+        ctx.cast(y, dtype)?
+    } else {
+        let (lo, hi) = super::elementwise::dtype_range(dtype);
+        let r = ctx.emit1(Op::Elementwise(Elementwise::Unary(Unary::Round)), &[y])?;
+        let c = ctx.emit1(
+            Op::Elementwise(Elementwise::Unary(Unary::Clamp { min: lo, max: hi })),
+            &[r],
+        )?;
+        ctx.cast(c, dtype)?
+    };
+    ctx.bind(0, y)
+}
+
+fn floats_of(ctx: &MapCtx, i: usize) -> Option<Vec<f64>> {
+    let v = ctx.opt_input(i)?;
+    let t = ctx.const_of(v)?;
+    if t.num_elements() == 0 {
+        None
+    } else {
+        Some(t.to_f64s())
+    }
+}
+
+fn resize(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let dims = ctx.ty(x).static_dims("Resize input")?;
+    let r = dims.len();
+    let mode = ctx.attrs.string_or("mode", "nearest")?;
+    let cubic_a = ctx.attrs.float_or("cubic_coeff_a", -0.75)? as f64;
+    let mode = match mode.as_str() {
+        "nearest" => Mode::Nearest(
+            match ctx
+                .attrs
+                .string_or("nearest_mode", "round_prefer_floor")?
+                .as_str()
+            {
+                "round_prefer_floor" => Nearest::RoundPreferFloor,
+                "round_prefer_ceil" => Nearest::RoundPreferCeil,
+                "floor" => Nearest::Floor,
+                "ceil" => Nearest::Ceil,
+                other => return Err(Error::invalid(format!("unknown nearest_mode \"{other}\""))),
+            },
+        ),
+        "linear" => Mode::Linear,
+        "cubic" => Mode::Cubic(cubic_a),
+        other => return Err(Error::invalid(format!("unknown Resize mode \"{other}\""))),
+    };
+    let transform = match ctx
+        .attrs
+        .string_or("coordinate_transformation_mode", "half_pixel")?
+        .as_str()
+    {
+        "half_pixel" => Transform::HalfPixel,
+        "half_pixel_symmetric" => Transform::HalfPixelSymmetric,
+        "pytorch_half_pixel" => Transform::PytorchHalfPixel,
+        "align_corners" => Transform::AlignCorners,
+        "asymmetric" => Transform::Asymmetric,
+        "tf_crop_and_resize" => Transform::TfCropAndResize,
+        other => {
+            return Err(Error::invalid(format!(
+                "unknown coordinate_transformation_mode \"{other}\""
+            )));
+        }
+    };
+    let antialias = ctx.attrs.int_or("antialias", 0)? != 0;
+    if antialias && matches!(mode, Mode::Nearest(_)) {
+        return Err(Error::invalid(
+            "Resize antialias needs linear or cubic mode",
+        ));
+    }
+    let o = Options {
+        mode,
+        transform,
+        antialias,
+        exclude_outside: ctx.attrs.int_or("exclude_outside", 0)? != 0,
+        extrapolation: ctx.attrs.float_or("extrapolation_value", 0.0)? as f64,
+    };
+    let axes: Vec<usize> = match ctx.attrs.ints("axes")? {
+        Some(a) => a
+            .iter()
+            .map(|&v| normalize_axis(v, r))
+            .collect::<Result<_>>()?,
+        None => (0..r).collect(),
+    };
+    let policy = ctx.attrs.string_or("keep_aspect_ratio_policy", "stretch")?;
+    // roi, scales and sizes must be constants (absent or empty when unused).
+    for (i, what) in [(1, "roi"), (2, "scales"), (3, "sizes")] {
+        if let Some(v) = ctx.opt_input(i)
+            && ctx.const_of(v).is_none()
+        {
+            return Err(ctx.needs_constant(
+                i,
+                format!(
+                    "input {i} ({what}) is computed at run time; only constant {what} is supported"
+                ),
+            ));
+        }
+    }
+    let mut roi = vec![(0.0, 1.0); r];
+    if let Some(v) = floats_of(ctx, 1) {
+        let n = axes.len();
+        if v.len() != 2 * n {
+            return Err(Error::invalid(format!(
+                "Resize roi needs {} values, got {}",
+                2 * n,
+                v.len()
+            )));
+        }
+        for (k, &a) in axes.iter().enumerate() {
+            roi[a] = (v[k], v[n + k]);
+        }
+    }
+    let mut plan = Vec::with_capacity(axes.len());
+    match (floats_of(ctx, 2), floats_of(ctx, 3)) {
+        (Some(scales), None) => {
+            if scales.len() != axes.len() {
+                return Err(Error::invalid("Resize scales must have one value per axis"));
+            }
+            for (k, &a) in axes.iter().enumerate() {
+                // The scale as f32, times the dim, truncated (as the reference).
+                let s = f64::from(scales[k] as f32);
+                plan.push(AxisPlan {
+                    axis: a,
+                    output: (s * dims[a] as f64) as u64,
+                    scale: s,
+                    roi: roi[a],
+                });
+            }
+        }
+        (None, Some(sizes)) => {
+            if sizes.len() != axes.len() {
+                return Err(Error::invalid("Resize sizes must have one value per axis"));
+            }
+            let mut scales: Vec<f64> = axes
+                .iter()
+                .zip(&sizes)
+                .map(|(&a, &s)| s / dims[a] as f64)
+                .collect();
+            let mut outs: Vec<u64> = sizes.iter().map(|&s| s as u64).collect();
+            if policy != "stretch" {
+                let pick = match policy.as_str() {
+                    "not_larger" => scales.iter().copied().fold(f64::INFINITY, f64::min),
+                    "not_smaller" => scales.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                    other => {
+                        return Err(Error::invalid(format!(
+                            "unknown keep_aspect_ratio_policy \"{other}\""
+                        )));
+                    }
+                };
+                scales = vec![pick; axes.len()];
+                outs = axes
+                    .iter()
+                    .map(|&a| (pick * dims[a] as f64 + 0.5) as u64)
+                    .collect();
+            }
+            for (k, &a) in axes.iter().enumerate() {
+                plan.push(AxisPlan {
+                    axis: a,
+                    output: outs[k],
+                    scale: scales[k],
+                    roi: roi[a],
+                });
+            }
+        }
+        _ => {
+            return Err(Error::invalid(
+                "Resize needs exactly one of scales and sizes",
+            ));
+        }
+    }
+    plan.sort_by_key(|p| p.axis);
+    resample(ctx, x, &plan, &o)
+}
+
+fn upsample(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let dims = ctx.ty(x).static_dims("Upsample input")?;
+    let scales: Vec<f64> = if ctx.version >= 9 {
+        match floats_of(ctx, 1) {
+            Some(s) => s,
+            None => {
+                return Err(ctx.needs_constant(
+                    1,
+                    "input 1 (scales) is computed at run time; only constant scales is supported",
+                ));
+            }
+        }
+    } else {
+        ctx.attrs
+            .floats("scales")?
+            .ok_or_else(|| Error::invalid("Upsample needs scales"))?
+            .into_iter()
+            .map(f64::from)
+            .collect()
+    };
+    if scales.len() != dims.len() {
+        return Err(Error::invalid(
+            "Upsample scales must have one value per dim",
+        ));
+    }
+    let mode = match ctx.attrs.string_or("mode", "nearest")?.as_str() {
+        "nearest" => Mode::Nearest(Nearest::Floor),
+        "linear" | "bilinear" => Mode::Linear,
+        other => return Err(Error::invalid(format!("unknown Upsample mode \"{other}\""))),
+    };
+    let o = Options {
+        mode,
+        transform: Transform::Asymmetric,
+        antialias: false,
+        exclude_outside: false,
+        extrapolation: 0.0,
+    };
+    let plan: Vec<_> = scales
+        .iter()
+        .enumerate()
+        .map(|(a, &s)| {
+            let s = f64::from(s as f32);
+            AxisPlan {
+                axis: a,
+                output: (s * dims[a] as f64) as u64,
+                scale: s,
+                roi: (0.0, 1.0),
+            }
+        })
+        .collect();
+    resample(ctx, x, &plan, &o)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(mode: Mode, transform: Transform) -> Options {
+        Options {
+            mode,
+            transform,
+            antialias: false,
+            exclude_outside: false,
+            extrapolation: 0.0,
+        }
+    }
+
+    #[test]
+    fn linear_half_pixel_doubling_reads_neighbours_with_quarter_weights() {
+        let t = axis_taps(
+            &opts(Mode::Linear, Transform::HalfPixel),
+            2,
+            4,
+            2.0,
+            (0.0, 1.0),
+        );
+        // x = -0.25, 0.25, 0.75, 1.25: edges clamp to the first and last element.
+        assert_eq!(t.idx, vec![vec![0, 0], vec![0, 1], vec![0, 1], vec![1, 1]]);
+        assert_eq!(t.w[1], vec![0.75, 0.25]);
+        assert_eq!(t.w[2], vec![0.25, 0.75]);
+    }
+
+    #[test]
+    fn nearest_modes_pick_the_expected_source() {
+        let pick = |m| {
+            let t = axis_taps(
+                &opts(Mode::Nearest(m), Transform::Asymmetric),
+                4,
+                6,
+                1.5,
+                (0.0, 1.0),
+            );
+            t.idx
+                .iter()
+                .zip(&t.w)
+                .map(|(i, w)| i[w.iter().position(|&v| v == 1.0).unwrap()])
+                .collect::<Vec<_>>()
+        };
+        // x = y / 1.5 = 0, 0.67, 1.33, 2, 2.67, 3.33
+        assert_eq!(pick(Nearest::Floor), vec![0, 0, 1, 2, 2, 3]);
+        assert_eq!(pick(Nearest::Ceil), vec![0, 1, 2, 2, 3, 3]);
+        assert_eq!(pick(Nearest::RoundPreferFloor), vec![0, 1, 1, 2, 3, 3]);
+    }
+
+    #[test]
+    fn crop_and_resize_flags_positions_outside_the_input() {
+        let mut o = opts(Mode::Linear, Transform::TfCropAndResize);
+        o.extrapolation = 10.0;
+        let t = axis_taps(&o, 4, 3, 0.75, (0.4, 1.2));
+        assert_eq!(t.outside, vec![false, false, true]);
+    }
+}
