@@ -1357,3 +1357,39 @@ mod quant_tests {
         assert!(e.message.contains("3 blocks along axis 1"), "{e}");
     }
 }
+
+mod conv_transpose_tests {
+    use super::*;
+
+    #[test]
+    fn conv_transpose_output_size_follows_strides_pads_and_output_padding() {
+        let g = M::new(11)
+            .input(f32_in("x", &[1, 4, 3, 5]))
+            .input(f32_in("w", &[4, 3, 3, 3]))
+            .node(with_attrs(
+                node("ConvTranspose", "ct", &["x", "w"], &["y"]),
+                vec![
+                    a_int("group", 2),
+                    a_ints("strides", &[2, 3]),
+                    a_ints("pads", &[1, 0, 1, 2]),
+                    a_ints("output_padding", &[1, 1]),
+                ],
+            ))
+            .output("y")
+            .import()
+            .unwrap();
+        // 2*(3-1)+1+3-1-1 = 6 and 3*(5-1)+1+3-0-2 = 14; 3 per group * 2 groups.
+        assert_eq!(out_dims(&g, 0), vec![1, 6, 6, 14]);
+        let e = M::new(11)
+            .input(f32_in("x", &[1, 4, 3, 5]))
+            .input(f32_in("w", &[4, 3, 3, 3]))
+            .node(with_attrs(
+                node("ConvTranspose", "ct", &["x", "w"], &["y"]),
+                vec![a_int("group", 3)],
+            ))
+            .output("y")
+            .import()
+            .unwrap_err();
+        assert!(e.message.contains("group 3"), "{e}");
+    }
+}

@@ -1,16 +1,222 @@
-//! Convolution, with ONNX's padding forms resolved to explicit (begin, end) pads.
-use super::{MapCtx, Rule, to_u64s};
-use o2l_canon::ops::Conv;
-use o2l_canon::{Dim, Error, Op, Result, ValueId};
+//! Convolution, with ONNX's padding forms resolved to explicit (begin, end)
+//! pads. ConvTranspose is the same Conv over the input with `stride - 1`
+//! zeros inserted between elements and `dilation * (kernel - 1) - pad` rows
+//! of zeros around it (cropping where that is negative), with the filter's
+//! channel axes swapped per group and its spatial axes reversed.
+use super::{MapCtx, Rule, row, to_u64s};
+use o2l_canon::ops::{Conv, Movement};
+use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
 
-pub(crate) static RULES: &[Rule] = &[Rule {
-    domain: "ai.onnx",
-    op_type: "Conv",
-    since: &[1, 11, 22],
-    produces: &["Conv"],
-    map: conv,
-    note: "groups, dilations, strides; pads or auto_pad NOTSET/VALID/SAME_UPPER/SAME_LOWER resolved to explicit pads",
-}];
+pub(crate) static RULES: &[Rule] = &[
+    Rule {
+        domain: "ai.onnx",
+        op_type: "Conv",
+        since: &[1, 11, 22],
+        produces: &["Conv"],
+        map: conv,
+        note: "groups, dilations, strides; pads or auto_pad NOTSET/VALID/SAME_UPPER/SAME_LOWER resolved to explicit pads",
+    },
+    row(
+        "ConvTranspose",
+        &[1, 11, 22],
+        &["Reshape", "Concat", "Gather", "Transpose", "Conv"],
+        conv_transpose,
+        "Conv of the zero-inserted, padded input with the flipped, channel-swapped filter; groups, dilations, pads, auto_pad, output_padding, output_shape",
+    ),
+];
+
+/// Constant indices `picks` taken along `axis`.
+fn take(ctx: &mut MapCtx, x: ValueId, axis: usize, picks: &[i64]) -> Result<ValueId> {
+    let idx = ctx.constant(Tensor::from_i64s(
+        DType::I64,
+        vec![picks.len() as u64],
+        picks,
+    )?)?;
+    ctx.emit1(Op::Movement(Movement::Gather { axis }), &[x, idx])
+}
+
+/// `x` with `count` zeros appended (or prepended) along `axis`.
+fn zeros_beside(
+    ctx: &mut MapCtx,
+    x: ValueId,
+    axis: usize,
+    count: u64,
+    before: bool,
+) -> Result<ValueId> {
+    if count == 0 {
+        return Ok(x);
+    }
+    let t = ctx.ty(x);
+    let mut dims = t.static_dims("ConvTranspose")?;
+    dims[axis] = count;
+    let n = dims.iter().product::<u64>() as usize;
+    let z = ctx.constant(Tensor::from_f64s(t.dtype, dims, &vec![0.0; n])?)?;
+    let parts = if before { [z, x] } else { [x, z] };
+    ctx.emit1(Op::Movement(Movement::Concat { axis }), &parts)
+}
+
+/// Pads `x` along `axis` with zeros, `b` before and `e` after; negative counts crop.
+fn pad_or_crop(ctx: &mut MapCtx, x: ValueId, axis: usize, b: i64, e: i64) -> Result<ValueId> {
+    let len = ctx.ty(x).static_dims("ConvTranspose")?[axis] as i64;
+    let (cb, ce) = ((-b).max(0), (-e).max(0));
+    let x = if cb > 0 || ce > 0 {
+        if cb + ce >= len {
+            return Err(Error::invalid(format!(
+                "ConvTranspose pads crop {} of {len} positions",
+                cb + ce
+            )));
+        }
+        take(ctx, x, axis, &(cb..len - ce).collect::<Vec<_>>())?
+    } else {
+        x
+    };
+    let x = zeros_beside(ctx, x, axis, b.max(0) as u64, true)?;
+    zeros_beside(ctx, x, axis, e.max(0) as u64, false)
+}
+
+fn conv_transpose(ctx: &mut MapCtx) -> Result<()> {
+    let (x, w) = (ctx.input(0)?, ctx.input(1)?);
+    let bias = ctx.opt_input(2);
+    let xd = ctx.ty(x).static_dims("ConvTranspose input")?;
+    let wd = ctx.ty(w).static_dims("ConvTranspose filter")?;
+    if xd.len() < 3 || wd.len() != xd.len() {
+        return Err(Error::invalid(format!(
+            "ConvTranspose takes input (N, C, D..) and filter (C, M/g, K..) of one rank, got {} and {}",
+            ctx.ty(x),
+            ctx.ty(w)
+        )));
+    }
+    let n = xd.len() - 2;
+    let groups = ctx.attrs.int_or("group", 1)?;
+    let g = u64::try_from(groups)
+        .ok()
+        .filter(|&g| g > 0 && xd[1] % g == 0 && wd[0] == xd[1])
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "ConvTranspose group {groups} does not fit {} input channels and filter {:?}",
+                xd[1], wd
+            ))
+        })?;
+    let kernel = wd[2..].to_vec();
+    let per_dim = |name: &str, default: u64| -> Result<Vec<u64>> {
+        match ctx.attrs.ints(name)? {
+            None => Ok(vec![default; n]),
+            Some(v) if v.len() == n => to_u64s(&v, name),
+            Some(v) => Err(Error::invalid(format!(
+                "attribute \"{name}\": expected {n} values, got {}",
+                v.len()
+            ))),
+        }
+    };
+    let strides = per_dim("strides", 1)?;
+    let dilations = per_dim("dilations", 1)?;
+    let out_pad = per_dim("output_padding", 0)?;
+    if strides.contains(&0) || dilations.contains(&0) {
+        return Err(Error::invalid(
+            "ConvTranspose strides and dilations must be positive",
+        ));
+    }
+    let auto_pad = ctx.attrs.string_or("auto_pad", "NOTSET")?;
+    let output_shape = ctx.attrs.ints("output_shape")?;
+    let explicit = ctx.attrs.ints("pads")?;
+    let full =
+        |i: usize| strides[i] * (xd[2 + i] - 1) + out_pad[i] + (kernel[i] - 1) * dilations[i] + 1;
+    let pads: Vec<(i64, i64)> = match (explicit, auto_pad.as_str()) {
+        (Some(p), _) if p.len() == 2 * n => (0..n).map(|i| (p[i], p[n + i])).collect(),
+        (Some(p), _) => {
+            return Err(Error::invalid(format!(
+                "attribute \"pads\": expected {} values, got {}",
+                2 * n,
+                p.len()
+            )));
+        }
+        (None, mode) if output_shape.is_some() || mode.starts_with("SAME") => {
+            let target: Vec<i64> = match &output_shape {
+                Some(s) if s.len() == n => s.clone(),
+                Some(s) if s.len() == n + 2 => s[2..].to_vec(),
+                Some(s) => {
+                    return Err(Error::invalid(format!(
+                        "attribute \"output_shape\": expected {n} values, got {}",
+                        s.len()
+                    )));
+                }
+                None => (0..n).map(|i| (xd[2 + i] * strides[i]) as i64).collect(),
+            };
+            (0..n)
+                .map(|i| {
+                    let total = full(i) as i64 - target[i];
+                    let half = total.div_euclid(2);
+                    if mode == "SAME_UPPER" {
+                        (half, total - half)
+                    } else {
+                        (total - half, half)
+                    }
+                })
+                .collect()
+        }
+        (None, "NOTSET" | "VALID") => vec![(0, 0); n],
+        (None, other) => {
+            return Err(Error::invalid(format!(
+                "attribute \"auto_pad\": expected NOTSET, VALID, SAME_UPPER or SAME_LOWER, got \"{other}\""
+            )));
+        }
+    };
+    // The input with stride - 1 zeros between elements, then padded.
+    let mut y = x;
+    for i in 0..n {
+        let axis = 2 + i;
+        let s = strides[i];
+        if s > 1 {
+            let len = xd[axis];
+            let mut split = ctx.ty(y).shape;
+            split.insert(axis + 1, Dim::Known(1));
+            let col = ctx.reshape(y, split)?;
+            let wide = zeros_beside(ctx, col, axis + 1, s - 1, false)?;
+            let mut merged = ctx.ty(y).shape;
+            merged[axis] = Dim::Known(len * s);
+            let flat = ctx.reshape(wide, merged)?;
+            y = take(
+                ctx,
+                flat,
+                axis,
+                &(0..((len - 1) * s + 1) as i64).collect::<Vec<_>>(),
+            )?;
+        }
+        let span = (dilations[i] * (kernel[i] - 1)) as i64;
+        y = pad_or_crop(
+            ctx,
+            y,
+            axis,
+            span - pads[i].0,
+            span - pads[i].1 + out_pad[i] as i64,
+        )?;
+    }
+    // The filter (C, M/g, K..) as (M, C/g, K..) per group, spatially reversed.
+    let (c, mg) = (wd[0], wd[1]);
+    let mut grouped = vec![g, c / g, mg];
+    grouped.extend(&kernel);
+    let wf = ctx.reshape(w, grouped.iter().map(|&d| Dim::Known(d)).collect())?;
+    let mut perm = vec![0, 2, 1];
+    perm.extend(3..3 + n);
+    let wf = ctx.emit1(Op::Movement(Movement::Transpose { perm }), &[wf])?;
+    let mut swapped = vec![g * mg, c / g];
+    swapped.extend(&kernel);
+    let mut wf = ctx.reshape(wf, swapped.iter().map(|&d| Dim::Known(d)).collect())?;
+    for i in 0..n {
+        let k = kernel[i] as i64;
+        wf = take(ctx, wf, 2 + i, &(0..k).rev().collect::<Vec<_>>())?;
+    }
+    let op = Op::Conv(Conv {
+        strides: vec![1; n],
+        dilations,
+        pads: vec![(0, 0); n],
+        groups: g,
+    });
+    let mut operands = vec![y, wf];
+    operands.extend(bias);
+    let out = ctx.emit1(op, &operands)?;
+    ctx.bind(0, out)
+}
 
 /// Per-spatial-dim window attributes, with ONNX defaults applied.
 pub(crate) struct Window {
