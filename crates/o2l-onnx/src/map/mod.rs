@@ -22,6 +22,7 @@ pub(crate) mod pool;
 pub(crate) mod quant;
 pub(crate) mod reduce;
 pub(crate) mod resize;
+pub(crate) mod signal;
 pub(crate) mod training;
 
 pub(crate) type MapFn = fn(&mut MapCtx) -> Result<()>;
@@ -71,6 +72,7 @@ pub(crate) fn all_rules() -> impl Iterator<Item = &'static Rule> {
         loss::RULES,
         quant::RULES,
         resize::RULES,
+        signal::RULES,
         movement::RULES,
         training::RULES,
         ml::RULES,

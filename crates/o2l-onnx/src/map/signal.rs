@@ -1,0 +1,441 @@
+//! Signal processing: DFT and STFT as MatMuls against cos/sin tables computed
+//! here (the transform length is static), and the windows and mel matrix,
+//! which are constants of their (bound) size inputs.
+use super::{MapCtx, Rule, row};
+use crate::tensor::dtype_of;
+use o2l_canon::ops::{Binary, Linear, Movement};
+use o2l_canon::shape::normalize_axis;
+use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
+use std::f64::consts::PI;
+
+pub(crate) static RULES: &[Rule] = &[
+    row(
+        "DFT",
+        &[17, 20],
+        &["Gather", "Reshape", "Transpose", "MatMul", "Add", "Concat"],
+        dft,
+        "MatMuls with cos/sin tables of the static length; inverse, onesided (rfft/irfft), dft_length",
+    ),
+    row(
+        "STFT",
+        &[17],
+        &[
+            "Gather",
+            "Mul",
+            "Reshape",
+            "Transpose",
+            "MatMul",
+            "Add",
+            "Concat",
+        ],
+        stft,
+        "frames gathered, windowed, then the DFT of each",
+    ),
+    row(
+        "HannWindow",
+        &[17],
+        &[],
+        hann_window,
+        "a constant of the size",
+    ),
+    row(
+        "HammingWindow",
+        &[17],
+        &[],
+        hamming_window,
+        "a constant of the size",
+    ),
+    row(
+        "BlackmanWindow",
+        &[17],
+        &[],
+        blackman_window,
+        "a constant of the size",
+    ),
+    row(
+        "MelWeightMatrix",
+        &[17],
+        &[],
+        mel_weight_matrix,
+        "a constant of the (bound) parameters",
+    ),
+];
+
+fn take(ctx: &mut MapCtx, x: ValueId, axis: usize, picks: &[i64]) -> Result<ValueId> {
+    let idx = ctx.constant(Tensor::from_i64s(
+        DType::I64,
+        vec![picks.len() as u64],
+        picks,
+    )?)?;
+    ctx.emit1(Op::Movement(Movement::Gather { axis }), &[x, idx])
+}
+
+/// A scalar input the op needs as a constant (named for binding).
+fn const_scalar(ctx: &MapCtx, i: usize, what: &str) -> Result<Option<f64>> {
+    let Some(v) = ctx.opt_input(i) else {
+        return Ok(None);
+    };
+    match ctx.const_of(v) {
+        Some(t) => Ok(t.to_f64s().first().copied()),
+        None => Err(ctx.needs_constant(
+            i,
+            format!(
+                "input {i} ({what}) is computed at run time; only constant {what} is supported"
+            ),
+        )),
+    }
+}
+
+/// `x @ m` for a constant `(rows, cols)` table in `dtype`, or None when all zero.
+fn times_table(
+    ctx: &mut MapCtx,
+    x: ValueId,
+    table: Vec<f64>,
+    rows: u64,
+    cols: u64,
+    dtype: DType,
+) -> Result<Option<ValueId>> {
+    if table.iter().all(|&v| v == 0.0) {
+        return Ok(None);
+    }
+    let m = ctx.constant(Tensor::from_f64s(dtype, vec![rows, cols], &table)?)?;
+    Ok(Some(ctx.emit1(Op::Linear(Linear::MatMul), &[x, m])?))
+}
+
+fn sum(ctx: &mut MapCtx, terms: Vec<Option<ValueId>>, like: ValueId, cols: u64) -> Result<ValueId> {
+    let mut acc: Option<ValueId> = None;
+    for t in terms.into_iter().flatten() {
+        acc = Some(match acc {
+            Some(a) => ctx.binary(Binary::Add, a, t)?,
+            None => t,
+        });
+    }
+    match acc {
+        Some(a) => Ok(a),
+        None => {
+            // Every table was zero: a zero result of the right shape.
+            let mut shape = ctx.ty(like).shape;
+            if let Some(last) = shape.last_mut() {
+                *last = Dim::Known(cols);
+            }
+            let dims: Vec<u64> = shape.iter().filter_map(Dim::known).collect();
+            let n = dims.iter().product::<u64>() as usize;
+            let dtype = ctx.ty(like).dtype;
+            ctx.constant(Tensor::from_f64s(dtype, dims, &vec![0.0; n])?)
+        }
+    }
+}
+
+/// The DFT of `x` (`(.., L at axis, .., 1|2)`) along `axis` with length `n`.
+fn dft_of(
+    ctx: &mut MapCtx,
+    x: ValueId,
+    axis: usize,
+    n: u64,
+    inverse: bool,
+    onesided: bool,
+) -> Result<ValueId> {
+    let xt = ctx.ty(x);
+    let dims = xt.static_dims("DFT input")?;
+    let rank = dims.len();
+    let parts = dims[rank - 1];
+    if rank < 2 || axis + 1 >= rank || !(parts == 1 || parts == 2) {
+        return Err(Error::invalid(format!(
+            "DFT takes (.., signal.., 1 or 2) with the axis before the last dim, got {xt} and axis {axis}"
+        )));
+    }
+    if n == 0 {
+        return Err(Error::invalid("DFT length must be positive"));
+    }
+    let dtype = xt.dtype;
+    let len = dims[axis];
+    // Real and imaginary parts, the signal axis moved last.
+    let mut perm: Vec<usize> = (0..rank - 1).filter(|&a| a != axis).collect();
+    perm.push(axis);
+    let mut back = vec![0; rank - 1];
+    for (i, &p) in perm.iter().enumerate() {
+        back[p] = i;
+    }
+    let mut plain = dims[..rank - 1].to_vec();
+    let part = |ctx: &mut MapCtx, k: i64| -> Result<ValueId> {
+        let p = take(ctx, x, rank - 1, &[k])?;
+        let p = ctx.reshape(p, plain.iter().map(|&d| Dim::Known(d)).collect())?;
+        ctx.emit1(
+            Op::Movement(Movement::Transpose { perm: perm.clone() }),
+            &[p],
+        )
+    };
+    let re = part(ctx, 0)?;
+    let im = if parts == 2 {
+        Some(part(ctx, 1)?)
+    } else {
+        None
+    };
+    let nf = n as f64;
+    let (rows, cols, irfft) = if inverse && onesided {
+        (len.min(n / 2 + 1), n, true)
+    } else if onesided {
+        (len.min(n), n / 2 + 1, false)
+    } else {
+        (len.min(n), n, false)
+    };
+    // Inputs longer than the rows the tables read are cropped.
+    let crop = |ctx: &mut MapCtx, v: ValueId| -> Result<ValueId> {
+        if rows < len {
+            let last = ctx.ty(v).rank() - 1;
+            take(ctx, v, last, &(0..rows as i64).collect::<Vec<_>>())
+        } else {
+            Ok(v)
+        }
+    };
+    let re = crop(ctx, re)?;
+    let im = match im {
+        Some(v) => Some(crop(ctx, v)?),
+        None => None,
+    };
+    let angle = |r: u64, c: u64| 2.0 * PI * (r as f64) * (c as f64) / nf;
+    let table = |f: &dyn Fn(u64, u64) -> f64| -> Vec<f64> {
+        (0..rows)
+            .flat_map(|r| (0..cols).map(move |c| (r, c)))
+            .map(|(r, c)| f(r, c))
+            .collect()
+    };
+    let (out_re, out_im) = if irfft {
+        // x[t] = (1/N) sum_k w_k (Re X_k cos - Im X_k sin); w_k = 1 at DC and Nyquist, else 2.
+        let wk = |k: u64| {
+            if k == 0 || (n % 2 == 0 && k == n / 2) {
+                1.0
+            } else {
+                2.0
+            }
+        };
+        let cr = table(&|k, t| wk(k) * angle(k, t).cos() / nf);
+        let ci = table(&|k, t| -wk(k) * angle(k, t).sin() / nf);
+        let a = times_table(ctx, re, cr, rows, cols, dtype)?;
+        let b = match im {
+            Some(im) => times_table(ctx, im, ci, rows, cols, dtype)?,
+            None => None,
+        };
+        (sum(ctx, vec![a, b], re, cols)?, None)
+    } else {
+        // Forward: e^{-i theta}; inverse: e^{+i theta} / N.
+        let (sign, scale) = if inverse {
+            (1.0, 1.0 / nf)
+        } else {
+            (-1.0, 1.0)
+        };
+        let c = table(&|r, k| angle(r, k).cos() * scale);
+        let s = table(&|r, k| sign * angle(r, k).sin() * scale);
+        let neg_s: Vec<f64> = s.iter().map(|v| -v).collect();
+        // (re + i im)(c + i s) = (re c - im s) + i (re s + im c)
+        let rc = times_table(ctx, re, c.clone(), rows, cols, dtype)?;
+        let rs = times_table(ctx, re, s, rows, cols, dtype)?;
+        let (ims, imc) = match im {
+            Some(im) => (
+                times_table(ctx, im, neg_s, rows, cols, dtype)?,
+                times_table(ctx, im, c, rows, cols, dtype)?,
+            ),
+            None => (None, None),
+        };
+        (
+            sum(ctx, vec![rc, ims], re, cols)?,
+            Some(sum(ctx, vec![rs, imc], re, cols)?),
+        )
+    };
+    plain[axis] = cols;
+    let finish = |ctx: &mut MapCtx, v: ValueId| -> Result<ValueId> {
+        let v = ctx.emit1(
+            Op::Movement(Movement::Transpose { perm: back.clone() }),
+            &[v],
+        )?;
+        let mut shape: Vec<Dim> = plain.iter().map(|&d| Dim::Known(d)).collect();
+        shape.push(Dim::Known(1));
+        ctx.reshape(v, shape)
+    };
+    let re = finish(ctx, out_re)?;
+    match out_im {
+        Some(im) => {
+            let im = finish(ctx, im)?;
+            ctx.emit1(Op::Movement(Movement::Concat { axis: rank - 1 }), &[re, im])
+        }
+        None => Ok(re),
+    }
+}
+
+fn dft(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let rank = ctx.ty(x).rank();
+    let inverse = ctx.attrs.int_or("inverse", 0)? != 0;
+    let onesided = ctx.attrs.int_or("onesided", 0)? != 0;
+    let axis = if ctx.version >= 20 {
+        const_scalar(ctx, 2, "axis")?.map_or(-2, |v| v as i64)
+    } else {
+        ctx.attrs.int_or("axis", 1)?
+    };
+    let axis = normalize_axis(axis, rank)?;
+    let len = ctx.ty(x).static_dims("DFT input")?[axis];
+    let n = match const_scalar(ctx, 1, "dft_length")? {
+        Some(v) if v >= 1.0 => v as u64,
+        Some(v) => {
+            return Err(Error::invalid(format!(
+                "dft_length must be positive, got {v}"
+            )));
+        }
+        None if inverse && onesided => 2 * len.saturating_sub(1),
+        None => len,
+    };
+    let y = dft_of(ctx, x, axis, n, inverse, onesided)?;
+    ctx.bind(0, y)
+}
+
+fn stft(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let dims = ctx.ty(x).static_dims("STFT signal")?;
+    if dims.len() != 3 {
+        return Err(Error::invalid(format!(
+            "STFT takes a signal (batch, length, 1|2), got {}",
+            ctx.ty(x)
+        )));
+    }
+    let onesided = ctx.attrs.int_or("onesided", 1)? != 0;
+    let step = const_scalar(ctx, 1, "frame_step")?
+        .ok_or_else(|| Error::invalid("STFT needs frame_step"))? as u64;
+    let window = ctx.opt_input(2);
+    let frame = match const_scalar(ctx, 3, "frame_length")? {
+        Some(v) => v as u64,
+        None => match window {
+            Some(w) => ctx.ty(w).static_dims("STFT window")?[0],
+            None => return Err(Error::invalid("STFT needs a window or frame_length")),
+        },
+    };
+    if step == 0 || frame == 0 || frame > dims[1] {
+        return Err(Error::invalid(format!(
+            "STFT frame_step {step} and frame_length {frame} do not fit a signal of {}",
+            dims[1]
+        )));
+    }
+    let frames = 1 + (dims[1] - frame) / step;
+    // (batch, frames * frame, c) gathered, then (batch, frames, frame, c).
+    let picks: Vec<i64> = (0..frames)
+        .flat_map(|f| (0..frame).map(move |t| (f * step + t) as i64))
+        .collect();
+    let g = take(ctx, x, 1, &picks)?;
+    let mut y = ctx.reshape(
+        g,
+        [dims[0], frames, frame, dims[2]].map(Dim::Known).to_vec(),
+    )?;
+    if let Some(w) = window {
+        let w = ctx.reshape(w, [1, 1, frame, 1].map(Dim::Known).to_vec())?;
+        y = ctx.binary(Binary::Mul, y, w)?;
+    }
+    let out = dft_of(ctx, y, 2, frame, false, onesided)?;
+    ctx.bind(0, out)
+}
+
+/// A window of `size` (input 0, bound when given at run time) as a constant.
+fn window(ctx: &mut MapCtx, f: impl Fn(f64, f64) -> f64) -> Result<()> {
+    let size =
+        const_scalar(ctx, 0, "size")?.ok_or_else(|| Error::invalid("a window needs its size"))?;
+    if size < 0.0 {
+        return Err(Error::invalid(format!(
+            "window size must not be negative, got {size}"
+        )));
+    }
+    let size = size as u64;
+    let periodic = ctx.attrs.int_or("periodic", 1)? != 0;
+    let dtype = dtype_of(
+        ctx.attrs.int_or("output_datatype", 1)? as i32,
+        "attribute \"output_datatype\"",
+    )?;
+    let span = if periodic {
+        size as f64
+    } else {
+        size as f64 - 1.0
+    };
+    let values: Vec<f64> = (0..size).map(|i| f(i as f64, span)).collect();
+    let t = Tensor::from_f64s(dtype, vec![size], &values)?;
+    let v = ctx.constant(t)?;
+    ctx.bind(0, v)
+}
+
+fn hann_window(ctx: &mut MapCtx) -> Result<()> {
+    window(ctx, |i, n| (PI * i / n).sin().powi(2))
+}
+
+fn hamming_window(ctx: &mut MapCtx) -> Result<()> {
+    let alpha = 25.0 / 46.0;
+    window(ctx, move |i, n| {
+        alpha - (1.0 - alpha) * (2.0 * PI * i / n).cos()
+    })
+}
+
+fn blackman_window(ctx: &mut MapCtx) -> Result<()> {
+    window(ctx, |i, n| {
+        0.42 - 0.5 * (2.0 * PI * i / n).cos() + 0.08 * (4.0 * PI * i / n).cos()
+    })
+}
+
+fn mel_weight_matrix(ctx: &mut MapCtx) -> Result<()> {
+    let mut p = [0.0f64; 5];
+    let names = [
+        "num_mel_bins",
+        "dft_length",
+        "sample_rate",
+        "lower_edge_hertz",
+        "upper_edge_hertz",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        p[i] = const_scalar(ctx, i, name)?
+            .ok_or_else(|| Error::invalid(format!("MelWeightMatrix needs {name}")))?;
+    }
+    let [mels, dft_len, rate, lo, hi] = p;
+    let (mels, dft_len) = (mels as usize, dft_len as i64);
+    if mels == 0 || dft_len <= 0 || rate <= 0.0 {
+        return Err(Error::invalid(
+            "MelWeightMatrix needs positive bins, length and rate",
+        ));
+    }
+    let spectrogram = (dft_len / 2 + 1) as usize;
+    let to_mel = |f: f64| 2595.0 * (f / 700.0).ln_1p() / 10f64.ln();
+    let (lo_mel, hi_mel) = (to_mel(lo), to_mel(hi));
+    let step = (hi_mel - lo_mel) / (mels + 2) as f64;
+    let bins: Vec<i64> = (0..mels + 2)
+        .map(|i| {
+            let m = i as f64 * step + lo_mel;
+            let hz = 700.0 * (m / 2595.0 * 10f64.ln()).exp_m1();
+            (((dft_len + 1) as f64 * hz) / rate).floor() as i64
+        })
+        .collect();
+    let mut out = vec![0.0; spectrogram * mels];
+    let mut set = |j: i64, i: usize, v: f64| -> Result<()> {
+        let j = usize::try_from(j)
+            .ok()
+            .filter(|&j| j < spectrogram)
+            .ok_or_else(|| Error::invalid("MelWeightMatrix edges fall outside the spectrogram"))?;
+        out[j * mels + i] = v;
+        Ok(())
+    };
+    for i in 0..mels {
+        let (left, center, right) = (bins[i], bins[i + 1], bins[i + 2]);
+        if center == left {
+            set(center, i, 1.0)?;
+        } else {
+            for j in left..=center {
+                set(j, i, (j - left) as f64 / (center - left) as f64)?;
+            }
+        }
+        for j in center..right {
+            set(j, i, (right - j) as f64 / (right - center) as f64)?;
+        }
+    }
+    let dtype = dtype_of(
+        ctx.attrs.int_or("output_datatype", 1)? as i32,
+        "attribute \"output_datatype\"",
+    )?;
+    let v = ctx.constant(Tensor::from_f64s(
+        dtype,
+        vec![spectrogram as u64, mels as u64],
+        &out,
+    )?)?;
+    ctx.bind(0, v)
+}
