@@ -1,6 +1,6 @@
 //! Binding runtime inputs to values: `convert --bind NAME=FILE` and
 //! `check --bind-runtime-operands`, on an Unsqueeze whose axes are a graph input.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::panic)]
 mod common;
 
 use common::{bin, scratch};

@@ -202,9 +202,8 @@ fn conv_transpose(ctx: &mut MapCtx) -> Result<()> {
     let mut swapped = vec![g * mg, c / g];
     swapped.extend(&kernel);
     let mut wf = ctx.reshape(wf, swapped.iter().map(|&d| Dim::Known(d)).collect())?;
-    for i in 0..n {
-        let k = kernel[i] as i64;
-        wf = take(ctx, wf, 2 + i, &(0..k).rev().collect::<Vec<_>>())?;
+    for (i, &k) in kernel.iter().enumerate() {
+        wf = take(ctx, wf, 2 + i, &(0..k as i64).rev().collect::<Vec<_>>())?;
     }
     let op = Op::Conv(Conv {
         strides: vec![1; n],

@@ -203,7 +203,7 @@ fn dft_of(
     let (out_re, out_im) = if irfft {
         // x[t] = (1/N) sum_k w_k (Re X_k cos - Im X_k sin); w_k = 1 at DC and Nyquist, else 2.
         let wk = |k: u64| {
-            if k == 0 || (n % 2 == 0 && k == n / 2) {
+            if k == 0 || (n.is_multiple_of(2) && k == n / 2) {
                 1.0
             } else {
                 2.0
