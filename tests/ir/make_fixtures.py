@@ -409,6 +409,13 @@ def movement():
         [vi("y", TensorProto.DOUBLE, [4])],
     )
     save(
+        "bitcast_f32_to_i32",
+        [node("BitCast", ["x"], ["y"], to=I32)],
+        [vi("x", F, [4])],
+        [vi("y", I32, [4])],
+        opset=26,
+    )
+    save(
         "cast_float8_no_saturate",
         [
             node("Cast", ["x"], ["q"], to=TensorProto.FLOAT8E4M3FN, saturate=0),

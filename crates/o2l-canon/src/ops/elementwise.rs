@@ -25,6 +25,9 @@ pub enum Elementwise {
         saturate: bool,
         e8m0: E8M0Round,
     },
+    /// The same bits read as `to`, a type of the same byte width (bool is a
+    /// byte, 0 or 1).
+    BitCast { to: DType },
 }
 
 impl Elementwise {
@@ -278,6 +281,12 @@ pub const SPECS: &[OpSpec] = &[
         "cond ? x : y, three-way numpy broadcasting",
         &["cond", "x", "y"],
         &[],
+    ),
+    row(
+        "BitCast",
+        "reinterpret the bits as another type of the same width",
+        &["x"],
+        &["to: dtype"],
     ),
     row(
         "Cast",
@@ -574,6 +583,7 @@ impl Elementwise {
             Elementwise::Compare(c) => c.name(),
             Elementwise::Select => "Select",
             Elementwise::Cast { .. } => "Cast",
+            Elementwise::BitCast { .. } => "BitCast",
         }
     }
 
@@ -655,6 +665,17 @@ impl Elementwise {
                 expect_operands("Cast", inputs, 1, 1)?;
                 Ok(vec![TensorType::new(*to, inputs[0].shape.clone())])
             }
+            Elementwise::BitCast { to } => {
+                expect_operands("BitCast", inputs, 1, 1)?;
+                let from = inputs[0].dtype;
+                if from.size_bytes() != to.size_bytes() || to.is_narrow() {
+                    crate::bail!(
+                        InvalidModel,
+                        "BitCast from {from} to {to}: the types must have the same width"
+                    );
+                }
+                Ok(vec![TensorType::new(*to, inputs[0].shape.clone())])
+            }
         }
     }
 
@@ -668,6 +689,7 @@ impl Elementwise {
         };
         let out = &outputs[0];
         let folded = match self {
+            Elementwise::BitCast { to } => Tensor::new(*to, all[0].dims.clone(), all[0].data.clone())?,
             // Narrow targets fold only with the defaults `from_array` applies.
             Elementwise::Cast { to, saturate, e8m0 } => {
                 if to.is_narrow() && (!saturate || *e8m0 != E8M0Round::Up) {

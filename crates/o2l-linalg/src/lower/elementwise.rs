@@ -49,6 +49,24 @@ pub(crate) fn lower<'c, 'a>(
                 widened(b, d, x, |b, w, x| binary(b, op, w, x[0], x[1]))
             })
         }
+        Elementwise::BitCast { to } => {
+            let to = *to;
+            if cx.elem(to)? == cx.elem(d)? {
+                // Same MLIR type (signedness only): the value is the bits.
+                return Ok(ins[0].0);
+            }
+            cx.elementwise(&ins[..1], out, &[], move |b, x, _| {
+                let t = b.elem(to)?;
+                if d == DType::Bool {
+                    b.op1("arith.extui", &[x[0]], t, &[])
+                } else if to == DType::Bool {
+                    let z = b.scalar_int(d, 0)?;
+                    b.cmpi(1, x[0], z)
+                } else {
+                    b.op1("arith.bitcast", &[x[0]], t, &[])
+                }
+            })
+        }
         Elementwise::Cast { to, saturate, e8m0 } => {
             let (to, saturate, e8m0) = (*to, *saturate, *e8m0);
             if to == d {

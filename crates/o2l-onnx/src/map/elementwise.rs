@@ -96,6 +96,13 @@ pub(crate) static RULES: &[Rule] = &[
         "float8/float4 targets round to nearest even, saturating unless saturate=0; e8m0 by round_mode; int4/int2 wrap",
     ),
     row(
+        "BitCast",
+        &[26],
+        &["BitCast"],
+        bit_cast,
+        "same bits, another type of the same width",
+    ),
+    row(
         "CastLike",
         &[15, 19, 21, 23, 24, 25],
         &["Cast"],
@@ -517,6 +524,16 @@ fn cast_op(ctx: &MapCtx, to: DType) -> Result<Elementwise> {
 
 fn un(ctx: &mut MapCtx, u: Unary, x: ValueId) -> Result<ValueId> {
     ctx.emit1(Op::Elementwise(Elementwise::Unary(u)), &[x])
+}
+
+fn bit_cast(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let code = ctx.attrs.req_int("to")?;
+    let code = i32::try_from(code)
+        .map_err(|_| Error::invalid(format!("attribute \"to\": bad data type code {code}")))?;
+    let to = dtype_of(code, "attribute \"to\"")?;
+    let v = ctx.emit1(Op::Elementwise(Elementwise::BitCast { to }), &[x])?;
+    ctx.bind(0, v)
 }
 
 fn cast_like(ctx: &mut MapCtx) -> Result<()> {
