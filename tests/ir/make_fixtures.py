@@ -490,6 +490,14 @@ def arg_index():
         opset=14,
     )
     save(
+        "topk_smallest",
+        [node("TopK", ["x", "k"], ["v", "i"], axis=1, largest=0)],
+        [vi("x", F, [2, 5])],
+        [vi("v", F, [2, 3]), vi("i", I64, [2, 3])],
+        [const("k", [3], np.int64)],
+        opset=11,
+    )
+    save(
         "cumprod_exclusive",
         [node("CumProd", ["x", "axis"], ["y"], exclusive=1)],
         [vi("x", F, [2, 3])],

@@ -12,6 +12,7 @@ pub mod movement;
 pub mod norm;
 pub mod pool;
 pub mod reduce;
+pub mod sort;
 
 pub use conv::Conv;
 pub use elementwise::{Binary, Compare, Elementwise, Unary};
@@ -20,6 +21,7 @@ pub use movement::{Movement, ScatterReduction};
 pub use norm::Norm;
 pub use pool::{Pool, PoolKind};
 pub use reduce::{Reduce, ReduceKind};
+pub use sort::Sort;
 
 /// A canonical op. The meaning is fully explicit: no source-specific defaults,
 /// axes already normalised, pads given per dim as (begin, end).
@@ -32,6 +34,7 @@ pub enum Op {
     Reduce(Reduce),
     Norm(Norm),
     Movement(Movement),
+    Sort(Sort),
 }
 
 /// The families, named as in docs and file names.
@@ -44,6 +47,7 @@ pub enum Family {
     Reduce,
     Norm,
     Movement,
+    Sort,
 }
 
 /// One row of the declarative table: what a canonical op is, for docs and checks.
@@ -70,6 +74,7 @@ pub fn all_specs() -> impl Iterator<Item = &'static OpSpec> {
         reduce::SPECS,
         norm::SPECS,
         movement::SPECS,
+        sort::SPECS,
     ]
     .into_iter()
     .flatten()
@@ -90,6 +95,7 @@ impl Op {
             Op::Reduce(_) => Family::Reduce,
             Op::Norm(_) => Family::Norm,
             Op::Movement(_) => Family::Movement,
+            Op::Sort(_) => Family::Sort,
         }
     }
 
@@ -103,6 +109,7 @@ impl Op {
             Op::Reduce(op) => op.name(),
             Op::Norm(op) => op.name(),
             Op::Movement(op) => op.name(),
+            Op::Sort(op) => op.name(),
         }
     }
 
@@ -116,6 +123,7 @@ impl Op {
             Op::Reduce(op) => op.infer(inputs),
             Op::Norm(op) => op.infer(inputs),
             Op::Movement(op) => op.infer(inputs),
+            Op::Sort(op) => op.infer(inputs),
         }
     }
 
@@ -131,7 +139,12 @@ impl Op {
         match self {
             Op::Elementwise(op) => op.fold(consts, outputs),
             Op::Movement(op) => op.fold(types, consts, outputs),
-            Op::Linear(_) | Op::Conv(_) | Op::Pool(_) | Op::Reduce(_) | Op::Norm(_) => Ok(None),
+            Op::Linear(_)
+            | Op::Conv(_)
+            | Op::Pool(_)
+            | Op::Reduce(_)
+            | Op::Norm(_)
+            | Op::Sort(_) => Ok(None),
         }
     }
 }

@@ -11,6 +11,7 @@ mod narrow;
 mod norm;
 mod pool;
 mod reduce;
+mod sort;
 
 use crate::Weights;
 use crate::weights::{self, ResourceNames};
@@ -102,6 +103,7 @@ impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
             Op::Reduce(op) => vec![reduce::lower(&cx, op, &ins, &outs[0])?],
             Op::Norm(op) => vec![norm::lower(&cx, op, &ins, &outs[0])?],
             Op::Movement(op) => vec![movement::lower(&cx, op, &ins, &outs[0])?],
+            Op::Sort(op) => sort::lower(&cx, op, &ins, &outs)?,
         };
         if results.len() != node.outputs.len() {
             return Err(o2l_canon::Error::internal(format!(

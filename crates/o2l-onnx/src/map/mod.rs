@@ -23,6 +23,7 @@ pub(crate) mod quant;
 pub(crate) mod reduce;
 pub(crate) mod resize;
 pub(crate) mod signal;
+pub(crate) mod sort;
 pub(crate) mod training;
 
 pub(crate) type MapFn = fn(&mut MapCtx) -> Result<()>;
@@ -73,6 +74,7 @@ pub(crate) fn all_rules() -> impl Iterator<Item = &'static Rule> {
         quant::RULES,
         resize::RULES,
         signal::RULES,
+        sort::RULES,
         movement::RULES,
         training::RULES,
         ml::RULES,

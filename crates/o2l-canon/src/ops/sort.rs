@@ -1,0 +1,56 @@
+//! Ordering along one axis: TopK (values and their i64 indices).
+use super::{Family, OpSpec, expect_operands};
+use crate::{DType, Dim, Result, TensorType};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sort {
+    /// The `k` greatest (`largest`) or least elements along `axis`, in order,
+    /// and their indices; equal values keep index order (the lower index first).
+    TopK { axis: usize, k: u64, largest: bool },
+}
+
+pub const SPECS: &[OpSpec] = &[OpSpec {
+    name: "TopK",
+    family: Family::Sort,
+    doc: "the k greatest or least elements along an axis, sorted, and their i64 indices (ties: lower index first)",
+    operands: &["x"],
+    attributes: &["axis: usize", "k: u64", "largest: bool"],
+}];
+
+impl Sort {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Sort::TopK { .. } => "TopK",
+        }
+    }
+
+    pub fn infer(&self, inputs: &[&TensorType]) -> Result<Vec<TensorType>> {
+        match self {
+            Sort::TopK { axis, k, .. } => {
+                expect_operands("TopK", inputs, 1, 1)?;
+                let x = inputs[0];
+                let Some(len) = x.shape.get(*axis) else {
+                    crate::bail!(InvalidModel, "TopK axis {axis} out of range for {x}");
+                };
+                if x.dtype == DType::Bool || x.dtype.is_narrow() {
+                    crate::bail!(Unsupported, "TopK of {} elements", x.dtype);
+                }
+                match len {
+                    Dim::Known(n) if k > n => {
+                        crate::bail!(InvalidModel, "TopK k = {k} exceeds the axis length {n}")
+                    }
+                    Dim::Known(_) => {}
+                    Dim::Symbol(s) => {
+                        crate::bail!(Unsupported, "TopK along the symbolic dim \"{s}\"")
+                    }
+                }
+                let mut shape = x.shape.clone();
+                shape[*axis] = Dim::Known(*k);
+                Ok(vec![
+                    TensorType::new(x.dtype, shape.clone()),
+                    TensorType::new(DType::I64, shape),
+                ])
+            }
+        }
+    }
+}
