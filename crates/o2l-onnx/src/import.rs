@@ -4,7 +4,7 @@
 use crate::ImportOptions;
 use crate::attr::Attrs;
 use crate::load::{Loaded, Opsets, normalize_domain, opsets_of};
-use crate::map::{MapCtx, Rule, find_rule, has_rules, supported_versions};
+use crate::map::{MapCtx, Rule, Scope, find_rule, has_rules, supported_versions};
 use crate::schema::{effective_version, schema_versions};
 use crate::tensor::{ExternalFiles, dtype_of, tensor_from_proto};
 use o2l_canon::{Dim, Error, ErrorKind, Graph, Origin, Result, TensorType, ValueId};
@@ -146,6 +146,11 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
             poisoned.extend(node.output.iter().map(String::as_str));
             continue;
         };
+        let scope = Scope {
+            names: &names,
+            opsets: &opset_maps[f.opsets],
+            depth: 0,
+        };
         let mut ctx = MapCtx::new(
             &mut graph,
             Attrs::new(&node.attribute),
@@ -155,6 +160,7 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
             &node.output,
             &mut files,
             &mut sym,
+            scope,
         );
         match (rule.map)(&mut ctx) {
             Ok(()) => {}
@@ -244,7 +250,7 @@ pub(crate) fn runtime_inputs(loaded: &Loaded) -> Result<Vec<(String, TensorType)
 }
 
 /// The node's name for messages: its own, else its first output's, else `op_type#index`.
-fn node_name(node: &NodeProto, index: usize) -> String {
+pub(crate) fn node_name(node: &NodeProto, index: usize) -> String {
     if !node.name().is_empty() {
         node.name().to_string()
     } else if let Some(o) = node.output.iter().find(|o| !o.is_empty()) {
@@ -256,7 +262,7 @@ fn node_name(node: &NodeProto, index: usize) -> String {
 
 /// Builds the origin and finds the rule. Outer error: invalid model (stop);
 /// inner error: unsupported (collect).
-fn resolve(
+pub(crate) fn resolve(
     node: &NodeProto,
     name: &str,
     opsets: &Opsets,

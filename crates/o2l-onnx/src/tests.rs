@@ -1393,3 +1393,79 @@ mod conv_transpose_tests {
         assert!(e.message.contains("group 3"), "{e}");
     }
 }
+
+mod control_tests {
+    use super::*;
+
+    fn graph_attr(name: &str, g: GraphProto) -> AttributeProto {
+        AttributeProto {
+            name: Some(name.into()),
+            r#type: Some(AttributeType::Graph as i32),
+            g: Some(g),
+            ..Default::default()
+        }
+    }
+
+    /// Body (i, cond, acc) -> (cond, acc + x, acc): x comes from the outer scope.
+    fn body() -> GraphProto {
+        GraphProto {
+            name: Some("body".into()),
+            input: vec![vi("i", 7, &[]), vi("c", 9, &[]), f32_in("acc", &[3])],
+            node: vec![
+                node("Identity", "keep", &["c"], &["c_out"]),
+                node("Add", "add", &["acc", "x"], &["acc_out"]),
+                node("Identity", "scan", &["acc"], &["seen"]),
+            ],
+            output: vec![vi("c_out", 9, &[]), f32_in("acc_out", &[3]), f32_in("seen", &[3])],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn loop_with_a_constant_trip_count_is_unrolled_reading_outer_values() {
+        let g = M::new(13)
+            .input(f32_in("x", &[3]))
+            .input(f32_in("a0", &[3]))
+            .init(t_i64("m", &[4]))
+            .node(with_attrs(
+                node("Loop", "loop", &["m", "", "a0"], &["acc", "all"]),
+                vec![graph_attr("body", body())],
+            ))
+            .output("acc")
+            .output("all")
+            .import()
+            .unwrap();
+        assert_eq!(out_dims(&g, 1), vec![4, 3]);
+        let adds = g.nodes.iter().filter(|n| n.op.name() == "Add").count();
+        assert_eq!(adds, 4, "one Add per unrolled iteration");
+    }
+
+    #[test]
+    fn if_with_a_runtime_condition_selects_between_both_branches() {
+        let branch = |v: f32| GraphProto {
+            name: Some("b".into()),
+            node: vec![with_attrs(
+                node("Constant", "k", &[], &["out"]),
+                vec![AttributeProto {
+                    name: Some("value_float".into()),
+                    r#type: Some(AttributeType::Float as i32),
+                    f: Some(v),
+                    ..Default::default()
+                }],
+            )],
+            output: vec![f32_in("out", &[])],
+            ..Default::default()
+        };
+        let g = M::new(13)
+            .input(vi("c", 9, &[]))
+            .node(with_attrs(
+                node("If", "if", &["c"], &["y"]),
+                vec![graph_attr("then_branch", branch(1.0)), graph_attr("else_branch", branch(2.0))],
+            ))
+            .output("y")
+            .import()
+            .unwrap();
+        let ops: Vec<&str> = g.nodes.iter().map(|n| n.op.name()).collect();
+        assert!(ops.contains(&"Select"), "{ops:?}");
+    }
+}

@@ -11,6 +11,7 @@ use o2l_canon::{DType, Dim, Error, Graph, Op, Origin, Result, Tensor, TensorType
 pub(crate) mod activation;
 pub(crate) mod attention;
 pub(crate) mod causal_conv;
+pub(crate) mod control;
 pub(crate) mod conv;
 pub(crate) mod elementwise;
 pub(crate) mod linear;
@@ -75,6 +76,7 @@ pub(crate) fn all_rules() -> impl Iterator<Item = &'static Rule> {
         resize::RULES,
         signal::RULES,
         sort::RULES,
+        control::RULES,
         movement::RULES,
         training::RULES,
         ml::RULES,
@@ -229,6 +231,15 @@ pub(crate) enum SymEl {
 /// Symbolic contents of run-time integer vectors (shape arithmetic on symbolic dims).
 pub(crate) type SymValues = std::collections::HashMap<ValueId, Vec<SymEl>>;
 
+/// The values a node's subgraphs may read: every name visible where the node
+/// sits, the opsets in force, and how deeply subgraphs are nested already.
+#[derive(Clone, Copy)]
+pub(crate) struct Scope<'a> {
+    pub names: &'a std::collections::HashMap<String, ValueId>,
+    pub opsets: &'a crate::load::Opsets,
+    pub depth: usize,
+}
+
 /// What a mapping function sees of one node, and how it adds canonical ops.
 pub(crate) struct MapCtx<'a> {
     pub graph: &'a mut Graph,
@@ -241,6 +252,7 @@ pub(crate) struct MapCtx<'a> {
     outputs: Vec<Option<ValueId>>,
     files: &'a mut ExternalFiles,
     sym: &'a mut SymValues,
+    scope: Scope<'a>,
     consts_made: usize,
 }
 
@@ -255,6 +267,7 @@ impl<'a> MapCtx<'a> {
         output_names: &'a [String],
         files: &'a mut ExternalFiles,
         sym: &'a mut SymValues,
+        scope: Scope<'a>,
     ) -> Self {
         MapCtx {
             graph,
@@ -266,6 +279,7 @@ impl<'a> MapCtx<'a> {
             outputs: vec![None; output_names.len()],
             files,
             sym,
+            scope,
             consts_made: 0,
         }
     }

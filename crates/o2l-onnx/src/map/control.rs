@@ -1,0 +1,467 @@
+//! Control flow with subgraphs, resolved at conversion time: a subgraph's
+//! nodes are mapped into the enclosing graph (inlined) with its inputs bound.
+//! If with a constant condition inlines the taken branch; with a run-time
+//! condition both branches are computed and their results selected
+//! (subgraphs have no side effects). Loop and Scan with static trip counts
+//! are unrolled: the body is inlined once per iteration, carried values
+//! threaded through, scan outputs stacked.
+use super::{MapCtx, Rule, Scope, row};
+use crate::attr::Attrs;
+use crate::import::{node_name, resolve};
+use crate::tensor::tensor_from_proto;
+use o2l_canon::ops::{Elementwise, Movement};
+use o2l_canon::shape::normalize_axis;
+use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
+use o2l_proto::GraphProto;
+use std::collections::HashMap;
+
+pub(crate) static RULES: &[Rule] = &[
+    row(
+        "If",
+        &[1, 11, 13, 16, 19, 21, 23, 24, 25],
+        &["Select"],
+        if_op,
+        "constant condition: the taken branch inlined; run-time: both inlined, results selected",
+    ),
+    row(
+        "Loop",
+        &[1, 11, 13, 16, 19, 21, 23, 24, 25],
+        &["Concat", "Reshape"],
+        loop_op,
+        "unrolled: constant trip count and initial condition; the body's condition must fold",
+    ),
+    row(
+        "Scan",
+        &[8, 9, 11, 16, 19, 21, 23, 24, 25],
+        &["Gather", "Concat", "Reshape"],
+        scan,
+        "unrolled over the static scan length; axes and directions per input and output",
+    ),
+];
+
+/// Subgraphs nest at most this deep (each level inlines its own nodes).
+const MAX_DEPTH: usize = 64;
+/// Unrolled iterations of one Loop or Scan.
+const MAX_ITERATIONS: u64 = 4096;
+
+/// Maps the nodes of `body` into the graph with its inputs bound to `bound`;
+/// returns its outputs in order. `tag` prefixes the inlined node names.
+pub(crate) fn inline_body(
+    ctx: &mut MapCtx,
+    body: &GraphProto,
+    bound: &[ValueId],
+    tag: &str,
+) -> Result<Vec<ValueId>> {
+    if ctx.scope.depth >= MAX_DEPTH {
+        return Err(Error::limit(format!(
+            "subgraphs nested more than {MAX_DEPTH} deep"
+        )));
+    }
+    if body.input.len() != bound.len() {
+        return Err(Error::invalid(format!(
+            "the subgraph takes {} inputs, {} are given",
+            body.input.len(),
+            bound.len()
+        )));
+    }
+    let mut names: HashMap<String, ValueId> = ctx.scope.names.clone();
+    for (vi, &v) in body.input.iter().zip(bound) {
+        names.insert(vi.name().to_string(), v);
+    }
+    for init in &body.initializer {
+        let t = tensor_from_proto(init, ctx.files)?;
+        let id = ctx
+            .graph
+            .add_constant(format!("{tag}/{}", init.name()), t)?;
+        names.insert(init.name().to_string(), id);
+    }
+    let opsets = ctx.scope.opsets;
+    for (i, node) in body.node.iter().enumerate() {
+        let name = format!("{tag}/{}", node_name(node, i));
+        let (origin, rule) = resolve(node, &name, opsets)?;
+        let rule = rule.map_err(|e| e.at(&origin))?;
+        let mut inputs = Vec::with_capacity(node.input.len());
+        for n in &node.input {
+            if n.is_empty() {
+                inputs.push(None);
+                continue;
+            }
+            let id = names.get(n.as_str()).copied().ok_or_else(|| {
+                Error::invalid(format!(
+                    "input \"{n}\" is not defined in the subgraph or an enclosing scope"
+                ))
+                .at(&origin)
+            })?;
+            inputs.push(Some(id));
+        }
+        let scope = Scope {
+            names: &names,
+            opsets,
+            depth: ctx.scope.depth + 1,
+        };
+        let mut child = MapCtx::new(
+            ctx.graph,
+            Attrs::new(&node.attribute),
+            &origin,
+            origin.version,
+            inputs,
+            &node.output,
+            ctx.files,
+            ctx.sym,
+            scope,
+        );
+        (rule.map)(&mut child).map_err(|e| e.at(&origin))?;
+        let outs = child.into_outputs();
+        for (k, n) in node.output.iter().enumerate() {
+            if n.is_empty() {
+                continue;
+            }
+            let id = outs.get(k).copied().flatten().ok_or_else(|| {
+                Error::unsupported(format!("output {k} (\"{n}\") is not produced")).at(&origin)
+            })?;
+            names.insert(n.clone(), id);
+        }
+    }
+    body.output
+        .iter()
+        .map(|vi| {
+            names.get(vi.name()).copied().ok_or_else(|| {
+                Error::invalid(format!("subgraph output \"{}\" is not produced", vi.name()))
+            })
+        })
+        .collect()
+}
+
+fn subgraph<'a>(ctx: &MapCtx<'a>, name: &str) -> Result<&'a GraphProto> {
+    ctx.attrs
+        .graph(name)?
+        .ok_or_else(|| Error::invalid(format!("the attribute \"{name}\" (a graph) is missing")))
+}
+
+/// A constant boolean (or integer) scalar's truth, None at run time.
+fn const_truth(ctx: &MapCtx, v: ValueId) -> Option<bool> {
+    ctx.const_of(v)
+        .and_then(|t| t.to_i64s().first().copied())
+        .map(|x| x != 0)
+}
+
+fn if_op(ctx: &mut MapCtx) -> Result<()> {
+    let cond = ctx.input(0)?;
+    let (then_g, else_g) = (subgraph(ctx, "then_branch")?, subgraph(ctx, "else_branch")?);
+    let tag = ctx.origin.node.clone();
+    let outs = match const_truth(ctx, cond) {
+        Some(true) => inline_body(ctx, then_g, &[], &format!("{tag}/then"))?,
+        Some(false) => inline_body(ctx, else_g, &[], &format!("{tag}/else"))?,
+        None => {
+            let a = inline_body(ctx, then_g, &[], &format!("{tag}/then"))?;
+            let b = inline_body(ctx, else_g, &[], &format!("{tag}/else"))?;
+            if a.len() != b.len() {
+                return Err(Error::invalid(format!(
+                    "If branches have {} and {} outputs",
+                    a.len(),
+                    b.len()
+                )));
+            }
+            let c = ctx.reshape(cond, vec![])?;
+            let mut picked = Vec::with_capacity(a.len());
+            for (&x, &y) in a.iter().zip(&b) {
+                let (tx, ty) = (ctx.ty(x), ctx.ty(y));
+                if tx != ty {
+                    return Err(Error::unsupported(format!(
+                        "If with a run-time condition whose branches give {tx} and {ty}"
+                    )));
+                }
+                picked.push(ctx.emit1(Op::Elementwise(Elementwise::Select), &[c, x, y])?);
+            }
+            picked
+        }
+    };
+    for (k, v) in outs.into_iter().enumerate() {
+        if ctx.output_wanted(k) {
+            ctx.bind(k, v)?;
+        }
+    }
+    Ok(())
+}
+
+/// `values` stacked along a new `axis` (in order).
+fn stack(ctx: &mut MapCtx, values: &[ValueId], axis: usize) -> Result<ValueId> {
+    let mut parts = Vec::with_capacity(values.len());
+    for &v in values {
+        let mut shape = ctx.ty(v).shape;
+        if axis > shape.len() {
+            return Err(Error::invalid(format!(
+                "a scan output axis {axis} is out of range for {}",
+                ctx.ty(v)
+            )));
+        }
+        shape.insert(axis, Dim::Known(1));
+        parts.push(ctx.reshape(v, shape)?);
+    }
+    match parts[..] {
+        [] => Err(Error::unsupported("a scan output of zero iterations")),
+        [one] => Ok(one),
+        _ => ctx.emit1(Op::Movement(Movement::Concat { axis }), &parts),
+    }
+}
+
+fn loop_op(ctx: &mut MapCtx) -> Result<()> {
+    let body = subgraph(ctx, "body")?;
+    let trips = match ctx.opt_input(0) {
+        Some(m) => match ctx.const_of(m) {
+            Some(t) => t.to_i64s().first().copied().unwrap_or(0).max(0) as u64,
+            None => {
+                return Err(ctx.needs_constant(
+                    0,
+                    "input 0 (M, the trip count) is computed at run time; only a constant trip count is supported",
+                ));
+            }
+        },
+        None => {
+            return Err(Error::unsupported(
+                "Loop without a trip count (its end depends on run-time values)",
+            ));
+        }
+    };
+    let go = match ctx.opt_input(1) {
+        Some(c) => match const_truth(ctx, c) {
+            Some(b) => b,
+            None => {
+                return Err(ctx.needs_constant(
+                    1,
+                    "input 1 (cond) is computed at run time; only a constant condition is supported",
+                ));
+            }
+        },
+        None => true,
+    };
+    if trips > MAX_ITERATIONS {
+        return Err(Error::limit(format!(
+            "Loop of {trips} iterations: at most {MAX_ITERATIONS} are unrolled"
+        )));
+    }
+    let n_carried = ctx.num_inputs().saturating_sub(2);
+    let mut carried: Vec<ValueId> = (0..n_carried)
+        .map(|i| ctx.input(2 + i))
+        .collect::<Result<_>>()?;
+    let n_scan = body.output.len().saturating_sub(1 + n_carried);
+    let mut scans: Vec<Vec<ValueId>> = vec![Vec::new(); n_scan];
+    let tag = ctx.origin.node.clone();
+    let mut running = go;
+    let mut i = 0;
+    while running && i < trips {
+        let iter = ctx.constant(Tensor::from_i64s(DType::I64, vec![], &[i as i64])?)?;
+        let cond = ctx.constant(Tensor::from_i64s(DType::Bool, vec![], &[1])?)?;
+        let mut bound = vec![iter, cond];
+        bound.extend(&carried);
+        let outs = inline_body(ctx, body, &bound, &format!("{tag}/iter{i}"))?;
+        if outs.len() != 1 + n_carried + n_scan {
+            return Err(Error::invalid(
+                "the Loop body's outputs do not match its carried values",
+            ));
+        }
+        running = const_truth(ctx, outs[0]).ok_or_else(|| {
+            Error::unsupported("Loop whose body computes its condition at run time")
+        })?;
+        carried = outs[1..1 + n_carried].to_vec();
+        for (j, &v) in outs[1 + n_carried..].iter().enumerate() {
+            scans[j].push(v);
+        }
+        i += 1;
+    }
+    for (k, v) in carried.into_iter().enumerate() {
+        if ctx.output_wanted(k) {
+            ctx.bind(k, v)?;
+        }
+    }
+    for (j, values) in scans.iter().enumerate() {
+        if ctx.output_wanted(n_carried + j) {
+            let v = stack(ctx, values, 0)?;
+            ctx.bind(n_carried + j, v)?;
+        }
+    }
+    Ok(())
+}
+
+/// The per-input and per-output axes and directions of one Scan.
+struct ScanPlan {
+    in_axes: Vec<i64>,
+    in_dirs: Vec<i64>,
+    out_axes: Vec<i64>,
+    out_dirs: Vec<i64>,
+}
+
+/// Unrolls `body` over the scan inputs `xs`; returns the final states and
+/// the stacked scan outputs.
+fn unroll_scan(
+    ctx: &mut MapCtx,
+    body: &GraphProto,
+    mut states: Vec<ValueId>,
+    xs: &[ValueId],
+    plan: &ScanPlan,
+    tag: &str,
+) -> Result<(Vec<ValueId>, Vec<ValueId>)> {
+    let n = states.len();
+    let k_out = body.output.len().saturating_sub(n);
+    let mut axes = Vec::with_capacity(xs.len());
+    let mut length = None;
+    for (j, &x) in xs.iter().enumerate() {
+        let xt = ctx.ty(x);
+        let axis = normalize_axis(plan.in_axes[j], xt.rank())?;
+        let len = xt.shape[axis].known().ok_or_else(|| {
+            Error::unsupported(format!("Scan over the symbolic dim {}", xt.shape[axis]))
+        })?;
+        if *length.get_or_insert(len) != len {
+            return Err(Error::invalid(
+                "Scan inputs differ in length along their scan axes",
+            ));
+        }
+        axes.push(axis);
+    }
+    let length = length.ok_or_else(|| Error::invalid("Scan needs at least one scan input"))?;
+    if length > MAX_ITERATIONS {
+        return Err(Error::limit(format!(
+            "Scan of {length} iterations: at most {MAX_ITERATIONS} are unrolled"
+        )));
+    }
+    let mut outs: Vec<Vec<ValueId>> = vec![Vec::new(); k_out];
+    for t in 0..length {
+        let mut bound = states.clone();
+        for (j, &x) in xs.iter().enumerate() {
+            let pos = if plan.in_dirs[j] != 0 {
+                length - 1 - t
+            } else {
+                t
+            };
+            let idx = ctx.constant(Tensor::from_i64s(DType::I64, vec![], &[pos as i64])?)?;
+            bound.push(ctx.emit1(Op::Movement(Movement::Gather { axis: axes[j] }), &[x, idx])?);
+        }
+        let res = inline_body(ctx, body, &bound, &format!("{tag}/step{t}"))?;
+        if res.len() != n + k_out {
+            return Err(Error::invalid(
+                "the Scan body's outputs do not match its states",
+            ));
+        }
+        states = res[..n].to_vec();
+        for (j, &v) in res[n..].iter().enumerate() {
+            outs[j].push(v);
+        }
+    }
+    let mut stacked = Vec::with_capacity(k_out);
+    for (j, mut values) in outs.into_iter().enumerate() {
+        if plan.out_dirs[j] != 0 {
+            values.reverse();
+        }
+        let rank = values.first().map_or(0, |&v| ctx.ty(v).rank()) + 1;
+        let axis = normalize_axis(plan.out_axes[j], rank)?;
+        stacked.push(stack(ctx, &values, axis)?);
+    }
+    Ok((states, stacked))
+}
+
+/// An int list attribute of `count` values (zeros when absent).
+fn int_list(ctx: &MapCtx, name: &str, count: usize) -> Result<Vec<i64>> {
+    match ctx.attrs.ints(name)? {
+        Some(v) if v.len() == count => Ok(v),
+        Some(v) => Err(Error::invalid(format!(
+            "attribute \"{name}\": expected {count} values, got {}",
+            v.len()
+        ))),
+        None => Ok(vec![0; count]),
+    }
+}
+
+fn scan(ctx: &mut MapCtx) -> Result<()> {
+    let body = subgraph(ctx, "body")?;
+    let m = ctx.attrs.req_int("num_scan_inputs")?;
+    let m =
+        usize::try_from(m).map_err(|_| Error::invalid("num_scan_inputs must not be negative"))?;
+    // Scan-8 leads with optional sequence lengths and has a batch axis 0.
+    let first = usize::from(ctx.version == 8);
+    let n = ctx
+        .num_inputs()
+        .checked_sub(m + first)
+        .ok_or_else(|| Error::invalid("Scan has fewer inputs than num_scan_inputs"))?;
+    let k_out = body.output.len().saturating_sub(n);
+    let plan = if ctx.version == 8 {
+        if let Some(lens) = ctx.opt_input(0) {
+            return Err(ctx.needs_constant(
+                0,
+                format!(
+                    "Scan-8 sequence_lens ({}) are not supported; leave them empty",
+                    ctx.ty(lens)
+                ),
+            ));
+        }
+        // Per batch element the scan axis is 0 (axis 1 of the batched input).
+        ScanPlan {
+            in_axes: vec![0; m],
+            in_dirs: int_list(ctx, "directions", m)?,
+            out_axes: vec![0; k_out],
+            out_dirs: vec![0; k_out],
+        }
+    } else {
+        ScanPlan {
+            in_axes: int_list(ctx, "scan_input_axes", m)?,
+            in_dirs: int_list(ctx, "scan_input_directions", m)?,
+            out_axes: int_list(ctx, "scan_output_axes", k_out)?,
+            out_dirs: int_list(ctx, "scan_output_directions", k_out)?,
+        }
+    };
+    let states: Vec<ValueId> = (0..n)
+        .map(|i| ctx.input(first + i))
+        .collect::<Result<_>>()?;
+    let xs: Vec<ValueId> = (0..m)
+        .map(|i| ctx.input(first + n + i))
+        .collect::<Result<_>>()?;
+    let tag = ctx.origin.node.clone();
+    let (states, outs) = if ctx.version == 8 {
+        // One scan per batch element, restacked along the batch axis.
+        let batch = ctx
+            .ty(xs[0])
+            .shape
+            .first()
+            .and_then(Dim::known)
+            .ok_or_else(|| Error::unsupported("Scan-8 over a symbolic batch"))?;
+        let mut per_state: Vec<Vec<ValueId>> = vec![Vec::new(); n];
+        let mut per_out: Vec<Vec<ValueId>> = vec![Vec::new(); k_out];
+        for b in 0..batch {
+            let idx = ctx.constant(Tensor::from_i64s(DType::I64, vec![], &[b as i64])?)?;
+            let pick = |ctx: &mut MapCtx, v: ValueId| {
+                ctx.emit1(Op::Movement(Movement::Gather { axis: 0 }), &[v, idx])
+            };
+            let s_b = states
+                .iter()
+                .map(|&v| pick(ctx, v))
+                .collect::<Result<Vec<_>>>()?;
+            let x_b = xs
+                .iter()
+                .map(|&v| pick(ctx, v))
+                .collect::<Result<Vec<_>>>()?;
+            let (s, o) = unroll_scan(ctx, body, s_b, &x_b, &plan, &format!("{tag}/batch{b}"))?;
+            for (j, v) in s.into_iter().enumerate() {
+                per_state[j].push(v);
+            }
+            for (j, v) in o.into_iter().enumerate() {
+                per_out[j].push(v);
+            }
+        }
+        let s = per_state
+            .iter()
+            .map(|vs| stack(ctx, vs, 0))
+            .collect::<Result<Vec<_>>>()?;
+        let o = per_out
+            .iter()
+            .map(|vs| stack(ctx, vs, 0))
+            .collect::<Result<Vec<_>>>()?;
+        (s, o)
+    } else {
+        unroll_scan(ctx, body, states, &xs, &plan, &tag)?
+    };
+    for (k, v) in states.into_iter().chain(outs).enumerate() {
+        if ctx.output_wanted(k) {
+            ctx.bind(k, v)?;
+        }
+    }
+    Ok(())
+}
