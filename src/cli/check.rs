@@ -107,24 +107,47 @@ struct Prepared {
     bound: Vec<String>,
 }
 
+/// Inputs that may hold shape operands (sizes, bounds): at most this many elements.
+const SHAPE_LIKE_ELEMENTS: u64 = 8;
+
 /// Imports and compiles the model. With `bind`, every graph input the import
-/// needs as a constant is bound to its value from `inputs`, one at a time.
+/// needs as a constant is bound to its value from `inputs`, one at a time;
+/// when the value it needs is computed from graph inputs (a shape built from
+/// a `size` input, a trip count from Range bounds), the small inputs are
+/// bound together, once.
 fn prepare(model: &Path, names: &[String], inputs: &[Tensor], bind: bool) -> Result<Prepared> {
     let mut options = ImportOptions::default();
+    let mut widened = false;
     let graph = loop {
         match onnx2linalg::import_onnx(model, &options) {
             Ok(graph) => break graph,
             Err(e) => {
-                let wanted = e.runtime_value.as_deref().filter(|_| bind);
-                let Some(k) = wanted.and_then(|v| names.iter().position(|n| n == v)) else {
+                let Some(wanted) = e.runtime_value.as_deref().filter(|_| bind) else {
                     return Err(e);
                 };
-                if options.bind_inputs.iter().any(|(n, _)| *n == names[k]) {
-                    return Err(e);
+                let is_bound = |o: &ImportOptions, n: &str| o.bind_inputs.iter().any(|(b, _)| b == n);
+                match names.iter().position(|n| n == wanted) {
+                    Some(k) if !is_bound(&options, &names[k]) => {
+                        options
+                            .bind_inputs
+                            .push((names[k].clone(), inputs[k].clone()));
+                    }
+                    Some(_) => return Err(e),
+                    None if !widened => {
+                        widened = true;
+                        let before = options.bind_inputs.len();
+                        for (n, t) in names.iter().zip(inputs) {
+                            let small = t.num_elements() <= SHAPE_LIKE_ELEMENTS;
+                            if small && !is_bound(&options, n) {
+                                options.bind_inputs.push((n.clone(), t.clone()));
+                            }
+                        }
+                        if options.bind_inputs.len() == before {
+                            return Err(e);
+                        }
+                    }
+                    None => return Err(e),
                 }
-                options
-                    .bind_inputs
-                    .push((names[k].clone(), inputs[k].clone()));
             }
         }
     };

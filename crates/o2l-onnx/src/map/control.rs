@@ -86,9 +86,11 @@ pub(crate) fn inline_body(
                 inputs.push(None);
                 continue;
             }
+            // Unsupported, not invalid: an outer value may be missing only
+            // because the node making it could not be converted.
             let id = names.get(n.as_str()).copied().ok_or_else(|| {
-                Error::invalid(format!(
-                    "input \"{n}\" is not defined in the subgraph or an enclosing scope"
+                Error::unsupported(format!(
+                    "input \"{n}\" is neither defined in the subgraph nor available in an enclosing scope"
                 ))
                 .at(&origin)
             })?;
