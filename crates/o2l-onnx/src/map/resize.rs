@@ -5,7 +5,8 @@
 //! f64 as the ONNX reference does, and each tap becomes a Gather along the
 //! axis times a constant weight vector; the taps are summed. Nearest with
 //! one-hot weights is a single Gather. tf_crop_and_resize positions outside
-//! the input take `extrapolation_value`.
+//! the input take `extrapolation_value`. AffineGrid (the sampling grid of
+//! an affine map) is here too: a constant base grid times theta.
 use super::{MapCtx, Rule, row};
 use o2l_canon::ops::{Binary, Elementwise, Movement, Unary};
 use o2l_canon::shape::normalize_axis;
@@ -25,6 +26,13 @@ pub(crate) static RULES: &[Rule] = &[
         &["Gather", "Mul", "Add", "Cast"],
         upsample,
         "as Upsample-9: nearest (floor) or linear, asymmetric coordinates; constant scales",
+    ),
+    row(
+        "AffineGrid",
+        &[20],
+        &["MatMul", "Transpose", "Reshape"],
+        affine_grid,
+        "the normalised base grid of the (constant) size, a constant, times theta",
     ),
     row(
         "Upsample",
@@ -604,4 +612,84 @@ mod tests {
         let t = axis_taps(&o, 4, 3, 0.75, (0.4, 1.2));
         assert_eq!(t.outside, vec![false, false, true]);
     }
+}
+
+fn affine_grid(ctx: &mut MapCtx) -> Result<()> {
+    let theta = ctx.input(0)?;
+    let size = match ctx.const_ints(1, "size")? {
+        Some(s) => s,
+        None => return Err(Error::invalid("AffineGrid needs its size input")),
+    };
+    let align = ctx.attrs.int_or("align_corners", 0)? != 0;
+    let dims = super::to_u64s(&size, "AffineGrid size")?;
+    let spatial: Vec<u64> = match dims.len() {
+        4 | 5 => dims[2..].to_vec(),
+        n => {
+            return Err(Error::invalid(format!(
+                "AffineGrid size must have 4 (2-D) or 5 (3-D) values, got {n}"
+            )));
+        }
+    };
+    let k = spatial.len();
+    let tt = ctx.ty(theta);
+    let td = tt.static_dims("AffineGrid theta")?;
+    if td != [dims[0], k as u64, k as u64 + 1] {
+        return Err(Error::invalid(format!(
+            "AffineGrid theta must be ({}, {k}, {}) for size {size:?}, got {tt}",
+            dims[0],
+            k + 1
+        )));
+    }
+    // Coordinates along one dim, in [-1, 1].
+    let coords = |n: u64| -> Vec<f64> {
+        (0..n)
+            .map(|i| {
+                let i = i as f64;
+                let n = n as f64;
+                if align {
+                    if n > 1.0 {
+                        -1.0 + 2.0 * i / (n - 1.0)
+                    } else {
+                        -1.0
+                    }
+                } else {
+                    -1.0 + (2.0 * i + 1.0) / n
+                }
+            })
+            .collect()
+    };
+    let axes: Vec<Vec<f64>> = spatial.iter().map(|&n| coords(n)).collect();
+    let points: u64 = spatial.iter().product();
+    // Rows (x, y[, z], 1) in row-major order of the spatial dims; x is the last dim.
+    let mut base = Vec::with_capacity(points as usize * (k + 1));
+    for p in 0..points {
+        let mut rem = p;
+        let mut idx = vec![0usize; k];
+        for d in (0..k).rev() {
+            idx[d] = (rem % spatial[d]) as usize;
+            rem /= spatial[d];
+        }
+        for d in (0..k).rev() {
+            base.push(axes[d][idx[d]]);
+        }
+        base.push(1.0);
+    }
+    // (points, k+1) @ theta^T (N, k+1, k) -> (N, points, k)
+    let b = ctx.constant(Tensor::from_f64s(
+        tt.dtype,
+        vec![points, k as u64 + 1],
+        &base,
+    )?)?;
+    let t = ctx.emit1(
+        Op::Movement(Movement::Transpose {
+            perm: vec![0, 2, 1],
+        }),
+        &[theta],
+    )?;
+    let g = ctx.emit1(Op::Linear(o2l_canon::ops::Linear::MatMul), &[b, t])?;
+    let mut shape = vec![Dim::Known(dims[0])];
+    shape.extend(spatial.iter().map(|&n| Dim::Known(n)));
+    shape.push(Dim::Known(k as u64));
+    let y = ctx.reshape(g, shape)?;
+    ctx.bind(0, y)
 }
