@@ -165,6 +165,13 @@ pub(crate) static RULES: &[Rule] = &[
         "constant repeats input; each repeated axis becomes a Gather (static dims)",
     ),
     row(
+        "CenterCropPad",
+        &[18],
+        &["Gather", "Concat"],
+        center_crop_pad,
+        "per axis: the centred window of the target length, or zeros around (odd remainders after)",
+    ),
+    row(
         "Pad",
         &[2],
         &["Gather", "Concat"],
@@ -1251,6 +1258,59 @@ fn pad(ctx: &mut MapCtx, pads: Vec<i64>, axes: Option<Vec<i64>>, value: f64) -> 
             }
             let picks: Vec<i64> = (-b..len + e).map(|j| pad_index(&mode, j, len)).collect();
             y = gather_along(ctx, y, axis, &picks)?;
+        }
+    }
+    ctx.bind(0, y)
+}
+
+fn center_crop_pad(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let rank = ctx.ty(x).rank();
+    let Some(shape) = ctx.const_ints(1, "shape")? else {
+        return Err(Error::invalid("CenterCropPad needs its shape input"));
+    };
+    let axes = match ctx.attrs.ints("axes")? {
+        Some(a) => normalize_axes(&a, rank)?,
+        None => (0..rank).collect(),
+    };
+    if shape.len() != axes.len() {
+        return Err(Error::invalid(format!(
+            "CenterCropPad shape {shape:?} must give one length per axis ({} axes)",
+            axes.len()
+        )));
+    }
+    let mut y = x;
+    for (&axis, &want) in axes.iter().zip(&shape) {
+        let len = static_len(ctx, y, axis, "CenterCropPad")?;
+        if want < 0 {
+            return Err(Error::invalid(format!(
+                "CenterCropPad length {want} is negative"
+            )));
+        }
+        if want < len {
+            let start = (len - want) / 2;
+            let picks: Vec<i64> = (start..start + want).collect();
+            y = take(ctx, y, axis, &picks, len)?;
+        } else if want > len {
+            let before = (want - len) / 2;
+            let after = want - len - before;
+            let ty = ctx.ty(y);
+            let mut parts = Vec::with_capacity(3);
+            for (count, at_end) in [(before, false), (after, true)] {
+                if count == 0 {
+                    continue;
+                }
+                let mut dims = ty.static_dims("CenterCropPad")?;
+                dims[axis] = count as u64;
+                let n = usize::try_from(element_count(&dims)?)
+                    .map_err(|_| Error::limit("CenterCropPad block is too large"))?;
+                let z = ctx.constant(Tensor::from_i64s(ty.dtype, dims, &vec![0; n])?)?;
+                parts.push((z, at_end));
+            }
+            let mut ordered: Vec<ValueId> = parts.iter().filter(|p| !p.1).map(|p| p.0).collect();
+            ordered.push(y);
+            ordered.extend(parts.iter().filter(|p| p.1).map(|p| p.0));
+            y = ctx.emit1(Op::Movement(Movement::Concat { axis }), &ordered)?;
         }
     }
     ctx.bind(0, y)
