@@ -21,6 +21,7 @@ pub(crate) mod movement;
 pub(crate) mod norm;
 pub(crate) mod pool;
 pub(crate) mod quant;
+pub(crate) mod recurrent;
 pub(crate) mod reduce;
 pub(crate) mod resize;
 pub(crate) mod signal;
@@ -77,6 +78,7 @@ pub(crate) fn all_rules() -> impl Iterator<Item = &'static Rule> {
         signal::RULES,
         sort::RULES,
         control::RULES,
+        recurrent::RULES,
         movement::RULES,
         training::RULES,
         ml::RULES,
@@ -142,6 +144,21 @@ pub(crate) static GAPS: &[Gap] = &[
         "LpPool",
         &[1],
         "legacy p attribute as float (opsets before 2)",
+    ),
+    gap(
+        "RNN",
+        &[1],
+        "legacy output_sequence attribute (opsets before 7)",
+    ),
+    gap(
+        "GRU",
+        &[1, 3],
+        "legacy output_sequence attribute (opsets before 7)",
+    ),
+    gap(
+        "LSTM",
+        &[1],
+        "legacy output_sequence attribute (opsets before 7)",
     ),
     gap(
         "Upsample",

@@ -1,0 +1,516 @@
+//! RNN, GRU and LSTM, unrolled over the static sequence length: the input
+//! projections of every step in one MatMul, then per step the recurrent
+//! MatMul, the gates (ONNX's order: GRU z r h, LSTM i o f c) and the state
+//! update, for each direction. Per-batch sequence lengths mask the steps past
+//! a sequence's end (its state is kept, its output is 0).
+use super::{MapCtx, Rule, row};
+use o2l_canon::ops::{Binary, Compare, Elementwise, Linear, Movement, Unary};
+use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
+
+pub(crate) static RULES: &[Rule] = &[
+    row(
+        "RNN",
+        &[7, 14, 22],
+        &["MatMul", "Add", "Tanh", "Gather", "Concat", "Select"],
+        rnn,
+        "unrolled; forward, reverse, bidirectional; layout; activations; clip; sequence_lens",
+    ),
+    row(
+        "GRU",
+        &[7, 14, 22],
+        &[
+            "MatMul", "Add", "Mul", "Sigmoid", "Tanh", "Gather", "Concat", "Select",
+        ],
+        gru,
+        "unrolled; linear_before_reset; forward, reverse, bidirectional; layout; sequence_lens",
+    ),
+    row(
+        "LSTM",
+        &[7, 14, 22],
+        &[
+            "MatMul", "Add", "Mul", "Sigmoid", "Tanh", "Gather", "Concat", "Select",
+        ],
+        lstm,
+        "unrolled; peepholes; forward, reverse, bidirectional; layout; sequence_lens",
+    ),
+];
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Rnn,
+    Gru,
+    Lstm,
+}
+
+impl Kind {
+    fn gates(self) -> u64 {
+        match self {
+            Kind::Rnn => 1,
+            Kind::Gru => 3,
+            Kind::Lstm => 4,
+        }
+    }
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Rnn => "RNN",
+            Kind::Gru => "GRU",
+            Kind::Lstm => "LSTM",
+        }
+    }
+    /// Activations of one direction when the attribute is absent.
+    fn default_activations(self) -> &'static [&'static str] {
+        match self {
+            Kind::Rnn => &["Tanh"],
+            Kind::Gru => &["Sigmoid", "Tanh"],
+            Kind::Lstm => &["Sigmoid", "Tanh", "Tanh"],
+        }
+    }
+}
+
+/// One activation function with its alpha and beta.
+#[derive(Clone)]
+struct Act {
+    name: String,
+    alpha: Option<f64>,
+    beta: Option<f64>,
+}
+
+fn un(ctx: &mut MapCtx, u: Unary, x: ValueId) -> Result<ValueId> {
+    ctx.emit1(Op::Elementwise(Elementwise::Unary(u)), &[x])
+}
+
+fn apply(ctx: &mut MapCtx, a: &Act, x: ValueId) -> Result<ValueId> {
+    let dtype = ctx.ty(x).dtype;
+    let affine = |ctx: &mut MapCtx, x: ValueId, m: f64, b: f64| -> Result<ValueId> {
+        let mv = ctx.scalar(dtype, m)?;
+        let bv = ctx.scalar(dtype, b)?;
+        let y = ctx.binary(Binary::Mul, x, mv)?;
+        ctx.binary(Binary::Add, y, bv)
+    };
+    match a.name.to_ascii_lowercase().as_str() {
+        "tanh" => un(ctx, Unary::Tanh, x),
+        "sigmoid" => un(ctx, Unary::Sigmoid, x),
+        "relu" => un(ctx, Unary::Relu, x),
+        "leakyrelu" => un(
+            ctx,
+            Unary::LeakyRelu {
+                alpha: a.alpha.unwrap_or(0.01),
+            },
+            x,
+        ),
+        "affine" => affine(ctx, x, a.alpha.unwrap_or(1.0), a.beta.unwrap_or(0.0)),
+        "hardsigmoid" => {
+            let y = affine(ctx, x, a.alpha.unwrap_or(0.2), a.beta.unwrap_or(0.5))?;
+            un(ctx, Unary::Clamp { min: 0.0, max: 1.0 }, y)
+        }
+        "scaledtanh" => {
+            let y = affine(ctx, x, a.beta.unwrap_or(1.0), 0.0)?;
+            let t = un(ctx, Unary::Tanh, y)?;
+            affine(ctx, t, a.alpha.unwrap_or(1.0), 0.0)
+        }
+        other => Err(Error::unsupported(format!(
+            "recurrent activation {other} (supported: Tanh, Sigmoid, Relu, LeakyRelu, Affine, HardSigmoid, ScaledTanh)"
+        ))),
+    }
+}
+
+/// Constant indices `picks` along `axis`.
+fn take(ctx: &mut MapCtx, x: ValueId, axis: usize, picks: Vec<i64>) -> Result<ValueId> {
+    let idx = ctx.constant(Tensor::from_i64s(
+        DType::I64,
+        vec![picks.len() as u64],
+        &picks,
+    )?)?;
+    ctx.emit1(Op::Movement(Movement::Gather { axis }), &[x, idx])
+}
+
+/// `x[i]` along axis 0 (the axis dropped).
+fn at(ctx: &mut MapCtx, x: ValueId, i: u64) -> Result<ValueId> {
+    let idx = ctx.constant(Tensor::from_i64s(DType::I64, vec![], &[i as i64])?)?;
+    ctx.emit1(Op::Movement(Movement::Gather { axis: 0 }), &[x, idx])
+}
+
+/// Gate `g` (of width `h`) along the last axis.
+fn gate(ctx: &mut MapCtx, x: ValueId, g: u64, h: u64) -> Result<ValueId> {
+    let last = ctx.ty(x).rank() - 1;
+    take(
+        ctx,
+        x,
+        last,
+        (g * h..(g + 1) * h).map(|i| i as i64).collect(),
+    )
+}
+
+fn transpose(ctx: &mut MapCtx, x: ValueId, perm: Vec<usize>) -> Result<ValueId> {
+    ctx.emit1(Op::Movement(Movement::Transpose { perm }), &[x])
+}
+
+fn stack0(ctx: &mut MapCtx, values: &[ValueId]) -> Result<ValueId> {
+    let mut parts = Vec::with_capacity(values.len());
+    for &v in values {
+        let mut shape = ctx.ty(v).shape;
+        shape.insert(0, Dim::Known(1));
+        parts.push(ctx.reshape(v, shape)?);
+    }
+    if parts.len() == 1 {
+        return Ok(parts[0]);
+    }
+    ctx.emit1(Op::Movement(Movement::Concat { axis: 0 }), &parts)
+}
+
+fn recurrent(ctx: &mut MapCtx, kind: Kind) -> Result<()> {
+    let x = ctx.input(0)?;
+    let (w, r) = (ctx.input(1)?, ctx.input(2)?);
+    let (b, lens, h0) = (ctx.opt_input(3), ctx.opt_input(4), ctx.opt_input(5));
+    let (c0, peep) = if kind == Kind::Lstm {
+        (ctx.opt_input(6), ctx.opt_input(7))
+    } else {
+        (None, None)
+    };
+    let layout = ctx.attrs.int_or("layout", 0)?;
+    let hidden = u64::try_from(ctx.attrs.req_int("hidden_size")?)
+        .map_err(|_| Error::invalid("hidden_size must be positive"))?;
+    let direction = ctx.attrs.string_or("direction", "forward")?;
+    let dirs: Vec<bool> = match direction.as_str() {
+        "forward" => vec![false],
+        "reverse" => vec![true],
+        "bidirectional" => vec![false, true],
+        other => {
+            return Err(Error::invalid(format!(
+                "direction must be forward, reverse or bidirectional, got \"{other}\""
+            )));
+        }
+    };
+    let clip = ctx.attrs.float("clip")?.map(f64::from);
+    let linear_before_reset = ctx.attrs.int_or("linear_before_reset", 0)? != 0;
+    if kind == Kind::Lstm && ctx.attrs.int_or("input_forget", 0)? != 0 {
+        return Err(Error::unsupported("LSTM input_forget=1"));
+    }
+    // Activations: per direction, as listed (alphas and betas consumed in order).
+    let names = ctx.attrs.strings("activations")?;
+    let alphas = ctx.attrs.floats("activation_alpha")?.unwrap_or_default();
+    let betas = ctx.attrs.floats("activation_beta")?.unwrap_or_default();
+    let per_dir = kind.default_activations().len();
+    let names: Vec<String> = match names {
+        Some(n) => n,
+        None => dirs
+            .iter()
+            .flat_map(|_| kind.default_activations().iter().map(|s| s.to_string()))
+            .collect(),
+    };
+    if names.len() != per_dir * dirs.len() {
+        return Err(Error::invalid(format!(
+            "{} expects {} activations, got {}",
+            kind.name(),
+            per_dir * dirs.len(),
+            names.len()
+        )));
+    }
+    let acts: Vec<Act> = names
+        .into_iter()
+        .enumerate()
+        .map(|(i, name)| Act {
+            name,
+            alpha: alphas.get(i).map(|&v| f64::from(v)),
+            beta: betas.get(i).map(|&v| f64::from(v)),
+        })
+        .collect();
+
+    // X as (seq, batch, input).
+    let x = if layout == 1 {
+        transpose(ctx, x, vec![1, 0, 2])?
+    } else {
+        x
+    };
+    let xd = ctx.ty(x).static_dims(kind.name())?;
+    let (seq, batch) = (xd[0], xd[1]);
+    let dtype = ctx.ty(x).dtype;
+    let gw = kind.gates() * hidden;
+    let zeros_state = |ctx: &mut MapCtx| -> Result<ValueId> {
+        ctx.constant(Tensor::from_f64s(
+            dtype,
+            vec![batch, hidden],
+            &vec![0.0; (batch * hidden) as usize],
+        )?)
+    };
+    let initial = |ctx: &mut MapCtx, v: Option<ValueId>, d: u64| -> Result<Option<ValueId>> {
+        match v {
+            Some(v) => {
+                let v = if layout == 1 {
+                    transpose(ctx, v, vec![1, 0, 2])?
+                } else {
+                    v
+                };
+                Ok(Some(at(ctx, v, d)?))
+            }
+            None => Ok(None),
+        }
+    };
+    // Step masks from the sequence lengths: (batch, 1) bools per step.
+    let masks: Option<Vec<ValueId>> = match lens {
+        Some(l) => {
+            let l = ctx.cast(l, DType::I64)?;
+            let l = ctx.reshape(l, vec![Dim::Known(batch), Dim::Known(1)])?;
+            let mut m = Vec::with_capacity(seq as usize);
+            for t in 0..seq {
+                let tv = ctx.scalar(DType::I64, t as f64)?;
+                m.push(ctx.emit1(
+                    Op::Elementwise(Elementwise::Compare(Compare::Less)),
+                    &[tv, l],
+                )?);
+            }
+            Some(m)
+        }
+        None => None,
+    };
+    if masks.is_some() && dirs.contains(&true) {
+        if let Some(l) = lens
+            && ctx
+                .const_of(l)
+                .is_some_and(|t| t.to_i64s().iter().all(|&v| v as u64 == seq))
+        {
+            // All sequences are full length: reversing needs no per-batch order.
+        } else {
+            return Err(Error::unsupported(format!(
+                "{} in reverse with per-batch sequence lengths",
+                kind.name()
+            )));
+        }
+    }
+    let mut ys = Vec::new();
+    let mut hs = Vec::new();
+    let mut cs = Vec::new();
+    for (di, &reverse) in dirs.iter().enumerate() {
+        let d = di as u64;
+        let wd = at(ctx, w, d)?; // (gw, input)
+        let rd = at(ctx, r, d)?; // (gw, hidden)
+        let wt = transpose(ctx, wd, vec![1, 0])?;
+        let rt = transpose(ctx, rd, vec![1, 0])?;
+        // Every step's input projection at once: (seq, batch, gw).
+        let mut xw = ctx.emit1(Op::Linear(Linear::MatMul), &[x, wt])?;
+        let (wb, rb) = match b {
+            Some(b) => {
+                let bd = at(ctx, b, d)?;
+                (
+                    Some(take(ctx, bd, 0, (0..gw as i64).collect())?),
+                    Some(take(ctx, bd, 0, (gw as i64..2 * gw as i64).collect())?),
+                )
+            }
+            None => (None, None),
+        };
+        // GRU's h gate keeps its recurrent bias apart (linear_before_reset).
+        if let Some(wb) = wb {
+            xw = ctx.binary(Binary::Add, xw, wb)?;
+        }
+        let act = &acts[di * per_dir..(di + 1) * per_dir];
+        let mut h = match initial(ctx, h0, d)? {
+            Some(h) => h,
+            None => zeros_state(ctx)?,
+        };
+        let mut c = if kind == Kind::Lstm {
+            Some(match initial(ctx, c0, d)? {
+                Some(c) => c,
+                None => zeros_state(ctx)?,
+            })
+        } else {
+            None
+        };
+        let peeps = match peep {
+            Some(p) => {
+                let pd = at(ctx, p, d)?;
+                Some((
+                    gate(ctx, pd, 0, hidden)?,
+                    gate(ctx, pd, 1, hidden)?,
+                    gate(ctx, pd, 2, hidden)?,
+                ))
+            }
+            None => None,
+        };
+        let clip_to = |ctx: &mut MapCtx, v: ValueId| -> Result<ValueId> {
+            match clip {
+                Some(cl) => un(ctx, Unary::Clamp { min: -cl, max: cl }, v),
+                None => Ok(v),
+            }
+        };
+        let mut outs = vec![None; seq as usize];
+        for step in 0..seq {
+            let t = if reverse { seq - 1 - step } else { step };
+            let xt = at(ctx, xw, t)?; // (batch, gw)
+            let hr = ctx.emit1(Op::Linear(Linear::MatMul), &[h, rt])?; // (batch, gw)
+            let (h_new, c_new) = match kind {
+                Kind::Rnn => {
+                    let mut g = ctx.binary(Binary::Add, xt, hr)?;
+                    if let Some(rb) = rb {
+                        g = ctx.binary(Binary::Add, g, rb)?;
+                    }
+                    let g = clip_to(ctx, g)?;
+                    (apply(ctx, &act[0], g)?, None)
+                }
+                Kind::Gru => {
+                    let (xz, xr, xh) = (
+                        gate(ctx, xt, 0, hidden)?,
+                        gate(ctx, xt, 1, hidden)?,
+                        gate(ctx, xt, 2, hidden)?,
+                    );
+                    let (hz, hrr) = (gate(ctx, hr, 0, hidden)?, gate(ctx, hr, 1, hidden)?);
+                    let rbs = match rb {
+                        Some(rb) => Some((
+                            gate(ctx, rb, 0, hidden)?,
+                            gate(ctx, rb, 1, hidden)?,
+                            gate(ctx, rb, 2, hidden)?,
+                        )),
+                        None => None,
+                    };
+                    let mut z = ctx.binary(Binary::Add, xz, hz)?;
+                    let mut rg = ctx.binary(Binary::Add, xr, hrr)?;
+                    if let Some((bz, br, _)) = rbs {
+                        z = ctx.binary(Binary::Add, z, bz)?;
+                        rg = ctx.binary(Binary::Add, rg, br)?;
+                    }
+                    let z = clip_to(ctx, z)?;
+                    let z = apply(ctx, &act[0], z)?;
+                    let rg = clip_to(ctx, rg)?;
+                    let rg = apply(ctx, &act[0], rg)?;
+                    let mut hh = if linear_before_reset {
+                        let mut lin = gate(ctx, hr, 2, hidden)?;
+                        if let Some((_, _, bh)) = rbs {
+                            lin = ctx.binary(Binary::Add, lin, bh)?;
+                        }
+                        let gated = ctx.binary(Binary::Mul, rg, lin)?;
+                        ctx.binary(Binary::Add, xh, gated)?
+                    } else {
+                        // R_h's rows (the last `hidden` rows of R), transposed.
+                        let rh =
+                            take(ctx, rd, 0, (2 * hidden as i64..3 * hidden as i64).collect())?;
+                        let rht = transpose(ctx, rh, vec![1, 0])?;
+                        let reset = ctx.binary(Binary::Mul, rg, h)?;
+                        let lin = ctx.emit1(Op::Linear(Linear::MatMul), &[reset, rht])?;
+                        let mut s = ctx.binary(Binary::Add, xh, lin)?;
+                        if let Some((_, _, bh)) = rbs {
+                            s = ctx.binary(Binary::Add, s, bh)?;
+                        }
+                        s
+                    };
+                    hh = clip_to(ctx, hh)?;
+                    let hh = apply(ctx, &act[1], hh)?;
+                    // (1 - z) * hh + z * h
+                    let one = ctx.scalar(dtype, 1.0)?;
+                    let keep = ctx.binary(Binary::Sub, one, z)?;
+                    let a = ctx.binary(Binary::Mul, keep, hh)?;
+                    let bz = ctx.binary(Binary::Mul, z, h)?;
+                    (ctx.binary(Binary::Add, a, bz)?, None)
+                }
+                Kind::Lstm => {
+                    let mut g = ctx.binary(Binary::Add, xt, hr)?;
+                    if let Some(rb) = rb {
+                        g = ctx.binary(Binary::Add, g, rb)?;
+                    }
+                    let cp = c.ok_or_else(|| Error::internal("LSTM without a cell state"))?;
+                    let (mut i, mut o, mut f, cc) = (
+                        gate(ctx, g, 0, hidden)?,
+                        gate(ctx, g, 1, hidden)?,
+                        gate(ctx, g, 2, hidden)?,
+                        gate(ctx, g, 3, hidden)?,
+                    );
+                    if let Some((pi, _, pf)) = peeps {
+                        let a = ctx.binary(Binary::Mul, pi, cp)?;
+                        i = ctx.binary(Binary::Add, i, a)?;
+                        let b2 = ctx.binary(Binary::Mul, pf, cp)?;
+                        f = ctx.binary(Binary::Add, f, b2)?;
+                    }
+                    let i = clip_to(ctx, i)?;
+                    let i = apply(ctx, &act[0], i)?;
+                    let f = clip_to(ctx, f)?;
+                    let f = apply(ctx, &act[0], f)?;
+                    let cc = clip_to(ctx, cc)?;
+                    let cc = apply(ctx, &act[1], cc)?;
+                    let fc = ctx.binary(Binary::Mul, f, cp)?;
+                    let ic = ctx.binary(Binary::Mul, i, cc)?;
+                    let c_new = ctx.binary(Binary::Add, fc, ic)?;
+                    if let Some((_, po, _)) = peeps {
+                        let a = ctx.binary(Binary::Mul, po, c_new)?;
+                        o = ctx.binary(Binary::Add, o, a)?;
+                    }
+                    let o = clip_to(ctx, o)?;
+                    let o = apply(ctx, &act[0], o)?;
+                    let hc = apply(ctx, &act[2], c_new)?;
+                    (ctx.binary(Binary::Mul, o, hc)?, Some(c_new))
+                }
+            };
+            let (h_next, c_next, y_t) = match &masks {
+                Some(m) => {
+                    let mk = m[t as usize];
+                    let zero = ctx.scalar(dtype, 0.0)?;
+                    let hn = ctx.emit1(Op::Elementwise(Elementwise::Select), &[mk, h_new, h])?;
+                    let cn = match (c_new, c) {
+                        (Some(cn), Some(cp)) => {
+                            Some(ctx.emit1(Op::Elementwise(Elementwise::Select), &[mk, cn, cp])?)
+                        }
+                        _ => None,
+                    };
+                    let y = ctx.emit1(Op::Elementwise(Elementwise::Select), &[mk, h_new, zero])?;
+                    (hn, cn, y)
+                }
+                None => (h_new, c_new, h_new),
+            };
+            h = h_next;
+            c = c_next;
+            outs[t as usize] = Some(y_t);
+        }
+        let outs: Vec<ValueId> = outs.into_iter().flatten().collect();
+        ys.push(stack0(ctx, &outs)?); // (seq, batch, hidden)
+        hs.push(h);
+        if let Some(c) = c {
+            cs.push(c);
+        }
+    }
+    // Y: (seq, dirs, batch, hidden); Y_h, Y_c: (dirs, batch, hidden).
+    let y = {
+        let mut parts = Vec::with_capacity(ys.len());
+        for v in ys {
+            parts.push(ctx.reshape(v, [seq, 1, batch, hidden].map(Dim::Known).to_vec())?);
+        }
+        if parts.len() == 1 {
+            parts[0]
+        } else {
+            ctx.emit1(Op::Movement(Movement::Concat { axis: 1 }), &parts)?
+        }
+    };
+    let yh = stack0(ctx, &hs)?;
+    let (y, yh) = if layout == 1 {
+        (
+            transpose(ctx, y, vec![2, 0, 1, 3])?,
+            transpose(ctx, yh, vec![1, 0, 2])?,
+        )
+    } else {
+        (y, yh)
+    };
+    if ctx.output_wanted(0) {
+        ctx.bind(0, y)?;
+    }
+    if ctx.output_wanted(1) {
+        ctx.bind(1, yh)?;
+    }
+    if kind == Kind::Lstm && ctx.output_wanted(2) {
+        let yc = stack0(ctx, &cs)?;
+        let yc = if layout == 1 {
+            transpose(ctx, yc, vec![1, 0, 2])?
+        } else {
+            yc
+        };
+        ctx.bind(2, yc)?;
+    }
+    Ok(())
+}
+
+fn rnn(ctx: &mut MapCtx) -> Result<()> {
+    recurrent(ctx, Kind::Rnn)
+}
+
+fn gru(ctx: &mut MapCtx) -> Result<()> {
+    recurrent(ctx, Kind::Gru)
+}
+
+fn lstm(ctx: &mut MapCtx) -> Result<()> {
+    recurrent(ctx, Kind::Lstm)
+}
