@@ -13,6 +13,24 @@ use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, TensorType, ValueId};
 
 pub(crate) static RULES: &[Rule] = &[
     row(
+        "LinearAttention",
+        &[27],
+        &[
+            "Reshape",
+            "Transpose",
+            "Gather",
+            "Exp",
+            "Mul",
+            "Sub",
+            "Add",
+            "MatMul",
+            "Concat",
+            "Cast",
+        ],
+        linear_attention,
+        "the recurrence unrolled over T in f32: linear, gated, delta, gated_delta; GQA; past/present state",
+    ),
+    row(
         "RotaryEmbedding",
         &[23],
         &[
@@ -585,4 +603,159 @@ fn rotary_embedding(ctx: &mut MapCtx) -> Result<()> {
         ctx.reshape(y4, xt.shape.clone())?
     };
     ctx.bind(0, y)
+}
+
+/// `x[.., i, ..]` along `axis` (the axis dropped).
+fn step_of(ctx: &mut MapCtx, x: ValueId, axis: usize, i: u64) -> Result<ValueId> {
+    let idx = ctx.constant(Tensor::from_i64s(DType::I64, vec![], &[i as i64])?)?;
+    ctx.emit1(Op::Movement(Movement::Gather { axis }), &[x, idx])
+}
+
+/// `x` with a unit dim inserted at `axis`.
+fn unit_at(ctx: &mut MapCtx, x: ValueId, axis: usize) -> Result<ValueId> {
+    let mut shape = ctx.ty(x).shape;
+    shape.insert(axis, Dim::Known(1));
+    ctx.reshape(x, shape)
+}
+
+fn linear_attention(ctx: &mut MapCtx) -> Result<()> {
+    let (q, k, v) = (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?);
+    let (past, decay, beta) = (ctx.opt_input(3), ctx.opt_input(4), ctx.opt_input(5));
+    let rule = ctx.attrs.string_or("update_rule", "gated_delta")?;
+    let (gating, delta) = match rule.as_str() {
+        "linear" => (false, false),
+        "gated" => (true, false),
+        "delta" => (false, true),
+        "gated_delta" => (true, true),
+        other => {
+            return Err(Error::invalid(format!(
+                "LinearAttention update_rule must be linear, gated, delta or gated_delta, got \"{other}\""
+            )));
+        }
+    };
+    if gating != decay.is_some() || delta != beta.is_some() {
+        return Err(Error::invalid(format!(
+            "LinearAttention update_rule {rule} takes decay: {gating}, beta: {delta}"
+        )));
+    }
+    let heads = |ctx: &MapCtx, name: &str| -> Result<u64> {
+        let h = ctx
+            .attrs
+            .int(name)?
+            .ok_or_else(|| Error::invalid(format!("LinearAttention needs {name}")))?;
+        u64::try_from(h)
+            .ok()
+            .filter(|&h| h > 0)
+            .ok_or_else(|| Error::invalid(format!("{name} must be positive, got {h}")))
+    };
+    let (hq, hkv) = (heads(ctx, "q_num_heads")?, heads(ctx, "kv_num_heads")?);
+    if hq % hkv != 0 {
+        return Err(Error::invalid(format!(
+            "q_num_heads ({hq}) must be a multiple of kv_num_heads ({hkv})"
+        )));
+    }
+    let out_dtype = ctx.ty(q).dtype;
+    let qd = known(&ctx.ty(q), "query")?;
+    let vd = known(&ctx.ty(v), "value")?;
+    let (b, t) = (qd[0], qd[1]);
+    let dk = qd[2] / hq;
+    let dv = vd[2] / hkv;
+    // (B, H, T, D) in f32, as the reference computes.
+    let f32s = |ctx: &mut MapCtx, x: ValueId, h: u64, what: &str| -> Result<ValueId> {
+        let x = split_heads(ctx, x, h, what)?;
+        ctx.cast(x, DType::F32)
+    };
+    let q4 = f32s(ctx, q, hq, "query")?;
+    let k4 = f32s(ctx, k, hkv, "key")?;
+    let v4 = f32s(ctx, v, hkv, "value")?;
+    // Decay and beta as (B, H, T, 1 or D).
+    let per_head = |ctx: &mut MapCtx, x: ValueId, h: u64, what: &str| -> Result<ValueId> {
+        let xd = known(&ctx.ty(x), what)?;
+        let x = if xd[2] == h || xd[2] == 1 {
+            let r = ctx.reshape(x, [xd[0], xd[1], xd[2], 1].map(Dim::Known).to_vec())?;
+            transpose(ctx, r, &[0, 2, 1, 3])?
+        } else {
+            split_heads(ctx, x, h, what)?
+        };
+        ctx.cast(x, DType::F32)
+    };
+    let decay4 = match decay {
+        Some(g) => Some(per_head(ctx, g, hkv, "decay")?),
+        None => None,
+    };
+    let beta4 = match beta {
+        Some(bt) => Some(per_head(ctx, bt, hkv, "beta")?),
+        None => None,
+    };
+    let state_dtype = past.map_or(out_dtype, |p| ctx.ty(p).dtype);
+    let mut state = match past {
+        Some(p) => ctx.cast(p, DType::F32)?,
+        None => {
+            let n = (b * hkv * dk * dv) as usize;
+            ctx.constant(Tensor::from_f64s(
+                DType::F32,
+                vec![b, hkv, dk, dv],
+                &vec![0.0; n],
+            )?)?
+        }
+    };
+    let scale = match ctx.attrs.float_or("scale", 0.0)? {
+        s if s == 0.0 => 1.0 / (dk as f64).sqrt(),
+        s => f64::from(s),
+    };
+    let scale = ctx.scalar(DType::F32, scale)?;
+    let group = hq / hkv;
+    let picks: Vec<i64> = (0..hq).map(|h| (h / group) as i64).collect();
+    let heads_idx = ctx.constant(Tensor::from_i64s(DType::I64, vec![hq], &picks)?)?;
+    let mut outs = Vec::with_capacity(t as usize);
+    for i in 0..t {
+        let q_t = step_of(ctx, q4, 2, i)?; // (B, Hq, dk)
+        let k_t = step_of(ctx, k4, 2, i)?; // (B, Hkv, dk)
+        let mut v_t = step_of(ctx, v4, 2, i)?; // (B, Hkv, dv)
+        if let Some(g4) = decay4 {
+            let g = step_of(ctx, g4, 2, i)?; // (B, Hkv, 1 or dk)
+            let e = ctx.emit1(Op::Elementwise(Elementwise::Unary(Unary::Exp)), &[g])?;
+            let e = unit_at(ctx, e, 3)?; // (B, Hkv, 1 or dk, 1)
+            state = ctx.binary(Binary::Mul, state, e)?;
+        }
+        let k_col = unit_at(ctx, k_t, 3)?; // (B, Hkv, dk, 1)
+        if let Some(b4) = beta4 {
+            // retrieved = k^T S: (B, Hkv, 1, dk) @ (B, Hkv, dk, dv)
+            let k_row = unit_at(ctx, k_t, 2)?;
+            let got = matmul(ctx, k_row, state)?;
+            let got = ctx.reshape(got, [b, hkv, dv].map(Dim::Known).to_vec())?;
+            let diff = ctx.binary(Binary::Sub, v_t, got)?;
+            let bt = step_of(ctx, b4, 2, i)?; // (B, Hkv or 1, 1)
+            v_t = ctx.binary(Binary::Mul, bt, diff)?;
+        }
+        let v_row = unit_at(ctx, v_t, 2)?; // (B, Hkv, 1, dv)
+        let outer = ctx.binary(Binary::Mul, k_col, v_row)?;
+        state = ctx.binary(Binary::Add, state, outer)?;
+        let read = if group == 1 {
+            state
+        } else {
+            ctx.emit1(
+                Op::Movement(Movement::Gather { axis: 1 }),
+                &[state, heads_idx],
+            )?
+        };
+        let q_row = unit_at(ctx, q_t, 2)?; // (B, Hq, 1, dk)
+        let o = matmul(ctx, q_row, read)?; // (B, Hq, 1, dv)
+        outs.push(ctx.binary(Binary::Mul, o, scale)?);
+    }
+    // (B, Hq, T, dv) -> (B, T, Hq * dv)
+    let o = if outs.len() == 1 {
+        outs[0]
+    } else {
+        ctx.emit1(Op::Movement(Movement::Concat { axis: 2 }), &outs)?
+    };
+    let o = transpose(ctx, o, &[0, 2, 1, 3])?;
+    let o = ctx.reshape(o, [b, t, hq * dv].map(Dim::Known).to_vec())?;
+    let o = ctx.cast(o, out_dtype)?;
+    ctx.bind(0, o)?;
+    if ctx.output_wanted(1) {
+        let s = ctx.cast(state, state_dtype)?;
+        ctx.bind(1, s)?;
+    }
+    Ok(())
 }
