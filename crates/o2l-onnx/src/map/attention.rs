@@ -699,9 +699,11 @@ fn linear_attention(ctx: &mut MapCtx) -> Result<()> {
             )?)?
         }
     };
-    let scale = match ctx.attrs.float_or("scale", 0.0)? {
-        s if s == 0.0 => 1.0 / (dk as f64).sqrt(),
-        s => f64::from(s),
+    let given = ctx.attrs.float_or("scale", 0.0)?;
+    let scale = if given == 0.0 {
+        1.0 / (dk as f64).sqrt()
+    } else {
+        f64::from(given)
     };
     let scale = ctx.scalar(DType::F32, scale)?;
     let group = hq / hkv;

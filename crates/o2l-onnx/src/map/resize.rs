@@ -554,66 +554,6 @@ fn upsample(ctx: &mut MapCtx) -> Result<()> {
     resample(ctx, x, &plan, &o)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn opts(mode: Mode, transform: Transform) -> Options {
-        Options {
-            mode,
-            transform,
-            antialias: false,
-            exclude_outside: false,
-            extrapolation: 0.0,
-        }
-    }
-
-    #[test]
-    fn linear_half_pixel_doubling_reads_neighbours_with_quarter_weights() {
-        let t = axis_taps(
-            &opts(Mode::Linear, Transform::HalfPixel),
-            2,
-            4,
-            2.0,
-            (0.0, 1.0),
-        );
-        // x = -0.25, 0.25, 0.75, 1.25: edges clamp to the first and last element.
-        assert_eq!(t.idx, vec![vec![0, 0], vec![0, 1], vec![0, 1], vec![1, 1]]);
-        assert_eq!(t.w[1], vec![0.75, 0.25]);
-        assert_eq!(t.w[2], vec![0.25, 0.75]);
-    }
-
-    #[test]
-    fn nearest_modes_pick_the_expected_source() {
-        let pick = |m| {
-            let t = axis_taps(
-                &opts(Mode::Nearest(m), Transform::Asymmetric),
-                4,
-                6,
-                1.5,
-                (0.0, 1.0),
-            );
-            t.idx
-                .iter()
-                .zip(&t.w)
-                .map(|(i, w)| i[w.iter().position(|&v| v == 1.0).unwrap()])
-                .collect::<Vec<_>>()
-        };
-        // x = y / 1.5 = 0, 0.67, 1.33, 2, 2.67, 3.33
-        assert_eq!(pick(Nearest::Floor), vec![0, 0, 1, 2, 2, 3]);
-        assert_eq!(pick(Nearest::Ceil), vec![0, 1, 2, 2, 3, 3]);
-        assert_eq!(pick(Nearest::RoundPreferFloor), vec![0, 1, 1, 2, 3, 3]);
-    }
-
-    #[test]
-    fn crop_and_resize_flags_positions_outside_the_input() {
-        let mut o = opts(Mode::Linear, Transform::TfCropAndResize);
-        o.extrapolation = 10.0;
-        let t = axis_taps(&o, 4, 3, 0.75, (0.4, 1.2));
-        assert_eq!(t.outside, vec![false, false, true]);
-    }
-}
-
 fn affine_grid(ctx: &mut MapCtx) -> Result<()> {
     let theta = ctx.input(0)?;
     let size = match ctx.const_ints(1, "size")? {
@@ -692,4 +632,64 @@ fn affine_grid(ctx: &mut MapCtx) -> Result<()> {
     shape.push(Dim::Known(k as u64));
     let y = ctx.reshape(g, shape)?;
     ctx.bind(0, y)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(mode: Mode, transform: Transform) -> Options {
+        Options {
+            mode,
+            transform,
+            antialias: false,
+            exclude_outside: false,
+            extrapolation: 0.0,
+        }
+    }
+
+    #[test]
+    fn linear_half_pixel_doubling_reads_neighbours_with_quarter_weights() {
+        let t = axis_taps(
+            &opts(Mode::Linear, Transform::HalfPixel),
+            2,
+            4,
+            2.0,
+            (0.0, 1.0),
+        );
+        // x = -0.25, 0.25, 0.75, 1.25: edges clamp to the first and last element.
+        assert_eq!(t.idx, vec![vec![0, 0], vec![0, 1], vec![0, 1], vec![1, 1]]);
+        assert_eq!(t.w[1], vec![0.75, 0.25]);
+        assert_eq!(t.w[2], vec![0.25, 0.75]);
+    }
+
+    #[test]
+    fn nearest_modes_pick_the_expected_source() {
+        let pick = |m| {
+            let t = axis_taps(
+                &opts(Mode::Nearest(m), Transform::Asymmetric),
+                4,
+                6,
+                1.5,
+                (0.0, 1.0),
+            );
+            t.idx
+                .iter()
+                .zip(&t.w)
+                .map(|(i, w)| i[w.iter().position(|&v| v == 1.0).unwrap()])
+                .collect::<Vec<_>>()
+        };
+        // x = y / 1.5 = 0, 0.67, 1.33, 2, 2.67, 3.33
+        assert_eq!(pick(Nearest::Floor), vec![0, 0, 1, 2, 2, 3]);
+        assert_eq!(pick(Nearest::Ceil), vec![0, 1, 2, 2, 3, 3]);
+        assert_eq!(pick(Nearest::RoundPreferFloor), vec![0, 1, 1, 2, 3, 3]);
+    }
+
+    #[test]
+    fn crop_and_resize_flags_positions_outside_the_input() {
+        let mut o = opts(Mode::Linear, Transform::TfCropAndResize);
+        o.extrapolation = 10.0;
+        let t = axis_taps(&o, 4, 3, 0.75, (0.4, 1.2));
+        assert_eq!(t.outside, vec![false, false, true]);
+    }
 }
