@@ -1,5 +1,6 @@
 //! Normalisations: Softmax/LogSoftmax (the pre-13 "flatten to 2-D" form and
-//! the single-axis form) and BatchNormalization in inference mode.
+//! the single-axis form), Batch (inference and training), Layer, Group, RMS
+//! and Lp normalisation, LRN.
 use super::{MapCtx, Rule, known_product};
 use o2l_canon::ops::{Binary, Compare, Elementwise, Norm, Reduce, ReduceKind, Unary};
 use o2l_canon::shape::normalize_axis;
@@ -44,7 +45,33 @@ pub(crate) static RULES: &[Rule] = &[
         since: &[7, 9, 14, 15],
         produces: &["Reshape", "Add", "Sqrt", "Div", "Mul", "Sub", "Cast"],
         map: batch_norm,
-        note: "inference only: (x - mean) * scale / sqrt(var + eps) + bias; training_mode and the extra outputs are not supported",
+        note: "(x - mean) * scale / sqrt(var + eps) + bias; training_mode uses the batch statistics and updates the running ones",
+    },
+    Rule {
+        domain: "ai.onnx",
+        op_type: "GroupNormalization",
+        since: &[18, 21],
+        produces: &[
+            "Reshape",
+            "ReduceMean",
+            "Sub",
+            "Mul",
+            "Add",
+            "Sqrt",
+            "Div",
+            "Gather",
+            "Cast",
+        ],
+        map: group_norm,
+        note: "standardised per (sample, group); scale/bias per group (18) or per channel (21); statistics in f32 (stash_type 1)",
+    },
+    Rule {
+        domain: "ai.onnx",
+        op_type: "LRN",
+        since: &[1, 13],
+        produces: &["Mul", "Concat", "Gather", "Add", "Pow", "Div"],
+        map: lrn,
+        note: "x / (bias + alpha/size * window sum of x^2 over channels)^beta",
     },
     Rule {
         domain: "ai.onnx",
@@ -145,9 +172,7 @@ fn log_softmax_v13(ctx: &mut MapCtx) -> Result<()> {
 
 fn batch_norm(ctx: &mut MapCtx) -> Result<()> {
     if ctx.attrs.int_or("training_mode", 0)? != 0 {
-        return Err(Error::unsupported(
-            "BatchNormalization with training_mode=1 (only inference is supported)",
-        ));
+        return batch_norm_training(ctx);
     }
     if ctx.attrs.int_or("spatial", 1)? == 0 {
         return Err(Error::unsupported(
@@ -188,6 +213,192 @@ fn batch_norm(ctx: &mut MapCtx) -> Result<()> {
     let centred = ctx.binary(Binary::Sub, x, mean)?;
     let scaled = ctx.binary(Binary::Mul, centred, factor)?;
     let y = ctx.binary(Binary::Add, scaled, bias)?;
+    ctx.bind(0, y)
+}
+
+/// Training mode: normalise with the batch's mean and (population) variance
+/// over every axis but the channels; outputs 1 and 2 are the running
+/// statistics moved toward them by `1 - momentum`.
+fn batch_norm_training(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let xt = ctx.ty(x);
+    if xt.rank() < 2 {
+        return Err(Error::invalid(format!(
+            "BatchNormalization input must have rank >= 2, got {xt}"
+        )));
+    }
+    let mut param_shape = vec![xt.shape[1].clone()];
+    param_shape.extend(std::iter::repeat_n(Dim::Known(1), xt.rank() - 2));
+    let eps = ctx.attrs.float_or("epsilon", 1e-5)? as f64;
+    let momentum = ctx.attrs.float_or("momentum", 0.9)? as f64;
+    let mut axes = vec![0];
+    axes.extend(2..xt.rank());
+    let (n, mean, std) = standardise(ctx, x, axes, eps)?;
+    let mut p = Vec::with_capacity(4);
+    for i in 1..=4 {
+        let v = ctx.input(i)?;
+        let v = ctx.cast(v, xt.dtype)?;
+        p.push(ctx.reshape(v, param_shape.clone())?);
+    }
+    let y = ctx.binary(Binary::Mul, n, p[0])?;
+    let y = ctx.binary(Binary::Add, y, p[1])?;
+    ctx.bind(0, y)?;
+    // var = std^2 - eps, exactly the population variance computed inside.
+    let e = ctx.scalar(xt.dtype, eps)?;
+    let sq = ctx.binary(Binary::Mul, std, std)?;
+    let var = ctx.binary(Binary::Sub, sq, e)?;
+    let keep = ctx.scalar(xt.dtype, momentum)?;
+    let take = ctx.scalar(xt.dtype, 1.0 - momentum)?;
+    for (k, (running, current)) in [(1, (p[2], mean)), (2, (p[3], var))] {
+        if ctx.output_wanted(k) {
+            let a = ctx.binary(Binary::Mul, running, keep)?;
+            let b = ctx.binary(Binary::Mul, current, take)?;
+            let r = ctx.binary(Binary::Add, a, b)?;
+            let r = ctx.reshape(r, vec![xt.shape[1].clone()])?;
+            ctx.bind(k, r)?;
+        }
+    }
+    Ok(())
+}
+
+fn group_norm(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let (scale, bias) = (ctx.input(1)?, ctx.input(2)?);
+    let xt = ctx.ty(x);
+    let dims = xt.static_dims("GroupNormalization input")?;
+    if dims.len() < 2 {
+        return Err(Error::invalid(format!(
+            "GroupNormalization input must have rank >= 2, got {xt}"
+        )));
+    }
+    let groups = ctx.attrs.req_int("num_groups")?;
+    let g = u64::try_from(groups)
+        .ok()
+        .filter(|&g| g > 0 && dims[1] % g == 0)
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "num_groups {groups} must divide the {} channels",
+                dims[1]
+            ))
+        })?;
+    let eps = ctx.attrs.float_or("epsilon", 1e-5)? as f64;
+    let stash = if ctx.version >= 21 && ctx.attrs.int_or("stash_type", 1)? == 1 {
+        o2l_canon::DType::F32
+    } else {
+        xt.dtype
+    };
+    let rest: u64 = dims[1..].iter().product::<u64>() / g;
+    let xs = ctx.cast(x, stash)?;
+    let grouped = ctx.reshape(
+        xs,
+        vec![Dim::Known(dims[0]), Dim::Known(g), Dim::Known(rest)],
+    )?;
+    let (n, _, _) = standardise(ctx, grouped, vec![2], eps)?;
+    let n = ctx.reshape(n, xt.shape.clone())?;
+    let n = ctx.cast(n, xt.dtype)?;
+    // Per-channel parameters (C, 1, ..); opset 18 gives one per group.
+    let c = dims[1];
+    let mut shape = vec![Dim::Known(c)];
+    shape.extend(std::iter::repeat_n(Dim::Known(1), dims.len() - 2));
+    let per_channel = |ctx: &mut MapCtx, p: ValueId| -> Result<ValueId> {
+        let p = ctx.cast(p, xt.dtype)?;
+        let len = ctx.ty(p).static_dims("GroupNormalization parameter")?;
+        let p = if len == [g] && g != c {
+            let picks: Vec<i64> = (0..c).map(|i| (i / (c / g)) as i64).collect();
+            let idx = ctx.constant(o2l_canon::Tensor::from_i64s(
+                o2l_canon::DType::I64,
+                vec![c],
+                &picks,
+            )?)?;
+            ctx.emit1(
+                Op::Movement(o2l_canon::ops::Movement::Gather { axis: 0 }),
+                &[p, idx],
+            )?
+        } else {
+            p
+        };
+        ctx.reshape(p, shape.clone())
+    };
+    let s = per_channel(ctx, scale)?;
+    let b = per_channel(ctx, bias)?;
+    let y = ctx.binary(Binary::Mul, n, s)?;
+    let y = ctx.binary(Binary::Add, y, b)?;
+    ctx.bind(0, y)
+}
+
+fn lrn(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let xt = ctx.ty(x);
+    let dims = xt.static_dims("LRN input")?;
+    if dims.len() < 3 {
+        return Err(Error::invalid(format!(
+            "LRN input must have rank >= 3, got {xt}"
+        )));
+    }
+    let size = ctx.attrs.req_int("size")?;
+    let size = u64::try_from(size)
+        .ok()
+        .filter(|&s| s > 0)
+        .ok_or_else(|| Error::invalid(format!("LRN size must be positive, got {size}")))?;
+    let alpha = ctx.attrs.float_or("alpha", 1e-4)? as f64;
+    let beta = ctx.attrs.float_or("beta", 0.75)? as f64;
+    let bias = ctx.attrs.float_or("bias", 1.0)? as f64;
+    let c = dims[1];
+    let (before, after) = ((size - 1) / 2, (size - 1).div_ceil(2));
+    let sq = ctx.binary(Binary::Mul, x, x)?;
+    // Zero channels around, then the sum of `size` shifted windows.
+    let mut parts = Vec::with_capacity(3);
+    for count in [before, after] {
+        if count > 0 {
+            let mut zd = dims.clone();
+            zd[1] = count;
+            let n = zd.iter().product::<u64>() as usize;
+            parts.push(Some(ctx.constant(o2l_canon::Tensor::from_f64s(
+                xt.dtype,
+                zd,
+                &vec![0.0; n],
+            )?)?));
+        } else {
+            parts.push(None);
+        }
+    }
+    let mut cat = Vec::with_capacity(3);
+    cat.extend(parts[0]);
+    cat.push(sq);
+    cat.extend(parts[1]);
+    let padded = if cat.len() == 1 {
+        sq
+    } else {
+        ctx.emit1(
+            Op::Movement(o2l_canon::ops::Movement::Concat { axis: 1 }),
+            &cat,
+        )?
+    };
+    let mut sum: Option<ValueId> = None;
+    for j in 0..size {
+        let picks: Vec<i64> = (j..j + c).map(|i| i as i64).collect();
+        let idx = ctx.constant(o2l_canon::Tensor::from_i64s(
+            o2l_canon::DType::I64,
+            vec![c],
+            &picks,
+        )?)?;
+        let w = ctx.emit1(
+            Op::Movement(o2l_canon::ops::Movement::Gather { axis: 1 }),
+            &[padded, idx],
+        )?;
+        sum = Some(match sum {
+            Some(s) => ctx.binary(Binary::Add, s, w)?,
+            None => w,
+        });
+    }
+    let sum = sum.ok_or_else(|| Error::internal("LRN window"))?;
+    let k = ctx.scalar(xt.dtype, alpha / size as f64)?;
+    let scaled = ctx.binary(Binary::Mul, sum, k)?;
+    let b = ctx.scalar(xt.dtype, bias)?;
+    let base = ctx.binary(Binary::Add, scaled, b)?;
+    let p = ctx.scalar(xt.dtype, beta)?;
+    let denom = ctx.binary(Binary::Pow, base, p)?;
+    let y = ctx.binary(Binary::Div, x, denom)?;
     ctx.bind(0, y)
 }
 
