@@ -165,6 +165,13 @@ pub(crate) static RULES: &[Rule] = &[
         "constant repeats input; each repeated axis becomes a Gather (static dims)",
     ),
     row(
+        "ReverseSequence",
+        &[10, 28],
+        &["GatherElements"],
+        reverse_sequence,
+        "GatherElements along the time axis with per-batch reversed positions (constant sequence_lens)",
+    ),
+    row(
         "CenterCropPad",
         &[18],
         &["Gather", "Concat"],
@@ -1260,6 +1267,58 @@ fn pad(ctx: &mut MapCtx, pads: Vec<i64>, axes: Option<Vec<i64>>, value: f64) -> 
             y = gather_along(ctx, y, axis, &picks)?;
         }
     }
+    ctx.bind(0, y)
+}
+
+fn reverse_sequence(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let dims = ctx.ty(x).static_dims("ReverseSequence input")?;
+    let rank = dims.len();
+    let time = normalize_axis(ctx.attrs.int_or("time_axis", 0)?, rank)?;
+    let batch = normalize_axis(ctx.attrs.int_or("batch_axis", 1)?, rank)?;
+    if rank < 2 || time == batch || time > 1 || batch > 1 {
+        return Err(Error::invalid(format!(
+            "ReverseSequence time_axis and batch_axis must be 0 and 1 in some order, got {time} and {batch}"
+        )));
+    }
+    let Some(lens) = ctx.opt_input(1) else {
+        return Err(Error::invalid("ReverseSequence needs sequence_lens"));
+    };
+    let Some(lens) = ctx.const_of(lens).map(|t| t.to_i64s()) else {
+        return Err(ctx.needs_constant(
+            1,
+            "input 1 (sequence_lens) is computed at run time; only constant sequence_lens is supported",
+        ));
+    };
+    if lens.len() as u64 != dims[batch] {
+        return Err(Error::invalid(format!(
+            "ReverseSequence has {} sequence lengths for a batch of {}",
+            lens.len(),
+            dims[batch]
+        )));
+    }
+    // idx[.., t (time), b (batch), ..] = t < len[b] ? len[b] - 1 - t : t
+    let count = usize::try_from(element_count(&dims)?)
+        .map_err(|_| Error::limit("ReverseSequence index tensor is too large"))?;
+    let mut idx = Vec::with_capacity(count);
+    let mut coord = vec![0u64; rank];
+    for _ in 0..count {
+        let (t, b) = (coord[time] as i64, coord[batch] as usize);
+        let len = lens[b].clamp(0, dims[time] as i64);
+        idx.push(if t < len { len - 1 - t } else { t });
+        for d in (0..rank).rev() {
+            coord[d] += 1;
+            if coord[d] < dims[d] {
+                break;
+            }
+            coord[d] = 0;
+        }
+    }
+    let idx = ctx.constant(Tensor::from_i64s(DType::I64, dims, &idx)?)?;
+    let y = ctx.emit1(
+        Op::Movement(Movement::GatherElements { axis: time }),
+        &[x, idx],
+    )?;
     ctx.bind(0, y)
 }
 
