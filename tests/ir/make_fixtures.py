@@ -490,6 +490,13 @@ def arg_index():
         opset=14,
     )
     save(
+        "gridsample_border",
+        [node("GridSample", ["x", "g"], ["y"], mode="linear", padding_mode="border", align_corners=1)],
+        [vi("x", F, [1, 2, 4, 4]), vi("g", F, [1, 3, 5, 2])],
+        [vi("y", F, [1, 2, 3, 5])],
+        opset=20,
+    )
+    save(
         "topk_smallest",
         [node("TopK", ["x", "k"], ["v", "i"], axis=1, largest=0)],
         [vi("x", F, [2, 5])],

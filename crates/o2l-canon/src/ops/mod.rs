@@ -12,6 +12,7 @@ pub mod movement;
 pub mod norm;
 pub mod pool;
 pub mod reduce;
+pub mod sample;
 pub mod sort;
 
 pub use conv::Conv;
@@ -21,6 +22,7 @@ pub use movement::{Movement, ScatterReduction};
 pub use norm::Norm;
 pub use pool::{Pool, PoolKind};
 pub use reduce::{Reduce, ReduceKind};
+pub use sample::{Sample, SampleMode, SamplePadding};
 pub use sort::Sort;
 
 /// A canonical op. The meaning is fully explicit: no source-specific defaults,
@@ -35,6 +37,7 @@ pub enum Op {
     Norm(Norm),
     Movement(Movement),
     Sort(Sort),
+    Sample(Sample),
 }
 
 /// The families, named as in docs and file names.
@@ -48,6 +51,7 @@ pub enum Family {
     Norm,
     Movement,
     Sort,
+    Sample,
 }
 
 /// One row of the declarative table: what a canonical op is, for docs and checks.
@@ -75,6 +79,7 @@ pub fn all_specs() -> impl Iterator<Item = &'static OpSpec> {
         norm::SPECS,
         movement::SPECS,
         sort::SPECS,
+        sample::SPECS,
     ]
     .into_iter()
     .flatten()
@@ -96,6 +101,7 @@ impl Op {
             Op::Norm(_) => Family::Norm,
             Op::Movement(_) => Family::Movement,
             Op::Sort(_) => Family::Sort,
+            Op::Sample(_) => Family::Sample,
         }
     }
 
@@ -110,6 +116,7 @@ impl Op {
             Op::Norm(op) => op.name(),
             Op::Movement(op) => op.name(),
             Op::Sort(op) => op.name(),
+            Op::Sample(op) => op.name(),
         }
     }
 
@@ -124,6 +131,7 @@ impl Op {
             Op::Norm(op) => op.infer(inputs),
             Op::Movement(op) => op.infer(inputs),
             Op::Sort(op) => op.infer(inputs),
+            Op::Sample(op) => op.infer(inputs),
         }
     }
 
@@ -144,7 +152,8 @@ impl Op {
             | Op::Pool(_)
             | Op::Reduce(_)
             | Op::Norm(_)
-            | Op::Sort(_) => Ok(None),
+            | Op::Sort(_)
+            | Op::Sample(_) => Ok(None),
         }
     }
 }

@@ -11,6 +11,7 @@ mod narrow;
 mod norm;
 mod pool;
 mod reduce;
+mod sample;
 mod sort;
 
 use crate::Weights;
@@ -104,6 +105,7 @@ impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
             Op::Norm(op) => vec![norm::lower(&cx, op, &ins, &outs[0])?],
             Op::Movement(op) => vec![movement::lower(&cx, op, &ins, &outs[0])?],
             Op::Sort(op) => sort::lower(&cx, op, &ins, &outs)?,
+            Op::Sample(op) => vec![sample::lower(&cx, op, &ins, &outs[0])?],
         };
         if results.len() != node.outputs.len() {
             return Err(o2l_canon::Error::internal(format!(

@@ -28,6 +28,13 @@ pub(crate) static RULES: &[Rule] = &[
         "as Upsample-9: nearest (floor) or linear, asymmetric coordinates; constant scales",
     ),
     row(
+        "GridSample",
+        &[16, 20, 22],
+        &["GridSample"],
+        grid_sample,
+        "nearest/linear/cubic (bilinear/bicubic before 20), zeros/border/reflection, align_corners; 2-D and 3-D",
+    ),
+    row(
         "AffineGrid",
         &[20],
         &["MatMul", "Transpose", "Reshape"],
@@ -552,6 +559,53 @@ fn upsample(ctx: &mut MapCtx) -> Result<()> {
         })
         .collect();
     resample(ctx, x, &plan, &o)
+}
+
+fn grid_sample(ctx: &mut MapCtx) -> Result<()> {
+    use o2l_canon::ops::{Sample, SampleMode, SamplePadding};
+    let (x, grid) = (ctx.input(0)?, ctx.input(1)?);
+    let mode = match ctx
+        .attrs
+        .string_or(
+            "mode",
+            if ctx.version >= 20 {
+                "linear"
+            } else {
+                "bilinear"
+            },
+        )?
+        .as_str()
+    {
+        "nearest" => SampleMode::Nearest,
+        "linear" | "bilinear" => SampleMode::Linear,
+        "cubic" | "bicubic" => SampleMode::Cubic,
+        other => {
+            return Err(Error::invalid(format!(
+                "unknown GridSample mode \"{other}\""
+            )));
+        }
+    };
+    let padding = match ctx.attrs.string_or("padding_mode", "zeros")?.as_str() {
+        "zeros" => SamplePadding::Zeros,
+        "border" => SamplePadding::Border,
+        "reflection" => SamplePadding::Reflection,
+        other => {
+            return Err(Error::invalid(format!(
+                "unknown GridSample padding_mode \"{other}\""
+            )));
+        }
+    };
+    let align_corners = ctx.attrs.int_or("align_corners", 0)? != 0;
+    let grid = ctx.cast(grid, ctx.ty(x).dtype)?;
+    let y = ctx.emit1(
+        Op::Sample(Sample::GridSample {
+            mode,
+            padding,
+            align_corners,
+        }),
+        &[x, grid],
+    )?;
+    ctx.bind(0, y)
 }
 
 fn affine_grid(ctx: &mut MapCtx) -> Result<()> {
