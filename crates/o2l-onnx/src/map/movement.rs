@@ -1,7 +1,7 @@
 //! Data movement and value plumbing: Reshape, Flatten, Squeeze, Unsqueeze,
 //! Transpose, Concat, Gather, Shape, and the ops that only alias or make
 //! constants (Identity, Dropout in inference, Constant).
-use super::{MapCtx, Rule, SymEl, row};
+use super::{MapCtx, Rule, SymEl, known_product, row};
 use o2l_canon::ops::{Movement, ScatterReduction};
 use o2l_canon::shape::{element_count, normalize_axes, normalize_axis};
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
@@ -163,6 +163,13 @@ pub(crate) static RULES: &[Rule] = &[
         &["Gather"],
         tile,
         "constant repeats input; each repeated axis becomes a Gather (static dims)",
+    ),
+    row(
+        "Compress",
+        &[9, 11, 28],
+        &["Reshape", "Gather"],
+        compress,
+        "Gather of the positions a constant condition keeps (a run-time condition makes the shape data-dependent)",
     ),
     row(
         "ReverseSequence",
@@ -1268,6 +1275,38 @@ fn pad(ctx: &mut MapCtx, pads: Vec<i64>, axes: Option<Vec<i64>>, value: f64) -> 
         }
     }
     ctx.bind(0, y)
+}
+
+fn compress(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let Some(cond) = ctx.opt_input(1) else {
+        return Err(Error::invalid("Compress needs its condition"));
+    };
+    let Some(keep) = ctx.const_of(cond).map(|t| t.to_i64s()) else {
+        return Err(ctx.needs_constant(
+            1,
+            "input 1 (condition) is computed at run time; the result's length would depend on it (only a constant condition is supported)",
+        ));
+    };
+    let xt = ctx.ty(x);
+    let (y, axis) = match ctx.attrs.int("axis")? {
+        Some(a) => (x, normalize_axis(a, xt.rank())?),
+        None => {
+            let n = known_product(&xt.shape)
+                .ok_or_else(|| Error::unsupported("Compress without axis of a symbolic shape"))?;
+            (ctx.reshape(x, vec![Dim::Known(n)])?, 0)
+        }
+    };
+    let len = static_len(ctx, y, axis, "Compress")?;
+    let picks: Vec<i64> = keep
+        .iter()
+        .take(len as usize)
+        .enumerate()
+        .filter(|(_, c)| **c != 0)
+        .map(|(i, _)| i as i64)
+        .collect();
+    let v = gather_along(ctx, y, axis, &picks)?;
+    ctx.bind(0, v)
 }
 
 fn reverse_sequence(ctx: &mut MapCtx) -> Result<()> {
