@@ -1,6 +1,7 @@
 //! Signal processing: DFT and STFT as MatMuls against cos/sin tables computed
 //! here (the transform length is static), and the windows and mel matrix,
-//! which are constants of their (bound) size inputs.
+//! which are constants of their (bound) size inputs; TfIdfVectorizer counts
+//! n-grams of int64 tokens with comparisons of shifted windows.
 use super::{MapCtx, Rule, row};
 use crate::tensor::dtype_of;
 use o2l_canon::ops::{Binary, Linear, Movement};
@@ -30,6 +31,23 @@ pub(crate) static RULES: &[Rule] = &[
         ],
         stft,
         "frames gathered, windowed, then the DFT of each",
+    ),
+    row(
+        "TfIdfVectorizer",
+        &[9],
+        &[
+            "Gather",
+            "Equal",
+            "And",
+            "Cast",
+            "ReduceSum",
+            "Concat",
+            "MatMul",
+            "Select",
+            "Mul",
+        ],
+        tfidf_vectorizer,
+        "int64 pools: n-gram matches counted per skip distance, mapped to outputs, TF/IDF/TFIDF",
     ),
     row(
         "HannWindow",
@@ -438,4 +456,185 @@ fn mel_weight_matrix(ctx: &mut MapCtx) -> Result<()> {
         &out,
     )?)?;
     ctx.bind(0, v)
+}
+
+/// TfIdfVectorizer over int64 tokens: for every pool n-gram and every skip
+/// distance it may span (unigrams only adjacent), an Equal per token of the
+/// shifted windows, And-ed, summed over the row; the per-gram counts go to
+/// their output columns through a 0/1 matrix, then TF, IDF or TFIDF weighting.
+fn tfidf_vectorizer(ctx: &mut MapCtx) -> Result<()> {
+    use o2l_canon::ops::{Compare, Elementwise, Reduce, ReduceKind};
+    let x = ctx.input(0)?;
+    let xt = ctx.ty(x);
+    if ctx.attrs.strings("pool_strings")?.is_some() {
+        return Err(Error::unsupported(
+            "TfIdfVectorizer over strings (string tensors have no linalg representation)",
+        ));
+    }
+    if !xt.dtype.is_int() {
+        return Err(Error::invalid(format!(
+            "TfIdfVectorizer takes int32/int64 tokens, got {}",
+            xt.dtype
+        )));
+    }
+    let dims = xt.static_dims("TfIdfVectorizer input")?;
+    let (rows, len, batched) = match dims[..] {
+        [l] => (1, l, false),
+        [b, l] => (b, l, true),
+        _ => {
+            return Err(Error::invalid(format!(
+                "TfIdfVectorizer takes 1-D or 2-D input, got {xt}"
+            )));
+        }
+    };
+    let x2 = ctx.reshape(x, vec![Dim::Known(rows), Dim::Known(len)])?;
+    let x2 = ctx.cast(x2, DType::I64)?;
+    let min_n = ctx.attrs.req_int("min_gram_length")?;
+    let max_n = ctx.attrs.req_int("max_gram_length")?;
+    let max_skip = ctx.attrs.req_int("max_skip_count")?;
+    let mode = ctx.attrs.string("mode")?.unwrap_or_else(|| "TF".into());
+    let counts = ctx.attrs.req_ints("ngram_counts")?;
+    let indexes = ctx.attrs.req_ints("ngram_indexes")?;
+    let pool = ctx
+        .attrs
+        .ints("pool_int64s")?
+        .ok_or_else(|| Error::invalid("TfIdfVectorizer needs pool_int64s"))?;
+    let weights = ctx.attrs.floats("weights")?;
+    // The pool's grams in order, with their sizes.
+    let mut grams: Vec<Vec<i64>> = Vec::new();
+    for (i, &start) in counts.iter().enumerate() {
+        let n = i + 1;
+        let end = counts.get(i + 1).copied().unwrap_or(pool.len() as i64);
+        let (start, end) = (start as usize, end as usize);
+        if end > pool.len() || start > end || (end - start) % n != 0 {
+            return Err(Error::invalid(
+                "TfIdfVectorizer ngram_counts do not fit the pool",
+            ));
+        }
+        for g in pool[start..end].chunks(n) {
+            grams.push(g.to_vec());
+        }
+    }
+    if grams.len() != indexes.len() {
+        return Err(Error::invalid(format!(
+            "TfIdfVectorizer has {} n-grams and {} ngram_indexes",
+            grams.len(),
+            indexes.len()
+        )));
+    }
+    let out_size = indexes.iter().copied().max().unwrap_or(-1) + 1;
+    let out_size = u64::try_from(out_size).map_err(|_| Error::invalid("negative ngram_indexes"))?;
+    let sum_row = Op::Reduce(Reduce {
+        kind: ReduceKind::Sum,
+        axes: vec![1],
+        keep_dims: true,
+    });
+    let mut per_gram = Vec::with_capacity(grams.len());
+    for g in &grams {
+        let n = g.len() as i64;
+        let mut total: Option<ValueId> = None;
+        if n >= min_n && n <= max_n {
+            let dists: Vec<i64> = if n == 1 {
+                vec![1]
+            } else {
+                (1..=max_skip + 1).collect()
+            };
+            for d in dists {
+                let span = (n - 1) * d;
+                if span >= len as i64 {
+                    continue;
+                }
+                let starts = len as i64 - span;
+                let mut hit: Option<ValueId> = None;
+                for (j, &tok) in g.iter().enumerate() {
+                    let picks: Vec<i64> = (0..starts).map(|i| i + j as i64 * d).collect();
+                    let w = take(ctx, x2, 1, &picks)?;
+                    let t = ctx.scalar(DType::I64, tok as f64)?;
+                    let eq = ctx.emit1(
+                        Op::Elementwise(Elementwise::Compare(Compare::Equal)),
+                        &[w, t],
+                    )?;
+                    hit = Some(match hit {
+                        Some(h) => ctx.binary(Binary::And, h, eq)?,
+                        None => eq,
+                    });
+                }
+                let Some(hit) = hit else { continue };
+                let f = ctx.cast(hit, DType::F32)?;
+                let c = ctx.emit1(sum_row.clone(), &[f])?;
+                total = Some(match total {
+                    Some(t) => ctx.binary(Binary::Add, t, c)?,
+                    None => c,
+                });
+            }
+        }
+        let total = match total {
+            Some(t) => t,
+            None => ctx.constant(Tensor::from_f64s(
+                DType::F32,
+                vec![rows, 1],
+                &vec![0.0; rows as usize],
+            )?)?,
+        };
+        per_gram.push(total);
+    }
+    let counts_v = if per_gram.len() == 1 {
+        per_gram[0]
+    } else {
+        ctx.emit1(Op::Movement(Movement::Concat { axis: 1 }), &per_gram)?
+    };
+    // (rows, grams) @ (grams, out): each gram to its output column.
+    let mut onehot = vec![0.0; grams.len() * out_size as usize];
+    for (gi, &o) in indexes.iter().enumerate() {
+        onehot[gi * out_size as usize + o as usize] = 1.0;
+    }
+    let m = ctx.constant(Tensor::from_f64s(
+        DType::F32,
+        vec![grams.len() as u64, out_size],
+        &onehot,
+    )?)?;
+    let freq = ctx.emit1(Op::Linear(Linear::MatMul), &[counts_v, m])?;
+    let wv = match &weights {
+        Some(w) if w.len() as u64 == out_size => {
+            let w: Vec<f64> = w.iter().map(|&v| f64::from(v)).collect();
+            Some(ctx.constant(Tensor::from_f64s(DType::F32, vec![out_size], &w)?)?)
+        }
+        Some(w) if !w.is_empty() => {
+            return Err(Error::invalid(format!(
+                "TfIdfVectorizer has {} weights for {out_size} outputs",
+                w.len()
+            )));
+        }
+        _ => None,
+    };
+    let y = match mode.as_str() {
+        "TF" => freq,
+        "IDF" => {
+            let zero = ctx.scalar(DType::F32, 0.0)?;
+            let seen = ctx.emit1(
+                Op::Elementwise(Elementwise::Compare(Compare::Greater)),
+                &[freq, zero],
+            )?;
+            let one = match wv {
+                Some(w) => w,
+                None => ctx.scalar(DType::F32, 1.0)?,
+            };
+            ctx.emit1(Op::Elementwise(Elementwise::Select), &[seen, one, zero])?
+        }
+        "TFIDF" => match wv {
+            Some(w) => ctx.binary(Binary::Mul, freq, w)?,
+            None => freq,
+        },
+        other => {
+            return Err(Error::invalid(format!(
+                "TfIdfVectorizer mode must be TF, IDF or TFIDF, got \"{other}\""
+            )));
+        }
+    };
+    let y = if batched {
+        y
+    } else {
+        ctx.reshape(y, vec![Dim::Known(out_size)])?
+    };
+    ctx.bind(0, y)
 }
