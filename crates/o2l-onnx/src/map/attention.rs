@@ -12,6 +12,14 @@ use o2l_canon::ops::{
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, TensorType, ValueId};
 
 pub(crate) static RULES: &[Rule] = &[
+    Rule {
+        domain: "ai.onnx.preview",
+        op_type: "FlexAttention",
+        since: &[1],
+        produces: &["Gather", "Mul", "Transpose", "MatMul", "Cast", "Softmax"],
+        map: flex_attention,
+        note: "scaled QK^T, score_mod and prob_mod subgraphs inlined around the softmax, @V; GQA",
+    },
     row(
         "LinearAttention",
         &[27],
@@ -760,4 +768,67 @@ fn linear_attention(ctx: &mut MapCtx) -> Result<()> {
         ctx.bind(1, s)?;
     }
     Ok(())
+}
+
+fn flex_attention(ctx: &mut MapCtx) -> Result<()> {
+    let (q, k, v) = (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?);
+    let qd = known(&ctx.ty(q), "Q")?;
+    let kd = known(&ctx.ty(k), "K")?;
+    if qd.len() != 4 || kd.len() != 4 || ctx.ty(v).rank() != 4 {
+        return Err(Error::invalid("FlexAttention takes rank-4 Q, K and V"));
+    }
+    let (hq, hkv, e) = (qd[1], kd[1], qd[3]);
+    if hkv == 0 || hq % hkv != 0 {
+        return Err(Error::invalid(format!(
+            "FlexAttention q heads ({hq}) must be a multiple of kv heads ({hkv})"
+        )));
+    }
+    let (k, v) = if hq != hkv {
+        let picks: Vec<i64> = (0..hq).map(|h| (h / (hq / hkv)) as i64).collect();
+        let idx = ctx.constant(Tensor::from_i64s(DType::I64, vec![hq], &picks)?)?;
+        (
+            ctx.emit1(Op::Movement(Movement::Gather { axis: 1 }), &[k, idx])?,
+            ctx.emit1(Op::Movement(Movement::Gather { axis: 1 }), &[v, idx])?,
+        )
+    } else {
+        (k, v)
+    };
+    let qt = ctx.ty(q).dtype;
+    let scale = ctx
+        .attrs
+        .float("scale")?
+        .map_or(1.0 / (e as f64).sqrt(), f64::from);
+    // sqrt(scale) is taken in f32, then held in Q's type.
+    let root = ctx.scalar(qt, f64::from((scale as f32).sqrt()))?;
+    let qs = ctx.binary(Binary::Mul, q, root)?;
+    let kt = transpose(ctx, k, &[0, 1, 3, 2])?;
+    let ks = ctx.binary(Binary::Mul, kt, root)?;
+    let scores = matmul(ctx, qs, ks)?;
+    let compute = match ctx.attrs.int("softmax_precision")? {
+        Some(code) => dtype_of(code as i32, "attribute \"softmax_precision\"")?,
+        None if qt == DType::F64 => DType::F64,
+        None => DType::F32,
+    };
+    let mut scores = ctx.cast(scores, compute)?;
+    let tag = ctx.origin.node.clone();
+    if let Some(g) = ctx.attrs.graph("score_mod")? {
+        let out = super::control::inline_body(ctx, g, &[scores], &format!("{tag}/score_mod"))?;
+        let [s] = out[..] else {
+            return Err(Error::invalid("score_mod must have one output"));
+        };
+        scores = ctx.cast(s, compute)?;
+    }
+    let mut probs = ctx.emit1(Op::Norm(Norm::Softmax { axis: 3 }), &[scores])?;
+    if let Some(g) = ctx.attrs.graph("prob_mod")? {
+        let out = super::control::inline_body(ctx, g, &[probs], &format!("{tag}/prob_mod"))?;
+        let [p] = out[..] else {
+            return Err(Error::invalid("prob_mod must have one output"));
+        };
+        probs = ctx.cast(p, compute)?;
+    }
+    let vt = ctx.ty(v).dtype;
+    let vf = ctx.cast(v, compute)?;
+    let y = matmul(ctx, probs, vf)?;
+    let y = ctx.cast(y, vt)?;
+    ctx.bind(0, y)
 }
