@@ -17,6 +17,13 @@ pub(crate) static RULES: &[Rule] = &[
         note: "groups, dilations, strides; pads or auto_pad NOTSET/VALID/SAME_UPPER/SAME_LOWER resolved to explicit pads",
     },
     row(
+        "Col2Im",
+        &[18],
+        &["Reshape", "Concat", "Gather", "Transpose", "Conv"],
+        col2im,
+        "a ConvTranspose (group = C) of the blocks with a one-hot kernel per block position; constant (bindable) image and block shapes",
+    ),
+    row(
         "ConvTranspose",
         &[1, 11, 22],
         &["Reshape", "Concat", "Gather", "Transpose", "Conv"],
@@ -161,6 +168,46 @@ fn conv_transpose(ctx: &mut MapCtx) -> Result<()> {
             )));
         }
     };
+    let p = Transposed {
+        groups: g,
+        strides,
+        dilations,
+        pads,
+        out_pad,
+    };
+    let out = conv_transpose_of(ctx, x, w, bias, &p)?;
+    ctx.bind(0, out)
+}
+
+/// The attributes of a transposed convolution, resolved.
+pub(crate) struct Transposed {
+    pub groups: u64,
+    pub strides: Vec<u64>,
+    pub dilations: Vec<u64>,
+    /// (begin, end) per spatial dim.
+    pub pads: Vec<(i64, i64)>,
+    pub out_pad: Vec<u64>,
+}
+
+/// The transposed convolution of `x` (N, C, D..) with `w` (C, M/g, K..).
+pub(crate) fn conv_transpose_of(
+    ctx: &mut MapCtx,
+    x: ValueId,
+    w: ValueId,
+    bias: Option<ValueId>,
+    p: &Transposed,
+) -> Result<ValueId> {
+    let xd = ctx.ty(x).static_dims("ConvTranspose input")?;
+    let wd = ctx.ty(w).static_dims("ConvTranspose filter")?;
+    let n = xd.len() - 2;
+    let kernel = wd[2..].to_vec();
+    let (g, strides, dilations, pads, out_pad) = (
+        p.groups,
+        &p.strides,
+        p.dilations.clone(),
+        &p.pads,
+        &p.out_pad,
+    );
     // The input with stride - 1 zeros between elements, then padded.
     let mut y = x;
     for i in 0..n {
@@ -213,8 +260,7 @@ fn conv_transpose(ctx: &mut MapCtx) -> Result<()> {
     });
     let mut operands = vec![y, wf];
     operands.extend(bias);
-    let out = ctx.emit1(op, &operands)?;
-    ctx.bind(0, out)
+    ctx.emit1(op, &operands)
 }
 
 /// Per-spatial-dim window attributes, with ONNX defaults applied.
@@ -370,4 +416,87 @@ pub(crate) fn conv_op(ctx: &MapCtx, x: ValueId, w: ValueId) -> Result<Op> {
         pads: win.pads,
         groups,
     }))
+}
+
+fn col2im(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let shape_of = |ctx: &MapCtx, i: usize, what: &str| -> Result<Vec<u64>> {
+        match ctx.const_ints(i, what)? {
+            Some(v) => to_u64s(&v, what),
+            None => Err(Error::invalid(format!("Col2Im needs its {what} input"))),
+        }
+    };
+    let image = shape_of(ctx, 1, "image_shape")?;
+    let block = shape_of(ctx, 2, "block_shape")?;
+    let n = image.len();
+    if block.len() != n || n == 0 || block.contains(&0) {
+        return Err(Error::invalid(format!(
+            "Col2Im image_shape {image:?} and block_shape {block:?} must have one positive value per spatial dim"
+        )));
+    }
+    let per_dim = |ctx: &MapCtx, name: &str, default: i64, count: usize| -> Result<Vec<i64>> {
+        match ctx.attrs.ints(name)? {
+            None => Ok(vec![default; count]),
+            Some(v) if v.len() == count => Ok(v),
+            Some(v) => Err(Error::invalid(format!(
+                "attribute \"{name}\": expected {count} values, got {}",
+                v.len()
+            ))),
+        }
+    };
+    let strides = to_u64s(&per_dim(ctx, "strides", 1, n)?, "strides")?;
+    let dilations = to_u64s(&per_dim(ctx, "dilations", 1, n)?, "dilations")?;
+    let pads = per_dim(ctx, "pads", 0, 2 * n)?;
+    let xd = ctx.ty(x).static_dims("Col2Im input")?;
+    let k: u64 = block.iter().product();
+    let [batch, ck, l] = xd[..] else {
+        return Err(Error::invalid(format!(
+            "Col2Im takes (N, C * prod(block), L), got {}",
+            ctx.ty(x)
+        )));
+    };
+    if ck % k != 0 || strides.contains(&0) {
+        return Err(Error::invalid(format!(
+            "Col2Im input channels {ck} are not a multiple of the block size {k}"
+        )));
+    }
+    let c = ck / k;
+    // Blocks per dim, which must multiply to L.
+    let mut counts = Vec::with_capacity(n);
+    for i in 0..n {
+        let span = dilations[i] * (block[i] - 1) + 1;
+        let padded = image[i] as i64 + pads[i] + pads[n + i];
+        let room = padded - span as i64;
+        if room < 0 {
+            return Err(Error::invalid("Col2Im blocks do not fit the padded image"));
+        }
+        counts.push(room as u64 / strides[i] + 1);
+    }
+    if counts.iter().product::<u64>() != l {
+        return Err(Error::invalid(format!(
+            "Col2Im input has {l} blocks, the shapes give {counts:?}"
+        )));
+    }
+    let mut shape = vec![Dim::Known(batch), Dim::Known(ck)];
+    shape.extend(counts.iter().map(|&d| Dim::Known(d)));
+    let cols = ctx.reshape(x, shape)?;
+    // Filter (C*K, 1, block..): channel (c, j) puts 1 at block position j.
+    let mut w = vec![0.0; (ck * k) as usize];
+    for ch in 0..ck {
+        let j = ch % k;
+        w[(ch * k + j) as usize] = 1.0;
+    }
+    let mut wdims = vec![ck, 1];
+    wdims.extend(&block);
+    let dtype = ctx.ty(x).dtype;
+    let w = ctx.constant(Tensor::from_f64s(dtype, wdims, &w)?)?;
+    let p = Transposed {
+        groups: c,
+        strides,
+        dilations,
+        pads: (0..n).map(|i| (pads[i], pads[n + i])).collect(),
+        out_pad: vec![0; n],
+    };
+    let y = conv_transpose_of(ctx, cols, w, None, &p)?;
+    ctx.bind(0, y)
 }
