@@ -497,6 +497,13 @@ def arg_index():
         opset=20,
     )
     save(
+        "nonzero_dynamic",
+        [node("NonZero", ["x"], ["y"])],
+        [vi("x", F, [3, 4])],
+        [vi("y", I64, [2, "n"])],
+        opset=13,
+    )
+    save(
         "topk_smallest",
         [node("TopK", ["x", "k"], ["v", "i"], axis=1, largest=0)],
         [vi("x", F, [2, 5])],

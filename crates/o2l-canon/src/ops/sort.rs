@@ -1,4 +1,5 @@
-//! Ordering along one axis: TopK (values and their i64 indices).
+//! Ordering and selection: TopK (values and their i64 indices) and NonZero
+//! (coordinates of the non-zero elements; their count is known at run time).
 use super::{Family, OpSpec, expect_operands};
 use crate::{DType, Dim, Result, TensorType};
 
@@ -7,20 +8,33 @@ pub enum Sort {
     /// The `k` greatest (`largest`) or least elements along `axis`, in order,
     /// and their indices; equal values keep index order (the lower index first).
     TopK { axis: usize, k: u64, largest: bool },
+    /// The coordinates (rank x count, i64) of the non-zero elements in
+    /// row-major order; `count` names the run-time dim of the result.
+    NonZero { count: String },
 }
 
-pub const SPECS: &[OpSpec] = &[OpSpec {
-    name: "TopK",
-    family: Family::Sort,
-    doc: "the k greatest or least elements along an axis, sorted, and their i64 indices (ties: lower index first)",
-    operands: &["x"],
-    attributes: &["axis: usize", "k: u64", "largest: bool"],
-}];
+pub const SPECS: &[OpSpec] = &[
+    OpSpec {
+        name: "TopK",
+        family: Family::Sort,
+        doc: "the k greatest or least elements along an axis, sorted, and their i64 indices (ties: lower index first)",
+        operands: &["x"],
+        attributes: &["axis: usize", "k: u64", "largest: bool"],
+    },
+    OpSpec {
+        name: "NonZero",
+        family: Family::Sort,
+        doc: "coordinates of the non-zero elements (rank x count, i64), row-major; the count is a run-time dim",
+        operands: &["x"],
+        attributes: &["count: dim symbol"],
+    },
+];
 
 impl Sort {
     pub fn name(&self) -> &'static str {
         match self {
             Sort::TopK { .. } => "TopK",
+            Sort::NonZero { .. } => "NonZero",
         }
     }
 
@@ -50,6 +64,17 @@ impl Sort {
                     TensorType::new(x.dtype, shape.clone()),
                     TensorType::new(DType::I64, shape),
                 ])
+            }
+            Sort::NonZero { count } => {
+                expect_operands("NonZero", inputs, 1, 1)?;
+                let x = inputs[0];
+                if x.dtype.is_narrow() {
+                    crate::bail!(Unsupported, "NonZero of {} elements", x.dtype);
+                }
+                Ok(vec![TensorType::new(
+                    DType::I64,
+                    vec![Dim::Known(x.rank() as u64), Dim::Symbol(count.clone())],
+                )])
             }
         }
     }

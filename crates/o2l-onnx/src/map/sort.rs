@@ -1,16 +1,25 @@
-//! TopK onto the canonical Sort family.
+//! TopK and NonZero onto the canonical Sort family.
 use super::{MapCtx, Rule, row};
 use o2l_canon::ops::Sort;
 use o2l_canon::shape::normalize_axis;
 use o2l_canon::{Error, Op, Result};
 
-pub(crate) static RULES: &[Rule] = &[row(
-    "TopK",
-    &[1, 10, 11, 24],
-    &["TopK"],
-    top_k,
-    "k from the attribute (1) or a constant input (10+); largest; always sorted (ties: lower index first)",
-)];
+pub(crate) static RULES: &[Rule] = &[
+    row(
+        "TopK",
+        &[1, 10, 11, 24],
+        &["TopK"],
+        top_k,
+        "k from the attribute (1) or a constant input (10+); largest; always sorted (ties: lower index first)",
+    ),
+    row(
+        "NonZero",
+        &[9, 13],
+        &["NonZero"],
+        non_zero,
+        "coordinates of the non-zero elements; the count is a run-time dim",
+    ),
+];
 
 fn top_k(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
@@ -39,4 +48,11 @@ fn top_k(ctx: &mut MapCtx) -> Result<()> {
         }
     }
     Ok(())
+}
+
+fn non_zero(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let count = format!("{}_nonzero", ctx.origin.node);
+    let v = ctx.emit1(Op::Sort(Sort::NonZero { count }), &[x])?;
+    ctx.bind(0, v)
 }
