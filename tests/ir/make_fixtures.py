@@ -504,6 +504,13 @@ def arg_index():
         opset=13,
     )
     save(
+        "unique_rows",
+        [node("Unique", ["x"], ["y", "first", "inverse", "counts"], axis=0, sorted=1)],
+        [vi("x", F, [4, 2])],
+        [vi("y", F, ["u", 2]), vi("first", I64, ["u"]), vi("inverse", I64, [4]), vi("counts", I64, ["u"])],
+        opset=11,
+    )
+    save(
         "topk_smallest",
         [node("TopK", ["x", "k"], ["v", "i"], axis=1, largest=0)],
         [vi("x", F, [2, 5])],

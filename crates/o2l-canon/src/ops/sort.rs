@@ -11,6 +11,11 @@ pub enum Sort {
     /// The coordinates (rank x count, i64) of the non-zero elements in
     /// row-major order; `count` names the run-time dim of the result.
     NonZero { count: String },
+    /// The distinct rows of a 2-D operand (L, S): sorted lexicographically or
+    /// in order of first occurrence. Results: the rows (U, S), the index of
+    /// each one's first occurrence (U), each input row's result row (L), and
+    /// how often each occurs (U); `count` names the run-time dim U.
+    Unique { sorted: bool, count: String },
 }
 
 pub const SPECS: &[OpSpec] = &[
@@ -20,6 +25,13 @@ pub const SPECS: &[OpSpec] = &[
         doc: "the k greatest or least elements along an axis, sorted, and their i64 indices (ties: lower index first)",
         operands: &["x"],
         attributes: &["axis: usize", "k: u64", "largest: bool"],
+    },
+    OpSpec {
+        name: "Unique",
+        family: Family::Sort,
+        doc: "distinct rows of an (L, S) operand, sorted or by first occurrence: rows, first indices, inverse indices, counts; U is a run-time dim",
+        operands: &["x"],
+        attributes: &["sorted: bool", "count: dim symbol"],
     },
     OpSpec {
         name: "NonZero",
@@ -35,6 +47,7 @@ impl Sort {
         match self {
             Sort::TopK { .. } => "TopK",
             Sort::NonZero { .. } => "NonZero",
+            Sort::Unique { .. } => "Unique",
         }
     }
 
@@ -63,6 +76,23 @@ impl Sort {
                 Ok(vec![
                     TensorType::new(x.dtype, shape.clone()),
                     TensorType::new(DType::I64, shape),
+                ])
+            }
+            Sort::Unique { count, .. } => {
+                expect_operands("Unique", inputs, 1, 1)?;
+                let x = inputs[0];
+                let [l, s] = &x.shape[..] else {
+                    crate::bail!(InvalidModel, "Unique takes an (L, S) operand, got {x}");
+                };
+                if x.dtype.is_narrow() || x.dtype == DType::Bool {
+                    crate::bail!(Unsupported, "Unique of {} elements", x.dtype);
+                }
+                let u = Dim::Symbol(count.clone());
+                Ok(vec![
+                    TensorType::new(x.dtype, vec![u.clone(), s.clone()]),
+                    TensorType::new(DType::I64, vec![u.clone()]),
+                    TensorType::new(DType::I64, vec![l.clone()]),
+                    TensorType::new(DType::I64, vec![u]),
                 ])
             }
             Sort::NonZero { count } => {

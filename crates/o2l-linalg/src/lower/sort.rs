@@ -22,6 +22,7 @@ pub(crate) fn lower<'c, 'a>(
     match op {
         Sort::TopK { axis, largest, .. } => top_k(cx, ins[0], *axis, *largest, outs),
         Sort::NonZero { .. } => Ok(vec![non_zero(cx, ins[0], &outs[0])?]),
+        Sort::Unique { sorted, .. } => unique(cx, ins[0], *sorted, outs),
     }
 }
 
@@ -219,4 +220,238 @@ fn non_zero<'c, 'a>(
         .result(0)
         .map_err(|_| Error::internal("scf.for result"))?
         .into())
+}
+
+/// `a < b` (and `a > b`) for elements of type `d` (ordered float compares).
+fn less_greater<'c, 'b>(
+    b: &Ctx<'c, 'b>,
+    x: Val<'c, 'b>,
+    y: Val<'c, 'b>,
+    d: DType,
+) -> Result<(Val<'c, 'b>, Val<'c, 'b>)> {
+    if d.is_float() {
+        Ok((b.cmpf(4, x, y)?, b.cmpf(2, x, y)?)) // olt, ogt
+    } else if d.is_unsigned_int() {
+        Ok((b.cmpi(6, x, y)?, b.cmpi(8, x, y)?)) // ult, ugt
+    } else {
+        Ok((b.cmpi(2, x, y)?, b.cmpi(4, x, y)?)) // slt, sgt
+    }
+}
+
+fn linalg_index<'c, 'b>(b: &Ctx<'c, 'b>, k: usize) -> Result<Val<'c, 'b>> {
+    let dim = b.parse_attr(&format!("{k} : i64"))?;
+    b.op1("linalg.index", &[], b.index_type(), &[("dim", dim)])
+}
+
+/// Unique over the rows of an (L, S) operand, all pairwise tables static
+/// (L x L), only the results' length U known at run time: row equality and
+/// lexicographic order tables, then per row whether it is a first
+/// occurrence, where its first occurrence is, how often it occurs and its
+/// result position; an scf.for writes the first occurrences into the results.
+fn unique<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    x: Operand<'c, 'a, '_>,
+    sorted: bool,
+    outs: &[TensorType],
+) -> Result<Vec<Val<'c, 'a>>> {
+    let d = x.1.dtype;
+    let dims =
+        x.1.known_dims()
+            .ok_or_else(|| Error::unsupported(format!("Unique of {} (symbolic dims)", x.1)))?;
+    let (l, s) = (dims[0], dims[1]);
+    let pair = TensorType::of_known(DType::Bool, &[l, l]);
+    let row = |t: DType| TensorType::of_known(t, &[l]);
+    let m3 = |e: &[&str]| map_str(3, &e.iter().map(|v| v.to_string()).collect::<Vec<_>>());
+    let m2 = |e: &[&str]| map_str(2, &e.iter().map(|v| v.to_string()).collect::<Vec<_>>());
+    let red3 = ["parallel", "parallel", "reduction"];
+    let red2 = ["parallel", "reduction"];
+    // eq[i][j]: rows i and j are equal.
+    let eq0 = cx.filled(&pair, &[], Extreme::One)?;
+    let eq = cx.generic(
+        &[x.0, x.0],
+        &[eq0],
+        &[m3(&["d0", "d2"]), m3(&["d1", "d2"]), m3(&["d0", "d1"])],
+        &red3,
+        &[],
+        move |b, v, _| {
+            let same = if d.is_float() {
+                b.cmpf(1, v[0], v[1])?
+            } else {
+                b.cmpi(0, v[0], v[1])?
+            };
+            Ok(vec![b.bin("arith.andi", v[2], same)?])
+        },
+    )?[0];
+    // order[i][j]: 0 equal so far, 1 row i < row j, 2 row i > row j (first difference decides).
+    let ord_t = TensorType::of_known(DType::I8, &[l, l]);
+    let ord0 = cx.filled(&ord_t, &[], Extreme::Zero)?;
+    let order = cx.generic(
+        &[x.0, x.0],
+        &[ord0],
+        &[m3(&["d0", "d2"]), m3(&["d1", "d2"]), m3(&["d0", "d1"])],
+        &red3,
+        &[],
+        move |b, v, _| {
+            let (lt, gt) = less_greater(b, v[0], v[1], d)?;
+            let (one, two, zero) = (
+                b.scalar_int(DType::I8, 1)?,
+                b.scalar_int(DType::I8, 2)?,
+                b.scalar_int(DType::I8, 0)?,
+            );
+            let here = b.select(gt, two, zero)?;
+            let here = b.select(lt, one, here)?;
+            let undecided = b.cmpi(0, v[2], zero)?;
+            Ok(vec![b.select(undecided, here, v[2])?])
+        },
+    )?[0];
+    // Per row: first occurrence?, first position, count.
+    let first0 = cx.filled(&row(DType::Bool), &[], Extreme::One)?;
+    let pos0 = cx.filled(&row(DType::I64), &[], Extreme::Highest)?;
+    let cnt0 = cx.filled(&row(DType::I64), &[], Extreme::Zero)?;
+    let per = cx.generic(
+        &[eq],
+        &[first0, pos0, cnt0],
+        &[m2(&["d0", "d1"]), m2(&["d0"]), m2(&["d0"]), m2(&["d0"])],
+        &red2,
+        &[],
+        |b, v, _| {
+            let (e, first, pos, cnt) = (v[0], v[1], v[2], v[3]);
+            let (i, j) = (linalg_index(b, 0)?, linalg_index(b, 1)?);
+            let earlier = b.cmpi(6, j, i)?; // ult
+            let dup = b.bin("arith.andi", e, earlier)?;
+            let t = b.scalar_int(DType::Bool, 1)?;
+            let not_dup = b.bin("arith.xori", dup, t)?;
+            let first = b.bin("arith.andi", first, not_dup)?;
+            let i64t = b.elem(DType::I64)?;
+            let jv = b.op1("arith.index_cast", &[j], i64t, &[])?;
+            let lower = b.bin("arith.minsi", pos, jv)?;
+            let pos = b.select(e, lower, pos)?;
+            let one = b.scalar_int(DType::I64, 1)?;
+            let zero = b.scalar_int(DType::I64, 0)?;
+            let add = b.select(e, one, zero)?;
+            Ok(vec![first, pos, b.bin("arith.addi", cnt, add)?])
+        },
+    )?;
+    let (first, pos, cnt) = (per[0], per[1], per[2]);
+    // rank[i]: the result row of row i.
+    let rank0 = cx.filled(&row(DType::I64), &[], Extreme::Zero)?;
+    let rank = cx.generic(
+        &[first, order, pos],
+        &[rank0],
+        &[m2(&["d1"]), m2(&["d1", "d0"]), m2(&["d0"]), m2(&["d0"])],
+        &red2,
+        &[],
+        move |b, v, _| {
+            let (first_j, ord_ji, pos_i, acc) = (v[0], v[1], v[2], v[3]);
+            let before = if sorted {
+                let one = b.scalar_int(DType::I8, 1)?;
+                b.cmpi(0, ord_ji, one)?
+            } else {
+                let j = linalg_index(b, 1)?;
+                let i64t = b.elem(DType::I64)?;
+                let jv = b.op1("arith.index_cast", &[j], i64t, &[])?;
+                b.cmpi(2, jv, pos_i)? // slt
+            };
+            let counts = b.bin("arith.andi", first_j, before)?;
+            let one = b.scalar_int(DType::I64, 1)?;
+            let zero = b.scalar_int(DType::I64, 0)?;
+            let add = b.select(counts, one, zero)?;
+            Ok(vec![b.bin("arith.addi", acc, add)?])
+        },
+    )?[0];
+    // U = number of first occurrences.
+    let scalar = TensorType::new(DType::I64, vec![]);
+    let u0 = cx.filled(&scalar, &[], Extreme::Zero)?;
+    let u = cx.generic(
+        &[first],
+        &[u0],
+        &[map_str(1, &["d0".to_string()]), map_str(1, &[])],
+        &["reduction"],
+        &[],
+        |b, v, _| {
+            let one = b.scalar_int(DType::I64, 1)?;
+            let zero = b.scalar_int(DType::I64, 0)?;
+            let add = b.select(v[0], one, zero)?;
+            Ok(vec![b.bin("arith.addi", v[1], add)?])
+        },
+    )?[0];
+    let i64t = cx.elem(DType::I64)?;
+    let idx_t = cx.index_type();
+    let u = cx.op1("tensor.extract", &[u], i64t, &[])?;
+    let u = cx.op1("arith.index_cast", &[u], idx_t, &[])?;
+    let y0 = cx.empty(&[DimV::Dynamic(u), DimV::Static(s)], d)?;
+    let ix0 = cx.empty(&[DimV::Dynamic(u)], DType::I64)?;
+    let ct0 = cx.empty(&[DimV::Dynamic(u)], DType::I64)?;
+    let (y_t, ix_t, ct_t) = (
+        cx.tensor(&outs[0].shape, d)?,
+        cx.tensor(&outs[1].shape, DType::I64)?,
+        cx.tensor(&outs[3].shape, DType::I64)?,
+    );
+    let (lb, ub, step) = (cx.index(0)?, cx.index(l as i64)?, cx.index(1)?);
+    let body = cx.region(
+        "scf.yield",
+        &[idx_t, y_t, ix_t, ct_t],
+        &[x.0, first, rank, cnt],
+        move |b, a, caps| {
+            let (i, y, ix, ct) = (a[0], a[1], a[2], a[3]);
+            let (xt, first, rank, cnt) = (caps[0], caps[1], caps[2], caps[3]);
+            let bool_t = b.elem(DType::Bool)?;
+            let i64t = b.elem(DType::I64)?;
+            let is_first = b.op1("tensor.extract", &[first, i], bool_t, &[])?;
+            let then = b.region(
+                "scf.yield",
+                &[],
+                &[i, y, ix, ct, xt, rank, cnt],
+                move |bb, _, c| {
+                    let (i, mut y, ix, ct, xt, rank, cnt) =
+                        (c[0], c[1], c[2], c[3], c[4], c[5], c[6]);
+                    let i64t = bb.elem(DType::I64)?;
+                    let r = bb.op1("tensor.extract", &[rank, i], i64t, &[])?;
+                    let r = bb.op1("arith.index_cast", &[r], bb.index_type(), &[])?;
+                    let iv = bb.op1("arith.index_cast", &[i], i64t, &[])?;
+                    let ix = bb.op1("tensor.insert", &[iv, ix, r], ix.r#type(), &[])?;
+                    let n = bb.op1("tensor.extract", &[cnt, i], i64t, &[])?;
+                    let ct = bb.op1("tensor.insert", &[n, ct, r], ct.r#type(), &[])?;
+                    let elem = bb.elem(d)?;
+                    for col in 0..s {
+                        let c = bb.index(col as i64)?;
+                        let v = bb.op1("tensor.extract", &[xt, i, c], elem, &[])?;
+                        y = bb.op1("tensor.insert", &[v, y, r, c], y.r#type(), &[])?;
+                    }
+                    Ok(vec![y, ix, ct])
+                },
+            )?;
+            let other = b.region("scf.yield", &[], &[y, ix, ct], |_, _, c| {
+                Ok(vec![c[0], c[1], c[2]])
+            })?;
+            let op = b.build(
+                "scf.if",
+                &[is_first],
+                &[y.r#type(), ix.r#type(), ct.r#type()],
+                &[],
+                vec![then, other],
+            )?;
+            let _ = i64t;
+            (0..3)
+                .map(|k| {
+                    op.result(k)
+                        .map(Val::from)
+                        .map_err(|_| Error::internal("scf.if result"))
+                })
+                .collect()
+        },
+    )?;
+    let op = cx.build(
+        "scf.for",
+        &[lb, ub, step, y0, ix0, ct0],
+        &[y_t, ix_t, ct_t],
+        &[],
+        vec![body],
+    )?;
+    let res = |k: usize| -> Result<Val<'c, 'a>> {
+        op.result(k)
+            .map(Val::from)
+            .map_err(|_| Error::internal("scf.for result"))
+    };
+    Ok(vec![res(0)?, res(1)?, rank, res(2)?])
 }

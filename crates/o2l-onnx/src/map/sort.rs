@@ -1,4 +1,4 @@
-//! TopK and NonZero onto the canonical Sort family.
+//! TopK, NonZero and Unique onto the canonical Sort family.
 use super::{MapCtx, Rule, row};
 use o2l_canon::ops::Sort;
 use o2l_canon::shape::normalize_axis;
@@ -11,6 +11,13 @@ pub(crate) static RULES: &[Rule] = &[
         &["TopK"],
         top_k,
         "k from the attribute (1) or a constant input (10+); largest; always sorted (ties: lower index first)",
+    ),
+    row(
+        "Unique",
+        &[11, 28],
+        &["Unique", "Reshape", "Transpose"],
+        unique,
+        "distinct values or slices along axis, sorted or by first occurrence; their count is a run-time dim",
     ),
     row(
         "NonZero",
@@ -55,4 +62,72 @@ fn non_zero(ctx: &mut MapCtx) -> Result<()> {
     let count = format!("{}_nonzero", ctx.origin.node);
     let v = ctx.emit1(Op::Sort(Sort::NonZero { count }), &[x])?;
     ctx.bind(0, v)
+}
+
+fn unique(ctx: &mut MapCtx) -> Result<()> {
+    use o2l_canon::Dim;
+    use o2l_canon::ops::Movement;
+    let x = ctx.input(0)?;
+    let xt = ctx.ty(x);
+    let dims = xt.static_dims("Unique input")?;
+    let sorted = ctx.attrs.int_or("sorted", 1)? != 0;
+    let count = format!("{}_unique", ctx.origin.node);
+    let axis = match ctx.attrs.int("axis")? {
+        Some(a) => Some(normalize_axis(a, xt.rank())?),
+        None => None,
+    };
+    // Rows to compare: (L, S).
+    let (rows, perm) = match axis {
+        None => {
+            let n: u64 = dims.iter().product();
+            (ctx.reshape(x, vec![Dim::Known(n), Dim::Known(1)])?, None)
+        }
+        Some(a) => {
+            let mut perm = vec![a];
+            perm.extend((0..dims.len()).filter(|&i| i != a));
+            let t = ctx.emit1(
+                Op::Movement(Movement::Transpose { perm: perm.clone() }),
+                &[x],
+            )?;
+            let rest: u64 = dims
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| i != a)
+                .map(|(_, &d)| d)
+                .product();
+            (
+                ctx.reshape(t, vec![Dim::Known(dims[a]), Dim::Known(rest)])?,
+                Some(perm),
+            )
+        }
+    };
+    let outs = ctx.emit(
+        Op::Sort(Sort::Unique {
+            sorted,
+            count: count.clone(),
+        }),
+        &[rows],
+    )?;
+    let u = Dim::Symbol(count);
+    let y = match perm {
+        None => ctx.reshape(outs[0], vec![u])?,
+        Some(perm) => {
+            let mut shape = vec![u];
+            shape.extend(perm[1..].iter().map(|&i| Dim::Known(dims[i])));
+            let y = ctx.reshape(outs[0], shape)?;
+            // Back from (U, others..) to the input's axis order.
+            let mut back = vec![0; perm.len()];
+            for (i, &p) in perm.iter().enumerate() {
+                back[p] = i;
+            }
+            ctx.emit1(Op::Movement(Movement::Transpose { perm: back }), &[y])?
+        }
+    };
+    let results = [y, outs[1], outs[2], outs[3]];
+    for (k, v) in results.into_iter().enumerate() {
+        if ctx.output_wanted(k) {
+            ctx.bind(k, v)?;
+        }
+    }
+    Ok(())
 }
