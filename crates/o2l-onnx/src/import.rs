@@ -350,11 +350,22 @@ fn combine_unsupported(mut errors: Vec<Error>) -> Option<Error> {
 fn value_type(vi: &ValueInfoProto) -> Result<TensorType> {
     let n = vi.name();
     let what = format!("graph input \"{n}\"");
-    let Some(type_proto::Value::TensorType(tt)) = vi.r#type.as_ref().and_then(|t| t.value.as_ref())
-    else {
-        return Err(Error::unsupported(format!(
-            "{what}: only tensor inputs are supported"
-        )));
+    let tt = match vi.r#type.as_ref().and_then(|t| t.value.as_ref()) {
+        Some(type_proto::Value::TensorType(tt)) => tt,
+        // Lowered functions take and return tensors only; a sequence or
+        // optional is resolved statically inside the graph or not at all.
+        Some(other) => {
+            let kind = match other {
+                type_proto::Value::SequenceType(_) => "a sequence",
+                type_proto::Value::OptionalType(_) => "an optional",
+                type_proto::Value::MapType(_) => "a map",
+                _ => "a non-tensor value",
+            };
+            return Err(Error::unsupported(format!(
+                "{what} is {kind}: only tensor values cross the graph boundary"
+            )));
+        }
+        None => return Err(Error::unsupported(format!("{what} has no type"))),
     };
     let dtype = dtype_of(tt.elem_type.unwrap_or(0), &what)?;
     let Some(shape) = &tt.shape else {

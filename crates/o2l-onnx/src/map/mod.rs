@@ -19,6 +19,7 @@ pub(crate) mod loss;
 pub(crate) mod ml;
 pub(crate) mod movement;
 pub(crate) mod norm;
+pub(crate) mod optional;
 pub(crate) mod pool;
 pub(crate) mod quant;
 pub(crate) mod recurrent;
@@ -78,6 +79,7 @@ pub(crate) fn all_rules() -> impl Iterator<Item = &'static Rule> {
         signal::RULES,
         sort::RULES,
         control::RULES,
+        optional::RULES,
         recurrent::RULES,
         movement::RULES,
         training::RULES,
