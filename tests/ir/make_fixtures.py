@@ -511,6 +511,13 @@ def arg_index():
         opset=11,
     )
     save(
+        "nms_center_box",
+        [node("NonMaxSuppression", ["boxes", "scores", "max", "iou", "score"], ["selected"], center_point_box=1)],
+        [vi("boxes", F, [1, 6, 4]), vi("scores", F, [1, 2, 6]), vi("max", I64, [1]), vi("iou", F, [1]), vi("score", F, [1])],
+        [vi("selected", I64, ["k", 3])],
+        opset=11,
+    )
+    save(
         "topk_smallest",
         [node("TopK", ["x", "k"], ["v", "i"], axis=1, largest=0)],
         [vi("x", F, [2, 5])],

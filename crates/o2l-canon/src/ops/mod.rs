@@ -6,6 +6,7 @@
 use crate::{Result, Tensor, TensorType};
 
 pub mod conv;
+pub mod detect;
 pub mod elementwise;
 pub mod linear;
 pub mod movement;
@@ -16,6 +17,7 @@ pub mod sample;
 pub mod sort;
 
 pub use conv::Conv;
+pub use detect::Detect;
 pub use elementwise::{Binary, Compare, Elementwise, Unary};
 pub use linear::Linear;
 pub use movement::{Movement, ScatterReduction};
@@ -38,6 +40,7 @@ pub enum Op {
     Movement(Movement),
     Sort(Sort),
     Sample(Sample),
+    Detect(Detect),
 }
 
 /// The families, named as in docs and file names.
@@ -52,6 +55,7 @@ pub enum Family {
     Movement,
     Sort,
     Sample,
+    Detect,
 }
 
 /// One row of the declarative table: what a canonical op is, for docs and checks.
@@ -80,6 +84,7 @@ pub fn all_specs() -> impl Iterator<Item = &'static OpSpec> {
         movement::SPECS,
         sort::SPECS,
         sample::SPECS,
+        detect::SPECS,
     ]
     .into_iter()
     .flatten()
@@ -102,6 +107,7 @@ impl Op {
             Op::Movement(_) => Family::Movement,
             Op::Sort(_) => Family::Sort,
             Op::Sample(_) => Family::Sample,
+            Op::Detect(_) => Family::Detect,
         }
     }
 
@@ -117,6 +123,7 @@ impl Op {
             Op::Movement(op) => op.name(),
             Op::Sort(op) => op.name(),
             Op::Sample(op) => op.name(),
+            Op::Detect(op) => op.name(),
         }
     }
 
@@ -132,6 +139,7 @@ impl Op {
             Op::Movement(op) => op.infer(inputs),
             Op::Sort(op) => op.infer(inputs),
             Op::Sample(op) => op.infer(inputs),
+            Op::Detect(op) => op.infer(inputs),
         }
     }
 
@@ -153,7 +161,8 @@ impl Op {
             | Op::Reduce(_)
             | Op::Norm(_)
             | Op::Sort(_)
-            | Op::Sample(_) => Ok(None),
+            | Op::Sample(_)
+            | Op::Detect(_) => Ok(None),
         }
     }
 }

@@ -427,6 +427,36 @@ impl<'c, 'a> Ctx<'c, 'a> {
         Ok(region)
     }
 
+    /// `scf.for` over `0..n` carrying `inits`; `body` gets the induction
+    /// variable, the carried values and `caps`, and returns the next carried
+    /// values. Returns the final carried values.
+    pub fn for_range<F>(
+        &self,
+        n: Val<'c, 'a>,
+        inits: &[Val<'c, 'a>],
+        caps: &[Val<'c, 'a>],
+        body: F,
+    ) -> Result<Vec<Val<'c, 'a>>>
+    where
+        F: for<'b> FnOnce(
+            &Ctx<'c, 'b>,
+            Val<'c, 'b>,
+            &[Val<'c, 'b>],
+            &[Val<'c, 'b>],
+        ) -> Result<Vec<Val<'c, 'b>>>,
+    {
+        let types: Vec<Type<'c>> = inits.iter().map(|v| v.r#type()).collect();
+        let mut args = vec![self.index_type()];
+        args.extend(&types);
+        let region = self.region("scf.yield", &args, caps, |b, a, c| body(b, a[0], &a[1..], c))?;
+        let mut operands = vec![self.index(0)?, n, self.index(1)?];
+        operands.extend(inits);
+        let op = self.build("scf.for", &operands, &types, &[], vec![region])?;
+        (0..inits.len())
+            .map(|i| op.result(i).map(Val::from).map_err(|_| mlir_err("scf.for")))
+            .collect()
+    }
+
     /// `linalg.generic` over `ins` and `outs` with the given maps and iterator
     /// kinds (`parallel` / `reduction`); `body` gets the scalars of ins then outs
     /// (then `caps`) and returns one value per out.

@@ -4,6 +4,7 @@
 pub(crate) mod ir;
 
 mod conv;
+mod detect;
 mod elementwise;
 mod linear;
 mod movement;
@@ -106,6 +107,7 @@ impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
             Op::Movement(op) => vec![movement::lower(&cx, op, &ins, &outs[0])?],
             Op::Sort(op) => sort::lower(&cx, op, &ins, &outs)?,
             Op::Sample(op) => vec![sample::lower(&cx, op, &ins, &outs[0])?],
+            Op::Detect(op) => vec![detect::lower(&cx, op, &ins, &outs[0])?],
         };
         if results.len() != node.outputs.len() {
             return Err(o2l_canon::Error::internal(format!(

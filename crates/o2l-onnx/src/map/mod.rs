@@ -13,6 +13,7 @@ pub(crate) mod attention;
 pub(crate) mod causal_conv;
 pub(crate) mod control;
 pub(crate) mod conv;
+pub(crate) mod detect;
 pub(crate) mod elementwise;
 pub(crate) mod linear;
 pub(crate) mod loss;
@@ -78,6 +79,7 @@ pub(crate) fn all_rules() -> impl Iterator<Item = &'static Rule> {
         resize::RULES,
         signal::RULES,
         sort::RULES,
+        detect::RULES,
         control::RULES,
         optional::RULES,
         recurrent::RULES,
