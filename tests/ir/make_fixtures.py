@@ -237,6 +237,20 @@ def pool():
         [vi("y", F, [1, 2, 3, 3])],
     )
     save(
+        "maxpool_indices_colmajor",
+        [node("MaxPool", ["x"], ["y", "i"], kernel_shape=[2, 2], strides=[2, 2], pads=[1, 1, 0, 0], storage_order=1)],
+        x,
+        [vi("y", F, [1, 2, 3, 3]), vi("i", I64, [1, 2, 3, 3])],
+    )
+    save(
+        "maxunpool_output_shape",
+        [node("MaxUnpool", ["x", "i", "shape"], ["y"], kernel_shape=[2, 2], strides=[2, 2])],
+        [vi("x", F, [1, 1, 2, 2]), vi("i", I64, [1, 1, 2, 2])],
+        [vi("y", F, [1, 1, 5, 5])],
+        [const("shape", [1, 1, 5, 5], np.int64)],
+        opset=11,
+    )
+    save(
         "maxpool1d",
         [node("MaxPool", ["x"], ["y"], kernel_shape=[3], strides=[2])],
         [vi("x", F, [1, 2, 7])],

@@ -11,6 +11,10 @@ pub enum PoolKind {
     Average { count_include_pad: bool },
     /// Sum over each window; padding adds zeros (LpPool builds on it).
     Sum,
+    /// Max, and a second i64 result: where each maximum is, as a flat index
+    /// into the input (the first maximum of a window wins); the spatial part
+    /// row-major, or column-major (first spatial dim fastest).
+    MaxWithIndices { column_major: bool },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +41,20 @@ pub const SPECS: &[OpSpec] = &[
             "dilations: [u64]",
             "pads: [(u64, u64)]",
             "ceil_mode: bool",
+        ],
+    },
+    OpSpec {
+        name: "MaxPoolWithIndices",
+        family: Family::Pool,
+        doc: "maximum over each window and its flat i64 input index (first maximum wins; spatial part row- or column-major)",
+        operands: &["input"],
+        attributes: &[
+            "kernel: [u64]",
+            "strides: [u64]",
+            "dilations: [u64]",
+            "pads: [(u64, u64)]",
+            "ceil_mode: bool",
+            "column_major: bool",
         ],
     },
     OpSpec {
@@ -74,6 +92,7 @@ impl Pool {
             PoolKind::Max => "MaxPool",
             PoolKind::Average { .. } => "AveragePool",
             PoolKind::Sum => "SumPool",
+            PoolKind::MaxWithIndices { .. } => "MaxPoolWithIndices",
         }
     }
 
@@ -120,6 +139,10 @@ impl Pool {
             })?;
             shape.push(Dim::Known(out));
         }
-        Ok(vec![TensorType::new(x.dtype, shape)])
+        let values = TensorType::new(x.dtype, shape.clone());
+        if let PoolKind::MaxWithIndices { .. } = self.kind {
+            return Ok(vec![values, TensorType::new(crate::DType::I64, shape)]);
+        }
+        Ok(vec![values])
     }
 }

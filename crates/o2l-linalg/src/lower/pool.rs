@@ -12,12 +12,65 @@ pub(crate) fn lower<'c, 'a>(
     cx: &Ctx<'c, 'a>,
     op: &Pool,
     ins: &[Operand<'c, 'a, '_>],
-    out: &TensorType,
-) -> Result<Val<'c, 'a>> {
-    if op.kind != PoolKind::Max {
-        super::elementwise::in_f32(cx, ins[0], out, |x, o| lower_exact(cx, op, &[x], o))
+    outs: &[TensorType],
+) -> Result<Vec<Val<'c, 'a>>> {
+    match op.kind {
+        PoolKind::MaxWithIndices { column_major } => {
+            max_with_indices(cx, op, ins[0], outs, column_major)
+        }
+        PoolKind::Max => Ok(vec![lower_exact(cx, op, ins, &outs[0])?]),
+        PoolKind::Average { .. } | PoolKind::Sum => Ok(vec![super::elementwise::in_f32(
+            cx,
+            ins[0],
+            &outs[0],
+            |x, o| lower_exact(cx, op, &[x], o),
+        )?]),
+    }
+}
+
+/// Static spatial extents of the input and the output.
+fn spatial_dims(op: &Pool, x: &TensorType, out: &TensorType) -> Result<(Vec<u64>, Vec<u64>)> {
+    let n = x.rank() - 2;
+    let in_dims: Vec<u64> = (0..n)
+        .map(|i| {
+            x.shape[2 + i].known().ok_or_else(|| {
+                Error::unsupported(format!("{} with a symbolic spatial dim", op.name()))
+            })
+        })
+        .collect::<Result<_>>()?;
+    let out_dims: Vec<u64> = (0..n)
+        .map(|i| {
+            out.shape[2 + i]
+                .known()
+                .ok_or_else(|| Error::internal("pool output has a symbolic spatial dim"))
+        })
+        .collect::<Result<_>>()?;
+    Ok((in_dims, out_dims))
+}
+
+/// `x` padded by the op's pads (plus the end padding ceil mode needs) with
+/// `which`, and the padded type.
+fn padded<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    op: &Pool,
+    x: Operand<'c, 'a, '_>,
+    (in_dims, out_dims): (&[u64], &[u64]),
+    which: Extreme,
+) -> Result<(Val<'c, 'a>, TensorType)> {
+    let mut low = vec![0, 0];
+    let mut high = vec![0, 0];
+    for i in 0..in_dims.len() {
+        let (pb, pe) = op.pads[i];
+        let needed = (out_dims[i] - 1) * op.strides[i] + op.dilations[i] * (op.kernel[i] - 1) + 1;
+        let padded = in_dims[i] + pb + pe;
+        low.push(pb);
+        high.push(pe + needed.saturating_sub(padded));
+    }
+    if low.iter().chain(&high).any(|&p| p != 0) {
+        let pad_value = cx.extreme(x.1.dtype, which)?;
+        cx.pad(x.0, x.1, &low, &high, pad_value)
     } else {
-        lower_exact(cx, op, ins, out)
+        Ok((x.0, x.1.clone()))
     }
 }
 
@@ -30,44 +83,17 @@ fn lower_exact<'c, 'a>(
     let x = ins[0];
     let d = out.dtype;
     let n = x.1.rank() - 2;
-    let in_dims: Vec<u64> = (0..n)
-        .map(|i| {
-            x.1.shape[2 + i].known().ok_or_else(|| {
-                Error::unsupported(format!("{} with a symbolic spatial dim", op.name()))
-            })
-        })
-        .collect::<Result<_>>()?;
-    let out_dims: Vec<u64> = (0..n)
-        .map(|i| {
-            out.shape[2 + i]
-                .known()
-                .ok_or_else(|| Error::internal("pool output has a symbolic spatial dim"))
-        })
-        .collect::<Result<_>>()?;
+    let (in_dims, out_dims) = spatial_dims(op, x.1, out)?;
     let is_max = op.kind == PoolKind::Max;
     if !is_max && !d.is_float() {
         o2l_canon::bail!(Unsupported, "{} of {d} elements", op.name());
     }
-    let mut low = vec![0, 0];
-    let mut high = vec![0, 0];
-    for i in 0..n {
-        let (pb, pe) = op.pads[i];
-        let needed = (out_dims[i] - 1) * op.strides[i] + op.dilations[i] * (op.kernel[i] - 1) + 1;
-        let padded = in_dims[i] + pb + pe;
-        low.push(pb);
-        high.push(pe + needed.saturating_sub(padded));
-    }
-    let (xp, xpt) = if low.iter().chain(&high).any(|&p| p != 0) {
-        let which = if is_max {
-            Extreme::Lowest
-        } else {
-            Extreme::Zero
-        };
-        let pad_value = cx.extreme(d, which)?;
-        cx.pad(x.0, x.1, &low, &high, pad_value)?
+    let which = if is_max {
+        Extreme::Lowest
     } else {
-        (x.0, x.1.clone())
+        Extreme::Zero
     };
+    let (xp, xpt) = padded(cx, op, x, (&in_dims, &out_dims), which)?;
     let srcs = [(xp, &xpt), x];
     let init = cx.filled(
         out,
@@ -200,4 +226,109 @@ fn lower_exact<'c, 'a>(
             Ok(vec![b.bin("arith.divf", v[0], count)?])
         },
     )?[0])
+}
+
+/// Max pooling that also yields, per window, the flat input index of its
+/// first maximum: one `linalg.generic` with two results over the padded
+/// input (padding is the lowest value, so it never wins a strict compare).
+fn max_with_indices<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    op: &Pool,
+    x: Operand<'c, 'a, '_>,
+    outs: &[TensorType],
+    column_major: bool,
+) -> Result<Vec<Val<'c, 'a>>> {
+    let [vt, it] = outs else {
+        return Err(Error::internal("MaxPoolWithIndices lowers to values and indices"));
+    };
+    let d = x.1.dtype;
+    let n = x.1.rank() - 2;
+    let (in_dims, out_dims) = spatial_dims(op, x.1, vt)?;
+    let channels =
+        x.1.shape[1]
+            .known()
+            .ok_or_else(|| Error::unsupported("MaxPool Indices with a symbolic channel dim"))?;
+    let (xp, xpt) = padded(cx, op, x, (&in_dims, &out_dims), Extreme::Lowest)?;
+    let srcs = [(xp, &xpt), x];
+    let vals = cx.filled(vt, &srcs, Extreme::Lowest)?;
+    let idxs = cx.filled(it, &srcs, Extreme::Zero)?;
+    let loops = 2 + 2 * n;
+    let mut ex = vec!["d0".to_string(), "d1".to_string()];
+    for i in 0..n {
+        ex.push(format!(
+            "d{} * {} + d{} * {}",
+            2 + i,
+            op.strides[i],
+            2 + n + i,
+            op.dilations[i]
+        ));
+    }
+    let window = cx.empty_like(&TensorType::of_known(d, &op.kernel), &[])?;
+    let out_map = pick_map(loops, &(0..2 + n).collect::<Vec<_>>());
+    let maps = vec![
+        map_str(loops, &ex),
+        pick_map(loops, &(2 + n..2 + 2 * n).collect::<Vec<_>>()),
+        out_map.clone(),
+        out_map,
+    ];
+    let mut iters = vec!["parallel"; 2 + n];
+    iters.extend(vec!["reduction"; n]);
+    // Stride of each spatial dim in the flat index.
+    let strides_flat: Vec<i64> = (0..n)
+        .map(|i| {
+            let inner: u64 = if column_major {
+                in_dims[..i].iter().product()
+            } else {
+                in_dims[i + 1..].iter().product()
+            };
+            inner as i64
+        })
+        .collect();
+    let plane: u64 = in_dims.iter().product();
+    let op = op.clone();
+    cx.generic(
+        &[xp, window],
+        &[vals, idxs],
+        &maps,
+        &iters,
+        &[],
+        move |b, v, _| {
+            let (xv, best, best_at) = (v[0], v[2], v[3]);
+            let better = if d.is_float() {
+                b.cmpf(2, xv, best)? // ogt
+            } else if d.is_unsigned_int() || d == DType::Bool {
+                b.cmpi(8, xv, best)? // ugt
+            } else {
+                b.cmpi(4, xv, best)? // sgt
+            };
+            let at = |k: usize| -> Result<Val<'c, '_>> {
+                let dim = b.parse_attr(&format!("{k} : i64"))?;
+                b.op1("linalg.index", &[], b.index_type(), &[("dim", dim)])
+            };
+            // ((n * C + c) * plane) + sum of in-input coordinates * strides.
+            let c_count = b.index(channels as i64)?;
+            let nc = b.bin("arith.muli", at(0)?, c_count)?;
+            let nc = b.bin("arith.addi", nc, at(1)?)?;
+            let plane_v = b.index(plane as i64)?;
+            let mut flat = b.bin("arith.muli", nc, plane_v)?;
+            for (i, &weight) in strides_flat.iter().enumerate() {
+                let s = b.index(op.strides[i] as i64)?;
+                let dl = b.index(op.dilations[i] as i64)?;
+                let pb = b.index(op.pads[i].0 as i64)?;
+                let o = b.bin("arith.muli", at(2 + i)?, s)?;
+                let k = b.bin("arith.muli", at(2 + n + i)?, dl)?;
+                let pos = b.bin("arith.addi", o, k)?;
+                let pos = b.bin("arith.subi", pos, pb)?;
+                let w = b.index(weight)?;
+                let term = b.bin("arith.muli", pos, w)?;
+                flat = b.bin("arith.addi", flat, term)?;
+            }
+            let i64t = b.elem(DType::I64)?;
+            let flat = b.op1("arith.index_cast", &[flat], i64t, &[])?;
+            Ok(vec![
+                b.select(better, xv, best)?,
+                b.select(better, flat, best_at)?,
+            ])
+        },
+    )
 }

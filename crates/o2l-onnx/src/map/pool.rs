@@ -2,17 +2,27 @@
 //! over the spatial axes.
 use super::conv::window;
 use super::{MapCtx, Rule, to_u64s};
-use o2l_canon::ops::{Binary, Elementwise, Pool, PoolKind, Reduce, ReduceKind, Unary};
-use o2l_canon::{Error, Op, Result, ValueId};
+use o2l_canon::ops::{
+    Binary, Elementwise, Movement, Pool, PoolKind, Reduce, ReduceKind, ScatterReduction, Unary,
+};
+use o2l_canon::{Dim, Error, Op, Result, Tensor, ValueId};
 
 pub(crate) static RULES: &[Rule] = &[
     Rule {
         domain: "ai.onnx",
         op_type: "MaxPool",
         since: &[1, 8, 10, 11, 12, 22],
-        produces: &["MaxPool"],
+        produces: &["MaxPool", "MaxPoolWithIndices"],
         map: max_pool,
-        note: "ceil_mode, dilations, pads/auto_pad; storage_order 0 only; the Indices output is not supported",
+        note: "ceil_mode, dilations, pads/auto_pad; the Indices output (8+) in either storage_order",
+    },
+    Rule {
+        domain: "ai.onnx",
+        op_type: "MaxUnpool",
+        since: &[9, 11, 22],
+        produces: &["Reshape", "ScatterND"],
+        map: max_unpool,
+        note: "zeros with the values scattered at their (flat) indices; output_shape from a constant input (11+)",
     },
     Rule {
         domain: "ai.onnx",
@@ -64,6 +74,11 @@ fn pool(ctx: &mut MapCtx, kind: PoolKind) -> Result<()> {
 
 /// The windowed pool of `x` with this node's window attributes.
 fn pool_op(ctx: &mut MapCtx, x: ValueId, kind: PoolKind) -> Result<ValueId> {
+    let op = pool_spec(ctx, x, kind)?;
+    ctx.emit1(op, &[x])
+}
+
+fn pool_spec(ctx: &mut MapCtx, x: ValueId, kind: PoolKind) -> Result<Op> {
     let xt = ctx.ty(x);
     if xt.rank() < 3 {
         return Err(Error::invalid(format!(
@@ -80,15 +95,14 @@ fn pool_op(ctx: &mut MapCtx, x: ValueId, kind: PoolKind) -> Result<ValueId> {
     }
     let win = window(ctx, &xt.shape[2..], &kernel)?;
     let ceil_mode = ctx.attrs.int_or("ceil_mode", 0)? != 0;
-    let op = Op::Pool(Pool {
+    Ok(Op::Pool(Pool {
         kind,
         kernel,
         strides: win.strides,
         dilations: win.dilations,
         pads: win.pads,
         ceil_mode,
-    });
-    ctx.emit1(op, &[x])
+    }))
 }
 
 fn lp_pool(ctx: &mut MapCtx) -> Result<()> {
@@ -131,14 +145,106 @@ fn lp_root(ctx: &mut MapCtx, s: ValueId, p: i64) -> Result<ValueId> {
 }
 
 fn max_pool(ctx: &mut MapCtx) -> Result<()> {
-    let order = ctx.attrs.int_or("storage_order", 0)?;
-    if order != 0 {
-        return Err(Error::unsupported(format!(
-            "attribute \"storage_order\" {order}: only 0 (row major) is supported"
+    let column_major = match ctx.attrs.int_or("storage_order", 0)? {
+        0 => false,
+        1 => true,
+        other => {
+            return Err(Error::invalid(format!(
+                "attribute \"storage_order\" must be 0 or 1, got {other}"
+            )));
+        }
+    };
+    if !ctx.output_wanted(1) {
+        return pool(ctx, PoolKind::Max);
+    }
+    let x = ctx.input(0)?;
+    let op = pool_spec(ctx, x, PoolKind::MaxWithIndices { column_major })?;
+    let outs = ctx.emit(op, &[x])?;
+    ctx.bind(0, outs[0])?;
+    ctx.bind(1, outs[1])
+}
+
+/// MaxPool's inverse: a zero tensor of the output shape, flattened, with
+/// each value scattered to its flat index (later duplicates win).
+fn max_unpool(ctx: &mut MapCtx) -> Result<()> {
+    let (x, idx) = (ctx.input(0)?, ctx.input(1)?);
+    let xt = ctx.ty(x);
+    let dims = xt.static_dims("MaxUnpool input")?;
+    if dims.len() < 3 {
+        return Err(Error::invalid(format!(
+            "MaxUnpool input must have rank >= 3, got {xt}"
         )));
     }
-    ctx.only_outputs(1, "MaxPool Indices")?;
-    pool(ctx, PoolKind::Max)
+    let spatial = dims.len() - 2;
+    let kernel = to_u64s(&ctx.attrs.req_ints("kernel_shape")?, "kernel_shape")?;
+    let strides = match ctx.attrs.ints("strides")? {
+        Some(s) => to_u64s(&s, "strides")?,
+        None => vec![1; spatial],
+    };
+    let pads = match ctx.attrs.ints("pads")? {
+        Some(p) => to_u64s(&p, "pads")?,
+        None => vec![0; 2 * spatial],
+    };
+    if kernel.len() != spatial || strides.len() != spatial || pads.len() != 2 * spatial {
+        return Err(Error::invalid(format!(
+            "MaxUnpool kernel_shape, strides and pads must give {spatial} values per spatial dim"
+        )));
+    }
+    // Values land in the inferred shape; a larger output_shape (11+) extends
+    // it with zeros at the end of each spatial dim.
+    let mut inferred = dims[..2].to_vec();
+    for i in 0..spatial {
+        let full = (dims[2 + i] - 1) * strides[i] + kernel[i];
+        let cut = pads[i] + pads[spatial + i];
+        inferred.push(full.checked_sub(cut).ok_or_else(|| {
+            Error::invalid(format!("MaxUnpool pads exceed the output along dim {}", 2 + i))
+        })?);
+    }
+    let out_dims: Vec<u64> = if ctx.opt_input(2).is_some() {
+        match ctx.const_ints(2, "output_shape")? {
+            Some(s) => to_u64s(&s, "output_shape")?,
+            None => return Err(ctx.needs_constant(2, "MaxUnpool output_shape must be constant")),
+        }
+    } else {
+        inferred.clone()
+    };
+    if out_dims.len() != dims.len()
+        || out_dims[..2] != inferred[..2]
+        || out_dims.iter().zip(&inferred).any(|(o, i)| o < i)
+    {
+        return Err(Error::invalid(format!(
+            "MaxUnpool output_shape {out_dims:?} must keep N and C and be at least {inferred:?}"
+        )));
+    }
+    let n: u64 = dims.iter().product();
+    let total = o2l_canon::shape::element_count(&inferred)?;
+    let zeros = zeros_of(ctx, xt.dtype, &[total])?;
+    let flat_x = ctx.reshape(x, vec![Dim::Known(n)])?;
+    let flat_i = ctx.reshape(idx, vec![Dim::Known(n), Dim::Known(1)])?;
+    let scatter = Op::Movement(Movement::ScatterND {
+        reduction: ScatterReduction::None,
+    });
+    let y = ctx.emit1(scatter, &[zeros, flat_i, flat_x])?;
+    let mut y = ctx.reshape(y, inferred.iter().map(|&d| Dim::Known(d)).collect())?;
+    let mut shape = inferred;
+    for axis in 2..shape.len() {
+        let extra = out_dims[axis] - shape[axis];
+        if extra == 0 {
+            continue;
+        }
+        let mut tail = shape.clone();
+        tail[axis] = extra;
+        let z = zeros_of(ctx, xt.dtype, &tail)?;
+        y = ctx.emit1(Op::Movement(Movement::Concat { axis }), &[y, z])?;
+        shape[axis] = out_dims[axis];
+    }
+    ctx.bind(0, y)
+}
+
+fn zeros_of(ctx: &mut MapCtx, dtype: o2l_canon::DType, dims: &[u64]) -> Result<ValueId> {
+    let n = o2l_canon::shape::element_count(dims)?;
+    let t = Tensor::from_f64s(dtype, dims.to_vec(), &vec![0.0; n as usize])?;
+    ctx.constant(t)
 }
 
 fn average_pool(ctx: &mut MapCtx) -> Result<()> {
