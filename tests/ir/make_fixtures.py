@@ -106,6 +106,13 @@ def elementwise():
 
 def linear():
     save(
+        "det_batched",
+        [node("Det", ["x"], ["y"])],
+        [vi("x", F, [2, 2, 3, 3])],
+        [vi("y", F, [2, 2])],
+        opset=22,
+    )
+    save(
         "matmul",
         [node("MatMul", ["a", "b"], ["y"])],
         [vi("a", F, [2, 3]), vi("b", F, [3, 4])],

@@ -8,24 +8,52 @@ pub enum Linear {
     /// numpy `matmul`: 1-D operands are promoted (and the added dim dropped again),
     /// leading batch dims broadcast.
     MatMul,
+    /// Determinants of a batch of square matrices: (B, M, M) -> (B).
+    Det,
 }
 
-pub const SPECS: &[OpSpec] = &[OpSpec {
-    name: "MatMul",
-    family: Family::Linear,
-    doc: "matrix product with numpy matmul semantics (1-D promotion, batch broadcasting)",
-    operands: &["a", "b"],
-    attributes: &[],
-}];
+pub const SPECS: &[OpSpec] = &[
+    OpSpec {
+        name: "MatMul",
+        family: Family::Linear,
+        doc: "matrix product with numpy matmul semantics (1-D promotion, batch broadcasting)",
+        operands: &["a", "b"],
+        attributes: &[],
+    },
+    OpSpec {
+        name: "Det",
+        family: Family::Linear,
+        doc: "determinant of each (M, M) matrix of a (B, M, M) batch, by LU with partial pivoting",
+        operands: &["a"],
+        attributes: &[],
+    },
+];
 
 impl Linear {
     pub fn name(&self) -> &'static str {
         match self {
             Linear::MatMul => "MatMul",
+            Linear::Det => "Det",
         }
     }
 
     pub fn infer(&self, inputs: &[&TensorType]) -> Result<Vec<TensorType>> {
+        if let Linear::Det = self {
+            expect_operands("Det", inputs, 1, 1)?;
+            let a = inputs[0];
+            match &a.shape[..] {
+                [b, m, n] if m == n && m.known().is_some() && a.dtype.is_float() => {
+                    if a.dtype.is_narrow() {
+                        crate::bail!(Unsupported, "Det of {} elements", a.dtype);
+                    }
+                    return Ok(vec![TensorType::new(a.dtype, vec![b.clone()])]);
+                }
+                _ => crate::bail!(
+                    InvalidModel,
+                    "Det takes a float (B, M, M) batch of static square matrices, got {a}"
+                ),
+            }
+        }
         expect_operands("MatMul", inputs, 2, 2)?;
         let (a, b) = (inputs[0], inputs[1]);
         expect_same_dtype("MatMul", a, b)?;

@@ -1,7 +1,12 @@
 //! MatMul with numpy semantics: `linalg.matmul` for 2-D (1-D operands promoted
 //! with `tensor.expand_shape`), `linalg.batch_matmul` for 3-D operands with the
 //! same batch dim, a broadcasting `linalg.generic` contraction otherwise.
+//!
+//! Det: Gaussian elimination with partial pivoting in nested `scf.for`s
+//! (per matrix, per column: pivot search, row swap, elimination below it),
+//! the determinant the signed product of the pivots; f16/bf16 run in f32.
 use super::Operand;
+use melior::ir::ValueLike;
 use super::elementwise::cast;
 use super::ir::{Ctx, Extreme, Val, broadcast_exprs, map_str, pick_map};
 use o2l_canon::ops::Linear;
@@ -15,7 +20,96 @@ pub(crate) fn lower<'c, 'a>(
 ) -> Result<Val<'c, 'a>> {
     match op {
         Linear::MatMul => matmul(cx, ins[0], ins[1], out),
+        Linear::Det => super::elementwise::in_f32(cx, ins[0], out, |x, o| det(cx, x, o)),
     }
+}
+
+fn det<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    x: Operand<'c, 'a, '_>,
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    let d = out.dtype;
+    let m = x.1.shape[1]
+        .known()
+        .ok_or_else(|| o2l_canon::Error::internal("Det of a symbolic matrix size"))?;
+    let result = cx.empty_like(out, &[x])?;
+    let batches = cx.dim(x.0, 0)?;
+    let res = cx.for_range(batches, &[result, x.0], &[], move |b, bi, carried, _| {
+        let (result, w) = (carried[0], carried[1]);
+        let one = b.scalar(d, 1.0)?;
+        let cols = b.index(m as i64)?;
+        let per = b.for_range(cols, &[w, one], &[bi], move |b, k, c, caps| {
+            eliminate_column(b, caps[0], k, c[0], c[1], m, d)
+        })?;
+        let result = b.op1("tensor.insert", &[per[1], result, bi], result.r#type(), &[])?;
+        Ok(vec![result, per[0]])
+    })?;
+    Ok(res[0])
+}
+
+/// One column k of matrix `bi` in `w`: moves the row with the largest |w[i, k]|
+/// (i >= k) to row k, folds the pivot into `det` (negated by a swap), and
+/// subtracts multiples of row k from the rows below. Returns (w, det).
+fn eliminate_column<'c, 'b>(
+    b: &Ctx<'c, 'b>,
+    bi: Val<'c, 'b>,
+    k: Val<'c, 'b>,
+    w: Val<'c, 'b>,
+    det: Val<'c, 'b>,
+    m: u64,
+    d: DType,
+) -> Result<Vec<Val<'c, 'b>>> {
+    let elem = b.elem(d)?;
+    let size = b.index(m as i64)?;
+    let rest = b.bin("arith.subi", size, k)?;
+    let none = b.scalar(d, -1.0)?;
+    let pivot = b.for_range(rest, &[k, none], &[w, bi, k], move |b, t, c, caps| {
+        let i = b.bin("arith.addi", caps[2], t)?;
+        let v = b.op1("tensor.extract", &[caps[0], caps[1], i, caps[2]], elem, &[])?;
+        let v = b.un("math.absf", v)?;
+        let better = b.cmpf(2, v, c[1])?; // ogt
+        Ok(vec![b.select(better, i, c[0])?, b.select(better, v, c[1])?])
+    })?[0];
+    let all = b.index(m as i64)?;
+    let w = b.for_range(all, &[w], &[bi, k, pivot], move |b, j, c, caps| {
+        let (bi, k, p) = (caps[0], caps[1], caps[2]);
+        let top = b.op1("tensor.extract", &[c[0], bi, k, j], elem, &[])?;
+        let low = b.op1("tensor.extract", &[c[0], bi, p, j], elem, &[])?;
+        let w = b.op1("tensor.insert", &[low, c[0], bi, k, j], c[0].r#type(), &[])?;
+        let w = b.op1("tensor.insert", &[top, w, bi, p, j], w.r#type(), &[])?;
+        Ok(vec![w])
+    })?[0];
+    let p = b.op1("tensor.extract", &[w, bi, k, k], elem, &[])?;
+    let swapped = b.cmpi(1, pivot, k)?; // ne
+    let det = b.bin("arith.mulf", det, p)?;
+    let flipped = b.un("arith.negf", det)?;
+    let det = b.select(swapped, flipped, det)?;
+    // A zero pivot means a zero column below it: divide by 1 instead.
+    let (zero, one) = (b.scalar(d, 0.0)?, b.scalar(d, 1.0)?);
+    let singular = b.cmpf(1, p, zero)?; // oeq
+    let safe = b.select(singular, one, p)?;
+    let one_i = b.index(1)?;
+    let below = b.bin("arith.subi", rest, one_i)?;
+    let w = b.for_range(below, &[w], &[bi, k, safe, below], move |b, t, c, caps| {
+        let (bi, k, safe, below) = (caps[0], caps[1], caps[2], caps[3]);
+        let one = b.index(1)?;
+        let next = b.bin("arith.addi", k, one)?;
+        let i = b.bin("arith.addi", next, t)?;
+        let lead = b.op1("tensor.extract", &[c[0], bi, i, k], elem, &[])?;
+        let f = b.bin("arith.divf", lead, safe)?;
+        let w = b.for_range(below, &[c[0]], &[bi, k, i, f, next], move |b, u, c, caps| {
+            let (bi, k, i, f, next) = (caps[0], caps[1], caps[2], caps[3], caps[4]);
+            let j = b.bin("arith.addi", next, u)?;
+            let top = b.op1("tensor.extract", &[c[0], bi, k, j], elem, &[])?;
+            let cur = b.op1("tensor.extract", &[c[0], bi, i, j], elem, &[])?;
+            let sub = b.bin("arith.mulf", f, top)?;
+            let v = b.bin("arith.subf", cur, sub)?;
+            Ok(vec![b.op1("tensor.insert", &[v, c[0], bi, i, j], c[0].r#type(), &[])?])
+        })?[0];
+        Ok(vec![w])
+    })?[0];
+    Ok(vec![w, det])
 }
 
 /// The scalar body `acc + a * b`.

@@ -1,8 +1,8 @@
 //! Matrix products: MatMul, and Gemm decomposed into transposes, a MatMul,
-//! scalings and a broadcast bias.
+//! scalings and a broadcast bias; determinants.
 use super::{MapCtx, Rule};
 use o2l_canon::ops::{Binary, Linear, Movement};
-use o2l_canon::{Error, Op, Result, ValueId};
+use o2l_canon::{Dim, Error, Op, Result, ValueId};
 
 pub(crate) static RULES: &[Rule] = &[
     Rule {
@@ -21,7 +21,41 @@ pub(crate) static RULES: &[Rule] = &[
         map: gemm,
         note: "alpha * A' x B' + beta * C; C optional since 11 (legacy `broadcast` of v1/v6 not supported)",
     },
+    Rule {
+        domain: "ai.onnx",
+        op_type: "Det",
+        since: &[11, 22],
+        produces: &["Reshape", "Det"],
+        map: det,
+        note: "leading dims flattened into one batch; static matrix size",
+    },
 ];
+
+fn det(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let xt = ctx.ty(x);
+    let r = xt.rank();
+    if r < 2 || xt.shape[r - 1] != xt.shape[r - 2] {
+        return Err(Error::invalid(format!(
+            "Det takes (.., M, M) square matrices, got {xt}"
+        )));
+    }
+    let lead = xt.shape[..r - 2].to_vec();
+    let batch = match super::known_product(&lead) {
+        Some(n) => Dim::Known(n),
+        None if lead.len() == 1 => lead[0].clone(),
+        None => {
+            return Err(Error::unsupported(format!(
+                "Det with several symbolic batch dims: {xt}"
+            )));
+        }
+    };
+    let m = xt.shape[r - 1].clone();
+    let batched = ctx.reshape(x, vec![batch, m.clone(), m])?;
+    let dets = ctx.emit1(Op::Linear(Linear::Det), &[batched])?;
+    let y = ctx.reshape(dets, lead)?;
+    ctx.bind(0, y)
+}
 
 fn matmul(ctx: &mut MapCtx) -> Result<()> {
     let (a, b) = (ctx.input(0)?, ctx.input(1)?);
