@@ -19,7 +19,10 @@ fn run_det(x: &Tensor) -> Vec<f64> {
     };
     let y = g.add_node(Op::Linear(Linear::Det), &[v], &origin).unwrap()[0];
     g.outputs.push(y);
-    let out = Runner::new(&g).unwrap().run(std::slice::from_ref(x)).unwrap();
+    let out = Runner::new(&g)
+        .unwrap()
+        .run(std::slice::from_ref(x))
+        .unwrap();
     out[0].to_f64s()
 }
 
@@ -57,10 +60,14 @@ fn det_matches_the_leibniz_formula() {
     let n = 4;
     let mut seed = 12345u64;
     let mut next = || {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((seed >> 33) as f64 / (1u64 << 31) as f64) * 2.0 - 1.0
     };
-    let mut mats: Vec<Vec<f64>> = (0..3).map(|_| (0..n * n).map(|_| next()).collect()).collect();
+    let mut mats: Vec<Vec<f64>> = (0..3)
+        .map(|_| (0..n * n).map(|_| next()).collect())
+        .collect();
     // Zero leading pivot: row 0 starts with 0, so row 1 or below must swap up.
     let mut swap = mats[0].clone();
     swap[0] = 0.0;

@@ -125,7 +125,8 @@ fn prepare(model: &Path, names: &[String], inputs: &[Tensor], bind: bool) -> Res
                 let Some(wanted) = e.runtime_value.as_deref().filter(|_| bind) else {
                     return Err(e);
                 };
-                let is_bound = |o: &ImportOptions, n: &str| o.bind_inputs.iter().any(|(b, _)| b == n);
+                let is_bound =
+                    |o: &ImportOptions, n: &str| o.bind_inputs.iter().any(|(b, _)| b == n);
                 match names.iter().position(|n| n == wanted) {
                     Some(k) if !is_bound(&options, &names[k]) => {
                         options

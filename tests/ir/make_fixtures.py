@@ -518,6 +518,13 @@ def arg_index():
         opset=20,
     )
     save(
+        "roialign_max_adaptive",
+        [node("RoiAlign", ["x", "rois", "bi"], ["y"], mode="max", output_height=2, output_width=3, spatial_scale=0.5)],
+        [vi("x", F, [1, 2, 8, 8]), vi("rois", F, [3, 4]), vi("bi", I64, [3])],
+        [vi("y", F, [3, 2, 2, 3])],
+        opset=16,
+    )
+    save(
         "nonzero_dynamic",
         [node("NonZero", ["x"], ["y"])],
         [vi("x", F, [3, 4])],

@@ -26,7 +26,9 @@ fn adds_two_tensors() {
     let a = f32s(&[2, 3], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
     let b = f32s(&[2, 3], &[10.0, 20.0, 30.0, 40.0, 50.0, 60.0]);
     let ty = TensorType::of_known(DType::F32, &[2, 3]);
-    let out = c.run(&[a.clone(), b.clone()], std::slice::from_ref(&ty)).unwrap();
+    let out = c
+        .run(&[a.clone(), b.clone()], std::slice::from_ref(&ty))
+        .unwrap();
     assert_eq!(out[0].to_f64s(), vec![11.0, 22.0, 33.0, 44.0, 55.0, 66.0]);
     // A second call on the same engine.
     let out = c.run(&[b, a], &[ty]).unwrap();
@@ -38,7 +40,9 @@ fn rejects_wrong_inputs_with_the_expected_types() {
     let c = compile(ADD, "add").unwrap();
     let ty = TensorType::of_known(DType::F32, &[2, 3]);
     let a = f32s(&[3, 2], &[0.0; 6]);
-    let e = c.run(&[a.clone(), a.clone()], std::slice::from_ref(&ty)).unwrap_err();
+    let e = c
+        .run(&[a.clone(), a.clone()], std::slice::from_ref(&ty))
+        .unwrap_err();
     assert!(e.message.contains("expected tensor<2x3xf32>"), "{e}");
     let e = c.run(&[a], &[ty]).unwrap_err();
     assert!(e.message.contains("takes 2 inputs"), "{e}");

@@ -278,11 +278,7 @@ fn cast_every_pair_verifies() {
     }
     let mut c = Case::new();
     let x = c.input("x", f32t(&[2]));
-    let y = c.node(
-        Op::Elementwise(Elementwise::cast(DType::U8)),
-        &[x],
-        "cast",
-    );
+    let y = c.node(Op::Elementwise(Elementwise::cast(DType::U8)), &[x], "cast");
     check(&c.output(y), &["arith.fptoui", "tensor<2xi8>"]);
     let mut c = Case::new();
     let x = c.input("x", f32t(&[2]));

@@ -1233,9 +1233,7 @@ mod training_tests {
                 ],
             );
             n.domain = Some("ai.onnx.preview.training".into());
-            let mut m = M::new(17)
-                .input(scalar_in("r", 1))
-                .input(scalar_in("t", 7));
+            let mut m = M::new(17).input(scalar_in("r", 1)).input(scalar_in("t", 7));
             for v in ["x1", "x2", "g1", "g2", "v1", "v2"] {
                 m = m.input(f32_in(v, &[3]));
             }
@@ -1243,7 +1241,11 @@ mod training_tests {
                 domain: Some("ai.onnx.preview.training".into()),
                 version: Some(1),
             });
-            m.node(n).output("x1n").output("x2n").output("v1n").output("v2n")
+            m.node(n)
+                .output("x1n")
+                .output("x2n")
+                .output("v1n")
+                .output("v2n")
         };
         let g = model("nesterov").import().unwrap();
         assert_eq!(g.outputs.len(), 4);
@@ -1436,7 +1438,11 @@ mod control_tests {
                 node("Add", "add", &["acc", "x"], &["acc_out"]),
                 node("Identity", "scan", &["acc"], &["seen"]),
             ],
-            output: vec![vi("c_out", 9, &[]), f32_in("acc_out", &[3]), f32_in("seen", &[3])],
+            output: vec![
+                vi("c_out", 9, &[]),
+                f32_in("acc_out", &[3]),
+                f32_in("seen", &[3]),
+            ],
             ..Default::default()
         }
     }
@@ -1480,7 +1486,10 @@ mod control_tests {
             .input(vi("c", 9, &[]))
             .node(with_attrs(
                 node("If", "if", &["c"], &["y"]),
-                vec![graph_attr("then_branch", branch(1.0)), graph_attr("else_branch", branch(2.0))],
+                vec![
+                    graph_attr("then_branch", branch(1.0)),
+                    graph_attr("else_branch", branch(2.0)),
+                ],
             ))
             .output("y")
             .import()

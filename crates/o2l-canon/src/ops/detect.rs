@@ -25,7 +25,13 @@ pub const SPECS: &[OpSpec] = &[OpSpec {
     name: "NonMaxSuppression",
     family: Family::Detect,
     doc: "greedy per-class suppression of boxes overlapping a higher-scored kept box: (count, 3) i64 (batch, class, box); count is a run-time dim",
-    operands: &["boxes", "scores", "max_per_class", "iou_threshold", "score_threshold"],
+    operands: &[
+        "boxes",
+        "scores",
+        "max_per_class",
+        "iou_threshold",
+        "score_threshold",
+    ],
     attributes: &[
         "center_point_box: bool",
         "score_filter: bool",

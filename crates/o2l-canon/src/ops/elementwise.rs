@@ -27,7 +27,9 @@ pub enum Elementwise {
     },
     /// The same bits read as `to`, a type of the same byte width (bool is a
     /// byte, 0 or 1).
-    BitCast { to: DType },
+    BitCast {
+        to: DType,
+    },
 }
 
 impl Elementwise {
@@ -689,7 +691,9 @@ impl Elementwise {
         };
         let out = &outputs[0];
         let folded = match self {
-            Elementwise::BitCast { to } => Tensor::new(*to, all[0].dims.clone(), all[0].data.clone())?,
+            Elementwise::BitCast { to } => {
+                Tensor::new(*to, all[0].dims.clone(), all[0].data.clone())?
+            }
             // Narrow targets fold only with the defaults `from_array` applies.
             Elementwise::Cast { to, saturate, e8m0 } => {
                 if to.is_narrow() && (!saturate || *e8m0 != E8M0Round::Up) {

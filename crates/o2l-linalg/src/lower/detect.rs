@@ -70,19 +70,21 @@ fn rank_by_score<'c, 'a>(
         map_str(4, &["d0", "d1", "d2"].map(String::from)),
     ];
     let iters = ["parallel", "parallel", "parallel", "reduction"];
-    Ok(cx.generic(&[scores, scores], &[zero], &maps, &iters, &[], |b, v, _| {
-        let (si, sj, acc) = (v[0], v[1], v[2]);
-        let (i, j) = (index_i64(b, 2)?, index_i64(b, 3)?);
-        let beats = b.cmpf(2, sj, si)?; // ogt
-        let same = b.cmpf(1, sj, si)?; // oeq
-        let earlier = b.cmpi(2, j, i)?; // slt
-        let tie = b.bin("arith.andi", same, earlier)?;
-        let before = b.bin("arith.ori", beats, tie)?;
-        let one = b.scalar_int(DType::I64, 1)?;
-        let none = b.scalar_int(DType::I64, 0)?;
-        let add = b.select(before, one, none)?;
-        Ok(vec![b.bin("arith.addi", acc, add)?])
-    })?[0])
+    Ok(
+        cx.generic(&[scores, scores], &[zero], &maps, &iters, &[], |b, v, _| {
+            let (si, sj, acc) = (v[0], v[1], v[2]);
+            let (i, j) = (index_i64(b, 2)?, index_i64(b, 3)?);
+            let beats = b.cmpf(2, sj, si)?; // ogt
+            let same = b.cmpf(1, sj, si)?; // oeq
+            let earlier = b.cmpi(2, j, i)?; // slt
+            let tie = b.bin("arith.andi", same, earlier)?;
+            let before = b.bin("arith.ori", beats, tie)?;
+            let one = b.scalar_int(DType::I64, 1)?;
+            let none = b.scalar_int(DType::I64, 0)?;
+            let add = b.select(before, one, none)?;
+            Ok(vec![b.bin("arith.addi", acc, add)?])
+        })?[0],
+    )
 }
 
 /// order[b, c, r] = the box of rank r.
@@ -100,12 +102,14 @@ fn order_of_ranks<'c, 'a>(
         map_str(4, &["d0", "d1", "d2"].map(String::from)),
     ];
     let iters = ["parallel", "parallel", "parallel", "reduction"];
-    Ok(cx.generic(&[ranks], &[zero], &maps, &iters, &[], |b, v, _| {
-        let (rank, acc) = (v[0], v[1]);
-        let (r, i) = (index_i64(b, 2)?, index_i64(b, 3)?);
-        let hit = b.cmpi(0, rank, r)?;
-        Ok(vec![b.select(hit, i, acc)?])
-    })?[0])
+    Ok(
+        cx.generic(&[ranks], &[zero], &maps, &iters, &[], |b, v, _| {
+            let (rank, acc) = (v[0], v[1]);
+            let (r, i) = (index_i64(b, 2)?, index_i64(b, 3)?);
+            let hit = b.cmpi(0, rank, r)?;
+            Ok(vec![b.select(hit, i, acc)?])
+        })?[0],
+    )
 }
 
 /// suppress[b, i, j]: boxes i and j of batch b overlap with IoU > threshold
@@ -126,45 +130,52 @@ fn suppression_table<'c, 'a>(
         map_str(3, &["d0", "d1", "d2"].map(String::from)),
     ];
     let iters = ["parallel", "parallel", "parallel"];
-    Ok(cx.generic(&[iou], &[init], &maps, &iters, &[boxes], move |b, v, caps| {
-        let threshold = v[0];
-        let idx = |k: usize| -> Result<Val<'c, '_>> {
-            let dim = b.parse_attr(&format!("{k} : i64"))?;
-            b.op1("linalg.index", &[], b.index_type(), &[("dim", dim)])
-        };
-        let (bi, i, j) = (idx(0)?, idx(1)?, idx(2)?);
-        let [ax0, ax1, ay0, ay1] = extent(b, caps[0], bi, i, d, center_point_box)?;
-        let [bx0, bx1, by0, by1] = extent(b, caps[0], bi, j, d, center_point_box)?;
-        let zero = b.scalar(d, 0.0)?;
-        let ix0 = b.bin("arith.maximumf", ax0, bx0)?;
-        let ix1 = b.bin("arith.minimumf", ax1, bx1)?;
-        let iy0 = b.bin("arith.maximumf", ay0, by0)?;
-        let iy1 = b.bin("arith.minimumf", ay1, by1)?;
-        let iw = b.bin("arith.subf", ix1, ix0)?;
-        let ih = b.bin("arith.subf", iy1, iy0)?;
-        let inter = b.bin("arith.mulf", iw, ih)?;
-        let wa = b.bin("arith.subf", ax1, ax0)?;
-        let ha = b.bin("arith.subf", ay1, ay0)?;
-        let area_a = b.bin("arith.mulf", wa, ha)?;
-        let wb = b.bin("arith.subf", bx1, bx0)?;
-        let hb = b.bin("arith.subf", by1, by0)?;
-        let area_b = b.bin("arith.mulf", wb, hb)?;
-        let sum = b.bin("arith.addf", area_a, area_b)?;
-        let union = b.bin("arith.subf", sum, inter)?;
-        let ratio = b.bin("arith.divf", inter, union)?;
-        let mut all = b.cmpf(2, ix1, ix0)?; // ogt
-        for cond in [
-            b.cmpf(2, iy1, iy0)?,
-            b.cmpf(2, inter, zero)?,
-            b.cmpf(2, area_a, zero)?,
-            b.cmpf(2, area_b, zero)?,
-            b.cmpf(2, union, zero)?,
-            b.cmpf(2, ratio, threshold)?,
-        ] {
-            all = b.bin("arith.andi", all, cond)?;
-        }
-        Ok(vec![all])
-    })?[0])
+    Ok(cx.generic(
+        &[iou],
+        &[init],
+        &maps,
+        &iters,
+        &[boxes],
+        move |b, v, caps| {
+            let threshold = v[0];
+            let idx = |k: usize| -> Result<Val<'c, '_>> {
+                let dim = b.parse_attr(&format!("{k} : i64"))?;
+                b.op1("linalg.index", &[], b.index_type(), &[("dim", dim)])
+            };
+            let (bi, i, j) = (idx(0)?, idx(1)?, idx(2)?);
+            let [ax0, ax1, ay0, ay1] = extent(b, caps[0], bi, i, d, center_point_box)?;
+            let [bx0, bx1, by0, by1] = extent(b, caps[0], bi, j, d, center_point_box)?;
+            let zero = b.scalar(d, 0.0)?;
+            let ix0 = b.bin("arith.maximumf", ax0, bx0)?;
+            let ix1 = b.bin("arith.minimumf", ax1, bx1)?;
+            let iy0 = b.bin("arith.maximumf", ay0, by0)?;
+            let iy1 = b.bin("arith.minimumf", ay1, by1)?;
+            let iw = b.bin("arith.subf", ix1, ix0)?;
+            let ih = b.bin("arith.subf", iy1, iy0)?;
+            let inter = b.bin("arith.mulf", iw, ih)?;
+            let wa = b.bin("arith.subf", ax1, ax0)?;
+            let ha = b.bin("arith.subf", ay1, ay0)?;
+            let area_a = b.bin("arith.mulf", wa, ha)?;
+            let wb = b.bin("arith.subf", bx1, bx0)?;
+            let hb = b.bin("arith.subf", by1, by0)?;
+            let area_b = b.bin("arith.mulf", wb, hb)?;
+            let sum = b.bin("arith.addf", area_a, area_b)?;
+            let union = b.bin("arith.subf", sum, inter)?;
+            let ratio = b.bin("arith.divf", inter, union)?;
+            let mut all = b.cmpf(2, ix1, ix0)?; // ogt
+            for cond in [
+                b.cmpf(2, iy1, iy0)?,
+                b.cmpf(2, inter, zero)?,
+                b.cmpf(2, area_a, zero)?,
+                b.cmpf(2, area_b, zero)?,
+                b.cmpf(2, union, zero)?,
+                b.cmpf(2, ratio, threshold)?,
+            ] {
+                all = b.bin("arith.andi", all, cond)?;
+            }
+            Ok(vec![all])
+        },
+    )?[0])
 }
 
 /// (x_min, x_max, y_min, y_max) of box n of batch bi.
@@ -213,7 +224,11 @@ fn split_step<'c, 'b>(
     let c = b.index(nc as i64)?;
     let r = b.bin("arith.remui", t, n)?;
     let bc = b.bin("arith.divui", t, n)?;
-    Ok([b.bin("arith.divui", bc, c)?, b.bin("arith.remui", bc, c)?, r])
+    Ok([
+        b.bin("arith.divui", bc, c)?,
+        b.bin("arith.remui", bc, c)?,
+        r,
+    ])
 }
 
 /// The greedy pass: kept[b, c, i] (i1) and the number of kept boxes (index).
@@ -229,50 +244,65 @@ fn select_greedy<'c, 'a>(
     let steps = cx.index((nb * nc * nn) as i64)?;
     let zero = cx.index(0)?;
     let caps = [scores, order, suppress, max_out, score_th];
-    let res = cx.for_range(steps, &[kept0, zero, zero], &caps, move |b, t, carried, caps| {
-        let (kept, in_class, total) = (carried[0], carried[1], carried[2]);
-        let [scores, order, suppress, max_out, score_th] = caps else {
-            return Err(Error::internal("five captures"));
-        };
-        let [bi, ci, r] = split_step(b, t, nc, nn)?;
-        let (zero, one) = (b.index(0)?, b.index(1)?);
-        let first = b.cmpi(0, r, zero)?;
-        let in_class = b.select(first, zero, in_class)?;
-        let i64t = b.elem(DType::I64)?;
-        let boxi = b.op1("tensor.extract", &[*order, bi, ci, r], i64t, &[])?;
-        let boxi = b.op1("arith.index_cast", &[boxi], b.index_type(), &[])?;
-        // Room left in this class (a negative maximum means none).
-        let taken = b.op1("arith.index_cast", &[in_class], i64t, &[])?;
-        let limit = b.op1("tensor.extract", &[*max_out], i64t, &[])?;
-        let mut keep = b.cmpi(2, taken, limit)?; // slt
-        if score_filter {
-            let elem = b.elem(d)?;
-            let s = b.op1("tensor.extract", &[*scores, bi, ci, boxi], elem, &[])?;
-            let th = b.op1("tensor.extract", &[*score_th], elem, &[])?;
-            let pass = b.cmpf(2, s, th)?; // ogt
-            keep = b.bin("arith.andi", keep, pass)?;
-        }
-        // Suppressed by any box kept so far in this class?
-        let n = b.index(nn as i64)?;
-        let no = b.scalar_int(DType::Bool, 0)?;
-        let hit = b.for_range(n, &[no], &[kept, *suppress, bi, ci, boxi], |b, j, acc, c| {
-            let i1 = b.elem(DType::Bool)?;
-            let k = b.op1("tensor.extract", &[c[0], c[2], c[3], j], i1, &[])?;
-            let s = b.op1("tensor.extract", &[c[1], c[2], c[4], j], i1, &[])?;
-            let both = b.bin("arith.andi", k, s)?;
-            Ok(vec![b.bin("arith.ori", acc[0], both)?])
-        })?[0];
-        let yes = b.scalar_int(DType::Bool, 1)?;
-        let free = b.bin("arith.xori", hit, yes)?;
-        let keep = b.bin("arith.andi", keep, free)?;
-        let kept = b.op1("tensor.insert", &[keep, kept, bi, ci, boxi], kept.r#type(), &[])?;
-        let add = b.select(keep, one, zero)?;
-        Ok(vec![
-            kept,
-            b.bin("arith.addi", in_class, add)?,
-            b.bin("arith.addi", total, add)?,
-        ])
-    })?;
+    let res = cx.for_range(
+        steps,
+        &[kept0, zero, zero],
+        &caps,
+        move |b, t, carried, caps| {
+            let (kept, in_class, total) = (carried[0], carried[1], carried[2]);
+            let [scores, order, suppress, max_out, score_th] = caps else {
+                return Err(Error::internal("five captures"));
+            };
+            let [bi, ci, r] = split_step(b, t, nc, nn)?;
+            let (zero, one) = (b.index(0)?, b.index(1)?);
+            let first = b.cmpi(0, r, zero)?;
+            let in_class = b.select(first, zero, in_class)?;
+            let i64t = b.elem(DType::I64)?;
+            let boxi = b.op1("tensor.extract", &[*order, bi, ci, r], i64t, &[])?;
+            let boxi = b.op1("arith.index_cast", &[boxi], b.index_type(), &[])?;
+            // Room left in this class (a negative maximum means none).
+            let taken = b.op1("arith.index_cast", &[in_class], i64t, &[])?;
+            let limit = b.op1("tensor.extract", &[*max_out], i64t, &[])?;
+            let mut keep = b.cmpi(2, taken, limit)?; // slt
+            if score_filter {
+                let elem = b.elem(d)?;
+                let s = b.op1("tensor.extract", &[*scores, bi, ci, boxi], elem, &[])?;
+                let th = b.op1("tensor.extract", &[*score_th], elem, &[])?;
+                let pass = b.cmpf(2, s, th)?; // ogt
+                keep = b.bin("arith.andi", keep, pass)?;
+            }
+            // Suppressed by any box kept so far in this class?
+            let n = b.index(nn as i64)?;
+            let no = b.scalar_int(DType::Bool, 0)?;
+            let hit = b.for_range(
+                n,
+                &[no],
+                &[kept, *suppress, bi, ci, boxi],
+                |b, j, acc, c| {
+                    let i1 = b.elem(DType::Bool)?;
+                    let k = b.op1("tensor.extract", &[c[0], c[2], c[3], j], i1, &[])?;
+                    let s = b.op1("tensor.extract", &[c[1], c[2], c[4], j], i1, &[])?;
+                    let both = b.bin("arith.andi", k, s)?;
+                    Ok(vec![b.bin("arith.ori", acc[0], both)?])
+                },
+            )?[0];
+            let yes = b.scalar_int(DType::Bool, 1)?;
+            let free = b.bin("arith.xori", hit, yes)?;
+            let keep = b.bin("arith.andi", keep, free)?;
+            let kept = b.op1(
+                "tensor.insert",
+                &[keep, kept, bi, ci, boxi],
+                kept.r#type(),
+                &[],
+            )?;
+            let add = b.select(keep, one, zero)?;
+            Ok(vec![
+                kept,
+                b.bin("arith.addi", in_class, add)?,
+                b.bin("arith.addi", total, add)?,
+            ])
+        },
+    )?;
     Ok((res[0], res[2]))
 }
 
@@ -287,41 +317,50 @@ fn write_selected<'c, 'a>(
     let result = cx.empty(&[DimV::Dynamic(total), DimV::Static(3)], DType::I64)?;
     let steps = cx.index((nb * nc * nn) as i64)?;
     let zero = cx.index(0)?;
-    let res = cx.for_range(steps, &[result, zero], &[order, kept], move |b, t, carried, caps| {
-        let (y, row) = (carried[0], carried[1]);
-        let [bi, ci, r] = split_step(b, t, nc, nn)?;
-        let i64t = b.elem(DType::I64)?;
-        let boxi = b.op1("tensor.extract", &[caps[0], bi, ci, r], i64t, &[])?;
-        let boxn = b.op1("arith.index_cast", &[boxi], b.index_type(), &[])?;
-        let i1 = b.elem(DType::Bool)?;
-        let keep = b.op1("tensor.extract", &[caps[1], bi, ci, boxn], i1, &[])?;
-        let then = b.region("scf.yield", &[], &[y, row, bi, ci, boxi], |bb, _, c| {
-            let (mut y, row) = (c[0], c[1]);
-            let i64t = bb.elem(DType::I64)?;
-            let fields = [
-                bb.op1("arith.index_cast", &[c[2]], i64t, &[])?,
-                bb.op1("arith.index_cast", &[c[3]], i64t, &[])?,
-                c[4],
-            ];
-            for (k, v) in fields.into_iter().enumerate() {
-                let col = bb.index(k as i64)?;
-                y = bb.op1("tensor.insert", &[v, y, row, col], y.r#type(), &[])?;
-            }
-            let one = bb.index(1)?;
-            Ok(vec![y, bb.bin("arith.addi", row, one)?])
-        })?;
-        let other = b.region("scf.yield", &[], &[y, row], |_, _, c| Ok(vec![c[0], c[1]]))?;
-        let op = b.build(
-            "scf.if",
-            &[keep],
-            &[y.r#type(), row.r#type()],
-            &[],
-            vec![then, other],
-        )?;
-        Ok(vec![
-            op.result(0).map_err(|_| Error::internal("scf.if result"))?.into(),
-            op.result(1).map_err(|_| Error::internal("scf.if result"))?.into(),
-        ])
-    })?;
+    let res = cx.for_range(
+        steps,
+        &[result, zero],
+        &[order, kept],
+        move |b, t, carried, caps| {
+            let (y, row) = (carried[0], carried[1]);
+            let [bi, ci, r] = split_step(b, t, nc, nn)?;
+            let i64t = b.elem(DType::I64)?;
+            let boxi = b.op1("tensor.extract", &[caps[0], bi, ci, r], i64t, &[])?;
+            let boxn = b.op1("arith.index_cast", &[boxi], b.index_type(), &[])?;
+            let i1 = b.elem(DType::Bool)?;
+            let keep = b.op1("tensor.extract", &[caps[1], bi, ci, boxn], i1, &[])?;
+            let then = b.region("scf.yield", &[], &[y, row, bi, ci, boxi], |bb, _, c| {
+                let (mut y, row) = (c[0], c[1]);
+                let i64t = bb.elem(DType::I64)?;
+                let fields = [
+                    bb.op1("arith.index_cast", &[c[2]], i64t, &[])?,
+                    bb.op1("arith.index_cast", &[c[3]], i64t, &[])?,
+                    c[4],
+                ];
+                for (k, v) in fields.into_iter().enumerate() {
+                    let col = bb.index(k as i64)?;
+                    y = bb.op1("tensor.insert", &[v, y, row, col], y.r#type(), &[])?;
+                }
+                let one = bb.index(1)?;
+                Ok(vec![y, bb.bin("arith.addi", row, one)?])
+            })?;
+            let other = b.region("scf.yield", &[], &[y, row], |_, _, c| Ok(vec![c[0], c[1]]))?;
+            let op = b.build(
+                "scf.if",
+                &[keep],
+                &[y.r#type(), row.r#type()],
+                &[],
+                vec![then, other],
+            )?;
+            Ok(vec![
+                op.result(0)
+                    .map_err(|_| Error::internal("scf.if result"))?
+                    .into(),
+                op.result(1)
+                    .map_err(|_| Error::internal("scf.if result"))?
+                    .into(),
+            ])
+        },
+    )?;
     Ok(res[0])
 }

@@ -448,7 +448,9 @@ impl<'c, 'a> Ctx<'c, 'a> {
         let types: Vec<Type<'c>> = inits.iter().map(|v| v.r#type()).collect();
         let mut args = vec![self.index_type()];
         args.extend(&types);
-        let region = self.region("scf.yield", &args, caps, |b, a, c| body(b, a[0], &a[1..], c))?;
+        let region = self.region("scf.yield", &args, caps, |b, a, c| {
+            body(b, a[0], &a[1..], c)
+        })?;
         let mut operands = vec![self.index(0)?, n, self.index(1)?];
         operands.extend(inits);
         let op = self.build("scf.for", &operands, &types, &[], vec![region])?;

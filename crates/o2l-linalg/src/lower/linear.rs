@@ -6,9 +6,9 @@
 //! (per matrix, per column: pivot search, row swap, elimination below it),
 //! the determinant the signed product of the pivots; f16/bf16 run in f32.
 use super::Operand;
-use melior::ir::ValueLike;
 use super::elementwise::cast;
 use super::ir::{Ctx, Extreme, Val, broadcast_exprs, map_str, pick_map};
+use melior::ir::ValueLike;
 use o2l_canon::ops::Linear;
 use o2l_canon::{DType, Dim, Result, TensorType};
 
@@ -24,11 +24,7 @@ pub(crate) fn lower<'c, 'a>(
     }
 }
 
-fn det<'c, 'a>(
-    cx: &Ctx<'c, 'a>,
-    x: Operand<'c, 'a, '_>,
-    out: &TensorType,
-) -> Result<Val<'c, 'a>> {
+fn det<'c, 'a>(cx: &Ctx<'c, 'a>, x: Operand<'c, 'a, '_>, out: &TensorType) -> Result<Val<'c, 'a>> {
     let d = out.dtype;
     let m = x.1.shape[1]
         .known()
@@ -98,15 +94,25 @@ fn eliminate_column<'c, 'b>(
         let i = b.bin("arith.addi", next, t)?;
         let lead = b.op1("tensor.extract", &[c[0], bi, i, k], elem, &[])?;
         let f = b.bin("arith.divf", lead, safe)?;
-        let w = b.for_range(below, &[c[0]], &[bi, k, i, f, next], move |b, u, c, caps| {
-            let (bi, k, i, f, next) = (caps[0], caps[1], caps[2], caps[3], caps[4]);
-            let j = b.bin("arith.addi", next, u)?;
-            let top = b.op1("tensor.extract", &[c[0], bi, k, j], elem, &[])?;
-            let cur = b.op1("tensor.extract", &[c[0], bi, i, j], elem, &[])?;
-            let sub = b.bin("arith.mulf", f, top)?;
-            let v = b.bin("arith.subf", cur, sub)?;
-            Ok(vec![b.op1("tensor.insert", &[v, c[0], bi, i, j], c[0].r#type(), &[])?])
-        })?[0];
+        let w = b.for_range(
+            below,
+            &[c[0]],
+            &[bi, k, i, f, next],
+            move |b, u, c, caps| {
+                let (bi, k, i, f, next) = (caps[0], caps[1], caps[2], caps[3], caps[4]);
+                let j = b.bin("arith.addi", next, u)?;
+                let top = b.op1("tensor.extract", &[c[0], bi, k, j], elem, &[])?;
+                let cur = b.op1("tensor.extract", &[c[0], bi, i, j], elem, &[])?;
+                let sub = b.bin("arith.mulf", f, top)?;
+                let v = b.bin("arith.subf", cur, sub)?;
+                Ok(vec![b.op1(
+                    "tensor.insert",
+                    &[v, c[0], bi, i, j],
+                    c[0].r#type(),
+                    &[],
+                )?])
+            },
+        )?[0];
         Ok(vec![w])
     })?[0];
     Ok(vec![w, det])

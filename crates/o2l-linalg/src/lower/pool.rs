@@ -239,15 +239,16 @@ fn max_with_indices<'c, 'a>(
     column_major: bool,
 ) -> Result<Vec<Val<'c, 'a>>> {
     let [vt, it] = outs else {
-        return Err(Error::internal("MaxPoolWithIndices lowers to values and indices"));
+        return Err(Error::internal(
+            "MaxPoolWithIndices lowers to values and indices",
+        ));
     };
     let d = x.1.dtype;
     let n = x.1.rank() - 2;
     let (in_dims, out_dims) = spatial_dims(op, x.1, vt)?;
-    let channels =
-        x.1.shape[1]
-            .known()
-            .ok_or_else(|| Error::unsupported("MaxPool Indices with a symbolic channel dim"))?;
+    let channels = x.1.shape[1]
+        .known()
+        .ok_or_else(|| Error::unsupported("MaxPool Indices with a symbolic channel dim"))?;
     let (xp, xpt) = padded(cx, op, x, (&in_dims, &out_dims), Extreme::Lowest)?;
     let srcs = [(xp, &xpt), x];
     let vals = cx.filled(vt, &srcs, Extreme::Lowest)?;

@@ -22,6 +22,7 @@ pub(crate) fn lower<'c, 'a>(
             padding,
             align_corners,
         } => grid_sample(cx, ins[0], ins[1], *mode, *padding, *align_corners, out),
+        Sample::RoiAlign { .. } => roi_align(cx, op, ins, out),
     }
 }
 
@@ -291,4 +292,227 @@ fn grid_sample<'c, 'a>(
             Ok(vec![cast(b, result, DType::F32, d)?])
         })?[0],
     )
+}
+
+/// RoiAlign as one `linalg.generic` over the output (R, C, PH, PW): the body
+/// reads its region and batch index, derives the bin and the sampling grid
+/// (whose size may depend on the region: `scf.for` bounds computed at run
+/// time), and folds the bilinear samples of `X[batch, c]` by sum or max.
+fn roi_align<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    op: &Sample,
+    ins: &[Operand<'c, 'a, '_>],
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    let Sample::RoiAlign {
+        max,
+        output: (ph_n, pw_n),
+        sampling_ratio,
+        spatial_scale,
+        half_pixel,
+    } = *op
+    else {
+        return Err(Error::internal("roi_align of another op"));
+    };
+    let [x, rois, batch] = ins else {
+        return Err(Error::internal("RoiAlign lowers three operands"));
+    };
+    let d = out.dtype;
+    let (h, w) = match (x.1.shape[2].known(), x.1.shape[3].known()) {
+        (Some(h), Some(w)) => (h, w),
+        _ => return Err(Error::internal("RoiAlign of symbolic spatial dims")),
+    };
+    let init = cx.empty_like(out, &[(x.0, x.1), (rois.0, rois.1)])?;
+    let maps = [map_str(4, &["d0", "d1", "d2", "d3"].map(String::from))];
+    let iters = ["parallel"; 4];
+    let caps = [x.0, rois.0, batch.0];
+    Ok(
+        cx.generic(&[], &[init], &maps, &iters, &caps, move |b, _, caps| {
+            let (xs, rois, batch) = (caps[0], caps[1], caps[2]);
+            let at = |k: usize| -> Result<V<'c, '_>> {
+                let dim = b.parse_attr(&format!("{k} : i64"))?;
+                b.op1("linalg.index", &[], b.index_type(), &[("dim", dim)])
+            };
+            let (r, c, ph, pw) = (at(0)?, at(1)?, at(2)?, at(3)?);
+            let elem = b.elem(d)?;
+            let idx_t = b.index_type();
+            let i64t = b.elem(DType::I64)?;
+            let bi = b.op1("tensor.extract", &[batch, r], i64t, &[])?;
+            let bi = b.op1("arith.index_cast", &[bi], idx_t, &[])?;
+            let scale = b.scalar(d, spatial_scale)?;
+            let shift = b.scalar(d, if half_pixel { 0.5 } else { 0.0 })?;
+            let mut corner = Vec::with_capacity(4);
+            for k in 0..4 {
+                let kk = b.index(k)?;
+                let v = b.op1("tensor.extract", &[rois, r, kk], elem, &[])?;
+                let v = b.bin("arith.mulf", v, scale)?;
+                corner.push(b.bin("arith.subf", v, shift)?);
+            }
+            let (sw, sh) = (corner[0], corner[1]);
+            let mut rw = b.bin("arith.subf", corner[2], sw)?;
+            let mut rh = b.bin("arith.subf", corner[3], sh)?;
+            if !half_pixel {
+                let one = b.scalar(d, 1.0)?;
+                rw = b.bin("arith.maximumf", rw, one)?;
+                rh = b.bin("arith.maximumf", rh, one)?;
+            }
+            let bins = |n: u64| b.scalar(d, n as f64);
+            let bh = b.bin("arith.divf", rh, bins(ph_n)?)?;
+            let bw = b.bin("arith.divf", rw, bins(pw_n)?)?;
+            let (gh, gw) = (
+                grid_size(b, rh, ph_n, sampling_ratio, d)?,
+                grid_size(b, rw, pw_n, sampling_ratio, d)?,
+            );
+            let to_f = |v| index_to_float(b, v, d);
+            // Bin origin: start + p * bin size; sample step: bin size / grid.
+            let oy = b.bin("arith.mulf", to_f(ph)?, bh)?;
+            let oy = b.bin("arith.addf", sh, oy)?;
+            let ox = b.bin("arith.mulf", to_f(pw)?, bw)?;
+            let ox = b.bin("arith.addf", sw, ox)?;
+            let zero = b.scalar(d, 0.0)?;
+            let lowest = b.scalar(d, f64::NEG_INFINITY)?;
+            let start = if max { lowest } else { zero };
+            let ghf = to_f(gh)?;
+            let gwf = to_f(gw)?;
+            let row_caps = [xs, bi, c, oy, ox, bh, bw, ghf, gwf, gw];
+            let acc = b.for_range(gh, &[start], &row_caps, move |b, iy, acc, k| {
+                let (xs, bi, c, oy, ox, bh, bw, ghf, gwf, gw) =
+                    (k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8], k[9]);
+                let y = sample_pos(b, iy, oy, bh, ghf, d)?;
+                b.for_range(
+                    gw,
+                    &[acc[0]],
+                    &[xs, bi, c, y, ox, bw, gwf],
+                    move |b, ix, acc, k| {
+                        let x = sample_pos(b, ix, k[4], k[5], k[6], d)?;
+                        let v = bilinear(b, [k[0], k[1], k[2]], k[3], x, (h, w), d, max)?;
+                        let next = if max {
+                            b.bin("arith.maximumf", acc[0], v)?
+                        } else {
+                            b.bin("arith.addf", acc[0], v)?
+                        };
+                        Ok(vec![next])
+                    },
+                )
+            })?[0];
+            let count = b.bin("arith.mulf", ghf, gwf)?;
+            if max {
+                // An empty grid gives 0, not the -inf the fold starts from.
+                let empty = b.cmpf(1, count, zero)?; // oeq
+                return Ok(vec![b.select(empty, zero, acc)?]);
+            }
+            let one = b.scalar(d, 1.0)?;
+            let count = b.bin("arith.maximumf", count, one)?;
+            Ok(vec![b.bin("arith.divf", acc, count)?])
+        })?[0],
+    )
+}
+
+/// Samples per bin along one axis: the ratio, or ceil(region / bins).
+fn grid_size<'c, 'b>(
+    b: &Ctx<'c, 'b>,
+    size: V<'c, 'b>,
+    bins: u64,
+    sampling_ratio: u64,
+    d: DType,
+) -> Result<V<'c, 'b>> {
+    if sampling_ratio > 0 {
+        return b.index(sampling_ratio as i64);
+    }
+    let n = b.scalar(d, bins as f64)?;
+    let q = b.bin("arith.divf", size, n)?;
+    let q = b.un("math.ceil", q)?;
+    let q = b.op1("arith.fptosi", &[q], b.elem(DType::I64)?, &[])?;
+    b.op1("arith.index_cast", &[q], b.index_type(), &[])
+}
+
+fn index_to_float<'c, 'b>(b: &Ctx<'c, 'b>, v: V<'c, 'b>, d: DType) -> Result<V<'c, 'b>> {
+    let v = b.op1("arith.index_cast", &[v], b.elem(DType::I64)?, &[])?;
+    b.op1("arith.sitofp", &[v], b.elem(d)?, &[])
+}
+
+/// origin + (i + 0.5) * bin / grid.
+fn sample_pos<'c, 'b>(
+    b: &Ctx<'c, 'b>,
+    i: V<'c, 'b>,
+    origin: V<'c, 'b>,
+    bin: V<'c, 'b>,
+    grid: V<'c, 'b>,
+    d: DType,
+) -> Result<V<'c, 'b>> {
+    let i = index_to_float(b, i, d)?;
+    let half = b.scalar(d, 0.5)?;
+    let i = b.bin("arith.addf", i, half)?;
+    let step = b.bin("arith.mulf", i, bin)?;
+    let step = b.bin("arith.divf", step, grid)?;
+    b.bin("arith.addf", origin, step)
+}
+
+/// One RoiAlign sample at (y, x) of `X[bi, c]`: the four weighted neighbours
+/// summed (average mode) or their maximum (max mode); 0 outside
+/// [-1, H] x [-1, W].
+fn bilinear<'c, 'b>(
+    b: &Ctx<'c, 'b>,
+    [xs, bi, c]: [V<'c, 'b>; 3],
+    y: V<'c, 'b>,
+    x: V<'c, 'b>,
+    (h, w): (u64, u64),
+    d: DType,
+    max: bool,
+) -> Result<V<'c, 'b>> {
+    let elem = b.elem(d)?;
+    let idx_t = b.index_type();
+    let zero = b.scalar(d, 0.0)?;
+    let minus_one = b.scalar(d, -1.0)?;
+    let (hf, wf) = (b.scalar(d, h as f64)?, b.scalar(d, w as f64)?);
+    let outside = [
+        b.cmpf(4, y, minus_one)?, // olt
+        b.cmpf(2, y, hf)?,        // ogt
+        b.cmpf(4, x, minus_one)?,
+        b.cmpf(2, x, wf)?,
+    ];
+    let mut out = outside[0];
+    for o in &outside[1..] {
+        out = b.bin("arith.ori", out, *o)?;
+    }
+    // Clamp to [0, n - 1]: the low neighbour and the fraction past it.
+    let axis = |v: V<'c, 'b>, n: u64| -> Result<(V<'c, 'b>, V<'c, 'b>, V<'c, 'b>)> {
+        let v = b.bin("arith.maximumf", v, zero)?;
+        let last = b.scalar(d, (n - 1) as f64)?;
+        let low = b.un("math.floor", v)?;
+        let at_end = b.cmpf(3, low, last)?; // oge
+        let low = b.select(at_end, last, low)?;
+        let v = b.select(at_end, last, v)?;
+        let frac = b.bin("arith.subf", v, low)?;
+        let i32t = b.elem(DType::I32)?;
+        let lo = b.op1("arith.fptosi", &[low], i32t, &[])?;
+        let lo = b.op1("arith.index_cast", &[lo], idx_t, &[])?;
+        let one = b.index(1)?;
+        let top = b.index((n - 1) as i64)?;
+        let hi = b.bin("arith.addi", lo, one)?;
+        let hi = b.bin("arith.minsi", hi, top)?;
+        Ok((lo, hi, frac))
+    };
+    let (y0, y1, ly) = axis(y, h)?;
+    let (x0, x1, lx) = axis(x, w)?;
+    let one = b.scalar(d, 1.0)?;
+    let hy = b.bin("arith.subf", one, ly)?;
+    let hx = b.bin("arith.subf", one, lx)?;
+    let mut terms = Vec::with_capacity(4);
+    for (yy, xx, wy, wx) in [
+        (y0, x0, hy, hx),
+        (y0, x1, hy, lx),
+        (y1, x0, ly, hx),
+        (y1, x1, ly, lx),
+    ] {
+        let v = b.op1("tensor.extract", &[xs, bi, c, yy, xx], elem, &[])?;
+        let wt = b.bin("arith.mulf", wy, wx)?;
+        terms.push(b.bin("arith.mulf", wt, v)?);
+    }
+    let fold = if max { "arith.maximumf" } else { "arith.addf" };
+    let mut v = terms[0];
+    for t in &terms[1..] {
+        v = b.bin(fold, v, *t)?;
+    }
+    b.select(out, zero, v)
 }

@@ -1,15 +1,83 @@
-//! NonMaxSuppression onto the canonical Detect family.
+//! Detection ops: NonMaxSuppression onto the canonical Detect family,
+//! RoiAlign onto Sample.
 use super::{MapCtx, Rule, row};
-use o2l_canon::ops::Detect;
+use o2l_canon::ops::{Detect, Sample};
 use o2l_canon::{DType, Error, Op, Result, Tensor, ValueId};
 
-pub(crate) static RULES: &[Rule] = &[row(
-    "NonMaxSuppression",
-    &[10, 11],
-    &["NonMaxSuppression", "Reshape"],
-    non_max_suppression,
-    "greedy per class; thresholds may be run-time scalars; the selected count is a run-time dim",
-)];
+pub(crate) static RULES: &[Rule] = &[
+    row(
+        "NonMaxSuppression",
+        &[10, 11],
+        &["NonMaxSuppression", "Reshape"],
+        non_max_suppression,
+        "greedy per class; thresholds may be run-time scalars; the selected count is a run-time dim",
+    ),
+    row(
+        "RoiAlign",
+        &[10, 16, 22],
+        &["RoiAlign"],
+        roi_align,
+        "avg or max; fixed or adaptive sampling grid; half_pixel or output_half_pixel (10: output_half_pixel)",
+    ),
+];
+
+fn roi_align(ctx: &mut MapCtx) -> Result<()> {
+    let (x, rois, batch) = (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?);
+    let max = match ctx.attrs.string_or("mode", "avg")?.as_str() {
+        "avg" => false,
+        "max" => true,
+        other => {
+            return Err(Error::invalid(format!(
+                "RoiAlign mode \"{other}\": expected avg or max"
+            )));
+        }
+    };
+    let default_mode = if ctx.version >= 16 {
+        "half_pixel"
+    } else {
+        "output_half_pixel"
+    };
+    let half_pixel = match ctx
+        .attrs
+        .string_or("coordinate_transformation_mode", default_mode)?
+        .as_str()
+    {
+        "half_pixel" => true,
+        "output_half_pixel" => false,
+        other => {
+            return Err(Error::invalid(format!(
+                "RoiAlign coordinate_transformation_mode \"{other}\": expected half_pixel or output_half_pixel"
+            )));
+        }
+    };
+    let size = |ctx: &MapCtx, name: &str| -> Result<u64> {
+        let v = ctx.attrs.int_or(name, 1)?;
+        u64::try_from(v)
+            .ok()
+            .filter(|&v| v > 0)
+            .ok_or_else(|| Error::invalid(format!("RoiAlign {name} must be positive, got {v}")))
+    };
+    let output = (size(ctx, "output_height")?, size(ctx, "output_width")?);
+    let ratio = ctx.attrs.int_or("sampling_ratio", 0)?;
+    let sampling_ratio = u64::try_from(ratio).map_err(|_| {
+        Error::invalid(format!("RoiAlign sampling_ratio must be >= 0, got {ratio}"))
+    })?;
+    let spatial_scale = f64::from(ctx.attrs.float_or("spatial_scale", 1.0)?);
+    let batch = if ctx.ty(batch).dtype == DType::I64 {
+        batch
+    } else {
+        ctx.cast(batch, DType::I64)?
+    };
+    let op = Op::Sample(Sample::RoiAlign {
+        max,
+        output,
+        sampling_ratio,
+        spatial_scale,
+        half_pixel,
+    });
+    let y = ctx.emit1(op, &[x, rois, batch])?;
+    ctx.bind(0, y)
+}
 
 fn non_max_suppression(ctx: &mut MapCtx) -> Result<()> {
     let boxes = ctx.input(0)?;
@@ -51,7 +119,11 @@ fn threshold(ctx: &mut MapCtx, i: usize, dtype: DType, what: &str) -> Result<Val
             "NonMaxSuppression {what} must hold one value, got {t}"
         )));
     }
-    let v = if t.dtype == dtype { v } else { ctx.cast(v, dtype)? };
+    let v = if t.dtype == dtype {
+        v
+    } else {
+        ctx.cast(v, dtype)?
+    };
     if t.rank() == 0 {
         Ok(v)
     } else {

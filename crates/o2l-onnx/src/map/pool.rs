@@ -197,7 +197,10 @@ fn max_unpool(ctx: &mut MapCtx) -> Result<()> {
         let full = (dims[2 + i] - 1) * strides[i] + kernel[i];
         let cut = pads[i] + pads[spatial + i];
         inferred.push(full.checked_sub(cut).ok_or_else(|| {
-            Error::invalid(format!("MaxUnpool pads exceed the output along dim {}", 2 + i))
+            Error::invalid(format!(
+                "MaxUnpool pads exceed the output along dim {}",
+                2 + i
+            ))
         })?);
     }
     let out_dims: Vec<u64> = if ctx.opt_input(2).is_some() {

@@ -1,0 +1,125 @@
+"""Writes tests/op_cases/<case>/ (model.onnx + test_data_set_0) for op
+variants the ONNX node suite does not cover; expected outputs come from the
+pinned onnx package's reference evaluator. Run with the .venv python from the
+repository root; the outputs are committed (a few KB each)."""
+import pathlib
+import shutil
+
+import numpy as np
+import onnx
+from onnx import TensorProto as T
+from onnx import helper as h
+from onnx import numpy_helper as nh
+from onnx.reference import ReferenceEvaluator
+
+ROOT = pathlib.Path(__file__).resolve().parent
+
+
+def case(name, nodes, inputs, outputs, feeds, opset):
+    graph = h.make_graph(
+        nodes,
+        name,
+        [h.make_tensor_value_info(n, t, s) for n, t, s in inputs],
+        [h.make_tensor_value_info(n, t, s) for n, t, s in outputs],
+    )
+    model = h.make_model(graph, opset_imports=[h.make_opsetid("", opset)])
+    onnx.checker.check_model(model)
+    folder = ROOT / name
+    shutil.rmtree(folder, ignore_errors=True)
+    data = folder / "test_data_set_0"
+    data.mkdir(parents=True)
+    onnx.save(model, folder / "model.onnx")
+    results = ReferenceEvaluator(model).run(None, feeds)
+    for i, (n, _, _) in enumerate(inputs):
+        (data / f"input_{i}.pb").write_bytes(nh.from_array(feeds[n], n).SerializeToString())
+    for i, ((n, _, _), y) in enumerate(zip(outputs, results)):
+        (data / f"output_{i}.pb").write_bytes(nh.from_array(y, n).SerializeToString())
+
+
+def roi_align(rng):
+    x = rng.standard_normal((2, 3, 9, 11)).astype(np.float32)
+    # Regions inside, partly outside, larger than the image, and tiny.
+    rois = np.array(
+        [[0, 0, 20, 16], [3.3, 2.1, 9.7, 15.2], [-4, -3, 30, 25], [5, 5, 5.5, 5.2]],
+        np.float32,
+    )
+    bi = np.array([0, 1, 1, 0], np.int64)
+    for mode in ["avg", "max"]:
+        case(
+            f"roialign_adaptive_{mode}",
+            [h.make_node("RoiAlign", ["x", "rois", "bi"], ["y"], mode=mode,
+                         output_height=3, output_width=4, spatial_scale=0.5)],
+            [("x", T.FLOAT, [2, 3, 9, 11]), ("rois", T.FLOAT, [4, 4]), ("bi", T.INT64, [4])],
+            [("y", T.FLOAT, [4, 3, 3, 4])],
+            {"x": x, "rois": rois, "bi": bi},
+            22,
+        )
+
+
+def det(rng):
+    x = rng.standard_normal((2, 3, 6, 6)).astype(np.float32)
+    x[0, 1, :, 2] = 0  # singular
+    x[1, 2] = np.triu(x[1, 2])
+    x[1, 2][[0, 3]] = x[1, 2][[3, 0]]  # zero leading pivot
+    case(
+        "det_pivoting",
+        [h.make_node("Det", ["x"], ["y"])],
+        [("x", T.FLOAT, [2, 3, 6, 6])],
+        [("y", T.FLOAT, [2, 3])],
+        {"x": x},
+        22,
+    )
+
+
+def nms(rng):
+    centres = rng.uniform(0, 10, (2, 12, 2)).astype(np.float32)
+    sizes = rng.uniform(1, 4, (2, 12, 2)).astype(np.float32)
+    boxes = np.concatenate([centres, sizes], axis=2)
+    scores = rng.uniform(0, 1, (2, 3, 12)).astype(np.float32)
+    scores[0, 0, 5] = scores[0, 0, 7]  # a tie: the lower index first
+    case(
+        "nms_center_boxes",
+        [h.make_node("NonMaxSuppression", ["b", "s", "m", "iou", "th"], ["sel"], center_point_box=1)],
+        [("b", T.FLOAT, [2, 12, 4]), ("s", T.FLOAT, [2, 3, 12]), ("m", T.INT64, [1]),
+         ("iou", T.FLOAT, [1]), ("th", T.FLOAT, [1])],
+        [("sel", T.INT64, ["n", 3])],
+        {"b": boxes, "s": scores, "m": np.array([4], np.int64),
+         "iou": np.array([0.3], np.float32), "th": np.array([0.2], np.float32)},
+        11,
+    )
+
+
+def maxpool_indices(rng):
+    x = rng.standard_normal((2, 3, 7, 6)).astype(np.float32)
+    case(
+        "maxpool_indices_column_major",
+        [h.make_node("MaxPool", ["x"], ["y", "i"], kernel_shape=[3, 2], strides=[2, 2],
+                     pads=[1, 0, 1, 1], storage_order=1)],
+        [("x", T.FLOAT, [2, 3, 7, 6])],
+        [("y", T.FLOAT, [2, 3, 4, 4]), ("i", T.INT64, [2, 3, 4, 4])],
+        {"x": x},
+        12,
+    )
+
+
+def unique(rng):
+    # Slices along axis 0 with repeats, kept in order of first occurrence.
+    # (The reference evaluator mishandles unsorted Unique along other axes.)
+    base = rng.integers(0, 3, (4, 2, 3)).astype(np.float32)
+    x = base[[2, 0, 2, 3, 1, 0]]
+    case(
+        "unique_axis0_unsorted",
+        [h.make_node("Unique", ["x"], ["y", "first", "inverse", "counts"], axis=0, sorted=0)],
+        [("x", T.FLOAT, [6, 2, 3])],
+        [("y", T.FLOAT, ["u", 2, 3]), ("first", T.INT64, ["u"]),
+         ("inverse", T.INT64, [6]), ("counts", T.INT64, ["u"])],
+        {"x": x},
+        11,
+    )
+
+
+if __name__ == "__main__":
+    rng = np.random.default_rng(2026)
+    for make in [roi_align, det, nms, maxpool_indices, unique]:
+        make(rng)
+    print("wrote", sorted(p.name for p in ROOT.iterdir() if p.is_dir()))
