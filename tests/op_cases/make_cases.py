@@ -118,8 +118,44 @@ def unique(rng):
     )
 
 
+def sequences(rng):
+    """A sequence made, mapped, edited and joined inside one graph."""
+    body = h.make_graph(
+        [h.make_node("Mul", ["e", "w"], ["m"]), h.make_node("ReduceSum", ["m"], ["r"], keepdims=1)],
+        "body",
+        [h.make_tensor_value_info("e", T.FLOAT, ["r", "c"]), h.make_tensor_value_info("w", T.FLOAT, [3, 1])],
+        [h.make_tensor_value_info("r", T.FLOAT, [1, 1])],
+    )
+    const = lambda name, v: h.make_node(  # noqa: E731
+        "Constant", [], [name], value=nh.from_array(np.array(v, np.int64), name))
+    nodes = [
+        const("chunk", 2), const("pos", 1), const("neg", -1),
+        h.make_node("SplitToSequence", ["x", "chunk"], ["parts"], axis=1),
+        h.make_node("SequenceMap", ["parts", "w"], ["sums"], body=body),
+        h.make_node("SequenceConstruct", ["x", "x"], ["pair"]),
+        h.make_node("SequenceAt", ["pair", "neg"], ["again"]),
+        h.make_node("SequenceInsert", ["sums", "bias", "pos"], ["with_bias"]),
+        h.make_node("SequenceErase", ["with_bias", "neg"], ["trimmed"]),
+        h.make_node("ConcatFromSequence", ["trimmed"], ["stacked"], axis=0, new_axis=1),
+        h.make_node("SequenceLength", ["trimmed"], ["n"]),
+        h.make_node("SplitToSequence", ["again"], ["rows"], axis=0, keepdims=0),
+        h.make_node("ConcatFromSequence", ["rows"], ["flat"], axis=0),
+    ]
+    x = rng.standard_normal((3, 5)).astype(np.float32)
+    w = rng.standard_normal((3, 1)).astype(np.float32)
+    bias = rng.standard_normal((1, 1)).astype(np.float32)
+    case(
+        "sequences_in_graph",
+        nodes,
+        [("x", T.FLOAT, [3, 5]), ("w", T.FLOAT, [3, 1]), ("bias", T.FLOAT, [1, 1])],
+        [("stacked", T.FLOAT, [3, 1, 1]), ("n", T.INT64, []), ("flat", T.FLOAT, [15])],
+        {"x": x, "w": w, "bias": bias},
+        17,
+    )
+
+
 if __name__ == "__main__":
     rng = np.random.default_rng(2026)
-    for make in [roi_align, det, nms, maxpool_indices, unique]:
+    for make in [roi_align, det, nms, maxpool_indices, unique, sequences]:
         make(rng)
     print("wrote", sorted(p.name for p in ROOT.iterdir() if p.is_dir()))

@@ -123,15 +123,21 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
     // reading them are skipped (they cannot be mapped without the value).
     let mut poisoned: HashSet<&str> = HashSet::new();
     let mut sym = crate::map::SymValues::new();
+    // Sequence values, resolved statically: each is a list of tensor values.
+    let mut seqs: HashMap<String, Vec<ValueId>> = HashMap::new();
     for (f, (origin, rule)) in flat.iter().zip(&resolved) {
         let node: &NodeProto = &f.node;
         let mut node_inputs = Vec::with_capacity(node.input.len());
+        let mut seq_inputs = Vec::with_capacity(node.input.len());
         let mut skip = rule.is_none();
         for n in &node.input {
+            seq_inputs.push(seqs.get(n.as_str()).cloned());
             if n.is_empty() {
                 node_inputs.push(None);
             } else if let Some(&id) = names.get(n.as_str()) {
                 node_inputs.push(Some(id));
+            } else if seqs.contains_key(n.as_str()) {
+                node_inputs.push(None);
             } else if poisoned.contains(n.as_str()) {
                 skip = true;
                 node_inputs.push(None);
@@ -161,7 +167,8 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
             &mut files,
             &mut sym,
             scope,
-        );
+        )
+        .with_sequences(seq_inputs);
         match (rule.map)(&mut ctx) {
             Ok(()) => {}
             Err(e) if e.kind == ErrorKind::Unsupported => {
@@ -171,9 +178,18 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
             }
             Err(e) => return Err(e.at(origin)),
         }
-        let outs = ctx.into_outputs();
+        let (outs, seq_outs) = ctx.into_all_outputs();
         for (k, n) in node.output.iter().enumerate() {
             if n.is_empty() {
+                continue;
+            }
+            if let Some(items) = seq_outs.get(k).cloned().flatten() {
+                if names.contains_key(n) || seqs.insert(n.clone(), items).is_some() {
+                    return Err(
+                        Error::invalid(format!("value \"{n}\" is defined more than once"))
+                            .at(origin),
+                    );
+                }
                 continue;
             }
             let Some(id) = outs.get(k).copied().flatten() else {
@@ -200,6 +216,11 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
     for vi in &gp.output {
         let n = vi.name();
         let Some(&id) = names.get(n) else {
+            if seqs.contains_key(n) {
+                return Err(Error::unsupported(format!(
+                    "graph output \"{n}\" is a sequence: only tensor values cross the graph boundary"
+                )));
+            }
             return Err(Error::invalid(format!(
                 "graph output \"{n}\" is not produced by any node, initializer or input"
             )));

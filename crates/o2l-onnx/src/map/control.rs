@@ -113,10 +113,16 @@ pub(crate) fn inline_body(
             scope,
         );
         (rule.map)(&mut child).map_err(|e| e.at(&origin))?;
-        let outs = child.into_outputs();
+        let (outs, seq_outs) = child.into_all_outputs();
         for (k, n) in node.output.iter().enumerate() {
             if n.is_empty() {
                 continue;
+            }
+            if seq_outs.get(k).is_some_and(Option::is_some) {
+                return Err(Error::unsupported(format!(
+                    "output {k} (\"{n}\") is a sequence inside a subgraph: sequences are resolved in the main graph only"
+                ))
+                .at(&origin));
             }
             let id = outs.get(k).copied().flatten().ok_or_else(|| {
                 Error::unsupported(format!("output {k} (\"{n}\") is not produced")).at(&origin)

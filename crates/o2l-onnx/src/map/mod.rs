@@ -26,6 +26,7 @@ pub(crate) mod quant;
 pub(crate) mod recurrent;
 pub(crate) mod reduce;
 pub(crate) mod resize;
+pub(crate) mod sequence;
 pub(crate) mod signal;
 pub(crate) mod sort;
 pub(crate) mod training;
@@ -82,6 +83,7 @@ pub(crate) fn all_rules() -> impl Iterator<Item = &'static Rule> {
         detect::RULES,
         control::RULES,
         optional::RULES,
+        sequence::RULES,
         recurrent::RULES,
         movement::RULES,
         training::RULES,
@@ -275,6 +277,10 @@ pub(crate) struct MapCtx<'a> {
     sym: &'a mut SymValues,
     scope: Scope<'a>,
     consts_made: usize,
+    /// Sequence-valued inputs and outputs: resolved statically, each a list
+    /// of tensor values (None where the slot holds a tensor or nothing).
+    seq_inputs: Vec<Option<Vec<ValueId>>>,
+    seq_outputs: Vec<Option<Vec<ValueId>>>,
 }
 
 impl<'a> MapCtx<'a> {
@@ -302,12 +308,52 @@ impl<'a> MapCtx<'a> {
             sym,
             scope,
             consts_made: 0,
+            seq_inputs: Vec::new(),
+            seq_outputs: vec![None; output_names.len()],
         }
     }
 
-    /// The values bound to the node's outputs (None: not produced).
-    pub(crate) fn into_outputs(self) -> Vec<Option<ValueId>> {
-        self.outputs
+    /// Gives the node its sequence-valued inputs (by input position).
+    pub(crate) fn with_sequences(mut self, seq_inputs: Vec<Option<Vec<ValueId>>>) -> Self {
+        self.seq_inputs = seq_inputs;
+        self
+    }
+
+    /// The tensor and the sequence values bound to the node's outputs.
+    pub(crate) fn into_all_outputs(self) -> (Vec<Option<ValueId>>, Vec<Option<Vec<ValueId>>>) {
+        (self.outputs, self.seq_outputs)
+    }
+
+    /// Input `i` as a sequence (its tensors, in order).
+    pub(crate) fn seq_input(&self, i: usize) -> Result<Vec<ValueId>> {
+        match self.seq_inputs.get(i) {
+            Some(Some(s)) => Ok(s.clone()),
+            _ if self.opt_input(i).is_some() => Err(Error::invalid(format!(
+                "input {i} must be a sequence, got a tensor"
+            ))),
+            _ => Err(Error::unsupported(format!(
+                "input {i} is not a sequence known at conversion time (sequences are resolved within one graph)"
+            ))),
+        }
+    }
+
+    /// Whether input `i` is a sequence.
+    pub(crate) fn is_seq_input(&self, i: usize) -> bool {
+        matches!(self.seq_inputs.get(i), Some(Some(_)))
+    }
+
+    /// Binds output `k` of the node to a sequence of tensor values.
+    pub(crate) fn bind_seq(&mut self, k: usize, items: Vec<ValueId>) -> Result<()> {
+        match self.seq_outputs.get_mut(k) {
+            Some(slot) => {
+                *slot = Some(items);
+                Ok(())
+            }
+            None => Err(Error::invalid(format!(
+                "the node declares {} outputs, the op produces output {k}",
+                self.output_names.len()
+            ))),
+        }
     }
 
     pub(crate) fn num_inputs(&self) -> usize {

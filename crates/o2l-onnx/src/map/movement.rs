@@ -906,7 +906,7 @@ fn constant(ctx: &mut MapCtx) -> Result<()> {
 }
 
 /// `len` of a static axis, or an Unsupported error naming `what`.
-fn static_len(ctx: &MapCtx, x: ValueId, axis: usize, what: &str) -> Result<i64> {
+pub(crate) fn static_len(ctx: &MapCtx, x: ValueId, axis: usize, what: &str) -> Result<i64> {
     match ctx.ty(x).shape.get(axis) {
         Some(Dim::Known(n)) => i64::try_from(*n).map_err(|_| Error::limit("dim too large")),
         Some(Dim::Symbol(s)) => Err(Error::unsupported(format!(
@@ -917,7 +917,13 @@ fn static_len(ctx: &MapCtx, x: ValueId, axis: usize, what: &str) -> Result<i64> 
 }
 
 /// Takes `picks` along `axis` (skipped when it is the whole axis in order).
-fn take(ctx: &mut MapCtx, x: ValueId, axis: usize, picks: &[i64], len: i64) -> Result<ValueId> {
+pub(crate) fn take(
+    ctx: &mut MapCtx,
+    x: ValueId,
+    axis: usize,
+    picks: &[i64],
+    len: i64,
+) -> Result<ValueId> {
     if picks.len() as i64 == len && picks.iter().enumerate().all(|(i, &p)| p == i as i64) {
         return Ok(x);
     }
