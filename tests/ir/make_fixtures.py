@@ -663,8 +663,55 @@ def elementwise_logic():
     )
 
 
+def control():
+    body = helper.make_graph(
+        [
+            node("Add", ["y_in", "step"], ["y_out"]),
+            node("ReduceSum", ["y_out"], ["total"], keepdims=0),
+            node("Less", ["total", "limit"], ["cond_out"]),
+        ],
+        "body",
+        [vi("i", I64, []), vi("c", TensorProto.BOOL, []), vi("y_in", F, [3])],
+        # The scan output is the carried value itself.
+        [vi("cond_out", TensorProto.BOOL, []), vi("y_out", F, [3]), vi("y_out", F, [3])],
+    )
+    save(
+        "loop_runtime",
+        [node("Loop", ["m", "c", "y"], ["y_final", "ys"], body=body)],
+        [vi("m", I64, []), vi("c", TensorProto.BOOL, []), vi("y", F, [3]),
+         vi("step", F, [3]), vi("limit", F, [])],
+        [vi("y_final", F, [3]), vi("ys", F, ["n", 3])],
+        opset=13,
+    )
+    unrolled = helper.make_graph(
+        [node("Mul", ["y_in", "y_in"], ["y_out"]), node("Identity", ["c"], ["cond_out"])],
+        "unrolled",
+        [vi("i", I64, []), vi("c", TensorProto.BOOL, []), vi("y_in", F, [2])],
+        [vi("cond_out", TensorProto.BOOL, []), vi("y_out", F, [2])],
+    )
+    save(
+        "loop_unrolled",
+        [node("Loop", ["m", "", "y"], ["y_final"], body=unrolled)],
+        [vi("y", F, [2])],
+        [vi("y_final", F, [2])],
+        [const("m", 3, np.int64)],
+        opset=13,
+    )
+    branch = lambda name, op: helper.make_graph(  # noqa: E731
+        [node(op, ["x", "x"], [f"{name}_out"])], name, [], [vi(f"{name}_out", F, [2])]
+    )
+    save(
+        "if_runtime",
+        [node("If", ["c"], ["y"], then_branch=branch("then", "Add"), else_branch=branch("else", "Mul"))],
+        [vi("c", TensorProto.BOOL, []), vi("x", F, [2])],
+        [vi("y", F, [2])],
+        opset=13,
+    )
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
+    control()
     for family in (elementwise, linear, conv, pool, norm, reduce, movement):
         family()
     arg_index()

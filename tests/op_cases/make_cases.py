@@ -15,7 +15,7 @@ from onnx.reference import ReferenceEvaluator
 ROOT = pathlib.Path(__file__).resolve().parent
 
 
-def case(name, nodes, inputs, outputs, feeds, opset):
+def case(name, nodes, inputs, outputs, feeds, opset, more_feeds=()):
     graph = h.make_graph(
         nodes,
         name,
@@ -26,14 +26,20 @@ def case(name, nodes, inputs, outputs, feeds, opset):
     onnx.checker.check_model(model)
     folder = ROOT / name
     shutil.rmtree(folder, ignore_errors=True)
-    data = folder / "test_data_set_0"
-    data.mkdir(parents=True)
+    folder.mkdir(parents=True)
     onnx.save(model, folder / "model.onnx")
-    results = ReferenceEvaluator(model).run(None, feeds)
-    for i, (n, _, _) in enumerate(inputs):
-        (data / f"input_{i}.pb").write_bytes(nh.from_array(feeds[n], n).SerializeToString())
-    for i, ((n, _, _), y) in enumerate(zip(outputs, results)):
-        (data / f"output_{i}.pb").write_bytes(nh.from_array(y, n).SerializeToString())
+    # A data set is feeds (expected from the reference evaluator) or a pair
+    # (feeds, expected) where the evaluator cannot run it.
+    for k, item in enumerate([feeds, *more_feeds]):
+        data = folder / f"test_data_set_{k}"
+        data.mkdir()
+        f, results = item if isinstance(item, tuple) else (item, None)
+        if results is None:
+            results = ReferenceEvaluator(model).run(None, f)
+        for i, (n, _, _) in enumerate(inputs):
+            (data / f"input_{i}.pb").write_bytes(nh.from_array(f[n], n).SerializeToString())
+        for i, ((n, _, _), y) in enumerate(zip(outputs, results)):
+            (data / f"output_{i}.pb").write_bytes(nh.from_array(y, n).SerializeToString())
 
 
 def roi_align(rng):
@@ -154,8 +160,56 @@ def sequences(rng):
     )
 
 
+def loop_runtime(rng):
+    """A Loop whose trip count and condition come at run time: it stops when
+    the running sum passes a limit; carried values, captured outer tensors
+    and a scan output (1-D elements: the reference evaluator's vstack only
+    stacks those as the spec says)."""
+    body = h.make_graph(
+        [
+            h.make_node("Mul", ["w", "y_in"], ["scaled"]),
+            h.make_node("Add", ["scaled", "step"], ["y_out"]),
+            h.make_node("ReduceSum", ["y_out"], ["total"], keepdims=0),
+            h.make_node("Less", ["total", "limit"], ["cond_out"]),
+            h.make_node("Cast", ["i"], ["i_f"], to=T.FLOAT),
+            h.make_node("Constant", [], ["row"], value=nh.from_array(np.array(1, np.int64), "row")),
+            h.make_node("Gather", ["y_out", "row"], ["picked"], axis=0),
+            h.make_node("Mul", ["picked", "i_f"], ["scan"]),
+        ],
+        "body",
+        [h.make_tensor_value_info("i", T.INT64, []), h.make_tensor_value_info("c", T.BOOL, []),
+         h.make_tensor_value_info("y_in", T.FLOAT, [2, 3])],
+        [h.make_tensor_value_info("cond_out", T.BOOL, []), h.make_tensor_value_info("y_out", T.FLOAT, [2, 3]),
+         h.make_tensor_value_info("scan", T.FLOAT, [3])],
+    )
+    feeds = {
+        "m": np.array(7, np.int64),
+        "c": np.array(True),
+        "y": rng.uniform(0, 1, (2, 3)).astype(np.float32),
+        "w": np.full((2, 3), 1.5, np.float32),
+        "step": rng.uniform(0, 1, (2, 3)).astype(np.float32),
+        "limit": np.array(60.0, np.float32),
+    }
+    case(
+        "loop_runtime_trip_count",
+        [h.make_node("Loop", ["m", "c", "y"], ["y_final", "scans"], body=body)],
+        [("m", T.INT64, []), ("c", T.BOOL, []), ("y", T.FLOAT, [2, 3]), ("w", T.FLOAT, [2, 3]),
+         ("step", T.FLOAT, [2, 3]), ("limit", T.FLOAT, [])],
+        [("y_final", T.FLOAT, [2, 3]), ("scans", T.FLOAT, ["n", 3])],
+        feeds,
+        13,
+        # The trip count ends it first; then a false initial condition.
+        # (The evaluator cannot stack zero scan elements: that result is
+        # written out here.)
+        more_feeds=[
+            {**feeds, "m": np.array(3, np.int64)},
+            ({**feeds, "c": np.array(False)}, [feeds["y"], np.zeros((0, 3), np.float32)]),
+        ],
+    )
+
+
 if __name__ == "__main__":
     rng = np.random.default_rng(2026)
-    for make in [roi_align, det, nms, maxpool_indices, unique, sequences]:
+    for make in [roi_align, det, nms, maxpool_indices, unique, sequences, loop_runtime]:
         make(rng)
     print("wrote", sorted(p.name for p in ROOT.iterdir() if p.is_dir()))

@@ -5,6 +5,7 @@
 //! lowering) fail to compile until the new op is handled everywhere.
 use crate::{Result, Tensor, TensorType};
 
+pub mod control;
 pub mod conv;
 pub mod detect;
 pub mod elementwise;
@@ -16,6 +17,7 @@ pub mod reduce;
 pub mod sample;
 pub mod sort;
 
+pub use control::{Body, Control};
 pub use conv::Conv;
 pub use detect::Detect;
 pub use elementwise::{Binary, Compare, Elementwise, Unary};
@@ -41,6 +43,7 @@ pub enum Op {
     Sort(Sort),
     Sample(Sample),
     Detect(Detect),
+    Control(Control),
 }
 
 /// The families, named as in docs and file names.
@@ -56,6 +59,7 @@ pub enum Family {
     Sort,
     Sample,
     Detect,
+    Control,
 }
 
 /// One row of the declarative table: what a canonical op is, for docs and checks.
@@ -85,6 +89,7 @@ pub fn all_specs() -> impl Iterator<Item = &'static OpSpec> {
         sort::SPECS,
         sample::SPECS,
         detect::SPECS,
+        control::SPECS,
     ]
     .into_iter()
     .flatten()
@@ -108,6 +113,7 @@ impl Op {
             Op::Sort(_) => Family::Sort,
             Op::Sample(_) => Family::Sample,
             Op::Detect(_) => Family::Detect,
+            Op::Control(_) => Family::Control,
         }
     }
 
@@ -124,6 +130,7 @@ impl Op {
             Op::Sort(op) => op.name(),
             Op::Sample(op) => op.name(),
             Op::Detect(op) => op.name(),
+            Op::Control(op) => op.name(),
         }
     }
 
@@ -140,6 +147,7 @@ impl Op {
             Op::Sort(op) => op.infer(inputs),
             Op::Sample(op) => op.infer(inputs),
             Op::Detect(op) => op.infer(inputs),
+            Op::Control(op) => op.infer(inputs),
         }
     }
 
@@ -162,7 +170,8 @@ impl Op {
             | Op::Norm(_)
             | Op::Sort(_)
             | Op::Sample(_)
-            | Op::Detect(_) => Ok(None),
+            | Op::Detect(_)
+            | Op::Control(_) => Ok(None),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! until it is lowered here.
 pub(crate) mod ir;
 
+mod control;
 mod conv;
 mod detect;
 mod elementwise;
@@ -108,6 +109,7 @@ impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
             Op::Sort(op) => sort::lower(&cx, op, &ins, &outs)?,
             Op::Sample(op) => vec![sample::lower(&cx, op, &ins, &outs[0])?],
             Op::Detect(op) => vec![detect::lower(&cx, op, &ins, &outs[0])?],
+            Op::Control(op) => self.lower_loop(op, &ins, &outs, loc)?,
         };
         if results.len() != node.outputs.len() {
             return Err(o2l_canon::Error::internal(format!(

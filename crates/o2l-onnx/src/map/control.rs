@@ -5,13 +5,15 @@
 //! (subgraphs have no side effects). Loop and Scan with static trip counts
 //! are unrolled: the body is inlined once per iteration, carried values
 //! threaded through, scan outputs stacked.
-use super::{MapCtx, Rule, Scope, row};
+use super::{MapCtx, Rule, Scope, SymValues, row};
 use crate::attr::Attrs;
 use crate::import::{node_name, resolve};
+use crate::load::Opsets;
+use crate::tensor::ExternalFiles;
 use crate::tensor::tensor_from_proto;
-use o2l_canon::ops::{Elementwise, Movement};
+use o2l_canon::ops::{Body, Control, Elementwise, Movement};
 use o2l_canon::shape::normalize_axis;
-use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
+use o2l_canon::{DType, Dim, Error, Graph, Op, Result, Tensor, TensorType, ValueId};
 use o2l_proto::GraphProto;
 use std::collections::HashMap;
 
@@ -26,9 +28,9 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Loop",
         &[1, 11, 13, 16, 19, 21, 23, 24, 25],
-        &["Concat", "Reshape"],
+        &["Concat", "Reshape", "Loop"],
         loop_op,
-        "unrolled: constant trip count and initial condition; the body's condition must fold",
+        "unrolled when the trip count and conditions are constant (up to 4096 iterations); otherwise scf.while over the body graph",
     ),
     row(
         "Scan",
@@ -68,14 +70,38 @@ pub(crate) fn inline_body(
     for (vi, &v) in body.input.iter().zip(bound) {
         names.insert(vi.name().to_string(), v);
     }
+    let depth = ctx.scope.depth + 1;
+    map_nodes(
+        ctx.graph,
+        ctx.files,
+        ctx.sym,
+        ctx.scope.opsets,
+        depth,
+        names,
+        body,
+        tag,
+    )
+}
+
+/// Maps the initializers and nodes of `body` into `graph`, with `names`
+/// visible (the body's inputs and every enclosing value); returns the
+/// body's outputs.
+#[allow(clippy::too_many_arguments)]
+fn map_nodes(
+    graph: &mut Graph,
+    files: &mut ExternalFiles,
+    sym: &mut SymValues,
+    opsets: &Opsets,
+    depth: usize,
+    mut names: HashMap<String, ValueId>,
+    body: &GraphProto,
+    tag: &str,
+) -> Result<Vec<ValueId>> {
     for init in &body.initializer {
-        let t = tensor_from_proto(init, ctx.files)?;
-        let id = ctx
-            .graph
-            .add_constant(format!("{tag}/{}", init.name()), t)?;
+        let t = tensor_from_proto(init, files)?;
+        let id = graph.add_constant(format!("{tag}/{}", init.name()), t)?;
         names.insert(init.name().to_string(), id);
     }
-    let opsets = ctx.scope.opsets;
     for (i, node) in body.node.iter().enumerate() {
         let name = format!("{tag}/{}", node_name(node, i));
         let (origin, rule) = resolve(node, &name, opsets)?;
@@ -99,17 +125,17 @@ pub(crate) fn inline_body(
         let scope = Scope {
             names: &names,
             opsets,
-            depth: ctx.scope.depth + 1,
+            depth,
         };
         let mut child = MapCtx::new(
-            ctx.graph,
+            graph,
             Attrs::new(&node.attribute),
             &origin,
             origin.version,
             inputs,
             &node.output,
-            ctx.files,
-            ctx.sym,
+            files,
+            sym,
             scope,
         );
         (rule.map)(&mut child).map_err(|e| e.at(&origin))?;
@@ -138,6 +164,38 @@ pub(crate) fn inline_body(
             })
         })
         .collect()
+}
+
+/// Names `body` (and the subgraphs inside it) reads without defining them,
+/// in order of first use.
+fn free_names(body: &GraphProto) -> Vec<String> {
+    let mut defined: std::collections::HashSet<String> = body
+        .input
+        .iter()
+        .map(|v| v.name().to_string())
+        .chain(body.initializer.iter().map(|t| t.name().to_string()))
+        .collect();
+    let mut free: Vec<String> = Vec::new();
+    let mut note = |n: &str, defined: &std::collections::HashSet<String>| {
+        if !n.is_empty() && !defined.contains(n) && !free.iter().any(|f| f == n) {
+            free.push(n.to_string());
+        }
+    };
+    for node in &body.node {
+        for n in &node.input {
+            note(n, &defined);
+        }
+        for a in &node.attribute {
+            let nested = a.g.iter().chain(a.graphs.iter());
+            for g in nested {
+                for n in free_names(g) {
+                    note(&n, &defined);
+                }
+            }
+        }
+        defined.extend(node.output.iter().cloned());
+    }
+    free
 }
 
 fn subgraph<'a>(ctx: &MapCtx<'a>, name: &str) -> Result<&'a GraphProto> {
@@ -215,39 +273,27 @@ fn stack(ctx: &mut MapCtx, values: &[ValueId], axis: usize) -> Result<ValueId> {
 
 fn loop_op(ctx: &mut MapCtx) -> Result<()> {
     let body = subgraph(ctx, "body")?;
-    let trips = match ctx.opt_input(0) {
-        Some(m) => match ctx.const_of(m) {
-            Some(t) => t.to_i64s().first().copied().unwrap_or(0).max(0) as u64,
-            None => {
-                return Err(ctx.needs_constant(
-                    0,
-                    "input 0 (M, the trip count) is computed at run time; only a constant trip count is supported",
-                ));
-            }
-        },
-        None => {
-            return Err(Error::unsupported(
-                "Loop without a trip count (its end depends on run-time values)",
-            ));
-        }
-    };
+    let trips = ctx
+        .opt_input(0)
+        .and_then(|m| ctx.const_of(m))
+        .map(|t| t.to_i64s().first().copied().unwrap_or(0).max(0) as u64);
     let go = match ctx.opt_input(1) {
-        Some(c) => match const_truth(ctx, c) {
-            Some(b) => b,
-            None => {
-                return Err(ctx.needs_constant(
-                    1,
-                    "input 1 (cond) is computed at run time; only a constant condition is supported",
-                ));
-            }
-        },
-        None => true,
+        Some(c) => const_truth(ctx, c),
+        None => Some(true),
     };
-    if trips > MAX_ITERATIONS {
-        return Err(Error::limit(format!(
-            "Loop of {trips} iterations: at most {MAX_ITERATIONS} are unrolled"
-        )));
+    if let (Some(trips), Some(go)) = (trips, go)
+        && trips <= MAX_ITERATIONS
+        && unroll_loop(ctx, body, trips, go)?
+    {
+        return Ok(());
     }
+    structured_loop(ctx, body)
+}
+
+/// Unrolls a Loop with a constant trip count and initial condition. Returns
+/// false (binding nothing) when the body's condition is known only at run
+/// time; the nodes inlined so far are then dead and pruned.
+fn unroll_loop(ctx: &mut MapCtx, body: &GraphProto, trips: u64, go: bool) -> Result<bool> {
     let n_carried = ctx.num_inputs().saturating_sub(2);
     let mut carried: Vec<ValueId> = (0..n_carried)
         .map(|i| ctx.input(2 + i))
@@ -268,9 +314,10 @@ fn loop_op(ctx: &mut MapCtx) -> Result<()> {
                 "the Loop body's outputs do not match its carried values",
             ));
         }
-        running = const_truth(ctx, outs[0]).ok_or_else(|| {
-            Error::unsupported("Loop whose body computes its condition at run time")
-        })?;
+        let Some(next) = const_truth(ctx, outs[0]) else {
+            return Ok(false);
+        };
+        running = next;
         carried = outs[1..1 + n_carried].to_vec();
         for (j, &v) in outs[1 + n_carried..].iter().enumerate() {
             scans[j].push(v);
@@ -286,6 +333,117 @@ fn loop_op(ctx: &mut MapCtx) -> Result<()> {
         if ctx.output_wanted(n_carried + j) {
             let v = stack(ctx, values, 0)?;
             ctx.bind(n_carried + j, v)?;
+        }
+    }
+    Ok(true)
+}
+
+/// `v` as a 0-d tensor of `dtype` (one-element tensors are reshaped).
+fn scalar_operand(ctx: &mut MapCtx, v: ValueId, dtype: DType, what: &str) -> Result<ValueId> {
+    let t = ctx.ty(v);
+    if t.known_dims().map(|d| d.iter().product::<u64>()) != Some(1) {
+        return Err(Error::invalid(format!(
+            "Loop {what} must hold one value, got {t}"
+        )));
+    }
+    let v = if t.dtype == dtype {
+        v
+    } else {
+        ctx.cast(v, dtype)?
+    };
+    if t.rank() == 0 {
+        Ok(v)
+    } else {
+        ctx.reshape(v, vec![])
+    }
+}
+
+/// A Loop that stays a loop: its body becomes a canonical graph of its own
+/// (inputs: iteration, condition, carried values, then the outer values it
+/// reads; constants among those are copied in), lowered as `scf.while`.
+fn structured_loop(ctx: &mut MapCtx, body: &GraphProto) -> Result<()> {
+    if ctx.scope.depth >= MAX_DEPTH {
+        return Err(Error::limit(format!(
+            "subgraphs nested more than {MAX_DEPTH} deep"
+        )));
+    }
+    let n_carried = ctx.num_inputs().saturating_sub(2);
+    if body.input.len() != 2 + n_carried {
+        return Err(Error::invalid(format!(
+            "the Loop body takes {} inputs for {n_carried} carried values",
+            body.input.len()
+        )));
+    }
+    let n_scan = body.output.len().saturating_sub(1 + n_carried);
+    let max = match ctx.opt_input(0) {
+        Some(m) => scalar_operand(ctx, m, DType::I64, "trip count")?,
+        None if n_scan > 0 => {
+            return Err(Error::unsupported(
+                "a Loop without a trip count that has scan outputs (their buffers need a size before the loop)",
+            ));
+        }
+        None => ctx.constant(Tensor::from_i64s(DType::I64, vec![], &[i64::MAX])?)?,
+    };
+    let cond = match ctx.opt_input(1) {
+        Some(c) => scalar_operand(ctx, c, DType::Bool, "condition")?,
+        None => ctx.constant(Tensor::from_i64s(DType::Bool, vec![], &[1])?)?,
+    };
+    let carried: Vec<ValueId> = (0..n_carried)
+        .map(|i| ctx.input(2 + i))
+        .collect::<Result<_>>()?;
+    let tag = format!("{}/body", ctx.origin.node);
+    let mut g = Graph::new(tag.clone());
+    let mut names: HashMap<String, ValueId> = HashMap::new();
+    let mut input_types = vec![
+        TensorType::new(DType::I64, vec![]),
+        TensorType::new(DType::Bool, vec![]),
+    ];
+    input_types.extend(carried.iter().map(|&v| ctx.ty(v)));
+    for (vi, ty) in body.input.iter().zip(input_types) {
+        let id = g.add_input(vi.name(), ty)?;
+        names.insert(vi.name().to_string(), id);
+    }
+    let mut captured = Vec::new();
+    for n in free_names(body) {
+        let Some(&outer) = ctx.scope.names.get(n.as_str()) else {
+            return Err(Error::unsupported(format!(
+                "the Loop body reads \"{n}\", which is not available in an enclosing scope"
+            )));
+        };
+        let id = match ctx.const_of(outer) {
+            Some(t) => g.add_constant(n.clone(), t)?,
+            None => {
+                captured.push(outer);
+                g.add_input(n.clone(), ctx.ty(outer))?
+            }
+        };
+        names.insert(n, id);
+    }
+    let mut sym = SymValues::new();
+    let depth = ctx.scope.depth + 1;
+    let opsets = ctx.scope.opsets;
+    let outs = map_nodes(
+        &mut g, ctx.files, &mut sym, opsets, depth, names, body, &tag,
+    )?;
+    if outs.len() != 1 + n_carried + n_scan {
+        return Err(Error::invalid(
+            "the Loop body's outputs do not match its carried values",
+        ));
+    }
+    g.outputs = outs;
+    g.prune();
+    let mut operands = vec![max, cond];
+    operands.extend(&carried);
+    operands.extend(&captured);
+    let op = Op::Control(Control::Loop {
+        body: Body(std::sync::Arc::new(g)),
+        carried: n_carried,
+        trips: format!("{}_trips", ctx.origin.node),
+    });
+    let results = ctx.emit(op, &operands)?;
+    for (k, v) in results.into_iter().enumerate() {
+        if ctx.output_wanted(k) {
+            ctx.bind(k, v)?;
         }
     }
     Ok(())
