@@ -525,6 +525,14 @@ def arg_index():
         opset=16,
     )
     save(
+        "deform_conv_offset_groups",
+        [node("DeformConv", ["x", "w", "off"], ["y"], offset_group=2, pads=[1, 1, 1, 1])],
+        [vi("x", F, [1, 4, 5, 5]), vi("off", F, [1, 36, 5, 5])],
+        [vi("y", F, [1, 3, 5, 5])],
+        [weight("w", [3, 4, 3, 3])],
+        opset=22,
+    )
+    save(
         "nonzero_dynamic",
         [node("NonZero", ["x"], ["y"])],
         [vi("x", F, [3, 4])],

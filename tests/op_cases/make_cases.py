@@ -208,8 +208,28 @@ def loop_runtime(rng):
     )
 
 
+def deform_conv(rng):
+    """Groups, offset groups, strides, dilations, pads, a mask and a bias;
+    offsets large enough to move taps outside the image."""
+    x = rng.standard_normal((1, 4, 6, 7)).astype(np.float32)
+    w = rng.standard_normal((6, 2, 2, 3)).astype(np.float32)
+    offsets = (rng.standard_normal((1, 2 * 2 * 3 * 2, 3, 3)) * 1.5).astype(np.float32)
+    mask = rng.uniform(0, 1, (1, 2 * 2 * 3, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(6).astype(np.float32)
+    case(
+        "deform_conv_groups",
+        [h.make_node("DeformConv", ["x", "w", "off", "b", "mask"], ["y"], group=2, offset_group=2,
+                     strides=[2, 2], dilations=[2, 1], pads=[1, 0, 1, 1])],
+        [("x", T.FLOAT, [1, 4, 6, 7]), ("w", T.FLOAT, [6, 2, 2, 3]), ("off", T.FLOAT, [1, 24, 3, 3]),
+         ("b", T.FLOAT, [6]), ("mask", T.FLOAT, [1, 12, 3, 3])],
+        [("y", T.FLOAT, [1, 6, 3, 3])],
+        {"x": x, "w": w, "off": offsets, "b": b, "mask": mask},
+        22,
+    )
+
+
 if __name__ == "__main__":
     rng = np.random.default_rng(2026)
-    for make in [roi_align, det, nms, maxpool_indices, unique, sequences, loop_runtime]:
+    for make in [roi_align, det, nms, maxpool_indices, unique, sequences, loop_runtime, deform_conv]:
         make(rng)
     print("wrote", sorted(p.name for p in ROOT.iterdir() if p.is_dir()))

@@ -1,5 +1,5 @@
 //! Sampling an input at coordinates computed at run time (GridSample,
-//! RoiAlign).
+//! RoiAlign, the deformable-convolution gather).
 use super::{Family, OpSpec, expect_operands, expect_same_dtype};
 use crate::{Dim, Result, TensorType};
 
@@ -41,6 +41,19 @@ pub enum Sample {
         /// Shift the scaled region by -0.5 (no minimum size of 1).
         half_pixel: bool,
     },
+    /// The input of a deformable 2-D convolution: `y[n, c, a, b, i, j]` =
+    /// mask × X[n, c] sampled bilinearly (zeros outside) at
+    /// (i·sh − ph + a·dh + Δy, j·sw − pw + b·dw + Δx), the offsets Δ and the
+    /// mask taken from offset group `c / (C / offset_groups)`. Operands: X
+    /// (N, C, H, W), offsets (N, G·KH·KW·2, OH, OW), optional mask
+    /// (N, G·KH·KW, OH, OW). A grouped contraction with the filter follows.
+    DeformGather {
+        kernel: [u64; 2],
+        strides: [u64; 2],
+        dilations: [u64; 2],
+        pads_begin: [u64; 2],
+        offset_groups: u64,
+    },
 }
 
 pub const SPECS: &[OpSpec] = &[
@@ -75,10 +88,51 @@ impl Sample {
         match self {
             Sample::GridSample { .. } => "GridSample",
             Sample::RoiAlign { .. } => "RoiAlign",
+            Sample::DeformGather { .. } => "DeformGather",
         }
     }
 
     pub fn infer(&self, inputs: &[&TensorType]) -> Result<Vec<TensorType>> {
+        if let Sample::DeformGather {
+            kernel,
+            offset_groups,
+            ..
+        } = self
+        {
+            expect_operands("DeformGather", inputs, 2, 3)?;
+            let (x, off) = (inputs[0], inputs[1]);
+            expect_same_dtype("DeformGather", x, off)?;
+            let (Some(xd), Some(od)) = (x.known_dims(), off.known_dims()) else {
+                crate::bail!(Unsupported, "DeformConv with symbolic dims: {x}, {off}");
+            };
+            let taps = offset_groups * kernel[0] * kernel[1];
+            let fits = x.dtype.is_float()
+                && xd.len() == 4
+                && od.len() == 4
+                && od[0] == xd[0]
+                && od[1] == taps * 2
+                && *offset_groups > 0
+                && xd[1] % offset_groups == 0;
+            let mask_fits = inputs.get(2).is_none_or(|m| {
+                m.dtype == x.dtype && m.known_dims() == Some(vec![xd[0], taps, od[2], od[3]])
+            });
+            if !fits || !mask_fits {
+                crate::bail!(
+                    InvalidModel,
+                    "DeformConv takes float X (N, C, H, W), offsets (N, {}, OH, OW) and mask (N, {taps}, OH, OW) for {offset_groups} offset groups, got {}",
+                    taps * 2,
+                    inputs
+                        .iter()
+                        .map(|t| t.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            return Ok(vec![TensorType::of_known(
+                x.dtype,
+                &[xd[0], xd[1], kernel[0], kernel[1], od[2], od[3]],
+            )]);
+        }
         if let Sample::RoiAlign { output, .. } = self {
             expect_operands("RoiAlign", inputs, 3, 3)?;
             let (x, rois, batch) = (inputs[0], inputs[1], inputs[2]);

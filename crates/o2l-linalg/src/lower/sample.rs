@@ -23,6 +23,7 @@ pub(crate) fn lower<'c, 'a>(
             align_corners,
         } => grid_sample(cx, ins[0], ins[1], *mode, *padding, *align_corners, out),
         Sample::RoiAlign { .. } => roi_align(cx, op, ins, out),
+        Sample::DeformGather { .. } => deform_gather(cx, op, ins, out),
     }
 }
 
@@ -515,4 +516,158 @@ fn bilinear<'c, 'b>(
         v = b.bin(fold, v, *t)?;
     }
     b.select(out, zero, v)
+}
+
+/// DeformGather as one `linalg.generic` over (N, C, KH, KW, OH, OW): the
+/// offsets (and the mask) come in through maps that pick the channel of the
+/// input channel's offset group; the body reads X's four neighbours with
+/// `tensor.extract`, zero outside.
+fn deform_gather<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    op: &Sample,
+    ins: &[Operand<'c, 'a, '_>],
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    let Sample::DeformGather {
+        kernel: [kh, kw],
+        strides,
+        dilations,
+        pads_begin,
+        offset_groups,
+    } = *op
+    else {
+        return Err(Error::internal("deform_gather of another op"));
+    };
+    let d = out.dtype;
+    let dims = ins[0]
+        .1
+        .known_dims()
+        .ok_or_else(|| Error::internal("DeformGather of symbolic dims"))?;
+    let (c, h, w) = (dims[1], dims[2], dims[3]);
+    let per_group = c / offset_groups;
+    let group = format!("(d1 floordiv {per_group})");
+    let offset_map = |t: u64| {
+        map_str(
+            6,
+            &[
+                "d0".to_string(),
+                format!("{group} * {} + d2 * {} + d3 * 2 + {t}", kh * kw * 2, kw * 2),
+                "d4".to_string(),
+                "d5".to_string(),
+            ],
+        )
+    };
+    let mut inputs = vec![ins[1].0, ins[1].0];
+    let mut maps = vec![offset_map(0), offset_map(1)];
+    if let Some(mask) = ins.get(2) {
+        inputs.push(mask.0);
+        maps.push(map_str(
+            6,
+            &[
+                "d0".to_string(),
+                format!("{group} * {} + d2 * {kw} + d3", kh * kw),
+                "d4".to_string(),
+                "d5".to_string(),
+            ],
+        ));
+    }
+    maps.push(map_str(
+        6,
+        &(0..6).map(|k| format!("d{k}")).collect::<Vec<_>>(),
+    ));
+    let masked = ins.len() > 2;
+    let init = cx.empty_like(out, &[])?;
+    let iters = ["parallel"; 6];
+    Ok(cx.generic(
+        &inputs,
+        &[init],
+        &maps,
+        &iters,
+        &[ins[0].0],
+        move |b, v, caps| {
+            let at = |k: usize| -> Result<V<'c, '_>> {
+                let dim = b.parse_attr(&format!("{k} : i64"))?;
+                b.op1("linalg.index", &[], b.index_type(), &[("dim", dim)])
+            };
+            let (n, ch) = (at(0)?, at(1)?);
+            // Tap position: out * stride - pad + tap * dilation, plus the offset.
+            let coord = |o: usize, t: usize, axis: usize| -> Result<V<'c, '_>> {
+                let base = b.index(-(pads_begin[axis] as i64))?;
+                let s = b.index(strides[axis] as i64)?;
+                let dl = b.index(dilations[axis] as i64)?;
+                let o = b.bin("arith.muli", at(o)?, s)?;
+                let t = b.bin("arith.muli", at(t)?, dl)?;
+                let p = b.bin("arith.addi", o, t)?;
+                let p = b.bin("arith.addi", p, base)?;
+                index_to_float(b, p, d)
+            };
+            let y = b.bin("arith.addf", coord(4, 2, 0)?, v[0])?;
+            let x = b.bin("arith.addf", coord(5, 3, 1)?, v[1])?;
+            let value = bilinear_zeros(b, caps[0], [n, ch], y, x, (h, w), d)?;
+            Ok(vec![if masked {
+                b.bin("arith.mulf", value, v[2])?
+            } else {
+                value
+            }])
+        },
+    )?[0])
+}
+
+/// X[n, c] at (y, x), bilinear; neighbours outside the image read 0.
+fn bilinear_zeros<'c, 'b>(
+    b: &Ctx<'c, 'b>,
+    xs: V<'c, 'b>,
+    [n, c]: [V<'c, 'b>; 2],
+    y: V<'c, 'b>,
+    x: V<'c, 'b>,
+    (h, w): (u64, u64),
+    d: DType,
+) -> Result<V<'c, 'b>> {
+    let elem = b.elem(d)?;
+    let idx_t = b.index_type();
+    let zero = b.scalar(d, 0.0)?;
+    let one = b.scalar(d, 1.0)?;
+    let y0 = b.un("math.floor", y)?;
+    let x0 = b.un("math.floor", x)?;
+    let ly = b.bin("arith.subf", y, y0)?;
+    let lx = b.bin("arith.subf", x, x0)?;
+    let hy = b.bin("arith.subf", one, ly)?;
+    let hx = b.bin("arith.subf", one, lx)?;
+    let i64t = b.elem(DType::I64)?;
+    let to_i = |v: V<'c, 'b>| b.op1("arith.fptosi", &[v], i64t, &[]);
+    let (yi, xi) = (to_i(y0)?, to_i(x0)?);
+    let one_i = b.scalar_int(DType::I64, 1)?;
+    let yi1 = b.bin("arith.addi", yi, one_i)?;
+    let xi1 = b.bin("arith.addi", xi, one_i)?;
+    let zero_i = b.scalar_int(DType::I64, 0)?;
+    let mut sum = zero;
+    for (yy, wy) in [(yi, hy), (yi1, ly)] {
+        for (xx, wx) in [(xi, hx), (xi1, lx)] {
+            let h_top = b.scalar_int(DType::I64, h as i64 - 1)?;
+            let w_top = b.scalar_int(DType::I64, w as i64 - 1)?;
+            let inside = [
+                b.cmpi(5, yy, zero_i)?, // sge
+                b.cmpi(3, yy, h_top)?,  // sle
+                b.cmpi(5, xx, zero_i)?,
+                b.cmpi(3, xx, w_top)?,
+            ];
+            let mut ok = inside[0];
+            for cnd in &inside[1..] {
+                ok = b.bin("arith.andi", ok, *cnd)?;
+            }
+            // Clamped indices keep the read in bounds; the mask zeroes it.
+            let cy = b.bin("arith.maxsi", yy, zero_i)?;
+            let cy = b.bin("arith.minsi", cy, h_top)?;
+            let cxx = b.bin("arith.maxsi", xx, zero_i)?;
+            let cxx = b.bin("arith.minsi", cxx, w_top)?;
+            let cy = b.op1("arith.index_cast", &[cy], idx_t, &[])?;
+            let cxx = b.op1("arith.index_cast", &[cxx], idx_t, &[])?;
+            let v = b.op1("tensor.extract", &[xs, n, c, cy, cxx], elem, &[])?;
+            let v = b.select(ok, v, zero)?;
+            let wt = b.bin("arith.mulf", wy, wx)?;
+            let term = b.bin("arith.mulf", wt, v)?;
+            sum = b.bin("arith.addf", sum, term)?;
+        }
+    }
+    Ok(sum)
 }

@@ -4,10 +4,17 @@
 //! of zeros around it (cropping where that is negative), with the filter's
 //! channel axes swapped per group and its spatial axes reversed.
 use super::{MapCtx, Rule, row, to_u64s};
-use o2l_canon::ops::{Conv, Movement};
+use o2l_canon::ops::{Binary, Conv, Linear, Movement, Sample};
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
 
 pub(crate) static RULES: &[Rule] = &[
+    row(
+        "DeformConv",
+        &[19, 22],
+        &["DeformGather", "Reshape", "MatMul", "Add"],
+        deform_conv,
+        "2-D; bilinear samples at offset taps (zeros outside), optional mask and bias, groups and offset groups",
+    ),
     Rule {
         domain: "ai.onnx",
         op_type: "Conv",
@@ -498,5 +505,79 @@ fn col2im(ctx: &mut MapCtx) -> Result<()> {
         out_pad: vec![0; n],
     };
     let y = conv_transpose_of(ctx, cols, w, None, &p)?;
+    ctx.bind(0, y)
+}
+
+/// DeformConv: the sampled taps (N, C, KH, KW, OH, OW) from DeformGather,
+/// then per group a MatMul of the filter (OC/G, C/G·KH·KW) with the taps
+/// (C/G·KH·KW, OH·OW), and the bias.
+fn deform_conv(ctx: &mut MapCtx) -> Result<()> {
+    let (x, w, offsets) = (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?);
+    let (bias, mask) = (ctx.opt_input(3), ctx.opt_input(4));
+    let xd = ctx.ty(x).static_dims("DeformConv input")?;
+    let wd = ctx.ty(w).static_dims("DeformConv filter")?;
+    let od = ctx.ty(offsets).static_dims("DeformConv offsets")?;
+    let ([n, c, _, _], [oc, icpg, kh, kw], [_, _, oh, ow]) = (&xd[..], &wd[..], &od[..]) else {
+        return Err(Error::unsupported(format!(
+            "DeformConv of rank {} (2-D only)",
+            xd.len()
+        )));
+    };
+    let (n, c, oc, icpg, kh, kw, oh, ow) = (*n, *c, *oc, *icpg, *kh, *kw, *oh, *ow);
+    let positive = |name: &str| -> Result<u64> {
+        let v = ctx.attrs.int_or(name, 1)?;
+        u64::try_from(v).ok().filter(|&v| v > 0).ok_or_else(|| {
+            Error::invalid(format!("attribute \"{name}\" must be positive, got {v}"))
+        })
+    };
+    let groups = positive("group")?;
+    let offset_groups = positive("offset_group")?;
+    if icpg * groups != c || oc % groups != 0 {
+        return Err(Error::invalid(format!(
+            "DeformConv filter {wd:?} does not fit {c} input channels in {groups} groups"
+        )));
+    }
+    let pair = |ctx: &MapCtx, name: &str, default: u64| -> Result<[u64; 2]> {
+        match ctx.attrs.ints(name)? {
+            None => Ok([default; 2]),
+            Some(v) => match to_u64s(&v, name)?[..] {
+                [a, b] => Ok([a, b]),
+                _ => Err(Error::invalid(format!(
+                    "attribute \"{name}\" needs 2 values, got {v:?}"
+                ))),
+            },
+        }
+    };
+    let strides = pair(ctx, "strides", 1)?;
+    let dilations = pair(ctx, "dilations", 1)?;
+    let pads = match ctx.attrs.ints("pads")? {
+        None => vec![0; 4],
+        Some(p) if p.len() == 4 => to_u64s(&p, "pads")?,
+        Some(p) => {
+            return Err(Error::invalid(format!(
+                "attribute \"pads\" needs 4 values, got {p:?}"
+            )));
+        }
+    };
+    let gather = Op::Sample(Sample::DeformGather {
+        kernel: [kh, kw],
+        strides,
+        dilations,
+        pads_begin: [pads[0], pads[1]],
+        offset_groups,
+    });
+    let mut operands = vec![x, offsets];
+    operands.extend(mask);
+    let taps = ctx.emit1(gather, &operands)?;
+    let k = icpg * kh * kw;
+    let known = |d: &[u64]| d.iter().map(|&v| Dim::Known(v)).collect::<Vec<_>>();
+    let taps = ctx.reshape(taps, known(&[n, groups, k, oh * ow]))?;
+    let filter = ctx.reshape(w, known(&[1, groups, oc / groups, k]))?;
+    let y = ctx.emit1(Op::Linear(Linear::MatMul), &[filter, taps])?;
+    let mut y = ctx.reshape(y, known(&[n, oc, oh, ow]))?;
+    if let Some(b) = bias {
+        let b = ctx.reshape(b, known(&[1, oc, 1, 1]))?;
+        y = ctx.binary(Binary::Add, y, b)?;
+    }
     ctx.bind(0, y)
 }
