@@ -228,8 +228,57 @@ def deform_conv(rng):
     )
 
 
+def tree_ensemble(rng):
+    """Two trees of several split modes, NaN inputs with missing values
+    tracking true, set membership; averaged and maxed over the trees."""
+    x = rng.uniform(0, 10, (6, 3)).astype(np.float32)
+    x[1, 0] = np.nan
+    x[4, 2] = np.nan
+    x[2, 1] = 7.0  # a set member
+    # Tree 0: node 0 (x0 <= 5) -> node 1 (x1 member {7, 2}) / node 2 (x2 > 4).
+    # Tree 1: node 3 (x2 != 3.5) -> node 4 (x1 < 6) / leaf; root 3.
+    attrs = dict(
+        nodes_featureids=[0, 1, 2, 2, 1],
+        nodes_splits=nh.from_array(np.array([5, 0, 4, 3.5, 6], np.float32)),
+        nodes_modes=nh.from_array(np.array([0, 6, 3, 5, 1], np.uint8)),
+        nodes_truenodeids=[1, 0, 2, 4, 5],
+        nodes_trueleafs=[0, 1, 1, 0, 1],
+        nodes_falsenodeids=[2, 1, 3, 6, 7],
+        nodes_falseleafs=[0, 1, 1, 1, 1],
+        nodes_missing_value_tracks_true=[1, 0, 0, 1, 0],
+        membership_values=nh.from_array(np.array([7, 2, np.nan], np.float32)),
+        tree_roots=[0, 3],
+        leaf_targetids=[0, 1, 0, 1, 0, 1, 0, 1],
+        leaf_weights=nh.from_array(np.array([1, 2, 3, 4, 5, 6, 7, 8], np.float32)),
+        n_targets=2,
+    )
+    for name, agg in [("average", 0), ("max", 3)]:
+        node = h.make_node("TreeEnsemble", ["x"], ["y"], domain="ai.onnx.ml",
+                           aggregate_function=agg, **attrs)
+        graph = h.make_graph([node], name, [h.make_tensor_value_info("x", T.FLOAT, [6, 3])],
+                             [h.make_tensor_value_info("y", T.FLOAT, [6, 2])])
+        model = h.make_model(graph, opset_imports=[h.make_opsetid("", 22),
+                                                   h.make_opsetid("ai.onnx.ml", 5)])
+        save_model_case(f"tree_ensemble_{name}", model, {"x": x})
+
+
+def save_model_case(name, model, feeds):
+    """Like case(), for a model built by hand (other domains)."""
+    onnx.checker.check_model(model)
+    folder = ROOT / name
+    shutil.rmtree(folder, ignore_errors=True)
+    data = folder / "test_data_set_0"
+    data.mkdir(parents=True)
+    onnx.save(model, folder / "model.onnx")
+    results = ReferenceEvaluator(model).run(None, feeds)
+    for i, vi in enumerate(model.graph.input):
+        (data / f"input_{i}.pb").write_bytes(nh.from_array(feeds[vi.name], vi.name).SerializeToString())
+    for i, (vi, y) in enumerate(zip(model.graph.output, results)):
+        (data / f"output_{i}.pb").write_bytes(nh.from_array(y, vi.name).SerializeToString())
+
+
 if __name__ == "__main__":
     rng = np.random.default_rng(2026)
-    for make in [roi_align, det, nms, maxpool_indices, unique, sequences, loop_runtime, deform_conv]:
+    for make in [roi_align, det, nms, maxpool_indices, unique, sequences, loop_runtime, deform_conv, tree_ensemble]:
         make(rng)
     print("wrote", sorted(p.name for p in ROOT.iterdir() if p.is_dir()))
