@@ -1,0 +1,93 @@
+//! TOSA programs into the canonical graph. MLIR parses the program (TOSA is
+//! an upstream dialect); the importer walks the function's ops in order and
+//! maps each through one table of rules (`map/`), so TOSA lands on the same
+//! canonical ops, and the same lowering, as ONNX. Layouts (NHWC, OHWI) and
+//! TOSA's own conventions (zero points, `mul` shift, `clamp` bounds) are made
+//! explicit here.
+//!
+//! `upstream_linalg` runs MLIR's own `tosa-to-linalg` lowering: the oracle
+//! the tests compare against, never part of conversion.
+mod map;
+mod mlir;
+
+use melior::Context;
+use melior::dialect::DialectRegistry;
+use melior::ir::Module;
+use melior::ir::block::BlockLike;
+use melior::ir::operation::OperationLike;
+use melior::utility::register_all_dialects;
+use o2l_canon::{Error, Graph, Result};
+
+pub use map::{RuleInfo, rules};
+
+/// A context that knows every upstream dialect (TOSA among them).
+fn context() -> Context {
+    let registry = DialectRegistry::new();
+    register_all_dialects(&registry);
+    let context = Context::new_with_registry(&registry, false);
+    context.load_all_available_dialects();
+    context
+}
+
+/// Whether `source` (MLIR text) looks like a TOSA program.
+pub fn looks_like_tosa(source: &str) -> bool {
+    source.contains("tosa.")
+}
+
+/// Imports the function `func` (or the module's only / first function) of a
+/// TOSA program given as MLIR text.
+pub fn import_text(source: &str, func: Option<&str>) -> Result<Graph> {
+    let context = context();
+    let diagnostics = mlir::Diagnostics::attach(&context);
+    let module = Module::parse(&context, source).ok_or_else(|| {
+        Error::invalid(format!(
+            "not a valid MLIR module: {}",
+            diagnostics.take().unwrap_or_else(|| "parse failed".into())
+        ))
+    })?;
+    let mut chosen = None;
+    let mut op = module.body().first_operation();
+    while let Some(o) = op {
+        if o.name().as_string_ref().as_str().ok() == Some("func.func") {
+            let name = mlir::symbol_name(&o)?;
+            let wanted = func.is_none_or(|f| f == name);
+            if wanted && chosen.is_none() {
+                chosen = Some((o, name));
+            }
+        }
+        op = o.next_in_block();
+    }
+    let Some((f, name)) = chosen else {
+        return Err(Error::invalid(match func {
+            Some(n) => format!("the module has no function @{n}"),
+            None => "the module has no func.func".to_string(),
+        }));
+    };
+    mlir::import_function(&f, &name)
+}
+
+/// MLIR's upstream lowering of a TOSA program to linalg on tensors (text), for
+/// comparing results: `tosa-to-linalg-named`, `tosa-to-linalg`,
+/// `tosa-to-arith`, `tosa-to-tensor`, then `canonicalize`.
+pub fn upstream_linalg(source: &str) -> Result<String> {
+    use melior::pass::PassManager;
+    use melior::utility::{parse_pass_pipeline, register_all_passes};
+    register_all_passes();
+    let context = context();
+    let diagnostics = mlir::Diagnostics::attach(&context);
+    let mut module =
+        Module::parse(&context, source).ok_or_else(|| Error::invalid("not a valid MLIR module"))?;
+    let pm = PassManager::new(&context);
+    parse_pass_pipeline(
+        pm.as_operation_pass_manager(),
+        "builtin.module(func.func(tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith,tosa-to-tensor),canonicalize)",
+    )
+    .map_err(|e| Error::internal(format!("the upstream pipeline: {e}")))?;
+    pm.run(&mut module).map_err(|_| {
+        Error::verification(format!(
+            "upstream tosa-to-linalg failed: {}",
+            diagnostics.take().unwrap_or_default()
+        ))
+    })?;
+    Ok(module.as_operation().to_string())
+}

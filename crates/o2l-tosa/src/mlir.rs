@@ -1,0 +1,349 @@
+//! Reading MLIR: the function's arguments and ops in order, ranked tensor
+//! types, printed attributes, and the bytes of dense constants.
+use crate::map::{self, OpCtx, Operand};
+use melior::Context;
+use melior::ir::RegionLike;
+use melior::ir::attribute::AttributeLike;
+use melior::ir::block::BlockLike;
+use melior::ir::operation::{OperationLike, OperationRef};
+use melior::ir::{Attribute, Type, Value, ValueLike};
+use o2l_canon::{DType, Dim, Error, Graph, Origin, Result, Tensor, TensorType};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// MLIR's diagnostics while a context parses or runs passes.
+pub(crate) struct Diagnostics {
+    seen: Rc<RefCell<Vec<String>>>,
+}
+
+impl Diagnostics {
+    pub fn attach(context: &Context) -> Self {
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let sink = seen.clone();
+        context.attach_diagnostic_handler(move |d| {
+            sink.borrow_mut().push(format!("{}: {}", d.location(), d));
+            true
+        });
+        Diagnostics { seen }
+    }
+
+    pub fn take(&self) -> Option<String> {
+        let all = std::mem::take(&mut *self.seen.borrow_mut());
+        (!all.is_empty()).then(|| all.join("; "))
+    }
+}
+
+fn op_name(op: &OperationRef) -> String {
+    op.name()
+        .as_string_ref()
+        .as_str()
+        .unwrap_or("?")
+        .to_string()
+}
+
+/// The `sym_name` of a function.
+pub(crate) fn symbol_name(op: &OperationRef) -> Result<String> {
+    let a = op
+        .attribute("sym_name")
+        .map_err(|_| Error::invalid("a func.func without sym_name"))?;
+    Ok(a.to_string().trim_matches('"').to_string())
+}
+
+/// An element type as MLIR prints it (`f32`, `i8`, `ui8`, `i1`, ...).
+pub(crate) fn dtype_of(s: &str) -> Result<DType> {
+    Ok(match s {
+        "f32" => DType::F32,
+        "f16" => DType::F16,
+        "bf16" => DType::BF16,
+        "f64" => DType::F64,
+        "i1" => DType::Bool,
+        "i8" => DType::I8,
+        "i16" => DType::I16,
+        "i32" => DType::I32,
+        "i64" => DType::I64,
+        "ui8" => DType::U8,
+        "ui16" => DType::U16,
+        "ui32" => DType::U32,
+        "ui64" => DType::U64,
+        other => {
+            return Err(Error::unsupported(format!(
+                "element type {other} is not supported"
+            )));
+        }
+    })
+}
+
+/// A ranked tensor type from its printed form, `tensor<2x?x3xf32>`.
+pub(crate) fn tensor_type(t: Type) -> Result<TensorType> {
+    let s = t.to_string();
+    let inner = s
+        .strip_prefix("tensor<")
+        .and_then(|r| r.strip_suffix('>'))
+        .ok_or_else(|| {
+            Error::unsupported(format!("type {s}: only ranked tensors are supported"))
+        })?;
+    if inner.starts_with('*') {
+        return Err(Error::unsupported(format!("unranked tensor {s}")));
+    }
+    // `tensor<2x3xf32, #encoding>` carries an encoding we do not model.
+    if inner.contains(',') {
+        return Err(Error::unsupported(format!(
+            "tensor type with an encoding: {s}"
+        )));
+    }
+    let mut parts: Vec<&str> = inner.split('x').collect();
+    let elem = parts.pop().unwrap_or_default();
+    let dtype = dtype_of(elem)?;
+    let mut shape = Vec::with_capacity(parts.len());
+    for (i, p) in parts.iter().enumerate() {
+        shape.push(if *p == "?" {
+            Dim::Symbol(format!("d{i}"))
+        } else {
+            Dim::Known(
+                p.parse()
+                    .map_err(|_| Error::invalid(format!("bad dim in {s}")))?,
+            )
+        });
+    }
+    Ok(TensorType::new(dtype, shape))
+}
+
+/// Integers of a printed `array<i32: 1, 0>`, `dense<[3, 2]> : tensor<2xindex>`
+/// or `1 : i32`.
+pub(crate) fn ints_of(text: &str) -> Result<Vec<i64>> {
+    let body = if let Some(r) = text.strip_prefix("array<") {
+        let r = r.strip_suffix('>').unwrap_or(r);
+        r.split_once(':').map(|(_, v)| v).unwrap_or("")
+    } else if let Some(r) = text.strip_prefix("dense<") {
+        let end = r.find('>').unwrap_or(r.len());
+        r[..end].trim_start_matches('[').trim_end_matches(']')
+    } else {
+        text.split(':').next().unwrap_or("")
+    };
+    body.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<i64>()
+                .or(match s {
+                    "true" => Ok(1),
+                    "false" => Ok(0),
+                    _ => Err(()),
+                })
+                .map_err(|_| Error::invalid(format!("expected integers, got {text}")))
+        })
+        .collect()
+}
+
+/// The number of a printed `6.000000e+00 : f32` or `3 : i32`.
+pub(crate) fn number_of(text: &str) -> Result<f64> {
+    let v = text.split(':').next().unwrap_or("").trim();
+    v.parse::<f64>()
+        .or_else(|_| {
+            // Hex float bit patterns (`0x7F800000 : f32`) for inf and NaN.
+            let hex = v.strip_prefix("0x").ok_or(())?;
+            let bits = u64::from_str_radix(hex, 16).map_err(|_| ())?;
+            Ok(if hex.len() <= 8 {
+                f64::from(f32::from_bits(bits as u32))
+            } else {
+                f64::from_bits(bits)
+            })
+        })
+        .map_err(|_: ()| Error::invalid(format!("expected a number, got {text}")))
+}
+
+/// The contents of a dense elements attribute of type `ty`.
+pub(crate) fn dense_tensor(attr: Attribute, ty: &TensorType) -> Result<Tensor> {
+    let dims = ty
+        .known_dims()
+        .ok_or_else(|| Error::invalid(format!("a constant of symbolic type {ty}")))?;
+    let raw = attr.to_raw();
+    // SAFETY: `raw` is a live attribute of the parsed module; the calls only
+    // read it, and the data pointer is valid while the context lives.
+    unsafe {
+        if !mlir_sys::mlirAttributeIsADenseElements(raw) {
+            return Err(Error::unsupported(format!(
+                "constant {}: only dense elements are supported",
+                attr
+            )));
+        }
+        let n: u64 = dims.iter().product();
+        if ty.dtype == DType::Bool {
+            // i1 is bit-packed in MLIR's storage: read element by element.
+            let splat = mlir_sys::mlirDenseElementsAttrIsSplat(raw);
+            let v: Vec<i64> = (0..n)
+                .map(|i| {
+                    let at = if splat { 0 } else { i as isize };
+                    i64::from(mlir_sys::mlirDenseElementsAttrGetBoolValue(raw, at))
+                })
+                .collect();
+            return Tensor::from_i64s(DType::Bool, dims, &v);
+        }
+        let size = ty.dtype.size_bytes();
+        let data = mlir_sys::mlirDenseElementsAttrGetRawData(raw) as *const u8;
+        let bytes: Vec<u8> = if mlir_sys::mlirDenseElementsAttrIsSplat(raw) {
+            let one = std::slice::from_raw_parts(data, size);
+            one.repeat(n as usize)
+        } else {
+            std::slice::from_raw_parts(data, n as usize * size).to_vec()
+        };
+        Tensor::new(ty.dtype, dims, bytes.into())
+    }
+}
+
+fn key(v: Value) -> usize {
+    v.to_raw().ptr as usize
+}
+
+/// Maps one function's body into a new graph named `name`.
+pub(crate) fn import_function(f: &OperationRef, name: &str) -> Result<Graph> {
+    let region = f
+        .region(0)
+        .map_err(|_| Error::invalid(format!("@{name} has no body")))?;
+    let block = region
+        .first_block()
+        .ok_or_else(|| Error::invalid(format!("@{name} has an empty body")))?;
+    let mut graph = Graph::new(name);
+    let mut values: HashMap<usize, Operand> = HashMap::new();
+    for i in 0..block.argument_count() {
+        let arg = block
+            .argument(i)
+            .map_err(|_| Error::internal("missing block argument"))?;
+        let ty = tensor_type(arg.r#type())
+            .map_err(|e| Error::new(e.kind, format!("argument {i} of @{name}: {}", e.message)))?;
+        let id = graph.add_input(format!("arg{i}"), ty)?;
+        values.insert(key(arg.into()), Operand::Tensor(id));
+    }
+    let mut unsupported: Vec<Error> = Vec::new();
+    let mut index = 0;
+    let mut op = block.first_operation();
+    while let Some(o) = op {
+        let op_type = op_name(&o);
+        let origin = Origin {
+            node: format!("{}#{index}", op_type.trim_start_matches("tosa.")),
+            op_type: op_type.clone(),
+            domain: "tosa".into(),
+            opset: 1,
+            version: 1,
+        };
+        index += 1;
+        if op_type == "func.return" {
+            for k in 0..o.operand_count() {
+                let v = o
+                    .operand(k)
+                    .map_err(|_| Error::internal("return operand"))?;
+                match values.get(&key(v)) {
+                    Some(Operand::Tensor(id)) => graph.outputs.push(*id),
+                    Some(Operand::Shape(_)) => {
+                        return Err(Error::unsupported("a function returning a !tosa.shape"));
+                    }
+                    None if !unsupported.is_empty() => {}
+                    None => return Err(Error::internal("return of an unknown value")),
+                }
+            }
+            break;
+        }
+        match map_op(&o, &op_type, &origin, &mut graph, &mut values) {
+            Ok(()) => {}
+            Err(e) if e.kind == o2l_canon::ErrorKind::Unsupported => {
+                unsupported.push(e.at(&origin))
+            }
+            Err(e) => return Err(e.at(&origin)),
+        }
+        op = o.next_in_block();
+    }
+    if let Some(first) = unsupported.first() {
+        let mut e = first.clone();
+        if unsupported.len() > 1 {
+            let rest: Vec<String> = unsupported[1..].iter().map(|e| e.to_string()).collect();
+            e.message = format!(
+                "{} (and {} more: {})",
+                e.message,
+                rest.len(),
+                rest.join("; ")
+            );
+        }
+        return Err(e);
+    }
+    graph.prune();
+    Ok(graph)
+}
+
+/// Maps one op; its results join `values`.
+fn map_op(
+    o: &OperationRef,
+    op_type: &str,
+    origin: &Origin,
+    graph: &mut Graph,
+    values: &mut HashMap<usize, Operand>,
+) -> Result<()> {
+    let mut operands = Vec::with_capacity(o.operand_count());
+    for k in 0..o.operand_count() {
+        let v = o.operand(k).map_err(|_| Error::internal("operand"))?;
+        let Some(x) = values.get(&key(v)) else {
+            // Its producer was unsupported (reported already) or is unknown.
+            return Err(Error::unsupported(format!(
+                "operand {k} comes from an op that could not be converted"
+            )));
+        };
+        operands.push(x.clone());
+    }
+    let mut result_types = Vec::with_capacity(o.result_count());
+    let mut shape_results = false;
+    for k in 0..o.result_count() {
+        let r = o.result(k).map_err(|_| Error::internal("result"))?;
+        let t = r.r#type();
+        if t.to_string().starts_with("!tosa.shape") {
+            shape_results = true;
+            result_types.push(TensorType::new(DType::I64, vec![]));
+        } else {
+            result_types.push(tensor_type(t)?);
+        }
+    }
+    let attrs: HashMap<String, String> = o
+        .attributes()
+        .map(|(n, a)| {
+            (
+                n.as_string_ref().as_str().unwrap_or("").to_string(),
+                a.to_string(),
+            )
+        })
+        .collect();
+    let results: Vec<Operand> = match op_type {
+        "tosa.const" => {
+            let a = o
+                .attribute("values")
+                .map_err(|_| Error::invalid("tosa.const without values"))?;
+            let t = dense_tensor(a, &result_types[0])?;
+            vec![Operand::Tensor(graph.add_constant(origin.node.clone(), t)?)]
+        }
+        "tosa.const_shape" => {
+            let text = attrs
+                .get("values")
+                .ok_or_else(|| Error::invalid("tosa.const_shape without values"))?;
+            vec![Operand::Shape(ints_of(text)?)]
+        }
+        _ if shape_results => {
+            return Err(Error::unsupported(format!(
+                "{op_type}: shape arithmetic is not supported"
+            )));
+        }
+        _ => {
+            let Some(rule) = map::find(op_type) else {
+                return Err(Error::unsupported(format!("op {op_type} is not supported")));
+            };
+            let mut ctx = OpCtx::new(graph, origin, operands, result_types, attrs);
+            (rule.map)(&mut ctx)?;
+            ctx.into_results()?
+                .into_iter()
+                .map(Operand::Tensor)
+                .collect()
+        }
+    };
+    for (k, r) in results.into_iter().enumerate() {
+        let v = o.result(k).map_err(|_| Error::internal("result"))?;
+        values.insert(key(v.into()), r);
+    }
+    Ok(())
+}
