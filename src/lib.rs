@@ -30,13 +30,90 @@ pub use o2l_onnx::ImportOptions;
 /// Everything that shapes one conversion.
 #[derive(Debug, Clone, Default)]
 pub struct ConvertOptions {
+    /// The source op set (None: detect it from the file).
+    pub from: Option<Frontend>,
     pub import: ImportOptions,
     pub lower: LowerOptions,
+}
+
+/// The op set a source file is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Frontend {
+    /// An ONNX protobuf.
+    Onnx,
+    /// An MLIR program (text or bytecode) in the `tosa` dialect.
+    Tosa,
+    /// An MLIR program in the `stablehlo` dialect.
+    StableHlo,
 }
 
 /// Reads an ONNX model and maps it onto the canonical graph.
 pub fn import_onnx(path: &Path, options: &ImportOptions) -> Result<Graph> {
     o2l_onnx::import(path, options).map_err(|e| e.in_file(path.display().to_string()))
+}
+
+/// The op set of `path`: MLIR bytecode, or MLIR text naming `tosa.` or
+/// `stablehlo.` ops, else ONNX.
+pub fn detect_frontend(path: &Path) -> Result<Frontend> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(1 << 16);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(1 << 16).read_to_end(&mut head))
+        .map_err(|e| Error::io(format!("cannot read {}: {e}", path.display())))?;
+    let mlir_ext = path
+        .extension()
+        .is_some_and(|e| e == "mlir" || e == "mlirbc");
+    let bytecode = head.starts_with(b"ML\xefR");
+    if !mlir_ext && !bytecode {
+        return Ok(Frontend::Onnx);
+    }
+    if bytecode {
+        // The dialect names are in the bytecode's string section.
+        let text = String::from_utf8_lossy(&head);
+        return Ok(if text.contains("stablehlo") {
+            Frontend::StableHlo
+        } else {
+            Frontend::Tosa
+        });
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::io(format!("cannot read {}: {e}", path.display())))?;
+    if text.contains("stablehlo.") {
+        Ok(Frontend::StableHlo)
+    } else if o2l_tosa::looks_like_tosa(&text) {
+        Ok(Frontend::Tosa)
+    } else {
+        Err(Error::unsupported(format!(
+            "{}: an MLIR file with neither tosa nor stablehlo ops (use --from)",
+            path.display()
+        )))
+    }
+}
+
+/// Reads a model of any supported op set (`from`, or detected) into the
+/// canonical graph. Input pinning and bindings apply to ONNX models.
+pub fn import_model(path: &Path, from: Option<Frontend>, options: &ImportOptions) -> Result<Graph> {
+    let from = match from {
+        Some(f) => f,
+        None => detect_frontend(path)?,
+    };
+    let in_file = |e: Error| e.in_file(path.display().to_string());
+    match from {
+        Frontend::Onnx => import_onnx(path, options),
+        Frontend::Tosa => {
+            if !options.input_shapes.is_empty() || !options.bind_inputs.is_empty() {
+                return Err(in_file(Error::unsupported(
+                    "--input-shape and --bind apply to ONNX models",
+                )));
+            }
+            let bytes = std::fs::read(path)
+                .map_err(|e| Error::io(format!("cannot read {}: {e}", path.display())))?;
+            o2l_tosa::import_bytes(&bytes, None).map_err(in_file)
+        }
+        Frontend::StableHlo => Err(in_file(Error::unsupported(
+            "StableHLO programs are not supported yet",
+        ))),
+    }
 }
 
 /// A model's runtime inputs and their declared types, without mapping any node
@@ -66,7 +143,7 @@ pub fn lower_into(
 
 /// ONNX file to verified MLIR bytes.
 pub fn convert(path: &Path, options: &ConvertOptions) -> Result<Vec<u8>> {
-    let graph = import_onnx(path, &options.import)?;
+    let graph = import_model(path, options.from, &options.import)?;
     lower(&graph, &options.lower).map_err(|e| e.in_file(path.display().to_string()))
 }
 

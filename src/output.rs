@@ -81,7 +81,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// Converts `model` and streams the MLIR into `path` atomically; returns the
 /// number of bytes written. On any error no file is left at `path`.
 pub fn convert_to_file(model: &Path, options: &crate::ConvertOptions, path: &Path) -> Result<u64> {
-    let graph = crate::import_onnx(model, &options.import)?;
+    let graph = crate::import_model(model, options.from, &options.import)?;
     lower_to_file(&graph, &options.lower, path).map_err(|e| e.in_file(model.display().to_string()))
 }
 

@@ -155,3 +155,41 @@ fn ops_of_a_model_lists_each_op_with_its_support_before_converting() {
     );
     assert!(text.contains("unsupported: NoSuchOp"), "{text}");
 }
+
+#[test]
+fn tosa_programs_are_detected_and_converted() {
+    let program = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tosa/convnet.mlir");
+    let out = bin().arg(&program).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mlir = String::from_utf8_lossy(&out.stdout);
+    assert!(mlir.contains("func.func @convnet("), "{mlir}");
+    assert!(!mlir.contains("tosa."), "TOSA ops left in the output");
+    // --from onnx on a TOSA file: the ONNX reader refuses it cleanly.
+    let dir = common::scratch("cli", "tosa_from_onnx");
+    let copy = dir.join("convnet.mlir");
+    std::fs::copy(&program, &copy).unwrap();
+    let out = bin().arg(&copy).arg("--from").arg("onnx").output().unwrap();
+    assert!(!out.status.success());
+}
+
+#[test]
+fn unsupported_tosa_op_and_plain_mlir_fail_cleanly() {
+    let dir = common::scratch("cli", "tosa_bad");
+    let unsupported = dir.join("custom.mlir");
+    std::fs::write(
+        &unsupported,
+        "func.func @f(%a: tensor<2xf32>) -> tensor<2xf32> {\n  %0 = tosa.custom %a {domain_name = \"d\", implementation_attrs = \"\", operator_name = \"op\"} : (tensor<2xf32>) -> tensor<2xf32>\n  return %0 : tensor<2xf32>\n}\n",
+    )
+    .unwrap();
+    let err = assert_clean_failure(&dir, &unsupported);
+    assert!(err.contains("tosa.custom"), "{err}");
+    assert!(err.contains("custom.mlir"), "{err}");
+    let plain = dir.join("plain.mlir");
+    std::fs::write(&plain, "func.func @f() {\n  return\n}\n").unwrap();
+    let err = assert_clean_failure(&dir, &plain);
+    assert!(err.contains("neither tosa nor stablehlo"), "{err}");
+}

@@ -129,6 +129,7 @@ impl Progress for Bars {
 pub fn run(args: BatchArgs) -> Result<ExitCode> {
     let convert = super::convert::ConvertArgs {
         model: None,
+        from: Some(super::convert::FromArg::Onnx),
         output: None,
         emit: args.emit,
         weights: args.weights,

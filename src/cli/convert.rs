@@ -6,9 +6,12 @@ use std::process::ExitCode;
 
 #[derive(Args)]
 pub struct ConvertArgs {
-    /// The ONNX model to convert.
+    /// The model to convert: ONNX, or a TOSA program (MLIR text or bytecode).
     #[arg(required = true)]
     pub model: Option<PathBuf>,
+    /// The source op set (default: detected from the file).
+    #[arg(long, value_enum)]
+    pub from: Option<FromArg>,
     /// Write the MLIR here (atomically) instead of stdout.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
@@ -27,6 +30,13 @@ pub struct ConvertArgs {
     /// exporter left as an input (repeatable).
     #[arg(long = "bind", value_parser = parse_binding)]
     pub bind: Vec<(String, PathBuf)>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum FromArg {
+    Onnx,
+    Tosa,
+    Stablehlo,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -91,6 +101,11 @@ const BIG_MODEL_BYTES: u64 = 64 << 20;
 impl ConvertArgs {
     pub fn options(&self) -> ConvertOptions {
         let mut options = ConvertOptions::default();
+        options.from = self.from.map(|f| match f {
+            FromArg::Onnx => onnx2linalg::Frontend::Onnx,
+            FromArg::Tosa => onnx2linalg::Frontend::Tosa,
+            FromArg::Stablehlo => onnx2linalg::Frontend::StableHlo,
+        });
         options.import.input_shapes = self.input_shapes.clone();
         options.lower.emit = match self.emit {
             EmitArg::Auto | EmitArg::Text => Emit::Text,
@@ -111,7 +126,7 @@ pub fn run(args: ConvertArgs) -> Result<ExitCode> {
     };
     let mut options = args.options();
     options.import.bind_inputs = read_bindings(&args.bind)?;
-    let graph = onnx2linalg::import_onnx(model, &options.import)?;
+    let graph = onnx2linalg::import_model(model, options.from, &options.import)?;
     let in_model = |e: onnx2linalg::Error| e.in_file(model.display().to_string());
     match &args.output {
         Some(path) => {

@@ -50,6 +50,14 @@ pub struct Origin {
 
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Op sets without versioned schemas (TOSA, StableHLO) have opset 0.
+        if self.opset == 0 && self.version == 0 {
+            return write!(
+                f,
+                "op \"{}\" ({}, {})",
+                self.node, self.op_type, self.domain
+            );
+        }
         write!(
             f,
             "node \"{}\" ({}, {}, opset {} -> {}-{})",

@@ -66,6 +66,39 @@ pub fn import_text(source: &str, func: Option<&str>) -> Result<Graph> {
     mlir::import_function(&f, &name)
 }
 
+/// Imports a TOSA program given as MLIR text or bytecode.
+pub fn import_bytes(source: &[u8], func: Option<&str>) -> Result<Graph> {
+    match std::str::from_utf8(source) {
+        Ok(text) if !source.starts_with(b"ML\xefR") => import_text(text, func),
+        _ => {
+            // Bytecode: printed back to text by MLIR, then read as text.
+            let context = context();
+            let diagnostics = mlir::Diagnostics::attach(&context);
+            let raw = mlir_sys::MlirStringRef {
+                data: source.as_ptr() as *const std::ffi::c_char,
+                length: source.len(),
+            };
+            // SAFETY: `raw` points at `source`, alive for the call; the module
+            // returned is owned by `Module` below.
+            let module = unsafe {
+                let m = mlir_sys::mlirModuleCreateParse(context.to_raw(), raw);
+                if m.ptr.is_null() {
+                    None
+                } else {
+                    Some(Module::from_raw(m))
+                }
+            };
+            let module = module.ok_or_else(|| {
+                Error::invalid(format!(
+                    "neither MLIR text nor valid MLIR bytecode: {}",
+                    diagnostics.take().unwrap_or_default()
+                ))
+            })?;
+            import_text(&module.as_operation().to_string(), func)
+        }
+    }
+}
+
 /// MLIR's upstream lowering of a TOSA program to linalg on tensors (text), for
 /// comparing results: `tosa-to-linalg-named`, `tosa-to-linalg`,
 /// `tosa-to-arith`, `tosa-to-tensor`, then `canonicalize`.

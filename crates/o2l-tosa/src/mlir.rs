@@ -196,6 +196,17 @@ fn key(v: Value) -> usize {
     v.to_raw().ptr as usize
 }
 
+/// How errors name an op: its source line when the location has one
+/// (`loc("file":12:8)`), else its position in the function.
+fn op_label(o: &OperationRef, op_type: &str, index: usize) -> String {
+    let loc = o.location().to_string();
+    let line = loc.rsplit(':').nth(1).and_then(|l| l.parse::<u64>().ok());
+    match line {
+        Some(l) => format!("{op_type} at line {l}"),
+        None => format!("{op_type} #{index}"),
+    }
+}
+
 /// Maps one function's body into a new graph named `name`.
 pub(crate) fn import_function(f: &OperationRef, name: &str) -> Result<Graph> {
     let region = f
@@ -221,11 +232,11 @@ pub(crate) fn import_function(f: &OperationRef, name: &str) -> Result<Graph> {
     while let Some(o) = op {
         let op_type = op_name(&o);
         let origin = Origin {
-            node: format!("{}#{index}", op_type.trim_start_matches("tosa.")),
+            node: op_label(&o, &op_type, index),
             op_type: op_type.clone(),
             domain: "tosa".into(),
-            opset: 1,
-            version: 1,
+            opset: 0,
+            version: 0,
         };
         index += 1;
         if op_type == "func.return" {
