@@ -100,12 +100,14 @@ const BIG_MODEL_BYTES: u64 = 64 << 20;
 
 impl ConvertArgs {
     pub fn options(&self) -> ConvertOptions {
-        let mut options = ConvertOptions::default();
-        options.from = self.from.map(|f| match f {
-            FromArg::Onnx => onnx2linalg::Frontend::Onnx,
-            FromArg::Tosa => onnx2linalg::Frontend::Tosa,
-            FromArg::Stablehlo => onnx2linalg::Frontend::StableHlo,
-        });
+        let mut options = ConvertOptions {
+            from: self.from.map(|f| match f {
+                FromArg::Onnx => onnx2linalg::Frontend::Onnx,
+                FromArg::Tosa => onnx2linalg::Frontend::Tosa,
+                FromArg::Stablehlo => onnx2linalg::Frontend::StableHlo,
+            }),
+            ..ConvertOptions::default()
+        };
         options.import.input_shapes = self.input_shapes.clone();
         options.lower.emit = match self.emit {
             EmitArg::Auto | EmitArg::Text => Emit::Text,
