@@ -9,9 +9,9 @@ pub(crate) static RULES: &[Rule] = &[
     rule("tosa.sub", &["Sub"], sub, ""),
     rule(
         "tosa.mul",
-        &["Mul"],
+        &["Mul", "Cast", "ShiftRight"],
         mul,
-        "shift 0 (floats always); an integer shift > 0 is not supported",
+        "floats: shift 0; i32 with a shift: the i64 product rounded and shifted",
     ),
     rule("tosa.maximum", &["Max"], maximum, "NaN propagates"),
     rule("tosa.minimum", &["Min"], minimum, "NaN propagates"),
@@ -150,13 +150,14 @@ fn not(ctx: &mut OpCtx) -> Result<()> {
 }
 
 fn mul(ctx: &mut OpCtx) -> Result<()> {
-    let shift = ctx.zero_point(2, "the mul shift")?;
-    if shift != 0.0 {
-        return Err(Error::unsupported(format!(
-            "tosa.mul with shift {shift} (a rounding right shift of the product)"
-        )));
+    let shift = ctx.zero_point(2, "the mul shift")? as i64;
+    match shift {
+        0 => binary(ctx, Binary::Mul),
+        1..=63 if !ctx.ty(ctx.input(0)?).dtype.is_float() => {
+            super::integer::mul_shifted(ctx, shift)
+        }
+        _ => Err(Error::invalid(format!("tosa.mul shift {shift}"))),
     }
-    binary(ctx, Binary::Mul)
 }
 
 fn reciprocal(ctx: &mut OpCtx) -> Result<()> {

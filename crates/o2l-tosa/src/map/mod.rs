@@ -2,6 +2,7 @@
 //! produces, the mapping function, a note), grouped in family files like the
 //! ONNX frontend's.
 mod elementwise;
+mod integer;
 mod layout;
 mod movement;
 mod reduce;
@@ -44,6 +45,7 @@ pub(crate) const fn rule(
 fn all_rules() -> impl Iterator<Item = &'static Rule> {
     [
         elementwise::RULES,
+        integer::RULES,
         reduce::RULES,
         movement::RULES,
         layout::RULES,
