@@ -24,6 +24,7 @@ impl AtomicFile {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .ok_or_else(|| Error::invalid(format!("{}: not a file path", path.display())))?;
+        sweep_stale_temps(&dir, &name);
         let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
         let file =
             File::create(&temp).map_err(|e| Error::io(format!("{}: {e}", temp.display())))?;
@@ -126,5 +127,39 @@ impl<W: Write> Write for Counting<W> {
     }
     fn flush(&mut self) -> std::io::Result<()> {
         self.inner.flush()
+    }
+}
+
+/// Removes `.<name>.<pid>.tmp` files left by a writer that was killed (its
+/// process is gone), so an interrupted run leaves nothing behind once resumed.
+/// A live writer's temp file is left alone.
+fn sweep_stale_temps(dir: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = format!(".{name}.");
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(pid) = file_name
+            .to_str()
+            .and_then(|f| f.strip_prefix(&prefix))
+            .and_then(|rest| rest.strip_suffix(".tmp"))
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !process_alive(pid) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether a process of this id runs on this machine (Linux: /proc; elsewhere
+/// assumed alive, so nothing is removed that might be in use).
+fn process_alive(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        Path::new("/proc").join(pid.to_string()).exists()
+    } else {
+        true
     }
 }

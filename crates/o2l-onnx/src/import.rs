@@ -5,7 +5,7 @@ use crate::ImportOptions;
 use crate::attr::Attrs;
 use crate::load::{Loaded, Opsets, normalize_domain, opsets_of};
 use crate::map::{MapCtx, Rule, Scope, find_rule, has_rules, supported_versions};
-use crate::schema::{effective_version, schema_versions};
+use crate::schema::{effective_version, schema_arity, schema_versions};
 use crate::tensor::{ExternalFiles, dtype_of, tensor_from_proto};
 use o2l_canon::{Dim, Error, ErrorKind, Graph, Origin, Result, TensorType, ValueId};
 use o2l_proto::{
@@ -318,6 +318,15 @@ pub(crate) fn resolve(
         .at(&origin));
     };
     origin.version = version;
+    if let Some(arity) = schema_arity(domain, op_type, version)
+        && let Some(why) = arity.check(
+            &format!("{op_type}-{version}"),
+            node.input.len(),
+            node.output.len(),
+        )
+    {
+        return Err(Error::invalid(why).at(&origin));
+    }
     if let Some(rule) = find_rule(domain, op_type, version) {
         return Ok((origin, Ok(rule)));
     }

@@ -80,6 +80,22 @@ pub fn import(path: &Path, options: &ImportOptions) -> Result<Graph> {
     import::import_model(&loaded, options)
 }
 
+/// Maps an ONNX model held in memory onto a canonical graph: `name` is what
+/// errors call it, `dir` the only folder its external data may come from.
+pub fn import_bytes(
+    bytes: &[u8],
+    name: &Path,
+    dir: &Path,
+    options: &ImportOptions,
+) -> Result<Graph> {
+    let loaded = load::load_bytes(
+        o2l_proto::Bytes::copy_from_slice(bytes),
+        name,
+        dir.to_path_buf(),
+    )?;
+    import::import_model(&loaded, options)
+}
+
 /// The runtime inputs of a model (graph inputs without an initializer), with
 /// their declared types, without mapping any node: lets a caller pick
 /// `input_shapes` pins before `import` (which may need them to succeed).

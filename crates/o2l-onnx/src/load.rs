@@ -79,14 +79,19 @@ pub(crate) fn decode<M: Message + Default>(bytes: Bytes, path: &Path) -> Result<
 }
 
 pub(crate) fn load_model(path: &Path) -> Result<Loaded> {
-    let bytes = map_file(path)?;
-    let model: ModelProto = decode(bytes, path)?;
-    check_model(&model, path)?;
-    let opsets = opsets_of(&model.opset_import)?;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    load_bytes(map_file(path)?, path, dir)
+}
+
+/// Decodes and checks a model held in memory; `name` is what errors call it,
+/// `dir` the only folder its external data may come from.
+pub(crate) fn load_bytes(bytes: Bytes, name: &Path, dir: PathBuf) -> Result<Loaded> {
+    let model: ModelProto = decode(bytes, name)?;
+    check_model(&model, name)?;
+    let opsets = opsets_of(&model.opset_import)?;
     Ok(Loaded { model, dir, opsets })
 }
 

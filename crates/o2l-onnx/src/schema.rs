@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 const MANIFEST: &str = include_str!("schema_versions.tsv");
+const ARITY: &str = include_str!("schema_arity.tsv");
 
 type Table = HashMap<&'static str, HashMap<&'static str, Vec<i64>>>;
 
@@ -55,4 +56,74 @@ pub fn schema_ops() -> Vec<(&'static str, &'static str)> {
 /// not above it. None when the op did not exist yet at `opset`.
 pub(crate) fn effective_version(versions: &[i64], opset: i64) -> Option<i64> {
     versions.iter().copied().filter(|&v| v <= opset).max()
+}
+
+/// How many inputs and outputs one schema version takes (`max` is
+/// `usize::MAX` for variadic ones).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Arity {
+    pub min_inputs: usize,
+    pub max_inputs: usize,
+    pub min_outputs: usize,
+    pub max_outputs: usize,
+}
+
+type ArityTable = HashMap<(&'static str, &'static str, i64), Arity>;
+
+/// The arity of `op_type` at its schema version `since`; None when unknown.
+pub(crate) fn schema_arity(domain: &str, op_type: &str, since: i64) -> Option<Arity> {
+    static TABLE: OnceLock<ArityTable> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let count = |s: &str| {
+            if s == "*" {
+                Some(usize::MAX)
+            } else {
+                s.parse().ok()
+            }
+        };
+        ARITY
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .filter_map(|l| {
+                let f: Vec<&'static str> = l.split('\t').collect();
+                let [domain, op, since, a, b, c, d] = f[..] else {
+                    return None;
+                };
+                let arity = Arity {
+                    min_inputs: count(a)?,
+                    max_inputs: count(b)?,
+                    min_outputs: count(c)?,
+                    max_outputs: count(d)?,
+                };
+                Some(((domain, op, since.parse().ok()?), arity))
+            })
+            .collect()
+    });
+    table
+        .get(&(normalize_domain(domain), op_type, since))
+        .copied()
+}
+
+impl Arity {
+    /// An error naming the mismatch, if `inputs`/`outputs` do not fit.
+    pub(crate) fn check(&self, op: &str, inputs: usize, outputs: usize) -> Option<String> {
+        let range = |lo: usize, hi: usize| match (lo, hi) {
+            (lo, usize::MAX) => format!("at least {lo}"),
+            (lo, hi) if lo == hi => format!("{lo}"),
+            (lo, hi) => format!("{lo} to {hi}"),
+        };
+        if inputs < self.min_inputs || inputs > self.max_inputs {
+            return Some(format!(
+                "{op} takes {} inputs, the node has {inputs}",
+                range(self.min_inputs, self.max_inputs)
+            ));
+        }
+        if outputs < self.min_outputs || outputs > self.max_outputs {
+            return Some(format!(
+                "{op} has {} outputs, the node has {outputs}",
+                range(self.min_outputs, self.max_outputs)
+            ));
+        }
+        None
+    }
 }

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Fuzz targets of onnx2linalg (cargo fuzz, libFuzzer), on a seeded corpus.
+#
+#   bash scripts/fuzz.sh                 every target for 60 s (the CI smoke)
+#   bash scripts/fuzz.sh 1800 onnx_import    one target for 30 min
+#
+# Seeds: the committed fixtures and the ONNX node suite's models (onnx_*),
+# the TOSA test programs (tosa_read) and the fuzz regressions. The corpus
+# grows in build/fuzz-corpus/TARGET across runs; crashes land in
+# fuzz/artifacts/TARGET and make this script fail. A crash becomes a
+# regression file under tests/fuzz_regressions/ (see docs/hostile-input.md).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+SECONDS_PER_TARGET=${1:-60}
+shift || true
+TARGETS=("$@")
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(onnx_decode onnx_import onnx_node_shapes tosa_read)
+
+command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --version 0.13.2 --locked
+# libFuzzer's flags are nightly-only; the pinned stable toolchain accepts them so.
+export RUSTC_BOOTSTRAP=1
+SUITE=${ONNX_NODE_SUITE:-build/onnx-node/node}
+
+seed() {
+    local target=$1 dir=build/fuzz-seeds/$1
+    rm -rf "$dir" && mkdir -p "$dir"
+    case $target in
+    onnx_decode | onnx_import)
+        cp fixtures/models/*.onnx "$dir"/ 2>/dev/null || true
+        find tests/fuzz_regressions -name '*.onnx' -exec cp {} "$dir"/ \; 2>/dev/null || true
+        if [ -d "$SUITE" ]; then
+            for m in "$SUITE"/*/model.onnx; do
+                cp "$m" "$dir/$(basename "$(dirname "$m")").onnx"
+            done
+        fi
+        ;;
+    tosa_read)
+        # The first byte picks text (even) or bytecode (odd).
+        for f in tests/tosa/*.mlir; do
+            { printf '\0'; cat "$f"; } >"$dir/$(basename "$f")"
+        done
+        ;;
+    esac
+    echo "$dir"
+}
+
+(cd fuzz && cargo fuzz build -O)
+status=0
+for target in "${TARGETS[@]}"; do
+    seeds=$(seed "$target")
+    corpus=build/fuzz-corpus/$target
+    mkdir -p "$corpus"
+    echo "fuzz: $target for ${SECONDS_PER_TARGET}s (corpus $corpus, seeds $seeds)" >&2
+    (cd fuzz && cargo fuzz run -O "$target" "../$corpus" "../$seeds" -- \
+        -max_total_time="$SECONDS_PER_TARGET" -rss_limit_mb=4096 -timeout=30 \
+        -max_len=1048576 -print_final_stats=1) 2>&1 | grep -E '^(stat::|==|thread|Running|INFO: Done|SUMMARY|artifact_prefix|Test unit written)|panicked|#[0-9]+.*DONE' || true
+    if ls fuzz/artifacts/"$target"/crash-* fuzz/artifacts/"$target"/timeout-* fuzz/artifacts/"$target"/oom-* >/dev/null 2>&1; then
+        echo "fuzz: $target FOUND A CRASH: fuzz/artifacts/$target" >&2
+        status=1
+    fi
+done
+exit $status

@@ -1,0 +1,65 @@
+//! Every input a fuzz target ever crashed on (tests/fuzz_regressions/*.onnx,
+//! *.mlir) goes through the whole conversion again: it must end in a result
+//! or an error, never a panic, and the outcome must match expected.txt
+//! (UPDATE_EXPECTATIONS=1 rewrites it) so a fix that regresses is seen.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+use onnx2linalg::{ConvertOptions, convert};
+use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+
+/// The outcome on one line, the folder left out so it reads the same anywhere.
+fn outcome(path: &Path) -> String {
+    match catch_unwind(AssertUnwindSafe(|| {
+        convert(path, &ConvertOptions::default())
+    })) {
+        Ok(Ok(_)) => "ok".to_string(),
+        Ok(Err(e)) => {
+            let folder = format!("{}/", path.parent().unwrap().display());
+            let line = e
+                .to_string()
+                .lines()
+                .next()
+                .unwrap_or("")
+                .replace(&folder, "");
+            format!("error: {line}")
+        }
+        Err(_) => "PANIC".to_string(),
+    }
+}
+
+#[test]
+fn fuzz_crashes_stay_fixed() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
+    let mut got = BTreeMap::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if name.ends_with(".onnx") || name.ends_with(".mlir") {
+            got.insert(name, outcome(&path));
+        }
+    }
+    assert!(!got.is_empty(), "no regression inputs in {}", dir.display());
+    let panics: Vec<_> = got.iter().filter(|(_, o)| *o == "PANIC").collect();
+    assert!(panics.is_empty(), "conversion panicked on {panics:?}");
+
+    let expected_path = dir.join("expected.txt");
+    let render: String = got.iter().map(|(k, v)| format!("{k}\t{v}\n")).collect();
+    if std::env::var_os("UPDATE_EXPECTATIONS").is_some() {
+        std::fs::write(&expected_path, &render).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+    let diffs: Vec<String> = render
+        .lines()
+        .zip(expected.lines())
+        .filter(|(a, b)| a != b)
+        .map(|(a, b)| format!("got      {a}\nexpected {b}"))
+        .collect();
+    assert!(
+        diffs.is_empty() && render.lines().count() == expected.lines().count(),
+        "outcomes differ from {} (UPDATE_EXPECTATIONS=1 rewrites it):\n{}",
+        expected_path.display(),
+        diffs.join("\n")
+    );
+}
