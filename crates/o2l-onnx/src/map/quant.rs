@@ -372,7 +372,9 @@ fn matmul_integer(ctx: &mut MapCtx) -> Result<()> {
 fn per_channel(ctx: &MapCtx, w: ValueId) -> Result<Vec<Dim>> {
     let wt = ctx.ty(w);
     let Some(channels) = wt.shape.first() else {
-        return Err(Error::invalid("the filter is a scalar; it needs an output-channel dim"));
+        return Err(Error::invalid(
+            "the filter is a scalar; it needs an output-channel dim",
+        ));
     };
     let mut shape = vec![Dim::Known(1); wt.rank()];
     shape[0] = channels.clone();
