@@ -12,6 +12,9 @@
 #   2. lit tests/ir             FileCheck tests of the emitted MLIR, per op family
 #   3. clippy -D warnings       the library may not unwrap, expect or panic
 #                               (CLIPPY=0 skips it)
+#   4. fuzz smoke               every fuzz target for FUZZ_SECONDS (default 60)
+#                               on the seeded corpus; a crash fails it
+#                               (FUZZ_SECONDS=0 skips it)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -49,6 +52,10 @@ run_step "cargo test --workspace" cargo test --workspace
 run_step "lit tests/ir" "$LIT" -sv tests/ir
 if [ "${CLIPPY:-1}" = "1" ]; then
     run_step "cargo clippy -D warnings" cargo clippy --workspace --all-targets -- -D warnings
+fi
+
+if [ "${FUZZ_SECONDS:-60}" != "0" ]; then
+    run_step "fuzz smoke" bash scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
 fi
 
 printf '\ntest.sh: every step passed (%s) in %ss\n' "$(IFS=,; echo "${passed[*]}" | sed 's/,/, /g')" "$(($(date +%s) - start_all))" >&2

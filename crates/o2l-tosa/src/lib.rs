@@ -37,6 +37,12 @@ pub fn looks_like_tosa(source: &str) -> bool {
 /// Imports the function `func` (or the module's only / first function) of a
 /// TOSA program given as MLIR text.
 pub fn import_text(source: &str, func: Option<&str>) -> Result<Graph> {
+    // MLIR text never holds a NUL; the parser's C string would end at one.
+    if let Some(at) = source.find('\0') {
+        return Err(Error::invalid(format!(
+            "not MLIR text: a NUL byte at offset {at}"
+        )));
+    }
     let context = context();
     let diagnostics = mlir::Diagnostics::attach(&context);
     let module = Module::parse(&context, source).ok_or_else(|| {
