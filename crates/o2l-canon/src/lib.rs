@@ -3,6 +3,7 @@
 //! constant folding. It knows nothing of protobuf or MLIR, so it builds in
 //! seconds and its rules are tested without either.
 
+pub mod compose;
 pub mod dtype;
 pub mod error;
 pub mod graph;

@@ -4,8 +4,9 @@
 //! of zeros around it (cropping where that is negative), with the filter's
 //! channel axes swapped per group and its spatial axes reversed.
 use super::{MapCtx, Rule, row, to_u64s};
-use o2l_canon::ops::{Binary, Conv, Linear, Movement, Sample};
-use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
+use o2l_canon::compose::{self, Transposed};
+use o2l_canon::ops::{Binary, Conv, Linear, Sample};
+use o2l_canon::{Dim, Error, Op, Result, Tensor, ValueId};
 
 pub(crate) static RULES: &[Rule] = &[
     row(
@@ -38,55 +39,6 @@ pub(crate) static RULES: &[Rule] = &[
         "Conv of the zero-inserted, padded input with the flipped, channel-swapped filter; groups, dilations, pads, auto_pad, output_padding, output_shape",
     ),
 ];
-
-/// Constant indices `picks` taken along `axis`.
-fn take(ctx: &mut MapCtx, x: ValueId, axis: usize, picks: &[i64]) -> Result<ValueId> {
-    let idx = ctx.constant(Tensor::from_i64s(
-        DType::I64,
-        vec![picks.len() as u64],
-        picks,
-    )?)?;
-    ctx.emit1(Op::Movement(Movement::Gather { axis }), &[x, idx])
-}
-
-/// `x` with `count` zeros appended (or prepended) along `axis`.
-fn zeros_beside(
-    ctx: &mut MapCtx,
-    x: ValueId,
-    axis: usize,
-    count: u64,
-    before: bool,
-) -> Result<ValueId> {
-    if count == 0 {
-        return Ok(x);
-    }
-    let t = ctx.ty(x);
-    let mut dims = t.static_dims("ConvTranspose")?;
-    dims[axis] = count;
-    let n = dims.iter().product::<u64>() as usize;
-    let z = ctx.constant(Tensor::from_f64s(t.dtype, dims, &vec![0.0; n])?)?;
-    let parts = if before { [z, x] } else { [x, z] };
-    ctx.emit1(Op::Movement(Movement::Concat { axis }), &parts)
-}
-
-/// Pads `x` along `axis` with zeros, `b` before and `e` after; negative counts crop.
-fn pad_or_crop(ctx: &mut MapCtx, x: ValueId, axis: usize, b: i64, e: i64) -> Result<ValueId> {
-    let len = ctx.ty(x).static_dims("ConvTranspose")?[axis] as i64;
-    let (cb, ce) = ((-b).max(0), (-e).max(0));
-    let x = if cb > 0 || ce > 0 {
-        if cb + ce >= len {
-            return Err(Error::invalid(format!(
-                "ConvTranspose pads crop {} of {len} positions",
-                cb + ce
-            )));
-        }
-        take(ctx, x, axis, &(cb..len - ce).collect::<Vec<_>>())?
-    } else {
-        x
-    };
-    let x = zeros_beside(ctx, x, axis, b.max(0) as u64, true)?;
-    zeros_beside(ctx, x, axis, e.max(0) as u64, false)
-}
 
 fn conv_transpose(ctx: &mut MapCtx) -> Result<()> {
     let (x, w) = (ctx.input(0)?, ctx.input(1)?);
@@ -182,92 +134,8 @@ fn conv_transpose(ctx: &mut MapCtx) -> Result<()> {
         pads,
         out_pad,
     };
-    let out = conv_transpose_of(ctx, x, w, bias, &p)?;
+    let out = compose::conv_transpose(ctx, x, w, bias, &p)?;
     ctx.bind(0, out)
-}
-
-/// The attributes of a transposed convolution, resolved.
-pub(crate) struct Transposed {
-    pub groups: u64,
-    pub strides: Vec<u64>,
-    pub dilations: Vec<u64>,
-    /// (begin, end) per spatial dim.
-    pub pads: Vec<(i64, i64)>,
-    pub out_pad: Vec<u64>,
-}
-
-/// The transposed convolution of `x` (N, C, D..) with `w` (C, M/g, K..).
-pub(crate) fn conv_transpose_of(
-    ctx: &mut MapCtx,
-    x: ValueId,
-    w: ValueId,
-    bias: Option<ValueId>,
-    p: &Transposed,
-) -> Result<ValueId> {
-    let xd = ctx.ty(x).static_dims("ConvTranspose input")?;
-    let wd = ctx.ty(w).static_dims("ConvTranspose filter")?;
-    let n = xd.len() - 2;
-    let kernel = wd[2..].to_vec();
-    let (g, strides, dilations, pads, out_pad) = (
-        p.groups,
-        &p.strides,
-        p.dilations.clone(),
-        &p.pads,
-        &p.out_pad,
-    );
-    // The input with stride - 1 zeros between elements, then padded.
-    let mut y = x;
-    for i in 0..n {
-        let axis = 2 + i;
-        let s = strides[i];
-        if s > 1 {
-            let len = xd[axis];
-            let mut split = ctx.ty(y).shape;
-            split.insert(axis + 1, Dim::Known(1));
-            let col = ctx.reshape(y, split)?;
-            let wide = zeros_beside(ctx, col, axis + 1, s - 1, false)?;
-            let mut merged = ctx.ty(y).shape;
-            merged[axis] = Dim::Known(len * s);
-            let flat = ctx.reshape(wide, merged)?;
-            y = take(
-                ctx,
-                flat,
-                axis,
-                &(0..((len - 1) * s + 1) as i64).collect::<Vec<_>>(),
-            )?;
-        }
-        let span = (dilations[i] * (kernel[i] - 1)) as i64;
-        y = pad_or_crop(
-            ctx,
-            y,
-            axis,
-            span - pads[i].0,
-            span - pads[i].1 + out_pad[i] as i64,
-        )?;
-    }
-    // The filter (C, M/g, K..) as (M, C/g, K..) per group, spatially reversed.
-    let (c, mg) = (wd[0], wd[1]);
-    let mut grouped = vec![g, c / g, mg];
-    grouped.extend(&kernel);
-    let wf = ctx.reshape(w, grouped.iter().map(|&d| Dim::Known(d)).collect())?;
-    let mut perm = vec![0, 2, 1];
-    perm.extend(3..3 + n);
-    let wf = ctx.emit1(Op::Movement(Movement::Transpose { perm }), &[wf])?;
-    let mut swapped = vec![g * mg, c / g];
-    swapped.extend(&kernel);
-    let mut wf = ctx.reshape(wf, swapped.iter().map(|&d| Dim::Known(d)).collect())?;
-    for (i, &k) in kernel.iter().enumerate() {
-        wf = take(ctx, wf, 2 + i, &(0..k as i64).rev().collect::<Vec<_>>())?;
-    }
-    let op = Op::Conv(Conv {
-        strides: vec![1; n],
-        dilations,
-        pads: vec![(0, 0); n],
-        groups: g,
-    });
-    let mut operands = vec![y, wf];
-    operands.extend(bias);
-    ctx.emit1(op, &operands)
 }
 
 /// Per-spatial-dim window attributes, with ONNX defaults applied.
@@ -504,7 +372,7 @@ fn col2im(ctx: &mut MapCtx) -> Result<()> {
         pads: (0..n).map(|i| (pads[i], pads[n + i])).collect(),
         out_pad: vec![0; n],
     };
-    let y = conv_transpose_of(ctx, cols, w, None, &p)?;
+    let y = compose::conv_transpose(ctx, cols, w, None, &p)?;
     ctx.bind(0, y)
 }
 

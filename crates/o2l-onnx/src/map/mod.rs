@@ -608,3 +608,19 @@ pub(crate) fn known_product(dims: &[Dim]) -> Option<u64> {
     dims.iter()
         .try_fold(1u64, |acc, d| d.known().and_then(|n| acc.checked_mul(n)))
 }
+
+/// Shared compositions (o2l_canon::compose) build through the node's context.
+impl o2l_canon::compose::Builder for MapCtx<'_> {
+    fn ty(&self, v: ValueId) -> TensorType {
+        MapCtx::ty(self, v)
+    }
+    fn emit1(&mut self, op: Op, inputs: &[ValueId]) -> Result<ValueId> {
+        MapCtx::emit1(self, op, inputs)
+    }
+    fn constant(&mut self, t: Tensor) -> Result<ValueId> {
+        MapCtx::constant(self, t)
+    }
+    fn reshape(&mut self, x: ValueId, shape: Vec<Dim>) -> Result<ValueId> {
+        MapCtx::reshape(self, x, shape)
+    }
+}

@@ -1,7 +1,8 @@
-//! TOSA's layout-carrying ops: NHWC activations and OHWI / HWCM filters are
-//! transposed to the canonical NCHW / OIHW around Conv and Pool; MatMul is
-//! batched (N, H, C) x (N, C, W).
+//! TOSA's layout-carrying ops: NHWC / NDHWC activations and OHWI / ODHWI /
+//! HWCM filters are transposed to the canonical channels-first layouts
+//! around Conv and Pool; MatMul is batched (N, H, C) x (N, C, W).
 use super::{OpCtx, Rule, rule};
+use o2l_canon::compose::{self, Transposed};
 use o2l_canon::ops::{Binary, Conv, Elementwise, Linear, Pool, PoolKind};
 use o2l_canon::{Error, Op, Result, ValueId};
 
@@ -17,6 +18,18 @@ pub(crate) static RULES: &[Rule] = &[
         &["Transpose", "Conv", "Add"],
         conv2d,
         "NHWC x OHWI, pad [top, bottom, left, right], stride, dilation; zero points 0",
+    ),
+    rule(
+        "tosa.conv3d",
+        &["Transpose", "Conv", "Add"],
+        conv3d,
+        "NDHWC x ODHWI, pad [d0, d1, top, bottom, left, right], stride, dilation; zero points 0",
+    ),
+    rule(
+        "tosa.transpose_conv2d",
+        &["Transpose", "Reshape", "Concat", "Gather", "Conv", "Add"],
+        transpose_conv2d,
+        "NHWC x OHWI; out_pad [top, bottom, left, right] (negative crops), stride; the transposed convolution ONNX's ConvTranspose also builds; zero points 0",
     ),
     rule(
         "tosa.depthwise_conv2d",
@@ -36,6 +49,20 @@ pub(crate) static RULES: &[Rule] = &[
 const TO_NCHW: [usize; 4] = [0, 3, 1, 2];
 const TO_NHWC: [usize; 4] = [0, 2, 3, 1];
 
+/// Channels-last to channels-first for `rank` dims, and back.
+fn to_channels_first(rank: usize) -> Vec<usize> {
+    let mut p = vec![0, rank - 1];
+    p.extend(1..rank - 1);
+    p
+}
+
+fn to_channels_last(rank: usize) -> Vec<usize> {
+    let mut p = vec![0];
+    p.extend(2..rank);
+    p.push(1);
+    p
+}
+
 fn zero_points_are_zero(ctx: &OpCtx, from: usize, what: &str) -> Result<()> {
     for k in from..ctx.num_operands() {
         if ctx.zero_point(k, "a zero point")? != 0.0 {
@@ -47,25 +74,36 @@ fn zero_points_are_zero(ctx: &OpCtx, from: usize, what: &str) -> Result<()> {
     Ok(())
 }
 
-fn pair(ctx: &OpCtx, name: &str) -> Result<[u64; 2]> {
-    match ctx.ints(name)?[..] {
-        [a, b] if a > 0 && b > 0 => Ok([a as u64, b as u64]),
-        ref v => Err(Error::invalid(format!(
-            "attribute \"{name}\" needs 2 positive values, got {v:?}"
-        ))),
+/// `n` positive values of attribute `name`.
+fn positive(ctx: &OpCtx, name: &str, n: usize) -> Result<Vec<u64>> {
+    let v = ctx.ints(name)?;
+    if v.len() != n || v.iter().any(|&x| x <= 0) {
+        return Err(Error::invalid(format!(
+            "attribute \"{name}\" needs {n} positive values, got {v:?}"
+        )));
     }
+    Ok(v.iter().map(|&x| x as u64).collect())
 }
 
-/// `pad` = [top, bottom, left, right] as (begin, end) per spatial dim.
-fn pads(ctx: &OpCtx) -> Result<Vec<(u64, u64)>> {
-    match ctx.ints("pad")?[..] {
-        [t, b, l, r] if [t, b, l, r].iter().all(|&p| p >= 0) => {
-            Ok(vec![(t as u64, b as u64), (l as u64, r as u64)])
-        }
-        ref v => Err(Error::invalid(format!(
-            "attribute \"pad\" needs [top, bottom, left, right] >= 0, got {v:?}"
-        ))),
+fn pair(ctx: &OpCtx, name: &str) -> Result<[u64; 2]> {
+    let v = positive(ctx, name, 2)?;
+    Ok([v[0], v[1]])
+}
+
+/// `pad` = [begin, end] per spatial dim (2-D: [top, bottom, left, right]).
+fn pads_n(ctx: &OpCtx, n: usize) -> Result<Vec<(u64, u64)>> {
+    let v = ctx.ints("pad")?;
+    if v.len() != 2 * n || v.iter().any(|&p| p < 0) {
+        return Err(Error::invalid(format!(
+            "attribute \"pad\" needs {} values >= 0 ([begin, end] per spatial dim), got {v:?}",
+            2 * n
+        )));
     }
+    Ok(v.chunks(2).map(|c| (c[0] as u64, c[1] as u64)).collect())
+}
+
+fn pads(ctx: &OpCtx) -> Result<Vec<(u64, u64)>> {
+    pads_n(ctx, 2)
 }
 
 /// The result cast to the declared element type (TOSA may accumulate wider).
@@ -86,18 +124,28 @@ fn matmul(ctx: &mut OpCtx) -> Result<()> {
     bind_as_declared(ctx, v)
 }
 
-/// Conv in NCHW between transposes, then the bias (O or 1 values) added in NHWC.
-fn conv_nhwc(ctx: &mut OpCtx, x: ValueId, w_oihw: ValueId, groups: u64) -> Result<()> {
+/// Conv channels-first between transposes, then the bias (O or 1 values)
+/// added channels-last. `w` is already (O, I/groups, K..).
+fn conv_channels_last(ctx: &mut OpCtx, x: ValueId, w: ValueId, groups: u64) -> Result<()> {
     let bias = ctx.input(2)?;
-    let x = ctx.transpose(x, &TO_NCHW)?;
+    let rank = ctx.ty(x).rank();
+    if rank < 3 || ctx.ty(w).rank() != rank {
+        return Err(Error::invalid(format!(
+            "input {} and filter {} must have one rank of at least 3",
+            ctx.ty(x),
+            ctx.ty(w)
+        )));
+    }
+    let n = rank - 2;
+    let x = ctx.transpose(x, &to_channels_first(rank))?;
     let conv = Op::Conv(Conv {
-        strides: pair(ctx, "stride")?.to_vec(),
-        dilations: pair(ctx, "dilation")?.to_vec(),
-        pads: pads(ctx)?,
+        strides: positive(ctx, "stride", n)?,
+        dilations: positive(ctx, "dilation", n)?,
+        pads: pads_n(ctx, n)?,
         groups,
     });
-    let y = ctx.emit1(conv, &[x, w_oihw])?;
-    let y = ctx.transpose(y, &TO_NHWC)?;
+    let y = ctx.emit1(conv, &[x, w])?;
+    let y = ctx.transpose(y, &to_channels_last(rank))?;
     let y = ctx.elementwise(Elementwise::Binary(Binary::Add), &[y, bias])?;
     bind_as_declared(ctx, y)
 }
@@ -106,7 +154,43 @@ fn conv2d(ctx: &mut OpCtx) -> Result<()> {
     zero_points_are_zero(ctx, 3, "tosa.conv2d")?;
     let (x, w) = (ctx.input(0)?, ctx.input(1)?);
     let w = ctx.transpose(w, &TO_NCHW)?;
-    conv_nhwc(ctx, x, w, 1)
+    conv_channels_last(ctx, x, w, 1)
+}
+
+fn conv3d(ctx: &mut OpCtx) -> Result<()> {
+    zero_points_are_zero(ctx, 3, "tosa.conv3d")?;
+    let (x, w) = (ctx.input(0)?, ctx.input(1)?);
+    let w = ctx.transpose(w, &to_channels_first(5))?;
+    conv_channels_last(ctx, x, w, 1)
+}
+
+/// out[oy] += in[iy] * w[ky] at oy = iy * stride + out_pad_top + ky: ONNX's
+/// ConvTranspose with pads (-out_pad_top, -out_pad_bottom) and the filter
+/// (O, KH, KW, I) as (I, O, KH, KW).
+fn transpose_conv2d(ctx: &mut OpCtx) -> Result<()> {
+    zero_points_are_zero(ctx, 3, "tosa.transpose_conv2d")?;
+    let (x, w, bias) = (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?);
+    let out_pad = match ctx.ints("out_pad")?[..] {
+        [t, b, l, r] => vec![(-t, -b), (-l, -r)],
+        ref v => {
+            return Err(Error::invalid(format!(
+                "attribute \"out_pad\" needs [top, bottom, left, right], got {v:?}"
+            )));
+        }
+    };
+    let p = Transposed {
+        groups: 1,
+        strides: pair(ctx, "stride")?.to_vec(),
+        dilations: vec![1, 1],
+        pads: out_pad,
+        out_pad: vec![0, 0],
+    };
+    let x = ctx.transpose(x, &TO_NCHW)?;
+    let w = ctx.transpose(w, &[3, 0, 1, 2])?;
+    let y = compose::conv_transpose(ctx, x, w, None, &p)?;
+    let y = ctx.transpose(y, &TO_NHWC)?;
+    let y = ctx.elementwise(Elementwise::Binary(Binary::Add), &[y, bias])?;
+    bind_as_declared(ctx, y)
 }
 
 fn depthwise_conv2d(ctx: &mut OpCtx) -> Result<()> {
@@ -124,7 +208,7 @@ fn depthwise_conv2d(ctx: &mut OpCtx) -> Result<()> {
     // (KH, KW, C, M) -> (C, M, KH, KW) -> (C*M, 1, KH, KW): output channel c*M + m.
     let w = ctx.transpose(w, &[2, 3, 0, 1])?;
     let w = ctx.reshape(w, &[c * m, 1, kh, kw])?;
-    conv_nhwc(ctx, x, w, c)
+    conv_channels_last(ctx, x, w, c)
 }
 
 fn pool(ctx: &mut OpCtx, kind: PoolKind) -> Result<()> {

@@ -1,0 +1,173 @@
+//! Compositions the frontends share: a meaning that several source op sets
+//! have (ONNX ConvTranspose, TOSA transpose_conv2d) but that the canonical
+//! table builds from other ops is written here once, over the `Builder`
+//! each frontend's mapping context implements.
+use crate::ops::{Conv, Movement};
+use crate::{Dim, Error, Op, Result, Tensor, TensorType, ValueId};
+
+/// What a composition needs of a frontend's mapping context.
+pub trait Builder {
+    fn ty(&self, v: ValueId) -> TensorType;
+    fn emit1(&mut self, op: Op, inputs: &[ValueId]) -> Result<ValueId>;
+    fn constant(&mut self, t: Tensor) -> Result<ValueId>;
+    fn reshape(&mut self, x: ValueId, shape: Vec<Dim>) -> Result<ValueId> {
+        if self.ty(x).shape == shape {
+            return Ok(x);
+        }
+        self.emit1(Op::Movement(Movement::Reshape { shape }), &[x])
+    }
+}
+
+/// Constant indices `picks` taken along `axis`.
+pub fn take(b: &mut impl Builder, x: ValueId, axis: usize, picks: &[i64]) -> Result<ValueId> {
+    let idx = b.constant(Tensor::from_i64s(
+        crate::DType::I64,
+        vec![picks.len() as u64],
+        picks,
+    )?)?;
+    b.emit1(Op::Movement(Movement::Gather { axis }), &[x, idx])
+}
+
+/// `x` with `count` zeros appended (or prepended) along `axis`.
+pub fn zeros_beside(
+    b: &mut impl Builder,
+    x: ValueId,
+    axis: usize,
+    count: u64,
+    before: bool,
+) -> Result<ValueId> {
+    if count == 0 {
+        return Ok(x);
+    }
+    let t = b.ty(x);
+    let mut dims = t.static_dims("zero padding")?;
+    dims[axis] = count;
+    let n = crate::shape::element_count(&dims)? as usize;
+    let z = b.constant(Tensor::from_f64s(t.dtype, dims, &vec![0.0; n])?)?;
+    let parts = if before { [z, x] } else { [x, z] };
+    b.emit1(Op::Movement(Movement::Concat { axis }), &parts)
+}
+
+/// Pads `x` along `axis` with zeros, `begin` before and `end` after;
+/// negative counts crop instead.
+pub fn pad_or_crop(
+    b: &mut impl Builder,
+    x: ValueId,
+    axis: usize,
+    begin: i64,
+    end: i64,
+) -> Result<ValueId> {
+    let len = b.ty(x).static_dims("padding")?[axis] as i64;
+    let (cb, ce) = ((-begin).max(0), (-end).max(0));
+    let x = if cb > 0 || ce > 0 {
+        if cb + ce >= len {
+            return Err(Error::invalid(format!(
+                "the padding crops {} of {len} positions",
+                cb + ce
+            )));
+        }
+        take(b, x, axis, &(cb..len - ce).collect::<Vec<_>>())?
+    } else {
+        x
+    };
+    let x = zeros_beside(b, x, axis, begin.max(0) as u64, true)?;
+    zeros_beside(b, x, axis, end.max(0) as u64, false)
+}
+
+/// A transposed convolution's attributes, resolved.
+pub struct Transposed {
+    pub groups: u64,
+    pub strides: Vec<u64>,
+    pub dilations: Vec<u64>,
+    /// (begin, end) per spatial dim, cropping the full result (negative: grow it).
+    pub pads: Vec<(i64, i64)>,
+    pub out_pad: Vec<u64>,
+}
+
+/// The transposed convolution of `x` (N, C, D..) with `w` (C, M/g, K..):
+/// the same Conv over `x` with `stride - 1` zeros between elements and
+/// `dilation * (kernel - 1) - pad` zeros around it (cropping where that is
+/// negative), the filter's channel axes swapped per group and its spatial
+/// axes reversed.
+pub fn conv_transpose(
+    b: &mut impl Builder,
+    x: ValueId,
+    w: ValueId,
+    bias: Option<ValueId>,
+    p: &Transposed,
+) -> Result<ValueId> {
+    let xd = b.ty(x).static_dims("transposed convolution input")?;
+    let wd = b.ty(w).static_dims("transposed convolution filter")?;
+    let n = xd.len().saturating_sub(2);
+    if xd.len() < 3
+        || wd.len() != xd.len()
+        || [&p.strides, &p.dilations, &p.out_pad]
+            .iter()
+            .any(|v| v.len() != n)
+        || p.pads.len() != n
+    {
+        return Err(Error::invalid(format!(
+            "a transposed convolution of {xd:?} with filter {wd:?} needs per-dim attributes for {n} spatial dims"
+        )));
+    }
+    let kernel = wd[2..].to_vec();
+    let g = p.groups;
+    let mut y = x;
+    for i in 0..n {
+        let axis = 2 + i;
+        let s = p.strides[i];
+        if s > 1 {
+            let len = xd[axis];
+            let mut split = b.ty(y).shape;
+            split.insert(axis + 1, Dim::Known(1));
+            let col = b.reshape(y, split)?;
+            let wide = zeros_beside(b, col, axis + 1, s - 1, false)?;
+            let mut merged = b.ty(y).shape;
+            merged[axis] = Dim::Known(len * s);
+            let flat = b.reshape(wide, merged)?;
+            y = take(
+                b,
+                flat,
+                axis,
+                &(0..((len - 1) * s + 1) as i64).collect::<Vec<_>>(),
+            )?;
+        }
+        let span = (p.dilations[i] * kernel[i].saturating_sub(1)) as i64;
+        y = pad_or_crop(
+            b,
+            y,
+            axis,
+            span - p.pads[i].0,
+            span - p.pads[i].1 + p.out_pad[i] as i64,
+        )?;
+    }
+    // The filter (C, M/g, K..) as (M, C/g, K..) per group, spatially reversed.
+    let (c, mg) = (wd[0], wd[1]);
+    if g == 0 || c % g != 0 {
+        return Err(Error::invalid(format!(
+            "{g} groups do not divide the filter's {c} input channels"
+        )));
+    }
+    let known = |v: &[u64]| v.iter().map(|&d| Dim::Known(d)).collect::<Vec<_>>();
+    let mut grouped = vec![g, c / g, mg];
+    grouped.extend(&kernel);
+    let wf = b.reshape(w, known(&grouped))?;
+    let mut perm = vec![0, 2, 1];
+    perm.extend(3..3 + n);
+    let wf = b.emit1(Op::Movement(Movement::Transpose { perm }), &[wf])?;
+    let mut swapped = vec![g * mg, c / g];
+    swapped.extend(&kernel);
+    let mut wf = b.reshape(wf, known(&swapped))?;
+    for (i, &k) in kernel.iter().enumerate() {
+        wf = take(b, wf, 2 + i, &(0..k as i64).rev().collect::<Vec<_>>())?;
+    }
+    let op = Op::Conv(Conv {
+        strides: vec![1; n],
+        dilations: p.dilations.clone(),
+        pads: vec![(0, 0); n],
+        groups: g,
+    });
+    let mut operands = vec![y, wf];
+    operands.extend(bias);
+    b.emit1(op, &operands)
+}
