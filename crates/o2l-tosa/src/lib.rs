@@ -107,8 +107,9 @@ pub fn import_bytes(source: &[u8], func: Option<&str>) -> Result<Graph> {
 
 /// MLIR's upstream lowering of a TOSA program to linalg on tensors (text), for
 /// comparing results: `tosa-optional-decompositions` (transpose_conv2d as
-/// conv2d), `tosa-to-linalg-named`, `tosa-to-linalg`,
-/// `tosa-to-arith` (with apply_scale), `tosa-to-tensor`, then `canonicalize`.
+/// conv2d), `tosa-to-scf` (scatter, cond_if, while_loop),
+/// `tosa-to-linalg-named`, `tosa-to-linalg`, `tosa-to-arith` (with
+/// apply_scale), `tosa-to-tensor`, then `canonicalize`.
 pub fn upstream_linalg(source: &str) -> Result<String> {
     use melior::pass::PassManager;
     use melior::utility::{parse_pass_pipeline, register_all_passes};
@@ -120,7 +121,7 @@ pub fn upstream_linalg(source: &str) -> Result<String> {
     let pm = PassManager::new(&context);
     parse_pass_pipeline(
         pm.as_operation_pass_manager(),
-        "builtin.module(func.func(tosa-optional-decompositions,tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith{include-apply-rescale=true},tosa-to-tensor),canonicalize)",
+        "builtin.module(func.func(tosa-optional-decompositions,tosa-to-scf,tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith{include-apply-rescale=true},tosa-to-tensor),canonicalize)",
     )
     .map_err(|e| Error::internal(format!("the upstream pipeline: {e}")))?;
     pm.run(&mut module).map_err(|_| {

@@ -333,7 +333,16 @@ fn map_op(
             let text = attrs
                 .get("values")
                 .ok_or_else(|| Error::invalid("tosa.const_shape without values"))?;
-            vec![Operand::Shape(ints_of(text)?)]
+            let mut values = ints_of(text)?;
+            // A splat (`dense<0> : tensor<2xindex>`) prints one value.
+            let len = text
+                .rsplit_once("tensor<")
+                .and_then(|(_, t)| t.split_once('x'))
+                .and_then(|(n, _)| n.parse::<usize>().ok());
+            if let (Some(n), [v]) = (len, &values[..]) {
+                values = vec![*v; n];
+            }
+            vec![Operand::Shape(values)]
         }
         _ if shape_results => {
             return Err(Error::unsupported(format!(

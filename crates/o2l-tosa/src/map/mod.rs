@@ -6,6 +6,7 @@ mod integer;
 mod layout;
 mod movement;
 mod reduce;
+mod sample;
 
 use o2l_canon::ops::{Elementwise, Movement};
 use o2l_canon::{DType, Dim, Error, Graph, Op, Origin, Result, Tensor, TensorType, ValueId};
@@ -49,6 +50,7 @@ fn all_rules() -> impl Iterator<Item = &'static Rule> {
         reduce::RULES,
         movement::RULES,
         layout::RULES,
+        sample::RULES,
     ]
     .into_iter()
     .flatten()

@@ -1,7 +1,7 @@
 //! TOSA data movement: shapes and windows come as `!tosa.shape` operands
 //! (from `tosa.const_shape`), known at conversion.
 use super::{OpCtx, Rule, rule};
-use o2l_canon::ops::Movement;
+use o2l_canon::ops::{Movement, ScatterReduction};
 use o2l_canon::shape::normalize_axis;
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
 
@@ -23,6 +23,12 @@ pub(crate) static RULES: &[Rule] = &[
         &["GatherND"],
         gather,
         "values (N, K, C), indices (N, W) -> (N, W, C)",
+    ),
+    rule(
+        "tosa.scatter",
+        &["Concat", "ScatterND"],
+        scatter,
+        "values_in (N, K, C), indices (N, W), input (N, W, C): row (n, indices[n, w]) takes input[n, w]",
     ),
 ];
 
@@ -188,6 +194,29 @@ fn gather(ctx: &mut OpCtx) -> Result<()> {
     let v = ctx.emit1(
         Op::Movement(Movement::GatherND { batch_dims: 1 }),
         &[values, idx],
+    )?;
+    ctx.bind(0, v)
+}
+
+fn scatter(ctx: &mut OpCtx) -> Result<()> {
+    let (values, indices, input) = (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?);
+    let [n, w] = static_dims(ctx, indices, "tosa.scatter")?[..] else {
+        return Err(Error::invalid("tosa.scatter indices must be (N, W)"));
+    };
+    // ScatterND over (n, index) pairs: each addresses the row values[n, index].
+    let idx = ctx.elementwise(o2l_canon::ops::Elementwise::cast(DType::I64), &[indices])?;
+    let shape = vec![Dim::Known(n), Dim::Known(w), Dim::Known(1)];
+    let idx = ctx.emit1(Op::Movement(Movement::Reshape { shape }), &[idx])?;
+    let batch: Vec<i64> = (0..n as i64)
+        .flat_map(|b| std::iter::repeat_n(b, w as usize))
+        .collect();
+    let batch = ctx.constant(Tensor::from_i64s(DType::I64, vec![n, w, 1], &batch)?)?;
+    let pairs = ctx.emit1(Op::Movement(Movement::Concat { axis: 2 }), &[batch, idx])?;
+    let v = ctx.emit1(
+        Op::Movement(Movement::ScatterND {
+            reduction: ScatterReduction::None,
+        }),
+        &[values, pairs, input],
     )?;
     ctx.bind(0, v)
 }
