@@ -665,6 +665,11 @@ fn linear_attention(ctx: &mut MapCtx) -> Result<()> {
     let out_dtype = ctx.ty(q).dtype;
     let qd = known(&ctx.ty(q), "query")?;
     let vd = known(&ctx.ty(v), "value")?;
+    if qd.len() != 3 || vd.len() != 3 {
+        return Err(Error::invalid(format!(
+            "LinearAttention query and value must be (B, T, hidden), got {qd:?} and {vd:?}"
+        )));
+    }
     let (b, t) = (qd[0], qd[1]);
     let dk = qd[2] / hq;
     let dv = vd[2] / hkv;
@@ -679,6 +684,11 @@ fn linear_attention(ctx: &mut MapCtx) -> Result<()> {
     // Decay and beta as (B, H, T, 1 or D).
     let per_head = |ctx: &mut MapCtx, x: ValueId, h: u64, what: &str| -> Result<ValueId> {
         let xd = known(&ctx.ty(x), what)?;
+        if xd.len() != 3 {
+            return Err(Error::invalid(format!(
+                "LinearAttention {what} must be (B, T, heads or hidden), got {xd:?}"
+            )));
+        }
         let x = if xd[2] == h || xd[2] == 1 {
             let r = ctx.reshape(x, [xd[0], xd[1], xd[2], 1].map(Dim::Known).to_vec())?;
             transpose(ctx, r, &[0, 2, 1, 3])?

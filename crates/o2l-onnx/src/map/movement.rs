@@ -1123,6 +1123,9 @@ fn gather_along(ctx: &mut MapCtx, x: ValueId, axis: usize, picks: &[i64]) -> Res
     ctx.track_gather(x, axis, picks, y)
 }
 
+/// The largest dim Expand broadcasts to: its gather picks are a constant.
+const MAX_BROADCAST: u64 = 1 << 24;
+
 fn expand(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
     let Some(target) = ctx.const_ints(1, "shape")? else {
@@ -1142,6 +1145,11 @@ fn expand(ctx: &mut MapCtx) -> Result<()> {
         match &shape[axis] {
             _ if t == 1 => {}
             Dim::Known(1) => {
+                if t > MAX_BROADCAST {
+                    return Err(Error::limit(format!(
+                        "Expand to a dim of {t} (more than {MAX_BROADCAST})"
+                    )));
+                }
                 let picks = vec![0i64; t as usize];
                 y = gather_along(ctx, y, axis, &picks)?;
             }

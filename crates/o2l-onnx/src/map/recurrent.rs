@@ -223,7 +223,13 @@ fn recurrent(ctx: &mut MapCtx, kind: Kind) -> Result<()> {
         x
     };
     let xd = ctx.ty(x).static_dims(kind.name())?;
-    let (seq, batch) = (xd[0], xd[1]);
+    let [seq, batch, _] = xd[..] else {
+        return Err(Error::invalid(format!(
+            "{} input X must have rank 3, got {:?}",
+            kind.name(),
+            xd
+        )));
+    };
     let dtype = ctx.ty(x).dtype;
     let gw = kind.gates() * hidden;
     let zeros_state = |ctx: &mut MapCtx| -> Result<ValueId> {
