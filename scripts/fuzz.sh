@@ -53,7 +53,7 @@ for target in "${TARGETS[@]}"; do
     echo "fuzz: $target for ${SECONDS_PER_TARGET}s (corpus $corpus, seeds $seeds)" >&2
     (cd fuzz && cargo fuzz run -O "$target" "../$corpus" "../$seeds" -- \
         -max_total_time="$SECONDS_PER_TARGET" -rss_limit_mb=4096 -timeout=30 \
-        -max_len=1048576 -print_final_stats=1) 2>&1 | grep -E '^(stat::|==|thread|Running|INFO: Done|SUMMARY|artifact_prefix|Test unit written)|panicked|#[0-9]+.*DONE' || true
+        -max_len=1048576 -seed=1 -print_final_stats=1) 2>&1 | grep -E '^(stat::|==|thread|Running|INFO: Done|SUMMARY|artifact_prefix|Test unit written)|panicked|#[0-9]+.*DONE' || true
     if ls fuzz/artifacts/"$target"/crash-* fuzz/artifacts/"$target"/timeout-* fuzz/artifacts/"$target"/oom-* >/dev/null 2>&1; then
         echo "fuzz: $target FOUND A CRASH: fuzz/artifacts/$target" >&2
         status=1

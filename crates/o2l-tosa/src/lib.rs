@@ -7,6 +7,7 @@
 //!
 //! `upstream_linalg` runs MLIR's own `tosa-to-linalg` lowering: the oracle
 //! the tests compare against, never part of conversion.
+mod control;
 mod map;
 mod mlir;
 

@@ -4,7 +4,7 @@ use crate::map::{self, OpCtx, Operand};
 use melior::Context;
 use melior::ir::RegionLike;
 use melior::ir::attribute::AttributeLike;
-use melior::ir::block::BlockLike;
+use melior::ir::block::{BlockLike, BlockRef};
 use melior::ir::operation::{OperationLike, OperationRef};
 use melior::ir::{Attribute, Type, Value, ValueLike};
 use o2l_canon::{DType, Dim, Error, Graph, Origin, Result, Tensor, TensorType};
@@ -226,44 +226,14 @@ pub(crate) fn import_function(f: &OperationRef, name: &str) -> Result<Graph> {
         let id = graph.add_input(format!("arg{i}"), ty)?;
         values.insert(key(arg.into()), Operand::Tensor(id));
     }
-    let mut unsupported: Vec<Error> = Vec::new();
-    let mut index = 0;
-    let mut op = block.first_operation();
-    while let Some(o) = op {
-        let op_type = op_name(&o);
-        let origin = Origin {
-            node: op_label(&o, &op_type, index),
-            op_type: op_type.clone(),
-            domain: "tosa".into(),
-            opset: 0,
-            version: 0,
-        };
-        index += 1;
-        if op_type == "func.return" {
-            for k in 0..o.operand_count() {
-                let v = o
-                    .operand(k)
-                    .map_err(|_| Error::internal("return operand"))?;
-                match values.get(&key(v)) {
-                    Some(Operand::Tensor(id)) => graph.outputs.push(*id),
-                    Some(Operand::Shape(_)) => {
-                        return Err(Error::unsupported("a function returning a !tosa.shape"));
-                    }
-                    None if !unsupported.is_empty() => {}
-                    None => return Err(Error::internal("return of an unknown value")),
-                }
-            }
-            break;
-        }
-        match map_op(&o, &op_type, &origin, &mut graph, &mut values) {
-            Ok(()) => {}
-            Err(e) if e.kind == o2l_canon::ErrorKind::Unsupported => {
-                unsupported.push(e.at(&origin))
-            }
-            Err(e) => return Err(e.at(&origin)),
-        }
-        op = o.next_in_block();
-    }
+    let mut walk = Walk {
+        graph: &mut graph,
+        values: &mut values,
+        unsupported: Vec::new(),
+        depth: 0,
+    };
+    let returned = walk.block(&block);
+    let unsupported = std::mem::take(&mut walk.unsupported);
     if let Some(first) = unsupported.first() {
         let mut e = first.clone();
         if unsupported.len() > 1 {
@@ -277,8 +247,155 @@ pub(crate) fn import_function(f: &OperationRef, name: &str) -> Result<Graph> {
         }
         return Err(e);
     }
+    for r in returned? {
+        match r {
+            Operand::Tensor(id) => graph.outputs.push(id),
+            Operand::Shape(_) => {
+                return Err(Error::unsupported("a function returning a !tosa.shape"));
+            }
+        }
+    }
     graph.prune();
     Ok(graph)
+}
+
+/// Nested regions deeper than this are refused (a limit, not a TOSA rule).
+const MAX_REGION_DEPTH: usize = 64;
+
+/// Ops of blocks (a function's body, or a region of cond_if/while_loop)
+/// mapped into one graph; an unsupported op is collected and the walk goes
+/// on, so one error can list them all.
+pub(crate) struct Walk<'a> {
+    pub graph: &'a mut Graph,
+    pub values: &'a mut HashMap<usize, Operand>,
+    pub unsupported: Vec<Error>,
+    pub depth: usize,
+}
+
+impl Walk<'_> {
+    /// Maps `block`'s ops; returns what its terminator (`func.return`,
+    /// `tosa.yield`) passes on.
+    pub fn block(&mut self, block: &BlockRef) -> Result<Vec<Operand>> {
+        if self.depth > MAX_REGION_DEPTH {
+            return Err(Error::limit(format!(
+                "regions nested more than {MAX_REGION_DEPTH} deep"
+            )));
+        }
+        let mut index = 0;
+        let mut op = block.first_operation();
+        while let Some(o) = op {
+            let op_type = op_name(&o);
+            let origin = Origin {
+                node: op_label(&o, &op_type, index),
+                op_type: op_type.clone(),
+                domain: "tosa".into(),
+                opset: 0,
+                version: 0,
+            };
+            index += 1;
+            if op_type == "func.return" || op_type == "tosa.yield" {
+                let mut out = Vec::with_capacity(o.operand_count());
+                for k in 0..o.operand_count() {
+                    let v = o
+                        .operand(k)
+                        .map_err(|_| Error::internal("terminator operand"))?;
+                    match self.values.get(&key(v)) {
+                        Some(x) => out.push(x.clone()),
+                        None if !self.unsupported.is_empty() => {}
+                        None => return Err(Error::internal("a terminator of an unknown value")),
+                    }
+                }
+                return Ok(out);
+            }
+            let mapped = match op_type.as_str() {
+                "tosa.cond_if" | "tosa.while_loop" => crate::control::map(self, &o, &origin),
+                _ => map_op(&o, &op_type, &origin, self.graph, self.values),
+            };
+            match mapped {
+                Ok(()) => {}
+                Err(e) if e.kind == o2l_canon::ErrorKind::Unsupported => {
+                    self.unsupported.push(e.at(&origin))
+                }
+                Err(e) => return Err(e.at(&origin)),
+            }
+            op = o.next_in_block();
+        }
+        Err(Error::invalid("a block without a terminator"))
+    }
+}
+
+/// The tensor operands of `o`, in order.
+pub(crate) fn operands(o: &OperationRef, values: &HashMap<usize, Operand>) -> Result<Vec<Operand>> {
+    (0..o.operand_count())
+        .map(|k| {
+            let v = o.operand(k).map_err(|_| Error::internal("operand"))?;
+            values.get(&key(v)).cloned().ok_or_else(|| {
+                Error::unsupported(format!(
+                    "operand {k} comes from an op that could not be converted"
+                ))
+            })
+        })
+        .collect()
+}
+
+/// Values the regions of `o` read but do not define (captured from above).
+pub(crate) fn captured_by<'c, 'a>(o: &OperationRef<'c, 'a>) -> Vec<Value<'c, 'a>> {
+    fn visit<'c, 'a>(
+        o: &OperationRef<'c, 'a>,
+        defined: &mut std::collections::HashSet<usize>,
+        used: &mut Vec<Value<'c, 'a>>,
+    ) {
+        for r in 0..o.region_count() {
+            let Ok(region) = o.region(r) else { continue };
+            let mut block = region.first_block();
+            while let Some(b) = block {
+                for i in 0..b.argument_count() {
+                    if let Ok(a) = b.argument(i) {
+                        defined.insert(key(a.into()));
+                    }
+                }
+                let mut op = b.first_operation();
+                while let Some(inner) = op {
+                    for k in 0..inner.result_count() {
+                        if let Ok(res) = inner.result(k) {
+                            defined.insert(key(res.into()));
+                        }
+                    }
+                    for k in 0..inner.operand_count() {
+                        if let Ok(v) = inner.operand(k) {
+                            used.push(v);
+                        }
+                    }
+                    visit(&inner, defined, used);
+                    op = inner.next_in_block();
+                }
+                block = b.next_in_region();
+            }
+        }
+    }
+    let (mut defined, mut used) = (std::collections::HashSet::new(), Vec::new());
+    visit(o, &mut defined, &mut used);
+    let mut seen = std::collections::HashSet::new();
+    used.into_iter()
+        .filter(|v| !defined.contains(&key(*v)) && seen.insert(key(*v)))
+        .collect()
+}
+
+/// Binds the results of `o` to `results`, in order.
+pub(crate) fn bind_results(
+    o: &OperationRef,
+    values: &mut HashMap<usize, Operand>,
+    results: Vec<Operand>,
+) -> Result<()> {
+    for (k, r) in results.into_iter().enumerate() {
+        let v = o.result(k).map_err(|_| Error::internal("result"))?;
+        values.insert(key(v.into()), r);
+    }
+    Ok(())
+}
+
+pub(crate) fn key_of(v: Value) -> usize {
+    key(v)
 }
 
 /// Maps one op; its results join `values`.
@@ -289,17 +406,8 @@ fn map_op(
     graph: &mut Graph,
     values: &mut HashMap<usize, Operand>,
 ) -> Result<()> {
-    let mut operands = Vec::with_capacity(o.operand_count());
-    for k in 0..o.operand_count() {
-        let v = o.operand(k).map_err(|_| Error::internal("operand"))?;
-        let Some(x) = values.get(&key(v)) else {
-            // Its producer was unsupported (reported already) or is unknown.
-            return Err(Error::unsupported(format!(
-                "operand {k} comes from an op that could not be converted"
-            )));
-        };
-        operands.push(x.clone());
-    }
+    // A missing operand's producer was unsupported (reported already).
+    let operands = operands(o, values)?;
     let mut result_types = Vec::with_capacity(o.result_count());
     let mut shape_results = false;
     for k in 0..o.result_count() {
@@ -361,9 +469,5 @@ fn map_op(
                 .collect()
         }
     };
-    for (k, r) in results.into_iter().enumerate() {
-        let v = o.result(k).map_err(|_| Error::internal("result"))?;
-        values.insert(key(v.into()), r);
-    }
-    Ok(())
+    bind_results(o, values, results)
 }

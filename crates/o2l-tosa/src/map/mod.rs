@@ -1,6 +1,7 @@
 //! The TOSA rule table: one row per TOSA op (name, the canonical ops it
 //! produces, the mapping function, a note), grouped in family files like the
 //! ONNX frontend's.
+mod control;
 mod elementwise;
 mod integer;
 mod layout;
@@ -51,6 +52,7 @@ fn all_rules() -> impl Iterator<Item = &'static Rule> {
         movement::RULES,
         layout::RULES,
         sample::RULES,
+        control::RULES,
     ]
     .into_iter()
     .flatten()
