@@ -113,7 +113,7 @@ pub fn conv_transpose(
     let kernel = wd[2..].to_vec();
     let g = p.groups;
     let mut y = x;
-    for i in 0..n {
+    for (i, &k) in kernel.iter().enumerate() {
         let axis = 2 + i;
         let s = p.strides[i];
         if s > 1 {
@@ -132,7 +132,7 @@ pub fn conv_transpose(
                 &(0..((len - 1) * s + 1) as i64).collect::<Vec<_>>(),
             )?;
         }
-        let span = (p.dilations[i] * kernel[i].saturating_sub(1)) as i64;
+        let span = (p.dilations[i] * k.saturating_sub(1)) as i64;
         y = pad_or_crop(
             b,
             y,
