@@ -3,6 +3,7 @@
 //! ONNX frontend's.
 mod control;
 mod elementwise;
+mod fft;
 mod integer;
 mod layout;
 mod movement;
@@ -53,6 +54,7 @@ fn all_rules() -> impl Iterator<Item = &'static Rule> {
         layout::RULES,
         sample::RULES,
         control::RULES,
+        fft::RULES,
     ]
     .into_iter()
     .flatten()
