@@ -100,8 +100,7 @@ fn transform(
     let Some([_, h, w]) = t
         .known_dims()
         .as_deref()
-        .map(|d| <[u64; 3]>::try_from(d).ok())
-        .flatten()
+        .and_then(|d| <[u64; 3]>::try_from(d).ok())
     else {
         return Err(Error::invalid(format!(
             "a 2-D transform needs a static (N, H, W) input, got {t}"
