@@ -1,5 +1,6 @@
 //! The supported-op table, rendered from the code: the canonical `SPECS`
-//! tables, the frontend's rule tables and the ONNX schema manifest.
+//! tables, the frontends' rule tables, the ONNX schema manifest and the
+//! TOSA spec's operator list.
 //! `docs/ops.md` is this text; a test keeps it fresh, and `onnx2linalg ops` prints it.
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -19,8 +20,9 @@ pub fn render_markdown() -> String {
     let _ = writeln!(
         out,
         "Generated from the code by `onnx2linalg ops` (the canonical `SPECS` tables in \
-         `crates/o2l-canon/src/ops/`, the rule tables in `crates/o2l-onnx/src/map/` and the \
-         ONNX schema manifest); `cargo test --test docs` rewrites this file when it is stale \
+         `crates/o2l-canon/src/ops/`, the rule tables in `crates/o2l-onnx/src/map/` and \
+         `crates/o2l-tosa/src/map/`, the ONNX schema manifest and the TOSA spec's operator \
+         list); `cargo test --test docs` rewrites this file when it is stale \
          and fails. Do not edit by hand.\n"
     );
 
@@ -80,36 +82,91 @@ pub fn render_markdown() -> String {
         );
     }
 
-    // Canonical ops, with the source ops that map onto each.
-    let mut sources: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for r in &rules {
-        for p in r.produces {
-            let entry = sources.entry(p).or_default();
-            if !entry.contains(&r.op_type.to_string()) {
-                entry.push(r.op_type.to_string());
-            }
-        }
-    }
+    render_tosa(&mut out);
+
+    // Canonical ops, with the source ops of each op set that map onto each.
+    let onnx_sources = sources(rules.iter().map(|r| (r.op_type, r.produces)));
+    let tosa_rules: Vec<o2l_tosa::RuleInfo> = o2l_tosa::rules().collect();
+    let tosa_sources = sources(tosa_rules.iter().map(|r| (r.op, r.produces)));
     let _ = writeln!(out, "\n## Canonical ops\n");
     let _ = writeln!(
         out,
-        "| canonical op | family | meaning | operands | attributes | ONNX ops |"
+        "| canonical op | family | meaning | operands | attributes | ONNX ops | TOSA ops |"
     );
-    let _ = writeln!(out, "|---|---|---|---|---|---|");
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|");
     for spec in o2l_canon::ops::all_specs() {
-        let onnx = sources
-            .get(spec.name)
-            .map(|v| v.join(", "))
-            .unwrap_or_default();
+        let of = |m: &BTreeMap<&str, Vec<String>>| {
+            m.get(spec.name).map(|v| v.join(", ")).unwrap_or_default()
+        };
         let _ = writeln!(
             out,
-            "| {} | {:?} | {} | {} | {} | {onnx} |",
+            "| {} | {:?} | {} | {} | {} | {} | {} |",
             spec.name,
             spec.family,
             spec.doc.replace('|', "\\|"),
             spec.operands.join(", "),
             spec.attributes.join(", ").replace('|', "\\|"),
+            of(&onnx_sources),
+            of(&tosa_sources),
         );
     }
     out
+}
+
+/// Canonical op name -> the source ops (in table order) that produce it.
+fn sources<'a>(
+    rows: impl Iterator<Item = (&'a str, &'a [&'a str])>,
+) -> BTreeMap<&'a str, Vec<String>> {
+    let mut out: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for (op, produces) in rows {
+        for p in produces {
+            let entry = out.entry(*p).or_default();
+            if !entry.iter().any(|e| e == op) {
+                entry.push(op.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Every operator of the TOSA spec: what it maps to, or why it is refused.
+fn render_tosa(out: &mut String) {
+    let rules: Vec<o2l_tosa::RuleInfo> = o2l_tosa::rules().collect();
+    let supported = o2l_tosa::SPEC_OPS
+        .iter()
+        .filter(|op| rules.iter().any(|r| r.op == **op))
+        .count();
+    let _ = writeln!(out, "\n## TOSA ops\n");
+    let _ = writeln!(
+        out,
+        "{supported} of the {} operators of the TOSA 1.0 specification are supported \
+         (`tosa.const_shape`, a shape constant, comes with them). Layouts are made explicit \
+         (NHWC and OHWI become channels-first around canonical Conv and Pool); results are \
+         compared with MLIR's own TOSA lowering in `tests/tosa.rs`.\n",
+        o2l_tosa::SPEC_OPS.len()
+    );
+    let _ = writeln!(out, "| op | supported | canonical ops | notes |");
+    let _ = writeln!(out, "|---|---|---|---|");
+    let mut ops: Vec<&str> = o2l_tosa::SPEC_OPS.to_vec();
+    ops.extend(
+        rules
+            .iter()
+            .map(|r| r.op)
+            .filter(|o| !o2l_tosa::SPEC_OPS.contains(o)),
+    );
+    ops.sort_unstable();
+    for op in ops {
+        let row = match rules.iter().find(|r| r.op == op) {
+            Some(r) => format!(
+                "yes | {} | {}",
+                r.produces.join(", "),
+                r.note.replace('|', "\\|")
+            ),
+            None => format!(
+                "no | | {}",
+                o2l_tosa::gap_reason(op).unwrap_or("not mapped yet")
+            ),
+        };
+        let _ = writeln!(out, "| {op} | {row} |");
+    }
 }

@@ -19,7 +19,7 @@ use melior::ir::operation::OperationLike;
 use melior::utility::register_all_dialects;
 use o2l_canon::{Error, Graph, Result};
 
-pub use map::{RuleInfo, rules};
+pub use map::{RuleInfo, SPEC_OPS, gap_reason, rules};
 
 /// A context that knows every upstream dialect (TOSA among them).
 fn context() -> Context {

@@ -459,7 +459,10 @@ fn map_op(
         }
         _ => {
             let Some(rule) = map::find(op_type) else {
-                return Err(Error::unsupported(format!("op {op_type} is not supported")));
+                return Err(Error::unsupported(match map::gap_reason(op_type) {
+                    Some(why) => format!("op {op_type} is not supported: {why}"),
+                    None => format!("op {op_type} is not supported"),
+                }));
             };
             let mut ctx = OpCtx::new(graph, origin, operands, result_types, attrs);
             (rule.map)(&mut ctx)?;
