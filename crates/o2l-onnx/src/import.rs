@@ -53,7 +53,15 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
         }
     }
     if !gp.sparse_initializer.is_empty() {
-        return Err(Error::unsupported("sparse initializers"));
+        let names: Vec<&str> = gp
+            .sparse_initializer
+            .iter()
+            .map(|s| s.values.as_ref().map(|v| v.name()).unwrap_or("?"))
+            .collect();
+        return Err(Error::unsupported(format!(
+            "sparse initializers are not supported ({})",
+            names.join(", ")
+        )));
     }
 
     // Runtime inputs: the graph inputs that no initializer provides.
@@ -110,6 +118,20 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
     let mut resolved: Vec<(Origin, Option<&'static Rule>)> = Vec::with_capacity(flat.len());
     for f in &flat {
         let (origin, rule) = resolve(&f.node, &f.name, &opset_maps[f.opsets])?;
+        // Function bodies had their references replaced when inlined.
+        if let Some(a) = f
+            .node
+            .attribute
+            .iter()
+            .find(|a| !a.ref_attr_name().is_empty())
+        {
+            return Err(Error::invalid(format!(
+                "attribute \"{}\" refers to function attribute \"{}\", but the node is not in a function",
+                a.name(),
+                a.ref_attr_name()
+            ))
+            .at(&origin));
+        }
         match rule {
             Ok(rule) => resolved.push((origin, Some(rule))),
             Err(e) => {
@@ -211,6 +233,9 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
         return Err(e);
     }
 
+    if gp.output.is_empty() {
+        return Err(Error::invalid("the graph has no outputs"));
+    }
     let input_ids: HashSet<ValueId> = graph.inputs.iter().copied().collect();
     let mut renamed: HashSet<ValueId> = HashSet::new();
     for vi in &gp.output {
@@ -225,6 +250,7 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
                 "graph output \"{n}\" is not produced by any node, initializer or input"
             )));
         };
+        check_declared_output(vi, graph.ty(id))?;
         // An output that is also an input, or already another output, gets its
         // own value (an identity transpose) so that every output has its own name.
         let id = if input_ids.contains(&id) || renamed.contains(&id) {
@@ -376,10 +402,56 @@ fn combine_unsupported(mut errors: Vec<Error>) -> Option<Error> {
     Some(first)
 }
 
+/// A graph output's declared tensor type (when it has one) must agree with
+/// what the graph computes: same element type, same rank, equal known dims.
+fn check_declared_output(vi: &ValueInfoProto, got: &TensorType) -> Result<()> {
+    if vi.r#type.is_none() {
+        return Ok(());
+    }
+    let tt = match vi.r#type.as_ref().and_then(|t| t.value.as_ref()) {
+        Some(type_proto::Value::TensorType(tt)) => tt,
+        _ => return Ok(()),
+    };
+    let dtype = dtype_of(
+        tt.elem_type.unwrap_or(0),
+        &format!("graph output \"{}\"", vi.name()),
+    )?;
+    let agree = dtype == got.dtype
+        && tt.shape.as_ref().is_none_or(|s| {
+            s.dim.len() == got.rank()
+                && s.dim
+                    .iter()
+                    .zip(&got.shape)
+                    .all(|(d, g)| match (&d.value, g) {
+                        (
+                            Some(tensor_shape_proto::dimension::Value::DimValue(v)),
+                            Dim::Known(k),
+                        ) => u64::try_from(*v) == Ok(*k),
+                        _ => true,
+                    })
+        });
+    if !agree {
+        let declared = declared_type(vi, "graph output")
+            .map(|t| t.to_string())
+            .unwrap_or_else(|_| "another type".into());
+        return Err(Error::invalid(format!(
+            "graph output \"{}\" is declared {declared}, the graph computes {got}",
+            vi.name()
+        )));
+    }
+    Ok(())
+}
+
 /// A graph input's tensor type; missing dims become named symbols.
 fn value_type(vi: &ValueInfoProto) -> Result<TensorType> {
+    declared_type(vi, "graph input")
+}
+
+/// The tensor type `vi` declares (`role` names it in errors): missing dims
+/// become named symbols; a size past 2^63 bytes is refused.
+fn declared_type(vi: &ValueInfoProto, role: &str) -> Result<TensorType> {
     let n = vi.name();
-    let what = format!("graph input \"{n}\"");
+    let what = format!("{role} \"{n}\"");
     let tt = match vi.r#type.as_ref().and_then(|t| t.value.as_ref()) {
         Some(type_proto::Value::TensorType(tt)) => tt,
         // Lowered functions take and return tensors only; a sequence or
@@ -415,6 +487,16 @@ fn value_type(vi: &ValueInfoProto) -> Result<TensorType> {
             }
             _ => Dim::Symbol(format!("{n}_d{i}")),
         });
+    }
+    let known: Vec<u64> = dims.iter().filter_map(|d| d.known()).collect();
+    let bytes = o2l_canon::shape::element_count(&known)
+        .ok()
+        .and_then(|n| n.checked_mul(dtype.size_bytes() as u64))
+        .filter(|&b| b <= i64::MAX as u64);
+    if bytes.is_none() {
+        return Err(Error::limit(format!(
+            "{what}: {dtype:?} elements of shape {known:?} do not fit in 2^63 bytes"
+        )));
     }
     Ok(TensorType::new(dtype, dims))
 }

@@ -31,6 +31,13 @@ pub(crate) fn opsets_of(imports: &[o2l_proto::OperatorSetIdProto]) -> Result<Ops
                 "opset import of domain \"{domain}\" has version {version}"
             )));
         }
+        if let Some(newest) = crate::schema::newest_opset(&domain)
+            && version > newest
+        {
+            return Err(Error::unsupported(format!(
+                "opset {version} of domain \"{domain}\" is newer than the newest this converter knows ({newest})"
+            )));
+        }
         if let Some(prev) = out.insert(domain.clone(), version)
             && prev != version
         {
@@ -67,15 +74,42 @@ pub(crate) fn map_file(path: &Path) -> Result<Bytes> {
     Ok(Bytes::from_owner(map))
 }
 
-/// Decodes one protobuf message; failures are `InvalidModel` naming the file.
+/// Decodes one protobuf message; failures are `InvalidModel` in the file.
 pub(crate) fn decode<M: Message + Default>(bytes: Bytes, path: &Path) -> Result<M> {
     let len = bytes.len();
     M::decode(bytes).map_err(|e| {
         Error::invalid(format!(
-            "{} is not a valid ONNX protobuf ({len} bytes; truncated or not protobuf): {e}",
-            path.display()
+            "not a valid ONNX protobuf ({len} bytes; truncated or not protobuf): {}",
+            decode_problem(&e.to_string())
         ))
+        .in_file(path.display().to_string())
     })
+}
+
+/// prost's error, shortened: the problem and the innermost field it was in
+/// (its message lists every enclosing field, which for deep nesting is long).
+fn decode_problem(message: &str) -> String {
+    let rest = message
+        .strip_prefix("failed to decode Protobuf message: ")
+        .unwrap_or(message);
+    // "Message.field: Outer.field: ...: the problem"
+    let parts: Vec<&str> = rest.split(": ").collect();
+    let is_field = |p: &&&str| {
+        p.contains('.')
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+    };
+    let fields = parts.iter().take_while(is_field).count();
+    let problem = parts[fields..].join(": ");
+    let problem = if problem.contains("recursion limit") {
+        "messages nested more than 100 deep (subgraphs in subgraphs)".to_string()
+    } else {
+        problem
+    };
+    match parts.first() {
+        Some(field) if fields > 0 => format!("{problem} (in {field})"),
+        _ => problem,
+    }
 }
 
 pub(crate) fn load_model(path: &Path) -> Result<Loaded> {

@@ -52,6 +52,14 @@ pub fn schema_ops() -> Vec<(&'static str, &'static str)> {
     v
 }
 
+/// The newest opset of `domain` the manifest knows (its greatest `since`);
+/// None for a domain it does not list (model-local functions).
+pub(crate) fn newest_opset(domain: &str) -> Option<i64> {
+    table()
+        .get(normalize_domain(domain))
+        .and_then(|ops| ops.values().flat_map(|v| v.iter().copied()).max())
+}
+
 /// The version of an op that applies at `opset`: the greatest `since` version
 /// not above it. None when the op did not exist yet at `opset`.
 pub(crate) fn effective_version(versions: &[i64], opset: i64) -> Option<i64> {

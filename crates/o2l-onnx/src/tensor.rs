@@ -146,6 +146,11 @@ impl ExternalFiles {
         if let Some(b) = self.maps.get(&real) {
             return Ok(b.clone());
         }
+        if !real.is_file() {
+            return Err(Error::invalid(format!(
+                "{what}: external data location \"{location}\" is not a regular file"
+            )));
+        }
         let bytes = map_file(&real)?;
         self.maps.insert(real, bytes.clone());
         Ok(bytes)

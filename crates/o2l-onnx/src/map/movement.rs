@@ -1123,7 +1123,7 @@ fn gather_along(ctx: &mut MapCtx, x: ValueId, axis: usize, picks: &[i64]) -> Res
     ctx.track_gather(x, axis, picks, y)
 }
 
-/// The largest dim Expand broadcasts to: its gather picks are a constant.
+/// The largest dim Expand and Tile produce: their gather picks are a constant.
 const MAX_BROADCAST: u64 = 1 << 24;
 
 fn expand(ctx: &mut MapCtx) -> Result<()> {
@@ -1187,6 +1187,11 @@ fn tile(ctx: &mut MapCtx) -> Result<()> {
             continue;
         }
         let len = static_len(ctx, y, axis, "Tile")?;
+        if r.checked_mul(len as u64).is_none_or(|n| n > MAX_BROADCAST) {
+            return Err(Error::limit(format!(
+                "Tile of {len} by {r} along axis {axis} (more than {MAX_BROADCAST})"
+            )));
+        }
         let picks: Vec<i64> = (0..r).flat_map(|_| 0..len).collect();
         y = gather_along(ctx, y, axis, &picks)?;
     }
