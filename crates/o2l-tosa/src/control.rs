@@ -69,6 +69,7 @@ fn inline(walk: &mut Walk, block: &BlockRef, args: &[ValueId]) -> Result<Vec<Val
     let mut inner = Walk {
         graph: walk.graph,
         values: walk.values,
+        resources: walk.resources,
         unsupported: Vec::new(),
         depth: walk.depth + 1,
     };
@@ -181,6 +182,7 @@ fn while_loop(
     let mut body_walk = Walk {
         graph: &mut g,
         values: &mut inner_values,
+        resources: walk.resources,
         unsupported: Vec::new(),
         depth: walk.depth + 1,
     };

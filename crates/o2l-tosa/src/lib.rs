@@ -70,7 +70,8 @@ pub fn import_text(source: &str, func: Option<&str>) -> Result<Graph> {
             None => "the module has no func.func".to_string(),
         }));
     };
-    mlir::import_function(&f, &name)
+    let resources = mlir::resource_blobs(source)?;
+    mlir::import_function(&f, &name, &resources)
 }
 
 /// Imports a TOSA program given as MLIR text or bytecode.

@@ -154,7 +154,11 @@ pub(crate) fn number_of(text: &str) -> Result<f64> {
 }
 
 /// The contents of a dense elements attribute of type `ty`.
-pub(crate) fn dense_tensor(attr: Attribute, ty: &TensorType) -> Result<Tensor> {
+pub(crate) fn dense_tensor(
+    attr: Attribute,
+    ty: &TensorType,
+    resources: &Resources,
+) -> Result<Tensor> {
     let dims = ty
         .known_dims()
         .ok_or_else(|| Error::invalid(format!("a constant of symbolic type {ty}")))?;
@@ -162,6 +166,31 @@ pub(crate) fn dense_tensor(attr: Attribute, ty: &TensorType) -> Result<Tensor> {
     // SAFETY: `raw` is a live attribute of the parsed module; the calls only
     // read it, and the data pointer is valid while the context lives.
     unsafe {
+        if mlir_sys::mlirAttributeIsADenseResourceElements(raw) {
+            // The blob is read from the file's resource section, never through
+            // MLIR's getters (they assume a blob of the right size exists).
+            // `dense_resource<KEY> : tensor<..>`, as MLIR prints it.
+            let printed = attr.to_string();
+            let name = printed
+                .strip_prefix("dense_resource<")
+                .and_then(|r| r.split_once('>'))
+                .map(|(k, _)| k.trim_matches('"').to_string())
+                .unwrap_or_default();
+            let Some(bytes) = resources.get(&name) else {
+                return Err(Error::invalid(format!(
+                    "dense_resource<{name}> has no data in the file's resource section"
+                )));
+            };
+            let want =
+                o2l_canon::shape::element_count(&dims)?.checked_mul(ty.dtype.size_bytes() as u64);
+            if want != Some(bytes.len() as u64) {
+                return Err(Error::invalid(format!(
+                    "dense_resource<{name}> holds {} bytes, {ty} needs {want:?}",
+                    bytes.len()
+                )));
+            }
+            return Tensor::new(ty.dtype, dims, bytes.clone().into());
+        }
         if !mlir_sys::mlirAttributeIsADenseElements(raw) {
             return Err(Error::unsupported(format!(
                 "constant {}: only dense elements are supported",
@@ -208,7 +237,11 @@ fn op_label(o: &OperationRef, op_type: &str, index: usize) -> String {
 }
 
 /// Maps one function's body into a new graph named `name`.
-pub(crate) fn import_function(f: &OperationRef, name: &str) -> Result<Graph> {
+pub(crate) fn import_function(
+    f: &OperationRef,
+    name: &str,
+    resources: &Resources,
+) -> Result<Graph> {
     let region = f
         .region(0)
         .map_err(|_| Error::invalid(format!("@{name} has no body")))?;
@@ -229,6 +262,7 @@ pub(crate) fn import_function(f: &OperationRef, name: &str) -> Result<Graph> {
     let mut walk = Walk {
         graph: &mut graph,
         values: &mut values,
+        resources,
         unsupported: Vec::new(),
         depth: 0,
     };
@@ -259,6 +293,58 @@ pub(crate) fn import_function(f: &OperationRef, name: &str) -> Result<Graph> {
     Ok(graph)
 }
 
+/// The hex blobs of a text module's `{-# dialect_resources: { builtin: {
+/// key: "0x..." } } #-}` section, by key, without their alignment word.
+pub(crate) type Resources = HashMap<String, Vec<u8>>;
+
+pub(crate) fn resource_blobs(text: &str) -> Result<Resources> {
+    let mut out = Resources::new();
+    let Some(start) = text.rfind("{-#") else {
+        return Ok(out);
+    };
+    let section = &text[start..];
+    let Some(builtin) = section.find("builtin:").map(|i| &section[i + 8..]) else {
+        return Ok(out);
+    };
+    let Some(open) = builtin.find('{') else {
+        return Ok(out);
+    };
+    let body = &builtin[open + 1..];
+    let body = &body[..body.find('}').unwrap_or(body.len())];
+    for entry in body.split(',') {
+        let Some((key, value)) = entry.split_once(':') else {
+            continue;
+        };
+        let key = key.trim().trim_matches('"').to_string();
+        let hex = value.trim().trim_matches('"');
+        let Some(hex) = hex.strip_prefix("0x") else {
+            return Err(Error::invalid(format!(
+                "resource \"{key}\" is not a hex blob"
+            )));
+        };
+        if hex.len() % 2 != 0 || hex.len() < 8 {
+            return Err(Error::invalid(format!(
+                "resource \"{key}\" has a malformed hex blob"
+            )));
+        }
+        let bytes: Option<Vec<u8>> = (0..hex.len())
+            .step_by(2)
+            .map(|i| {
+                hex.get(i..i + 2)
+                    .and_then(|b| u8::from_str_radix(b, 16).ok())
+            })
+            .collect();
+        let Some(bytes) = bytes else {
+            return Err(Error::invalid(format!(
+                "resource \"{key}\" has a malformed hex blob"
+            )));
+        };
+        // The first four bytes are the blob's alignment.
+        out.insert(key, bytes[4..].to_vec());
+    }
+    Ok(out)
+}
+
 /// Nested regions deeper than this are refused (a limit, not a TOSA rule).
 const MAX_REGION_DEPTH: usize = 64;
 
@@ -268,6 +354,7 @@ const MAX_REGION_DEPTH: usize = 64;
 pub(crate) struct Walk<'a> {
     pub graph: &'a mut Graph,
     pub values: &'a mut HashMap<usize, Operand>,
+    pub resources: &'a Resources,
     pub unsupported: Vec<Error>,
     pub depth: usize,
 }
@@ -309,7 +396,14 @@ impl Walk<'_> {
             }
             let mapped = match op_type.as_str() {
                 "tosa.cond_if" | "tosa.while_loop" => crate::control::map(self, &o, &origin),
-                _ => map_op(&o, &op_type, &origin, self.graph, self.values),
+                _ => map_op(
+                    &o,
+                    &op_type,
+                    &origin,
+                    self.graph,
+                    self.values,
+                    self.resources,
+                ),
             };
             match mapped {
                 Ok(()) => {}
@@ -405,6 +499,7 @@ fn map_op(
     origin: &Origin,
     graph: &mut Graph,
     values: &mut HashMap<usize, Operand>,
+    resources: &Resources,
 ) -> Result<()> {
     // A missing operand's producer was unsupported (reported already).
     let operands = operands(o, values)?;
@@ -430,11 +525,17 @@ fn map_op(
         })
         .collect();
     let results: Vec<Operand> = match op_type {
-        "tosa.const" => {
+        // arith.constant: exporters leave a few tensor constants in that form.
+        "tosa.const" | "arith.constant" => {
+            let name = if op_type == "tosa.const" {
+                "values"
+            } else {
+                "value"
+            };
             let a = o
-                .attribute("values")
-                .map_err(|_| Error::invalid("tosa.const without values"))?;
-            let t = dense_tensor(a, &result_types[0])?;
+                .attribute(name)
+                .map_err(|_| Error::invalid(format!("{op_type} without {name}")))?;
+            let t = dense_tensor(a, &result_types[0], resources)?;
             vec![Operand::Tensor(graph.add_constant(origin.node.clone(), t)?)]
         }
         "tosa.const_shape" => {

@@ -12,6 +12,12 @@ pub(crate) static RULES: &[Rule] = &[
         "a constant of the graph (dense or splat)",
     ),
     rule(
+        "arith.constant",
+        &[],
+        by_the_walker,
+        "a tensor constant (exporters leave some in this form)",
+    ),
+    rule(
         "tosa.const_shape",
         &[],
         by_the_walker,
