@@ -356,6 +356,7 @@ def external():
             os.symlink("/etc", folder / "sub")
         elif make == "dir":
             (folder / "folder").mkdir()
+            (folder / "folder" / "keep").write_bytes(b"")  # git keeps no empty folder
         m = model([h.make_node("Add", ["x", "W"], ["y"], name="add")], [vi("x")], [vi("y")], [t])
         (folder / "model.onnx").write_bytes(m.SerializeToString())
         cases.append((folder.name, "external data", "W"))
