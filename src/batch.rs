@@ -187,6 +187,13 @@ impl BatchOptions {
                     format!("{n}={}", dims.join("x"))
                 })
                 .collect(),
+            limits: {
+                let l = self.convert.import.limits;
+                format!(
+                    "fold {} B, alloc {} B, depth {}",
+                    l.max_fold_bytes, l.max_alloc_bytes, l.max_depth
+                )
+            },
         }
     }
 }
@@ -197,6 +204,8 @@ pub struct OptionsSummary {
     pub emit: String,
     pub weights: String,
     pub input_shapes: Vec<String>,
+    /// The caps (they decide what is folded, so outputs depend on them).
+    pub limits: String,
 }
 
 /// One op type of a model (see `o2l_onnx::model_ops`).

@@ -23,7 +23,9 @@ mod runner;
 
 pub use runner::Runner;
 
-pub use o2l_canon::{DType, Dim, Error, ErrorKind, Graph, Origin, Result, Tensor, TensorType};
+pub use o2l_canon::{
+    DType, Dim, Error, ErrorKind, Graph, Limits, Origin, Result, Tensor, TensorType,
+};
 pub use o2l_linalg::{Emit, LowerOptions, Weights};
 pub use o2l_onnx::ImportOptions;
 

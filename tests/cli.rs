@@ -193,3 +193,27 @@ fn unsupported_tosa_op_and_plain_mlir_fail_cleanly() {
     let err = assert_clean_failure(&dir, &plain);
     assert!(err.contains("neither tosa nor stablehlo"), "{err}");
 }
+
+#[test]
+fn limits_are_options_and_name_themselves_when_hit() {
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/models/mlp_op17.onnx");
+    let out = bin()
+        .arg(&model)
+        .args(["--max-alloc-bytes", "100", "-o", "/dev/null"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--max-alloc-bytes"), "{err}");
+    assert!(err.contains("more than the limit of 100"), "{err}");
+    let ok = bin()
+        .arg(&model)
+        .args(["--max-fold-bytes", "64", "-o", "/dev/null"])
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+}

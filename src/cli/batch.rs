@@ -34,6 +34,8 @@ pub struct BatchArgs {
     /// Pin a symbolic input shape of every model: NAME=1x3x224x224 (repeatable).
     #[arg(long = "input-shape", value_parser = parse_input_shape)]
     pub input_shapes: Vec<(String, Vec<u64>)>,
+    #[command(flatten)]
+    pub limits: super::convert::LimitArgs,
     /// Convert every model again, even when its output is up to date.
     #[arg(long)]
     pub force: bool,
@@ -135,6 +137,7 @@ pub fn run(args: BatchArgs) -> Result<ExitCode> {
         weights: args.weights,
         input_shapes: args.input_shapes.clone(),
         bind: Vec::new(),
+        limits: args.limits,
     }
     .options();
     let options = BatchOptions {

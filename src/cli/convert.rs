@@ -30,6 +30,34 @@ pub struct ConvertArgs {
     /// exporter left as an input (repeatable).
     #[arg(long = "bind", value_parser = parse_binding)]
     pub bind: Vec<(String, PathBuf)>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Caps that keep a hostile model from exhausting the machine.
+#[derive(Args, Clone, Copy)]
+pub struct LimitArgs {
+    /// The largest constant one fold may produce (bytes); larger results are
+    /// computed at run time instead.
+    #[arg(long, default_value_t = onnx2linalg::Limits::default().max_fold_bytes)]
+    pub max_fold_bytes: u64,
+    /// The total bytes of constants the converter may create (folds, index
+    /// tables; the model's own weights are mapped, not counted).
+    #[arg(long, default_value_t = onnx2linalg::Limits::default().max_alloc_bytes)]
+    pub max_alloc_bytes: u64,
+    /// How deep subgraphs, regions and function calls may nest.
+    #[arg(long, default_value_t = onnx2linalg::Limits::default().max_depth)]
+    pub max_depth: usize,
+}
+
+impl LimitArgs {
+    pub fn limits(&self) -> onnx2linalg::Limits {
+        onnx2linalg::Limits {
+            max_fold_bytes: self.max_fold_bytes,
+            max_alloc_bytes: self.max_alloc_bytes,
+            max_depth: self.max_depth,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -109,6 +137,7 @@ impl ConvertArgs {
             ..ConvertOptions::default()
         };
         options.import.input_shapes = self.input_shapes.clone();
+        options.import.limits = self.limits.limits();
         options.lower.emit = match self.emit {
             EmitArg::Auto | EmitArg::Text => Emit::Text,
             EmitArg::Bytecode => Emit::Bytecode,

@@ -33,6 +33,10 @@ pub struct Graph {
     pub nodes: Vec<Node>,
     pub inputs: Vec<ValueId>,
     pub outputs: Vec<ValueId>,
+    /// Caps on what building this graph may allocate.
+    pub limits: crate::Limits,
+    /// Bytes of constants made so far by folds and frontends (see `charge`).
+    pub made_bytes: u64,
 }
 
 impl Graph {
@@ -74,6 +78,38 @@ impl Graph {
         Ok(id)
     }
 
+    /// Counts `bytes` of constants the converter made against
+    /// `limits.max_alloc_bytes`; `what` names them in the error.
+    pub fn charge(&mut self, bytes: u64, what: &str) -> Result<()> {
+        let total = self.made_bytes.saturating_add(bytes);
+        if total > self.limits.max_alloc_bytes {
+            return Err(Error::limit(format!(
+                "{what}: constants made while converting would take {total} bytes, more than the limit of {} (--max-alloc-bytes)",
+                self.limits.max_alloc_bytes
+            )));
+        }
+        self.made_bytes = total;
+        Ok(())
+    }
+
+    /// Checks, before allocating it, that a constant of `elements` elements
+    /// of `element_bytes` each fits the limits; `what` names it.
+    pub fn check_constant(&self, elements: u64, element_bytes: u64, what: &str) -> Result<()> {
+        let bytes = elements.checked_mul(element_bytes);
+        match bytes {
+            Some(b)
+                if b <= self.limits.max_fold_bytes
+                    && self.made_bytes.saturating_add(b) <= self.limits.max_alloc_bytes =>
+            {
+                Ok(())
+            }
+            _ => Err(Error::limit(format!(
+                "{what}: a constant of {elements} elements is more than the limits allow ({} bytes for one, --max-fold-bytes; {} in total, --max-alloc-bytes)",
+                self.limits.max_fold_bytes, self.limits.max_alloc_bytes
+            ))),
+        }
+    }
+
     pub fn add_constant(&mut self, name: impl Into<String>, tensor: Tensor) -> Result<ValueId> {
         let ty = tensor.ty();
         self.push_value(name.into(), ty, Some(tensor))
@@ -91,9 +127,24 @@ impl Graph {
         let types: Vec<&TensorType> = inputs.iter().map(|&v| self.ty(v)).collect();
         let result_types = op.infer(&types).map_err(|e| e.at(origin))?;
         let consts: Vec<Option<&Tensor>> = inputs.iter().map(|&v| self.constant(v)).collect();
-        let folded = op
-            .fold(&types, &consts, &result_types)
-            .map_err(|e| e.at(origin))?;
+        // Results too large to fold stay ops, computed at run time.
+        let result_bytes = result_types.iter().try_fold(0u64, |acc, t| {
+            let n = crate::shape::element_count(&t.known_dims()?).ok()?;
+            acc.checked_add(n.checked_mul(t.dtype.size_bytes() as u64)?)
+        });
+        // (Data-dependent results have unknown sizes until folded.)
+        let foldable = result_bytes.is_none_or(|b| b <= self.limits.max_fold_bytes);
+        let folded = if foldable {
+            op.fold(&types, &consts, &result_types)
+                .map_err(|e| e.at(origin))?
+        } else {
+            None
+        };
+        if let Some(tensors) = &folded {
+            let bytes = tensors.iter().map(|t| t.data.len() as u64).sum();
+            self.charge(bytes, "a folded result")
+                .map_err(|e| e.at(origin))?;
+        }
         let single = result_types.len() == 1;
         let name = |k: usize| {
             if single {

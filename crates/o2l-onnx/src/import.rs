@@ -14,9 +14,6 @@ use o2l_proto::{
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
-/// Nested model-local function calls deeper than this are refused.
-const MAX_INLINE_DEPTH: usize = 64;
-
 /// A node after function inlining, with the opset imports that apply to it.
 struct FlatNode<'a> {
     node: Cow<'a, NodeProto>,
@@ -36,6 +33,7 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
         gp.name()
     };
     let mut graph = Graph::new(name);
+    graph.limits = options.limits;
     let mut files = ExternalFiles::new(&loaded.dir);
     let mut names: HashMap<String, ValueId> = HashMap::new();
 
@@ -107,6 +105,7 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
         functions: &functions,
         opset_maps: &mut opset_maps,
         calls: 0,
+        max_depth: options.limits.max_depth,
     };
     for (i, node) in gp.node.iter().enumerate() {
         let name = node_name(node, i);
@@ -586,6 +585,7 @@ struct Inliner<'f, 'm> {
     functions: &'f HashMap<(String, String), &'f FunctionProto>,
     opset_maps: &'m mut Vec<Opsets>,
     calls: usize,
+    max_depth: usize,
 }
 
 impl<'f> Inliner<'f, '_> {
@@ -606,10 +606,11 @@ impl<'f> Inliner<'f, '_> {
             out.push(FlatNode { node, opsets, name });
             return Ok(());
         };
-        if depth >= MAX_INLINE_DEPTH {
+        if depth >= self.max_depth {
             return Err(Error::limit(format!(
-                "function {} calls nest deeper than {MAX_INLINE_DEPTH}",
-                f.name()
+                "function {} calls nest deeper than {} (--max-depth)",
+                f.name(),
+                self.max_depth
             )));
         }
         if node.input.len() > f.input.len() || node.output.len() > f.output.len() {

@@ -26,6 +26,8 @@ pub struct ImportOptions {
     /// Graph inputs replaced by these values: they become constants (and
     /// leave the function signature), so shape operands fold at conversion.
     pub bind_inputs: Vec<(String, Tensor)>,
+    /// Caps on folding, made constants and nesting.
+    pub limits: o2l_canon::Limits,
 }
 
 /// One row of the frontend's rule tables, for docs and coverage checks.

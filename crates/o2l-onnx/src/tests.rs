@@ -1537,3 +1537,115 @@ mod recurrent_tests {
         assert_eq!(matmuls, 2 + 2 * 5);
     }
 }
+
+// ---------- limits ----------
+
+fn with_limits(f: impl FnOnce(&mut o2l_canon::Limits)) -> ImportOptions {
+    let mut o = ImportOptions::default();
+    f(&mut o.limits);
+    o
+}
+
+#[test]
+fn a_fold_larger_than_max_fold_bytes_stays_an_op() {
+    let model = || {
+        M::new(17)
+            .init(t_f32("a", &[64], &[1.0; 64]))
+            .init(t_f32("b", &[64], &[2.0; 64]))
+            .node(node("Add", "add", &["a", "b"], &["y"]))
+            .output("y")
+    };
+    let folded = model().import().unwrap();
+    assert!(folded.nodes.is_empty(), "{:?}", op_names(&folded));
+    // 64 f32 are 256 bytes: above a 128-byte cap the Add runs at run time.
+    let kept = model()
+        .import_with(&with_limits(|l| l.max_fold_bytes = 128))
+        .unwrap();
+    assert_eq!(op_names(&kept), ["Add"]);
+}
+
+#[test]
+fn a_constant_the_converter_must_make_past_the_caps_is_a_limit_error() {
+    let model = || {
+        M::new(17)
+            .init(t_i64("shape", &[1000, 1000]))
+            .node(node("ConstantOfShape", "fill", &["shape"], &["y"]))
+            .output("y")
+    };
+    assert!(model().import().is_ok());
+    let e = model()
+        .import_with(&with_limits(|l| l.max_fold_bytes = 1 << 20))
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Limit);
+    assert!(e.message.contains("--max-fold-bytes"), "{e}");
+    assert!(e.message.contains("ConstantOfShape of [1000, 1000]"), "{e}");
+}
+
+#[test]
+fn constants_made_in_total_past_max_alloc_bytes_are_a_limit_error() {
+    // Each fold is small, together they pass a 3000-byte total.
+    let mut m = M::new(17).init(t_f32("a", &[256], &[1.0; 256]));
+    let mut last = "a".to_string();
+    for k in 0..4 {
+        let out = format!("y{k}");
+        m = m.node(node("Add", &format!("add{k}"), &[&last, "a"], &[&out]));
+        last = out;
+    }
+    let m = m.output(&last);
+    let e = m
+        .import_with(&with_limits(|l| l.max_alloc_bytes = 3000))
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Limit);
+    assert!(e.message.contains("--max-alloc-bytes"), "{e}");
+    assert!(
+        e.message.contains("add2"),
+        "the third fold passes the cap: {e}"
+    );
+}
+
+#[test]
+fn subgraphs_nested_past_max_depth_are_a_limit_error() {
+    // If inside If inside If, each branch a graph of its own.
+    let leaf = GraphProto {
+        name: Some("leaf".into()),
+        node: vec![node("Identity", "id", &["x"], &["r"])],
+        output: vec![f32_in("r", &[2])],
+        ..Default::default()
+    };
+    let mut g = leaf.clone();
+    for level in 0..3 {
+        let mut n = node("If", &format!("if{level}"), &["c"], &["r"]);
+        n.attribute.push(AttributeProto {
+            name: Some("then_branch".into()),
+            r#type: Some(5),
+            g: Some(g.clone()),
+            ..Default::default()
+        });
+        n.attribute.push(AttributeProto {
+            name: Some("else_branch".into()),
+            r#type: Some(5),
+            g: Some(leaf.clone()),
+            ..Default::default()
+        });
+        g = GraphProto {
+            name: Some(format!("level{level}")),
+            node: vec![n],
+            output: vec![f32_in("r", &[2])],
+            ..Default::default()
+        };
+    }
+    let model = || {
+        let mut m = M::new(17)
+            .input(f32_in("x", &[2]))
+            .input(vi("c", 9, &[]))
+            .output("r");
+        m.g().node = g.node.clone();
+        m
+    };
+    assert!(model().import().is_ok());
+    let e = model()
+        .import_with(&with_limits(|l| l.max_depth = 2))
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Limit, "{e}");
+    assert!(e.message.contains("--max-depth"), "{e}");
+}

@@ -148,6 +148,7 @@ fn while_loop(
 
     let tag = format!("{}/body", origin.node);
     let mut g = Graph::new(tag);
+    g.limits = walk.graph.limits;
     let scalar = |d: DType| TensorType::new(d, vec![]);
     g.add_input("iteration", scalar(DType::I64))?;
     g.add_input("condition", scalar(DType::Bool))?;

@@ -345,9 +345,6 @@ pub(crate) fn resource_blobs(text: &str) -> Result<Resources> {
     Ok(out)
 }
 
-/// Nested regions deeper than this are refused (a limit, not a TOSA rule).
-const MAX_REGION_DEPTH: usize = 64;
-
 /// Ops of blocks (a function's body, or a region of cond_if/while_loop)
 /// mapped into one graph; an unsupported op is collected and the walk goes
 /// on, so one error can list them all.
@@ -363,9 +360,10 @@ impl Walk<'_> {
     /// Maps `block`'s ops; returns what its terminator (`func.return`,
     /// `tosa.yield`) passes on.
     pub fn block(&mut self, block: &BlockRef) -> Result<Vec<Operand>> {
-        if self.depth > MAX_REGION_DEPTH {
+        if self.depth > self.graph.limits.max_depth {
             return Err(Error::limit(format!(
-                "regions nested more than {MAX_REGION_DEPTH} deep"
+                "regions nested more than {} deep",
+                self.graph.limits.max_depth
             )));
         }
         let mut index = 0;

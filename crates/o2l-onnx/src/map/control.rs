@@ -41,8 +41,6 @@ pub(crate) static RULES: &[Rule] = &[
     ),
 ];
 
-/// Subgraphs nest at most this deep (each level inlines its own nodes).
-const MAX_DEPTH: usize = 64;
 /// Unrolled iterations of one Loop or Scan.
 const MAX_ITERATIONS: u64 = 4096;
 
@@ -54,9 +52,10 @@ pub(crate) fn inline_body(
     bound: &[ValueId],
     tag: &str,
 ) -> Result<Vec<ValueId>> {
-    if ctx.scope.depth >= MAX_DEPTH {
+    if ctx.scope.depth >= ctx.graph.limits.max_depth {
         return Err(Error::limit(format!(
-            "subgraphs nested more than {MAX_DEPTH} deep"
+            "subgraphs nested more than {} deep (--max-depth)",
+            ctx.graph.limits.max_depth
         )));
     }
     if body.input.len() != bound.len() {
@@ -362,9 +361,10 @@ fn scalar_operand(ctx: &mut MapCtx, v: ValueId, dtype: DType, what: &str) -> Res
 /// (inputs: iteration, condition, carried values, then the outer values it
 /// reads; constants among those are copied in), lowered as `scf.while`.
 fn structured_loop(ctx: &mut MapCtx, body: &GraphProto) -> Result<()> {
-    if ctx.scope.depth >= MAX_DEPTH {
+    if ctx.scope.depth >= ctx.graph.limits.max_depth {
         return Err(Error::limit(format!(
-            "subgraphs nested more than {MAX_DEPTH} deep"
+            "subgraphs nested more than {} deep (--max-depth)",
+            ctx.graph.limits.max_depth
         )));
     }
     let n_carried = ctx.num_inputs().saturating_sub(2);
@@ -393,6 +393,7 @@ fn structured_loop(ctx: &mut MapCtx, body: &GraphProto) -> Result<()> {
         .collect::<Result<_>>()?;
     let tag = format!("{}/body", ctx.origin.node);
     let mut g = Graph::new(tag.clone());
+    g.limits = ctx.graph.limits;
     let mut names: HashMap<String, ValueId> = HashMap::new();
     let mut input_types = vec![
         TensorType::new(DType::I64, vec![]),

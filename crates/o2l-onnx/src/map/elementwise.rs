@@ -743,7 +743,9 @@ fn fold_only(ctx: &mut MapCtx, what: &str, f: &dyn Fn(&[f64], bool) -> f64) -> R
     let refs: Vec<&[o2l_canon::Dim]> = shapes.iter().map(|s| s.as_slice()).collect();
     let out = o2l_canon::shape::broadcast_shapes(&refs)?;
     let out_dims: Vec<u64> = out.iter().filter_map(|d| d.known()).collect();
-    let n = o2l_canon::shape::element_count(&out_dims)? as usize;
+    let count = o2l_canon::shape::element_count(&out_dims)?;
+    ctx.graph.check_constant(count, 8, what)?;
+    let n = count as usize;
     let values: Vec<Vec<f64>> = consts.iter().map(|t| t.to_f64s()).collect();
     let is_int = !dtype.is_float();
     let mut result = Vec::with_capacity(n);

@@ -440,6 +440,7 @@ impl<'a> MapCtx<'a> {
 
     /// Adds a constant owned by this node.
     pub(crate) fn constant(&mut self, t: Tensor) -> Result<ValueId> {
+        self.graph.charge(t.data.len() as u64, "a constant")?;
         let name = format!("{}:const{}", self.origin.node, self.consts_made);
         self.consts_made += 1;
         self.graph.add_constant(name, t)

@@ -1094,10 +1094,14 @@ fn constant_of_shape(ctx: &mut MapCtx) -> Result<()> {
         )));
     }
     let n = element_count(&dims)?;
+    ctx.graph.check_constant(
+        n,
+        value.data.len() as u64,
+        &format!("ConstantOfShape of {dims:?}"),
+    )?;
     let bytes = usize::try_from(n)
         .ok()
         .and_then(|n| n.checked_mul(value.data.len()))
-        .filter(|&b| b <= (1 << 31))
         .ok_or_else(|| Error::limit(format!("ConstantOfShape of {dims:?} is too large")))?;
     let mut data = Vec::with_capacity(bytes);
     for _ in 0..n {
@@ -1123,9 +1127,6 @@ fn gather_along(ctx: &mut MapCtx, x: ValueId, axis: usize, picks: &[i64]) -> Res
     ctx.track_gather(x, axis, picks, y)
 }
 
-/// The largest dim Expand and Tile produce: their gather picks are a constant.
-const MAX_BROADCAST: u64 = 1 << 24;
-
 fn expand(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
     let Some(target) = ctx.const_ints(1, "shape")? else {
@@ -1145,11 +1146,8 @@ fn expand(ctx: &mut MapCtx) -> Result<()> {
         match &shape[axis] {
             _ if t == 1 => {}
             Dim::Known(1) => {
-                if t > MAX_BROADCAST {
-                    return Err(Error::limit(format!(
-                        "Expand to a dim of {t} (more than {MAX_BROADCAST})"
-                    )));
-                }
+                ctx.graph
+                    .check_constant(t, 8, &format!("Expand to a dim of {t}"))?;
                 let picks = vec![0i64; t as usize];
                 y = gather_along(ctx, y, axis, &picks)?;
             }
@@ -1187,11 +1185,9 @@ fn tile(ctx: &mut MapCtx) -> Result<()> {
             continue;
         }
         let len = static_len(ctx, y, axis, "Tile")?;
-        if r.checked_mul(len as u64).is_none_or(|n| n > MAX_BROADCAST) {
-            return Err(Error::limit(format!(
-                "Tile of {len} by {r} along axis {axis} (more than {MAX_BROADCAST})"
-            )));
-        }
+        let picks = r.saturating_mul(len as u64);
+        ctx.graph
+            .check_constant(picks, 8, &format!("Tile of {len} by {r} along axis {axis}"))?;
         let picks: Vec<i64> = (0..r).flat_map(|_| 0..len).collect();
         y = gather_along(ctx, y, axis, &picks)?;
     }
@@ -1596,9 +1592,11 @@ fn range(ctx: &mut MapCtx) -> Result<()> {
         return Err(Error::invalid("Range delta must not be 0"));
     }
     let count = ((limit - start) / delta).ceil().max(0.0);
-    if count > (1u64 << 28) as f64 {
+    if count > (1u64 << 62) as f64 {
         return Err(Error::limit(format!("Range of {count} elements")));
     }
+    ctx.graph
+        .check_constant(count as u64, 8, &format!("Range of {count} elements"))?;
     let count = count as usize;
     let t = if dtype.is_float() {
         let v: Vec<f64> = (0..count).map(|i| start + i as f64 * delta).collect();

@@ -301,6 +301,7 @@ impl<'a> OpCtx<'a> {
     }
 
     pub fn constant(&mut self, t: Tensor) -> Result<ValueId> {
+        self.graph.charge(t.data.len() as u64, "a constant")?;
         let name = format!("{}/const{}", self.origin.node, self.graph.values.len());
         self.graph.add_constant(name, t)
     }
