@@ -1,0 +1,3 @@
+//! stub
+use super::Rule;
+pub(crate) static RULES: &[Rule] = &[];
