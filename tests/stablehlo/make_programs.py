@@ -238,9 +238,9 @@ case("op_while_dynamic", lambda v: lax.while_loop(lambda c: jnp.sum(c) < 100.0, 
 case("op_case", lambda i, v: lax.switch(i, [lambda a: a + 1, lambda a: a * 2, jnp.sin], v),
      np.int32(2), x23)
 case("op_if", lambda p, v: lax.cond(p, lambda a: a - 1.0, lambda a: a * a, v), np.bool_(False), x23)
-case("op_rng_bit_generator", lambda k: jax.random.bits(k, (3,)),
-     np.array([0, 42], np.uint32), error="rng_bit_generator")
-case("op_custom_call", lambda v: jnp.linalg.qr(v)[0], f32(3, 3), error="custom_call")
+case("op_rng_bit_generator", lambda k: lax.rng_bit_generator(k, (3,), dtype=jnp.uint32)[1],
+     np.array([0, 42, 7, 1], np.uint32), error="stablehlo.rng_bit_generator at line")
+case("op_custom_call", lambda v: jnp.linalg.qr(v)[0], f32(3, 3), error="stablehlo.custom_call target")
 
 
 @jax.jit

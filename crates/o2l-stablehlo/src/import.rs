@@ -104,10 +104,19 @@ fn unsupported_ops(module: &Module) -> Vec<String> {
     fn visit(ops: &[Op], seen: &mut Vec<String>, out: &mut Vec<String>) {
         for op in ops {
             let name = op.canonical_name();
-            if !is_return(op) && map::find(name).is_none() && !seen.iter().any(|s| s == name) {
-                seen.push(name.to_string());
+            let id = format!("{name} {:?}", op.callee);
+            if !is_return(op) && map::find(name).is_none() && !seen.contains(&id) {
+                seen.push(id);
                 let why = map::gap_reason(name).unwrap_or("no mapping onto the canonical ops");
-                out.push(format!("{} at line {}: not supported ({why})", op.name, op.line));
+                let target = match (&op.callee, op.attr("call_target_name")) {
+                    (Some(t), _) => format!(" target \"{t}\""),
+                    (None, Some(crate::parse::Attr::Str(t))) => format!(" target \"{t}\""),
+                    _ => String::new(),
+                };
+                out.push(format!(
+                    "{}{target} at line {}: not supported ({why})",
+                    op.name, op.line
+                ));
             }
             for r in &op.regions {
                 visit(&r.ops, seen, out);
@@ -147,7 +156,10 @@ pub(crate) fn import_module(module: &Module, func: Option<&str>) -> Result<Graph
         let ty = tensor_type(t).map_err(|e| {
             Error::new(
                 e.kind,
-                format!("argument {name} of @{} (line {}): {}", f.name, f.line, e.message),
+                format!(
+                    "argument {name} of @{} (line {}): {}",
+                    f.name, f.line, e.message
+                ),
             )
         })?;
         let label = name.trim_start_matches('%');
@@ -167,7 +179,12 @@ pub(crate) fn import_module(module: &Module, func: Option<&str>) -> Result<Graph
 }
 
 /// Inlines `f` applied to `args` into `graph`.
-pub(crate) fn call(graph: &mut Graph, f: &Func, args: &[ValueId], scope: &Scope) -> Result<Vec<ValueId>> {
+pub(crate) fn call(
+    graph: &mut Graph,
+    f: &Func,
+    args: &[ValueId],
+    scope: &Scope,
+) -> Result<Vec<ValueId>> {
     if f.body.args.len() != args.len() {
         return Err(Error::invalid(format!(
             "@{} takes {} arguments, it is given {}",
@@ -229,10 +246,20 @@ fn lookup(env: &Env, key: &str) -> Result<ValueId> {
 }
 
 /// Maps `ops` in order; returns the values of the terminator.
-pub(crate) fn walk(graph: &mut Graph, env: &mut Env, ops: &[Op], scope: &Scope) -> Result<Vec<ValueId>> {
+pub(crate) fn walk(
+    graph: &mut Graph,
+    env: &mut Env,
+    ops: &[Op],
+    scope: &Scope,
+) -> Result<Vec<ValueId>> {
     for op in ops {
         if is_return(op) {
-            return op.operands.iter().map(|k| lookup(env, k)).collect::<Result<_>>().map_err(|e| at_op(e, op));
+            return op
+                .operands
+                .iter()
+                .map(|k| lookup(env, k))
+                .collect::<Result<_>>()
+                .map_err(|e| at_op(e, op));
         }
         let outs = map_op(graph, env, op, scope).map_err(|e| at_op(e, op))?;
         if outs.len() != op.results.len() {
@@ -254,8 +281,12 @@ pub(crate) fn walk(graph: &mut Graph, env: &mut Env, ops: &[Op], scope: &Scope) 
 
 fn map_op(graph: &mut Graph, env: &mut Env, op: &Op, scope: &Scope) -> Result<Vec<ValueId>> {
     let name = op.canonical_name();
-    let rule = map::find(name)
-        .ok_or_else(|| Error::unsupported(format!("not supported ({})", map::gap_reason(name).unwrap_or("no mapping onto the canonical ops"))))?;
+    let rule = map::find(name).ok_or_else(|| {
+        Error::unsupported(format!(
+            "not supported ({})",
+            map::gap_reason(name).unwrap_or("no mapping onto the canonical ops")
+        ))
+    })?;
     let inputs = op
         .operands
         .iter()
@@ -277,4 +308,31 @@ fn map_op(graph: &mut Graph, env: &mut Env, op: &Op, scope: &Scope) -> Result<Ve
     let mut ctx = OpCtx::new(graph, &origin, op, inputs, result_types, env, scope);
     (rule.map)(&mut ctx)?;
     ctx.into_results()
+}
+
+/// The values `regions` read from outside themselves, in first-use order.
+pub(crate) fn free_values(regions: &[Region]) -> Vec<String> {
+    fn visit(r: &Region, defined: &mut Vec<String>, out: &mut Vec<String>) {
+        let mark = defined.len();
+        for (name, _) in &r.args {
+            defined.push(format!("{name}#0"));
+        }
+        for op in &r.ops {
+            for k in &op.operands {
+                if !defined.contains(k) && !out.contains(k) {
+                    out.push(k.clone());
+                }
+            }
+            for inner in &op.regions {
+                visit(inner, defined, out);
+            }
+            defined.extend(op.results.iter().cloned());
+        }
+        defined.truncate(mark);
+    }
+    let mut out = Vec::new();
+    for r in regions {
+        visit(r, &mut Vec::new(), &mut out);
+    }
+    out
 }

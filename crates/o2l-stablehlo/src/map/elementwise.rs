@@ -10,14 +10,39 @@ pub(crate) static RULES: &[Rule] = &[
     rule("stablehlo.add", &["Add"], add, ""),
     rule("stablehlo.subtract", &["Sub"], sub, ""),
     rule("stablehlo.multiply", &["Mul"], mul, ""),
-    rule("stablehlo.divide", &["Div"], div, "integers truncate toward zero"),
-    rule("stablehlo.remainder", &["Mod"], rem, "the sign of the dividend (C fmod)"),
+    rule(
+        "stablehlo.divide",
+        &["Div"],
+        div,
+        "integers truncate toward zero",
+    ),
+    rule(
+        "stablehlo.remainder",
+        &["Mod"],
+        rem,
+        "the sign of the dividend (C fmod)",
+    ),
     rule("stablehlo.maximum", &["Max"], maximum, "NaN propagates"),
     rule("stablehlo.minimum", &["Min"], minimum, "NaN propagates"),
     rule("stablehlo.power", &["Pow"], power, ""),
-    rule("stablehlo.and", &["And"], and, "logical on i1, bitwise on integers"),
-    rule("stablehlo.or", &["Or"], or, "logical on i1, bitwise on integers"),
-    rule("stablehlo.xor", &["Xor"], xor, "logical on i1, bitwise on integers"),
+    rule(
+        "stablehlo.and",
+        &["And"],
+        and,
+        "logical on i1, bitwise on integers",
+    ),
+    rule(
+        "stablehlo.or",
+        &["Or"],
+        or,
+        "logical on i1, bitwise on integers",
+    ),
+    rule(
+        "stablehlo.xor",
+        &["Xor"],
+        xor,
+        "logical on i1, bitwise on integers",
+    ),
     rule("stablehlo.shift_left", &["ShiftLeft"], shift_left, ""),
     rule(
         "stablehlo.shift_right_logical",
@@ -40,18 +65,38 @@ pub(crate) static RULES: &[Rule] = &[
     rule("stablehlo.abs", &["Abs"], abs, ""),
     rule("stablehlo.negate", &["Neg"], negate, ""),
     rule("stablehlo.exponential", &["Exp"], exp, ""),
-    rule("stablehlo.exponential_minus_one", &["Exp", "Sub"], expm1, "exp(x) - 1"),
+    rule(
+        "stablehlo.exponential_minus_one",
+        &["Exp", "Sub"],
+        expm1,
+        "exp(x) - 1",
+    ),
     rule("stablehlo.log", &["Log"], log, ""),
-    rule("stablehlo.log_plus_one", &["Add", "Log"], log1p, "log(1 + x)"),
+    rule(
+        "stablehlo.log_plus_one",
+        &["Add", "Log"],
+        log1p,
+        "log(1 + x)",
+    ),
     rule("stablehlo.sqrt", &["Sqrt"], sqrt, ""),
     rule("stablehlo.rsqrt", &["Sqrt", "Div"], rsqrt, "1 / sqrt(x)"),
-    rule("stablehlo.cbrt", &["Abs", "Pow", "Sign", "Mul"], cbrt, "sign(x) * |x|^(1/3)"),
+    rule(
+        "stablehlo.cbrt",
+        &["Abs", "Pow", "Sign", "Mul"],
+        cbrt,
+        "sign(x) * |x|^(1/3)",
+    ),
     rule("stablehlo.tanh", &["Tanh"], tanh, ""),
     rule("stablehlo.logistic", &["Sigmoid"], logistic, ""),
     rule("stablehlo.sine", &["Sin"], sin, ""),
     rule("stablehlo.cosine", &["Cos"], cos, ""),
     rule("stablehlo.tan", &["Tan"], tan, ""),
-    rule("chlo.erf", &["Erf"], erf, "CHLO, as JAX emits it for lax.erf"),
+    rule(
+        "chlo.erf",
+        &["Erf"],
+        erf,
+        "CHLO, as JAX emits it for lax.erf",
+    ),
     rule("stablehlo.floor", &["Floor"], floor, ""),
     rule("stablehlo.ceil", &["Ceil"], ceil, ""),
     rule("stablehlo.round_nearest_even", &["Round"], round_even, ""),
@@ -62,7 +107,12 @@ pub(crate) static RULES: &[Rule] = &[
         "half away from zero: sign(x) * floor(|x| + 0.5)",
     ),
     rule("stablehlo.sign", &["Sign"], sign, ""),
-    rule("stablehlo.not", &["Not"], not, "logical on i1, bitwise on integers"),
+    rule(
+        "stablehlo.not",
+        &["Not"],
+        not,
+        "logical on i1, bitwise on integers",
+    ),
     rule(
         "stablehlo.is_finite",
         &["IsNaN", "IsInf", "Or", "Not"],
@@ -83,7 +133,15 @@ pub(crate) static RULES: &[Rule] = &[
     ),
     rule(
         "stablehlo.compare",
-        &["Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Not", "BitCast"],
+        &[
+            "Equal",
+            "Less",
+            "LessOrEqual",
+            "Greater",
+            "GreaterOrEqual",
+            "Not",
+            "BitCast",
+        ],
         compare,
         "EQ NE LT LE GT GE; FLOAT, TOTALORDER (as FLOAT), SIGNED, UNSIGNED (signed operands compared as their unsigned bits)",
     ),
@@ -460,7 +518,9 @@ fn constant_scalar(ctx: &OpCtx, v: ValueId) -> Option<f64> {
     let t = ctx.constant_of(v)?;
     let vals = t.to_f64s();
     let first = *vals.first()?;
-    vals.iter().all(|&x| x == first || (x.is_nan() && first.is_nan())).then_some(first)
+    vals.iter()
+        .all(|&x| x == first || (x.is_nan() && first.is_nan()))
+        .then_some(first)
 }
 
 fn clamp(ctx: &mut OpCtx) -> Result<()> {
@@ -588,7 +648,9 @@ fn iota(ctx: &mut OpCtx) -> Result<()> {
     }
     let inner: u64 = dims[axis + 1..].iter().product();
     let len = dims[axis];
-    let vals: Vec<i64> = (0..n).map(|i| ((i / inner.max(1)) % len.max(1)) as i64).collect();
+    let vals: Vec<i64> = (0..n)
+        .map(|i| ((i / inner.max(1)) % len.max(1)) as i64)
+        .collect();
     let tensor = if t.dtype.is_float() {
         let f: Vec<f64> = vals.iter().map(|&v| v as f64).collect();
         Tensor::from_f64s(t.dtype, dims, &f)?

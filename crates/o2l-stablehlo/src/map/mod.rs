@@ -13,7 +13,9 @@ mod reduce;
 use crate::import::{Env, Scope};
 use crate::parse::{Attr, Op};
 use o2l_canon::ops::{Elementwise, Movement};
-use o2l_canon::{DType, Dim, Error, Graph, Op as CanonOp, Origin, Result, Tensor, TensorType, ValueId};
+use o2l_canon::{
+    DType, Dim, Error, Graph, Op as CanonOp, Origin, Result, Tensor, TensorType, ValueId,
+};
 
 pub(crate) type MapFn = fn(&mut OpCtx) -> Result<()>;
 
@@ -83,33 +85,99 @@ pub(crate) static GAPS: &[(&str, &str)] = &[
     ("stablehlo.all_gather", "a collective across replicas"),
     ("stablehlo.all_to_all", "a collective across replicas"),
     ("stablehlo.reduce_scatter", "a collective across replicas"),
-    ("stablehlo.collective_permute", "a collective across replicas"),
-    ("stablehlo.collective_broadcast", "a collective across replicas"),
+    (
+        "stablehlo.collective_permute",
+        "a collective across replicas",
+    ),
+    (
+        "stablehlo.collective_broadcast",
+        "a collective across replicas",
+    ),
     ("stablehlo.replica_id", "a property of a replicated run"),
     ("stablehlo.partition_id", "a property of a partitioned run"),
-    ("stablehlo.after_all", "tokens order side effects, which converted functions do not have"),
-    ("stablehlo.create_token", "tokens order side effects, which converted functions do not have"),
-    ("stablehlo.fft", "complex numbers are not canonical element types"),
-    ("stablehlo.complex", "complex numbers are not canonical element types"),
-    ("stablehlo.real", "complex numbers are not canonical element types"),
-    ("stablehlo.imag", "complex numbers are not canonical element types"),
+    (
+        "stablehlo.after_all",
+        "tokens order side effects, which converted functions do not have",
+    ),
+    (
+        "stablehlo.create_token",
+        "tokens order side effects, which converted functions do not have",
+    ),
+    (
+        "stablehlo.fft",
+        "complex numbers are not canonical element types",
+    ),
+    (
+        "stablehlo.complex",
+        "complex numbers are not canonical element types",
+    ),
+    (
+        "stablehlo.real",
+        "complex numbers are not canonical element types",
+    ),
+    (
+        "stablehlo.imag",
+        "complex numbers are not canonical element types",
+    ),
     ("stablehlo.tuple", "tuples are not canonical values"),
-    ("stablehlo.get_tuple_element", "tuples are not canonical values"),
-    ("stablehlo.triangular_solve", "no canonical op solves triangular systems"),
+    (
+        "stablehlo.get_tuple_element",
+        "tuples are not canonical values",
+    ),
+    (
+        "stablehlo.triangular_solve",
+        "no canonical op solves triangular systems",
+    ),
     ("stablehlo.cholesky", "no canonical op factors matrices"),
     ("stablehlo.batch_norm_grad", "training ops are out of scope"),
-    ("stablehlo.select_and_scatter", "the gradient of a window reduction: training ops are out of scope"),
-    ("stablehlo.uniform_quantize", "quantized element types are not canonical element types"),
-    ("stablehlo.uniform_dequantize", "quantized element types are not canonical element types"),
-    ("stablehlo.dynamic_broadcast_in_dim", "shapes computed at run time: StableHLO with dynamic shapes is not supported"),
-    ("stablehlo.dynamic_reshape", "shapes computed at run time: StableHLO with dynamic shapes is not supported"),
-    ("stablehlo.dynamic_iota", "shapes computed at run time: StableHLO with dynamic shapes is not supported"),
-    ("stablehlo.dynamic_pad", "shapes computed at run time: StableHLO with dynamic shapes is not supported"),
-    ("stablehlo.dynamic_gather", "shapes computed at run time: StableHLO with dynamic shapes is not supported"),
-    ("stablehlo.dynamic_conv", "shapes computed at run time: StableHLO with dynamic shapes is not supported"),
-    ("stablehlo.real_dynamic_slice", "shapes computed at run time: StableHLO with dynamic shapes is not supported"),
-    ("stablehlo.get_dimension_size", "shapes computed at run time: StableHLO with dynamic shapes is not supported"),
-    ("stablehlo.set_dimension_size", "shapes computed at run time: StableHLO with dynamic shapes is not supported"),
+    (
+        "stablehlo.select_and_scatter",
+        "the gradient of a window reduction: training ops are out of scope",
+    ),
+    (
+        "stablehlo.uniform_quantize",
+        "quantized element types are not canonical element types",
+    ),
+    (
+        "stablehlo.uniform_dequantize",
+        "quantized element types are not canonical element types",
+    ),
+    (
+        "stablehlo.dynamic_broadcast_in_dim",
+        "shapes computed at run time: StableHLO with dynamic shapes is not supported",
+    ),
+    (
+        "stablehlo.dynamic_reshape",
+        "shapes computed at run time: StableHLO with dynamic shapes is not supported",
+    ),
+    (
+        "stablehlo.dynamic_iota",
+        "shapes computed at run time: StableHLO with dynamic shapes is not supported",
+    ),
+    (
+        "stablehlo.dynamic_pad",
+        "shapes computed at run time: StableHLO with dynamic shapes is not supported",
+    ),
+    (
+        "stablehlo.dynamic_gather",
+        "shapes computed at run time: StableHLO with dynamic shapes is not supported",
+    ),
+    (
+        "stablehlo.dynamic_conv",
+        "shapes computed at run time: StableHLO with dynamic shapes is not supported",
+    ),
+    (
+        "stablehlo.real_dynamic_slice",
+        "shapes computed at run time: StableHLO with dynamic shapes is not supported",
+    ),
+    (
+        "stablehlo.get_dimension_size",
+        "shapes computed at run time: StableHLO with dynamic shapes is not supported",
+    ),
+    (
+        "stablehlo.set_dimension_size",
+        "shapes computed at run time: StableHLO with dynamic shapes is not supported",
+    ),
 ];
 
 /// Why an op is refused, when it is one of the listed gaps.
@@ -376,10 +444,14 @@ impl<'a, 'm> OpCtx<'a, 'm> {
         let want = self.result_type(k)?.clone();
         let got = self.graph.ty(v);
         let same_dims = got.rank() == want.rank()
-            && got.shape.iter().zip(&want.shape).all(|(g, w)| match (g, w) {
-                (Dim::Known(a), Dim::Known(b)) => a == b,
-                _ => true,
-            });
+            && got
+                .shape
+                .iter()
+                .zip(&want.shape)
+                .all(|(g, w)| match (g, w) {
+                    (Dim::Known(a), Dim::Known(b)) => a == b,
+                    _ => true,
+                });
         if got.dtype != want.dtype || !same_dims {
             return Err(Error::invalid(format!(
                 "result {k} is declared {want}, the mapping gives {got}"
@@ -422,7 +494,9 @@ pub(crate) fn axes(v: &[i64], rank: usize, what: &str) -> Result<Vec<usize>> {
             usize::try_from(a)
                 .ok()
                 .filter(|&a| a < rank)
-                .ok_or_else(|| Error::invalid(format!("{what}: dim {a} out of range for rank {rank}")))
+                .ok_or_else(|| {
+                    Error::invalid(format!("{what}: dim {a} out of range for rank {rank}"))
+                })
         })
         .collect()
 }

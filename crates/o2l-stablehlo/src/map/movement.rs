@@ -91,9 +91,10 @@ fn slice(ctx: &mut OpCtx) -> Result<()> {
         let start = ctx.ints(&["start_indices"])?;
         let limit = ctx.ints(&["limit_indices"])?;
         let strides = ctx.ints_or(&["strides"], vec![1; dims.len()])?;
-        if start.len() != dims.len() || limit.len() != dims.len() || strides.len() != dims.len()
-        {
-            return Err(Error::invalid("slice needs a start, limit and stride per dim"));
+        if start.len() != dims.len() || limit.len() != dims.len() || strides.len() != dims.len() {
+            return Err(Error::invalid(
+                "slice needs a start, limit and stride per dim",
+            ));
         }
         (0..dims.len())
             .map(|i| (start[i], limit[i], strides[i]))
@@ -244,7 +245,9 @@ fn dynamic_slice(ctx: &mut OpCtx) -> Result<()> {
     let dims = ctx.dims(v)?;
     let sizes = ctx.ints(&["sizes", "slice_sizes"])?;
     if sizes.len() != dims.len() || ctx.num_inputs() != 1 + dims.len() {
-        return Err(Error::invalid("dynamic_slice needs a start and a size per dim"));
+        return Err(Error::invalid(
+            "dynamic_slice needs a start and a size per dim",
+        ));
     }
     for axis in 0..dims.len() {
         let size = sizes[axis];
