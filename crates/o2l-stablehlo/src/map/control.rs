@@ -150,8 +150,9 @@ fn case(ctx: &mut OpCtx) -> Result<()> {
         return Ok(());
     }
     let d = ctx.ty(index).dtype;
-    for k in 0..ctx.num_results() {
-        let mut v = all[n - 1][k];
+    let last = all[n - 1].clone();
+    for (k, &otherwise) in last.iter().enumerate() {
+        let mut v = otherwise;
         for b in (0..n - 1).rev() {
             let bi = ctx.scalar(d, b as f64)?;
             let is = ctx.elementwise(Elementwise::Compare(Compare::Equal), &[index, bi])?;

@@ -131,6 +131,34 @@ pub(crate) static GAPS: &[(&str, &str)] = &[
     ("stablehlo.cholesky", "no canonical op factors matrices"),
     ("stablehlo.batch_norm_grad", "training ops are out of scope"),
     (
+        "stablehlo.batch_norm_training",
+        "training ops are out of scope",
+    ),
+    (
+        "stablehlo.batch_norm_inference",
+        "not mapped yet (JAX does not emit it; it would be elementwise ops over the feature dim)",
+    ),
+    (
+        "stablehlo.reduce_precision",
+        "rounding to a narrower float format inside a wider one is not a canonical op",
+    ),
+    (
+        "stablehlo.map",
+        "not mapped yet (JAX does not emit it; its body would be inlined per element)",
+    ),
+    (
+        "stablehlo.einsum",
+        "deprecated in StableHLO (JAX emits dot_general)",
+    ),
+    (
+        "stablehlo.unary_einsum",
+        "deprecated in StableHLO (JAX emits dot_general)",
+    ),
+    (
+        "stablehlo.broadcast",
+        "deprecated in StableHLO (JAX emits broadcast_in_dim)",
+    ),
+    (
         "stablehlo.select_and_scatter",
         "the gradient of a window reduction: training ops are out of scope",
     ),
