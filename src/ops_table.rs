@@ -20,8 +20,8 @@ pub fn render_markdown() -> String {
     let _ = writeln!(
         out,
         "Generated from the code by `onnx2linalg ops` (the canonical `SPECS` tables in \
-         `crates/o2l-canon/src/ops/`, the rule tables in `crates/o2l-onnx/src/map/` and \
-         `crates/o2l-tosa/src/map/`, the ONNX schema manifest and the TOSA spec's operator \
+         `crates/o2l-canon/src/ops/`, the rule tables in `crates/o2l-onnx/src/map/`, \
+         `crates/o2l-tosa/src/map/` and `crates/o2l-stablehlo/src/map/`, the ONNX schema manifest and the TOSA spec's operator \
          list); `cargo test --test docs` rewrites this file when it is stale \
          and fails. Do not edit by hand.\n"
     );
