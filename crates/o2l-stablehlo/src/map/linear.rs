@@ -249,6 +249,9 @@ fn dilate(ctx: &mut OpCtx, x: ValueId, axis: usize, k: u64) -> Result<ValueId> {
     if k == 0 || len < 2 {
         return Ok(x);
     }
+    if k > 1 << 16 {
+        return Err(Error::unsupported(format!("an lhs dilation of {}", k + 1)));
+    }
     let mut split = dims.clone();
     split.insert(axis + 1, 1);
     let col = ctx.reshape(x, &split)?;

@@ -167,8 +167,11 @@ fn pad(ctx: &mut OpCtx) -> Result<()> {
     }
     for axis in 0..rank {
         let k = interior[axis];
-        if k < 0 {
-            return Err(Error::invalid(format!("negative interior padding {k}")));
+        if !(0..=1 << 16).contains(&k) || low[axis].abs() > 1 << 30 || high[axis].abs() > 1 << 30 {
+            return Err(Error::unsupported(format!(
+                "padding ({}, {}, interior {k}) out of the supported range",
+                low[axis], high[axis]
+            )));
         }
         if k > 0 {
             let dims = ctx.dims(v)?;
