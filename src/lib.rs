@@ -80,7 +80,7 @@ pub fn detect_frontend(path: &Path) -> Result<Frontend> {
     }
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::io(format!("cannot read {}: {e}", path.display())))?;
-    if text.contains("stablehlo.") {
+    if o2l_stablehlo::looks_like_stablehlo(&text) {
         Ok(Frontend::StableHlo)
     } else if o2l_tosa::looks_like_tosa(&text) {
         Ok(Frontend::Tosa)
@@ -112,9 +112,16 @@ pub fn import_model(path: &Path, from: Option<Frontend>, options: &ImportOptions
                 .map_err(|e| Error::io(format!("cannot read {}: {e}", path.display())))?;
             o2l_tosa::import_bytes(&bytes, None).map_err(in_file)
         }
-        Frontend::StableHlo => Err(in_file(Error::unsupported(
-            "StableHLO programs are not supported yet",
-        ))),
+        Frontend::StableHlo => {
+            if !options.input_shapes.is_empty() || !options.bind_inputs.is_empty() {
+                return Err(in_file(Error::unsupported(
+                    "--input-shape and --bind apply to ONNX models",
+                )));
+            }
+            let bytes = std::fs::read(path)
+                .map_err(|e| Error::io(format!("cannot read {}: {e}", path.display())))?;
+            o2l_stablehlo::import_bytes(&bytes, None).map_err(in_file)
+        }
     }
 }
 

@@ -20,8 +20,8 @@ pub fn render_markdown() -> String {
     let _ = writeln!(
         out,
         "Generated from the code by `onnx2linalg ops` (the canonical `SPECS` tables in \
-         `crates/o2l-canon/src/ops/`, the rule tables in `crates/o2l-onnx/src/map/` and \
-         `crates/o2l-tosa/src/map/`, the ONNX schema manifest and the TOSA spec's operator \
+         `crates/o2l-canon/src/ops/`, the rule tables in `crates/o2l-onnx/src/map/`, \
+         `crates/o2l-tosa/src/map/` and `crates/o2l-stablehlo/src/map/`, the ONNX schema manifest and the TOSA spec's operator \
          list); `cargo test --test docs` rewrites this file when it is stale \
          and fails. Do not edit by hand.\n"
     );
@@ -83,24 +83,27 @@ pub fn render_markdown() -> String {
     }
 
     render_tosa(&mut out);
+    render_stablehlo(&mut out);
 
     // Canonical ops, with the source ops of each op set that map onto each.
     let onnx_sources = sources(rules.iter().map(|r| (r.op_type, r.produces)));
     let tosa_rules: Vec<o2l_tosa::RuleInfo> = o2l_tosa::rules().collect();
     let tosa_sources = sources(tosa_rules.iter().map(|r| (r.op, r.produces)));
+    let shlo_rules: Vec<o2l_stablehlo::RuleInfo> = o2l_stablehlo::rules().collect();
+    let shlo_sources = sources(shlo_rules.iter().map(|r| (r.op, r.produces)));
     let _ = writeln!(out, "\n## Canonical ops\n");
     let _ = writeln!(
         out,
-        "| canonical op | family | meaning | operands | attributes | ONNX ops | TOSA ops |"
+        "| canonical op | family | meaning | operands | attributes | ONNX ops | TOSA ops | StableHLO ops |"
     );
-    let _ = writeln!(out, "|---|---|---|---|---|---|---|");
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|");
     for spec in o2l_canon::ops::all_specs() {
         let of = |m: &BTreeMap<&str, Vec<String>>| {
             m.get(spec.name).map(|v| v.join(", ")).unwrap_or_default()
         };
         let _ = writeln!(
             out,
-            "| {} | {:?} | {} | {} | {} | {} | {} |",
+            "| {} | {:?} | {} | {} | {} | {} | {} | {} |",
             spec.name,
             spec.family,
             spec.doc.replace('|', "\\|"),
@@ -108,6 +111,7 @@ pub fn render_markdown() -> String {
             spec.attributes.join(", ").replace('|', "\\|"),
             of(&onnx_sources),
             of(&tosa_sources),
+            of(&shlo_sources),
         );
     }
     out
@@ -167,6 +171,41 @@ fn render_tosa(out: &mut String) {
                 o2l_tosa::gap_reason(op).unwrap_or("not mapped yet")
             ),
         };
+        let _ = writeln!(out, "| {op} | {row} |");
+    }
+}
+
+/// Every StableHLO op with a rule, and every refused one with its reason.
+fn render_stablehlo(out: &mut String) {
+    let rules: Vec<o2l_stablehlo::RuleInfo> = o2l_stablehlo::rules().collect();
+    let gaps: Vec<(&str, &str)> = o2l_stablehlo::gaps().collect();
+    let _ = writeln!(out, "\n## StableHLO ops\n");
+    let _ = writeln!(
+        out,
+        "{} ops are supported and {} refused with a reason. Programs are read as MLIR text \
+         (pretty or generic form) by the frontend's own reader; results are compared with \
+         JAX's in `tests/stablehlo.rs` (see also [stablehlo.md](stablehlo.md)).\n",
+        rules.len(),
+        gaps.len()
+    );
+    let _ = writeln!(out, "| op | supported | canonical ops | notes |");
+    let _ = writeln!(out, "|---|---|---|---|");
+    let mut rows: Vec<(&str, String)> = rules
+        .iter()
+        .map(|r| {
+            (
+                r.op,
+                format!(
+                    "yes | {} | {}",
+                    r.produces.join(", "),
+                    r.note.replace('|', "\\|")
+                ),
+            )
+        })
+        .chain(gaps.iter().map(|(op, why)| (*op, format!("no | | {why}"))))
+        .collect();
+    rows.sort();
+    for (op, row) in rows {
         let _ = writeln!(out, "| {op} | {row} |");
     }
 }

@@ -66,14 +66,19 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         input_shapes: args.input_shapes.clone(),
         ..Default::default()
     };
-    for (name, ty) in onnx2linalg::onnx_inputs(model)? {
+    let frontend = onnx2linalg::detect_frontend(model)?;
+    let onnx_inputs = match frontend {
+        onnx2linalg::Frontend::Onnx => onnx2linalg::onnx_inputs(model)?,
+        _ => Vec::new(),
+    };
+    for (name, ty) in onnx_inputs {
         let symbolic = ty.shape.iter().any(|d| matches!(d, Dim::Symbol(_)));
         let explicit = options.input_shapes.iter().any(|(n, _)| n == &name);
         if let (true, false, Some(t)) = (symbolic, explicit, given.get(&name)) {
             options.input_shapes.push((name, t.dims.clone()));
         }
     }
-    let graph = onnx2linalg::import_onnx(model, &options)?;
+    let graph = onnx2linalg::import_model(model, Some(frontend), &options)?;
 
     let runner = Runner::new(&graph).map_err(in_model)?;
     let expected = || format!("expected inputs: {}", runner.describe_inputs());
