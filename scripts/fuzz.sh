@@ -5,7 +5,8 @@
 #   bash scripts/fuzz.sh 1800 onnx_import    one target for 30 min
 #
 # Seeds: the committed fixtures and the ONNX node suite's models (onnx_*),
-# the TOSA test programs (tosa_read) and the fuzz regressions. The corpus
+# the TOSA test programs (tosa_read), the JAX-exported StableHLO programs
+# (stablehlo_read) and the fuzz regressions. The corpus
 # grows in build/fuzz-corpus/TARGET across runs; crashes land in
 # fuzz/artifacts/TARGET and make this script fail. A crash becomes a
 # regression file under tests/fuzz_regressions/ (see docs/hostile-input.md).
@@ -14,7 +15,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 SECONDS_PER_TARGET=${1:-60}
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(onnx_decode onnx_import onnx_node_shapes tosa_read)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(onnx_decode onnx_import onnx_node_shapes tosa_read stablehlo_read)
 
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --version 0.13.2 --locked
 # libFuzzer's flags are nightly-only; the pinned stable toolchain accepts them so.
@@ -38,6 +39,11 @@ seed() {
         # The first byte picks text (even) or bytecode (odd).
         for f in tests/tosa/*.mlir; do
             { printf '\0'; cat "$f"; } >"$dir/$(basename "$f")"
+        done
+        ;;
+    stablehlo_read)
+        for f in tests/stablehlo/*/program.mlir; do
+            cp "$f" "$dir/$(basename "$(dirname "$f")").mlir"
         done
         ;;
     esac

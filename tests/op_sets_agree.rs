@@ -68,6 +68,10 @@ fn tosa(program: &str) -> Graph {
     o2l_tosa::import_text(program, None).unwrap()
 }
 
+fn stablehlo(program: &str) -> Graph {
+    o2l_stablehlo::import_text(program, None).unwrap()
+}
+
 /// Seeded inputs in [-2, 2) for the graph's inputs.
 fn inputs(g: &Graph, seed: u64) -> Vec<Tensor> {
     let mut state = seed;
@@ -127,6 +131,15 @@ fn add_agrees() {
 }",
                 ),
             ),
+            (
+                "stablehlo",
+                stablehlo(
+                    "func.func @f(%a: tensor<2x3xf32>, %b: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %0 = stablehlo.add %a, %b : tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}",
+                ),
+            ),
         ],
     );
 }
@@ -143,6 +156,15 @@ fn batched_matmul_agrees() {
                     "func.func @f(%a: tensor<2x3x4xf32>, %b: tensor<2x4x5xf32>) -> tensor<2x3x5xf32> {
   %zp = \"tosa.const\"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
   %0 = tosa.matmul %a, %b, %zp, %zp : (tensor<2x3x4xf32>, tensor<2x4x5xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<2x3x5xf32>
+  return %0 : tensor<2x3x5xf32>
+}",
+                ),
+            ),
+            (
+                "stablehlo",
+                stablehlo(
+                    "func.func @f(%a: tensor<2x3x4xf32>, %b: tensor<2x4x5xf32>) -> tensor<2x3x5xf32> {
+  %0 = stablehlo.dot_general %a, %b, batching_dims = [0] x [0], contracting_dims = [2] x [1], precision = [DEFAULT, DEFAULT] : (tensor<2x3x4xf32>, tensor<2x4x5xf32>) -> tensor<2x3x5xf32>
   return %0 : tensor<2x3x5xf32>
 }",
                 ),
@@ -180,6 +202,16 @@ fn conv_agrees_across_layouts() {
 }",
                 ),
             ),
+            (
+                "stablehlo",
+                // NCHW x OIHW directly, through the dimension numbers.
+                stablehlo(
+                    "func.func @f(%x: tensor<1x3x6x6xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x3x5xf32> {
+  %0 = stablehlo.convolution(%x, %w) dim_numbers = [b, f, 0, 1]x[o, i, 0, 1]->[b, f, 0, 1], window = {stride = [2, 1], pad = [[1, 0], [0, 1]], lhs_dilate = [1, 1], rhs_dilate = [1, 1], reverse = [false, false]} {batch_group_count = 1 : i64, feature_group_count = 1 : i64} : (tensor<1x3x6x6xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x3x5xf32>
+  return %0 : tensor<1x4x3x5xf32>
+}",
+                ),
+            ),
         ],
     );
 }
@@ -208,12 +240,26 @@ fn max_pool_agrees_across_layouts() {
 }",
                 ),
             ),
+            (
+                "stablehlo",
+                stablehlo(
+                    "func.func @f(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32> {
+  %init = stablehlo.constant dense<0xFF800000> : tensor<f32>
+  %0 = \"stablehlo.reduce_window\"(%x, %init) <{padding = dense<[[0, 0], [0, 0], [0, 1], [0, 1]]> : tensor<4x2xi64>, window_dimensions = array<i64: 1, 1, 2, 2>, window_strides = array<i64: 1, 1, 2, 2>}> ({
+  ^bb0(%p: tensor<f32>, %q: tensor<f32>):
+    %m = stablehlo.maximum %p, %q : tensor<f32>
+    stablehlo.return %m : tensor<f32>
+  }) : (tensor<1x2x5x5xf32>, tensor<f32>) -> tensor<1x2x3x3xf32>
+  return %0 : tensor<1x2x3x3xf32>
+}",
+                ),
+            ),
         ],
     );
 }
 
 #[test]
-fn reduce_sum_and_max_agree() {
+fn reduce_max_agrees() {
     agree(
         "reduce max",
         &[
@@ -234,17 +280,28 @@ fn reduce_sum_and_max_agree() {
 }",
                 ),
             ),
+            (
+                "stablehlo",
+                stablehlo(
+                    "func.func @f(%x: tensor<3x4x5xf32>) -> tensor<3x1x5xf32> {
+  %init = stablehlo.constant dense<0xFF800000> : tensor<f32>
+  %0 = stablehlo.reduce(%x init: %init) applies stablehlo.maximum across dimensions = [1] : (tensor<3x4x5xf32>, tensor<f32>) -> tensor<3x5xf32>
+  %1 = stablehlo.reshape %0 : (tensor<3x5xf32>) -> tensor<3x1x5xf32>
+  return %1 : tensor<3x1x5xf32>
+}",
+                ),
+            ),
         ],
     );
 }
 
 #[test]
 fn unary_math_agrees() {
-    for (onnx_op, tosa_op) in [
-        ("Exp", "exp"),
-        ("Tanh", "tanh"),
-        ("Sigmoid", "sigmoid"),
-        ("Abs", "abs"),
+    for (onnx_op, tosa_op, shlo_op) in [
+        ("Exp", "exp", "exponential"),
+        ("Tanh", "tanh", "tanh"),
+        ("Sigmoid", "sigmoid", "logistic"),
+        ("Abs", "abs", "abs"),
     ] {
         agree(
             onnx_op,
@@ -255,6 +312,15 @@ fn unary_math_agrees() {
                     tosa(&format!(
                         "func.func @f(%x: tensor<2x7xf32>) -> tensor<2x7xf32> {{
   %y = tosa.{tosa_op} %x : (tensor<2x7xf32>) -> tensor<2x7xf32>
+  return %y : tensor<2x7xf32>
+}}"
+                    )),
+                ),
+                (
+                    "stablehlo",
+                    stablehlo(&format!(
+                        "func.func @f(%x: tensor<2x7xf32>) -> tensor<2x7xf32> {{
+  %y = stablehlo.{shlo_op} %x : tensor<2x7xf32>
   return %y : tensor<2x7xf32>
 }}"
                     )),
@@ -282,6 +348,15 @@ fn transpose_and_concat_agree() {
 }",
                 ),
             ),
+            (
+                "stablehlo",
+                stablehlo(
+                    "func.func @f(%x: tensor<2x3x4xf32>) -> tensor<4x2x3xf32> {
+  %0 = stablehlo.transpose %x, dims = [2, 0, 1] : (tensor<2x3x4xf32>) -> tensor<4x2x3xf32>
+  return %0 : tensor<4x2x3xf32>
+}",
+                ),
+            ),
         ],
     );
     agree(
@@ -297,6 +372,15 @@ fn transpose_and_concat_agree() {
                     "func.func @f(%a: tensor<2x3xf32>, %b: tensor<2x3xf32>) -> tensor<2x6xf32> {
   %y = tosa.concat %a, %b {axis = 1 : i32} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x6xf32>
   return %y : tensor<2x6xf32>
+}",
+                ),
+            ),
+            (
+                "stablehlo",
+                stablehlo(
+                    "func.func @f(%a: tensor<2x3xf32>, %b: tensor<2x3xf32>) -> tensor<2x6xf32> {
+  %0 = stablehlo.concatenate %a, %b, dim = 1 : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x6xf32>
+  return %0 : tensor<2x6xf32>
 }",
                 ),
             ),
