@@ -6,7 +6,8 @@
 #
 # Idempotent and fast when warm: each step checks first and skips what is done.
 #   1. Debian packages: LLVM/MLIR 22 (only the missing ones; apt-get update only then)
-#   2. .venv: Python venv with python/requirements.txt (redone when the pins change)
+#   2. .venv: Python venv with python/requirements.txt, and build/venv-models with
+#      python/requirements-models.txt (PyTorch; each redone when its pins change)
 #   3. build/onnx-node: the ONNX backend node suite (redone when onnx or the script change)
 #   4. cargo build --workspace --all-targets (so `bash scripts/test.sh` starts warm)
 #   5. target/debug/onnx2linalg fixtures/models/resnet_small_op17.onnx   -> stdout
@@ -59,22 +60,29 @@ fi
 
 command -v cargo >/dev/null 2>&1 || die "cargo is not on PATH (the Rust toolchain in rust-toolchain.toml, 1.95.0, is expected on the machine)"
 
-# --- 2. Python venv -----------------------------------------------------------
-REQ=python/requirements.txt
-VENV_STAMP=.venv/.requirements.sha256
-want=$(hash_of "$REQ")
-if [ -x .venv/bin/python ] && [ -f "$VENV_STAMP" ] && [ "$(cat "$VENV_STAMP")" = "$want" ]; then
-    log ".venv: up to date with $REQ"
-else
-    if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c '' >/dev/null 2>&1; then
-        log "creating .venv"
-        rm -rf .venv
-        quiet python3 -m venv .venv
+# --- 2. Python venvs -----------------------------------------------------------
+# make_venv DIR REQUIREMENTS: DIR holds exactly those pins (redone when they change).
+make_venv() {
+    local dir=$1 req=$2 want
+    want=$(hash_of "$req")
+    if [ -x "$dir/bin/python" ] && [ -f "$dir/.requirements.sha256" ] \
+        && [ "$(cat "$dir/.requirements.sha256")" = "$want" ]; then
+        log "$dir: up to date with $req"
+        return
     fi
-    log "installing $REQ into .venv"
-    quiet .venv/bin/python -m pip install -q --disable-pip-version-check --no-input -r "$REQ"
-    echo "$want" >"$VENV_STAMP"
-fi
+    if [ ! -x "$dir/bin/python" ] || ! "$dir/bin/python" -c '' >/dev/null 2>&1; then
+        log "creating $dir"
+        rm -rf "$dir"
+        quiet python3 -m venv "$dir"
+    fi
+    log "installing $req into $dir"
+    quiet "$dir/bin/python" -m pip install -q --disable-pip-version-check --no-input -r "$req"
+    echo "$want" >"$dir/.requirements.sha256"
+}
+make_venv .venv python/requirements.txt
+# PyTorch, torchvision, transformers: examples/export_pytorch.py (run by tests/examples.rs)
+# and the fixture generator. A few GB (the default PyPI torch build).
+make_venv build/venv-models python/requirements-models.txt
 
 # --- 3. ONNX node suite ---------------------------------------------------------
 SUITE=build/onnx-node

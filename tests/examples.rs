@@ -43,3 +43,42 @@ fn convert_and_run_writes_verified_mlir_and_prints_the_outputs() {
         "{stdout}"
     );
 }
+
+/// examples/export_pytorch.py: a user's own module, a torchvision network and
+/// a transformers model exported from PyTorch, converted, run, and compared
+/// with PyTorch's outputs (needs build/venv-models from scripts/setup.sh).
+#[test]
+fn pytorch_export_example_converts_and_matches_pytorch() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let python = root.join("build/venv-models/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: run bash scripts/setup.sh",
+        python.display()
+    );
+    let dir = common::scratch("examples", "pytorch");
+    let run = Command::new(&python)
+        .arg(root.join("examples/export_pytorch.py"))
+        .arg(env!("CARGO_BIN_EXE_onnx2linalg"))
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    for name in [
+        "my_module",
+        "torchvision_mobilenet_v3_small",
+        "transformers_bert",
+    ] {
+        assert!(
+            stdout.contains(&format!("{name}: output")) && !stdout.contains("MISMATCH"),
+            "{name}: {stdout}"
+        );
+        assert!(dir.join(name).join("model.mlir").exists());
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
