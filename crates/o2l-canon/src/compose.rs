@@ -2,7 +2,7 @@
 //! have (ONNX ConvTranspose, TOSA transpose_conv2d) but that the canonical
 //! table builds from other ops is written here once, over the `Builder`
 //! each frontend's mapping context implements.
-use crate::ops::{Conv, Movement};
+use crate::ops::{Binary, Conv, Elementwise, Movement, Unary};
 use crate::{Dim, Error, Op, Result, Tensor, TensorType, ValueId};
 
 /// What a composition needs of a frontend's mapping context.
@@ -16,6 +16,27 @@ pub trait Builder {
         }
         self.emit1(Op::Movement(Movement::Reshape { shape }), &[x])
     }
+    /// A 0-d constant of `dtype`.
+    fn scalar(&mut self, dtype: crate::DType, v: f64) -> Result<ValueId> {
+        let t = if dtype.is_float() {
+            Tensor::from_f64s(dtype, vec![], &[v])?
+        } else {
+            Tensor::from_i64s(dtype, vec![], &[v as i64])?
+        };
+        self.constant(t)
+    }
+}
+
+/// 1 / x.
+pub fn reciprocal(b: &mut impl Builder, x: ValueId) -> Result<ValueId> {
+    let one = b.scalar(b.ty(x).dtype, 1.0)?;
+    b.emit1(Op::Elementwise(Elementwise::Binary(Binary::Div)), &[one, x])
+}
+
+/// 1 / sqrt(x).
+pub fn rsqrt(b: &mut impl Builder, x: ValueId) -> Result<ValueId> {
+    let s = b.emit1(Op::Elementwise(Elementwise::Unary(Unary::Sqrt)), &[x])?;
+    reciprocal(b, s)
 }
 
 /// Constant indices `picks` taken along `axis`.

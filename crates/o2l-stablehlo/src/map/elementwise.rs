@@ -359,9 +359,7 @@ fn log1p(ctx: &mut OpCtx) -> Result<()> {
 
 fn rsqrt(ctx: &mut OpCtx) -> Result<()> {
     let x = ctx.input(0)?;
-    let s = ctx.elementwise(Elementwise::Unary(Unary::Sqrt), &[x])?;
-    let one = ctx.scalar(ctx.ty(x).dtype, 1.0)?;
-    let v = ctx.elementwise(Elementwise::Binary(Binary::Div), &[one, s])?;
+    let v = o2l_canon::compose::rsqrt(ctx, x)?;
     ctx.bind(0, v)
 }
 

@@ -24,26 +24,9 @@ pub(crate) enum Operand {
 
 pub(crate) type MapFn = fn(&mut OpCtx) -> Result<()>;
 
-pub(crate) struct Rule {
-    pub op: &'static str,
-    pub produces: &'static [&'static str],
-    pub map: MapFn,
-    pub note: &'static str,
-}
-
-pub(crate) const fn rule(
-    op: &'static str,
-    produces: &'static [&'static str],
-    map: MapFn,
-    note: &'static str,
-) -> Rule {
-    Rule {
-        op,
-        produces,
-        map,
-        note,
-    }
-}
+/// One row of the rule table (the row type the MLIR frontends share).
+pub(crate) type Rule = o2l_canon::rules::Rule<MapFn>;
+pub(crate) use o2l_canon::rules::rule;
 
 fn all_rules() -> impl Iterator<Item = &'static Rule> {
     [
