@@ -563,8 +563,11 @@ pub fn run(jobs: &[Job], options: &BatchOptions, progress: &dyn Progress) -> Res
     } else {
         options.jobs
     };
+    // Readers recurse into nested subgraphs, regions and attributes (each
+    // capped by a depth limit); a worker gets the stack the main thread has.
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
+        .stack_size(16 << 20)
         .build()
         .map_err(|e| {
             Error::new(

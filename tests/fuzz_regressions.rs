@@ -1,18 +1,29 @@
-//! Every input a fuzz target ever crashed on (tests/fuzz_regressions/*.onnx,
-//! *.mlir) goes through the whole conversion again: it must end in a result
+//! Every input a fuzz target ever crashed on or hung on
+//! (tests/fuzz_regressions/*.onnx, tosa_*.mlir, stablehlo_*.mlir, read
+//! through that frontend) goes through the whole conversion again: it must end in a result
 //! or an error, never a panic, and the outcome must match expected.txt
 //! (UPDATE_EXPECTATIONS=1 rewrites it) so a fix that regresses is seen.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-use onnx2linalg::{ConvertOptions, convert};
+use onnx2linalg::{ConvertOptions, Frontend, convert};
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
 /// The outcome on one line, the folder left out so it reads the same anywhere.
 fn outcome(path: &Path) -> String {
-    match catch_unwind(AssertUnwindSafe(|| {
-        convert(path, &ConvertOptions::default())
-    })) {
+    // The file name says which reader the input was fuzzed through.
+    let name = path.file_name().unwrap().to_string_lossy();
+    let options = ConvertOptions {
+        from: if name.starts_with("stablehlo_") {
+            Some(Frontend::StableHlo)
+        } else if name.starts_with("tosa_") {
+            Some(Frontend::Tosa)
+        } else {
+            None
+        },
+        ..ConvertOptions::default()
+    };
+    match catch_unwind(AssertUnwindSafe(|| convert(path, &options))) {
         Ok(Ok(_)) => "ok".to_string(),
         Ok(Err(e)) => {
             let folder = format!("{}/", path.parent().unwrap().display());

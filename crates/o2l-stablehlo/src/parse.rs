@@ -11,7 +11,7 @@
 use o2l_canon::{Error, Result};
 
 /// How deeply regions, lists and dictionaries may nest.
-pub const MAX_DEPTH: usize = 128;
+pub const MAX_DEPTH: usize = 64;
 
 /// A type as written: a ranked tensor, or anything else (kept as text so the
 /// op that uses it can name it in its error).
@@ -203,6 +203,8 @@ pub fn parse_module(source: &str) -> Result<Module> {
         pos: 0,
         line: 1,
         depth: 0,
+        steps: 0,
+        max_steps: 8 * source.len() + 10_000,
     };
     p.module()
 }
@@ -212,6 +214,10 @@ struct Parser<'s> {
     pos: usize,
     line: usize,
     depth: usize,
+    /// Nested reads so far; retries after a failed attribute make some
+    /// inputs costly, so the work is capped in proportion to the input.
+    steps: usize,
+    max_steps: usize,
 }
 
 fn is_ident_start(c: u8) -> bool {
@@ -253,6 +259,16 @@ impl<'s> Parser<'s> {
     }
 
     fn enter(&mut self) -> Result<()> {
+        self.steps += 1;
+        if self.steps > self.max_steps {
+            // A limit, not a syntax error: no retry catches it.
+            return Err(Error::limit(format!(
+                "line {}: reading the program takes more than {} steps for {} bytes (a pathological input)",
+                self.line,
+                self.max_steps,
+                self.src.len()
+            )));
+        }
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return self.err(format!("nesting deeper than {MAX_DEPTH}"));

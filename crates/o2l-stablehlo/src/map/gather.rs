@@ -171,7 +171,13 @@ fn coordinates(
         let mut c = vec![0i64; r];
         for (q, &p) in window_pos.iter().enumerate() {
             if let Some(&d) = window_dims.get(q) {
-                c[d] = at[p];
+                let (Some(slot), Some(&v)) = (c.get_mut(d), at.get(p)) else {
+                    return Err(Error::invalid(format!(
+                        "window dim {d} (result dim {p}) is outside the operand's {r} dims or the result's {} dims",
+                        out.len()
+                    )));
+                };
+                *slot = v;
             }
         }
         offsets.extend(c);
