@@ -1598,7 +1598,7 @@ fn constants_made_in_total_past_max_alloc_bytes_are_a_limit_error() {
     assert_eq!(e.kind, ErrorKind::Limit);
     assert!(e.message.contains("--max-alloc-bytes"), "{e}");
     assert!(
-        e.message.contains("add2"),
+        e.to_string().contains("node \"add2\""),
         "the third fold passes the cap: {e}"
     );
 }
