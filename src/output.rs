@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 /// A file being written; `commit` publishes it, dropping it unpublished removes it.
 pub struct AtomicFile {
     target: PathBuf,
-    temp: PathBuf,
+    /// The temporary file renamed over `target`; None when `target` is a
+    /// device or pipe (`-o /dev/null`, `-o /dev/stdout`), written in place:
+    /// renaming over it would replace the device with a regular file.
+    temp: Option<PathBuf>,
     file: Option<BufWriter<File>>,
 }
 
@@ -24,13 +27,29 @@ impl AtomicFile {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .ok_or_else(|| Error::invalid(format!("{}: not a file path", path.display())))?;
+        if let Ok(meta) = std::fs::metadata(path)
+            && !meta.is_file()
+        {
+            if meta.is_dir() {
+                return Err(Error::io(format!("{} is a folder", path.display())));
+            }
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(|e| Error::io(format!("{}: {e}", path.display())))?;
+            return Ok(AtomicFile {
+                target: path.to_path_buf(),
+                temp: None,
+                file: Some(BufWriter::with_capacity(1 << 20, file)),
+            });
+        }
         sweep_stale_temps(&dir, &name);
         let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
         let file =
             File::create(&temp).map_err(|e| Error::io(format!("{}: {e}", temp.display())))?;
         Ok(AtomicFile {
             target: path.to_path_buf(),
-            temp,
+            temp: Some(temp),
             file: Some(BufWriter::with_capacity(1 << 20, file)),
         })
     }
@@ -42,9 +61,17 @@ impl AtomicFile {
             return Err(Error::internal("the output file was already closed"));
         };
         let file = buffered.into_inner().map_err(|e| io(e.into_error()))?;
-        file.sync_all().map_err(io)?;
-        drop(file);
-        std::fs::rename(&self.temp, &self.target).map_err(io)
+        let Some(temp) = self.temp.take() else {
+            return Ok(()); // a device or pipe: written in place
+        };
+        let done = file.sync_all().and_then(|()| {
+            drop(file);
+            std::fs::rename(&temp, &self.target)
+        });
+        if done.is_err() {
+            let _ = std::fs::remove_file(&temp);
+        }
+        done.map_err(io)
     }
 }
 
@@ -65,8 +92,10 @@ impl Write for AtomicFile {
 
 impl Drop for AtomicFile {
     fn drop(&mut self) {
-        if self.file.take().is_some() {
-            let _ = std::fs::remove_file(&self.temp);
+        if self.file.take().is_some()
+            && let Some(temp) = &self.temp
+        {
+            let _ = std::fs::remove_file(temp);
         }
     }
 }

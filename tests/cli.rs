@@ -197,18 +197,23 @@ fn unsupported_tosa_op_and_plain_mlir_fail_cleanly() {
 #[test]
 fn limits_are_options_and_name_themselves_when_hit() {
     let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/models/mlp_op17.onnx");
+    let dir = common::scratch("cli", "limits");
+    let out_file = dir.join("out.mlir");
     let out = bin()
         .arg(&model)
-        .args(["--max-alloc-bytes", "100", "-o", "/dev/null"])
+        .args(["--max-alloc-bytes", "100", "-o"])
+        .arg(&out_file)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--max-alloc-bytes"), "{err}");
     assert!(err.contains("more than the limit of 100"), "{err}");
+    assert!(!out_file.exists());
     let ok = bin()
         .arg(&model)
-        .args(["--max-fold-bytes", "64", "-o", "/dev/null"])
+        .args(["--max-fold-bytes", "64", "-o"])
+        .arg(&out_file)
         .output()
         .unwrap();
     assert!(
@@ -216,4 +221,25 @@ fn limits_are_options_and_name_themselves_when_hit() {
         "{}",
         String::from_utf8_lossy(&ok.stderr)
     );
+    assert!(out_file.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn output_to_a_device_writes_through_it_and_leaves_it_a_device() {
+    use std::os::unix::fs::FileTypeExt;
+    // An atomic rename over /dev/null would make it a regular file.
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/models/mlp_op17.onnx");
+    let out = bin()
+        .arg(&model)
+        .args(["-o", "/dev/null"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let kind = std::fs::metadata("/dev/null").unwrap().file_type();
+    assert!(kind.is_char_device(), "/dev/null is no longer a device");
 }
