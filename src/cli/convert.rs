@@ -45,7 +45,7 @@ pub struct LimitArgs {
     /// tables; the model's own weights are mapped, not counted).
     #[arg(long, default_value_t = onnx2linalg::Limits::default().max_alloc_bytes)]
     pub max_alloc_bytes: u64,
-    /// How deep subgraphs, regions and function calls may nest.
+    /// How deep ONNX subgraphs and function calls may nest.
     #[arg(long, default_value_t = onnx2linalg::Limits::default().max_depth)]
     pub max_depth: usize,
 }
