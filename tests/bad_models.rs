@@ -156,23 +156,6 @@ fn every_bad_model_fails_cleanly_with_one_clear_line_and_no_output() {
         .iter()
         .map(|(n, r)| format!("{n}\t{}\n", r.as_ref().unwrap()))
         .collect();
-    let expected_path = corpus().join("expected.txt");
-    if std::env::var_os("UPDATE_EXPECTATIONS").is_some() {
-        std::fs::write(&expected_path, &render).unwrap();
-    } else {
-        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
-        let diffs: Vec<String> = render
-            .lines()
-            .zip(expected.lines())
-            .filter(|(a, b)| a != b)
-            .map(|(a, b)| format!("got      {a}\nexpected {b}"))
-            .collect();
-        assert!(
-            diffs.is_empty() && render.lines().count() == expected.lines().count(),
-            "error lines differ from {} (UPDATE_EXPECTATIONS=1 rewrites it):\n{}",
-            expected_path.display(),
-            diffs.join("\n")
-        );
-    }
+    common::check_expectations(&corpus().join("expected.txt"), &render);
     std::fs::remove_dir_all(&scratch_dir).unwrap();
 }

@@ -4,6 +4,8 @@
 //! or an error, never a panic, and the outcome must match expected.txt
 //! (UPDATE_EXPECTATIONS=1 rewrites it) so a fix that regresses is seen.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
 use onnx2linalg::{ConvertOptions, Frontend, convert};
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -54,23 +56,6 @@ fn fuzz_crashes_stay_fixed() {
     let panics: Vec<_> = got.iter().filter(|(_, o)| *o == "PANIC").collect();
     assert!(panics.is_empty(), "conversion panicked on {panics:?}");
 
-    let expected_path = dir.join("expected.txt");
     let render: String = got.iter().map(|(k, v)| format!("{k}\t{v}\n")).collect();
-    if std::env::var_os("UPDATE_EXPECTATIONS").is_some() {
-        std::fs::write(&expected_path, &render).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
-    let diffs: Vec<String> = render
-        .lines()
-        .zip(expected.lines())
-        .filter(|(a, b)| a != b)
-        .map(|(a, b)| format!("got      {a}\nexpected {b}"))
-        .collect();
-    assert!(
-        diffs.is_empty() && render.lines().count() == expected.lines().count(),
-        "outcomes differ from {} (UPDATE_EXPECTATIONS=1 rewrites it):\n{}",
-        expected_path.display(),
-        diffs.join("\n")
-    );
+    common::check_expectations(&dir.join("expected.txt"), &render);
 }

@@ -39,3 +39,25 @@ pub fn value(name: &str, dims: &[i64]) -> ValueInfoProto {
         ..Default::default()
     }
 }
+
+/// Compares `render` (one line per case) with the expectations file at
+/// `path`, line by line; `UPDATE_EXPECTATIONS=1` rewrites the file instead.
+pub fn check_expectations(path: &std::path::Path, render: &str) {
+    if std::env::var_os("UPDATE_EXPECTATIONS").is_some() {
+        std::fs::write(path, render).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(path).unwrap_or_default();
+    let diffs: Vec<String> = render
+        .lines()
+        .zip(expected.lines())
+        .filter(|(a, b)| a != b)
+        .map(|(a, b)| format!("got      {a}\nexpected {b}"))
+        .collect();
+    assert!(
+        diffs.is_empty() && render.lines().count() == expected.lines().count(),
+        "results differ from {} (UPDATE_EXPECTATIONS=1 rewrites it):\n{}",
+        path.display(),
+        diffs.join("\n")
+    );
+}
