@@ -243,3 +243,22 @@ fn output_to_a_device_writes_through_it_and_leaves_it_a_device() {
     let kind = std::fs::metadata("/dev/null").unwrap().file_type();
     assert!(kind.is_char_device(), "/dev/null is no longer a device");
 }
+
+#[test]
+fn output_dash_is_stdout() {
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/models/mlp_op17.onnx");
+    let dir = std::env::temp_dir().join(format!("o2l-dash-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let dash = bin()
+        .current_dir(&dir)
+        .arg(&model)
+        .args(["-o", "-"])
+        .output()
+        .unwrap();
+    let plain = bin().arg(&model).output().unwrap();
+    assert!(dash.status.success());
+    assert!(dash.stdout.starts_with(b"#map") || dash.stdout.starts_with(b"module"));
+    assert_eq!(dash.stdout, plain.stdout);
+    assert!(!dir.join("-").exists(), "-o - wrote a file named \"-\"");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -12,7 +12,7 @@ pub struct ConvertArgs {
     /// The source op set (default: detected from the file).
     #[arg(long, value_enum)]
     pub from: Option<FromArg>,
-    /// Write the MLIR here (atomically) instead of stdout.
+    /// Write the MLIR here (atomically) instead of stdout (`-`: stdout).
     #[arg(short, long)]
     pub output: Option<PathBuf>,
     /// Output form (auto: bytecode when writing a file for a model with at
@@ -159,7 +159,8 @@ pub fn run(args: ConvertArgs) -> Result<ExitCode> {
     options.import.bind_inputs = read_bindings(&args.bind)?;
     let graph = onnx2linalg::import_model(model, options.from, &options.import)?;
     let in_model = |e: onnx2linalg::Error| e.in_file(model.display().to_string());
-    match &args.output {
+    let to_file = args.output.as_ref().filter(|p| p.as_os_str() != "-");
+    match to_file {
         Some(path) => {
             if matches!(args.emit, EmitArg::Auto) && options.lower.weights != Weights::Elide {
                 let weights = onnx2linalg::output::weight_bytes(&graph);

@@ -37,6 +37,40 @@ pub struct Graph {
     pub limits: crate::Limits,
     /// Bytes of constants made so far by folds and frontends (see `charge`).
     pub made_bytes: u64,
+    /// The read-only file mappings that constants may be views into.
+    pub file_maps: FileMaps,
+}
+
+/// Read-only memory maps of files (the model, its external data), kept alive
+/// by the graph. A constant whose bytes lie inside one can have its pages
+/// dropped from memory after use: they are re-read from the file if touched
+/// again, unlike heap memory.
+#[derive(Clone, Default)]
+pub struct FileMaps(Vec<bytes::Bytes>);
+
+impl FileMaps {
+    pub fn push(&mut self, map: bytes::Bytes) {
+        if !map.is_empty() {
+            self.0.push(map);
+        }
+    }
+
+    /// Whether `bytes` lie entirely inside one of the maps.
+    pub fn contains(&self, bytes: &[u8]) -> bool {
+        let start = bytes.as_ptr() as usize;
+        let end = start + bytes.len();
+        self.0.iter().any(|m| {
+            let m_start = m.as_ptr() as usize;
+            start >= m_start && end <= m_start + m.len()
+        })
+    }
+}
+
+impl std::fmt::Debug for FileMaps {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let bytes: usize = self.0.iter().map(|m| m.len()).sum();
+        write!(f, "FileMaps({} maps, {bytes} bytes)", self.0.len())
+    }
 }
 
 impl Graph {

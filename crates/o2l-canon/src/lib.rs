@@ -16,7 +16,7 @@ pub mod tensor;
 
 pub use dtype::DType;
 pub use error::{Error, ErrorKind, Origin, Result};
-pub use graph::{Graph, Node, Value, ValueId};
+pub use graph::{FileMaps, Graph, Node, Value, ValueId};
 pub use limits::Limits;
 pub use ops::{Family, Op, OpSpec};
 pub use shape::{Dim, TensorType};

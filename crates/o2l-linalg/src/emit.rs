@@ -5,11 +5,14 @@ use melior::ir::operation::{OperationLike, OperationPrintingFlags};
 use mlir_sys::{MlirStringRef, mlirOperationPrintWithFlags, mlirOperationWriteBytecode};
 use o2l_canon::{Error, Result};
 use std::ffi::c_void;
-use std::io::Write;
+
+use crate::sink::ModuleSink;
+use crate::weights::Deferred;
 
 /// The sink behind MLIR's C callback: the first write error stops the copying.
 struct Sink<'a> {
-    out: &'a mut dyn Write,
+    out: &'a mut dyn ModuleSink,
+    deferred: Option<&'a Deferred>,
     error: Option<std::io::Error>,
 }
 
@@ -19,6 +22,15 @@ unsafe extern "C" fn write_chunk(chunk: MlirStringRef, data: *mut c_void) {
     // for its duration; MLIR hands over `length` valid bytes at `data`.
     let sink = unsafe { &mut *(data as *mut Sink) };
     if sink.error.is_some() || chunk.length == 0 {
+        return;
+    }
+    // A deferred weight's placeholder is never read: its bytes come from the weight.
+    if let Some(deferred) = sink.deferred
+        && let Some(written) = deferred.write_through(chunk.data as usize, chunk.length, sink.out)
+    {
+        if let Err(e) = written {
+            sink.error = Some(e);
+        }
         return;
     }
     let bytes = unsafe { std::slice::from_raw_parts(chunk.data as *const u8, chunk.length) };
@@ -33,13 +45,19 @@ pub(crate) enum Form {
     Bytecode,
 }
 
-/// Streams `op` (a module) to `out` in `form`.
+/// Streams `op` (a module) to `out` in `form`; `deferred` holds the weights
+/// whose placeholders the module's resource blobs point at.
 pub(crate) fn write_module<'c>(
     op: &impl OperationLike<'c, 'c>,
     form: Form,
-    out: &mut dyn Write,
+    deferred: Option<&Deferred>,
+    out: &mut dyn ModuleSink,
 ) -> Result<()> {
-    let mut sink = Sink { out, error: None };
+    let mut sink = Sink {
+        out,
+        deferred,
+        error: None,
+    };
     let data = &mut sink as *mut Sink as *mut c_void;
     match form {
         Form::Text { locations } => {

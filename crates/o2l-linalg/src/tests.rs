@@ -765,6 +765,95 @@ fn weights_modes() {
     assert!(bc.starts_with(b"ML\xefR"), "bytecode magic");
 }
 
+/// MLIR's reading of `bytecode`, printed as text (resources in hex).
+fn bytecode_as_text(bytecode: &[u8]) -> String {
+    let registry = melior::dialect::DialectRegistry::new();
+    melior::utility::register_all_dialects(&registry);
+    let context = melior::Context::new_with_registry(&registry, false);
+    context.load_all_available_dialects();
+    // SAFETY: the string ref points at `bytecode`, alive for the call.
+    let raw = unsafe {
+        mlir_sys::mlirModuleCreateParse(
+            context.to_raw(),
+            mlir_sys::MlirStringRef {
+                data: bytecode.as_ptr() as *const std::ffi::c_char,
+                length: bytecode.len(),
+            },
+        )
+    };
+    assert!(!raw.ptr.is_null(), "MLIR cannot read the bytecode");
+    // SAFETY: a module just parsed, owned from here on.
+    let module = unsafe { melior::ir::Module::from_raw(raw) };
+    module.as_operation().to_string()
+}
+
+#[test]
+fn bytecode_weights_are_the_weights() {
+    // Weights viewed in a file map at odd (misaligned) offsets, spanning
+    // several pages (offsets 5, 49192 and 49455 in the file; a map starts
+    // page-aligned): the bytecode writer fills their placeholders from the
+    // map and drops the pages again; the text form reads them directly.
+    let dir = std::env::temp_dir().join(format!("o2l-deferred-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("weights.bin");
+    let sizes = [(5usize, 4096usize * 3 + 8), (3, 64), (7, 20000)];
+    let mut file_bytes = Vec::new();
+    let mut offsets = Vec::new();
+    for (k, &(pad, floats)) in sizes.iter().enumerate() {
+        file_bytes.extend(std::iter::repeat_n(0xAAu8, pad));
+        offsets.push((file_bytes.len(), floats * 4));
+        for i in 0..floats {
+            file_bytes.extend(((i * 7 + k) as f32 * 0.25).to_le_bytes());
+        }
+    }
+    std::fs::write(&path, &file_bytes).unwrap();
+    let file = std::fs::File::open(&path).unwrap();
+    // SAFETY: a file this test wrote and does not change.
+    let map = bytes::Bytes::from_owner(unsafe { memmap2::Mmap::map(&file) }.unwrap());
+    let mut c = Case::new();
+    let mut acc = None;
+    for (k, &(off, len)) in offsets.iter().enumerate() {
+        let n = (len / 4) as u64;
+        let data = map.slice(off..off + len);
+        let w =
+            c.g.add_constant(
+                format!("w{k}"),
+                Tensor::new(DType::F32, vec![n], data).unwrap(),
+            )
+            .unwrap();
+        let x = c.input(&format!("x{k}"), f32t(&[n]));
+        let sum = c.node(binary(Binary::Add), &[x, w], &format!("add{k}"));
+        acc = Some(sum);
+    }
+    c.g.file_maps.push(map.clone());
+    let g = c.output(acc.unwrap());
+    let bytecode = lower(
+        &g,
+        &LowerOptions {
+            weights: Weights::Resource,
+            emit: Emit::Bytecode,
+        },
+    )
+    .unwrap();
+    let via_bytecode = bytecode_as_text(&bytecode);
+    let text = lower_text(&g, Weights::Resource);
+    let resources = |s: &str| -> String {
+        let at = s
+            .find("{-#")
+            .unwrap_or_else(|| panic!("no resources:\n{s}"));
+        s[at..].to_string()
+    };
+    assert_eq!(resources(&via_bytecode), resources(&text));
+    assert!(
+        resources(&text).contains("w2: \"0x04000000"),
+        "{}",
+        resources(&text)
+    );
+    // The map still reads the same after its pages were dropped.
+    assert_eq!(&map[..], &file_bytes[..]);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 #[test]
 fn unsupported_is_an_error_not_a_panic() {
     let mut c = Case::new();
@@ -783,7 +872,13 @@ fn every_op_carries_its_node_location() {
     let y = c.node(unary(Unary::Relu), &[x], "relu_1");
     let g = c.output(y);
     let mut bytes = Vec::new();
-    lower_impl(&g, &LowerOptions::default(), true, &mut bytes).unwrap();
+    lower_impl(
+        &g,
+        &LowerOptions::default(),
+        true,
+        &mut crate::sink::InOrder(&mut bytes),
+    )
+    .unwrap();
     let text = String::from_utf8(bytes).unwrap();
     let relu_loc = text
         .lines()

@@ -1,24 +1,38 @@
 //! Constants as MLIR attributes: `dense_resource` blobs over the tensor's own
-//! bytes (no copy unless misaligned), inline `dense<...>`, or zero placeholders.
-//! The only `unsafe` of the crate lives here.
+//! bytes (no copy unless misaligned), blobs the bytecode writer fills in as it
+//! writes (`Deferred`), inline `dense<...>`, or zero placeholders.
+//! The crate's `unsafe` lives here and in `emit.rs`.
 use crate::Weights;
+use crate::sink::ModuleSink;
+use bytes::Bytes;
 use melior::Context;
 use melior::ir::attribute::{DenseElementsAttribute, FloatAttribute, IntegerAttribute};
 use melior::ir::r#type::TypeLike;
 use melior::ir::{Attribute, Type};
-use o2l_canon::{DType, Error, Result, Tensor};
-use std::collections::HashSet;
+use o2l_canon::{DType, Error, FileMaps, Result, Tensor};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashSet};
+use std::rc::Rc;
 
 /// Constants with at most this many elements are always inlined.
 pub const INLINE_MAX_ELEMENTS: u64 = 16;
 
-/// Hands out unique, readable resource names.
+/// What resource blobs need while a module is built: unique names, and the
+/// deferred weights when the module is written as bytecode.
 #[derive(Default)]
-pub(crate) struct ResourceNames {
+pub(crate) struct Resources {
     used: HashSet<String>,
+    deferred: Option<Rc<RefCell<Deferred>>>,
 }
 
-impl ResourceNames {
+impl Resources {
+    pub fn new(deferred: Option<Rc<RefCell<Deferred>>>) -> Self {
+        Resources {
+            used: HashSet::new(),
+            deferred,
+        }
+    }
+
     pub fn unique(&mut self, name: &str) -> String {
         let mut base: String = name
             .chars()
@@ -55,7 +69,7 @@ pub(crate) fn attribute<'c>(
     tensor: &Tensor,
     name: &str,
     mode: Weights,
-    names: &mut ResourceNames,
+    resources: &mut Resources,
 ) -> Result<Attribute<'c>> {
     let small = tensor.num_elements() <= INLINE_MAX_ELEMENTS;
     match mode {
@@ -63,7 +77,11 @@ pub(crate) fn attribute<'c>(
             Ok(DenseElementsAttribute::splat(ty, zero(cx, elem, tensor.dtype)).into())
         }
         Weights::Resource if !small && tensor.dtype != DType::Bool => {
-            Ok(resource(ty, tensor, &names.unique(name)))
+            let name = resources.unique(name);
+            match &resources.deferred {
+                Some(deferred) => deferred.borrow_mut().resource(ty, tensor, &name),
+                None => Ok(resource(ty, tensor, &name)),
+            }
         }
         _ => inline(ty, tensor),
     }
@@ -139,5 +157,188 @@ fn resource<'c>(ty: Type<'c>, tensor: &Tensor, name: &str) -> Attribute<'c> {
             )
         };
         Attribute::from_raw(raw)
+    }
+}
+
+/// Weights that MLIR's bytecode writer copies from their source as it writes.
+///
+/// MLIR gets, for each weight, an aligned address inside a reserved region
+/// that can never be read (`PROT_NONE`, no memory behind it). The writer hands
+/// resource blobs to the output stream by address and unbuffered (MLIR's C
+/// callback stream), so the stream callback (`emit.rs`) recognises those
+/// addresses and writes the weight's real bytes instead. A misaligned weight
+/// then needs no aligned copy, and pages of weights viewed in a file map are
+/// dropped again as soon as they are written: peak memory stays near the
+/// largest weight instead of the whole model. Anything else that tried to
+/// read a placeholder would fault at once, never see wrong bytes.
+pub(crate) struct Deferred {
+    regions: Vec<Region>,
+    /// By placeholder address.
+    slots: BTreeMap<usize, Slot>,
+    file_maps: FileMaps,
+}
+
+/// A reserved, inaccessible address range handed out from the front.
+struct Region {
+    base: usize,
+    len: usize,
+    used: usize,
+}
+
+struct Slot {
+    source: Bytes,
+    /// The source lies in a file map, so its pages may be dropped after use.
+    in_file: bool,
+}
+
+/// Placeholder addresses are aligned like this (enough for every element type).
+const SLOT_ALIGN: usize = 64;
+/// Address space reserved at a time (costs no memory).
+const REGION_BYTES: usize = 1 << 32;
+
+impl Deferred {
+    pub fn new(file_maps: FileMaps) -> Self {
+        Deferred {
+            regions: Vec::new(),
+            slots: BTreeMap::new(),
+            file_maps,
+        }
+    }
+
+    fn placeholder(&mut self, len: usize) -> Result<usize> {
+        let need = len.div_ceil(SLOT_ALIGN).max(1) * SLOT_ALIGN;
+        if let Some(r) = self.regions.last_mut()
+            && r.len - r.used >= need
+        {
+            let at = r.base + r.used;
+            r.used += need;
+            return Ok(at);
+        }
+        let len = need.max(REGION_BYTES);
+        // SAFETY: a fresh anonymous mapping that nothing else refers to.
+        let base = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_NONE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                -1,
+                0,
+            )
+        };
+        if base == libc::MAP_FAILED {
+            return Err(Error::limit(format!(
+                "cannot reserve {len} bytes of address space for the weights: {}",
+                std::io::Error::last_os_error()
+            )));
+        }
+        self.regions.push(Region {
+            base: base as usize,
+            len,
+            used: need,
+        });
+        Ok(base as usize)
+    }
+
+    fn resource<'c>(&mut self, ty: Type<'c>, tensor: &Tensor, name: &str) -> Result<Attribute<'c>> {
+        let at = self.placeholder(tensor.data.len())?;
+        let in_file = self.file_maps.contains(&tensor.data);
+        self.slots.insert(
+            at,
+            Slot {
+                source: tensor.data.clone(),
+                in_file,
+            },
+        );
+        let name_ref = melior::StringRef::new(name);
+        // SAFETY: MLIR keeps the address and length and, when writing bytecode,
+        // passes them to the stream callback, which writes `source` instead
+        // (see `write_through`); nothing is freed (no deleter).
+        Ok(unsafe {
+            Attribute::from_raw(mlir_sys::mlirUnmanagedDenseResourceElementsAttrGet(
+                ty.to_raw(),
+                name_ref.to_raw(),
+                at as *mut std::ffi::c_void,
+                tensor.data.len(),
+                tensor.dtype.size_bytes(),
+                false,
+                None,
+                std::ptr::null_mut(),
+            ))
+        })
+    }
+
+    /// If `chunk` (an address range the writer passed on) lies in the
+    /// placeholders, writes the weights' bytes for it to `out` and returns
+    /// Some; None for any other chunk.
+    pub fn write_through(
+        &self,
+        start: usize,
+        len: usize,
+        out: &mut dyn ModuleSink,
+    ) -> Option<std::io::Result<()>> {
+        if !self
+            .regions
+            .iter()
+            .any(|r| start >= r.base && start < r.base + r.len)
+        {
+            return None;
+        }
+        let end = start + len;
+        let mut at = start;
+        while at < end {
+            let Some((&slot_start, slot)) = self.slots.range(..=at).next_back() else {
+                return Some(Err(stray(at)));
+            };
+            let from = at - slot_start;
+            if from >= slot.source.len() {
+                return Some(Err(stray(at)));
+            }
+            let to = (end - slot_start).min(slot.source.len());
+            let bytes = &slot.source[from..to];
+            if let Err(e) = out.write_weight(bytes) {
+                return Some(Err(e));
+            }
+            if slot.in_file {
+                release(bytes);
+            }
+            at = slot_start + to;
+        }
+        Some(Ok(()))
+    }
+}
+
+fn stray(at: usize) -> std::io::Error {
+    std::io::Error::other(format!(
+        "internal error: the bytecode writer passed on placeholder address {at:#x}, which is no weight's"
+    ))
+}
+
+/// Drops the whole pages inside `bytes` (a read-only file map) from this
+/// process's memory; the file still holds them, and touching them reads them
+/// back.
+fn release(bytes: &[u8]) {
+    // SAFETY: sysconf has no preconditions.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as usize;
+    let start = (bytes.as_ptr() as usize).next_multiple_of(page);
+    let end = (bytes.as_ptr() as usize + bytes.len()) / page * page;
+    if end > start {
+        // SAFETY: the range lies inside a read-only file map that the graph
+        // keeps alive; MADV_DONTNEED on it only unmaps pages, whose contents
+        // come back from the file if read again.
+        unsafe {
+            libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_DONTNEED);
+        }
+    }
+}
+
+impl Drop for Deferred {
+    fn drop(&mut self) {
+        for r in &self.regions {
+            // SAFETY: each region is a mapping this struct made and still owns.
+            unsafe {
+                libc::munmap(r.base as *mut libc::c_void, r.len);
+            }
+        }
     }
 }

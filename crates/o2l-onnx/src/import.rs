@@ -279,6 +279,10 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
         graph.outputs.push(id);
     }
     graph.prune();
+    graph.file_maps = loaded.file_maps.clone();
+    for map in files.maps() {
+        graph.file_maps.push(map.clone());
+    }
     Ok(graph)
 }
 

@@ -1,6 +1,6 @@
 //! Reading a model: memory-map the file and decode it with prost from a
 //! `Bytes` that owns the map, so `raw_data` fields stay slices of the map.
-use o2l_canon::{Error, Result};
+use o2l_canon::{Error, FileMaps, Result};
 use o2l_proto::{Bytes, Message, ModelProto};
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -54,6 +54,8 @@ pub(crate) struct Loaded {
     pub model: ModelProto,
     pub dir: PathBuf,
     pub opsets: Opsets,
+    /// The model file's memory map, when it was read from a file.
+    pub file_maps: FileMaps,
 }
 
 /// Memory-maps a whole file into a `Bytes` that owns the map.
@@ -117,7 +119,10 @@ pub(crate) fn load_model(path: &Path) -> Result<Loaded> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    load_bytes(map_file(path)?, path, dir)
+    let map = map_file(path)?;
+    let mut loaded = load_bytes(map.clone(), path, dir)?;
+    loaded.file_maps.push(map);
+    Ok(loaded)
 }
 
 /// Decodes and checks a model held in memory; `name` is what errors call it,
@@ -126,7 +131,12 @@ pub(crate) fn load_bytes(bytes: Bytes, name: &Path, dir: PathBuf) -> Result<Load
     let model: ModelProto = decode(bytes, name)?;
     check_model(&model, name)?;
     let opsets = opsets_of(&model.opset_import)?;
-    Ok(Loaded { model, dir, opsets })
+    Ok(Loaded {
+        model,
+        dir,
+        opsets,
+        file_maps: FileMaps::default(),
+    })
 }
 
 /// Checks what every model must have, so garbage that happens to decode is refused.

@@ -89,6 +89,11 @@ pub(crate) struct ExternalFiles {
 }
 
 impl ExternalFiles {
+    /// The external data files mapped so far.
+    pub(crate) fn maps(&self) -> impl Iterator<Item = &Bytes> {
+        self.maps.values()
+    }
+
     pub(crate) fn new(dir: &Path) -> Self {
         ExternalFiles {
             dir: dir.to_path_buf(),

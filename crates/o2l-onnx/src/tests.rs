@@ -170,6 +170,7 @@ impl M {
             model: self.model,
             dir: PathBuf::from("."),
             opsets,
+            file_maps: Default::default(),
         };
         crate::import::import_model(&loaded, opts)
     }

@@ -64,7 +64,7 @@ impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
 
         // The body's outer values, in its input order after the carried ones.
         let captured: Vec<Val<'c, 'a>> = ins[2 + carried..].iter().map(|(v, _)| *v).collect();
-        let mut names = std::mem::take(&mut self.names);
+        let mut resources = std::mem::take(&mut self.resources);
         let weights = self.weights;
         let n_scans = scan_types.len();
         let after = cx.region("scf.yield", &types, &captured, |b, args, caps| {
@@ -73,7 +73,7 @@ impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
                 graph: body,
                 values: Default::default(),
                 weights,
-                names: std::mem::take(&mut names),
+                resources: std::mem::take(&mut resources),
             };
             let i = args[0];
             let iter = b.op1(
@@ -99,7 +99,7 @@ impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
             for &id in &body.outputs {
                 results.push(inner.get(id, b.loc)?);
             }
-            names = std::mem::take(&mut inner.names);
+            resources = std::mem::take(&mut inner.resources);
             let i1 = b.elem(DType::Bool)?;
             let next_cond = b.op1("tensor.extract", &[results[0]], i1, &[])?;
             let one = b.scalar_int(DType::I64, 1)?;
@@ -119,7 +119,7 @@ impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
             }
             Ok(yields)
         })?;
-        self.names = names;
+        self.resources = resources;
 
         let op = cx.build("scf.while", &inits, &types, &[], vec![before, after])?;
         let result = |k: usize| -> Result<Val<'c, 'a>> {

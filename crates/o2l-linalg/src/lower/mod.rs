@@ -17,7 +17,7 @@ mod sample;
 mod sort;
 
 use crate::Weights;
-use crate::weights::{self, ResourceNames};
+use crate::weights::{self, Resources};
 use ir::{Ctx, Val};
 use melior::ir::Location;
 use o2l_canon::{Graph, Node, Op, Result, TensorType, ValueId};
@@ -40,7 +40,7 @@ pub(crate) struct Lowerer<'c, 'a, 'g> {
     pub graph: &'g Graph,
     pub values: HashMap<ValueId, Val<'c, 'a>>,
     pub weights: Weights,
-    pub names: ResourceNames,
+    pub resources: Resources,
 }
 
 impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
@@ -66,7 +66,7 @@ impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
             tensor,
             &value.name,
             self.weights,
-            &mut self.names,
+            &mut self.resources,
         )?;
         let v = ctx.constant(attr, ty)?;
         self.values.insert(id, v);
