@@ -1,7 +1,8 @@
 //! Where the module's bytes go. Any `Write` takes them in order; a regular
 //! file takes each weight by positioned writes split over the rayon pool, so
 //! the copy into the page cache (most of a conversion's time) runs on every
-//! core.
+//! core. (A batch is already parallel across models; there each model writes
+//! on its own worker.)
 use rayon::prelude::*;
 use std::fs::File;
 use std::io::{self, Write};
@@ -88,6 +89,14 @@ impl ModuleSink for FileSink<'_> {
     fn write_weight(&mut self, bytes: &[u8]) -> io::Result<()> {
         self.flush()?;
         let (file, offset) = (self.file, self.offset);
+        // On a rayon worker (a batch converting models in parallel) the copy
+        // stays on this thread: waiting for chunks there would let the worker
+        // steal another model's whole conversion onto this stack, mid-write.
+        if bytes.len() <= WEIGHT_CHUNK || rayon::current_thread_index().is_some() {
+            file.write_all_at(bytes, offset)?;
+            self.offset += bytes.len() as u64;
+            return Ok(());
+        }
         bytes
             .par_chunks(WEIGHT_CHUNK)
             .enumerate()
