@@ -322,7 +322,15 @@ fn stft(ctx: &mut MapCtx) -> Result<()> {
     let frame = match const_scalar(ctx, 3, "frame_length")? {
         Some(v) => v as u64,
         None => match window {
-            Some(w) => ctx.ty(w).static_dims("STFT window")?[0],
+            Some(w) => match ctx.ty(w).static_dims("STFT window")?[..] {
+                [n] => n,
+                _ => {
+                    return Err(Error::invalid(format!(
+                        "STFT window must be 1-D, got {}",
+                        ctx.ty(w)
+                    )));
+                }
+            },
             None => return Err(Error::invalid("STFT needs a window or frame_length")),
         },
     };
@@ -333,6 +341,11 @@ fn stft(ctx: &mut MapCtx) -> Result<()> {
         )));
     }
     let frames = 1 + (dims[1] - frame) / step;
+    ctx.graph.check_constant(
+        frames.saturating_mul(frame),
+        8,
+        &format!("STFT of {frames} frames of {frame}"),
+    )?;
     // (batch, frames * frame, c) gathered, then (batch, frames, frame, c).
     let picks: Vec<i64> = (0..frames)
         .flat_map(|f| (0..frame).map(move |t| (f * step + t) as i64))
@@ -360,6 +373,8 @@ fn window(ctx: &mut MapCtx, f: impl Fn(f64, f64) -> f64) -> Result<()> {
         )));
     }
     let size = size as u64;
+    ctx.graph
+        .check_constant(size, 8, &format!("a window of {size}"))?;
     let periodic = ctx.attrs.int_or("periodic", 1)? != 0;
     let dtype = dtype_of(
         ctx.attrs.int_or("output_datatype", 1)? as i32,
