@@ -10,8 +10,6 @@ Per model, in one run, each measured after `sync` with the inputs in the page ca
   floor        cat of the model's files into one output file, then fsync (the same
                guarantee as our atomic output; "no fsync" is printed too)
   ours         onnx2linalg MODEL -o OUT (auto: bytecode from 1 GiB of weights)
-  ours/1 thread  the same on one thread (RAYON_NUM_THREADS=1): weights are copied
-               into the output by every core, so this row gives the parallel speed-up
   ours/elide   onnx2linalg MODEL --weights elide -o OUT
   iree         iree-import-onnx MODEL -o A.mlir; iree-compile --compile-to=input A.mlir
   iree/ext     the same with --large-model --externalize-params (weights to an .irpa file)
@@ -102,7 +100,6 @@ def measure(name, path, tmp):
     rows["floor (no fsync)"] = best_of(3, f"cat {quoted} > '{out}'")
     rows["floor"] = best_of(3, f"cat {quoted} | dd of='{out}' bs=4M conv=fsync status=none")
     rows["ours"] = best_of(3, [OURS, path, "-o", out])
-    rows["ours/1 thread"] = best_of(3, ["env", "RAYON_NUM_THREADS=1", OURS, path, "-o", out])
     rows["ours/elide"] = best_of(3, [OURS, path, "--weights", "elide", "-o", out])
     venv = os.path.dirname(sys.executable)
     imp, comp = os.path.join(venv, "iree-import-onnx"), os.path.join(venv, "iree-compile")
@@ -127,8 +124,6 @@ def fmt_row(name, size, tool, result, ours):
     ratio = ""
     if ours and tool.startswith("iree"):
         ratio = f"ours {wall / ours[0]:.1f}x faster"
-    elif ours and tool == "ours/1 thread":
-        ratio = f"all {os.cpu_count()} cores {wall / ours[0]:.2f}x faster"
     elif ours and tool.startswith("floor"):
         ratio = f"ours takes {ours[0] / wall:.2f}x"
     return (f"| {name} | {tool} | {wall:.2f} s | {rss / 2**20:.0f} MiB ({rss / size:.2f}x size) "

@@ -137,7 +137,8 @@ def llama_1b():
     graph = helper.make_graph(
         b.nodes, "llama_1b", [helper.make_tensor_value_info("ids", TensorProto.INT64, [1, seq])],
         [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, seq, vocab])], b.inits)
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), "per-layer"
+    # 18: ReduceMean takes its axes as an input from opset 18 on.
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)]), "per-layer"
 
 
 MODELS = {"resnet50": resnet50, "mlp_1g": mlp_1g, "llama_1b": llama_1b}

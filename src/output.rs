@@ -54,15 +54,6 @@ impl AtomicFile {
         })
     }
 
-    /// The temporary file itself, when the target is a regular file (for
-    /// positioned writes from its start; nothing may have been written yet).
-    pub fn regular_file(&self) -> Option<&File> {
-        match (&self.temp, &self.file) {
-            (Some(_), Some(f)) if f.buffer().is_empty() => Some(f.get_ref()),
-            _ => None,
-        }
-    }
-
     /// Flushes, syncs and renames the file into place.
     pub fn commit(mut self) -> Result<()> {
         let io = |e: std::io::Error| Error::io(format!("{}: {e}", self.target.display()));
@@ -131,19 +122,13 @@ pub fn lower_to_file(
     options: &crate::LowerOptions,
     path: &Path,
 ) -> Result<u64> {
-    let mut file = AtomicFile::create(path)?;
-    let n = match file.regular_file() {
-        Some(f) => o2l_linalg::lower_into_file(graph, options, f)?,
-        None => {
-            let mut counting = Counting {
-                inner: &mut file,
-                count: 0,
-            };
-            crate::lower_into(graph, options, &mut counting)?;
-            counting.count
-        }
+    let mut file = Counting {
+        inner: AtomicFile::create(path)?,
+        count: 0,
     };
-    file.commit()?;
+    crate::lower_into(graph, options, &mut file)?;
+    let n = file.count;
+    file.inner.commit()?;
     Ok(n)
 }
 

@@ -6,12 +6,12 @@ use mlir_sys::{MlirStringRef, mlirOperationPrintWithFlags, mlirOperationWriteByt
 use o2l_canon::{Error, Result};
 use std::ffi::c_void;
 
-use crate::sink::ModuleSink;
 use crate::weights::Deferred;
+use std::io::Write;
 
 /// The sink behind MLIR's C callback: the first write error stops the copying.
 struct Sink<'a> {
-    out: &'a mut dyn ModuleSink,
+    out: &'a mut dyn Write,
     deferred: Option<&'a Deferred>,
     error: Option<std::io::Error>,
 }
@@ -51,7 +51,7 @@ pub(crate) fn write_module<'c>(
     op: &impl OperationLike<'c, 'c>,
     form: Form,
     deferred: Option<&Deferred>,
-    out: &mut dyn ModuleSink,
+    out: &mut dyn Write,
 ) -> Result<()> {
     let mut sink = Sink {
         out,

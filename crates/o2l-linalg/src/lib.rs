@@ -4,7 +4,6 @@
 
 mod emit;
 mod lower;
-mod sink;
 mod weights;
 
 #[cfg(test)]
@@ -19,7 +18,6 @@ use melior::ir::r#type::FunctionType;
 use melior::ir::{Attribute, Block, Identifier, Location, Module, Region, RegionLike, Type};
 use melior::utility::register_all_dialects;
 use o2l_canon::{Error, Graph, Result};
-use sink::{FileSink, InOrder, ModuleSink};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -57,7 +55,7 @@ pub struct LowerOptions {
 /// Lowers and verifies `graph`; returns the module as MLIR text or bytecode.
 pub fn lower(graph: &Graph, options: &LowerOptions) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    lower_impl(graph, options, false, &mut InOrder(&mut bytes))?;
+    lower_impl(graph, options, false, &mut bytes)?;
     Ok(bytes)
 }
 
@@ -69,15 +67,7 @@ pub fn lower_into(
     options: &LowerOptions,
     out: &mut dyn std::io::Write,
 ) -> Result<()> {
-    lower_impl(graph, options, false, &mut InOrder(out))
-}
-
-/// `lower_into` a regular file, from its start; returns the bytes written.
-/// Weights are copied into the file by the rayon pool's threads in parallel.
-pub fn lower_into_file(graph: &Graph, options: &LowerOptions, file: &std::fs::File) -> Result<u64> {
-    let mut sink = FileSink::new(file);
-    lower_impl(graph, options, false, &mut sink)?;
-    Ok(sink.len())
+    lower_impl(graph, options, false, out)
 }
 
 /// `lower_into`, optionally printing locations (tests check them).
@@ -85,7 +75,7 @@ fn lower_impl(
     graph: &Graph,
     options: &LowerOptions,
     locations: bool,
-    out: &mut dyn ModuleSink,
+    out: &mut dyn std::io::Write,
 ) -> Result<()> {
     // Declared before the context, so it outlives the blobs pointing into it.
     let deferred =
@@ -134,7 +124,7 @@ fn diagnostic_error(graph: &Graph, what: &str, diagnostics: &RefCell<Vec<String>
 
 /// Where and how the module goes.
 struct Target<'o> {
-    out: &'o mut dyn ModuleSink,
+    out: &'o mut dyn std::io::Write,
     /// Print locations (text form).
     locations: bool,
     /// The weights written through placeholders (bytecode with resources).

@@ -3,7 +3,6 @@
 //! writes (`Deferred`), inline `dense<...>`, or zero placeholders.
 //! The crate's `unsafe` lives here and in `emit.rs`.
 use crate::Weights;
-use crate::sink::ModuleSink;
 use bytes::Bytes;
 use melior::Context;
 use melior::ir::attribute::{DenseElementsAttribute, FloatAttribute, IntegerAttribute};
@@ -193,6 +192,8 @@ struct Slot {
 
 /// Placeholder addresses are aligned like this (enough for every element type).
 const SLOT_ALIGN: usize = 64;
+/// A file-mapped weight is written and its pages dropped this much at a time.
+const RELEASE_CHUNK: usize = 4 << 20;
 /// Address space reserved at a time (costs no memory).
 const REGION_BYTES: usize = 1 << 32;
 
@@ -275,7 +276,7 @@ impl Deferred {
         &self,
         start: usize,
         len: usize,
-        out: &mut dyn ModuleSink,
+        out: &mut dyn std::io::Write,
     ) -> Option<std::io::Result<()>> {
         if !self
             .regions
@@ -295,12 +296,14 @@ impl Deferred {
                 return Some(Err(stray(at)));
             }
             let to = (end - slot_start).min(slot.source.len());
-            let bytes = &slot.source[from..to];
-            if let Err(e) = out.write_weight(bytes) {
-                return Some(Err(e));
-            }
-            if slot.in_file {
-                release(bytes);
+            // In pieces, so that at most one piece of a large weight is resident.
+            for piece in slot.source[from..to].chunks(RELEASE_CHUNK) {
+                if let Err(e) = out.write_all(piece) {
+                    return Some(Err(e));
+                }
+                if slot.in_file {
+                    release(piece);
+                }
             }
             at = slot_start + to;
         }
