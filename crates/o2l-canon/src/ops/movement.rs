@@ -152,6 +152,8 @@ pub const SPECS: &[OpSpec] = &[
 
 /// Constants are folded only up to this many elements, so weights are never copied.
 pub const FOLD_MAX_ELEMENTS: u64 = 1 << 16;
+/// The largest product of non-zero dims an operand of a fold may have.
+const FOLD_MAX_SPAN: u64 = 1 << 32;
 
 impl Movement {
     pub fn name(&self) -> &'static str {
@@ -425,6 +427,21 @@ impl Movement {
         match out.num_elements()? {
             Some(n) if n <= FOLD_MAX_ELEMENTS => {}
             _ => return Ok(None),
+        }
+        // ndarray sizes an array by its non-zero dims, so an empty tensor of
+        // [0, 2^40, 2^40] still overflows it: such shapes are left unfolded.
+        let span = |dims: &[u64]| {
+            dims.iter()
+                .try_fold(1u64, |acc, &d| acc.checked_mul(d.max(1)))
+                .is_some_and(|n| n <= FOLD_MAX_SPAN)
+        };
+        if !all
+            .iter()
+            .map(|t| &t.dims[..])
+            .chain(out.known_dims().as_deref())
+            .all(span)
+        {
+            return Ok(None);
         }
         let dims: Vec<usize> = out
             .static_dims("folding")?

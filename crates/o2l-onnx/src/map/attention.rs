@@ -91,6 +91,17 @@ fn known(ty: &TensorType, what: &str) -> Result<Vec<u64>> {
         .collect()
 }
 
+/// `known`, and the rank must be `rank` (a hostile model may declare any rank).
+fn known_rank(ty: &TensorType, what: &str, rank: usize) -> Result<Vec<u64>> {
+    let dims = known(ty, what)?;
+    if dims.len() != rank {
+        return Err(Error::invalid(format!(
+            "Attention {what} must be rank {rank}, got {ty}"
+        )));
+    }
+    Ok(dims)
+}
+
 fn transpose(ctx: &mut MapCtx, x: ValueId, perm: &[usize]) -> Result<ValueId> {
     ctx.emit1(
         Op::Movement(Movement::Transpose {
@@ -114,7 +125,7 @@ fn compare(ctx: &mut MapCtx, c: Compare, a: ValueId, b: ValueId) -> Result<Value
 
 /// `(B, S, H*D)` to `(B, H, S, D)`.
 fn split_heads(ctx: &mut MapCtx, x: ValueId, heads: u64, what: &str) -> Result<ValueId> {
-    let d = known(&ctx.ty(x), what)?;
+    let d = known_rank(&ctx.ty(x), what, 3)?;
     if heads == 0 || d[2] % heads != 0 {
         return Err(Error::invalid(format!(
             "Attention {what} hidden size {} is not a multiple of {heads} heads",
@@ -282,7 +293,13 @@ fn attention(ctx: &mut MapCtx) -> Result<()> {
             "Attention takes 3-D or 4-D Q, K, V; Q is {qt}"
         )));
     };
-    let qd = known(&ctx.ty(q), "Q")?;
+    let qd = known_rank(&ctx.ty(q), "Q", 4)?;
+    known_rank(&ctx.ty(k), "K", 4)?;
+    known_rank(&ctx.ty(v), "V", 4)?;
+    if let (Some(pk), Some(pv)) = (past_k, past_v) {
+        known_rank(&ctx.ty(pk), "past_key", 4)?;
+        known_rank(&ctx.ty(pv), "past_value", 4)?;
+    }
     let (k, v) = match (past_k, past_v) {
         (Some(pk), Some(pv)) => (
             ctx.emit1(Op::Movement(Movement::Concat { axis: 2 }), &[pk, k])?,
@@ -296,7 +313,7 @@ fn attention(ctx: &mut MapCtx) -> Result<()> {
     if ctx.output_wanted(2) {
         ctx.bind(2, v)?;
     }
-    let kd = known(&ctx.ty(k), "K")?;
+    let kd = known_rank(&ctx.ty(k), "K", 4)?;
     let (batch, q_heads, q_len, head) = (qd[0], qd[1], qd[2], qd[3]);
     let (kv_heads, kv_len) = (kd[1], kd[2]);
     let past_len = match past_k {
@@ -350,13 +367,12 @@ fn attention(ctx: &mut MapCtx) -> Result<()> {
                 if let Some(l) = pad_dims.last_mut() {
                     *l = short;
                 }
-                let count = pad_dims.iter().product::<u64>() as usize;
-                let fill = if mt.dtype == DType::Bool {
-                    Tensor::from_i64s(DType::Bool, pad_dims, &vec![0; count])?
+                let value = if mt.dtype == DType::Bool {
+                    0.0
                 } else {
-                    Tensor::from_f64s(mt.dtype, pad_dims, &vec![f64::NEG_INFINITY; count])?
+                    f64::NEG_INFINITY
                 };
-                let fill = ctx.constant(fill)?;
+                let fill = ctx.filled(mt.dtype, pad_dims, value)?;
                 let axis = md.len() - 1;
                 ctx.emit1(Op::Movement(Movement::Concat { axis }), &[m, fill])?
             } else {
@@ -708,14 +724,7 @@ fn linear_attention(ctx: &mut MapCtx) -> Result<()> {
     let state_dtype = past.map_or(out_dtype, |p| ctx.ty(p).dtype);
     let mut state = match past {
         Some(p) => ctx.cast(p, DType::F32)?,
-        None => {
-            let n = (b * hkv * dk * dv) as usize;
-            ctx.constant(Tensor::from_f64s(
-                DType::F32,
-                vec![b, hkv, dk, dv],
-                &vec![0.0; n],
-            )?)?
-        }
+        None => ctx.filled(DType::F32, vec![b, hkv, dk, dv], 0.0)?,
     };
     let given = ctx.attrs.float_or("scale", 0.0)?;
     let scale = if given == 0.0 {

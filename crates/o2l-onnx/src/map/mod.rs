@@ -446,6 +446,23 @@ impl<'a> MapCtx<'a> {
         self.graph.add_constant(name, t)
     }
 
+    /// A constant of `dims` with every element `value`. Its size is checked
+    /// against the limits before anything is allocated, so a hostile shape is
+    /// a limit error, not an out-of-memory abort.
+    pub(crate) fn filled(&mut self, dtype: DType, dims: Vec<u64>, value: f64) -> Result<ValueId> {
+        let count = o2l_canon::shape::element_count(&dims)?;
+        let what = format!("a constant of shape {dims:?}");
+        // Values are built as 8-byte numbers before packing.
+        self.graph.check_constant(count, 8, &what)?;
+        let count = count as usize;
+        let t = if dtype.is_float() {
+            Tensor::from_f64s(dtype, dims, &vec![value; count])?
+        } else {
+            Tensor::from_i64s(dtype, dims, &vec![value as i64; count])?
+        };
+        self.constant(t)
+    }
+
     /// A rank-0 constant of `dtype`.
     pub(crate) fn scalar(&mut self, dtype: DType, v: f64) -> Result<ValueId> {
         let t = if dtype.is_float() {

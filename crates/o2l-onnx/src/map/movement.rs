@@ -851,14 +851,12 @@ fn dropout(ctx: &mut MapCtx) -> Result<()> {
     if ctx.output_wanted(1) {
         let t = ctx.ty(x);
         let dims = t.static_dims("Dropout mask")?;
-        let n = element_count(&dims)?;
-        let n = usize::try_from(n).map_err(|_| Error::limit("Dropout mask is too large"))?;
         let dtype = if ctx.version >= 10 {
             DType::Bool
         } else {
             t.dtype
         };
-        let mask = ctx.constant(Tensor::from_i64s(dtype, dims, &vec![1; n])?)?;
+        let mask = ctx.filled(dtype, dims, 1.0)?;
         ctx.bind(1, mask)?;
     }
     Ok(())
@@ -1263,14 +1261,7 @@ fn pad(ctx: &mut MapCtx, pads: Vec<i64>, axes: Option<Vec<i64>>, value: f64) -> 
                     continue;
                 }
                 dims[axis] = count as u64;
-                let elems = usize::try_from(element_count(&dims)?)
-                    .map_err(|_| Error::limit("Pad block is too large"))?;
-                let block = if ty.dtype.is_float() {
-                    Tensor::from_f64s(ty.dtype, dims.clone(), &vec![value; elems])?
-                } else {
-                    Tensor::from_i64s(ty.dtype, dims.clone(), &vec![value as i64; elems])?
-                };
-                let c = ctx.constant(block)?;
+                let c = ctx.filled(ty.dtype, dims.clone(), value)?;
                 parts.push((at_end, c));
             }
             let mut operands: Vec<ValueId> = parts
@@ -1352,8 +1343,10 @@ fn reverse_sequence(ctx: &mut MapCtx) -> Result<()> {
         )));
     }
     // idx[.., t (time), b (batch), ..] = t < len[b] ? len[b] - 1 - t : t
-    let count = usize::try_from(element_count(&dims)?)
-        .map_err(|_| Error::limit("ReverseSequence index tensor is too large"))?;
+    let count = element_count(&dims)?;
+    ctx.graph
+        .check_constant(count, 8, "the ReverseSequence index tensor")?;
+    let count = count as usize;
     let mut idx = Vec::with_capacity(count);
     let mut coord = vec![0u64; rank];
     for _ in 0..count {
@@ -1415,9 +1408,7 @@ fn center_crop_pad(ctx: &mut MapCtx) -> Result<()> {
                 }
                 let mut dims = ty.static_dims("CenterCropPad")?;
                 dims[axis] = count as u64;
-                let n = usize::try_from(element_count(&dims)?)
-                    .map_err(|_| Error::limit("CenterCropPad block is too large"))?;
-                let z = ctx.constant(Tensor::from_i64s(ty.dtype, dims, &vec![0; n])?)?;
+                let z = ctx.filled(ty.dtype, dims, 0.0)?;
                 parts.push((z, at_end));
             }
             let mut ordered: Vec<ValueId> = parts.iter().filter(|p| !p.1).map(|p| p.0).collect();

@@ -137,9 +137,8 @@ fn sum(ctx: &mut MapCtx, terms: Vec<Option<ValueId>>, like: ValueId, cols: u64) 
                 *last = Dim::Known(cols);
             }
             let dims: Vec<u64> = shape.iter().filter_map(Dim::known).collect();
-            let n = dims.iter().product::<u64>() as usize;
             let dtype = ctx.ty(like).dtype;
-            ctx.constant(Tensor::from_f64s(dtype, dims, &vec![0.0; n])?)
+            ctx.filled(dtype, dims, 0.0)
         }
     }
 }
