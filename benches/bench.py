@@ -11,6 +11,8 @@ Per model, in one run, each measured after `sync` with the inputs in the page ca
                guarantee as our atomic output; "no fsync" is printed too)
   ours         onnx2linalg MODEL -o OUT (auto: bytecode from 1 GiB of weights)
   ours/elide   onnx2linalg MODEL --weights elide -o OUT
+  ours/text    onnx2linalg MODEL --emit text -o OUT (hex weights encoded in parallel), and
+               the same with RAYON_NUM_THREADS=1: the parallel speed-up (models < 512 MiB)
   iree         iree-import-onnx MODEL -o A.mlir; iree-compile --compile-to=input A.mlir
   iree/ext     the same with --large-model --externalize-params (weights to an .irpa file)
 Our runs are the best of 3; IREE runs once (each takes 10x to 100x longer), under a
@@ -20,6 +22,7 @@ memory cap (ulimit -v) so that a run that would exhaust the machine fails instea
 import argparse
 import os
 import resource
+import shlex
 import shutil
 import subprocess
 import sys
@@ -101,6 +104,10 @@ def measure(name, path, tmp):
     rows["floor"] = best_of(3, f"cat {quoted} | dd of='{out}' bs=4M conv=fsync status=none")
     rows["ours"] = best_of(3, [OURS, path, "-o", out])
     rows["ours/elide"] = best_of(3, [OURS, path, "--weights", "elide", "-o", out])
+    if size < 512 * 2**20:
+        text = [OURS, path, "--emit", "text", "-o", out]
+        rows["ours/text"] = best_of(3, text)
+        rows["ours/text 1 thread"] = best_of(3, "RAYON_NUM_THREADS=1 " + shlex.join(text))
     venv = os.path.dirname(sys.executable)
     imp, comp = os.path.join(venv, "iree-import-onnx"), os.path.join(venv, "iree-compile")
     a, b = os.path.join(tmp, "a.mlir"), os.path.join(tmp, "b.mlir")
@@ -115,7 +122,7 @@ def measure(name, path, tmp):
     return size, rows
 
 
-def fmt_row(name, size, tool, result, ours):
+def fmt_row(name, size, tool, result, ours, text=None):
     r, err = result
     if r is None:
         return f"| {name} | {tool} | failed: {err[:80]} | | | |"
@@ -126,6 +133,8 @@ def fmt_row(name, size, tool, result, ours):
         ratio = f"ours {wall / ours[0]:.1f}x faster"
     elif ours and tool.startswith("floor"):
         ratio = f"ours takes {ours[0] / wall:.2f}x"
+    elif text and tool == "ours/text 1 thread":
+        ratio = f"2 threads {wall / text[0]:.2f}x faster"
     return (f"| {name} | {tool} | {wall:.2f} s | {rss / 2**20:.0f} MiB ({rss / size:.2f}x size) "
             f"| {size / 2**20 / wall:.0f} MB/s | {ratio} |")
 
@@ -145,8 +154,9 @@ def main():
             path = os.path.join(args.models_dir, MODELS[name])
             size, rows = measure(name, path, tmp)
             ours = rows["ours"][0]
+            text = rows.get("ours/text", (None, None))[0]
             for tool, result in rows.items():
-                line = fmt_row(f"{name} ({size / 2**20:.0f} MiB)", size, tool, result, ours)
+                line = fmt_row(f"{name} ({size / 2**20:.0f} MiB)", size, tool, result, ours, text)
                 lines.append(line)
                 print(line, flush=True)
     if args.markdown:

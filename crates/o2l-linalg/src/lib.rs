@@ -78,12 +78,9 @@ fn lower_impl(
     out: &mut dyn std::io::Write,
 ) -> Result<()> {
     // Declared before the context, so it outlives the blobs pointing into it.
-    let deferred =
-        (options.emit == Emit::Bytecode && options.weights == Weights::Resource).then(|| {
-            Rc::new(RefCell::new(weights::Deferred::new(
-                graph.file_maps.clone(),
-            )))
-        });
+    let deferred = Rc::new(RefCell::new(weights::Deferred::new(
+        graph.file_maps.clone(),
+    )));
     let registry = DialectRegistry::new();
     register_all_dialects(&registry);
     let context = Context::new_with_registry(&registry, false);
@@ -100,7 +97,7 @@ fn lower_impl(
     let target = Target {
         out,
         locations,
-        deferred: deferred.as_ref(),
+        deferred: &deferred,
     };
     let result = build_and_emit(&context, graph, options, &diagnostics, target);
     context.detach_diagnostic_handler(handler);
@@ -127,8 +124,8 @@ struct Target<'o> {
     out: &'o mut dyn std::io::Write,
     /// Print locations (text form).
     locations: bool,
-    /// The weights written through placeholders (bytecode with resources).
-    deferred: Option<&'o Rc<RefCell<weights::Deferred>>>,
+    /// The resource weights, written by the writer from their sources.
+    deferred: &'o Rc<RefCell<weights::Deferred>>,
 }
 
 fn build_and_emit(
@@ -193,7 +190,7 @@ fn build_and_emit(
             graph,
             values: Default::default(),
             weights: options.weights,
-            resources: weights::Resources::new(target.deferred.cloned()),
+            resources: weights::Resources::new(Rc::clone(target.deferred)),
         };
         for (i, &id) in graph.inputs.iter().enumerate() {
             let arg = block
@@ -230,13 +227,8 @@ fn build_and_emit(
         },
         Emit::Bytecode => emit::Form::Bytecode,
     };
-    let deferred = target.deferred.map(|d| d.borrow());
-    emit::write_module(
-        &module.as_operation(),
-        form,
-        deferred.as_deref(),
-        target.out,
-    )
+    let deferred = target.deferred.borrow();
+    emit::write_module(&module.as_operation(), form, &deferred, target.out)
 }
 
 /// The function name `lower` gives a graph (graph name made a valid symbol).

@@ -1,6 +1,6 @@
-//! Constants as MLIR attributes: `dense_resource` blobs over the tensor's own
-//! bytes (no copy unless misaligned), blobs the bytecode writer fills in as it
-//! writes (`Deferred`), inline `dense<...>`, or zero placeholders.
+//! Constants as MLIR attributes: `dense_resource` blobs whose bytes the
+//! writer fills in from the tensor as it writes (`Deferred`), inline
+//! `dense<...>`, or zero placeholders.
 //! The crate's `unsafe` lives here and in `emit.rs`.
 use crate::Weights;
 use bytes::Bytes;
@@ -9,6 +9,7 @@ use melior::ir::attribute::{DenseElementsAttribute, FloatAttribute, IntegerAttri
 use melior::ir::r#type::TypeLike;
 use melior::ir::{Attribute, Type};
 use o2l_canon::{DType, Error, FileMaps, Result, Tensor};
+use rayon::prelude::*;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashSet};
 use std::rc::Rc;
@@ -17,15 +18,21 @@ use std::rc::Rc;
 pub const INLINE_MAX_ELEMENTS: u64 = 16;
 
 /// What resource blobs need while a module is built: unique names, and the
-/// deferred weights when the module is written as bytecode.
-#[derive(Default)]
+/// weights the writer fills in.
 pub(crate) struct Resources {
     used: HashSet<String>,
-    deferred: Option<Rc<RefCell<Deferred>>>,
+    deferred: Rc<RefCell<Deferred>>,
+}
+
+/// Empty, for `mem::take` while a nested region is lowered.
+impl Default for Resources {
+    fn default() -> Self {
+        Resources::new(Rc::new(RefCell::new(Deferred::new(FileMaps::default()))))
+    }
 }
 
 impl Resources {
-    pub fn new(deferred: Option<Rc<RefCell<Deferred>>>) -> Self {
+    pub fn new(deferred: Rc<RefCell<Deferred>>) -> Self {
         Resources {
             used: HashSet::new(),
             deferred,
@@ -77,10 +84,7 @@ pub(crate) fn attribute<'c>(
         }
         Weights::Resource if !small && tensor.dtype != DType::Bool => {
             let name = resources.unique(name);
-            match &resources.deferred {
-                Some(deferred) => deferred.borrow_mut().resource(ty, tensor, &name),
-                None => Ok(resource(ty, tensor, &name)),
-            }
+            resources.deferred.borrow_mut().resource(ty, tensor, name)
         }
         _ => inline(ty, tensor),
     }
@@ -107,73 +111,25 @@ fn inline<'c>(ty: Type<'c>, tensor: &Tensor) -> Result<Attribute<'c>> {
     Ok(DenseElementsAttribute::raw_buffer(ty, &tensor.data).into())
 }
 
-unsafe extern "C" fn free_copy(
-    user: *mut std::ffi::c_void,
-    _data: *const std::ffi::c_void,
-    _size: usize,
-    _align: usize,
-) {
-    // SAFETY: `user` is the `Box<Vec<u64>>` leaked in `resource` for this blob,
-    // and MLIR calls the deleter exactly once.
-    unsafe { drop(Box::from_raw(user as *mut Vec<u64>)) }
-}
-
-fn resource<'c>(ty: Type<'c>, tensor: &Tensor, name: &str) -> Attribute<'c> {
-    let align = tensor.dtype.size_bytes();
-    let len = tensor.data.len();
-    let ptr = tensor.data.as_ptr();
-    let name_ref = melior::StringRef::new(name);
-    // SAFETY: MLIR reads `len` bytes at `data` while the context lives. For the
-    // aligned case those are the tensor's bytes, which the caller keeps alive
-    // until the context is dropped; the misaligned case hands MLIR an owned,
-    // 8-byte aligned copy that `free_copy` releases.
-    unsafe {
-        let raw = if (ptr as usize).is_multiple_of(align) {
-            mlir_sys::mlirUnmanagedDenseResourceElementsAttrGet(
-                ty.to_raw(),
-                name_ref.to_raw(),
-                ptr as *mut std::ffi::c_void,
-                len,
-                align,
-                false,
-                None,
-                std::ptr::null_mut(),
-            )
-        } else {
-            let mut words = vec![0u64; len.div_ceil(8)];
-            std::ptr::copy_nonoverlapping(ptr, words.as_mut_ptr() as *mut u8, len);
-            let data = words.as_mut_ptr() as *mut std::ffi::c_void;
-            let user = Box::into_raw(Box::new(words));
-            mlir_sys::mlirUnmanagedDenseResourceElementsAttrGet(
-                ty.to_raw(),
-                name_ref.to_raw(),
-                data,
-                len,
-                align,
-                false,
-                Some(free_copy),
-                user as *mut std::ffi::c_void,
-            )
-        };
-        Attribute::from_raw(raw)
-    }
-}
-
-/// Weights that MLIR's bytecode writer copies from their source as it writes.
+/// Weights that the writer copies from their source as it writes.
 ///
 /// MLIR gets, for each weight, an aligned address inside a reserved region
-/// that can never be read (`PROT_NONE`, no memory behind it). The writer hands
-/// resource blobs to the output stream by address and unbuffered (MLIR's C
-/// callback stream), so the stream callback (`emit.rs`) recognises those
-/// addresses and writes the weight's real bytes instead. A misaligned weight
-/// then needs no aligned copy, and pages of weights viewed in a file map are
-/// dropped again as soon as they are written: peak memory stays near the
-/// largest weight instead of the whole model. Anything else that tried to
-/// read a placeholder would fault at once, never see wrong bytes.
+/// that can never be read (`PROT_NONE`, no memory behind it). The bytecode
+/// writer hands resource blobs to the output stream by address and unbuffered
+/// (MLIR's C callback stream), so the stream callback (`emit.rs`) recognises
+/// those addresses and writes the weight's real bytes instead. The text form
+/// has MLIR leave the resource section out and writes it here, hex-encoded in
+/// parallel (`write_text_section`). A misaligned weight then needs no aligned
+/// copy, and pages of weights viewed in a file map are dropped again as soon
+/// as they are written: peak memory stays near the largest weight instead of
+/// the whole model. Anything else that tried to read a placeholder would fault
+/// at once, never see wrong bytes.
 pub(crate) struct Deferred {
     regions: Vec<Region>,
     /// By placeholder address.
     slots: BTreeMap<usize, Slot>,
+    /// Placeholder addresses in the order the blobs were made.
+    order: Vec<usize>,
     file_maps: FileMaps,
 }
 
@@ -185,6 +141,10 @@ struct Region {
 }
 
 struct Slot {
+    /// The blob's key in the resource section.
+    name: String,
+    /// The blob's alignment (its element size).
+    align: usize,
     source: Bytes,
     /// The source lies in a file map, so its pages may be dropped after use.
     in_file: bool,
@@ -202,6 +162,7 @@ impl Deferred {
         Deferred {
             regions: Vec::new(),
             slots: BTreeMap::new(),
+            order: Vec::new(),
             file_maps,
         }
     }
@@ -241,20 +202,29 @@ impl Deferred {
         Ok(base as usize)
     }
 
-    fn resource<'c>(&mut self, ty: Type<'c>, tensor: &Tensor, name: &str) -> Result<Attribute<'c>> {
+    fn resource<'c>(
+        &mut self,
+        ty: Type<'c>,
+        tensor: &Tensor,
+        name: String,
+    ) -> Result<Attribute<'c>> {
         let at = self.placeholder(tensor.data.len())?;
         let in_file = self.file_maps.contains(&tensor.data);
+        let name_ref = melior::StringRef::new(&name);
+        self.order.push(at);
         self.slots.insert(
             at,
             Slot {
+                name: name.clone(),
+                align: tensor.dtype.size_bytes(),
                 source: tensor.data.clone(),
                 in_file,
             },
         );
-        let name_ref = melior::StringRef::new(name);
         // SAFETY: MLIR keeps the address and length and, when writing bytecode,
         // passes them to the stream callback, which writes `source` instead
-        // (see `write_through`); nothing is freed (no deleter).
+        // (see `write_through`); the text form never prints them (see
+        // `write_text_section`); nothing is freed (no deleter).
         Ok(unsafe {
             Attribute::from_raw(mlir_sys::mlirUnmanagedDenseResourceElementsAttrGet(
                 ty.to_raw(),
@@ -309,6 +279,59 @@ impl Deferred {
         }
         Some(Ok(()))
     }
+}
+
+impl Deferred {
+    /// Writes the text form's resource section: each blob as MLIR spells it,
+    /// `"0x"` then the alignment (4 bytes, little-endian) and the bytes in
+    /// upper-case hex. Pieces of a weight are encoded in parallel on the rayon
+    /// pool, except on a rayon worker (batch), whose waiting could steal
+    /// another model's conversion onto its stack; there models run in parallel.
+    pub fn write_text_section(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        if self.order.is_empty() {
+            return Ok(());
+        }
+        let parallel = rayon::current_thread_index().is_none();
+        out.write_all(b"{-#\n  dialect_resources: {\n    builtin: {\n")?;
+        for (i, at) in self.order.iter().enumerate() {
+            let Some(slot) = self.slots.get(at) else {
+                return Err(stray(*at));
+            };
+            let align = u32::try_from(slot.align).unwrap_or(1).to_le_bytes();
+            write!(out, "      {}: \"0x", slot.name)?;
+            out.write_all(&hex(&align))?;
+            for window in slot.source.chunks(RELEASE_CHUNK) {
+                if parallel {
+                    let pieces: Vec<Vec<u8>> = window.par_chunks(HEX_PIECE).map(hex).collect();
+                    for piece in pieces {
+                        out.write_all(&piece)?;
+                    }
+                } else {
+                    out.write_all(&hex(window))?;
+                }
+                if slot.in_file {
+                    release(window);
+                }
+            }
+            let last = i + 1 == self.order.len();
+            out.write_all(if last { b"\"\n" } else { b"\",\n" })?;
+        }
+        out.write_all(b"    }\n  }\n#-}\n")
+    }
+}
+
+/// Bytes encoded in parallel as one piece of the text form.
+const HEX_PIECE: usize = 256 << 10;
+
+/// `bytes` in upper-case hex, as MLIR prints blobs.
+fn hex(bytes: &[u8]) -> Vec<u8> {
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    let mut s = Vec::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)]);
+        s.push(DIGITS[usize::from(b & 15)]);
+    }
+    s
 }
 
 fn stray(at: usize) -> std::io::Error {
