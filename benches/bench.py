@@ -36,6 +36,7 @@ MODELS = {
     "mlp_1g": "mlp_1g/mlp_1g.onnx",
     "llama_1b": "llama_1b/llama_1b.onnx",
 }
+GNU_TIME = "/usr/bin/time"
 IREE_MEMORY_CAP_KB = 20 * 2**20  # 20 GiB of address space on a 24 GiB machine
 
 
@@ -48,22 +49,29 @@ def model_files(path):
 
 
 def run(cmd, cap_kb=None):
-    """Wall seconds and peak RSS (KiB) of one command; None on failure."""
+    """Wall seconds and peak RSS (KiB) of one command; None on failure.
+
+    GNU time forks the command and reports its peak RSS: a process forked from this
+    Python interpreter would start with the interpreter's peak (Linux carries the
+    pre-exec peak into ru_maxrss), which put a ~28 MiB floor under every row."""
     subprocess.run(["sync"], check=True)
     preexec = None
     if cap_kb:
         def preexec():
             resource.setrlimit(resource.RLIMIT_AS, (cap_kb * 1024, cap_kb * 1024))
+    argv = cmd if isinstance(cmd, list) else ["sh", "-c", cmd]
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            preexec_fn=preexec, shell=isinstance(cmd, str))
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.Popen([GNU_TIME, "-f", "maxrss_kib=%M", *argv], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, preexec_fn=preexec)
+    _, status, _ = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
-    err = proc.stderr.read().decode(errors="replace").strip().splitlines()
+    lines = proc.stderr.read().decode(errors="replace").strip().splitlines()
     proc.stderr.close()
-    if status != 0:
+    rss = [int(l.split("=", 1)[1]) for l in lines if l.startswith("maxrss_kib=")]
+    err = [l for l in lines if not l.startswith("maxrss_kib=") and not l.startswith("Command ")]
+    if status != 0 or not rss:
         return None, (err[-1] if err else f"exit status {status}")
-    return (wall, usage.ru_maxrss), None
+    return (wall, rss[-1]), None
 
 
 def best_of(n, cmd):
@@ -147,6 +155,8 @@ def main():
     args = p.parse_args()
     if not os.access(OURS, os.X_OK):
         sys.exit(f"{OURS} is missing: cargo build --release")
+    if not os.access(GNU_TIME, os.X_OK):
+        sys.exit(f"{GNU_TIME} is missing: apt-get install time")
     lines = ["| model | tool | wall | peak RSS | throughput | ratio |", "|---|---|---|---|---|---|"]
     print("\n".join(lines), flush=True)
     with tempfile.TemporaryDirectory(dir=os.path.join(ROOT, "build")) as tmp:

@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --bin onnx2linalg
+# GNU time measures peak RSS (see bench.py).
+[ -x /usr/bin/time ] || { apt-get install -y -q --no-install-recommends time >&2; }
 if [ ! -x build/bench-venv/bin/python ]; then
     python3 -m venv build/bench-venv
     build/bench-venv/bin/pip install --quiet -r benches/requirements.txt

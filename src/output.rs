@@ -13,8 +13,62 @@ pub struct AtomicFile {
     /// device or pipe (`-o /dev/null`, `-o /dev/stdout`), written in place:
     /// renaming over it would replace the device with a regular file.
     temp: Option<PathBuf>,
-    file: Option<BufWriter<File>>,
+    file: Option<BufWriter<WritebackFile>>,
 }
+
+/// A file whose written bytes the kernel is asked to start writing to disk
+/// every `WRITEBACK_STEP` (without waiting), so the disk works while the
+/// conversion still produces output and the final sync has little left.
+struct WritebackFile {
+    file: File,
+    written: u64,
+    /// Everything before this offset has been handed to writeback.
+    started: u64,
+}
+
+const WRITEBACK_STEP: u64 = 8 << 20;
+
+impl WritebackFile {
+    fn new(file: File) -> Self {
+        WritebackFile {
+            file,
+            written: 0,
+            started: 0,
+        }
+    }
+}
+
+impl Write for WritebackFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.written += n as u64;
+        if self.written - self.started >= WRITEBACK_STEP {
+            start_writeback(&self.file, self.started, self.written - self.started);
+            self.started = self.written;
+        }
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// Starts writeback of a byte range; only a hint, so errors are ignored (the
+/// final `sync_all` reports real ones).
+#[cfg(target_os = "linux")]
+fn start_writeback(file: &File, offset: u64, len: u64) {
+    use std::os::fd::AsRawFd;
+    let (Ok(offset), Ok(len)) = (i64::try_from(offset), i64::try_from(len)) else {
+        return;
+    };
+    // SAFETY: a valid open descriptor; the call only schedules I/O.
+    unsafe {
+        libc::sync_file_range(file.as_raw_fd(), offset, len, libc::SYNC_FILE_RANGE_WRITE);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_file: &File, _offset: u64, _len: u64) {}
 
 impl AtomicFile {
     /// Starts `path`: creates `.<name>.<pid>.tmp` in the same folder.
@@ -40,7 +94,7 @@ impl AtomicFile {
             return Ok(AtomicFile {
                 target: path.to_path_buf(),
                 temp: None,
-                file: Some(BufWriter::with_capacity(1 << 20, file)),
+                file: Some(BufWriter::with_capacity(1 << 20, WritebackFile::new(file))),
             });
         }
         sweep_stale_temps(&dir, &name);
@@ -50,7 +104,7 @@ impl AtomicFile {
         Ok(AtomicFile {
             target: path.to_path_buf(),
             temp: Some(temp),
-            file: Some(BufWriter::with_capacity(1 << 20, file)),
+            file: Some(BufWriter::with_capacity(1 << 20, WritebackFile::new(file))),
         })
     }
 
@@ -60,7 +114,7 @@ impl AtomicFile {
         let Some(buffered) = self.file.take() else {
             return Err(Error::internal("the output file was already closed"));
         };
-        let file = buffered.into_inner().map_err(|e| io(e.into_error()))?;
+        let file = buffered.into_inner().map_err(|e| io(e.into_error()))?.file;
         let Some(temp) = self.temp.take() else {
             return Ok(()); // a device or pipe: written in place
         };
