@@ -10,7 +10,7 @@ cargo build --release --bin onnx2linalg
 [ -x /usr/bin/time ] || { apt-get install -y -q --no-install-recommends time >&2; }
 if [ ! -x build/bench-venv/bin/python ]; then
     python3 -m venv build/bench-venv
-    build/bench-venv/bin/pip install --quiet -r benches/requirements.txt
+    build/bench-venv/bin/pip install --quiet --no-cache-dir -r benches/requirements.txt
 fi
 models=build/bench-models
 for m in resnet50.onnx mlp_1g/mlp_1g.onnx llama_1b/llama_1b.onnx; do

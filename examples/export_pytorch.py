@@ -12,7 +12,7 @@ Each is exported with torch.onnx.export, converted to linalg MLIR, run by
 
 Needs the packages of python/requirements-models.txt (torch, torchvision,
 transformers, onnx); `scripts/setup.sh --models` makes that venv in
-build/venv-models. tests/examples.rs runs this script.
+build/venv-models. tests/suite/examples.rs runs this script.
 """
 import pathlib
 import subprocess

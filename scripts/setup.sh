@@ -76,11 +76,12 @@ make_venv() {
         quiet python3 -m venv "$dir"
     fi
     log "installing $req into $dir"
-    quiet "$dir/bin/python" -m pip install -q --disable-pip-version-check --no-input -r "$req"
+    # No wheel cache: it would keep a second copy of torch and the CUDA wheels (GBs) on disk.
+    quiet "$dir/bin/python" -m pip install -q --no-cache-dir --disable-pip-version-check --no-input -r "$req"
     echo "$want" >"$dir/.requirements.sha256"
 }
 make_venv .venv python/requirements.txt
-# PyTorch, torchvision, transformers: examples/export_pytorch.py (run by tests/examples.rs)
+# PyTorch, torchvision, transformers: examples/export_pytorch.py (run by tests/suite/examples.rs)
 # and the fixture generator. A few GB (the default PyPI torch build).
 make_venv build/venv-models python/requirements-models.txt
 

@@ -6,7 +6,7 @@
 # Steps:
 #   1. cargo test --workspace   unit tests of every crate, the CLI tests, the
 #                               docs freshness test (docs/ops.md from the op tables),
-#                               the model fixtures (tests/models.rs) and the ONNX
+#                               the model fixtures (tests/suite/models.rs) and the ONNX
 #                               node-suite conformance run (tests/conformance.rs,
 #                               needs build/onnx-node from setup.sh)
 #   2. lit tests/ir             FileCheck tests of the emitted MLIR, per op family

@@ -22,7 +22,7 @@ pub fn render_markdown() -> String {
         "Generated from the code by `onnx2linalg ops` (the canonical `SPECS` tables in \
          `crates/o2l-canon/src/ops/`, the rule tables in `crates/o2l-onnx/src/map/`, \
          `crates/o2l-tosa/src/map/` and `crates/o2l-stablehlo/src/map/`, the ONNX schema manifest and the TOSA spec's operator \
-         list); `cargo test --test docs` rewrites this file when it is stale \
+         list); `cargo test --test suite docs::` rewrites this file when it is stale \
          and fails. Do not edit by hand.\n"
     );
 
@@ -146,7 +146,7 @@ fn render_tosa(out: &mut String) {
         "{supported} of the {} operators of the TOSA 1.0 specification are supported \
          (`tosa.const_shape`, a shape constant, comes with them). Layouts are made explicit \
          (NHWC and OHWI become channels-first around canonical Conv and Pool); results are \
-         compared with MLIR's own TOSA lowering in `tests/tosa.rs`.\n",
+         compared with MLIR's own TOSA lowering in `tests/suite/tosa.rs`.\n",
         o2l_tosa::SPEC_OPS.len()
     );
     let _ = writeln!(out, "| op | supported | canonical ops | notes |");
@@ -184,7 +184,7 @@ fn render_stablehlo(out: &mut String) {
         out,
         "{} ops are supported and {} refused with a reason. Programs are read as MLIR text \
          (pretty or generic form) by the frontend's own reader; results are compared with \
-         JAX's in `tests/stablehlo.rs` (see also [stablehlo.md](stablehlo.md)).\n",
+         JAX's in `tests/suite/stablehlo.rs` (see also [stablehlo.md](stablehlo.md)).\n",
         rules.len(),
         gaps.len()
     );

@@ -1,7 +1,7 @@
 """Writes tests/bad_models/corpus/: models that are broken on purpose, one
 file (or one folder, for external data) per case, and manifest.tsv listing
 each case's category and the words its one-line error must contain.
-tests/bad_models.rs runs every case through the CLI.
+tests/suite/bad_models.rs runs every case through the CLI.
 
 Deterministic (seeded); run from the repository root with the .venv python:
     .venv/bin/python tests/bad_models/make_bad_models.py

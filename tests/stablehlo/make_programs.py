@@ -1,4 +1,4 @@
-"""Writes the StableHLO test programs of tests/stablehlo.rs.
+"""Writes the StableHLO test programs of tests/suite/stablehlo.rs.
 
 Each case is a folder tests/stablehlo/<case>/ holding program.mlir (what
 `jax.jit(f).lower(...).as_text()` prints, the pretty form; cases named

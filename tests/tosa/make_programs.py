@@ -1,6 +1,6 @@
 """Writes tests/tosa/torch_*.mlir: TOSA programs of small real networks,
 exported from PyTorch (seeded random weights) by torch-mlir's TOSA output.
-tests/tosa.rs converts each and compares it with MLIR's own TOSA lowering.
+tests/suite/tosa.rs converts each and compares it with MLIR's own TOSA lowering.
 
 Not run by CI (torch is a large install); the programs are committed. Pinned:
     python -m venv /tmp/tm && /tmp/tm/bin/pip install -r tests/tosa/requirements.txt

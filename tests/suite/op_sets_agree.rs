@@ -5,9 +5,7 @@
 //! oracle: the node suite, MLIR's TOSA lowering, JAX.)
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::value;
+use crate::common::value;
 use o2l_proto::{AttributeProto, GraphProto, Message, ModelProto, NodeProto, OperatorSetIdProto};
 use onnx2linalg::{Graph, Runner, Tensor};
 

@@ -3,9 +3,7 @@
 //! report as a run that was never interrupted, with no temporary file left.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::{bin, scratch};
+use crate::common::{bin, scratch};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,7 +17,7 @@ fn zoo(dir: &Path) -> usize {
     for e in std::fs::read_dir(src).unwrap() {
         let p = e.unwrap().path();
         let name = p.file_name().unwrap().to_string_lossy().into_owned();
-        // Needs --input-shape pins; tests/batch.rs covers it.
+        // Needs --input-shape pins; tests/suite/batch.rs covers it.
         if name.ends_with(".onnx") && name != "hf_bert_dynamic_op17.onnx" {
             std::fs::copy(&p, zoo.join(&name)).unwrap();
             n += 1;

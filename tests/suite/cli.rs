@@ -3,9 +3,9 @@
 //! output file behind.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
-use common::{bin, value};
+use crate::common::{bin, value};
 use o2l_proto::{GraphProto, Message, ModelProto, NodeProto, OperatorSetIdProto};
 use std::path::Path;
 

@@ -1,9 +1,8 @@
 //! Binding runtime inputs to values: `convert --bind NAME=FILE` and
 //! `check --bind-runtime-operands`, on an Unsqueeze whose axes are a graph input.
 #![allow(clippy::unwrap_used, clippy::panic)]
-mod common;
 
-use common::{bin, scratch};
+use crate::common::{bin, scratch};
 use o2l_proto::{
     GraphProto, Message, ModelProto, NodeProto, OperatorSetIdProto, TensorProto, TensorShapeProto,
     TypeProto, ValueInfoProto, tensor_shape_proto, type_proto,

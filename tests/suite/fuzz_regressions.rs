@@ -5,7 +5,7 @@
 //! (UPDATE_EXPECTATIONS=1 rewrites it) so a fix that regresses is seen.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 use onnx2linalg::{ConvertOptions, Frontend, convert};
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};

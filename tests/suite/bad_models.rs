@@ -6,9 +6,9 @@
 //! (UPDATE_EXPECTATIONS=1 rewrites it), so a changed message is seen.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
-use common::{bin, scratch};
+use crate::common::{bin, scratch};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;

@@ -1,8 +1,8 @@
 //! The examples a user starts from build and do what their docs say.
 //! `cargo test` builds the examples first; alone, run `cargo build --examples` before
-//! `cargo test --test examples`.
+//! `cargo test --test suite examples::`.
 #![allow(clippy::unwrap_used)]
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -2,9 +2,9 @@
 //! resume; shards; byte-identical outputs for any -j.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
-use common::{bin, value};
+use crate::common::{bin, value};
 use o2l_proto::{GraphProto, Message, ModelProto, NodeProto, OperatorSetIdProto};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -45,7 +45,7 @@ fn unsupported_model() -> Vec<u8> {
 
 /// Fixtures that only convert with `--input-shape` pins: symbolic batch and
 /// sequence dims meet a Flatten that merges two symbolic dims and Slice/Range
-/// bounds computed at run time. `tests/models.rs` runs them pinned.
+/// bounds computed at run time. `tests/suite/models.rs` runs them pinned.
 const NEEDS_PINS: &[&str] = &["hf_bert_dynamic_op17.onnx"];
 
 fn copy_fixtures(dst: &Path, ir_limit: usize) -> Vec<String> {

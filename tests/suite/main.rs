@@ -1,0 +1,24 @@
+//! The integration tests, one module per subject, linked into one test binary
+//! (`cargo test --test suite`; one module: `cargo test --test suite cli::`).
+//! One binary rather than one per file: each links all of MLIR and LLVM
+//! (about 270 MB on disk), so sixteen of them filled small CI disks.
+//! The ONNX node-suite runner is separate (tests/conformance.rs, its own main).
+
+mod common;
+
+mod bad_models;
+mod batch;
+mod batch_resume;
+mod bind;
+mod cli;
+mod det;
+mod docs;
+mod examples;
+mod fuzz_regressions;
+mod models;
+mod narrow;
+mod op_cases;
+mod op_sets_agree;
+mod run_check;
+mod stablehlo;
+mod tosa;
