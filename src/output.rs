@@ -21,6 +21,8 @@ pub struct AtomicFile {
 /// conversion still produces output and the final sync has little left.
 struct WritebackFile {
     file: File,
+    /// False for a device or pipe, where there is no page cache range to start.
+    regular: bool,
     written: u64,
     /// Everything before this offset has been handed to writeback.
     started: u64,
@@ -29,9 +31,10 @@ struct WritebackFile {
 const WRITEBACK_STEP: u64 = 8 << 20;
 
 impl WritebackFile {
-    fn new(file: File) -> Self {
+    fn new(file: File, regular: bool) -> Self {
         WritebackFile {
             file,
+            regular,
             written: 0,
             started: 0,
         }
@@ -42,7 +45,7 @@ impl Write for WritebackFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = self.file.write(buf)?;
         self.written += n as u64;
-        if self.written - self.started >= WRITEBACK_STEP {
+        if self.regular && self.written - self.started >= WRITEBACK_STEP {
             start_writeback(&self.file, self.started, self.written - self.started);
             self.started = self.written;
         }
@@ -94,7 +97,7 @@ impl AtomicFile {
             return Ok(AtomicFile {
                 target: path.to_path_buf(),
                 temp: None,
-                file: Some(BufWriter::with_capacity(1 << 20, WritebackFile::new(file))),
+                file: Some(BufWriter::with_capacity(1 << 20, WritebackFile::new(file, false))),
             });
         }
         sweep_stale_temps(&dir, &name);
@@ -104,7 +107,7 @@ impl AtomicFile {
         Ok(AtomicFile {
             target: path.to_path_buf(),
             temp: Some(temp),
-            file: Some(BufWriter::with_capacity(1 << 20, WritebackFile::new(file))),
+            file: Some(BufWriter::with_capacity(1 << 20, WritebackFile::new(file, true))),
         })
     }
 

@@ -336,7 +336,7 @@ fn hex(bytes: &[u8]) -> Vec<u8> {
 
 fn stray(at: usize) -> std::io::Error {
     std::io::Error::other(format!(
-        "internal error: the bytecode writer passed on placeholder address {at:#x}, which is no weight's"
+        "internal error: MLIR's writer passed on placeholder address {at:#x}, which is no weight's"
     ))
 }
 
