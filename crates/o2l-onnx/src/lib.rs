@@ -8,6 +8,7 @@ mod import;
 mod load;
 mod map;
 mod schema;
+mod skim;
 mod tensor;
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Reading a model: memory-map the file and decode it with prost from a
-//! `Bytes` that owns the map, so `raw_data` fields stay slices of the map.
+//! `Bytes` that owns the map, so `raw_data` fields stay slices of the map
+//! (large files through `skim`, which does not touch the weights doing so).
 use o2l_canon::{Error, FileMaps, Result};
 use o2l_proto::{Bytes, Message, ModelProto};
 use std::collections::BTreeMap;
@@ -120,7 +121,10 @@ pub(crate) fn load_model(path: &Path) -> Result<Loaded> {
         _ => PathBuf::from("."),
     };
     let map = map_file(path)?;
-    let mut loaded = load_bytes(map.clone(), path, dir)?;
+    let mut loaded = match crate::skim::decode_skimmed(path, &map) {
+        Some(model) => loaded_model(model, path, dir)?,
+        None => load_bytes(map.clone(), path, dir)?,
+    };
     loaded.file_maps.push(map);
     Ok(loaded)
 }
@@ -128,7 +132,10 @@ pub(crate) fn load_model(path: &Path) -> Result<Loaded> {
 /// Decodes and checks a model held in memory; `name` is what errors call it,
 /// `dir` the only folder its external data may come from.
 pub(crate) fn load_bytes(bytes: Bytes, name: &Path, dir: PathBuf) -> Result<Loaded> {
-    let model: ModelProto = decode(bytes, name)?;
+    loaded_model(decode(bytes, name)?, name, dir)
+}
+
+fn loaded_model(model: ModelProto, name: &Path, dir: PathBuf) -> Result<Loaded> {
     check_model(&model, name)?;
     let opsets = opsets_of(&model.opset_import)?;
     Ok(Loaded {
