@@ -97,7 +97,10 @@ impl AtomicFile {
             return Ok(AtomicFile {
                 target: path.to_path_buf(),
                 temp: None,
-                file: Some(BufWriter::with_capacity(1 << 20, WritebackFile::new(file, false))),
+                file: Some(BufWriter::with_capacity(
+                    1 << 20,
+                    WritebackFile::new(file, false),
+                )),
             });
         }
         sweep_stale_temps(&dir, &name);
@@ -107,7 +110,10 @@ impl AtomicFile {
         Ok(AtomicFile {
             target: path.to_path_buf(),
             temp: Some(temp),
-            file: Some(BufWriter::with_capacity(1 << 20, WritebackFile::new(file, true))),
+            file: Some(BufWriter::with_capacity(
+                1 << 20,
+                WritebackFile::new(file, true),
+            )),
         })
     }
 
