@@ -61,8 +61,15 @@ pub(crate) struct Loaded {
 
 /// Memory-maps a whole file into a `Bytes` that owns the map.
 pub(crate) fn map_file(path: &Path) -> Result<Bytes> {
-    let file =
-        File::open(path).map_err(|e| Error::io(format!("cannot open {}: {e}", path.display())))?;
+    map_opened(&open_file(path)?, path)
+}
+
+fn open_file(path: &Path) -> Result<File> {
+    File::open(path).map_err(|e| Error::io(format!("cannot open {}: {e}", path.display())))
+}
+
+/// Memory-maps `file` (opened from `path`, which errors name).
+fn map_opened(file: &File, path: &Path) -> Result<Bytes> {
     let len = file
         .metadata()
         .map_err(|e| Error::io(format!("cannot stat {}: {e}", path.display())))?
@@ -72,7 +79,7 @@ pub(crate) fn map_file(path: &Path) -> Result<Bytes> {
     }
     // SAFETY: the map is read-only; like every reader of model files we assume the
     // file is not truncated by another process while we convert it.
-    let map = unsafe { memmap2::Mmap::map(&file) }
+    let map = unsafe { memmap2::Mmap::map(file) }
         .map_err(|e| Error::io(format!("cannot map {}: {e}", path.display())))?;
     Ok(Bytes::from_owner(map))
 }
@@ -120,8 +127,10 @@ pub(crate) fn load_model(path: &Path) -> Result<Loaded> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let map = map_file(path)?;
-    let mut loaded = match crate::skim::decode_skimmed(path, &map) {
+    // The skeleton is read from the same open file the map is of.
+    let file = open_file(path)?;
+    let map = map_opened(&file, path)?;
+    let mut loaded = match crate::skim::decode_skimmed(&file, &map) {
         Some(model) => loaded_model(model, path, dir)?,
         None => load_bytes(map.clone(), path, dir)?,
     };

@@ -11,7 +11,6 @@
 use o2l_proto::{Bytes, Message, ModelProto};
 use std::fs::File;
 use std::os::unix::fs::FileExt;
-use std::path::Path;
 
 /// `raw_data` at least this long is left in the file; shorter is copied.
 const LEAVE_FROM: u64 = 4096;
@@ -27,16 +26,15 @@ const GRAPH_INITIALIZER: u64 = 5;
 const TENSOR_RAW_DATA: u64 = 9;
 const WIRE_LEN: u64 = 2;
 
-/// The model in `map` (the memory map of `path`), decoded without reading its large
+/// The model in `map` (the memory map of `file`), decoded without reading its large
 /// initializers' bytes; `None` when the file should be decoded from the map instead.
-pub(crate) fn decode_skimmed(path: &Path, map: &Bytes) -> Option<ModelProto> {
+pub(crate) fn decode_skimmed(file: &File, map: &Bytes) -> Option<ModelProto> {
     let len = map.len() as u64;
     if len < SKIM_FROM {
         return None;
     }
-    let file = File::open(path).ok()?;
     let mut reader = Reader {
-        file: &file,
+        file,
         end: len,
         window: Vec::new(),
         window_at: 0,
@@ -58,7 +56,7 @@ pub(crate) fn decode_skimmed(path: &Path, map: &Bytes) -> Option<ModelProto> {
     Some(model)
 }
 
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy)]
 enum Level {
     Model,
     Graph,
@@ -269,6 +267,10 @@ mod tests {
         }
     }
 
+    fn skim_file(path: &std::path::Path, map: &Bytes) -> Option<ModelProto> {
+        decode_skimmed(&File::open(path).unwrap(), map)
+    }
+
     fn write(name: &str, bytes: &[u8]) -> std::path::PathBuf {
         let path = std::env::temp_dir().join(format!("o2l-skim-{}-{name}", std::process::id()));
         std::fs::write(&path, bytes).unwrap();
@@ -280,7 +282,7 @@ mod tests {
         let bytes = model().encode_to_vec();
         let path = write("ok.onnx", &bytes);
         let map = crate::load::map_file(&path).unwrap();
-        let skimmed = decode_skimmed(&path, &map).expect("a well-formed large model is skimmed");
+        let skimmed = skim_file(&path, &map).expect("a well-formed large model is skimmed");
         assert_eq!(skimmed, ModelProto::decode(map.clone()).unwrap());
         let raw = |i: usize| {
             skimmed.graph.as_ref().unwrap().initializer[i]
@@ -313,7 +315,7 @@ mod tests {
                 damaged[at] ^= bit;
                 std::fs::write(&path, &damaged).unwrap();
                 let map = crate::load::map_file(&path).unwrap();
-                if let Some(model) = decode_skimmed(&path, &map) {
+                if let Some(model) = skim_file(&path, &map) {
                     skimmed += 1;
                     let full = ModelProto::decode(map.clone());
                     assert_eq!(Some(&model), full.as_ref().ok(), "byte {at} ^ {bit:#x}");
@@ -332,17 +334,17 @@ mod tests {
         for cut in [(1 << 20) + 50, bytes.len() - 3] {
             let path = write("cut.onnx", &bytes[..cut]);
             let map = crate::load::map_file(&path).unwrap();
-            assert!(decode_skimmed(&path, &map).is_none(), "cut at {cut}");
+            assert!(skim_file(&path, &map).is_none(), "cut at {cut}");
         }
         // A second graph field would be merged by the decoder.
         let mut twice = bytes.clone();
         twice.extend_from_slice(&bytes);
         let path = write("twice.onnx", &twice);
         let map = crate::load::map_file(&path).unwrap();
-        assert!(decode_skimmed(&path, &map).is_none());
+        assert!(skim_file(&path, &map).is_none());
         let path = write("small.onnx", &bytes[..1000]);
         let map = crate::load::map_file(&path).unwrap();
-        assert!(decode_skimmed(&path, &map).is_none());
+        assert!(skim_file(&path, &map).is_none());
         for name in ["cut.onnx", "twice.onnx", "small.onnx"] {
             let _ = std::fs::remove_file(
                 std::env::temp_dir().join(format!("o2l-skim-{}-{name}", std::process::id())),
