@@ -1,31 +1,11 @@
 //! Compositions the frontends share: a meaning that several source op sets
 //! have (ONNX ConvTranspose, TOSA transpose_conv2d) but that the canonical
 //! table builds from other ops is written here once, over the `Builder`
-//! each frontend's mapping context implements.
+//! (`crate::builder`) each frontend's mapping context implements.
 use crate::ops::{Binary, Conv, Elementwise, Movement, Unary};
-use crate::{Dim, Error, Op, Result, Tensor, TensorType, ValueId};
+use crate::{Dim, Error, Op, Result, Tensor, ValueId};
 
-/// What a composition needs of a frontend's mapping context.
-pub trait Builder {
-    fn ty(&self, v: ValueId) -> TensorType;
-    fn emit1(&mut self, op: Op, inputs: &[ValueId]) -> Result<ValueId>;
-    fn constant(&mut self, t: Tensor) -> Result<ValueId>;
-    fn reshape(&mut self, x: ValueId, shape: Vec<Dim>) -> Result<ValueId> {
-        if self.ty(x).shape == shape {
-            return Ok(x);
-        }
-        self.emit1(Op::Movement(Movement::Reshape { shape }), &[x])
-    }
-    /// A 0-d constant of `dtype`.
-    fn scalar(&mut self, dtype: crate::DType, v: f64) -> Result<ValueId> {
-        let t = if dtype.is_float() {
-            Tensor::from_f64s(dtype, vec![], &[v])?
-        } else {
-            Tensor::from_i64s(dtype, vec![], &[v as i64])?
-        };
-        self.constant(t)
-    }
-}
+pub use crate::builder::Builder;
 
 /// 1 / x.
 pub fn reciprocal(b: &mut impl Builder, x: ValueId) -> Result<ValueId> {

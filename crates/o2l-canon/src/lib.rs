@@ -3,6 +3,7 @@
 //! constant folding. It knows nothing of protobuf or MLIR, so it builds in
 //! seconds and its rules are tested without either.
 
+pub mod builder;
 pub mod compose;
 pub mod dtype;
 pub mod error;
@@ -14,10 +15,12 @@ pub mod rules;
 pub mod shape;
 pub mod tensor;
 
+pub use builder::Builder;
 pub use dtype::DType;
 pub use error::{Error, ErrorKind, Origin, Result};
 pub use graph::{FileMaps, Graph, Node, Value, ValueId};
 pub use limits::Limits;
+pub use rules::{Rule, RuleInfo};
 pub use ops::{Family, Op, OpSpec};
 pub use shape::{Dim, TensorType};
 pub use tensor::{HostArray, Tensor};

@@ -1,16 +1,54 @@
-//! The row type of the TOSA and StableHLO rule tables: an op name, the
-//! canonical ops its mapping can produce, the mapping function (`F`, the
-//! frontend's fn type over its own context) and a note for the docs.
-//! (ONNX rows also carry a domain and schema versions: see o2l-onnx.)
+//! The one rule-row type of every frontend (ONNX, TOSA, StableHLO): which
+//! source op a row maps, at which schema versions, onto which canonical ops,
+//! with which mapping function (`F`, the frontend's fn type over its own
+//! context) and a note for the docs. `RuleInfo` is the row without its
+//! function: what docs and coverage checks read, the same for every source.
 
+/// One row of a frontend's rule table.
 pub struct Rule<F> {
+    /// The op set's domain: `ai.onnx`, `com.microsoft`, `ai.onnx.ml`, `tosa`, `stablehlo`.
+    pub domain: &'static str,
+    /// The op's name within its domain (`Conv`, `tosa.add`, `stablehlo.add`).
     pub op: &'static str,
+    /// The exact schema `since` versions the row implements; empty for op
+    /// sets whose ops carry no versions (TOSA, StableHLO).
+    pub since: &'static [i64],
+    /// Canonical op names the mapping may emit (a test checks each is declared).
     pub produces: &'static [&'static str],
     pub map: F,
+    /// One line on how the op is mapped.
     pub note: &'static str,
 }
 
-/// A row, written in the tables as `rule("tosa.add", &["Add"], add, "")`.
+/// A rule row without its mapping function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleInfo {
+    pub domain: &'static str,
+    pub op: &'static str,
+    pub since: &'static [i64],
+    pub produces: &'static [&'static str],
+    pub note: &'static str,
+}
+
+impl<F> Rule<F> {
+    pub fn info(&self) -> RuleInfo {
+        RuleInfo {
+            domain: self.domain,
+            op: self.op,
+            since: self.since,
+            produces: self.produces,
+            note: self.note,
+        }
+    }
+
+    /// Whether this row maps `op` of `domain` (at some version).
+    pub fn maps(&self, domain: &str, op: &str) -> bool {
+        self.domain == domain && self.op == op
+    }
+}
+
+/// A row of an op set without schema versions, written in the tables as
+/// `rule("tosa.add", &["Add"], add, "")`; the domain is the op's prefix.
 pub const fn rule<F>(
     op: &'static str,
     produces: &'static [&'static str],
@@ -18,9 +56,70 @@ pub const fn rule<F>(
     note: &'static str,
 ) -> Rule<F> {
     Rule {
+        domain: prefix(op),
         op,
+        since: &[],
         produces,
         map,
         note,
+    }
+}
+
+/// A row with schema versions, in the tables as
+/// `versioned("ai.onnx", "Squeeze", &[13, 21, 23], &["Reshape"], squeeze_v13, "")`.
+pub const fn versioned<F>(
+    domain: &'static str,
+    op: &'static str,
+    since: &'static [i64],
+    produces: &'static [&'static str],
+    map: F,
+    note: &'static str,
+) -> Rule<F> {
+    Rule {
+        domain,
+        op,
+        since,
+        produces,
+        map,
+        note,
+    }
+}
+
+/// `tosa` of `tosa.add`: the text before the first dot (all of it when none).
+const fn prefix(op: &'static str) -> &'static str {
+    let bytes = op.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'.' {
+            let (head, _) = op.split_at(i);
+            return head;
+        }
+        i += 1;
+    }
+    op
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unversioned_rows_take_the_domain_from_the_op_name() {
+        let r = rule("tosa.add", &["Add"], (), "");
+        assert_eq!(r.domain, "tosa");
+        assert!(r.maps("tosa", "tosa.add"));
+        assert!(!r.maps("stablehlo", "tosa.add"));
+        assert_eq!(rule("plain", &[], (), "").domain, "plain");
+        let v = versioned("ai.onnx", "Relu", &[6, 13], &["Relu"], (), "note");
+        assert_eq!(
+            v.info(),
+            RuleInfo {
+                domain: "ai.onnx",
+                op: "Relu",
+                since: &[6, 13],
+                produces: &["Relu"],
+                note: "note"
+            }
+        );
     }
 }

@@ -629,11 +629,11 @@ pub(crate) fn known_product(dims: &[Dim]) -> Option<u64> {
 
 /// Shared compositions (o2l_canon::compose) build through the node's context.
 impl o2l_canon::compose::Builder for MapCtx<'_> {
-    fn ty(&self, v: ValueId) -> TensorType {
-        MapCtx::ty(self, v)
+    fn graph(&self) -> &Graph {
+        self.graph
     }
-    fn emit1(&mut self, op: Op, inputs: &[ValueId]) -> Result<ValueId> {
-        MapCtx::emit1(self, op, inputs)
+    fn emit(&mut self, op: Op, inputs: &[ValueId]) -> Result<Vec<ValueId>> {
+        MapCtx::emit(self, op, inputs)
     }
     fn constant(&mut self, t: Tensor) -> Result<ValueId> {
         MapCtx::constant(self, t)

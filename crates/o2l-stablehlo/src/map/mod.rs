@@ -487,11 +487,11 @@ impl<'a, 'm> OpCtx<'a, 'm> {
 
 /// Shared compositions (o2l_canon::compose) build through the op's context.
 impl o2l_canon::compose::Builder for OpCtx<'_, '_> {
-    fn ty(&self, v: ValueId) -> TensorType {
-        OpCtx::ty(self, v)
+    fn graph(&self) -> &Graph {
+        self.graph
     }
-    fn emit1(&mut self, op: CanonOp, inputs: &[ValueId]) -> Result<ValueId> {
-        OpCtx::emit1(self, op, inputs)
+    fn emit(&mut self, op: CanonOp, inputs: &[ValueId]) -> Result<Vec<ValueId>> {
+        OpCtx::emit(self, op, inputs)
     }
     fn constant(&mut self, t: Tensor) -> Result<ValueId> {
         OpCtx::constant(self, t)

@@ -362,11 +362,11 @@ impl<'a> OpCtx<'a> {
 
 /// Shared compositions (o2l_canon::compose) build through the op's context.
 impl o2l_canon::compose::Builder for OpCtx<'_> {
-    fn ty(&self, v: ValueId) -> TensorType {
-        OpCtx::ty(self, v)
+    fn graph(&self) -> &Graph {
+        self.graph
     }
-    fn emit1(&mut self, op: Op, inputs: &[ValueId]) -> Result<ValueId> {
-        OpCtx::emit1(self, op, inputs)
+    fn emit(&mut self, op: Op, inputs: &[ValueId]) -> Result<Vec<ValueId>> {
+        OpCtx::emit(self, op, inputs)
     }
     fn constant(&mut self, t: Tensor) -> Result<ValueId> {
         OpCtx::constant(self, t)
