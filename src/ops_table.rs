@@ -12,46 +12,127 @@ fn join_versions(v: &[i64]) -> String {
         .join(", ")
 }
 
-/// The whole `docs/ops.md` page.
-pub fn render_markdown() -> String {
-    let rules: Vec<o2l_onnx::RuleInfo> = o2l_onnx::rules().collect();
-    let mut out = String::new();
-    let _ = writeln!(out, "# Supported ops\n");
-    let _ = writeln!(
-        out,
-        "Generated from the code by `onnx2linalg ops` (the canonical `SPECS` tables in \
-         `crates/o2l-canon/src/ops/`, the rule tables in `crates/o2l-onnx/src/map/`, \
-         `crates/o2l-tosa/src/map/` and `crates/o2l-stablehlo/src/map/`, the ONNX schema manifest and the TOSA spec's operator \
-         list); `cargo test --test suite docs::` rewrites this file when it is stale \
-         and fails. Do not edit by hand.\n"
-    );
+/// One op set's section of the page: its ops (with their schema versions,
+/// empty where the op set has none), its rule rows and why an op without a
+/// row is refused.
+struct Section {
+    title: &'static str,
+    intro: String,
+    ops: Vec<(&'static str, &'static str, &'static [i64])>,
+    rules: Vec<o2l_canon::RuleInfo>,
+    refused: fn(&str, &str, &[i64]) -> Option<&'static str>,
+}
 
-    // ONNX ops: every op of the manifest, with what we map.
-    let schema_ops = o2l_onnx::schema_ops();
-    let default_domain: Vec<_> = schema_ops.iter().filter(|(d, _)| *d == "ai.onnx").collect();
-    let supported_default = default_domain
-        .iter()
-        .filter(|(d, o)| rules.iter().any(|r| r.domain == *d && r.op_type == *o))
+fn onnx_section() -> Section {
+    let rules: Vec<o2l_canon::RuleInfo> = o2l_onnx::rules().collect();
+    let ops: Vec<_> = o2l_onnx::schema_ops()
+        .into_iter()
+        .map(|(d, o)| (d, o, o2l_onnx::schema_versions(d, o).unwrap_or(&[])))
+        .collect();
+    let default_domain = ops.iter().filter(|(d, _, _)| *d == "ai.onnx");
+    let supported = default_domain
+        .clone()
+        .filter(|(d, o, _)| rules.iter().any(|r| r.domain == *d && r.op == *o))
         .count();
-    let _ = writeln!(out, "## ONNX ops\n");
-    let _ = writeln!(
-        out,
-        "{supported_default} of {} default-domain (`ai.onnx`) ops have at least one supported \
-         schema version. A node's schema version is the greatest one not above the model's \
-         opset; versions not listed as supported are refused with an error that lists the \
-         supported ones.\n",
-        default_domain.len()
+    Section {
+        title: "ONNX ops",
+        intro: format!(
+            "{supported} of {} default-domain (`ai.onnx`) ops have at least one supported \
+             schema version. A node's schema version is the greatest one not above the model's \
+             opset; versions not listed as supported are refused with an error that lists the \
+             supported ones.",
+            default_domain.count()
+        ),
+        ops,
+        rules,
+        refused: |_, _, _| None,
+    }
+}
+
+fn tosa_section() -> Section {
+    let rules: Vec<o2l_canon::RuleInfo> = o2l_tosa::rules().collect();
+    let supported = o2l_tosa::SPEC_OPS
+        .iter()
+        .filter(|op| rules.iter().any(|r| r.op == **op))
+        .count();
+    let mut names: Vec<&'static str> = o2l_tosa::SPEC_OPS.to_vec();
+    names.extend(
+        rules
+            .iter()
+            .map(|r| r.op)
+            .filter(|o| !o2l_tosa::SPEC_OPS.contains(o)),
     );
+    names.sort_unstable();
+    Section {
+        title: "TOSA ops",
+        intro: format!(
+            "{supported} of the {} operators of the TOSA 1.0 specification are supported \
+             (`tosa.const_shape`, a shape constant, comes with them). Layouts are made explicit \
+             (NHWC and OHWI become channels-first around canonical Conv and Pool); results are \
+             compared with MLIR's own TOSA lowering in `tests/suite/tosa.rs`.",
+            o2l_tosa::SPEC_OPS.len()
+        ),
+        ops: with_domains(names, &rules, "tosa"),
+        rules,
+        refused: |_, op, _| Some(o2l_tosa::gap_reason(op).unwrap_or("not mapped yet")),
+    }
+}
+
+fn stablehlo_section() -> Section {
+    let rules: Vec<o2l_canon::RuleInfo> = o2l_stablehlo::rules().collect();
+    let gaps: Vec<(&str, &str)> = o2l_stablehlo::gaps().collect();
+    let mut names: Vec<&'static str> = rules.iter().map(|r| r.op).collect();
+    names.extend(gaps.iter().map(|(op, _)| *op));
+    names.sort_unstable();
+    names.dedup();
+    Section {
+        title: "StableHLO ops",
+        intro: format!(
+            "{} ops are supported and {} refused with a reason. Programs are read as MLIR text \
+             (pretty or generic form) by the frontend's own reader; results are compared with \
+             JAX's in `tests/suite/stablehlo.rs` (see also [stablehlo.md](stablehlo.md)).",
+            rules.len(),
+            gaps.len()
+        ),
+        ops: with_domains(names, &rules, "stablehlo"),
+        rules,
+        refused: |_, op, _| o2l_stablehlo::gap_reason(op),
+    }
+}
+
+/// Unversioned ops with the domain their rule names (`arith` for
+/// `arith.constant`), or `fallback` for refused ones.
+fn with_domains(
+    names: Vec<&'static str>,
+    rules: &[o2l_canon::RuleInfo],
+    fallback: &'static str,
+) -> Vec<(&'static str, &'static str, &'static [i64])> {
+    names
+        .into_iter()
+        .map(|o| {
+            let domain = rules
+                .iter()
+                .find(|r| r.op == o)
+                .map_or(fallback, |r| r.domain);
+            (domain, o, &[][..])
+        })
+        .collect()
+}
+
+/// One section: every op of the op set, what it maps onto, or why it is refused.
+fn render_section(out: &mut String, section: &Section) {
+    let _ = writeln!(out, "## {}\n", section.title);
+    let _ = writeln!(out, "{}\n", section.intro);
     let _ = writeln!(
         out,
         "| op | domain | schema versions | supported versions | canonical ops | notes |"
     );
     let _ = writeln!(out, "|---|---|---|---|---|---|");
-    for (domain, op_type) in &schema_ops {
-        let versions = o2l_onnx::schema_versions(domain, op_type).unwrap_or(&[]);
-        let mine: Vec<&o2l_onnx::RuleInfo> = rules
+    for &(domain, op, versions) in &section.ops {
+        let mine: Vec<&o2l_canon::RuleInfo> = section
+            .rules
             .iter()
-            .filter(|r| r.domain == *domain && r.op_type == *op_type)
+            .filter(|r| r.domain == domain && r.op == op)
             .collect();
         let mut supported: Vec<i64> = mine.iter().flat_map(|r| r.since.iter().copied()).collect();
         supported.sort_unstable();
@@ -68,29 +149,55 @@ pub fn render_markdown() -> String {
             .filter(|n| !n.is_empty())
             .collect();
         notes.dedup();
-        let supported = if supported.is_empty() {
+        if mine.is_empty() {
+            notes.extend((section.refused)(domain, op, versions));
+        }
+        let supported = match (mine.is_empty(), supported.is_empty()) {
+            (true, _) => "-".to_string(),
+            (false, true) => "all".to_string(),
+            (false, false) => join_versions(&supported),
+        };
+        let versions = if versions.is_empty() {
             "-".to_string()
         } else {
-            join_versions(&supported)
+            join_versions(versions)
         };
         let _ = writeln!(
             out,
-            "| {op_type} | {domain} | {} | {supported} | {} | {} |",
-            join_versions(versions),
+            "| {op} | {domain} | {versions} | {supported} | {} | {} |",
             produces.join(", "),
             notes.join("; ").replace('|', "\\|")
         );
     }
+}
 
-    render_tosa(&mut out);
-    render_stablehlo(&mut out);
+/// The whole `docs/ops.md` page.
+pub fn render_markdown() -> String {
+    let sections = [onnx_section(), tosa_section(), stablehlo_section()];
+    let mut out = String::new();
+    let _ = writeln!(out, "# Supported ops\n");
+    let _ = writeln!(
+        out,
+        "Generated from the code by `onnx2linalg ops` (the canonical `SPECS` tables in \
+         `crates/o2l-canon/src/ops/`, the rule tables in `crates/o2l-onnx/src/map/`, \
+         `crates/o2l-tosa/src/map/` and `crates/o2l-stablehlo/src/map/`, the ONNX schema manifest and the TOSA spec's operator \
+         list); `cargo test --test suite docs::` rewrites this file when it is stale \
+         and fails. Do not edit by hand. Every op set's table has the same columns: an op \
+         set without schema versions (TOSA, StableHLO) shows `-` for them and `all` for a \
+         supported op.\n"
+    );
+    for (k, section) in sections.iter().enumerate() {
+        if k > 0 {
+            out.push('\n');
+        }
+        render_section(&mut out, section);
+    }
 
     // Canonical ops, with the source ops of each op set that map onto each.
-    let onnx_sources = sources(rules.iter().map(|r| (r.op_type, r.produces)));
-    let tosa_rules: Vec<o2l_tosa::RuleInfo> = o2l_tosa::rules().collect();
-    let tosa_sources = sources(tosa_rules.iter().map(|r| (r.op, r.produces)));
-    let shlo_rules: Vec<o2l_stablehlo::RuleInfo> = o2l_stablehlo::rules().collect();
-    let shlo_sources = sources(shlo_rules.iter().map(|r| (r.op, r.produces)));
+    let by_source: Vec<BTreeMap<&str, Vec<String>>> = sections
+        .iter()
+        .map(|s| sources(s.rules.iter().map(|r| (r.op, r.produces))))
+        .collect();
     let _ = writeln!(out, "\n## Canonical ops\n");
     let _ = writeln!(
         out,
@@ -98,20 +205,19 @@ pub fn render_markdown() -> String {
     );
     let _ = writeln!(out, "|---|---|---|---|---|---|---|---|");
     for spec in o2l_canon::ops::all_specs() {
-        let of = |m: &BTreeMap<&str, Vec<String>>| {
-            m.get(spec.name).map(|v| v.join(", ")).unwrap_or_default()
-        };
+        let of: Vec<String> = by_source
+            .iter()
+            .map(|m| m.get(spec.name).map(|v| v.join(", ")).unwrap_or_default())
+            .collect();
         let _ = writeln!(
             out,
-            "| {} | {:?} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {:?} | {} | {} | {} | {} |",
             spec.name,
             spec.family,
             spec.doc.replace('|', "\\|"),
             spec.operands.join(", "),
             spec.attributes.join(", ").replace('|', "\\|"),
-            of(&onnx_sources),
-            of(&tosa_sources),
-            of(&shlo_sources),
+            of.join(" | "),
         );
     }
     out
@@ -131,81 +237,4 @@ fn sources<'a>(
         }
     }
     out
-}
-
-/// Every operator of the TOSA spec: what it maps to, or why it is refused.
-fn render_tosa(out: &mut String) {
-    let rules: Vec<o2l_tosa::RuleInfo> = o2l_tosa::rules().collect();
-    let supported = o2l_tosa::SPEC_OPS
-        .iter()
-        .filter(|op| rules.iter().any(|r| r.op == **op))
-        .count();
-    let _ = writeln!(out, "\n## TOSA ops\n");
-    let _ = writeln!(
-        out,
-        "{supported} of the {} operators of the TOSA 1.0 specification are supported \
-         (`tosa.const_shape`, a shape constant, comes with them). Layouts are made explicit \
-         (NHWC and OHWI become channels-first around canonical Conv and Pool); results are \
-         compared with MLIR's own TOSA lowering in `tests/suite/tosa.rs`.\n",
-        o2l_tosa::SPEC_OPS.len()
-    );
-    let _ = writeln!(out, "| op | supported | canonical ops | notes |");
-    let _ = writeln!(out, "|---|---|---|---|");
-    let mut ops: Vec<&str> = o2l_tosa::SPEC_OPS.to_vec();
-    ops.extend(
-        rules
-            .iter()
-            .map(|r| r.op)
-            .filter(|o| !o2l_tosa::SPEC_OPS.contains(o)),
-    );
-    ops.sort_unstable();
-    for op in ops {
-        let row = match rules.iter().find(|r| r.op == op) {
-            Some(r) => format!(
-                "yes | {} | {}",
-                r.produces.join(", "),
-                r.note.replace('|', "\\|")
-            ),
-            None => format!(
-                "no | | {}",
-                o2l_tosa::gap_reason(op).unwrap_or("not mapped yet")
-            ),
-        };
-        let _ = writeln!(out, "| {op} | {row} |");
-    }
-}
-
-/// Every StableHLO op with a rule, and every refused one with its reason.
-fn render_stablehlo(out: &mut String) {
-    let rules: Vec<o2l_stablehlo::RuleInfo> = o2l_stablehlo::rules().collect();
-    let gaps: Vec<(&str, &str)> = o2l_stablehlo::gaps().collect();
-    let _ = writeln!(out, "\n## StableHLO ops\n");
-    let _ = writeln!(
-        out,
-        "{} ops are supported and {} refused with a reason. Programs are read as MLIR text \
-         (pretty or generic form) by the frontend's own reader; results are compared with \
-         JAX's in `tests/suite/stablehlo.rs` (see also [stablehlo.md](stablehlo.md)).\n",
-        rules.len(),
-        gaps.len()
-    );
-    let _ = writeln!(out, "| op | supported | canonical ops | notes |");
-    let _ = writeln!(out, "|---|---|---|---|");
-    let mut rows: Vec<(&str, String)> = rules
-        .iter()
-        .map(|r| {
-            (
-                r.op,
-                format!(
-                    "yes | {} | {}",
-                    r.produces.join(", "),
-                    r.note.replace('|', "\\|")
-                ),
-            )
-        })
-        .chain(gaps.iter().map(|(op, why)| (*op, format!("no | | {why}"))))
-        .collect();
-    rows.sort();
-    for (op, row) in rows {
-        let _ = writeln!(out, "| {op} | {row} |");
-    }
 }

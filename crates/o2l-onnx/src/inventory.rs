@@ -62,7 +62,7 @@ pub fn model_ops(path: &Path) -> Result<Vec<OpUse>> {
                 .unwrap_or(0);
             let supported = rules
                 .iter()
-                .any(|r| r.domain == domain && r.op_type == op_type && r.since.contains(&version));
+                .any(|r| r.domain == domain && r.op == op_type && r.since.contains(&version));
             OpUse {
                 domain,
                 op_type,

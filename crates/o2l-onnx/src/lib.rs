@@ -31,29 +31,11 @@ pub struct ImportOptions {
     pub limits: o2l_canon::Limits,
 }
 
-/// One row of the frontend's rule tables, for docs and coverage checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RuleInfo {
-    /// `ai.onnx` for the default domain.
-    pub domain: &'static str,
-    pub op_type: &'static str,
-    /// The exact schema `since` versions this row implements.
-    pub since: &'static [i64],
-    /// Canonical op names the mapping can produce (empty: aliases or constants only).
-    pub produces: &'static [&'static str],
-    /// One line on how the op is mapped.
-    pub note: &'static str,
-}
+pub use o2l_canon::RuleInfo;
 
 /// Every rule row of every family table, in table order.
 pub fn rules() -> impl Iterator<Item = RuleInfo> {
-    map::all_rules().map(|r| RuleInfo {
-        domain: r.domain,
-        op_type: r.op_type,
-        since: r.since,
-        produces: r.produces,
-        note: r.note,
-    })
+    map::all_rules().map(|r| r.info())
 }
 
 /// A schema version of a mapped op that no rule implements, with the reason.

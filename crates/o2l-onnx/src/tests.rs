@@ -898,13 +898,13 @@ fn external_data_is_read_inside_the_model_folder_only() {
 #[test]
 fn every_rule_version_exists_in_the_manifest() {
     for r in crate::rules() {
-        let versions = crate::schema_versions(r.domain, r.op_type)
-            .unwrap_or_else(|| panic!("{} is not in the manifest", r.op_type));
+        let versions = crate::schema_versions(r.domain, r.op)
+            .unwrap_or_else(|| panic!("{} is not in the manifest", r.op));
         for v in r.since {
             assert!(
                 versions.contains(v),
                 "{}-{v} is not a schema version ({versions:?})",
-                r.op_type
+                r.op
             );
         }
     }
@@ -913,14 +913,14 @@ fn every_rule_version_exists_in_the_manifest() {
 #[test]
 fn rules_cover_every_version_from_opset_7_on() {
     for r in crate::rules() {
-        let versions = crate::schema_versions(r.domain, r.op_type).unwrap();
+        let versions = crate::schema_versions(r.domain, r.op).unwrap();
         let from = crate::schema::effective_version(versions, 7).unwrap_or(0);
-        let supported = crate::map::supported_versions(r.domain, r.op_type);
+        let supported = crate::map::supported_versions(r.domain, r.op);
         for v in versions.iter().filter(|&&v| v >= from) {
             assert!(
                 supported.contains(v),
                 "{}-{v} (in use from opset 7 on) has no rule",
-                r.op_type
+                r.op
             );
         }
     }
@@ -929,22 +929,22 @@ fn rules_cover_every_version_from_opset_7_on() {
 #[test]
 fn every_version_of_a_mapped_op_is_a_rule_or_a_listed_gap() {
     for r in crate::rules() {
-        let versions = crate::schema_versions(r.domain, r.op_type).unwrap();
-        let supported = crate::map::supported_versions(r.domain, r.op_type);
+        let versions = crate::schema_versions(r.domain, r.op).unwrap();
+        let supported = crate::map::supported_versions(r.domain, r.op);
         for v in versions {
             let gap = crate::gaps()
-                .any(|g| g.domain == r.domain && g.op_type == r.op_type && g.since.contains(v));
+                .any(|g| g.domain == r.domain && g.op_type == r.op && g.since.contains(v));
             assert!(
                 supported.contains(v) != gap,
                 "{}-{v}: must be either a rule or a listed gap (rule: {}, gap: {gap})",
-                r.op_type,
+                r.op,
                 supported.contains(v)
             );
         }
     }
     for g in crate::gaps() {
         assert!(
-            crate::rules().any(|r| r.op_type == g.op_type),
+            crate::rules().any(|r| r.op == g.op_type),
             "gap for unmapped op {}",
             g.op_type
         );
@@ -956,11 +956,11 @@ fn no_two_rows_claim_one_version() {
     let rules: Vec<_> = crate::rules().collect();
     for (i, a) in rules.iter().enumerate() {
         for b in &rules[i + 1..] {
-            if a.domain == b.domain && a.op_type == b.op_type {
+            if a.domain == b.domain && a.op == b.op {
                 assert!(
                     a.since.iter().all(|v| !b.since.contains(v)),
                     "{} has overlapping rows",
-                    a.op_type
+                    a.op
                 );
             }
         }

@@ -11,7 +11,8 @@ pub mod parse;
 
 use o2l_canon::{Error, Graph, Result};
 
-pub use map::{RuleInfo, gap_reason, gaps, rules};
+pub use map::{gap_reason, gaps, rules};
+pub use o2l_canon::RuleInfo;
 
 /// Whether `source` (MLIR text) looks like a StableHLO program.
 pub fn looks_like_stablehlo(source: &str) -> bool {

@@ -19,7 +19,8 @@ use melior::ir::operation::OperationLike;
 use melior::utility::register_all_dialects;
 use o2l_canon::{Error, Graph, Result};
 
-pub use map::{RuleInfo, SPEC_OPS, gap_reason, rules};
+pub use map::{SPEC_OPS, gap_reason, rules};
+pub use o2l_canon::RuleInfo;
 
 /// A context that knows every upstream dialect (TOSA among them).
 fn context() -> Context {

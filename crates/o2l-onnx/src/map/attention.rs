@@ -4,7 +4,7 @@
 //! (mask, causal frontier, sliding window, padding), a softmax whose fully
 //! masked rows are zero, then `@ V`. Numerics follow the ONNX reference.
 //! RotaryEmbedding (opset 23) lives here too: it feeds attention.
-use super::{MapCtx, Rule, row};
+use super::{MapCtx, Rule, row, versioned};
 use crate::tensor::dtype_of;
 use o2l_canon::ops::{
     Binary, Compare, Elementwise, Linear, Movement, Norm, Reduce, ReduceKind, Unary,
@@ -12,14 +12,14 @@ use o2l_canon::ops::{
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, TensorType, ValueId};
 
 pub(crate) static RULES: &[Rule] = &[
-    Rule {
-        domain: "ai.onnx.preview",
-        op_type: "FlexAttention",
-        since: &[1],
-        produces: &["Gather", "Mul", "Transpose", "MatMul", "Cast", "Softmax"],
-        map: flex_attention,
-        note: "scaled QK^T, score_mod and prob_mod subgraphs inlined around the softmax, @V; GQA",
-    },
+    versioned(
+        "ai.onnx.preview",
+        "FlexAttention",
+        &[1],
+        &["Gather", "Mul", "Transpose", "MatMul", "Cast", "Softmax"],
+        flex_attention,
+        "scaled QK^T, score_mod and prob_mod subgraphs inlined around the softmax, @V; GQA",
+    ),
     row(
         "LinearAttention",
         &[27],

@@ -16,14 +16,13 @@ pub(crate) static RULES: &[Rule] = &[
         deform_conv,
         "2-D; bilinear samples at offset taps (zeros outside), optional mask and bias, groups and offset groups",
     ),
-    Rule {
-        domain: "ai.onnx",
-        op_type: "Conv",
-        since: &[1, 11, 22],
-        produces: &["Conv"],
-        map: conv,
-        note: "groups, dilations, strides; pads or auto_pad NOTSET/VALID/SAME_UPPER/SAME_LOWER resolved to explicit pads",
-    },
+    row(
+        "Conv",
+        &[1, 11, 22],
+        &["Conv"],
+        conv,
+        "groups, dilations, strides; pads or auto_pad NOTSET/VALID/SAME_UPPER/SAME_LOWER resolved to explicit pads",
+    ),
     row(
         "Col2Im",
         &[18],

@@ -1,34 +1,31 @@
 //! Matrix products: MatMul, and Gemm decomposed into transposes, a MatMul,
 //! scalings and a broadcast bias; determinants.
-use super::{MapCtx, Rule};
+use super::{MapCtx, Rule, row};
 use o2l_canon::ops::{Binary, Linear, Movement};
 use o2l_canon::{Dim, Error, Op, Result, ValueId};
 
 pub(crate) static RULES: &[Rule] = &[
-    Rule {
-        domain: "ai.onnx",
-        op_type: "MatMul",
-        since: &[1, 9, 13],
-        produces: &["MatMul"],
-        map: matmul,
-        note: "numpy matmul semantics",
-    },
-    Rule {
-        domain: "ai.onnx",
-        op_type: "Gemm",
-        since: &[7, 9, 11, 13],
-        produces: &["Transpose", "MatMul", "Mul", "Add"],
-        map: gemm,
-        note: "alpha * A' x B' + beta * C; C optional since 11 (legacy `broadcast` of v1/v6 not supported)",
-    },
-    Rule {
-        domain: "ai.onnx",
-        op_type: "Det",
-        since: &[11, 22],
-        produces: &["Reshape", "Det"],
-        map: det,
-        note: "leading dims flattened into one batch; static matrix size",
-    },
+    row(
+        "MatMul",
+        &[1, 9, 13],
+        &["MatMul"],
+        matmul,
+        "numpy matmul semantics",
+    ),
+    row(
+        "Gemm",
+        &[7, 9, 11, 13],
+        &["Transpose", "MatMul", "Mul", "Add"],
+        gemm,
+        "alpha * A' x B' + beta * C; C optional since 11 (legacy `broadcast` of v1/v6 not supported)",
+    ),
+    row(
+        "Det",
+        &[11, 22],
+        &["Reshape", "Det"],
+        det,
+        "leading dims flattened into one batch; static matrix size",
+    ),
 ];
 
 fn det(ctx: &mut MapCtx) -> Result<()> {

@@ -1,6 +1,6 @@
 //! `ai.onnx.ml` ops with a tensor meaning (the string-keyed ones have none:
 //! string tensors have no linalg representation).
-use super::{MapCtx, Rule, known_product};
+use super::{MapCtx, Rule, known_product, versioned};
 use o2l_canon::ops::{Compare, Elementwise, Movement};
 use o2l_canon::{Dim, Error, Op, Result, ValueId};
 
@@ -10,14 +10,7 @@ const fn ml(
     map: super::MapFn,
     note: &'static str,
 ) -> Rule {
-    Rule {
-        domain: "ai.onnx.ml",
-        op_type,
-        since: &[1],
-        produces,
-        map,
-        note,
-    }
+    versioned("ai.onnx.ml", op_type, &[1], produces, map, note)
 }
 
 pub(crate) static RULES: &[Rule] = &[
@@ -27,11 +20,11 @@ pub(crate) static RULES: &[Rule] = &[
         binarizer,
         "x > threshold ? 1 : 0, in x's type",
     ),
-    Rule {
-        domain: "ai.onnx.ml",
-        op_type: "TreeEnsemble",
-        since: &[5],
-        produces: &[
+    versioned(
+        "ai.onnx.ml",
+        "TreeEnsemble",
+        &[5],
+        &[
             "Gather",
             "Compare",
             "And",
@@ -41,9 +34,9 @@ pub(crate) static RULES: &[Rule] = &[
             "ReduceMin",
             "ReduceMax",
         ],
-        map: tree_ensemble,
-        note: "vectorised: every split compared at once, leaves reached when no split on their path disagrees (a MatMul count), then sum/average (MatMul) or min/max; post_transform NONE only",
-    },
+        tree_ensemble,
+        "vectorised: every split compared at once, leaves reached when no split on their path disagrees (a MatMul count), then sum/average (MatMul) or min/max; post_transform NONE only",
+    ),
     ml(
         "ArrayFeatureExtractor",
         &["Reshape", "Gather"],

@@ -6,6 +6,7 @@
 use crate::attr::Attrs;
 use crate::tensor::{ExternalFiles, tensor_from_proto};
 use o2l_canon::ops::{Binary, Elementwise, Movement};
+pub(crate) use o2l_canon::rules::versioned;
 use o2l_canon::{DType, Dim, Error, Graph, Op, Origin, Result, Tensor, TensorType, ValueId};
 
 pub(crate) mod activation;
@@ -33,17 +34,8 @@ pub(crate) mod training;
 
 pub(crate) type MapFn = fn(&mut MapCtx) -> Result<()>;
 
-/// One row of a family table.
-pub(crate) struct Rule {
-    pub domain: &'static str,
-    pub op_type: &'static str,
-    /// Exact schema versions this row implements.
-    pub since: &'static [i64],
-    /// Canonical ops the mapping may produce.
-    pub produces: &'static [&'static str],
-    pub map: MapFn,
-    pub note: &'static str,
-}
+/// One row of a family table: the rule-row type every frontend shares.
+pub(crate) type Rule = o2l_canon::Rule<MapFn>;
 
 /// A row of the default domain (`ai.onnx`), as every family table writes them.
 pub(crate) const fn row(
@@ -53,14 +45,7 @@ pub(crate) const fn row(
     map: MapFn,
     note: &'static str,
 ) -> Rule {
-    Rule {
-        domain: "ai.onnx",
-        op_type,
-        since,
-        produces,
-        map,
-        note,
-    }
+    versioned("ai.onnx", op_type, since, produces, map, note)
 }
 
 /// Every row of every family table, in family order.
@@ -224,18 +209,18 @@ pub(crate) fn gap_reason(domain: &str, op_type: &str, version: i64) -> Option<&'
 
 /// Whether any row maps this op type (at some version).
 pub(crate) fn has_rules(domain: &str, op_type: &str) -> bool {
-    all_rules().any(|r| r.domain == domain && r.op_type == op_type)
+    all_rules().any(|r| r.maps(domain, op_type))
 }
 
 /// The row implementing exactly `version` of the op.
 pub(crate) fn find_rule(domain: &str, op_type: &str, version: i64) -> Option<&'static Rule> {
-    all_rules().find(|r| r.domain == domain && r.op_type == op_type && r.since.contains(&version))
+    all_rules().find(|r| r.maps(domain, op_type) && r.since.contains(&version))
 }
 
 /// Every version some row implements, ascending.
 pub(crate) fn supported_versions(domain: &str, op_type: &str) -> Vec<i64> {
     let mut v: Vec<i64> = all_rules()
-        .filter(|r| r.domain == domain && r.op_type == op_type)
+        .filter(|r| r.maps(domain, op_type))
         .flat_map(|r| r.since.iter().copied())
         .collect();
     v.sort_unstable();

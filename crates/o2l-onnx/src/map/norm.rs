@@ -1,57 +1,51 @@
 //! Normalisations: Softmax/LogSoftmax (the pre-13 "flatten to 2-D" form and
 //! the single-axis form), Batch (inference and training), Layer, Group, RMS
 //! and Lp normalisation, LRN.
-use super::{MapCtx, Rule, known_product};
+use super::{MapCtx, Rule, known_product, row};
 use o2l_canon::ops::{Binary, Compare, Elementwise, Norm, Reduce, ReduceKind, Unary};
 use o2l_canon::shape::normalize_axis;
 use o2l_canon::{Dim, Error, Op, Result, ValueId};
 
 pub(crate) static RULES: &[Rule] = &[
-    Rule {
-        domain: "ai.onnx",
-        op_type: "Softmax",
-        since: &[1, 11],
-        produces: &["Reshape", "Softmax"],
-        map: softmax_v1,
-        note: "flatten to 2-D at `axis` (default 1), normalise the last dim, reshape back",
-    },
-    Rule {
-        domain: "ai.onnx",
-        op_type: "Softmax",
-        since: &[13],
-        produces: &["Softmax"],
-        map: softmax_v13,
-        note: "one axis, default -1",
-    },
-    Rule {
-        domain: "ai.onnx",
-        op_type: "LogSoftmax",
-        since: &[1, 11],
-        produces: &["Reshape", "LogSoftmax"],
-        map: log_softmax_v1,
-        note: "flatten to 2-D at `axis` (default 1), normalise the last dim, reshape back",
-    },
-    Rule {
-        domain: "ai.onnx",
-        op_type: "LogSoftmax",
-        since: &[13],
-        produces: &["LogSoftmax"],
-        map: log_softmax_v13,
-        note: "one axis, default -1",
-    },
-    Rule {
-        domain: "ai.onnx",
-        op_type: "BatchNormalization",
-        since: &[7, 9, 14, 15],
-        produces: &["Reshape", "Add", "Sqrt", "Div", "Mul", "Sub", "Cast"],
-        map: batch_norm,
-        note: "(x - mean) * scale / sqrt(var + eps) + bias; training_mode uses the batch statistics and updates the running ones",
-    },
-    Rule {
-        domain: "ai.onnx",
-        op_type: "GroupNormalization",
-        since: &[18, 21],
-        produces: &[
+    row(
+        "Softmax",
+        &[1, 11],
+        &["Reshape", "Softmax"],
+        softmax_v1,
+        "flatten to 2-D at `axis` (default 1), normalise the last dim, reshape back",
+    ),
+    row(
+        "Softmax",
+        &[13],
+        &["Softmax"],
+        softmax_v13,
+        "one axis, default -1",
+    ),
+    row(
+        "LogSoftmax",
+        &[1, 11],
+        &["Reshape", "LogSoftmax"],
+        log_softmax_v1,
+        "flatten to 2-D at `axis` (default 1), normalise the last dim, reshape back",
+    ),
+    row(
+        "LogSoftmax",
+        &[13],
+        &["LogSoftmax"],
+        log_softmax_v13,
+        "one axis, default -1",
+    ),
+    row(
+        "BatchNormalization",
+        &[7, 9, 14, 15],
+        &["Reshape", "Add", "Sqrt", "Div", "Mul", "Sub", "Cast"],
+        batch_norm,
+        "(x - mean) * scale / sqrt(var + eps) + bias; training_mode uses the batch statistics and updates the running ones",
+    ),
+    row(
+        "GroupNormalization",
+        &[18, 21],
+        &[
             "Reshape",
             "ReduceMean",
             "Sub",
@@ -62,57 +56,51 @@ pub(crate) static RULES: &[Rule] = &[
             "Gather",
             "Cast",
         ],
-        map: group_norm,
-        note: "standardised per (sample, group); scale/bias per group (18) or per channel (21); statistics in f32 (stash_type 1)",
-    },
-    Rule {
-        domain: "ai.onnx",
-        op_type: "LRN",
-        since: &[1, 13],
-        produces: &["Mul", "Concat", "Gather", "Add", "Pow", "Div"],
-        map: lrn,
-        note: "x / (bias + alpha/size * window sum of x^2 over channels)^beta",
-    },
-    Rule {
-        domain: "ai.onnx",
-        op_type: "LayerNormalization",
-        since: &[17],
-        produces: &["ReduceMean", "Sub", "Mul", "Add", "Sqrt", "Div"],
-        map: layer_norm,
-        note: "normalise over the dims from `axis` on; Mean and InvStdDev outputs keep the reduced dims as 1",
-    },
-    Rule {
-        domain: "ai.onnx",
-        op_type: "RMSNormalization",
-        since: &[23],
-        produces: &["Cast", "Mul", "ReduceMean", "Add", "Sqrt", "Div"],
-        map: rms_norm,
-        note: "x / sqrt(mean(x^2 over the dims from `axis` on) + epsilon) * scale, in f32 when stash_type is 1",
-    },
-    Rule {
-        domain: "ai.onnx",
-        op_type: "InstanceNormalization",
-        since: &[6, 22],
-        produces: &["ReduceMean", "Sub", "Mul", "Add", "Sqrt", "Div", "Reshape"],
-        map: instance_norm,
-        note: "normalise each channel over the spatial dims",
-    },
-    Rule {
-        domain: "ai.onnx",
-        op_type: "MeanVarianceNormalization",
-        since: &[9, 13],
-        produces: &["ReduceMean", "Sub", "Mul", "Sqrt", "Add", "Div"],
-        map: mean_variance_norm,
-        note: "(x - mean) / (std + 1e-9) over `axes` (default 0, 2, 3)",
-    },
-    Rule {
-        domain: "ai.onnx",
-        op_type: "LpNormalization",
-        since: &[1, 22],
-        produces: &["Abs", "Mul", "ReduceSum", "Sqrt", "Equal", "Select", "Div"],
-        map: lp_norm,
-        note: "p = 1 or 2 along one axis",
-    },
+        group_norm,
+        "standardised per (sample, group); scale/bias per group (18) or per channel (21); statistics in f32 (stash_type 1)",
+    ),
+    row(
+        "LRN",
+        &[1, 13],
+        &["Mul", "Concat", "Gather", "Add", "Pow", "Div"],
+        lrn,
+        "x / (bias + alpha/size * window sum of x^2 over channels)^beta",
+    ),
+    row(
+        "LayerNormalization",
+        &[17],
+        &["ReduceMean", "Sub", "Mul", "Add", "Sqrt", "Div"],
+        layer_norm,
+        "normalise over the dims from `axis` on; Mean and InvStdDev outputs keep the reduced dims as 1",
+    ),
+    row(
+        "RMSNormalization",
+        &[23],
+        &["Cast", "Mul", "ReduceMean", "Add", "Sqrt", "Div"],
+        rms_norm,
+        "x / sqrt(mean(x^2 over the dims from `axis` on) + epsilon) * scale, in f32 when stash_type is 1",
+    ),
+    row(
+        "InstanceNormalization",
+        &[6, 22],
+        &["ReduceMean", "Sub", "Mul", "Add", "Sqrt", "Div", "Reshape"],
+        instance_norm,
+        "normalise each channel over the spatial dims",
+    ),
+    row(
+        "MeanVarianceNormalization",
+        &[9, 13],
+        &["ReduceMean", "Sub", "Mul", "Sqrt", "Add", "Div"],
+        mean_variance_norm,
+        "(x - mean) / (std + 1e-9) over `axes` (default 0, 2, 3)",
+    ),
+    row(
+        "LpNormalization",
+        &[1, 22],
+        &["Abs", "Mul", "ReduceSum", "Sqrt", "Equal", "Select", "Div"],
+        lp_norm,
+        "p = 1 or 2 along one axis",
+    ),
 ];
 
 fn norm_op(log: bool, axis: usize) -> Op {

@@ -1,69 +1,62 @@
 //! Pooling: windowed Max/Average pooling, and the global forms as reductions
 //! over the spatial axes.
 use super::conv::window;
-use super::{MapCtx, Rule, to_u64s};
+use super::{MapCtx, Rule, row, to_u64s};
 use o2l_canon::ops::{
     Binary, Elementwise, Movement, Pool, PoolKind, Reduce, ReduceKind, ScatterReduction, Unary,
 };
 use o2l_canon::{Dim, Error, Op, Result, Tensor, ValueId};
 
 pub(crate) static RULES: &[Rule] = &[
-    Rule {
-        domain: "ai.onnx",
-        op_type: "MaxPool",
-        since: &[1, 8, 10, 11, 12, 22],
-        produces: &["MaxPool", "MaxPoolWithIndices"],
-        map: max_pool,
-        note: "ceil_mode, dilations, pads/auto_pad; the Indices output (8+) in either storage_order",
-    },
-    Rule {
-        domain: "ai.onnx",
-        op_type: "MaxUnpool",
-        since: &[9, 11, 22],
-        produces: &["Reshape", "ScatterND"],
-        map: max_unpool,
-        note: "zeros with the values scattered at their (flat) indices; output_shape from a constant input (11+)",
-    },
-    Rule {
-        domain: "ai.onnx",
-        op_type: "AveragePool",
-        since: &[1, 7, 10, 11, 19, 22],
-        produces: &["AveragePool"],
-        map: average_pool,
-        note: "count_include_pad, ceil_mode, dilations (19+), pads/auto_pad",
-    },
-    Rule {
-        domain: "ai.onnx",
-        op_type: "LpPool",
-        since: &[2, 11, 18, 22],
-        produces: &["Abs", "Mul", "Pow", "SumPool", "Sqrt"],
-        map: lp_pool,
-        note: "(window sum of |x|^p)^(1/p); pads, auto_pad, dilations, ceil_mode (18+)",
-    },
-    Rule {
-        domain: "ai.onnx",
-        op_type: "GlobalAveragePool",
-        since: &[1, 22],
-        produces: &["ReduceMean"],
-        map: global_average_pool,
-        note: "mean over the spatial axes, dims kept",
-    },
-    Rule {
-        domain: "ai.onnx",
-        op_type: "GlobalMaxPool",
-        since: &[1, 22],
-        produces: &["ReduceMax"],
-        map: global_max_pool,
-        note: "max over the spatial axes, dims kept",
-    },
-    Rule {
-        domain: "ai.onnx",
-        op_type: "GlobalLpPool",
-        since: &[2, 22],
-        produces: &["Abs", "Mul", "Pow", "ReduceSum", "Sqrt"],
-        map: global_lp_pool,
-        note: "(sum |x|^p)^(1/p) over the spatial axes, dims kept",
-    },
+    row(
+        "MaxPool",
+        &[1, 8, 10, 11, 12, 22],
+        &["MaxPool", "MaxPoolWithIndices"],
+        max_pool,
+        "ceil_mode, dilations, pads/auto_pad; the Indices output (8+) in either storage_order",
+    ),
+    row(
+        "MaxUnpool",
+        &[9, 11, 22],
+        &["Reshape", "ScatterND"],
+        max_unpool,
+        "zeros with the values scattered at their (flat) indices; output_shape from a constant input (11+)",
+    ),
+    row(
+        "AveragePool",
+        &[1, 7, 10, 11, 19, 22],
+        &["AveragePool"],
+        average_pool,
+        "count_include_pad, ceil_mode, dilations (19+), pads/auto_pad",
+    ),
+    row(
+        "LpPool",
+        &[2, 11, 18, 22],
+        &["Abs", "Mul", "Pow", "SumPool", "Sqrt"],
+        lp_pool,
+        "(window sum of |x|^p)^(1/p); pads, auto_pad, dilations, ceil_mode (18+)",
+    ),
+    row(
+        "GlobalAveragePool",
+        &[1, 22],
+        &["ReduceMean"],
+        global_average_pool,
+        "mean over the spatial axes, dims kept",
+    ),
+    row(
+        "GlobalMaxPool",
+        &[1, 22],
+        &["ReduceMax"],
+        global_max_pool,
+        "max over the spatial axes, dims kept",
+    ),
+    row(
+        "GlobalLpPool",
+        &[2, 22],
+        &["Abs", "Mul", "Pow", "ReduceSum", "Sqrt"],
+        global_lp_pool,
+        "(sum |x|^p)^(1/p) over the spatial axes, dims kept",
+    ),
 ];
 
 fn pool(ctx: &mut MapCtx, kind: PoolKind) -> Result<()> {

@@ -2,7 +2,7 @@
 //! update of each optimized tensor, written with elementwise canonical ops.
 //! Inputs are R (learning rate), T (update count), then per tensor the
 //! X's, G's and state tensors in groups; outputs follow the same grouping.
-use super::{MapCtx, Rule};
+use super::{MapCtx, Rule, versioned};
 use o2l_canon::ops::{Binary, Compare, Elementwise, Unary};
 use o2l_canon::{DType, Error, Op, Result, ValueId};
 
@@ -12,14 +12,14 @@ const fn training(
     map: super::MapFn,
     note: &'static str,
 ) -> Rule {
-    Rule {
-        domain: "ai.onnx.preview.training",
+    versioned(
+        "ai.onnx.preview.training",
         op_type,
-        since: &[1],
+        &[1],
         produces,
         map,
         note,
-    }
+    )
 }
 
 pub(crate) static RULES: &[Rule] = &[

@@ -201,21 +201,9 @@ pub fn gaps() -> impl Iterator<Item = (&'static str, &'static str)> {
     GAPS.iter().copied()
 }
 
-/// One supported StableHLO op, for docs.
-#[derive(Debug, Clone)]
-pub struct RuleInfo {
-    pub op: &'static str,
-    pub produces: &'static [&'static str],
-    pub note: &'static str,
-}
-
-/// Every supported StableHLO op.
-pub fn rules() -> impl Iterator<Item = RuleInfo> {
-    all_rules().map(|r| RuleInfo {
-        op: r.op,
-        produces: r.produces,
-        note: r.note,
-    })
+/// Every rule row, in table order.
+pub fn rules() -> impl Iterator<Item = o2l_canon::RuleInfo> {
+    all_rules().map(|r| r.info())
 }
 
 /// What a rule sees of one op, and how it adds canonical ops.
