@@ -15,6 +15,7 @@ mod det;
 mod docs;
 mod examples;
 mod fuzz_regressions;
+mod layering;
 mod models;
 mod narrow;
 mod op_cases;
