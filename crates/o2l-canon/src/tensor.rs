@@ -193,10 +193,30 @@ fn push_int(out: &mut Vec<u8>, dtype: DType, v: i64) -> Result<()> {
     Ok(())
 }
 
+/// `v` as f32 rounded to odd: toward zero, with the lowest bit set when
+/// anything was cut off. Rounding that to a format with at least two bits
+/// less precision (f16, bf16) gives the same result as rounding `v` once, to
+/// nearest even; rounding `v` to f32 to nearest first would round twice.
+/// The JIT expands f64 -> f16/bf16 truncations the same way.
+pub(crate) fn f32_rounded_to_odd(v: f64) -> f32 {
+    let t = v as f32;
+    let back = t as f64;
+    if back == v || v.is_nan() {
+        return t;
+    }
+    let bits = t.to_bits();
+    let toward_zero = if back.abs() > v.abs() { bits - 1 } else { bits };
+    f32::from_bits(toward_zero | 1)
+}
+
 fn push_float(out: &mut Vec<u8>, dtype: DType, v: f64) -> Result<()> {
     match dtype {
-        DType::F16 => out.extend_from_slice(&half::f16::from_f64(v).to_le_bytes()),
-        DType::BF16 => out.extend_from_slice(&half::bf16::from_f64(v).to_le_bytes()),
+        DType::F16 => {
+            out.extend_from_slice(&half::f16::from_f32(f32_rounded_to_odd(v)).to_le_bytes())
+        }
+        DType::BF16 => {
+            out.extend_from_slice(&half::bf16::from_f32(f32_rounded_to_odd(v)).to_le_bytes())
+        }
         DType::F32 => out.extend_from_slice(&(v as f32).to_le_bytes()),
         DType::F64 => out.extend_from_slice(&v.to_le_bytes()),
         // ONNX's defaults: saturate, and e8m0 rounds up.
@@ -211,6 +231,23 @@ fn push_float(out: &mut Vec<u8>, dtype: DType, v: f64) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn f64_to_half_types_round_once() {
+        let tie = 1.0 + 2f64.powi(-8);
+        let above = tie + 2f64.powi(-40);
+        let t = |d, v| Tensor::from_f64s(d, vec![1], &[v]).unwrap().to_f64s()[0];
+        assert_eq!(t(DType::BF16, above), 1.0 + 2f64.powi(-7));
+        assert_eq!(t(DType::BF16, tie), 1.0);
+        assert_eq!(t(DType::BF16, -above), -(1.0 + 2f64.powi(-7)));
+        let tie16 = 1.0 + 2f64.powi(-11);
+        assert_eq!(t(DType::F16, tie16 + 2f64.powi(-40)), 1.0 + 2f64.powi(-10));
+        assert_eq!(t(DType::F16, tie16), 1.0);
+        assert_eq!(t(DType::F16, 1e300), f64::INFINITY);
+        assert_eq!(t(DType::BF16, -1e300), f64::NEG_INFINITY);
+        assert!(t(DType::BF16, f64::NAN).is_nan());
+        assert_eq!(t(DType::F16, 0.1), half::f16::from_f32(0.1).to_f64());
+    }
     use super::*;
 
     #[test]

@@ -11,8 +11,8 @@ use crate::signature::{Signature, TypeSig};
 use melior::ir::Module;
 use mlir_sys::{
     MlirExecutionEngine, mlirExecutionEngineCreate, mlirExecutionEngineDestroy,
-    mlirExecutionEngineInvokePacked, mlirExecutionEngineLookupPacked,
-    mlirExecutionEngineRegisterSymbol,
+    mlirExecutionEngineDumpToObjectFile, mlirExecutionEngineInvokePacked,
+    mlirExecutionEngineLookupPacked, mlirExecutionEngineRegisterSymbol,
 };
 use o2l_canon::{DType, Error, Result, Tensor};
 use std::ffi::c_void;
@@ -33,7 +33,12 @@ fn string_ref(s: &str) -> mlir_sys::MlirStringRef {
 
 impl Engine {
     /// Translates the (LLVM dialect) module and creates the JIT.
-    pub fn new(module: &Module, opt_level: i32) -> std::result::Result<Engine, String> {
+    /// With `keep_object`, the compiled object stays available to `dump_object`.
+    pub fn new(
+        module: &Module,
+        opt_level: i32,
+        keep_object: bool,
+    ) -> std::result::Result<Engine, String> {
         // SAFETY: the module is valid for the duration of the call; the engine
         // translates it to its own LLVM module and keeps no reference to it.
         let raw = unsafe {
@@ -42,7 +47,7 @@ impl Engine {
                 opt_level,
                 0,
                 std::ptr::null(),
-                false,
+                keep_object,
                 false,
             )
         };
@@ -74,6 +79,19 @@ impl Engine {
         Ok(())
     }
 }
+
+impl Engine {
+    /// Writes the compiled object (`new` with `keep_object`, after
+    /// `lookup_entry` compiled it) to `path`.
+    pub fn dump_object(&self, path: &str) {
+        // SAFETY: the engine is live; `path` outlives the call.
+        unsafe { mlirExecutionEngineDumpToObjectFile(self.raw, string_ref(path)) }
+    }
+}
+
+/// Symbols the engine defines itself (`Engine::new` registers them), so
+/// compiled code does not take them from the host process.
+pub const RUNTIME_SYMBOLS: &[&str] = &["memrefCopy"];
 
 impl Drop for Engine {
     fn drop(&mut self) {

@@ -21,7 +21,9 @@
 //! leak is one copy of the outputs per call, which is acceptable for a test runner.
 
 mod abi;
+pub mod elf;
 mod flatten;
+mod half_from_f64;
 mod pipeline;
 mod signature;
 
@@ -61,6 +63,42 @@ pub struct Compiled {
 /// A parse or pass failure is a `Verification` error carrying MLIR's diagnostics;
 /// a JIT failure (e.g. an unresolved symbol) is `Internal`.
 pub fn compile(mlir: &str, func: &str) -> Result<Compiled> {
+    compile_with(mlir, func, false)
+}
+
+/// The symbols the code compiled from `mlir` takes from the host process
+/// (sorted): what the JIT resolves by name in the process it runs in, beyond
+/// the runtime it defines itself. A stock machine must have every one of them,
+/// so they should come from the C library and libm only.
+pub fn host_symbols(mlir: &str, func: &str) -> Result<Vec<String>> {
+    let compiled = compile_with(mlir, func, true)?;
+    static DUMPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let path = std::env::temp_dir().join(format!(
+        "o2l-jit-{}-{}.o",
+        std::process::id(),
+        DUMPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    let path_text = path
+        .to_str()
+        .ok_or_else(|| Error::internal("the temporary directory's path is not UTF-8"))?;
+    compiled.engine.dump_object(path_text);
+    let object = std::fs::read(&path).map_err(|e| {
+        Error::internal(format!(
+            "the JIT wrote no object file to {}: {e}",
+            path.display()
+        ))
+    });
+    let _ = std::fs::remove_file(&path);
+    let names = elf::undefined_symbols(&object?)?;
+    Ok(names
+        .into_iter()
+        .filter(|n| !abi::RUNTIME_SYMBOLS.contains(&n.as_str()))
+        .collect())
+}
+
+/// `compile`; with `keep_object`, the engine is returned even when its code
+/// does not link, so its object can be inspected.
+fn compile_with(mlir: &str, func: &str, keep_object: bool) -> Result<Compiled> {
     let registry = DialectRegistry::new();
     register_all_dialects(&registry);
     register_all_passes();
@@ -94,6 +132,7 @@ pub fn compile(mlir: &str, func: &str) -> Result<Compiled> {
             return Err(Error::verification(take("cannot parse the MLIR module")));
         };
         let signature = prepare_function(&context, &mut module, func)?;
+        half_from_f64::rewrite(&context, &mut module)?;
         let pm = PassManager::new(&context);
         parse_pass_pipeline(pm.as_operation_pass_manager(), PIPELINE)
             .map_err(|e| Error::internal(format!("JIT pass pipeline does not parse: {e}")))?;
@@ -102,10 +141,14 @@ pub fn compile(mlir: &str, func: &str) -> Result<Compiled> {
                 "lowering to the LLVM dialect failed",
             )));
         }
-        let engine = abi::Engine::new(&module, OPT_LEVEL).map_err(|e| Error::internal(take(&e)))?;
-        engine
-            .lookup_entry(func)
+        let engine = abi::Engine::new(&module, OPT_LEVEL, keep_object)
             .map_err(|e| Error::internal(take(&e)))?;
+        let linked = engine.lookup_entry(func);
+        // An object kept for inspection is wanted most when linking failed:
+        // it names the symbols that were missing.
+        if !keep_object {
+            linked.map_err(|e| Error::internal(take(&e)))?;
+        }
         Ok((engine, signature))
     })();
     context.detach_diagnostic_handler(handler);

@@ -19,7 +19,12 @@
 //!   `convert-math-to-libm` turns the rest (erf, tanh, atan, ...) into libm calls,
 //!   which the JIT resolves from this process.
 //! - `arith-expand` legalises ops without a direct LLVM form (ceildivsi, min/max
-//!   variants, bf16 extf/truncf via integer ops).
+//!   variants, bf16 extf/truncf via integer ops). It expands f32 -> bf16 only:
+//!   before this pipeline, `half_from_f64` rewrites f64 -> f16/bf16 truncations
+//!   (which LLVM would lower to `__truncdfbf2`/`__truncdfhf2`, absent from a
+//!   stock Debian 12 process) as f64 -> f32 rounded to odd, then f32 -> target.
+//!   What compiled code takes from the host is listed by `host_symbols` and
+//!   checked (tests) to be libc and libm only.
 //! - the usual conversions to LLVM, then `reconcile-unrealized-casts`.
 pub const PIPELINE: &str = "builtin.module(\
 convert-tensor-to-linalg,\

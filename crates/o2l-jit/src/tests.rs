@@ -501,3 +501,304 @@ fn runs_loops_conditionals_generate_reduce_and_dynamic_shapes() {
     assert_eq!(r[5].to_f64s()[..5], [2.0, 3.0, 4.0, 5.0, 3.0]);
     assert_eq!(r[6].to_f64s(), vec![4.0, 5.0, 6.0, 7.0]);
 }
+
+/// Every conversion between the float types, and between them and every
+/// integer width, in one module: the conversions LLVM may lower to helper
+/// calls (bf16 and f16 truncation and extension, integer to half types).
+/// The module and, per result, its element type and how it was made:
+/// "float" (float to float), "signed" or "unsigned" (through an integer).
+fn conversions_module() -> (String, Vec<(DType, &'static str)>) {
+    let floats = ["f16", "bf16", "f32", "f64"];
+    let ints = ["i8", "i16", "i32", "i64"];
+    let mut body = String::new();
+    let mut ys: Vec<(String, String)> = Vec::new();
+    let mut kinds: Vec<&'static str> = Vec::new();
+    for from in floats {
+        let x = if from == "f64" {
+            "%a".to_string()
+        } else {
+            body += &format!("    %x{from} = arith.truncf %a : f64 to {from}\n");
+            format!("%x{from}")
+        };
+        for to in floats.iter().filter(|t| **t != from) {
+            let width = |t: &str| match t {
+                "f16" | "bf16" => 16,
+                "f32" => 32,
+                _ => 64,
+            };
+            let op = match width(from).cmp(&width(to)) {
+                std::cmp::Ordering::Less => "arith.extf",
+                std::cmp::Ordering::Greater => "arith.truncf",
+                // f16 <-> bf16: through f32
+                std::cmp::Ordering::Equal => {
+                    let y = format!("%{from}_{to}");
+                    body += &format!(
+                        "    {y}w = arith.extf {x} : {from} to f32\n    {y} = arith.truncf {y}w : f32 to {to}\n"
+                    );
+                    ys.push((y, to.to_string()));
+                    kinds.push("float");
+                    continue;
+                }
+            };
+            let y = format!("%{from}_{to}");
+            body += &format!("    {y} = {op} {x} : {from} to {to}\n");
+            ys.push((y, to.to_string()));
+            kinds.push("float");
+        }
+        for int in ints {
+            let n = format!("%{from}_{int}");
+            body += &format!("    {n} = arith.fptosi {x} : {from} to {int}\n");
+            body += &format!("    {n}u = arith.fptoui {x} : {from} to {int}\n");
+            body += &format!("    {n}b = arith.sitofp {n} : {int} to {from}\n");
+            body += &format!("    {n}c = arith.uitofp {n}u : {int} to {from}\n");
+            ys.push((format!("{n}b"), from.to_string()));
+            ys.push((format!("{n}c"), from.to_string()));
+            kinds.extend(["signed", "unsigned"]);
+        }
+    }
+    let types: Vec<String> = ys.iter().map(|(_, t)| format!("tensor<4x{t}>")).collect();
+    let mut s = format!(
+        "func.func @main(%x: tensor<4xf64>) -> ({}) {{\n",
+        types.join(", ")
+    );
+    for (i, t) in types.iter().enumerate() {
+        s += &format!("  %e{i} = tensor.empty() : {t}\n");
+    }
+    let maps = vec!["affine_map<(d0) -> (d0)>"; ys.len() + 1].join(", ");
+    let inits: Vec<String> = (0..ys.len()).map(|i| format!("%e{i}")).collect();
+    s += &format!(
+        "  %r:{} = linalg.generic {{indexing_maps = [{maps}], iterator_types = [\"parallel\"]}} ins(%x : tensor<4xf64>) outs({} : {}) {{\n",
+        ys.len(),
+        inits.join(", "),
+        types.join(", ")
+    );
+    let args: Vec<String> = ys
+        .iter()
+        .enumerate()
+        .map(|(i, (_, t))| format!("%o{i}: {t}"))
+        .collect();
+    s += &format!("  ^bb0(%a: f64, {}):\n", args.join(", "));
+    s += &body;
+    s += &format!(
+        "    linalg.yield {} : {}\n",
+        ys.iter()
+            .map(|(y, _)| y.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        ys.iter()
+            .map(|(_, t)| t.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let results: Vec<String> = (0..ys.len()).map(|i| format!("%r#{i}")).collect();
+    s += &format!(
+        "  }} -> ({})\n  return {} : {}\n}}\n",
+        types.join(", "),
+        results.join(", "),
+        types.join(", ")
+    );
+    let dtype = |t: &str| match t {
+        "f16" => DType::F16,
+        "bf16" => DType::BF16,
+        "f32" => DType::F32,
+        _ => DType::F64,
+    };
+    (
+        s,
+        ys.iter()
+            .zip(kinds)
+            .map(|((_, t), kind)| (dtype(t), kind))
+            .collect(),
+    )
+}
+
+#[test]
+fn conversions_between_every_float_and_integer_type_run() {
+    let (text, dtypes) = conversions_module();
+    let c = compile(&text, "main").unwrap();
+    let x = Tensor::from_f64s(DType::F64, vec![4], &[1.5, -2.25, 100.0, 0.0]).unwrap();
+    let outs: Vec<TensorType> = dtypes
+        .iter()
+        .map(|&(d, _)| TensorType::of_known(d, &[4]))
+        .collect();
+    let r = c.run(&[x], &outs).unwrap();
+    assert_eq!(r.len(), dtypes.len());
+    // 1.5, -2.25, 100 and 0 are exact in every float type; through a signed
+    // integer they truncate toward zero (i8 holds 100); through an unsigned
+    // one a negative value is undefined, so only the others are checked.
+    for (k, (got, (dtype, kind))) in r.iter().zip(&dtypes).enumerate() {
+        let v = got.to_f64s();
+        match *kind {
+            "float" => assert_eq!(v, vec![1.5, -2.25, 100.0, 0.0], "result {k} ({dtype:?})"),
+            "signed" => assert_eq!(v, vec![1.0, -2.0, 100.0, 0.0], "result {k} ({dtype:?})"),
+            _ => assert_eq!(
+                (v[0], v[2], v[3]),
+                (1.0, 100.0, 0.0),
+                "result {k} ({dtype:?})"
+            ),
+        }
+    }
+    assert_eq!(dtypes.iter().filter(|(_, k)| *k == "float").count(), 12);
+}
+
+/// The symbols compiled code takes from the process, for every program of
+/// these tests: each must be exported by the C library or libm, which every
+/// Linux machine has; a compiler-runtime helper (`__truncsfbf2`, found only
+/// in newer libgcc) would make the JIT fail on a stock machine.
+#[test]
+fn compiled_code_needs_only_libc_and_libm_from_the_host() {
+    let mut provided = Vec::new();
+    for lib in [
+        "/lib/x86_64-linux-gnu/libc.so.6",
+        "/lib/x86_64-linux-gnu/libm.so.6",
+    ] {
+        let bytes = std::fs::read(lib).unwrap_or_else(|e| panic!("{lib}: {e}"));
+        provided.extend(crate::elf::exported_symbols(&bytes).unwrap());
+    }
+    let mut programs: Vec<(String, String, &str)> = vec![
+        ("add".into(), ADD.into(), "add"),
+        ("many".into(), MANY.into(), "main"),
+        ("structure".into(), STRUCTURE.into(), "main"),
+        ("conversions".into(), conversions_module().0, "main"),
+    ];
+    for t in ["f32", "f64", "f16", "bf16"] {
+        programs.push((format!("float ops {t}"), float_ops_module(t).0, "main"));
+    }
+    let mut all = std::collections::BTreeMap::<String, Vec<String>>::new();
+    for (name, text, func) in &programs {
+        for sym in crate::host_symbols(text, func).unwrap_or_else(|e| panic!("{name}: {e}")) {
+            all.entry(sym).or_default().push(name.clone());
+        }
+    }
+    eprintln!("symbols the JIT resolves from the host:");
+    for (sym, users) in &all {
+        eprintln!("  {sym} ({})", users.join(", "));
+    }
+    let foreign: Vec<&String> = all
+        .keys()
+        .filter(|s| !provided.iter().any(|p| p == *s))
+        .collect();
+    assert!(
+        foreign.is_empty(),
+        "compiled code needs symbols that are not in libc or libm: {foreign:?}"
+    );
+    // The programs do call libm (erf, tanh, ...) and allocate: the check sees calls.
+    assert!(
+        all.contains_key("malloc") && all.contains_key("erff"),
+        "{all:?}"
+    );
+}
+
+/// `x` rounded once, to nearest with ties to even, to a binary format of
+/// `precision` significant bits whose normal exponents run from `emin` to
+/// `emax` (subnormals below), as an exact f64; too large becomes infinity.
+fn round_to_nearest_even(x: f64, (precision, emin, emax): (i32, i32, i32)) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let mut e = x.abs().log2().floor() as i32;
+    while 2f64.powi(e) > x.abs() {
+        e -= 1;
+    }
+    while 2f64.powi(e + 1) <= x.abs() {
+        e += 1;
+    }
+    let ulp = 2f64.powi(e.max(emin) - (precision - 1));
+    // Division and multiplication by a power of two are exact here.
+    let y = (x / ulp).round_ties_even() * ulp;
+    if y.abs() >= 2f64.powi(emax + 1) {
+        f64::INFINITY.copysign(x)
+    } else {
+        y
+    }
+}
+
+/// f64 -> bf16 and f64 -> f16 are rewritten before lowering (no runtime
+/// helper); the results must be what one round-to-nearest-even from f64
+/// gives, including where rounding to f32 first would round twice.
+#[test]
+fn f64_to_half_types_round_once() {
+    let text = r#"
+#map = affine_map<(d0) -> (d0)>
+func.func @main(%x: tensor<?xf64>) -> (tensor<?xbf16>, tensor<?xf16>) {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?xf64>
+  %eb = tensor.empty(%n) : tensor<?xbf16>
+  %eh = tensor.empty(%n) : tensor<?xf16>
+  %r:2 = linalg.generic {indexing_maps = [#map, #map, #map], iterator_types = ["parallel"]}
+      ins(%x : tensor<?xf64>) outs(%eb, %eh : tensor<?xbf16>, tensor<?xf16>) {
+  ^bb0(%a: f64, %o: bf16, %p: f16):
+    %b = arith.truncf %a : f64 to bf16
+    %h = arith.truncf %a : f64 to f16
+    linalg.yield %b, %h : bf16, f16
+  } -> (tensor<?xbf16>, tensor<?xf16>)
+  return %r#0, %r#1 : tensor<?xbf16>, tensor<?xf16>
+}"#;
+    let c = compile(text, "main").unwrap();
+    let tiny = 2f64.powi(-40);
+    let mut xs = vec![
+        // Just above a tie between two bf16 (f16) values: f32 rounding
+        // first would make it a tie and round to even (down).
+        1.0 + 2f64.powi(-8) + tiny,
+        1.0 + 2f64.powi(-11) + tiny,
+        -(1.0 + 2f64.powi(-8) + tiny),
+        // Exact ties round to even; just below rounds down.
+        1.0 + 2f64.powi(-8),
+        1.0 + 3.0 * 2f64.powi(-8),
+        1.0 + 2f64.powi(-8) - tiny,
+        0.0,
+        -0.0,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        1e300,
+        -1e300,
+        3.4e38,
+        65519.0,
+        65520.0,
+        1e-300,
+        5.9e-8,
+        2.9e-8,
+        1e-40,
+    ];
+    // A deterministic spread of values over many binades.
+    let mut state = 0x9e3779b97f4a7c15u64;
+    for _ in 0..2000 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let mantissa = (state >> 12) as f64 / (1u64 << 52) as f64;
+        let exponent = ((state >> 3) % 80) as i32 - 40;
+        let sign = if state & 1 == 1 { -1.0 } else { 1.0 };
+        xs.push(sign * (1.0 + mantissa) * 2f64.powi(exponent));
+    }
+    let n = xs.len() as u64;
+    let x = Tensor::from_f64s(DType::F64, vec![n], &xs).unwrap();
+    let r = c
+        .run(
+            &[x],
+            &[
+                TensorType::of_known(DType::BF16, &[n]),
+                TensorType::of_known(DType::F16, &[n]),
+            ],
+        )
+        .unwrap();
+    // (precision in bits, smallest normal exponent, largest exponent)
+    for (k, dtype, format) in [
+        (0, DType::BF16, (8, -126, 127)),
+        (1, DType::F16, (11, -14, 15)),
+    ] {
+        let got = r[k].to_f64s();
+        for (i, (&g, &x)) in got.iter().zip(&xs).enumerate() {
+            let want = round_to_nearest_even(x, format);
+            assert_eq!(
+                g.to_bits(),
+                want.to_bits(),
+                "{dtype:?} of {x:e} (input {i}): got {g:e}, want {want:e}"
+            );
+        }
+    }
+    // The first case is the one rounding to f32 first gets wrong.
+    let once = round_to_nearest_even(xs[0], (8, -126, 127));
+    let twice = round_to_nearest_even((xs[0] as f32) as f64, (8, -126, 127));
+    assert_ne!(once, twice);
+}
