@@ -12,9 +12,16 @@
 #   2. lit tests/ir             FileCheck tests of the emitted MLIR, per op family
 #   3. clippy -D warnings       the library may not unwrap, expect or panic
 #                               (CLIPPY=0 skips it)
-#   4. fuzz smoke               every fuzz target for FUZZ_SECONDS (default 60)
-#                               on the seeded corpus; a crash fails it
-#                               (FUZZ_SECONDS=0 skips it)
+#   4. fuzz smoke self-test     the smoke must fail on a target that crashes on
+#                               purpose (scripts/fuzz-selftest.sh)
+#   5. fuzz smoke               every fuzz target for FUZZ_SECONDS (default 60)
+#                               on the seeded corpus; a crash, timeout or
+#                               out-of-memory fails it (FUZZ_SECONDS=0 skips
+#                               both fuzz steps)
+#
+# Every JIT compilation of the run checks that the compiled code takes only
+# libc and libm symbols from the host (O2L_JIT_CHECK_HOST_SYMBOLS), and step 1
+# begins by listing those symbols for the JIT's own test programs.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -47,6 +54,11 @@ command -v cargo >/dev/null 2>&1 || fail "cargo is not on PATH"
 [ -d "$SUITE" ] || fail "the ONNX node suite is missing at $SUITE: run bash scripts/setup.sh"
 [ -d fixtures/models ] || fail "fixtures/models is missing (fixtures/make_models.py writes it)"
 
+# A helper that only a newer compiler runtime has would pass here and fail on
+# a stock machine: every compile checks (crates/o2l-jit, host_symbols).
+export O2L_JIT_CHECK_HOST_SYMBOLS=1
+run_step "JIT host symbols (libc and libm only)" \
+    cargo test -p o2l-jit --lib compiled_code_needs_only_libc_and_libm_from_the_host -- --nocapture
 run_step "cargo test --workspace" cargo test --workspace
 # lit runs the binary that step 1 built (target/debug/onnx2linalg).
 run_step "lit tests/ir" "$LIT" -sv tests/ir
@@ -55,6 +67,7 @@ if [ "${CLIPPY:-1}" = "1" ]; then
 fi
 
 if [ "${FUZZ_SECONDS:-60}" != "0" ]; then
+    run_step "fuzz smoke self-test" bash scripts/fuzz-selftest.sh
     run_step "fuzz smoke" bash scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
 fi
 

@@ -63,37 +63,76 @@ pub struct Compiled {
 /// A parse or pass failure is a `Verification` error carrying MLIR's diagnostics;
 /// a JIT failure (e.g. an unresolved symbol) is `Internal`.
 pub fn compile(mlir: &str, func: &str) -> Result<Compiled> {
-    compile_with(mlir, func, false)
+    if std::env::var_os(CHECK_HOST_SYMBOLS_ENV).is_none() {
+        return compile_with(mlir, func, false);
+    }
+    let compiled = compile_with(mlir, func, true)?;
+    let provided = libc_and_libm_exports()?;
+    let foreign: Vec<String> = compiled
+        .host_symbols()?
+        .into_iter()
+        .filter(|s| provided.binary_search(s).is_err())
+        .collect();
+    if !foreign.is_empty() {
+        return Err(Error::internal(format!(
+            "the compiled code needs symbols that are neither in libc nor in libm \
+             (a stock machine may lack them): {}",
+            foreign.join(", ")
+        )));
+    }
+    // Linking was skipped for the check; do it now, as `compile` does.
+    compiled
+        .engine
+        .lookup_entry(func)
+        .map_err(Error::internal)?;
+    Ok(compiled)
 }
+
+/// When this environment variable is set (`scripts/test.sh` sets it), every
+/// `compile` also checks that the compiled code takes nothing from the host
+/// process beyond libc and libm, and fails naming any other symbol: a helper
+/// found only in a newer compiler runtime would work here and fail on a
+/// stock machine.
+pub const CHECK_HOST_SYMBOLS_ENV: &str = "O2L_JIT_CHECK_HOST_SYMBOLS";
 
 /// The symbols the code compiled from `mlir` takes from the host process
 /// (sorted): what the JIT resolves by name in the process it runs in, beyond
 /// the runtime it defines itself. A stock machine must have every one of them,
 /// so they should come from the C library and libm only.
 pub fn host_symbols(mlir: &str, func: &str) -> Result<Vec<String>> {
-    let compiled = compile_with(mlir, func, true)?;
-    static DUMPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let path = std::env::temp_dir().join(format!(
-        "o2l-jit-{}-{}.o",
-        std::process::id(),
-        DUMPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    ));
-    let path_text = path
-        .to_str()
-        .ok_or_else(|| Error::internal("the temporary directory's path is not UTF-8"))?;
-    compiled.engine.dump_object(path_text);
-    let object = std::fs::read(&path).map_err(|e| {
-        Error::internal(format!(
-            "the JIT wrote no object file to {}: {e}",
-            path.display()
-        ))
-    });
-    let _ = std::fs::remove_file(&path);
-    let names = elf::undefined_symbols(&object?)?;
-    Ok(names
-        .into_iter()
-        .filter(|n| !abi::RUNTIME_SYMBOLS.contains(&n.as_str()))
-        .collect())
+    compile_with(mlir, func, true)?.host_symbols()
+}
+
+/// Every symbol the C library and libm of this machine export (read once).
+pub fn libc_and_libm_exports() -> Result<&'static [String]> {
+    static EXPORTS: std::sync::OnceLock<std::result::Result<Vec<String>, String>> =
+        std::sync::OnceLock::new();
+    let read = || -> std::result::Result<Vec<String>, String> {
+        let mut all = Vec::new();
+        for lib in ["libc.so.6", "libm.so.6"] {
+            let path = [
+                "/lib/x86_64-linux-gnu",
+                "/usr/lib/x86_64-linux-gnu",
+                "/lib64",
+                "/usr/lib64",
+            ]
+            .iter()
+            .map(|d| std::path::Path::new(d).join(lib))
+            .find(|p| p.exists())
+            .ok_or_else(|| format!("{lib} not found in the usual library folders"))?;
+            let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            all.extend(elf::exported_symbols(&bytes).map_err(|e| e.to_string())?);
+        }
+        all.sort();
+        all.dedup();
+        Ok(all)
+    };
+    match EXPORTS.get_or_init(read) {
+        Ok(v) => Ok(v),
+        Err(e) => Err(Error::internal(format!(
+            "reading libc's and libm's exports: {e}"
+        ))),
+    }
 }
 
 /// `compile`; with `keep_object`, the engine is returned even when its code
@@ -188,6 +227,33 @@ fn prepare_function(context: &Context, module: &mut Module, func: &str) -> Resul
 }
 
 impl Compiled {
+    /// The undefined symbols of the compiled object, less the runtime the
+    /// engine defines itself (needs an engine that kept its object).
+    fn host_symbols(&self) -> Result<Vec<String>> {
+        static DUMPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "o2l-jit-{}-{}.o",
+            std::process::id(),
+            DUMPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        let path_text = path
+            .to_str()
+            .ok_or_else(|| Error::internal("the temporary directory's path is not UTF-8"))?;
+        self.engine.dump_object(path_text);
+        let object = std::fs::read(&path).map_err(|e| {
+            Error::internal(format!(
+                "the JIT wrote no object file to {}: {e}",
+                path.display()
+            ))
+        });
+        let _ = std::fs::remove_file(&path);
+        let names = elf::undefined_symbols(&object?)?;
+        Ok(names
+            .into_iter()
+            .filter(|n| !abi::RUNTIME_SYMBOLS.contains(&n.as_str()))
+            .collect())
+    }
+
     /// The argument and result types of the compiled function.
     pub fn signature(&self) -> &Signature {
         &self.signature

@@ -647,14 +647,7 @@ fn conversions_between_every_float_and_integer_type_run() {
 /// in newer libgcc) would make the JIT fail on a stock machine.
 #[test]
 fn compiled_code_needs_only_libc_and_libm_from_the_host() {
-    let mut provided = Vec::new();
-    for lib in [
-        "/lib/x86_64-linux-gnu/libc.so.6",
-        "/lib/x86_64-linux-gnu/libm.so.6",
-    ] {
-        let bytes = std::fs::read(lib).unwrap_or_else(|e| panic!("{lib}: {e}"));
-        provided.extend(crate::elf::exported_symbols(&bytes).unwrap());
-    }
+    let provided = crate::libc_and_libm_exports().unwrap();
     let mut programs: Vec<(String, String, &str)> = vec![
         ("add".into(), ADD.into(), "add"),
         ("many".into(), MANY.into(), "main"),
@@ -801,4 +794,23 @@ func.func @main(%x: tensor<?xf64>) -> (tensor<?xbf16>, tensor<?xf16>) {
     let once = round_to_nearest_even(xs[0], (8, -126, 127));
     let twice = round_to_nearest_even((xs[0] as f32) as f64, (8, -126, 127));
     assert_ne!(once, twice);
+}
+
+/// The check sees a call into the compiler runtime (libgcc's `__powidf2`).
+#[test]
+fn host_symbols_name_a_compiler_runtime_call() {
+    let text = r#"
+func.func private @__powidf2(f64, i32) -> f64
+func.func @main(%x: tensor<f64>) -> tensor<f64> {
+  %a = tensor.extract %x[] : tensor<f64>
+  %c3 = arith.constant 3 : i32
+  %y = func.call @__powidf2(%a, %c3) : (f64, i32) -> f64
+  %r = tensor.from_elements %y : tensor<f64>
+  return %r : tensor<f64>
+}"#;
+    let syms = crate::host_symbols(text, "main").unwrap();
+    assert!(syms.iter().any(|s| s == "__powidf2"), "{syms:?}");
+    let provided = crate::libc_and_libm_exports().unwrap();
+    assert!(provided.binary_search(&"__powidf2".to_string()).is_err());
+    assert!(provided.binary_search(&"erff".to_string()).is_ok());
 }
