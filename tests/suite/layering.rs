@@ -419,3 +419,54 @@ fn the_checker_sees_a_cycle_and_a_clean_tree() {
     assert_eq!(cycles(&src.join("lib.rs")), Vec::<Vec<String>>::new());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The public API (`onnx2linalg::*` and the canonical types it re-exports)
+/// names no ndarray, melior or prost type: they are implementation choices
+/// that callers should not have to depend on (docs/library.md).
+#[test]
+fn public_api_names_no_ndarray_melior_or_prost_type() {
+    let top = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    let mut stack = vec![top.join("crates/o2l-canon/src"), top.join("src")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "rs") {
+                files.push(p);
+            }
+        }
+    }
+    let forbidden = ["ndarray", "ArrayD", "IxDyn", "melior", "prost", "HostArray"];
+    let mut leaks = Vec::new();
+    for f in files {
+        let src = strip(&std::fs::read_to_string(&f).unwrap());
+        // Test modules are not API.
+        let src = src.split("#[cfg(test)]").next().unwrap_or_default();
+        let lines: Vec<&str> = src.lines().collect();
+        for (k, line) in lines.iter().enumerate() {
+            let t = line.trim_start();
+            if !t.starts_with("pub ") {
+                continue;
+            }
+            // The item's signature: up to its body or its end.
+            let mut sig = String::new();
+            for l in &lines[k..] {
+                sig.push_str(l);
+                if l.contains('{') || l.contains(';') {
+                    break;
+                }
+            }
+            let sig = sig.split('{').next().unwrap_or_default();
+            if let Some(word) = forbidden.iter().find(|w| sig.contains(*w)) {
+                leaks.push(format!("{}:{}: {word}: {}", f.display(), k + 1, t));
+            }
+        }
+    }
+    assert!(
+        leaks.is_empty(),
+        "public items naming {forbidden:?}:\n{}",
+        leaks.join("\n")
+    );
+}

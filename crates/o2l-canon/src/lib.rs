@@ -23,4 +23,5 @@ pub use limits::Limits;
 pub use ops::{Family, Op, OpSpec};
 pub use rules::{Rule, RuleInfo};
 pub use shape::{Dim, TensorType};
-pub use tensor::{HostArray, Tensor};
+pub(crate) use tensor::HostArray;
+pub use tensor::Tensor;

@@ -27,7 +27,7 @@ impl std::fmt::Debug for Tensor {
 
 /// Values of a folded tensor, widened: integers and bools as i64, floats as f64.
 #[derive(Debug, Clone, PartialEq)]
-pub enum HostArray {
+pub(crate) enum HostArray {
     Int(ArrayD<i64>),
     Float(ArrayD<f64>),
 }
@@ -92,7 +92,7 @@ impl Tensor {
             .collect()
     }
 
-    pub fn to_array(&self) -> Result<HostArray> {
+    pub(crate) fn to_array(&self) -> Result<HostArray> {
         let shape = IxDyn(&self.dims.iter().map(|&d| d as usize).collect::<Vec<_>>());
         let bad = |e: ndarray::ShapeError| Error::internal(format!("tensor to array: {e}"));
         Ok(if self.dtype.is_float() || self.dtype.is_narrow_float() {
@@ -103,7 +103,7 @@ impl Tensor {
     }
 
     /// Narrows an array back to `dtype` (values converted as by a cast).
-    pub fn from_array(dtype: DType, array: &HostArray) -> Result<Tensor> {
+    pub(crate) fn from_array(dtype: DType, array: &HostArray) -> Result<Tensor> {
         match array {
             HostArray::Int(a) => {
                 let dims = a.shape().iter().map(|&d| d as u64).collect();
