@@ -2,6 +2,7 @@
 //! tensors, the canonical op table (`ops`), the graph, shape/dtype inference and
 //! constant folding. It knows nothing of protobuf or MLIR, so it builds in
 //! seconds and its rules are tested without either.
+#![deny(unsafe_code)]
 
 pub mod builder;
 pub mod compose;

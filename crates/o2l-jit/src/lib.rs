@@ -19,10 +19,14 @@
 //! `pipeline`). We copy results out and do not free them: freeing memory the JIT
 //! allocated from Rust would tie us to how `memref.alloc` is lowered, and the
 //! leak is one copy of the outputs per call, which is acceptable for a test runner.
+// Unsafe code is confined to the modules marked `allow(unsafe_code)` below.
+#![deny(unsafe_code)]
 
+#[allow(unsafe_code)] // SAFETY comments at each use
 mod abi;
 pub mod elf;
 mod flatten;
+#[allow(unsafe_code)] // SAFETY comments at each use
 mod half_from_f64;
 mod pipeline;
 mod signature;

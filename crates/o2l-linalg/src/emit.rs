@@ -110,6 +110,7 @@ unsafe extern "C" fn write_chunk(chunk: MlirStringRef, data: *mut c_void) {
         }
         return;
     }
+    // SAFETY: MLIR passes a chunk of `length` readable bytes, valid for this call.
     let bytes = unsafe { std::slice::from_raw_parts(chunk.data as *const u8, chunk.length) };
     sink.write(bytes);
 }
@@ -121,6 +122,7 @@ unsafe extern "C" fn write_text_chunk(chunk: MlirStringRef, data: *mut c_void) {
     if sink.error.is_some() || chunk.length == 0 {
         return;
     }
+    // SAFETY: as in `write_chunk`: `length` readable bytes, valid for this call.
     let bytes = unsafe { std::slice::from_raw_parts(chunk.data as *const u8, chunk.length) };
     sink.write_text(bytes);
 }
