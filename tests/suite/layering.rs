@@ -163,6 +163,11 @@ fn collect(file: &Path, path: Vec<String>, out: &mut Vec<Module>) {
 fn referenced_paths(src: &str, here: &[String], children: &BTreeSet<String>) -> Vec<Vec<String>> {
     let b = src.as_bytes();
     let mut out = Vec::new();
+    // Inline modules (`mod tests { .. }`): paths inside resolve from them, so
+    // a test module's `super::*` names its own file's module.
+    let mut path: Vec<String> = here.to_vec();
+    let mut inline_opened_at: Vec<usize> = Vec::new();
+    let mut depth = 0usize;
     let mut i = 0;
     while i < b.len() {
         if is_ident(b[i]) && (i == 0 || (!is_ident(b[i - 1]) && !src[..i].ends_with("::"))) {
@@ -171,15 +176,28 @@ fn referenced_paths(src: &str, here: &[String], children: &BTreeSet<String>) -> 
                 i += 1;
             }
             let word = &src[start..i];
+            if word == "mod" {
+                let rest = src[i..].trim_start();
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                if !name.is_empty() && rest[name.len()..].trim_start().starts_with('{') {
+                    path.push(name);
+                    inline_opened_at.push(depth + 1);
+                }
+                continue;
+            }
             if !src[i..].starts_with("::") {
                 continue;
             }
+            let inline = path.len() > here.len();
             let base: Option<Vec<String>> = match word {
                 "crate" => Some(Vec::new()),
-                "self" => Some(here.to_vec()),
-                "super" => Some(here[..here.len().saturating_sub(1)].to_vec()),
-                w if children.contains(w) => {
-                    let mut p = here.to_vec();
+                "self" => Some(path.clone()),
+                "super" => Some(path[..path.len().saturating_sub(1)].to_vec()),
+                w if !inline && children.contains(w) => {
+                    let mut p = path.clone();
                     p.push(w.to_string());
                     Some(p)
                 }
@@ -189,6 +207,17 @@ fn referenced_paths(src: &str, here: &[String], children: &BTreeSet<String>) -> 
                 i = expand(src, i, base, &mut out);
             }
         } else {
+            match b[i] {
+                b'{' => depth += 1,
+                b'}' => {
+                    if inline_opened_at.last() == Some(&depth) {
+                        inline_opened_at.pop();
+                        path.pop();
+                    }
+                    depth = depth.saturating_sub(1);
+                }
+                _ => {}
+            }
             i += 1;
         }
     }
@@ -415,7 +444,12 @@ fn the_checker_sees_a_cycle_and_a_clean_tree() {
     )
     .unwrap();
     std::fs::write(src.join("map/ctx.rs"), "pub trait Walk {}\n").unwrap();
-    std::fs::write(src.join("map/control.rs"), "use super::ctx::Walk;\n").unwrap();
+    // A test module's `super::*` names its own file, not the parent module.
+    std::fs::write(
+        src.join("map/control.rs"),
+        "use super::ctx::Walk;\n#[cfg(test)]\nmod tests {\n    use super::*;\n    fn t() { super::helper(); }\n}\n",
+    )
+    .unwrap();
     assert_eq!(cycles(&src.join("lib.rs")), Vec::<Vec<String>>::new());
     std::fs::remove_dir_all(&dir).unwrap();
 }
