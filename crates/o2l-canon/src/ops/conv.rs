@@ -115,8 +115,8 @@ impl Conv {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::DType;
+    use crate::ops::conv::*;
 
     #[test]
     fn conv_output_shape() {

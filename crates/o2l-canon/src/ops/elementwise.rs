@@ -599,7 +599,7 @@ fn bcast<'x, T>(a: &'x ndarray::ArrayD<T>, dims: &[usize]) -> Result<ndarray::Ar
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::ops::elementwise::*;
 
     #[test]
     fn compare_and_select_fold() {

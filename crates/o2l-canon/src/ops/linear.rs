@@ -72,8 +72,8 @@ impl Linear {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::DType;
+    use crate::ops::linear::*;
 
     #[test]
     fn matmul_shapes() {

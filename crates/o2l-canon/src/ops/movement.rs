@@ -504,7 +504,7 @@ fn map_array(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::ops::movement::*;
 
     fn fold1(op: &Movement, inputs: &[&Tensor]) -> Tensor {
         let types: Vec<TensorType> = inputs.iter().map(|t| t.ty()).collect();

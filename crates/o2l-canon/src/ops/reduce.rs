@@ -135,8 +135,8 @@ impl Reduce {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::DType;
+    use crate::ops::reduce::*;
 
     #[test]
     fn arg_reduction_yields_i64_and_takes_one_axis() {
