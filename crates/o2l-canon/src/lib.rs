@@ -21,7 +21,7 @@ pub use dtype::DType;
 pub use error::{Error, ErrorKind, Origin, Result};
 pub use graph::{FileMaps, Graph, Node, Value, ValueId};
 pub use limits::Limits;
-pub use ops::{Family, Op, OpSpec};
+pub use ops::{Family, Op, OpSpec, is_declared};
 pub use rules::{Rule, RuleInfo};
 pub use shape::{Dim, TensorType};
 pub(crate) use tensor::HostArray;

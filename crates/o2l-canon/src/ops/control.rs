@@ -1,7 +1,7 @@
 //! Control flow that stays control flow: a loop whose trip count or
 //! condition is known only at run time runs its body (a canonical graph of
 //! its own) as a structured loop.
-use super::{Family, OpSpec};
+use super::declare::canonical_ops;
 use crate::{DType, Dim, Graph, Result, TensorType};
 use std::sync::Arc;
 
@@ -15,38 +15,30 @@ impl PartialEq for Body {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum Control {
-    /// Runs `body` while the iteration number is below the maximum and the
-    /// condition holds. Operands: the maximum trip count (i64, 0-d), the
-    /// initial condition (bool, 0-d), the `carried` values, then the outer
-    /// values the body reads. Body inputs: iteration (i64, 0-d), condition
-    /// (bool, 0-d), carried values, outer values. Body outputs: the next
-    /// condition, the next carried values, then per-iteration scan elements.
-    /// Results: the final carried values, then each scan element stacked on a
-    /// new first dim whose length, `trips`, is known at run time.
-    Loop {
-        body: Body,
-        carried: usize,
-        trips: String,
-    },
+canonical_ops! {
+    family: Control;
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Control {
+        /// Runs `body` while the iteration number is below the maximum and the
+        /// condition holds. Operands: the maximum trip count (i64, 0-d), the
+        /// initial condition (bool, 0-d), the `carried` values, then the outer
+        /// values the body reads. Body inputs: iteration (i64, 0-d), condition
+        /// (bool, 0-d), carried values, outer values. Body outputs: the next
+        /// condition, the next carried values, then per-iteration scan elements.
+        /// Results: the final carried values, then each scan element stacked on a
+        /// new first dim whose length, `trips`, is known at run time.
+        Loop {
+            body: Body,
+            carried: usize,
+            trips: String,
+        }
+            => "a structured loop over a body graph: run-time trip count and condition, carried values, stacked scan outputs",
+            ["max_trips", "cond", "carried..", "captured.."],
+            ["body: graph", "carried: usize", "trips: dim symbol"];
+    }
 }
 
-pub const SPECS: &[OpSpec] = &[OpSpec {
-    name: "Loop",
-    family: Family::Control,
-    doc: "a structured loop over a body graph: run-time trip count and condition, carried values, stacked scan outputs",
-    operands: &["max_trips", "cond", "carried..", "captured.."],
-    attributes: &["body: graph", "carried: usize", "trips: dim symbol"],
-}];
-
 impl Control {
-    pub fn name(&self) -> &'static str {
-        match self {
-            Control::Loop { .. } => "Loop",
-        }
-    }
-
     pub fn infer(&self, inputs: &[&TensorType]) -> Result<Vec<TensorType>> {
         let Control::Loop {
             body,

@@ -1,29 +1,24 @@
 //! Convolution over N spatial dims, channels-first: input `N x C x D1..Dn`,
 //! filter `F x C/groups x K1..Kn`, optional bias `F`. Padding is explicit.
-use super::{Family, OpSpec, expect_operands, expect_same_dtype};
+use super::declare::canonical_op;
+use super::spec::{expect_operands, expect_same_dtype};
 use crate::{Dim, Error, Result, TensorType};
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct Conv {
-    pub strides: Vec<u64>,
-    pub dilations: Vec<u64>,
-    /// (begin, end) zero padding per spatial dim.
-    pub pads: Vec<(u64, u64)>,
-    pub groups: u64,
+canonical_op! {
+    family: Conv;
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Conv
+        => "grouped, dilated, strided convolution; NC[D..] input, F C/g [K..] filter, zero padding begin/end per dim",
+        ["input", "filter", "bias?"],
+        ["strides: [u64]", "dilations: [u64]", "pads: [(u64, u64)]", "groups: u64"]
+    {
+        pub strides: Vec<u64>,
+        pub dilations: Vec<u64>,
+        /// (begin, end) zero padding per spatial dim.
+        pub pads: Vec<(u64, u64)>,
+        pub groups: u64,
+    }
 }
-
-pub const SPECS: &[OpSpec] = &[OpSpec {
-    name: "Conv",
-    family: Family::Conv,
-    doc: "grouped, dilated, strided convolution; NC[D..] input, F C/g [K..] filter, zero padding begin/end per dim",
-    operands: &["input", "filter", "bias?"],
-    attributes: &[
-        "strides: [u64]",
-        "dilations: [u64]",
-        "pads: [(u64, u64)]",
-        "groups: u64",
-    ],
-}];
 
 /// Output extent of one sliding-window dim; `None` when the window does not fit.
 pub fn window_output(
@@ -120,8 +115,8 @@ impl Conv {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::DType;
+    use crate::ops::conv::*;
 
     #[test]
     fn conv_output_shape() {

@@ -1,51 +1,34 @@
 //! Object-detection post-processing: greedy non-maximum suppression. The
 //! number of selected boxes is known only at run time.
-use super::{Family, OpSpec, expect_operands, expect_same_dtype};
+use super::declare::canonical_ops;
+use super::spec::{expect_operands, expect_same_dtype};
 use crate::{DType, Dim, Result, TensorType};
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum Detect {
-    /// Per batch and class, boxes in descending score order (ties: lower
-    /// index first) are kept unless a kept box overlaps them with an IoU
-    /// above the threshold, up to `max_output` per class. Operands: boxes
-    /// (B, N, 4), scores (B, C, N), and 0-d thresholds: max boxes per class
-    /// (i64), IoU, score. Result: (count, 3) i64 rows (batch, class, box).
-    NonMaxSuppression {
-        /// Boxes are (x_center, y_center, width, height), else two corners
-        /// (y1, x1, y2, x2) in either order.
-        center_point_box: bool,
-        /// Whether scores must exceed the score threshold (the operand is
-        /// ignored otherwise).
-        score_filter: bool,
-        count: String,
-    },
+canonical_ops! {
+    family: Detect;
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Detect {
+        /// Per batch and class, boxes in descending score order (ties: lower
+        /// index first) are kept unless a kept box overlaps them with an IoU
+        /// above the threshold, up to `max_output` per class. Operands: boxes
+        /// (B, N, 4), scores (B, C, N), and 0-d thresholds: max boxes per class
+        /// (i64), IoU, score. Result: (count, 3) i64 rows (batch, class, box).
+        NonMaxSuppression {
+            /// Boxes are (x_center, y_center, width, height), else two corners
+            /// (y1, x1, y2, x2) in either order.
+            center_point_box: bool,
+            /// Whether scores must exceed the score threshold (the operand is
+            /// ignored otherwise).
+            score_filter: bool,
+            count: String,
+        }
+            => "greedy per-class suppression of boxes overlapping a higher-scored kept box: (count, 3) i64 (batch, class, box); count is a run-time dim",
+            ["boxes", "scores", "max_per_class", "iou_threshold", "score_threshold"],
+            ["center_point_box: bool", "score_filter: bool", "count: dim symbol"];
+    }
 }
 
-pub const SPECS: &[OpSpec] = &[OpSpec {
-    name: "NonMaxSuppression",
-    family: Family::Detect,
-    doc: "greedy per-class suppression of boxes overlapping a higher-scored kept box: (count, 3) i64 (batch, class, box); count is a run-time dim",
-    operands: &[
-        "boxes",
-        "scores",
-        "max_per_class",
-        "iou_threshold",
-        "score_threshold",
-    ],
-    attributes: &[
-        "center_point_box: bool",
-        "score_filter: bool",
-        "count: dim symbol",
-    ],
-}];
-
 impl Detect {
-    pub fn name(&self) -> &'static str {
-        match self {
-            Detect::NonMaxSuppression { .. } => "NonMaxSuppression",
-        }
-    }
-
     pub fn infer(&self, inputs: &[&TensorType]) -> Result<Vec<TensorType>> {
         let Detect::NonMaxSuppression { count, .. } = self;
         expect_operands("NonMaxSuppression", inputs, 5, 5)?;

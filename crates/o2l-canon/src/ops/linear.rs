@@ -1,42 +1,26 @@
 //! Contractions: matrix products with numpy `matmul` semantics.
-use super::{Family, OpSpec, expect_operands, expect_same_dtype};
+use super::declare::canonical_ops;
+use super::spec::{expect_operands, expect_same_dtype};
 use crate::shape::broadcast_shapes;
 use crate::{Result, TensorType};
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum Linear {
-    /// numpy `matmul`: 1-D operands are promoted (and the added dim dropped again),
-    /// leading batch dims broadcast.
-    MatMul,
-    /// Determinants of a batch of square matrices: (B, M, M) -> (B).
-    Det,
+canonical_ops! {
+    family: Linear;
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Linear {
+        /// numpy `matmul`: 1-D operands are promoted (and the added dim dropped again),
+        /// leading batch dims broadcast.
+        MatMul
+            => "matrix product with numpy matmul semantics (1-D promotion, batch broadcasting)",
+            ["a", "b"], [];
+        /// Determinants of a batch of square matrices: (B, M, M) -> (B).
+        Det
+            => "determinant of each (M, M) matrix of a (B, M, M) batch, by LU with partial pivoting",
+            ["a"], [];
+    }
 }
 
-pub const SPECS: &[OpSpec] = &[
-    OpSpec {
-        name: "MatMul",
-        family: Family::Linear,
-        doc: "matrix product with numpy matmul semantics (1-D promotion, batch broadcasting)",
-        operands: &["a", "b"],
-        attributes: &[],
-    },
-    OpSpec {
-        name: "Det",
-        family: Family::Linear,
-        doc: "determinant of each (M, M) matrix of a (B, M, M) batch, by LU with partial pivoting",
-        operands: &["a"],
-        attributes: &[],
-    },
-];
-
 impl Linear {
-    pub fn name(&self) -> &'static str {
-        match self {
-            Linear::MatMul => "MatMul",
-            Linear::Det => "Det",
-        }
-    }
-
     pub fn infer(&self, inputs: &[&TensorType]) -> Result<Vec<TensorType>> {
         if let Linear::Det = self {
             expect_operands("Det", inputs, 1, 1)?;
@@ -88,8 +72,8 @@ impl Linear {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::DType;
+    use crate::ops::linear::*;
 
     #[test]
     fn matmul_shapes() {

@@ -1,5 +1,6 @@
 //! Data movement: ops that rearrange elements without computing new values.
-use super::{Family, OpSpec, expect_operands};
+use super::declare::canonical_ops;
+use super::spec::expect_operands;
 use crate::shape::element_count;
 use crate::{DType, Dim, Error, HostArray, Result, Tensor, TensorType};
 use ndarray::{Axis, IxDyn};
@@ -15,140 +16,77 @@ pub enum ScatterReduction {
     Min,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum Movement {
-    /// Same elements in row-major order, new shape (fully resolved: no 0 or -1).
-    Reshape { shape: Vec<Dim> },
-    /// Output dim `i` is input dim `perm[i]`.
-    Transpose { perm: Vec<usize> },
-    /// Join operands along `axis`; the other dims must agree.
-    Concat { axis: usize },
-    /// `out[a.., i.., b..] = data[a.., idx[i..], b..]` along `axis`; negative
-    /// indices count from the end.
-    Gather { axis: usize },
-    /// The operand's shape as a 1-D i64 tensor.
-    ShapeOf,
-    /// `out[i..] = data[i.. with i[axis] replaced by idx[i..]]`: the result has
-    /// the indices' shape; negative indices count from the end.
-    GatherElements { axis: usize },
-    /// Gathers slices of `data` addressed by the last dim of `indices` (a tuple
-    /// of `r` coordinates after the first `batch_dims` dims, which data and
-    /// indices share); negative coordinates count from the end.
-    GatherND { batch_dims: usize },
-    /// Keeps the elements on and above (`upper`) or on and below the `k`-th
-    /// diagonal of the last two dims; the others become zero. An optional
-    /// second operand (a one-element i64 tensor) gives `k` at run time instead.
-    Trilu { upper: bool, k: i64 },
-    /// `out[.., j (at axis), ..] = values[1]` where `indices[..] == j`
-    /// (with `wrap`, negative indices count from the end), `values[0]` elsewhere.
-    OneHot { axis: usize, depth: u64, wrap: bool },
-    /// A copy of `data` where, for every position of `indices` (and the
-    /// same-shaped `updates`), the element at that position with its `axis`
-    /// coordinate replaced by the (wrapped) index is combined with the update;
-    /// updates apply in row-major order, so duplicates take effect in turn.
-    ScatterElements {
-        axis: usize,
-        reduction: ScatterReduction,
-    },
-    /// A copy of `data` where each index tuple (last dim of `indices`, wrapped)
-    /// addresses a slice combined with the matching slice of `updates`, in order.
-    ScatterND { reduction: ScatterReduction },
-    /// A cache update: a copy of `cache` where, along `axis` (not the batch
-    /// dim 0), positions `w[b] .. w[b] + n` (modulo the axis length when
-    /// `circular`) take the `n` slices of `update`; `w` is the optional
-    /// per-batch write index operand (zero when absent).
-    TensorScatter { axis: usize, circular: bool },
-}
-
-const fn row(
-    name: &'static str,
-    doc: &'static str,
-    operands: &'static [&'static str],
-    attributes: &'static [&'static str],
-) -> OpSpec {
-    OpSpec {
-        name,
-        family: Family::Movement,
-        doc,
-        operands,
-        attributes,
+canonical_ops! {
+    family: Movement;
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Movement {
+        /// Same elements in row-major order, new shape (fully resolved: no 0 or -1).
+        Reshape { shape: Vec<Dim> }
+            => "same elements in row-major order under a new, fully resolved shape",
+            ["x"], ["shape: [dim]"];
+        /// Output dim `i` is input dim `perm[i]`.
+        Transpose { perm: Vec<usize> }
+            => "permute dims: output dim i is input dim perm[i]",
+            ["x"], ["perm: [usize]"];
+        /// Join operands along `axis`; the other dims must agree.
+        Concat { axis: usize }
+            => "join operands along an axis",
+            ["xs..."], ["axis: usize"];
+        /// `out[a.., i.., b..] = data[a.., idx[i..], b..]` along `axis`; negative
+        /// indices count from the end.
+        Gather { axis: usize }
+            => "take slices along an axis at the given (possibly negative) indices",
+            ["data", "indices"], ["axis: usize"];
+        /// The operand's shape as a 1-D i64 tensor.
+        ShapeOf
+            => "the operand's shape as a 1-D i64 tensor",
+            ["x"], [];
+        /// `out[i..] = data[i.. with i[axis] replaced by idx[i..]]`: the result has
+        /// the indices' shape; negative indices count from the end.
+        GatherElements { axis: usize }
+            => "elementwise take along an axis: the result has the indices' shape",
+            ["data", "indices"], ["axis: usize"];
+        /// Gathers slices of `data` addressed by the last dim of `indices` (a tuple
+        /// of `r` coordinates after the first `batch_dims` dims, which data and
+        /// indices share); negative coordinates count from the end.
+        GatherND { batch_dims: usize }
+            => "take slices addressed by index tuples in the last dim of indices",
+            ["data", "indices"], ["batch_dims: usize"];
+        /// Keeps the elements on and above (`upper`) or on and below the `k`-th
+        /// diagonal of the last two dims; the others become zero. An optional
+        /// second operand (a one-element i64 tensor) gives `k` at run time instead.
+        Trilu { upper: bool, k: i64 }
+            => "zero the elements below (upper) or above (lower) the k-th diagonal of the last two dims",
+            ["x", "k?"], ["upper: bool", "k: i64 (when the k operand is absent)"];
+        /// `out[.., j (at axis), ..] = values[1]` where `indices[..] == j`
+        /// (with `wrap`, negative indices count from the end), `values[0]` elsewhere.
+        OneHot { axis: usize, depth: u64, wrap: bool }
+            => "values[1] where the (wrapped) index equals the position along a new axis, values[0] elsewhere",
+            ["indices", "values"], ["axis: usize", "depth: u64", "wrap: bool"];
+        /// A copy of `data` where, for every position of `indices` (and the
+        /// same-shaped `updates`), the element at that position with its `axis`
+        /// coordinate replaced by the (wrapped) index is combined with the update;
+        /// updates apply in row-major order, so duplicates take effect in turn.
+        ScatterElements {
+            axis: usize,
+            reduction: ScatterReduction,
+        }
+            => "copy of data with elements at (axis-replaced) index positions combined with updates, in order",
+            ["data", "indices", "updates"], ["axis: usize", "reduction: none|add|mul|max|min"];
+        /// A copy of `data` where each index tuple (last dim of `indices`, wrapped)
+        /// addresses a slice combined with the matching slice of `updates`, in order.
+        ScatterND { reduction: ScatterReduction }
+            => "copy of data with slices addressed by index tuples combined with updates, in order",
+            ["data", "indices", "updates"], ["reduction: none|add|mul|max|min"];
+        /// A cache update: a copy of `cache` where, along `axis` (not the batch
+        /// dim 0), positions `w[b] .. w[b] + n` (modulo the axis length when
+        /// `circular`) take the `n` slices of `update`; `w` is the optional
+        /// per-batch write index operand (zero when absent).
+        TensorScatter { axis: usize, circular: bool }
+            => "cache update: slices of update written along an axis from a per-batch write index (optionally circular)",
+            ["cache", "update", "write_indices?"], ["axis: usize", "circular: bool"];
     }
 }
-
-pub const SPECS: &[OpSpec] = &[
-    row(
-        "Reshape",
-        "same elements in row-major order under a new, fully resolved shape",
-        &["x"],
-        &["shape: [dim]"],
-    ),
-    row(
-        "Transpose",
-        "permute dims: output dim i is input dim perm[i]",
-        &["x"],
-        &["perm: [usize]"],
-    ),
-    row(
-        "Concat",
-        "join operands along an axis",
-        &["xs..."],
-        &["axis: usize"],
-    ),
-    row(
-        "Gather",
-        "take slices along an axis at the given (possibly negative) indices",
-        &["data", "indices"],
-        &["axis: usize"],
-    ),
-    row(
-        "ShapeOf",
-        "the operand's shape as a 1-D i64 tensor",
-        &["x"],
-        &[],
-    ),
-    row(
-        "GatherElements",
-        "elementwise take along an axis: the result has the indices' shape",
-        &["data", "indices"],
-        &["axis: usize"],
-    ),
-    row(
-        "GatherND",
-        "take slices addressed by index tuples in the last dim of indices",
-        &["data", "indices"],
-        &["batch_dims: usize"],
-    ),
-    row(
-        "Trilu",
-        "zero the elements below (upper) or above (lower) the k-th diagonal of the last two dims",
-        &["x", "k?"],
-        &["upper: bool", "k: i64 (when the k operand is absent)"],
-    ),
-    row(
-        "OneHot",
-        "values[1] where the (wrapped) index equals the position along a new axis, values[0] elsewhere",
-        &["indices", "values"],
-        &["axis: usize", "depth: u64", "wrap: bool"],
-    ),
-    row(
-        "ScatterElements",
-        "copy of data with elements at (axis-replaced) index positions combined with updates, in order",
-        &["data", "indices", "updates"],
-        &["axis: usize", "reduction: none|add|mul|max|min"],
-    ),
-    row(
-        "ScatterND",
-        "copy of data with slices addressed by index tuples combined with updates, in order",
-        &["data", "indices", "updates"],
-        &["reduction: none|add|mul|max|min"],
-    ),
-    row(
-        "TensorScatter",
-        "cache update: slices of update written along an axis from a per-batch write index (optionally circular)",
-        &["cache", "update", "write_indices?"],
-        &["axis: usize", "circular: bool"],
-    ),
-];
 
 /// Constants are folded only up to this many elements, so weights are never copied.
 pub const FOLD_MAX_ELEMENTS: u64 = 1 << 16;
@@ -156,23 +94,6 @@ pub const FOLD_MAX_ELEMENTS: u64 = 1 << 16;
 const FOLD_MAX_SPAN: u64 = 1 << 32;
 
 impl Movement {
-    pub fn name(&self) -> &'static str {
-        match self {
-            Movement::Reshape { .. } => "Reshape",
-            Movement::Transpose { .. } => "Transpose",
-            Movement::Concat { .. } => "Concat",
-            Movement::Gather { .. } => "Gather",
-            Movement::ShapeOf => "ShapeOf",
-            Movement::GatherElements { .. } => "GatherElements",
-            Movement::GatherND { .. } => "GatherND",
-            Movement::Trilu { .. } => "Trilu",
-            Movement::OneHot { .. } => "OneHot",
-            Movement::ScatterElements { .. } => "ScatterElements",
-            Movement::ScatterND { .. } => "ScatterND",
-            Movement::TensorScatter { .. } => "TensorScatter",
-        }
-    }
-
     pub fn infer(&self, inputs: &[&TensorType]) -> Result<Vec<TensorType>> {
         match self {
             Movement::Reshape { shape } => {
@@ -583,7 +504,7 @@ fn map_array(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::ops::movement::*;
 
     fn fold1(op: &Movement, inputs: &[&Tensor]) -> Tensor {
         let types: Vec<TensorType> = inputs.iter().map(|t| t.ty()).collect();

@@ -1,20 +1,63 @@
 //! Sliding-window pooling over the spatial dims of an `N x C x D1..Dn` tensor.
 use super::conv::window_output;
-use super::{Family, OpSpec, expect_operands};
+use super::declare::canonical_ops;
+use super::spec::{OpSpec, expect_operands};
 use crate::{Dim, Error, Result, TensorType};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PoolKind {
-    /// Padding never wins (it counts as -inf).
-    Max,
-    /// `count_include_pad`: divide by the full window, else by the in-bounds part.
-    Average { count_include_pad: bool },
-    /// Sum over each window; padding adds zeros (LpPool builds on it).
-    Sum,
-    /// Max, and a second i64 result: where each maximum is, as a flat index
-    /// into the input (the first maximum of a window wins); the spatial part
-    /// row-major, or column-major (first spatial dim fastest).
-    MaxWithIndices { column_major: bool },
+canonical_ops! {
+    family: Pool;
+    /// Which pooling op a `Pool` is; each kind is one canonical op.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum PoolKind {
+        /// Padding never wins (it counts as -inf).
+        Max as "MaxPool"
+            => "maximum over each window; padding never wins",
+            ["input"],
+            [
+                "kernel: [u64]",
+                "strides: [u64]",
+                "dilations: [u64]",
+                "pads: [(u64, u64)]",
+                "ceil_mode: bool",
+            ];
+        /// Max, and a second i64 result: where each maximum is, as a flat index
+        /// into the input (the first maximum of a window wins); the spatial part
+        /// row-major, or column-major (first spatial dim fastest).
+        MaxWithIndices { column_major: bool } as "MaxPoolWithIndices"
+            => "maximum over each window and its flat i64 input index (first maximum wins; spatial part row- or column-major)",
+            ["input"],
+            [
+                "kernel: [u64]",
+                "strides: [u64]",
+                "dilations: [u64]",
+                "pads: [(u64, u64)]",
+                "ceil_mode: bool",
+                "column_major: bool",
+            ];
+        /// `count_include_pad`: divide by the full window, else by the in-bounds part.
+        Average { count_include_pad: bool } as "AveragePool"
+            => "mean over each window, padding counted or not",
+            ["input"],
+            [
+                "kernel: [u64]",
+                "strides: [u64]",
+                "dilations: [u64]",
+                "pads: [(u64, u64)]",
+                "ceil_mode: bool",
+                "count_include_pad: bool",
+            ];
+        /// Sum over each window; padding adds zeros (LpPool builds on it).
+        Sum as "SumPool"
+            => "sum over each window; padding adds zeros",
+            ["input"],
+            [
+                "kernel: [u64]",
+                "strides: [u64]",
+                "dilations: [u64]",
+                "pads: [(u64, u64)]",
+                "ceil_mode: bool",
+            ];
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -29,71 +72,13 @@ pub struct Pool {
     pub ceil_mode: bool,
 }
 
-pub const SPECS: &[OpSpec] = &[
-    OpSpec {
-        name: "MaxPool",
-        family: Family::Pool,
-        doc: "maximum over each window; padding never wins",
-        operands: &["input"],
-        attributes: &[
-            "kernel: [u64]",
-            "strides: [u64]",
-            "dilations: [u64]",
-            "pads: [(u64, u64)]",
-            "ceil_mode: bool",
-        ],
-    },
-    OpSpec {
-        name: "MaxPoolWithIndices",
-        family: Family::Pool,
-        doc: "maximum over each window and its flat i64 input index (first maximum wins; spatial part row- or column-major)",
-        operands: &["input"],
-        attributes: &[
-            "kernel: [u64]",
-            "strides: [u64]",
-            "dilations: [u64]",
-            "pads: [(u64, u64)]",
-            "ceil_mode: bool",
-            "column_major: bool",
-        ],
-    },
-    OpSpec {
-        name: "AveragePool",
-        family: Family::Pool,
-        doc: "mean over each window, padding counted or not",
-        operands: &["input"],
-        attributes: &[
-            "kernel: [u64]",
-            "strides: [u64]",
-            "dilations: [u64]",
-            "pads: [(u64, u64)]",
-            "ceil_mode: bool",
-            "count_include_pad: bool",
-        ],
-    },
-    OpSpec {
-        name: "SumPool",
-        family: Family::Pool,
-        doc: "sum over each window; padding adds zeros",
-        operands: &["input"],
-        attributes: &[
-            "kernel: [u64]",
-            "strides: [u64]",
-            "dilations: [u64]",
-            "pads: [(u64, u64)]",
-            "ceil_mode: bool",
-        ],
-    },
-];
-
 impl Pool {
+    /// The family's rows: one per kind.
+    pub const SPECS: &'static [OpSpec] = PoolKind::SPECS;
+
+    /// The canonical name, that of the kind.
     pub fn name(&self) -> &'static str {
-        match self.kind {
-            PoolKind::Max => "MaxPool",
-            PoolKind::Average { .. } => "AveragePool",
-            PoolKind::Sum => "SumPool",
-            PoolKind::MaxWithIndices { .. } => "MaxPoolWithIndices",
-        }
+        self.kind.name()
     }
 
     pub fn infer(&self, inputs: &[&TensorType]) -> Result<Vec<TensorType>> {

@@ -1,38 +1,43 @@
 //! Reductions over a set of axes.
-use super::{Family, OpSpec, expect_operands};
+use super::declare::canonical_ops;
+use super::spec::{OpSpec, expect_operands};
 use crate::{Dim, Result, TensorType};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReduceKind {
-    Sum,
-    Mean,
-    Max,
-    Min,
-    Prod,
-    /// Index (i64) of the greatest element along the single axis; ties go to
-    /// the first index, or the last with `last`. A NaN counts as greatest
-    /// (the first NaN, or the last with `last`).
-    ArgMax {
-        last: bool,
-    },
-    /// Index (i64) of the least element along the single axis; ties and NaN as ArgMax.
-    ArgMin {
-        last: bool,
-    },
-    /// Running sum along the single axis (a scan: the result has the
-    /// operand's type): element i sums elements 0..=i (`exclusive`: 0..i;
-    /// `reverse`: from the end, i..n or i+1..n). With `axes` empty, a second
-    /// operand (one integer, negative from the end) gives the axis at run time.
-    CumSum {
-        exclusive: bool,
-        reverse: bool,
-    },
-    /// Running product along the single axis, as CumSum with `*` (an empty
-    /// product, at an exclusive scan's start, is 1).
-    CumProd {
-        exclusive: bool,
-        reverse: bool,
-    },
+canonical_ops! {
+    family: Reduce;
+    /// Which reduction (or scan) a `Reduce` is; each kind is one canonical op.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum ReduceKind {
+        Sum as "ReduceSum" => "sum over axes", ["x"], ["axes: [usize]", "keep_dims: bool"];
+        Mean as "ReduceMean" => "arithmetic mean over axes", ["x"], ["axes: [usize]", "keep_dims: bool"];
+        Max as "ReduceMax" => "maximum over axes", ["x"], ["axes: [usize]", "keep_dims: bool"];
+        Min as "ReduceMin" => "minimum over axes", ["x"], ["axes: [usize]", "keep_dims: bool"];
+        Prod as "ReduceProd" => "product over axes", ["x"], ["axes: [usize]", "keep_dims: bool"];
+        /// Index (i64) of the greatest element along the single axis; ties go to
+        /// the first index, or the last with `last`. A NaN counts as greatest
+        /// (the first NaN, or the last with `last`).
+        ArgMax { last: bool }
+            => "i64 index of the greatest element along one axis (first NaN counts as greatest)",
+            ["x"], ["axes: [usize] (exactly one)", "keep_dims: bool", "last: bool"];
+        /// Index (i64) of the least element along the single axis; ties and NaN as ArgMax.
+        ArgMin { last: bool }
+            => "i64 index of the least element along one axis (first NaN counts as least)",
+            ["x"], ["axes: [usize] (exactly one)", "keep_dims: bool", "last: bool"];
+        /// Running sum along the single axis (a scan: the result has the
+        /// operand's type): element i sums elements 0..=i (`exclusive`: 0..i;
+        /// `reverse`: from the end, i..n or i+1..n). With `axes` empty, a second
+        /// operand (one integer, negative from the end) gives the axis at run time.
+        CumSum { exclusive: bool, reverse: bool }
+            => "running sum along one axis (exclusive, reverse); axis may be a run-time operand",
+            ["x", "axis?"],
+            ["axes: [usize] (one, or none with the operand)", "exclusive: bool", "reverse: bool"];
+        /// Running product along the single axis, as CumSum with `*` (an empty
+        /// product, at an exclusive scan's start, is 1).
+        CumProd { exclusive: bool, reverse: bool }
+            => "running product along one axis (exclusive, reverse); axis may be a run-time operand",
+            ["x", "axis?"],
+            ["axes: [usize] (one, or none with the operand)", "exclusive: bool", "reverse: bool"];
+    }
 }
 
 impl ReduceKind {
@@ -65,81 +70,13 @@ pub struct Reduce {
     pub keep_dims: bool,
 }
 
-const fn row(name: &'static str, doc: &'static str) -> OpSpec {
-    OpSpec {
-        name,
-        family: Family::Reduce,
-        doc,
-        operands: &["x"],
-        attributes: &["axes: [usize]", "keep_dims: bool"],
-    }
-}
-
-pub const SPECS: &[OpSpec] = &[
-    row("ReduceSum", "sum over axes"),
-    row("ReduceMean", "arithmetic mean over axes"),
-    row("ReduceMax", "maximum over axes"),
-    row("ReduceMin", "minimum over axes"),
-    row("ReduceProd", "product over axes"),
-    OpSpec {
-        name: "ArgMax",
-        family: Family::Reduce,
-        doc: "i64 index of the greatest element along one axis (first NaN counts as greatest)",
-        operands: &["x"],
-        attributes: &[
-            "axes: [usize] (exactly one)",
-            "keep_dims: bool",
-            "last: bool",
-        ],
-    },
-    OpSpec {
-        name: "ArgMin",
-        family: Family::Reduce,
-        doc: "i64 index of the least element along one axis (first NaN counts as least)",
-        operands: &["x"],
-        attributes: &[
-            "axes: [usize] (exactly one)",
-            "keep_dims: bool",
-            "last: bool",
-        ],
-    },
-    OpSpec {
-        name: "CumSum",
-        family: Family::Reduce,
-        doc: "running sum along one axis (exclusive, reverse); axis may be a run-time operand",
-        operands: &["x", "axis?"],
-        attributes: &[
-            "axes: [usize] (one, or none with the operand)",
-            "exclusive: bool",
-            "reverse: bool",
-        ],
-    },
-    OpSpec {
-        name: "CumProd",
-        family: Family::Reduce,
-        doc: "running product along one axis (exclusive, reverse); axis may be a run-time operand",
-        operands: &["x", "axis?"],
-        attributes: &[
-            "axes: [usize] (one, or none with the operand)",
-            "exclusive: bool",
-            "reverse: bool",
-        ],
-    },
-];
-
 impl Reduce {
+    /// The family's rows: one per kind.
+    pub const SPECS: &'static [OpSpec] = ReduceKind::SPECS;
+
+    /// The canonical name, that of the kind.
     pub fn name(&self) -> &'static str {
-        match self.kind {
-            ReduceKind::Sum => "ReduceSum",
-            ReduceKind::Mean => "ReduceMean",
-            ReduceKind::Max => "ReduceMax",
-            ReduceKind::Min => "ReduceMin",
-            ReduceKind::Prod => "ReduceProd",
-            ReduceKind::ArgMax { .. } => "ArgMax",
-            ReduceKind::ArgMin { .. } => "ArgMin",
-            ReduceKind::CumSum { .. } => "CumSum",
-            ReduceKind::CumProd { .. } => "CumProd",
-        }
+        self.kind.name()
     }
 
     pub fn infer(&self, inputs: &[&TensorType]) -> Result<Vec<TensorType>> {
@@ -198,8 +135,8 @@ impl Reduce {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::DType;
+    use crate::ops::reduce::*;
 
     #[test]
     fn arg_reduction_yields_i64_and_takes_one_axis() {

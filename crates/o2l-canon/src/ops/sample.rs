@@ -1,6 +1,7 @@
 //! Sampling an input at coordinates computed at run time (GridSample,
 //! RoiAlign, the deformable-convolution gather).
-use super::{Family, OpSpec, expect_operands, expect_same_dtype};
+use super::declare::canonical_ops;
+use super::spec::{expect_operands, expect_same_dtype};
 use crate::{Dim, Result, TensorType};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,78 +21,71 @@ pub enum SamplePadding {
     Reflection,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum Sample {
-    /// `y[n, c, o..] = X[n, c] sampled at grid[n, o.., :]` (normalised
-    /// coordinates in [-1, 1], the last grid dim listing x (width) first).
-    GridSample {
-        mode: SampleMode,
-        padding: SamplePadding,
-        align_corners: bool,
-    },
-    /// `y[r, c, ph, pw]` = the average (or the max) of bilinear samples of
-    /// `X[batch[r], c]` on a grid inside bin (ph, pw) of region r. Operands:
-    /// X (N, C, H, W), rois (R, 4) as (x1, y1, x2, y2), batch (R) i64.
-    RoiAlign {
-        max: bool,
-        output: (u64, u64),
-        /// Samples per bin along each axis; 0: ceil(region size / bins).
-        sampling_ratio: u64,
-        spatial_scale: f64,
-        /// Shift the scaled region by -0.5 (no minimum size of 1).
-        half_pixel: bool,
-    },
-    /// The input of a deformable 2-D convolution: `y[n, c, a, b, i, j]` =
-    /// mask × X[n, c] sampled bilinearly (zeros outside) at
-    /// (i·sh − ph + a·dh + Δy, j·sw − pw + b·dw + Δx), the offsets Δ and the
-    /// mask taken from offset group `c / (C / offset_groups)`. Operands: X
-    /// (N, C, H, W), offsets (N, G·KH·KW·2, OH, OW), optional mask
-    /// (N, G·KH·KW, OH, OW). A grouped contraction with the filter follows.
-    DeformGather {
-        kernel: [u64; 2],
-        strides: [u64; 2],
-        dilations: [u64; 2],
-        pads_begin: [u64; 2],
-        offset_groups: u64,
-    },
+canonical_ops! {
+    family: Sample;
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Sample {
+        /// `y[r, c, ph, pw]` = the average (or the max) of bilinear samples of
+        /// `X[batch[r], c]` on a grid inside bin (ph, pw) of region r. Operands:
+        /// X (N, C, H, W), rois (R, 4) as (x1, y1, x2, y2), batch (R) i64.
+        RoiAlign {
+            max: bool,
+            output: (u64, u64),
+            /// Samples per bin along each axis; 0: ceil(region size / bins).
+            sampling_ratio: u64,
+            spatial_scale: f64,
+            /// Shift the scaled region by -0.5 (no minimum size of 1).
+            half_pixel: bool,
+        }
+            => "bilinear samples of regions of interest, averaged or maxed per output bin",
+            ["x", "rois", "batch_indices"],
+            [
+                "max: bool",
+                "output: (u64, u64)",
+                "sampling_ratio: u64",
+                "spatial_scale: f64",
+                "half_pixel: bool",
+            ];
+        /// `y[n, c, o..] = X[n, c] sampled at grid[n, o.., :]` (normalised
+        /// coordinates in [-1, 1], the last grid dim listing x (width) first).
+        GridSample {
+            mode: SampleMode,
+            padding: SamplePadding,
+            align_corners: bool,
+        }
+            => "sample N x C x D.. at normalised run-time coordinates: nearest, linear or cubic; zeros, border or reflection padding",
+            ["x", "grid"],
+            [
+                "mode: nearest|linear|cubic",
+                "padding: zeros|border|reflection",
+                "align_corners: bool",
+            ];
+        /// The input of a deformable 2-D convolution: `y[n, c, a, b, i, j]` =
+        /// mask × X[n, c] sampled bilinearly (zeros outside) at
+        /// (i·sh − ph + a·dh + Δy, j·sw − pw + b·dw + Δx), the offsets Δ and the
+        /// mask taken from offset group `c / (C / offset_groups)`. Operands: X
+        /// (N, C, H, W), offsets (N, G·KH·KW·2, OH, OW), optional mask
+        /// (N, G·KH·KW, OH, OW). A grouped contraction with the filter follows.
+        DeformGather {
+            kernel: [u64; 2],
+            strides: [u64; 2],
+            dilations: [u64; 2],
+            pads_begin: [u64; 2],
+            offset_groups: u64,
+        }
+            => "deformable-convolution input: X (N, C, H, W) sampled bilinearly (zeros outside) at each kernel tap shifted by its offset group's run-time offsets, times the optional mask: (N, C, KH, KW, OH, OW)",
+            ["x", "offsets", "mask?"],
+            [
+                "kernel: [u64; 2]",
+                "strides: [u64; 2]",
+                "dilations: [u64; 2]",
+                "pads_begin: [u64; 2]",
+                "offset_groups: u64",
+            ];
+    }
 }
 
-pub const SPECS: &[OpSpec] = &[
-    OpSpec {
-        name: "RoiAlign",
-        family: Family::Sample,
-        doc: "bilinear samples of regions of interest, averaged or maxed per output bin",
-        operands: &["x", "rois", "batch_indices"],
-        attributes: &[
-            "max: bool",
-            "output: (u64, u64)",
-            "sampling_ratio: u64",
-            "spatial_scale: f64",
-            "half_pixel: bool",
-        ],
-    },
-    OpSpec {
-        name: "GridSample",
-        family: Family::Sample,
-        doc: "sample N x C x D.. at normalised run-time coordinates: nearest, linear or cubic; zeros, border or reflection padding",
-        operands: &["x", "grid"],
-        attributes: &[
-            "mode: nearest|linear|cubic",
-            "padding: zeros|border|reflection",
-            "align_corners: bool",
-        ],
-    },
-];
-
 impl Sample {
-    pub fn name(&self) -> &'static str {
-        match self {
-            Sample::GridSample { .. } => "GridSample",
-            Sample::RoiAlign { .. } => "RoiAlign",
-            Sample::DeformGather { .. } => "DeformGather",
-        }
-    }
-
     pub fn infer(&self, inputs: &[&TensorType]) -> Result<Vec<TensorType>> {
         if let Sample::DeformGather {
             kernel,

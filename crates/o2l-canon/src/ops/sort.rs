@@ -1,56 +1,34 @@
 //! Ordering and selection: TopK (values and their i64 indices) and NonZero
 //! (coordinates of the non-zero elements; their count is known at run time).
-use super::{Family, OpSpec, expect_operands};
+use super::declare::canonical_ops;
+use super::spec::expect_operands;
 use crate::{DType, Dim, Result, TensorType};
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum Sort {
-    /// The `k` greatest (`largest`) or least elements along `axis`, in order,
-    /// and their indices; equal values keep index order (the lower index first).
-    TopK { axis: usize, k: u64, largest: bool },
-    /// The coordinates (rank x count, i64) of the non-zero elements in
-    /// row-major order; `count` names the run-time dim of the result.
-    NonZero { count: String },
-    /// The distinct rows of a 2-D operand (L, S): sorted lexicographically or
-    /// in order of first occurrence. Results: the rows (U, S), the index of
-    /// each one's first occurrence (U), each input row's result row (L), and
-    /// how often each occurs (U); `count` names the run-time dim U.
-    Unique { sorted: bool, count: String },
+canonical_ops! {
+    family: Sort;
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Sort {
+        /// The `k` greatest (`largest`) or least elements along `axis`, in order,
+        /// and their indices; equal values keep index order (the lower index first).
+        TopK { axis: usize, k: u64, largest: bool }
+            => "the k greatest or least elements along an axis, sorted, and their i64 indices (ties: lower index first)",
+            ["x"], ["axis: usize", "k: u64", "largest: bool"];
+        /// The distinct rows of a 2-D operand (L, S): sorted lexicographically or
+        /// in order of first occurrence. Results: the rows (U, S), the index of
+        /// each one's first occurrence (U), each input row's result row (L), and
+        /// how often each occurs (U); `count` names the run-time dim U.
+        Unique { sorted: bool, count: String }
+            => "distinct rows of an (L, S) operand, sorted or by first occurrence: rows, first indices, inverse indices, counts; U is a run-time dim",
+            ["x"], ["sorted: bool", "count: dim symbol"];
+        /// The coordinates (rank x count, i64) of the non-zero elements in
+        /// row-major order; `count` names the run-time dim of the result.
+        NonZero { count: String }
+            => "coordinates of the non-zero elements (rank x count, i64), row-major; the count is a run-time dim",
+            ["x"], ["count: dim symbol"];
+    }
 }
 
-pub const SPECS: &[OpSpec] = &[
-    OpSpec {
-        name: "TopK",
-        family: Family::Sort,
-        doc: "the k greatest or least elements along an axis, sorted, and their i64 indices (ties: lower index first)",
-        operands: &["x"],
-        attributes: &["axis: usize", "k: u64", "largest: bool"],
-    },
-    OpSpec {
-        name: "Unique",
-        family: Family::Sort,
-        doc: "distinct rows of an (L, S) operand, sorted or by first occurrence: rows, first indices, inverse indices, counts; U is a run-time dim",
-        operands: &["x"],
-        attributes: &["sorted: bool", "count: dim symbol"],
-    },
-    OpSpec {
-        name: "NonZero",
-        family: Family::Sort,
-        doc: "coordinates of the non-zero elements (rank x count, i64), row-major; the count is a run-time dim",
-        operands: &["x"],
-        attributes: &["count: dim symbol"],
-    },
-];
-
 impl Sort {
-    pub fn name(&self) -> &'static str {
-        match self {
-            Sort::TopK { .. } => "TopK",
-            Sort::NonZero { .. } => "NonZero",
-            Sort::Unique { .. } => "Unique",
-        }
-    }
-
     pub fn infer(&self, inputs: &[&TensorType]) -> Result<Vec<TensorType>> {
         match self {
             Sort::TopK { axis, k, .. } => {
