@@ -2,44 +2,9 @@
 //! the rule table, inlines called functions, and returns what the function
 //! returns. Errors name the op and its line:
 //! `stablehlo.rng_bit_generator at line 12: not supported (...)`.
-use crate::map::{self, OpCtx};
+use crate::map::{self, Env, OpCtx, Scope};
 use crate::parse::{Func, Module, Op, Region, Type};
 use o2l_canon::{DType, Dim, Error, Graph, Origin, Result, TensorType, ValueId};
-use std::collections::HashMap;
-
-/// How deeply calls and regions may nest while importing.
-pub const MAX_NESTING: usize = 64;
-
-/// Values by key (`%0#1`).
-pub(crate) type Env = HashMap<String, ValueId>;
-
-/// What every op's mapping can see beyond its own operands.
-pub(crate) struct Scope<'m> {
-    pub module: &'m Module,
-    pub depth: usize,
-}
-
-impl Scope<'_> {
-    pub fn deeper(&self) -> Result<Scope<'_>> {
-        if self.depth >= MAX_NESTING {
-            return Err(Error::limit(format!(
-                "calls and regions nest deeper than {MAX_NESTING}"
-            )));
-        }
-        Ok(Scope {
-            module: self.module,
-            depth: self.depth + 1,
-        })
-    }
-
-    pub fn func(&self, name: &str) -> Result<&Func> {
-        self.module
-            .funcs
-            .iter()
-            .find(|f| f.name == name)
-            .ok_or_else(|| Error::invalid(format!("no function @{name} in the module")))
-    }
-}
 
 pub(crate) fn dtype_of(elem: &str) -> Result<DType> {
     Ok(match elem {

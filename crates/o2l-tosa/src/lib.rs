@@ -10,6 +10,7 @@
 mod control;
 mod map;
 mod mlir;
+mod printed;
 
 use melior::Context;
 use melior::dialect::DialectRegistry;

@@ -4,12 +4,13 @@
 //! by the index or predicate; `while` becomes the canonical structured Loop,
 //! whose body graph runs the `do` region and then the `cond` region on the
 //! new values.
-use super::{OpCtx, Rule, rule};
-use crate::import::{self, Env};
+use super::ctx::Env;
+use super::ctx::{OpCtx, Rule, rule};
+use crate::import;
 use crate::parse::Attr;
 use o2l_canon::ops::control::{Body, Control};
 use o2l_canon::ops::{Compare, Elementwise, Movement};
-use o2l_canon::{DType, Error, Graph, Op, Origin, Result, Tensor, TensorType, ValueId};
+use o2l_canon::{Builder, DType, Error, Graph, Op, Origin, Result, Tensor, TensorType, ValueId};
 use std::sync::Arc;
 
 pub(crate) static RULES: &[Rule] = &[
@@ -137,7 +138,7 @@ fn case(ctx: &mut OpCtx) -> Result<()> {
     let index = ctx.input(0)?;
     let all = branches(ctx)?;
     let n = all.len();
-    if let Some(t) = ctx.constant_of(index) {
+    if let Some(t) = ctx.const_of(index) {
         let i = t.to_i64s().first().copied().unwrap_or(0);
         let pick = if i < 0 || i as usize >= n {
             n - 1

@@ -1,7 +1,7 @@
 //! Rows for the ops the block walker maps itself: constants (it reads their
 //! attribute's bytes) and region ops (`crate::control` walks their regions).
 //! These rows only document them.
-use super::{OpCtx, Rule, rule};
+use super::ctx::{OpCtx, Rule, rule};
 use o2l_canon::{Error, Result};
 
 pub(crate) static RULES: &[Rule] = &[
