@@ -7,7 +7,7 @@
 //!
 //! `upstream_linalg` runs MLIR's own `tosa-to-linalg` lowering: the oracle
 //! the tests compare against, never part of conversion.
-mod control;
+mod import;
 mod map;
 mod mlir;
 mod printed;
@@ -73,7 +73,7 @@ pub fn import_text(source: &str, func: Option<&str>) -> Result<Graph> {
         }));
     };
     let resources = mlir::resource_blobs(source)?;
-    mlir::import_function(&f, &name, &resources)
+    import::import_function(&f, &name, &resources)
 }
 
 /// Imports a TOSA program given as MLIR text or bytecode.

@@ -1,6 +1,7 @@
-//! What a TOSA rule sees of one op (its operands, declared result types and
-//! printed attributes) and the row type of the rule tables. Canonical ops are
-//! emitted through `o2l_canon::Builder`; this file adds only what is TOSA's.
+//! What a TOSA rule sees of one op (its operands, declared result types,
+//! printed attributes and regions) and the row type of the rule tables.
+//! Canonical ops are emitted through `o2l_canon::Builder`; this file adds
+//! only what is TOSA's.
 use o2l_canon::{Builder, Dim, Error, Graph, Op, Origin, Result, Tensor, TensorType, ValueId};
 use std::collections::HashMap;
 
@@ -18,13 +19,36 @@ pub(crate) type MapFn = fn(&mut OpCtx) -> Result<()>;
 pub(crate) type Rule = o2l_canon::rules::Rule<MapFn>;
 pub(crate) use o2l_canon::rules::rule;
 
+/// The walker, as the rule of a region op sees it: the op's regions are
+/// mapped by the same op loop as the function (`crate::import`), so the rule
+/// never reads MLIR's structures itself.
+pub(crate) trait Regions {
+    /// Maps region `k` into `graph` with its arguments bound to `args`;
+    /// returns what it yields. In the graph around the op (`in_body` false)
+    /// the region sees the values defined before the op; in a body graph of
+    /// its own, the values `capture` bound there.
+    fn inline(
+        &mut self,
+        graph: &mut Graph,
+        k: usize,
+        args: &[ValueId],
+        in_body: bool,
+    ) -> Result<Vec<ValueId>>;
+
+    /// Binds every value the regions read from around the op in the body
+    /// scope: constants are copied into `body`, the rest become inputs of
+    /// `body`. Returns those outer values, in the order of the new inputs.
+    fn capture(&mut self, graph: &Graph, body: &mut Graph) -> Result<Vec<ValueId>>;
+}
+
 /// What a rule sees of one op, and how it adds canonical ops.
 pub(crate) struct OpCtx<'a> {
-    graph: &'a mut Graph,
-    origin: &'a Origin,
+    pub graph: &'a mut Graph,
+    pub origin: &'a Origin,
     operands: Vec<Operand>,
     result_types: Vec<TensorType>,
     attrs: HashMap<String, String>,
+    regions: &'a mut dyn Regions,
     results: Vec<Option<ValueId>>,
 }
 
@@ -35,6 +59,7 @@ impl<'a> OpCtx<'a> {
         operands: Vec<Operand>,
         result_types: Vec<TensorType>,
         attrs: HashMap<String, String>,
+        regions: &'a mut dyn Regions,
     ) -> Self {
         let n = result_types.len();
         OpCtx {
@@ -43,6 +68,7 @@ impl<'a> OpCtx<'a> {
             operands,
             result_types,
             attrs,
+            regions,
             results: vec![None; n],
         }
     }
@@ -81,6 +107,10 @@ impl<'a> OpCtx<'a> {
         }
     }
 
+    pub fn num_results(&self) -> usize {
+        self.result_types.len()
+    }
+
     /// The declared type of result `k`.
     pub fn result_type(&self, k: usize) -> Result<&TensorType> {
         self.result_types
@@ -117,6 +147,26 @@ impl<'a> OpCtx<'a> {
 
     pub fn number(&self, name: &str) -> Result<f64> {
         crate::printed::number_of(self.req_attr(name)?)
+    }
+
+    /// Maps region `k` into the graph around the op (see `Regions::inline`).
+    pub fn region(&mut self, k: usize, args: &[ValueId]) -> Result<Vec<ValueId>> {
+        self.regions.inline(self.graph, k, args, false)
+    }
+
+    /// Maps region `k` into `body`, a graph of its own (see `Regions::inline`).
+    pub fn body_region(
+        &mut self,
+        body: &mut Graph,
+        k: usize,
+        args: &[ValueId],
+    ) -> Result<Vec<ValueId>> {
+        self.regions.inline(body, k, args, true)
+    }
+
+    /// See `Regions::capture`.
+    pub fn capture_into(&mut self, body: &mut Graph) -> Result<Vec<ValueId>> {
+        self.regions.capture(self.graph, body)
     }
 
     /// Binds result `k`, checking it has the type the program declares.

@@ -1,6 +1,7 @@
 //! The TOSA rule table: one row per TOSA op (name, the canonical ops it
 //! produces, the mapping function, a note), grouped in family files like the
 //! ONNX frontend's.
+mod control;
 mod ctx;
 mod elementwise;
 mod fft;
@@ -11,7 +12,7 @@ mod reduce;
 mod sample;
 mod walker;
 
-pub(crate) use ctx::{OpCtx, Operand, Rule};
+pub(crate) use ctx::{OpCtx, Operand, Regions, Rule};
 
 fn all_rules() -> impl Iterator<Item = &'static Rule> {
     [
@@ -22,6 +23,7 @@ fn all_rules() -> impl Iterator<Item = &'static Rule> {
         layout::RULES,
         sample::RULES,
         walker::RULES,
+        control::RULES,
         fft::RULES,
     ]
     .into_iter()
