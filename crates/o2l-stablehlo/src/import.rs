@@ -2,7 +2,7 @@
 //! the rule table, inlines called functions, and returns what the function
 //! returns. Errors name the op and its line:
 //! `stablehlo.rng_bit_generator at line 12: not supported (...)`.
-use crate::map::{self, Env, OpCtx, Scope};
+use crate::map::{self, Env, OpCtx, Scope, Walker};
 use crate::parse::{Func, Module, Op, Region, Type};
 use o2l_canon::{DType, Dim, Error, Graph, Origin, Result, TensorType, ValueId};
 
@@ -135,7 +135,11 @@ pub(crate) fn import_module(module: &Module, func: Option<&str>) -> Result<Graph
         };
         args.push(graph.add_input(label, ty)?);
     }
-    let scope = Scope { module, depth: 0 };
+    let scope = Scope {
+        module,
+        depth: 0,
+        walker: &Importer,
+    };
     let outs = call(&mut graph, f, &args, &scope)?;
     // An output that is an input or a constant is fine: the lowering copies it.
     graph.outputs = outs;
@@ -143,13 +147,34 @@ pub(crate) fn import_module(module: &Module, func: Option<&str>) -> Result<Graph
     Ok(graph)
 }
 
+/// The walker as rules call it (`map::ctx::Walker`).
+struct Importer;
+
+impl Walker for Importer {
+    fn region(
+        &self,
+        graph: &mut Graph,
+        outer: &Env,
+        r: &Region,
+        args: &[ValueId],
+        scope: &Scope,
+    ) -> Result<Vec<ValueId>> {
+        region(graph, outer, r, args, scope)
+    }
+
+    fn call(
+        &self,
+        graph: &mut Graph,
+        f: &Func,
+        args: &[ValueId],
+        scope: &Scope,
+    ) -> Result<Vec<ValueId>> {
+        call(graph, f, args, scope)
+    }
+}
+
 /// Inlines `f` applied to `args` into `graph`.
-pub(crate) fn call(
-    graph: &mut Graph,
-    f: &Func,
-    args: &[ValueId],
-    scope: &Scope,
-) -> Result<Vec<ValueId>> {
+fn call(graph: &mut Graph, f: &Func, args: &[ValueId], scope: &Scope) -> Result<Vec<ValueId>> {
     if f.body.args.len() != args.len() {
         return Err(Error::invalid(format!(
             "@{} takes {} arguments, it is given {}",
@@ -173,7 +198,7 @@ pub(crate) fn call(
 /// Walks `r` with its block arguments bound to `args`, seeing the values of
 /// `outer` (regions read values defined around them); returns what its
 /// terminator yields.
-pub(crate) fn region(
+fn region(
     graph: &mut Graph,
     outer: &Env,
     r: &Region,
@@ -211,12 +236,7 @@ fn lookup(env: &Env, key: &str) -> Result<ValueId> {
 }
 
 /// Maps `ops` in order; returns the values of the terminator.
-pub(crate) fn walk(
-    graph: &mut Graph,
-    env: &mut Env,
-    ops: &[Op],
-    scope: &Scope,
-) -> Result<Vec<ValueId>> {
+fn walk(graph: &mut Graph, env: &mut Env, ops: &[Op], scope: &Scope) -> Result<Vec<ValueId>> {
     for op in ops {
         if is_return(op) {
             return op
@@ -238,7 +258,15 @@ pub(crate) fn walk(
             ));
         }
         for (k, v) in op.results.iter().zip(outs) {
-            env.insert(k.clone(), v);
+            if env.insert(k.clone(), v).is_some() {
+                return Err(at_op(
+                    Error::invalid(format!(
+                        "value {} is defined twice",
+                        k.trim_end_matches("#0")
+                    )),
+                    op,
+                ));
+            }
         }
     }
     Err(Error::invalid("a function or region without a return"))
@@ -273,31 +301,4 @@ fn map_op(graph: &mut Graph, env: &mut Env, op: &Op, scope: &Scope) -> Result<Ve
     let mut ctx = OpCtx::new(graph, &origin, op, inputs, result_types, env, scope);
     (rule.map)(&mut ctx)?;
     ctx.into_results()
-}
-
-/// The values `regions` read from outside themselves, in first-use order.
-pub(crate) fn free_values(regions: &[Region]) -> Vec<String> {
-    fn visit(r: &Region, defined: &mut Vec<String>, out: &mut Vec<String>) {
-        let mark = defined.len();
-        for (name, _) in &r.args {
-            defined.push(format!("{name}#0"));
-        }
-        for op in &r.ops {
-            for k in &op.operands {
-                if !defined.contains(k) && !out.contains(k) {
-                    out.push(k.clone());
-                }
-            }
-            for inner in &op.regions {
-                visit(inner, defined, out);
-            }
-            defined.extend(op.results.iter().cloned());
-        }
-        defined.truncate(mark);
-    }
-    let mut out = Vec::new();
-    for r in regions {
-        visit(r, &mut Vec::new(), &mut out);
-    }
-    out
 }

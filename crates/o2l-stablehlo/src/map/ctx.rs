@@ -2,7 +2,7 @@
 //! types, attributes, regions, the module's functions) and the row type of
 //! the rule tables. Canonical ops are emitted through `o2l_canon::Builder`;
 //! this file adds only what is StableHLO's.
-use crate::parse::{Attr, Func, Module, Op};
+use crate::parse::{Attr, Func, Module, Op, Region};
 use o2l_canon::ops::Movement;
 use o2l_canon::{
     Builder, Dim, Error, Graph, Op as CanonOp, Origin, Result, Tensor, TensorType, ValueId,
@@ -21,10 +21,36 @@ pub const MAX_NESTING: usize = 64;
 /// Values by key (`%0#1`).
 pub(crate) type Env = HashMap<String, ValueId>;
 
+/// The walker, as the rules of ops that call functions or carry regions see
+/// it: the same op loop (`crate::import`) maps the function, every region
+/// and every inlined callee, so no rule walks ops itself.
+pub(crate) trait Walker {
+    /// Maps `r` into `graph` with its arguments bound to `args`, seeing the
+    /// values of `outer`; returns what its terminator yields.
+    fn region(
+        &self,
+        graph: &mut Graph,
+        outer: &Env,
+        r: &Region,
+        args: &[ValueId],
+        scope: &Scope,
+    ) -> Result<Vec<ValueId>>;
+
+    /// Inlines `f` applied to `args` into `graph`; returns its results.
+    fn call(
+        &self,
+        graph: &mut Graph,
+        f: &Func,
+        args: &[ValueId],
+        scope: &Scope,
+    ) -> Result<Vec<ValueId>>;
+}
+
 /// What every op's mapping can see beyond its own operands.
 pub(crate) struct Scope<'m> {
     pub module: &'m Module,
     pub depth: usize,
+    pub walker: &'m dyn Walker,
 }
 
 impl Scope<'_> {
@@ -37,6 +63,7 @@ impl Scope<'_> {
         Ok(Scope {
             module: self.module,
             depth: self.depth + 1,
+            walker: self.walker,
         })
     }
 

@@ -2,7 +2,7 @@
 //! ops it produces, the mapping function, a note), grouped in family files
 //! like the ONNX and TOSA frontends'. Ops that carry regions or call
 //! functions (`func.call`, `while`, `case`, `if`, `composite`) have rows too:
-//! their mapping walks the region through `crate::import`.
+//! their mapping walks the region through the walker the context holds.
 mod control;
 mod ctx;
 mod elementwise;
@@ -11,7 +11,7 @@ mod linear;
 mod movement;
 mod reduce;
 
-pub(crate) use ctx::{Env, OpCtx, Rule, Scope};
+pub(crate) use ctx::{Env, OpCtx, Rule, Scope, Walker};
 
 fn all_rules() -> impl Iterator<Item = &'static Rule> {
     [
