@@ -335,3 +335,26 @@ fn dynamic_update_slice(ctx: &mut OpCtx) -> Result<()> {
     )?;
     ctx.bind(0, v)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::import_text;
+
+    fn op_names(text: &str) -> Vec<String> {
+        let g = import_text(text, None).unwrap();
+        g.nodes.iter().map(|n| n.op.name().to_string()).collect()
+    }
+
+    /// StableHLO's context overrides `Builder::transpose`: an identity
+    /// permutation adds no op.
+    #[test]
+    fn an_identity_transpose_adds_no_op() {
+        let program = |dims: &str, out: &str| {
+            format!(
+                "func.func @main(%a: tensor<2x3xf32>) -> tensor<{out}xf32> {{\n  %0 = stablehlo.transpose %a, dims = [{dims}] : (tensor<2x3xf32>) -> tensor<{out}xf32>\n  %1 = stablehlo.negate %0 : tensor<{out}xf32>\n  return %1 : tensor<{out}xf32>\n}}\n"
+            )
+        };
+        assert_eq!(op_names(&program("0, 1", "2x3")), ["Neg"]);
+        assert_eq!(op_names(&program("1, 0", "3x2")), ["Transpose", "Neg"]);
+    }
+}
