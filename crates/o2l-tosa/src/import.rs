@@ -4,7 +4,7 @@
 //! their regions through `map::ctx::Regions`, which `OpRegions` implements
 //! here: the one op loop serves functions and regions alike, and an
 //! unsupported op is collected wherever it sits, so one error lists them all.
-use crate::map::{self, OpCtx, Operand, Regions};
+use crate::map::{self, OpCtx, Operand, Regions, Within};
 use crate::mlir::{Resources, dense_tensor, tensor_type};
 use crate::printed::ints_of;
 use melior::ir::RegionLike;
@@ -296,7 +296,7 @@ impl Regions for OpRegions<'_, '_, '_, '_, '_> {
         graph: &mut Graph,
         k: usize,
         args: &[ValueId],
-        in_body: bool,
+        within: Within,
     ) -> Result<Vec<ValueId>> {
         let block = region_block(self.op, k)?;
         if block.argument_count() != args.len() {
@@ -306,10 +306,9 @@ impl Regions for OpRegions<'_, '_, '_, '_, '_> {
                 args.len()
             )));
         }
-        let values = if in_body {
-            &mut self.body
-        } else {
-            &mut *self.around
+        let values = match within {
+            Within::Enclosing => &mut *self.around,
+            Within::Body => &mut self.body,
         };
         for (i, &v) in args.iter().enumerate() {
             let a = block

@@ -19,20 +19,27 @@ pub(crate) type MapFn = fn(&mut OpCtx) -> Result<()>;
 pub(crate) type Rule = o2l_canon::rules::Rule<MapFn>;
 pub(crate) use o2l_canon::rules::rule;
 
+/// Which values a region sees as it is mapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Within {
+    /// The graph around the op: the values defined before the op.
+    Enclosing,
+    /// A body graph of its own: the values `Regions::capture` bound there.
+    Body,
+}
+
 /// The walker, as the rule of a region op sees it: the op's regions are
 /// mapped by the same op loop as the function (`crate::import`), so the rule
 /// never reads MLIR's structures itself.
 pub(crate) trait Regions {
-    /// Maps region `k` into `graph` with its arguments bound to `args`;
-    /// returns what it yields. In the graph around the op (`in_body` false)
-    /// the region sees the values defined before the op; in a body graph of
-    /// its own, the values `capture` bound there.
+    /// Maps region `k` into `graph` with its arguments bound to `args`,
+    /// seeing the values `within` says; returns what it yields.
     fn inline(
         &mut self,
         graph: &mut Graph,
         k: usize,
         args: &[ValueId],
-        in_body: bool,
+        within: Within,
     ) -> Result<Vec<ValueId>>;
 
     /// Binds every value the regions read from around the op in the body
@@ -151,7 +158,7 @@ impl<'a> OpCtx<'a> {
 
     /// Maps region `k` into the graph around the op (see `Regions::inline`).
     pub fn region(&mut self, k: usize, args: &[ValueId]) -> Result<Vec<ValueId>> {
-        self.regions.inline(self.graph, k, args, false)
+        self.regions.inline(self.graph, k, args, Within::Enclosing)
     }
 
     /// Maps region `k` into `body`, a graph of its own (see `Regions::inline`).
@@ -161,7 +168,7 @@ impl<'a> OpCtx<'a> {
         k: usize,
         args: &[ValueId],
     ) -> Result<Vec<ValueId>> {
-        self.regions.inline(body, k, args, true)
+        self.regions.inline(body, k, args, Within::Body)
     }
 
     /// See `Regions::capture`.

@@ -12,7 +12,7 @@ mod reduce;
 mod sample;
 mod walker;
 
-pub(crate) use ctx::{OpCtx, Operand, Regions, Rule};
+pub(crate) use ctx::{OpCtx, Operand, Regions, Rule, Within};
 
 fn all_rules() -> impl Iterator<Item = &'static Rule> {
     [
