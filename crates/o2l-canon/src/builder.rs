@@ -90,6 +90,53 @@ pub trait Builder {
         self.reshape(x, dims.iter().map(|&d| Dim::Known(d)).collect())
     }
 
+    /// The static dims of `v`; a value of dynamic shape is unsupported.
+    fn dims(&self, v: ValueId) -> Result<Vec<u64>> {
+        let t = self.graph().ty(v);
+        t.known_dims()
+            .ok_or_else(|| Error::unsupported(format!("a value of dynamic shape {t}")))
+    }
+
+    /// `x` with only `picks` along `axis` (nothing when that is the whole
+    /// axis in order).
+    fn take(&mut self, x: ValueId, axis: usize, picks: &[i64]) -> Result<ValueId> {
+        let len = self.dims(x)?.get(axis).copied().unwrap_or(0);
+        if picks.len() as u64 == len && picks.iter().enumerate().all(|(i, &p)| p == i as i64) {
+            return Ok(x);
+        }
+        let idx = self.i64s(vec![picks.len() as u64], picks)?;
+        self.emit1(Op::Movement(Movement::Gather { axis }), &[x, idx])
+    }
+
+    /// `x` broadcast to `dims` (numpy rules: missing leading dims are 1, and
+    /// size-1 dims repeat).
+    fn broadcast_to(&mut self, x: ValueId, dims: &[u64]) -> Result<ValueId> {
+        let mut have = self.dims(x)?;
+        let mut y = x;
+        if have.len() < dims.len() {
+            let mut padded = vec![1; dims.len() - have.len()];
+            padded.extend(&have);
+            y = self.reshape_to(y, &padded)?;
+            have = padded;
+        }
+        for (axis, (&h, &w)) in have.iter().zip(dims).enumerate() {
+            if h == w {
+                continue;
+            }
+            if h != 1 {
+                return Err(Error::invalid(format!(
+                    "cannot broadcast {have:?} to {dims:?}"
+                )));
+            }
+            // Each repeat is one index of a Gather: a bound before allocating.
+            if w > 1 << 24 {
+                return Err(Error::limit(format!("a broadcast to a dim of {w}")));
+            }
+            y = self.take(y, axis, &vec![0; w as usize])?;
+        }
+        Ok(y)
+    }
+
     /// Output dim `i` is input dim `perm[i]`.
     fn transpose(&mut self, x: ValueId, perm: &[usize]) -> Result<ValueId> {
         self.emit1(

@@ -2,44 +2,9 @@
 //! the rule table, inlines called functions, and returns what the function
 //! returns. Errors name the op and its line:
 //! `stablehlo.rng_bit_generator at line 12: not supported (...)`.
-use crate::map::{self, OpCtx};
+use crate::map::{self, Env, OpCtx, Scope, Walker};
 use crate::parse::{Func, Module, Op, Region, Type};
 use o2l_canon::{DType, Dim, Error, Graph, Origin, Result, TensorType, ValueId};
-use std::collections::HashMap;
-
-/// How deeply calls and regions may nest while importing.
-pub const MAX_NESTING: usize = 64;
-
-/// Values by key (`%0#1`).
-pub(crate) type Env = HashMap<String, ValueId>;
-
-/// What every op's mapping can see beyond its own operands.
-pub(crate) struct Scope<'m> {
-    pub module: &'m Module,
-    pub depth: usize,
-}
-
-impl Scope<'_> {
-    pub fn deeper(&self) -> Result<Scope<'_>> {
-        if self.depth >= MAX_NESTING {
-            return Err(Error::limit(format!(
-                "calls and regions nest deeper than {MAX_NESTING}"
-            )));
-        }
-        Ok(Scope {
-            module: self.module,
-            depth: self.depth + 1,
-        })
-    }
-
-    pub fn func(&self, name: &str) -> Result<&Func> {
-        self.module
-            .funcs
-            .iter()
-            .find(|f| f.name == name)
-            .ok_or_else(|| Error::invalid(format!("no function @{name} in the module")))
-    }
-}
 
 pub(crate) fn dtype_of(elem: &str) -> Result<DType> {
     Ok(match elem {
@@ -170,7 +135,11 @@ pub(crate) fn import_module(module: &Module, func: Option<&str>) -> Result<Graph
         };
         args.push(graph.add_input(label, ty)?);
     }
-    let scope = Scope { module, depth: 0 };
+    let scope = Scope {
+        module,
+        depth: 0,
+        walker: &Importer,
+    };
     let outs = call(&mut graph, f, &args, &scope)?;
     // An output that is an input or a constant is fine: the lowering copies it.
     graph.outputs = outs;
@@ -178,13 +147,34 @@ pub(crate) fn import_module(module: &Module, func: Option<&str>) -> Result<Graph
     Ok(graph)
 }
 
+/// The walker as rules call it (`map::ctx::Walker`).
+struct Importer;
+
+impl Walker for Importer {
+    fn region(
+        &self,
+        graph: &mut Graph,
+        outer: &Env,
+        r: &Region,
+        args: &[ValueId],
+        scope: &Scope,
+    ) -> Result<Vec<ValueId>> {
+        region(graph, outer, r, args, scope)
+    }
+
+    fn call(
+        &self,
+        graph: &mut Graph,
+        f: &Func,
+        args: &[ValueId],
+        scope: &Scope,
+    ) -> Result<Vec<ValueId>> {
+        call(graph, f, args, scope)
+    }
+}
+
 /// Inlines `f` applied to `args` into `graph`.
-pub(crate) fn call(
-    graph: &mut Graph,
-    f: &Func,
-    args: &[ValueId],
-    scope: &Scope,
-) -> Result<Vec<ValueId>> {
+fn call(graph: &mut Graph, f: &Func, args: &[ValueId], scope: &Scope) -> Result<Vec<ValueId>> {
     if f.body.args.len() != args.len() {
         return Err(Error::invalid(format!(
             "@{} takes {} arguments, it is given {}",
@@ -208,7 +198,7 @@ pub(crate) fn call(
 /// Walks `r` with its block arguments bound to `args`, seeing the values of
 /// `outer` (regions read values defined around them); returns what its
 /// terminator yields.
-pub(crate) fn region(
+fn region(
     graph: &mut Graph,
     outer: &Env,
     r: &Region,
@@ -246,12 +236,7 @@ fn lookup(env: &Env, key: &str) -> Result<ValueId> {
 }
 
 /// Maps `ops` in order; returns the values of the terminator.
-pub(crate) fn walk(
-    graph: &mut Graph,
-    env: &mut Env,
-    ops: &[Op],
-    scope: &Scope,
-) -> Result<Vec<ValueId>> {
+fn walk(graph: &mut Graph, env: &mut Env, ops: &[Op], scope: &Scope) -> Result<Vec<ValueId>> {
     for op in ops {
         if is_return(op) {
             return op
@@ -273,7 +258,15 @@ pub(crate) fn walk(
             ));
         }
         for (k, v) in op.results.iter().zip(outs) {
-            env.insert(k.clone(), v);
+            if env.insert(k.clone(), v).is_some() {
+                return Err(at_op(
+                    Error::invalid(format!(
+                        "value {} is defined twice",
+                        k.trim_end_matches("#0")
+                    )),
+                    op,
+                ));
+            }
         }
     }
     Err(Error::invalid("a function or region without a return"))
@@ -310,29 +303,83 @@ fn map_op(graph: &mut Graph, env: &mut Env, op: &Op, scope: &Scope) -> Result<Ve
     ctx.into_results()
 }
 
-/// The values `regions` read from outside themselves, in first-use order.
-pub(crate) fn free_values(regions: &[Region]) -> Vec<String> {
-    fn visit(r: &Region, defined: &mut Vec<String>, out: &mut Vec<String>) {
-        let mark = defined.len();
-        for (name, _) in &r.args {
-            defined.push(format!("{name}#0"));
+#[cfg(test)]
+mod tests {
+    use crate::{import_bytes, import_text, looks_like_stablehlo};
+
+    const WHILE: &str = include_str!("../../../tests/stablehlo/op_while/program.mlir");
+    const ATTENTION: &str = include_str!("../../../tests/stablehlo/model_attention/program.mlir");
+    const GATHER: &str = include_str!("../../../tests/stablehlo/op_gather_generic/program.mlir");
+
+    #[test]
+    fn imports_pretty_and_generic_programs() {
+        for text in [WHILE, ATTENTION, GATHER] {
+            let g = import_text(text, None).unwrap();
+            assert!(!g.nodes.is_empty());
+            assert_eq!(g.name, "main");
         }
-        for op in &r.ops {
-            for k in &op.operands {
-                if !defined.contains(k) && !out.contains(k) {
-                    out.push(k.clone());
+        assert!(looks_like_stablehlo(WHILE));
+    }
+
+    #[test]
+    fn reports_every_unsupported_op_with_its_line() {
+        let text = r#"module {
+  func.func public @main(%arg0: tensor<2xui64>, %arg1: tensor<3xf32>) -> (tensor<3xui32>, tensor<3xf32>) {
+    %s, %bits = stablehlo.rng_bit_generator %arg0, algorithm = DEFAULT : (tensor<2xui64>) -> (tensor<2xui64>, tensor<3xui32>)
+    %0 = stablehlo.custom_call @my_kernel(%arg1) : (tensor<3xf32>) -> tensor<3xf32>
+    return %bits, %0 : tensor<3xui32>, tensor<3xf32>
+  }
+}"#;
+        let e = import_text(text, None).unwrap_err();
+        assert_eq!(e.kind, o2l_canon::ErrorKind::Unsupported);
+        assert!(
+            e.message
+                .contains("stablehlo.rng_bit_generator at line 3: not supported"),
+            "{e}"
+        );
+        assert!(
+            e.message
+                .contains("stablehlo.custom_call target \"my_kernel\" at line 4"),
+            "{e}"
+        );
+        assert!(import_bytes(b"ML\xefR\x00", None).is_err());
+    }
+
+    #[test]
+    fn errors_name_the_op_and_line() {
+        let text = "func.func @main(%a: tensor<2x3xf32>) -> tensor<3x2xf32> {\n  %0 = stablehlo.transpose %a, dims = [0, 5] : (tensor<2x3xf32>) -> tensor<3x2xf32>\n  return %0 : tensor<3x2xf32>\n}\n";
+        let e = import_text(text, None).unwrap_err();
+        assert!(
+            e.to_string().starts_with("stablehlo.transpose at line 2:"),
+            "{e}"
+        );
+    }
+
+    /// Mutated and truncated programs give errors, never panics.
+    #[test]
+    fn mutations_never_panic() {
+        let mut state = 0x9e3779b97f4a7c15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let alphabet = b"%@#^:=,()[]{}<>\"x0123456789-. \nabcf";
+        for text in [WHILE, ATTENTION, GATHER] {
+            let bytes = text.as_bytes();
+            for _ in 0..300 {
+                let mut m = bytes.to_vec();
+                for _ in 0..1 + next() % 3 {
+                    let at = (next() % m.len() as u64) as usize;
+                    m[at] = alphabet[(next() % alphabet.len() as u64) as usize];
                 }
+                let cut = (next() % (m.len() as u64 + 1)) as usize;
+                if next() % 4 == 0 {
+                    m.truncate(cut);
+                }
+                let _ = import_bytes(&m, None);
             }
-            for inner in &op.regions {
-                visit(inner, defined, out);
-            }
-            defined.extend(op.results.iter().cloned());
         }
-        defined.truncate(mark);
     }
-    let mut out = Vec::new();
-    for r in regions {
-        visit(r, &mut Vec::new(), &mut out);
-    }
-    out
 }

@@ -4,12 +4,10 @@
 //! canonical ops, and the same lowering, as ONNX. Layouts (NHWC, OHWI) and
 //! TOSA's own conventions (zero points, `mul` shift, `clamp` bounds) are made
 //! explicit here.
-//!
-//! `upstream_linalg` runs MLIR's own `tosa-to-linalg` lowering: the oracle
-//! the tests compare against, never part of conversion.
-mod control;
+mod import;
 mod map;
 mod mlir;
+mod printed;
 
 use melior::Context;
 use melior::dialect::DialectRegistry;
@@ -72,7 +70,7 @@ pub fn import_text(source: &str, func: Option<&str>) -> Result<Graph> {
         }));
     };
     let resources = mlir::resource_blobs(source)?;
-    mlir::import_function(&f, &name, &resources)
+    import::import_function(&f, &name, &resources)
 }
 
 /// Imports a TOSA program given as MLIR text or bytecode.
@@ -106,32 +104,4 @@ pub fn import_bytes(source: &[u8], func: Option<&str>) -> Result<Graph> {
             import_text(&module.as_operation().to_string(), func)
         }
     }
-}
-
-/// MLIR's upstream lowering of a TOSA program to linalg on tensors (text), for
-/// comparing results: `tosa-optional-decompositions` (transpose_conv2d as
-/// conv2d), `tosa-to-scf` (scatter, cond_if, while_loop),
-/// `tosa-to-linalg-named`, `tosa-to-linalg`, `tosa-to-arith` (with
-/// apply_scale), `tosa-to-tensor`, then `canonicalize`.
-pub fn upstream_linalg(source: &str) -> Result<String> {
-    use melior::pass::PassManager;
-    use melior::utility::{parse_pass_pipeline, register_all_passes};
-    register_all_passes();
-    let context = context();
-    let diagnostics = mlir::Diagnostics::attach(&context);
-    let mut module =
-        Module::parse(&context, source).ok_or_else(|| Error::invalid("not a valid MLIR module"))?;
-    let pm = PassManager::new(&context);
-    parse_pass_pipeline(
-        pm.as_operation_pass_manager(),
-        "builtin.module(func.func(tosa-optional-decompositions,tosa-to-scf,tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith{include-apply-rescale=true},tosa-to-tensor),canonicalize)",
-    )
-    .map_err(|e| Error::internal(format!("the upstream pipeline: {e}")))?;
-    pm.run(&mut module).map_err(|_| {
-        Error::verification(format!(
-            "upstream tosa-to-linalg failed: {}",
-            diagnostics.take().unwrap_or_default()
-        ))
-    })?;
-    Ok(module.as_operation().to_string())
 }

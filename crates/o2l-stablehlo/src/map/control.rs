@@ -4,12 +4,11 @@
 //! by the index or predicate; `while` becomes the canonical structured Loop,
 //! whose body graph runs the `do` region and then the `cond` region on the
 //! new values.
-use super::{OpCtx, Rule, rule};
-use crate::import::{self, Env};
-use crate::parse::Attr;
+use super::ctx::{Env, OpCtx, Rule, rule};
+use crate::parse::{Attr, Region};
 use o2l_canon::ops::control::{Body, Control};
 use o2l_canon::ops::{Compare, Elementwise, Movement};
-use o2l_canon::{DType, Error, Graph, Op, Origin, Result, Tensor, TensorType, ValueId};
+use o2l_canon::{Builder, DType, Error, Graph, Op, Origin, Result, Tensor, TensorType, ValueId};
 use std::sync::Arc;
 
 pub(crate) static RULES: &[Rule] = &[
@@ -55,7 +54,7 @@ fn inline(ctx: &mut OpCtx, name: &str) -> Result<()> {
     let deeper = ctx.scope.deeper()?;
     let f = ctx.scope.func(name)?;
     let args = ctx.inputs().to_vec();
-    let outs = import::call(ctx.graph, f, &args, &deeper)?;
+    let outs = deeper.walker.call(ctx.graph, f, &args, &deeper)?;
     if outs.len() != ctx.num_results() {
         return Err(Error::invalid(format!(
             "@{name} returns {} values for {} results",
@@ -117,7 +116,7 @@ fn branches(ctx: &mut OpCtx) -> Result<Vec<Vec<ValueId>>> {
     let env: Env = ctx.env.clone();
     let mut out = Vec::with_capacity(ctx.op.regions.len());
     for r in &ctx.op.regions {
-        let vals = import::region(ctx.graph, &env, r, &[], &deeper)?;
+        let vals = deeper.walker.region(ctx.graph, &env, r, &[], &deeper)?;
         if vals.len() != ctx.num_results() {
             return Err(Error::invalid(format!(
                 "a branch yields {} values for {} results",
@@ -137,7 +136,7 @@ fn case(ctx: &mut OpCtx) -> Result<()> {
     let index = ctx.input(0)?;
     let all = branches(ctx)?;
     let n = all.len();
-    if let Some(t) = ctx.constant_of(index) {
+    if let Some(t) = ctx.const_of(index) {
         let i = t.to_i64s().first().copied().unwrap_or(0);
         let pick = if i < 0 || i as usize >= n {
             n - 1
@@ -184,7 +183,9 @@ fn while_loop(ctx: &mut OpCtx) -> Result<()> {
     let deeper = ctx.scope.deeper()?;
     let carried = ctx.inputs().to_vec();
     // The first test, on the initial values, in the enclosing graph.
-    let first = import::region(ctx.graph, ctx.env, cond, &carried, &deeper)?;
+    let first = deeper
+        .walker
+        .region(ctx.graph, ctx.env, cond, &carried, &deeper)?;
     let [c0] = first[..] else {
         return Err(Error::invalid("the cond region must yield one value"));
     };
@@ -202,7 +203,7 @@ fn while_loop(ctx: &mut OpCtx) -> Result<()> {
     // become extra operands of the loop (and inputs of the body).
     let mut inner = Env::new();
     let mut captured = Vec::new();
-    for key in import::free_values(&ctx.op.regions) {
+    for key in free_values(&ctx.op.regions) {
         let Some(&outer) = ctx.env.get(&key) else {
             return Err(Error::invalid(format!(
                 "value {} is not defined before its use",
@@ -219,7 +220,7 @@ fn while_loop(ctx: &mut OpCtx) -> Result<()> {
         };
         inner.insert(key, v);
     }
-    let next = import::region(&mut g, &inner, body, &args, &deeper)?;
+    let next = deeper.walker.region(&mut g, &inner, body, &args, &deeper)?;
     if next.len() != carried.len() {
         return Err(Error::invalid(format!(
             "the do region yields {} values for {} carried ones",
@@ -227,7 +228,7 @@ fn while_loop(ctx: &mut OpCtx) -> Result<()> {
             carried.len()
         )));
     }
-    let test = import::region(&mut g, &inner, cond, &next, &deeper)?;
+    let test = deeper.walker.region(&mut g, &inner, cond, &next, &deeper)?;
     let [c] = test[..] else {
         return Err(Error::invalid("the cond region must yield one value"));
     };
@@ -249,4 +250,94 @@ fn while_loop(ctx: &mut OpCtx) -> Result<()> {
         ctx.bind(k, v)?;
     }
     Ok(())
+}
+
+/// The values `regions` read from outside themselves, in first-use order.
+fn free_values(regions: &[Region]) -> Vec<String> {
+    fn visit(r: &Region, defined: &mut Vec<String>, out: &mut Vec<String>) {
+        let mark = defined.len();
+        for (name, _) in &r.args {
+            defined.push(format!("{name}#0"));
+        }
+        for op in &r.ops {
+            for k in &op.operands {
+                if !defined.contains(k) && !out.contains(k) {
+                    out.push(k.clone());
+                }
+            }
+            for inner in &op.regions {
+                visit(inner, defined, out);
+            }
+            defined.extend(op.results.iter().cloned());
+        }
+        defined.truncate(mark);
+    }
+    let mut out = Vec::new();
+    for r in regions {
+        visit(r, &mut Vec::new(), &mut out);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::import_text;
+    use o2l_canon::ErrorKind;
+
+    #[test]
+    fn unsupported_ops_in_branches_are_reported_together() {
+        let text = r#"func.func public @main(%i: tensor<i32>, %x: tensor<3xf32>) -> tensor<3xf32> {
+  %0 = "stablehlo.case"(%i) ({
+    %1 = stablehlo.custom_call @first_kernel(%x) : (tensor<3xf32>) -> tensor<3xf32>
+    stablehlo.return %1 : tensor<3xf32>
+  }, {
+    %1 = "stablehlo.reduce_precision"(%x) {exponent_bits = 5 : i32, mantissa_bits = 10 : i32} : (tensor<3xf32>) -> tensor<3xf32>
+    stablehlo.return %1 : tensor<3xf32>
+  }) : (tensor<i32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}"#;
+        let e = import_text(text, None).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Unsupported, "{e}");
+        assert!(
+            e.message
+                .contains("stablehlo.custom_call target \"first_kernel\" at line 3: not supported"),
+            "{e}"
+        );
+        assert!(
+            e.message
+                .contains("stablehlo.reduce_precision at line 6: not supported"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_value_defined_twice_is_refused() {
+        let text = "func.func @main(%a: tensor<3xf32>) -> tensor<3xf32> {\n  %0 = stablehlo.negate %a : tensor<3xf32>\n  %0 = stablehlo.abs %a : tensor<3xf32>\n  return %0 : tensor<3xf32>\n}\n";
+        let e = import_text(text, None).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidModel, "{e}");
+        assert!(
+            e.message
+                .starts_with("stablehlo.abs at line 3: value %0 is defined twice"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_branch_reads_values_defined_around_it() {
+        let text = r#"func.func public @main(%i: tensor<i32>, %x: tensor<3xf32>) -> tensor<3xf32> {
+  %n = stablehlo.negate %x : tensor<3xf32>
+  %0 = "stablehlo.case"(%i) ({
+    stablehlo.return %n : tensor<3xf32>
+  }, {
+    %1 = stablehlo.abs %n : tensor<3xf32>
+    stablehlo.return %1 : tensor<3xf32>
+  }) : (tensor<i32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}"#;
+        let g = import_text(text, None).unwrap();
+        let ops: Vec<String> = g.nodes.iter().map(|n| n.op.name().to_string()).collect();
+        assert!(ops.contains(&"Neg".to_string()), "{ops:?}");
+        assert!(ops.contains(&"Abs".to_string()), "{ops:?}");
+        assert!(ops.contains(&"Select".to_string()), "{ops:?}");
+    }
 }

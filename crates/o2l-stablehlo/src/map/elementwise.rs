@@ -1,10 +1,10 @@
 //! StableHLO's elementwise ops: operands of one shape (broadcasts are
 //! explicit `broadcast_in_dim`s), so each lands on one canonical elementwise
 //! op or a short composition. Constants and `iota` become graph constants.
-use super::{OpCtx, Rule, rule};
+use super::ctx::{OpCtx, Rule, rule};
 use crate::parse::{Attr, Dense, Elem};
 use o2l_canon::ops::{Binary, Compare, Elementwise, Unary};
-use o2l_canon::{DType, Error, Result, Tensor, ValueId};
+use o2l_canon::{Builder, DType, Error, Result, Tensor, ValueId};
 
 pub(crate) static RULES: &[Rule] = &[
     rule("stablehlo.add", &["Add"], add, ""),
@@ -513,7 +513,7 @@ fn select(ctx: &mut OpCtx) -> Result<()> {
 }
 
 fn constant_scalar(ctx: &OpCtx, v: ValueId) -> Option<f64> {
-    let t = ctx.constant_of(v)?;
+    let t = ctx.const_of(v)?;
     let vals = t.to_f64s();
     let first = *vals.first()?;
     vals.iter()
@@ -639,7 +639,7 @@ fn iota(ctx: &mut OpCtx) -> Result<()> {
     let t = ctx.result_type(0)?.clone();
     let dims = ctx.result_dims(0)?;
     let axis = ctx.int(&["dim", "iota_dimension"])?;
-    let axis = super::axes(&[axis], dims.len(), "iota")?[0];
+    let axis = super::ctx::axes(&[axis], dims.len(), "iota")?[0];
     let n = o2l_canon::shape::element_count(&dims)?;
     if n > 1 << 24 {
         return Err(Error::limit(format!("an iota of {n} elements")));

@@ -4,10 +4,10 @@
 //! the offset inside the slice), and one GatherND or ScatterND over those
 //! coordinates moves the elements. Batching dims (`operand_batching_dims`)
 //! take the batch position as their coordinate.
-use super::{OpCtx, Rule, axes, rule};
+use super::ctx::{OpCtx, Rule, axes, rule};
 use crate::parse::{Attr, Op as SrcOp};
 use o2l_canon::ops::{Binary, Elementwise, Movement, ScatterReduction};
-use o2l_canon::{DType, Error, Op, Result, ValueId};
+use o2l_canon::{Builder, DType, Error, Op, Result, ValueId};
 
 pub(crate) static RULES: &[Rule] = &[
     rule(
@@ -62,7 +62,7 @@ fn starts(ctx: &mut OpCtx, idx: ValueId, ivd: i64) -> Result<(ValueId, Vec<u64>)
     }
     if ivd == dims.len() {
         dims.push(1);
-        v = ctx.reshape(v, &dims)?;
+        v = ctx.reshape_to(v, &dims)?;
     }
     let mut perm: Vec<usize> = (0..dims.len()).filter(|&d| d != ivd).collect();
     perm.push(ivd);
@@ -151,7 +151,7 @@ fn coordinates(
         }
     }
     placed.push(r as u64);
-    let full = ctx.reshape(full, &placed)?;
+    let full = ctx.reshape_to(full, &placed)?;
     // Offsets inside the window: [1 at batch positions, window sizes.., R].
     let mut odims: Vec<u64> = (0..out.len())
         .map(|p| if window_pos.contains(&p) { out[p] } else { 1 })

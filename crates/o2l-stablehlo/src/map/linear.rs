@@ -2,10 +2,10 @@
 //! MatMul between transposes and reshapes, `dot`, and `convolution` with its
 //! dimension numbers made explicit: Transposes to the canonical channels-first
 //! layouts around one Conv.
-use super::{OpCtx, Rule, axes, rule};
+use super::ctx::{OpCtx, Rule, axes, rule};
 use crate::parse::Attr;
 use o2l_canon::ops::{Conv, Linear};
-use o2l_canon::{Error, Op, Result, ValueId};
+use o2l_canon::{Builder, Error, Op, Result, ValueId};
 
 pub(crate) static RULES: &[Rule] = &[
     rule(
@@ -98,11 +98,11 @@ fn dot_general(ctx: &mut OpCtx) -> Result<()> {
     sa.extend([m, k]);
     let mut sb = batch.clone();
     sb.extend([k, n]);
-    let a = ctx.reshape(a, &sa)?;
-    let b = ctx.reshape(b, &sb)?;
+    let a = ctx.reshape_to(a, &sa)?;
+    let b = ctx.reshape_to(b, &sb)?;
     let y = ctx.emit1(Op::Linear(Linear::MatMul), &[a, b])?;
     let out = ctx.result_dims(0)?;
-    let y = ctx.reshape(y, &out)?;
+    let y = ctx.reshape_to(y, &out)?;
     ctx.bind(0, y)
 }
 
@@ -112,7 +112,7 @@ fn dot(ctx: &mut OpCtx) -> Result<()> {
     let (a, b) = (ctx.cast(a, to)?, ctx.cast(b, to)?);
     let y = ctx.emit1(Op::Linear(Linear::MatMul), &[a, b])?;
     let out = ctx.result_dims(0)?;
-    let y = ctx.reshape(y, &out)?;
+    let y = ctx.reshape_to(y, &out)?;
     ctx.bind(0, y)
 }
 
@@ -254,11 +254,11 @@ fn dilate(ctx: &mut OpCtx, x: ValueId, axis: usize, k: u64) -> Result<ValueId> {
     }
     let mut split = dims.clone();
     split.insert(axis + 1, 1);
-    let col = ctx.reshape(x, &split)?;
+    let col = ctx.reshape_to(x, &split)?;
     let wide = o2l_canon::compose::zeros_beside(ctx, col, axis + 1, k, false)?;
     let mut merged = dims;
     merged[axis] = len * (1 + k);
-    let flat = ctx.reshape(wide, &merged)?;
+    let flat = ctx.reshape_to(wide, &merged)?;
     let keep = ((len - 1) * (1 + k) + 1) as i64;
     ctx.take(flat, axis, &(0..keep).collect::<Vec<_>>())
 }

@@ -2,9 +2,9 @@
 //! `dynamic_slice` and `dynamic_update_slice` read their start indices at run
 //! time (clamped into range as StableHLO defines) through Gather and
 //! ScatterND.
-use super::{OpCtx, Rule, axes, rule};
+use super::ctx::{OpCtx, Rule, axes, rule};
 use o2l_canon::ops::{Binary, Elementwise, Movement, ScatterReduction};
-use o2l_canon::{DType, Error, Op, Result, Tensor, ValueId};
+use o2l_canon::{Builder, DType, Error, Op, Result, Tensor, ValueId};
 
 pub(crate) static RULES: &[Rule] = &[
     rule(
@@ -63,7 +63,7 @@ fn broadcast_in_dim(ctx: &mut OpCtx) -> Result<()> {
     for &i in &order {
         shape[dims[i]] = have[i];
     }
-    let y = ctx.reshape(y, &shape)?;
+    let y = ctx.reshape_to(y, &shape)?;
     let y = ctx.broadcast_to(y, &out)?;
     ctx.bind(0, y)
 }
@@ -71,7 +71,7 @@ fn broadcast_in_dim(ctx: &mut OpCtx) -> Result<()> {
 fn reshape(ctx: &mut OpCtx) -> Result<()> {
     let x = ctx.input(0)?;
     let out = ctx.result_dims(0)?;
-    let v = ctx.reshape(x, &out)?;
+    let v = ctx.reshape_to(x, &out)?;
     ctx.bind(0, v)
 }
 
@@ -141,7 +141,7 @@ fn concatenate(ctx: &mut OpCtx) -> Result<()> {
 /// A block of `shape` filled with the scalar `value`.
 fn filled(ctx: &mut OpCtx, value: ValueId, shape: &[u64]) -> Result<ValueId> {
     let d = ctx.ty(value).dtype;
-    if let Some(t) = ctx.constant_of(value)
+    if let Some(t) = ctx.const_of(value)
         && t.num_elements() == 1
     {
         let n = o2l_canon::shape::element_count(shape)?;
@@ -152,7 +152,7 @@ fn filled(ctx: &mut OpCtx, value: ValueId, shape: &[u64]) -> Result<ValueId> {
         return ctx.constant(Tensor::new(d, shape.to_vec(), bytes.into())?);
     }
     let ones = vec![1u64; shape.len()];
-    let v = ctx.reshape(value, &ones)?;
+    let v = ctx.reshape_to(value, &ones)?;
     ctx.broadcast_to(v, shape)
 }
 
@@ -179,7 +179,7 @@ fn pad(ctx: &mut OpCtx) -> Result<()> {
             if len > 1 {
                 let mut split = dims.clone();
                 split.insert(axis + 1, 1);
-                let col = ctx.reshape(v, &split)?;
+                let col = ctx.reshape_to(v, &split)?;
                 let mut block = split.clone();
                 block[axis + 1] = k as u64;
                 let fill = filled(ctx, value, &block)?;
@@ -189,7 +189,7 @@ fn pad(ctx: &mut OpCtx) -> Result<()> {
                 )?;
                 let mut merged = dims.clone();
                 merged[axis] = len * (1 + k as u64);
-                let flat = ctx.reshape(wide, &merged)?;
+                let flat = ctx.reshape_to(wide, &merged)?;
                 let keep = ((len - 1) * (1 + k as u64) + 1) as i64;
                 v = ctx.take(flat, axis, &(0..keep).collect::<Vec<_>>())?;
             }
@@ -236,7 +236,7 @@ fn reverse(ctx: &mut OpCtx) -> Result<()> {
 /// Start index operand `s` as a 1-element i64 clamped to [0, hi].
 fn clamped_start(ctx: &mut OpCtx, s: ValueId, hi: i64) -> Result<ValueId> {
     let s = ctx.cast(s, DType::I64)?;
-    let s = ctx.reshape(s, &[1])?;
+    let s = ctx.reshape_to(s, &[1])?;
     let zero = ctx.i64s(vec![1], &[0])?;
     let top = ctx.i64s(vec![1], &[hi])?;
     let s = ctx.elementwise(Elementwise::Binary(Binary::Max), &[s, zero])?;
@@ -265,7 +265,7 @@ fn dynamic_slice(ctx: &mut OpCtx) -> Result<()> {
             continue;
         }
         let s = ctx.input(1 + axis)?;
-        if let Some(t) = ctx.constant_of(s) {
+        if let Some(t) = ctx.const_of(s) {
             let start = t.to_i64s().first().copied().unwrap_or(0).clamp(0, hi);
             v = ctx.take(v, axis, &(start..start + size).collect::<Vec<_>>())?;
             continue;
@@ -334,4 +334,27 @@ fn dynamic_update_slice(ctx: &mut OpCtx) -> Result<()> {
         &[x, idx, upd],
     )?;
     ctx.bind(0, v)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::import_text;
+
+    fn op_names(text: &str) -> Vec<String> {
+        let g = import_text(text, None).unwrap();
+        g.nodes.iter().map(|n| n.op.name().to_string()).collect()
+    }
+
+    /// StableHLO's context overrides `Builder::transpose`: an identity
+    /// permutation adds no op.
+    #[test]
+    fn an_identity_transpose_adds_no_op() {
+        let program = |dims: &str, out: &str| {
+            format!(
+                "func.func @main(%a: tensor<2x3xf32>) -> tensor<{out}xf32> {{\n  %0 = stablehlo.transpose %a, dims = [{dims}] : (tensor<2x3xf32>) -> tensor<{out}xf32>\n  %1 = stablehlo.negate %0 : tensor<{out}xf32>\n  return %1 : tensor<{out}xf32>\n}}\n"
+            )
+        };
+        assert_eq!(op_names(&program("0, 1", "2x3")), ["Neg"]);
+        assert_eq!(op_names(&program("1, 0", "3x2")), ["Transpose", "Neg"]);
+    }
 }

@@ -2,11 +2,11 @@
 //! body is one binary op on its two arguments (recognised, not run), the
 //! argmax/argmin `reduce` JAX emits (values and an iota reduced together),
 //! and `sort` whose comparator orders one operand with LT or GT.
-use super::{OpCtx, Rule, axes, rule};
+use super::ctx::{OpCtx, Rule, axes, rule};
 use crate::parse::{Attr, Op as SrcOp, Region};
 use o2l_canon::ops::Sort;
 use o2l_canon::ops::{Binary, Elementwise, Movement, Pool, PoolKind, Reduce, ReduceKind, Unary};
-use o2l_canon::{DType, Error, Op, Result, ValueId};
+use o2l_canon::{Builder, DType, Error, Op, Result, ValueId};
 use std::collections::HashMap;
 
 pub(crate) static RULES: &[Rule] = &[
@@ -92,7 +92,7 @@ fn kind_of(name: &str, d: DType) -> Result<(ReduceKind, Binary, bool)> {
 
 /// Whether the constant `init` is the identity of `b` (so it changes nothing).
 fn is_identity(ctx: &OpCtx, init: ValueId, b: Binary) -> bool {
-    let Some(t) = ctx.constant_of(init) else {
+    let Some(t) = ctx.const_of(init) else {
         return false;
     };
     let Some(&v) = t.to_f64s().first() else {
@@ -201,7 +201,7 @@ fn arg_reduce(ctx: &mut OpCtx, dims: &[i64]) -> Result<()> {
     };
     // The second operand must count along the axis (an iota).
     let xd = ctx.dims(x)?;
-    let is_iota = ctx.constant_of(idx).is_some_and(|t| {
+    let is_iota = ctx.const_of(idx).is_some_and(|t| {
         let inner: u64 = xd[axis + 1..].iter().product();
         t.to_i64s()
             .iter()
@@ -321,7 +321,7 @@ fn reduce_window(ctx: &mut OpCtx) -> Result<()> {
     let p: u64 = batch.iter().map(|&i| xd[i]).product();
     let mut shape = vec![p, 1];
     shape.extend(spatial.iter().map(|&i| xd[i]));
-    let y = ctx.reshape(y, &shape)?;
+    let y = ctx.reshape_to(y, &shape)?;
     let pick = |v: &[i64]| spatial.iter().map(|&i| v[i] as u64).collect::<Vec<_>>();
     let (kind, negate) = match b {
         Binary::Max => (PoolKind::Max, false),
@@ -355,7 +355,7 @@ fn reduce_window(ctx: &mut OpCtx) -> Result<()> {
     };
     let out = ctx.result_dims(0)?;
     let permuted: Vec<u64> = perm.iter().map(|&i| out[i]).collect();
-    let y = ctx.reshape(y, &permuted)?;
+    let y = ctx.reshape_to(y, &permuted)?;
     let mut inverse = vec![0; rank];
     for (k, &i) in perm.iter().enumerate() {
         inverse[i] = k;

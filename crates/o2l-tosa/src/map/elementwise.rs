@@ -1,8 +1,8 @@
 //! TOSA's elementwise ops: operands of equal rank whose size-1 dims
 //! broadcast (a special case of the canonical numpy broadcasting).
-use super::{OpCtx, Rule, rule};
+use super::ctx::{OpCtx, Rule, rule};
 use o2l_canon::ops::{Binary, Compare, Elementwise, Unary};
-use o2l_canon::{DType, Error, Result};
+use o2l_canon::{Builder, DType, Error, Result};
 
 pub(crate) static RULES: &[Rule] = &[
     rule("tosa.add", &["Add"], add, ""),

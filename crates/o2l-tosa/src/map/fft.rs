@@ -1,9 +1,9 @@
 //! TOSA's 2-D Fourier transforms as two complex matrix products (the DFT is
 //! separable): along W with (W, W') cosine and sine matrices, then along H
 //! with (H, H) ones. Unnormalised in both directions, as the spec defines.
-use super::{OpCtx, Rule, rule};
+use super::ctx::{OpCtx, Rule, rule};
 use o2l_canon::ops::{Binary, Elementwise, Linear};
-use o2l_canon::{DType, Error, Op, Result, Tensor, ValueId};
+use o2l_canon::{Builder, DType, Error, Op, Result, Tensor, ValueId};
 use std::f64::consts::PI;
 
 pub(crate) static RULES: &[Rule] = &[

@@ -1,9 +1,9 @@
 //! TOSA's integer arithmetic for quantized networks: shifts, `clz`,
 //! `table` lookups, the `mul` shift and `rescale`, written with canonical
 //! integer ops in i64 where TOSA computes wider than the operands.
-use super::{OpCtx, Rule, rule};
+use super::ctx::{OpCtx, Rule, rule};
 use o2l_canon::ops::{Binary, Compare, Elementwise, Movement, Reduce, ReduceKind, Unary};
-use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
+use o2l_canon::{Builder, DType, Dim, Error, Op, Result, Tensor, ValueId};
 
 pub(crate) static RULES: &[Rule] = &[
     rule(

@@ -1,10 +1,10 @@
 //! TOSA's layout-carrying ops: NHWC / NDHWC activations and OHWI / ODHWI /
 //! HWCM filters are transposed to the canonical channels-first layouts
 //! around Conv and Pool; MatMul is batched (N, H, C) x (N, C, W).
-use super::{OpCtx, Rule, rule};
+use super::ctx::{OpCtx, Rule, rule};
 use o2l_canon::compose::{self, Transposed};
 use o2l_canon::ops::{Binary, Conv, Elementwise, Linear, Pool, PoolKind};
-use o2l_canon::{Error, Op, Result, ValueId};
+use o2l_canon::{Builder, Error, Op, Result, ValueId};
 
 pub(crate) static RULES: &[Rule] = &[
     rule(
@@ -207,7 +207,7 @@ fn depthwise_conv2d(ctx: &mut OpCtx) -> Result<()> {
     };
     // (KH, KW, C, M) -> (C, M, KH, KW) -> (C*M, 1, KH, KW): output channel c*M + m.
     let w = ctx.transpose(w, &[2, 3, 0, 1])?;
-    let w = ctx.reshape(w, &[c * m, 1, kh, kw])?;
+    let w = ctx.reshape_to(w, &[c * m, 1, kh, kw])?;
     conv_channels_last(ctx, x, w, c)
 }
 

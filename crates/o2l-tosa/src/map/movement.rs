@@ -1,9 +1,9 @@
 //! TOSA data movement: shapes and windows come as `!tosa.shape` operands
 //! (from `tosa.const_shape`), known at conversion.
-use super::{OpCtx, Rule, rule};
+use super::ctx::{OpCtx, Rule, rule};
 use o2l_canon::ops::{Movement, ScatterReduction};
 use o2l_canon::shape::normalize_axis;
-use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
+use o2l_canon::{Builder, DType, Dim, Error, Op, Result, Tensor, ValueId};
 
 pub(crate) static RULES: &[Rule] = &[
     rule("tosa.reshape", &["Reshape"], reshape, "-1 infers a dim"),

@@ -1,8 +1,8 @@
 //! TOSA reductions: one axis, the reduced dim kept as 1; argmax drops it.
-use super::{OpCtx, Rule, rule};
+use super::ctx::{OpCtx, Rule, rule};
 use o2l_canon::ops::{Reduce, ReduceKind};
 use o2l_canon::shape::normalize_axis;
-use o2l_canon::{DType, Op, Result};
+use o2l_canon::{Builder, DType, Op, Result};
 
 pub(crate) static RULES: &[Rule] = &[
     rule("tosa.reduce_sum", &["ReduceSum"], sum, "keeps the dim"),

@@ -2,10 +2,10 @@
 //! conversion, so both modes become per-axis gathers (H, then W) and, for
 //! BILINEAR, per-axis weights: the bilinear sum is separable, and for
 //! integers (weights in units of 1/scale_n) exact in the wide result type.
-use super::{OpCtx, Rule, rule};
+use super::ctx::{OpCtx, Rule, rule};
 use o2l_canon::compose;
 use o2l_canon::ops::{Binary, Elementwise};
-use o2l_canon::{DType, Error, Result, Tensor, ValueId};
+use o2l_canon::{Builder, DType, Error, Result, Tensor, ValueId};
 
 pub(crate) static RULES: &[Rule] = &[rule(
     "tosa.resize",

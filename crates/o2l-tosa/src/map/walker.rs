@@ -1,7 +1,7 @@
-//! Rows for the ops the block walker maps itself: constants (it reads their
-//! attribute's bytes) and region ops (`crate::control` walks their regions).
-//! These rows only document them.
-use super::{OpCtx, Rule, rule};
+//! Rows for the ops the walker (`crate::import`) maps itself: constants (it
+//! reads their attribute's bytes, and `!tosa.shape`s stay known at
+//! conversion). These rows only document them.
+use super::ctx::{OpCtx, Rule, rule};
 use o2l_canon::{Error, Result};
 
 pub(crate) static RULES: &[Rule] = &[
@@ -23,22 +23,10 @@ pub(crate) static RULES: &[Rule] = &[
         by_the_walker,
         "a !tosa.shape known at conversion, read by reshape, slice, pad, tile, resize",
     ),
-    rule(
-        "tosa.cond_if",
-        &["Select"],
-        by_the_walker,
-        "both branches run (TOSA ops have no side effects), each result selected by the condition; regions may read outer values",
-    ),
-    rule(
-        "tosa.while_loop",
-        &["Loop"],
-        by_the_walker,
-        "a structured Loop whose body is the do region then the condition region; run-time trip count; outer values captured",
-    ),
 ];
 
 fn by_the_walker(_: &mut OpCtx) -> Result<()> {
     Err(Error::internal(
-        "constants and region ops are mapped by the block walker, not by a rule",
+        "constants are mapped by the walker, not by a rule",
     ))
 }
