@@ -46,6 +46,9 @@ seed() {
             cp "$f" "$dir/$(basename "$(dirname "$f")").mlir"
         done
         ;;
+    planted_crash)
+        printf 'PLANTED' >"$dir/planted"
+        ;;
     esac
     echo "$dir"
 }
@@ -55,13 +58,25 @@ status=0
 for target in "${TARGETS[@]}"; do
     seeds=$(seed "$target")
     corpus=build/fuzz-corpus/$target
-    mkdir -p "$corpus"
+    artifacts=fuzz/artifacts/$target
+    mkdir -p "$corpus" "$artifacts"
+    # Artifacts of earlier runs are kept for triage; only new ones count here.
+    before=$(find "$artifacts" -type f | sort)
     echo "fuzz: $target for ${SECONDS_PER_TARGET}s (corpus $corpus, seeds $seeds)" >&2
+    set +e
     (cd fuzz && cargo fuzz run -O "$target" "../$corpus" "../$seeds" -- \
         -max_total_time="$SECONDS_PER_TARGET" -rss_limit_mb=4096 -timeout=30 \
-        -max_len=1048576 -seed=1 -print_final_stats=1) 2>&1 | grep -E '^(stat::|==|thread|Running|INFO: Done|SUMMARY|artifact_prefix|Test unit written)|panicked|#[0-9]+.*DONE' || true
-    if ls fuzz/artifacts/"$target"/crash-* fuzz/artifacts/"$target"/timeout-* fuzz/artifacts/"$target"/oom-* >/dev/null 2>&1; then
-        echo "fuzz: $target FOUND A CRASH: fuzz/artifacts/$target" >&2
+        -max_len=1048576 -seed=1 -print_final_stats=1) >"build/fuzz-$target.log" 2>&1
+    run_status=$?
+    set -e
+    grep -E '^(stat::|==|thread|Running|INFO: Done|SUMMARY|artifact_prefix|Test unit written)|panicked|#[0-9]+.*DONE' \
+        "build/fuzz-$target.log" >&2 || true
+    new=$(comm -13 <(echo "$before") <(find "$artifacts" -type f | sort) | grep -E '/(crash|timeout|oom|leak|slow-unit)-' || true)
+    # libFuzzer exits non-zero on a crash, a timeout, running out of memory or
+    # a failed start; any of those, or a new artifact, fails the smoke.
+    if [ "$run_status" -ne 0 ] || [ -n "$new" ]; then
+        echo "fuzz: $target FOUND A CRASH (exit $run_status; log build/fuzz-$target.log):" >&2
+        [ -z "$new" ] || echo "$new" | sed 's/^/fuzz:   /' >&2
         status=1
     fi
 done

@@ -10,7 +10,7 @@ out=${1:?usage: snapshot-outputs.sh DIR}
 bin=${BIN:-target/debug/onnx2linalg}
 mkdir -p "$out"
 n=0
-for f in fixtures/models/*.onnx tests/tosa/*.mlir tests/stablehlo/*.mlir tests/op_cases/*/*.onnx; do
+for f in fixtures/models/*.onnx tests/tosa/*.mlir tests/stablehlo/*.mlir tests/stablehlo/*/program.mlir tests/fuzz_regressions/*.mlir tests/op_cases/*/*.onnx; do
     [ -e "$f" ] || continue
     name=$(echo "$f" | tr '/' '_')
     "$bin" "$f" --weights inline -o "$out/$name.mlir" 2>"$out/$name.err" || true

@@ -109,7 +109,7 @@ fn op_types() -> &'static [&'static str] {
     OPS.get_or_init(|| {
         let mut ops: Vec<_> = o2l_onnx::rules()
             .filter(|r| r.domain == "ai.onnx")
-            .map(|r| r.op_type)
+            .map(|r| r.op)
             .collect();
         ops.dedup();
         ops
