@@ -4,7 +4,8 @@
 use crate::ImportOptions;
 use crate::attr::Attrs;
 use crate::load::{Loaded, Opsets, normalize_domain, opsets_of};
-use crate::map::{MapCtx, Rule, Scope, find_rule, has_rules, supported_versions};
+use crate::map::ctx::{MapCtx, Rule, Scope, SymValues};
+use crate::map::{find_rule, has_rules, supported_versions};
 use crate::schema::{effective_version, schema_arity, schema_versions};
 use crate::tensor::{ExternalFiles, dtype_of, tensor_from_proto};
 use o2l_canon::{Dim, Error, ErrorKind, Graph, Origin, Result, TensorType, ValueId};
@@ -143,7 +144,7 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
     // Map nodes in order. Outputs of unsupported nodes are "poisoned": nodes
     // reading them are skipped (they cannot be mapped without the value).
     let mut poisoned: HashSet<&str> = HashSet::new();
-    let mut sym = crate::map::SymValues::new();
+    let mut sym = SymValues::new();
     // Sequence values, resolved statically: each is a list of tensor values.
     let mut seqs: HashMap<String, Vec<ValueId>> = HashMap::new();
     for (f, (origin, rule)) in flat.iter().zip(&resolved) {

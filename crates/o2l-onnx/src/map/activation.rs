@@ -1,6 +1,7 @@
 //! Activations composed from comparisons, selects and arithmetic:
 //! ThresholdedRelu, Shrink, SwiGLU.
-use super::{MapCtx, Rule, row};
+use super::ctx::{MapCtx, Rule, row};
+use o2l_canon::Builder;
 use o2l_canon::ops::{Binary, Compare, Elementwise, Unary};
 use o2l_canon::{Error, Op, Result, ValueId};
 

@@ -4,8 +4,9 @@
 //! (mask, causal frontier, sliding window, padding), a softmax whose fully
 //! masked rows are zero, then `@ V`. Numerics follow the ONNX reference.
 //! RotaryEmbedding (opset 23) lives here too: it feeds attention.
-use super::{MapCtx, Rule, row, versioned};
+use super::ctx::{MapCtx, Rule, row, versioned};
 use crate::tensor::dtype_of;
+use o2l_canon::Builder;
 use o2l_canon::ops::{
     Binary, Compare, Elementwise, Linear, Movement, Norm, Reduce, ReduceKind, Unary,
 };
@@ -278,8 +279,8 @@ fn attention(ctx: &mut MapCtx) -> Result<()> {
             ));
         };
         let (qh, kvh) = (
-            super::to_u64s(&[qh], "q_num_heads")?[0],
-            super::to_u64s(&[kvh], "kv_num_heads")?[0],
+            super::ctx::to_u64s(&[qh], "q_num_heads")?[0],
+            super::ctx::to_u64s(&[kvh], "kv_num_heads")?[0],
         );
         (
             split_heads(ctx, q_in, qh, "Q")?,
@@ -550,7 +551,7 @@ fn rotary_embedding(ctx: &mut MapCtx) -> Result<()> {
             let heads = ctx.attrs.int("num_heads")?.ok_or_else(|| {
                 Error::invalid("RotaryEmbedding with a 3-D input needs num_heads")
             })?;
-            let heads = super::to_u64s(&[heads], "num_heads")?[0];
+            let heads = super::ctx::to_u64s(&[heads], "num_heads")?[0];
             if heads == 0 || xd[2] % heads != 0 {
                 return Err(Error::invalid(format!(
                     "RotaryEmbedding hidden size {} is not a multiple of {heads} heads",

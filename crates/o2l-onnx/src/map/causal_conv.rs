@@ -1,7 +1,8 @@
 //! CausalConvWithState (opset 27), part of the convolution family: a
 //! depthwise 1-D convolution over the carried state followed by the input,
 //! composed from Concat, Conv and Gather (and Sigmoid, Mul for the fused SiLU).
-use super::{MapCtx, Rule, row};
+use super::ctx::{MapCtx, Rule, row};
+use o2l_canon::Builder;
 use o2l_canon::ops::{Binary, Conv, Elementwise, Movement, Unary};
 use o2l_canon::{Dim, Error, Op, Result, Tensor, ValueId};
 

@@ -5,12 +5,13 @@
 //! (subgraphs have no side effects). Loop and Scan with static trip counts
 //! are unrolled: the body is inlined once per iteration, carried values
 //! threaded through, scan outputs stacked.
-use super::{MapCtx, Rule, Scope, SymValues, row};
+use super::ctx::{MapCtx, Rule, Scope, SymValues, row};
 use crate::attr::Attrs;
 use crate::import::{node_name, resolve};
 use crate::load::Opsets;
 use crate::tensor::ExternalFiles;
 use crate::tensor::tensor_from_proto;
+use o2l_canon::Builder;
 use o2l_canon::ops::{Body, Control, Elementwise, Movement};
 use o2l_canon::shape::normalize_axis;
 use o2l_canon::{DType, Dim, Error, Graph, Op, Result, Tensor, TensorType, ValueId};

@@ -3,7 +3,8 @@
 //! zeros inserted between elements and `dilation * (kernel - 1) - pad` rows
 //! of zeros around it (cropping where that is negative), with the filter's
 //! channel axes swapped per group and its spatial axes reversed.
-use super::{MapCtx, Rule, row, to_u64s};
+use super::ctx::{MapCtx, Rule, row, to_u64s};
+use o2l_canon::Builder;
 use o2l_canon::compose::{self, Transposed};
 use o2l_canon::ops::{Binary, Conv, Linear, Sample};
 use o2l_canon::{Dim, Error, Op, Result, Tensor, ValueId};

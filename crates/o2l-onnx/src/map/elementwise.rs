@@ -1,7 +1,8 @@
 //! Elementwise ONNX ops: arithmetic with numpy broadcasting, activations,
 //! Clip, variadic Max/Min/Sum/Mean, Pow, Reciprocal and Cast.
-use super::{MapCtx, Rule, SymEl, row};
+use super::ctx::{MapCtx, Rule, SymEl, row};
 use crate::tensor::dtype_of;
+use o2l_canon::Builder;
 use o2l_canon::narrow::E8M0Round;
 use o2l_canon::ops::{Binary, Compare, Elementwise, Unary};
 use o2l_canon::{DType, Error, Op, Result, ValueId};

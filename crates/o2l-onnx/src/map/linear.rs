@@ -1,6 +1,7 @@
 //! Matrix products: MatMul, and Gemm decomposed into transposes, a MatMul,
 //! scalings and a broadcast bias; determinants.
-use super::{MapCtx, Rule, row};
+use super::ctx::{MapCtx, Rule, row};
+use o2l_canon::Builder;
 use o2l_canon::ops::{Binary, Linear, Movement};
 use o2l_canon::{Dim, Error, Op, Result, ValueId};
 
@@ -38,7 +39,7 @@ fn det(ctx: &mut MapCtx) -> Result<()> {
         )));
     }
     let lead = xt.shape[..r - 2].to_vec();
-    let batch = match super::known_product(&lead) {
+    let batch = match super::ctx::known_product(&lead) {
         Some(n) => Dim::Known(n),
         None if lead.len() == 1 => lead[0].clone(),
         None => {

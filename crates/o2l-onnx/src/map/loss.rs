@@ -3,7 +3,8 @@
 //! along the class axis 1, weighted (class weights, 0 where the target is
 //! `ignore_index`), negated, then reduced as `reduction` says; `mean` divides
 //! by the sum of the weights, as the ONNX reference does.
-use super::{MapCtx, Rule, row};
+use super::ctx::{MapCtx, Rule, row};
+use o2l_canon::Builder;
 use o2l_canon::ops::{Binary, Compare, Elementwise, Movement, Norm, Reduce, ReduceKind, Unary};
 use o2l_canon::{DType, Dim, Error, Op, Result, ValueId};
 

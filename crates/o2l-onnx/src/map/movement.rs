@@ -1,7 +1,8 @@
 //! Data movement and value plumbing: Reshape, Flatten, Squeeze, Unsqueeze,
 //! Transpose, Concat, Gather, Shape, and the ops that only alias or make
 //! constants (Identity, Dropout in inference, Constant).
-use super::{MapCtx, Rule, SymEl, known_product, row};
+use super::ctx::{MapCtx, Rule, SymEl, known_product, row};
+use o2l_canon::Builder;
 use o2l_canon::ops::{Movement, ScatterReduction};
 use o2l_canon::shape::{element_count, normalize_axes, normalize_axis};
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
@@ -1080,7 +1081,7 @@ fn constant_of_shape(ctx: &mut MapCtx) -> Result<()> {
     let Some(shape) = ctx.const_ints(0, "shape")? else {
         return Err(Error::invalid("ConstantOfShape needs its shape input"));
     };
-    let dims = super::to_u64s(&shape, "ConstantOfShape shape")?;
+    let dims = super::ctx::to_u64s(&shape, "ConstantOfShape shape")?;
     let value = match ctx.attrs.tensor("value")? {
         Some(p) => ctx.decode_tensor(p)?,
         None => Tensor::from_f64s(DType::F32, vec![1], &[0.0])?,
@@ -1130,7 +1131,7 @@ fn expand(ctx: &mut MapCtx) -> Result<()> {
     let Some(target) = ctx.const_ints(1, "shape")? else {
         return Err(Error::invalid("Expand needs its shape input"));
     };
-    let target = super::to_u64s(&target, "Expand shape")?;
+    let target = super::ctx::to_u64s(&target, "Expand shape")?;
     let mut shape = ctx.ty(x).shape;
     if target.len() > shape.len() {
         let mut padded = vec![Dim::Known(1); target.len() - shape.len()];
@@ -1176,7 +1177,7 @@ fn tile(ctx: &mut MapCtx) -> Result<()> {
             "Tile repeats {repeats:?} do not match rank {rank}"
         )));
     }
-    let repeats = super::to_u64s(&repeats, "Tile repeats")?;
+    let repeats = super::ctx::to_u64s(&repeats, "Tile repeats")?;
     let mut y = x;
     for (axis, &r) in repeats.iter().enumerate() {
         if r == 1 {

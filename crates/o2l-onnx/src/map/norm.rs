@@ -1,7 +1,8 @@
 //! Normalisations: Softmax/LogSoftmax (the pre-13 "flatten to 2-D" form and
 //! the single-axis form), Batch (inference and training), Layer, Group, RMS
 //! and Lp normalisation, LRN.
-use super::{MapCtx, Rule, known_product, row};
+use super::ctx::{MapCtx, Rule, known_product, row};
+use o2l_canon::Builder;
 use o2l_canon::ops::{Binary, Compare, Elementwise, Norm, Reduce, ReduceKind, Unary};
 use o2l_canon::shape::normalize_axis;
 use o2l_canon::{Dim, Error, Op, Result, ValueId};

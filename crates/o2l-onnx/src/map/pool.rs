@@ -1,7 +1,8 @@
 //! Pooling: windowed Max/Average pooling, and the global forms as reductions
 //! over the spatial axes.
 use super::conv::window;
-use super::{MapCtx, Rule, row, to_u64s};
+use super::ctx::{MapCtx, Rule, row, to_u64s};
+use o2l_canon::Builder;
 use o2l_canon::ops::{
     Binary, Elementwise, Movement, Pool, PoolKind, Reduce, ReduceKind, ScatterReduction, Unary,
 };

@@ -3,8 +3,9 @@
 //! float8 and float4 targets), DequantizeLinear, DynamicQuantizeLinear, and
 //! the integer kernels MatMulInteger, ConvInteger, QLinearMatMul, QLinearConv
 //! (zero points subtracted in i32, requantized through f64).
-use super::{MapCtx, Rule, row};
+use super::ctx::{MapCtx, Rule, row};
 use crate::tensor::dtype_of;
+use o2l_canon::Builder;
 use o2l_canon::ops::{Binary, Elementwise, Linear, Movement, Reduce, ReduceKind, Unary};
 use o2l_canon::shape::normalize_axis;
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};

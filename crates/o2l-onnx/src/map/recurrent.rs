@@ -3,7 +3,8 @@
 //! MatMul, the gates (ONNX's order: GRU z r h, LSTM i o f c) and the state
 //! update, for each direction. Per-batch sequence lengths mask the steps past
 //! a sequence's end (its state is kept, its output is 0).
-use super::{MapCtx, Rule, row};
+use super::ctx::{MapCtx, Rule, row};
+use o2l_canon::Builder;
 use o2l_canon::ops::{Binary, Compare, Elementwise, Linear, Movement, Unary};
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
 

@@ -1,6 +1,7 @@
 //! Reductions: axes from an attribute (older versions) or a constant input
 //! (ReduceSum 13+, the others 18+), keepdims, noop_with_empty_axes.
-use super::{MapCtx, Rule, row};
+use super::ctx::{MapCtx, Rule, row};
+use o2l_canon::Builder;
 use o2l_canon::ops::{Binary, Elementwise, Reduce, ReduceKind, Unary};
 use o2l_canon::shape::normalize_axes;
 use o2l_canon::{Op, Result, ValueId};

@@ -2,8 +2,9 @@
 //! here (the transform length is static), and the windows and mel matrix,
 //! which are constants of their (bound) size inputs; TfIdfVectorizer counts
 //! n-grams of int64 tokens with comparisons of shifted windows.
-use super::{MapCtx, Rule, row};
+use super::ctx::{MapCtx, Rule, row};
 use crate::tensor::dtype_of;
+use o2l_canon::Builder;
 use o2l_canon::ops::{Binary, Linear, Movement};
 use o2l_canon::shape::normalize_axis;
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};

@@ -2,14 +2,15 @@
 //! update of each optimized tensor, written with elementwise canonical ops.
 //! Inputs are R (learning rate), T (update count), then per tensor the
 //! X's, G's and state tensors in groups; outputs follow the same grouping.
-use super::{MapCtx, Rule, versioned};
+use super::ctx::{MapCtx, Rule, versioned};
+use o2l_canon::Builder;
 use o2l_canon::ops::{Binary, Compare, Elementwise, Unary};
 use o2l_canon::{DType, Error, Op, Result, ValueId};
 
 const fn training(
     op_type: &'static str,
     produces: &'static [&'static str],
-    map: super::MapFn,
+    map: super::ctx::MapFn,
     note: &'static str,
 ) -> Rule {
     versioned(
