@@ -2,13 +2,12 @@
 //! resolution, node mapping in order, outputs. All unsupported nodes are
 //! collected and reported together; any other error stops at the first one.
 use crate::ImportOptions;
-use crate::attr::Attrs;
-use crate::load::{Loaded, Opsets, normalize_domain, opsets_of};
-use crate::map::ctx::{MapCtx, Rule, Scope, SymValues};
-use crate::map::{find_rule, has_rules, supported_versions};
-use crate::schema::{effective_version, schema_arity, schema_versions};
+use crate::load::{Loaded, Opsets, opsets_of};
+use crate::map::ctx::SymValues;
+use crate::schema::{DEFAULT_DOMAIN, normalize_domain};
 use crate::tensor::{ExternalFiles, dtype_of, tensor_from_proto};
-use o2l_canon::{Dim, Error, ErrorKind, Graph, Origin, Result, TensorType, ValueId};
+use crate::walk::{Target, Values, WalkNode, node_name, walk};
+use o2l_canon::{Dim, Error, Graph, Origin, Result, TensorType, ValueId};
 use o2l_proto::{
     AttributeProto, FunctionProto, NodeProto, ValueInfoProto, tensor_shape_proto, type_proto,
 };
@@ -36,7 +35,8 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
     let mut graph = Graph::new(name);
     graph.limits = options.limits;
     let mut files = ExternalFiles::new(&loaded.dir);
-    let mut names: HashMap<String, ValueId> = HashMap::new();
+    // Everything the graph names: initializers and inputs, then node outputs.
+    let mut values = Values::default();
 
     for init in &gp.initializer {
         let t = tensor_from_proto(init, &mut files)?;
@@ -44,7 +44,7 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
             return Err(Error::invalid("an initializer has no name"));
         }
         let id = graph.add_constant(init.name(), t)?;
-        if names.insert(init.name().to_string(), id).is_some() {
+        if values.define(init.name(), id).is_err() {
             return Err(Error::invalid(format!(
                 "initializer \"{}\" is defined twice",
                 init.name()
@@ -66,7 +66,7 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
     // Runtime inputs: the graph inputs that no initializer provides.
     let mut inputs: Vec<(String, TensorType)> = Vec::new();
     for vi in &gp.input {
-        if names.contains_key(vi.name()) {
+        if values.tensors.contains_key(vi.name()) {
             continue;
         }
         inputs.push((vi.name().to_string(), value_type(vi)?));
@@ -78,7 +78,7 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
             Some((_, t)) => graph.add_constant(n.clone(), t.clone())?,
             None => graph.add_input(n.clone(), ty)?,
         };
-        if names.insert(n.clone(), id).is_some() {
+        if values.define(&n, id).is_err() {
             return Err(Error::invalid(format!(
                 "graph input \"{n}\" is declared twice"
             )));
@@ -113,125 +113,22 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
         inliner.expand(Cow::Borrowed(node), 0, name, 0, &mut flat)?;
     }
 
-    // Resolve every node's rule first, so that all unsupported nodes are known.
-    let mut unsupported: Vec<Error> = Vec::new();
-    let mut resolved: Vec<(Origin, Option<&'static Rule>)> = Vec::with_capacity(flat.len());
-    for f in &flat {
-        let (origin, rule) = resolve(&f.node, &f.name, &opset_maps[f.opsets])?;
-        // Function bodies had their references replaced when inlined.
-        if let Some(a) = f
-            .node
-            .attribute
-            .iter()
-            .find(|a| !a.ref_attr_name().is_empty())
-        {
-            return Err(Error::invalid(format!(
-                "attribute \"{}\" refers to function attribute \"{}\", but the node is not in a function",
-                a.name(),
-                a.ref_attr_name()
-            ))
-            .at(&origin));
-        }
-        match rule {
-            Ok(rule) => resolved.push((origin, Some(rule))),
-            Err(e) => {
-                unsupported.push(e.at(&origin));
-                resolved.push((origin, None));
-            }
-        }
-    }
-
-    // Map nodes in order. Outputs of unsupported nodes are "poisoned": nodes
-    // reading them are skipped (they cannot be mapped without the value).
-    let mut poisoned: HashSet<&str> = HashSet::new();
-    let mut sym = SymValues::new();
-    // Sequence values, resolved statically: each is a list of tensor values.
-    let mut seqs: HashMap<String, Vec<ValueId>> = HashMap::new();
-    for (f, (origin, rule)) in flat.iter().zip(&resolved) {
-        let node: &NodeProto = &f.node;
-        let mut node_inputs = Vec::with_capacity(node.input.len());
-        let mut seq_inputs = Vec::with_capacity(node.input.len());
-        let mut skip = rule.is_none();
-        for n in &node.input {
-            seq_inputs.push(seqs.get(n.as_str()).cloned());
-            if n.is_empty() {
-                node_inputs.push(None);
-            } else if let Some(&id) = names.get(n.as_str()) {
-                node_inputs.push(Some(id));
-            } else if seqs.contains_key(n.as_str()) {
-                node_inputs.push(None);
-            } else if poisoned.contains(n.as_str()) {
-                skip = true;
-                node_inputs.push(None);
-            } else {
-                return Err(Error::invalid(format!(
-                    "input \"{n}\" is not defined by an earlier node, an initializer or a graph input (nodes must be in topological order)"
-                ))
-                .at(origin));
-            }
-        }
-        let Some(rule) = rule.filter(|_| !skip) else {
-            poisoned.extend(node.output.iter().map(String::as_str));
-            continue;
-        };
-        let scope = Scope {
-            names: &names,
+    let nodes: Vec<WalkNode> = flat
+        .into_iter()
+        .map(|f| WalkNode {
+            node: f.node,
+            name: f.name,
             opsets: &opset_maps[f.opsets],
-            depth: 0,
-        };
-        let mut ctx = MapCtx::new(
-            &mut graph,
-            Attrs::new(&node.attribute),
-            origin,
-            origin.version,
-            node_inputs,
-            &node.output,
-            &mut files,
-            &mut sym,
-            scope,
-        )
-        .with_sequences(seq_inputs);
-        match (rule.map)(&mut ctx) {
-            Ok(()) => {}
-            Err(e) if e.kind == ErrorKind::Unsupported => {
-                unsupported.push(e.at(origin));
-                poisoned.extend(node.output.iter().map(String::as_str));
-                continue;
-            }
-            Err(e) => return Err(e.at(origin)),
-        }
-        let (outs, seq_outs) = ctx.into_all_outputs();
-        for (k, n) in node.output.iter().enumerate() {
-            if n.is_empty() {
-                continue;
-            }
-            if let Some(items) = seq_outs.get(k).cloned().flatten() {
-                if names.contains_key(n) || seqs.insert(n.clone(), items).is_some() {
-                    return Err(
-                        Error::invalid(format!("value \"{n}\" is defined more than once"))
-                            .at(origin),
-                    );
-                }
-                continue;
-            }
-            let Some(id) = outs.get(k).copied().flatten() else {
-                unsupported.push(
-                    Error::unsupported(format!("output {k} (\"{n}\") is not produced")).at(origin),
-                );
-                poisoned.insert(n.as_str());
-                continue;
-            };
-            if names.insert(n.clone(), id).is_some() {
-                return Err(
-                    Error::invalid(format!("value \"{n}\" is defined more than once")).at(origin),
-                );
-            }
-        }
-    }
-
-    if let Some(e) = combine_unsupported(unsupported) {
-        return Err(e);
-    }
+        })
+        .collect();
+    let mut sym = SymValues::new();
+    let target = Target {
+        graph: &mut graph,
+        files: &mut files,
+        sym: &mut sym,
+        depth: 0,
+    };
+    walk(target, &mut values, &nodes)?;
 
     if gp.output.is_empty() {
         return Err(Error::invalid("the graph has no outputs"));
@@ -240,8 +137,8 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
     let mut renamed: HashSet<ValueId> = HashSet::new();
     for vi in &gp.output {
         let n = vi.name();
-        let Some(&id) = names.get(n) else {
-            if seqs.contains_key(n) {
+        let Some(&id) = values.tensors.get(n) else {
+            if values.seqs.contains_key(n) {
                 return Err(Error::unsupported(format!(
                     "graph output \"{n}\" is a sequence: only tensor values cross the graph boundary"
                 )));
@@ -257,12 +154,8 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
             let origin = Origin {
                 node: n.to_string(),
                 op_type: "Identity".into(),
-                domain: crate::load::DEFAULT_DOMAIN.into(),
-                opset: loaded
-                    .opsets
-                    .get(crate::load::DEFAULT_DOMAIN)
-                    .copied()
-                    .unwrap_or(0),
+                domain: DEFAULT_DOMAIN.into(),
+                opset: loaded.opsets.get(DEFAULT_DOMAIN).copied().unwrap_or(0),
                 version: 0,
             };
             let perm = (0..graph.ty(id).rank()).collect();
@@ -298,112 +191,6 @@ pub(crate) fn runtime_inputs(loaded: &Loaded) -> Result<Vec<(String, TensorType)
         .filter(|vi| !inits.contains(vi.name()))
         .map(|vi| Ok((vi.name().to_string(), value_type(vi)?)))
         .collect()
-}
-
-/// The node's name for messages: its own, else its first output's, else `op_type#index`.
-pub(crate) fn node_name(node: &NodeProto, index: usize) -> String {
-    if !node.name().is_empty() {
-        node.name().to_string()
-    } else if let Some(o) = node.output.iter().find(|o| !o.is_empty()) {
-        o.clone()
-    } else {
-        format!("{}#{index}", node.op_type())
-    }
-}
-
-/// Builds the origin and finds the rule. Outer error: invalid model (stop);
-/// inner error: unsupported (collect).
-pub(crate) fn resolve(
-    node: &NodeProto,
-    name: &str,
-    opsets: &Opsets,
-) -> Result<(Origin, Result<&'static Rule>)> {
-    let domain = normalize_domain(node.domain());
-    let op_type = node.op_type();
-    let mut origin = Origin {
-        node: name.to_string(),
-        op_type: op_type.to_string(),
-        domain: domain.to_string(),
-        opset: 0,
-        version: 0,
-    };
-    let Some(&opset) = opsets.get(domain) else {
-        let imported: Vec<&str> = opsets.keys().map(String::as_str).collect();
-        return Err(Error::invalid(format!(
-            "domain \"{domain}\" is not imported by the model (imports: {})",
-            imported.join(", ")
-        ))
-        .at(&origin));
-    };
-    origin.opset = opset;
-    let Some(versions) = schema_versions(domain, op_type) else {
-        let e = Error::unsupported(format!("unknown op type {op_type} in domain {domain}"));
-        return Ok((origin, Err(e)));
-    };
-    let Some(version) = effective_version(versions, opset) else {
-        return Err(Error::invalid(format!(
-            "{op_type} does not exist at opset {opset} of {domain} (its first version is {})",
-            versions.first().copied().unwrap_or(0)
-        ))
-        .at(&origin));
-    };
-    origin.version = version;
-    if let Some(arity) = schema_arity(domain, op_type, version)
-        && let Some(why) = arity.check(
-            &format!("{op_type}-{version}"),
-            node.input.len(),
-            node.output.len(),
-        )
-    {
-        return Err(Error::invalid(why).at(&origin));
-    }
-    if let Some(rule) = find_rule(domain, op_type, version) {
-        return Ok((origin, Ok(rule)));
-    }
-    let e = if has_rules(domain, op_type) {
-        let list: Vec<String> = supported_versions(domain, op_type)
-            .iter()
-            .map(|v| v.to_string())
-            .collect();
-        let why = crate::map::gap_reason(domain, op_type, version)
-            .map(|r| format!(": {r}"))
-            .unwrap_or_default();
-        Error::unsupported(format!(
-            "{op_type}-{version} is not supported{why} (supported versions: {})",
-            list.join(", ")
-        ))
-    } else {
-        Error::unsupported(format!("op {op_type} is not supported"))
-    };
-    Ok((origin, Err(e)))
-}
-
-/// One error for every unsupported node: the first in full, then the rest.
-fn combine_unsupported(mut errors: Vec<Error>) -> Option<Error> {
-    if errors.is_empty() {
-        return None;
-    }
-    let mut first = errors.remove(0);
-    if !errors.is_empty() {
-        let rest: Vec<String> = errors
-            .iter()
-            .map(|e| match &e.origin {
-                Some(o) => format!(
-                    "node \"{}\" ({}-{}): {}",
-                    o.node, o.op_type, o.version, e.message
-                ),
-                None => e.message.clone(),
-            })
-            .collect();
-        first.message = format!(
-            "{}; {} more unsupported node{}: {}",
-            first.message,
-            rest.len(),
-            if rest.len() == 1 { "" } else { "s" },
-            rest.join("; ")
-        );
-    }
-    Some(first)
 }
 
 /// A graph output's declared tensor type (when it has one) must agree with

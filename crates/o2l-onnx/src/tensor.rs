@@ -2,7 +2,7 @@
 //! (ONNX and canonical tensors are both little-endian, so it is used as is,
 //! a slice of the memory map), the typed repeated fields, and external
 //! data files (resolved inside the model's folder only, memory-mapped, sliced).
-use crate::load::map_file;
+use crate::mmap::map_file;
 use o2l_canon::shape::element_count;
 use o2l_canon::{DType, Error, Result, Tensor};
 use o2l_proto::tensor_proto::{DataLocation, DataType};

@@ -810,7 +810,7 @@ fn raw_data_stays_a_slice_of_the_memory_map() {
     let t = t_f32("w", &[4], &[1.0, 2.0, 3.0, 4.0]);
     let path = dir.join("w.pb");
     std::fs::write(&path, t.encode_to_vec()).unwrap();
-    let map = crate::load::map_file(&path).unwrap();
+    let map = crate::mmap::map_file(&path).unwrap();
     let proto: TensorProto = crate::load::decode(map.clone(), &path).unwrap();
     let mut files = crate::tensor::ExternalFiles::new(&dir);
     let tensor = crate::tensor::tensor_from_proto(&proto, &mut files).unwrap();
@@ -1509,6 +1509,58 @@ mod control_tests {
             .unwrap();
         let ops: Vec<&str> = g.nodes.iter().map(|n| n.op.name()).collect();
         assert!(ops.contains(&"Select"), "{ops:?}");
+    }
+
+    /// An If on a run-time condition whose branches both are `branch`.
+    fn if_with(branch: GraphProto) -> M {
+        M::new(13)
+            .input(f32_in("x", &[2]))
+            .input(vi("c", 9, &[]))
+            .node(with_attrs(
+                node("If", "if", &["c"], &["y"]),
+                vec![
+                    graph_attr("then_branch", branch.clone()),
+                    graph_attr("else_branch", branch),
+                ],
+            ))
+            .output("y")
+    }
+
+    #[test]
+    fn a_subgraph_defining_a_value_twice_is_refused() {
+        let branch = GraphProto {
+            name: Some("b".into()),
+            node: vec![
+                node("Relu", "first", &["x"], &["t"]),
+                node("Neg", "second", &["x"], &["t"]),
+            ],
+            output: vec![f32_in("t", &[2])],
+            ..Default::default()
+        };
+        let e = if_with(branch).import().unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidModel, "{e}");
+        assert!(e.message.contains("\"t\" is defined more than once"), "{e}");
+        assert_eq!(e.origin.as_ref().unwrap().node, "if/then/second", "{e}");
+    }
+
+    #[test]
+    fn every_unsupported_node_of_a_subgraph_is_reported_together() {
+        let branch = GraphProto {
+            name: Some("b".into()),
+            node: vec![
+                node("Foo", "foo", &["x"], &["a"]),
+                node("Bar", "bar", &["x"], &["b"]),
+                node("Add", "add", &["a", "b"], &["t"]),
+            ],
+            output: vec![f32_in("t", &[2])],
+            ..Default::default()
+        };
+        let e = if_with(branch).import().unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Unsupported, "{e}");
+        assert_eq!(e.origin.as_ref().unwrap().node, "if/then/foo", "{e}");
+        assert!(e.message.contains("Foo"), "{e}");
+        assert!(e.message.contains("1 more unsupported node"), "{e}");
+        assert!(e.message.contains("\"if/then/bar\""), "{e}");
     }
 }
 

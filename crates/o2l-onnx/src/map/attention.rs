@@ -832,7 +832,7 @@ fn flex_attention(ctx: &mut MapCtx) -> Result<()> {
     let mut scores = ctx.cast(scores, compute)?;
     let tag = ctx.origin.node.clone();
     if let Some(g) = ctx.attrs.graph("score_mod")? {
-        let out = super::control::inline_body(ctx, g, &[scores], &format!("{tag}/score_mod"))?;
+        let out = ctx.inline_subgraph(g, &[scores], &format!("{tag}/score_mod"))?;
         let [s] = out[..] else {
             return Err(Error::invalid("score_mod must have one output"));
         };
@@ -840,7 +840,7 @@ fn flex_attention(ctx: &mut MapCtx) -> Result<()> {
     }
     let mut probs = ctx.emit1(Op::Norm(Norm::Softmax { axis: 3 }), &[scores])?;
     if let Some(g) = ctx.attrs.graph("prob_mod")? {
-        let out = super::control::inline_body(ctx, g, &[probs], &format!("{tag}/prob_mod"))?;
+        let out = ctx.inline_subgraph(g, &[probs], &format!("{tag}/prob_mod"))?;
         let [p] = out[..] else {
             return Err(Error::invalid("prob_mod must have one output"));
         };

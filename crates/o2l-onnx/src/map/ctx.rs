@@ -8,6 +8,7 @@ use crate::tensor::{ExternalFiles, tensor_from_proto};
 use o2l_canon::ops::{Elementwise, Movement};
 pub(crate) use o2l_canon::rules::versioned;
 use o2l_canon::{Builder, DType, Dim, Error, Graph, Op, Origin, Result, Tensor, ValueId};
+use o2l_proto::GraphProto;
 use std::collections::HashMap;
 
 pub(crate) type MapFn = fn(&mut MapCtx) -> Result<()>;
@@ -37,13 +38,36 @@ pub(crate) enum SymEl {
 /// Symbolic contents of run-time integer vectors (shape arithmetic on symbolic dims).
 pub(crate) type SymValues = HashMap<ValueId, Vec<SymEl>>;
 
+/// A subgraph for the walker to map: where its nodes go and what they see.
+pub(crate) struct Subgraph<'s> {
+    pub graph: &'s mut Graph,
+    pub files: &'s mut ExternalFiles,
+    pub sym: &'s mut SymValues,
+    pub opsets: &'s Opsets,
+    /// How deeply the subgraph's own nodes are nested.
+    pub depth: usize,
+    /// Every value the subgraph may read by name, its inputs among them.
+    pub names: HashMap<String, ValueId>,
+    /// The names the subgraph defines as its inputs (none may be defined again).
+    pub inputs: Vec<String>,
+    pub body: &'s GraphProto,
+    /// Prefix of the names of the subgraph's nodes and initializers.
+    pub tag: &'s str,
+}
+
+/// The walker's entry for subgraphs: maps a body's initializers and nodes the
+/// way it maps a model's graph, and returns the body's outputs in order.
+pub(crate) type MapSubgraph = fn(Subgraph<'_>) -> Result<Vec<ValueId>>;
+
 /// The values a node's subgraphs may read: every name visible where the node
-/// sits, the opsets in force, and how deeply subgraphs are nested already.
+/// sits, the opsets in force, how deeply subgraphs are nested already, and
+/// the walker that maps them (held here so that rules never import it).
 #[derive(Clone, Copy)]
 pub(crate) struct Scope<'a> {
     pub names: &'a HashMap<String, ValueId>,
     pub opsets: &'a Opsets,
     pub depth: usize,
+    pub map_subgraph: MapSubgraph,
 }
 
 /// What a mapping function sees of one node; it adds canonical ops through
@@ -57,8 +81,9 @@ pub(crate) struct MapCtx<'a> {
     inputs: Vec<Option<ValueId>>,
     output_names: &'a [String],
     outputs: Vec<Option<ValueId>>,
-    pub files: &'a mut ExternalFiles,
-    pub sym: &'a mut SymValues,
+    files: &'a mut ExternalFiles,
+    sym: &'a mut SymValues,
+    /// What the node's subgraphs see.
     pub scope: Scope<'a>,
     consts_made: usize,
     /// Sequence-valued inputs and outputs: resolved statically, each a list
@@ -227,6 +252,76 @@ impl<'a> MapCtx<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Refuses a subgraph nested deeper than the limits allow.
+    pub(crate) fn check_nesting(&self) -> Result<()> {
+        if self.scope.depth >= self.graph.limits.max_depth {
+            return Err(Error::limit(format!(
+                "subgraphs nested more than {} deep (--max-depth)",
+                self.graph.limits.max_depth
+            )));
+        }
+        Ok(())
+    }
+
+    /// Maps the nodes of `body` into this graph with its inputs bound to
+    /// `bound` and the node's scope visible; returns its outputs in order.
+    /// `tag` prefixes the inlined node names.
+    pub(crate) fn inline_subgraph(
+        &mut self,
+        body: &GraphProto,
+        bound: &[ValueId],
+        tag: &str,
+    ) -> Result<Vec<ValueId>> {
+        self.check_nesting()?;
+        if body.input.len() != bound.len() {
+            return Err(Error::invalid(format!(
+                "the subgraph takes {} inputs, {} are given",
+                body.input.len(),
+                bound.len()
+            )));
+        }
+        let mut names = self.scope.names.clone();
+        for (vi, &v) in body.input.iter().zip(bound) {
+            names.insert(vi.name().to_string(), v);
+        }
+        (self.scope.map_subgraph)(Subgraph {
+            graph: self.graph,
+            files: self.files,
+            sym: self.sym,
+            opsets: self.scope.opsets,
+            depth: self.scope.depth + 1,
+            names,
+            inputs: body.input.iter().map(|vi| vi.name().to_string()).collect(),
+            body,
+            tag,
+        })
+    }
+
+    /// Maps the nodes of `body` into `graph`, a graph of its own whose values
+    /// `names` gives (the body's inputs and the outer values it reads);
+    /// returns the body's outputs in order.
+    pub(crate) fn map_subgraph_into(
+        &mut self,
+        graph: &mut Graph,
+        names: HashMap<String, ValueId>,
+        body: &GraphProto,
+        tag: &str,
+    ) -> Result<Vec<ValueId>> {
+        self.check_nesting()?;
+        let mut sym = SymValues::new();
+        (self.scope.map_subgraph)(Subgraph {
+            graph,
+            files: self.files,
+            sym: &mut sym,
+            opsets: self.scope.opsets,
+            depth: self.scope.depth + 1,
+            names,
+            inputs: body.input.iter().map(|vi| vi.name().to_string()).collect(),
+            body,
+            tag,
+        })
     }
 
     /// The contents of an integer vector: constant values, or tracked symbolic ones.

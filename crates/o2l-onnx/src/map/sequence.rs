@@ -259,7 +259,7 @@ fn sequence_map(ctx: &mut MapCtx) -> Result<()> {
             })
             .collect();
         let tag = format!("{}/map{k}", ctx.origin.node);
-        let outs = super::control::inline_body(ctx, body, &bound, &tag)?;
+        let outs = ctx.inline_subgraph(body, &bound, &tag)?;
         if outs.len() != outputs {
             return Err(Error::invalid(format!(
                 "SequenceMap body gives {} outputs, the node has {outputs}",
