@@ -1116,6 +1116,87 @@ fn layer_norm_binds_its_statistics_outputs() {
     assert_eq!(out_dims(&g, 2), vec![2, 3, 1]);
 }
 
+/// LayerNormalization over the last dim of an `elem`-typed [2, 4] input,
+/// with these attributes; every output bound.
+fn layer_norm_model(elem: i32, attrs: Vec<AttributeProto>) -> M {
+    M::new(17)
+        .input(vi("x", elem, &[D::N(2), D::N(4)]))
+        .init(t_f32("s", &[4], &[1.0; 4]))
+        .node(with_attrs(
+            node(
+                "LayerNormalization",
+                "ln",
+                &["x", "s"],
+                &["y", "mean", "inv"],
+            ),
+            attrs,
+        ))
+        .output("y")
+        .output("mean")
+        .output("inv")
+}
+
+#[test]
+fn f16_layer_norm_computes_and_returns_its_statistics_in_f32() {
+    // stash_type defaults to 1 (float32): Mean and InvStdDev are f32, Y f16.
+    let g = layer_norm_model(10, vec![]).import().unwrap();
+    let dtype = |k: usize| g.ty(g.outputs[k]).dtype;
+    assert_eq!(dtype(0), DType::F16);
+    assert_eq!(dtype(1), DType::F32);
+    assert_eq!(dtype(2), DType::F32);
+    let reduce = g
+        .nodes
+        .iter()
+        .find(|n| n.op.name() == "ReduceMean")
+        .unwrap();
+    assert_eq!(
+        g.ty(reduce.inputs[0]).dtype,
+        DType::F32,
+        "mean taken in f32"
+    );
+}
+
+#[test]
+fn layer_norm_reads_stash_type() {
+    let g = layer_norm_model(1, vec![a_int("stash_type", 11)])
+        .import()
+        .unwrap();
+    let dtype = |k: usize| g.ty(g.outputs[k]).dtype;
+    assert_eq!(dtype(0), DType::F32);
+    assert_eq!(dtype(1), DType::F64);
+    assert_eq!(dtype(2), DType::F64);
+    let e = layer_norm_model(1, vec![a_int("stash_type", 7)])
+        .import()
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::InvalidModel, "{e}");
+    assert!(e.message.contains("stash_type"), "{e}");
+}
+
+#[test]
+fn rms_norm_computes_in_stash_type_and_returns_the_input_type() {
+    let model = |stash: i64| {
+        M::new(23)
+            .input(vi("x", 10, &[D::N(2), D::N(4)]))
+            .init(t_f32("s", &[4], &[1.0; 4]))
+            .node(with_attrs(
+                node("RMSNormalization", "rms", &["x", "s"], &["y"]),
+                vec![a_int("stash_type", stash)],
+            ))
+            .output("y")
+            .import()
+    };
+    for (stash, dtype) in [(1, DType::F32), (11, DType::F64)] {
+        let g = model(stash).unwrap();
+        assert_eq!(g.ty(g.outputs[0]).dtype, DType::F16);
+        let reduce = g
+            .nodes
+            .iter()
+            .find(|n| n.op.name() == "ReduceMean")
+            .unwrap();
+        assert_eq!(g.ty(reduce.inputs[0]).dtype, dtype, "stash_type {stash}");
+    }
+}
+
 #[test]
 fn shape_arithmetic_on_symbolic_dims_gives_a_symbolic_reshape() {
     let g = M::new(13)

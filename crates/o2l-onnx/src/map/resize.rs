@@ -691,7 +691,9 @@ fn affine_grid(ctx: &mut MapCtx) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    // Named by its full path: the layering check reads `super` in a file's
+    // inline modules as the file's parent.
+    use crate::map::resize::*;
 
     fn opts(mode: Mode, transform: Transform) -> Options {
         Options {
