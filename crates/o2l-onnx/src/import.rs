@@ -484,3 +484,255 @@ impl<'f> Inliner<'f, '_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::import;
+    use crate::test_models::*;
+
+    #[test]
+    fn input_shape_pins_fix_symbols_and_check_names_and_ranks() {
+        let m = || {
+            M::new(13)
+                .input(vi("x", 1, &[D::S("n"), D::N(3)]))
+                .input(vi("z", 1, &[D::S("n"), D::N(3)]))
+                .node(node("Add", "a", &["x", "z"], &["y"]))
+                .output("y")
+        };
+        let opts = ImportOptions {
+            input_shapes: vec![("x".into(), vec![5, 3])],
+            ..Default::default()
+        };
+        let g = m().import_with(&opts).unwrap();
+        assert_eq!(g.ty(g.inputs[1]).known_dims().unwrap(), vec![5, 3]);
+        assert_eq!(out_dims(&g, 0), vec![5, 3]);
+        let bad = ImportOptions {
+            input_shapes: vec![("nope".into(), vec![5, 3])],
+            ..Default::default()
+        };
+        assert!(m().import_with(&bad).unwrap_err().message.contains("nope"));
+        let bad = ImportOptions {
+            input_shapes: vec![("x".into(), vec![5])],
+            ..Default::default()
+        };
+        assert!(m().import_with(&bad).unwrap_err().message.contains("rank"));
+    }
+
+    #[test]
+    fn model_local_functions_are_inlined_with_attribute_references() {
+        let inner = with_attrs(
+            node("LeakyRelu", "leaky", &["a"], &["t"]),
+            vec![AttributeProto {
+                name: Some("alpha".into()),
+                ref_attr_name: Some("slope".into()),
+                r#type: Some(AttributeType::Float as i32),
+                ..Default::default()
+            }],
+        );
+        let f = FunctionProto {
+            name: Some("LeakyNeg".into()),
+            domain: Some("local".into()),
+            input: vec!["a".into()],
+            output: vec!["b".into()],
+            attribute: vec!["slope".into()],
+            node: vec![inner, node("Neg", "neg", &["t"], &["b"])],
+            opset_import: vec![OperatorSetIdProto {
+                domain: Some(String::new()),
+                version: Some(13),
+            }],
+            ..Default::default()
+        };
+        let mut call = with_attrs(
+            node("LeakyNeg", "call", &["x"], &["y"]),
+            vec![a_float("slope", 0.25)],
+        );
+        call.domain = Some("local".into());
+        let mut m = M::new(13)
+            .input(f32_in("x", &[3]))
+            .node(call.clone())
+            .node(NodeProto {
+                name: Some("call2".into()),
+                input: vec!["y".into()],
+                output: vec!["z".into()],
+                ..call
+            })
+            .output("z");
+        m.model.functions.push(f);
+        m.model.opset_import.push(OperatorSetIdProto {
+            domain: Some("local".into()),
+            version: Some(1),
+        });
+        let g = m.import().unwrap();
+        assert_eq!(op_names(&g), vec!["LeakyRelu", "Neg", "LeakyRelu", "Neg"]);
+        assert_eq!(
+            g.nodes[0].op,
+            Op::Elementwise(Elementwise::Unary(Unary::LeakyRelu { alpha: 0.25 }))
+        );
+        assert_eq!(g.nodes[2].origin.node, "call2/leaky");
+        assert_eq!(g.value(g.outputs[0]).name, "z");
+    }
+
+    #[test]
+    fn missing_truncated_and_garbage_files_are_clear_errors() {
+        let dir = scratch("files");
+        let e = import(&dir.join("nope.onnx"), &ImportOptions::default()).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Io);
+        let bytes = M::new(13)
+            .input(f32_in("x", &[2]))
+            .node(node("Relu", "r", &["x"], &["y"]))
+            .output("y")
+            .bytes();
+        let path = dir.join("m.onnx");
+        for cut in [1, bytes.len() / 2, bytes.len() - 1] {
+            std::fs::write(&path, &bytes[..cut]).unwrap();
+            let e = import(&path, &ImportOptions::default()).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::InvalidModel, "cut {cut}: {e}");
+        }
+        std::fs::write(&path, b"").unwrap();
+        let e = import(&path, &ImportOptions::default()).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidModel, "{e}");
+        std::fs::write(&path, &bytes).unwrap();
+        let g = import(&path, &ImportOptions::default()).unwrap();
+        assert_eq!(op_names(&g), vec!["Relu"]);
+        let inputs = crate::graph_inputs(&path).unwrap();
+        assert_eq!(inputs.len(), 1);
+        assert_eq!(inputs[0].0, "x");
+    }
+
+    fn external(
+        name: &str,
+        location: &str,
+        offset: Option<u64>,
+        length: Option<u64>,
+    ) -> TensorProto {
+        let mut kv = vec![StringStringEntryProto {
+            key: Some("location".into()),
+            value: Some(location.into()),
+        }];
+        if let Some(o) = offset {
+            kv.push(StringStringEntryProto {
+                key: Some("offset".into()),
+                value: Some(o.to_string()),
+            });
+        }
+        if let Some(l) = length {
+            kv.push(StringStringEntryProto {
+                key: Some("length".into()),
+                value: Some(l.to_string()),
+            });
+        }
+        TensorProto {
+            name: Some(name.into()),
+            dims: vec![2],
+            data_type: Some(1),
+            data_location: Some(1),
+            external_data: kv,
+            ..Default::default()
+        }
+    }
+
+    fn external_model(dir: &Path, t: TensorProto) -> o2l_canon::Result<Graph> {
+        let bytes = M::new(13)
+            .input(f32_in("x", &[2]))
+            .init(t)
+            .node(node("Add", "add", &["x", "w"], &["y"]))
+            .output("y")
+            .bytes();
+        let path = dir.join("model.onnx");
+        std::fs::write(&path, bytes).unwrap();
+        import(&path, &ImportOptions::default())
+    }
+
+    #[test]
+    fn external_data_is_read_inside_the_model_folder_only() {
+        let root = scratch("external");
+        let dir = root.join("model");
+        std::fs::create_dir_all(&dir).unwrap();
+        let data: Vec<u8> = [0.0f32, 1.0, 2.0, 3.0]
+            .iter()
+            .flat_map(|x| x.to_le_bytes())
+            .collect();
+        std::fs::write(dir.join("weights.bin"), &data).unwrap();
+        std::fs::write(root.join("outside.bin"), &data).unwrap();
+
+        let g = external_model(&dir, external("w", "weights.bin", Some(8), Some(8))).unwrap();
+        let w = g.nodes[0].inputs[1];
+        assert_eq!(g.constant(w).unwrap().to_f64s(), vec![2.0, 3.0]);
+
+        let e = external_model(&dir, external("w", "../outside.bin", None, Some(8))).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidModel, "{e}");
+        assert!(e.message.contains(".."), "{e}");
+
+        let abs = root.join("outside.bin");
+        let e =
+            external_model(&dir, external("w", abs.to_str().unwrap(), None, Some(8))).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidModel, "{e}");
+        assert!(e.message.contains("absolute"), "{e}");
+
+        std::os::unix::fs::symlink(&abs, dir.join("link.bin")).unwrap();
+        let e = external_model(&dir, external("w", "link.bin", None, Some(8))).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidModel, "{e}");
+        assert!(e.message.contains("outside the model's folder"), "{e}");
+
+        let e = external_model(&dir, external("w", "weights.bin", Some(12), Some(8))).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidModel, "{e}");
+        assert!(e.message.contains("past the end"), "{e}");
+    }
+
+    #[test]
+    fn a_fold_larger_than_max_fold_bytes_stays_an_op() {
+        let model = || {
+            M::new(17)
+                .init(t_f32("a", &[64], &[1.0; 64]))
+                .init(t_f32("b", &[64], &[2.0; 64]))
+                .node(node("Add", "add", &["a", "b"], &["y"]))
+                .output("y")
+        };
+        let folded = model().import().unwrap();
+        assert!(folded.nodes.is_empty(), "{:?}", op_names(&folded));
+        // 64 f32 are 256 bytes: above a 128-byte cap the Add runs at run time.
+        let kept = model()
+            .import_with(&with_limits(|l| l.max_fold_bytes = 128))
+            .unwrap();
+        assert_eq!(op_names(&kept), ["Add"]);
+    }
+
+    #[test]
+    fn a_constant_the_converter_must_make_past_the_caps_is_a_limit_error() {
+        let model = || {
+            M::new(17)
+                .init(t_i64("shape", &[1000, 1000]))
+                .node(node("ConstantOfShape", "fill", &["shape"], &["y"]))
+                .output("y")
+        };
+        assert!(model().import().is_ok());
+        let e = model()
+            .import_with(&with_limits(|l| l.max_fold_bytes = 1 << 20))
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Limit);
+        assert!(e.message.contains("--max-fold-bytes"), "{e}");
+        assert!(e.message.contains("ConstantOfShape of [1000, 1000]"), "{e}");
+    }
+
+    #[test]
+    fn constants_made_in_total_past_max_alloc_bytes_are_a_limit_error() {
+        // Each fold is small, together they pass a 3000-byte total.
+        let mut m = M::new(17).init(t_f32("a", &[256], &[1.0; 256]));
+        let mut last = "a".to_string();
+        for k in 0..4 {
+            let out = format!("y{k}");
+            m = m.node(node("Add", &format!("add{k}"), &[&last, "a"], &[&out]));
+            last = out;
+        }
+        let m = m.output(&last);
+        let e = m
+            .import_with(&with_limits(|l| l.max_alloc_bytes = 3000))
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Limit);
+        assert!(e.message.contains("--max-alloc-bytes"), "{e}");
+        assert!(
+            e.to_string().contains("node \"add2\""),
+            "the third fold passes the cap: {e}"
+        );
+    }
+}

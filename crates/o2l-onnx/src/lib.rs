@@ -14,7 +14,7 @@ mod tensor;
 mod walk;
 
 #[cfg(test)]
-mod tests;
+mod test_models;
 
 use o2l_canon::{Graph, Result, Tensor};
 use std::path::Path;

@@ -135,3 +135,32 @@ pub(crate) fn check_model(model: &ModelProto, path: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::test_models::*;
+
+    #[test]
+    fn an_opset_newer_than_the_manifest_is_refused() {
+        // An op may have changed at an opset the manifest does not know.
+        let e = M::new(99)
+            .input(f32_in("x", &[4]))
+            .node(node("Relu", "r", &["x"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Unsupported);
+        assert!(e.message.contains("opset 99"), "{e}");
+        assert!(
+            e.message.contains("newest this converter knows (28)"),
+            "{e}"
+        );
+        let g = M::new(28)
+            .input(f32_in("x", &[4]))
+            .node(node("Relu", "r", &["x"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(g.nodes[0].origin.version, 14);
+    }
+}

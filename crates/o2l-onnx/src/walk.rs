@@ -356,3 +356,93 @@ fn combine_unsupported(mut errors: Vec<Error>) -> Option<Error> {
     }
     Some(first)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::test_models::*;
+
+    #[test]
+    fn unsupported_versions_list_the_supported_ones() {
+        let e = M::new(6)
+            .input(f32_in("x", &[4]))
+            .node(node("Add", "old_add", &["x", "x"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Unsupported);
+        assert!(e.message.contains("Add-6 is not supported"), "{e}");
+        assert!(e.message.contains("broadcast"), "{e}");
+        assert!(e.message.contains("7, 13, 14"), "{e}");
+    }
+
+    #[test]
+    fn a_domain_that_is_not_imported_is_an_invalid_model() {
+        let mut n = node("Relu", "r", &["x"], &["y"]);
+        n.domain = Some("com.example".into());
+        let e = M::new(13)
+            .input(f32_in("x", &[4]))
+            .node(n)
+            .output("y")
+            .import()
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidModel, "{e}");
+        assert!(e.message.contains("com.example"), "{e}");
+    }
+
+    #[test]
+    fn all_unsupported_nodes_are_reported_together() {
+        let e = M::new(13)
+            .input(f32_in("x", &[4]))
+            .node(node("Foo", "first", &["x"], &["a"]))
+            .node(node("Relu", "fine", &["a"], &["b"]))
+            .node(node("Bar", "second", &["x"], &["c"]))
+            .node(node("Add", "sum", &["b", "c"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Unsupported);
+        assert_eq!(e.origin.as_ref().unwrap().node, "first");
+        assert!(e.message.contains("1 more unsupported node"), "{e}");
+        assert!(e.message.contains("\"second\""), "{e}");
+        assert!(!e.to_string().contains('\n'));
+    }
+
+    #[test]
+    fn errors_carry_the_node_origin() {
+        let w: Vec<f32> = vec![1.0; 4];
+        let e = M::new(11)
+            .input(f32_in("x", &[1, 1, 5, 5]))
+            .init(t_f32("w", &[1, 1, 2, 2], &w))
+            .node(with_attrs(
+                node("Conv", "conv_3", &["x", "w"], &["y"]),
+                vec![a_ints("pads", &[1, 1, 1])],
+            ))
+            .output("y")
+            .import()
+            .unwrap_err()
+            .in_file("model.onnx");
+        assert_eq!(
+            e.to_string(),
+            "model.onnx: node \"conv_3\" (Conv, ai.onnx, opset 11 -> Conv-11): attribute \"pads\": expected 4 values for 2 spatial dims, got 3"
+        );
+        let e = M::new(11)
+            .input(f32_in("x", &[1]))
+            .node(node("Relu", "r", &["undefined"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidModel);
+        assert!(e.to_string().contains("node \"r\""), "{e}");
+        assert!(e.message.contains("\"undefined\""), "{e}");
+        let e = M::new(11)
+            .input(f32_in("x", &[1]))
+            .node(with_attrs(
+                node("LeakyRelu", "l", &["x"], &["y"]),
+                vec![a_int("alpha", 1)],
+            ))
+            .output("y")
+            .import()
+            .unwrap_err();
+        assert!(e.message.contains("expected float, got int"), "{e}");
+    }
+}

@@ -852,3 +852,57 @@ fn flex_attention(ctx: &mut MapCtx) -> Result<()> {
     let y = ctx.cast(y, vt)?;
     ctx.bind(0, y)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::test_models::*;
+
+    #[test]
+    fn grouped_query_attention_from_3d_inputs_with_a_past_cache() {
+        let g = M::new(23)
+            .input(f32_in("q", &[2, 3, 32]))
+            .input(f32_in("k", &[2, 3, 16]))
+            .input(f32_in("v", &[2, 3, 8]))
+            .input(f32_in("pk", &[2, 2, 5, 8]))
+            .input(f32_in("pv", &[2, 2, 5, 4]))
+            .node(with_attrs(
+                node(
+                    "Attention",
+                    "att",
+                    &["q", "k", "v", "", "pk", "pv"],
+                    &["y", "present_k", "present_v"],
+                ),
+                vec![
+                    a_int("q_num_heads", 4),
+                    a_int("kv_num_heads", 2),
+                    a_int("is_causal", 1),
+                ],
+            ))
+            .output("y")
+            .output("present_k")
+            .output("present_v")
+            .import()
+            .unwrap();
+        // 4 query heads of 8, 2 kv heads; v head size 4; 5 past + 3 new keys.
+        assert_eq!(out_dims(&g, 0), vec![2, 3, 16]);
+        assert_eq!(out_dims(&g, 1), vec![2, 2, 8, 8]);
+        assert_eq!(out_dims(&g, 2), vec![2, 2, 8, 4]);
+        let ops: Vec<&str> = g.nodes.iter().map(|n| n.op.name()).collect();
+        for want in ["Concat", "Gather", "MatMul", "Softmax", "Select"] {
+            assert!(ops.contains(&want), "{want} missing from {ops:?}");
+        }
+    }
+
+    #[test]
+    fn attention_rejects_3d_inputs_without_head_counts() {
+        let e = M::new(23)
+            .input(f32_in("q", &[1, 3, 8]))
+            .input(f32_in("k", &[1, 3, 8]))
+            .input(f32_in("v", &[1, 3, 8]))
+            .node(node("Attention", "att", &["q", "k", "v"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap_err();
+        assert!(e.message.contains("q_num_heads and kv_num_heads"), "{e}");
+    }
+}

@@ -497,3 +497,186 @@ fn scan(ctx: &mut MapCtx) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::test_models::*;
+
+    fn graph_attr(name: &str, g: GraphProto) -> AttributeProto {
+        AttributeProto {
+            name: Some(name.into()),
+            r#type: Some(AttributeType::Graph as i32),
+            g: Some(g),
+            ..Default::default()
+        }
+    }
+
+    /// Body (i, cond, acc) -> (cond, acc + x, acc): x comes from the outer scope.
+    fn body() -> GraphProto {
+        GraphProto {
+            name: Some("body".into()),
+            input: vec![vi("i", 7, &[]), vi("c", 9, &[]), f32_in("acc", &[3])],
+            node: vec![
+                node("Identity", "keep", &["c"], &["c_out"]),
+                node("Add", "add", &["acc", "x"], &["acc_out"]),
+                node("Identity", "scan", &["acc"], &["seen"]),
+            ],
+            output: vec![
+                vi("c_out", 9, &[]),
+                f32_in("acc_out", &[3]),
+                f32_in("seen", &[3]),
+            ],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn loop_with_a_constant_trip_count_is_unrolled_reading_outer_values() {
+        let g = M::new(13)
+            .input(f32_in("x", &[3]))
+            .input(f32_in("a0", &[3]))
+            .init(t_i64("m", &[4]))
+            .node(with_attrs(
+                node("Loop", "loop", &["m", "", "a0"], &["acc", "all"]),
+                vec![graph_attr("body", body())],
+            ))
+            .output("acc")
+            .output("all")
+            .import()
+            .unwrap();
+        assert_eq!(out_dims(&g, 1), vec![4, 3]);
+        let adds = g.nodes.iter().filter(|n| n.op.name() == "Add").count();
+        assert_eq!(adds, 4, "one Add per unrolled iteration");
+    }
+
+    #[test]
+    fn if_with_a_runtime_condition_selects_between_both_branches() {
+        let branch = |v: f32| GraphProto {
+            name: Some("b".into()),
+            node: vec![with_attrs(
+                node("Constant", "k", &[], &["out"]),
+                vec![AttributeProto {
+                    name: Some("value_float".into()),
+                    r#type: Some(AttributeType::Float as i32),
+                    f: Some(v),
+                    ..Default::default()
+                }],
+            )],
+            output: vec![f32_in("out", &[])],
+            ..Default::default()
+        };
+        let g = M::new(13)
+            .input(vi("c", 9, &[]))
+            .node(with_attrs(
+                node("If", "if", &["c"], &["y"]),
+                vec![
+                    graph_attr("then_branch", branch(1.0)),
+                    graph_attr("else_branch", branch(2.0)),
+                ],
+            ))
+            .output("y")
+            .import()
+            .unwrap();
+        let ops: Vec<&str> = g.nodes.iter().map(|n| n.op.name()).collect();
+        assert!(ops.contains(&"Select"), "{ops:?}");
+    }
+
+    /// An If on a run-time condition whose branches both are `branch`.
+    fn if_with(branch: GraphProto) -> M {
+        M::new(13)
+            .input(f32_in("x", &[2]))
+            .input(vi("c", 9, &[]))
+            .node(with_attrs(
+                node("If", "if", &["c"], &["y"]),
+                vec![
+                    graph_attr("then_branch", branch.clone()),
+                    graph_attr("else_branch", branch),
+                ],
+            ))
+            .output("y")
+    }
+
+    #[test]
+    fn a_subgraph_defining_a_value_twice_is_refused() {
+        let branch = GraphProto {
+            name: Some("b".into()),
+            node: vec![
+                node("Relu", "first", &["x"], &["t"]),
+                node("Neg", "second", &["x"], &["t"]),
+            ],
+            output: vec![f32_in("t", &[2])],
+            ..Default::default()
+        };
+        let e = if_with(branch).import().unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidModel, "{e}");
+        assert!(e.message.contains("\"t\" is defined more than once"), "{e}");
+        assert_eq!(e.origin.as_ref().unwrap().node, "if/then/second", "{e}");
+    }
+
+    #[test]
+    fn every_unsupported_node_of_a_subgraph_is_reported_together() {
+        let branch = GraphProto {
+            name: Some("b".into()),
+            node: vec![
+                node("Foo", "foo", &["x"], &["a"]),
+                node("Bar", "bar", &["x"], &["b"]),
+                node("Add", "add", &["a", "b"], &["t"]),
+            ],
+            output: vec![f32_in("t", &[2])],
+            ..Default::default()
+        };
+        let e = if_with(branch).import().unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Unsupported, "{e}");
+        assert_eq!(e.origin.as_ref().unwrap().node, "if/then/foo", "{e}");
+        assert!(e.message.contains("Foo"), "{e}");
+        assert!(e.message.contains("1 more unsupported node"), "{e}");
+        assert!(e.message.contains("\"if/then/bar\""), "{e}");
+    }
+
+    #[test]
+    fn subgraphs_nested_past_max_depth_are_a_limit_error() {
+        // If inside If inside If, each branch a graph of its own.
+        let leaf = GraphProto {
+            name: Some("leaf".into()),
+            node: vec![node("Identity", "id", &["x"], &["r"])],
+            output: vec![f32_in("r", &[2])],
+            ..Default::default()
+        };
+        let mut g = leaf.clone();
+        for level in 0..3 {
+            let mut n = node("If", &format!("if{level}"), &["c"], &["r"]);
+            n.attribute.push(AttributeProto {
+                name: Some("then_branch".into()),
+                r#type: Some(5),
+                g: Some(g.clone()),
+                ..Default::default()
+            });
+            n.attribute.push(AttributeProto {
+                name: Some("else_branch".into()),
+                r#type: Some(5),
+                g: Some(leaf.clone()),
+                ..Default::default()
+            });
+            g = GraphProto {
+                name: Some(format!("level{level}")),
+                node: vec![n],
+                output: vec![f32_in("r", &[2])],
+                ..Default::default()
+            };
+        }
+        let model = || {
+            let mut m = M::new(17)
+                .input(f32_in("x", &[2]))
+                .input(vi("c", 9, &[]))
+                .output("r");
+            m.g().node = g.node.clone();
+            m
+        };
+        assert!(model().import().is_ok());
+        let e = model()
+            .import_with(&with_limits(|l| l.max_depth = 2))
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Limit, "{e}");
+        assert!(e.message.contains("--max-depth"), "{e}");
+    }
+}

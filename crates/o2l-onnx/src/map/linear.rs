@@ -104,3 +104,43 @@ fn gemm(ctx: &mut MapCtx) -> Result<()> {
     }
     ctx.bind(0, y)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::test_models::*;
+
+    #[test]
+    fn gemm_decomposes_into_transposes_matmul_scalings_and_bias() {
+        let g = M::new(13)
+            .input(f32_in("a", &[4, 3]))
+            .input(f32_in("b", &[5, 4]))
+            .input(f32_in("c", &[5]))
+            .node(with_attrs(
+                node("Gemm", "gemm", &["a", "b", "c"], &["y"]),
+                vec![
+                    a_int("transA", 1),
+                    a_int("transB", 1),
+                    a_float("alpha", 2.0),
+                    a_float("beta", 0.5),
+                ],
+            ))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(
+            op_names(&g),
+            vec!["Transpose", "Transpose", "MatMul", "Mul", "Mul", "Add"]
+        );
+        assert_eq!(out_dims(&g, 0), vec![3, 5]);
+
+        // C is optional since 11; without it there is no Add.
+        let g = M::new(11)
+            .input(f32_in("a", &[3, 4]))
+            .input(f32_in("b", &[4, 5]))
+            .node(node("Gemm", "gemm", &["a", "b"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(op_names(&g), vec!["MatMul"]);
+    }
+}

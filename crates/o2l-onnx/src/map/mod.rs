@@ -208,3 +208,101 @@ pub(crate) fn supported_versions(domain: &str, op_type: &str) -> Vec<i64> {
     v.dedup();
     v
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::map::all_rules;
+
+    /// Canonical ops (variants of `o2l_canon::Op`) that o2l-canon's SPECS
+    /// tables do not list yet: `Sample::DeformGather`.
+    const SPEC_MISSING: &[&str] = &["DeformGather"];
+
+    #[test]
+    fn every_rule_produces_declared_canonical_ops() {
+        let undeclared: Vec<String> = all_rules()
+            .flat_map(|r| r.produces.iter().map(move |op| (r, op)))
+            .filter(|(_, op)| o2l_canon::ops::spec(op).is_none() && !SPEC_MISSING.contains(op))
+            .map(|(r, op)| format!("{} ({}) lists {op}", r.op, r.domain))
+            .collect();
+        assert!(
+            undeclared.is_empty(),
+            "not canonical ops: {}",
+            undeclared.join("; ")
+        );
+    }
+
+    #[test]
+    fn every_rule_version_exists_in_the_manifest() {
+        for r in crate::rules() {
+            let versions = crate::schema_versions(r.domain, r.op)
+                .unwrap_or_else(|| panic!("{} is not in the manifest", r.op));
+            for v in r.since {
+                assert!(
+                    versions.contains(v),
+                    "{}-{v} is not a schema version ({versions:?})",
+                    r.op
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn rules_cover_every_version_from_opset_7_on() {
+        for r in crate::rules() {
+            let versions = crate::schema_versions(r.domain, r.op).unwrap();
+            let from = crate::schema::effective_version(versions, 7).unwrap_or(0);
+            let supported = crate::map::supported_versions(r.domain, r.op);
+            for v in versions.iter().filter(|&&v| v >= from) {
+                assert!(
+                    supported.contains(v),
+                    "{}-{v} (in use from opset 7 on) has no rule",
+                    r.op
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_version_of_a_mapped_op_is_a_rule_or_a_listed_gap() {
+        for r in crate::rules() {
+            let versions = crate::schema_versions(r.domain, r.op).unwrap();
+            let supported = crate::map::supported_versions(r.domain, r.op);
+            for v in versions {
+                let gap = crate::gaps()
+                    .any(|g| g.domain == r.domain && g.op_type == r.op && g.since.contains(v));
+                assert!(
+                    supported.contains(v) != gap,
+                    "{}-{v}: must be either a rule or a listed gap (rule: {}, gap: {gap})",
+                    r.op,
+                    supported.contains(v)
+                );
+            }
+        }
+        for g in crate::gaps() {
+            assert!(
+                crate::rules().any(|r| r.op == g.op_type),
+                "gap for unmapped op {}",
+                g.op_type
+            );
+        }
+    }
+
+    #[test]
+    fn no_two_rows_claim_one_version() {
+        let rules: Vec<_> = crate::rules().collect();
+        for (i, a) in rules.iter().enumerate() {
+            for b in &rules[i + 1..] {
+                if a.domain == b.domain && a.op == b.op {
+                    assert!(
+                        a.since.iter().all(|v| !b.since.contains(v)),
+                        "{} has overlapping rows",
+                        a.op
+                    );
+                }
+            }
+        }
+        for (d, op) in crate::schema_ops() {
+            assert!(crate::schema_versions(d, op).is_some());
+        }
+    }
+}

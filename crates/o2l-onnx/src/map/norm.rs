@@ -534,3 +534,184 @@ fn lp_norm(ctx: &mut MapCtx) -> Result<()> {
     let y = ctx.binary(Binary::Div, x, norm)?;
     ctx.bind(0, y)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::test_models::*;
+
+    #[test]
+    fn softmax_before_13_flattens_and_since_13_uses_one_axis() {
+        let g = M::new(11)
+            .input(f32_in("x", &[2, 3, 4]))
+            .node(node("Softmax", "sm", &["x"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(op_names(&g), vec!["Reshape", "Softmax", "Reshape"]);
+        assert_eq!(
+            g.ty(g.nodes[1].inputs[0]).known_dims().unwrap(),
+            vec![2, 12]
+        );
+        assert_eq!(out_dims(&g, 0), vec![2, 3, 4]);
+        assert_eq!(g.nodes[1].origin.version, 11);
+
+        let g = M::new(13)
+            .input(f32_in("x", &[2, 3, 4]))
+            .node(node("Softmax", "sm", &["x"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(op_names(&g), vec!["Softmax"]);
+        assert_eq!(
+            g.nodes[0].op,
+            Op::Norm(o2l_canon::ops::Norm::Softmax { axis: 2 })
+        );
+    }
+
+    #[test]
+    fn batch_norm_folds_its_parameters_and_keeps_four_runtime_ops() {
+        let g = M::new(15)
+            .input(f32_in("x", &[1, 2, 3, 3]))
+            .init(t_f32("s", &[2], &[1.0, 2.0]))
+            .init(t_f32("b", &[2], &[0.0, 1.0]))
+            .init(t_f32("m", &[2], &[0.5, 0.5]))
+            .init(t_f32("v", &[2], &[1.0, 4.0]))
+            .node(node(
+                "BatchNormalization",
+                "bn",
+                &["x", "s", "b", "m", "v"],
+                &["y"],
+            ))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(op_names(&g), vec!["Sub", "Mul", "Add"]);
+        let factor = g.constant(g.nodes[1].inputs[1]).unwrap();
+        assert_eq!(factor.dims, vec![2, 1, 1]);
+        let e = M::new(15)
+            .input(f32_in("x", &[1, 2, 3, 3]))
+            .init(t_f32("s", &[2], &[1.0, 2.0]))
+            .node(with_attrs(
+                node(
+                    "BatchNormalization",
+                    "bn",
+                    &["x", "s", "s", "s", "s"],
+                    &["y"],
+                ),
+                vec![a_int("training_mode", 1)],
+            ))
+            .output("y")
+            .import()
+            .unwrap();
+        // Training mode normalises with the batch statistics (over N, H, W).
+        let batch_mean = e.nodes.iter().any(|n| {
+            matches!(&n.op, Op::Reduce(r) if r.kind == o2l_canon::ops::ReduceKind::Mean && r.axes == [0, 2, 3])
+        });
+        assert!(batch_mean, "{:?}", e.nodes);
+    }
+
+    #[test]
+    fn layer_norm_binds_its_statistics_outputs() {
+        let g = M::new(17)
+            .input(f32_in("x", &[2, 3, 4]))
+            .init(t_f32("s", &[4], &[1.0; 4]))
+            .node(with_attrs(
+                node(
+                    "LayerNormalization",
+                    "ln",
+                    &["x", "s"],
+                    &["y", "mean", "inv"],
+                ),
+                vec![a_int("axis", -1)],
+            ))
+            .output("y")
+            .output("mean")
+            .output("inv")
+            .import()
+            .unwrap();
+        assert_eq!(out_dims(&g, 0), vec![2, 3, 4]);
+        assert_eq!(out_dims(&g, 1), vec![2, 3, 1]);
+        assert_eq!(out_dims(&g, 2), vec![2, 3, 1]);
+    }
+
+    /// LayerNormalization over the last dim of an `elem`-typed [2, 4] input,
+    /// with these attributes; every output bound.
+    fn layer_norm_model(elem: i32, attrs: Vec<AttributeProto>) -> M {
+        M::new(17)
+            .input(vi("x", elem, &[D::N(2), D::N(4)]))
+            .init(t_f32("s", &[4], &[1.0; 4]))
+            .node(with_attrs(
+                node(
+                    "LayerNormalization",
+                    "ln",
+                    &["x", "s"],
+                    &["y", "mean", "inv"],
+                ),
+                attrs,
+            ))
+            .output("y")
+            .output("mean")
+            .output("inv")
+    }
+
+    #[test]
+    fn f16_layer_norm_computes_and_returns_its_statistics_in_f32() {
+        // stash_type defaults to 1 (float32): Mean and InvStdDev are f32, Y f16.
+        let g = layer_norm_model(10, vec![]).import().unwrap();
+        let dtype = |k: usize| g.ty(g.outputs[k]).dtype;
+        assert_eq!(dtype(0), DType::F16);
+        assert_eq!(dtype(1), DType::F32);
+        assert_eq!(dtype(2), DType::F32);
+        let reduce = g
+            .nodes
+            .iter()
+            .find(|n| n.op.name() == "ReduceMean")
+            .unwrap();
+        assert_eq!(
+            g.ty(reduce.inputs[0]).dtype,
+            DType::F32,
+            "mean taken in f32"
+        );
+    }
+
+    #[test]
+    fn layer_norm_reads_stash_type() {
+        let g = layer_norm_model(1, vec![a_int("stash_type", 11)])
+            .import()
+            .unwrap();
+        let dtype = |k: usize| g.ty(g.outputs[k]).dtype;
+        assert_eq!(dtype(0), DType::F32);
+        assert_eq!(dtype(1), DType::F64);
+        assert_eq!(dtype(2), DType::F64);
+        let e = layer_norm_model(1, vec![a_int("stash_type", 7)])
+            .import()
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidModel, "{e}");
+        assert!(e.message.contains("stash_type"), "{e}");
+    }
+
+    #[test]
+    fn rms_norm_computes_in_stash_type_and_returns_the_input_type() {
+        let model = |stash: i64| {
+            M::new(23)
+                .input(vi("x", 10, &[D::N(2), D::N(4)]))
+                .init(t_f32("s", &[4], &[1.0; 4]))
+                .node(with_attrs(
+                    node("RMSNormalization", "rms", &["x", "s"], &["y"]),
+                    vec![a_int("stash_type", stash)],
+                ))
+                .output("y")
+                .import()
+        };
+        for (stash, dtype) in [(1, DType::F32), (11, DType::F64)] {
+            let g = model(stash).unwrap();
+            assert_eq!(g.ty(g.outputs[0]).dtype, DType::F16);
+            let reduce = g
+                .nodes
+                .iter()
+                .find(|n| n.op.name() == "ReduceMean")
+                .unwrap();
+            assert_eq!(g.ty(reduce.inputs[0]).dtype, dtype, "stash_type {stash}");
+        }
+    }
+}

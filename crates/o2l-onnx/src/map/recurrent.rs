@@ -521,3 +521,31 @@ fn gru(ctx: &mut MapCtx) -> Result<()> {
 fn lstm(ctx: &mut MapCtx) -> Result<()> {
     recurrent(ctx, Kind::Lstm)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::test_models::*;
+
+    #[test]
+    fn bidirectional_lstm_unrolls_and_stacks_directions() {
+        let g = M::new(14)
+            .input(f32_in("x", &[5, 2, 3]))
+            .input(f32_in("w", &[2, 16, 3]))
+            .input(f32_in("r", &[2, 16, 4]))
+            .node(with_attrs(
+                node("LSTM", "lstm", &["x", "w", "r"], &["y", "h", "c"]),
+                vec![a_int("hidden_size", 4), a_str("direction", "bidirectional")],
+            ))
+            .output("y")
+            .output("h")
+            .output("c")
+            .import()
+            .unwrap();
+        assert_eq!(out_dims(&g, 0), vec![5, 2, 2, 4]);
+        assert_eq!(out_dims(&g, 1), vec![2, 2, 4]);
+        assert_eq!(out_dims(&g, 2), vec![2, 2, 4]);
+        // One input projection per direction, one recurrent MatMul per step.
+        let matmuls = g.nodes.iter().filter(|n| n.op.name() == "MatMul").count();
+        assert_eq!(matmuls, 2 + 2 * 5);
+    }
+}
