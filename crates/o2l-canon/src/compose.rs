@@ -3,7 +3,7 @@
 //! normalisation) but that the canonical table builds from other ops is
 //! written here once, over the `Builder` (`crate::builder`) each frontend's
 //! mapping context implements.
-use crate::ops::{Binary, Conv, Elementwise, Movement, Reduce, ReduceKind, Unary};
+use crate::ops::{Binary, Compare, Conv, Elementwise, Movement, Reduce, ReduceKind, Unary};
 use crate::{DType, Dim, Error, Op, Result, Tensor, ValueId};
 
 pub use crate::builder::Builder;
@@ -290,4 +290,31 @@ pub fn rms_norm(
     let normalised = b.cast(normalised, dtype)?;
     let scale = b.cast(scale, dtype)?;
     b.binary(Binary::Mul, normalised, scale)
+}
+
+/// Softmax one rounded step at a time, as the reference computes it in half
+/// precision (a fused softmax rounds once and lands an ulp or two away):
+/// `e = exp(x - m)` with `m` the row max (0 for an all -inf row), `e / sum(e)`
+/// with a zero sum taken as 1.
+pub fn stepwise_softmax(b: &mut impl Builder, x: ValueId, axis: usize) -> Result<ValueId> {
+    let dtype = b.ty(x).dtype;
+    let reduce = |kind| {
+        Op::Reduce(Reduce {
+            kind,
+            axes: vec![axis],
+            keep_dims: true,
+        })
+    };
+    let m = b.emit1(reduce(ReduceKind::Max), &[x])?;
+    let ninf = b.scalar(dtype, f64::NEG_INFINITY)?;
+    let zero = b.scalar(dtype, 0.0)?;
+    let one = b.scalar(dtype, 1.0)?;
+    let dead = b.compare(Compare::Equal, m, ninf)?;
+    let m = b.emit1(Op::Elementwise(Elementwise::Select), &[dead, zero, m])?;
+    let shifted = b.binary(Binary::Sub, x, m)?;
+    let e = b.unary(Unary::Exp, shifted)?;
+    let sum = b.emit1(reduce(ReduceKind::Sum), &[e])?;
+    let empty = b.compare(Compare::Equal, sum, zero)?;
+    let sum = b.emit1(Op::Elementwise(Elementwise::Select), &[empty, one, sum])?;
+    b.binary(Binary::Div, e, sum)
 }

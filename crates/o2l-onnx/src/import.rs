@@ -1,6 +1,6 @@
-//! Graph import: inputs, initializers, model-local function inlining, version
-//! resolution, node mapping in order, outputs. All unsupported nodes are
-//! collected and reported together; any other error stops at the first one.
+//! Graph import: initializers, inputs (pinned or bound), model-local function
+//! inlining, then the nodes through the walker (`walk.rs`, which resolves
+//! versions and reports all unsupported nodes together), then the outputs.
 use crate::ImportOptions;
 use crate::load::{Loaded, Opsets, opsets_of};
 use crate::map::ctx::SymValues;
