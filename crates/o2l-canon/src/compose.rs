@@ -1,9 +1,10 @@
 //! Compositions the frontends share: a meaning that several source op sets
-//! have (ONNX ConvTranspose, TOSA transpose_conv2d) but that the canonical
-//! table builds from other ops is written here once, over the `Builder`
-//! (`crate::builder`) each frontend's mapping context implements.
-use crate::ops::{Binary, Conv, Elementwise, Movement, Unary};
-use crate::{Dim, Error, Op, Result, Tensor, ValueId};
+//! have (ONNX ConvTranspose, TOSA transpose_conv2d; layer and RMS
+//! normalisation) but that the canonical table builds from other ops is
+//! written here once, over the `Builder` (`crate::builder`) each frontend's
+//! mapping context implements.
+use crate::ops::{Binary, Compare, Conv, Elementwise, Movement, Reduce, ReduceKind, Unary};
+use crate::{DType, Dim, Error, Op, Result, Tensor, ValueId};
 
 pub use crate::builder::Builder;
 
@@ -171,4 +172,149 @@ pub fn conv_transpose(
     let mut operands = vec![y, wf];
     operands.extend(bias);
     b.emit1(op, &operands)
+}
+
+/// A standardisation's results: `(x - mean) / std_dev`, the mean and the
+/// standard deviation, each reduced dim kept as 1.
+pub struct Standardised {
+    pub normalised: ValueId,
+    pub mean: ValueId,
+    pub std_dev: ValueId,
+}
+
+/// `(x - mean) / sqrt(var + epsilon)` over `axes`, in x's element type, with
+/// the population variance.
+pub fn standardise(
+    b: &mut impl Builder,
+    x: ValueId,
+    axes: Vec<usize>,
+    epsilon: f64,
+) -> Result<Standardised> {
+    let dtype = b.ty(x).dtype;
+    let mean_op = Op::Reduce(Reduce {
+        kind: ReduceKind::Mean,
+        axes,
+        keep_dims: true,
+    });
+    let mean = b.emit1(mean_op.clone(), &[x])?;
+    let centred = b.binary(Binary::Sub, x, mean)?;
+    let squared = b.binary(Binary::Mul, centred, centred)?;
+    let var = b.emit1(mean_op, &[squared])?;
+    let e = b.scalar(dtype, epsilon)?;
+    let var_eps = b.binary(Binary::Add, var, e)?;
+    let std_dev = b.unary(Unary::Sqrt, var_eps)?;
+    let normalised = b.binary(Binary::Div, centred, std_dev)?;
+    Ok(Standardised {
+        normalised,
+        mean,
+        std_dev,
+    })
+}
+
+/// How a layer normalisation runs: over which dims, with which epsilon, and
+/// the element type its statistics are computed (and returned) in.
+pub struct LayerNormSpec {
+    pub axes: Vec<usize>,
+    pub epsilon: f64,
+    pub stash: DType,
+    /// Whether the caller uses the inverse standard deviation (computed only then).
+    pub inv_std_dev: bool,
+}
+
+/// A layer normalisation's results: `y` in x's element type, the statistics
+/// in the stash type with the normalised dims kept as 1.
+pub struct LayerNorm {
+    pub y: ValueId,
+    pub mean: ValueId,
+    pub inv_std_dev: Option<ValueId>,
+}
+
+/// Layer normalisation as ONNX's LayerNormalization function defines it: x
+/// cast to the stash type, standardised over `axes` there, the result cast
+/// back to x's type, then `* scale (+ bias)` in x's type.
+pub fn layer_norm(
+    b: &mut impl Builder,
+    x: ValueId,
+    scale: ValueId,
+    bias: Option<ValueId>,
+    spec: &LayerNormSpec,
+) -> Result<LayerNorm> {
+    let dtype = b.ty(x).dtype;
+    let stashed = b.cast(x, spec.stash)?;
+    let s = standardise(b, stashed, spec.axes.clone(), spec.epsilon)?;
+    let inv_std_dev = if spec.inv_std_dev {
+        let one = b.scalar(spec.stash, 1.0)?;
+        Some(b.binary(Binary::Div, one, s.std_dev)?)
+    } else {
+        None
+    };
+    let normalised = b.cast(s.normalised, dtype)?;
+    let scale = b.cast(scale, dtype)?;
+    let mut y = b.binary(Binary::Mul, normalised, scale)?;
+    if let Some(bias) = bias {
+        let bias = b.cast(bias, dtype)?;
+        y = b.binary(Binary::Add, y, bias)?;
+    }
+    Ok(LayerNorm {
+        y,
+        mean: s.mean,
+        inv_std_dev,
+    })
+}
+
+/// Root-mean-square normalisation: `x / sqrt(mean(x^2 over axes) + epsilon)`
+/// computed in `stash`, cast back to x's type, then `* scale` there.
+pub fn rms_norm(
+    b: &mut impl Builder,
+    x: ValueId,
+    scale: ValueId,
+    axes: Vec<usize>,
+    epsilon: f64,
+    stash: DType,
+) -> Result<ValueId> {
+    let dtype = b.ty(x).dtype;
+    let xs = b.cast(x, stash)?;
+    let squared = b.binary(Binary::Mul, xs, xs)?;
+    let mean = b.emit1(
+        Op::Reduce(Reduce {
+            kind: ReduceKind::Mean,
+            axes,
+            keep_dims: true,
+        }),
+        &[squared],
+    )?;
+    let e = b.scalar(stash, epsilon)?;
+    let mean_eps = b.binary(Binary::Add, mean, e)?;
+    let rms = b.unary(Unary::Sqrt, mean_eps)?;
+    let normalised = b.binary(Binary::Div, xs, rms)?;
+    let normalised = b.cast(normalised, dtype)?;
+    let scale = b.cast(scale, dtype)?;
+    b.binary(Binary::Mul, normalised, scale)
+}
+
+/// Softmax one rounded step at a time, as the reference computes it in half
+/// precision (a fused softmax rounds once and lands an ulp or two away):
+/// `e = exp(x - m)` with `m` the row max (0 for an all -inf row), `e / sum(e)`
+/// with a zero sum taken as 1.
+pub fn stepwise_softmax(b: &mut impl Builder, x: ValueId, axis: usize) -> Result<ValueId> {
+    let dtype = b.ty(x).dtype;
+    let reduce = |kind| {
+        Op::Reduce(Reduce {
+            kind,
+            axes: vec![axis],
+            keep_dims: true,
+        })
+    };
+    let m = b.emit1(reduce(ReduceKind::Max), &[x])?;
+    let ninf = b.scalar(dtype, f64::NEG_INFINITY)?;
+    let zero = b.scalar(dtype, 0.0)?;
+    let one = b.scalar(dtype, 1.0)?;
+    let dead = b.compare(Compare::Equal, m, ninf)?;
+    let m = b.emit1(Op::Elementwise(Elementwise::Select), &[dead, zero, m])?;
+    let shifted = b.binary(Binary::Sub, x, m)?;
+    let e = b.unary(Unary::Exp, shifted)?;
+    let sum = b.emit1(reduce(ReduceKind::Sum), &[e])?;
+    let empty = b.compare(Compare::Equal, sum, zero)?;
+    let sum = b.emit1(Op::Elementwise(Elementwise::Select), &[empty, one, sum])?;
+    b.binary(Binary::Div, e, sum)
 }

@@ -236,3 +236,71 @@ impl<'a> Attrs<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::test_models::*;
+
+    #[test]
+    fn attribute_getters_decode_every_kind_and_name_mismatches() {
+        use crate::attr::Attrs;
+        let list = vec![
+            a_int("i", 3),
+            a_float("f", 0.5),
+            a_str("s", "SAME_UPPER"),
+            a_ints("is", &[1, 2]),
+            AttributeProto {
+                name: Some("fs".into()),
+                floats: vec![1.0, 2.0],
+                ..Default::default()
+            },
+            AttributeProto {
+                name: Some("ss".into()),
+                r#type: Some(AttributeType::Strings as i32),
+                strings: vec![Bytes::from_static(b"a")],
+                ..Default::default()
+            },
+            AttributeProto {
+                name: Some("t".into()),
+                r#type: Some(AttributeType::Tensor as i32),
+                t: Some(t_i64("k", &[4])),
+                ..Default::default()
+            },
+            AttributeProto {
+                name: Some("ts".into()),
+                r#type: Some(AttributeType::Tensors as i32),
+                tensors: vec![t_i64("k", &[4])],
+                ..Default::default()
+            },
+            AttributeProto {
+                name: Some("g".into()),
+                r#type: Some(AttributeType::Graph as i32),
+                g: Some(GraphProto::default()),
+                ..Default::default()
+            },
+            AttributeProto {
+                name: Some("gs".into()),
+                r#type: Some(AttributeType::Graphs as i32),
+                graphs: vec![GraphProto::default()],
+                ..Default::default()
+            },
+        ];
+        let a = Attrs::new(&list);
+        assert_eq!(a.req_int("i").unwrap(), 3);
+        assert_eq!(a.float_or("f", 1.0).unwrap(), 0.5);
+        assert_eq!(a.string("s").unwrap().unwrap(), "SAME_UPPER");
+        assert_eq!(a.ints("is").unwrap().unwrap(), vec![1, 2]);
+        // No `type` field (old models): the kind comes from the field that holds a value.
+        assert_eq!(a.floats("fs").unwrap().unwrap(), vec![1.0, 2.0]);
+        assert_eq!(a.strings("ss").unwrap().unwrap(), vec!["a".to_string()]);
+        assert_eq!(a.tensor("t").unwrap().unwrap().name(), "k");
+        assert_eq!(a.tensors("ts").unwrap().unwrap().len(), 1);
+        assert!(a.graph("g").unwrap().is_some());
+        assert_eq!(a.graphs("gs").unwrap().unwrap().len(), 1);
+        assert_eq!(a.int_or("absent", 7).unwrap(), 7);
+        let e = a.req_int("absent").unwrap_err();
+        assert!(e.message.contains("required attribute \"absent\""), "{e}");
+        let e = a.ints("i").unwrap_err();
+        assert_eq!(e.message, "attribute \"i\": expected ints, got int");
+    }
+}

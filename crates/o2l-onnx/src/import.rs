@@ -1,13 +1,13 @@
-//! Graph import: inputs, initializers, model-local function inlining, version
-//! resolution, node mapping in order, outputs. All unsupported nodes are
-//! collected and reported together; any other error stops at the first one.
+//! Graph import: initializers, inputs (pinned or bound), model-local function
+//! inlining, then the nodes through the walker (`walk.rs`, which resolves
+//! versions and reports all unsupported nodes together), then the outputs.
 use crate::ImportOptions;
-use crate::attr::Attrs;
-use crate::load::{Loaded, Opsets, normalize_domain, opsets_of};
-use crate::map::{MapCtx, Rule, Scope, find_rule, has_rules, supported_versions};
-use crate::schema::{effective_version, schema_arity, schema_versions};
+use crate::load::{Loaded, Opsets, opsets_of};
+use crate::map::ctx::SymValues;
+use crate::schema::{DEFAULT_DOMAIN, normalize_domain};
 use crate::tensor::{ExternalFiles, dtype_of, tensor_from_proto};
-use o2l_canon::{Dim, Error, ErrorKind, Graph, Origin, Result, TensorType, ValueId};
+use crate::walk::{Target, Values, WalkNode, node_name, walk};
+use o2l_canon::{Dim, Error, Graph, Origin, Result, TensorType, ValueId};
 use o2l_proto::{
     AttributeProto, FunctionProto, NodeProto, ValueInfoProto, tensor_shape_proto, type_proto,
 };
@@ -35,7 +35,8 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
     let mut graph = Graph::new(name);
     graph.limits = options.limits;
     let mut files = ExternalFiles::new(&loaded.dir);
-    let mut names: HashMap<String, ValueId> = HashMap::new();
+    // Everything the graph names: initializers and inputs, then node outputs.
+    let mut values = Values::default();
 
     for init in &gp.initializer {
         let t = tensor_from_proto(init, &mut files)?;
@@ -43,7 +44,7 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
             return Err(Error::invalid("an initializer has no name"));
         }
         let id = graph.add_constant(init.name(), t)?;
-        if names.insert(init.name().to_string(), id).is_some() {
+        if values.define(init.name(), id).is_err() {
             return Err(Error::invalid(format!(
                 "initializer \"{}\" is defined twice",
                 init.name()
@@ -65,7 +66,7 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
     // Runtime inputs: the graph inputs that no initializer provides.
     let mut inputs: Vec<(String, TensorType)> = Vec::new();
     for vi in &gp.input {
-        if names.contains_key(vi.name()) {
+        if values.tensors.contains_key(vi.name()) {
             continue;
         }
         inputs.push((vi.name().to_string(), value_type(vi)?));
@@ -77,7 +78,7 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
             Some((_, t)) => graph.add_constant(n.clone(), t.clone())?,
             None => graph.add_input(n.clone(), ty)?,
         };
-        if names.insert(n.clone(), id).is_some() {
+        if values.define(&n, id).is_err() {
             return Err(Error::invalid(format!(
                 "graph input \"{n}\" is declared twice"
             )));
@@ -112,125 +113,22 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
         inliner.expand(Cow::Borrowed(node), 0, name, 0, &mut flat)?;
     }
 
-    // Resolve every node's rule first, so that all unsupported nodes are known.
-    let mut unsupported: Vec<Error> = Vec::new();
-    let mut resolved: Vec<(Origin, Option<&'static Rule>)> = Vec::with_capacity(flat.len());
-    for f in &flat {
-        let (origin, rule) = resolve(&f.node, &f.name, &opset_maps[f.opsets])?;
-        // Function bodies had their references replaced when inlined.
-        if let Some(a) = f
-            .node
-            .attribute
-            .iter()
-            .find(|a| !a.ref_attr_name().is_empty())
-        {
-            return Err(Error::invalid(format!(
-                "attribute \"{}\" refers to function attribute \"{}\", but the node is not in a function",
-                a.name(),
-                a.ref_attr_name()
-            ))
-            .at(&origin));
-        }
-        match rule {
-            Ok(rule) => resolved.push((origin, Some(rule))),
-            Err(e) => {
-                unsupported.push(e.at(&origin));
-                resolved.push((origin, None));
-            }
-        }
-    }
-
-    // Map nodes in order. Outputs of unsupported nodes are "poisoned": nodes
-    // reading them are skipped (they cannot be mapped without the value).
-    let mut poisoned: HashSet<&str> = HashSet::new();
-    let mut sym = crate::map::SymValues::new();
-    // Sequence values, resolved statically: each is a list of tensor values.
-    let mut seqs: HashMap<String, Vec<ValueId>> = HashMap::new();
-    for (f, (origin, rule)) in flat.iter().zip(&resolved) {
-        let node: &NodeProto = &f.node;
-        let mut node_inputs = Vec::with_capacity(node.input.len());
-        let mut seq_inputs = Vec::with_capacity(node.input.len());
-        let mut skip = rule.is_none();
-        for n in &node.input {
-            seq_inputs.push(seqs.get(n.as_str()).cloned());
-            if n.is_empty() {
-                node_inputs.push(None);
-            } else if let Some(&id) = names.get(n.as_str()) {
-                node_inputs.push(Some(id));
-            } else if seqs.contains_key(n.as_str()) {
-                node_inputs.push(None);
-            } else if poisoned.contains(n.as_str()) {
-                skip = true;
-                node_inputs.push(None);
-            } else {
-                return Err(Error::invalid(format!(
-                    "input \"{n}\" is not defined by an earlier node, an initializer or a graph input (nodes must be in topological order)"
-                ))
-                .at(origin));
-            }
-        }
-        let Some(rule) = rule.filter(|_| !skip) else {
-            poisoned.extend(node.output.iter().map(String::as_str));
-            continue;
-        };
-        let scope = Scope {
-            names: &names,
+    let nodes: Vec<WalkNode> = flat
+        .into_iter()
+        .map(|f| WalkNode {
+            node: f.node,
+            name: f.name,
             opsets: &opset_maps[f.opsets],
-            depth: 0,
-        };
-        let mut ctx = MapCtx::new(
-            &mut graph,
-            Attrs::new(&node.attribute),
-            origin,
-            origin.version,
-            node_inputs,
-            &node.output,
-            &mut files,
-            &mut sym,
-            scope,
-        )
-        .with_sequences(seq_inputs);
-        match (rule.map)(&mut ctx) {
-            Ok(()) => {}
-            Err(e) if e.kind == ErrorKind::Unsupported => {
-                unsupported.push(e.at(origin));
-                poisoned.extend(node.output.iter().map(String::as_str));
-                continue;
-            }
-            Err(e) => return Err(e.at(origin)),
-        }
-        let (outs, seq_outs) = ctx.into_all_outputs();
-        for (k, n) in node.output.iter().enumerate() {
-            if n.is_empty() {
-                continue;
-            }
-            if let Some(items) = seq_outs.get(k).cloned().flatten() {
-                if names.contains_key(n) || seqs.insert(n.clone(), items).is_some() {
-                    return Err(
-                        Error::invalid(format!("value \"{n}\" is defined more than once"))
-                            .at(origin),
-                    );
-                }
-                continue;
-            }
-            let Some(id) = outs.get(k).copied().flatten() else {
-                unsupported.push(
-                    Error::unsupported(format!("output {k} (\"{n}\") is not produced")).at(origin),
-                );
-                poisoned.insert(n.as_str());
-                continue;
-            };
-            if names.insert(n.clone(), id).is_some() {
-                return Err(
-                    Error::invalid(format!("value \"{n}\" is defined more than once")).at(origin),
-                );
-            }
-        }
-    }
-
-    if let Some(e) = combine_unsupported(unsupported) {
-        return Err(e);
-    }
+        })
+        .collect();
+    let mut sym = SymValues::new();
+    let target = Target {
+        graph: &mut graph,
+        files: &mut files,
+        sym: &mut sym,
+        depth: 0,
+    };
+    walk(target, &mut values, &nodes)?;
 
     if gp.output.is_empty() {
         return Err(Error::invalid("the graph has no outputs"));
@@ -239,8 +137,8 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
     let mut renamed: HashSet<ValueId> = HashSet::new();
     for vi in &gp.output {
         let n = vi.name();
-        let Some(&id) = names.get(n) else {
-            if seqs.contains_key(n) {
+        let Some(&id) = values.tensors.get(n) else {
+            if values.seqs.contains_key(n) {
                 return Err(Error::unsupported(format!(
                     "graph output \"{n}\" is a sequence: only tensor values cross the graph boundary"
                 )));
@@ -256,12 +154,8 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
             let origin = Origin {
                 node: n.to_string(),
                 op_type: "Identity".into(),
-                domain: crate::load::DEFAULT_DOMAIN.into(),
-                opset: loaded
-                    .opsets
-                    .get(crate::load::DEFAULT_DOMAIN)
-                    .copied()
-                    .unwrap_or(0),
+                domain: DEFAULT_DOMAIN.into(),
+                opset: loaded.opsets.get(DEFAULT_DOMAIN).copied().unwrap_or(0),
                 version: 0,
             };
             let perm = (0..graph.ty(id).rank()).collect();
@@ -297,112 +191,6 @@ pub(crate) fn runtime_inputs(loaded: &Loaded) -> Result<Vec<(String, TensorType)
         .filter(|vi| !inits.contains(vi.name()))
         .map(|vi| Ok((vi.name().to_string(), value_type(vi)?)))
         .collect()
-}
-
-/// The node's name for messages: its own, else its first output's, else `op_type#index`.
-pub(crate) fn node_name(node: &NodeProto, index: usize) -> String {
-    if !node.name().is_empty() {
-        node.name().to_string()
-    } else if let Some(o) = node.output.iter().find(|o| !o.is_empty()) {
-        o.clone()
-    } else {
-        format!("{}#{index}", node.op_type())
-    }
-}
-
-/// Builds the origin and finds the rule. Outer error: invalid model (stop);
-/// inner error: unsupported (collect).
-pub(crate) fn resolve(
-    node: &NodeProto,
-    name: &str,
-    opsets: &Opsets,
-) -> Result<(Origin, Result<&'static Rule>)> {
-    let domain = normalize_domain(node.domain());
-    let op_type = node.op_type();
-    let mut origin = Origin {
-        node: name.to_string(),
-        op_type: op_type.to_string(),
-        domain: domain.to_string(),
-        opset: 0,
-        version: 0,
-    };
-    let Some(&opset) = opsets.get(domain) else {
-        let imported: Vec<&str> = opsets.keys().map(String::as_str).collect();
-        return Err(Error::invalid(format!(
-            "domain \"{domain}\" is not imported by the model (imports: {})",
-            imported.join(", ")
-        ))
-        .at(&origin));
-    };
-    origin.opset = opset;
-    let Some(versions) = schema_versions(domain, op_type) else {
-        let e = Error::unsupported(format!("unknown op type {op_type} in domain {domain}"));
-        return Ok((origin, Err(e)));
-    };
-    let Some(version) = effective_version(versions, opset) else {
-        return Err(Error::invalid(format!(
-            "{op_type} does not exist at opset {opset} of {domain} (its first version is {})",
-            versions.first().copied().unwrap_or(0)
-        ))
-        .at(&origin));
-    };
-    origin.version = version;
-    if let Some(arity) = schema_arity(domain, op_type, version)
-        && let Some(why) = arity.check(
-            &format!("{op_type}-{version}"),
-            node.input.len(),
-            node.output.len(),
-        )
-    {
-        return Err(Error::invalid(why).at(&origin));
-    }
-    if let Some(rule) = find_rule(domain, op_type, version) {
-        return Ok((origin, Ok(rule)));
-    }
-    let e = if has_rules(domain, op_type) {
-        let list: Vec<String> = supported_versions(domain, op_type)
-            .iter()
-            .map(|v| v.to_string())
-            .collect();
-        let why = crate::map::gap_reason(domain, op_type, version)
-            .map(|r| format!(": {r}"))
-            .unwrap_or_default();
-        Error::unsupported(format!(
-            "{op_type}-{version} is not supported{why} (supported versions: {})",
-            list.join(", ")
-        ))
-    } else {
-        Error::unsupported(format!("op {op_type} is not supported"))
-    };
-    Ok((origin, Err(e)))
-}
-
-/// One error for every unsupported node: the first in full, then the rest.
-fn combine_unsupported(mut errors: Vec<Error>) -> Option<Error> {
-    if errors.is_empty() {
-        return None;
-    }
-    let mut first = errors.remove(0);
-    if !errors.is_empty() {
-        let rest: Vec<String> = errors
-            .iter()
-            .map(|e| match &e.origin {
-                Some(o) => format!(
-                    "node \"{}\" ({}-{}): {}",
-                    o.node, o.op_type, o.version, e.message
-                ),
-                None => e.message.clone(),
-            })
-            .collect();
-        first.message = format!(
-            "{}; {} more unsupported node{}: {}",
-            first.message,
-            rest.len(),
-            if rest.len() == 1 { "" } else { "s" },
-            rest.join("; ")
-        );
-    }
-    Some(first)
 }
 
 /// A graph output's declared tensor type (when it has one) must agree with
@@ -694,5 +482,257 @@ impl<'f> Inliner<'f, '_> {
             )?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::import;
+    use crate::test_models::*;
+
+    #[test]
+    fn input_shape_pins_fix_symbols_and_check_names_and_ranks() {
+        let m = || {
+            M::new(13)
+                .input(vi("x", 1, &[D::S("n"), D::N(3)]))
+                .input(vi("z", 1, &[D::S("n"), D::N(3)]))
+                .node(node("Add", "a", &["x", "z"], &["y"]))
+                .output("y")
+        };
+        let opts = ImportOptions {
+            input_shapes: vec![("x".into(), vec![5, 3])],
+            ..Default::default()
+        };
+        let g = m().import_with(&opts).unwrap();
+        assert_eq!(g.ty(g.inputs[1]).known_dims().unwrap(), vec![5, 3]);
+        assert_eq!(out_dims(&g, 0), vec![5, 3]);
+        let bad = ImportOptions {
+            input_shapes: vec![("nope".into(), vec![5, 3])],
+            ..Default::default()
+        };
+        assert!(m().import_with(&bad).unwrap_err().message.contains("nope"));
+        let bad = ImportOptions {
+            input_shapes: vec![("x".into(), vec![5])],
+            ..Default::default()
+        };
+        assert!(m().import_with(&bad).unwrap_err().message.contains("rank"));
+    }
+
+    #[test]
+    fn model_local_functions_are_inlined_with_attribute_references() {
+        let inner = with_attrs(
+            node("LeakyRelu", "leaky", &["a"], &["t"]),
+            vec![AttributeProto {
+                name: Some("alpha".into()),
+                ref_attr_name: Some("slope".into()),
+                r#type: Some(AttributeType::Float as i32),
+                ..Default::default()
+            }],
+        );
+        let f = FunctionProto {
+            name: Some("LeakyNeg".into()),
+            domain: Some("local".into()),
+            input: vec!["a".into()],
+            output: vec!["b".into()],
+            attribute: vec!["slope".into()],
+            node: vec![inner, node("Neg", "neg", &["t"], &["b"])],
+            opset_import: vec![OperatorSetIdProto {
+                domain: Some(String::new()),
+                version: Some(13),
+            }],
+            ..Default::default()
+        };
+        let mut call = with_attrs(
+            node("LeakyNeg", "call", &["x"], &["y"]),
+            vec![a_float("slope", 0.25)],
+        );
+        call.domain = Some("local".into());
+        let mut m = M::new(13)
+            .input(f32_in("x", &[3]))
+            .node(call.clone())
+            .node(NodeProto {
+                name: Some("call2".into()),
+                input: vec!["y".into()],
+                output: vec!["z".into()],
+                ..call
+            })
+            .output("z");
+        m.model.functions.push(f);
+        m.model.opset_import.push(OperatorSetIdProto {
+            domain: Some("local".into()),
+            version: Some(1),
+        });
+        let g = m.import().unwrap();
+        assert_eq!(op_names(&g), vec!["LeakyRelu", "Neg", "LeakyRelu", "Neg"]);
+        assert_eq!(
+            g.nodes[0].op,
+            Op::Elementwise(Elementwise::Unary(Unary::LeakyRelu { alpha: 0.25 }))
+        );
+        assert_eq!(g.nodes[2].origin.node, "call2/leaky");
+        assert_eq!(g.value(g.outputs[0]).name, "z");
+    }
+
+    #[test]
+    fn missing_truncated_and_garbage_files_are_clear_errors() {
+        let dir = scratch("files");
+        let e = import(&dir.join("nope.onnx"), &ImportOptions::default()).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Io);
+        let bytes = M::new(13)
+            .input(f32_in("x", &[2]))
+            .node(node("Relu", "r", &["x"], &["y"]))
+            .output("y")
+            .bytes();
+        let path = dir.join("m.onnx");
+        for cut in [1, bytes.len() / 2, bytes.len() - 1] {
+            std::fs::write(&path, &bytes[..cut]).unwrap();
+            let e = import(&path, &ImportOptions::default()).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::InvalidModel, "cut {cut}: {e}");
+        }
+        std::fs::write(&path, b"").unwrap();
+        let e = import(&path, &ImportOptions::default()).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidModel, "{e}");
+        std::fs::write(&path, &bytes).unwrap();
+        let g = import(&path, &ImportOptions::default()).unwrap();
+        assert_eq!(op_names(&g), vec!["Relu"]);
+        let inputs = crate::graph_inputs(&path).unwrap();
+        assert_eq!(inputs.len(), 1);
+        assert_eq!(inputs[0].0, "x");
+    }
+
+    fn external(
+        name: &str,
+        location: &str,
+        offset: Option<u64>,
+        length: Option<u64>,
+    ) -> TensorProto {
+        let mut kv = vec![StringStringEntryProto {
+            key: Some("location".into()),
+            value: Some(location.into()),
+        }];
+        if let Some(o) = offset {
+            kv.push(StringStringEntryProto {
+                key: Some("offset".into()),
+                value: Some(o.to_string()),
+            });
+        }
+        if let Some(l) = length {
+            kv.push(StringStringEntryProto {
+                key: Some("length".into()),
+                value: Some(l.to_string()),
+            });
+        }
+        TensorProto {
+            name: Some(name.into()),
+            dims: vec![2],
+            data_type: Some(1),
+            data_location: Some(1),
+            external_data: kv,
+            ..Default::default()
+        }
+    }
+
+    fn external_model(dir: &Path, t: TensorProto) -> o2l_canon::Result<Graph> {
+        let bytes = M::new(13)
+            .input(f32_in("x", &[2]))
+            .init(t)
+            .node(node("Add", "add", &["x", "w"], &["y"]))
+            .output("y")
+            .bytes();
+        let path = dir.join("model.onnx");
+        std::fs::write(&path, bytes).unwrap();
+        import(&path, &ImportOptions::default())
+    }
+
+    #[test]
+    fn external_data_is_read_inside_the_model_folder_only() {
+        let root = scratch("external");
+        let dir = root.join("model");
+        std::fs::create_dir_all(&dir).unwrap();
+        let data: Vec<u8> = [0.0f32, 1.0, 2.0, 3.0]
+            .iter()
+            .flat_map(|x| x.to_le_bytes())
+            .collect();
+        std::fs::write(dir.join("weights.bin"), &data).unwrap();
+        std::fs::write(root.join("outside.bin"), &data).unwrap();
+
+        let g = external_model(&dir, external("w", "weights.bin", Some(8), Some(8))).unwrap();
+        let w = g.nodes[0].inputs[1];
+        assert_eq!(g.constant(w).unwrap().to_f64s(), vec![2.0, 3.0]);
+
+        let e = external_model(&dir, external("w", "../outside.bin", None, Some(8))).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidModel, "{e}");
+        assert!(e.message.contains(".."), "{e}");
+
+        let abs = root.join("outside.bin");
+        let e =
+            external_model(&dir, external("w", abs.to_str().unwrap(), None, Some(8))).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidModel, "{e}");
+        assert!(e.message.contains("absolute"), "{e}");
+
+        std::os::unix::fs::symlink(&abs, dir.join("link.bin")).unwrap();
+        let e = external_model(&dir, external("w", "link.bin", None, Some(8))).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidModel, "{e}");
+        assert!(e.message.contains("outside the model's folder"), "{e}");
+
+        let e = external_model(&dir, external("w", "weights.bin", Some(12), Some(8))).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidModel, "{e}");
+        assert!(e.message.contains("past the end"), "{e}");
+    }
+
+    #[test]
+    fn a_fold_larger_than_max_fold_bytes_stays_an_op() {
+        let model = || {
+            M::new(17)
+                .init(t_f32("a", &[64], &[1.0; 64]))
+                .init(t_f32("b", &[64], &[2.0; 64]))
+                .node(node("Add", "add", &["a", "b"], &["y"]))
+                .output("y")
+        };
+        let folded = model().import().unwrap();
+        assert!(folded.nodes.is_empty(), "{:?}", op_names(&folded));
+        // 64 f32 are 256 bytes: above a 128-byte cap the Add runs at run time.
+        let kept = model()
+            .import_with(&with_limits(|l| l.max_fold_bytes = 128))
+            .unwrap();
+        assert_eq!(op_names(&kept), ["Add"]);
+    }
+
+    #[test]
+    fn a_constant_the_converter_must_make_past_the_caps_is_a_limit_error() {
+        let model = || {
+            M::new(17)
+                .init(t_i64("shape", &[1000, 1000]))
+                .node(node("ConstantOfShape", "fill", &["shape"], &["y"]))
+                .output("y")
+        };
+        assert!(model().import().is_ok());
+        let e = model()
+            .import_with(&with_limits(|l| l.max_fold_bytes = 1 << 20))
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Limit);
+        assert!(e.message.contains("--max-fold-bytes"), "{e}");
+        assert!(e.message.contains("ConstantOfShape of [1000, 1000]"), "{e}");
+    }
+
+    #[test]
+    fn constants_made_in_total_past_max_alloc_bytes_are_a_limit_error() {
+        // Each fold is small, together they pass a 3000-byte total.
+        let mut m = M::new(17).init(t_f32("a", &[256], &[1.0; 256]));
+        let mut last = "a".to_string();
+        for k in 0..4 {
+            let out = format!("y{k}");
+            m = m.node(node("Add", &format!("add{k}"), &[&last, "a"], &[&out]));
+            last = out;
+        }
+        let m = m.output(&last);
+        let e = m
+            .import_with(&with_limits(|l| l.max_alloc_bytes = 3000))
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Limit);
+        assert!(e.message.contains("--max-alloc-bytes"), "{e}");
+        assert!(
+            e.to_string().contains("node \"add2\""),
+            "the third fold passes the cap: {e}"
+        );
     }
 }

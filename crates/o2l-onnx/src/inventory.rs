@@ -1,6 +1,7 @@
 //! A model's op inventory: which op types it uses and how often, read from
 //! the decoded graph without mapping any node (for batch reports).
-use crate::load::{load_model, normalize_domain};
+use crate::load::load_model;
+use crate::schema::normalize_domain;
 use crate::schema::{effective_version, schema_versions};
 use o2l_canon::Result;
 use o2l_proto::GraphProto;

@@ -7,12 +7,14 @@ mod attr;
 mod import;
 mod load;
 mod map;
+mod mmap;
 mod schema;
 mod skim;
 mod tensor;
+mod walk;
 
 #[cfg(test)]
-mod tests;
+mod test_models;
 
 use o2l_canon::{Graph, Result, Tensor};
 use std::path::Path;
@@ -91,7 +93,7 @@ pub fn graph_inputs(path: &Path) -> Result<Vec<(String, o2l_canon::TensorType)>>
 
 /// Reads one serialized `TensorProto` (as in backend-test `input_0.pb` files).
 pub fn read_tensor_file(path: &Path) -> Result<Tensor> {
-    let bytes = load::map_file(path)?;
+    let bytes = mmap::map_file(path)?;
     let proto = load::decode::<o2l_proto::TensorProto>(bytes, path)?;
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut files = tensor::ExternalFiles::new(dir);

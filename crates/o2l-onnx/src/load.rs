@@ -1,23 +1,12 @@
 //! Reading a model: memory-map the file and decode it with prost from a
 //! `Bytes` that owns the map, so `raw_data` fields stay slices of the map
 //! (large files through `skim`, which does not touch the weights doing so).
+use crate::mmap::{map_opened, open_file};
+use crate::schema::{newest_opset, normalize_domain};
 use o2l_canon::{Error, FileMaps, Result};
 use o2l_proto::{Bytes, Message, ModelProto};
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::path::{Path, PathBuf};
-
-/// The default domain, spelled the way messages and tables spell it.
-pub(crate) const DEFAULT_DOMAIN: &str = "ai.onnx";
-
-/// `""` and `"ai.onnx"` are the same domain.
-pub(crate) fn normalize_domain(domain: &str) -> &str {
-    if domain.is_empty() {
-        DEFAULT_DOMAIN
-    } else {
-        domain
-    }
-}
 
 /// Opset versions imported per (normalised) domain.
 pub(crate) type Opsets = BTreeMap<String, i64>;
@@ -32,7 +21,7 @@ pub(crate) fn opsets_of(imports: &[o2l_proto::OperatorSetIdProto]) -> Result<Ops
                 "opset import of domain \"{domain}\" has version {version}"
             )));
         }
-        if let Some(newest) = crate::schema::newest_opset(&domain)
+        if let Some(newest) = newest_opset(&domain)
             && version > newest
         {
             return Err(Error::unsupported(format!(
@@ -57,31 +46,6 @@ pub(crate) struct Loaded {
     pub opsets: Opsets,
     /// The model file's memory map, when it was read from a file.
     pub file_maps: FileMaps,
-}
-
-/// Memory-maps a whole file into a `Bytes` that owns the map.
-pub(crate) fn map_file(path: &Path) -> Result<Bytes> {
-    map_opened(&open_file(path)?, path)
-}
-
-fn open_file(path: &Path) -> Result<File> {
-    File::open(path).map_err(|e| Error::io(format!("cannot open {}: {e}", path.display())))
-}
-
-/// Memory-maps `file` (opened from `path`, which errors name).
-fn map_opened(file: &File, path: &Path) -> Result<Bytes> {
-    let len = file
-        .metadata()
-        .map_err(|e| Error::io(format!("cannot stat {}: {e}", path.display())))?
-        .len();
-    if len == 0 {
-        return Ok(Bytes::new());
-    }
-    // SAFETY: the map is read-only; like every reader of model files we assume the
-    // file is not truncated by another process while we convert it.
-    let map = unsafe { memmap2::Mmap::map(file) }
-        .map_err(|e| Error::io(format!("cannot map {}: {e}", path.display())))?;
-    Ok(Bytes::from_owner(map))
 }
 
 /// Decodes one protobuf message; failures are `InvalidModel` in the file.
@@ -170,4 +134,33 @@ pub(crate) fn check_model(model: &ModelProto, path: &Path) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_models::*;
+
+    #[test]
+    fn an_opset_newer_than_the_manifest_is_refused() {
+        // An op may have changed at an opset the manifest does not know.
+        let e = M::new(99)
+            .input(f32_in("x", &[4]))
+            .node(node("Relu", "r", &["x"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Unsupported);
+        assert!(e.message.contains("opset 99"), "{e}");
+        assert!(
+            e.message.contains("newest this converter knows (28)"),
+            "{e}"
+        );
+        let g = M::new(28)
+            .input(f32_in("x", &[4]))
+            .node(node("Relu", "r", &["x"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(g.nodes[0].origin.version, 14);
+    }
 }

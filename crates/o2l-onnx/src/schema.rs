@@ -1,8 +1,19 @@
 //! The committed manifest of every ONNX op's schema versions
 //! (`schema_versions.tsv`, written by `tools/onnx_schema_manifest.py`).
-use crate::load::normalize_domain;
 use std::collections::HashMap;
 use std::sync::OnceLock;
+
+/// The default domain, spelled the way messages and tables spell it.
+pub(crate) const DEFAULT_DOMAIN: &str = "ai.onnx";
+
+/// `""` and `"ai.onnx"` are the same domain.
+pub(crate) fn normalize_domain(domain: &str) -> &str {
+    if domain.is_empty() {
+        DEFAULT_DOMAIN
+    } else {
+        domain
+    }
+}
 
 const MANIFEST: &str = include_str!("schema_versions.tsv");
 const ARITY: &str = include_str!("schema_arity.tsv");

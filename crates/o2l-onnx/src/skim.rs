@@ -281,7 +281,7 @@ mod tests {
     fn skimmed_model_equals_the_full_decode_and_leaves_large_weights_in_the_map() {
         let bytes = model().encode_to_vec();
         let path = write("ok.onnx", &bytes);
-        let map = crate::load::map_file(&path).unwrap();
+        let map = crate::mmap::map_file(&path).unwrap();
         let skimmed = skim_file(&path, &map).expect("a well-formed large model is skimmed");
         assert_eq!(skimmed, ModelProto::decode(map.clone()).unwrap());
         let raw = |i: usize| {
@@ -314,7 +314,7 @@ mod tests {
                 let mut damaged = bytes.clone();
                 damaged[at] ^= bit;
                 std::fs::write(&path, &damaged).unwrap();
-                let map = crate::load::map_file(&path).unwrap();
+                let map = crate::mmap::map_file(&path).unwrap();
                 if let Some(model) = skim_file(&path, &map) {
                     skimmed += 1;
                     let full = ModelProto::decode(map.clone());
@@ -333,17 +333,17 @@ mod tests {
         // Cut inside the large weight, and inside the graph's last field.
         for cut in [(1 << 20) + 50, bytes.len() - 3] {
             let path = write("cut.onnx", &bytes[..cut]);
-            let map = crate::load::map_file(&path).unwrap();
+            let map = crate::mmap::map_file(&path).unwrap();
             assert!(skim_file(&path, &map).is_none(), "cut at {cut}");
         }
         // A second graph field would be merged by the decoder.
         let mut twice = bytes.clone();
         twice.extend_from_slice(&bytes);
         let path = write("twice.onnx", &twice);
-        let map = crate::load::map_file(&path).unwrap();
+        let map = crate::mmap::map_file(&path).unwrap();
         assert!(skim_file(&path, &map).is_none());
         let path = write("small.onnx", &bytes[..1000]);
-        let map = crate::load::map_file(&path).unwrap();
+        let map = crate::mmap::map_file(&path).unwrap();
         assert!(skim_file(&path, &map).is_none());
         for name in ["cut.onnx", "twice.onnx", "small.onnx"] {
             let _ = std::fs::remove_file(

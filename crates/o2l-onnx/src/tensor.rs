@@ -2,7 +2,7 @@
 //! (ONNX and canonical tensors are both little-endian, so it is used as is,
 //! a slice of the memory map), the typed repeated fields, and external
 //! data files (resolved inside the model's folder only, memory-mapped, sliced).
-use crate::load::map_file;
+use crate::mmap::map_file;
 use o2l_canon::shape::element_count;
 use o2l_canon::{DType, Error, Result, Tensor};
 use o2l_proto::tensor_proto::{DataLocation, DataType};
@@ -347,4 +347,83 @@ fn external_bytes(t: &TensorProto, files: &mut ExternalFiles, what: &str) -> Res
             ))
         })?;
     Ok(file.slice(offset as usize..end as usize))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_models::*;
+
+    #[test]
+    fn int32_data_carries_f16_and_bool_bit_patterns() {
+        let dir = scratch("tensors");
+        let f16 = TensorProto {
+            dims: vec![2],
+            data_type: Some(10),
+            int32_data: vec![0x3E00, 0xC000],
+            ..Default::default()
+        };
+        let path = dir.join("f16.pb");
+        std::fs::write(&path, f16.encode_to_vec()).unwrap();
+        let t = read_tensor_file(&path).unwrap();
+        assert_eq!(t.dtype, DType::F16);
+        assert_eq!(t.to_f64s(), vec![1.5, -2.0]);
+
+        let b = TensorProto {
+            dims: vec![3],
+            data_type: Some(9),
+            int32_data: vec![1, 0, 1],
+            ..Default::default()
+        };
+        std::fs::write(&path, b.encode_to_vec()).unwrap();
+        let t = read_tensor_file(&path).unwrap();
+        assert_eq!(t.dtype, DType::Bool);
+        assert_eq!(&t.data[..], &[1, 0, 1]);
+
+        let s = TensorProto {
+            name: Some("words".into()),
+            dims: vec![1],
+            data_type: Some(8),
+            ..Default::default()
+        };
+        std::fs::write(&path, s.encode_to_vec()).unwrap();
+        let e = read_tensor_file(&path).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Unsupported);
+        assert!(
+            e.message.contains("words") && e.message.contains("STRING"),
+            "{e}"
+        );
+
+        let neg = TensorProto {
+            dims: vec![-1],
+            data_type: Some(1),
+            ..Default::default()
+        };
+        std::fs::write(&path, neg.encode_to_vec()).unwrap();
+        assert_eq!(
+            read_tensor_file(&path).unwrap_err().kind,
+            ErrorKind::InvalidModel
+        );
+        let huge = TensorProto {
+            dims: vec![1 << 40, 1 << 40],
+            data_type: Some(1),
+            ..Default::default()
+        };
+        std::fs::write(&path, huge.encode_to_vec()).unwrap();
+        assert_eq!(read_tensor_file(&path).unwrap_err().kind, ErrorKind::Limit);
+    }
+
+    #[test]
+    fn raw_data_stays_a_slice_of_the_memory_map() {
+        let dir = scratch("zerocopy");
+        let t = t_f32("w", &[4], &[1.0, 2.0, 3.0, 4.0]);
+        let path = dir.join("w.pb");
+        std::fs::write(&path, t.encode_to_vec()).unwrap();
+        let map = crate::mmap::map_file(&path).unwrap();
+        let proto: TensorProto = crate::load::decode(map.clone(), &path).unwrap();
+        let mut files = crate::tensor::ExternalFiles::new(&dir);
+        let tensor = crate::tensor::tensor_from_proto(&proto, &mut files).unwrap();
+        let range = map.as_ptr_range();
+        assert!(range.contains(&tensor.data.as_ptr()), "raw_data was copied");
+        assert_eq!(tensor.to_f64s(), vec![1.0, 2.0, 3.0, 4.0]);
+    }
 }

@@ -1,6 +1,7 @@
 //! Activations composed from comparisons, selects and arithmetic:
 //! ThresholdedRelu, Shrink, SwiGLU.
-use super::{MapCtx, Rule, row};
+use super::ctx::{MapCtx, Rule, row};
+use o2l_canon::Builder;
 use o2l_canon::ops::{Binary, Compare, Elementwise, Unary};
 use o2l_canon::{Error, Op, Result, ValueId};
 
@@ -28,10 +29,6 @@ pub(crate) static RULES: &[Rule] = &[
     ),
 ];
 
-fn compare(ctx: &mut MapCtx, c: Compare, a: ValueId, b: ValueId) -> Result<ValueId> {
-    ctx.emit1(Op::Elementwise(Elementwise::Compare(c)), &[a, b])
-}
-
 fn select(ctx: &mut MapCtx, c: ValueId, a: ValueId, b: ValueId) -> Result<ValueId> {
     ctx.emit1(Op::Elementwise(Elementwise::Select), &[c, a, b])
 }
@@ -42,7 +39,7 @@ fn thresholded_relu(ctx: &mut MapCtx) -> Result<()> {
     let alpha = ctx.attrs.float_or("alpha", 1.0)? as f64;
     let a = ctx.scalar(dtype, alpha)?;
     let zero = ctx.scalar(dtype, 0.0)?;
-    let above = compare(ctx, Compare::Greater, x, a)?;
+    let above = ctx.compare(Compare::Greater, x, a)?;
     let y = select(ctx, above, x, zero)?;
     ctx.bind(0, y)
 }
@@ -55,8 +52,8 @@ fn shrink(ctx: &mut MapCtx) -> Result<()> {
     let (lo, hi) = (ctx.scalar(dtype, -lambd)?, ctx.scalar(dtype, lambd)?);
     let b = ctx.scalar(dtype, bias)?;
     let zero = ctx.scalar(dtype, 0.0)?;
-    let below = compare(ctx, Compare::Less, x, lo)?;
-    let above = compare(ctx, Compare::Greater, x, hi)?;
+    let below = ctx.compare(Compare::Less, x, lo)?;
+    let above = ctx.compare(Compare::Greater, x, hi)?;
     let plus = ctx.binary(Binary::Add, x, b)?;
     let minus = ctx.binary(Binary::Sub, x, b)?;
     let upper = select(ctx, above, minus, zero)?;

@@ -4,8 +4,10 @@
 //! (mask, causal frontier, sliding window, padding), a softmax whose fully
 //! masked rows are zero, then `@ V`. Numerics follow the ONNX reference.
 //! RotaryEmbedding (opset 23) lives here too: it feeds attention.
-use super::{MapCtx, Rule, row, versioned};
+use super::ctx::{MapCtx, Rule, row, versioned};
 use crate::tensor::dtype_of;
+use o2l_canon::Builder;
+use o2l_canon::compose;
 use o2l_canon::ops::{
     Binary, Compare, Elementwise, Linear, Movement, Norm, Reduce, ReduceKind, Unary,
 };
@@ -102,25 +104,12 @@ fn known_rank(ty: &TensorType, what: &str, rank: usize) -> Result<Vec<u64>> {
     Ok(dims)
 }
 
-fn transpose(ctx: &mut MapCtx, x: ValueId, perm: &[usize]) -> Result<ValueId> {
-    ctx.emit1(
-        Op::Movement(Movement::Transpose {
-            perm: perm.to_vec(),
-        }),
-        &[x],
-    )
-}
-
 fn matmul(ctx: &mut MapCtx, a: ValueId, b: ValueId) -> Result<ValueId> {
     ctx.emit1(Op::Linear(Linear::MatMul), &[a, b])
 }
 
 fn select(ctx: &mut MapCtx, c: ValueId, a: ValueId, b: ValueId) -> Result<ValueId> {
     ctx.emit1(Op::Elementwise(Elementwise::Select), &[c, a, b])
-}
-
-fn compare(ctx: &mut MapCtx, c: Compare, a: ValueId, b: ValueId) -> Result<ValueId> {
-    ctx.emit1(Op::Elementwise(Elementwise::Compare(c)), &[a, b])
 }
 
 /// `(B, S, H*D)` to `(B, H, S, D)`.
@@ -134,7 +123,7 @@ fn split_heads(ctx: &mut MapCtx, x: ValueId, heads: u64, what: &str) -> Result<V
     }
     let shape = [d[0], d[1], heads, d[2] / heads].map(Dim::Known).to_vec();
     let r = ctx.reshape(x, shape)?;
-    transpose(ctx, r, &[0, 2, 1, 3])
+    ctx.transpose(r, &[0, 2, 1, 3])
 }
 
 /// A constant `(rows, cols)` bias: 0 where `allowed(i, j)`, -inf elsewhere.
@@ -198,35 +187,8 @@ fn per_batch_bias(
         }
     }
     let d = ctx.constant(Tensor::from_i64s(DType::I64, vec![q, kv], &d)?)?;
-    let ok = compare(ctx, cmp, d, nb)?;
+    let ok = ctx.compare(cmp, d, nb)?;
     bias_of(ctx, ok, dtype)
-}
-
-/// Softmax one rounded step at a time, as the reference computes it in half
-/// precision (a fused softmax rounds once and lands an ulp or two away):
-/// `e = exp(x - m)` with `m` the row max (0 for an all -inf row), `e / sum(e)`
-/// with a zero sum taken as 1.
-fn stepwise_softmax(ctx: &mut MapCtx, x: ValueId, axis: usize) -> Result<ValueId> {
-    let dtype = ctx.ty(x).dtype;
-    let reduce = |kind| {
-        Op::Reduce(Reduce {
-            kind,
-            axes: vec![axis],
-            keep_dims: true,
-        })
-    };
-    let m = ctx.emit1(reduce(ReduceKind::Max), &[x])?;
-    let ninf = ctx.scalar(dtype, f64::NEG_INFINITY)?;
-    let zero = ctx.scalar(dtype, 0.0)?;
-    let one = ctx.scalar(dtype, 1.0)?;
-    let dead = compare(ctx, Compare::Equal, m, ninf)?;
-    let m = select(ctx, dead, zero, m)?;
-    let shifted = ctx.binary(Binary::Sub, x, m)?;
-    let e = ctx.emit1(Op::Elementwise(Elementwise::Unary(Unary::Exp)), &[shifted])?;
-    let sum = ctx.emit1(reduce(ReduceKind::Sum), &[e])?;
-    let empty = compare(ctx, Compare::Equal, sum, zero)?;
-    let sum = select(ctx, empty, one, sum)?;
-    ctx.binary(Binary::Div, e, sum)
 }
 
 fn attention(ctx: &mut MapCtx) -> Result<()> {
@@ -278,8 +240,8 @@ fn attention(ctx: &mut MapCtx) -> Result<()> {
             ));
         };
         let (qh, kvh) = (
-            super::to_u64s(&[qh], "q_num_heads")?[0],
-            super::to_u64s(&[kvh], "kv_num_heads")?[0],
+            super::ctx::to_u64s(&[qh], "q_num_heads")?[0],
+            super::ctx::to_u64s(&[kvh], "kv_num_heads")?[0],
         );
         (
             split_heads(ctx, q_in, qh, "Q")?,
@@ -343,7 +305,7 @@ fn attention(ctx: &mut MapCtx) -> Result<()> {
     let s = scale.map_or(1.0 / (head as f64).sqrt(), f64::from);
     let root = ctx.scalar(dtype, s.sqrt())?;
     let qs = ctx.binary(Binary::Mul, q, root)?;
-    let kt = transpose(ctx, k, &[0, 1, 3, 2])?;
+    let kt = ctx.transpose(k, &[0, 1, 3, 2])?;
     let ks = ctx.binary(Binary::Mul, kt, root)?;
     let mut scores = matmul(ctx, qs, ks)?;
     if softcap > 0.0 {
@@ -487,7 +449,7 @@ fn attention(ctx: &mut MapCtx) -> Result<()> {
     let logits = ctx.cast(with_bias, soft_type)?;
     let last = 3;
     let mut probs = if matches!(soft_type, DType::F16 | DType::BF16) {
-        stepwise_softmax(ctx, logits, last)?
+        compose::stepwise_softmax(ctx, logits, last)?
     } else {
         ctx.emit1(Op::Norm(Norm::Softmax { axis: last }), &[logits])?
     };
@@ -502,7 +464,7 @@ fn attention(ctx: &mut MapCtx) -> Result<()> {
             &[b],
         )?;
         let ninf = ctx.scalar(dtype, f64::NEG_INFINITY)?;
-        let dead = compare(ctx, Compare::Equal, top, ninf)?;
+        let dead = ctx.compare(Compare::Equal, top, ninf)?;
         let zero = ctx.scalar(soft_type, 0.0)?;
         probs = select(ctx, dead, zero, probs)?;
     }
@@ -513,7 +475,7 @@ fn attention(ctx: &mut MapCtx) -> Result<()> {
     let y = matmul(ctx, probs, v)?;
     let y = if three_d {
         let yd = known(&ctx.ty(y), "Y")?;
-        let t = transpose(ctx, y, &[0, 2, 1, 3])?;
+        let t = ctx.transpose(y, &[0, 2, 1, 3])?;
         ctx.reshape(t, [batch, q_len, yd[1] * yd[3]].map(Dim::Known).to_vec())?
     } else {
         y
@@ -526,16 +488,6 @@ fn attention(ctx: &mut MapCtx) -> Result<()> {
     Ok(())
 }
 
-/// Constant indices `picks` taken along `axis`.
-fn take(ctx: &mut MapCtx, x: ValueId, axis: usize, picks: &[i64]) -> Result<ValueId> {
-    let idx = ctx.constant(Tensor::from_i64s(
-        DType::I64,
-        vec![picks.len() as u64],
-        picks,
-    )?)?;
-    ctx.emit1(Op::Movement(Movement::Gather { axis }), &[x, idx])
-}
-
 fn rotary_embedding(ctx: &mut MapCtx) -> Result<()> {
     let (x, cos, sin) = (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?);
     let pos = ctx.opt_input(3);
@@ -545,12 +497,12 @@ fn rotary_embedding(ctx: &mut MapCtx) -> Result<()> {
     let xd = known(&xt, "the input")?;
     // Work in (B, S, H, D).
     let x4 = match xd.len() {
-        4 => transpose(ctx, x, &[0, 2, 1, 3])?,
+        4 => ctx.transpose(x, &[0, 2, 1, 3])?,
         3 => {
             let heads = ctx.attrs.int("num_heads")?.ok_or_else(|| {
                 Error::invalid("RotaryEmbedding with a 3-D input needs num_heads")
             })?;
-            let heads = super::to_u64s(&[heads], "num_heads")?[0];
+            let heads = super::ctx::to_u64s(&[heads], "num_heads")?[0];
             if heads == 0 || xd[2] % heads != 0 {
                 return Err(Error::invalid(format!(
                     "RotaryEmbedding hidden size {} is not a multiple of {heads} heads",
@@ -579,7 +531,7 @@ fn rotary_embedding(ctx: &mut MapCtx) -> Result<()> {
         )));
     }
     let half = rd / 2;
-    let xr = take(ctx, x4, 3, &(0..rd).collect::<Vec<_>>())?;
+    let xr = compose::take(ctx, x4, 3, &(0..rd).collect::<Vec<_>>())?;
     let (i1, i2): (Vec<i64>, Vec<i64>) = if interleaved {
         (
             (0..half).map(|i| 2 * i).collect(),
@@ -588,8 +540,8 @@ fn rotary_embedding(ctx: &mut MapCtx) -> Result<()> {
     } else {
         ((0..half).collect(), (half..rd).collect())
     };
-    let x1 = take(ctx, xr, 3, &i1)?;
-    let x2 = take(ctx, xr, 3, &i2)?;
+    let x1 = compose::take(ctx, xr, 3, &i1)?;
+    let x2 = compose::take(ctx, xr, 3, &i2)?;
     let (b, s) = (d4[0], d4[1]);
     let cache = |ctx: &mut MapCtx, c: ValueId| -> Result<ValueId> {
         let c = match pos {
@@ -616,13 +568,13 @@ fn rotary_embedding(ctx: &mut MapCtx) -> Result<()> {
         ctx.emit1(Op::Movement(Movement::Concat { axis: 3 }), &[real, imag])?
     };
     let y4 = if rd < head {
-        let rest = take(ctx, x4, 3, &(rd..head).collect::<Vec<_>>())?;
+        let rest = compose::take(ctx, x4, 3, &(rd..head).collect::<Vec<_>>())?;
         ctx.emit1(Op::Movement(Movement::Concat { axis: 3 }), &[rotated, rest])?
     } else {
         rotated
     };
     let y = if xd.len() == 4 {
-        transpose(ctx, y4, &[0, 2, 1, 3])?
+        ctx.transpose(y4, &[0, 2, 1, 3])?
     } else {
         ctx.reshape(y4, xt.shape.clone())?
     };
@@ -707,7 +659,7 @@ fn linear_attention(ctx: &mut MapCtx) -> Result<()> {
         }
         let x = if xd[2] == h || xd[2] == 1 {
             let r = ctx.reshape(x, [xd[0], xd[1], xd[2], 1].map(Dim::Known).to_vec())?;
-            transpose(ctx, r, &[0, 2, 1, 3])?
+            ctx.transpose(r, &[0, 2, 1, 3])?
         } else {
             split_heads(ctx, x, h, what)?
         };
@@ -778,7 +730,7 @@ fn linear_attention(ctx: &mut MapCtx) -> Result<()> {
     } else {
         ctx.emit1(Op::Movement(Movement::Concat { axis: 2 }), &outs)?
     };
-    let o = transpose(ctx, o, &[0, 2, 1, 3])?;
+    let o = ctx.transpose(o, &[0, 2, 1, 3])?;
     let o = ctx.reshape(o, [b, t, hq * dv].map(Dim::Known).to_vec())?;
     let o = ctx.cast(o, out_dtype)?;
     ctx.bind(0, o)?;
@@ -820,7 +772,7 @@ fn flex_attention(ctx: &mut MapCtx) -> Result<()> {
     // sqrt(scale) is taken in f32, then held in Q's type.
     let root = ctx.scalar(qt, f64::from((scale as f32).sqrt()))?;
     let qs = ctx.binary(Binary::Mul, q, root)?;
-    let kt = transpose(ctx, k, &[0, 1, 3, 2])?;
+    let kt = ctx.transpose(k, &[0, 1, 3, 2])?;
     let ks = ctx.binary(Binary::Mul, kt, root)?;
     let scores = matmul(ctx, qs, ks)?;
     let compute = match ctx.attrs.int("softmax_precision")? {
@@ -831,7 +783,7 @@ fn flex_attention(ctx: &mut MapCtx) -> Result<()> {
     let mut scores = ctx.cast(scores, compute)?;
     let tag = ctx.origin.node.clone();
     if let Some(g) = ctx.attrs.graph("score_mod")? {
-        let out = super::control::inline_body(ctx, g, &[scores], &format!("{tag}/score_mod"))?;
+        let out = ctx.inline_subgraph(g, &[scores], &format!("{tag}/score_mod"))?;
         let [s] = out[..] else {
             return Err(Error::invalid("score_mod must have one output"));
         };
@@ -839,7 +791,7 @@ fn flex_attention(ctx: &mut MapCtx) -> Result<()> {
     }
     let mut probs = ctx.emit1(Op::Norm(Norm::Softmax { axis: 3 }), &[scores])?;
     if let Some(g) = ctx.attrs.graph("prob_mod")? {
-        let out = super::control::inline_body(ctx, g, &[probs], &format!("{tag}/prob_mod"))?;
+        let out = ctx.inline_subgraph(g, &[probs], &format!("{tag}/prob_mod"))?;
         let [p] = out[..] else {
             return Err(Error::invalid("prob_mod must have one output"));
         };
@@ -850,4 +802,58 @@ fn flex_attention(ctx: &mut MapCtx) -> Result<()> {
     let y = matmul(ctx, probs, vf)?;
     let y = ctx.cast(y, vt)?;
     ctx.bind(0, y)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_models::*;
+
+    #[test]
+    fn grouped_query_attention_from_3d_inputs_with_a_past_cache() {
+        let g = M::new(23)
+            .input(f32_in("q", &[2, 3, 32]))
+            .input(f32_in("k", &[2, 3, 16]))
+            .input(f32_in("v", &[2, 3, 8]))
+            .input(f32_in("pk", &[2, 2, 5, 8]))
+            .input(f32_in("pv", &[2, 2, 5, 4]))
+            .node(with_attrs(
+                node(
+                    "Attention",
+                    "att",
+                    &["q", "k", "v", "", "pk", "pv"],
+                    &["y", "present_k", "present_v"],
+                ),
+                vec![
+                    a_int("q_num_heads", 4),
+                    a_int("kv_num_heads", 2),
+                    a_int("is_causal", 1),
+                ],
+            ))
+            .output("y")
+            .output("present_k")
+            .output("present_v")
+            .import()
+            .unwrap();
+        // 4 query heads of 8, 2 kv heads; v head size 4; 5 past + 3 new keys.
+        assert_eq!(out_dims(&g, 0), vec![2, 3, 16]);
+        assert_eq!(out_dims(&g, 1), vec![2, 2, 8, 8]);
+        assert_eq!(out_dims(&g, 2), vec![2, 2, 8, 4]);
+        let ops: Vec<&str> = g.nodes.iter().map(|n| n.op.name()).collect();
+        for want in ["Concat", "Gather", "MatMul", "Softmax", "Select"] {
+            assert!(ops.contains(&want), "{want} missing from {ops:?}");
+        }
+    }
+
+    #[test]
+    fn attention_rejects_3d_inputs_without_head_counts() {
+        let e = M::new(23)
+            .input(f32_in("q", &[1, 3, 8]))
+            .input(f32_in("k", &[1, 3, 8]))
+            .input(f32_in("v", &[1, 3, 8]))
+            .node(node("Attention", "att", &["q", "k", "v"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap_err();
+        assert!(e.message.contains("q_num_heads and kv_num_heads"), "{e}");
+    }
 }

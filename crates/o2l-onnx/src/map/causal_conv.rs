@@ -1,7 +1,8 @@
 //! CausalConvWithState (opset 27), part of the convolution family: a
 //! depthwise 1-D convolution over the carried state followed by the input,
 //! composed from Concat, Conv and Gather (and Sigmoid, Mul for the fused SiLU).
-use super::{MapCtx, Rule, row};
+use super::ctx::{MapCtx, Rule, row};
+use o2l_canon::Builder;
 use o2l_canon::ops::{Binary, Conv, Elementwise, Movement, Unary};
 use o2l_canon::{Dim, Error, Op, Result, Tensor, ValueId};
 
@@ -108,4 +109,41 @@ fn causal_conv_with_state(ctx: &mut MapCtx) -> Result<()> {
         ctx.bind(1, present)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_models::*;
+
+    fn model(activation: &str) -> M {
+        M::new(27)
+            .input(f32_in("x", &[2, 4, 5]))
+            .input(f32_in("w", &[4, 1, 3]))
+            .node(with_attrs(
+                node("CausalConvWithState", "cc", &["x", "w"], &["y", "state"]),
+                vec![a_str("activation", activation)],
+            ))
+            .output("y")
+            .output("state")
+    }
+
+    #[test]
+    fn causal_conv_is_a_depthwise_conv_over_zero_state_then_input() {
+        let g = model("silu").import().unwrap();
+        let ops: Vec<&str> = g.nodes.iter().map(|n| n.op.name()).collect();
+        assert_eq!(ops, ["Concat", "Conv", "Sigmoid", "Mul", "Gather"]);
+        let Op::Conv(conv) = &g.nodes[1].op else {
+            panic!("expected Conv, got {:?}", g.nodes[1].op)
+        };
+        assert_eq!((conv.groups, conv.pads.clone()), (4, vec![(0, 0)]));
+        assert_eq!(out_dims(&g, 0), vec![2, 4, 5]);
+        assert_eq!(out_dims(&g, 1), vec![2, 4, 2]);
+    }
+
+    #[test]
+    fn causal_conv_rejects_an_unknown_activation() {
+        let e = model("relu").import().unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidModel);
+        assert!(e.message.contains("\"relu\""), "{e}");
+    }
 }

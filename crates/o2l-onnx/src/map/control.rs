@@ -5,12 +5,8 @@
 //! (subgraphs have no side effects). Loop and Scan with static trip counts
 //! are unrolled: the body is inlined once per iteration, carried values
 //! threaded through, scan outputs stacked.
-use super::{MapCtx, Rule, Scope, SymValues, row};
-use crate::attr::Attrs;
-use crate::import::{node_name, resolve};
-use crate::load::Opsets;
-use crate::tensor::ExternalFiles;
-use crate::tensor::tensor_from_proto;
+use super::ctx::{MapCtx, Rule, row};
+use o2l_canon::Builder;
 use o2l_canon::ops::{Body, Control, Elementwise, Movement};
 use o2l_canon::shape::normalize_axis;
 use o2l_canon::{DType, Dim, Error, Graph, Op, Result, Tensor, TensorType, ValueId};
@@ -43,127 +39,6 @@ pub(crate) static RULES: &[Rule] = &[
 
 /// Unrolled iterations of one Loop or Scan.
 const MAX_ITERATIONS: u64 = 4096;
-
-/// Maps the nodes of `body` into the graph with its inputs bound to `bound`;
-/// returns its outputs in order. `tag` prefixes the inlined node names.
-pub(crate) fn inline_body(
-    ctx: &mut MapCtx,
-    body: &GraphProto,
-    bound: &[ValueId],
-    tag: &str,
-) -> Result<Vec<ValueId>> {
-    if ctx.scope.depth >= ctx.graph.limits.max_depth {
-        return Err(Error::limit(format!(
-            "subgraphs nested more than {} deep (--max-depth)",
-            ctx.graph.limits.max_depth
-        )));
-    }
-    if body.input.len() != bound.len() {
-        return Err(Error::invalid(format!(
-            "the subgraph takes {} inputs, {} are given",
-            body.input.len(),
-            bound.len()
-        )));
-    }
-    let mut names: HashMap<String, ValueId> = ctx.scope.names.clone();
-    for (vi, &v) in body.input.iter().zip(bound) {
-        names.insert(vi.name().to_string(), v);
-    }
-    let depth = ctx.scope.depth + 1;
-    map_nodes(
-        ctx.graph,
-        ctx.files,
-        ctx.sym,
-        ctx.scope.opsets,
-        depth,
-        names,
-        body,
-        tag,
-    )
-}
-
-/// Maps the initializers and nodes of `body` into `graph`, with `names`
-/// visible (the body's inputs and every enclosing value); returns the
-/// body's outputs.
-#[allow(clippy::too_many_arguments)]
-fn map_nodes(
-    graph: &mut Graph,
-    files: &mut ExternalFiles,
-    sym: &mut SymValues,
-    opsets: &Opsets,
-    depth: usize,
-    mut names: HashMap<String, ValueId>,
-    body: &GraphProto,
-    tag: &str,
-) -> Result<Vec<ValueId>> {
-    for init in &body.initializer {
-        let t = tensor_from_proto(init, files)?;
-        let id = graph.add_constant(format!("{tag}/{}", init.name()), t)?;
-        names.insert(init.name().to_string(), id);
-    }
-    for (i, node) in body.node.iter().enumerate() {
-        let name = format!("{tag}/{}", node_name(node, i));
-        let (origin, rule) = resolve(node, &name, opsets)?;
-        let rule = rule.map_err(|e| e.at(&origin))?;
-        let mut inputs = Vec::with_capacity(node.input.len());
-        for n in &node.input {
-            if n.is_empty() {
-                inputs.push(None);
-                continue;
-            }
-            // Unsupported, not invalid: an outer value may be missing only
-            // because the node making it could not be converted.
-            let id = names.get(n.as_str()).copied().ok_or_else(|| {
-                Error::unsupported(format!(
-                    "input \"{n}\" is neither defined in the subgraph nor available in an enclosing scope"
-                ))
-                .at(&origin)
-            })?;
-            inputs.push(Some(id));
-        }
-        let scope = Scope {
-            names: &names,
-            opsets,
-            depth,
-        };
-        let mut child = MapCtx::new(
-            graph,
-            Attrs::new(&node.attribute),
-            &origin,
-            origin.version,
-            inputs,
-            &node.output,
-            files,
-            sym,
-            scope,
-        );
-        (rule.map)(&mut child).map_err(|e| e.at(&origin))?;
-        let (outs, seq_outs) = child.into_all_outputs();
-        for (k, n) in node.output.iter().enumerate() {
-            if n.is_empty() {
-                continue;
-            }
-            if seq_outs.get(k).is_some_and(Option::is_some) {
-                return Err(Error::unsupported(format!(
-                    "output {k} (\"{n}\") is a sequence inside a subgraph: sequences are resolved in the main graph only"
-                ))
-                .at(&origin));
-            }
-            let id = outs.get(k).copied().flatten().ok_or_else(|| {
-                Error::unsupported(format!("output {k} (\"{n}\") is not produced")).at(&origin)
-            })?;
-            names.insert(n.clone(), id);
-        }
-    }
-    body.output
-        .iter()
-        .map(|vi| {
-            names.get(vi.name()).copied().ok_or_else(|| {
-                Error::invalid(format!("subgraph output \"{}\" is not produced", vi.name()))
-            })
-        })
-        .collect()
-}
 
 /// Names `body` (and the subgraphs inside it) reads without defining them,
 /// in order of first use.
@@ -215,11 +90,11 @@ fn if_op(ctx: &mut MapCtx) -> Result<()> {
     let (then_g, else_g) = (subgraph(ctx, "then_branch")?, subgraph(ctx, "else_branch")?);
     let tag = ctx.origin.node.clone();
     let outs = match const_truth(ctx, cond) {
-        Some(true) => inline_body(ctx, then_g, &[], &format!("{tag}/then"))?,
-        Some(false) => inline_body(ctx, else_g, &[], &format!("{tag}/else"))?,
+        Some(true) => ctx.inline_subgraph(then_g, &[], &format!("{tag}/then"))?,
+        Some(false) => ctx.inline_subgraph(else_g, &[], &format!("{tag}/else"))?,
         None => {
-            let a = inline_body(ctx, then_g, &[], &format!("{tag}/then"))?;
-            let b = inline_body(ctx, else_g, &[], &format!("{tag}/else"))?;
+            let a = ctx.inline_subgraph(then_g, &[], &format!("{tag}/then"))?;
+            let b = ctx.inline_subgraph(else_g, &[], &format!("{tag}/else"))?;
             if a.len() != b.len() {
                 return Err(Error::invalid(format!(
                     "If branches have {} and {} outputs",
@@ -307,7 +182,7 @@ fn unroll_loop(ctx: &mut MapCtx, body: &GraphProto, trips: u64, go: bool) -> Res
         let cond = ctx.constant(Tensor::from_i64s(DType::Bool, vec![], &[1])?)?;
         let mut bound = vec![iter, cond];
         bound.extend(&carried);
-        let outs = inline_body(ctx, body, &bound, &format!("{tag}/iter{i}"))?;
+        let outs = ctx.inline_subgraph(body, &bound, &format!("{tag}/iter{i}"))?;
         if outs.len() != 1 + n_carried + n_scan {
             return Err(Error::invalid(
                 "the Loop body's outputs do not match its carried values",
@@ -361,12 +236,7 @@ fn scalar_operand(ctx: &mut MapCtx, v: ValueId, dtype: DType, what: &str) -> Res
 /// (inputs: iteration, condition, carried values, then the outer values it
 /// reads; constants among those are copied in), lowered as `scf.while`.
 fn structured_loop(ctx: &mut MapCtx, body: &GraphProto) -> Result<()> {
-    if ctx.scope.depth >= ctx.graph.limits.max_depth {
-        return Err(Error::limit(format!(
-            "subgraphs nested more than {} deep (--max-depth)",
-            ctx.graph.limits.max_depth
-        )));
-    }
+    ctx.check_nesting()?;
     let n_carried = ctx.num_inputs().saturating_sub(2);
     if body.input.len() != 2 + n_carried {
         return Err(Error::invalid(format!(
@@ -420,12 +290,7 @@ fn structured_loop(ctx: &mut MapCtx, body: &GraphProto) -> Result<()> {
         };
         names.insert(n, id);
     }
-    let mut sym = SymValues::new();
-    let depth = ctx.scope.depth + 1;
-    let opsets = ctx.scope.opsets;
-    let outs = map_nodes(
-        &mut g, ctx.files, &mut sym, opsets, depth, names, body, &tag,
-    )?;
+    let outs = ctx.map_subgraph_into(&mut g, names, body, &tag)?;
     if outs.len() != 1 + n_carried + n_scan {
         return Err(Error::invalid(
             "the Loop body's outputs do not match its carried values",
@@ -503,7 +368,7 @@ fn unroll_scan(
             let idx = ctx.constant(Tensor::from_i64s(DType::I64, vec![], &[pos as i64])?)?;
             bound.push(ctx.emit1(Op::Movement(Movement::Gather { axis: axes[j] }), &[x, idx])?);
         }
-        let res = inline_body(ctx, body, &bound, &format!("{tag}/step{t}"))?;
+        let res = ctx.inline_subgraph(body, &bound, &format!("{tag}/step{t}"))?;
         if res.len() != n + k_out {
             return Err(Error::invalid(
                 "the Scan body's outputs do not match its states",
@@ -631,4 +496,187 @@ fn scan(ctx: &mut MapCtx) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_models::*;
+
+    fn graph_attr(name: &str, g: GraphProto) -> AttributeProto {
+        AttributeProto {
+            name: Some(name.into()),
+            r#type: Some(AttributeType::Graph as i32),
+            g: Some(g),
+            ..Default::default()
+        }
+    }
+
+    /// Body (i, cond, acc) -> (cond, acc + x, acc): x comes from the outer scope.
+    fn body() -> GraphProto {
+        GraphProto {
+            name: Some("body".into()),
+            input: vec![vi("i", 7, &[]), vi("c", 9, &[]), f32_in("acc", &[3])],
+            node: vec![
+                node("Identity", "keep", &["c"], &["c_out"]),
+                node("Add", "add", &["acc", "x"], &["acc_out"]),
+                node("Identity", "scan", &["acc"], &["seen"]),
+            ],
+            output: vec![
+                vi("c_out", 9, &[]),
+                f32_in("acc_out", &[3]),
+                f32_in("seen", &[3]),
+            ],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn loop_with_a_constant_trip_count_is_unrolled_reading_outer_values() {
+        let g = M::new(13)
+            .input(f32_in("x", &[3]))
+            .input(f32_in("a0", &[3]))
+            .init(t_i64("m", &[4]))
+            .node(with_attrs(
+                node("Loop", "loop", &["m", "", "a0"], &["acc", "all"]),
+                vec![graph_attr("body", body())],
+            ))
+            .output("acc")
+            .output("all")
+            .import()
+            .unwrap();
+        assert_eq!(out_dims(&g, 1), vec![4, 3]);
+        let adds = g.nodes.iter().filter(|n| n.op.name() == "Add").count();
+        assert_eq!(adds, 4, "one Add per unrolled iteration");
+    }
+
+    #[test]
+    fn if_with_a_runtime_condition_selects_between_both_branches() {
+        let branch = |v: f32| GraphProto {
+            name: Some("b".into()),
+            node: vec![with_attrs(
+                node("Constant", "k", &[], &["out"]),
+                vec![AttributeProto {
+                    name: Some("value_float".into()),
+                    r#type: Some(AttributeType::Float as i32),
+                    f: Some(v),
+                    ..Default::default()
+                }],
+            )],
+            output: vec![f32_in("out", &[])],
+            ..Default::default()
+        };
+        let g = M::new(13)
+            .input(vi("c", 9, &[]))
+            .node(with_attrs(
+                node("If", "if", &["c"], &["y"]),
+                vec![
+                    graph_attr("then_branch", branch(1.0)),
+                    graph_attr("else_branch", branch(2.0)),
+                ],
+            ))
+            .output("y")
+            .import()
+            .unwrap();
+        let ops: Vec<&str> = g.nodes.iter().map(|n| n.op.name()).collect();
+        assert!(ops.contains(&"Select"), "{ops:?}");
+    }
+
+    /// An If on a run-time condition whose branches both are `branch`.
+    fn if_with(branch: GraphProto) -> M {
+        M::new(13)
+            .input(f32_in("x", &[2]))
+            .input(vi("c", 9, &[]))
+            .node(with_attrs(
+                node("If", "if", &["c"], &["y"]),
+                vec![
+                    graph_attr("then_branch", branch.clone()),
+                    graph_attr("else_branch", branch),
+                ],
+            ))
+            .output("y")
+    }
+
+    #[test]
+    fn a_subgraph_defining_a_value_twice_is_refused() {
+        let branch = GraphProto {
+            name: Some("b".into()),
+            node: vec![
+                node("Relu", "first", &["x"], &["t"]),
+                node("Neg", "second", &["x"], &["t"]),
+            ],
+            output: vec![f32_in("t", &[2])],
+            ..Default::default()
+        };
+        let e = if_with(branch).import().unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidModel, "{e}");
+        assert!(e.message.contains("\"t\" is defined more than once"), "{e}");
+        assert_eq!(e.origin.as_ref().unwrap().node, "if/then/second", "{e}");
+    }
+
+    #[test]
+    fn every_unsupported_node_of_a_subgraph_is_reported_together() {
+        let branch = GraphProto {
+            name: Some("b".into()),
+            node: vec![
+                node("Foo", "foo", &["x"], &["a"]),
+                node("Bar", "bar", &["x"], &["b"]),
+                node("Add", "add", &["a", "b"], &["t"]),
+            ],
+            output: vec![f32_in("t", &[2])],
+            ..Default::default()
+        };
+        let e = if_with(branch).import().unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Unsupported, "{e}");
+        assert_eq!(e.origin.as_ref().unwrap().node, "if/then/foo", "{e}");
+        assert!(e.message.contains("Foo"), "{e}");
+        assert!(e.message.contains("1 more unsupported node"), "{e}");
+        assert!(e.message.contains("\"if/then/bar\""), "{e}");
+    }
+
+    #[test]
+    fn subgraphs_nested_past_max_depth_are_a_limit_error() {
+        // If inside If inside If, each branch a graph of its own.
+        let leaf = GraphProto {
+            name: Some("leaf".into()),
+            node: vec![node("Identity", "id", &["x"], &["r"])],
+            output: vec![f32_in("r", &[2])],
+            ..Default::default()
+        };
+        let mut g = leaf.clone();
+        for level in 0..3 {
+            let mut n = node("If", &format!("if{level}"), &["c"], &["r"]);
+            n.attribute.push(AttributeProto {
+                name: Some("then_branch".into()),
+                r#type: Some(5),
+                g: Some(g.clone()),
+                ..Default::default()
+            });
+            n.attribute.push(AttributeProto {
+                name: Some("else_branch".into()),
+                r#type: Some(5),
+                g: Some(leaf.clone()),
+                ..Default::default()
+            });
+            g = GraphProto {
+                name: Some(format!("level{level}")),
+                node: vec![n],
+                output: vec![f32_in("r", &[2])],
+                ..Default::default()
+            };
+        }
+        let model = || {
+            let mut m = M::new(17)
+                .input(f32_in("x", &[2]))
+                .input(vi("c", 9, &[]))
+                .output("r");
+            m.g().node = g.node.clone();
+            m
+        };
+        assert!(model().import().is_ok());
+        let e = model()
+            .import_with(&with_limits(|l| l.max_depth = 2))
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Limit, "{e}");
+        assert!(e.message.contains("--max-depth"), "{e}");
+    }
 }

@@ -3,7 +3,8 @@
 //! zeros inserted between elements and `dilation * (kernel - 1) - pad` rows
 //! of zeros around it (cropping where that is negative), with the filter's
 //! channel axes swapped per group and its spatial axes reversed.
-use super::{MapCtx, Rule, row, to_u64s};
+use super::ctx::{MapCtx, Rule, row, to_u64s};
+use o2l_canon::Builder;
 use o2l_canon::compose::{self, Transposed};
 use o2l_canon::ops::{Binary, Conv, Linear, Sample};
 use o2l_canon::{Dim, Error, Op, Result, Tensor, ValueId};
@@ -447,4 +448,76 @@ fn deform_conv(ctx: &mut MapCtx) -> Result<()> {
         y = ctx.binary(Binary::Add, y, b)?;
     }
     ctx.bind(0, y)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_models::*;
+
+    #[test]
+    fn conv_same_upper_resolves_explicit_pads() {
+        let w: Vec<f32> = vec![1.0; 4];
+        let g = M::new(11)
+            .input(f32_in("x", &[1, 1, 5, 5]))
+            .init(t_f32("w", &[1, 1, 2, 2], &w))
+            .node(with_attrs(
+                node("Conv", "conv", &["x", "w"], &["y"]),
+                vec![a_str("auto_pad", "SAME_UPPER"), a_ints("strides", &[2, 2])],
+            ))
+            .output("y")
+            .import()
+            .unwrap();
+        let Op::Conv(c) = &g.nodes[0].op else {
+            panic!("{:?}", g.nodes[0].op)
+        };
+        assert_eq!(c.pads, vec![(0, 1), (0, 1)]);
+        assert_eq!(out_dims(&g, 0), vec![1, 1, 3, 3]);
+
+        let g = M::new(11)
+            .input(f32_in("x", &[1, 1, 4, 4]))
+            .init(t_f32("w", &[1, 1, 2, 2], &w))
+            .node(with_attrs(
+                node("Conv", "conv", &["x", "w"], &["y"]),
+                vec![a_str("auto_pad", "SAME_LOWER")],
+            ))
+            .output("y")
+            .import()
+            .unwrap();
+        let Op::Conv(c) = &g.nodes[0].op else {
+            panic!()
+        };
+        assert_eq!(c.pads, vec![(1, 0), (1, 0)]);
+    }
+
+    #[test]
+    fn conv_transpose_output_size_follows_strides_pads_and_output_padding() {
+        let g = M::new(11)
+            .input(f32_in("x", &[1, 4, 3, 5]))
+            .input(f32_in("w", &[4, 3, 3, 3]))
+            .node(with_attrs(
+                node("ConvTranspose", "ct", &["x", "w"], &["y"]),
+                vec![
+                    a_int("group", 2),
+                    a_ints("strides", &[2, 3]),
+                    a_ints("pads", &[1, 0, 1, 2]),
+                    a_ints("output_padding", &[1, 1]),
+                ],
+            ))
+            .output("y")
+            .import()
+            .unwrap();
+        // 2*(3-1)+1+3-1-1 = 6 and 3*(5-1)+1+3-0-2 = 14; 3 per group * 2 groups.
+        assert_eq!(out_dims(&g, 0), vec![1, 6, 6, 14]);
+        let e = M::new(11)
+            .input(f32_in("x", &[1, 4, 3, 5]))
+            .input(f32_in("w", &[4, 3, 3, 3]))
+            .node(with_attrs(
+                node("ConvTranspose", "ct", &["x", "w"], &["y"]),
+                vec![a_int("group", 3)],
+            ))
+            .output("y")
+            .import()
+            .unwrap_err();
+        assert!(e.message.contains("group 3"), "{e}");
+    }
 }

@@ -1,6 +1,7 @@
 //! Detection ops: NonMaxSuppression onto the canonical Detect family,
 //! RoiAlign onto Sample.
-use super::{MapCtx, Rule, row};
+use super::ctx::{MapCtx, Rule, row};
+use o2l_canon::Builder;
 use o2l_canon::ops::{Detect, Sample};
 use o2l_canon::{DType, Error, Op, Result, Tensor, ValueId};
 

@@ -1,7 +1,8 @@
 //! Elementwise ONNX ops: arithmetic with numpy broadcasting, activations,
 //! Clip, variadic Max/Min/Sum/Mean, Pow, Reciprocal and Cast.
-use super::{MapCtx, Rule, SymEl, row};
+use super::ctx::{MapCtx, Rule, SymEl, row};
 use crate::tensor::dtype_of;
+use o2l_canon::Builder;
 use o2l_canon::narrow::E8M0Round;
 use o2l_canon::ops::{Binary, Compare, Elementwise, Unary};
 use o2l_canon::{DType, Error, Op, Result, ValueId};
@@ -952,4 +953,91 @@ fn floor_const(ctx: &mut MapCtx) -> Result<()> {
 
 fn ceil_const(ctx: &mut MapCtx) -> Result<()> {
     fold_only(ctx, "Ceil", &|a, _| a[0].ceil())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_models::*;
+
+    #[test]
+    fn clip_6_uses_attributes_and_clip_11_uses_inputs() {
+        let g = M::new(7)
+            .input(f32_in("x", &[4]))
+            .node(with_attrs(
+                node("Clip", "c", &["x"], &["y"]),
+                vec![a_float("min", -1.0), a_float("max", 2.0)],
+            ))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(g.nodes[0].origin.version, 6);
+        assert_eq!(
+            g.nodes[0].op,
+            Op::Elementwise(Elementwise::Unary(Unary::Clamp {
+                min: -1.0,
+                max: 2.0
+            }))
+        );
+
+        let g = M::new(11)
+            .input(f32_in("x", &[4]))
+            .input(vi("hi", 1, &[]))
+            .init(t_f32("lo", &[], &[-0.5]))
+            .node(node("Clip", "c", &["x", "lo", "hi"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(g.nodes[0].origin.version, 11);
+        assert_eq!(op_names(&g), vec!["Clamp", "Min"]);
+        assert_eq!(
+            g.nodes[0].op,
+            Op::Elementwise(Elementwise::Unary(Unary::Clamp {
+                min: -0.5,
+                max: f64::INFINITY
+            }))
+        );
+        assert_eq!(
+            g.nodes[1].op,
+            Op::Elementwise(Elementwise::Binary(Binary::Min))
+        );
+    }
+
+    #[test]
+    fn comparisons_where_and_mod_map_onto_elementwise_ops() {
+        let g = M::new(17)
+            .input(f32_in("a", &[2, 3]))
+            .input(f32_in("b", &[3]))
+            .node(node("GreaterOrEqual", "ge", &["a", "b"], &["c"]))
+            .node(node("Where", "w", &["c", "a", "b"], &["y"]))
+            .node(with_attrs(
+                node("Mod", "m", &["y", "b"], &["z"]),
+                vec![a_int("fmod", 1)],
+            ))
+            .node(with_attrs(
+                node("Gelu", "g", &["z"], &["out"]),
+                vec![a_str("approximate", "none")],
+            ))
+            .output("out")
+            .import();
+        // Gelu is opset 20: at opset 17 it is not in the default domain.
+        assert!(g.is_err());
+        let g = M::new(20)
+            .input(f32_in("a", &[2, 3]))
+            .input(f32_in("b", &[3]))
+            .node(node("GreaterOrEqual", "ge", &["a", "b"], &["c"]))
+            .node(node("Where", "w", &["c", "a", "b"], &["y"]))
+            .node(with_attrs(
+                node("Mod", "m", &["y", "b"], &["z"]),
+                vec![a_int("fmod", 1)],
+            ))
+            .node(node("Gelu", "g", &["z"], &["out"]))
+            .output("out")
+            .import()
+            .unwrap();
+        let names = op_names(&g);
+        assert_eq!(&names[..3], &["GreaterOrEqual", "Select", "Mod"]);
+        assert!(names.contains(&"Erf"));
+        assert_eq!(g.ty(g.nodes[0].outputs[0]).dtype, o2l_canon::DType::Bool);
+        assert_eq!(out_dims(&g, 0), vec![2, 3]);
+    }
 }

@@ -1,6 +1,7 @@
 //! Matrix products: MatMul, and Gemm decomposed into transposes, a MatMul,
 //! scalings and a broadcast bias; determinants.
-use super::{MapCtx, Rule, row};
+use super::ctx::{MapCtx, Rule, row};
+use o2l_canon::Builder;
 use o2l_canon::ops::{Binary, Linear, Movement};
 use o2l_canon::{Dim, Error, Op, Result, ValueId};
 
@@ -38,7 +39,7 @@ fn det(ctx: &mut MapCtx) -> Result<()> {
         )));
     }
     let lead = xt.shape[..r - 2].to_vec();
-    let batch = match super::known_product(&lead) {
+    let batch = match super::ctx::known_product(&lead) {
         Some(n) => Dim::Known(n),
         None if lead.len() == 1 => lead[0].clone(),
         None => {
@@ -102,4 +103,44 @@ fn gemm(ctx: &mut MapCtx) -> Result<()> {
         y = ctx.binary(Binary::Add, y, c)?;
     }
     ctx.bind(0, y)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_models::*;
+
+    #[test]
+    fn gemm_decomposes_into_transposes_matmul_scalings_and_bias() {
+        let g = M::new(13)
+            .input(f32_in("a", &[4, 3]))
+            .input(f32_in("b", &[5, 4]))
+            .input(f32_in("c", &[5]))
+            .node(with_attrs(
+                node("Gemm", "gemm", &["a", "b", "c"], &["y"]),
+                vec![
+                    a_int("transA", 1),
+                    a_int("transB", 1),
+                    a_float("alpha", 2.0),
+                    a_float("beta", 0.5),
+                ],
+            ))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(
+            op_names(&g),
+            vec!["Transpose", "Transpose", "MatMul", "Mul", "Mul", "Add"]
+        );
+        assert_eq!(out_dims(&g, 0), vec![3, 5]);
+
+        // C is optional since 11; without it there is no Add.
+        let g = M::new(11)
+            .input(f32_in("a", &[3, 4]))
+            .input(f32_in("b", &[4, 5]))
+            .node(node("Gemm", "gemm", &["a", "b"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(op_names(&g), vec!["MatMul"]);
+    }
 }

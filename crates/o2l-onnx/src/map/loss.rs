@@ -3,7 +3,8 @@
 //! along the class axis 1, weighted (class weights, 0 where the target is
 //! `ignore_index`), negated, then reduced as `reduction` says; `mean` divides
 //! by the sum of the weights, as the ONNX reference does.
-use super::{MapCtx, Rule, row};
+use super::ctx::{MapCtx, Rule, row};
+use o2l_canon::Builder;
 use o2l_canon::ops::{Binary, Compare, Elementwise, Movement, Norm, Reduce, ReduceKind, Unary};
 use o2l_canon::{DType, Dim, Error, Op, Result, ValueId};
 
@@ -229,4 +230,40 @@ fn softmax_cross_entropy(ctx: &mut MapCtx) -> Result<()> {
         ctx.bind(1, logp)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_models::*;
+
+    #[test]
+    fn losses_reduce_to_a_scalar_and_keep_positions_with_reduction_none() {
+        let model = |op: &str, reduction: &str, outs: &[&str]| {
+            let mut m = M::new(13)
+                .input(f32_in("x", &[3, 5, 2]))
+                .input(vi("t", 7, &[D::N(3), D::N(2)]))
+                .input(f32_in("w", &[5]))
+                .node(with_attrs(
+                    node(op, "loss", &["x", "t", "w"], outs),
+                    vec![a_str("reduction", reduction), a_int("ignore_index", -1)],
+                ));
+            for o in outs {
+                m = m.output(o);
+            }
+            m
+        };
+        let g = model("NegativeLogLikelihoodLoss", "mean", &["l"])
+            .import()
+            .unwrap();
+        assert_eq!(out_dims(&g, 0), Vec::<u64>::new());
+        let g = model("SoftmaxCrossEntropyLoss", "none", &["l", "logp"])
+            .import()
+            .unwrap();
+        assert_eq!(out_dims(&g, 0), vec![3, 2]);
+        assert_eq!(out_dims(&g, 1), vec![3, 5, 2]);
+        let e = model("NegativeLogLikelihoodLoss", "median", &["l"])
+            .import()
+            .unwrap_err();
+        assert!(e.message.contains("\"median\""), "{e}");
+    }
 }

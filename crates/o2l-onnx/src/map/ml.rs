@@ -1,13 +1,14 @@
 //! `ai.onnx.ml` ops with a tensor meaning (the string-keyed ones have none:
 //! string tensors have no linalg representation).
-use super::{MapCtx, Rule, known_product, versioned};
+use super::ctx::{MapCtx, Rule, known_product, versioned};
+use o2l_canon::Builder;
 use o2l_canon::ops::{Compare, Elementwise, Movement};
 use o2l_canon::{Dim, Error, Op, Result, ValueId};
 
 const fn ml(
     op_type: &'static str,
     produces: &'static [&'static str],
-    map: super::MapFn,
+    map: super::ctx::MapFn,
     note: &'static str,
 ) -> Rule {
     versioned("ai.onnx.ml", op_type, &[1], produces, map, note)
@@ -26,9 +27,19 @@ pub(crate) static RULES: &[Rule] = &[
         &[5],
         &[
             "Gather",
-            "Compare",
+            "LessOrEqual",
+            "Less",
+            "GreaterOrEqual",
+            "Greater",
+            "Equal",
+            "Not",
+            "IsNaN",
+            "Reshape",
+            "Cast",
             "And",
             "Or",
+            "Sub",
+            "Add",
             "MatMul",
             "Select",
             "ReduceMin",

@@ -3,17 +3,14 @@
 //! implements, the canonical ops it can produce, and the mapping function.
 //! A node's effective version must appear in some row's `since` list; there
 //! are no open version ranges.
-use crate::attr::Attrs;
-use crate::tensor::{ExternalFiles, tensor_from_proto};
-use o2l_canon::ops::{Binary, Elementwise, Movement};
-pub(crate) use o2l_canon::rules::versioned;
-use o2l_canon::{DType, Dim, Error, Graph, Op, Origin, Result, Tensor, TensorType, ValueId};
+use ctx::Rule;
 
 pub(crate) mod activation;
 pub(crate) mod attention;
 pub(crate) mod causal_conv;
 pub(crate) mod control;
 pub(crate) mod conv;
+pub(crate) mod ctx;
 pub(crate) mod detect;
 pub(crate) mod elementwise;
 pub(crate) mod linear;
@@ -31,22 +28,6 @@ pub(crate) mod sequence;
 pub(crate) mod signal;
 pub(crate) mod sort;
 pub(crate) mod training;
-
-pub(crate) type MapFn = fn(&mut MapCtx) -> Result<()>;
-
-/// One row of a family table: the rule-row type every frontend shares.
-pub(crate) type Rule = o2l_canon::Rule<MapFn>;
-
-/// A row of the default domain (`ai.onnx`), as every family table writes them.
-pub(crate) const fn row(
-    op_type: &'static str,
-    since: &'static [i64],
-    produces: &'static [&'static str],
-    map: MapFn,
-    note: &'static str,
-) -> Rule {
-    versioned("ai.onnx", op_type, since, produces, map, note)
-}
 
 /// Every row of every family table, in family order.
 pub(crate) fn all_rules() -> impl Iterator<Item = &'static Rule> {
@@ -228,402 +209,96 @@ pub(crate) fn supported_versions(domain: &str, op_type: &str) -> Vec<i64> {
     v
 }
 
-/// One element of an integer shape vector known only symbolically (e.g. the
-/// result of `Shape` on a tensor with a `batch` dim): a number or a dim symbol.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum SymEl {
-    Int(i64),
-    Sym(String),
-}
+#[cfg(test)]
+mod tests {
+    use crate::map::all_rules;
 
-/// Symbolic contents of run-time integer vectors (shape arithmetic on symbolic dims).
-pub(crate) type SymValues = std::collections::HashMap<ValueId, Vec<SymEl>>;
-
-/// The values a node's subgraphs may read: every name visible where the node
-/// sits, the opsets in force, and how deeply subgraphs are nested already.
-#[derive(Clone, Copy)]
-pub(crate) struct Scope<'a> {
-    pub names: &'a std::collections::HashMap<String, ValueId>,
-    pub opsets: &'a crate::load::Opsets,
-    pub depth: usize,
-}
-
-/// What a mapping function sees of one node, and how it adds canonical ops.
-pub(crate) struct MapCtx<'a> {
-    pub graph: &'a mut Graph,
-    pub attrs: Attrs<'a>,
-    pub origin: &'a Origin,
-    /// The node's effective schema version.
-    pub version: i64,
-    inputs: Vec<Option<ValueId>>,
-    output_names: &'a [String],
-    outputs: Vec<Option<ValueId>>,
-    files: &'a mut ExternalFiles,
-    sym: &'a mut SymValues,
-    scope: Scope<'a>,
-    consts_made: usize,
-    /// Sequence-valued inputs and outputs: resolved statically, each a list
-    /// of tensor values (None where the slot holds a tensor or nothing).
-    seq_inputs: Vec<Option<Vec<ValueId>>>,
-    seq_outputs: Vec<Option<Vec<ValueId>>>,
-}
-
-impl<'a> MapCtx<'a> {
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn new(
-        graph: &'a mut Graph,
-        attrs: Attrs<'a>,
-        origin: &'a Origin,
-        version: i64,
-        inputs: Vec<Option<ValueId>>,
-        output_names: &'a [String],
-        files: &'a mut ExternalFiles,
-        sym: &'a mut SymValues,
-        scope: Scope<'a>,
-    ) -> Self {
-        MapCtx {
-            graph,
-            attrs,
-            origin,
-            version,
-            inputs,
-            output_names,
-            outputs: vec![None; output_names.len()],
-            files,
-            sym,
-            scope,
-            consts_made: 0,
-            seq_inputs: Vec::new(),
-            seq_outputs: vec![None; output_names.len()],
-        }
-    }
-
-    /// Gives the node its sequence-valued inputs (by input position).
-    pub(crate) fn with_sequences(mut self, seq_inputs: Vec<Option<Vec<ValueId>>>) -> Self {
-        self.seq_inputs = seq_inputs;
-        self
-    }
-
-    /// The tensor and the sequence values bound to the node's outputs.
-    pub(crate) fn into_all_outputs(self) -> (Vec<Option<ValueId>>, Vec<Option<Vec<ValueId>>>) {
-        (self.outputs, self.seq_outputs)
-    }
-
-    /// Input `i` as a sequence (its tensors, in order).
-    pub(crate) fn seq_input(&self, i: usize) -> Result<Vec<ValueId>> {
-        match self.seq_inputs.get(i) {
-            Some(Some(s)) => Ok(s.clone()),
-            _ if self.opt_input(i).is_some() => Err(Error::invalid(format!(
-                "input {i} must be a sequence, got a tensor"
-            ))),
-            _ => Err(Error::unsupported(format!(
-                "input {i} is not a sequence known at conversion time (sequences are resolved within one graph)"
-            ))),
-        }
-    }
-
-    /// Whether input `i` is a sequence.
-    pub(crate) fn is_seq_input(&self, i: usize) -> bool {
-        matches!(self.seq_inputs.get(i), Some(Some(_)))
-    }
-
-    /// Binds output `k` of the node to a sequence of tensor values.
-    pub(crate) fn bind_seq(&mut self, k: usize, items: Vec<ValueId>) -> Result<()> {
-        match self.seq_outputs.get_mut(k) {
-            Some(slot) => {
-                *slot = Some(items);
-                Ok(())
-            }
-            None => Err(Error::invalid(format!(
-                "the node declares {} outputs, the op produces output {k}",
-                self.output_names.len()
-            ))),
-        }
-    }
-
-    pub(crate) fn num_inputs(&self) -> usize {
-        self.inputs.len()
-    }
-
-    /// Input `i`, which the op requires.
-    pub(crate) fn input(&self, i: usize) -> Result<ValueId> {
-        self.opt_input(i).ok_or_else(|| {
-            Error::invalid(format!(
-                "input {i} is required but absent ({} inputs given)",
-                self.inputs.len()
-            ))
-        })
-    }
-
-    /// Input `i`, or None when it is absent (past the end, or an empty name).
-    pub(crate) fn opt_input(&self, i: usize) -> Option<ValueId> {
-        self.inputs.get(i).copied().flatten()
-    }
-
-    pub(crate) fn ty(&self, v: ValueId) -> TensorType {
-        self.graph.ty(v).clone()
-    }
-
-    pub(crate) fn const_of(&self, v: ValueId) -> Option<Tensor> {
-        self.graph.constant(v).cloned()
-    }
-
-    /// Input `i` as integers, when present; it must be a constant (named `what`).
-    pub(crate) fn const_ints(&self, i: usize, what: &str) -> Result<Option<Vec<i64>>> {
-        let Some(v) = self.opt_input(i) else {
-            return Ok(None);
-        };
-        match self.graph.constant(v) {
-            Some(t) if t.dtype.is_int() => Ok(Some(t.to_i64s())),
-            Some(t) => Err(Error::invalid(format!(
-                "input {i} ({what}) must hold integers, got {}",
-                t.dtype
-            ))),
-            None => Err(Error::unsupported(format!(
-                "input {i} ({what}) is computed at run time; only constant {what} is supported"
-            ))
-            .needing_constant(self.graph.value(v).name.clone())),
-        }
-    }
-
-    /// The Unsupported error for input `i` computed at run time where the
-    /// import needs a constant; it names the value, so drivers can bind it.
-    pub(crate) fn needs_constant(&self, i: usize, message: impl Into<String>) -> Error {
-        let e = Error::unsupported(message);
-        match self.opt_input(i) {
-            Some(v) => e.needing_constant(self.graph.value(v).name.clone()),
-            None => e,
-        }
-    }
-
-    /// Number of outputs the node declares.
-    pub(crate) fn num_outputs(&self) -> usize {
-        self.output_names.len()
-    }
-
-    /// Whether output `k` is declared with a (non-empty) name.
-    pub(crate) fn output_wanted(&self, k: usize) -> bool {
-        self.output_names.get(k).is_some_and(|n| !n.is_empty())
-    }
-
-    /// Adds a canonical op with this node's origin (folded when possible).
-    pub(crate) fn emit(&mut self, op: Op, inputs: &[ValueId]) -> Result<Vec<ValueId>> {
-        self.graph.add_node(op, inputs, self.origin)
-    }
-
-    /// `emit` for ops with one result.
-    pub(crate) fn emit1(&mut self, op: Op, inputs: &[ValueId]) -> Result<ValueId> {
-        let outs = self.emit(op, inputs)?;
-        match outs.as_slice() {
-            [v] => Ok(*v),
-            _ => Err(Error::internal(format!(
-                "expected one result, got {}",
-                outs.len()
-            ))),
-        }
-    }
-
-    /// Adds a constant owned by this node.
-    pub(crate) fn constant(&mut self, t: Tensor) -> Result<ValueId> {
-        self.graph.charge(t.data.len() as u64, "a constant")?;
-        let name = format!("{}:const{}", self.origin.node, self.consts_made);
-        self.consts_made += 1;
-        self.graph.add_constant(name, t)
-    }
-
-    /// A constant of `dims` with every element `value`. Its size is checked
-    /// against the limits before anything is allocated, so a hostile shape is
-    /// a limit error, not an out-of-memory abort.
-    pub(crate) fn filled(&mut self, dtype: DType, dims: Vec<u64>, value: f64) -> Result<ValueId> {
-        let count = o2l_canon::shape::element_count(&dims)?;
-        let what = format!("a constant of shape {dims:?}");
-        // Values are built as 8-byte numbers before packing.
-        self.graph.check_constant(count, 8, &what)?;
-        let count = count as usize;
-        let t = if dtype.is_float() {
-            Tensor::from_f64s(dtype, dims, &vec![value; count])?
-        } else {
-            Tensor::from_i64s(dtype, dims, &vec![value as i64; count])?
-        };
-        self.constant(t)
-    }
-
-    /// A rank-0 constant of `dtype`.
-    pub(crate) fn scalar(&mut self, dtype: DType, v: f64) -> Result<ValueId> {
-        let t = if dtype.is_float() {
-            Tensor::from_f64s(dtype, vec![], &[v])?
-        } else {
-            Tensor::from_i64s(dtype, vec![], &[v as i64])?
-        };
-        self.constant(t)
-    }
-
-    /// Decodes a tensor held in an attribute.
-    pub(crate) fn decode_tensor(&mut self, t: &o2l_proto::TensorProto) -> Result<Tensor> {
-        tensor_from_proto(t, self.files)
-    }
-
-    /// Binds output `k` of the node to `v`.
-    pub(crate) fn bind(&mut self, k: usize, v: ValueId) -> Result<()> {
-        match self.outputs.get_mut(k) {
-            Some(slot) => {
-                *slot = Some(v);
-                Ok(())
-            }
-            None => Err(Error::invalid(format!(
-                "the node declares {} outputs, the op produces output {k}",
-                self.output_names.len()
-            ))),
-        }
-    }
-
-    /// Refuses outputs past `produced` that the model uses.
-    pub(crate) fn only_outputs(&self, produced: usize, what: &str) -> Result<()> {
-        for k in produced..self.output_names.len() {
-            if self.output_wanted(k) {
-                return Err(Error::unsupported(format!(
-                    "output {k} (\"{}\", {what}) is not supported",
-                    self.output_names[k]
-                )));
-            }
-        }
-        Ok(())
-    }
-
-    // --- small builders shared by the families ---
-
-    pub(crate) fn binary(&mut self, b: Binary, x: ValueId, y: ValueId) -> Result<ValueId> {
-        self.emit1(Op::Elementwise(Elementwise::Binary(b)), &[x, y])
-    }
-
-    pub(crate) fn reshape(&mut self, x: ValueId, shape: Vec<Dim>) -> Result<ValueId> {
-        if self.graph.ty(x).shape == shape {
-            return Ok(x);
-        }
-        let y = self.emit1(Op::Movement(Movement::Reshape { shape }), &[x])?;
-        // Same elements in the same order: symbolic contents carry over.
-        match self.sym.get(&x).cloned() {
-            Some(els) => self.set_sym(y, els),
-            None => Ok(y),
-        }
-    }
-
-    /// The contents of an integer vector: constant values, or tracked symbolic ones.
-    pub(crate) fn sym_of(&self, v: ValueId) -> Option<Vec<SymEl>> {
-        if let Some(t) = self.graph.constant(v) {
-            return t
-                .dtype
-                .is_int()
-                .then(|| t.to_i64s().into_iter().map(SymEl::Int).collect());
-        }
-        self.sym.get(&v).cloned()
-    }
-
-    /// Records the symbolic contents of a run-time integer vector; when every
-    /// entry is a number, returns a constant to use instead (so chains fold).
-    pub(crate) fn set_sym(&mut self, v: ValueId, els: Vec<SymEl>) -> Result<ValueId> {
-        let ty = self.graph.ty(v).clone();
-        if self.graph.constant(v).is_some() || !ty.dtype.is_int() || ty.rank() > 1 {
-            return Ok(v);
-        }
-        let ints: Option<Vec<i64>> = els
-            .iter()
-            .map(|e| match e {
-                SymEl::Int(i) => Some(*i),
-                SymEl::Sym(_) => None,
-            })
+    #[test]
+    fn every_rule_produces_declared_canonical_ops() {
+        let undeclared: Vec<String> = all_rules()
+            .flat_map(|r| r.produces.iter().map(move |op| (r, op)))
+            .filter(|(_, op)| !o2l_canon::is_declared(op))
+            .map(|(r, op)| format!("{} ({}) lists {op}", r.op, r.domain))
             .collect();
-        if let (Some(ints), Some(dims)) = (ints, ty.known_dims())
-            && ints.len() as u64 == dims.iter().product::<u64>()
-        {
-            return self.constant(Tensor::from_i64s(ty.dtype, dims, &ints)?);
-        }
-        self.sym.insert(v, els);
-        Ok(v)
+        assert!(
+            undeclared.is_empty(),
+            "not canonical ops: {}",
+            undeclared.join("; ")
+        );
     }
 
-    /// Records a Gather along axis 0 of a tracked vector.
-    pub(crate) fn track_gather(
-        &mut self,
-        data: ValueId,
-        axis: usize,
-        picks: &[i64],
-        out: ValueId,
-    ) -> Result<ValueId> {
-        if axis != 0 || self.graph.ty(data).rank() != 1 {
-            return Ok(out);
-        }
-        let Some(els) = self.sym_of(data) else {
-            return Ok(out);
-        };
-        let n = els.len() as i64;
-        let picked: Option<Vec<SymEl>> = picks
-            .iter()
-            .map(|&p| {
-                let p = if p < 0 { p + n } else { p };
-                usize::try_from(p).ok().and_then(|p| els.get(p).cloned())
-            })
-            .collect();
-        match picked {
-            Some(picked) => self.set_sym(out, picked),
-            None => Ok(out),
+    #[test]
+    fn every_rule_version_exists_in_the_manifest() {
+        for r in crate::rules() {
+            let versions = crate::schema_versions(r.domain, r.op)
+                .unwrap_or_else(|| panic!("{} is not in the manifest", r.op));
+            for v in r.since {
+                assert!(
+                    versions.contains(v),
+                    "{}-{v} is not a schema version ({versions:?})",
+                    r.op
+                );
+            }
         }
     }
 
-    /// Integer vector input `i` whose entries may be dim symbols (constant or tracked).
-    pub(crate) fn sym_ints(&self, i: usize, what: &str) -> Result<Option<Vec<SymEl>>> {
-        let Some(v) = self.opt_input(i) else {
-            return Ok(None);
-        };
-        match self.sym_of(v) {
-            Some(els) => Ok(Some(els)),
-            None => self
-                .const_ints(i, what)
-                .map(|o| o.map(|v| v.into_iter().map(SymEl::Int).collect())),
+    #[test]
+    fn rules_cover_every_version_from_opset_7_on() {
+        for r in crate::rules() {
+            let versions = crate::schema_versions(r.domain, r.op).unwrap();
+            let from = crate::schema::effective_version(versions, 7).unwrap_or(0);
+            let supported = crate::map::supported_versions(r.domain, r.op);
+            for v in versions.iter().filter(|&&v| v >= from) {
+                assert!(
+                    supported.contains(v),
+                    "{}-{v} (in use from opset 7 on) has no rule",
+                    r.op
+                );
+            }
         }
     }
 
-    pub(crate) fn cast(&mut self, x: ValueId, to: DType) -> Result<ValueId> {
-        if self.graph.ty(x).dtype == to {
-            return Ok(x);
+    #[test]
+    fn every_version_of_a_mapped_op_is_a_rule_or_a_listed_gap() {
+        for r in crate::rules() {
+            let versions = crate::schema_versions(r.domain, r.op).unwrap();
+            let supported = crate::map::supported_versions(r.domain, r.op);
+            for v in versions {
+                let gap = crate::gaps()
+                    .any(|g| g.domain == r.domain && g.op_type == r.op && g.since.contains(v));
+                assert!(
+                    supported.contains(v) != gap,
+                    "{}-{v}: must be either a rule or a listed gap (rule: {}, gap: {gap})",
+                    r.op,
+                    supported.contains(v)
+                );
+            }
         }
-        let y = self.emit1(Op::Elementwise(Elementwise::cast(to)), &[x])?;
-        match self.sym.get(&x).cloned() {
-            Some(els) if to.is_int() => self.set_sym(y, els),
-            _ => Ok(y),
+        for g in crate::gaps() {
+            assert!(
+                crate::rules().any(|r| r.op == g.op_type),
+                "gap for unmapped op {}",
+                g.op_type
+            );
         }
     }
-}
 
-/// Integers from an attribute as non-negative `u64`, naming the attribute.
-pub(crate) fn to_u64s(v: &[i64], what: &str) -> Result<Vec<u64>> {
-    v.iter()
-        .map(|&x| {
-            u64::try_from(x).map_err(|_| {
-                Error::invalid(format!("{what}: expected non-negative values, got {v:?}"))
-            })
-        })
-        .collect()
-}
-
-/// Per-dim product of known dims; None when one is symbolic.
-pub(crate) fn known_product(dims: &[Dim]) -> Option<u64> {
-    dims.iter()
-        .try_fold(1u64, |acc, d| d.known().and_then(|n| acc.checked_mul(n)))
-}
-
-/// Shared compositions (o2l_canon::compose) build through the node's context.
-impl o2l_canon::compose::Builder for MapCtx<'_> {
-    fn graph(&self) -> &Graph {
-        self.graph
-    }
-    fn emit(&mut self, op: Op, inputs: &[ValueId]) -> Result<Vec<ValueId>> {
-        MapCtx::emit(self, op, inputs)
-    }
-    fn constant(&mut self, t: Tensor) -> Result<ValueId> {
-        MapCtx::constant(self, t)
-    }
-    fn reshape(&mut self, x: ValueId, shape: Vec<Dim>) -> Result<ValueId> {
-        MapCtx::reshape(self, x, shape)
+    #[test]
+    fn no_two_rows_claim_one_version() {
+        let rules: Vec<_> = crate::rules().collect();
+        for (i, a) in rules.iter().enumerate() {
+            for b in &rules[i + 1..] {
+                if a.domain == b.domain && a.op == b.op {
+                    assert!(
+                        a.since.iter().all(|v| !b.since.contains(v)),
+                        "{} has overlapping rows",
+                        a.op
+                    );
+                }
+            }
+        }
+        for (d, op) in crate::schema_ops() {
+            assert!(crate::schema_versions(d, op).is_some());
+        }
     }
 }

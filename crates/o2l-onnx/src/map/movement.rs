@@ -1,7 +1,8 @@
 //! Data movement and value plumbing: Reshape, Flatten, Squeeze, Unsqueeze,
 //! Transpose, Concat, Gather, Shape, and the ops that only alias or make
 //! constants (Identity, Dropout in inference, Constant).
-use super::{MapCtx, Rule, SymEl, known_product, row};
+use super::ctx::{MapCtx, Rule, SymEl, known_product, row};
+use o2l_canon::Builder;
 use o2l_canon::ops::{Movement, ScatterReduction};
 use o2l_canon::shape::{element_count, normalize_axes, normalize_axis};
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
@@ -1080,7 +1081,7 @@ fn constant_of_shape(ctx: &mut MapCtx) -> Result<()> {
     let Some(shape) = ctx.const_ints(0, "shape")? else {
         return Err(Error::invalid("ConstantOfShape needs its shape input"));
     };
-    let dims = super::to_u64s(&shape, "ConstantOfShape shape")?;
+    let dims = super::ctx::to_u64s(&shape, "ConstantOfShape shape")?;
     let value = match ctx.attrs.tensor("value")? {
         Some(p) => ctx.decode_tensor(p)?,
         None => Tensor::from_f64s(DType::F32, vec![1], &[0.0])?,
@@ -1130,7 +1131,7 @@ fn expand(ctx: &mut MapCtx) -> Result<()> {
     let Some(target) = ctx.const_ints(1, "shape")? else {
         return Err(Error::invalid("Expand needs its shape input"));
     };
-    let target = super::to_u64s(&target, "Expand shape")?;
+    let target = super::ctx::to_u64s(&target, "Expand shape")?;
     let mut shape = ctx.ty(x).shape;
     if target.len() > shape.len() {
         let mut padded = vec![Dim::Known(1); target.len() - shape.len()];
@@ -1176,7 +1177,7 @@ fn tile(ctx: &mut MapCtx) -> Result<()> {
             "Tile repeats {repeats:?} do not match rank {rank}"
         )));
     }
-    let repeats = super::to_u64s(&repeats, "Tile repeats")?;
+    let repeats = super::ctx::to_u64s(&repeats, "Tile repeats")?;
     let mut y = x;
     for (axis, &r) in repeats.iter().enumerate() {
         if r == 1 {
@@ -1629,4 +1630,204 @@ fn eye_like(ctx: &mut MapCtx) -> Result<()> {
     }
     let out = ctx.constant(Tensor::from_i64s(dtype, dims, &v)?)?;
     ctx.bind(0, out)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_models::*;
+
+    #[test]
+    fn squeeze_reads_axes_from_the_attribute_before_13_and_the_input_since() {
+        let g = M::new(11)
+            .input(f32_in("x", &[1, 3, 1]))
+            .node(with_attrs(
+                node("Squeeze", "sq", &["x"], &["y"]),
+                vec![a_ints("axes", &[0])],
+            ))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(out_dims(&g, 0), vec![3, 1]);
+
+        let g = M::new(13)
+            .input(f32_in("x", &[1, 3, 1]))
+            .init(t_i64("axes", &[-1]))
+            .node(node("Squeeze", "sq", &["x", "axes"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(out_dims(&g, 0), vec![1, 3]);
+        assert_eq!(g.nodes[0].origin.version, 13);
+
+        // At opset 13 the axes attribute is gone: without the input, all 1-dims go.
+        let g = M::new(13)
+            .input(f32_in("x", &[1, 3, 1]))
+            .node(node("Squeeze", "sq", &["x"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(out_dims(&g, 0), vec![3]);
+    }
+
+    #[test]
+    fn shape_gather_concat_reshape_chain_folds_to_a_static_reshape() {
+        let g = M::new(13)
+            .input(f32_in("x", &[2, 3, 4]))
+            .init(t_i64("idx0", &[0]))
+            .init(t_i64("minus1", &[-1]))
+            .node(node("Shape", "shape", &["x"], &["s"]))
+            .node(node("Gather", "gather", &["s", "idx0"], &["n"]))
+            .node(with_attrs(
+                node("Concat", "concat", &["n", "minus1"], &["target"]),
+                vec![a_int("axis", 0)],
+            ))
+            .node(node("Reshape", "reshape", &["x", "target"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(op_names(&g), vec!["Reshape"]);
+        assert_eq!(
+            g.nodes[0].op,
+            Op::Movement(Movement::Reshape {
+                shape: vec![Dim::Known(2), Dim::Known(12)]
+            })
+        );
+        assert_eq!(g.value(g.outputs[0]).name, "y");
+    }
+
+    #[test]
+    fn reshape_resolves_zero_and_minus_one_around_a_symbolic_batch() {
+        let g = M::new(14)
+            .input(vi("x", 1, &[D::S("batch"), D::N(3), D::N(4)]))
+            .init(t_i64("shape", &[0, -1]))
+            .node(node("Reshape", "r", &["x", "shape"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(
+            g.ty(g.outputs[0]).shape,
+            vec![Dim::Symbol("batch".into()), Dim::Known(12)]
+        );
+        // A runtime shape is refused as unsupported.
+        let e = M::new(14)
+            .input(f32_in("x", &[2, 6]))
+            .input(vi("shape", 7, &[D::N(2)]))
+            .node(node("Reshape", "r", &["x", "shape"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Unsupported, "{e}");
+    }
+
+    #[test]
+    fn identity_dropout_and_constant_make_no_runtime_ops() {
+        let g = M::new(13)
+            .input(f32_in("x", &[2, 2]))
+            .node(node("Dropout", "drop", &["x"], &["d", "mask"]))
+            .node(node("Identity", "id", &["d"], &["y"]))
+            .node(with_attrs(
+                node("Constant", "k", &[], &["kk"]),
+                vec![a_ints("value_ints", &[1, 2, 3])],
+            ))
+            .output("y")
+            .output("mask")
+            .output("kk")
+            .import()
+            .unwrap();
+        // The output that is the input itself gets its own value (an identity transpose).
+        assert_eq!(op_names(&g), vec!["Transpose"]);
+        assert_eq!(g.nodes[0].inputs[0], g.inputs[0]);
+        assert_eq!(g.value(g.outputs[0]).name, "y");
+        assert_eq!(g.value(g.inputs[0]).name, "x");
+        let mask = g.constant(g.outputs[1]).unwrap();
+        assert_eq!(mask.dtype, DType::Bool);
+        assert_eq!(g.constant(g.outputs[2]).unwrap().to_i64s(), vec![1, 2, 3]);
+    }
+
+    #[test]
+    fn slice_split_expand_and_pad_become_gathers_and_concats() {
+        let g = M::new(13)
+            .input(f32_in("x", &[2, 6]))
+            .init(t_i64("starts", &[-1]))
+            .init(t_i64("ends", &[-100]))
+            .init(t_i64("axes", &[1]))
+            .init(t_i64("steps", &[-2]))
+            .node(node(
+                "Slice",
+                "s",
+                &["x", "starts", "ends", "axes", "steps"],
+                &["y"],
+            ))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(op_names(&g), vec!["Gather"]);
+        assert_eq!(
+            g.constant(g.nodes[0].inputs[1]).unwrap().to_i64s(),
+            vec![5, 3, 1]
+        );
+
+        let g = M::new(18)
+            .input(f32_in("x", &[7, 2]))
+            .node(with_attrs(
+                node("Split", "sp", &["x"], &["a", "b", "c"]),
+                vec![a_int("num_outputs", 3)],
+            ))
+            .output("a")
+            .output("c")
+            .import()
+            .unwrap();
+        assert_eq!(out_dims(&g, 0), vec![3, 2]);
+        assert_eq!(out_dims(&g, 1), vec![1, 2]);
+
+        let g = M::new(13)
+            .input(f32_in("x", &[3, 1]))
+            .init(t_i64("shape", &[2, 3, 4]))
+            .node(node("Expand", "e", &["x", "shape"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(op_names(&g), vec!["Reshape", "Gather", "Gather"]);
+        assert_eq!(out_dims(&g, 0), vec![2, 3, 4]);
+
+        let g = M::new(13)
+            .input(f32_in("x", &[2, 3]))
+            .init(t_i64("pads", &[0, 1, 0, 2]))
+            .node(node("Pad", "p", &["x", "pads"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(op_names(&g), vec!["Concat"]);
+        assert_eq!(out_dims(&g, 0), vec![2, 6]);
+    }
+
+    #[test]
+    fn shape_arithmetic_on_symbolic_dims_gives_a_symbolic_reshape() {
+        let g = M::new(13)
+            .input(vi("x", 1, &[D::S("batch"), D::S("seq"), D::N(8)]))
+            .init(t_i64("i0", &[0]))
+            .init(t_i64("i2", &[2]))
+            .init(t_i64("m1", &[-1]))
+            .node(node("Shape", "shape", &["x"], &["s"]))
+            .node(node("Gather", "g0", &["s", "i0"], &["b"]))
+            .node(node("Gather", "g2", &["s", "i2"], &["c"]))
+            .node(with_attrs(
+                node("Concat", "cat", &["b", "m1", "c"], &["t"]),
+                vec![a_int("axis", 0)],
+            ))
+            .node(node("Reshape", "r", &["x", "t"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap();
+        // The target is the input's own shape: no Reshape, only the output copy.
+        assert_eq!(op_names(&g), vec!["Transpose"]);
+        assert_eq!(
+            g.ty(g.outputs[0]).shape,
+            vec![
+                Dim::Symbol("batch".into()),
+                Dim::Symbol("seq".into()),
+                Dim::Known(8)
+            ]
+        );
+    }
 }

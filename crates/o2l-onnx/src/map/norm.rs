@@ -1,10 +1,13 @@
 //! Normalisations: Softmax/LogSoftmax (the pre-13 "flatten to 2-D" form and
 //! the single-axis form), Batch (inference and training), Layer, Group, RMS
 //! and Lp normalisation, LRN.
-use super::{MapCtx, Rule, known_product, row};
+use super::ctx::{MapCtx, Rule, known_product, row};
+use crate::tensor::dtype_of;
+use o2l_canon::Builder;
+use o2l_canon::compose::{self, LayerNormSpec, Standardised, standardise};
 use o2l_canon::ops::{Binary, Compare, Elementwise, Norm, Reduce, ReduceKind, Unary};
 use o2l_canon::shape::normalize_axis;
-use o2l_canon::{Dim, Error, Op, Result, ValueId};
+use o2l_canon::{DType, Dim, Error, Op, Result, ValueId};
 
 pub(crate) static RULES: &[Rule] = &[
     row(
@@ -57,7 +60,7 @@ pub(crate) static RULES: &[Rule] = &[
             "Cast",
         ],
         group_norm,
-        "standardised per (sample, group); scale/bias per group (18) or per channel (21); statistics in f32 (stash_type 1)",
+        "standardised per (sample, group); scale/bias per group (18) or per channel (21); statistics in the input type (18) or stash_type (21, default f32)",
     ),
     row(
         "LRN",
@@ -69,16 +72,16 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "LayerNormalization",
         &[17],
-        &["ReduceMean", "Sub", "Mul", "Add", "Sqrt", "Div"],
+        &["Cast", "ReduceMean", "Sub", "Mul", "Add", "Sqrt", "Div"],
         layer_norm,
-        "normalise over the dims from `axis` on; Mean and InvStdDev outputs keep the reduced dims as 1",
+        "normalise over the dims from `axis` on, statistics in stash_type (default f32); Mean and InvStdDev outputs are in stash_type and keep the reduced dims as 1",
     ),
     row(
         "RMSNormalization",
         &[23],
         &["Cast", "Mul", "ReduceMean", "Add", "Sqrt", "Div"],
         rms_norm,
-        "x / sqrt(mean(x^2 over the dims from `axis` on) + epsilon) * scale, in f32 when stash_type is 1",
+        "x / sqrt(mean(x^2 over the dims from `axis` on) + epsilon) * scale, the statistics in stash_type (default f32)",
     ),
     row(
         "InstanceNormalization",
@@ -221,7 +224,11 @@ fn batch_norm_training(ctx: &mut MapCtx) -> Result<()> {
     let momentum = ctx.attrs.float_or("momentum", 0.9)? as f64;
     let mut axes = vec![0];
     axes.extend(2..xt.rank());
-    let (n, mean, std) = standardise(ctx, x, axes, eps)?;
+    let Standardised {
+        normalised: n,
+        mean,
+        std_dev: std,
+    } = standardise(ctx, x, axes, eps)?;
     let mut p = Vec::with_capacity(4);
     for i in 1..=4 {
         let v = ctx.input(i)?;
@@ -270,8 +277,9 @@ fn group_norm(ctx: &mut MapCtx) -> Result<()> {
             ))
         })?;
     let eps = ctx.attrs.float_or("epsilon", 1e-5)? as f64;
-    let stash = if ctx.version >= 21 && ctx.attrs.int_or("stash_type", 1)? == 1 {
-        o2l_canon::DType::F32
+    // GroupNormalization-18 computes in the input's type; 21 has stash_type.
+    let stash = if ctx.version >= 21 {
+        stash_type(ctx)?
     } else {
         xt.dtype
     };
@@ -281,7 +289,7 @@ fn group_norm(ctx: &mut MapCtx) -> Result<()> {
         xs,
         vec![Dim::Known(dims[0]), Dim::Known(g), Dim::Known(rest)],
     )?;
-    let (n, _, _) = standardise(ctx, grouped, vec![2], eps)?;
+    let n = standardise(ctx, grouped, vec![2], eps)?.normalised;
     let n = ctx.reshape(n, xt.shape.clone())?;
     let n = ctx.cast(n, xt.dtype)?;
     // Per-channel parameters (C, 1, ..); opset 18 gives one per group.
@@ -390,87 +398,53 @@ fn lrn(ctx: &mut MapCtx) -> Result<()> {
     ctx.bind(0, y)
 }
 
-/// `(x - mean) / sqrt(var + eps)` over `axes` (kept as 1-dims); also the mean
-/// and the standard deviation.
-fn standardise(
-    ctx: &mut MapCtx,
-    x: ValueId,
-    axes: Vec<usize>,
-    eps: f64,
-) -> Result<(ValueId, ValueId, ValueId)> {
-    let dtype = ctx.ty(x).dtype;
-    let mean_op = Op::Reduce(Reduce {
-        kind: ReduceKind::Mean,
-        axes,
-        keep_dims: true,
-    });
-    let mean = ctx.emit1(mean_op.clone(), &[x])?;
-    let d = ctx.binary(Binary::Sub, x, mean)?;
-    let sq = ctx.binary(Binary::Mul, d, d)?;
-    let var = ctx.emit1(mean_op, &[sq])?;
-    let e = ctx.scalar(dtype, eps)?;
-    let ve = ctx.binary(Binary::Add, var, e)?;
-    let std = ctx.emit1(Op::Elementwise(Elementwise::Unary(Unary::Sqrt)), &[ve])?;
-    let n = ctx.binary(Binary::Div, d, std)?;
-    Ok((n, mean, std))
+/// The element type a normalisation computes its statistics in: the
+/// `stash_type` attribute (an ONNX element type code, default 1 = float32),
+/// which must be a floating-point type.
+fn stash_type(ctx: &MapCtx) -> Result<DType> {
+    let code = ctx.attrs.int_or("stash_type", 1)?;
+    let what = "attribute \"stash_type\"";
+    let dtype = i32::try_from(code)
+        .map_err(|_| Error::invalid(format!("{what}: {code} is not an element type")))
+        .and_then(|c| dtype_of(c, what))?;
+    match dtype {
+        DType::F16 | DType::BF16 | DType::F32 | DType::F64 => Ok(dtype),
+        other => Err(Error::invalid(format!(
+            "{what} must be a floating-point type, got {other}"
+        ))),
+    }
 }
 
 fn layer_norm(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
     let scale = ctx.input(1)?;
-    let xt = ctx.ty(x);
-    let axis = normalize_axis(ctx.attrs.int_or("axis", -1)?, xt.rank())?;
-    let eps = ctx.attrs.float_or("epsilon", 1e-5)? as f64;
-    let (n, mean, std) = standardise(ctx, x, (axis..xt.rank()).collect(), eps)?;
+    let rank = ctx.ty(x).rank();
+    let axis = normalize_axis(ctx.attrs.int_or("axis", -1)?, rank)?;
+    let spec = LayerNormSpec {
+        axes: (axis..rank).collect(),
+        epsilon: ctx.attrs.float_or("epsilon", 1e-5)? as f64,
+        stash: stash_type(ctx)?,
+        inv_std_dev: ctx.output_wanted(2),
+    };
+    let bias = ctx.opt_input(2);
+    let out = compose::layer_norm(ctx, x, scale, bias, &spec)?;
     if ctx.output_wanted(1) {
-        ctx.bind(1, mean)?;
+        ctx.bind(1, out.mean)?;
     }
-    if ctx.output_wanted(2) {
-        let one = ctx.scalar(xt.dtype, 1.0)?;
-        let inv = ctx.binary(Binary::Div, one, std)?;
+    if let Some(inv) = out.inv_std_dev {
         ctx.bind(2, inv)?;
     }
-    let scale = ctx.cast(scale, xt.dtype)?;
-    let mut y = ctx.binary(Binary::Mul, n, scale)?;
-    if let Some(b) = ctx.opt_input(2) {
-        let b = ctx.cast(b, xt.dtype)?;
-        y = ctx.binary(Binary::Add, y, b)?;
-    }
-    ctx.bind(0, y)
+    ctx.bind(0, out.y)
 }
 
 fn rms_norm(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
     let scale = ctx.input(1)?;
-    let xt = ctx.ty(x);
-    let axis = normalize_axis(ctx.attrs.int_or("axis", -1)?, xt.rank())?;
+    let rank = ctx.ty(x).rank();
+    let axis = normalize_axis(ctx.attrs.int_or("axis", -1)?, rank)?;
     let eps = ctx.attrs.float_or("epsilon", 1e-5)? as f64;
-    // stash_type 1 (the default) asks for the statistics in f32.
-    let stash = match ctx.attrs.int_or("stash_type", 1)? {
-        1 => o2l_canon::DType::F32,
-        other => {
-            return Err(Error::unsupported(format!(
-                "RMSNormalization stash_type {other} (only 1, float32, is supported)"
-            )));
-        }
-    };
-    let xs = ctx.cast(x, stash)?;
-    let sq = ctx.binary(Binary::Mul, xs, xs)?;
-    let mean = ctx.emit1(
-        Op::Reduce(Reduce {
-            kind: ReduceKind::Mean,
-            axes: (axis..xt.rank()).collect(),
-            keep_dims: true,
-        }),
-        &[sq],
-    )?;
-    let e = ctx.scalar(stash, eps)?;
-    let me = ctx.binary(Binary::Add, mean, e)?;
-    let rms = ctx.emit1(Op::Elementwise(Elementwise::Unary(Unary::Sqrt)), &[me])?;
-    let n = ctx.binary(Binary::Div, xs, rms)?;
-    let n = ctx.cast(n, xt.dtype)?;
-    let scale = ctx.cast(scale, xt.dtype)?;
-    let y = ctx.binary(Binary::Mul, n, scale)?;
+    let stash = stash_type(ctx)?;
+    let y = compose::rms_norm(ctx, x, scale, (axis..rank).collect(), eps, stash)?;
     ctx.bind(0, y)
 }
 
@@ -489,7 +463,7 @@ fn instance_norm(ctx: &mut MapCtx) -> Result<()> {
     let scale = ctx.reshape(scale, param_shape.clone())?;
     let bias = ctx.input(2)?;
     let bias = ctx.reshape(bias, param_shape)?;
-    let (n, _, _) = standardise(ctx, x, (2..xt.rank()).collect(), eps)?;
+    let n = standardise(ctx, x, (2..xt.rank()).collect(), eps)?.normalised;
     let y = ctx.binary(Binary::Mul, n, scale)?;
     let y = ctx.binary(Binary::Add, y, bias)?;
     ctx.bind(0, y)
@@ -559,4 +533,185 @@ fn lp_norm(ctx: &mut MapCtx) -> Result<()> {
     let norm = ctx.emit1(Op::Elementwise(Elementwise::Select), &[is_zero, one, norm])?;
     let y = ctx.binary(Binary::Div, x, norm)?;
     ctx.bind(0, y)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_models::*;
+
+    #[test]
+    fn softmax_before_13_flattens_and_since_13_uses_one_axis() {
+        let g = M::new(11)
+            .input(f32_in("x", &[2, 3, 4]))
+            .node(node("Softmax", "sm", &["x"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(op_names(&g), vec!["Reshape", "Softmax", "Reshape"]);
+        assert_eq!(
+            g.ty(g.nodes[1].inputs[0]).known_dims().unwrap(),
+            vec![2, 12]
+        );
+        assert_eq!(out_dims(&g, 0), vec![2, 3, 4]);
+        assert_eq!(g.nodes[1].origin.version, 11);
+
+        let g = M::new(13)
+            .input(f32_in("x", &[2, 3, 4]))
+            .node(node("Softmax", "sm", &["x"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(op_names(&g), vec!["Softmax"]);
+        assert_eq!(
+            g.nodes[0].op,
+            Op::Norm(o2l_canon::ops::Norm::Softmax { axis: 2 })
+        );
+    }
+
+    #[test]
+    fn batch_norm_folds_its_parameters_and_keeps_four_runtime_ops() {
+        let g = M::new(15)
+            .input(f32_in("x", &[1, 2, 3, 3]))
+            .init(t_f32("s", &[2], &[1.0, 2.0]))
+            .init(t_f32("b", &[2], &[0.0, 1.0]))
+            .init(t_f32("m", &[2], &[0.5, 0.5]))
+            .init(t_f32("v", &[2], &[1.0, 4.0]))
+            .node(node(
+                "BatchNormalization",
+                "bn",
+                &["x", "s", "b", "m", "v"],
+                &["y"],
+            ))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(op_names(&g), vec!["Sub", "Mul", "Add"]);
+        let factor = g.constant(g.nodes[1].inputs[1]).unwrap();
+        assert_eq!(factor.dims, vec![2, 1, 1]);
+        let e = M::new(15)
+            .input(f32_in("x", &[1, 2, 3, 3]))
+            .init(t_f32("s", &[2], &[1.0, 2.0]))
+            .node(with_attrs(
+                node(
+                    "BatchNormalization",
+                    "bn",
+                    &["x", "s", "s", "s", "s"],
+                    &["y"],
+                ),
+                vec![a_int("training_mode", 1)],
+            ))
+            .output("y")
+            .import()
+            .unwrap();
+        // Training mode normalises with the batch statistics (over N, H, W).
+        let batch_mean = e.nodes.iter().any(|n| {
+            matches!(&n.op, Op::Reduce(r) if r.kind == o2l_canon::ops::ReduceKind::Mean && r.axes == [0, 2, 3])
+        });
+        assert!(batch_mean, "{:?}", e.nodes);
+    }
+
+    #[test]
+    fn layer_norm_binds_its_statistics_outputs() {
+        let g = M::new(17)
+            .input(f32_in("x", &[2, 3, 4]))
+            .init(t_f32("s", &[4], &[1.0; 4]))
+            .node(with_attrs(
+                node(
+                    "LayerNormalization",
+                    "ln",
+                    &["x", "s"],
+                    &["y", "mean", "inv"],
+                ),
+                vec![a_int("axis", -1)],
+            ))
+            .output("y")
+            .output("mean")
+            .output("inv")
+            .import()
+            .unwrap();
+        assert_eq!(out_dims(&g, 0), vec![2, 3, 4]);
+        assert_eq!(out_dims(&g, 1), vec![2, 3, 1]);
+        assert_eq!(out_dims(&g, 2), vec![2, 3, 1]);
+    }
+
+    /// LayerNormalization over the last dim of an `elem`-typed [2, 4] input,
+    /// with these attributes; every output bound.
+    fn layer_norm_model(elem: i32, attrs: Vec<AttributeProto>) -> M {
+        M::new(17)
+            .input(vi("x", elem, &[D::N(2), D::N(4)]))
+            .init(t_f32("s", &[4], &[1.0; 4]))
+            .node(with_attrs(
+                node(
+                    "LayerNormalization",
+                    "ln",
+                    &["x", "s"],
+                    &["y", "mean", "inv"],
+                ),
+                attrs,
+            ))
+            .output("y")
+            .output("mean")
+            .output("inv")
+    }
+
+    #[test]
+    fn f16_layer_norm_computes_and_returns_its_statistics_in_f32() {
+        // stash_type defaults to 1 (float32): Mean and InvStdDev are f32, Y f16.
+        let g = layer_norm_model(10, vec![]).import().unwrap();
+        let dtype = |k: usize| g.ty(g.outputs[k]).dtype;
+        assert_eq!(dtype(0), DType::F16);
+        assert_eq!(dtype(1), DType::F32);
+        assert_eq!(dtype(2), DType::F32);
+        let reduce = g
+            .nodes
+            .iter()
+            .find(|n| n.op.name() == "ReduceMean")
+            .unwrap();
+        assert_eq!(
+            g.ty(reduce.inputs[0]).dtype,
+            DType::F32,
+            "mean taken in f32"
+        );
+    }
+
+    #[test]
+    fn layer_norm_reads_stash_type() {
+        let g = layer_norm_model(1, vec![a_int("stash_type", 11)])
+            .import()
+            .unwrap();
+        let dtype = |k: usize| g.ty(g.outputs[k]).dtype;
+        assert_eq!(dtype(0), DType::F32);
+        assert_eq!(dtype(1), DType::F64);
+        assert_eq!(dtype(2), DType::F64);
+        let e = layer_norm_model(1, vec![a_int("stash_type", 7)])
+            .import()
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidModel, "{e}");
+        assert!(e.message.contains("stash_type"), "{e}");
+    }
+
+    #[test]
+    fn rms_norm_computes_in_stash_type_and_returns_the_input_type() {
+        let model = |stash: i64| {
+            M::new(23)
+                .input(vi("x", 10, &[D::N(2), D::N(4)]))
+                .init(t_f32("s", &[4], &[1.0; 4]))
+                .node(with_attrs(
+                    node("RMSNormalization", "rms", &["x", "s"], &["y"]),
+                    vec![a_int("stash_type", stash)],
+                ))
+                .output("y")
+                .import()
+        };
+        for (stash, dtype) in [(1, DType::F32), (11, DType::F64)] {
+            let g = model(stash).unwrap();
+            assert_eq!(g.ty(g.outputs[0]).dtype, DType::F16);
+            let reduce = g
+                .nodes
+                .iter()
+                .find(|n| n.op.name() == "ReduceMean")
+                .unwrap();
+            assert_eq!(g.ty(reduce.inputs[0]).dtype, dtype, "stash_type {stash}");
+        }
+    }
 }

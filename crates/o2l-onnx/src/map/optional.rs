@@ -1,7 +1,8 @@
 //! Optional values that are known at conversion time: a present tensor is the
 //! tensor itself, an absent input is an empty optional. Optional-typed graph
 //! inputs and outputs are refused at the graph boundary (import.rs).
-use super::{MapCtx, Rule, row};
+use super::ctx::{MapCtx, Rule, row};
+use o2l_canon::Builder;
 use o2l_canon::{DType, Result, Tensor};
 
 pub(crate) static RULES: &[Rule] = &[

@@ -1,7 +1,8 @@
 //! Pooling: windowed Max/Average pooling, and the global forms as reductions
 //! over the spatial axes.
 use super::conv::window;
-use super::{MapCtx, Rule, row, to_u64s};
+use super::ctx::{MapCtx, Rule, row, to_u64s};
+use o2l_canon::Builder;
 use o2l_canon::ops::{
     Binary, Elementwise, Movement, Pool, PoolKind, Reduce, ReduceKind, ScatterReduction, Unary,
 };
@@ -315,4 +316,40 @@ fn global_lp_pool(ctx: &mut MapCtx) -> Result<()> {
         }
     };
     ctx.bind(0, y)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_models::*;
+
+    #[test]
+    fn max_pool_indices_output_maps_to_max_pool_with_indices() {
+        let g = M::new(12)
+            .input(f32_in("x", &[1, 1, 4, 4]))
+            .node(with_attrs(
+                node("MaxPool", "mp", &["x"], &["y", "idx"]),
+                vec![a_ints("kernel_shape", &[2, 2]), a_int("storage_order", 1)],
+            ))
+            .output("y")
+            .output("idx")
+            .import()
+            .unwrap();
+        assert_eq!(g.nodes[0].op.name(), "MaxPoolWithIndices");
+        assert_eq!(g.ty(g.outputs[1]).dtype, DType::I64);
+    }
+
+    #[test]
+    fn max_pool_storage_order_must_be_0_or_1() {
+        let e = M::new(12)
+            .input(f32_in("x", &[1, 1, 4, 4]))
+            .node(with_attrs(
+                node("MaxPool", "mp", &["x"], &["y", "idx"]),
+                vec![a_ints("kernel_shape", &[2, 2]), a_int("storage_order", 2)],
+            ))
+            .output("y")
+            .import()
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidModel);
+        assert!(e.message.contains("storage_order"), "{e}");
+    }
 }

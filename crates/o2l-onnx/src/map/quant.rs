@@ -3,8 +3,9 @@
 //! float8 and float4 targets), DequantizeLinear, DynamicQuantizeLinear, and
 //! the integer kernels MatMulInteger, ConvInteger, QLinearMatMul, QLinearConv
 //! (zero points subtracted in i32, requantized through f64).
-use super::{MapCtx, Rule, row};
+use super::ctx::{MapCtx, Rule, row};
 use crate::tensor::dtype_of;
+use o2l_canon::Builder;
 use o2l_canon::ops::{Binary, Elementwise, Linear, Movement, Reduce, ReduceKind, Unary};
 use o2l_canon::shape::normalize_axis;
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
@@ -482,4 +483,40 @@ fn qlinear_conv(ctx: &mut MapCtx) -> Result<()> {
     let y_zp = ctx.reshape(y_zp, vec![])?;
     let y = requantize(ctx, acc, x_s, w_scale, y_s, y_zp, true)?;
     ctx.bind(0, y)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_models::*;
+
+    #[test]
+    fn blocked_quantization_repeats_scales_and_clamps_to_the_zero_point_type() {
+        let g = M::new(21)
+            .input(f32_in("x", &[2, 6]))
+            .input(f32_in("s", &[2, 3]))
+            .input(vi("z", 3, &[D::N(2), D::N(3)]))
+            .node(with_attrs(
+                node("QuantizeLinear", "q", &["x", "s", "z"], &["y"]),
+                vec![a_int("axis", 1), a_int("block_size", 2)],
+            ))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(g.ty(g.outputs[0]).dtype, DType::I8);
+        let ops: Vec<&str> = g.nodes.iter().map(|n| n.op.name()).collect();
+        for want in ["Gather", "Div", "Round", "Clamp"] {
+            assert!(ops.contains(&want), "{want} missing from {ops:?}");
+        }
+        let e = M::new(21)
+            .input(f32_in("x", &[2, 6]))
+            .input(f32_in("s", &[2, 2]))
+            .node(with_attrs(
+                node("QuantizeLinear", "q", &["x", "s"], &["y"]),
+                vec![a_int("axis", 1), a_int("block_size", 2)],
+            ))
+            .output("y")
+            .import()
+            .unwrap_err();
+        assert!(e.message.contains("3 blocks along axis 1"), "{e}");
+    }
 }

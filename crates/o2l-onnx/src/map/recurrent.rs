@@ -3,7 +3,9 @@
 //! MatMul, the gates (ONNX's order: GRU z r h, LSTM i o f c) and the state
 //! update, for each direction. Per-batch sequence lengths mask the steps past
 //! a sequence's end (its state is kept, its output is 0).
-use super::{MapCtx, Rule, row};
+use super::ctx::{MapCtx, Rule, row};
+use o2l_canon::Builder;
+use o2l_canon::compose;
 use o2l_canon::ops::{Binary, Compare, Elementwise, Linear, Movement, Unary};
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
 
@@ -114,16 +116,6 @@ fn apply(ctx: &mut MapCtx, a: &Act, x: ValueId) -> Result<ValueId> {
     }
 }
 
-/// Constant indices `picks` along `axis`.
-fn take(ctx: &mut MapCtx, x: ValueId, axis: usize, picks: Vec<i64>) -> Result<ValueId> {
-    let idx = ctx.constant(Tensor::from_i64s(
-        DType::I64,
-        vec![picks.len() as u64],
-        &picks,
-    )?)?;
-    ctx.emit1(Op::Movement(Movement::Gather { axis }), &[x, idx])
-}
-
 /// `x[i]` along axis 0 (the axis dropped).
 fn at(ctx: &mut MapCtx, x: ValueId, i: u64) -> Result<ValueId> {
     let idx = ctx.constant(Tensor::from_i64s(DType::I64, vec![], &[i as i64])?)?;
@@ -133,16 +125,8 @@ fn at(ctx: &mut MapCtx, x: ValueId, i: u64) -> Result<ValueId> {
 /// Gate `g` (of width `h`) along the last axis.
 fn gate(ctx: &mut MapCtx, x: ValueId, g: u64, h: u64) -> Result<ValueId> {
     let last = ctx.ty(x).rank() - 1;
-    take(
-        ctx,
-        x,
-        last,
-        (g * h..(g + 1) * h).map(|i| i as i64).collect(),
-    )
-}
-
-fn transpose(ctx: &mut MapCtx, x: ValueId, perm: Vec<usize>) -> Result<ValueId> {
-    ctx.emit1(Op::Movement(Movement::Transpose { perm }), &[x])
+    let picks: Vec<i64> = (g * h..(g + 1) * h).map(|i| i as i64).collect();
+    compose::take(ctx, x, last, &picks)
 }
 
 fn stack0(ctx: &mut MapCtx, values: &[ValueId]) -> Result<ValueId> {
@@ -218,7 +202,7 @@ fn recurrent(ctx: &mut MapCtx, kind: Kind) -> Result<()> {
 
     // X as (seq, batch, input).
     let x = if layout == 1 {
-        transpose(ctx, x, vec![1, 0, 2])?
+        ctx.transpose(x, &[1, 0, 2])?
     } else {
         x
     };
@@ -243,7 +227,7 @@ fn recurrent(ctx: &mut MapCtx, kind: Kind) -> Result<()> {
         match v {
             Some(v) => {
                 let v = if layout == 1 {
-                    transpose(ctx, v, vec![1, 0, 2])?
+                    ctx.transpose(v, &[1, 0, 2])?
                 } else {
                     v
                 };
@@ -290,16 +274,26 @@ fn recurrent(ctx: &mut MapCtx, kind: Kind) -> Result<()> {
         let d = di as u64;
         let wd = at(ctx, w, d)?; // (gw, input)
         let rd = at(ctx, r, d)?; // (gw, hidden)
-        let wt = transpose(ctx, wd, vec![1, 0])?;
-        let rt = transpose(ctx, rd, vec![1, 0])?;
+        let wt = ctx.transpose(wd, &[1, 0])?;
+        let rt = ctx.transpose(rd, &[1, 0])?;
         // Every step's input projection at once: (seq, batch, gw).
         let mut xw = ctx.emit1(Op::Linear(Linear::MatMul), &[x, wt])?;
         let (wb, rb) = match b {
             Some(b) => {
                 let bd = at(ctx, b, d)?;
                 (
-                    Some(take(ctx, bd, 0, (0..gw as i64).collect())?),
-                    Some(take(ctx, bd, 0, (gw as i64..2 * gw as i64).collect())?),
+                    Some(compose::take(
+                        ctx,
+                        bd,
+                        0,
+                        &(0..gw as i64).collect::<Vec<i64>>(),
+                    )?),
+                    Some(compose::take(
+                        ctx,
+                        bd,
+                        0,
+                        &(gw as i64..2 * gw as i64).collect::<Vec<i64>>(),
+                    )?),
                 )
             }
             None => (None, None),
@@ -386,9 +380,13 @@ fn recurrent(ctx: &mut MapCtx, kind: Kind) -> Result<()> {
                         ctx.binary(Binary::Add, xh, gated)?
                     } else {
                         // R_h's rows (the last `hidden` rows of R), transposed.
-                        let rh =
-                            take(ctx, rd, 0, (2 * hidden as i64..3 * hidden as i64).collect())?;
-                        let rht = transpose(ctx, rh, vec![1, 0])?;
+                        let rh = compose::take(
+                            ctx,
+                            rd,
+                            0,
+                            &(2 * hidden as i64..3 * hidden as i64).collect::<Vec<i64>>(),
+                        )?;
+                        let rht = ctx.transpose(rh, &[1, 0])?;
                         let reset = ctx.binary(Binary::Mul, rg, h)?;
                         let lin = ctx.emit1(Op::Linear(Linear::MatMul), &[reset, rht])?;
                         let mut s = ctx.binary(Binary::Add, xh, lin)?;
@@ -485,8 +483,8 @@ fn recurrent(ctx: &mut MapCtx, kind: Kind) -> Result<()> {
     let yh = stack0(ctx, &hs)?;
     let (y, yh) = if layout == 1 {
         (
-            transpose(ctx, y, vec![2, 0, 1, 3])?,
-            transpose(ctx, yh, vec![1, 0, 2])?,
+            ctx.transpose(y, &[2, 0, 1, 3])?,
+            ctx.transpose(yh, &[1, 0, 2])?,
         )
     } else {
         (y, yh)
@@ -500,7 +498,7 @@ fn recurrent(ctx: &mut MapCtx, kind: Kind) -> Result<()> {
     if kind == Kind::Lstm && ctx.output_wanted(2) {
         let yc = stack0(ctx, &cs)?;
         let yc = if layout == 1 {
-            transpose(ctx, yc, vec![1, 0, 2])?
+            ctx.transpose(yc, &[1, 0, 2])?
         } else {
             yc
         };
@@ -519,4 +517,32 @@ fn gru(ctx: &mut MapCtx) -> Result<()> {
 
 fn lstm(ctx: &mut MapCtx) -> Result<()> {
     recurrent(ctx, Kind::Lstm)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_models::*;
+
+    #[test]
+    fn bidirectional_lstm_unrolls_and_stacks_directions() {
+        let g = M::new(14)
+            .input(f32_in("x", &[5, 2, 3]))
+            .input(f32_in("w", &[2, 16, 3]))
+            .input(f32_in("r", &[2, 16, 4]))
+            .node(with_attrs(
+                node("LSTM", "lstm", &["x", "w", "r"], &["y", "h", "c"]),
+                vec![a_int("hidden_size", 4), a_str("direction", "bidirectional")],
+            ))
+            .output("y")
+            .output("h")
+            .output("c")
+            .import()
+            .unwrap();
+        assert_eq!(out_dims(&g, 0), vec![5, 2, 2, 4]);
+        assert_eq!(out_dims(&g, 1), vec![2, 2, 4]);
+        assert_eq!(out_dims(&g, 2), vec![2, 2, 4]);
+        // One input projection per direction, one recurrent MatMul per step.
+        let matmuls = g.nodes.iter().filter(|n| n.op.name() == "MatMul").count();
+        assert_eq!(matmuls, 2 + 2 * 5);
+    }
 }

@@ -1,7 +1,8 @@
 //! Reductions: axes from an attribute (older versions) or a constant input
 //! (ReduceSum 13+, the others 18+), keepdims, noop_with_empty_axes.
-use super::{MapCtx, Rule, row};
-use o2l_canon::ops::{Binary, Elementwise, Reduce, ReduceKind, Unary};
+use super::ctx::{MapCtx, Rule, row};
+use o2l_canon::Builder;
+use o2l_canon::ops::{Binary, Reduce, ReduceKind, Unary};
 use o2l_canon::shape::normalize_axes;
 use o2l_canon::{Op, Result, ValueId};
 
@@ -551,10 +552,6 @@ fn reduce(ctx: &mut MapCtx, kind: ReduceKind, from_input: bool) -> Result<()> {
     ctx.bind(0, v)
 }
 
-fn unary(ctx: &mut MapCtx, u: Unary, x: ValueId) -> Result<ValueId> {
-    ctx.emit1(Op::Elementwise(Elementwise::Unary(u)), &[x])
-}
-
 /// ReduceSumSquare, ReduceL1, ReduceL2, ReduceLogSum, ReduceLogSumExp.
 fn composite(ctx: &mut MapCtx, which: &str, from_input: bool) -> Result<()> {
     let x = ctx.input(0)?;
@@ -564,26 +561,26 @@ fn composite(ctx: &mut MapCtx, which: &str, from_input: bool) -> Result<()> {
             let sq = ctx.binary(Binary::Mul, x, x)?;
             let s = emit_reduce(ctx, ReduceKind::Sum, sq, &axes, keep)?;
             if which == "L2" {
-                unary(ctx, Unary::Sqrt, s)?
+                ctx.unary(Unary::Sqrt, s)?
             } else {
                 s
             }
         }
         "L1" => {
-            let a = unary(ctx, Unary::Abs, x)?;
+            let a = ctx.unary(Unary::Abs, x)?;
             emit_reduce(ctx, ReduceKind::Sum, a, &axes, keep)?
         }
         "LogSum" => {
             let s = emit_reduce(ctx, ReduceKind::Sum, x, &axes, keep)?;
-            unary(ctx, Unary::Log, s)?
+            ctx.unary(Unary::Log, s)?
         }
         _ => {
             // log(sum(e^(x - max))) + max, with the max kept for broadcasting.
             let m = emit_reduce(ctx, ReduceKind::Max, x, &axes, true)?;
             let d = ctx.binary(Binary::Sub, x, m)?;
-            let e = unary(ctx, Unary::Exp, d)?;
+            let e = ctx.unary(Unary::Exp, d)?;
             let s = emit_reduce(ctx, ReduceKind::Sum, e, &axes, keep)?;
-            let l = unary(ctx, Unary::Log, s)?;
+            let l = ctx.unary(Unary::Log, s)?;
             let m_out = emit_reduce(ctx, ReduceKind::Max, x, &axes, keep)?;
             ctx.binary(Binary::Add, l, m_out)?
         }

@@ -2,8 +2,9 @@
 //! sequence is a list of tensor values, positions must be constant, and the
 //! ops become the tensor ops they select, split or join. A sequence that is
 //! a graph input or output is refused at the boundary (import.rs).
+use super::ctx::{MapCtx, Rule, row};
 use super::movement::{static_len, take};
-use super::{MapCtx, Rule, row};
+use o2l_canon::Builder;
 use o2l_canon::ops::Movement;
 use o2l_canon::shape::normalize_axis;
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
@@ -258,7 +259,7 @@ fn sequence_map(ctx: &mut MapCtx) -> Result<()> {
             })
             .collect();
         let tag = format!("{}/map{k}", ctx.origin.node);
-        let outs = super::control::inline_body(ctx, body, &bound, &tag)?;
+        let outs = ctx.inline_subgraph(body, &bound, &tag)?;
         if outs.len() != outputs {
             return Err(Error::invalid(format!(
                 "SequenceMap body gives {} outputs, the node has {outputs}",

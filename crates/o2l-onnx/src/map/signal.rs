@@ -2,8 +2,10 @@
 //! here (the transform length is static), and the windows and mel matrix,
 //! which are constants of their (bound) size inputs; TfIdfVectorizer counts
 //! n-grams of int64 tokens with comparisons of shifted windows.
-use super::{MapCtx, Rule, row};
+use super::ctx::{MapCtx, Rule, row};
 use crate::tensor::dtype_of;
+use o2l_canon::Builder;
+use o2l_canon::compose;
 use o2l_canon::ops::{Binary, Linear, Movement};
 use o2l_canon::shape::normalize_axis;
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
@@ -78,15 +80,6 @@ pub(crate) static RULES: &[Rule] = &[
         "a constant of the (bound) parameters",
     ),
 ];
-
-fn take(ctx: &mut MapCtx, x: ValueId, axis: usize, picks: &[i64]) -> Result<ValueId> {
-    let idx = ctx.constant(Tensor::from_i64s(
-        DType::I64,
-        vec![picks.len() as u64],
-        picks,
-    )?)?;
-    ctx.emit1(Op::Movement(Movement::Gather { axis }), &[x, idx])
-}
 
 /// A scalar input the op needs as a constant (named for binding).
 fn const_scalar(ctx: &MapCtx, i: usize, what: &str) -> Result<Option<f64>> {
@@ -175,7 +168,7 @@ fn dft_of(
     }
     let mut plain = dims[..rank - 1].to_vec();
     let part = |ctx: &mut MapCtx, k: i64| -> Result<ValueId> {
-        let p = take(ctx, x, rank - 1, &[k])?;
+        let p = compose::take(ctx, x, rank - 1, &[k])?;
         let p = ctx.reshape(p, plain.iter().map(|&d| Dim::Known(d)).collect())?;
         ctx.emit1(
             Op::Movement(Movement::Transpose { perm: perm.clone() }),
@@ -200,7 +193,7 @@ fn dft_of(
     let crop = |ctx: &mut MapCtx, v: ValueId| -> Result<ValueId> {
         if rows < len {
             let last = ctx.ty(v).rank() - 1;
-            take(ctx, v, last, &(0..rows as i64).collect::<Vec<_>>())
+            compose::take(ctx, v, last, &(0..rows as i64).collect::<Vec<_>>())
         } else {
             Ok(v)
         }
@@ -349,7 +342,7 @@ fn stft(ctx: &mut MapCtx) -> Result<()> {
     let picks: Vec<i64> = (0..frames)
         .flat_map(|f| (0..frame).map(move |t| (f * step + t) as i64))
         .collect();
-    let g = take(ctx, x, 1, &picks)?;
+    let g = compose::take(ctx, x, 1, &picks)?;
     let mut y = ctx.reshape(
         g,
         [dims[0], frames, frame, dims[2]].map(Dim::Known).to_vec(),
@@ -562,7 +555,7 @@ fn tfidf_vectorizer(ctx: &mut MapCtx) -> Result<()> {
                 let mut hit: Option<ValueId> = None;
                 for (j, &tok) in g.iter().enumerate() {
                     let picks: Vec<i64> = (0..starts).map(|i| i + j as i64 * d).collect();
-                    let w = take(ctx, x2, 1, &picks)?;
+                    let w = compose::take(ctx, x2, 1, &picks)?;
                     let t = ctx.scalar(DType::I64, tok as f64)?;
                     let eq = ctx.emit1(
                         Op::Elementwise(Elementwise::Compare(Compare::Equal)),

@@ -1,5 +1,6 @@
 //! TopK, NonZero and Unique onto the canonical Sort family.
-use super::{MapCtx, Rule, row};
+use super::ctx::{MapCtx, Rule, row};
+use o2l_canon::Builder;
 use o2l_canon::ops::Sort;
 use o2l_canon::shape::normalize_axis;
 use o2l_canon::{Error, Op, Result};

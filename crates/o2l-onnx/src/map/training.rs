@@ -2,14 +2,15 @@
 //! update of each optimized tensor, written with elementwise canonical ops.
 //! Inputs are R (learning rate), T (update count), then per tensor the
 //! X's, G's and state tensors in groups; outputs follow the same grouping.
-use super::{MapCtx, Rule, versioned};
+use super::ctx::{MapCtx, Rule, versioned};
+use o2l_canon::Builder;
 use o2l_canon::ops::{Binary, Compare, Elementwise, Unary};
 use o2l_canon::{DType, Error, Op, Result, ValueId};
 
 const fn training(
     op_type: &'static str,
     produces: &'static [&'static str],
-    map: super::MapFn,
+    map: super::ctx::MapFn,
     note: &'static str,
 ) -> Rule {
     versioned(
@@ -246,4 +247,54 @@ fn momentum(ctx: &mut MapCtx) -> Result<()> {
         ctx.bind(n + k, v_new)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_models::*;
+
+    fn scalar_in(name: &str, elem: i32) -> ValueInfoProto {
+        vi(name, elem, &[])
+    }
+
+    #[test]
+    fn momentum_updates_every_tensor_and_rejects_an_unknown_mode() {
+        let model = |mode: &str| {
+            let mut n = with_attrs(
+                node(
+                    "Momentum",
+                    "m",
+                    &["r", "t", "x1", "x2", "g1", "g2", "v1", "v2"],
+                    &["x1n", "x2n", "v1n", "v2n"],
+                ),
+                vec![
+                    a_float("alpha", 0.9),
+                    a_float("beta", 0.1),
+                    a_float("norm_coefficient", 0.0),
+                    a_str("mode", mode),
+                ],
+            );
+            n.domain = Some("ai.onnx.preview.training".into());
+            let mut m = M::new(17).input(scalar_in("r", 1)).input(scalar_in("t", 7));
+            for v in ["x1", "x2", "g1", "g2", "v1", "v2"] {
+                m = m.input(f32_in(v, &[3]));
+            }
+            m.model.opset_import.push(OperatorSetIdProto {
+                domain: Some("ai.onnx.preview.training".into()),
+                version: Some(1),
+            });
+            m.node(n)
+                .output("x1n")
+                .output("x2n")
+                .output("v1n")
+                .output("v2n")
+        };
+        let g = model("nesterov").import().unwrap();
+        assert_eq!(g.outputs.len(), 4);
+        for k in 0..4 {
+            assert_eq!(out_dims(&g, k), vec![3]);
+        }
+        let e = model("heavy-ball").import().unwrap_err();
+        assert!(e.message.contains("\"heavy-ball\""), "{e}");
+    }
 }

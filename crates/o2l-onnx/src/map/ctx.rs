@@ -1,0 +1,461 @@
+//! What a mapping function sees of one node (`MapCtx`), and the types the
+//! family tables and the walker share: the rule row, symbolic vectors, the
+//! scope a node's subgraphs see. It lives beside `map/mod.rs`, not in it, so
+//! that the family files `mod.rs` lists never import the file listing them.
+use crate::attr::Attrs;
+use crate::load::Opsets;
+use crate::tensor::{ExternalFiles, tensor_from_proto};
+use o2l_canon::ops::{Elementwise, Movement};
+pub(crate) use o2l_canon::rules::versioned;
+use o2l_canon::{Builder, DType, Dim, Error, Graph, Op, Origin, Result, Tensor, ValueId};
+use o2l_proto::GraphProto;
+use std::collections::HashMap;
+
+pub(crate) type MapFn = fn(&mut MapCtx) -> Result<()>;
+
+/// One row of a family table: the rule-row type every frontend shares.
+pub(crate) type Rule = o2l_canon::Rule<MapFn>;
+
+/// A row of the default domain (`ai.onnx`), as every family table writes them.
+pub(crate) const fn row(
+    op_type: &'static str,
+    since: &'static [i64],
+    produces: &'static [&'static str],
+    map: MapFn,
+    note: &'static str,
+) -> Rule {
+    versioned("ai.onnx", op_type, since, produces, map, note)
+}
+
+/// One element of an integer shape vector known only symbolically (e.g. the
+/// result of `Shape` on a tensor with a `batch` dim): a number or a dim symbol.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum SymEl {
+    Int(i64),
+    Sym(String),
+}
+
+/// Symbolic contents of run-time integer vectors (shape arithmetic on symbolic dims).
+pub(crate) type SymValues = HashMap<ValueId, Vec<SymEl>>;
+
+/// A subgraph for the walker to map: where its nodes go and what they see.
+pub(crate) struct Subgraph<'s> {
+    pub graph: &'s mut Graph,
+    pub files: &'s mut ExternalFiles,
+    pub sym: &'s mut SymValues,
+    pub opsets: &'s Opsets,
+    /// How deeply the subgraph's own nodes are nested.
+    pub depth: usize,
+    /// Every value the subgraph may read by name, its inputs among them.
+    pub names: HashMap<String, ValueId>,
+    /// The names the subgraph defines as its inputs (none may be defined again).
+    pub inputs: Vec<String>,
+    pub body: &'s GraphProto,
+    /// Prefix of the names of the subgraph's nodes and initializers.
+    pub tag: &'s str,
+}
+
+/// The walker's entry for subgraphs: maps a body's initializers and nodes the
+/// way it maps a model's graph, and returns the body's outputs in order.
+pub(crate) type MapSubgraph = fn(Subgraph<'_>) -> Result<Vec<ValueId>>;
+
+/// The values a node's subgraphs may read: every name visible where the node
+/// sits, the opsets in force, how deeply subgraphs are nested already, and
+/// the walker that maps them (held here so that rules never import it).
+#[derive(Clone, Copy)]
+pub(crate) struct Scope<'a> {
+    pub names: &'a HashMap<String, ValueId>,
+    pub opsets: &'a Opsets,
+    pub depth: usize,
+    pub map_subgraph: MapSubgraph,
+}
+
+/// What a mapping function sees of one node; it adds canonical ops through
+/// `Builder` (with the node's origin, and constants named after the node).
+pub(crate) struct MapCtx<'a> {
+    pub graph: &'a mut Graph,
+    pub attrs: Attrs<'a>,
+    pub origin: &'a Origin,
+    /// The node's effective schema version.
+    pub version: i64,
+    inputs: Vec<Option<ValueId>>,
+    output_names: &'a [String],
+    outputs: Vec<Option<ValueId>>,
+    files: &'a mut ExternalFiles,
+    sym: &'a mut SymValues,
+    /// What the node's subgraphs see.
+    pub scope: Scope<'a>,
+    consts_made: usize,
+    /// Sequence-valued inputs and outputs: resolved statically, each a list
+    /// of tensor values (None where the slot holds a tensor or nothing).
+    seq_inputs: Vec<Option<Vec<ValueId>>>,
+    seq_outputs: Vec<Option<Vec<ValueId>>>,
+}
+
+impl<'a> MapCtx<'a> {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        graph: &'a mut Graph,
+        attrs: Attrs<'a>,
+        origin: &'a Origin,
+        version: i64,
+        inputs: Vec<Option<ValueId>>,
+        output_names: &'a [String],
+        files: &'a mut ExternalFiles,
+        sym: &'a mut SymValues,
+        scope: Scope<'a>,
+    ) -> Self {
+        MapCtx {
+            graph,
+            attrs,
+            origin,
+            version,
+            inputs,
+            output_names,
+            outputs: vec![None; output_names.len()],
+            files,
+            sym,
+            scope,
+            consts_made: 0,
+            seq_inputs: Vec::new(),
+            seq_outputs: vec![None; output_names.len()],
+        }
+    }
+
+    /// Gives the node its sequence-valued inputs (by input position).
+    pub(crate) fn with_sequences(mut self, seq_inputs: Vec<Option<Vec<ValueId>>>) -> Self {
+        self.seq_inputs = seq_inputs;
+        self
+    }
+
+    /// The tensor and the sequence values bound to the node's outputs.
+    pub(crate) fn into_all_outputs(self) -> (Vec<Option<ValueId>>, Vec<Option<Vec<ValueId>>>) {
+        (self.outputs, self.seq_outputs)
+    }
+
+    /// Input `i` as a sequence (its tensors, in order).
+    pub(crate) fn seq_input(&self, i: usize) -> Result<Vec<ValueId>> {
+        match self.seq_inputs.get(i) {
+            Some(Some(s)) => Ok(s.clone()),
+            _ if self.opt_input(i).is_some() => Err(Error::invalid(format!(
+                "input {i} must be a sequence, got a tensor"
+            ))),
+            _ => Err(Error::unsupported(format!(
+                "input {i} is not a sequence known at conversion time (sequences are resolved within one graph)"
+            ))),
+        }
+    }
+
+    /// Whether input `i` is a sequence.
+    pub(crate) fn is_seq_input(&self, i: usize) -> bool {
+        matches!(self.seq_inputs.get(i), Some(Some(_)))
+    }
+
+    /// Binds output `k` of the node to a sequence of tensor values.
+    pub(crate) fn bind_seq(&mut self, k: usize, items: Vec<ValueId>) -> Result<()> {
+        match self.seq_outputs.get_mut(k) {
+            Some(slot) => {
+                *slot = Some(items);
+                Ok(())
+            }
+            None => Err(Error::invalid(format!(
+                "the node declares {} outputs, the op produces output {k}",
+                self.output_names.len()
+            ))),
+        }
+    }
+
+    pub(crate) fn num_inputs(&self) -> usize {
+        self.inputs.len()
+    }
+
+    /// Input `i`, which the op requires.
+    pub(crate) fn input(&self, i: usize) -> Result<ValueId> {
+        self.opt_input(i).ok_or_else(|| {
+            Error::invalid(format!(
+                "input {i} is required but absent ({} inputs given)",
+                self.inputs.len()
+            ))
+        })
+    }
+
+    /// Input `i`, or None when it is absent (past the end, or an empty name).
+    pub(crate) fn opt_input(&self, i: usize) -> Option<ValueId> {
+        self.inputs.get(i).copied().flatten()
+    }
+
+    /// Input `i` as integers, when present; it must be a constant (named `what`).
+    pub(crate) fn const_ints(&self, i: usize, what: &str) -> Result<Option<Vec<i64>>> {
+        let Some(v) = self.opt_input(i) else {
+            return Ok(None);
+        };
+        match self.graph.constant(v) {
+            Some(t) if t.dtype.is_int() => Ok(Some(t.to_i64s())),
+            Some(t) => Err(Error::invalid(format!(
+                "input {i} ({what}) must hold integers, got {}",
+                t.dtype
+            ))),
+            None => Err(Error::unsupported(format!(
+                "input {i} ({what}) is computed at run time; only constant {what} is supported"
+            ))
+            .needing_constant(self.graph.value(v).name.clone())),
+        }
+    }
+
+    /// The Unsupported error for input `i` computed at run time where the
+    /// import needs a constant; it names the value, so drivers can bind it.
+    pub(crate) fn needs_constant(&self, i: usize, message: impl Into<String>) -> Error {
+        let e = Error::unsupported(message);
+        match self.opt_input(i) {
+            Some(v) => e.needing_constant(self.graph.value(v).name.clone()),
+            None => e,
+        }
+    }
+
+    /// Number of outputs the node declares.
+    pub(crate) fn num_outputs(&self) -> usize {
+        self.output_names.len()
+    }
+
+    /// Whether output `k` is declared with a (non-empty) name.
+    pub(crate) fn output_wanted(&self, k: usize) -> bool {
+        self.output_names.get(k).is_some_and(|n| !n.is_empty())
+    }
+
+    /// Decodes a tensor held in an attribute.
+    pub(crate) fn decode_tensor(&mut self, t: &o2l_proto::TensorProto) -> Result<Tensor> {
+        tensor_from_proto(t, self.files)
+    }
+
+    /// Binds output `k` of the node to `v`.
+    pub(crate) fn bind(&mut self, k: usize, v: ValueId) -> Result<()> {
+        match self.outputs.get_mut(k) {
+            Some(slot) => {
+                *slot = Some(v);
+                Ok(())
+            }
+            None => Err(Error::invalid(format!(
+                "the node declares {} outputs, the op produces output {k}",
+                self.output_names.len()
+            ))),
+        }
+    }
+
+    /// Refuses outputs past `produced` that the model uses.
+    pub(crate) fn only_outputs(&self, produced: usize, what: &str) -> Result<()> {
+        for k in produced..self.output_names.len() {
+            if self.output_wanted(k) {
+                return Err(Error::unsupported(format!(
+                    "output {k} (\"{}\", {what}) is not supported",
+                    self.output_names[k]
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuses a subgraph nested deeper than the limits allow.
+    pub(crate) fn check_nesting(&self) -> Result<()> {
+        if self.scope.depth >= self.graph.limits.max_depth {
+            return Err(Error::limit(format!(
+                "subgraphs nested more than {} deep (--max-depth)",
+                self.graph.limits.max_depth
+            )));
+        }
+        Ok(())
+    }
+
+    /// Maps the nodes of `body` into this graph with its inputs bound to
+    /// `bound` and the node's scope visible; returns its outputs in order.
+    /// `tag` prefixes the inlined node names.
+    pub(crate) fn inline_subgraph(
+        &mut self,
+        body: &GraphProto,
+        bound: &[ValueId],
+        tag: &str,
+    ) -> Result<Vec<ValueId>> {
+        self.check_nesting()?;
+        if body.input.len() != bound.len() {
+            return Err(Error::invalid(format!(
+                "the subgraph takes {} inputs, {} are given",
+                body.input.len(),
+                bound.len()
+            )));
+        }
+        let mut names = self.scope.names.clone();
+        for (vi, &v) in body.input.iter().zip(bound) {
+            names.insert(vi.name().to_string(), v);
+        }
+        (self.scope.map_subgraph)(Subgraph {
+            graph: self.graph,
+            files: self.files,
+            sym: self.sym,
+            opsets: self.scope.opsets,
+            depth: self.scope.depth + 1,
+            names,
+            inputs: body.input.iter().map(|vi| vi.name().to_string()).collect(),
+            body,
+            tag,
+        })
+    }
+
+    /// Maps the nodes of `body` into `graph`, a graph of its own whose values
+    /// `names` gives (the body's inputs and the outer values it reads);
+    /// returns the body's outputs in order.
+    pub(crate) fn map_subgraph_into(
+        &mut self,
+        graph: &mut Graph,
+        names: HashMap<String, ValueId>,
+        body: &GraphProto,
+        tag: &str,
+    ) -> Result<Vec<ValueId>> {
+        self.check_nesting()?;
+        let mut sym = SymValues::new();
+        (self.scope.map_subgraph)(Subgraph {
+            graph,
+            files: self.files,
+            sym: &mut sym,
+            opsets: self.scope.opsets,
+            depth: self.scope.depth + 1,
+            names,
+            inputs: body.input.iter().map(|vi| vi.name().to_string()).collect(),
+            body,
+            tag,
+        })
+    }
+
+    /// The contents of an integer vector: constant values, or tracked symbolic ones.
+    pub(crate) fn sym_of(&self, v: ValueId) -> Option<Vec<SymEl>> {
+        if let Some(t) = self.graph.constant(v) {
+            return t
+                .dtype
+                .is_int()
+                .then(|| t.to_i64s().into_iter().map(SymEl::Int).collect());
+        }
+        self.sym.get(&v).cloned()
+    }
+
+    /// Records the symbolic contents of a run-time integer vector; when every
+    /// entry is a number, returns a constant to use instead (so chains fold).
+    pub(crate) fn set_sym(&mut self, v: ValueId, els: Vec<SymEl>) -> Result<ValueId> {
+        let ty = self.graph.ty(v).clone();
+        if self.graph.constant(v).is_some() || !ty.dtype.is_int() || ty.rank() > 1 {
+            return Ok(v);
+        }
+        let ints: Option<Vec<i64>> = els
+            .iter()
+            .map(|e| match e {
+                SymEl::Int(i) => Some(*i),
+                SymEl::Sym(_) => None,
+            })
+            .collect();
+        if let (Some(ints), Some(dims)) = (ints, ty.known_dims())
+            && ints.len() as u64 == dims.iter().product::<u64>()
+        {
+            return self.constant(Tensor::from_i64s(ty.dtype, dims, &ints)?);
+        }
+        self.sym.insert(v, els);
+        Ok(v)
+    }
+
+    /// Records a Gather along axis 0 of a tracked vector.
+    pub(crate) fn track_gather(
+        &mut self,
+        data: ValueId,
+        axis: usize,
+        picks: &[i64],
+        out: ValueId,
+    ) -> Result<ValueId> {
+        if axis != 0 || self.graph.ty(data).rank() != 1 {
+            return Ok(out);
+        }
+        let Some(els) = self.sym_of(data) else {
+            return Ok(out);
+        };
+        let n = els.len() as i64;
+        let picked: Option<Vec<SymEl>> = picks
+            .iter()
+            .map(|&p| {
+                let p = if p < 0 { p + n } else { p };
+                usize::try_from(p).ok().and_then(|p| els.get(p).cloned())
+            })
+            .collect();
+        match picked {
+            Some(picked) => self.set_sym(out, picked),
+            None => Ok(out),
+        }
+    }
+
+    /// Integer vector input `i` whose entries may be dim symbols (constant or tracked).
+    pub(crate) fn sym_ints(&self, i: usize, what: &str) -> Result<Option<Vec<SymEl>>> {
+        let Some(v) = self.opt_input(i) else {
+            return Ok(None);
+        };
+        match self.sym_of(v) {
+            Some(els) => Ok(Some(els)),
+            None => self
+                .const_ints(i, what)
+                .map(|o| o.map(|v| v.into_iter().map(SymEl::Int).collect())),
+        }
+    }
+}
+
+/// Integers from an attribute as non-negative `u64`, naming the attribute.
+pub(crate) fn to_u64s(v: &[i64], what: &str) -> Result<Vec<u64>> {
+    v.iter()
+        .map(|&x| {
+            u64::try_from(x).map_err(|_| {
+                Error::invalid(format!("{what}: expected non-negative values, got {v:?}"))
+            })
+        })
+        .collect()
+}
+
+/// Per-dim product of known dims; None when one is symbolic.
+pub(crate) fn known_product(dims: &[Dim]) -> Option<u64> {
+    dims.iter()
+        .try_fold(1u64, |acc, d| d.known().and_then(|n| acc.checked_mul(n)))
+}
+
+/// Rules and the shared compositions (`o2l_canon::compose`) build through
+/// the node's context: ops carry its origin, constants are named after it,
+/// and reshapes and integer casts keep tracked symbolic contents.
+impl Builder for MapCtx<'_> {
+    fn graph(&self) -> &Graph {
+        self.graph
+    }
+
+    fn emit(&mut self, op: Op, inputs: &[ValueId]) -> Result<Vec<ValueId>> {
+        self.graph.add_node(op, inputs, self.origin)
+    }
+
+    fn constant(&mut self, t: Tensor) -> Result<ValueId> {
+        self.graph.charge(t.data.len() as u64, "a constant")?;
+        let name = format!("{}:const{}", self.origin.node, self.consts_made);
+        self.consts_made += 1;
+        self.graph.add_constant(name, t)
+    }
+
+    fn reshape(&mut self, x: ValueId, shape: Vec<Dim>) -> Result<ValueId> {
+        if self.graph.ty(x).shape == shape {
+            return Ok(x);
+        }
+        let y = self.emit1(Op::Movement(Movement::Reshape { shape }), &[x])?;
+        // Same elements in the same order: symbolic contents carry over.
+        match self.sym.get(&x).cloned() {
+            Some(els) => self.set_sym(y, els),
+            None => Ok(y),
+        }
+    }
+
+    fn cast(&mut self, x: ValueId, to: DType) -> Result<ValueId> {
+        if self.graph.ty(x).dtype == to {
+            return Ok(x);
+        }
+        let y = self.emit1(Op::Elementwise(Elementwise::cast(to)), &[x])?;
+        match self.sym.get(&x).cloned() {
+            Some(els) if to.is_int() => self.set_sym(y, els),
+            _ => Ok(y),
+        }
+    }
+}
