@@ -5,6 +5,7 @@
 //! order, inlines the functions it calls, and maps each op through one
 //! table of rules (`map/`), so StableHLO lands on the same canonical ops, and
 //! the same lowering, as ONNX and TOSA.
+#![deny(unsafe_code)]
 mod import;
 mod map;
 pub mod parse;

@@ -4,8 +4,11 @@
 //! canonical ops, and the same lowering, as ONNX. Layouts (NHWC, OHWI) and
 //! TOSA's own conventions (zero points, `mul` shift, `clamp` bounds) are made
 //! explicit here.
+#![deny(unsafe_code)]
 mod import;
 mod map;
+// Calls the C API / maps files: SAFETY comments at each use.
+#[allow(unsafe_code)]
 mod mlir;
 mod printed;
 
@@ -81,20 +84,7 @@ pub fn import_bytes(source: &[u8], func: Option<&str>) -> Result<Graph> {
             // Bytecode: printed back to text by MLIR, then read as text.
             let context = context();
             let diagnostics = mlir::Diagnostics::attach(&context);
-            let raw = mlir_sys::MlirStringRef {
-                data: source.as_ptr() as *const std::ffi::c_char,
-                length: source.len(),
-            };
-            // SAFETY: `raw` points at `source`, alive for the call; the module
-            // returned is owned by `Module` below.
-            let module = unsafe {
-                let m = mlir_sys::mlirModuleCreateParse(context.to_raw(), raw);
-                if m.ptr.is_null() {
-                    None
-                } else {
-                    Some(Module::from_raw(m))
-                }
-            };
+            let module = mlir::parse_bytes(&context, source);
             let module = module.ok_or_else(|| {
                 Error::invalid(format!(
                     "neither MLIR text nor valid MLIR bytecode: {}",

@@ -218,3 +218,24 @@ pub(crate) fn resource_blobs(text: &str) -> Result<Resources> {
     }
     Ok(out)
 }
+
+/// Parses MLIR text or bytecode from bytes (melior parses only `&str`).
+pub(crate) fn parse_bytes<'c>(
+    context: &'c melior::Context,
+    source: &[u8],
+) -> Option<melior::ir::Module<'c>> {
+    let raw = mlir_sys::MlirStringRef {
+        data: source.as_ptr() as *const std::ffi::c_char,
+        length: source.len(),
+    };
+    // SAFETY: `raw` points at `source`, alive for the call; the module
+    // returned is owned by the `Module` made from it.
+    unsafe {
+        let m = mlir_sys::mlirModuleCreateParse(context.to_raw(), raw);
+        if m.ptr.is_null() {
+            None
+        } else {
+            Some(melior::ir::Module::from_raw(m))
+        }
+    }
+}
