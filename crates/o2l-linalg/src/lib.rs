@@ -110,7 +110,7 @@ fn diagnostic_error(graph: &Graph, what: &str, diagnostics: &RefCell<Vec<String>
     let messages = diagnostics.borrow().join("; ");
     let mut err = Error::verification(format!("{what}: {messages}"));
     for (i, node) in graph.nodes.iter().enumerate() {
-        let name = lower::node_name(node, i);
+        let name = lower::lowerer::node_name(node, i);
         if messages.contains(&format!("loc(\"{name}\")")) {
             err = err.at(&node.origin);
             break;
@@ -185,7 +185,7 @@ fn build_and_emit(
             block: &block,
             loc: unknown,
         };
-        let mut lowerer = lower::Lowerer {
+        let mut lowerer = lower::lowerer::Lowerer {
             ctx,
             graph,
             values: Default::default(),

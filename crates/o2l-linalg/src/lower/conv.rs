@@ -2,8 +2,7 @@
 //! ops for one group, or a `linalg.generic` over expanded group dims for
 //! grouped (and depthwise) convolution. Bias seeds the accumulator through
 //! `linalg.broadcast`.
-use super::Operand;
-use super::ir::{Ctx, Extreme, Val, dense_i64, map_str, pick_map};
+use super::ir::{Ctx, Extreme, Operand, Val, dense_i64, map_str, pick_map};
 use super::linear::{acc_dtype, finish, mul_add};
 use o2l_canon::ops::Conv;
 use o2l_canon::{Dim, Error, Result, TensorType};

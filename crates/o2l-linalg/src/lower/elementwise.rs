@@ -1,7 +1,6 @@
 //! Elementwise ops: each supplies only its scalar body to the broadcasting
 //! `elementwise` helper. Ints use the int ops (signed or unsigned flavour).
-use super::Operand;
-use super::ir::{Ctx, Val};
+use super::ir::{Ctx, Operand, Val};
 use melior::ir::ValueLike;
 use o2l_canon::narrow::E8M0Round;
 use o2l_canon::ops::{Binary, Compare, Elementwise, Unary};

@@ -5,9 +5,8 @@
 //! Det: Gaussian elimination with partial pivoting in nested `scf.for`s
 //! (per matrix, per column: pivot search, row swap, elimination below it),
 //! the determinant the signed product of the pivots; f16/bf16 run in f32.
-use super::Operand;
 use super::elementwise::cast;
-use super::ir::{Ctx, Extreme, Val, broadcast_exprs, map_str, pick_map};
+use super::ir::{Ctx, Extreme, Operand, Val, broadcast_exprs, map_str, pick_map};
 use melior::ir::ValueLike;
 use o2l_canon::ops::Linear;
 use o2l_canon::{DType, Dim, Result, TensorType};

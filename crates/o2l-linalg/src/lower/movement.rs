@@ -4,8 +4,7 @@
 //! that reads with `tensor.extract`, ShapeOf from `tensor.dim`. GatherElements
 //! and GatherND read with `tensor.extract` inside a `linalg.generic` over the
 //! result; Trilu and OneHot compare `linalg.index` positions.
-use super::Operand;
-use super::ir::{Ctx, Val, identity_map, map_str, pick_map, tensor_str};
+use super::ir::{Ctx, Operand, Val, identity_map, map_str, pick_map, tensor_str};
 use melior::ir::attribute::IntegerAttribute;
 use melior::ir::{Type, ValueLike};
 use o2l_canon::ops::{Movement, ScatterReduction};

@@ -1,7 +1,6 @@
 //! Softmax and LogSoftmax along one axis, numerically stable: the axis max is
 //! subtracted before `exp`.
-use super::Operand;
-use super::ir::{Ctx, Val, identity_map, pick_map};
+use super::ir::{Ctx, Operand, Val, identity_map, pick_map};
 use super::reduce::reduce_axes;
 use o2l_canon::ops::{Norm, ReduceKind};
 use o2l_canon::{Result, TensorType};

@@ -3,8 +3,7 @@
 //! `linalg.pooling_nchw_sum` for 2-D windows or a `linalg.generic` for 1-D and
 //! 3-D. Average divides by the in-bounds (or in-padding) tap count of each
 //! output position, computed per dim in closed form.
-use super::Operand;
-use super::ir::{Ctx, Extreme, Val, dense_i64, identity_map, map_str, pick_map};
+use super::ir::{Ctx, Extreme, Operand, Val, dense_i64, identity_map, map_str, pick_map};
 use o2l_canon::ops::{Pool, PoolKind};
 use o2l_canon::{DType, Error, Result, TensorType};
 

@@ -2,8 +2,7 @@
 //! a division for Mean (by the product of the reduced dims) and
 //! `tensor.expand_shape` for kept dims. ArgMax/ArgMin: one `linalg.generic`
 //! carrying the best value and its index through the reduced axis in order.
-use super::Operand;
-use super::ir::{Ctx, Extreme, Val, identity_map, pick_map};
+use super::ir::{Ctx, Extreme, Operand, Val, identity_map, pick_map};
 use melior::ir::{Type, ValueLike};
 use o2l_canon::ops::{Reduce, ReduceKind};
 use o2l_canon::{DType, Dim, Result, TensorType};
