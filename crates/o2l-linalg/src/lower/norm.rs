@@ -66,3 +66,34 @@ fn lower_exact<'c, 'a>(
         )?[0]),
     }
 }
+
+#[cfg(test)]
+mod tests {
+
+    use crate::testing::{Case, check, f32t};
+    use o2l_canon::Op;
+    use o2l_canon::ops::Norm;
+
+    #[test]
+    fn softmax_and_log_softmax() {
+        let mut c = Case::new();
+        let x = c.input("x", f32t(&[2, 5]));
+        let y = c.node(Op::Norm(Norm::Softmax { axis: 1 }), &[x], "sm");
+        check(
+            &c.output(y),
+            &[
+                "linalg.reduce",
+                "arith.maximumf",
+                "arith.subf",
+                "math.exp",
+                "linalg.reduce",
+                "arith.addf",
+                "arith.divf",
+            ],
+        );
+        let mut c = Case::new();
+        let x = c.input("x", f32t(&[2, 5]));
+        let y = c.node(Op::Norm(Norm::LogSoftmax { axis: 0 }), &[x], "lsm");
+        check(&c.output(y), &["math.exp", "math.log", "arith.subf"]);
+    }
+}
