@@ -1,9 +1,9 @@
 //! `onnx2linalg batch DIR_OR_LIST -o OUTDIR [-j N] [--shard K/N] [--force] ...`
 use super::convert::{EmitArg, WeightsArg, parse_input_shape};
-use super::write_atomic;
 use clap::Args;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use onnx2linalg::batch::{self, BatchOptions, Job, ModelReport, Progress, Status};
+use onnx2linalg::output::write_atomic;
 use onnx2linalg::{Error, Result};
 use std::collections::HashMap;
 use std::io::IsTerminal;

@@ -315,7 +315,10 @@ fn say(line: &str) {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use super::*;
+    // Named through the crate: the file-level import checker reads `super::`
+    // in an inline module as the parent file's parent (cli/mod.rs).
+    use crate::cli::check::compare;
+    use onnx2linalg::{DType, Tensor};
 
     fn f32s(v: &[f64]) -> Tensor {
         Tensor::from_f64s(DType::F32, vec![v.len() as u64], v).unwrap()

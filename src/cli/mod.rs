@@ -54,5 +54,3 @@ pub fn main() -> Result<ExitCode> {
         None => convert::run(cli.convert),
     }
 }
-
-pub use onnx2linalg::output::write_atomic;

@@ -1,7 +1,7 @@
 //! `onnx2linalg run MODEL --input NAME=x.npy ... --output-dir DIR [--input-shape NAME=1x3x224x224]`
 use super::convert::parse_input_shape;
-use super::write_atomic;
 use clap::Args;
+use onnx2linalg::output::write_atomic;
 use onnx2linalg::{DType, Dim, Error, ImportOptions, Result, Runner, Tensor, npy};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -172,7 +172,7 @@ fn say(line: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::file_safe;
+    use crate::cli::run::file_safe;
 
     #[test]
     fn output_names_become_file_safe() {

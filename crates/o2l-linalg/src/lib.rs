@@ -7,7 +7,7 @@ mod lower;
 mod weights;
 
 #[cfg(test)]
-mod tests;
+mod testing;
 
 use melior::Context;
 use melior::dialect::{DialectRegistry, func};
@@ -110,7 +110,7 @@ fn diagnostic_error(graph: &Graph, what: &str, diagnostics: &RefCell<Vec<String>
     let messages = diagnostics.borrow().join("; ");
     let mut err = Error::verification(format!("{what}: {messages}"));
     for (i, node) in graph.nodes.iter().enumerate() {
-        let name = lower::node_name(node, i);
+        let name = lower::lowerer::node_name(node, i);
         if messages.contains(&format!("loc(\"{name}\")")) {
             err = err.at(&node.origin);
             break;
@@ -185,7 +185,7 @@ fn build_and_emit(
             block: &block,
             loc: unknown,
         };
-        let mut lowerer = lower::Lowerer {
+        let mut lowerer = lower::lowerer::Lowerer {
             ctx,
             graph,
             values: Default::default(),
@@ -248,5 +248,111 @@ pub fn function_name(graph: &Graph) -> String {
         format!("main_{cleaned}")
     } else {
         cleaned
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{Case, binary, check, conv, f32t, lower_text, origin, t, unary};
+    use o2l_canon::ops::{Binary, Unary};
+    use o2l_canon::{DType, ValueId};
+
+    #[test]
+    fn function_signature_and_passthrough_outputs() {
+        let mut c = Case::new();
+        let x = c.input("x", f32t(&[2, 3]));
+        let w = c.weight("w", &[2, 3], 1.0);
+        let mut g = c.g;
+        g.outputs = vec![x, w];
+        check(
+            &g,
+            &[
+                "func.func @test_graph(%arg0: tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>) attributes {llvm.emit_c_interface}",
+                "arith.constant dense<",
+                "return %arg0,",
+            ],
+        );
+    }
+
+    #[test]
+    fn unsupported_is_an_error_not_a_panic() {
+        let mut c = Case::new();
+        let x = c.input("x", t(DType::U32, &[3]));
+        let y = c.input("y", t(DType::U32, &[3]));
+        let z = c.node(binary(Binary::Pow), &[x, y], "pow");
+        let e = lower(&c.output(z), &LowerOptions::default()).unwrap_err();
+        assert_eq!(e.kind, o2l_canon::ErrorKind::Unsupported);
+        assert_eq!(e.origin.unwrap().node, "pow");
+    }
+
+    #[test]
+    fn every_op_carries_its_node_location() {
+        let mut c = Case::new();
+        let x = c.input("x", f32t(&[2, 3]));
+        let y = c.node(unary(Unary::Relu), &[x], "relu_1");
+        let g = c.output(y);
+        let mut bytes = Vec::new();
+        lower_impl(&g, &LowerOptions::default(), true, &mut bytes).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        let relu_loc = text
+            .lines()
+            .find_map(|l| l.strip_suffix(" = loc(\"relu_1\")"))
+            .unwrap_or_else(|| panic!("no relu_1 location alias:\n{text}"));
+        let tagged = format!("loc({relu_loc})");
+        for line in text.lines().filter(|l| {
+            l.contains("tensor.empty") || l.contains("} -> tensor") || l.contains("linalg.yield")
+        }) {
+            assert!(line.contains(&tagged), "{line}\n{text}");
+        }
+        assert!(
+            text.contains("#loc1 = loc(\"relu_1\")") || text.contains("loc(\"relu_1\")"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn verifier_diagnostics_become_verification_errors_with_origin() {
+        // A node whose recorded result type contradicts its operand: built by hand,
+        // past `add_node`'s inference, so only MLIR's verifier can notice.
+        let mut g = Graph::new("bad");
+        let x = g.add_input("x", f32t(&[2, 3])).unwrap();
+        g.values.push(o2l_canon::Value {
+            name: "y".into(),
+            ty: f32t(&[3, 2]),
+            constant: None,
+        });
+        let y = ValueId(g.values.len() as u32 - 1);
+        g.nodes.push(o2l_canon::Node {
+            op: unary(Unary::Relu),
+            inputs: vec![x],
+            outputs: vec![y],
+            origin: origin("broken_relu"),
+        });
+        g.outputs.push(y);
+        let e = lower(&g, &LowerOptions::default()).unwrap_err();
+        assert_eq!(e.kind, o2l_canon::ErrorKind::Verification, "{e}");
+        assert_eq!(
+            e.origin.as_ref().map(|o| o.node.as_str()),
+            Some("broken_relu")
+        );
+        assert!(e.message.contains("linalg.generic"), "{e}");
+    }
+
+    #[test]
+    fn output_is_deterministic() {
+        let mut c = Case::new();
+        let x = c.input("x", f32t(&[1, 3, 8, 8]));
+        let w = c.weight("w", &[4, 3, 3, 3], 1.0);
+        let y = c.node(
+            conv(&[1, 1], &[1, 1], &[(1, 1), (1, 1)], 1),
+            &[x, w],
+            "conv",
+        );
+        let g = c.output(y);
+        assert_eq!(
+            lower_text(&g, Weights::Resource),
+            lower_text(&g, Weights::Resource)
+        );
     }
 }

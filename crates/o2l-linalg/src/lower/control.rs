@@ -5,8 +5,8 @@
 //! "after" region lowers the body graph with a nested lowerer (outer values
 //! are used directly: scf regions see their enclosing values). After the
 //! loop, each buffer is cut to the iterations run with `tensor.extract_slice`.
-use super::Lowerer;
 use super::ir::{Ctx, DimV, Val};
+use super::lowerer::Lowerer;
 use melior::ir::{Location, Type, ValueLike};
 use o2l_canon::ops::Control;
 use o2l_canon::{DType, Error, Result, TensorType};

@@ -2,8 +2,7 @@
 //! ops for one group, or a `linalg.generic` over expanded group dims for
 //! grouped (and depthwise) convolution. Bias seeds the accumulator through
 //! `linalg.broadcast`.
-use super::Operand;
-use super::ir::{Ctx, Extreme, Val, dense_i64, map_str, pick_map};
+use super::ir::{Ctx, Extreme, Operand, Val, dense_i64, map_str, pick_map};
 use super::linear::{acc_dtype, finish, mul_add};
 use o2l_canon::ops::Conv;
 use o2l_canon::{Dim, Error, Result, TensorType};
@@ -154,4 +153,109 @@ fn init<'c, 'a>(
         &[],
         |_, v, _| Ok(vec![v[0]]),
     )?[0])
+}
+
+#[cfg(test)]
+mod tests {
+
+    use crate::testing::{Case, check, conv, f32t, pool};
+    use o2l_canon::ops::PoolKind;
+    use o2l_canon::{DType, Dim, TensorType};
+
+    #[test]
+    fn conv_2d_named_with_pad_and_bias() {
+        let mut c = Case::new();
+        let x = c.input("x", f32t(&[1, 3, 8, 8]));
+        let w = c.weight("w", &[4, 3, 3, 3], 1.0);
+        let b = c.weight("bias", &[4], 0.0);
+        let y = c.node(
+            conv(&[2, 2], &[1, 1], &[(1, 1), (1, 1)], 1),
+            &[x, w, b],
+            "conv",
+        );
+        check(
+            &c.output(y),
+            &[
+                "tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]",
+                "linalg.broadcast",
+                "linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}",
+                "-> tensor<1x4x4x4xf32>",
+            ],
+        );
+    }
+
+    #[test]
+    fn conv_1d_3d_and_grouped() {
+        let mut c = Case::new();
+        let x = c.input("x", f32t(&[1, 2, 9]));
+        let w = c.weight("w", &[3, 2, 3], 1.0);
+        let y = c.node(conv(&[1], &[2], &[(0, 0)], 1), &[x, w], "c1");
+        check(
+            &c.output(y),
+            &["linalg.conv_1d_ncw_fcw {dilations = dense<2>"],
+        );
+        let mut c = Case::new();
+        let x = c.input("x", f32t(&[1, 2, 4, 4, 4]));
+        let w = c.weight("w", &[3, 2, 2, 2, 2], 1.0);
+        let y = c.node(conv(&[1, 1, 1], &[1, 1, 1], &[(0, 0); 3], 1), &[x, w], "c3");
+        check(&c.output(y), &["linalg.conv_3d_ncdhw_fcdhw"]);
+        // Depthwise: groups = channels.
+        let mut c = Case::new();
+        let x = c.input("x", f32t(&[1, 4, 6, 6]));
+        let w = c.weight("w", &[4, 1, 3, 3], 1.0);
+        let b = c.weight("bias", &[4], 1.0);
+        let y = c.node(
+            conv(&[1, 1], &[1, 1], &[(1, 1), (1, 1)], 4),
+            &[x, w, b],
+            "dw",
+        );
+        check(
+            &c.output(y),
+            &[
+                "affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d5, d3 + d6, d4 + d7)>",
+                "tensor.expand_shape",
+                "tensor<1x4x1x8x8xf32>",
+                "linalg.broadcast",
+                "tensor.collapse_shape",
+                "tensor<1x4x6x6xf32>",
+            ],
+        );
+    }
+
+    #[test]
+    fn conv_and_pool_with_symbolic_batch() {
+        let n = || Dim::Symbol("N".into());
+        let mut c = Case::new();
+        let x = c.input(
+            "x",
+            TensorType::new(
+                DType::F32,
+                vec![n(), Dim::Known(4), Dim::Known(6), Dim::Known(6)],
+            ),
+        );
+        let w = c.weight("w", &[4, 1, 3, 3], 1.0);
+        let b = c.weight("bias", &[4], 1.0);
+        let y = c.node(
+            conv(&[1, 1], &[1, 1], &[(1, 1), (1, 1)], 4),
+            &[x, w, b],
+            "dw",
+        );
+        let p = c.node(
+            pool(PoolKind::Max, &[2, 2], &[2, 2], &[(0, 0); 2], false),
+            &[y],
+            "mp",
+        );
+        let w2 = c.weight("w2", &[2, 4, 1, 1], 1.0);
+        let z = c.node(conv(&[1, 1], &[1, 1], &[(0, 0); 2], 1), &[p, w2], "pw");
+        check(
+            &c.output(z),
+            &[
+                "tensor<?x4x8x8xf32>",
+                "tensor.dim",
+                "linalg.pooling_nchw_max",
+                "linalg.conv_2d_nchw_fchw",
+                "-> tensor<?x2x3x3xf32>",
+            ],
+        );
+    }
 }

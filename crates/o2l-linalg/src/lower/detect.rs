@@ -8,8 +8,7 @@
 //!    score filter, its class still has room and no kept box suppresses it
 //!    (an inner `scf.for` over the kept flags), counting the kept boxes;
 //! 4. `tensor.empty` of that count, filled by an `scf.for` in rank order.
-use super::Operand;
-use super::ir::{Ctx, DimV, Extreme, Val, map_str};
+use super::ir::{Ctx, DimV, Extreme, Operand, Val, map_str};
 use melior::ir::ValueLike;
 use o2l_canon::ops::Detect;
 use o2l_canon::{DType, Error, Result, TensorType};

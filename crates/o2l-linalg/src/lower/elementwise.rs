@@ -1,7 +1,6 @@
 //! Elementwise ops: each supplies only its scalar body to the broadcasting
 //! `elementwise` helper. Ints use the int ops (signed or unsigned flavour).
-use super::Operand;
-use super::ir::{Ctx, Val};
+use super::ir::{Ctx, Operand, Val};
 use melior::ir::ValueLike;
 use o2l_canon::narrow::E8M0Round;
 use o2l_canon::ops::{Binary, Compare, Elementwise, Unary};
@@ -578,5 +577,203 @@ fn cast_plain<'c, 'b>(
                 Ok(x)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Weights;
+    use crate::testing::{Case, binary, check, f32t, lower_text, t, unary};
+    use o2l_canon::ops::{Binary, Elementwise, Unary};
+    use o2l_canon::{DType, Dim, Op, TensorType};
+
+    #[test]
+    fn elementwise_unary_float() {
+        for (u, frag) in [
+            (Unary::Neg, "arith.negf"),
+            (Unary::Abs, "math.absf"),
+            (Unary::Relu, "arith.maximumf"),
+            (Unary::Sigmoid, "math.exp"),
+            (Unary::Tanh, "math.tanh"),
+            (Unary::Exp, "math.exp"),
+            (Unary::Log, "math.log"),
+            (Unary::Sqrt, "math.sqrt"),
+            (Unary::LeakyRelu { alpha: 0.1 }, "arith.select"),
+            (
+                Unary::Clamp {
+                    min: -1.0,
+                    max: 6.0,
+                },
+                "arith.minimumf",
+            ),
+        ] {
+            let mut c = Case::new();
+            let x = c.input("x", f32t(&[2, 3]));
+            let y = c.node(unary(u), &[x], "u");
+            check(
+                &c.output(y),
+                &[
+                    "tensor.empty() : tensor<2x3xf32>",
+                    "linalg.generic",
+                    frag,
+                    "linalg.yield",
+                ],
+            );
+        }
+    }
+
+    #[test]
+    fn elementwise_unary_int() {
+        let mut c = Case::new();
+        let x = c.input("x", t(DType::I32, &[4]));
+        let a = c.node(unary(Unary::Abs), &[x], "abs");
+        let r = c.node(unary(Unary::Relu), &[a], "relu");
+        let n = c.node(unary(Unary::Neg), &[r], "neg");
+        let k = c.node(
+            unary(Unary::Clamp {
+                min: -2.0,
+                max: 3.0,
+            }),
+            &[n],
+            "clamp",
+        );
+        check(
+            &c.output(k),
+            &[
+                "math.absi",
+                "arith.maxsi",
+                "arith.subi",
+                "arith.maxsi",
+                "arith.minsi",
+            ],
+        );
+    }
+
+    #[test]
+    fn elementwise_binary_broadcasts() {
+        let mut c = Case::new();
+        let a = c.input("a", f32t(&[2, 1, 4]));
+        let b = c.input("b", f32t(&[3, 1]));
+        let y = c.node(binary(Binary::Add), &[a, b], "add");
+        check(
+            &c.output(y),
+            &[
+                "affine_map<(d0, d1, d2) -> (d0, 0, d2)>",
+                "affine_map<(d0, d1, d2) -> (d1, 0)>",
+                "affine_map<(d0, d1, d2) -> (d0, d1, d2)>",
+                "arith.addf",
+                "tensor<2x3x4xf32>",
+            ],
+        );
+    }
+
+    #[test]
+    fn elementwise_binary_all_types() {
+        for (b, d, frag) in [
+            (Binary::Sub, DType::F32, "arith.subf"),
+            (Binary::Mul, DType::F64, "arith.mulf"),
+            (Binary::Div, DType::I64, "arith.divsi"),
+            (Binary::Div, DType::U8, "arith.divui"),
+            (Binary::Max, DType::U16, "arith.maxui"),
+            (Binary::Min, DType::I8, "arith.minsi"),
+            (Binary::Max, DType::F16, "arith.maximumf"),
+            (Binary::Pow, DType::F32, "math.powf"),
+            (Binary::Add, DType::BF16, "arith.addf"),
+        ] {
+            let mut c = Case::new();
+            let x = c.input("x", t(d, &[3]));
+            let y = c.input("y", t(d, &[3]));
+            let z = c.node(binary(b), &[x, y], "b");
+            check(&c.output(z), &[frag]);
+        }
+    }
+
+    #[test]
+    fn elementwise_symbolic_dims() {
+        let mut c = Case::new();
+        let ty = TensorType::new(DType::F32, vec![Dim::Symbol("N".into()), Dim::Known(3)]);
+        let x = c.input("x", ty);
+        let y = c.input("y", f32t(&[3]));
+        let z = c.node(binary(Binary::Mul), &[x, y], "mul");
+        check(
+            &c.output(z),
+            &[
+                "tensor<?x3xf32>",
+                "tensor.dim",
+                "tensor.empty(%",
+                "arith.mulf",
+            ],
+        );
+    }
+
+    #[test]
+    fn cast_every_pair_verifies() {
+        for from in DType::ALL {
+            for to in DType::ALL {
+                let mut c = Case::new();
+                let x = c.input("x", t(from, &[2]));
+                let y = c.node(Op::Elementwise(Elementwise::cast(to)), &[x], "cast");
+                let text = lower_text(&c.output(y), Weights::Inline);
+                if from != to {
+                    assert!(text.contains("linalg.generic"), "{from} -> {to}:\n{text}");
+                }
+            }
+        }
+        let mut c = Case::new();
+        let x = c.input("x", f32t(&[2]));
+        let y = c.node(Op::Elementwise(Elementwise::cast(DType::U8)), &[x], "cast");
+        check(&c.output(y), &["arith.fptoui", "tensor<2xi8>"]);
+        let mut c = Case::new();
+        let x = c.input("x", f32t(&[2]));
+        let y = c.node(
+            Op::Elementwise(Elementwise::cast(DType::Bool)),
+            &[x],
+            "cast",
+        );
+        check(&c.output(y), &["arith.cmpf une", "tensor<2xi1>"]);
+    }
+
+    #[test]
+    fn elementwise_compare_select_mod_shift() {
+        use o2l_canon::ops::Compare;
+        let mut c = Case::new();
+        let a = c.input("a", f32t(&[2, 3]));
+        let b = c.input("b", f32t(&[3]));
+        let l = c.node(
+            Op::Elementwise(Elementwise::Compare(Compare::LessOrEqual)),
+            &[a, b],
+            "le",
+        );
+        let s = c.node(Op::Elementwise(Elementwise::Select), &[l, a, b], "sel");
+        let m = c.node(binary(Binary::Mod { fmod: false }), &[s, b], "mod");
+        check(
+            &c.output(m),
+            &[
+                "tensor<2x3xi1>",
+                "arith.cmpf ole",
+                "arith.select",
+                "arith.remf",
+                "math.copysign",
+            ],
+        );
+        let mut c = Case::new();
+        let x = c.input("x", t(DType::U16, &[4]));
+        let y = c.input("y", t(DType::U16, &[4]));
+        let sh = c.node(binary(Binary::ShiftLeft), &[x, y], "shl");
+        let n = c.node(unary(Unary::Not), &[sh], "not");
+        let g = c.node(
+            Op::Elementwise(Elementwise::Compare(Compare::Greater)),
+            &[n, y],
+            "gt",
+        );
+        check(
+            &c.output(g),
+            &[
+                "arith.cmpi uge",
+                "arith.shli",
+                "arith.xori",
+                "arith.cmpi ugt",
+            ],
+        );
     }
 }

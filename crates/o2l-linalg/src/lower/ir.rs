@@ -14,6 +14,9 @@ use o2l_canon::{DType, Dim, Error, Result, TensorType};
 
 pub(crate) type Val<'c, 'a> = Value<'c, 'a>;
 
+/// An operand as the family lowerings see it: its SSA value and canonical type.
+pub(crate) type Operand<'c, 'a, 't> = (Val<'c, 'a>, &'t TensorType);
+
 /// Where ops go: the context, the block being filled and the location of the
 /// source node every op carries.
 #[derive(Clone, Copy)]

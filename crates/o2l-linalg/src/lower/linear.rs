@@ -5,9 +5,8 @@
 //! Det: Gaussian elimination with partial pivoting in nested `scf.for`s
 //! (per matrix, per column: pivot search, row swap, elimination below it),
 //! the determinant the signed product of the pivots; f16/bf16 run in f32.
-use super::Operand;
 use super::elementwise::cast;
-use super::ir::{Ctx, Extreme, Val, broadcast_exprs, map_str, pick_map};
+use super::ir::{Ctx, Extreme, Operand, Val, broadcast_exprs, map_str, pick_map};
 use melior::ir::ValueLike;
 use o2l_canon::ops::Linear;
 use o2l_canon::{DType, Dim, Result, TensorType};
@@ -272,4 +271,129 @@ fn matmul<'c, 'a>(
         Ok(vec![mul_add(bb, d, x[0], x[1], x[2])?])
     })?[0];
     finish(cx, r, &acc_out, out)
+}
+
+#[cfg(test)]
+mod tests {
+
+    use crate::testing::{Case, check, conv, f32t, t};
+    use o2l_canon::ops::Linear;
+    use o2l_canon::{DType, Dim, Op, TensorType};
+
+    #[test]
+    fn matmul_2d_uses_named_op() {
+        let mut c = Case::new();
+        let a = c.input("a", f32t(&[2, 3]));
+        let b = c.weight("b", &[3, 6], 0.0);
+        let y = c.node(Op::Linear(Linear::MatMul), &[a, b], "mm");
+        let text = check(
+            &c.output(y),
+            &[
+                "arith.constant dense_resource<b> : tensor<3x6xf32>",
+                "linalg.fill",
+                "linalg.matmul ins(%arg0, %",
+                "-> tensor<2x6xf32>",
+                "dialect_resources",
+            ],
+        );
+        assert!(text.contains("b: \"0x04000000"), "{text}");
+    }
+
+    #[test]
+    fn matmul_vector_promotion() {
+        let mut c = Case::new();
+        let a = c.input("a", f32t(&[3]));
+        let b = c.input("b", f32t(&[3, 4]));
+        let y = c.node(Op::Linear(Linear::MatMul), &[a, b], "mv");
+        check(
+            &c.output(y),
+            &[
+                "tensor.expand_shape",
+                "tensor<1x3xf32>",
+                "linalg.matmul",
+                "tensor.collapse_shape",
+                "tensor<4xf32>",
+            ],
+        );
+        let mut c = Case::new();
+        let a = c.input("a", f32t(&[3]));
+        let b = c.input("b", f32t(&[3]));
+        let y = c.node(Op::Linear(Linear::MatMul), &[a, b], "dot");
+        check(
+            &c.output(y),
+            &["linalg.matmul", "tensor.collapse_shape", "into tensor<f32>"],
+        );
+    }
+
+    #[test]
+    fn matmul_batched_and_broadcast() {
+        let mut c = Case::new();
+        let a = c.input("a", f32t(&[5, 2, 3]));
+        let b = c.input("b", f32t(&[5, 3, 4]));
+        let y = c.node(Op::Linear(Linear::MatMul), &[a, b], "bmm");
+        check(&c.output(y), &["linalg.batch_matmul", "tensor<5x2x4xf32>"]);
+        let mut c = Case::new();
+        let a = c.input("a", f32t(&[2, 1, 2, 3]));
+        let b = c.input("b", f32t(&[5, 3, 4]));
+        let y = c.node(Op::Linear(Linear::MatMul), &[a, b], "bcast");
+        check(
+            &c.output(y),
+            &[
+                "affine_map<(d0, d1, d2, d3, d4) -> (d0, 0, d2, d4)>",
+                "affine_map<(d0, d1, d2, d3, d4) -> (d1, d4, d3)>",
+                "\"reduction\"",
+                "tensor<2x5x2x4xf32>",
+            ],
+        );
+    }
+
+    #[test]
+    fn matmul_symbolic_batch() {
+        let mut c = Case::new();
+        let a = c.input(
+            "a",
+            TensorType::new(DType::F32, vec![Dim::Symbol("N".into()), Dim::Known(3)]),
+        );
+        let b = c.input("b", f32t(&[3, 4]));
+        let y = c.node(Op::Linear(Linear::MatMul), &[a, b], "mm");
+        check(
+            &c.output(y),
+            &["tensor.dim", "linalg.matmul", "tensor<?x4xf32>"],
+        );
+    }
+
+    #[test]
+    fn half_precision_contractions_accumulate_in_f32() {
+        let mut c = Case::new();
+        let a = c.input("a", t(DType::F16, &[2, 3]));
+        let b = c.input("b", t(DType::F16, &[3, 4]));
+        let y = c.node(Op::Linear(Linear::MatMul), &[a, b], "mm");
+        check(
+            &c.output(y),
+            &[
+                "linalg.fill",
+                "tensor<2x4xf32>",
+                "linalg.matmul ins(%arg0, %arg1 : tensor<2x3xf16>, tensor<3x4xf16>) outs(%",
+                "arith.truncf",
+                "-> tensor<2x4xf16>",
+            ],
+        );
+        let mut c = Case::new();
+        let x = c.input("x", t(DType::BF16, &[1, 4, 5, 5]));
+        let w = c.input("w", t(DType::BF16, &[4, 2, 3, 3]));
+        let b = c.input("b", t(DType::BF16, &[4]));
+        let y = c.node(conv(&[1, 1], &[1, 1], &[(0, 0); 2], 2), &[x, w, b], "gconv");
+        check(
+            &c.output(y),
+            &[
+                "arith.extf",
+                "linalg.broadcast",
+                "tensor<1x2x2x3x3xf32>",
+                "arith.extf",
+                "arith.mulf",
+                "arith.truncf",
+                "-> tensor<1x4x3x3xbf16>",
+            ],
+        );
+    }
 }

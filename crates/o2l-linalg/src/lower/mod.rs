@@ -2,6 +2,7 @@
 //! `match` over the canonical op families: a new canonical op does not compile
 //! until it is lowered here.
 pub(crate) mod ir;
+pub(crate) mod lowerer;
 
 mod control;
 mod conv;
@@ -16,63 +17,12 @@ mod reduce;
 mod sample;
 mod sort;
 
-use crate::Weights;
-use crate::weights::{self, Resources};
 use ir::{Ctx, Val};
+use lowerer::{Lowerer, node_name};
 use melior::ir::Location;
-use o2l_canon::{Graph, Node, Op, Result, TensorType, ValueId};
-use std::collections::HashMap;
-
-/// An operand as the family lowerings see it: its SSA value and canonical type.
-pub(crate) type Operand<'c, 'a, 't> = (Val<'c, 'a>, &'t TensorType);
-
-/// Location naming a node (its name, or op and position when it has none).
-pub(crate) fn node_name(node: &Node, index: usize) -> String {
-    if node.origin.node.is_empty() {
-        format!("{}#{index}", node.op.name())
-    } else {
-        node.origin.node.clone()
-    }
-}
-
-pub(crate) struct Lowerer<'c, 'a, 'g> {
-    pub ctx: Ctx<'c, 'a>,
-    pub graph: &'g Graph,
-    pub values: HashMap<ValueId, Val<'c, 'a>>,
-    pub weights: Weights,
-    pub resources: Resources,
-}
+use o2l_canon::{Node, Op, Result, TensorType};
 
 impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
-    /// The SSA value of a graph value; constants are materialised on first use.
-    pub fn get(&mut self, id: ValueId, loc: Location<'c>) -> Result<Val<'c, 'a>> {
-        if let Some(v) = self.values.get(&id) {
-            return Ok(*v);
-        }
-        let value = self.graph.value(id);
-        let Some(tensor) = &value.constant else {
-            return Err(o2l_canon::Error::internal(format!(
-                "value \"{}\" is used before it is defined",
-                value.name
-            )));
-        };
-        let ctx = Ctx { loc, ..self.ctx };
-        let ty = ctx.tensor(&value.ty.shape, value.ty.dtype)?;
-        let elem = ctx.elem(value.ty.dtype)?;
-        let attr = weights::attribute(
-            ctx.cx,
-            ty,
-            elem,
-            tensor,
-            &value.name,
-            self.weights,
-            &mut self.resources,
-        )?;
-        let v = ctx.constant(attr, ty)?;
-        self.values.insert(id, v);
-        Ok(v)
-    }
-
     /// Lowers every node.
     pub fn lower_nodes(&mut self) -> Result<()> {
         let graph = self.graph;

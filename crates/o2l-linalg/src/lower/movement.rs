@@ -4,8 +4,7 @@
 //! that reads with `tensor.extract`, ShapeOf from `tensor.dim`. GatherElements
 //! and GatherND read with `tensor.extract` inside a `linalg.generic` over the
 //! result; Trilu and OneHot compare `linalg.index` positions.
-use super::Operand;
-use super::ir::{Ctx, Val, identity_map, map_str, pick_map, tensor_str};
+use super::ir::{Ctx, Operand, Val, identity_map, map_str, pick_map, tensor_str};
 use melior::ir::attribute::IntegerAttribute;
 use melior::ir::{Type, ValueLike};
 use o2l_canon::ops::{Movement, ScatterReduction};
@@ -634,4 +633,142 @@ fn tensor_scatter<'c, 'a>(
             Ok(vec![b.select(hit, u, v[0])?])
         })?[0],
     )
+}
+
+#[cfg(test)]
+mod tests {
+
+    use crate::testing::{Case, check, f32t, t};
+    use o2l_canon::ops::Movement;
+    use o2l_canon::{DType, Dim, Op, TensorType};
+
+    #[test]
+    fn movement_ops() {
+        let mut c = Case::new();
+        let x = c.input("x", f32t(&[2, 3, 4]));
+        let r = c.node(
+            Op::Movement(Movement::Reshape {
+                shape: vec![Dim::Known(6), Dim::Known(4)],
+            }),
+            &[x],
+            "flatten",
+        );
+        let r2 = c.node(
+            Op::Movement(Movement::Reshape {
+                shape: vec![Dim::Known(6), Dim::Known(1), Dim::Known(4)],
+            }),
+            &[r],
+            "unsqueeze",
+        );
+        let r3 = c.node(
+            Op::Movement(Movement::Reshape {
+                shape: vec![Dim::Known(4), Dim::Known(6)],
+            }),
+            &[r2],
+            "reshape",
+        );
+        let tr = c.node(
+            Op::Movement(Movement::Transpose { perm: vec![1, 0] }),
+            &[r3],
+            "tr",
+        );
+        let cc = c.node(Op::Movement(Movement::Concat { axis: 0 }), &[tr, tr], "cat");
+        check(
+            &c.output(cc),
+            &[
+                "tensor.collapse_shape %arg0 [[0, 1], [2]]",
+                "tensor.expand_shape",
+                "[[0], [1, 2]] output_shape [6, 1, 4]",
+                "tensor.collapse_shape",
+                "tensor<24xf32>",
+                "linalg.transpose",
+                "permutation = [1, 0]",
+                "tensor.concat dim(0)",
+                "tensor<12x4xf32>",
+            ],
+        );
+    }
+
+    #[test]
+    fn gather_and_shape_of() {
+        let mut c = Case::new();
+        let x = c.input("x", f32t(&[5, 3]));
+        let i = c.input("i", t(DType::I64, &[2, 2]));
+        let y = c.node(
+            Op::Movement(Movement::Gather { axis: 0 }),
+            &[x, i],
+            "gather",
+        );
+        check(
+            &c.output(y),
+            &[
+                "affine_map<(d0, d1, d2) -> (d0, d1)>",
+                "arith.index_cast",
+                "arith.cmpi slt",
+                "arith.select",
+                "linalg.index 2",
+                "tensor.extract %arg0",
+                "tensor<2x2x3xf32>",
+            ],
+        );
+        let mut c = Case::new();
+        let x = c.input(
+            "x",
+            TensorType::new(DType::F32, vec![Dim::Symbol("N".into()), Dim::Known(3)]),
+        );
+        let s = c.node(Op::Movement(Movement::ShapeOf), &[x], "shape");
+        check(
+            &c.output(s),
+            &["tensor.dim", "arith.index_cast", "tensor.from_elements"],
+        );
+        // Symbolic reshape goes through tensor.reshape.
+        let mut c = Case::new();
+        let x = c.input(
+            "x",
+            TensorType::new(
+                DType::F32,
+                vec![Dim::Symbol("N".into()), Dim::Known(3), Dim::Known(2)],
+            ),
+        );
+        let r = c.node(
+            Op::Movement(Movement::Reshape {
+                shape: vec![Dim::Symbol("N".into()), Dim::Known(6)],
+            }),
+            &[x],
+            "reshape",
+        );
+        check(
+            &c.output(r),
+            &["tensor.from_elements", "tensor.reshape", "tensor<?x6xf32>"],
+        );
+    }
+
+    #[test]
+    fn reshape_to_a_new_symbolic_dim() {
+        let mut c = Case::new();
+        let x = c.input(
+            "x",
+            TensorType::new(
+                DType::F32,
+                vec![Dim::Symbol("N".into()), Dim::Known(3), Dim::Known(4)],
+            ),
+        );
+        let r = c.node(
+            Op::Movement(Movement::Reshape {
+                shape: vec![Dim::Symbol("M".into())],
+            }),
+            &[x],
+            "flat",
+        );
+        check(
+            &c.output(r),
+            &[
+                "tensor.dim",
+                "arith.muli",
+                "arith.divui",
+                "tensor.reshape",
+                "tensor<?xf32>",
+            ],
+        );
+    }
 }

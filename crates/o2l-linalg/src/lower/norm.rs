@@ -1,7 +1,6 @@
 //! Softmax and LogSoftmax along one axis, numerically stable: the axis max is
 //! subtracted before `exp`.
-use super::Operand;
-use super::ir::{Ctx, Val, identity_map, pick_map};
+use super::ir::{Ctx, Operand, Val, identity_map, pick_map};
 use super::reduce::reduce_axes;
 use o2l_canon::ops::{Norm, ReduceKind};
 use o2l_canon::{Result, TensorType};
@@ -65,5 +64,36 @@ fn lower_exact<'c, 'a>(
                 Ok(vec![b.bin("arith.subf", s, l)?])
             },
         )?[0]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+
+    use crate::testing::{Case, check, f32t};
+    use o2l_canon::Op;
+    use o2l_canon::ops::Norm;
+
+    #[test]
+    fn softmax_and_log_softmax() {
+        let mut c = Case::new();
+        let x = c.input("x", f32t(&[2, 5]));
+        let y = c.node(Op::Norm(Norm::Softmax { axis: 1 }), &[x], "sm");
+        check(
+            &c.output(y),
+            &[
+                "linalg.reduce",
+                "arith.maximumf",
+                "arith.subf",
+                "math.exp",
+                "linalg.reduce",
+                "arith.addf",
+                "arith.divf",
+            ],
+        );
+        let mut c = Case::new();
+        let x = c.input("x", f32t(&[2, 5]));
+        let y = c.node(Op::Norm(Norm::LogSoftmax { axis: 0 }), &[x], "lsm");
+        check(&c.output(y), &["math.exp", "math.log", "arith.subf"]);
     }
 }

@@ -3,8 +3,7 @@
 //! `linalg.pooling_nchw_sum` for 2-D windows or a `linalg.generic` for 1-D and
 //! 3-D. Average divides by the in-bounds (or in-padding) tap count of each
 //! output position, computed per dim in closed form.
-use super::Operand;
-use super::ir::{Ctx, Extreme, Val, dense_i64, identity_map, map_str, pick_map};
+use super::ir::{Ctx, Extreme, Operand, Val, dense_i64, identity_map, map_str, pick_map};
 use o2l_canon::ops::{Pool, PoolKind};
 use o2l_canon::{DType, Error, Result, TensorType};
 
@@ -332,4 +331,111 @@ fn max_with_indices<'c, 'a>(
             ])
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+
+    use crate::testing::{Case, check, f32t, pool};
+    use o2l_canon::ops::PoolKind;
+
+    #[test]
+    fn max_pool_2d_named_pads_with_lowest() {
+        let mut c = Case::new();
+        let x = c.input("x", f32t(&[1, 2, 5, 5]));
+        let y = c.node(
+            pool(PoolKind::Max, &[2, 2], &[2, 2], &[(0, 0); 2], true),
+            &[x],
+            "mp",
+        );
+        check(
+            &c.output(y),
+            &[
+                "0xFF800000",
+                "tensor.pad",
+                "high[0, 0, 1, 1]",
+                "linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}",
+                "tensor<1x2x3x3xf32>",
+            ],
+        );
+    }
+
+    #[test]
+    fn average_pool_divisors() {
+        // Excluding padding: per-position counts.
+        let mut c = Case::new();
+        let x = c.input("x", f32t(&[1, 1, 4, 4]));
+        let y = c.node(
+            pool(
+                PoolKind::Average {
+                    count_include_pad: false,
+                },
+                &[3, 3],
+                &[1, 1],
+                &[(1, 1), (1, 1)],
+                false,
+            ),
+            &[x],
+            "ap",
+        );
+        check(
+            &c.output(y),
+            &[
+                "linalg.pooling_nchw_sum",
+                "dense<[2.000000e+00, 3.000000e+00, 3.000000e+00, 2.000000e+00]>",
+                "arith.divf",
+            ],
+        );
+        // Including padding: one divisor.
+        let mut c = Case::new();
+        let x = c.input("x", f32t(&[1, 1, 4, 4]));
+        let y = c.node(
+            pool(
+                PoolKind::Average {
+                    count_include_pad: true,
+                },
+                &[3, 3],
+                &[1, 1],
+                &[(1, 1), (1, 1)],
+                false,
+            ),
+            &[x],
+            "ap",
+        );
+        check(
+            &c.output(y),
+            &["linalg.pooling_nchw_sum", "9.000000e+00", "arith.divf"],
+        );
+        // 1-D and 3-D use linalg.generic.
+        let mut c = Case::new();
+        let x = c.input("x", f32t(&[1, 2, 7]));
+        let y = c.node(
+            pool(PoolKind::Max, &[3], &[2], &[(1, 1)], false),
+            &[x],
+            "mp1",
+        );
+        check(
+            &c.output(y),
+            &["linalg.generic", "\"reduction\"", "arith.maximumf"],
+        );
+        let mut c = Case::new();
+        let x = c.input("x", f32t(&[1, 1, 4, 4, 4]));
+        let y = c.node(
+            pool(
+                PoolKind::Average {
+                    count_include_pad: false,
+                },
+                &[2, 2, 2],
+                &[2, 2, 2],
+                &[(0, 0); 3],
+                false,
+            ),
+            &[x],
+            "ap3",
+        );
+        check(
+            &c.output(y),
+            &["linalg.generic", "arith.addf", "arith.divf"],
+        );
+    }
 }

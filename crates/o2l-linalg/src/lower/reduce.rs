@@ -2,8 +2,7 @@
 //! a division for Mean (by the product of the reduced dims) and
 //! `tensor.expand_shape` for kept dims. ArgMax/ArgMin: one `linalg.generic`
 //! carrying the best value and its index through the reduced axis in order.
-use super::Operand;
-use super::ir::{Ctx, Extreme, Val, identity_map, pick_map};
+use super::ir::{Ctx, Extreme, Operand, Val, identity_map, pick_map};
 use melior::ir::{Type, ValueLike};
 use o2l_canon::ops::{Reduce, ReduceKind};
 use o2l_canon::{DType, Dim, Result, TensorType};
@@ -444,5 +443,121 @@ fn scan_predicate(reverse: bool, exclusive: bool) -> u32 {
         (false, true) => 2,
         (true, false) => 5,
         (true, true) => 4,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+
+    use crate::testing::{Case, check, f32t, pool, t};
+    use o2l_canon::ops::{Norm, PoolKind, Reduce, ReduceKind};
+    use o2l_canon::{DType, Dim, Op, TensorType};
+
+    #[test]
+    fn reductions() {
+        for (kind, keep, frag) in [
+            (ReduceKind::Sum, false, "arith.addf"),
+            (ReduceKind::Mean, true, "arith.divf"),
+            (ReduceKind::Max, false, "arith.maximumf"),
+            (ReduceKind::Min, true, "arith.minimumf"),
+            (ReduceKind::Prod, false, "arith.mulf"),
+        ] {
+            let mut c = Case::new();
+            let x = c.input("x", f32t(&[2, 3, 4]));
+            let y = c.node(
+                Op::Reduce(Reduce {
+                    kind,
+                    axes: vec![1],
+                    keep_dims: keep,
+                }),
+                &[x],
+                "r",
+            );
+            let out = if keep {
+                "tensor<2x1x4xf32>"
+            } else {
+                "tensor<2x4xf32>"
+            };
+            check(&c.output(y), &["linalg.reduce", frag, out]);
+        }
+        let mut c = Case::new();
+        let x = c.input(
+            "x",
+            TensorType::new(DType::F32, vec![Dim::Symbol("N".into()), Dim::Known(4)]),
+        );
+        let y = c.node(
+            Op::Reduce(Reduce {
+                kind: ReduceKind::Mean,
+                axes: vec![0, 1],
+                keep_dims: true,
+            }),
+            &[x],
+            "mean",
+        );
+        check(
+            &c.output(y),
+            &[
+                "linalg.reduce",
+                "arith.sitofp",
+                "arith.divf",
+                "tensor<1x1xf32>",
+            ],
+        );
+    }
+
+    #[test]
+    fn half_precision_sums_run_in_f32() {
+        let mut c = Case::new();
+        let x = c.input("x", t(DType::F16, &[2, 5]));
+        let y = c.node(Op::Norm(Norm::Softmax { axis: 1 }), &[x], "sm");
+        check(
+            &c.output(y),
+            &[
+                "arith.extf",
+                "linalg.reduce",
+                "math.exp",
+                "arith.truncf",
+                "-> tensor<2x5xf16>",
+            ],
+        );
+        let mut c = Case::new();
+        let x = c.input("x", t(DType::BF16, &[2, 5]));
+        let y = c.node(
+            Op::Reduce(Reduce {
+                kind: ReduceKind::Mean,
+                axes: vec![1],
+                keep_dims: false,
+            }),
+            &[x],
+            "mean",
+        );
+        check(
+            &c.output(y),
+            &[
+                "arith.extf",
+                "tensor<2xf32>",
+                "arith.truncf",
+                "-> tensor<2xbf16>",
+            ],
+        );
+        let mut c = Case::new();
+        let x = c.input("x", t(DType::F16, &[1, 1, 4, 4]));
+        let y = c.node(
+            pool(
+                PoolKind::Average {
+                    count_include_pad: false,
+                },
+                &[2, 2],
+                &[2, 2],
+                &[(0, 0); 2],
+                false,
+            ),
+            &[x],
+            "ap",
+        );
+        check(
+            &c.output(y),
+            &["arith.extf", "linalg.pooling_nchw_sum", "arith.truncf"],
+        );
     }
 }

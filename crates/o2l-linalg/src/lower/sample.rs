@@ -4,9 +4,8 @@
 //! the 1 (nearest), 2^k (linear) or 4^k (cubic) neighbouring positions with
 //! `tensor.extract` (indices clamped; zeros padding masks the outside ones).
 //! Coordinates and weights are f32, as the ONNX reference computes them.
-use super::Operand;
 use super::elementwise::cast;
-use super::ir::{Ctx, Val, map_str};
+use super::ir::{Ctx, Operand, Val, map_str};
 use o2l_canon::ops::{Sample, SampleMode, SamplePadding};
 use o2l_canon::{DType, Error, Result, TensorType};
 

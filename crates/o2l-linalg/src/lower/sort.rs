@@ -7,8 +7,7 @@
 //! counts the non-zero elements, `tensor.empty` makes the result of that
 //! size, and an `scf.for` over the elements (carrying the tensor and the
 //! next column) inserts each non-zero element's coordinates under `scf.if`.
-use super::Operand;
-use super::ir::{Ctx, DimV, Extreme, Val, map_str};
+use super::ir::{Ctx, DimV, Extreme, Operand, Val, map_str};
 use melior::ir::ValueLike;
 use o2l_canon::ops::Sort;
 use o2l_canon::{DType, Error, Result, TensorType};
