@@ -12,12 +12,15 @@
 //! The pipeline, one crate per stage: `o2l-onnx` (decode and map onto the
 //! canonical op table) -> `o2l-canon` (graph, inference, folding) ->
 //! `o2l-linalg` (lowering with MLIR) -> `o2l-jit` (run the result).
+#![deny(unsafe_code)]
 
 use std::path::Path;
 
 pub mod batch;
 pub mod npy;
 pub mod ops_table;
+// Calls the C API / the OS: SAFETY comments at each use.
+#[allow(unsafe_code)]
 pub mod output;
 mod runner;
 

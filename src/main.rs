@@ -1,5 +1,6 @@
 //! The `onnx2linalg` command line. Only this binary parses arguments, prints
 //! and writes files; the library crates return values and errors.
+#![deny(unsafe_code)]
 mod cli;
 
 use std::process::ExitCode;

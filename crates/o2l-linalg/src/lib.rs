@@ -1,9 +1,14 @@
 //! Lowers a canonical graph to linalg-on-tensors MLIR with melior: one
 //! `func.func` named after the graph, tensor arguments and results in graph
 //! order. The module is verified before it is returned. It knows nothing of ONNX.
+#![deny(unsafe_code)]
 
+// Calls the C API / the OS: SAFETY comments at each use.
+#[allow(unsafe_code)]
 mod emit;
 mod lower;
+// Calls the C API / the OS: SAFETY comments at each use.
+#[allow(unsafe_code)]
 mod weights;
 
 #[cfg(test)]
