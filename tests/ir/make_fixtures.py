@@ -717,6 +717,57 @@ def control():
     )
 
 
+def coverage():
+    """Canonical ops no other fixture reaches (tests/suite/ir_coverage.rs asks
+    for every op in a FileCheck test); no RNG use."""
+    trig = ["Ceil", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh"]
+    save(
+        "unary_trig",
+        [node(op, ["x"], [op.lower()]) for op in trig] + [node("IsNaN", ["x"], ["isnan"])],
+        [vi("x", F, [3])],
+        [vi(op.lower(), F, [3]) for op in trig] + [vi("isnan", TensorProto.BOOL, [3])],
+    )
+    B = TensorProto.BOOL
+    save(
+        "logic_bool",
+        [node("And", ["a", "b"], ["and"]), node("Or", ["a", "b"], ["or"]), node("Xor", ["a", "b"], ["xor"])],
+        [vi("a", B, [4]), vi("b", B, [4])],
+        [vi("and", B, [4]), vi("or", B, [4]), vi("xor", B, [4])],
+    )
+    save(
+        "bitshift_left",
+        [node("BitShift", ["x", "s"], ["y"], direction="LEFT")],
+        [vi("x", TensorProto.UINT8, [4]), vi("s", TensorProto.UINT8, [4])],
+        [vi("y", TensorProto.UINT8, [4])],
+    )
+    save(
+        "compare_more",
+        [
+            node("LessOrEqual", ["a", "b"], ["le"]),
+            node("Greater", ["a", "b"], ["gt"]),
+            node("GreaterOrEqual", ["a", "b"], ["ge"]),
+        ],
+        [vi("a", F, [4]), vi("b", F, [4])],
+        [vi("le", B, [4]), vi("gt", B, [4]), vi("ge", B, [4])],
+    )
+    save(
+        "lppool",
+        [node("LpPool", ["x"], ["y"], kernel_shape=[2, 2], p=2)],
+        [vi("x", F, [1, 2, 4, 4])],
+        [vi("y", F, [1, 2, 3, 3])],
+    )
+    save(
+        "reduce_min_prod",
+        [
+            node("ReduceMin", ["x"], ["mn"], axes=[1], keepdims=0),
+            node("ReduceProd", ["x"], ["pr"], axes=[0], keepdims=1),
+        ],
+        [vi("x", F, [2, 3])],
+        [vi("mn", F, [2]), vi("pr", F, [1, 3])],
+        opset=13,
+    )
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     control()
@@ -724,4 +775,5 @@ if __name__ == "__main__":
         family()
     arg_index()
     elementwise_logic()
+    coverage()
     print(f"wrote {len(os.listdir(OUT))} fixtures to {OUT}")

@@ -15,6 +15,7 @@ mod det;
 mod docs;
 mod examples;
 mod fuzz_regressions;
+mod ir_coverage;
 mod layering;
 mod models;
 mod narrow;
