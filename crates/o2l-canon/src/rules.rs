@@ -4,6 +4,8 @@
 //! context) and a note for the docs. `RuleInfo` is the row without its
 //! function: what docs and coverage checks read, the same for every source.
 
+use crate::{Error, Graph, Origin, Result};
+
 /// One row of a frontend's rule table.
 pub struct Rule<F> {
     /// The op set's domain: `ai.onnx`, `com.microsoft`, `ai.onnx.ml`, `tosa`, `stablehlo`.
@@ -39,6 +41,37 @@ impl<F> Rule<F> {
             produces: self.produces,
             note: self.note,
         }
+    }
+
+    /// Checks, in debug builds (so every test run does), that the nodes of
+    /// `graph` from index `first` on that were mapped from `origin` are ops
+    /// this row lists in `produces`. Docs and coverage tests read
+    /// `produces`; a rule that emits more than it says would make them wrong.
+    pub fn check_emitted(&self, graph: &Graph, first: usize, origin: &Origin) -> Result<()> {
+        if !cfg!(debug_assertions) {
+            return Ok(());
+        }
+        let mut unlisted: Vec<&str> = graph
+            .nodes
+            .get(first..)
+            .unwrap_or_default()
+            .iter()
+            .filter(|n| n.origin == *origin)
+            .map(|n| n.op.name())
+            .filter(|name| !self.produces.contains(name))
+            .collect();
+        if unlisted.is_empty() {
+            return Ok(());
+        }
+        unlisted.sort_unstable();
+        unlisted.dedup();
+        Err(Error::internal(format!(
+            "the rule for {} ({}) emitted {}, which its row does not list in `produces` {:?}",
+            self.op,
+            self.domain,
+            unlisted.join(", "),
+            self.produces
+        )))
     }
 
     /// Whether this row maps `op` of `domain` (at some version).
@@ -102,6 +135,39 @@ const fn prefix(op: &'static str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ops::{Binary, Elementwise, Unary};
+    use crate::{DType, Op, TensorType};
+
+    #[test]
+    fn an_op_the_row_does_not_list_is_an_error() {
+        if !cfg!(debug_assertions) {
+            return; // the check runs in debug builds only
+        }
+        let mut g = Graph::new("g");
+        let x = g
+            .add_input("x", TensorType::of_known(DType::F32, &[2]))
+            .unwrap();
+        let here = Origin {
+            node: "n".into(),
+            ..Default::default()
+        };
+        let other = Origin {
+            node: "m".into(),
+            ..Default::default()
+        };
+        let add = Op::Elementwise(Elementwise::Binary(Binary::Add));
+        let neg = Op::Elementwise(Elementwise::Unary(Unary::Neg));
+        g.add_node(add, &[x, x], &here).unwrap();
+        // Another node's op (a subgraph mapped inside this one) is not this row's.
+        g.add_node(neg.clone(), &[x], &other).unwrap();
+        let row = rule("t.add", &["Add"], (), "");
+        assert!(row.check_emitted(&g, 0, &here).is_ok());
+        g.add_node(neg, &[x], &here).unwrap();
+        let e = row.check_emitted(&g, 0, &here).unwrap_err();
+        assert!(e.message.contains("emitted Neg"), "{e}");
+        // Only the nodes from `first` on are this rule's.
+        assert!(row.check_emitted(&g, 3, &here).is_ok());
+    }
 
     #[test]
     fn unversioned_rows_take_the_domain_from_the_op_name() {

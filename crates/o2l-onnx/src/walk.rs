@@ -148,6 +148,7 @@ pub(crate) fn walk(target: Target, values: &mut Values, nodes: &[WalkNode]) -> R
             scope,
         )
         .with_sequences(seq_inputs);
+        let first_new_node = ctx.graph.nodes.len();
         match (rule.map)(&mut ctx) {
             Ok(()) => {}
             Err(e) if e.kind == ErrorKind::Unsupported => {
@@ -158,6 +159,8 @@ pub(crate) fn walk(target: Target, values: &mut Values, nodes: &[WalkNode]) -> R
             Err(e) => return Err(e.at(origin)),
         }
         let (outs, seq_outs) = ctx.into_all_outputs();
+        rule.check_emitted(graph, first_new_node, origin)
+            .map_err(|e| e.at(origin))?;
         for (k, name) in node.output.iter().enumerate() {
             if name.is_empty() {
                 continue;

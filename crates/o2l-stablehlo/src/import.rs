@@ -298,9 +298,12 @@ fn map_op(graph: &mut Graph, env: &mut Env, op: &Op, scope: &Scope) -> Result<Ve
         opset: 0,
         version: 0,
     };
+    let first_new_node = graph.nodes.len();
     let mut ctx = OpCtx::new(graph, &origin, op, inputs, result_types, env, scope);
     (rule.map)(&mut ctx)?;
-    ctx.into_results()
+    let results = ctx.into_results()?;
+    rule.check_emitted(graph, first_new_node, &origin)?;
+    Ok(results)
 }
 
 #[cfg(test)]

@@ -241,13 +241,13 @@ impl Walk<'_> {
                     around: values,
                     body: Values::new(),
                 };
+                let first_new_node = graph.nodes.len();
                 let mut ctx =
                     OpCtx::new(graph, origin, operands, result_types, attrs, &mut regions);
                 (rule.map)(&mut ctx)?;
-                ctx.into_results()?
-                    .into_iter()
-                    .map(Operand::Tensor)
-                    .collect()
+                let results = ctx.into_results()?;
+                rule.check_emitted(graph, first_new_node, origin)?;
+                results.into_iter().map(Operand::Tensor).collect()
             }
         };
         for (k, r) in results.into_iter().enumerate() {

@@ -120,7 +120,7 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Elu",
         &[6, 22],
-        &["Relu", "Min", "Exp", "Sub", "Mul", "Add"],
+        &["Relu", "Min", "Exp", "Sub", "Mul", "Add", "Cast"],
         elu,
         "relu(x) + alpha * (e^min(x, 0) - 1)",
     ),
@@ -134,7 +134,7 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Celu",
         &[12, 28],
-        &["Relu", "Min", "Div", "Exp", "Sub", "Mul", "Add"],
+        &["Relu", "Min", "Div", "Exp", "Sub", "Mul", "Add", "Cast"],
         celu,
         "relu(x) + alpha * (e^(min(x, 0) / alpha) - 1)",
     ),

@@ -41,7 +41,16 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "BatchNormalization",
         &[7, 9, 14, 15],
-        &["Reshape", "Add", "Sqrt", "Div", "Mul", "Sub", "Cast"],
+        &[
+            "Reshape",
+            "Add",
+            "Sqrt",
+            "Div",
+            "Mul",
+            "Sub",
+            "Cast",
+            "ReduceMean",
+        ],
         batch_norm,
         "(x - mean) * scale / sqrt(var + eps) + bias; training_mode uses the batch statistics and updates the running ones",
     ),

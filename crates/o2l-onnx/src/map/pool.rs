@@ -19,7 +19,7 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "MaxUnpool",
         &[9, 11, 22],
-        &["Reshape", "ScatterND"],
+        &["Reshape", "ScatterND", "Concat"],
         max_unpool,
         "zeros with the values scattered at their (flat) indices; output_shape from a constant input (11+)",
     ),

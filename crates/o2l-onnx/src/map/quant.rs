@@ -38,6 +38,10 @@ pub(crate) static RULES: &[Rule] = &[
             "Round",
             "Clamp",
             "Cast",
+            "Add",
+            "Equal",
+            "Neg",
+            "Select",
         ],
         dynamic_quantize_linear,
         "uint8 with the scale and zero point from the tensor's range (0 included)",
@@ -45,14 +49,14 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "MatMulInteger",
         &[10],
-        &["Cast", "Sub", "MatMul"],
+        &["Cast", "Sub", "MatMul", "Reshape"],
         matmul_integer,
         "i32 MatMul of zero-point-shifted operands",
     ),
     row(
         "ConvInteger",
         &[10],
-        &["Cast", "Sub", "Conv"],
+        &["Cast", "Sub", "Conv", "Reshape"],
         conv_integer,
         "i32 Conv of zero-point-shifted operands",
     ),
@@ -60,7 +64,7 @@ pub(crate) static RULES: &[Rule] = &[
         "QLinearMatMul",
         &[10, 21],
         &[
-            "Cast", "Sub", "MatMul", "Mul", "Div", "Add", "Round", "Clamp",
+            "Cast", "Sub", "MatMul", "Mul", "Div", "Add", "Round", "Clamp", "Reshape",
         ],
         qlinear_matmul,
         "i32 MatMul, rescaled by a_scale*b_scale/y_scale in f64, rounded, clamped",
@@ -68,7 +72,9 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "QLinearConv",
         &[10],
-        &["Cast", "Sub", "Conv", "Mul", "Div", "Add", "Round", "Clamp"],
+        &[
+            "Cast", "Sub", "Conv", "Mul", "Div", "Add", "Round", "Clamp", "Reshape",
+        ],
         qlinear_conv,
         "i32 Conv (+ i32 bias), rescaled by x_scale*w_scale/y_scale in f64, clamped, rounded",
     ),

@@ -47,6 +47,8 @@ pub(crate) static RULES: &[Rule] = &[
             "MatMul",
             "Select",
             "Mul",
+            "Add",
+            "Reshape",
         ],
         tfidf_vectorizer,
         "int64 pools: n-gram matches counted per skip distance, mapped to outputs, TF/IDF/TFIDF",

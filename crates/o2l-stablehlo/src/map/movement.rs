@@ -31,13 +31,21 @@ pub(crate) static RULES: &[Rule] = &[
     rule("stablehlo.reverse", &["Gather"], reverse, ""),
     rule(
         "stablehlo.dynamic_slice",
-        &["Cast", "Max", "Min", "Add", "Gather"],
+        &["Cast", "Max", "Min", "Add", "Gather", "Reshape"],
         dynamic_slice,
         "run-time starts clamped to [0, dim - size]",
     ),
     rule(
         "stablehlo.dynamic_update_slice",
-        &["Cast", "Max", "Min", "Concat", "Add", "ScatterND"],
+        &[
+            "Cast",
+            "Max",
+            "Min",
+            "Concat",
+            "Add",
+            "ScatterND",
+            "Reshape",
+        ],
         dynamic_update_slice,
         "run-time starts clamped to [0, dim - update size]",
     ),

@@ -9,7 +9,7 @@ pub(crate) static RULES: &[Rule] = &[
     rule("tosa.sub", &["Sub"], sub, ""),
     rule(
         "tosa.mul",
-        &["Mul", "Cast", "ShiftRight"],
+        &["Mul", "Cast", "ShiftRight", "Add"],
         mul,
         "floats: shift 0; i32 with a shift: the i64 product rounded and shifted",
     ),

@@ -20,7 +20,7 @@ pub(crate) static RULES: &[Rule] = &[
     rule("tosa.reverse", &["Gather"], reverse, ""),
     rule(
         "tosa.gather",
-        &["GatherND"],
+        &["GatherND", "Cast", "Reshape"],
         gather,
         "values (N, K, C), indices (N, W) -> (N, W, C)",
     ),
