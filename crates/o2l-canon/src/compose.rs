@@ -318,3 +318,26 @@ pub fn stepwise_softmax(b: &mut impl Builder, x: ValueId, axis: usize) -> Result
     let sum = b.emit1(Op::Elementwise(Elementwise::Select), &[empty, one, sum])?;
     b.binary(Binary::Div, e, sum)
 }
+
+/// A loop or branch condition given as one bool (0-d, or one element of any
+/// rank, as TOSA and StableHLO regions yield it) as a 0-d bool in `graph`.
+pub fn scalar_condition(
+    graph: &mut crate::Graph,
+    origin: &crate::Origin,
+    c: ValueId,
+) -> Result<ValueId> {
+    let t = graph.ty(c).clone();
+    if t.dtype != crate::DType::Bool
+        || t.known_dims()
+            .is_none_or(|d| d.iter().product::<u64>() != 1)
+    {
+        return Err(Error::invalid(format!(
+            "a condition must be one i1, got {t}"
+        )));
+    }
+    if t.rank() == 0 {
+        return Ok(c);
+    }
+    let op = Op::Movement(Movement::Reshape { shape: vec![] });
+    Ok(graph.add_node(op, &[c], origin)?[0])
+}

@@ -80,6 +80,37 @@ impl<F> Rule<F> {
     }
 }
 
+/// What is wrong with a frontend's rule table, one line each (empty: nothing):
+/// a `produces` name that is not a declared canonical op, or two rows that
+/// claim one op at one version (for unversioned op sets: two rows for one
+/// op). Each frontend's tests require it to be empty.
+pub fn table_problems(rows: &[RuleInfo]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for r in rows {
+        for name in r.produces {
+            if !crate::ops::is_declared(name) {
+                problems.push(format!(
+                    "{} ({}) lists {name}, not a canonical op",
+                    r.op, r.domain
+                ));
+            }
+        }
+    }
+    for (i, a) in rows.iter().enumerate() {
+        for b in &rows[i + 1..] {
+            let overlap = a.since.is_empty() && b.since.is_empty()
+                || a.since.iter().any(|v| b.since.contains(v));
+            if a.domain == b.domain && a.op == b.op && overlap {
+                problems.push(format!(
+                    "{} ({}) has two rows for one version ({:?} and {:?})",
+                    a.op, a.domain, a.since, b.since
+                ));
+            }
+        }
+    }
+    problems
+}
+
 /// A row of an op set without schema versions, written in the tables as
 /// `rule("tosa.add", &["Add"], add, "")`; the domain is the op's prefix.
 pub const fn rule<F>(
@@ -137,6 +168,23 @@ mod tests {
     use super::*;
     use crate::ops::{Binary, Elementwise, Unary};
     use crate::{DType, Op, TensorType};
+
+    #[test]
+    fn table_problems_name_undeclared_ops_and_overlapping_rows() {
+        let rows = [
+            versioned("ai.onnx", "A", &[1, 7], &["Add"], (), "").info(),
+            versioned("ai.onnx", "A", &[13], &["Add"], (), "").info(),
+            rule("t.b", &["Add", "Compare"], (), "").info(),
+        ];
+        let found = table_problems(&rows);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].contains("lists Compare"), "{found:?}");
+        let mut twice = rows.to_vec();
+        twice.push(versioned("ai.onnx", "A", &[7], &[], (), "").info());
+        twice.push(rule("t.b", &[], (), "").info());
+        let found = table_problems(&twice);
+        assert_eq!(found.len(), 3, "{found:?}");
+    }
 
     #[test]
     fn an_op_the_row_does_not_list_is_an_error() {

@@ -6,9 +6,10 @@
 //! new values.
 use super::ctx::{Env, OpCtx, Rule, rule};
 use crate::parse::{Attr, Region};
+use o2l_canon::compose;
 use o2l_canon::ops::control::{Body, Control};
-use o2l_canon::ops::{Compare, Elementwise, Movement};
-use o2l_canon::{Builder, DType, Error, Graph, Op, Origin, Result, Tensor, TensorType, ValueId};
+use o2l_canon::ops::{Compare, Elementwise};
+use o2l_canon::{Builder, DType, Error, Graph, Op, Result, Tensor, TensorType, ValueId};
 use std::sync::Arc;
 
 pub(crate) static RULES: &[Rule] = &[
@@ -93,24 +94,6 @@ fn barrier(ctx: &mut OpCtx) -> Result<()> {
     Ok(())
 }
 
-/// A condition (one i1, 0-d or one element) as a 0-d bool.
-fn scalar_condition(graph: &mut Graph, origin: &Origin, c: ValueId) -> Result<ValueId> {
-    let t = graph.ty(c).clone();
-    if t.dtype != DType::Bool
-        || t.known_dims()
-            .is_none_or(|d| d.iter().product::<u64>() != 1)
-    {
-        return Err(Error::invalid(format!(
-            "a condition must be one i1, got {t}"
-        )));
-    }
-    if t.rank() == 0 {
-        return Ok(c);
-    }
-    let op = Op::Movement(Movement::Reshape { shape: vec![] });
-    Ok(graph.add_node(op, &[c], origin)?[0])
-}
-
 fn branches(ctx: &mut OpCtx) -> Result<Vec<Vec<ValueId>>> {
     let deeper = ctx.scope.deeper()?;
     let env: Env = ctx.env.clone();
@@ -164,7 +147,7 @@ fn case(ctx: &mut OpCtx) -> Result<()> {
 
 fn if_op(ctx: &mut OpCtx) -> Result<()> {
     let pred = ctx.input(0)?;
-    let pred = scalar_condition(ctx.graph, ctx.origin, pred)?;
+    let pred = compose::scalar_condition(ctx.graph, ctx.origin, pred)?;
     let all = branches(ctx)?;
     let [then, otherwise] = &all[..] else {
         return Err(Error::invalid("if needs a true and a false branch"));
@@ -189,7 +172,7 @@ fn while_loop(ctx: &mut OpCtx) -> Result<()> {
     let [c0] = first[..] else {
         return Err(Error::invalid("the cond region must yield one value"));
     };
-    let cond0 = scalar_condition(ctx.graph, ctx.origin, c0)?;
+    let cond0 = compose::scalar_condition(ctx.graph, ctx.origin, c0)?;
 
     let mut g = Graph::new(format!("{}/body", ctx.origin.node));
     let scalar = |d: DType| TensorType::new(d, vec![]);
@@ -232,7 +215,7 @@ fn while_loop(ctx: &mut OpCtx) -> Result<()> {
     let [c] = test[..] else {
         return Err(Error::invalid("the cond region must yield one value"));
     };
-    let c = scalar_condition(&mut g, ctx.origin, c)?;
+    let c = compose::scalar_condition(&mut g, ctx.origin, c)?;
     g.outputs = std::iter::once(c).chain(next).collect();
     g.prune();
 

@@ -4,9 +4,10 @@
 //! the `do` region, then the condition region on the new values. The
 //! regions are mapped by the walker, through the context.
 use super::ctx::{OpCtx, Rule, rule};
+use o2l_canon::compose;
+use o2l_canon::ops::Elementwise;
 use o2l_canon::ops::control::{Body, Control};
-use o2l_canon::ops::{Elementwise, Movement};
-use o2l_canon::{Builder, DType, Error, Graph, Op, Origin, Result, Tensor, TensorType, ValueId};
+use o2l_canon::{Builder, DType, Error, Graph, Op, Result, Tensor, TensorType, ValueId};
 use std::sync::Arc;
 
 pub(crate) static RULES: &[Rule] = &[
@@ -49,30 +50,12 @@ fn bind_all(ctx: &mut OpCtx, results: Vec<ValueId>) -> Result<()> {
     Ok(())
 }
 
-/// A condition yielded as tensor<i1> or tensor<1xi1>, as a 0-d bool.
-fn scalar_condition(graph: &mut Graph, origin: &Origin, c: ValueId) -> Result<ValueId> {
-    let t = graph.ty(c).clone();
-    if t.dtype != DType::Bool
-        || t.known_dims()
-            .is_none_or(|d| d.iter().product::<u64>() != 1)
-    {
-        return Err(Error::invalid(format!(
-            "a condition must be one i1, got {t}"
-        )));
-    }
-    if t.rank() == 0 {
-        return Ok(c);
-    }
-    let op = Op::Movement(Movement::Reshape { shape: vec![] });
-    Ok(graph.add_node(op, &[c], origin)?[0])
-}
-
 fn cond_if(ctx: &mut OpCtx) -> Result<()> {
     let ops = tensor_operands(ctx)?;
     let Some((&cond, inputs)) = ops.split_first() else {
         return Err(Error::invalid("tosa.cond_if needs a condition"));
     };
-    let cond = scalar_condition(ctx.graph, ctx.origin, cond)?;
+    let cond = compose::scalar_condition(ctx.graph, ctx.origin, cond)?;
     // Both branches are walked before either error is raised, so the
     // unsupported ops of both are reported.
     let then = ctx.region(0, inputs);
@@ -120,7 +103,7 @@ fn while_loop(ctx: &mut OpCtx) -> Result<()> {
     let [c0] = first[..] else {
         return Err(Error::invalid("the condition region must yield one value"));
     };
-    let cond0 = scalar_condition(ctx.graph, ctx.origin, c0)?;
+    let cond0 = compose::scalar_condition(ctx.graph, ctx.origin, c0)?;
     let next = next?;
     if next.len() != carried.len() {
         return Err(Error::invalid(format!(
@@ -133,7 +116,7 @@ fn while_loop(ctx: &mut OpCtx) -> Result<()> {
     let [c] = test[..] else {
         return Err(Error::invalid("the condition region must yield one value"));
     };
-    let c = scalar_condition(&mut g, ctx.origin, c)?;
+    let c = compose::scalar_condition(&mut g, ctx.origin, c)?;
     g.outputs = std::iter::once(c).chain(next).collect();
     g.prune();
 
