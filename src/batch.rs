@@ -132,6 +132,142 @@ pub fn shard(jobs: Vec<Job>, k: usize, n: usize) -> Vec<Job> {
         .collect()
 }
 
+/// One line of a `--shapes` file: the models whose relative path matches
+/// `glob` get these pins (see `docs/batch.md` for the format).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PinRule {
+    /// `*` and `?` match within one path component, `**` across them.
+    pub glob: String,
+    /// `NAME=DxD...` pins of whole inputs.
+    pub input_shapes: Vec<(String, Vec<u64>)>,
+    /// `dim:NAME=N` pins of named dims.
+    pub dims: Vec<(String, u64)>,
+    /// `FILE:LINE`, for the report.
+    pub source: String,
+}
+
+impl PinRule {
+    /// The rule as a line of the shapes file (without its source): what the
+    /// stamps hash, so editing one line converts again only the models it pins.
+    fn canonical(&self) -> String {
+        let mut out = self.glob.clone();
+        for (n, d) in &self.input_shapes {
+            let d: Vec<String> = d.iter().map(u64::to_string).collect();
+            out.push_str(&format!(" {n}={}", d.join("x")));
+        }
+        for (n, v) in &self.dims {
+            out.push_str(&format!(" dim:{n}={v}"));
+        }
+        out
+    }
+}
+
+/// Reads a `--shapes` file (see [`parse_shapes`]).
+pub fn read_shapes(path: &Path) -> Result<Vec<PinRule>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::io(format!("cannot read shapes file {}: {e}", path.display())))?;
+    parse_shapes(&text, &path.display().to_string())
+}
+
+/// Parses the lines of a shapes file called `name` in errors: `GLOB PIN...`,
+/// each pin `INPUT=DxD...` or `dim:NAME=N` (N >= 1), separated by blanks;
+/// blank lines and lines starting with `#` are ignored.
+pub fn parse_shapes(text: &str, name: &str) -> Result<Vec<PinRule>> {
+    let mut rules = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let at = format!("{name}:{}", n + 1);
+        let bad = |msg: String| Error::invalid(format!("{at}: {msg}"));
+        let mut words = line.split_whitespace();
+        let Some(glob) = words.next() else { continue };
+        if glob.contains('=') {
+            return Err(bad(format!(
+                "expected a model path glob first, found \"{glob}\" (lines are GLOB INPUT=DxD... dim:NAME=N...)"
+            )));
+        }
+        let mut rule = PinRule {
+            glob: glob.to_string(),
+            input_shapes: Vec::new(),
+            dims: Vec::new(),
+            source: at.clone(),
+        };
+        for word in words {
+            if let Some(pin) = word.strip_prefix("dim:") {
+                let Some((d, v)) = pin.split_once('=').filter(|(d, _)| !d.is_empty()) else {
+                    return Err(bad(format!("expected dim:NAME=N, found \"{word}\"")));
+                };
+                let v = match v.parse::<u64>() {
+                    Ok(v) if v >= 1 => v,
+                    _ => {
+                        return Err(bad(format!(
+                            "bad size \"{v}\" in \"{word}\" (expected an integer >= 1)"
+                        )));
+                    }
+                };
+                if rule.dims.iter().any(|(m, _)| m == d) {
+                    return Err(bad(format!("dim \"{d}\" is pinned twice")));
+                }
+                rule.dims.push((d.to_string(), v));
+            } else {
+                let Some((input, dims)) = word.split_once('=').filter(|(i, _)| !i.is_empty())
+                else {
+                    return Err(bad(format!(
+                        "expected INPUT=DxD... or dim:NAME=N, found \"{word}\""
+                    )));
+                };
+                let dims = dims
+                    .split('x')
+                    .map(|d| d.parse::<u64>())
+                    .collect::<std::result::Result<Vec<_>, _>>()
+                    .map_err(|_| {
+                        bad(format!(
+                            "bad shape \"{dims}\" in \"{word}\" (expected DxDx...)"
+                        ))
+                    })?;
+                if rule.input_shapes.iter().any(|(m, _)| m == input) {
+                    return Err(bad(format!("input \"{input}\" is pinned twice")));
+                }
+                rule.input_shapes.push((input.to_string(), dims));
+            }
+        }
+        rules.push(rule);
+    }
+    Ok(rules)
+}
+
+/// A relative path with `/` between components, whatever the platform.
+fn rel_string(rel: &Path) -> String {
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Whether `path` matches `glob`: `*` is any run of characters but `/`, `?`
+/// one character but `/`, `**` any run including `/` (`**/` also none).
+pub fn glob_match(glob: &str, path: &str) -> bool {
+    fn go(p: &[char], s: &[char]) -> bool {
+        match p {
+            [] => s.is_empty(),
+            ['*', '*', '/', rest @ ..] => {
+                go(rest, s) || (0..s.len()).any(|i| s[i] == '/' && go(rest, &s[i + 1..]))
+            }
+            ['*', '*', rest @ ..] => (0..=s.len()).any(|i| go(rest, &s[i..])),
+            ['*', rest @ ..] => (0..=s.len())
+                .take_while(|&i| i == 0 || s[i - 1] != '/')
+                .any(|i| go(rest, &s[i..])),
+            ['?', rest @ ..] => s.first().is_some_and(|&c| c != '/') && go(rest, &s[1..]),
+            [c, rest @ ..] => s.first() == Some(c) && go(rest, &s[1..]),
+        }
+    }
+    let p: Vec<char> = glob.chars().collect();
+    let s: Vec<char> = path.chars().collect();
+    go(&p, &s)
+}
+
 /// Everything that shapes a batch.
 #[derive(Debug, Clone)]
 pub struct BatchOptions {
@@ -143,6 +279,9 @@ pub struct BatchOptions {
     pub shard: Option<(usize, usize)>,
     /// Convert even the models whose output is up to date.
     pub force: bool,
+    /// Per-model pins (a `--shapes` file): the first rule whose glob matches
+    /// a model's relative path adds its pins to `convert.import`'s.
+    pub pins: Vec<PinRule>,
 }
 
 impl BatchOptions {
@@ -163,6 +302,30 @@ impl BatchOptions {
             Some((k, n)) => format!("report.shard-{k}-of-{n}"),
             None => "report".to_string(),
         }
+    }
+    /// The rule of `pins` that applies to `job`: the first whose glob matches its relative path.
+    pub fn pin_rule(&self, job: &Job) -> Option<&PinRule> {
+        let rel = rel_string(&job.rel);
+        self.pins.iter().find(|r| glob_match(&r.glob, &rel))
+    }
+    /// The conversion options for `job`: the batch's, with its pin rule's
+    /// pins added (they win over the batch's for the same input or dim name).
+    pub fn convert_options(&self, job: &Job) -> ConvertOptions {
+        let mut convert = self.convert.clone();
+        if let Some(rule) = self.pin_rule(job) {
+            let import = &mut convert.import;
+            import
+                .input_shapes
+                .retain(|(n, _)| !rule.input_shapes.iter().any(|(m, _)| m == n));
+            import
+                .input_shapes
+                .extend(rule.input_shapes.iter().cloned());
+            import
+                .dims
+                .retain(|(n, _)| !rule.dims.iter().any(|(m, _)| m == n));
+            import.dims.extend(rule.dims.iter().cloned());
+        }
+        convert
     }
     fn summary(&self) -> OptionsSummary {
         OptionsSummary {
@@ -187,6 +350,13 @@ impl BatchOptions {
                     format!("{n}={}", dims.join("x"))
                 })
                 .collect(),
+            dims: self
+                .convert
+                .import
+                .dims
+                .iter()
+                .map(|(n, v)| format!("{n}={v}"))
+                .collect(),
             limits: {
                 let l = self.convert.import.limits;
                 format!(
@@ -204,6 +374,9 @@ pub struct OptionsSummary {
     pub emit: String,
     pub weights: String,
     pub input_shapes: Vec<String>,
+    /// `["NAME=N", ...]`: the `--dim` pins (absent when there are none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dims: Vec<String>,
     /// The caps (they decide what is folded, so outputs depend on them).
     pub limits: String,
 }
@@ -259,6 +432,43 @@ pub struct ModelReport {
     pub input_bytes: u64,
     /// Null when it failed.
     pub output_bytes: Option<u64>,
+    /// `FILE:LINE` of the `--shapes` rule that pinned this model (absent when none did).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pins: Option<String>,
+    /// The symbolic input dims that stayed dynamic after all pins, in input
+    /// order; empty when every input is static (or the inputs cannot be read).
+    pub dynamic_dims: Vec<DynamicDim>,
+}
+
+/// A runtime input dim that no pin fixed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DynamicDim {
+    pub input: String,
+    /// The dim's position in the input's shape.
+    pub index: usize,
+    /// Its ONNX `dim_param`: what `--dim` or `dim:NAME=N` pins; null when the
+    /// model leaves it unnamed (pin it with `NAME=DxD...` of the whole input).
+    pub name: Option<String>,
+}
+
+/// The symbolic dims of `job`'s runtime inputs left after `convert`'s pins.
+fn dynamic_dims(job: &Job, convert: &ConvertOptions) -> Vec<DynamicDim> {
+    let Ok(inputs) = o2l_onnx::pinned_inputs(&job.input, &convert.import) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (input, ty) in &inputs {
+        for (index, d) in ty.shape.iter().enumerate() {
+            if matches!(d, crate::Dim::Symbol(_)) {
+                out.push(DynamicDim {
+                    input: input.clone(),
+                    index,
+                    name: o2l_onnx::dim_param(input, index, d).map(str::to_string),
+                });
+            }
+        }
+    }
+    out
 }
 
 /// Totals over the models of one report.
@@ -375,6 +585,26 @@ impl Report {
                 m.output_bytes.map(|b| b.to_string()).unwrap_or_default()
             );
         }
+        if self.models.iter().any(|m| !m.dynamic_dims.is_empty()) {
+            let _ = writeln!(
+                out,
+                "\n## Dynamic dims\n\nInput dims no pin fixed (`--dim NAME=N` pins a named one).\n"
+            );
+            let _ = writeln!(out, "| model | input | dim | name |");
+            let _ = writeln!(out, "|---|---|---:|---|");
+            for m in &self.models {
+                for d in &m.dynamic_dims {
+                    let _ = writeln!(
+                        out,
+                        "| {} | {} | {} | {} |",
+                        cell(&m.path),
+                        cell(&d.input),
+                        d.index,
+                        cell(d.name.as_deref().unwrap_or("(unnamed)"))
+                    );
+                }
+            }
+        }
         out
     }
 }
@@ -455,6 +685,14 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 fn convert_one(job: &Job, options: &BatchOptions, options_hash: &str) -> ModelReport {
+    let rule = options.pin_rule(job);
+    // A pinned model's stamp also records its pins.
+    let options_hash = match rule {
+        Some(r) => fnv1a(format!("{options_hash}\n{}", r.canonical()).as_bytes()),
+        None => options_hash.to_string(),
+    };
+    let options_hash = options_hash.as_str();
+    let convert = options.convert_options(job);
     let output = options.output_path(job);
     let rel_out = job.rel.with_extension(options.extension());
     if !options.force
@@ -462,6 +700,7 @@ fn convert_one(job: &Job, options: &BatchOptions, options_hash: &str) -> ModelRe
     {
         prev.status = Status::UpToDate;
         prev.path = job.rel.display().to_string();
+        prev.pins = rule.map(|r| r.source.clone());
         return prev;
     }
     let start = Instant::now();
@@ -495,7 +734,7 @@ fn convert_one(job: &Job, options: &BatchOptions, options_hash: &str) -> ModelRe
             std::fs::create_dir_all(dir)
                 .map_err(|e| Error::io(format!("cannot create {}: {e}", dir.display())))?;
         }
-        crate::output::convert_to_file(&job.input, &options.convert, &output)
+        crate::output::convert_to_file(&job.input, &convert, &output)
     }))
     .unwrap_or_else(|payload| {
         Err(Error::internal(format!(
@@ -516,6 +755,8 @@ fn convert_one(job: &Job, options: &BatchOptions, options_hash: &str) -> ModelRe
         wall_ms,
         input_bytes,
         output_bytes: None,
+        pins: rule.map(|r| r.source.clone()),
+        dynamic_dims: dynamic_dims(job, &convert),
     };
     match written {
         Ok(n) => {

@@ -105,6 +105,9 @@ pub fn import_model(path: &Path, from: Option<Frontend>, options: &ImportOptions
     let in_file = |e: Error| e.in_file(path.display().to_string());
     match from {
         Frontend::Onnx => import_onnx(path, options),
+        _ if !options.dims.is_empty() => Err(in_file(Error::unsupported(
+            "--dim applies to ONNX models (their inputs' dim_params)",
+        ))),
         Frontend::Tosa => {
             if !options.input_shapes.is_empty() || !options.bind_inputs.is_empty() {
                 return Err(in_file(Error::unsupported(
@@ -133,6 +136,18 @@ pub fn import_model(path: &Path, from: Option<Frontend>, options: &ImportOptions
 pub fn onnx_inputs(path: &Path) -> Result<Vec<(String, TensorType)>> {
     o2l_onnx::graph_inputs(path).map_err(|e| e.in_file(path.display().to_string()))
 }
+
+/// A model's runtime inputs as an import with `options` declares them
+/// (`input_shapes` and `dims` applied, bound inputs left out): the symbolic
+/// dims left are the ones that stay dynamic.
+pub fn onnx_pinned_inputs(
+    path: &Path,
+    options: &ImportOptions,
+) -> Result<Vec<(String, TensorType)>> {
+    o2l_onnx::pinned_inputs(path, options).map_err(|e| e.in_file(path.display().to_string()))
+}
+
+pub use o2l_onnx::{dim_param, dim_params};
 
 /// Reads one serialized ONNX `TensorProto` file (backend-test `input_N.pb`).
 pub fn read_tensor_file(path: &Path) -> Result<Tensor> {

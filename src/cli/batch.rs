@@ -1,5 +1,5 @@
 //! `onnx2linalg batch DIR_OR_LIST -o OUTDIR [-j N] [--shard K/N] [--force] ...`
-use super::convert::{EmitArg, WeightsArg, parse_input_shape};
+use super::convert::{EmitArg, WeightsArg, parse_dim, parse_input_shape};
 use clap::Args;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use onnx2linalg::batch::{self, BatchOptions, Job, ModelReport, Progress, Status};
@@ -34,6 +34,14 @@ pub struct BatchArgs {
     /// Pin a symbolic input shape of every model: NAME=1x3x224x224 (repeatable).
     #[arg(long = "input-shape", value_parser = parse_input_shape)]
     pub input_shapes: Vec<(String, Vec<u64>)>,
+    /// Fix every symbolic input dim named NAME (an ONNX dim_param) to N >= 1 in
+    /// every model: NAME=N (repeatable); a name a model does not use is ignored.
+    #[arg(long = "dim", value_parser = parse_dim)]
+    pub dims: Vec<(String, u64)>,
+    /// Per-model pins: lines `GLOB INPUT=DxD... dim:NAME=N...` matched against
+    /// each model's relative path, the first match applying (see docs/batch.md).
+    #[arg(long)]
+    pub shapes: Option<PathBuf>,
     #[command(flatten)]
     pub limits: super::convert::LimitArgs,
     /// Convert every model again, even when its output is up to date.
@@ -136,6 +144,7 @@ pub fn run(args: BatchArgs) -> Result<ExitCode> {
         emit: args.emit,
         weights: args.weights,
         input_shapes: args.input_shapes.clone(),
+        dims: args.dims.clone(),
         bind: Vec::new(),
         limits: args.limits,
     }
@@ -146,6 +155,10 @@ pub fn run(args: BatchArgs) -> Result<ExitCode> {
         jobs: args.jobs,
         shard: args.shard,
         force: args.force,
+        pins: match &args.shapes {
+            Some(path) => batch::read_shapes(path)?,
+            None => Vec::new(),
+        },
     };
     let mut jobs = batch::collect(&args.source)?;
     if let Some((k, n)) = options.shard {

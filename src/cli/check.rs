@@ -22,10 +22,14 @@ pub struct CheckArgs {
     /// the bound inputs are reported on a `bound:` line.
     #[arg(long)]
     pub bind_runtime_operands: bool,
+    /// Fix every symbolic input dim named NAME (an ONNX dim_param) to N >= 1:
+    /// NAME=N (repeatable).
+    #[arg(long = "dim", value_parser = super::convert::parse_dim)]
+    pub dims: Vec<(String, u64)>,
 }
 
 pub fn run(args: CheckArgs) -> Result<ExitCode> {
-    match check(&args.dir, args.bind_runtime_operands) {
+    match check(&args.dir, args.bind_runtime_operands, &args.dims) {
         Ok(true) => {
             say("result: pass");
             Ok(ExitCode::SUCCESS)
@@ -115,8 +119,17 @@ const SHAPE_LIKE_ELEMENTS: u64 = 8;
 /// when the value it needs is computed from graph inputs (a shape built from
 /// a `size` input, a trip count from Range bounds), the small inputs are
 /// bound together, once.
-fn prepare(model: &Path, names: &[String], inputs: &[Tensor], bind: bool) -> Result<Prepared> {
-    let mut options = ImportOptions::default();
+fn prepare(
+    model: &Path,
+    names: &[String],
+    inputs: &[Tensor],
+    bind: bool,
+    dims: &[(String, u64)],
+) -> Result<Prepared> {
+    let mut options = ImportOptions {
+        dims: dims.to_vec(),
+        ..ImportOptions::default()
+    };
     let mut widened = false;
     let graph = loop {
         match onnx2linalg::import_onnx(model, &options) {
@@ -157,7 +170,7 @@ fn prepare(model: &Path, names: &[String], inputs: &[Tensor], bind: bool) -> Res
     Ok(Prepared { runner, bound })
 }
 
-fn check(dir: &Path, bind: bool) -> Result<bool> {
+fn check(dir: &Path, bind: bool, dims: &[(String, u64)]) -> Result<bool> {
     let model = dir.join("model.onnx");
     let names: Vec<String> = onnx2linalg::onnx_inputs(&model)?
         .into_iter()
@@ -182,7 +195,7 @@ fn check(dir: &Path, bind: bool) -> Result<bool> {
         // Bound values are baked into the compiled model: recompile per data set.
         let reuse = prepared.as_ref().is_some_and(|p| p.bound.is_empty());
         if !reuse {
-            prepared = Some(prepare(&model, &names, &inputs, bind)?);
+            prepared = Some(prepare(&model, &names, &inputs, bind, dims)?);
         }
         let Some(Prepared { runner, bound }) = prepared.as_ref() else {
             return Err(Error::internal("the model was not compiled"));

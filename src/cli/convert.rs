@@ -25,6 +25,10 @@ pub struct ConvertArgs {
     /// Pin a symbolic input shape: NAME=1x3x224x224 (repeatable).
     #[arg(long = "input-shape", value_parser = parse_input_shape)]
     pub input_shapes: Vec<(String, Vec<u64>)>,
+    /// Fix every symbolic input dim named NAME (an ONNX dim_param) to N >= 1:
+    /// NAME=N (repeatable); --input-shape wins for the dims it fixes.
+    #[arg(long = "dim", value_parser = parse_dim)]
+    pub dims: Vec<(String, u64)>,
     /// Bind a runtime input to a fixed value, NAME=FILE (.npy or a serialized
     /// TensorProto .pb): it becomes a constant, e.g. axes or a shape that the
     /// exporter left as an input (repeatable).
@@ -98,6 +102,24 @@ pub fn parse_input_shape(s: &str) -> std::result::Result<(String, Vec<u64>), Str
     Ok((name.to_string(), dims))
 }
 
+/// Parses `--dim NAME=N` (N >= 1).
+pub fn parse_dim(s: &str) -> std::result::Result<(String, u64), String> {
+    let Some((name, n)) = s.split_once('=').filter(|(name, _)| !name.is_empty()) else {
+        return Err(format!(
+            "expected NAME=N (a dim_param and its size), got \"{s}\""
+        ));
+    };
+    match n.parse::<u64>() {
+        Ok(0) => Err(format!(
+            "dim \"{name}\" pinned to 0 in \"{s}\" (a pinned dim is at least 1)"
+        )),
+        Ok(v) => Ok((name.to_string(), v)),
+        Err(_) => Err(format!(
+            "bad size \"{n}\" in \"{s}\" (expected an integer >= 1)"
+        )),
+    }
+}
+
 pub fn parse_binding(s: &str) -> std::result::Result<(String, PathBuf), String> {
     match s.split_once('=') {
         Some((name, file)) if !name.is_empty() && !file.is_empty() => {
@@ -137,6 +159,7 @@ impl ConvertArgs {
             ..ConvertOptions::default()
         };
         options.import.input_shapes = self.input_shapes.clone();
+        options.import.dims = self.dims.clone();
         options.import.limits = self.limits.limits();
         options.lower.emit = match self.emit {
             EmitArg::Auto | EmitArg::Text => Emit::Text,
@@ -151,12 +174,42 @@ impl ConvertArgs {
     }
 }
 
+/// Warns on stderr about each `--dim` name that no input of the model uses
+/// (a model that cannot be read is left for the import to report).
+fn warn_unmatched_dims(model: &std::path::Path, options: &ConvertOptions) {
+    if options.import.dims.is_empty() {
+        return;
+    }
+    let onnx = match options.from {
+        Some(f) => f == onnx2linalg::Frontend::Onnx,
+        None => onnx2linalg::detect_frontend(model).is_ok_and(|f| f == onnx2linalg::Frontend::Onnx),
+    };
+    let Some(inputs) = onnx.then(|| onnx2linalg::onnx_inputs(model).ok()).flatten() else {
+        return;
+    };
+    let used = onnx2linalg::dim_params(&inputs);
+    for (name, _) in &options.import.dims {
+        if !used.contains(name) {
+            let known = if used.is_empty() {
+                "the inputs have no named dims".to_string()
+            } else {
+                format!("named dims: {}", used.join(", "))
+            };
+            eprintln!(
+                "warning: {}: --dim {name:?} matches no dim of the model's inputs ({known})",
+                model.display()
+            );
+        }
+    }
+}
+
 pub fn run(args: ConvertArgs) -> Result<ExitCode> {
     let Some(model) = &args.model else {
         return Err(onnx2linalg::Error::invalid("no model given (see --help)"));
     };
     let mut options = args.options();
     options.import.bind_inputs = read_bindings(&args.bind)?;
+    warn_unmatched_dims(model, &options);
     let graph = onnx2linalg::import_model(model, options.from, &options.import)?;
     let in_model = |e: onnx2linalg::Error| e.in_file(model.display().to_string());
     let to_file = args.output.as_ref().filter(|p| p.as_os_str() != "-");

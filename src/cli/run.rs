@@ -1,5 +1,5 @@
 //! `onnx2linalg run MODEL --input NAME=x.npy ... --output-dir DIR [--input-shape NAME=1x3x224x224]`
-use super::convert::parse_input_shape;
+use super::convert::{parse_dim, parse_input_shape};
 use clap::Args;
 use onnx2linalg::output::write_atomic;
 use onnx2linalg::{DType, Dim, Error, ImportOptions, Result, Runner, Tensor, npy};
@@ -21,6 +21,10 @@ pub struct RunArgs {
     /// symbolic dims are otherwise pinned to the shapes of their .npy files.
     #[arg(long = "input-shape", value_parser = parse_input_shape)]
     pub input_shapes: Vec<(String, Vec<u64>)>,
+    /// Fix every symbolic input dim named NAME (an ONNX dim_param) to N >= 1:
+    /// NAME=N (repeatable).
+    #[arg(long = "dim", value_parser = parse_dim)]
+    pub dims: Vec<(String, u64)>,
 }
 
 fn parse_input(s: &str) -> std::result::Result<(String, PathBuf), String> {
@@ -64,6 +68,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     // (which may need static shapes) and the lowering see them.
     let mut options = ImportOptions {
         input_shapes: args.input_shapes.clone(),
+        dims: args.dims.clone(),
         ..Default::default()
     };
     let frontend = onnx2linalg::detect_frontend(model)?;

@@ -71,7 +71,7 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
         }
         inputs.push((vi.name().to_string(), value_type(vi)?));
     }
-    apply_pins(&mut inputs, &options.input_shapes)?;
+    apply_pins(&mut inputs, &options.input_shapes, &options.dims)?;
     check_bindings(&inputs, &options.bind_inputs)?;
     for (n, ty) in inputs {
         let id = match options.bind_inputs.iter().find(|(b, _)| *b == n) {
@@ -276,7 +276,7 @@ fn declared_type(vi: &ValueInfoProto, role: &str) -> Result<TensorType> {
             Some(tensor_shape_proto::dimension::Value::DimParam(p)) if !p.is_empty() => {
                 Dim::Symbol(p.clone())
             }
-            _ => Dim::Symbol(format!("{n}_d{i}")),
+            _ => Dim::Symbol(unnamed_dim(n, i)),
         });
     }
     let known: Vec<u64> = dims.iter().filter_map(|d| d.known()).collect();
@@ -322,8 +322,18 @@ fn check_bindings(
     Ok(())
 }
 
-/// Applies `NAME=dims` pins: a pinned symbol takes that value in every input.
-fn apply_pins(inputs: &mut [(String, TensorType)], pins: &[(String, Vec<u64>)]) -> Result<()> {
+/// The symbol an import gives dim `i` of `input` when the model leaves it unnamed.
+pub(crate) fn unnamed_dim(input: &str, i: usize) -> String {
+    format!("{input}_d{i}")
+}
+
+/// Applies `NAME=dims` pins (a pinned symbol takes that value in every input),
+/// then `NAME=N` pins of named dims (`dim_param`s) that the first left symbolic.
+pub(crate) fn apply_pins(
+    inputs: &mut [(String, TensorType)],
+    pins: &[(String, Vec<u64>)],
+    dims: &[(String, u64)],
+) -> Result<()> {
     let mut fixed: HashMap<String, u64> = HashMap::new();
     for (name, dims) in pins {
         let Some((_, ty)) = inputs.iter_mut().find(|(n, _)| n == name) else {
@@ -361,10 +371,28 @@ fn apply_pins(inputs: &mut [(String, TensorType)], pins: &[(String, Vec<u64>)]) 
             }
         }
     }
-    for (_, ty) in inputs.iter_mut() {
-        for d in ty.shape.iter_mut() {
-            if let Dim::Symbol(s) = d
-                && let Some(&v) = fixed.get(s.as_str())
+    let mut named: HashMap<&str, u64> = HashMap::new();
+    for (name, v) in dims {
+        if *v == 0 {
+            return Err(Error::invalid(format!(
+                "dim \"{name}\" pinned to 0 (a pinned dim is at least 1)"
+            )));
+        }
+        if let Some(prev) = named.insert(name.as_str(), *v)
+            && prev != *v
+        {
+            return Err(Error::invalid(format!(
+                "dim \"{name}\" is pinned to both {prev} and {v}"
+            )));
+        }
+    }
+    for (n, ty) in inputs.iter_mut() {
+        for (i, d) in ty.shape.iter_mut().enumerate() {
+            let Dim::Symbol(s) = d else { continue };
+            if let Some(&v) = fixed.get(s.as_str()) {
+                *d = Dim::Known(v);
+            } else if let Some(&v) = named.get(s.as_str())
+                && *s != unnamed_dim(n, i)
             {
                 *d = Dim::Known(v);
             }
@@ -488,7 +516,9 @@ impl<'f> Inliner<'f, '_> {
 #[cfg(test)]
 mod tests {
     use crate::import;
+    use crate::import::apply_pins;
     use crate::test_models::*;
+    use o2l_canon::{Dim, TensorType};
 
     #[test]
     fn input_shape_pins_fix_symbols_and_check_names_and_ranks() {
@@ -516,6 +546,72 @@ mod tests {
             ..Default::default()
         };
         assert!(m().import_with(&bad).unwrap_err().message.contains("rank"));
+    }
+
+    #[test]
+    fn dim_pins_fix_named_dims_after_input_shapes() {
+        let m = || {
+            M::new(13)
+                .input(vi("x", 1, &[D::S("batch"), D::S("seq")]))
+                .input(vi("z", 1, &[D::S("batch"), D::S("seq")]))
+                .node(node("Add", "a", &["x", "z"], &["y"]))
+                .output("y")
+        };
+        let dims = |v: &[(&str, u64)]| v.iter().map(|(n, d)| (n.to_string(), *d)).collect();
+        let opts = ImportOptions {
+            dims: dims(&[("batch", 1), ("seq", 8), ("unused", 4)]),
+            ..Default::default()
+        };
+        let g = m().import_with(&opts).unwrap();
+        assert_eq!(g.ty(g.inputs[0]).known_dims().unwrap(), vec![1, 8]);
+        assert_eq!(out_dims(&g, 0), vec![1, 8]);
+        // --input-shape wins for the symbols it fixes; the rest follow --dim.
+        let opts = ImportOptions {
+            input_shapes: vec![("x".into(), vec![2, 5])],
+            dims: dims(&[("batch", 1)]),
+            ..Default::default()
+        };
+        let g = m().import_with(&opts).unwrap();
+        assert_eq!(g.ty(g.inputs[1]).known_dims().unwrap(), vec![2, 5]);
+        // Only a named dim is pinned by name.
+        let opts = ImportOptions {
+            dims: dims(&[("batch", 1)]),
+            ..Default::default()
+        };
+        let g = m().import_with(&opts).unwrap();
+        assert_eq!(g.ty(g.inputs[0]).shape[0], Dim::Known(1));
+        assert!(matches!(g.ty(g.inputs[0]).shape[1], Dim::Symbol(_)));
+        for bad in [dims(&[("batch", 0)]), dims(&[("batch", 1), ("batch", 2)])] {
+            let opts = ImportOptions {
+                dims: bad,
+                ..Default::default()
+            };
+            assert!(
+                m().import_with(&opts)
+                    .unwrap_err()
+                    .message
+                    .contains("batch")
+            );
+        }
+    }
+
+    #[test]
+    fn unnamed_dims_are_not_dim_params() {
+        let mut inputs = vec![(
+            "x".to_string(),
+            TensorType::new(
+                o2l_canon::DType::F32,
+                vec![
+                    Dim::Symbol("x_d0".into()),
+                    Dim::Symbol("n".into()),
+                    Dim::Known(3),
+                ],
+            ),
+        )];
+        assert_eq!(crate::dim_params(&inputs), vec!["n".to_string()]);
+        apply_pins(&mut inputs, &[], &[("x_d0".into(), 2), ("n".into(), 4)]).unwrap();
+        assert_eq!(inputs[0].1.shape[0], Dim::Symbol("x_d0".into()));
+        assert_eq!(inputs[0].1.shape[1], Dim::Known(4));
     }
 
     #[test]

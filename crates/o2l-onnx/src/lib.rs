@@ -29,6 +29,11 @@ pub use schema::{schema_ops, schema_versions};
 pub struct ImportOptions {
     /// `NAME=1x3x224x224` pins of symbolic input dims, applied before inference.
     pub input_shapes: Vec<(String, Vec<u64>)>,
+    /// `NAME=N` pins of named symbolic dims: every runtime input dim whose
+    /// `dim_param` is `NAME` becomes `N` (at least 1), applied before inference
+    /// after `input_shapes`, whose values win for the symbols they fix. A name
+    /// no input uses is not an error (see [`dim_params`]).
+    pub dims: Vec<(String, u64)>,
     /// Graph inputs replaced by these values: they become constants (and
     /// leave the function signature), so shape operands fold at conversion.
     pub bind_inputs: Vec<(String, Tensor)>,
@@ -92,6 +97,45 @@ pub fn import_bytes(
 pub fn graph_inputs(path: &Path) -> Result<Vec<(String, o2l_canon::TensorType)>> {
     let loaded = load::load_model(path)?;
     import::runtime_inputs(&loaded)
+}
+
+/// The runtime inputs of a model as an import with `options` declares them:
+/// `input_shapes` and `dims` applied, bound inputs left out. Its symbolic
+/// dims are the ones that stay dynamic.
+pub fn pinned_inputs(
+    path: &Path,
+    options: &ImportOptions,
+) -> Result<Vec<(String, o2l_canon::TensorType)>> {
+    let loaded = load::load_model(path)?;
+    let mut inputs = import::runtime_inputs(&loaded)?;
+    import::apply_pins(&mut inputs, &options.input_shapes, &options.dims)?;
+    inputs.retain(|(n, _)| !options.bind_inputs.iter().any(|(b, _)| b == n));
+    Ok(inputs)
+}
+
+/// The `dim_param` that dim `index` of runtime input `input` carries, if it is
+/// a named symbolic dim: `None` for a known dim, and for a symbolic dim the
+/// model leaves unnamed (the import calls it `INPUT_dINDEX`).
+pub fn dim_param<'a>(input: &str, index: usize, dim: &'a o2l_canon::Dim) -> Option<&'a str> {
+    match dim {
+        o2l_canon::Dim::Symbol(s) if *s != import::unnamed_dim(input, index) => Some(s),
+        _ => None,
+    }
+}
+
+/// Every `dim_param` the runtime inputs of `inputs` use, in order of first use.
+pub fn dim_params(inputs: &[(String, o2l_canon::TensorType)]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (n, ty) in inputs {
+        for (i, d) in ty.shape.iter().enumerate() {
+            if let Some(p) = dim_param(n, i, d)
+                && !out.iter().any(|o| o == p)
+            {
+                out.push(p.to_string());
+            }
+        }
+    }
+    out
 }
 
 /// Reads one serialized `TensorProto` (as in backend-test `input_0.pb` files).
