@@ -854,3 +854,54 @@ pub fn run(jobs: &[Job], options: &BatchOptions, progress: &dyn Progress) -> Res
         totals,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn globs_match_within_and_across_components() {
+        for (glob, path, want) in [
+            ("*.onnx", "m.onnx", true),
+            ("*.onnx", "a/m.onnx", false),
+            ("a/*.onnx", "a/m.onnx", true),
+            ("**/m.onnx", "m.onnx", true),
+            ("**/m.onnx", "a/b/m.onnx", true),
+            ("**/m.onnx", "a/bm.onnx", false),
+            ("a/**", "a/b/c.onnx", true),
+            ("a/**", "b/a/c.onnx", false),
+            ("m?.onnx", "m1.onnx", true),
+            ("m?.onnx", "m/.onnx", false),
+            ("hf_*_op17.onnx", "hf_bert_op17.onnx", true),
+        ] {
+            assert_eq!(glob_match(glob, path), want, "{glob} vs {path}");
+        }
+    }
+
+    #[test]
+    fn shapes_lines_parse_into_rules() {
+        let rules = parse_shapes(
+            "# c\n\nhf/** input_ids=1x8 dim:batch=1 dim:seq=8\nvision/*.onnx\n",
+            "s.txt",
+        )
+        .unwrap();
+        assert_eq!(rules.len(), 2);
+        assert_eq!(rules[0].source, "s.txt:3");
+        assert_eq!(
+            rules[0].input_shapes,
+            vec![("input_ids".to_string(), vec![1, 8])]
+        );
+        assert_eq!(
+            rules[0].dims,
+            vec![("batch".to_string(), 1), ("seq".to_string(), 8)]
+        );
+        assert_eq!(
+            rules[0].canonical(),
+            "hf/** input_ids=1x8 dim:batch=1 dim:seq=8"
+        );
+        assert!(rules[1].input_shapes.is_empty() && rules[1].dims.is_empty());
+        let e = parse_shapes("a\nb dim:n=0\n", "s.txt").unwrap_err();
+        assert!(e.message.starts_with("s.txt:2: "), "{}", e.message);
+    }
+}

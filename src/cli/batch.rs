@@ -36,7 +36,7 @@ pub struct BatchArgs {
     pub input_shapes: Vec<(String, Vec<u64>)>,
     /// Fix every symbolic input dim named NAME (an ONNX dim_param) to N >= 1 in
     /// every model: NAME=N (repeatable); a name a model does not use is ignored.
-    #[arg(long = "dim", value_parser = parse_dim)]
+    #[arg(long = "dim", value_name = "NAME=N", value_parser = parse_dim)]
     pub dims: Vec<(String, u64)>,
     /// Per-model pins: lines `GLOB INPUT=DxD... dim:NAME=N...` matched against
     /// each model's relative path, the first match applying (see docs/batch.md).

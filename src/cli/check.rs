@@ -24,7 +24,7 @@ pub struct CheckArgs {
     pub bind_runtime_operands: bool,
     /// Fix every symbolic input dim named NAME (an ONNX dim_param) to N >= 1:
     /// NAME=N (repeatable).
-    #[arg(long = "dim", value_parser = super::convert::parse_dim)]
+    #[arg(long = "dim", value_name = "NAME=N", value_parser = super::convert::parse_dim)]
     pub dims: Vec<(String, u64)>,
 }
 

@@ -27,7 +27,7 @@ pub struct ConvertArgs {
     pub input_shapes: Vec<(String, Vec<u64>)>,
     /// Fix every symbolic input dim named NAME (an ONNX dim_param) to N >= 1:
     /// NAME=N (repeatable); --input-shape wins for the dims it fixes.
-    #[arg(long = "dim", value_parser = parse_dim)]
+    #[arg(long = "dim", value_name = "NAME=N", value_parser = parse_dim)]
     pub dims: Vec<(String, u64)>,
     /// Bind a runtime input to a fixed value, NAME=FILE (.npy or a serialized
     /// TensorProto .pb): it becomes a constant, e.g. axes or a shape that the

@@ -23,7 +23,7 @@ pub struct RunArgs {
     pub input_shapes: Vec<(String, Vec<u64>)>,
     /// Fix every symbolic input dim named NAME (an ONNX dim_param) to N >= 1:
     /// NAME=N (repeatable).
-    #[arg(long = "dim", value_parser = parse_dim)]
+    #[arg(long = "dim", value_name = "NAME=N", value_parser = parse_dim)]
     pub dims: Vec<(String, u64)>,
 }
 

@@ -313,3 +313,215 @@ fn outputs_identical_for_any_jobs() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// x (f32, [unnamed, 3]) -> Relu -> y: a symbolic dim without a dim_param.
+fn unnamed_dim_model() -> Vec<u8> {
+    let unnamed = |name: &str| {
+        let mut v = value(name, &[1, 3]);
+        if let Some(o2l_proto::type_proto::Value::TensorType(t)) =
+            v.r#type.as_mut().and_then(|t| t.value.as_mut())
+        {
+            t.shape.as_mut().unwrap().dim[0].value = None;
+        }
+        v
+    };
+    ModelProto {
+        ir_version: Some(8),
+        opset_import: vec![OperatorSetIdProto {
+            domain: Some(String::new()),
+            version: Some(13),
+        }],
+        graph: Some(GraphProto {
+            name: Some("g".into()),
+            node: vec![NodeProto {
+                input: vec!["x".into()],
+                output: vec!["y".into()],
+                name: Some("relu".into()),
+                op_type: Some("Relu".into()),
+                domain: Some(String::new()),
+                ..Default::default()
+            }],
+            input: vec![unnamed("x")],
+            output: vec![unnamed("y")],
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+    .encode_to_vec()
+}
+
+/// The `func.func` line of a batch output.
+fn signature(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    let line = text.lines().find(|l| l.contains("func.func @")).unwrap();
+    let end = line.find(" attributes").unwrap_or(line.len());
+    line[..end].trim().to_string()
+}
+
+#[test]
+fn shapes_file_pins_each_model_and_the_report_lists_what_stays_dynamic() {
+    let dir = common::scratch("batch", "shapes");
+    let (zoo, out) = (dir.join("zoo"), dir.join("out"));
+    let mlp = root().join("fixtures/models/mlp_batch_op17.onnx");
+    for sub in ["a", "b", "c"] {
+        std::fs::create_dir_all(zoo.join(sub)).unwrap();
+        std::fs::copy(&mlp, zoo.join(sub).join("mlp.onnx")).unwrap();
+    }
+    std::fs::write(zoo.join("c/relu.onnx"), unnamed_dim_model()).unwrap();
+    let shapes = dir.join("shapes.txt");
+    std::fs::write(
+        &shapes,
+        "# per-model pins\n\
+         a/*.onnx   dim:batch=2\n\
+         \n\
+         **/b/mlp.onnx features=3x64\n\
+         b/** dim:batch=7\n\
+         c/relu.onnx\n",
+    )
+    .unwrap();
+
+    let run = batch(&[
+        s(&zoo),
+        "-o",
+        s(&out),
+        "-j",
+        "2",
+        "--weights",
+        "elide",
+        "--shapes",
+        s(&shapes),
+    ]);
+    assert!(run.status.success());
+    assert_eq!(
+        signature(&out.join("a/mlp.mlir")),
+        "func.func @main_graph(%arg0: tensor<2x64xf32>) -> tensor<2x10xf32>"
+    );
+    // The first matching line applies, not the later b/**.
+    assert_eq!(
+        signature(&out.join("b/mlp.mlir")),
+        "func.func @main_graph(%arg0: tensor<3x64xf32>) -> tensor<3x10xf32>"
+    );
+    assert_eq!(
+        signature(&out.join("c/mlp.mlir")),
+        "func.func @main_graph(%arg0: tensor<?x64xf32>) -> tensor<?x10xf32>"
+    );
+    let (v, models) = report(&out.join("report.json"));
+    assert!(v["options"].get("dims").is_none(), "no --dim, no key");
+    let dyn_dims = |m: &str| models[m]["dynamic_dims"].clone();
+    assert_eq!(dyn_dims("a/mlp.onnx"), serde_json::json!([]));
+    assert_eq!(dyn_dims("b/mlp.onnx"), serde_json::json!([]));
+    assert_eq!(
+        dyn_dims("c/mlp.onnx"),
+        serde_json::json!([{"input": "features", "index": 0, "name": "batch"}])
+    );
+    assert_eq!(
+        dyn_dims("c/relu.onnx"),
+        serde_json::json!([{"input": "x", "index": 0, "name": null}])
+    );
+    let at = |line: u32| format!("{}:{line}", shapes.display());
+    assert_eq!(models["a/mlp.onnx"]["pins"], Value::from(at(2)));
+    assert_eq!(models["b/mlp.onnx"]["pins"], Value::from(at(4)));
+    assert_eq!(models["c/relu.onnx"]["pins"], Value::from(at(6)));
+    assert!(models["c/mlp.onnx"].get("pins").is_none());
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("## Dynamic dims"), "{md}");
+    assert!(md.contains("| c/mlp.onnx | features | 0 | batch |"), "{md}");
+    assert!(md.contains("| c/relu.onnx | x | 0 | (unnamed) |"), "{md}");
+
+    // --dim for the whole zoo: what the shapes file pins still wins; c is
+    // converted again (its options changed), a and b are up to date.
+    let run = batch(&[
+        s(&zoo),
+        "-o",
+        s(&out),
+        "-j",
+        "2",
+        "--weights",
+        "elide",
+        "--shapes",
+        s(&shapes),
+        "--dim",
+        "batch=5",
+        "--dim",
+        "unused=1",
+    ]);
+    assert!(run.status.success());
+    assert!(signature(&out.join("a/mlp.mlir")).contains("tensor<2x64xf32>"));
+    assert!(signature(&out.join("b/mlp.mlir")).contains("tensor<3x64xf32>"));
+    assert!(signature(&out.join("c/mlp.mlir")).contains("tensor<5x64xf32>"));
+    let (v, models) = report(&out.join("report.json"));
+    assert_eq!(
+        v["options"]["dims"],
+        serde_json::json!(["batch=5", "unused=1"])
+    );
+    assert_eq!(models["c/mlp.onnx"]["status"], "ok");
+    assert_eq!(models["c/mlp.onnx"]["dynamic_dims"], serde_json::json!([]));
+    assert_eq!(
+        models["c/relu.onnx"]["dynamic_dims"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // Editing the line that pins a converts a again, and only a.
+    let edited = std::fs::read_to_string(&shapes)
+        .unwrap()
+        .replace("dim:batch=2", "dim:batch=6");
+    std::fs::write(&shapes, edited).unwrap();
+    let run = batch(&[
+        s(&zoo),
+        "-o",
+        s(&out),
+        "-j",
+        "2",
+        "--weights",
+        "elide",
+        "--shapes",
+        s(&shapes),
+        "--dim",
+        "batch=5",
+        "--dim",
+        "unused=1",
+    ]);
+    assert!(run.status.success());
+    let (_, models) = report(&out.join("report.json"));
+    let status = |m: &str| models[m]["status"].as_str().unwrap().to_string();
+    assert_eq!(status("a/mlp.onnx"), "ok");
+    assert_eq!(status("b/mlp.onnx"), "skipped-up-to-date");
+    assert_eq!(status("c/mlp.onnx"), "skipped-up-to-date");
+    assert!(signature(&out.join("a/mlp.mlir")).contains("tensor<6x64xf32>"));
+}
+
+#[test]
+fn bad_shapes_file_lines_name_the_file_and_line() {
+    let dir = common::scratch("batch", "bad-shapes");
+    let zoo = dir.join("zoo");
+    std::fs::create_dir_all(&zoo).unwrap();
+    std::fs::write(zoo.join("relu.onnx"), unnamed_dim_model()).unwrap();
+    let shapes = dir.join("shapes.txt");
+    for (line, says) in [
+        ("x=1x3", "expected a model path glob first"),
+        ("*.onnx dim:batch=0", "bad size \"0\""),
+        ("*.onnx dim:batch=two", "bad size \"two\""),
+        ("*.onnx dim:=1", "expected dim:NAME=N"),
+        ("*.onnx x", "expected INPUT=DxD... or dim:NAME=N"),
+        ("*.onnx x=1xq", "bad shape \"1xq\""),
+        ("*.onnx dim:n=1 dim:n=2", "dim \"n\" is pinned twice"),
+        ("*.onnx x=1x3 x=2x3", "input \"x\" is pinned twice"),
+    ] {
+        std::fs::write(&shapes, format!("# pins\n\n{line}\n")).unwrap();
+        let out = dir.join("out");
+        let run = batch(&[s(&zoo), "-o", s(&out), "--shapes", s(&shapes)]);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(!run.status.success(), "{line}");
+        assert!(
+            stderr.contains(&format!("{}:3: ", shapes.display())) && stderr.contains(says),
+            "{line}: {stderr}"
+        );
+        assert!(!out.join("relu.mlir").exists(), "{line}: converted anyway");
+    }
+    let missing = dir.join("none.txt");
+    let run = batch(&[s(&zoo), "-o", s(&dir.join("out")), "--shapes", s(&missing)]);
+    assert!(!run.status.success());
+    assert!(String::from_utf8_lossy(&run.stderr).contains("cannot read shapes file"));
+}

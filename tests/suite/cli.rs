@@ -262,3 +262,148 @@ fn output_dash_is_stdout() {
     assert!(!dir.join("-").exists(), "-o - wrote a file named \"-\"");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The first `func.func` line of the MLIR the converter prints for `args`.
+fn func_line(args: &[&str]) -> (String, String) {
+    let out = bin().args(args).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{args:?} failed: {stderr}");
+    let line = stdout
+        .lines()
+        .find(|l| l.contains("func.func @"))
+        .unwrap_or_else(|| panic!("no func.func in the output of {args:?}"))
+        .trim()
+        .to_string();
+    (line, stderr)
+}
+
+#[test]
+fn dim_pins_give_a_static_signature_and_warn_about_unused_names() {
+    let bert =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/models/hf_bert_dynamic_op17.onnx");
+    let bert = bert.to_str().unwrap();
+    // Unpinned, its run-time Slice/Range bounds do not convert at all.
+    let out = bin().args([bert, "--weights", "elide"]).output().unwrap();
+    assert!(!out.status.success());
+    let (line, stderr) = func_line(&[
+        bert,
+        "--weights",
+        "elide",
+        "--dim",
+        "batch=1",
+        "--dim",
+        "seq=8",
+    ]);
+    assert_eq!(
+        line,
+        "func.func @main_graph(%arg0: tensor<1x8xi64>, %arg1: tensor<1x8xi64>) -> \
+         tensor<1x8x32xf32> attributes {llvm.emit_c_interface} {"
+    );
+    assert!(!line.contains('?'), "{line}");
+    assert!(stderr.is_empty(), "{stderr}");
+
+    // A name no input uses: converted all the same, with a warning naming it
+    // and the names the model has.
+    let mlp = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/models/mlp_batch_op17.onnx");
+    let mlp = mlp.to_str().unwrap();
+    let (line, stderr) = func_line(&[
+        mlp,
+        "--weights",
+        "elide",
+        "--dim",
+        "batch=3",
+        "--dim",
+        "seq=8",
+    ]);
+    assert!(
+        line.contains("(%arg0: tensor<3x64xf32>) -> tensor<3x10xf32>"),
+        "{line}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("warning: "), "{stderr}");
+    assert!(
+        stderr.contains("\"seq\"") && stderr.contains("named dims: batch"),
+        "{stderr}"
+    );
+
+    // --input-shape wins for the dims it fixes.
+    let (line, _) = func_line(&[
+        mlp,
+        "--weights",
+        "elide",
+        "--dim",
+        "batch=3",
+        "--input-shape",
+        "features=5x64",
+    ]);
+    assert!(line.contains("tensor<5x64xf32>"), "{line}");
+}
+
+#[test]
+fn run_and_check_take_dim_pins() {
+    let dir = common::scratch("cli", "run-dim");
+    let fx = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/models");
+    let input = fx.join("mlp_batch_op17/input_features.npy");
+    let batch = onnx2linalg::npy::read_file(&input).unwrap().dims[0];
+    let out = bin()
+        .arg("run")
+        .arg(fx.join("mlp_batch_op17.onnx"))
+        .arg("--input")
+        .arg(format!("features={}", input.display()))
+        .arg("--output-dir")
+        .arg(&dir)
+        .args(["--dim", &format!("batch={batch}")])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.join("probs.npy").exists());
+    let help = bin().args(["check", "--help"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--dim <NAME=N>"));
+}
+
+#[test]
+fn bad_dim_values_are_usage_errors() {
+    let mlp = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/models/mlp_batch_op17.onnx");
+    for (value, says) in [
+        ("batch=0", "pinned to 0"),
+        ("batch", "expected NAME=N"),
+        ("=3", "expected NAME=N"),
+        ("batch=x", "bad size \"x\""),
+        ("batch=-1", "bad size \"-1\""),
+        ("batch=", "bad size \"\""),
+    ] {
+        for sub in [&["convert"][..], &["batch", "-o", "/nonexistent"][..]] {
+            let out = bin()
+                .args(sub)
+                .arg(&mlp)
+                .args(["--dim", value])
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "--dim {value}: {stderr}");
+            assert!(
+                stderr.contains("--dim") && stderr.contains(says),
+                "--dim {value}: {stderr}"
+            );
+        }
+    }
+    // Other op sets have no dim_params.
+    let tosa = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tosa");
+    let program = std::fs::read_dir(&tosa)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "mlir"))
+        .unwrap();
+    let out = bin()
+        .arg(&program)
+        .args(["--dim", "batch=1"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--dim applies to ONNX models"));
+}
