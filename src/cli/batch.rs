@@ -40,7 +40,7 @@ pub struct BatchArgs {
     pub dims: Vec<(String, u64)>,
     /// Per-model pins: lines `GLOB INPUT=DxD... dim:NAME=N...` matched against
     /// each model's relative path, the first match applying (see docs/batch.md).
-    #[arg(long)]
+    #[arg(long, value_name = "FILE")]
     pub shapes: Option<PathBuf>,
     #[command(flatten)]
     pub limits: super::convert::LimitArgs,

@@ -14,6 +14,7 @@ Examples:
   onnx2linalg model.onnx                         print verified linalg MLIR
   onnx2linalg model.onnx -o model.mlir           write it (atomically)
   onnx2linalg model.onnx --emit bytecode -o m.mlirbc
+  onnx2linalg model.onnx --dim batch=1           pin every dim named batch (static shapes)
   onnx2linalg run model.onnx --input x=x.npy --output-dir out/
   onnx2linalg check node/test_relu               run an ONNX backend-test folder
   onnx2linalg ops                                the supported-op table
