@@ -2,7 +2,12 @@
 """Writes the ONNX backend *node* test suite from the installed (pinned) onnx
 package, which ships the case generators rather than the data files.
 
-    python scripts/make_node_suite.py [OUT]        (default OUT: build/onnx-node)
+    python scripts/make_node_suite.py [OUT] [--seed N]
+
+OUT defaults to build/onnx-node. The seed (default 0, or env ONNX_NODE_SEED)
+is numpy's, drawn by the cases that make random inputs; setup.sh writes a
+second suite with seed 2 to build/onnx-node-seed2, so a pass that holds only
+for one draw of the data shows up as a difference between the two.
 
 Layout, as in onnx's own backend-test data:
 
@@ -10,11 +15,15 @@ Layout, as in onnx's own backend-test data:
     OUT/node/<test name>/test_data_set_<k>/input_<n>.pb, output_<n>.pb
 
 Tensors are serialized TensorProtos; sequence, optional and map values are
-SequenceProto, OptionalProto and MapProto under the same file names. Some cases
-draw random inputs while the generators are collected, so numpy is seeded first
-and the output is the same on every run with the same onnx and numpy.
+SequenceProto, OptionalProto and MapProto under the same file names. Many cases
+draw random inputs while the generators are collected; onnx reseeds numpy with 0
+before each generator (and a few generators reseed it themselves). With seed 0
+that is left alone; any other seed S turns each of those reseedings to s into
+one to (S, s), so every generator draws other data, the same on every run with
+the same onnx, numpy and seed.
 """
 
+import argparse
 import os
 import shutil
 import sys
@@ -61,18 +70,36 @@ def write_case(case, root):
                     f.write(proto.SerializeToString())
 
 
+DEFAULT_SEED = 0
+
+
 def main(argv):
-    out = argv[1] if len(argv) > 1 else os.path.join("build", "onnx-node")
+    parser = argparse.ArgumentParser(description="Writes the ONNX backend node test suite.")
+    parser.add_argument("out", nargs="?", default=os.path.join("build", "onnx-node"))
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=int(os.environ.get("ONNX_NODE_SEED", DEFAULT_SEED)),
+        help="numpy seed for the randomly drawn inputs (default: env ONNX_NODE_SEED, else 0)",
+    )
+    args = parser.parse_args(argv[1:])
+    out = args.out
     import numpy as np
 
     import warnings
 
-    np.random.seed(0)
+    np.random.seed(args.seed)
     # Generators of edge cases (overflowing casts, log(0)) warn; the values are intended.
     warnings.simplefilter("ignore")
-    from onnx.backend.test.case import node
+    reseed = np.random.seed
+    if args.seed != DEFAULT_SEED:
+        np.random.seed = lambda seed=None: reseed(None if seed is None else [args.seed, int(seed)])
+    try:
+        from onnx.backend.test.case import node
 
-    cases = sorted(node.collect_testcases(), key=lambda c: c.name)
+        cases = sorted(node.collect_testcases(), key=lambda c: c.name)
+    finally:
+        np.random.seed = reseed
 
     # Write next to the destination, then swap, so a failed run leaves the old suite.
     os.makedirs(out, exist_ok=True)
@@ -92,7 +119,7 @@ def main(argv):
         os.rename(root, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    print(f"wrote {len(seen)} node tests to {final}")
+    print(f"wrote {len(seen)} node tests to {final} (seed {args.seed})")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@
 #   1. Debian packages: LLVM/MLIR 22 (only the missing ones; apt-get update only then)
 #   2. .venv: Python venv with python/requirements.txt, and build/venv-models with
 #      python/requirements-models.txt (PyTorch; each redone when its pins change)
-#   3. build/onnx-node: the ONNX backend node suite (redone when onnx or the script change)
+#   3. build/onnx-node and build/onnx-node-seed2: the ONNX backend node suite with
+#      numpy seeds 0 and 2 (each redone when onnx, numpy, the script or the seed change)
 #   4. cargo build --workspace --all-targets (so `bash scripts/test.sh` starts warm)
 #   5. target/debug/onnx2linalg fixtures/models/resnet_small_op17.onnx   -> stdout
 # Progress goes to stderr; stdout carries only the MLIR.
@@ -85,18 +86,26 @@ make_venv .venv python/requirements.txt
 # and the fixture generator. A few GB (the default PyPI torch build).
 make_venv build/venv-models python/requirements-models.txt
 
-# --- 3. ONNX node suite ---------------------------------------------------------
-SUITE=build/onnx-node
-SUITE_STAMP=$SUITE/.stamp
-suite_want="onnx $(.venv/bin/python -c 'import onnx; print(onnx.__version__)') numpy $(.venv/bin/python -c 'import numpy; print(numpy.__version__)') script $(hash_of scripts/make_node_suite.py)"
-if [ -d "$SUITE/node" ] && [ -f "$SUITE_STAMP" ] && [ "$(cat "$SUITE_STAMP")" = "$suite_want" ]; then
-    log "$SUITE: present ($suite_want)"
-else
-    log "writing the ONNX node suite to $SUITE"
-    quiet .venv/bin/python scripts/make_node_suite.py "$SUITE"
-    [ -d "$SUITE/node" ] || die "scripts/make_node_suite.py did not write $SUITE/node"
-    echo "$suite_want" >"$SUITE_STAMP"
-fi
+# --- 3. ONNX node suites ------------------------------------------------------
+# make_suite DIR SEED: DIR/node written by make_node_suite.py with that numpy seed
+# (redone when onnx, numpy, the script or the seed change). The conformance test
+# runs both: seed 0 (the suite's usual data) and seed 2 (another draw of the
+# random inputs, so a pass that holds for one draw only shows up).
+suite_tools="onnx $(.venv/bin/python -c 'import onnx; print(onnx.__version__)') numpy $(.venv/bin/python -c 'import numpy; print(numpy.__version__)') script $(hash_of scripts/make_node_suite.py)"
+make_suite() {
+    local dir=$1 seed=$2 want
+    want="$suite_tools seed $seed"
+    if [ -d "$dir/node" ] && [ -f "$dir/.stamp" ] && [ "$(cat "$dir/.stamp")" = "$want" ]; then
+        log "$dir: present ($want)"
+        return
+    fi
+    log "writing the ONNX node suite (seed $seed) to $dir"
+    quiet .venv/bin/python scripts/make_node_suite.py "$dir" --seed "$seed"
+    [ -d "$dir/node" ] || die "scripts/make_node_suite.py did not write $dir/node"
+    echo "$want" >"$dir/.stamp"
+}
+make_suite build/onnx-node 0
+make_suite build/onnx-node-seed2 2
 
 # --- 4. Build ---------------------------------------------------------------------
 log "cargo build --workspace --all-targets"
