@@ -157,7 +157,9 @@ pub fn run(args: ConvertArgs) -> Result<ExitCode> {
     };
     let mut options = args.options();
     options.import.bind_inputs = read_bindings(&args.bind)?;
-    let graph = onnx2linalg::import_model(model, options.from, &options.import)?;
+    let imported = onnx2linalg::import_model_with_warnings(model, options.from, &options.import)?;
+    warn(&imported.warnings);
+    let graph = imported.graph;
     let in_model = |e: onnx2linalg::Error| e.in_file(model.display().to_string());
     let to_file = args.output.as_ref().filter(|p| p.as_os_str() != "-");
     match to_file {
@@ -181,4 +183,11 @@ pub fn run(args: ConvertArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the import's warnings on stderr, one `warning: ` line each.
+pub fn warn(warnings: &[String]) {
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
 }
