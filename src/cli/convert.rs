@@ -185,9 +185,22 @@ pub fn run(args: ConvertArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Prints the import's warnings on stderr, one `warning: ` line each.
+/// Prints the import's warnings on stderr, one `warning: ` line each (names
+/// read from the model may hold control characters: shown escaped, as in
+/// error lines).
 pub fn warn(warnings: &[String]) {
     for w in warnings {
-        eprintln!("warning: {w}");
+        let line: String = w
+            .chars()
+            .flat_map(|c| {
+                let escaped: Vec<char> = if c.is_control() {
+                    c.escape_default().collect()
+                } else {
+                    vec![c]
+                };
+                escaped
+            })
+            .collect();
+        eprintln!("warning: {line}");
     }
 }
