@@ -30,7 +30,7 @@ pub use o2l_canon::{
     DType, Dim, Error, ErrorKind, Graph, Limits, Origin, Result, Tensor, TensorType,
 };
 pub use o2l_linalg::{Emit, LowerOptions, Weights};
-pub use o2l_onnx::ImportOptions;
+pub use o2l_onnx::{ImportOptions, Imported};
 
 /// Everything that shapes one conversion.
 #[derive(Debug, Clone, Default)]
@@ -54,7 +54,19 @@ pub enum Frontend {
 
 /// Reads an ONNX model and maps it onto the canonical graph.
 pub fn import_onnx(path: &Path, options: &ImportOptions) -> Result<Graph> {
-    o2l_onnx::import(path, options).map_err(|e| e.in_file(path.display().to_string()))
+    import_onnx_with_warnings(path, options).map(|i| i.graph)
+}
+
+/// `import_onnx`, with the import's warnings (declared shapes the computed
+/// ones overrule, dim names given two sizes), each naming the file.
+pub fn import_onnx_with_warnings(path: &Path, options: &ImportOptions) -> Result<Imported> {
+    let file = path.display().to_string();
+    let mut imported =
+        o2l_onnx::import_with_warnings(path, options).map_err(|e| e.in_file(file.clone()))?;
+    for w in &mut imported.warnings {
+        *w = format!("{file}: {w}");
+    }
+    Ok(imported)
 }
 
 /// The op set of `path`: MLIR bytecode, or MLIR text naming `tosa.` or
@@ -98,13 +110,23 @@ pub fn detect_frontend(path: &Path) -> Result<Frontend> {
 /// Reads a model of any supported op set (`from`, or detected) into the
 /// canonical graph. Input pinning and bindings apply to ONNX models.
 pub fn import_model(path: &Path, from: Option<Frontend>, options: &ImportOptions) -> Result<Graph> {
+    import_model_with_warnings(path, from, options).map(|i| i.graph)
+}
+
+/// `import_model`, with the import's warnings, each naming the file (only
+/// the ONNX frontend has any).
+pub fn import_model_with_warnings(
+    path: &Path,
+    from: Option<Frontend>,
+    options: &ImportOptions,
+) -> Result<Imported> {
     let from = match from {
         Some(f) => f,
         None => detect_frontend(path)?,
     };
     let in_file = |e: Error| e.in_file(path.display().to_string());
     match from {
-        Frontend::Onnx => import_onnx(path, options),
+        Frontend::Onnx => import_onnx_with_warnings(path, options),
         _ if !options.dims.is_empty() => Err(in_file(Error::unsupported(
             "--dim applies to ONNX models (their inputs' dim_params)",
         ))),
@@ -116,7 +138,9 @@ pub fn import_model(path: &Path, from: Option<Frontend>, options: &ImportOptions
             }
             let bytes = std::fs::read(path)
                 .map_err(|e| Error::io(format!("cannot read {}: {e}", path.display())))?;
-            o2l_tosa::import_bytes(&bytes, None).map_err(in_file)
+            o2l_tosa::import_bytes(&bytes, None)
+                .map(no_warnings)
+                .map_err(in_file)
         }
         Frontend::StableHlo => {
             if !options.input_shapes.is_empty() || !options.bind_inputs.is_empty() {
@@ -126,8 +150,17 @@ pub fn import_model(path: &Path, from: Option<Frontend>, options: &ImportOptions
             }
             let bytes = std::fs::read(path)
                 .map_err(|e| Error::io(format!("cannot read {}: {e}", path.display())))?;
-            o2l_stablehlo::import_bytes(&bytes, None).map_err(in_file)
+            o2l_stablehlo::import_bytes(&bytes, None)
+                .map(no_warnings)
+                .map_err(in_file)
         }
+    }
+}
+
+fn no_warnings(graph: Graph) -> Imported {
+    Imported {
+        graph,
+        warnings: Vec::new(),
     }
 }
 

@@ -132,8 +132,11 @@ fn prepare(
     };
     let mut widened = false;
     let graph = loop {
-        match onnx2linalg::import_onnx(model, &options) {
-            Ok(graph) => break graph,
+        match onnx2linalg::import_onnx_with_warnings(model, &options) {
+            Ok(imported) => {
+                super::convert::warn(&imported.warnings);
+                break imported.graph;
+            }
             Err(e) => {
                 let Some(wanted) = e.runtime_value.as_deref().filter(|_| bind) else {
                     return Err(e);

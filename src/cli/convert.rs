@@ -210,7 +210,9 @@ pub fn run(args: ConvertArgs) -> Result<ExitCode> {
     let mut options = args.options();
     options.import.bind_inputs = read_bindings(&args.bind)?;
     warn_unmatched_dims(model, &options);
-    let graph = onnx2linalg::import_model(model, options.from, &options.import)?;
+    let imported = onnx2linalg::import_model_with_warnings(model, options.from, &options.import)?;
+    warn(&imported.warnings);
+    let graph = imported.graph;
     let in_model = |e: onnx2linalg::Error| e.in_file(model.display().to_string());
     let to_file = args.output.as_ref().filter(|p| p.as_os_str() != "-");
     match to_file {
@@ -234,4 +236,24 @@ pub fn run(args: ConvertArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the import's warnings on stderr, one `warning: ` line each (names
+/// read from the model may hold control characters: shown escaped, as in
+/// error lines).
+pub fn warn(warnings: &[String]) {
+    for w in warnings {
+        let line: String = w
+            .chars()
+            .flat_map(|c| {
+                let escaped: Vec<char> = if c.is_control() {
+                    c.escape_default().collect()
+                } else {
+                    vec![c]
+                };
+                escaped
+            })
+            .collect();
+        eprintln!("warning: {line}");
+    }
 }

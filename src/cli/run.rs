@@ -83,7 +83,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             options.input_shapes.push((name, t.dims.clone()));
         }
     }
-    let graph = onnx2linalg::import_model(model, Some(frontend), &options)?;
+    let imported = onnx2linalg::import_model_with_warnings(model, Some(frontend), &options)?;
+    super::convert::warn(&imported.warnings);
+    let graph = imported.graph;
 
     let runner = Runner::new(&graph).map_err(in_model)?;
     let expected = || format!("expected inputs: {}", runner.describe_inputs());

@@ -59,6 +59,12 @@ def truncated():
         save(f"truncated_at_{off:04d}", "truncated", "", data[:off])
 
 
+# Flips the checker rejects that onnxruntime runs, and we convert with a
+# warning: x's declared dim 2 made 0, so the declared output 2x4 disagrees
+# with the computed 0x4.
+CONVERTING_FLIPS = {(31, 180)}
+
+
 def bit_flips():
     """Flips in the structural bytes (tags, lengths, names) that the onnx
     checker itself rejects; flips inside weight bytes give valid models."""
@@ -86,7 +92,8 @@ def bit_flips():
             continue  # still a valid model: not a bad case
         except Exception:
             pass
-        save(f"bitflip_{made:03d}_at_{pos:04d}", "bit flip", "", flipped)
+        if (made, pos) not in CONVERTING_FLIPS:
+            save(f"bitflip_{made:03d}_at_{pos:04d}", "bit flip", "", flipped)
         made += 1
 
 
@@ -226,7 +233,8 @@ def dims():
                    ("product_overflows", [1 << 32, 1 << 32, 16]), ("int64_max", [2**63 - 1]),
                    ("one_terabyte", [1 << 38]), ("zero_and_huge", [0, 1 << 62])]:
         save(f"initializer_dims_{tag}", "dims", "", model(use(), [x], [vi("y")], [init("W", d, b"\x00" * 24)]))
-    for tag, d in [("negative", [-1, 3]), ("2pow62", [1 << 62, 3]), ("product_overflows", [1 << 40, 1 << 40])]:
+    # A -1 dim is "unknown" to exporters and onnxruntime alike: not a bad case.
+    for tag, d in [("2pow62", [1 << 62, 3]), ("product_overflows", [1 << 40, 1 << 40])]:
         save(f"input_dims_{tag}", "dims", "", model(
             [h.make_node("Relu", ["x"], ["y"])], [vi("x", shape=d)], [vi("y", shape=d)]))
     shape = nh.from_array(np.array([1 << 40, 1 << 40], np.int64), "s")
@@ -287,8 +295,8 @@ def shapes():
         [h.make_node("Transpose", ["x"], ["y"], perm=[0, 1, 2], name="t")], [vi("x")], [vi("y")]))
     save("axis_out_of_range", "inconsistent shapes", "", model(
         [h.make_node("Softmax", ["x"], ["y"], axis=7, name="sm")], [vi("x")], [vi("y")]))
-    save("declared_output_shape_wrong", "inconsistent shapes", "", model(
-        [h.make_node("Relu", ["x"], ["y"], name="relu")], [vi("x")], [vi("y", shape=(5, 5))]))
+    # A declared output shape the graph disagrees with is a warning (the
+    # computed shape is used, as onnxruntime does): tests/suite/quirks.rs.
 
 
 def attributes():

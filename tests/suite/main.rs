@@ -21,6 +21,7 @@ mod models;
 mod narrow;
 mod op_cases;
 mod op_sets_agree;
+mod quirks;
 mod run_check;
 mod stablehlo;
 mod tosa;

@@ -1,12 +1,12 @@
 //! Graph import: initializers, inputs (pinned or bound), model-local function
 //! inlining, then the nodes through the walker (`walk.rs`, which resolves
 //! versions and reports all unsupported nodes together), then the outputs.
-use crate::ImportOptions;
 use crate::load::{Loaded, Opsets, opsets_of};
 use crate::map::ctx::SymValues;
 use crate::schema::{DEFAULT_DOMAIN, normalize_domain};
 use crate::tensor::{ExternalFiles, dtype_of, tensor_from_proto};
 use crate::walk::{Target, Values, WalkNode, node_name, walk};
+use crate::{ImportOptions, Imported};
 use o2l_canon::{Dim, Error, Graph, Origin, Result, TensorType, ValueId};
 use o2l_proto::{
     AttributeProto, FunctionProto, NodeProto, ValueInfoProto, tensor_shape_proto, type_proto,
@@ -23,7 +23,7 @@ struct FlatNode<'a> {
     name: String,
 }
 
-pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<Graph> {
+pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<Imported> {
     let Some(gp) = loaded.model.graph.as_ref() else {
         return Err(Error::invalid("the model has no graph"));
     };
@@ -34,6 +34,7 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
     };
     let mut graph = Graph::new(name);
     graph.limits = options.limits;
+    let mut warnings: Vec<String> = Vec::new();
     let mut files = ExternalFiles::new(&loaded.dir);
     // Everything the graph names: initializers and inputs, then node outputs.
     let mut values = Values::default();
@@ -71,7 +72,11 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
         }
         inputs.push((vi.name().to_string(), value_type(vi)?));
     }
-    apply_pins(&mut inputs, &options.input_shapes, &options.dims)?;
+    warnings.extend(apply_pins(
+        &mut inputs,
+        &options.input_shapes,
+        &options.dims,
+    )?);
     check_bindings(&inputs, &options.bind_inputs)?;
     for (n, ty) in inputs {
         let id = match options.bind_inputs.iter().find(|(b, _)| *b == n) {
@@ -147,7 +152,19 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
                 "graph output \"{n}\" is not produced by any node, initializer or input"
             )));
         };
-        check_declared_output(vi, graph.ty(id))?;
+        match compare_declared(vi, "graph output", graph.ty(id))? {
+            Declared::Agrees => {}
+            Declared::OtherShape(declared) => warnings.push(format!(
+                "graph output \"{n}\" is declared {declared}, the graph computes {}; the computed shape is used",
+                graph.ty(id)
+            )),
+            Declared::OtherDtype(declared) => {
+                return Err(Error::invalid(format!(
+                    "graph output \"{n}\" is declared {declared}, the graph computes {}",
+                    graph.ty(id)
+                )));
+            }
+        }
         // An output that is also an input, or already another output, gets its
         // own value (an identity transpose) so that every output has its own name.
         let id = if input_ids.contains(&id) || renamed.contains(&id) {
@@ -172,12 +189,28 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<G
         graph.values[id.0 as usize].name = n.to_string();
         graph.outputs.push(id);
     }
+    // value_info is a hint: where it disagrees with what the graph computes,
+    // the computed type is kept (as onnxruntime does) and the difference said.
+    for vi in &gp.value_info {
+        let Some(&id) = values.tensors.get(vi.name()) else {
+            continue;
+        };
+        let got = graph.ty(id);
+        let declared = match compare_declared(vi, "value_info", got) {
+            Ok(Declared::Agrees) | Err(_) => continue,
+            Ok(Declared::OtherShape(d) | Declared::OtherDtype(d)) => d,
+        };
+        warnings.push(format!(
+            "value \"{}\" is declared {declared} by value_info, the graph computes {got}; the computed type is used",
+            vi.name()
+        ));
+    }
     graph.prune();
     graph.file_maps = loaded.file_maps.clone();
     for map in files.maps() {
         graph.file_maps.push(map.clone());
     }
-    Ok(graph)
+    Ok(Imported { graph, warnings })
 }
 
 /// Graph inputs that no initializer provides, with their declared types.
@@ -193,44 +226,51 @@ pub(crate) fn runtime_inputs(loaded: &Loaded) -> Result<Vec<(String, TensorType)
         .collect()
 }
 
-/// A graph output's declared tensor type (when it has one) must agree with
-/// what the graph computes: same element type, same rank, equal known dims.
-fn check_declared_output(vi: &ValueInfoProto, got: &TensorType) -> Result<()> {
-    if vi.r#type.is_none() {
-        return Ok(());
-    }
+/// A declared tensor type against the one the graph computes.
+enum Declared {
+    /// Nothing declared, or the declaration agrees.
+    Agrees,
+    /// The element type agrees, the rank or a known dim does not: the declared type.
+    OtherShape(String),
+    /// Another element type: the declared type.
+    OtherDtype(String),
+}
+
+/// Compares what `vi` declares (when it declares a tensor type) with `got`:
+/// equal element types, equal ranks and equal known dims agree; a symbolic,
+/// missing or negative declared dim agrees with any size.
+fn compare_declared(vi: &ValueInfoProto, role: &str, got: &TensorType) -> Result<Declared> {
     let tt = match vi.r#type.as_ref().and_then(|t| t.value.as_ref()) {
         Some(type_proto::Value::TensorType(tt)) => tt,
-        _ => return Ok(()),
+        _ => return Ok(Declared::Agrees),
     };
     let dtype = dtype_of(
         tt.elem_type.unwrap_or(0),
-        &format!("graph output \"{}\"", vi.name()),
+        &format!("{role} \"{}\"", vi.name()),
     )?;
-    let agree = dtype == got.dtype
-        && tt.shape.as_ref().is_none_or(|s| {
-            s.dim.len() == got.rank()
-                && s.dim
-                    .iter()
-                    .zip(&got.shape)
-                    .all(|(d, g)| match (&d.value, g) {
-                        (
-                            Some(tensor_shape_proto::dimension::Value::DimValue(v)),
-                            Dim::Known(k),
-                        ) => u64::try_from(*v) == Ok(*k),
-                        _ => true,
-                    })
-        });
-    if !agree {
-        let declared = declared_type(vi, "graph output")
-            .map(|t| t.to_string())
-            .unwrap_or_else(|_| "another type".into());
-        return Err(Error::invalid(format!(
-            "graph output \"{}\" is declared {declared}, the graph computes {got}",
-            vi.name()
-        )));
+    let shape_agrees = tt.shape.as_ref().is_none_or(|s| {
+        s.dim.len() == got.rank()
+            && s.dim
+                .iter()
+                .zip(&got.shape)
+                .all(|(d, g)| match (&d.value, g) {
+                    (Some(tensor_shape_proto::dimension::Value::DimValue(v)), Dim::Known(k)) => {
+                        *v < 0 || *v as u64 == *k
+                    }
+                    _ => true,
+                })
+    });
+    if dtype == got.dtype && shape_agrees {
+        return Ok(Declared::Agrees);
     }
-    Ok(())
+    let declared = declared_type(vi, role)
+        .map(|t| t.to_string())
+        .unwrap_or_else(|_| "another type".into());
+    Ok(if dtype == got.dtype {
+        Declared::OtherShape(declared)
+    } else {
+        Declared::OtherDtype(declared)
+    })
 }
 
 /// A graph input's tensor type; missing dims become named symbols.
@@ -238,8 +278,9 @@ fn value_type(vi: &ValueInfoProto) -> Result<TensorType> {
     declared_type(vi, "graph input")
 }
 
-/// The tensor type `vi` declares (`role` names it in errors): missing dims
-/// become named symbols; a size past 2^63 bytes is refused.
+/// The tensor type `vi` declares (`role` names it in errors): missing and
+/// negative dims (exporters write -1 for "unknown") become named symbols; a
+/// size past 2^63 bytes is refused.
 fn declared_type(vi: &ValueInfoProto, role: &str) -> Result<TensorType> {
     let n = vi.name();
     let what = format!("{role} \"{n}\"");
@@ -269,10 +310,9 @@ fn declared_type(vi: &ValueInfoProto, role: &str) -> Result<TensorType> {
     let mut dims = Vec::with_capacity(shape.dim.len());
     for (i, d) in shape.dim.iter().enumerate() {
         dims.push(match &d.value {
-            Some(tensor_shape_proto::dimension::Value::DimValue(v)) => Dim::Known(
-                u64::try_from(*v)
-                    .map_err(|_| Error::invalid(format!("{what}: dim {i} is negative ({v})")))?,
-            ),
+            Some(tensor_shape_proto::dimension::Value::DimValue(v)) if *v >= 0 => {
+                Dim::Known(*v as u64)
+            }
             Some(tensor_shape_proto::dimension::Value::DimParam(p)) if !p.is_empty() => {
                 Dim::Symbol(p.clone())
             }
@@ -327,14 +367,22 @@ pub(crate) fn unnamed_dim(input: &str, i: usize) -> String {
     format!("{input}_d{i}")
 }
 
-/// Applies `NAME=dims` pins (a pinned symbol takes that value in every input),
-/// then `NAME=N` pins of named dims (`dim_param`s) that the first left symbolic.
+/// A size pinned to a symbolic dim: (size, input, dim index).
+type PinnedDim = (u64, String, usize);
+
+/// Applies `NAME=dims` pins, then `NAME=N` pins of named dims (`dim_param`s)
+/// that the first left symbolic. A dim name is a hint, not a constraint: a
+/// symbol pinned to one size takes that size in every input, but when pins
+/// give one name different sizes (two inputs both say `N`, and the data
+/// differ), each pinned dim keeps its own size, the others stay symbolic, and
+/// a warning says so.
 pub(crate) fn apply_pins(
     inputs: &mut [(String, TensorType)],
     pins: &[(String, Vec<u64>)],
     dims: &[(String, u64)],
-) -> Result<()> {
-    let mut fixed: HashMap<String, u64> = HashMap::new();
+) -> Result<Vec<String>> {
+    // Per symbol, the sizes pinned to it, in pin order.
+    let mut pinned: Vec<(String, Vec<PinnedDim>)> = Vec::new();
     for (name, dims) in pins {
         let Some((_, ty)) = inputs.iter_mut().find(|(n, _)| n == name) else {
             let names: Vec<&str> = inputs.iter().map(|(n, _)| n.as_str()).collect();
@@ -358,18 +406,34 @@ pub(crate) fn apply_pins(
                 }
                 Dim::Known(_) => {}
                 Dim::Symbol(s) => {
-                    if let Some(&prev) = fixed.get(s.as_str())
-                        && prev != v
-                    {
-                        return Err(Error::invalid(format!(
-                            "dim \"{s}\" is pinned to both {prev} and {v}"
-                        )));
+                    let at = (v, name.clone(), i);
+                    match pinned.iter_mut().find(|(p, _)| p == s) {
+                        Some((_, sizes)) => sizes.push(at),
+                        None => pinned.push((s.clone(), vec![at])),
                     }
-                    fixed.insert(s.clone(), v);
                     *d = Dim::Known(v);
                 }
             }
         }
+    }
+    let mut warnings = Vec::new();
+    let mut fixed: HashMap<&str, u64> = HashMap::new();
+    for (s, sizes) in &pinned {
+        let Some((first, ..)) = sizes.first() else {
+            continue;
+        };
+        if sizes.iter().all(|(v, ..)| v == first) {
+            fixed.insert(s.as_str(), *first);
+            continue;
+        }
+        let each: Vec<String> = sizes
+            .iter()
+            .map(|(v, input, i)| format!("{v} in \"{input}\" (dim {i})"))
+            .collect();
+        warnings.push(format!(
+            "dim \"{s}\" is pinned to {}: the name is taken as a hint, each input keeps its own size",
+            each.join(", ")
+        ));
     }
     let mut named: HashMap<&str, u64> = HashMap::new();
     for (name, v) in dims {
@@ -389,16 +453,17 @@ pub(crate) fn apply_pins(
     for (n, ty) in inputs.iter_mut() {
         for (i, d) in ty.shape.iter_mut().enumerate() {
             let Dim::Symbol(s) = d else { continue };
-            if let Some(&v) = fixed.get(s.as_str()) {
-                *d = Dim::Known(v);
-            } else if let Some(&v) = named.get(s.as_str())
-                && *s != unnamed_dim(n, i)
-            {
+            let v = match fixed.get(s.as_str()) {
+                Some(&v) => Some(v),
+                None if *s != unnamed_dim(n, i) => named.get(s.as_str()).copied(),
+                None => None,
+            };
+            if let Some(v) = v {
                 *d = Dim::Known(v);
             }
         }
     }
-    Ok(())
+    Ok(warnings)
 }
 
 struct Inliner<'f, 'm> {
@@ -612,6 +677,134 @@ mod tests {
         apply_pins(&mut inputs, &[], &[("x_d0".into(), 2), ("n".into(), 4)]).unwrap();
         assert_eq!(inputs[0].1.shape[0], Dim::Symbol("x_d0".into()));
         assert_eq!(inputs[0].1.shape[1], Dim::Known(4));
+    }
+
+    #[test]
+    fn negative_declared_dims_are_unknown() {
+        // Paddle and older PyTorch write -1 for a dim they do not know.
+        let m = || {
+            M::new(13)
+                .input(f32_in("x", &[-1, 3]))
+                .node(node("Relu", "r", &["x"], &["y"]))
+                .output_vi(f32_in("y", &[-1, 3]))
+        };
+        let got = m().import_warned(&ImportOptions::default()).unwrap();
+        assert!(got.warnings.is_empty(), "{:?}", got.warnings);
+        let g = &got.graph;
+        assert!(matches!(g.ty(g.inputs[0]).shape[0], Dim::Symbol(_)));
+        assert_eq!(g.ty(g.inputs[0]).shape[1], Dim::Known(3));
+        let pinned = ImportOptions {
+            input_shapes: vec![("x".into(), vec![4, 3])],
+            ..Default::default()
+        };
+        assert_eq!(out_dims(&m().import_with(&pinned).unwrap(), 0), vec![4, 3]);
+        let inputs = super::runtime_inputs(
+            &crate::load::load_bytes(
+                Bytes::from(m().bytes()),
+                Path::new("test.onnx"),
+                PathBuf::from("."),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        assert!(matches!(inputs[0].1.shape[0], Dim::Symbol(_)));
+    }
+
+    #[test]
+    fn a_dim_name_two_inputs_share_is_a_hint_not_a_constraint() {
+        // Both inputs say N; the data make them 2 and 3 (onnxruntime runs it).
+        let m = || {
+            M::new(13)
+                .input(vi("x", 1, &[D::S("N"), D::N(4)]))
+                .input(vi("z", 1, &[D::S("N")]))
+                .input(vi("w", 1, &[D::S("N")]))
+                .node(node("Relu", "r", &["x"], &["a"]))
+                .node(node("Neg", "n", &["z"], &["b"]))
+                .node(node("Neg", "n2", &["w"], &["c"]))
+                .output("a")
+                .output("b")
+                .output("c")
+        };
+        let opts = ImportOptions {
+            input_shapes: vec![("x".into(), vec![2, 4]), ("z".into(), vec![3])],
+            ..Default::default()
+        };
+        let got = m().import_warned(&opts).unwrap();
+        let g = &got.graph;
+        assert_eq!(out_dims(g, 0), vec![2, 4]);
+        assert_eq!(out_dims(g, 1), vec![3]);
+        // An input no pin names keeps the symbol: neither size is its.
+        assert!(matches!(g.ty(g.outputs[2]).shape[0], Dim::Symbol(_)));
+        let [w] = &got.warnings[..] else {
+            panic!("{:?}", got.warnings)
+        };
+        assert!(w.contains("dim \"N\""), "{w}");
+        assert!(w.contains("2 in \"x\" (dim 0)"), "{w}");
+        assert!(w.contains("3 in \"z\" (dim 0)"), "{w}");
+        // Pins that agree still fix the name in every input, without a word.
+        let agree = ImportOptions {
+            input_shapes: vec![("x".into(), vec![2, 4]), ("z".into(), vec![2])],
+            ..Default::default()
+        };
+        let got = m().import_warned(&agree).unwrap();
+        assert!(got.warnings.is_empty(), "{:?}", got.warnings);
+        assert_eq!(out_dims(&got.graph, 2), vec![2]);
+        // value_info naming N for values the graph makes 4 and 3 forces nothing.
+        let got = M::new(13)
+            .input(f32_in("x", &[4]))
+            .input(f32_in("z", &[3]))
+            .node(node("Relu", "r", &["x"], &["a"]))
+            .node(node("Neg", "n", &["z"], &["b"]))
+            .value_info(vi("a", 1, &[D::S("N")]))
+            .value_info(vi("b", 1, &[D::S("N")]))
+            .output("a")
+            .output("b")
+            .import_warned(&ImportOptions::default())
+            .unwrap();
+        assert!(got.warnings.is_empty(), "{:?}", got.warnings);
+        assert_eq!(out_dims(&got.graph, 0), vec![4]);
+        assert_eq!(out_dims(&got.graph, 1), vec![3]);
+    }
+
+    #[test]
+    fn declared_shapes_the_graph_disagrees_with_are_warnings() {
+        let m = |declared: ValueInfoProto| {
+            M::new(13)
+                .input(f32_in("x", &[2, 3]))
+                .node(node("Relu", "r", &["x"], &["t"]))
+                .node(node("Neg", "n", &["t"], &["y"]))
+                .value_info(f32_in("t", &[7]))
+                .output_vi(declared)
+        };
+        let got = m(f32_in("y", &[5, 5]))
+            .import_warned(&ImportOptions::default())
+            .unwrap();
+        assert_eq!(
+            out_dims(&got.graph, 0),
+            vec![2, 3],
+            "the computed shape wins"
+        );
+        assert_eq!(got.warnings.len(), 2, "{:?}", got.warnings);
+        let out = &got.warnings[0];
+        assert!(out.contains("graph output \"y\""), "{out}");
+        assert!(out.contains("declared tensor<5x5xf32>"), "{out}");
+        assert!(out.contains("computes tensor<2x3xf32>"), "{out}");
+        let vi_w = &got.warnings[1];
+        assert!(vi_w.contains("value \"t\""), "{vi_w}");
+        assert!(vi_w.contains("declared tensor<7xf32>"), "{vi_w}");
+        assert!(vi_w.contains("computes tensor<2x3xf32>"), "{vi_w}");
+        // Another rank is a warning too; another element type is still refused.
+        let got = m(f32_in("y", &[6]))
+            .import_warned(&ImportOptions::default())
+            .unwrap();
+        assert!(
+            got.warnings[0].contains("tensor<6xf32>"),
+            "{:?}",
+            got.warnings
+        );
+        let e = m(vi("y", 7, &[D::N(2), D::N(3)])).import().unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidModel);
+        assert!(e.message.contains("graph output \"y\""), "{e}");
     }
 
     #[test]

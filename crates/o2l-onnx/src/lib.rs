@@ -68,9 +68,25 @@ pub fn gaps() -> impl Iterator<Item = GapInfo> {
     })
 }
 
+/// An imported graph and what the import noticed without refusing the
+/// model: declared shapes that disagree with the computed ones (the computed
+/// shape is used, as onnxruntime does), dim names that two inputs use for
+/// different sizes. Each warning names the value and both shapes; the caller
+/// says which file it is about.
+#[derive(Debug)]
+pub struct Imported {
+    pub graph: Graph,
+    pub warnings: Vec<String>,
+}
+
 /// Reads an ONNX model file and maps it onto a canonical graph.
 /// Errors name the file, and the node when one is at fault.
 pub fn import(path: &Path, options: &ImportOptions) -> Result<Graph> {
+    import_with_warnings(path, options).map(|i| i.graph)
+}
+
+/// `import`, with the warnings of the import.
+pub fn import_with_warnings(path: &Path, options: &ImportOptions) -> Result<Imported> {
     let loaded = load::load_model(path)?;
     import::import_model(&loaded, options)
 }
@@ -83,6 +99,16 @@ pub fn import_bytes(
     dir: &Path,
     options: &ImportOptions,
 ) -> Result<Graph> {
+    import_bytes_with_warnings(bytes, name, dir, options).map(|i| i.graph)
+}
+
+/// `import_bytes`, with the warnings of the import.
+pub fn import_bytes_with_warnings(
+    bytes: &[u8],
+    name: &Path,
+    dir: &Path,
+    options: &ImportOptions,
+) -> Result<Imported> {
     let loaded = load::load_bytes(
         o2l_proto::Bytes::copy_from_slice(bytes),
         name,

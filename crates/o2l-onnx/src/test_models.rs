@@ -164,6 +164,24 @@ impl M {
         });
         self
     }
+    /// A graph output with a declared type.
+    pub(crate) fn output_vi(mut self, v: ValueInfoProto) -> M {
+        self.g().output.push(v);
+        self
+    }
+    pub(crate) fn value_info(mut self, v: ValueInfoProto) -> M {
+        self.g().value_info.push(v);
+        self
+    }
+    /// The graph and the import's warnings.
+    pub(crate) fn import_warned(self, opts: &ImportOptions) -> o2l_canon::Result<crate::Imported> {
+        crate::import_bytes_with_warnings(
+            &self.bytes(),
+            Path::new("test.onnx"),
+            Path::new("."),
+            opts,
+        )
+    }
     pub(crate) fn import(self) -> o2l_canon::Result<Graph> {
         self.import_with(&ImportOptions::default())
     }
