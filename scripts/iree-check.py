@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Compiles our MLIR for a model with IREE and compares IREE's outputs with the JIT's.
 
-Needs a Python with iree-base-compiler, iree-base-runtime and numpy (pinned in
-docs/TOOLCHAIN-style notes: 3.13.0), kept outside the repository:
+Needs a Python with iree-base-compiler and iree-base-runtime 3.13.0 and numpy,
+kept outside the repository:
     python3 -m venv /tmp/iree-venv
     /tmp/iree-venv/bin/pip install iree-base-compiler==3.13.0 iree-base-runtime==3.13.0 numpy
 Usage (inputs in the graph's order):
