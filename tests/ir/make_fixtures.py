@@ -768,6 +768,20 @@ def coverage():
     )
 
 
+def bool_constants():
+    """A causal mask of 16x16 bools: MLIR 22 prints a non-splat constant of more
+    than 100 elements in hex, and its i1 hex is not what newer MLIR (IREE) reads,
+    so the lowering stores it as i8 and truncates; no RNG use."""
+    mask = np.tril(np.ones((16, 16), dtype=bool))
+    save(
+        "causal_mask",
+        [node("Where", ["mask", "x", "y"], ["out"])],
+        [vi("x", F, [16, 16]), vi("y", F, [16, 16])],
+        [vi("out", F, [16, 16])],
+        inits=[numpy_helper.from_array(mask, "mask")],
+    )
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     control()
@@ -776,4 +790,5 @@ if __name__ == "__main__":
     arg_index()
     elementwise_logic()
     coverage()
+    bool_constants()
     print(f"wrote {len(os.listdir(OUT))} fixtures to {OUT}")

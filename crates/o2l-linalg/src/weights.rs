@@ -17,6 +17,11 @@ use std::rc::Rc;
 /// Constants with at most this many elements are always inlined.
 pub const INLINE_MAX_ELEMENTS: u64 = 16;
 
+/// MLIR 22 prints a non-splat `dense<...>` of more than this many elements as
+/// a hex string (the default of its printing flags, which the C API cannot
+/// change per attribute).
+pub const PRINTED_IN_HEX_ABOVE: u64 = 100;
+
 /// What resource blobs need while a module is built: unique names, and the
 /// weights the writer fills in.
 pub(crate) struct Resources {
@@ -88,6 +93,26 @@ pub(crate) fn attribute<'c>(
         }
         _ => inline(ty, tensor),
     }
+}
+
+/// A bool constant MLIR would print in hex, as the `i8` tensor (one 0 or 1 a
+/// byte) that the lowering truncates to `i1`; `None` for any other constant.
+///
+/// MLIR 22's hex for `i1` packs eight elements a byte, newer MLIR (IREE's)
+/// reads one byte an element and rejects it; an `i8` constant reads the same
+/// in both. Splats and short constants print as `true`/`false` and stay `i1`.
+pub(crate) fn bool_as_i8(tensor: &Tensor, mode: Weights) -> Result<Option<Tensor>> {
+    if tensor.dtype != DType::Bool
+        || mode == Weights::Elide
+        || tensor.num_elements() <= PRINTED_IN_HEX_ABOVE
+    {
+        return Ok(None);
+    }
+    let bytes: Vec<u8> = tensor.data.iter().map(|&b| u8::from(b != 0)).collect();
+    if bytes.iter().all(|&b| Some(&b) == bytes.first()) {
+        return Ok(None);
+    }
+    Tensor::new(DType::I8, tensor.dims.clone(), Bytes::from(bytes)).map(Some)
 }
 
 fn zero<'c>(cx: &'c Context, elem: Type<'c>, d: DType) -> Attribute<'c> {
@@ -519,5 +544,43 @@ mod tests {
             &c.output(y),
             &["dense<true> : tensor<20xi1>", "tensor.concat"],
         );
+    }
+
+    /// A bool constant MLIR would print in hex is i8 bytes truncated to i1;
+    /// short ones and splats stay i1 and print as `true`/`false`.
+    #[test]
+    fn bool_constants_print_as_bools_or_bytes() {
+        let mask = |n: u64, all: bool| {
+            let v: Vec<i64> = (0..n).map(|i| i64::from(all || i % 3 == 0)).collect();
+            Tensor::from_i64s(DType::Bool, vec![n], &v).unwrap()
+        };
+        let lowered = |m: Tensor, mode: Weights| {
+            let n = m.dims[0];
+            let mut c = Case::new();
+            let x = c.input("x", t(DType::Bool, &[n]));
+            let m = c.g.add_constant("mask", m).unwrap();
+            let y = c.node(binary(Binary::And), &[x, m], "and");
+            lower_text(&c.output(y), mode)
+        };
+        let text = lowered(mask(101, false), Weights::Inline);
+        assert!(text.contains("dense<\"0x0100000100000100"), "{text}");
+        assert!(text.contains(": tensor<101xi8>"), "{text}");
+        assert!(text.contains("arith.trunci %in : i8 to i1"), "{text}");
+        assert!(!text.contains("xi1> ="), "{text}");
+        bufferizes(&text);
+        let text = lowered(mask(101, false), Weights::Resource);
+        assert!(
+            text.contains("dense_resource<mask> : tensor<101xi8>"),
+            "{text}"
+        );
+        assert!(text.contains("mask: \"0x010000000100000100"), "{text}");
+        let text = lowered(mask(101, false), Weights::Elide);
+        assert!(text.contains("dense<false> : tensor<101xi1>"), "{text}");
+        let text = lowered(mask(101, true), Weights::Inline);
+        assert!(text.contains("dense<true> : tensor<101xi1>"), "{text}");
+        assert!(!text.contains("trunci"), "{text}");
+        let text = lowered(mask(100, false), Weights::Inline);
+        assert!(text.contains("dense<[true, false, false, true,"), "{text}");
+        assert!(!text.contains("trunci"), "{text}");
     }
 }

@@ -5,7 +5,7 @@ use super::ir::{Ctx, Val};
 use crate::Weights;
 use crate::weights::{self, Resources};
 use melior::ir::Location;
-use o2l_canon::{Graph, Node, Result, ValueId};
+use o2l_canon::{Graph, Node, Result, TensorType, ValueId};
 use std::collections::HashMap;
 
 /// Location naming a node (its name, or op and position when it has none).
@@ -39,18 +39,28 @@ impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
             )));
         };
         let ctx = Ctx { loc, ..self.ctx };
-        let ty = ctx.tensor(&value.ty.shape, value.ty.dtype)?;
-        let elem = ctx.elem(value.ty.dtype)?;
+        let narrowed = weights::bool_as_i8(tensor, self.weights)?;
+        let stored = narrowed.as_ref().unwrap_or(tensor);
+        let ty = ctx.tensor(&value.ty.shape, stored.dtype)?;
+        let elem = ctx.elem(stored.dtype)?;
         let attr = weights::attribute(
             ctx.cx,
             ty,
             elem,
-            tensor,
+            stored,
             &value.name,
             self.weights,
             &mut self.resources,
         )?;
-        let v = ctx.constant(attr, ty)?;
+        let mut v = ctx.constant(attr, ty)?;
+        if narrowed.is_some() {
+            // Bools stored as i8 bytes: truncate to i1 (see `bool_as_i8`).
+            let i1 = ctx.elem(value.ty.dtype)?;
+            let bytes_ty = TensorType::new(stored.dtype, value.ty.shape.clone());
+            v = ctx.elementwise(&[(v, &bytes_ty)], &value.ty, &[], |b, x, _| {
+                b.op1("arith.trunci", &[x[0]], i1, &[])
+            })?;
+        }
         self.values.insert(id, v);
         Ok(v)
     }

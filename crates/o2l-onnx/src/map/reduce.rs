@@ -144,7 +144,7 @@ pub(crate) static RULES: &[Rule] = &[
         &[12, 28],
         &["GatherElements", "Reshape", "Transpose", "Mul", "ReduceSum"],
         einsum,
-        "diagonals by GatherElements, operands aligned by Transpose/Reshape, broadcast Mul, ReduceSum over contracted labels; static dims; the full product is materialised",
+        "diagonals by GatherElements, operands aligned by Transpose/Reshape, broadcast Mul, ReduceSum of each contracted label after the last operand that has it; static dims; each pairwise product is materialised",
     ),
 ];
 
@@ -310,49 +310,88 @@ fn einsum(ctx: &mut MapCtx) -> Result<()> {
             o2l_canon::bail!(InvalidModel, "Einsum: output label {l:?} is in no input");
         }
     }
-    let mut product: Option<ValueId> = None;
-    for (x, labels) in aligned {
-        let order: Vec<usize> = all
+    // Operands are multiplied in turn, each label summed out as soon as no
+    // later operand and not the output has it: a chain of contractions, never
+    // the product over every label at once (IREE's CPU backend miscompiles
+    // that product's reduction when three operands meet in it). The running
+    // product's labels are always in the order of `all`.
+    let mut product: Option<(ValueId, Vec<Label>)> = None;
+    for k in 0..aligned.len() {
+        let (x, labels) = &aligned[k];
+        let live: Vec<Label> = all
             .iter()
-            .filter_map(|l| labels.iter().position(|m| m == l))
+            .filter(|l| labels.contains(l) || product.as_ref().is_some_and(|(_, p)| p.contains(l)))
+            .copied()
             .collect();
-        let mut v = x;
-        if order.iter().enumerate().any(|(i, &p)| i != p) {
+        let mut v = match product.take() {
+            None => einsum_align(ctx, *x, labels, &live)?,
+            Some((p, have)) => {
+                let p = einsum_reshape(ctx, p, &have, &live)?;
+                let x = einsum_align(ctx, *x, labels, &live)?;
+                ctx.binary(Binary::Mul, p, x)?
+            }
+        };
+        let later = &aligned[k + 1..];
+        let dead: Vec<usize> = (0..live.len())
+            .filter(|&i| {
+                !output.contains(&live[i]) && !later.iter().any(|(_, ls)| ls.contains(&live[i]))
+            })
+            .collect();
+        let mut live = live;
+        if !dead.is_empty() {
             v = ctx.emit1(
-                Op::Movement(o2l_canon::ops::Movement::Transpose { perm: order }),
+                Op::Reduce(Reduce {
+                    kind: ReduceKind::Sum,
+                    axes: dead.clone(),
+                    keep_dims: false,
+                }),
                 &[v],
             )?;
+            live = (0..live.len())
+                .filter(|i| !dead.contains(i))
+                .map(|i| live[i])
+                .collect();
         }
-        let t = ctx.ty(v);
-        let mut it = t.shape.iter();
-        let mut shape = Vec::with_capacity(all.len());
-        for l in &all {
-            if labels.contains(l) {
-                shape.push(it.next().cloned().unwrap_or(o2l_canon::Dim::Known(1)));
-            } else {
-                shape.push(o2l_canon::Dim::Known(1));
-            }
-        }
-        v = ctx.reshape(v, shape)?;
-        product = Some(match product {
-            None => v,
-            Some(p) => ctx.binary(Binary::Mul, p, v)?,
-        });
+        product = Some((v, live));
     }
-    let Some(mut v) = product else {
+    let Some((v, _)) = product else {
         o2l_canon::bail!(InvalidModel, "Einsum needs at least one input");
     };
-    if all.len() > output.len() {
+    ctx.bind(0, v)
+}
+
+/// `x` (dims labelled `labels`) transposed into the order of `live` and
+/// reshaped to its rank, with size-1 dims for the labels `x` lacks.
+fn einsum_align(ctx: &mut MapCtx, x: ValueId, labels: &[Label], live: &[Label]) -> Result<ValueId> {
+    let order: Vec<usize> = live
+        .iter()
+        .filter_map(|l| labels.iter().position(|m| m == l))
+        .collect();
+    let have: Vec<Label> = order.iter().map(|&p| labels[p]).collect();
+    let mut v = x;
+    if order.iter().enumerate().any(|(i, &p)| i != p) {
         v = ctx.emit1(
-            Op::Reduce(Reduce {
-                kind: ReduceKind::Sum,
-                axes: (output.len()..all.len()).collect(),
-                keep_dims: false,
-            }),
+            Op::Movement(o2l_canon::ops::Movement::Transpose { perm: order }),
             &[v],
         )?;
     }
-    ctx.bind(0, v)
+    einsum_reshape(ctx, v, &have, live)
+}
+
+/// `v`, whose dims are labelled `have` (in `live`'s order), reshaped to one
+/// dim per label of `live`, size 1 where `have` lacks it.
+fn einsum_reshape(ctx: &mut MapCtx, v: ValueId, have: &[Label], live: &[Label]) -> Result<ValueId> {
+    let t = ctx.ty(v);
+    let mut it = t.shape.iter();
+    let mut shape = Vec::with_capacity(live.len());
+    for l in live {
+        if have.contains(l) {
+            shape.push(it.next().cloned().unwrap_or(o2l_canon::Dim::Known(1)));
+        } else {
+            shape.push(o2l_canon::Dim::Known(1));
+        }
+    }
+    ctx.reshape(v, shape)
 }
 
 fn cum_sum(ctx: &mut MapCtx) -> Result<()> {
@@ -648,4 +687,41 @@ fn prod_attr(ctx: &mut MapCtx) -> Result<()> {
 }
 fn prod_input(ctx: &mut MapCtx) -> Result<()> {
     reduce(ctx, ReduceKind::Prod, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_models::*;
+
+    #[test]
+    fn einsum_contracts_operand_by_operand() {
+        // ab,bc,cd->ad: b is summed once the second operand is in, c after
+        // the third, so no product spans a, b, c and d at once.
+        let g = M::new(17)
+            .input(f32_in("x", &[2, 3]))
+            .input(f32_in("y", &[3, 4]))
+            .input(f32_in("z", &[4, 5]))
+            .node(with_attrs(
+                node("Einsum", "e", &["x", "y", "z"], &["out"]),
+                vec![a_str("equation", "ab,bc,cd->ad")],
+            ))
+            .output("out")
+            .import()
+            .unwrap();
+        assert_eq!(
+            op_names(&g),
+            vec![
+                "Reshape",
+                "Reshape",
+                "Mul",
+                "ReduceSum",
+                "Reshape",
+                "Transpose",
+                "Reshape",
+                "Mul",
+                "ReduceSum"
+            ]
+        );
+        assert_eq!(out_dims(&g, 0), vec![2, 5]);
+    }
 }
