@@ -364,17 +364,16 @@ mod tests {
     use crate::test_models::*;
 
     #[test]
-    fn unsupported_versions_list_the_supported_ones() {
+    fn an_op_before_its_first_version_is_an_invalid_model() {
         let e = M::new(6)
             .input(f32_in("x", &[4]))
-            .node(node("Add", "old_add", &["x", "x"], &["y"]))
+            .node(node("Gelu", "early_gelu", &["x"], &["y"]))
             .output("y")
             .import()
             .unwrap_err();
-        assert_eq!(e.kind, ErrorKind::Unsupported);
-        assert!(e.message.contains("Add-6 is not supported"), "{e}");
-        assert!(e.message.contains("broadcast"), "{e}");
-        assert!(e.message.contains("7, 13, 14"), "{e}");
+        assert_eq!(e.kind, ErrorKind::InvalidModel, "{e}");
+        assert!(e.message.contains("does not exist at opset 6"), "{e}");
+        assert!(e.message.contains("first version is 20"), "{e}");
     }
 
     #[test]

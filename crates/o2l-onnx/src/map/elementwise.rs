@@ -10,46 +10,64 @@ use o2l_canon::{DType, Error, Op, Result, ValueId};
 pub(crate) static RULES: &[Rule] = &[
     row(
         "Add",
-        &[7, 13, 14],
-        &["Add"],
+        &[1, 6, 7, 13, 14],
+        &["Add", "Reshape"],
         add,
-        "numpy broadcasting (legacy `broadcast` attribute of v1/v6 not supported)",
+        LEGACY_BINARY,
     ),
-    row("Sub", &[7, 13, 14], &["Sub"], sub, "numpy broadcasting"),
-    row("Mul", &[7, 13, 14], &["Mul"], mul, "numpy broadcasting"),
+    row(
+        "Sub",
+        &[1, 6, 7, 13, 14],
+        &["Sub", "Reshape"],
+        sub,
+        LEGACY_BINARY,
+    ),
+    row(
+        "Mul",
+        &[1, 6, 7, 13, 14],
+        &["Mul", "Reshape"],
+        mul,
+        LEGACY_BINARY,
+    ),
     row(
         "Div",
-        &[7, 13, 14],
-        &["Div"],
+        &[1, 6, 7, 13, 14],
+        &["Div", "Reshape"],
         div,
-        "numpy broadcasting; integers truncate",
+        "numpy broadcasting (v1/v6: `broadcast`/`axis` align B, then the same); integers truncate",
     ),
     row(
         "Pow",
-        &[7, 12, 13, 15],
-        &["Pow", "Cast"],
+        &[1, 7, 12, 13, 15],
+        &["Pow", "Cast", "Reshape"],
         pow,
-        "exponent cast to the base's type when they differ",
+        "exponent cast to the base's type when they differ; v1 aligns it by `broadcast`/`axis`",
     ),
-    row("Relu", &[6, 13, 14], &["Relu"], relu, "max(x, 0)"),
-    row("Sigmoid", &[6, 13], &["Sigmoid"], sigmoid, "1 / (1 + e^-x)"),
-    row("Tanh", &[6, 13], &["Tanh"], tanh, "tanh"),
-    row("Exp", &[6, 13], &["Exp"], exp, "e^x"),
-    row("Log", &[6, 13], &["Log"], log, "natural log"),
-    row("Sqrt", &[6, 13], &["Sqrt"], sqrt, "square root"),
-    row("Neg", &[6, 13], &["Neg"], neg, "-x"),
-    row("Abs", &[6, 13], &["Abs"], abs, "|x|"),
-    row("Reciprocal", &[6, 13], &["Div"], reciprocal, "1 / x"),
+    row("Relu", &[1, 6, 13, 14], &["Relu"], relu, "max(x, 0)"),
+    row(
+        "Sigmoid",
+        &[1, 6, 13],
+        &["Sigmoid"],
+        sigmoid,
+        "1 / (1 + e^-x)",
+    ),
+    row("Tanh", &[1, 6, 13], &["Tanh"], tanh, "tanh"),
+    row("Exp", &[1, 6, 13], &["Exp"], exp, "e^x"),
+    row("Log", &[1, 6, 13], &["Log"], log, "natural log"),
+    row("Sqrt", &[1, 6, 13], &["Sqrt"], sqrt, "square root"),
+    row("Neg", &[1, 6, 13], &["Neg"], neg, "-x"),
+    row("Abs", &[1, 6, 13], &["Abs"], abs, "|x|"),
+    row("Reciprocal", &[1, 6, 13], &["Div"], reciprocal, "1 / x"),
     row(
         "LeakyRelu",
-        &[6, 16],
+        &[1, 6, 16],
         &["LeakyRelu"],
         leaky_relu,
         "alpha defaults to 0.01",
     ),
     row(
         "Clip",
-        &[6],
+        &[1, 6],
         &["Clamp"],
         clip_v6,
         "min/max attributes (defaults: the f32 range)",
@@ -63,28 +81,28 @@ pub(crate) static RULES: &[Rule] = &[
     ),
     row(
         "Max",
-        &[6, 8, 12, 13],
+        &[1, 6, 8, 12, 13],
         &["Max"],
         max_n,
         "variadic, folded left with broadcasting",
     ),
     row(
         "Min",
-        &[6, 8, 12, 13],
+        &[1, 6, 8, 12, 13],
         &["Min"],
         min_n,
         "variadic, folded left with broadcasting",
     ),
     row(
         "Sum",
-        &[6, 8, 13],
+        &[1, 6, 8, 13],
         &["Add"],
         sum_n,
         "variadic, folded left with broadcasting",
     ),
     row(
         "Mean",
-        &[6, 8, 13],
+        &[1, 6, 8, 13],
         &["Add", "Div"],
         mean_n,
         "variadic sum divided by the operand count",
@@ -95,6 +113,13 @@ pub(crate) static RULES: &[Rule] = &[
         &["Cast"],
         cast,
         "float8/float4 targets round to nearest even, saturating unless saturate=0; e8m0 by round_mode; int4/int2 wrap",
+    ),
+    row(
+        "Cast",
+        &[1],
+        &["Cast"],
+        cast_v1,
+        "`to` names the type as a string (\"FLOAT\", \"INT64\", ...)",
     ),
     row(
         "BitCast",
@@ -112,21 +137,21 @@ pub(crate) static RULES: &[Rule] = &[
     ),
     row(
         "PRelu",
-        &[7, 9, 16],
-        &["Relu", "Min", "Mul", "Add"],
+        &[1, 6, 7, 9, 16],
+        &["Relu", "Min", "Mul", "Add", "Reshape"],
         prelu,
-        "relu(x) + slope * min(x, 0), slope broadcast",
+        "relu(x) + slope * min(x, 0), slope broadcast (v1/v6: a slope of C values applies per channel, dim 1)",
     ),
     row(
         "Elu",
-        &[6, 22],
+        &[1, 6, 22],
         &["Relu", "Min", "Exp", "Sub", "Mul", "Add", "Cast"],
         elu,
         "relu(x) + alpha * (e^min(x, 0) - 1)",
     ),
     row(
         "Selu",
-        &[6, 22],
+        &[1, 6, 22],
         &["Relu", "Min", "Exp", "Sub", "Mul", "Add"],
         selu,
         "gamma * (relu(x) + alpha * (e^min(x, 0) - 1))",
@@ -154,7 +179,7 @@ pub(crate) static RULES: &[Rule] = &[
     ),
     row(
         "HardSigmoid",
-        &[6, 22],
+        &[1, 6, 22],
         &["Mul", "Add", "Clamp"],
         hard_sigmoid,
         "clamp(alpha * x + beta, 0, 1); alpha 0.2, beta 0.5 by default",
@@ -189,12 +214,18 @@ pub(crate) static RULES: &[Rule] = &[
     ),
     row(
         "Floor",
-        &[6, 13],
+        &[1, 6, 13],
         &["Floor"],
         floor,
         "constant operand folded",
     ),
-    row("Ceil", &[6, 13], &["Ceil"], ceil, "constant operand folded"),
+    row(
+        "Ceil",
+        &[1, 6, 13],
+        &["Ceil"],
+        ceil,
+        "constant operand folded",
+    ),
     row("Round", &[11, 22], &["Round"], round, "half to even"),
     row("Erf", &[9, 13], &["Erf"], erf, "error function"),
     row("Sin", &[7, 22], &["Sin"], sin, "sine"),
@@ -237,12 +268,18 @@ pub(crate) static RULES: &[Rule] = &[
     ),
     row(
         "Equal",
-        &[7, 11, 13, 19],
-        &["Equal"],
+        &[1, 7, 11, 13, 19],
+        &["Equal", "Reshape"],
         equal,
         "numpy broadcasting; string operands not supported",
     ),
-    row("Less", &[7, 9, 13], &["Less"], less, "ordered (NaN false)"),
+    row(
+        "Less",
+        &[1, 7, 9, 13],
+        &["Less"],
+        less,
+        "ordered (NaN false)",
+    ),
     row(
         "LessOrEqual",
         &[12, 16],
@@ -252,8 +289,8 @@ pub(crate) static RULES: &[Rule] = &[
     ),
     row(
         "Greater",
-        &[7, 9, 13],
-        &["Greater"],
+        &[1, 7, 9, 13],
+        &["Greater", "Reshape"],
         greater,
         "ordered (NaN false)",
     ),
@@ -271,9 +308,9 @@ pub(crate) static RULES: &[Rule] = &[
         where_,
         "three-way numpy broadcasting",
     ),
-    row("And", &[7], &["And"], and, "bool operands"),
-    row("Or", &[7], &["Or"], or, "bool operands"),
-    row("Xor", &[7], &["Xor"], xor, "bool operands"),
+    row("And", &[1, 7], &["And", "Reshape"], and, "bool operands"),
+    row("Or", &[1, 7], &["Or", "Reshape"], or, "bool operands"),
+    row("Xor", &[1, 7], &["Xor", "Reshape"], xor, "bool operands"),
     row("Not", &[1], &["Not"], not, "bool operand"),
     row("BitwiseAnd", &[18], &["And"], and, "int operands"),
     row("BitwiseOr", &[18], &["Or"], or, "int operands"),
@@ -295,8 +332,46 @@ pub(crate) static RULES: &[Rule] = &[
     ),
 ];
 
-fn binary(ctx: &mut MapCtx, b: Binary) -> Result<()> {
+const LEGACY_BINARY: &str =
+    "numpy broadcasting (v1/v6: `broadcast`=1 aligns B's dims from `axis`, then the same)";
+
+/// The two operands of a binary op. Before v7, `broadcast`=1 lets B be
+/// smaller, its dims aligned with A's starting at `axis` (default: at the
+/// end); B is reshaped with trailing 1s so numpy broadcasting does the same.
+/// `broadcast`=0 requires equal shapes.
+pub(crate) fn operands(ctx: &mut MapCtx) -> Result<(ValueId, ValueId)> {
     let (x, y) = (ctx.input(0)?, ctx.input(1)?);
+    if ctx.version >= 7 {
+        return Ok((x, y));
+    }
+    let (a, b) = (ctx.ty(x).shape, ctx.ty(y).shape);
+    if ctx.attrs.int_or("broadcast", 0)? == 0 {
+        if a != b {
+            return Err(Error::invalid(format!(
+                "broadcast=0 needs operands of equal shapes, got {a:?} and {b:?}"
+            )));
+        }
+        return Ok((x, y));
+    }
+    let Some(axis) = ctx.attrs.int("axis")? else {
+        return Ok((x, y));
+    };
+    let (ra, rb) = (a.len() as i64, b.len() as i64);
+    let start = if axis < 0 { axis + ra } else { axis };
+    if start < 0 || start + rb > ra {
+        return Err(Error::invalid(format!(
+            "axis {axis}: B of rank {rb} does not fit in A of rank {ra} from there"
+        )));
+    }
+    let trailing = (ra - start - rb) as usize;
+    let mut shape = b;
+    shape.extend(std::iter::repeat_n(o2l_canon::Dim::Known(1), trailing));
+    let y = ctx.reshape(y, shape)?;
+    Ok((x, y))
+}
+
+fn binary(ctx: &mut MapCtx, b: Binary) -> Result<()> {
+    let (x, y) = operands(ctx)?;
     let v = ctx.binary(b, x, y)?;
     ctx.bind(0, v)
 }
@@ -307,7 +382,7 @@ fn sub(ctx: &mut MapCtx) -> Result<()> {
     binary(ctx, Binary::Sub)
 }
 fn mul(ctx: &mut MapCtx) -> Result<()> {
-    let (x, y) = (ctx.input(0)?, ctx.input(1)?);
+    let (x, y) = operands(ctx)?;
     let mut v = ctx.binary(Binary::Mul, x, y)?;
     // Shape arithmetic: a dim symbol times a number is a new, named dim.
     if let (Some(a), Some(b)) = (ctx.sym_of(x), ctx.sym_of(y))
@@ -341,7 +416,7 @@ fn div(ctx: &mut MapCtx) -> Result<()> {
 }
 
 fn pow(ctx: &mut MapCtx) -> Result<()> {
-    let (x, y) = (ctx.input(0)?, ctx.input(1)?);
+    let (x, y) = operands(ctx)?;
     let dtype = ctx.ty(x).dtype;
     let y = ctx.cast(y, dtype)?;
     let v = ctx.binary(Binary::Pow, x, y)?;
@@ -493,11 +568,27 @@ fn mean_n(ctx: &mut MapCtx) -> Result<()> {
 }
 
 fn cast(ctx: &mut MapCtx) -> Result<()> {
-    let x = ctx.input(0)?;
     let code = ctx.attrs.req_int("to")?;
     let code = i32::try_from(code)
         .map_err(|_| Error::invalid(format!("attribute \"to\": bad data type code {code}")))?;
     let to = dtype_of(code, "attribute \"to\"")?;
+    cast_to(ctx, to)
+}
+
+/// Cast-1 names the target type by its `TensorProto.DataType` name.
+fn cast_v1(ctx: &mut MapCtx) -> Result<()> {
+    let name = ctx
+        .attrs
+        .string("to")?
+        .ok_or_else(|| Error::invalid("Cast without the required \"to\" attribute"))?;
+    let code = o2l_proto::tensor_proto::DataType::from_str_name(&name.to_ascii_uppercase())
+        .ok_or_else(|| Error::invalid(format!("attribute \"to\": unknown data type \"{name}\"")))?;
+    let to = dtype_of(code as i32, "attribute \"to\"")?;
+    cast_to(ctx, to)
+}
+
+fn cast_to(ctx: &mut MapCtx, to: DType) -> Result<()> {
+    let x = ctx.input(0)?;
     let op = cast_op(ctx, to)?;
     let v = if ctx.ty(x).dtype == to || op != Elementwise::cast(to) {
         ctx.emit1(Op::Elementwise(op), &[x])?
@@ -547,8 +638,15 @@ fn cast_like(ctx: &mut MapCtx) -> Result<()> {
 }
 
 fn prelu(ctx: &mut MapCtx) -> Result<()> {
-    let (x, slope) = (ctx.input(0)?, ctx.input(1)?);
+    let (x, mut slope) = (ctx.input(0)?, ctx.input(1)?);
     let dtype = ctx.ty(x).dtype;
+    // Before v7 the slope is one value or one per channel (dim 1 of X).
+    let (xs, ss) = (ctx.ty(x).shape, ctx.ty(slope).shape);
+    if ctx.version < 7 && ss.len() == 1 && xs.len() >= 2 && ss[0] != o2l_canon::Dim::Known(1) {
+        let mut shape = ss;
+        shape.extend(std::iter::repeat_n(o2l_canon::Dim::Known(1), xs.len() - 2));
+        slope = ctx.reshape(slope, shape)?;
+    }
     let pos = un(ctx, Unary::Relu, x)?;
     let zero = ctx.scalar(dtype, 0.0)?;
     let neg = ctx.binary(Binary::Min, x, zero)?;
@@ -879,7 +977,7 @@ fn not(ctx: &mut MapCtx) -> Result<()> {
 }
 
 fn compare(ctx: &mut MapCtx, c: Compare) -> Result<()> {
-    let (x, y) = (ctx.input(0)?, ctx.input(1)?);
+    let (x, y) = operands(ctx)?;
     let v = ctx.emit1(Op::Elementwise(Elementwise::Compare(c)), &[x, y])?;
     ctx.bind(0, v)
 }
@@ -1039,5 +1137,133 @@ mod tests {
         assert!(names.contains(&"Erf"));
         assert_eq!(g.ty(g.nodes[0].outputs[0]).dtype, o2l_canon::DType::Bool);
         assert_eq!(out_dims(&g, 0), vec![2, 3]);
+    }
+
+    #[test]
+    fn add_6_aligns_b_from_axis_with_broadcast() {
+        let g = M::new(6)
+            .input(f32_in("a", &[2, 3, 4, 5]))
+            .input(f32_in("b", &[3, 4]))
+            .node(with_attrs(
+                node("Add", "add", &["a", "b"], &["y"]),
+                vec![a_int("broadcast", 1), a_int("axis", 1)],
+            ))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(g.nodes[0].origin.version, 6);
+        assert_eq!(op_names(&g), vec!["Reshape", "Add"]);
+        assert_eq!(
+            g.ty(g.nodes[0].outputs[0]).known_dims(),
+            Some(vec![3, 4, 1])
+        );
+        assert_eq!(out_dims(&g, 0), vec![2, 3, 4, 5]);
+
+        // Without axis, B's dims align with A's last ones (numpy broadcasting).
+        let g = M::new(1)
+            .input(f32_in("a", &[2, 3, 4, 5]))
+            .input(f32_in("b", &[5]))
+            .node(with_attrs(
+                node("Mul", "mul", &["a", "b"], &["y"]),
+                vec![a_int("broadcast", 1), a_ints("consumed_inputs", &[0, 0])],
+            ))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(op_names(&g), vec!["Mul"]);
+        assert_eq!(out_dims(&g, 0), vec![2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn legacy_binary_ops_refuse_unequal_shapes_without_broadcast_and_bad_axes() {
+        let e = M::new(6)
+            .input(f32_in("a", &[2, 3]))
+            .input(f32_in("b", &[3]))
+            .node(node("Sub", "sub", &["a", "b"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap_err();
+        assert!(e.to_string().contains("broadcast=0"), "{e}");
+        let e = M::new(6)
+            .input(f32_in("a", &[2, 3]))
+            .input(f32_in("b", &[3, 4]))
+            .node(with_attrs(
+                node("Div", "div", &["a", "b"], &["y"]),
+                vec![a_int("broadcast", 1), a_int("axis", 1)],
+            ))
+            .output("y")
+            .import()
+            .unwrap_err();
+        assert!(e.to_string().contains("does not fit"), "{e}");
+    }
+
+    #[test]
+    fn legacy_compare_aligns_like_arithmetic() {
+        let g = M::new(1)
+            .input(f32_in("a", &[2, 3, 4]))
+            .input(f32_in("b", &[3]))
+            .node(with_attrs(
+                node("Greater", "gt", &["a", "b"], &["y"]),
+                vec![a_int("broadcast", 1), a_int("axis", -2)],
+            ))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(op_names(&g), vec!["Reshape", "Greater"]);
+        assert_eq!(g.ty(g.nodes[0].outputs[0]).known_dims(), Some(vec![3, 1]));
+    }
+
+    #[test]
+    fn unary_1_ignores_consumed_inputs() {
+        let g = M::new(1)
+            .input(f32_in("x", &[4]))
+            .node(with_attrs(
+                node("Relu", "r", &["x"], &["y"]),
+                vec![a_ints("consumed_inputs", &[1])],
+            ))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(g.nodes[0].origin.version, 1);
+        assert_eq!(op_names(&g), vec!["Relu"]);
+    }
+
+    #[test]
+    fn cast_1_names_the_type() {
+        let g = M::new(1)
+            .input(f32_in("x", &[4]))
+            .node(with_attrs(
+                node("Cast", "c", &["x"], &["y"]),
+                vec![a_str("to", "INT32")],
+            ))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(g.nodes[0].origin.version, 1);
+        assert_eq!(g.ty(g.outputs[0]).dtype, DType::I32);
+        let e = M::new(1)
+            .input(f32_in("x", &[4]))
+            .node(with_attrs(
+                node("Cast", "c", &["x"], &["y"]),
+                vec![a_str("to", "QUATERNION")],
+            ))
+            .output("y")
+            .import()
+            .unwrap_err();
+        assert!(e.to_string().contains("unknown data type"), "{e}");
+    }
+
+    #[test]
+    fn prelu_6_applies_a_slope_per_channel() {
+        let g = M::new(6)
+            .input(f32_in("x", &[2, 3, 4]))
+            .input(f32_in("s", &[3]))
+            .node(node("PRelu", "p", &["x", "s"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(g.nodes[0].origin.version, 6);
+        assert!(op_names(&g).contains(&"Reshape"));
+        assert_eq!(out_dims(&g, 0), vec![2, 3, 4]);
     }
 }

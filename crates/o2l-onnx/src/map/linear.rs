@@ -15,10 +15,10 @@ pub(crate) static RULES: &[Rule] = &[
     ),
     row(
         "Gemm",
-        &[7, 9, 11, 13],
+        &[1, 6, 7, 9, 11, 13],
         &["Transpose", "MatMul", "Mul", "Add"],
         gemm,
-        "alpha * A' x B' + beta * C; C optional since 11 (legacy `broadcast` of v1/v6 not supported)",
+        "alpha * A' x B' + beta * C, C broadcast to the product (v1/v6: `broadcast`=0 means equal shapes); C optional since 11",
     ),
     row(
         "Det",

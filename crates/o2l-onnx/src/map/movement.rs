@@ -13,6 +13,13 @@ const V13_ON: &[i64] = &[13, 21, 23, 24, 25];
 pub(crate) static RULES: &[Rule] = &[
     row(
         "Reshape",
+        &[1],
+        &["Reshape"],
+        reshape_v1,
+        "shape attribute; 0 copies the input dim, -1 is inferred",
+    ),
+    row(
+        "Reshape",
         &[5, 13, 14, 19, 21, 23, 24, 25],
         &["Reshape"],
         reshape,
@@ -62,6 +69,13 @@ pub(crate) static RULES: &[Rule] = &[
     ),
     row(
         "Concat",
+        &[1],
+        &["Concat"],
+        concat_v1,
+        "axis optional, default 1",
+    ),
+    row(
+        "Concat",
         &[4, 11, 13],
         &["Concat"],
         concat,
@@ -97,6 +111,13 @@ pub(crate) static RULES: &[Rule] = &[
     ),
     row(
         "Dropout",
+        &[1, 6],
+        &[],
+        dropout_v1,
+        "is_test=1 (or ratio 0): alias of the input; a used mask is an all-ones constant; training not supported",
+    ),
+    row(
+        "Dropout",
         &[7, 10, 12, 13, 22],
         &[],
         dropout,
@@ -122,6 +143,13 @@ pub(crate) static RULES: &[Rule] = &[
         &["Gather"],
         slice_v10,
         "constant starts/ends/axes/steps inputs; each sliced axis becomes a Gather of constant indices (static dims)",
+    ),
+    row(
+        "Split",
+        &[1],
+        &["Gather"],
+        split_v1,
+        "sizes from the `split` attribute or a constant second input, else equal parts",
     ),
     row(
         "Split",
@@ -160,6 +188,13 @@ pub(crate) static RULES: &[Rule] = &[
     ),
     row(
         "Tile",
+        &[1],
+        &["Gather"],
+        tile_v1,
+        "constant tiles and axis inputs: `tiles` copies along `axis`",
+    ),
+    row(
+        "Tile",
         &[6, 13],
         &["Gather"],
         tile,
@@ -185,6 +220,13 @@ pub(crate) static RULES: &[Rule] = &[
         &["Gather", "Concat"],
         center_crop_pad,
         "per axis: the centred window of the target length, or zeros around (odd remainders after)",
+    ),
+    row(
+        "Pad",
+        &[1],
+        &["Gather", "Concat"],
+        pad_v1,
+        "paddings/value attributes; see Pad-11",
     ),
     row(
         "Pad",
@@ -553,6 +595,19 @@ pub(crate) fn resolve_reshape_sym(
     Ok(out.into_iter().flatten().collect())
 }
 
+fn reshape_v1(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let target: Vec<SymEl> = ctx
+        .attrs
+        .req_ints("shape")?
+        .into_iter()
+        .map(SymEl::Int)
+        .collect();
+    let shape = resolve_reshape_sym(&ctx.ty(x).shape, &target, false)?;
+    let v = ctx.reshape(x, shape)?;
+    ctx.bind(0, v)
+}
+
 fn reshape(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
     let Some(target) = ctx.sym_ints(1, "shape")? else {
@@ -717,14 +772,24 @@ fn transpose(ctx: &mut MapCtx) -> Result<()> {
     ctx.bind(0, v)
 }
 
+fn concat_v1(ctx: &mut MapCtx) -> Result<()> {
+    let axis = ctx.attrs.int_or("axis", 1)?;
+    concat_along(ctx, axis)
+}
+
 fn concat(ctx: &mut MapCtx) -> Result<()> {
+    let axis = ctx.attrs.req_int("axis")?;
+    concat_along(ctx, axis)
+}
+
+fn concat_along(ctx: &mut MapCtx, axis: i64) -> Result<()> {
     let inputs: Vec<ValueId> = (0..ctx.num_inputs())
         .map(|i| ctx.input(i))
         .collect::<Result<_>>()?;
     let first = *inputs
         .first()
         .ok_or_else(|| Error::invalid("Concat of no operands"))?;
-    let axis = normalize_axis(ctx.attrs.req_int("axis")?, ctx.ty(first).rank())?;
+    let axis = normalize_axis(axis, ctx.ty(first).rank())?;
     // Operands empty along the axis add nothing; drop them (keeping at least one).
     let non_empty: Vec<ValueId> = inputs
         .iter()
@@ -813,6 +878,19 @@ fn shape_v15(ctx: &mut MapCtx) -> Result<()> {
 fn identity(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
     ctx.bind(0, x)
+}
+
+/// Dropout-1/6: `is_test`=1 (or a ratio of 0) passes the input through;
+/// training draws random masks, which have no deterministic lowering.
+fn dropout_v1(ctx: &mut MapCtx) -> Result<()> {
+    let ratio = ctx.attrs.float_or("ratio", 0.5)?;
+    if ctx.attrs.int_or("is_test", 0)? == 0 && ratio != 0.0 {
+        return Err(Error::unsupported(format!(
+            "Dropout-{} with is_test=0 and ratio {ratio}: random masks have no deterministic lowering",
+            ctx.version
+        )));
+    }
+    dropout(ctx)
 }
 
 fn dropout(ctx: &mut MapCtx) -> Result<()> {
@@ -1056,6 +1134,14 @@ fn split(ctx: &mut MapCtx, sizes: Option<Vec<i64>>, num_outputs: Option<i64>) ->
     Ok(())
 }
 
+fn split_v1(ctx: &mut MapCtx) -> Result<()> {
+    let sizes = match ctx.attrs.ints("split")? {
+        Some(s) => Some(s),
+        None => ctx.const_ints(1, "split")?,
+    };
+    split(ctx, sizes, None)
+}
+
 fn split_v2(ctx: &mut MapCtx) -> Result<()> {
     let sizes = ctx.attrs.ints("split")?;
     split(ctx, sizes, None)
@@ -1166,11 +1252,34 @@ fn expand(ctx: &mut MapCtx) -> Result<()> {
     ctx.bind(0, y)
 }
 
+/// Tile-1: `tiles` copies of the input along `axis`, both scalar inputs.
+fn tile_v1(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let rank = ctx.ty(x).rank();
+    let (Some(tiles), Some(axis)) = (ctx.const_ints(1, "tiles")?, ctx.const_ints(2, "axis")?)
+    else {
+        return Err(Error::invalid("Tile-1 needs its tiles and axis inputs"));
+    };
+    let ([tiles], [axis]) = (&tiles[..], &axis[..]) else {
+        return Err(Error::invalid(format!(
+            "Tile-1 tiles and axis must be scalars, got {tiles:?} and {axis:?}"
+        )));
+    };
+    let axis = normalize_axis(*axis, rank)?;
+    let mut repeats = vec![1; rank];
+    repeats[axis] = *tiles;
+    tile_by(ctx, x, repeats)
+}
+
 fn tile(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
     let Some(repeats) = ctx.const_ints(1, "repeats")? else {
         return Err(Error::invalid("Tile needs its repeats input"));
     };
+    tile_by(ctx, x, repeats)
+}
+
+fn tile_by(ctx: &mut MapCtx, x: ValueId, repeats: Vec<i64>) -> Result<()> {
     let rank = ctx.ty(x).rank();
     if repeats.len() != rank {
         return Err(Error::invalid(format!(
@@ -1419,6 +1528,12 @@ fn center_crop_pad(ctx: &mut MapCtx) -> Result<()> {
         }
     }
     ctx.bind(0, y)
+}
+
+fn pad_v1(ctx: &mut MapCtx) -> Result<()> {
+    let pads = ctx.attrs.req_ints("paddings")?;
+    let value = ctx.attrs.float_or("value", 0.0)? as f64;
+    pad(ctx, pads, None, value)
 }
 
 fn pad_v2(ctx: &mut MapCtx) -> Result<()> {
@@ -1829,5 +1944,77 @@ mod tests {
                 Dim::Known(8)
             ]
         );
+    }
+
+    #[test]
+    fn legacy_movement_attributes() {
+        // Reshape-1: the shape is an attribute.
+        let g = M::new(1)
+            .input(f32_in("x", &[2, 3, 4]))
+            .node(with_attrs(
+                node("Reshape", "r", &["x"], &["y"]),
+                vec![a_ints("shape", &[0, -1])],
+            ))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(out_dims(&g, 0), vec![2, 12]);
+        // Concat-1: the axis defaults to 1.
+        let g = M::new(1)
+            .input(f32_in("a", &[2, 3]))
+            .input(f32_in("b", &[2, 5]))
+            .node(node("Concat", "c", &["a", "b"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(out_dims(&g, 0), vec![2, 8]);
+        // Pad-1: `paddings`, begins then ends.
+        let g = M::new(1)
+            .input(f32_in("x", &[2, 3]))
+            .node(with_attrs(
+                node("Pad", "p", &["x"], &["y"]),
+                vec![a_ints("paddings", &[0, 1, 1, 2])],
+            ))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(out_dims(&g, 0), vec![3, 6]);
+        // Split-1: sizes from the attribute.
+        let g = M::new(1)
+            .input(f32_in("x", &[2, 6]))
+            .node(with_attrs(
+                node("Split", "s", &["x"], &["y", "z"]),
+                vec![a_int("axis", 1), a_ints("split", &[2, 4])],
+            ))
+            .output("y")
+            .output("z")
+            .import()
+            .unwrap();
+        assert_eq!((out_dims(&g, 0), out_dims(&g, 1)), (vec![2, 2], vec![2, 4]));
+        // Tile-1: `tiles` copies along `axis`, both scalar inputs.
+        let g = M::new(1)
+            .input(f32_in("x", &[2, 3]))
+            .init(t_i64("tiles", &[3]))
+            .init(t_i64("axis", &[1]))
+            .node(node("Tile", "t", &["x", "tiles", "axis"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(out_dims(&g, 0), vec![2, 9]);
+    }
+
+    #[test]
+    fn dropout_6_passes_the_input_in_test_mode_only() {
+        let model = |attrs: Vec<AttributeProto>| {
+            M::new(6)
+                .input(f32_in("x", &[2, 3]))
+                .node(with_attrs(node("Dropout", "d", &["x"], &["y"]), attrs))
+                .output("y")
+        };
+        let g = model(vec![a_int("is_test", 1)]).import().unwrap();
+        // Y is X (the graph output gets its own copy, which Dropout did not emit).
+        assert!(g.nodes.iter().all(|n| n.origin.op_type != "Dropout"));
+        let e = model(vec![]).import().unwrap_err();
+        assert!(e.to_string().contains("is_test=0"), "{e}");
     }
 }

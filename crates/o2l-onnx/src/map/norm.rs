@@ -55,6 +55,13 @@ pub(crate) static RULES: &[Rule] = &[
         "(x - mean) * scale / sqrt(var + eps) + bias; training_mode uses the batch statistics and updates the running ones",
     ),
     row(
+        "BatchNormalization",
+        &[1, 6],
+        &["Reshape", "Add", "Sqrt", "Div", "Mul", "Sub", "Cast"],
+        batch_norm_v1,
+        "test mode (is_test=1, or only Y used) as BatchNormalization-7; spatial=0 and legacy training outputs not supported",
+    ),
+    row(
         "GroupNormalization",
         &[18, 21],
         &[
@@ -94,7 +101,7 @@ pub(crate) static RULES: &[Rule] = &[
     ),
     row(
         "InstanceNormalization",
-        &[6, 22],
+        &[1, 6, 22],
         &["ReduceMean", "Sub", "Mul", "Add", "Sqrt", "Div", "Reshape"],
         instance_norm,
         "normalise each channel over the spatial dims",
@@ -214,6 +221,23 @@ fn batch_norm(ctx: &mut MapCtx) -> Result<()> {
     let scaled = ctx.binary(Binary::Mul, centred, factor)?;
     let y = ctx.binary(Binary::Add, scaled, bias)?;
     ctx.bind(0, y)
+}
+
+/// BatchNormalization-1/6: `consumed_inputs` is an optimisation hint;
+/// test mode is the inference form of v7. Training (is_test=0 with the
+/// running or saved statistics used) is refused.
+fn batch_norm_v1(ctx: &mut MapCtx) -> Result<()> {
+    if ctx.attrs.int_or("spatial", 1)? == 0 {
+        return Err(Error::unsupported(
+            "BatchNormalization with spatial=0 (per-activation statistics)",
+        ));
+    }
+    if ctx.attrs.int_or("is_test", 0)? == 0 {
+        ctx.only_outputs(1, "legacy training statistics (is_test=0)")?;
+    } else {
+        ctx.only_outputs(1, "not filled in test mode")?;
+    }
+    batch_norm(ctx)
 }
 
 /// Training mode: normalise with the batch's mean and (population) variance
@@ -722,5 +746,45 @@ mod tests {
                 .unwrap();
             assert_eq!(g.ty(reduce.inputs[0]).dtype, dtype, "stash_type {stash}");
         }
+    }
+
+    #[test]
+    fn batch_norm_6_in_test_mode_is_the_inference_form() {
+        let model = |attrs: Vec<AttributeProto>, outputs: &[&str]| {
+            let mut m = M::new(6).input(f32_in("x", &[2, 3, 4, 4]));
+            for p in ["s", "b", "m", "v"] {
+                m = m.init(t_f32(p, &[3], &[1.0, 2.0, 3.0]));
+            }
+            m.node(with_attrs(
+                node(
+                    "BatchNormalization",
+                    "bn",
+                    &["x", "s", "b", "m", "v"],
+                    outputs,
+                ),
+                attrs,
+            ))
+            .output("y")
+        };
+        let g = model(
+            vec![
+                a_int("is_test", 1),
+                a_ints("consumed_inputs", &[0, 0, 0, 1, 1]),
+            ],
+            &["y"],
+        )
+        .import()
+        .unwrap();
+        assert_eq!(g.nodes[0].origin.version, 6);
+        // Constant statistics fold into one scale and one shift.
+        assert_eq!(op_names(&g), vec!["Sub", "Mul", "Add"]);
+        assert_eq!(out_dims(&g, 0), vec![2, 3, 4, 4]);
+        // Training outputs, and per-activation statistics, are refused.
+        let e = model(vec![], &["y", "mean"]).import().unwrap_err();
+        assert!(e.to_string().contains("is_test=0"), "{e}");
+        let e = model(vec![a_int("is_test", 1), a_int("spatial", 0)], &["y"])
+            .import()
+            .unwrap_err();
+        assert!(e.to_string().contains("spatial=0"), "{e}");
     }
 }

@@ -32,7 +32,7 @@ pub(crate) static RULES: &[Rule] = &[
     ),
     row(
         "LpPool",
-        &[2, 11, 18, 22],
+        &[1, 2, 11, 18, 22],
         &["Abs", "Mul", "Pow", "SumPool", "Sqrt"],
         lp_pool,
         "(window sum of |x|^p)^(1/p); pads, auto_pad, dilations, ceil_mode (18+)",
@@ -53,7 +53,7 @@ pub(crate) static RULES: &[Rule] = &[
     ),
     row(
         "GlobalLpPool",
-        &[2, 22],
+        &[1, 2, 22],
         &["Abs", "Mul", "Pow", "ReduceSum", "Sqrt"],
         global_lp_pool,
         "(sum |x|^p)^(1/p) over the spatial axes, dims kept",
@@ -99,9 +99,23 @@ fn pool_spec(ctx: &mut MapCtx, x: ValueId, kind: PoolKind) -> Result<Op> {
     }))
 }
 
+/// The norm's order: an int, or before v2 a float that must be whole.
+fn lp_order(ctx: &MapCtx) -> Result<i64> {
+    if ctx.version >= 2 {
+        return ctx.attrs.int_or("p", 2);
+    }
+    let p = ctx.attrs.float_or("p", 2.0)?;
+    if p.fract() != 0.0 || !(1.0..=i64::MAX as f32).contains(&p) {
+        return Err(Error::unsupported(format!(
+            "p = {p}: only whole orders >= 1 are supported"
+        )));
+    }
+    Ok(p as i64)
+}
+
 fn lp_pool(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
-    let p = ctx.attrs.int_or("p", 2)?;
+    let p = lp_order(ctx)?;
     if p < 1 {
         return Err(Error::invalid(format!("LpPool p must be >= 1, got {p}")));
     }
@@ -283,7 +297,7 @@ fn global_lp_pool(ctx: &mut MapCtx) -> Result<()> {
             "global pooling input must have rank >= 3, got {xt}"
         )));
     }
-    let p = ctx.attrs.int_or("p", 2)?;
+    let p = lp_order(ctx)?;
     if p < 1 {
         return Err(Error::invalid(format!(
             "GlobalLpPool p must be >= 1, got {p}"

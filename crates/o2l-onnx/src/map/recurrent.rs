@@ -12,7 +12,7 @@ use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
 pub(crate) static RULES: &[Rule] = &[
     row(
         "RNN",
-        &[7, 14, 22],
+        &[1, 7, 14, 22],
         &[
             "MatMul",
             "Add",
@@ -28,7 +28,7 @@ pub(crate) static RULES: &[Rule] = &[
     ),
     row(
         "GRU",
-        &[7, 14, 22],
+        &[1, 3, 7, 14, 22],
         &[
             "MatMul",
             "Add",
@@ -47,7 +47,7 @@ pub(crate) static RULES: &[Rule] = &[
     ),
     row(
         "LSTM",
-        &[7, 14, 22],
+        &[1, 7, 14, 22],
         &[
             "MatMul",
             "Add",

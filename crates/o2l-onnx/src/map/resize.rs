@@ -44,6 +44,13 @@ pub(crate) static RULES: &[Rule] = &[
     ),
     row(
         "Upsample",
+        &[1],
+        &["Gather", "Mul", "Add", "Cast"],
+        upsample,
+        "4-D NCHW, height_scale/width_scale; nearest (floor) or bilinear, asymmetric coordinates",
+    ),
+    row(
+        "Upsample",
         &[7, 9, 10],
         &["Gather", "Mul", "Add", "Cast"],
         upsample,
@@ -521,6 +528,20 @@ fn upsample(ctx: &mut MapCtx) -> Result<()> {
                 ));
             }
         }
+    } else if ctx.version < 7 {
+        if dims.len() != 4 {
+            return Err(Error::invalid(format!(
+                "Upsample-1 input must be 4-D (NCHW), got {dims:?}"
+            )));
+        }
+        let h = ctx.attrs.float("height_scale")?;
+        let w = ctx.attrs.float("width_scale")?;
+        let (Some(h), Some(w)) = (h, w) else {
+            return Err(Error::invalid(
+                "Upsample-1 needs height_scale and width_scale",
+            ));
+        };
+        vec![1.0, 1.0, f64::from(h), f64::from(w)]
     } else {
         ctx.attrs
             .floats("scales")?
@@ -748,5 +769,21 @@ mod tests {
         o.extrapolation = 10.0;
         let t = axis_taps(&o, 4, 3, 0.75, (0.4, 1.2));
         assert_eq!(t.outside, vec![false, false, true]);
+    }
+
+    #[test]
+    fn upsample_1_scales_height_and_width() {
+        use crate::test_models::{M, a_float, f32_in, node, out_dims, with_attrs};
+        let g = M::new(1)
+            .input(f32_in("x", &[1, 2, 3, 4]))
+            .node(with_attrs(
+                node("Upsample", "u", &["x"], &["y"]),
+                vec![a_float("height_scale", 2.0), a_float("width_scale", 3.0)],
+            ))
+            .output("y")
+            .import()
+            .unwrap();
+        assert_eq!(g.nodes[0].origin.version, 1);
+        assert_eq!(out_dims(&g, 0), vec![1, 2, 6, 12]);
     }
 }
