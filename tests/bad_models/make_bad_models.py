@@ -384,7 +384,11 @@ def opsets():
     with_opsets("int64_max", [h.make_opsetid("", 2**63 - 1)], "")
     with_opsets("only_other_domain", [h.make_opsetid("ai.onnx.ml", 3)], "domain")
     with_opsets("imported_twice", [h.make_opsetid("", 13), h.make_opsetid("", 17)], "twice")
-    with_opsets("before_the_op", [h.make_opsetid("", 5)], "")
+    # An op used at an opset before its first version (Gelu is new in 20).
+    gelu = [h.make_node("Gelu", ["x"], ["y"], name="gelu")]
+    g = h.make_graph(gelu, "g", [vi("x")], [vi("y")])
+    m = h.make_model(g, opset_imports=[h.make_opsetid("", 5)])
+    save("opset_before_the_op", "opset", "does not exist at opset 5", m)
 
 
 def nested():
