@@ -19,6 +19,7 @@ mod ir_coverage;
 mod layering;
 mod models;
 mod narrow;
+mod old_suites;
 mod op_cases;
 mod op_sets_agree;
 mod quirks;
