@@ -147,9 +147,9 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "ConstantOfShape",
         &[9, 20, 21, 23, 24, 25],
-        &[],
+        &["Fill"],
         constant_of_shape,
-        "constant shape input; the value attribute (default f32 0) repeated",
+        "constant shape input; the value attribute (default f32 0) repeated: a constant up to --max-fold-bytes, a run-time Fill above",
     ),
     row(
         "Expand",
@@ -1092,22 +1092,11 @@ fn constant_of_shape(ctx: &mut MapCtx) -> Result<()> {
             value.num_elements()
         )));
     }
-    let n = element_count(&dims)?;
-    ctx.graph.check_constant(
-        n,
-        value.data.len() as u64,
+    let v = ctx.fill(
+        &value,
+        dims.clone(),
         &format!("ConstantOfShape of {dims:?}"),
     )?;
-    let bytes = usize::try_from(n)
-        .ok()
-        .and_then(|n| n.checked_mul(value.data.len()))
-        .ok_or_else(|| Error::limit(format!("ConstantOfShape of {dims:?} is too large")))?;
-    let mut data = Vec::with_capacity(bytes);
-    for _ in 0..n {
-        data.extend_from_slice(&value.data);
-    }
-    let t = Tensor::new(value.dtype, dims, o2l_proto::Bytes::from(data))?;
-    let v = ctx.constant(t)?;
     ctx.bind(0, v)
 }
 
