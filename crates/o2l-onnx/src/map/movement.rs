@@ -98,7 +98,7 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Dropout",
         &[7, 10, 12, 13, 22],
-        &[],
+        &["Fill"],
         dropout,
         "inference: alias of the input; a used mask is an all-true constant; training_mode not supported",
     ),
@@ -182,21 +182,21 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "CenterCropPad",
         &[18],
-        &["Gather", "Concat"],
+        &["Fill", "Gather", "Concat"],
         center_crop_pad,
         "per axis: the centred window of the target length, or zeros around (odd remainders after)",
     ),
     row(
         "Pad",
         &[2],
-        &["Gather", "Concat"],
+        &["Fill", "Gather", "Concat"],
         pad_v2,
         "pads/value attributes; see Pad-11",
     ),
     row(
         "Pad",
         &[11, 13, 18, 19, 21, 23, 24, 25],
-        &["Gather", "Concat"],
+        &["Fill", "Gather", "Concat"],
         pad_v11,
         "constant pads (and axes, constant_value) inputs; constant mode concatenates constant blocks, edge/reflect/wrap gather (static dims)",
     ),
