@@ -782,6 +782,28 @@ def bool_constants():
     )
 
 
+def big_fill():
+    """A ConstantOfShape of 25088x4096 f32 (the size of VGG-19's fc6 weight in
+    the onnx package's light zoo): 411 MB, past --max-fold-bytes, so it is a run-time
+    fill rather than a constant; no RNG use."""
+    save(
+        "big_fill",
+        [
+            node(
+                "ConstantOfShape",
+                ["shape"],
+                ["w"],
+                value=helper.make_tensor("value", F, [1], [0.5]),
+            ),
+            node("MatMul", ["x", "w"], ["y"]),
+        ],
+        [vi("x", F, [1, 25088])],
+        [vi("y", F, [1, 4096])],
+        inits=[const("shape", [25088, 4096], np.int64)],
+        opset=9,
+    )
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     control()
@@ -791,4 +813,5 @@ if __name__ == "__main__":
     elementwise_logic()
     coverage()
     bool_constants()
+    big_fill()
     print(f"wrote {len(os.listdir(OUT))} fixtures to {OUT}")

@@ -17,6 +17,7 @@ mod examples;
 mod fuzz_regressions;
 mod ir_coverage;
 mod layering;
+mod light_models;
 mod models;
 mod narrow;
 mod old_suites;

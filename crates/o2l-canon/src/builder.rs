@@ -67,7 +67,10 @@ pub trait Builder {
         let count = crate::shape::element_count(&dims)?;
         let what = format!("a constant of shape {dims:?}");
         // Values are built as 8-byte numbers before packing.
-        self.graph().check_constant(count, 8, &what)?;
+        if !self.graph().materialise_fill(count, 8, &what)? {
+            let v = self.scalar(dtype, value)?;
+            return self.emit1(Op::Movement(Movement::Fill { shape: dims }), &[v]);
+        }
         let count = count as usize;
         let t = if dtype.is_float() {
             Tensor::from_f64s(dtype, dims, &vec![value; count])?
@@ -75,6 +78,22 @@ pub trait Builder {
             Tensor::from_i64s(dtype, dims, &vec![value as i64; count])?
         };
         self.constant(t)
+    }
+
+    /// The one-element `value` over `dims`: a constant when it is small enough
+    /// to fold, else a run-time `Fill` (nothing is allocated); `what` names
+    /// it in a limit error.
+    fn fill(&mut self, value: &Tensor, dims: Vec<u64>, what: &str) -> Result<ValueId> {
+        let count = crate::shape::element_count(&dims)?;
+        if self
+            .graph()
+            .materialise_fill(count, value.data.len() as u64, what)?
+        {
+            return self.constant(value.repeated(dims)?);
+        }
+        let scalar = value.repeated(vec![])?;
+        let v = self.constant(scalar)?;
+        self.emit1(Op::Movement(Movement::Fill { shape: dims }), &[v])
     }
 
     /// `x` under a new shape (nothing when it has that shape already).

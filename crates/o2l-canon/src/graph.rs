@@ -144,6 +144,21 @@ impl Graph {
         }
     }
 
+    /// Whether a constant of one repeated value, `elements` of
+    /// `element_bytes` each, is made now (`true`: it fits `check_constant`) or
+    /// left to a run-time `Fill` (`false`: too large to fold, but no larger
+    /// than `max_alloc_bytes`). Larger still is the limit error of
+    /// `check_constant`: a shape no model needs.
+    pub fn materialise_fill(&self, elements: u64, element_bytes: u64, what: &str) -> Result<bool> {
+        match self.check_constant(elements, element_bytes, what) {
+            Ok(()) => Ok(true),
+            Err(e) => match elements.checked_mul(element_bytes) {
+                Some(b) if b <= self.limits.max_alloc_bytes => Ok(false),
+                _ => Err(e),
+            },
+        }
+    }
+
     pub fn add_constant(&mut self, name: impl Into<String>, tensor: Tensor) -> Result<ValueId> {
         let ty = tensor.ty();
         self.push_value(name.into(), ty, Some(tensor))

@@ -50,6 +50,27 @@ impl Tensor {
         Ok(Tensor { dtype, dims, data })
     }
 
+    /// A tensor of `dims` whose every element is this one-element tensor's.
+    /// Allocates the whole result: check its size against the limits first.
+    pub fn repeated(&self, dims: Vec<u64>) -> Result<Tensor> {
+        if self.num_elements() != 1 {
+            return Err(Error::invalid(format!(
+                "a fill value must hold one element, got {}",
+                self.num_elements()
+            )));
+        }
+        let n = element_count(&dims)?;
+        let bytes = usize::try_from(n)
+            .ok()
+            .and_then(|n| n.checked_mul(self.data.len()))
+            .ok_or_else(|| Error::limit(format!("a fill of {dims:?} is too large")))?;
+        let mut data = Vec::with_capacity(bytes);
+        for _ in 0..n {
+            data.extend_from_slice(&self.data);
+        }
+        Tensor::new(self.dtype, dims, Bytes::from(data))
+    }
+
     pub fn num_elements(&self) -> u64 {
         (self.data.len() / self.dtype.size_bytes()) as u64
     }

@@ -987,16 +987,25 @@ mod tests {
     }
 
     #[test]
-    fn a_constant_the_converter_must_make_past_the_caps_is_a_limit_error() {
+    fn a_fill_past_max_fold_bytes_runs_and_past_max_alloc_bytes_is_a_limit_error() {
         let model = || {
             M::new(17)
                 .init(t_i64("shape", &[1000, 1000]))
                 .node(node("ConstantOfShape", "fill", &["shape"], &["y"]))
                 .output("y")
         };
-        assert!(model().import().is_ok());
-        let e = model()
+        assert!(model().import().unwrap().nodes.is_empty());
+        // Past --max-fold-bytes a fill is made at run time, nothing allocated.
+        let kept = model()
             .import_with(&with_limits(|l| l.max_fold_bytes = 1 << 20))
+            .unwrap();
+        assert_eq!(op_names(&kept), ["Fill"]);
+        // Past --max-alloc-bytes too, the shape is refused.
+        let e = model()
+            .import_with(&with_limits(|l| {
+                l.max_fold_bytes = 1 << 20;
+                l.max_alloc_bytes = 2 << 20;
+            }))
             .unwrap_err();
         assert_eq!(e.kind, ErrorKind::Limit);
         assert!(e.message.contains("--max-fold-bytes"), "{e}");

@@ -318,6 +318,7 @@ mod tests {
             Op::Movement(Movement::Concat { axis: 0 }),
             Op::Movement(Movement::Gather { axis: 0 }),
             Op::Movement(Movement::ShapeOf),
+            Op::Movement(Movement::Fill { shape: vec![2] }),
             Op::Movement(Movement::GatherElements { axis: 0 }),
             Op::Movement(Movement::GatherND { batch_dims: 0 }),
             Op::Movement(Movement::Trilu { upper: true, k: 0 }),

@@ -85,6 +85,11 @@ canonical_ops! {
         TensorScatter { axis: usize, circular: bool }
             => "cache update: slices of update written along an axis from a per-batch write index (optionally circular)",
             ["cache", "update", "write_indices?"], ["axis: usize", "circular: bool"];
+        /// Every element of a static `shape` is the rank-0 operand `value`: a
+        /// constant too large to fold, made at run time instead of stored.
+        Fill { shape: Vec<u64> }
+            => "a static shape with every element the rank-0 operand",
+            ["value"], ["shape: [u64]"];
     }
 }
 
@@ -178,6 +183,15 @@ impl Movement {
                 shape.extend(idx.shape.iter().cloned());
                 shape.extend(data.shape[axis + 1..].iter().cloned());
                 Ok(vec![TensorType::new(data.dtype, shape)])
+            }
+            Movement::Fill { shape } => {
+                expect_operands("Fill", inputs, 1, 1)?;
+                let v = inputs[0];
+                if v.rank() != 0 {
+                    crate::bail!(InvalidModel, "Fill value {v} is not a scalar");
+                }
+                element_count(shape)?;
+                Ok(vec![TensorType::of_known(v.dtype, shape)])
             }
             Movement::ShapeOf => {
                 expect_operands("ShapeOf", inputs, 1, 1)?;
@@ -328,6 +342,15 @@ impl Movement {
         consts: &[Option<&Tensor>],
         outputs: &[TensorType],
     ) -> Result<Option<Vec<Tensor>>> {
+        if let Movement::Fill { shape } = self {
+            // Small fills fold (`add_node` keeps larger ones as ops).
+            return match consts[0] {
+                Some(v) if element_count(shape)? <= FOLD_MAX_ELEMENTS => {
+                    Ok(Some(vec![v.repeated(shape.clone())?]))
+                }
+                _ => Ok(None),
+            };
+        }
         if let Movement::ShapeOf = self {
             return match types[0].known_dims() {
                 Some(dims) => {
@@ -463,6 +486,7 @@ impl Movement {
                 )?
             }
             Movement::ShapeOf
+            | Movement::Fill { .. }
             | Movement::GatherElements { .. }
             | Movement::GatherND { .. }
             | Movement::Trilu { .. }
@@ -512,6 +536,27 @@ mod tests {
         let out = op.infer(&trefs).unwrap();
         let consts: Vec<Option<&Tensor>> = inputs.iter().map(|t| Some(*t)).collect();
         op.fold(&trefs, &consts, &out).unwrap().unwrap().remove(0)
+    }
+
+    #[test]
+    fn fill_repeats_a_scalar_and_folds_only_when_small() {
+        let v = Tensor::from_f64s(DType::F32, vec![], &[1.5]).unwrap();
+        let small = fold1(&Movement::Fill { shape: vec![2, 3] }, &[&v]);
+        assert_eq!(small.dims, vec![2, 3]);
+        assert_eq!(small.to_f64s(), vec![1.5; 6]);
+        let big = Movement::Fill {
+            shape: vec![4096, 25088],
+        };
+        let out = big.infer(&[&v.ty()]).unwrap();
+        assert_eq!(out, vec![TensorType::of_known(DType::F32, &[4096, 25088])]);
+        assert_eq!(big.fold(&[&v.ty()], &[Some(&v)], &out).unwrap(), None);
+        // The value is a scalar; the shape's element count may not overflow.
+        let row = TensorType::of_known(DType::F32, &[2]);
+        assert!(big.infer(&[&row]).is_err());
+        let huge = Movement::Fill {
+            shape: vec![1 << 40, 1 << 40],
+        };
+        assert!(huge.infer(&[&v.ty()]).is_err());
     }
 
     #[test]

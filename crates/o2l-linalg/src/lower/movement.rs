@@ -3,7 +3,8 @@
 //! `linalg.transpose`, Concat as `tensor.concat`, Gather as a `linalg.generic`
 //! that reads with `tensor.extract`, ShapeOf from `tensor.dim`. GatherElements
 //! and GatherND read with `tensor.extract` inside a `linalg.generic` over the
-//! result; Trilu and OneHot compare `linalg.index` positions.
+//! result; Trilu and OneHot compare `linalg.index` positions. Fill is
+//! `tensor.empty` + `linalg.fill` of the extracted scalar.
 use super::ir::{Ctx, Operand, Val, identity_map, map_str, pick_map, tensor_str};
 use melior::ir::attribute::IntegerAttribute;
 use melior::ir::{Type, ValueLike};
@@ -49,6 +50,12 @@ pub(crate) fn lower<'c, 'a>(
             )
         }
         Movement::Gather { axis } => gather(cx, ins[0], ins[1], *axis, out),
+        Movement::Fill { .. } => {
+            let elem = cx.elem(out.dtype)?;
+            let v = cx.op1("tensor.extract", &[ins[0].0], elem, &[])?;
+            let e = cx.empty_like(out, &[])?;
+            cx.fill(v, e)
+        }
         Movement::ShapeOf => {
             let x = ins[0];
             let i64t = cx.elem(DType::I64)?;
@@ -685,6 +692,27 @@ mod tests {
                 "permutation = [1, 0]",
                 "tensor.concat dim(0)",
                 "tensor<12x4xf32>",
+            ],
+        );
+    }
+
+    #[test]
+    fn fill_is_empty_and_linalg_fill() {
+        let mut c = Case::new();
+        let v = c.input("v", f32t(&[]));
+        let y = c.node(
+            Op::Movement(Movement::Fill {
+                shape: vec![4096, 25088],
+            }),
+            &[v],
+            "fill",
+        );
+        check(
+            &c.output(y),
+            &[
+                "tensor.extract %arg0[] : tensor<f32>",
+                "tensor.empty() : tensor<4096x25088xf32>",
+                "linalg.fill ins(%extracted : f32) outs(%0 : tensor<4096x25088xf32>)",
             ],
         );
     }

@@ -26,6 +26,7 @@ pub(crate) static RULES: &[Rule] = &[
         "LinearAttention",
         &[27],
         &[
+            "Fill",
             "Reshape",
             "Transpose",
             "Gather",
@@ -59,6 +60,7 @@ pub(crate) static RULES: &[Rule] = &[
         "Attention",
         &[23, 24, 25],
         &[
+            "Fill",
             "Reshape",
             "Transpose",
             "Concat",

@@ -119,7 +119,7 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Dropout",
         &[7, 10, 12, 13, 22],
-        &[],
+        &["Fill"],
         dropout,
         "inference: alias of the input; a used mask is an all-true constant; training_mode not supported",
     ),
@@ -175,9 +175,9 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "ConstantOfShape",
         &[9, 20, 21, 23, 24, 25],
-        &[],
+        &["Fill"],
         constant_of_shape,
-        "constant shape input; the value attribute (default f32 0) repeated",
+        "constant shape input; the value attribute (default f32 0) repeated: a constant up to --max-fold-bytes, a run-time Fill above",
     ),
     row(
         "Expand",
@@ -217,7 +217,7 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "CenterCropPad",
         &[18],
-        &["Gather", "Concat"],
+        &["Fill", "Gather", "Concat"],
         center_crop_pad,
         "per axis: the centred window of the target length, or zeros around (odd remainders after)",
     ),
@@ -231,14 +231,14 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Pad",
         &[2],
-        &["Gather", "Concat"],
+        &["Fill", "Gather", "Concat"],
         pad_v2,
         "pads/value attributes; see Pad-11",
     ),
     row(
         "Pad",
         &[11, 13, 18, 19, 21, 23, 24, 25],
-        &["Gather", "Concat"],
+        &["Fill", "Gather", "Concat"],
         pad_v11,
         "constant pads (and axes, constant_value) inputs; constant mode concatenates constant blocks, edge/reflect/wrap gather (static dims)",
     ),
@@ -1178,22 +1178,11 @@ fn constant_of_shape(ctx: &mut MapCtx) -> Result<()> {
             value.num_elements()
         )));
     }
-    let n = element_count(&dims)?;
-    ctx.graph.check_constant(
-        n,
-        value.data.len() as u64,
+    let v = ctx.fill(
+        &value,
+        dims.clone(),
         &format!("ConstantOfShape of {dims:?}"),
     )?;
-    let bytes = usize::try_from(n)
-        .ok()
-        .and_then(|n| n.checked_mul(value.data.len()))
-        .ok_or_else(|| Error::limit(format!("ConstantOfShape of {dims:?} is too large")))?;
-    let mut data = Vec::with_capacity(bytes);
-    for _ in 0..n {
-        data.extend_from_slice(&value.data);
-    }
-    let t = Tensor::new(value.dtype, dims, o2l_proto::Bytes::from(data))?;
-    let v = ctx.constant(t)?;
     ctx.bind(0, v)
 }
 

@@ -15,7 +15,15 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "DFT",
         &[17, 20],
-        &["Gather", "Reshape", "Transpose", "MatMul", "Add", "Concat"],
+        &[
+            "Fill",
+            "Gather",
+            "Reshape",
+            "Transpose",
+            "MatMul",
+            "Add",
+            "Concat",
+        ],
         dft,
         "MatMuls with cos/sin tables of the static length; inverse, onesided (rfft/irfft), dft_length",
     ),
@@ -23,6 +31,7 @@ pub(crate) static RULES: &[Rule] = &[
         "STFT",
         &[17],
         &[
+            "Fill",
             "Gather",
             "Mul",
             "Reshape",
