@@ -18,12 +18,28 @@ pub fn scratch(suite: &str, name: &str) -> PathBuf {
     dir
 }
 
+/// A dim of a declared shape: a number (negative: unknown, as some exporters
+/// write it) or a `dim_param` name.
+pub enum D {
+    N(i64),
+    S(&'static str),
+}
+
 /// A graph input or output of f32 elements with the given static dims.
 pub fn value(name: &str, dims: &[i64]) -> ValueInfoProto {
+    let dims: Vec<D> = dims.iter().map(|&d| D::N(d)).collect();
+    value_of(name, &dims)
+}
+
+/// A graph input or output of f32 elements with numbered or named dims.
+pub fn value_of(name: &str, dims: &[D]) -> ValueInfoProto {
     let dim = dims
         .iter()
-        .map(|&d| tensor_shape_proto::Dimension {
-            value: Some(tensor_shape_proto::dimension::Value::DimValue(d)),
+        .map(|d| tensor_shape_proto::Dimension {
+            value: Some(match d {
+                D::N(n) => tensor_shape_proto::dimension::Value::DimValue(*n),
+                D::S(s) => tensor_shape_proto::dimension::Value::DimParam(s.to_string()),
+            }),
             denotation: None,
         })
         .collect();

@@ -5,42 +5,10 @@
 //! on stderr, the computed shape used. `convert`, `run` and `check` all work,
 //! and `run` and `check` give the right numbers.
 #![allow(clippy::unwrap_used)]
-use crate::common::{bin, scratch};
-use o2l_proto::{
-    GraphProto, Message, ModelProto, NodeProto, OperatorSetIdProto, TensorProto, TensorShapeProto,
-    TypeProto, ValueInfoProto, tensor_shape_proto, type_proto,
-};
+use crate::common::{D, bin, scratch, value_of as value};
+use o2l_proto::{GraphProto, Message, ModelProto, NodeProto, OperatorSetIdProto, TensorProto};
 use onnx2linalg::{DType, Tensor, npy};
 use std::path::Path;
-
-enum D {
-    N(i64),
-    S(&'static str),
-}
-
-fn value(name: &str, dims: &[D]) -> ValueInfoProto {
-    let dim = dims
-        .iter()
-        .map(|d| tensor_shape_proto::Dimension {
-            value: Some(match d {
-                D::N(n) => tensor_shape_proto::dimension::Value::DimValue(*n),
-                D::S(s) => tensor_shape_proto::dimension::Value::DimParam(s.to_string()),
-            }),
-            denotation: None,
-        })
-        .collect();
-    ValueInfoProto {
-        name: Some(name.into()),
-        r#type: Some(TypeProto {
-            value: Some(type_proto::Value::TensorType(type_proto::Tensor {
-                elem_type: Some(1),
-                shape: Some(TensorShapeProto { dim }),
-            })),
-            denotation: None,
-        }),
-        ..Default::default()
-    }
-}
 
 fn node(op: &str, input: &str, output: &str) -> NodeProto {
     NodeProto {
