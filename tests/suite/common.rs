@@ -56,6 +56,23 @@ pub fn value_of(name: &str, dims: &[D]) -> ValueInfoProto {
     }
 }
 
+/// Runs an `onnx2linalg run` command; its wall time in seconds, or why it failed.
+pub fn run_timed(cmd: &mut Command) -> Result<f64, String> {
+    let started = std::time::Instant::now();
+    let result = cmd
+        .output()
+        .map_err(|e| format!("cannot start onnx2linalg: {e}"))?;
+    let seconds = started.elapsed().as_secs_f64();
+    if !result.status.success() {
+        return Err(format!(
+            "`onnx2linalg run` failed ({}): {}",
+            result.status,
+            String::from_utf8_lossy(&result.stderr).trim()
+        ));
+    }
+    Ok(seconds)
+}
+
 /// Compares `render` (one line per case) with the expectations file at
 /// `path`, line by line; `UPDATE_EXPECTATIONS=1` rewrites the file instead.
 pub fn check_expectations(path: &std::path::Path, render: &str) {

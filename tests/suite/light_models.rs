@@ -50,18 +50,7 @@ fn run_light(dir: &Path, name: &str, scratch: &Path) -> Result<String, String> {
             .arg(format!("{input}={}", path.display()));
     }
     cmd.arg("--output-dir").arg(&out);
-    let started = std::time::Instant::now();
-    let result = cmd
-        .output()
-        .map_err(|e| format!("cannot start onnx2linalg: {e}"))?;
-    let seconds = started.elapsed().as_secs_f64();
-    if !result.status.success() {
-        return Err(format!(
-            "`onnx2linalg run` failed ({}): {}",
-            result.status,
-            String::from_utf8_lossy(&result.stderr).trim()
-        ));
-    }
+    let seconds = crate::common::run_timed(&mut cmd)?;
     let written: Vec<PathBuf> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().path())

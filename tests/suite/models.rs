@@ -165,18 +165,7 @@ fn run_fixture(f: &Fixture, scratch: &Path) -> Result<String, String> {
         cmd.arg("--input").arg(format!("{name}={}", path.display()));
     }
     cmd.arg("--output-dir").arg(&out);
-    let started = std::time::Instant::now();
-    let result = cmd
-        .output()
-        .map_err(|e| format!("cannot start onnx2linalg: {e}"))?;
-    let seconds = started.elapsed().as_secs_f64();
-    if !result.status.success() {
-        return Err(format!(
-            "`onnx2linalg run` failed ({}): {}",
-            result.status,
-            String::from_utf8_lossy(&result.stderr).trim()
-        ));
-    }
+    let seconds = crate::common::run_timed(&mut cmd)?;
 
     let mut problems = Vec::new();
     let mut worst = 0.0f64;
