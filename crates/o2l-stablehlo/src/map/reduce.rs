@@ -354,6 +354,21 @@ fn reduce_window(ctx: &mut OpCtx) -> Result<()> {
         y
     };
     let out = ctx.result_dims(0)?;
+    let expected = (0..rank).map(|i| {
+        // i128: the attributes come from the file and may be near i64::MAX.
+        let padded = xd[i] as i128 + pads[2 * i] as i128 + pads[2 * i + 1] as i128;
+        let extent = dil[i] as i128 * (window[i] as i128 - 1) + 1;
+        if padded < extent {
+            0
+        } else {
+            ((padded - extent) / strides[i] as i128 + 1) as u64
+        }
+    });
+    if out.len() != rank || !out.iter().copied().eq(expected) {
+        return Err(Error::invalid(format!(
+            "reduce_window result shape {out:?} does not match its operand, window, strides and padding"
+        )));
+    }
     let permuted: Vec<u64> = perm.iter().map(|&i| out[i]).collect();
     let y = ctx.reshape_to(y, &permuted)?;
     let mut inverse = vec![0; rank];
@@ -444,4 +459,29 @@ fn sort(ctx: &mut OpCtx) -> Result<()> {
         ctx.bind(i, v)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::import_text;
+
+    fn max_pool(window: &str, out: &str) -> String {
+        format!(
+            "func.func @main(%a: tensor<1x6x6x2xf32>) -> tensor<{out}xf32> {{\n  %i = stablehlo.constant dense<0xFF800000> : tensor<f32>\n  %0 = \"stablehlo.reduce_window\"(%a, %i) <{{window_dimensions = array<i64: {window}>, window_strides = array<i64: 1, 2, 2, 1>}}> ({{\n  ^bb0(%x: tensor<f32>, %y: tensor<f32>):\n    %m = stablehlo.maximum %x, %y : tensor<f32>\n    stablehlo.return %m : tensor<f32>\n  }}) : (tensor<1x6x6x2xf32>, tensor<f32>) -> tensor<{out}xf32>\n  return %0 : tensor<{out}xf32>\n}}\n"
+        )
+    }
+
+    /// The declared result shape comes from the file; one that disagrees
+    /// with the window is an error, not an out-of-range index (found by fuzzing).
+    #[test]
+    fn a_reduce_window_result_that_disagrees_with_its_window_is_an_error() {
+        assert!(import_text(&max_pool("1, 2, 2, 1", "1x3x3x2"), None).is_ok());
+        for out in ["1x3x3", "1x3x3x2x1", "1x4x3x2"] {
+            let err = import_text(&max_pool("1, 2, 2, 1", out), None).unwrap_err();
+            assert!(
+                err.to_string().contains("reduce_window result shape"),
+                "{out}: {err}"
+            );
+        }
+    }
 }
