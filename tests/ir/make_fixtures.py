@@ -715,6 +715,15 @@ def control():
         [vi("y", F, [2])],
         opset=13,
     )
+    # ReduceSum with run-time axes (one of them): a Switch over the three
+    # possible axes of a rank-3 input.
+    save(
+        "reduce_runtime_axes",
+        [node("ReduceSum", ["x", "axes"], ["y"], keepdims=1)],
+        [vi("x", F, [2, 3, 4]), vi("axes", I64, [1])],
+        [vi("y", F, [None, None, None])],
+        opset=13,
+    )
 
 
 def coverage():

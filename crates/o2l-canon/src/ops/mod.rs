@@ -377,6 +377,10 @@ mod tests {
                 carried: 0,
                 trips: "t".into(),
             }),
+            Op::Control(Control::Switch {
+                cases: vec![(0, Body(Arc::new(Graph::new("case"))))],
+                dims: "s".into(),
+            }),
         ]);
         ops
     }

@@ -42,9 +42,9 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Squeeze",
         V13_ON,
-        &["Reshape"],
+        &["Reshape", "Switch"],
         squeeze_v13,
-        "axes input (constant); absent: every dim of size 1",
+        "axes input; absent: every dim of size 1; run-time axes of static count: a Switch over the possible sets",
     ),
     row(
         "Unsqueeze",
@@ -56,9 +56,9 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Unsqueeze",
         V13_ON,
-        &["Reshape"],
+        &["Reshape", "Switch"],
         unsqueeze_v13,
-        "axes input (constant)",
+        "axes input; run-time axes of static count: a Switch over the possible sets",
     ),
     row(
         "Transpose",
@@ -716,6 +716,10 @@ fn squeeze_v1(ctx: &mut MapCtx) -> Result<()> {
 }
 
 fn squeeze_v13(ctx: &mut MapCtx) -> Result<()> {
+    let rank = ctx.ty(ctx.input(0)?).rank();
+    if ctx.switch_on_run_time_axes(1, rank)? {
+        return Ok(());
+    }
     let axes = ctx.const_ints(1, "axes")?;
     squeeze(ctx, axes)
 }
@@ -747,6 +751,15 @@ fn unsqueeze_v1(ctx: &mut MapCtx) -> Result<()> {
 }
 
 fn unsqueeze_v13(ctx: &mut MapCtx) -> Result<()> {
+    // The axes index the result, whose rank is the input's plus their count.
+    if let Some(axes) = ctx.opt_input(1)
+        && let Some(count) = ctx.ty(axes).num_elements()?
+    {
+        let rank = ctx.ty(ctx.input(0)?).rank() + count as usize;
+        if ctx.switch_on_run_time_axes(1, rank)? {
+            return Ok(());
+        }
+    }
     let Some(axes) = ctx.const_ints(1, "axes")? else {
         return Err(Error::invalid("Unsqueeze needs its axes input"));
     };
