@@ -724,6 +724,24 @@ def control():
         [vi("y", F, [None, None, None])],
         opset=13,
     )
+    # Slice whose ends are a graph input (run-time extents), and Range whose
+    # limit is one (run-time length).
+    save(
+        "slice_runtime_ends",
+        [node("Slice", ["x", "starts", "ends", "axes"], ["y"])],
+        [vi("x", F, [4, 6]), vi("ends", I64, [1])],
+        [vi("y", F, [4, None])],
+        [const("starts", [1], np.int64), const("axes", [1], np.int64)],
+        opset=13,
+    )
+    save(
+        "range_runtime_limit",
+        [node("Range", ["start", "limit", "delta"], ["y"])],
+        [vi("limit", F, [])],
+        [vi("y", F, [None])],
+        [const("start", np.float32(0.5), np.float32), const("delta", np.float32(2), np.float32)],
+        opset=11,
+    )
 
 
 def coverage():

@@ -42,6 +42,7 @@ pub const SWITCH_KEY: &[&str] = &[
     "Max",
     "Min",
     "Gather",
+    "Mul",
     "ReduceSum",
 ];
 

@@ -377,6 +377,11 @@ mod tests {
                 carried: 0,
                 trips: "t".into(),
             }),
+            Op::Movement(Movement::SliceAt {
+                axes: vec![0],
+                sizes: vec!["s".into()],
+            }),
+            Op::Movement(Movement::Range { count: "n".into() }),
             Op::Control(Control::Switch {
                 cases: vec![(0, Body(Arc::new(Graph::new("case"))))],
                 dims: "s".into(),

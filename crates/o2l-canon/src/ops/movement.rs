@@ -90,6 +90,19 @@ canonical_ops! {
         Fill { shape: Vec<u64> }
             => "a static shape with every element the rank-0 operand",
             ["value"], ["shape: [u64]"];
+        /// `data[s_0 : e_0 : t_0, ..]` along `axes`, with the starts, ends and
+        /// steps (1-D i64, one per axis) given at run time and clamped as numpy
+        /// and ONNX do (negative starts and ends count from the end); sliced
+        /// dim `axes[k]` is the run-time dim named `sizes[k]`.
+        SliceAt { axes: Vec<usize>, sizes: Vec<String> }
+            => "numpy slicing with run-time starts, ends and steps (clamped); the sliced dims are known at run time",
+            ["data", "starts", "ends", "steps"], ["axes: [usize]", "sizes: [dim symbol]"];
+        /// `start, start + delta, ..` while below `limit` (above it for a negative
+        /// `delta`): `max(ceil((limit - start) / delta), 0)` elements, a run-time
+        /// dim named `count`. Operands are 0-d, of the result's type.
+        Range { count: String }
+            => "start, start + delta, .. up to limit (exclusive); its length is known at run time",
+            ["start", "limit", "delta"], ["count: dim symbol"];
     }
 }
 
@@ -192,6 +205,49 @@ impl Movement {
                 }
                 element_count(shape)?;
                 Ok(vec![TensorType::of_known(v.dtype, shape)])
+            }
+            Movement::SliceAt { axes, sizes } => {
+                expect_operands("SliceAt", inputs, 4, 4)?;
+                if sizes.len() != axes.len() {
+                    crate::bail!(
+                        InvalidModel,
+                        "SliceAt names {} sizes for {} axes",
+                        sizes.len(),
+                        axes.len()
+                    );
+                }
+                let x = inputs[0];
+                for (what, t) in ["starts", "ends", "steps"].iter().zip(&inputs[1..]) {
+                    if t.dtype != DType::I64 || t.shape != [Dim::Known(axes.len() as u64)] {
+                        crate::bail!(
+                            InvalidModel,
+                            "SliceAt {what} must be i64 of shape [{}], got {t}",
+                            axes.len()
+                        );
+                    }
+                }
+                let mut shape = x.shape.clone();
+                for (&a, size) in axes.iter().zip(sizes) {
+                    let Some(d) = shape.get_mut(a) else {
+                        crate::bail!(InvalidModel, "SliceAt axis {a} is out of range for {x}");
+                    };
+                    *d = Dim::Symbol(size.clone());
+                }
+                Ok(vec![TensorType::new(x.dtype, shape)])
+            }
+            Movement::Range { count } => {
+                expect_operands("Range", inputs, 3, 3)?;
+                let d = inputs[0].dtype;
+                if inputs.iter().any(|t| t.rank() != 0 || t.dtype != d) || d == DType::Bool {
+                    crate::bail!(
+                        InvalidModel,
+                        "Range takes three scalars of one numeric type, got {}, {}, {}",
+                        inputs[0],
+                        inputs[1],
+                        inputs[2]
+                    );
+                }
+                Ok(vec![TensorType::new(d, vec![Dim::Symbol(count.clone())])])
             }
             Movement::ShapeOf => {
                 expect_operands("ShapeOf", inputs, 1, 1)?;
@@ -487,6 +543,8 @@ impl Movement {
             }
             Movement::ShapeOf
             | Movement::Fill { .. }
+            | Movement::SliceAt { .. }
+            | Movement::Range { .. }
             | Movement::GatherElements { .. }
             | Movement::GatherND { .. }
             | Movement::Trilu { .. }

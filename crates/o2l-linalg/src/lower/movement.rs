@@ -4,8 +4,10 @@
 //! that reads with `tensor.extract`, ShapeOf from `tensor.dim`. GatherElements
 //! and GatherND read with `tensor.extract` inside a `linalg.generic` over the
 //! result; Trilu and OneHot compare `linalg.index` positions. Fill is
-//! `tensor.empty` + `linalg.fill` of the extracted scalar.
-use super::ir::{Ctx, Operand, Val, identity_map, map_str, pick_map, tensor_str};
+//! `tensor.empty` + `linalg.fill` of the extracted scalar. SliceAt and Range
+//! compute their run-time extents with `arith` on index values, then fill a
+//! `tensor.empty` of that size with a `linalg.generic` over `linalg.index`.
+use super::ir::{Ctx, DimV, Operand, Val, identity_map, map_str, pick_map, tensor_str};
 use melior::ir::attribute::IntegerAttribute;
 use melior::ir::{Type, ValueLike};
 use o2l_canon::ops::{Movement, ScatterReduction};
@@ -50,6 +52,8 @@ pub(crate) fn lower<'c, 'a>(
             )
         }
         Movement::Gather { axis } => gather(cx, ins[0], ins[1], *axis, out),
+        Movement::SliceAt { axes, .. } => slice_at(cx, ins, axes, out),
+        Movement::Range { .. } => range(cx, ins, out),
         Movement::Fill { .. } => {
             let elem = cx.elem(out.dtype)?;
             let v = cx.op1("tensor.extract", &[ins[0].0], elem, &[])?;
@@ -384,6 +388,147 @@ fn reshape<'c, 'a>(
         cx.parse_type(&tensor_str(&out.shape, out.dtype))?,
         &[],
     )
+}
+
+/// Numpy slicing with run-time starts, ends and steps. Per sliced axis of
+/// length `n`: negative starts and ends add `n`; a positive step clamps both
+/// to `[0, n]` and takes `ceil((e - s) / t)` elements, a negative one clamps
+/// them to `[-1, n - 1]` and takes `ceil((s - e) / -t)` (never fewer than 0).
+/// The result reads `data[s + i * t]` along each sliced axis.
+fn slice_at<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    ins: &[Operand<'c, 'a, '_>],
+    axes: &[usize],
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    let (data, rank) = (ins[0], out.rank());
+    let i64t = cx.elem(DType::I64)?;
+    let index_t = cx.index_type();
+    let mut sizes: Vec<DimV<'c, 'a>> = Vec::with_capacity(rank);
+    for (i, d) in data.1.shape.iter().enumerate() {
+        // Sliced dims are set below.
+        sizes.push(match d {
+            _ if axes.contains(&i) => DimV::Static(0),
+            Dim::Known(n) => DimV::Static(*n),
+            Dim::Symbol(_) => DimV::Dynamic(cx.dim(data.0, i)?),
+        });
+    }
+    // Per sliced axis: its first position and its step, as index values.
+    let mut starts = Vec::with_capacity(axes.len());
+    let mut steps = Vec::with_capacity(axes.len());
+    let zero = cx.scalar_int(DType::I64, 0)?;
+    let one = cx.scalar_int(DType::I64, 1)?;
+    let minus_one = cx.scalar_int(DType::I64, -1)?;
+    for (k, &a) in axes.iter().enumerate() {
+        let at = cx.index(k as i64)?;
+        let read = |v: Val<'c, 'a>| cx.op1("tensor.extract", &[v, at], i64t, &[]);
+        let (s, e, t) = (read(ins[1].0)?, read(ins[2].0)?, read(ins[3].0)?);
+        let n = cx.op1("arith.index_cast", &[cx.dim(data.0, a)?], i64t, &[])?;
+        let from_end = |v: Val<'c, 'a>| -> Result<Val<'c, 'a>> {
+            let neg = cx.cmpi(2, v, zero)?; // slt
+            let wrapped = cx.bin("arith.addi", v, n)?;
+            cx.select(neg, wrapped, v)
+        };
+        let (s, e) = (from_end(s)?, from_end(e)?);
+        let clamp = |v: Val<'c, 'a>, lo: Val<'c, 'a>, hi: Val<'c, 'a>| -> Result<Val<'c, 'a>> {
+            let v = cx.bin("arith.maxsi", v, lo)?;
+            cx.bin("arith.minsi", v, hi)
+        };
+        let last = cx.bin("arith.subi", n, one)?;
+        let forward = cx.cmpi(4, t, zero)?; // sgt
+        let s = cx.select(forward, clamp(s, zero, n)?, clamp(s, minus_one, last)?)?;
+        let e = cx.select(forward, clamp(e, zero, n)?, clamp(e, minus_one, last)?)?;
+        let span = cx.select(
+            forward,
+            cx.bin("arith.subi", e, s)?,
+            cx.bin("arith.subi", s, e)?,
+        )?;
+        let stride = cx.select(forward, t, cx.bin("arith.subi", zero, t)?)?;
+        let count = cx.bin("arith.ceildivsi", span, stride)?;
+        let count = cx.bin("arith.maxsi", count, zero)?;
+        sizes[a] = DimV::Dynamic(cx.op1("arith.index_cast", &[count], index_t, &[])?);
+        starts.push(cx.op1("arith.index_cast", &[s], index_t, &[])?);
+        steps.push(cx.op1("arith.index_cast", &[t], index_t, &[])?);
+    }
+    let e = cx.empty(&sizes, out.dtype)?;
+    let mut caps = vec![data.0];
+    caps.extend(&starts);
+    caps.extend(&steps);
+    let n_axes = axes.len();
+    Ok(cx.generic(
+        &[],
+        &[e],
+        &[identity_map(rank)],
+        &vec!["parallel"; rank],
+        &caps,
+        move |b, _, caps| {
+            let mut coords = vec![caps[0]];
+            for i in 0..rank {
+                let pos = loop_index(b, i)?;
+                coords.push(match axes.iter().position(|&a| a == i) {
+                    Some(k) => {
+                        let moved = b.bin("arith.muli", pos, caps[1 + n_axes + k])?;
+                        b.bin("arith.addi", caps[1 + k], moved)?
+                    }
+                    None => pos,
+                });
+            }
+            let elem = super::ir::element_type(caps[0].r#type())?;
+            Ok(vec![b.op1("tensor.extract", &coords, elem, &[])?])
+        },
+    )?[0])
+}
+
+/// `start + i * delta` for `i < max(ceil((limit - start) / delta), 0)`.
+fn range<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    ins: &[Operand<'c, 'a, '_>],
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    let d = out.dtype;
+    let elem = cx.elem(d)?;
+    let index_t = cx.index_type();
+    let read = |v: Val<'c, 'a>| cx.op1("tensor.extract", &[v], elem, &[]);
+    let (start, limit, delta) = (read(ins[0].0)?, read(ins[1].0)?, read(ins[2].0)?);
+    let count = if d.is_float() {
+        let span = cx.bin("arith.subf", limit, start)?;
+        let steps = cx.un("math.ceil", cx.bin("arith.divf", span, delta)?)?;
+        let i64t = cx.elem(DType::I64)?;
+        let n = cx.op1("arith.fptosi", &[steps], i64t, &[])?;
+        let zero = cx.scalar_int(DType::I64, 0)?;
+        let n = cx.bin("arith.maxsi", n, zero)?;
+        cx.op1("arith.index_cast", &[n], index_t, &[])?
+    } else {
+        let span = cx.bin("arith.subi", limit, start)?;
+        let n = cx.bin("arith.ceildivsi", span, delta)?;
+        let zero = cx.scalar_int(d, 0)?;
+        let n = cx.bin("arith.maxsi", n, zero)?;
+        cx.op1("arith.index_cast", &[n], index_t, &[])?
+    };
+    let e = cx.empty(&[DimV::Dynamic(count)], d)?;
+    Ok(cx.generic(
+        &[],
+        &[e],
+        &[identity_map(1)],
+        &["parallel"],
+        &[start, delta],
+        move |b, _, caps| {
+            let i = loop_index(b, 0)?;
+            let elem = caps[0].r#type();
+            let v = if d.is_float() {
+                let i64t = b.elem(DType::I64)?;
+                let i = b.op1("arith.index_cast", &[i], i64t, &[])?;
+                let i = b.op1("arith.sitofp", &[i], elem, &[])?;
+                let moved = b.bin("arith.mulf", i, caps[1])?;
+                b.bin("arith.addf", caps[0], moved)?
+            } else {
+                let i = b.op1("arith.index_cast", &[i], elem, &[])?;
+                let moved = b.bin("arith.muli", i, caps[1])?;
+                b.bin("arith.addi", caps[0], moved)?
+            };
+            Ok(vec![v])
+        },
+    )?[0])
 }
 
 fn gather<'c, 'a>(

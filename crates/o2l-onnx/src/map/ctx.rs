@@ -343,11 +343,23 @@ impl<'a> MapCtx<'a> {
     /// case with its set as a constant input `i`, and chooses the case at
     /// run time (`Control::Switch`), so no value is assumed. Returns false
     /// (nothing emitted) when input `i` is absent, constant or of unknown length.
-    ///
-    /// The run-time key is the sum of `(count + 1)^axis` over the normalised
-    /// axes: distinct axes give digits 0 or 1, a repeated axis a digit above
-    /// 1 and an out-of-range one `(count + 1)^rank`, so neither matches a case.
     pub(crate) fn switch_on_run_time_axes(&mut self, i: usize, rank: usize) -> Result<bool> {
+        self.switch_on_axes(i, rank, AxesOrder::Set)
+    }
+
+    /// `switch_on_run_time_axes` for axes whose order matters (they pair with
+    /// other per-axis inputs, as Slice's do): one case per sequence of
+    /// distinct axes.
+    pub(crate) fn switch_on_run_time_axis_list(&mut self, i: usize, rank: usize) -> Result<bool> {
+        self.switch_on_axes(i, rank, AxesOrder::List)
+    }
+
+    /// The run-time key is the sum of per-position digits read from a table by
+    /// the normalised axis. For a set, axis `a` weighs `(count + 1)^a`: distinct
+    /// axes give digits 0 or 1, a repeated axis a digit above 1. For a list,
+    /// the axis at position `j` weighs `(a + 1) (rank + 1)^j`. An out-of-range
+    /// axis reads a table entry no case's key can contain.
+    fn switch_on_axes(&mut self, i: usize, rank: usize, order: AxesOrder) -> Result<bool> {
         let (Some(axes), Some(rule)) = (self.opt_input(i), self.rule) else {
             return Ok(false);
         };
@@ -359,22 +371,65 @@ impl<'a> MapCtx<'a> {
             return Ok(false);
         }
         let count = count as usize;
-        let base = count as i64 + 1;
-        let Some(invalid) = u32::try_from(rank).ok().and_then(|r| base.checked_pow(r)) else {
-            return Err(self.needs_constant(i, format!(
-                "axes computed at run time: {count} of {rank} axes is too many to choose among at run time"
-            )));
+        let too_many = |ctx: &Self, why: String| {
+            ctx.needs_constant(i, format!("axes computed at run time: {why}"))
         };
-        let sets = distinct_sets(rank, count);
+        let (sets, table, position_weights) = match order {
+            AxesOrder::Set => {
+                let base = count as i64 + 1;
+                let Some(invalid) = u32::try_from(rank).ok().and_then(|r| base.checked_pow(r))
+                else {
+                    return Err(too_many(
+                        self,
+                        format!("{count} of {rank} axes give keys beyond 64 bits"),
+                    ));
+                };
+                let weights: Vec<i64> = (0..rank as u32).map(|r| base.pow(r)).collect();
+                let mut table = vec![invalid];
+                table.extend(&weights);
+                table.extend(&weights);
+                table.push(invalid);
+                (axis_choices(rank, count, false), table, None)
+            }
+            AxesOrder::List => {
+                let base = rank as i64 + 1;
+                let Some(positions) = (0..count as u32)
+                    .map(|j| base.checked_pow(j))
+                    .collect::<Option<Vec<i64>>>()
+                    .filter(|w| w.last().is_some_and(|&l| l.checked_mul(base).is_some()))
+                else {
+                    return Err(too_many(
+                        self,
+                        format!("{count} of {rank} axes give keys beyond 64 bits"),
+                    ));
+                };
+                let digits: Vec<i64> = (1..=rank as i64).collect();
+                let mut table = vec![0];
+                table.extend(&digits);
+                table.extend(&digits);
+                table.push(0);
+                (axis_choices(rank, count, true), table, Some(positions))
+            }
+        };
         if sets.is_empty() || sets.len() > MAX_SWITCH_CASES {
-            return Err(self.needs_constant(
-                i,
+            return Err(too_many(
+                self,
                 format!(
-                    "axes computed at run time: {count} of {rank} axes give {} possible sets (at most {MAX_SWITCH_CASES} are chosen among at run time)",
-                    sets.len()
+                    "{count} of {rank} axes give {} possible choices (at most {MAX_SWITCH_CASES} are chosen among at run time)",
+                    if sets.len() > MAX_SWITCH_CASES {
+                        format!("more than {MAX_SWITCH_CASES}")
+                    } else {
+                        "no".to_string()
+                    }
                 ),
             ));
         }
+        let case_key = |set: &[i64]| -> i64 {
+            match &position_weights {
+                None => set.iter().map(|&a| table[a as usize + 1]).sum(),
+                Some(w) => set.iter().zip(w).map(|(&a, &w)| (a + 1) * w).sum(),
+            }
+        };
         let axis_dims = ty.known_dims().unwrap_or_default();
         let captured: Vec<(usize, ValueId)> = (0..self.num_inputs())
             .filter(|&j| j != i)
@@ -386,20 +441,19 @@ impl<'a> MapCtx<'a> {
         let mut cases = Vec::with_capacity(sets.len());
         let mut refused = None;
         for set in &sets {
-            let key = set.iter().map(|&a| base.pow(a as u32)).sum();
             let set_tensor = Tensor::from_i64s(ty.dtype, axis_dims.clone(), set)?;
             match self.map_case(rule, i, set_tensor, &captured, &wanted, cases.len()) {
-                Ok(g) => cases.push((key, Body(std::sync::Arc::new(g)))),
-                // A set the node cannot take (e.g. squeezing a dim that is not 1)
+                Ok(g) => cases.push((case_key(set), Body(std::sync::Arc::new(g)))),
+                // A choice the node cannot take (e.g. squeezing a dim that is not 1)
                 // is an invalid run-time value: it selects no case.
                 Err(e) if e.kind == o2l_canon::ErrorKind::InvalidModel => refused = Some(e),
                 Err(e) => return Err(e),
             }
         }
         if cases.is_empty() {
-            return Err(refused.unwrap_or_else(|| Error::invalid("no set of axes is valid")));
+            return Err(refused.unwrap_or_else(|| Error::invalid("no choice of axes is valid")));
         }
-        // key = sum(table[clamp(a + rank + 1, 0, 2 rank + 1)])
+        // key = sum(table[clamp(a + rank + 1, 0, 2 rank + 1)] (* position weight))
         let a = self.cast(axes, DType::I64)?;
         let a = self.reshape_to(a, &[count as u64])?;
         let shift = self.i64s(vec![], &[rank as i64 + 1])?;
@@ -410,13 +464,12 @@ impl<'a> MapCtx<'a> {
         );
         let a = self.binary(Binary::Max, a, lo)?;
         let a = self.binary(Binary::Min, a, hi)?;
-        let weights: Vec<i64> = (0..rank as u32).map(|r| base.pow(r)).collect();
-        let mut table = vec![invalid];
-        table.extend(&weights);
-        table.extend(&weights);
-        table.push(invalid);
         let table = self.i64s(vec![table.len() as u64], &table)?;
-        let picked = self.emit1(Op::Movement(Movement::Gather { axis: 0 }), &[table, a])?;
+        let mut picked = self.emit1(Op::Movement(Movement::Gather { axis: 0 }), &[table, a])?;
+        if let Some(w) = &position_weights {
+            let w = self.i64s(vec![count as u64], w)?;
+            picked = self.binary(Binary::Mul, picked, w)?;
+        }
         let key = self.emit1(
             Op::Reduce(Reduce {
                 kind: ReduceKind::Sum,
@@ -568,9 +621,23 @@ impl<'a> MapCtx<'a> {
     }
 }
 
-/// Every set of `count` distinct axes of a rank-`rank` tensor, each sorted.
-fn distinct_sets(rank: usize, count: usize) -> Vec<Vec<i64>> {
-    fn extend(from: usize, rank: usize, left: usize, set: &mut Vec<i64>, out: &mut Vec<Vec<i64>>) {
+/// Whether a run-time axes input is a set (order irrelevant) or a list.
+#[derive(Clone, Copy)]
+enum AxesOrder {
+    Set,
+    List,
+}
+
+/// Every choice of `count` distinct axes of a rank-`rank` tensor: sorted sets,
+/// or every order of them (`ordered`); stops past `MAX_SWITCH_CASES`.
+fn axis_choices(rank: usize, count: usize, ordered: bool) -> Vec<Vec<i64>> {
+    fn extend(
+        rank: usize,
+        left: usize,
+        ordered: bool,
+        set: &mut Vec<i64>,
+        out: &mut Vec<Vec<i64>>,
+    ) {
         if out.len() > MAX_SWITCH_CASES {
             return;
         }
@@ -578,14 +645,22 @@ fn distinct_sets(rank: usize, count: usize) -> Vec<Vec<i64>> {
             out.push(set.clone());
             return;
         }
+        let from = if ordered {
+            0
+        } else {
+            set.last().map_or(0, |&a| a as usize + 1)
+        };
         for a in from..rank {
+            if set.contains(&(a as i64)) {
+                continue;
+            }
             set.push(a as i64);
-            extend(a + 1, rank, left - 1, set, out);
+            extend(rank, left - 1, ordered, set, out);
             set.pop();
         }
     }
     let mut out = Vec::new();
-    extend(0, rank, count, &mut Vec::new(), &mut out);
+    extend(rank, count, ordered, &mut Vec::new(), &mut out);
     out
 }
 

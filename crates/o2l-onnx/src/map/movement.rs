@@ -140,9 +140,9 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Slice",
         &[10, 11, 13],
-        &["Gather"],
+        &["Gather", "Cast", "Reshape", "SliceAt", "Switch"],
         slice_v10,
-        "constant starts/ends/axes/steps inputs; each sliced axis becomes a Gather of constant indices (static dims)",
+        "constant starts/ends/axes/steps: a Gather of constant indices per sliced axis (static dims); run-time starts/ends/steps: SliceAt (run-time dims); run-time axes: a Switch over the possible axes",
     ),
     row(
         "Split",
@@ -266,9 +266,9 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Range",
         &[11, 27],
-        &[],
+        &["Reshape", "Range"],
         range,
-        "constant inputs only: folded to a constant",
+        "constant inputs: folded to a constant; run-time ones: a run-time length",
     ),
     row(
         "EyeLike",
@@ -1084,6 +1084,16 @@ fn slice_v1(ctx: &mut MapCtx) -> Result<()> {
 }
 
 fn slice_v10(ctx: &mut MapCtx) -> Result<()> {
+    let rank = ctx.ty(ctx.input(0)?).rank();
+    if ctx.switch_on_run_time_axis_list(3, rank)? {
+        return Ok(());
+    }
+    let run_time = [1, 2, 4]
+        .iter()
+        .any(|&i| ctx.opt_input(i).is_some_and(|v| ctx.const_of(v).is_none()));
+    if run_time {
+        return run_time_slice(ctx, rank);
+    }
     let starts = ctx
         .const_ints(1, "starts")?
         .ok_or_else(|| Error::invalid("Slice needs its starts input"))?;
@@ -1093,6 +1103,65 @@ fn slice_v10(ctx: &mut MapCtx) -> Result<()> {
     let axes = ctx.const_ints(3, "axes")?;
     let steps = ctx.const_ints(4, "steps")?;
     slice(ctx, starts, ends, axes, steps)
+}
+
+/// Slice with run-time starts, ends or steps (constant axes): `SliceAt`.
+/// A sliced dim taken from 0 up to a tracked dim symbol in steps of 1
+/// (`x[:, :seq]`) is that symbol; any other is a run-time dim of its own.
+fn run_time_slice(ctx: &mut MapCtx, rank: usize) -> Result<()> {
+    let x = ctx.input(0)?;
+    let starts = ctx.input(1)?;
+    let n = match ctx.ty(starts).known_dims().as_deref() {
+        Some([n]) => *n as usize,
+        _ => {
+            return Err(Error::invalid(format!(
+                "Slice starts must be 1-D of a static length, got {}",
+                ctx.ty(starts)
+            )));
+        }
+    };
+    let axes = match ctx.const_ints(3, "axes")? {
+        Some(a) => normalize_axes(&a, rank)?,
+        None => (0..n).collect(),
+    };
+    if axes.len() != n {
+        return Err(Error::invalid(format!(
+            "Slice has {n} starts for {} axes",
+            axes.len()
+        )));
+    }
+    let starts_known = ctx.sym_ints(1, "starts").ok().flatten();
+    let ends_known = ctx.sym_ints(2, "ends").ok().flatten();
+    let steps_known = match ctx.opt_input(4) {
+        Some(_) => ctx.sym_ints(4, "steps").ok().flatten(),
+        None => Some(vec![SymEl::Int(1); n]),
+    };
+    let sizes: Vec<String> = axes
+        .iter()
+        .enumerate()
+        .map(|(k, a)| {
+            let pick = |v: &Option<Vec<SymEl>>| v.as_ref().and_then(|v| v.get(k).cloned());
+            match (pick(&starts_known), pick(&ends_known), pick(&steps_known)) {
+                (Some(SymEl::Int(0)), Some(SymEl::Sym(s)), Some(SymEl::Int(1))) => s,
+                _ => format!("{}_{a}", ctx.origin.node),
+            }
+        })
+        .collect();
+    let mut operands = vec![x];
+    for i in [1, 2] {
+        let v = ctx.input(i)?;
+        let v = ctx.cast(v, DType::I64)?;
+        operands.push(ctx.reshape_to(v, &[n as u64])?);
+    }
+    operands.push(match ctx.opt_input(4) {
+        Some(v) => {
+            let v = ctx.cast(v, DType::I64)?;
+            ctx.reshape_to(v, &[n as u64])?
+        }
+        None => ctx.i64s(vec![n as u64], &vec![1; n])?,
+    });
+    let v = ctx.emit1(Op::Movement(Movement::SliceAt { axes, sizes }), &operands)?;
+    ctx.bind(0, v)
 }
 
 /// Splits along `axis` into parts of the given sizes, or `ctx`'s output count.
@@ -1677,6 +1746,10 @@ fn size(ctx: &mut MapCtx) -> Result<()> {
 }
 
 fn range(ctx: &mut MapCtx) -> Result<()> {
+    let operands = [ctx.input(0)?, ctx.input(1)?, ctx.input(2)?];
+    if operands.iter().any(|&v| ctx.const_of(v).is_none()) {
+        return run_time_range(ctx, operands);
+    }
     let mut vals = [0.0f64; 3];
     let mut dtype = DType::F32;
     for (i, name) in ["start", "limit", "delta"].iter().enumerate() {
@@ -1716,6 +1789,30 @@ fn range(ctx: &mut MapCtx) -> Result<()> {
         Tensor::from_i64s(dtype, vec![count as u64], &v)?
     };
     let v = ctx.constant(t)?;
+    ctx.bind(0, v)
+}
+
+/// Range with a run-time operand: its length is a run-time dim, named after
+/// the limit's dim symbol when the range counts 0, 1, .. up to a tracked dim
+/// (`Range(0, seq, 1)`), so it lines up with the tensors of that dim.
+fn run_time_range(ctx: &mut MapCtx, operands: [ValueId; 3]) -> Result<()> {
+    let mut scalars = Vec::with_capacity(3);
+    for (i, &v) in operands.iter().enumerate() {
+        if ctx.ty(v).num_elements()? != Some(1) {
+            return Err(Error::invalid(format!(
+                "Range input {i} must be a scalar, got {}",
+                ctx.ty(v)
+            )));
+        }
+        scalars.push(ctx.reshape_to(v, &[])?);
+    }
+    let ints = |i: usize| ctx.const_of(operands[i]).map(|t| t.to_f64s());
+    let counts_from_zero = ints(0) == Some(vec![0.0]) && ints(2) == Some(vec![1.0]);
+    let count = match ctx.sym_of(operands[1]).as_deref() {
+        Some([SymEl::Sym(s)]) if counts_from_zero => s.clone(),
+        _ => format!("{}_count", ctx.origin.node),
+    };
+    let v = ctx.emit1(Op::Movement(Movement::Range { count }), &scalars)?;
     ctx.bind(0, v)
 }
 
