@@ -382,6 +382,7 @@ mod tests {
                 sizes: vec!["s".into()],
             }),
             Op::Movement(Movement::Range { count: "n".into() }),
+            Op::Movement(Movement::BroadcastTo { dims: vec![] }),
             Op::Control(Control::Switch {
                 cases: vec![(0, Body(Arc::new(Graph::new("case"))))],
                 dims: "s".into(),

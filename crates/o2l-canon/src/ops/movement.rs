@@ -21,9 +21,12 @@ canonical_ops! {
     #[derive(Debug, Clone, PartialEq)]
     pub enum Movement {
         /// Same elements in row-major order, new shape (fully resolved: no 0 or -1).
+        /// A symbolic result dim is read from `x`, else from a `witnesses`
+        /// operand that has it (only their dims are read); at most one other
+        /// is the element count divided by the rest.
         Reshape { shape: Vec<Dim> }
             => "same elements in row-major order under a new, fully resolved shape",
-            ["x"], ["shape: [dim]"];
+            ["x", "witnesses.."], ["shape: [dim]"];
         /// Output dim `i` is input dim `perm[i]`.
         Transpose { perm: Vec<usize> }
             => "permute dims: output dim i is input dim perm[i]",
@@ -97,6 +100,13 @@ canonical_ops! {
         SliceAt { axes: Vec<usize>, sizes: Vec<String> }
             => "numpy slicing with run-time starts, ends and steps (clamped); the sliced dims are known at run time",
             ["data", "starts", "ends", "steps"], ["axes: [usize]", "sizes: [dim symbol]"];
+        /// `x` broadcast (numpy rules) to the shape held by the run-time operand
+        /// `shape` (1-D i64); the result's dims are `dims` as the frontend
+        /// resolved them, each symbol computed at run time (the shape's entry,
+        /// or `x`'s dim where the entry is 1).
+        BroadcastTo { dims: Vec<Dim> }
+            => "numpy broadcast to a shape given at run time; dims not known at conversion are computed at run time",
+            ["x", "shape"], ["dims: [dim]"];
         /// `start, start + delta, ..` while below `limit` (above it for a negative
         /// `delta`): `max(ceil((limit - start) / delta), 0)` elements, a run-time
         /// dim named `count`. Operands are 0-d, of the result's type.
@@ -115,7 +125,7 @@ impl Movement {
     pub fn infer(&self, inputs: &[&TensorType]) -> Result<Vec<TensorType>> {
         match self {
             Movement::Reshape { shape } => {
-                expect_operands("Reshape", inputs, 1, 1)?;
+                expect_operands("Reshape", inputs, 1, usize::MAX)?;
                 let x = inputs[0];
                 if let (Some(a), Some(b)) = (
                     x.known_dims(),
@@ -234,6 +244,21 @@ impl Movement {
                     *d = Dim::Symbol(size.clone());
                 }
                 Ok(vec![TensorType::new(x.dtype, shape)])
+            }
+            Movement::BroadcastTo { dims } => {
+                expect_operands("BroadcastTo", inputs, 2, 2)?;
+                let (x, shape) = (inputs[0], inputs[1]);
+                if shape.dtype != DType::I64 || shape.shape != [Dim::Known(dims.len() as u64)] {
+                    crate::bail!(
+                        InvalidModel,
+                        "BroadcastTo shape must be i64 of shape [{}], got {shape}",
+                        dims.len()
+                    );
+                }
+                if x.rank() > dims.len() {
+                    crate::bail!(InvalidModel, "BroadcastTo of {x} to rank {}", dims.len());
+                }
+                Ok(vec![TensorType::new(x.dtype, dims.clone())])
             }
             Movement::Range { count } => {
                 expect_operands("Range", inputs, 3, 3)?;
@@ -544,6 +569,7 @@ impl Movement {
             Movement::ShapeOf
             | Movement::Fill { .. }
             | Movement::SliceAt { .. }
+            | Movement::BroadcastTo { .. }
             | Movement::Range { .. }
             | Movement::GatherElements { .. }
             | Movement::GatherND { .. }

@@ -20,7 +20,7 @@ pub(crate) fn lower<'c, 'a>(
     out: &TensorType,
 ) -> Result<Val<'c, 'a>> {
     match op {
-        Movement::Reshape { .. } => reshape(cx, ins[0], out),
+        Movement::Reshape { .. } => reshape(cx, ins[0], &ins[1..], out),
         Movement::Transpose { perm } => {
             let x = ins[0];
             if perm.iter().enumerate().all(|(i, &p)| i == p) {
@@ -54,6 +54,7 @@ pub(crate) fn lower<'c, 'a>(
         Movement::Gather { axis } => gather(cx, ins[0], ins[1], *axis, out),
         Movement::SliceAt { axes, .. } => slice_at(cx, ins, axes, out),
         Movement::Range { .. } => range(cx, ins, out),
+        Movement::BroadcastTo { .. } => broadcast_to(cx, ins[0], ins[1], out),
         Movement::Fill { .. } => {
             let elem = cx.elem(out.dtype)?;
             let v = cx.op1("tensor.extract", &[ins[0].0], elem, &[])?;
@@ -314,6 +315,7 @@ fn groups(small: &[u64], big: &[u64]) -> Option<Vec<Vec<usize>>> {
 fn reshape<'c, 'a>(
     cx: &Ctx<'c, 'a>,
     x: Operand<'c, 'a, '_>,
+    witnesses: &[Operand<'c, 'a, '_>],
     out: &TensorType,
 ) -> Result<Val<'c, 'a>> {
     if x.1.shape == out.shape {
@@ -343,16 +345,18 @@ fn reshape<'c, 'a>(
         }
     }
     // General: tensor.reshape with the target shape as a tensor of index. A
-    // symbolic dim of the result that the operand lacks is the element count
-    // divided by the other dims (at most one such dim).
+    // symbolic dim of the result is read from the operand or a witness that
+    // has it; one that none has is the element count divided by the other
+    // dims (at most one such dim).
     let mut elems: Vec<Option<Val<'c, 'a>>> = Vec::with_capacity(out.rank());
     for d in &out.shape {
         elems.push(match d {
             Dim::Known(n) => Some(cx.index(*n as i64)?),
-            Dim::Symbol(_) => match x.1.shape.iter().position(|s| s == d) {
-                Some(i) => Some(cx.dim(x.0, i)?),
-                None => None,
-            },
+            Dim::Symbol(_) => std::iter::once(&x)
+                .chain(witnesses)
+                .find_map(|w| w.1.shape.iter().position(|s| s == d).map(|i| (w.0, i)))
+                .map(|(v, i)| cx.dim(v, i))
+                .transpose()?,
         });
     }
     let missing: Vec<usize> = (0..elems.len()).filter(|&i| elems[i].is_none()).collect();
@@ -471,6 +475,81 @@ fn slice_at<'c, 'a>(
                         b.bin("arith.addi", caps[1 + k], moved)?
                     }
                     None => pos,
+                });
+            }
+            let elem = super::ir::element_type(caps[0].r#type())?;
+            Ok(vec![b.op1("tensor.extract", &coords, elem, &[])?])
+        },
+    )?[0])
+}
+
+/// Numpy broadcast of `x` to a run-time shape. A result dim known at
+/// conversion is static; another is the shape's entry, or `x`'s dim where
+/// the entry is 1. Each `x` dim not known at conversion is read at position
+/// 0 when it is 1 at run time and along the result otherwise.
+fn broadcast_to<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    x: Operand<'c, 'a, '_>,
+    shape: Operand<'c, 'a, '_>,
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    let rank = out.rank();
+    let offset = rank - x.1.rank();
+    let i64t = cx.elem(DType::I64)?;
+    let index_t = cx.index_type();
+    let one = cx.index(1)?;
+    let mut sizes = Vec::with_capacity(rank);
+    for (k, d) in out.shape.iter().enumerate() {
+        sizes.push(match d {
+            Dim::Known(n) => DimV::Static(*n),
+            Dim::Symbol(_) => {
+                let at = cx.index(k as i64)?;
+                let t = cx.op1("tensor.extract", &[shape.0, at], i64t, &[])?;
+                let t = cx.op1("arith.index_cast", &[t], index_t, &[])?;
+                if k < offset {
+                    DimV::Dynamic(t)
+                } else {
+                    let xd = cx.dim(x.0, k - offset)?;
+                    let is_one = cx.cmpi(0, t, one)?; // eq
+                    DimV::Dynamic(cx.select(is_one, xd, t)?)
+                }
+            }
+        });
+    }
+    // Per x dim: whether it is read at 0 (a run-time 1), for the dims not known now.
+    let mut caps = vec![x.0];
+    let mut flags = Vec::with_capacity(x.1.rank());
+    for (i, d) in x.1.shape.iter().enumerate() {
+        flags.push(match d {
+            Dim::Known(1) => Some(true),
+            Dim::Known(_) => Some(false),
+            Dim::Symbol(_) => {
+                caps.push(cx.cmpi(0, cx.dim(x.0, i)?, one)?);
+                None
+            }
+        });
+    }
+    let e = cx.empty(&sizes, out.dtype)?;
+    Ok(cx.generic(
+        &[],
+        &[e],
+        &[identity_map(rank)],
+        &vec!["parallel"; rank],
+        &caps,
+        move |b, _, caps| {
+            let zero = b.index(0)?;
+            let mut coords = vec![caps[0]];
+            let mut next_flag = 1;
+            for (i, flag) in flags.iter().enumerate() {
+                let pos = loop_index(b, offset + i)?;
+                coords.push(match flag {
+                    Some(true) => zero,
+                    Some(false) => pos,
+                    None => {
+                        let is_one = caps[next_flag];
+                        next_flag += 1;
+                        b.select(is_one, zero, pos)?
+                    }
                 });
             }
             let elem = super::ir::element_type(caps[0].r#type())?;

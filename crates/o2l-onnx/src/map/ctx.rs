@@ -255,6 +255,11 @@ impl<'a> MapCtx<'a> {
         }
     }
 
+    /// The value bound to output `k` so far.
+    pub(crate) fn output(&self, k: usize) -> Option<ValueId> {
+        self.outputs.get(k).copied().flatten()
+    }
+
     /// Refuses outputs past `produced` that the model uses.
     pub(crate) fn only_outputs(&self, produced: usize, what: &str) -> Result<()> {
         for k in produced..self.output_names.len() {
@@ -548,9 +553,7 @@ impl<'a> MapCtx<'a> {
     /// The contents of an integer vector: constant values, or tracked symbolic ones.
     pub(crate) fn sym_of(&self, v: ValueId) -> Option<Vec<SymEl>> {
         if let Some(t) = self.graph.constant(v) {
-            return t
-                .dtype
-                .is_int()
+            return (t.dtype.is_int() || t.dtype == DType::Bool)
                 .then(|| t.to_i64s().into_iter().map(SymEl::Int).collect());
         }
         self.sym.get(&v).cloned()
@@ -560,7 +563,8 @@ impl<'a> MapCtx<'a> {
     /// entry is a number, returns a constant to use instead (so chains fold).
     pub(crate) fn set_sym(&mut self, v: ValueId, els: Vec<SymEl>) -> Result<ValueId> {
         let ty = self.graph.ty(v).clone();
-        if self.graph.constant(v).is_some() || !ty.dtype.is_int() || ty.rank() > 1 {
+        let shapeish = ty.dtype.is_int() || ty.dtype == DType::Bool;
+        if self.graph.constant(v).is_some() || !shapeish || ty.rank() > 1 {
             return Ok(v);
         }
         let ints: Option<Vec<i64>> = els
@@ -704,7 +708,20 @@ impl Builder for MapCtx<'_> {
         if self.graph.ty(x).shape == shape {
             return Ok(x);
         }
-        let y = self.emit1(Op::Movement(Movement::Reshape { shape }), &[x])?;
+        // A symbolic dim x lacks is read from another value that has it.
+        let x_dims = &self.graph.ty(x).shape;
+        let mut operands = vec![x];
+        for d in shape
+            .iter()
+            .filter(|d| d.known().is_none() && !x_dims.contains(d))
+        {
+            if let Some(w) = self.graph.value_with_dim(d)
+                && !operands.contains(&w)
+            {
+                operands.push(w);
+            }
+        }
+        let y = self.emit1(Op::Movement(Movement::Reshape { shape }), &operands)?;
         // Same elements in the same order: symbolic contents carry over.
         match self.sym.get(&x).cloned() {
             Some(els) => self.set_sym(y, els),

@@ -182,9 +182,9 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Expand",
         &[8, 13],
-        &["Reshape", "Gather"],
+        &["Reshape", "Gather", "Cast", "Concat", "BroadcastTo"],
         expand,
-        "constant shape input; each broadcast 1-dim becomes a Gather of repeated index 0",
+        "constant shape: each broadcast 1-dim becomes a Gather of repeated index 0; run-time shape: BroadcastTo (dims computed at run time)",
     ),
     row(
         "Tile",
@@ -619,10 +619,12 @@ fn reshape(ctx: &mut MapCtx) -> Result<()> {
     ctx.bind(0, v)
 }
 
-/// The product of some dims as one dim: known, or the lone symbol among 1s.
-fn merged_dim(dims: &[Dim], whole: &[Dim]) -> Result<Dim> {
+/// The product of some dims as one dim: known, or a symbol named by its
+/// factors (`batch*seq`, sorted, as shape arithmetic names products) whose
+/// value the lowering computes from the element count.
+fn merged_dim(dims: &[Dim]) -> Result<Dim> {
     let mut product: u64 = 1;
-    let mut symbol: Option<&Dim> = None;
+    let mut factors: Vec<String> = Vec::new();
     for d in dims {
         match d {
             Dim::Known(n) => {
@@ -630,23 +632,20 @@ fn merged_dim(dims: &[Dim], whole: &[Dim]) -> Result<Dim> {
                     .checked_mul(*n)
                     .ok_or_else(|| Error::limit("Flatten size overflows"))?
             }
-            Dim::Symbol(_) if symbol.is_none() => symbol = Some(d),
-            Dim::Symbol(_) => {
-                return Err(Error::unsupported(format!(
-                    "Flatten of {} merges several symbolic dims",
-                    dims_text(whole)
-                )));
-            }
+            Dim::Symbol(s) => factors.extend(s.split('*').map(str::to_string)),
         }
     }
-    match symbol {
-        None => Ok(Dim::Known(product)),
-        Some(s) if product == 1 => Ok(s.clone()),
-        Some(_) => Err(Error::unsupported(format!(
-            "Flatten of {} merges a symbolic dim with others",
-            dims_text(whole)
-        ))),
+    if factors.is_empty() {
+        return Ok(Dim::Known(product));
     }
+    if product == 0 {
+        return Ok(Dim::Known(0));
+    }
+    if product != 1 {
+        factors.push(product.to_string());
+    }
+    factors.sort();
+    Ok(Dim::Symbol(factors.join("*")))
 }
 
 fn flatten(ctx: &mut MapCtx) -> Result<()> {
@@ -661,10 +660,7 @@ fn flatten(ctx: &mut MapCtx) -> Result<()> {
         )));
     }
     let a = a as usize;
-    let out = vec![
-        merged_dim(&shape[..a], &shape)?,
-        merged_dim(&shape[a..], &shape)?,
-    ];
+    let out = vec![merged_dim(&shape[..a])?, merged_dim(&shape[a..])?];
     let v = ctx.reshape(x, out)?;
     ctx.bind(0, v)
 }
@@ -1285,6 +1281,9 @@ fn gather_along(ctx: &mut MapCtx, x: ValueId, axis: usize, picks: &[i64]) -> Res
 
 fn expand(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
+    if ctx.opt_input(1).is_some_and(|v| ctx.const_of(v).is_none()) {
+        return run_time_expand(ctx, x);
+    }
     let Some(target) = ctx.const_ints(1, "shape")? else {
         return Err(Error::invalid("Expand needs its shape input"));
     };
@@ -1321,6 +1320,52 @@ fn expand(ctx: &mut MapCtx) -> Result<()> {
         }
     }
     ctx.bind(0, y)
+}
+
+/// Expand to a shape computed at run time (of static length): `BroadcastTo`.
+/// Result dims are resolved where the conversion can tell (a dim of `x`
+/// other than 1; a tracked entry: a number or a dim symbol), and are run-time
+/// dims named after the node otherwise.
+fn run_time_expand(ctx: &mut MapCtx, x: ValueId) -> Result<()> {
+    let shape = ctx.input(1)?;
+    let n = match ctx.ty(shape).known_dims().as_deref() {
+        Some([n]) => *n as usize,
+        _ => {
+            return Err(Error::unsupported(format!(
+                "Expand to a shape {} of run-time length (the result's rank would depend on data)",
+                ctx.ty(shape)
+            )));
+        }
+    };
+    let have = ctx.ty(x).shape;
+    let rank = n.max(have.len());
+    let tracked = ctx.sym_of(shape);
+    let mut dims = Vec::with_capacity(rank);
+    for k in 0..rank {
+        let xd = k.checked_sub(rank - have.len()).map(|i| have[i].clone());
+        let el = k
+            .checked_sub(rank - n)
+            .and_then(|i| tracked.as_ref().and_then(|t| t.get(i).cloned()));
+        dims.push(match (xd, el) {
+            // No shape entry (padded with 1): x's own dim.
+            (Some(d), _) if k < rank - n => d,
+            (Some(Dim::Known(d)), _) if d != 1 => Dim::Known(d),
+            (xd, Some(SymEl::Int(1))) => xd.unwrap_or(Dim::Known(1)),
+            (_, Some(SymEl::Int(t))) if t >= 0 => Dim::Known(t as u64),
+            (_, Some(SymEl::Sym(s))) => Dim::Symbol(s),
+            _ => Dim::Symbol(format!("{}_{k}", ctx.origin.node)),
+        });
+    }
+    let shape = ctx.cast(shape, DType::I64)?;
+    // The shape operand has one entry per result dim: pad it with leading 1s.
+    let shape = if n < rank {
+        let ones = ctx.i64s(vec![(rank - n) as u64], &vec![1; rank - n])?;
+        ctx.emit1(Op::Movement(Movement::Concat { axis: 0 }), &[ones, shape])?
+    } else {
+        shape
+    };
+    let v = ctx.emit1(Op::Movement(Movement::BroadcastTo { dims }), &[x, shape])?;
+    ctx.bind(0, v)
 }
 
 /// Tile-1: `tiles` copies of the input along `axis`, both scalar inputs.
