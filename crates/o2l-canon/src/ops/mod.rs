@@ -383,6 +383,10 @@ mod tests {
             }),
             Op::Movement(Movement::Range { count: "n".into() }),
             Op::Movement(Movement::BroadcastTo { dims: vec![] }),
+            Op::Movement(Movement::ReshapeTo {
+                dims: vec![],
+                allow_zero: false,
+            }),
             Op::Control(Control::Switch {
                 cases: vec![(0, Body(Arc::new(Graph::new("case"))))],
                 dims: "s".into(),

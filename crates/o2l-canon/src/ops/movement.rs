@@ -100,6 +100,13 @@ canonical_ops! {
         SliceAt { axes: Vec<usize>, sizes: Vec<String> }
             => "numpy slicing with run-time starts, ends and steps (clamped); the sliced dims are known at run time",
             ["data", "starts", "ends", "steps"], ["axes: [usize]", "sizes: [dim symbol]"];
+        /// Reshape to the shape held by the run-time operand `shape` (1-D i64, ONNX
+        /// rules: an entry 0 copies `x`'s dim unless `allow_zero`, one entry -1 is
+        /// inferred); the result's dims are `dims` as the frontend resolved them,
+        /// each symbol computed at run time.
+        ReshapeTo { dims: Vec<Dim>, allow_zero: bool }
+            => "reshape to a shape given at run time (0 copies, -1 is inferred); dims not known at conversion are computed at run time",
+            ["x", "shape"], ["dims: [dim]", "allow_zero: bool"];
         /// `x` broadcast (numpy rules) to the shape held by the run-time operand
         /// `shape` (1-D i64); the result's dims are `dims` as the frontend
         /// resolved them, each symbol computed at run time (the shape's entry,
@@ -244,6 +251,18 @@ impl Movement {
                     *d = Dim::Symbol(size.clone());
                 }
                 Ok(vec![TensorType::new(x.dtype, shape)])
+            }
+            Movement::ReshapeTo { dims, .. } => {
+                expect_operands("ReshapeTo", inputs, 2, 2)?;
+                let (x, shape) = (inputs[0], inputs[1]);
+                if shape.dtype != DType::I64 || shape.shape != [Dim::Known(dims.len() as u64)] {
+                    crate::bail!(
+                        InvalidModel,
+                        "ReshapeTo shape must be i64 of shape [{}], got {shape}",
+                        dims.len()
+                    );
+                }
+                Ok(vec![TensorType::new(x.dtype, dims.clone())])
             }
             Movement::BroadcastTo { dims } => {
                 expect_operands("BroadcastTo", inputs, 2, 2)?;
@@ -570,6 +589,7 @@ impl Movement {
             | Movement::Fill { .. }
             | Movement::SliceAt { .. }
             | Movement::BroadcastTo { .. }
+            | Movement::ReshapeTo { .. }
             | Movement::Range { .. }
             | Movement::GatherElements { .. }
             | Movement::GatherND { .. }

@@ -55,6 +55,7 @@ pub(crate) fn lower<'c, 'a>(
         Movement::SliceAt { axes, .. } => slice_at(cx, ins, axes, out),
         Movement::Range { .. } => range(cx, ins, out),
         Movement::BroadcastTo { .. } => broadcast_to(cx, ins[0], ins[1], out),
+        Movement::ReshapeTo { allow_zero, .. } => reshape_to(cx, ins[0], ins[1], *allow_zero, out),
         Movement::Fill { .. } => {
             let elem = cx.elem(out.dtype)?;
             let v = cx.op1("tensor.extract", &[ins[0].0], elem, &[])?;
@@ -481,6 +482,64 @@ fn slice_at<'c, 'a>(
             Ok(vec![b.op1("tensor.extract", &coords, elem, &[])?])
         },
     )?[0])
+}
+
+/// Reshape to a run-time shape with ONNX's rules: entry `t` is `x`'s dim
+/// when 0 (unless `allow_zero`), the element count over the other entries
+/// when -1, else itself; the result is `tensor.reshape` to those dims.
+fn reshape_to<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    x: Operand<'c, 'a, '_>,
+    shape: Operand<'c, 'a, '_>,
+    allow_zero: bool,
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    let i64t = cx.elem(DType::I64)?;
+    let (zero, one, minus_one) = (
+        cx.scalar_int(DType::I64, 0)?,
+        cx.scalar_int(DType::I64, 1)?,
+        cx.scalar_int(DType::I64, -1)?,
+    );
+    let mut count = one;
+    for i in 0..x.1.rank() {
+        let d = cx.op1("arith.index_cast", &[cx.dim(x.0, i)?], i64t, &[])?;
+        count = cx.bin("arith.muli", count, d)?;
+    }
+    let mut entries = Vec::with_capacity(out.rank());
+    for k in 0..out.rank() {
+        let at = cx.index(k as i64)?;
+        let t = cx.op1("tensor.extract", &[shape.0, at], i64t, &[])?;
+        let t = if !allow_zero && k < x.1.rank() {
+            let d = cx.op1("arith.index_cast", &[cx.dim(x.0, k)?], i64t, &[])?;
+            cx.select(cx.cmpi(0, t, zero)?, d, t)?
+        } else {
+            t
+        };
+        entries.push(t);
+    }
+    // The product of the entries other than -1 gives the inferred one.
+    let mut rest = one;
+    for &t in &entries {
+        let factor = cx.select(cx.cmpi(0, t, minus_one)?, one, t)?;
+        rest = cx.bin("arith.muli", rest, factor)?;
+    }
+    let inferred = cx.bin("arith.divsi", count, cx.bin("arith.maxsi", rest, one)?)?;
+    let index_t = cx.index_type();
+    let dims: Vec<Val<'c, 'a>> = entries
+        .iter()
+        .map(|&t| {
+            let t = cx.select(cx.cmpi(0, t, minus_one)?, inferred, t)?;
+            cx.op1("arith.index_cast", &[t], index_t, &[])
+        })
+        .collect::<Result<_>>()?;
+    let shape_t: Type<'c> = cx.parse_type(&format!("tensor<{}xindex>", dims.len()))?;
+    let shape = cx.op1("tensor.from_elements", &dims, shape_t, &[])?;
+    cx.op1(
+        "tensor.reshape",
+        &[x.0, shape],
+        cx.parse_type(&tensor_str(&out.shape, out.dtype))?,
+        &[],
+    )
 }
 
 /// Numpy broadcast of `x` to a run-time shape. A result dim known at

@@ -21,9 +21,9 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Reshape",
         &[5, 13, 14, 19, 21, 23, 24, 25],
-        &["Reshape"],
+        &["Reshape", "Cast", "ReshapeTo"],
         reshape,
-        "constant shape input; 0 copies the input dim (unless allowzero), -1 is inferred",
+        "shape input, constant or tracked (shape arithmetic on symbolic dims): 0 copies the input dim (unless allowzero), -1 is inferred; a shape computed at run time: ReshapeTo",
     ),
     row(
         "Flatten",
@@ -161,23 +161,23 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Split",
         &[13],
-        &["Gather"],
+        &["Gather", "Cast", "CumSum", "Sub", "Reshape", "SliceAt"],
         split_v13,
-        "constant `split` input or equal parts; one Gather of constant indices per output",
+        "constant `split` input or equal parts: one Gather of constant indices per output; run-time `split`: SliceAt between running sums",
     ),
     row(
         "Split",
         &[18],
-        &["Gather"],
+        &["Gather", "Cast", "CumSum", "Sub", "Reshape", "SliceAt"],
         split_v18,
-        "constant `split` input or num_outputs (last part smaller); one Gather per output",
+        "constant `split` input or num_outputs (last part smaller): one Gather per output; run-time `split`: SliceAt between running sums",
     ),
     row(
         "ConstantOfShape",
         &[9, 20, 21, 23, 24, 25],
-        &["Fill"],
+        &["Fill", "Cast", "Concat", "BroadcastTo"],
         constant_of_shape,
-        "constant shape input; the value attribute (default f32 0) repeated: a constant up to --max-fold-bytes, a run-time Fill above",
+        "the value attribute (default f32 0) repeated; constant shape: a constant up to --max-fold-bytes, a run-time Fill above; run-time shape: BroadcastTo",
     ),
     row(
         "Expand",
@@ -610,12 +610,40 @@ fn reshape_v1(ctx: &mut MapCtx) -> Result<()> {
 
 fn reshape(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
+    let allow_zero = ctx.version >= 14 && ctx.attrs.int_or("allowzero", 0)? != 0;
+    if let Some(shape) = ctx.opt_input(1)
+        && ctx.sym_of(shape).is_none()
+    {
+        return run_time_reshape(ctx, x, shape, allow_zero);
+    }
     let Some(target) = ctx.sym_ints(1, "shape")? else {
         return Err(Error::invalid("Reshape needs its shape input"));
     };
-    let allow_zero = ctx.version >= 14 && ctx.attrs.int_or("allowzero", 0)? != 0;
     let shape = resolve_reshape_sym(&ctx.ty(x).shape, &target, allow_zero)?;
     let v = ctx.reshape(x, shape)?;
+    ctx.bind(0, v)
+}
+
+/// Reshape to a shape computed at run time (of static length): `ReshapeTo`,
+/// every result dim a run-time dim named after the node.
+fn run_time_reshape(ctx: &mut MapCtx, x: ValueId, shape: ValueId, allow_zero: bool) -> Result<()> {
+    let n = match ctx.ty(shape).known_dims().as_deref() {
+        Some([n]) => *n as usize,
+        _ => {
+            return Err(Error::unsupported(format!(
+                "Reshape to a shape {} of run-time length (the result's rank would depend on data)",
+                ctx.ty(shape)
+            )));
+        }
+    };
+    let dims = (0..n)
+        .map(|k| Dim::Symbol(format!("{}_{k}", ctx.origin.node)))
+        .collect();
+    let shape = ctx.cast(shape, DType::I64)?;
+    let v = ctx.emit1(
+        Op::Movement(Movement::ReshapeTo { dims, allow_zero }),
+        &[x, shape],
+    )?;
     ctx.bind(0, v)
 }
 
@@ -1226,11 +1254,17 @@ fn split_v2(ctx: &mut MapCtx) -> Result<()> {
 }
 
 fn split_v13(ctx: &mut MapCtx) -> Result<()> {
+    if ctx.opt_input(1).is_some_and(|v| ctx.const_of(v).is_none()) {
+        return run_time_split(ctx);
+    }
     let sizes = ctx.const_ints(1, "split")?;
     split(ctx, sizes, None)
 }
 
 fn split_v18(ctx: &mut MapCtx) -> Result<()> {
+    if ctx.opt_input(1).is_some_and(|v| ctx.const_of(v).is_none()) {
+        return run_time_split(ctx);
+    }
     let sizes = ctx.const_ints(1, "split")?;
     let n = ctx.attrs.int("num_outputs")?;
     if sizes.is_none() && n.is_none() {
@@ -1241,11 +1275,70 @@ fn split_v18(ctx: &mut MapCtx) -> Result<()> {
     split(ctx, sizes, n)
 }
 
+/// Split by sizes computed at run time (one per output): part `k` is the
+/// slice between the running sums of the sizes before it and through it.
+fn run_time_split(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let rank = ctx.ty(x).rank();
+    let axis = normalize_axis(ctx.attrs.int_or("axis", 0)?, rank)?;
+    let sizes = ctx.input(1)?;
+    let parts = ctx.num_outputs();
+    if ctx.ty(sizes).shape != [Dim::Known(parts as u64)] {
+        return Err(Error::invalid(format!(
+            "Split sizes {} do not give one size per output ({parts})",
+            ctx.ty(sizes)
+        )));
+    }
+    let sizes = ctx.cast(sizes, DType::I64)?;
+    let ends = ctx.emit1(
+        Op::Reduce(o2l_canon::ops::Reduce {
+            kind: o2l_canon::ops::ReduceKind::CumSum {
+                exclusive: false,
+                reverse: false,
+            },
+            axes: vec![0],
+            keep_dims: true,
+        }),
+        &[sizes],
+    )?;
+    let starts = ctx.binary(o2l_canon::ops::Binary::Sub, ends, sizes)?;
+    for k in 0..parts {
+        if !ctx.output_wanted(k) {
+            continue;
+        }
+        let at = index_constant(ctx, &[k as i64])?;
+        let start = ctx.emit1(Op::Movement(Movement::Gather { axis: 0 }), &[starts, at])?;
+        let end = ctx.emit1(Op::Movement(Movement::Gather { axis: 0 }), &[ends, at])?;
+        let size = format!("{}_{k}", ctx.origin.node);
+        let v = slice_at_run_time(ctx, x, axis, start, end, size)?;
+        ctx.bind(k, v)?;
+    }
+    Ok(())
+}
+
+/// `x[start:end]` along `axis` in steps of 1, `start` and `end` run-time
+/// i64 tensors of one element; the sliced dim is the run-time dim `size`.
+pub(crate) fn slice_at_run_time(
+    ctx: &mut MapCtx,
+    x: ValueId,
+    axis: usize,
+    start: ValueId,
+    end: ValueId,
+    size: String,
+) -> Result<ValueId> {
+    let one = index_constant(ctx, &[1])?;
+    let start = ctx.reshape_to(start, &[1])?;
+    let end = ctx.reshape_to(end, &[1])?;
+    ctx.emit1(
+        Op::Movement(Movement::SliceAt {
+            axes: vec![axis],
+            sizes: vec![size],
+        }),
+        &[x, start, end, one],
+    )
+}
+
 fn constant_of_shape(ctx: &mut MapCtx) -> Result<()> {
-    let Some(shape) = ctx.const_ints(0, "shape")? else {
-        return Err(Error::invalid("ConstantOfShape needs its shape input"));
-    };
-    let dims = super::ctx::to_u64s(&shape, "ConstantOfShape shape")?;
     let value = match ctx.attrs.tensor("value")? {
         Some(p) => ctx.decode_tensor(p)?,
         None => Tensor::from_f64s(DType::F32, vec![1], &[0.0])?,
@@ -1256,6 +1349,17 @@ fn constant_of_shape(ctx: &mut MapCtx) -> Result<()> {
             value.num_elements()
         )));
     }
+    let shape_v = ctx.input(0)?;
+    if ctx.const_of(shape_v).is_none() {
+        // A run-time shape: the value broadcast to it.
+        let scalar = ctx.constant(value.repeated(vec![])?)?;
+        let v = broadcast_to_run_time(ctx, scalar, shape_v)?;
+        return ctx.bind(0, v);
+    }
+    let Some(shape) = ctx.const_ints(0, "shape")? else {
+        return Err(Error::invalid("ConstantOfShape needs its shape input"));
+    };
+    let dims = super::ctx::to_u64s(&shape, "ConstantOfShape shape")?;
     let v = ctx.fill(
         &value,
         dims.clone(),
@@ -1328,11 +1432,17 @@ fn expand(ctx: &mut MapCtx) -> Result<()> {
 /// dims named after the node otherwise.
 fn run_time_expand(ctx: &mut MapCtx, x: ValueId) -> Result<()> {
     let shape = ctx.input(1)?;
+    let v = broadcast_to_run_time(ctx, x, shape)?;
+    ctx.bind(0, v)
+}
+
+/// `x` broadcast to the run-time shape `shape` (see `run_time_expand`).
+fn broadcast_to_run_time(ctx: &mut MapCtx, x: ValueId, shape: ValueId) -> Result<ValueId> {
     let n = match ctx.ty(shape).known_dims().as_deref() {
         Some([n]) => *n as usize,
         _ => {
             return Err(Error::unsupported(format!(
-                "Expand to a shape {} of run-time length (the result's rank would depend on data)",
+                "a broadcast to a shape {} of run-time length (the result's rank would depend on data)",
                 ctx.ty(shape)
             )));
         }
@@ -1364,8 +1474,7 @@ fn run_time_expand(ctx: &mut MapCtx, x: ValueId) -> Result<()> {
     } else {
         shape
     };
-    let v = ctx.emit1(Op::Movement(Movement::BroadcastTo { dims }), &[x, shape])?;
-    ctx.bind(0, v)
+    ctx.emit1(Op::Movement(Movement::BroadcastTo { dims }), &[x, shape])
 }
 
 /// Tile-1: `tiles` copies of the input along `axis`, both scalar inputs.
