@@ -742,6 +742,28 @@ def control():
         [const("start", np.float32(0.5), np.float32), const("delta", np.float32(2), np.float32)],
         opset=11,
     )
+    # Expand, Reshape and Pad to shapes and amounts given at run time.
+    save(
+        "expand_runtime_shape",
+        [node("Expand", ["x", "shape"], ["y"])],
+        [vi("x", F, [3, 1]), vi("shape", I64, [2])],
+        [vi("y", F, [3, None])],
+        opset=13,
+    )
+    save(
+        "reshape_runtime_shape",
+        [node("Reshape", ["x", "shape"], ["y"])],
+        [vi("x", F, [2, 3, 4]), vi("shape", I64, [2])],
+        [vi("y", F, [None, None])],
+        opset=14,
+    )
+    save(
+        "pad_runtime_pads",
+        [node("Pad", ["x", "pads"], ["y"], mode="reflect")],
+        [vi("x", F, [3, 4]), vi("pads", I64, [4])],
+        [vi("y", F, [None, None])],
+        opset=13,
+    )
 
 
 def coverage():

@@ -16,6 +16,19 @@ pub enum ScatterReduction {
     Min,
 }
 
+/// What the positions a padding adds take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PadMode {
+    /// The `value` operand.
+    Constant,
+    /// The nearest edge element.
+    Edge,
+    /// The mirror image, the edge element not repeated.
+    Reflect,
+    /// The elements from the other end.
+    Wrap,
+}
+
 canonical_ops! {
     family: Movement;
     #[derive(Debug, Clone, PartialEq)]
@@ -100,6 +113,13 @@ canonical_ops! {
         SliceAt { axes: Vec<usize>, sizes: Vec<String> }
             => "numpy slicing with run-time starts, ends and steps (clamped); the sliced dims are known at run time",
             ["data", "starts", "ends", "steps"], ["axes: [usize]", "sizes: [dim symbol]"];
+        /// `x` padded along `axes` by amounts given at run time (`pads`: 1-D i64,
+        /// the begins then the ends, one per axis; negative amounts crop); the
+        /// added positions are filled as `mode` says (`value`: 0-d, x's type).
+        /// Padded dim `axes[k]` is the run-time dim named `sizes[k]`.
+        PadAt { mode: PadMode, axes: Vec<usize>, sizes: Vec<String> }
+            => "padding (or cropping) by run-time amounts: constant, edge, reflect or wrap; the padded dims are known at run time",
+            ["x", "pads", "value"], ["mode: constant|edge|reflect|wrap", "axes: [usize]", "sizes: [dim symbol]"];
         /// Reshape to the shape held by the run-time operand `shape` (1-D i64, ONNX
         /// rules: an entry 0 copies `x`'s dim unless `allow_zero`, one entry -1 is
         /// inferred); the result's dims are `dims` as the frontend resolved them,
@@ -247,6 +267,31 @@ impl Movement {
                 for (&a, size) in axes.iter().zip(sizes) {
                     let Some(d) = shape.get_mut(a) else {
                         crate::bail!(InvalidModel, "SliceAt axis {a} is out of range for {x}");
+                    };
+                    *d = Dim::Symbol(size.clone());
+                }
+                Ok(vec![TensorType::new(x.dtype, shape)])
+            }
+            Movement::PadAt { axes, sizes, .. } => {
+                expect_operands("PadAt", inputs, 3, 3)?;
+                let (x, pads, value) = (inputs[0], inputs[1], inputs[2]);
+                if pads.dtype != DType::I64 || pads.shape != [Dim::Known(2 * axes.len() as u64)] {
+                    crate::bail!(
+                        InvalidModel,
+                        "PadAt pads must be i64 of shape [{}], got {pads}",
+                        2 * axes.len()
+                    );
+                }
+                if value.rank() != 0 || value.dtype != x.dtype || sizes.len() != axes.len() {
+                    crate::bail!(
+                        InvalidModel,
+                        "PadAt takes a 0-d value of {x}'s type, got {value}"
+                    );
+                }
+                let mut shape = x.shape.clone();
+                for (&a, size) in axes.iter().zip(sizes) {
+                    let Some(d) = shape.get_mut(a) else {
+                        crate::bail!(InvalidModel, "PadAt axis {a} is out of range for {x}");
                     };
                     *d = Dim::Symbol(size.clone());
                 }
@@ -590,6 +635,7 @@ impl Movement {
             | Movement::SliceAt { .. }
             | Movement::BroadcastTo { .. }
             | Movement::ReshapeTo { .. }
+            | Movement::PadAt { .. }
             | Movement::Range { .. }
             | Movement::GatherElements { .. }
             | Movement::GatherND { .. }

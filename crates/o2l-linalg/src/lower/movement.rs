@@ -10,7 +10,7 @@
 use super::ir::{Ctx, DimV, Operand, Val, identity_map, map_str, pick_map, tensor_str};
 use melior::ir::attribute::IntegerAttribute;
 use melior::ir::{Type, ValueLike};
-use o2l_canon::ops::{Movement, ScatterReduction};
+use o2l_canon::ops::{Movement, PadMode, ScatterReduction};
 use o2l_canon::{DType, Dim, Result, TensorType};
 
 pub(crate) fn lower<'c, 'a>(
@@ -55,6 +55,7 @@ pub(crate) fn lower<'c, 'a>(
         Movement::SliceAt { axes, .. } => slice_at(cx, ins, axes, out),
         Movement::Range { .. } => range(cx, ins, out),
         Movement::BroadcastTo { .. } => broadcast_to(cx, ins[0], ins[1], out),
+        Movement::PadAt { mode, axes, .. } => pad_at(cx, ins, *mode, axes, out),
         Movement::ReshapeTo { allow_zero, .. } => reshape_to(cx, ins[0], ins[1], *allow_zero, out),
         Movement::Fill { .. } => {
             let elem = cx.elem(out.dtype)?;
@@ -482,6 +483,106 @@ fn slice_at<'c, 'a>(
             Ok(vec![b.op1("tensor.extract", &coords, elem, &[])?])
         },
     )?[0])
+}
+
+/// Padding by run-time amounts: result position `j` along padded axis `a`
+/// reads `x` at `j - begin`; outside `[0, d)` that source is the `value`
+/// (constant), clamped (edge), mirrored with period `2 (d - 1)` (reflect)
+/// or taken modulo `d` (wrap). Each padded extent is `d + begin + end`.
+fn pad_at<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    ins: &[Operand<'c, 'a, '_>],
+    mode: PadMode,
+    axes: &[usize],
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    let (x, rank, n) = (ins[0], out.rank(), axes.len());
+    let i64t = cx.elem(DType::I64)?;
+    let index_t = cx.index_type();
+    let mut sizes: Vec<DimV<'c, 'a>> = Vec::with_capacity(rank);
+    for (i, d) in x.1.shape.iter().enumerate() {
+        sizes.push(match d {
+            _ if axes.contains(&i) => DimV::Static(0),
+            Dim::Known(n) => DimV::Static(*n),
+            Dim::Symbol(_) => DimV::Dynamic(cx.dim(x.0, i)?),
+        });
+    }
+    // Captured: x, the value, then per padded axis its length and begin.
+    let value = cx.op1("tensor.extract", &[ins[2].0], cx.elem(out.dtype)?, &[])?;
+    let mut caps = vec![x.0, value];
+    let zero = cx.index(0)?;
+    for (k, &a) in axes.iter().enumerate() {
+        let read = |at: usize| -> Result<Val<'c, 'a>> {
+            let at = cx.index(at as i64)?;
+            let v = cx.op1("tensor.extract", &[ins[1].0, at], i64t, &[])?;
+            cx.op1("arith.index_cast", &[v], index_t, &[])
+        };
+        let (begin, end) = (read(k)?, read(n + k)?);
+        let len = cx.dim(x.0, a)?;
+        let size = cx.bin("arith.addi", cx.bin("arith.addi", len, begin)?, end)?;
+        sizes[a] = DimV::Dynamic(cx.bin("arith.maxsi", size, zero)?);
+        caps.push(len);
+        caps.push(begin);
+    }
+    let e = cx.empty(&sizes, out.dtype)?;
+    let axes = axes.to_vec();
+    Ok(cx.generic(
+        &[],
+        &[e],
+        &[identity_map(rank)],
+        &vec!["parallel"; rank],
+        &caps,
+        move |b, _, caps| {
+            let (zero, one) = (b.index(0)?, b.index(1)?);
+            let mut coords = vec![caps[0]];
+            let mut inside: Option<Val<'c, '_>> = None;
+            for i in 0..rank {
+                let j = loop_index(b, i)?;
+                let Some(k) = axes.iter().position(|&a| a == i) else {
+                    coords.push(j);
+                    continue;
+                };
+                let (len, begin) = (caps[2 + 2 * k], caps[3 + 2 * k]);
+                let src = b.bin("arith.subi", j, begin)?;
+                let last = b.bin("arith.subi", len, one)?;
+                let clamped = b.bin("arith.minsi", b.bin("arith.maxsi", src, zero)?, last)?;
+                coords.push(match mode {
+                    PadMode::Constant => {
+                        let ok = b.bin(
+                            "arith.andi",
+                            b.cmpi(5, src, zero)?, // sge
+                            b.cmpi(2, src, len)?,  // slt
+                        )?;
+                        inside = Some(match inside {
+                            Some(all) => b.bin("arith.andi", all, ok)?,
+                            None => ok,
+                        });
+                        clamped
+                    }
+                    PadMode::Edge => clamped,
+                    PadMode::Wrap => modulo(b, src, b.bin("arith.maxsi", len, one)?)?,
+                    PadMode::Reflect => {
+                        let period = b.bin("arith.addi", last, last)?;
+                        let m = modulo(b, src, b.bin("arith.maxsi", period, one)?)?;
+                        let back = b.bin("arith.subi", period, m)?;
+                        b.select(b.cmpi(2, m, len)?, m, back)?
+                    }
+                });
+            }
+            let elem = super::ir::element_type(caps[0].r#type())?;
+            let read = b.op1("tensor.extract", &coords, elem, &[])?;
+            Ok(vec![match inside {
+                Some(ok) => b.select(ok, read, caps[1])?,
+                None => read,
+            }])
+        },
+    )?[0])
+}
+
+/// `v` modulo `m` (> 0) in `[0, m)` for negative `v` too.
+fn modulo<'c, 'b>(b: &Ctx<'c, 'b>, v: Val<'c, 'b>, m: Val<'c, 'b>) -> Result<Val<'c, 'b>> {
+    let r = b.bin("arith.remsi", v, m)?;
+    b.bin("arith.remsi", b.bin("arith.addi", r, m)?, m)
 }
 
 /// Reshape to a run-time shape with ONNX's rules: entry `t` is `x`'s dim

@@ -3,7 +3,7 @@
 //! constants (Identity, Dropout in inference, Constant).
 use super::ctx::{MapCtx, Rule, SymEl, known_product, row};
 use o2l_canon::Builder;
-use o2l_canon::ops::{Movement, ScatterReduction};
+use o2l_canon::ops::{Movement, PadMode, ScatterReduction};
 use o2l_canon::shape::{element_count, normalize_axes, normalize_axis};
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
 
@@ -203,9 +203,9 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Compress",
         &[9, 11, 28],
-        &["Reshape", "Gather"],
+        &["Reshape", "Gather", "Cast", "NonZero"],
         compress,
-        "Gather of the positions a constant condition keeps (a run-time condition makes the shape data-dependent)",
+        "Gather of the positions the condition keeps: constant ones, or NonZero of a run-time condition (a run-time length)",
     ),
     row(
         "ReverseSequence",
@@ -238,9 +238,11 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Pad",
         &[11, 13, 18, 19, 21, 23, 24, 25],
-        &["Fill", "Gather", "Concat"],
+        &[
+            "Fill", "Gather", "Concat", "Cast", "Reshape", "PadAt", "Switch",
+        ],
         pad_v11,
-        "constant pads (and axes, constant_value) inputs; constant mode concatenates constant blocks, edge/reflect/wrap gather (static dims)",
+        "constant pads and constant_value: constant mode concatenates constant blocks, edge/reflect/wrap gather (static dims); run-time pads or value: PadAt (run-time dims); run-time axes: a Switch over the axis lists",
     ),
     row(
         "DepthToSpace",
@@ -1623,12 +1625,7 @@ fn compress(ctx: &mut MapCtx) -> Result<()> {
     let Some(cond) = ctx.opt_input(1) else {
         return Err(Error::invalid("Compress needs its condition"));
     };
-    let Some(keep) = ctx.const_of(cond).map(|t| t.to_i64s()) else {
-        return Err(ctx.needs_constant(
-            1,
-            "input 1 (condition) is computed at run time; the result's length would depend on it (only a constant condition is supported)",
-        ));
-    };
+    let keep = ctx.const_of(cond).map(|t| t.to_i64s());
     let xt = ctx.ty(x);
     let (y, axis) = match ctx.attrs.int("axis")? {
         Some(a) => (x, normalize_axis(a, xt.rank())?),
@@ -1639,6 +1636,35 @@ fn compress(ctx: &mut MapCtx) -> Result<()> {
         }
     };
     let len = static_len(ctx, y, axis, "Compress")?;
+    let Some(keep) = keep else {
+        // A run-time condition: the positions NonZero finds, a run-time count.
+        let c = match ctx.ty(cond).known_dims().as_deref() {
+            Some([c]) => *c as i64,
+            _ => {
+                return Err(Error::invalid(format!(
+                    "Compress condition must be 1-D, got {}",
+                    ctx.ty(cond)
+                )));
+            }
+        };
+        let cond = if c > len {
+            let first: Vec<i64> = (0..len).collect();
+            gather_along(ctx, cond, 0, &first)?
+        } else {
+            cond
+        };
+        let cond = ctx.cast(cond, DType::Bool)?;
+        let count = format!("{}_count", ctx.origin.node);
+        let at = ctx.emit1(
+            Op::Sort(o2l_canon::ops::Sort::NonZero {
+                count: count.clone(),
+            }),
+            &[cond],
+        )?;
+        let at = ctx.reshape(at, vec![Dim::Symbol(count)])?;
+        let v = ctx.emit1(Op::Movement(Movement::Gather { axis }), &[y, at])?;
+        return ctx.bind(0, v);
+    };
     let picks: Vec<i64> = keep
         .iter()
         .take(len as usize)
@@ -1768,6 +1794,16 @@ fn pad_v2(ctx: &mut MapCtx) -> Result<()> {
 }
 
 fn pad_v11(ctx: &mut MapCtx) -> Result<()> {
+    let rank = ctx.ty(ctx.input(0)?).rank();
+    if ctx.version >= 18 && ctx.switch_on_run_time_axis_list(3, rank)? {
+        return Ok(());
+    }
+    if [1, 2]
+        .iter()
+        .any(|&i| ctx.opt_input(i).is_some_and(|v| ctx.const_of(v).is_none()))
+    {
+        return run_time_pad(ctx, rank);
+    }
     let Some(pads) = ctx.const_ints(1, "pads")? else {
         return Err(Error::invalid("Pad needs its pads input"));
     };
@@ -1789,6 +1825,59 @@ fn pad_v11(ctx: &mut MapCtx) -> Result<()> {
         None
     };
     pad(ctx, pads, axes, value)
+}
+
+/// Pad by amounts (or a value) computed at run time: `PadAt`, each padded
+/// dim a run-time dim named after the node.
+fn run_time_pad(ctx: &mut MapCtx, rank: usize) -> Result<()> {
+    let x = ctx.input(0)?;
+    let dtype = ctx.ty(x).dtype;
+    let mode = match ctx.attrs.string_or("mode", "constant")?.as_str() {
+        "constant" => PadMode::Constant,
+        "edge" => PadMode::Edge,
+        "reflect" => PadMode::Reflect,
+        "wrap" => PadMode::Wrap,
+        other => {
+            return Err(Error::invalid(format!(
+                "Pad mode \"{other}\": expected constant, reflect, edge or wrap"
+            )));
+        }
+    };
+    let axes = match ctx.const_ints(3, "axes")? {
+        Some(a) if ctx.version >= 18 => normalize_axes(&a, rank)?,
+        _ => (0..rank).collect(),
+    };
+    let pads = ctx.input(1)?;
+    if ctx.ty(pads).shape != [Dim::Known(2 * axes.len() as u64)] {
+        return Err(Error::invalid(format!(
+            "Pad pads {} must hold 2 values for each of {} axes",
+            ctx.ty(pads),
+            axes.len()
+        )));
+    }
+    let pads = ctx.cast(pads, DType::I64)?;
+    let value = match ctx.opt_input(2) {
+        Some(v) if ctx.ty(v).num_elements()? == Some(1) => {
+            let v = ctx.reshape_to(v, &[])?;
+            ctx.cast(v, dtype)?
+        }
+        Some(v) => {
+            return Err(Error::invalid(format!(
+                "Pad constant_value must hold one value, got {}",
+                ctx.ty(v)
+            )));
+        }
+        None => ctx.scalar(dtype, 0.0)?,
+    };
+    let sizes = axes
+        .iter()
+        .map(|a| format!("{}_{a}", ctx.origin.node))
+        .collect();
+    let v = ctx.emit1(
+        Op::Movement(Movement::PadAt { mode, axes, sizes }),
+        &[x, pads, value],
+    )?;
+    ctx.bind(0, v)
 }
 
 /// N, C, H, W of a 4-D input, C/H/W static.

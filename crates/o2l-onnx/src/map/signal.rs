@@ -16,6 +16,7 @@ pub(crate) static RULES: &[Rule] = &[
         "DFT",
         &[17, 20],
         &[
+            "Switch",
             "Fill",
             "Gather",
             "Reshape",
@@ -288,6 +289,10 @@ fn dft(ctx: &mut MapCtx) -> Result<()> {
     let rank = ctx.ty(x).rank();
     let inverse = ctx.attrs.int_or("inverse", 0)? != 0;
     let onesided = ctx.attrs.int_or("onesided", 0)? != 0;
+    // An axis computed at run time (DFT-20) picks among the possible ones.
+    if ctx.version >= 20 && ctx.switch_on_run_time_axes(2, rank)? {
+        return Ok(());
+    }
     let axis = if ctx.version >= 20 {
         const_scalar(ctx, 2, "axis")?.map_or(-2, |v| v as i64)
     } else {
