@@ -764,6 +764,17 @@ def control():
         [vi("y", F, [None, None])],
         opset=13,
     )
+    # Conv and MaxPool over symbolic spatial dims: their output extents are
+    # computed at run time.
+    save(
+        "conv_symbolic_spatial",
+        [node("Conv", ["x", "w"], ["c"], strides=[2, 2], pads=[1, 1, 1, 1]),
+         node("MaxPool", ["c"], ["y"], kernel_shape=[2, 2], strides=[2, 2])],
+        [vi("x", F, ["N", 3, "H", "W"])],
+        [vi("y", F, ["N", 4, None, None])],
+        [const("w", np.full((4, 3, 3, 3), 0.5), np.float32)],
+        opset=17,
+    )
 
 
 def coverage():

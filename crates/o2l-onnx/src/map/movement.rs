@@ -133,7 +133,7 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Slice",
         &[1],
-        &["Gather"],
+        &["Gather", "SliceAt"],
         slice_v1,
         "starts/ends/axes attributes; each sliced axis becomes a Gather of constant indices (static dims)",
     ),
@@ -142,7 +142,7 @@ pub(crate) static RULES: &[Rule] = &[
         &[10, 11, 13],
         &["Gather", "Cast", "Reshape", "SliceAt", "Switch"],
         slice_v10,
-        "constant starts/ends/axes/steps: a Gather of constant indices per sliced axis (static dims); run-time starts/ends/steps: SliceAt (run-time dims); run-time axes: a Switch over the possible axes",
+        "constant starts/ends/axes/steps: a Gather of constant indices per sliced axis (static dims); run-time starts/ends/steps, or a symbolic sliced dim: SliceAt (run-time dims); run-time axes: a Switch over the possible axes",
     ),
     row(
         "Split",
@@ -224,14 +224,14 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Pad",
         &[1],
-        &["Gather", "Concat"],
+        &["Gather", "Concat", "PadAt"],
         pad_v1,
         "paddings/value attributes; see Pad-11",
     ),
     row(
         "Pad",
         &[2],
-        &["Fill", "Gather", "Concat"],
+        &["Fill", "Gather", "Concat", "PadAt"],
         pad_v2,
         "pads/value attributes; see Pad-11",
     ),
@@ -1090,11 +1090,50 @@ fn slice(
         )));
     }
     let axes = normalize_axes(&axes, rank)?;
-    let mut y = x;
-    for i in 0..n {
-        if steps[i] == 0 {
-            return Err(Error::invalid("Slice step must not be 0"));
+    if steps.contains(&0) {
+        return Err(Error::invalid("Slice step must not be 0"));
+    }
+    // Along a symbolic dim the extent is known only at run time: SliceAt,
+    // skipping the axes taken whole.
+    let whole = |i: usize| starts[i] == 0 && steps[i] == 1 && ends[i] >= i64::MAX / 2;
+    let symbolic: Vec<usize> = (0..n)
+        .filter(|&i| !whole(i) && ctx.ty(x).shape[axes[i]].known().is_none())
+        .collect();
+    if !symbolic.is_empty() {
+        let picked = |v: &[i64]| symbolic.iter().map(|&i| v[i]).collect::<Vec<_>>();
+        let len = vec![symbolic.len() as u64];
+        let operands = [
+            x,
+            ctx.i64s(len.clone(), &picked(&starts))?,
+            ctx.i64s(len.clone(), &picked(&ends))?,
+            ctx.i64s(len, &picked(&steps))?,
+        ];
+        let sliced: Vec<usize> = symbolic.iter().map(|&i| axes[i]).collect();
+        let sizes = sliced
+            .iter()
+            .map(|a| format!("{}_{a}", ctx.origin.node))
+            .collect();
+        let y = ctx.emit1(
+            Op::Movement(Movement::SliceAt {
+                axes: sliced,
+                sizes,
+            }),
+            &operands,
+        )?;
+        // The static axes, if any, as before.
+        let rest: Vec<usize> = (0..n)
+            .filter(|&i| !symbolic.contains(&i) && !whole(i))
+            .collect();
+        let mut y = y;
+        for i in rest {
+            let len = static_len(ctx, y, axes[i], "Slice")?;
+            let picks = slice_indices(len, starts[i], ends[i], steps[i]);
+            y = take(ctx, y, axes[i], &picks, len)?;
         }
+        return ctx.bind(0, y);
+    }
+    let mut y = x;
+    for i in (0..n).filter(|&i| !whole(i)) {
         let len = static_len(ctx, y, axes[i], "Slice")?;
         let picks = slice_indices(len, starts[i], ends[i], steps[i]);
         y = take(ctx, y, axes[i], &picks, len)?;
@@ -1565,6 +1604,17 @@ fn pad(ctx: &mut MapCtx, pads: Vec<i64>, axes: Option<Vec<i64>>, value: f64) -> 
             2 * n
         )));
     }
+    let symbolic = axes
+        .iter()
+        .enumerate()
+        .any(|(k, &a)| (pads[k], pads[n + k]) != (0, 0) && ctx.ty(x).shape[a].known().is_none());
+    if symbolic {
+        // Along a symbolic dim the extent is known only at run time: PadAt.
+        let pads = ctx.i64s(vec![2 * n as u64], &pads)?;
+        let value = ctx.scalar(ctx.ty(x).dtype, value)?;
+        let v = emit_pad_at(ctx, x, &mode, axes, pads, value)?;
+        return ctx.bind(0, v);
+    }
     let mut y = x;
     for (k, &axis) in axes.iter().enumerate() {
         let (b, e) = (pads[k], pads[n + k]);
@@ -1832,17 +1882,7 @@ fn pad_v11(ctx: &mut MapCtx) -> Result<()> {
 fn run_time_pad(ctx: &mut MapCtx, rank: usize) -> Result<()> {
     let x = ctx.input(0)?;
     let dtype = ctx.ty(x).dtype;
-    let mode = match ctx.attrs.string_or("mode", "constant")?.as_str() {
-        "constant" => PadMode::Constant,
-        "edge" => PadMode::Edge,
-        "reflect" => PadMode::Reflect,
-        "wrap" => PadMode::Wrap,
-        other => {
-            return Err(Error::invalid(format!(
-                "Pad mode \"{other}\": expected constant, reflect, edge or wrap"
-            )));
-        }
-    };
+    let mode = ctx.attrs.string_or("mode", "constant")?;
     let axes = match ctx.const_ints(3, "axes")? {
         Some(a) if ctx.version >= 18 => normalize_axes(&a, rank)?,
         _ => (0..rank).collect(),
@@ -1869,15 +1909,39 @@ fn run_time_pad(ctx: &mut MapCtx, rank: usize) -> Result<()> {
         }
         None => ctx.scalar(dtype, 0.0)?,
     };
+    let v = emit_pad_at(ctx, x, &mode, axes, pads, value)?;
+    ctx.bind(0, v)
+}
+
+/// `PadAt` of `x` along `axes` by the i64 `pads` (begins, then ends) with
+/// ONNX's `mode`; each padded dim a run-time dim named after the node.
+fn emit_pad_at(
+    ctx: &mut MapCtx,
+    x: ValueId,
+    mode: &str,
+    axes: Vec<usize>,
+    pads: ValueId,
+    value: ValueId,
+) -> Result<ValueId> {
+    let mode = match mode {
+        "constant" => PadMode::Constant,
+        "edge" => PadMode::Edge,
+        "reflect" => PadMode::Reflect,
+        "wrap" => PadMode::Wrap,
+        other => {
+            return Err(Error::invalid(format!(
+                "Pad mode \"{other}\": expected constant, reflect, edge or wrap"
+            )));
+        }
+    };
     let sizes = axes
         .iter()
         .map(|a| format!("{}_{a}", ctx.origin.node))
         .collect();
-    let v = ctx.emit1(
+    ctx.emit1(
         Op::Movement(Movement::PadAt { mode, axes, sizes }),
         &[x, pads, value],
-    )?;
-    ctx.bind(0, v)
+    )
 }
 
 /// N, C, H, W of a 4-D input, C/H/W static.
