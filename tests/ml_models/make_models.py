@@ -20,6 +20,8 @@ import onnx
 import onnxmltools
 import onnxruntime as ort
 import xgboost
+from onnx import TensorProto as T
+from onnx import helper as h
 from onnx import numpy_helper as nh
 from onnxmltools.convert.common.data_types import FloatTensorType as MlFloat
 from skl2onnx import to_onnx
@@ -130,6 +132,132 @@ def main():
     onnx.save(to_onnx(m, x[:1], target_opset=OPSET), ROOT / "logreg_zipmap.onnx")
 
 
+def node_case(name, node, feeds, outputs, ml_opset):
+    """One hand-built ml node (attribute forms producers rarely write);
+    outputs are (name, element type, shape)."""
+    inputs = [h.make_tensor_value_info(n, nh.helper.np_dtype_to_tensor_dtype(a.dtype), a.shape)
+              for n, a in feeds.items()]
+    graph = h.make_graph([node], name, inputs,
+                         [h.make_tensor_value_info(n, t, s) for n, t, s in outputs])
+    model = h.make_model(graph, opset_imports=[h.make_opsetid("", 17),
+                                               h.make_opsetid("ai.onnx.ml", ml_opset)])
+    model.ir_version = 9
+    save(f"hand_{name}", model, feeds)
+
+
+def ml_node(op, inputs, outputs, **attrs):
+    return h.make_node(op, inputs, outputs, domain="ai.onnx.ml", **attrs)
+
+
+# Two small trees over 3 features: tree 0 splits x0 then x1, tree 1 is
+# x2 alone; the leaves (ids 2, 3, 4 of tree 0, 1 and 2 of tree 1) vote.
+TREE_NODES = dict(
+    nodes_treeids=[0, 0, 0, 0, 0, 1, 1, 1],
+    nodes_nodeids=[0, 1, 2, 3, 4, 0, 1, 2],
+    nodes_featureids=[0, 1, 0, 0, 0, 2, 0, 0],
+    nodes_truenodeids=[1, 3, 0, 0, 0, 1, 0, 0],
+    nodes_falsenodeids=[2, 4, 0, 0, 0, 2, 0, 0],
+    nodes_missing_value_tracks_true=[1, 0, 0, 0, 0, 0, 0, 0],
+)
+TREE_LEAVES = ([0, 0, 0, 1, 1], [2, 3, 4, 1, 2])
+
+
+def tree_modes(first, second, third):
+    return [first, second, "LEAF", "LEAF", "LEAF", third, "LEAF", "LEAF"]
+
+
+def hand_cases(rng):
+    x = rng.normal(size=(ROWS, 3)).astype(np.float32)
+    x[2, 0] = np.nan
+    x[5, 1] = 0.25  # on a split, for the EQ/NEQ modes
+    values = [0.1, 0.25, 0, 0, 0, -0.2, 0, 0]
+    trees, leaves = TREE_LEAVES
+    for post, weights, name in [
+        ("NONE", [0.2, 0.3, 0.1, 0.05, 0.4], "binary_probability"),
+        ("LOGISTIC", [0.2, 0.3, 0.1, 0.05, 0.4], "binary_probability_logistic"),
+        ("LOGISTIC", [0.2, -0.3, 0.1, -0.05, 0.4], "binary_margin_logistic"),
+        ("NONE", [0.2, -0.3, 0.1, -0.05, 0.4], "binary_margin"),
+        ("SOFTMAX", [0.2, -0.3, 0.1, -0.05, 0.4], "binary_margin_softmax"),
+        ("SOFTMAX", [0.2, 0.3, 0.1, 0.05, 0.4], "binary_probability_softmax"),
+    ]:
+        node = ml_node("TreeEnsembleClassifier", ["x"], ["label", "scores"],
+                       nodes_modes=tree_modes("BRANCH_LEQ", "BRANCH_LT", "BRANCH_GT"),
+                       nodes_values=values, class_treeids=trees, class_nodeids=leaves,
+                       class_ids=[0] * 5, class_weights=weights, classlabels_int64s=[3, 7],
+                       post_transform=post, **TREE_NODES)
+        node_case(f"tree_classifier_{name}", node, {"x": x},
+                  [("label", T.INT64, [ROWS]), ("scores", T.FLOAT, [ROWS, 2])], 3)
+    for post in ["SOFTMAX_ZERO", "PROBIT", "LOGISTIC"]:
+        node = ml_node("TreeEnsembleClassifier", ["x"], ["label", "scores"],
+                       nodes_modes=tree_modes("BRANCH_GTE", "BRANCH_EQ", "BRANCH_NEQ"),
+                       nodes_values=values, class_treeids=trees + [0], class_nodeids=leaves + [3],
+                       class_ids=[0, 1, 2, 1, 0, 2], class_weights=[0.1, 0.3, 0.2, 0.15, 0.05, 0.1],
+                       classlabels_int64s=[10, 20, 30], base_values=[0.05, 0.0, 0.1],
+                       post_transform=post, **TREE_NODES)
+        node_case(f"tree_classifier_3_{post.lower()}", node, {"x": x},
+                  [("label", T.INT64, [ROWS]), ("scores", T.FLOAT, [ROWS, 3])], 1)
+    x64 = x.astype(np.float64)
+    for agg, post in [("AVERAGE", "NONE"), ("MIN", "NONE"), ("MAX", "LOGISTIC"), ("SUM", "SOFTMAX")]:
+        node = ml_node("TreeEnsembleRegressor", ["x"], ["y"],
+                       nodes_modes=tree_modes("BRANCH_LEQ", "BRANCH_GTE", "BRANCH_LT"),
+                       nodes_values_as_tensor=nh.from_array(np.array(values, np.float64)),
+                       target_treeids=trees + [1], target_nodeids=leaves + [1],
+                       target_ids=[0, 1, 0, 1, 0, 1],
+                       target_weights_as_tensor=nh.from_array(
+                           np.array([0.5, -1.5, 2.0, 0.25, -0.75, 1.0], np.float64)),
+                       base_values=[0.125, -0.5],
+                       n_targets=2, aggregate_function=agg, post_transform=post, **TREE_NODES)
+        node_case(f"tree_regressor_f64_{agg.lower()}", node, {"x": x64},
+                  [("y", T.FLOAT, [ROWS, 2])], 3)
+    xf = rng.normal(size=(ROWS, 4)).astype(np.float32)
+    w = rng.normal(size=4).tolist()
+    for post in ["NONE", "LOGISTIC"]:
+        node = ml_node("LinearClassifier", ["x"], ["label", "scores"], coefficients=w,
+                       intercepts=[0.1], classlabels_ints=[0, 1], post_transform=post)
+        node_case(f"linear_classifier_one_row_{post.lower()}", node, {"x": xf},
+                  [("label", T.INT64, [ROWS]), ("scores", T.FLOAT, [ROWS, 2])], 1)
+    node = ml_node("LinearClassifier", ["x"], ["label", "scores"],
+                   coefficients=rng.normal(size=12).tolist(), intercepts=[0.1, -0.2, 0.3],
+                   classlabels_ints=[4, 5, 6], post_transform="SOFTMAX_ZERO")
+    node_case("linear_classifier_softmax_zero", node, {"x": xf},
+              [("label", T.INT64, [ROWS]), ("scores", T.FLOAT, [ROWS, 3])], 1)
+    node = ml_node("LinearRegressor", ["x"], ["y"], coefficients=rng.normal(size=8).tolist(),
+                   intercepts=[0.5, -0.5], targets=2)
+    node_case("linear_regressor_two_targets", node, {"x": xf}, [("y", T.FLOAT, [ROWS, 2])], 1)
+    sv = rng.normal(size=(3, 4)).astype(np.float32)
+    for kernel, params, one_class in [("POLY", [0.5, 1.0, 3.0], 0), ("SIGMOID", [0.3, 0.2, 0.0], 0),
+                                      ("RBF", [0.4, 0.0, 0.0], 1), ("LINEAR", [0.0, 0.0, 0.0], 0)]:
+        node = ml_node("SVMRegressor", ["x"], ["y"], kernel_type=kernel, kernel_params=params,
+                       support_vectors=sv.ravel().tolist(), coefficients=[0.7, -0.4, 0.9],
+                       rho=[0.15], n_supports=3, one_class=one_class)
+        node_case(f"svm_regressor_{kernel.lower()}", node, {"x": xf}, [("y", T.FLOAT, [ROWS, 1])], 1)
+    node = ml_node("SVMClassifier", ["x"], ["label", "scores"], kernel_type="SIGMOID",
+                   kernel_params=[0.3, 0.1, 0.0], support_vectors=sv.ravel().tolist(),
+                   vectors_per_class=[2, 1], coefficients=[0.5, 0.8, -1.3], rho=[0.05],
+                   classlabels_ints=[1, 2])
+    node_case("svm_classifier_binary_sigmoid", node, {"x": xf},
+              [("label", T.INT64, [ROWS]), ("scores", T.FLOAT, [ROWS, 2])], 1)
+    x_int = rng.integers(0, 6, size=(ROWS, 2)).astype(np.int64)
+    node = ml_node("LabelEncoder", ["x"], ["y"], keys_int64s=[1, 2, 5], values_floats=[0.5, -1.0, 7.0],
+                   default_float=42.0)
+    node_case("label_encoder_int_to_float", node, {"x": x_int}, [("y", T.FLOAT, [ROWS, 2])], 2)
+    node = ml_node("LabelEncoder", ["x"], ["y"],
+                   keys_tensor=nh.from_array(np.array([0.5, 1.5, -2.0], np.float32)),
+                   values_tensor=nh.from_array(np.array([10, 20, 30], np.int64)),
+                   default_tensor=nh.from_array(np.array([-7], np.int64)))
+    x_keys = np.array([0.5, 1.5, 3.0, -2.0, 0.0, 1.5, 0.5, 9.0], np.float32)
+    node_case("label_encoder_v4_tensors", node, {"x": x_keys}, [("y", T.INT64, [ROWS])], 4)
+    node = ml_node("FeatureVectorizer", ["a", "b"], ["y"], inputdimensions=[2, 3])
+    feeds = {"a": rng.integers(-5, 5, size=(ROWS, 2)).astype(np.int64),
+             "b": rng.integers(0, 9, size=(ROWS, 3)).astype(np.int64)}
+    node_case("feature_vectorizer", node, feeds, [("y", T.FLOAT, [ROWS, 5])], 1)
+    node = ml_node("Scaler", ["x"], ["y"], offset=[0.5, 0.0, -0.25], scale=[2.0, -1.0, 0.5])
+    node_case("scaler_f64", node, {"x": x64}, [("y", T.FLOAT, [ROWS, 3])], 1)
+    node = ml_node("Imputer", ["x"], ["y"], imputed_value_floats=[9.0], replaced_value_float=0.25)
+    node_case("imputer_value", node, {"x": x}, [("y", T.FLOAT, [ROWS, 3])], 1)
+
+
 if __name__ == "__main__":
     main()
+    hand_cases(np.random.default_rng(7))
     print("wrote", sorted(p.name for p in ROOT.iterdir() if p.is_dir()))

@@ -4,9 +4,7 @@
 //! Trees are in `ml_tree.rs`, linear models and SVMs in `ml_linear.rs`.
 use super::ctx::{MapCtx, Rule, known_product, versioned};
 use o2l_canon::Builder;
-use o2l_canon::ops::{
-    Binary, Compare, Elementwise, Movement, Norm, Reduce, ReduceKind, Unary,
-};
+use o2l_canon::ops::{Binary, Compare, Elementwise, Movement, Norm, Reduce, ReduceKind, Unary};
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
 
 /// A row of the `ai.onnx.ml` domain implementing the given versions.
@@ -475,7 +473,11 @@ fn with_trailing_one(ctx: &mut MapCtx, x: ValueId) -> Result<ValueId> {
 }
 
 fn one_hot_encoder(ctx: &mut MapCtx) -> Result<()> {
-    if ctx.attrs.strings("cats_strings")?.is_some_and(|s| !s.is_empty()) {
+    if ctx
+        .attrs
+        .strings("cats_strings")?
+        .is_some_and(|s| !s.is_empty())
+    {
         return Err(Error::unsupported(
             "attribute \"cats_strings\": string categories have no tensor form",
         ));
@@ -542,7 +544,12 @@ fn label_encoder(ctx: &mut MapCtx) -> Result<()> {
         )));
     }
     let default = match ctx.attrs.tensor("default_tensor")? {
-        Some(t) => ctx.decode_tensor(t)?.to_f64s().first().copied().unwrap_or(0.0),
+        Some(t) => ctx
+            .decode_tensor(t)?
+            .to_f64s()
+            .first()
+            .copied()
+            .unwrap_or(0.0),
         None if values.dtype.is_int() => ctx.attrs.int_or("default_int64", -1)? as f64,
         None => f64::from(ctx.attrs.float_or("default_float", -0.0)?),
     };
@@ -617,4 +624,51 @@ fn zip_map(_: &mut MapCtx) -> Result<()> {
     Err(Error::unsupported(
         "ZipMap's result is a sequence of maps, which has no tensor form; export the model without it (skl2onnx: options={id(model): {'zipmap': False}}) to get the probabilities as a tensor",
     ))
+}
+
+/// The label and two-column scores of a classifier with one score column
+/// `s` (N, 1): the label is the second class when s > `threshold`; the
+/// columns are `two_columns`'.
+pub(crate) fn binary_scores(
+    ctx: &mut MapCtx,
+    s: ValueId,
+    labels: &[i64],
+    post: PostTransform,
+    probability: bool,
+    threshold: f64,
+) -> Result<(ValueId, ValueId)> {
+    let columns = two_columns(ctx, s, post, probability)?;
+    let threshold = ctx.scalar(DType::F32, threshold)?;
+    let positive = ctx.compare(Compare::Greater, s, threshold)?;
+    let label = binary_label(ctx, positive, labels)?;
+    Ok((label, columns))
+}
+
+/// Two score columns from one, as onnxruntime writes them: LOGISTIC gives
+/// [sigmoid(-s), sigmoid(s)]; any other transform is not applied, giving
+/// [1-s, s] when s is a probability, else [-s, s].
+pub(crate) fn two_columns(
+    ctx: &mut MapCtx,
+    s: ValueId,
+    post: PostTransform,
+    probability: bool,
+) -> Result<ValueId> {
+    if post == PostTransform::Probit {
+        return Err(Error::unsupported(
+            "attribute \"post_transform\": PROBIT with one score column (onnxruntime writes a single probability column)",
+        ));
+    }
+    let (first, second) = if post == PostTransform::Logistic {
+        let neg = ctx.unary(Unary::Neg, s)?;
+        (
+            ctx.unary(Unary::Sigmoid, neg)?,
+            ctx.unary(Unary::Sigmoid, s)?,
+        )
+    } else if probability {
+        let one = ctx.scalar(DType::F32, 1.0)?;
+        (ctx.binary(Binary::Sub, one, s)?, s)
+    } else {
+        (ctx.unary(Unary::Neg, s)?, s)
+    };
+    ctx.emit1(Op::Movement(Movement::Concat { axis: 1 }), &[first, second])
 }

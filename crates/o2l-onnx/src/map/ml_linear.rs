@@ -3,10 +3,9 @@
 //! vectors), then the shared post transforms and labels of `ml.rs`.
 use super::ctx::{MapCtx, Rule};
 use super::ml::{
-    PostTransform, apply_post_transform, binary_label, int_labels, label_of_best, ml_row,
+    PostTransform, apply_post_transform, binary_scores, int_labels, label_of_best, ml_row,
     post_transform_attr, req_floats, rows_f32,
 };
-use super::ml_tree::{binary_scores, two_columns};
 use o2l_canon::Builder;
 use o2l_canon::ops::{Binary, Compare, Elementwise, Linear, Reduce, ReduceKind, Unary};
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
@@ -95,7 +94,13 @@ pub(crate) static RULES: &[Rule] = &[
 ];
 
 /// x (N, F) @ W^T for W given row-major as (rows, F): (N, rows).
-fn times_rows(ctx: &mut MapCtx, x: ValueId, w: &[f64], features: u64, what: &str) -> Result<ValueId> {
+fn times_rows(
+    ctx: &mut MapCtx,
+    x: ValueId,
+    w: &[f64],
+    features: u64,
+    what: &str,
+) -> Result<ValueId> {
     let f = features as usize;
     if f == 0 || w.is_empty() || w.len() % f != 0 {
         return Err(Error::invalid(format!(
@@ -110,7 +115,11 @@ fn times_rows(ctx: &mut MapCtx, x: ValueId, w: &[f64], features: u64, what: &str
             wt[c * rows + r] = w[r * f + c];
         }
     }
-    let wt = ctx.constant(Tensor::from_f64s(DType::F32, vec![features, rows as u64], &wt)?)?;
+    let wt = ctx.constant(Tensor::from_f64s(
+        DType::F32,
+        vec![features, rows as u64],
+        &wt,
+    )?)?;
     ctx.emit1(Op::Linear(Linear::MatMul), &[x, wt])
 }
 
@@ -126,7 +135,11 @@ fn plus_row(ctx: &mut MapCtx, scores: ValueId, row: &[f64], what: &str) -> Resul
             row.len()
         )));
     }
-    let row = ctx.constant(Tensor::from_f64s(DType::F32, vec![1, row.len() as u64], row)?)?;
+    let row = ctx.constant(Tensor::from_f64s(
+        DType::F32,
+        vec![1, row.len() as u64],
+        row,
+    )?)?;
     ctx.binary(Binary::Add, scores, row)
 }
 
@@ -148,7 +161,8 @@ fn linear_classifier(ctx: &mut MapCtx) -> Result<()> {
     let rows = ctx.ty(scores).shape[1].known().unwrap_or(0) as usize;
     let labels = int_labels(ctx, "classlabels_ints", "classlabels_strings", rows)?;
     let (label, probabilities) = if rows == 1 && labels.len() == 2 {
-        binary_scores(ctx, scores, &labels, post, false)?
+        // onnxruntime: [1-s, s] unless LOGISTIC, the label by the sign of s.
+        binary_scores(ctx, scores, &labels, post, true, 0.0)?
     } else if rows == labels.len() {
         let label = label_of_best(ctx, scores, &labels)?;
         (label, apply_post_transform(ctx, scores, post)?)
@@ -249,7 +263,11 @@ fn kernel_values(
             // exp(-gamma * |x - sv|^2), the differences taken directly (N, S, F).
             let batch = ctx.ty(x).shape[0].clone();
             let x3 = ctx.reshape(x, vec![batch, Dim::Known(1), Dim::Known(features)])?;
-            let sv = ctx.constant(Tensor::from_f64s(DType::F32, vec![count, features], support)?)?;
+            let sv = ctx.constant(Tensor::from_f64s(
+                DType::F32,
+                vec![count, features],
+                support,
+            )?)?;
             let diff = ctx.binary(Binary::Sub, x3, sv)?;
             let sq = ctx.binary(Binary::Mul, diff, diff)?;
             let dist = ctx.emit1(
@@ -382,7 +400,11 @@ fn svm_classifier(ctx: &mut MapCtx) -> Result<()> {
             p += 1;
         }
     }
-    let weights = ctx.constant(Tensor::from_f64s(DType::F32, vec![s as u64, pairs as u64], &weights)?)?;
+    let weights = ctx.constant(Tensor::from_f64s(
+        DType::F32,
+        vec![s as u64, pairs as u64],
+        &weights,
+    )?)?;
     let decisions = ctx.emit1(Op::Linear(Linear::MatMul), &[k, weights])?;
     let decisions = plus_row(ctx, decisions, &rho, "rho")?;
     if classes == 2 {
@@ -426,8 +448,5 @@ fn binary_svm(
     labels: &[i64],
     post: PostTransform,
 ) -> Result<(ValueId, ValueId)> {
-    let zero = ctx.scalar(DType::F32, 0.0)?;
-    let first_wins = ctx.compare(Compare::Greater, d, zero)?;
-    let label = binary_label(ctx, first_wins, &[labels[1], labels[0]])?;
-    Ok((label, two_columns(ctx, d, post, false)?))
+    binary_scores(ctx, d, &[labels[1], labels[0]], post, false, 0.0)
 }

@@ -6,8 +6,8 @@
 //! (MatMul), averaged, or taken the min/max of.
 use super::ctx::{MapCtx, Rule};
 use super::ml::{
-    PostTransform, apply_post_transform, as_f32, binary_label,
-    floats_or_tensor, int_labels, label_of_best, ml_row, post_transform_attr, req_floats,
+    PostTransform, apply_post_transform, as_f32, binary_scores, floats_or_tensor, int_labels,
+    label_of_best, ml_row, post_transform_attr, req_floats,
 };
 use o2l_canon::Builder;
 use o2l_canon::ops::{Binary, Compare, Elementwise, Linear, Movement, Reduce, ReduceKind, Unary};
@@ -203,7 +203,9 @@ fn reached_leaves(ctx: &mut MapCtx, x: ValueId, forest: &Forest) -> Result<Value
     let mut cond = cond.ok_or_else(|| Error::invalid("the trees have no split modes"))?;
     if forest.missing_true.iter().any(|&m| m) {
         let nan = ctx.unary(Unary::IsNaN, xk)?;
-        let mask = mask_of(ctx, &|i| forest.missing_true.get(i).copied().unwrap_or(false))?;
+        let mask = mask_of(ctx, &|i| {
+            forest.missing_true.get(i).copied().unwrap_or(false)
+        })?;
         let nan = ctx.binary(Binary::And, nan, mask)?;
         cond = ctx.binary(Binary::Or, cond, nan)?;
     }
@@ -322,8 +324,13 @@ fn aggregate(
             let mut table = vec![0.0; l * t];
             for (j, (_, votes)) in forest.leaves.iter().enumerate() {
                 for &(target, w) in votes {
-                    has[j * t + target] = 1;
-                    table[j * t + target] = w;
+                    let cell = j * t + target;
+                    table[cell] = match (has[cell], min) {
+                        (0, _) => w,
+                        (_, true) => w.min(table[cell]),
+                        (_, false) => w.max(table[cell]),
+                    };
+                    has[cell] = 1;
                 }
             }
             let dims = vec![l as u64, t as u64];
@@ -348,6 +355,22 @@ fn aggregate(
             )
         }
     }
+}
+
+/// Whether some reached leaf votes for each target: (N, T) bool.
+fn votes_present(ctx: &mut MapCtx, reached: ValueId, forest: &Forest, d: DType) -> Result<ValueId> {
+    let (l, t) = (forest.leaves.len(), forest.targets);
+    let mut has = vec![0.0; l * t];
+    for (j, (_, votes)) in forest.leaves.iter().enumerate() {
+        for &(target, _) in votes {
+            has[j * t + target] = 1.0;
+        }
+    }
+    let has = ctx.constant(Tensor::from_f64s(d, vec![l as u64, t as u64], &has)?)?;
+    let rf = ctx.cast(reached, d)?;
+    let count = ctx.emit1(Op::Linear(Linear::MatMul), &[rf, has])?;
+    let zero = ctx.scalar(d, 0.0)?;
+    ctx.compare(Compare::Greater, count, zero)
 }
 
 fn tree_ensemble(ctx: &mut MapCtx) -> Result<()> {
@@ -557,14 +580,16 @@ fn older_forest(ctx: &mut MapCtx, prefix: &str, targets: usize) -> Result<Forest
                 forest.features.push(features[i]);
                 forest.splits.push(values[i]);
                 forest.modes.push(mode);
-                forest.missing_true.push(missing.get(i).is_some_and(|&m| m != 0));
+                forest
+                    .missing_true
+                    .push(missing.get(i).is_some_and(|&m| m != 0));
             }
         }
     }
     let child = |tree: i64, id: i64| -> Result<(i64, bool)> {
-        let &c = at.get(&(tree, id)).ok_or_else(|| {
-            Error::invalid(format!("tree {tree} has no node {id} (a child id)"))
-        })?;
+        let &c = at
+            .get(&(tree, id))
+            .ok_or_else(|| Error::invalid(format!("tree {tree} has no node {id} (a child id)")))?;
         Ok((number[c] as i64, is_leaf[c]))
     };
     let mut children = Vec::with_capacity(forest.features.len());
@@ -669,7 +694,19 @@ fn tree_ensemble_regressor(ctx: &mut MapCtx) -> Result<()> {
     let base = base_values(ctx, targets)?;
     let reached = reached_leaves(ctx, x, &forest)?;
     let scores = aggregate(ctx, reached, &forest, how, d)?;
-    let scores = add_base(ctx, scores, base)?;
+    // onnxruntime gives 0 for a target no reached leaf votes for: no base
+    // value added, no extreme of an empty MIN/MAX.
+    let scores = if base.is_some() || matches!(how, Aggregate::Min | Aggregate::Max) {
+        let with_base = add_base(ctx, scores, base)?;
+        let voted = votes_present(ctx, reached, &forest, d)?;
+        let zero = ctx.scalar(d, 0.0)?;
+        ctx.emit1(
+            Op::Elementwise(Elementwise::Select),
+            &[voted, with_base, zero],
+        )?
+    } else {
+        scores
+    };
     let scores = as_f32(ctx, scores)?;
     let y = apply_post_transform(ctx, scores, post)?;
     ctx.bind(0, y)
@@ -705,60 +742,12 @@ fn tree_ensemble_classifier(ctx: &mut MapCtx) -> Result<()> {
             .leaves
             .iter()
             .all(|(_, vs)| vs.iter().all(|&(_, w)| w >= 0.0));
-        binary_scores(ctx, scores, &labels, post, all_positive)?
+        let threshold = if all_positive { 0.5 } else { 0.0 };
+        binary_scores(ctx, scores, &labels, post, all_positive, threshold)?
     } else {
         let label = label_of_best(ctx, scores, &labels)?;
         (label, apply_post_transform(ctx, scores, post)?)
     };
     ctx.bind(0, label)?;
     ctx.bind(1, probabilities)
-}
-
-/// The label and two-column scores of a classifier with one score column
-/// `s` (N, 1), as onnxruntime writes them: with every weight >= 0, s is the
-/// second class's probability (label s > 0.5), otherwise a margin (label
-/// s > 0); the columns are `two_columns`'.
-pub(crate) fn binary_scores(
-    ctx: &mut MapCtx,
-    s: ValueId,
-    labels: &[i64],
-    post: PostTransform,
-    all_positive: bool,
-) -> Result<(ValueId, ValueId)> {
-    let columns = two_columns(ctx, s, post, all_positive)?;
-    let threshold = ctx.scalar(DType::F32, if all_positive { 0.5 } else { 0.0 })?;
-    let positive = ctx.compare(Compare::Greater, s, threshold)?;
-    let label = binary_label(ctx, positive, labels)?;
-    Ok((label, columns))
-}
-
-/// Two score columns from one: [1-s, s] when s is a probability (the
-/// post_transform is not applied, as in onnxruntime), else [-s, s], or
-/// [sigmoid(-s), sigmoid(s)] for LOGISTIC.
-pub(crate) fn two_columns(
-    ctx: &mut MapCtx,
-    s: ValueId,
-    post: PostTransform,
-    probability: bool,
-) -> Result<ValueId> {
-    if post == PostTransform::Probit {
-        return Err(Error::unsupported(
-            "attribute \"post_transform\": PROBIT with one score column (onnxruntime writes a single probability column)",
-        ));
-    }
-    let (first, second) = if probability {
-        let one = ctx.scalar(DType::F32, 1.0)?;
-        (ctx.binary(Binary::Sub, one, s)?, s)
-    } else {
-        let neg = ctx.unary(Unary::Neg, s)?;
-        if post == PostTransform::Logistic {
-            (
-                ctx.unary(Unary::Sigmoid, neg)?,
-                ctx.unary(Unary::Sigmoid, s)?,
-            )
-        } else {
-            (neg, s)
-        }
-    };
-    ctx.emit1(Op::Movement(Movement::Concat { axis: 1 }), &[first, second])
 }
