@@ -672,3 +672,403 @@ pub(crate) fn two_columns(
     };
     ctx.emit1(Op::Movement(Movement::Concat { axis: 1 }), &[first, second])
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::test_models::*;
+
+    /// A model of one `ai.onnx.ml` node (ml opset `ml_opset`) over a
+    /// (N, features) f32 input `x`, N symbolic.
+    fn ml_model(ml_opset: i64, features: i64, mut n: NodeProto) -> M {
+        n.domain = Some("ai.onnx.ml".into());
+        let outputs: Vec<String> = n.output.clone();
+        let mut m = M::new(17)
+            .input(vi("x", 1, &[D::S("N"), D::N(features)]))
+            .node(n);
+        m.model.opset_import.push(OperatorSetIdProto {
+            domain: Some("ai.onnx.ml".into()),
+            version: Some(ml_opset),
+        });
+        for o in &outputs {
+            m = m.output(o);
+        }
+        m
+    }
+
+    fn a_floats(name: &str, v: &[f32]) -> AttributeProto {
+        AttributeProto {
+            name: Some(name.into()),
+            r#type: Some(AttributeType::Floats as i32),
+            floats: v.to_vec(),
+            ..Default::default()
+        }
+    }
+
+    fn a_strs(name: &str, v: &[&str]) -> AttributeProto {
+        AttributeProto {
+            name: Some(name.into()),
+            r#type: Some(AttributeType::Strings as i32),
+            strings: v
+                .iter()
+                .map(|s| Bytes::copy_from_slice(s.as_bytes()))
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    fn a_tensor(name: &str, t: TensorProto) -> AttributeProto {
+        AttributeProto {
+            name: Some(name.into()),
+            r#type: Some(AttributeType::Tensor as i32),
+            t: Some(t),
+            ..Default::default()
+        }
+    }
+
+    fn t_f64(v: &[f64]) -> TensorProto {
+        TensorProto {
+            dims: vec![v.len() as i64],
+            data_type: Some(11),
+            double_data: v.to_vec(),
+            ..Default::default()
+        }
+    }
+
+    /// One split on x0 (<= 0.5) and two leaves, voting for `class_ids`.
+    fn stump(op: &str, class_ids: &[i64], weights: &[f32], more: Vec<AttributeProto>) -> NodeProto {
+        let (outputs, prefix): (&[&str], _) = if op == "TreeEnsembleRegressor" {
+            (&["y"], "target")
+        } else {
+            (&["label", "scores"], "class")
+        };
+        let mut attrs = vec![
+            a_ints("nodes_treeids", &[0, 0, 0]),
+            a_ints("nodes_nodeids", &[0, 1, 2]),
+            a_ints("nodes_featureids", &[0, 0, 0]),
+            a_strs("nodes_modes", &["BRANCH_LEQ", "LEAF", "LEAF"]),
+            a_floats("nodes_values", &[0.5, 0.0, 0.0]),
+            a_ints("nodes_truenodeids", &[1, 0, 0]),
+            a_ints("nodes_falsenodeids", &[2, 0, 0]),
+            a_ints(&format!("{prefix}_treeids"), &vec![0; class_ids.len()]),
+            a_ints(
+                &format!("{prefix}_nodeids"),
+                &(0..class_ids.len() as i64)
+                    .map(|i| 1 + i % 2)
+                    .collect::<Vec<_>>(),
+            ),
+            a_ints(&format!("{prefix}_ids"), class_ids),
+            a_floats(&format!("{prefix}_weights"), weights),
+        ];
+        attrs.extend(more);
+        with_attrs(node(op, "t", &["x"], outputs), attrs)
+    }
+
+    fn refusal(m: M) -> String {
+        let e = m.import().unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Unsupported, "{e}");
+        e.to_string()
+    }
+
+    #[test]
+    fn zipmap_is_refused_because_maps_have_no_tensor_form() {
+        let n = with_attrs(
+            node("ZipMap", "z", &["x"], &["y"]),
+            vec![a_ints("classlabels_int64s", &[0, 1, 2])],
+        );
+        let e = refusal(ml_model(1, 3, n));
+        assert!(e.contains("sequence of maps"), "{e}");
+        assert!(e.contains("zipmap"), "{e}");
+    }
+
+    #[test]
+    fn string_class_labels_are_refused_naming_the_attribute() {
+        let n = stump(
+            "TreeEnsembleClassifier",
+            &[0, 1],
+            &[1.0, 1.0],
+            vec![a_strs("classlabels_strings", &["a", "b"])],
+        );
+        let e = refusal(ml_model(3, 2, n));
+        assert!(e.contains("classlabels_strings"), "{e}");
+    }
+
+    #[test]
+    fn a_classifier_gives_int64_labels_and_f32_scores_for_a_symbolic_batch() {
+        let n = stump(
+            "TreeEnsembleClassifier",
+            &[0, 1, 2, 0],
+            &[0.5, 0.25, 0.125, 1.0],
+            vec![
+                a_ints("classlabels_int64s", &[7, 8, 9]),
+                a_floats("base_values", &[0.1, 0.2, 0.3]),
+                a_str("post_transform", "SOFTMAX"),
+            ],
+        );
+        let g = ml_model(1, 2, n).import().unwrap();
+        let label = g.value(g.outputs[0]);
+        let scores = g.value(g.outputs[1]);
+        assert_eq!(label.ty.dtype, DType::I64);
+        assert_eq!(label.ty.shape, vec![Dim::Symbol("N".into())]);
+        assert_eq!(scores.ty.dtype, DType::F32);
+        assert_eq!(scores.ty.shape[1], Dim::Known(3));
+        let ops = op_names(&g);
+        assert!(
+            ops.contains(&"ArgMax") && ops.contains(&"Softmax"),
+            "{ops:?}"
+        );
+    }
+
+    #[test]
+    fn each_post_transform_emits_its_ops() {
+        for (name, wanted) in [
+            ("NONE", None),
+            ("SOFTMAX", Some("Softmax")),
+            ("LOGISTIC", Some("Sigmoid")),
+            ("SOFTMAX_ZERO", Some("Exp")),
+            ("PROBIT", Some("Log")),
+        ] {
+            let n = with_attrs(
+                node("LinearRegressor", "r", &["x"], &["y"]),
+                vec![
+                    a_floats("coefficients", &[1.0, 2.0, 3.0, 4.0]),
+                    a_int("targets", 2),
+                    a_str("post_transform", name),
+                ],
+            );
+            let g = ml_model(1, 2, n).import().unwrap();
+            let ops = op_names(&g);
+            match wanted {
+                Some(op) => assert!(ops.contains(&op), "{name}: {ops:?}"),
+                None => assert!(
+                    !ops.iter()
+                        .any(|o| ["Softmax", "Sigmoid", "Exp", "Log"].contains(o)),
+                    "{name}: {ops:?}"
+                ),
+            }
+        }
+    }
+
+    #[test]
+    fn an_unknown_post_transform_is_named() {
+        let n = with_attrs(
+            node("LinearRegressor", "r", &["x"], &["y"]),
+            vec![
+                a_floats("coefficients", &[1.0, 2.0]),
+                a_str("post_transform", "CUBE"),
+            ],
+        );
+        let e = ml_model(1, 2, n).import().unwrap_err();
+        assert!(e.to_string().contains("post_transform"), "{e}");
+        assert!(e.to_string().contains("CUBE"), "{e}");
+    }
+
+    #[test]
+    fn probit_with_one_score_column_is_refused() {
+        let n = stump(
+            "TreeEnsembleClassifier",
+            &[0, 0],
+            &[0.5, -0.5],
+            vec![
+                a_ints("classlabels_int64s", &[0, 1]),
+                a_str("post_transform", "PROBIT"),
+            ],
+        );
+        let e = refusal(ml_model(1, 2, n));
+        assert!(e.contains("PROBIT"), "{e}");
+    }
+
+    #[test]
+    fn the_binary_tree_form_gives_two_columns() {
+        let n = stump(
+            "TreeEnsembleClassifier",
+            &[0, 0],
+            &[0.5, -0.5],
+            vec![
+                a_ints("classlabels_int64s", &[0, 1]),
+                a_str("post_transform", "LOGISTIC"),
+            ],
+        );
+        let g = ml_model(1, 2, n).import().unwrap();
+        assert_eq!(g.value(g.outputs[1]).ty.shape[1], Dim::Known(2));
+        assert!(op_names(&g).contains(&"Concat"));
+    }
+
+    #[test]
+    fn the_v3_as_tensor_forms_are_read() {
+        let mut n = stump("TreeEnsembleRegressor", &[0, 1], &[1.0, 2.0], vec![]);
+        n.attribute
+            .retain(|a| !matches!(a.name.as_deref(), Some("nodes_values" | "target_weights")));
+        n.attribute.extend([
+            a_tensor("nodes_values_as_tensor", t_f64(&[0.5, 0.0, 0.0])),
+            a_tensor("target_weights_as_tensor", t_f64(&[1.0, 2.0])),
+            a_tensor("base_values_as_tensor", t_f64(&[0.5, 0.25])),
+            a_int("n_targets", 2),
+            a_str("aggregate_function", "MAX"),
+        ]);
+        let g = ml_model(3, 2, n).import().unwrap();
+        let y = g.value(g.outputs[0]);
+        assert_eq!(y.ty.dtype, DType::F32);
+        assert_eq!(y.ty.shape[1], Dim::Known(2));
+        assert!(op_names(&g).contains(&"ReduceMax"));
+    }
+
+    #[test]
+    fn a_vote_on_a_split_node_is_refused() {
+        let mut n = stump("TreeEnsembleRegressor", &[0], &[1.0], vec![]);
+        for a in &mut n.attribute {
+            if a.name.as_deref() == Some("target_nodeids") {
+                a.ints = vec![0];
+            }
+        }
+        let e = refusal(ml_model(1, 2, n));
+        assert!(e.contains("not a LEAF"), "{e}");
+    }
+
+    #[test]
+    fn tree_ensemble_5_post_transform_is_applied() {
+        let n = with_attrs(
+            node("TreeEnsemble", "t", &["x"], &["y"]),
+            vec![
+                a_ints("nodes_featureids", &[0]),
+                a_tensor("nodes_splits", t_f32("s", &[1], &[0.5])),
+                a_tensor("nodes_modes", {
+                    let mut t = t_i64("m", &[0]);
+                    t.data_type = Some(2);
+                    t.int64_data.clear();
+                    t.int32_data = vec![0];
+                    t
+                }),
+                a_ints("nodes_truenodeids", &[0]),
+                a_ints("nodes_falsenodeids", &[1]),
+                a_ints("nodes_trueleafs", &[1]),
+                a_ints("nodes_falseleafs", &[1]),
+                a_ints("leaf_targetids", &[0, 0]),
+                a_tensor("leaf_weights", t_f32("w", &[2], &[1.0, -1.0])),
+                a_ints("tree_roots", &[0]),
+                a_int("n_targets", 1),
+                a_int("post_transform", 2),
+            ],
+        );
+        let g = ml_model(5, 2, n).import().unwrap();
+        assert!(op_names(&g).contains(&"Sigmoid"));
+    }
+
+    #[test]
+    fn svm_probabilities_and_the_liblinear_form_are_refused_by_name() {
+        let base = || {
+            vec![
+                a_ints("classlabels_ints", &[0, 1]),
+                a_floats("support_vectors", &[0.0, 1.0, 1.0, 0.0]),
+                a_ints("vectors_per_class", &[1, 1]),
+                a_floats("coefficients", &[1.0, -1.0]),
+                a_floats("rho", &[0.5]),
+                a_str("kernel_type", "RBF"),
+                a_floats("kernel_params", &[0.5, 0.0, 3.0]),
+            ]
+        };
+        let svm = |attrs| with_attrs(node("SVMClassifier", "s", &["x"], &["l", "p"]), attrs);
+        ml_model(1, 2, svm(base())).import().unwrap();
+        let mut with_prob = base();
+        with_prob.push(a_floats("prob_a", &[-1.0]));
+        with_prob.push(a_floats("prob_b", &[0.1]));
+        let e = refusal(ml_model(1, 2, svm(with_prob)));
+        assert!(e.contains("prob_a"), "{e}");
+        let mut linear = base();
+        linear.retain(|a| a.name.as_deref() != Some("vectors_per_class"));
+        let e = refusal(ml_model(1, 2, svm(linear)));
+        assert!(e.contains("vectors_per_class"), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_kernel_is_refused_by_name() {
+        let n = with_attrs(
+            node("SVMRegressor", "s", &["x"], &["y"]),
+            vec![
+                a_floats("support_vectors", &[0.0, 1.0]),
+                a_int("n_supports", 1),
+                a_floats("coefficients", &[1.0]),
+                a_floats("rho", &[0.5]),
+                a_str("kernel_type", "LAPLACE"),
+            ],
+        );
+        let e = refusal(ml_model(1, 2, n));
+        assert!(e.contains("kernel_type") && e.contains("LAPLACE"), "{e}");
+    }
+
+    #[test]
+    fn string_forms_of_the_encoders_are_refused_by_name() {
+        let cases = [
+            (
+                1,
+                with_attrs(
+                    node("LabelEncoder", "l", &["x"], &["y"]),
+                    vec![a_strs("classes_strings", &["a"])],
+                ),
+                "classes_strings",
+            ),
+            (
+                2,
+                with_attrs(
+                    node("LabelEncoder", "l", &["x"], &["y"]),
+                    vec![
+                        a_strs("keys_strings", &["a"]),
+                        a_ints("values_int64s", &[1]),
+                    ],
+                ),
+                "keys_strings",
+            ),
+            (
+                1,
+                with_attrs(
+                    node("OneHotEncoder", "o", &["x"], &["y"]),
+                    vec![a_strs("cats_strings", &["a"])],
+                ),
+                "cats_strings",
+            ),
+            (
+                1,
+                with_attrs(
+                    node("Imputer", "i", &["x"], &["y"]),
+                    vec![a_ints("imputed_value_int64s", &[1])],
+                ),
+                "imputed_value_int64s",
+            ),
+            (
+                1,
+                with_attrs(
+                    node("Normalizer", "n", &["x"], &["y"]),
+                    vec![a_str("norm", "L3")],
+                ),
+                "norm",
+            ),
+            (
+                1,
+                with_attrs(
+                    node("FeatureVectorizer", "f", &["x"], &["y"]),
+                    vec![a_ints("inputdimensions", &[3])],
+                ),
+                "inputdimensions",
+            ),
+        ];
+        for (opset, n, attr) in cases {
+            let e = refusal(ml_model(opset, 2, n));
+            assert!(e.contains(attr), "{attr}: {e}");
+        }
+    }
+
+    #[test]
+    fn label_encoder_maps_numbers_with_a_default() {
+        let n = with_attrs(
+            node("LabelEncoder", "l", &["x"], &["y"]),
+            vec![
+                a_tensor("keys_tensor", t_f32("k", &[2], &[1.0, 2.0])),
+                a_tensor("values_tensor", t_i64("v", &[10, 20])),
+                a_tensor("default_tensor", t_i64("d", &[-1])),
+            ],
+        );
+        let g = ml_model(4, 3, n).import().unwrap();
+        let y = g.value(g.outputs[0]);
+        assert_eq!(y.ty.dtype, DType::I64);
+        assert_eq!(y.ty.shape[1], Dim::Known(3));
+    }
+}
