@@ -102,7 +102,7 @@ fn times_rows(
     what: &str,
 ) -> Result<ValueId> {
     let f = features as usize;
-    if f == 0 || w.is_empty() || w.len() % f != 0 {
+    if f == 0 || w.is_empty() || !w.len().is_multiple_of(f) {
         return Err(Error::invalid(format!(
             "attribute \"{what}\": {} values do not make rows of {features} features",
             w.len()
@@ -291,7 +291,7 @@ fn support_vectors(ctx: &mut MapCtx, features: u64) -> Result<Vec<f64>> {
         .floats("support_vectors")?
         .map(|v| v.into_iter().map(f64::from).collect::<Vec<_>>())
         .unwrap_or_default();
-    if support.len() % features as usize != 0 {
+    if features == 0 || !support.len().is_multiple_of(features as usize) {
         return Err(Error::invalid(format!(
             "attribute \"support_vectors\": {} values are not rows of {features} features",
             support.len()
