@@ -763,6 +763,19 @@ mod tests {
         with_attrs(node(op, "t", &["x"], outputs), attrs)
     }
 
+    /// A two-class stump with one weight column (the binary form).
+    fn binary_stump(post: &str) -> NodeProto {
+        stump(
+            "TreeEnsembleClassifier",
+            &[0, 0],
+            &[0.5, -0.5],
+            vec![
+                a_ints("classlabels_int64s", &[0, 1]),
+                a_str("post_transform", post),
+            ],
+        )
+    }
+
     fn refusal(m: M) -> String {
         let e = m.import().unwrap_err();
         assert_eq!(e.kind, ErrorKind::Unsupported, "{e}");
@@ -864,30 +877,14 @@ mod tests {
 
     #[test]
     fn probit_with_one_score_column_is_refused() {
-        let n = stump(
-            "TreeEnsembleClassifier",
-            &[0, 0],
-            &[0.5, -0.5],
-            vec![
-                a_ints("classlabels_int64s", &[0, 1]),
-                a_str("post_transform", "PROBIT"),
-            ],
-        );
+        let n = binary_stump("PROBIT");
         let e = refusal(ml_model(1, 2, n));
         assert!(e.contains("PROBIT"), "{e}");
     }
 
     #[test]
     fn the_binary_tree_form_gives_two_columns() {
-        let n = stump(
-            "TreeEnsembleClassifier",
-            &[0, 0],
-            &[0.5, -0.5],
-            vec![
-                a_ints("classlabels_int64s", &[0, 1]),
-                a_str("post_transform", "LOGISTIC"),
-            ],
-        );
+        let n = binary_stump("LOGISTIC");
         let g = ml_model(1, 2, n).import().unwrap();
         assert_eq!(g.value(g.outputs[1]).ty.shape[1], Dim::Known(2));
         assert!(op_names(&g).contains(&"Concat"));
@@ -998,61 +995,29 @@ mod tests {
     #[test]
     fn string_forms_of_the_encoders_are_refused_by_name() {
         let cases = [
-            (
-                1,
-                with_attrs(
-                    node("LabelEncoder", "l", &["x"], &["y"]),
-                    vec![a_strs("classes_strings", &["a"])],
-                ),
-                "classes_strings",
-            ),
+            (1, "LabelEncoder", vec![a_strs("classes_strings", &["a"])]),
             (
                 2,
-                with_attrs(
-                    node("LabelEncoder", "l", &["x"], &["y"]),
-                    vec![
-                        a_strs("keys_strings", &["a"]),
-                        a_ints("values_int64s", &[1]),
-                    ],
-                ),
-                "keys_strings",
+                "LabelEncoder",
+                vec![
+                    a_strs("keys_strings", &["a"]),
+                    a_ints("values_int64s", &[1]),
+                ],
             ),
+            (1, "OneHotEncoder", vec![a_strs("cats_strings", &["a"])]),
+            (1, "Imputer", vec![a_ints("imputed_value_int64s", &[1])]),
+            (1, "Normalizer", vec![a_str("norm", "L3")]),
             (
                 1,
-                with_attrs(
-                    node("OneHotEncoder", "o", &["x"], &["y"]),
-                    vec![a_strs("cats_strings", &["a"])],
-                ),
-                "cats_strings",
-            ),
-            (
-                1,
-                with_attrs(
-                    node("Imputer", "i", &["x"], &["y"]),
-                    vec![a_ints("imputed_value_int64s", &[1])],
-                ),
-                "imputed_value_int64s",
-            ),
-            (
-                1,
-                with_attrs(
-                    node("Normalizer", "n", &["x"], &["y"]),
-                    vec![a_str("norm", "L3")],
-                ),
-                "norm",
-            ),
-            (
-                1,
-                with_attrs(
-                    node("FeatureVectorizer", "f", &["x"], &["y"]),
-                    vec![a_ints("inputdimensions", &[3])],
-                ),
-                "inputdimensions",
+                "FeatureVectorizer",
+                vec![a_ints("inputdimensions", &[3])],
             ),
         ];
-        for (opset, n, attr) in cases {
+        for (opset, op, attrs) in cases {
+            let attr = attrs[0].name.clone().unwrap();
+            let n = with_attrs(node(op, "n", &["x"], &["y"]), attrs);
             let e = refusal(ml_model(opset, 2, n));
-            assert!(e.contains(attr), "{attr}: {e}");
+            assert!(e.contains(&attr), "{op} {attr}: {e}");
         }
     }
 

@@ -415,17 +415,17 @@ fn tree_ensemble(ctx: &mut MapCtx) -> Result<()> {
         }
     };
     let k = features.len();
-    if [
-        splits.len(),
-        modes.len(),
-        true_ids.len(),
-        false_ids.len(),
-        true_leafs.len(),
-        false_leafs.len(),
-    ]
-    .iter()
-    .any(|&len| len != k)
-        || targets.len() != weights.len()
+    if !all_of_length(
+        k,
+        &[
+            splits.len(),
+            modes.len(),
+            true_ids.len(),
+            false_ids.len(),
+            true_leafs.len(),
+            false_leafs.len(),
+        ],
+    ) || targets.len() != weights.len()
         || n_targets <= 0
         || k == 0
     {
@@ -487,6 +487,11 @@ fn tree_ensemble(ctx: &mut MapCtx) -> Result<()> {
     ctx.bind(0, y)
 }
 
+/// Whether every parallel node attribute has `n` values.
+fn all_of_length(n: usize, lengths: &[usize]) -> bool {
+    lengths.iter().all(|&len| len == n)
+}
+
 /// The mode number of an older op's `nodes_modes` string (None: a leaf).
 fn mode_number(name: &str) -> Result<Option<i64>> {
     Ok(Some(match name {
@@ -520,17 +525,17 @@ fn older_forest(ctx: &mut MapCtx, prefix: &str, targets: usize) -> Result<Forest
         .ints("nodes_missing_value_tracks_true")?
         .unwrap_or_default();
     let n = tree_ids.len();
-    if [
-        node_ids.len(),
-        features.len(),
-        modes.len(),
-        values.len(),
-        true_ids.len(),
-        false_ids.len(),
-    ]
-    .iter()
-    .any(|&len| len != n)
-        || n == 0
+    if !all_of_length(
+        n,
+        &[
+            node_ids.len(),
+            features.len(),
+            modes.len(),
+            values.len(),
+            true_ids.len(),
+            false_ids.len(),
+        ],
+    ) || n == 0
         || !(missing.is_empty() || missing.len() == n)
     {
         return Err(Error::invalid(
