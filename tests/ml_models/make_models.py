@@ -33,8 +33,21 @@ ROWS, FEATURES = 8, 5
 OPSET = {"": 17, "ai.onnx.ml": 3}
 
 
+def stable(model, name):
+    """The converters list opset imports in set order (it changes from run
+    to run with Python's string hashing) and onnxmltools names graphs by a
+    uuid: sort the imports and name the graph after the case, so reruns
+    write the same bytes."""
+    model.graph.name = name
+    imports = sorted(model.opset_import, key=lambda o: o.domain)
+    del model.opset_import[:]
+    model.opset_import.extend(imports)
+    return model
+
+
 def save(name, model, feeds):
     """model.onnx and one data set whose outputs onnxruntime computes."""
+    stable(model, name)
     onnx.checker.check_model(model)
     folder = ROOT / name
     shutil.rmtree(folder, ignore_errors=True)
@@ -129,7 +142,7 @@ def main():
 
     # Kept with its ZipMap (a sequence of maps): the refusal's test model.
     m = linear_model.LogisticRegression().fit(x, y_multi)
-    onnx.save(to_onnx(m, x[:1], target_opset=OPSET), ROOT / "logreg_zipmap.onnx")
+    onnx.save(stable(to_onnx(m, x[:1], target_opset=OPSET), "logreg_zipmap"), ROOT / "logreg_zipmap.onnx")
 
 
 def node_case(name, node, feeds, outputs, ml_opset):
@@ -255,6 +268,33 @@ def hand_cases(rng):
     node_case("scaler_f64", node, {"x": x64}, [("y", T.FLOAT, [ROWS, 3])], 1)
     node = ml_node("Imputer", ["x"], ["y"], imputed_value_floats=[9.0], replaced_value_float=0.25)
     node_case("imputer_value", node, {"x": x}, [("y", T.FLOAT, [ROWS, 3])], 1)
+    node = ml_node("Imputer", ["x"], ["y"], imputed_value_int64s=[7, 8], replaced_value_int64=2)
+    node_case("imputer_int64", node, {"x": x_int}, [("y", T.INT64, [ROWS, 2])], 1)
+    node = ml_node("FeatureVectorizer", ["a", "b"], ["y"], inputdimensions=[1, 5])
+    node_case("feature_vectorizer_cut_and_pad", node, feeds, [("y", T.FLOAT, [ROWS, 6])], 1)
+    # A one-leaf tree beside a split (onnxruntime has no integer-input kernel).
+    node = ml_node("TreeEnsembleRegressor", ["x"], ["y"],
+                   nodes_treeids=[0, 0, 0, 1], nodes_nodeids=[0, 1, 2, 0],
+                   nodes_featureids=[1, 0, 0, 0], nodes_modes=["BRANCH_LT", "LEAF", "LEAF", "LEAF"],
+                   nodes_values=[2.5, 0, 0, 0], nodes_truenodeids=[1, 0, 0, 0],
+                   nodes_falsenodeids=[2, 0, 0, 0], target_treeids=[0, 0, 1],
+                   target_nodeids=[1, 2, 0], target_ids=[0, 0, 0], target_weights=[1.5, -2.0, 0.25],
+                   n_targets=1)
+    node_case("tree_regressor_one_leaf_tree", node, {"x": x_int.astype(np.float32)}, [("y", T.FLOAT, [ROWS, 1])], 1)
+    # TreeEnsemble-5 with a post transform: SOFTMAX_ZERO (3) only, since
+    # onnxruntime 1.31 reads 1 as LOGISTIC and 2 as SOFTMAX, the spec's
+    # numbers the other way round (onnx2linalg follows the spec).
+    for post in [3]:
+        node = ml_node("TreeEnsemble", ["x"], ["y"],
+                       nodes_featureids=[0, 1, 2],
+                       nodes_splits=nh.from_array(np.array([0.1, 0.25, -0.2], np.float32)),
+                       nodes_modes=nh.from_array(np.array([0, 2, 1], np.uint8)),
+                       nodes_truenodeids=[1, 0, 2], nodes_trueleafs=[0, 1, 1],
+                       nodes_falsenodeids=[0, 1, 3], nodes_falseleafs=[1, 1, 1],
+                       tree_roots=[0, 2], leaf_targetids=[0, 1, 2, 1],
+                       leaf_weights=nh.from_array(np.array([0.5, -1.0, 2.0, 0.75], np.float32)),
+                       n_targets=3, post_transform=post)
+        node_case(f"tree_ensemble_5_post_{post}", node, {"x": x}, [("y", T.FLOAT, [ROWS, 3])], 5)
 
 
 if __name__ == "__main__":

@@ -66,7 +66,7 @@ pub(crate) static RULES: &[Rule] = &[
         "Imputer",
         &["Equal", "IsNaN", "Select"],
         imputer,
-        "float form: x equal to replaced_value_float (NaN matches NaN) becomes the imputed value; the int64 form is refused",
+        "x equal to replaced_value_float (NaN matches NaN) or, for integer input, replaced_value_int64 becomes the imputed value",
     ),
     ml(
         "OneHotEncoder",
@@ -98,9 +98,9 @@ pub(crate) static RULES: &[Rule] = &[
     ),
     ml(
         "FeatureVectorizer",
-        &["Cast", "Reshape", "Concat"],
+        &["Cast", "Reshape", "Concat", "Gather", "And", "Add"],
         feature_vectorizer,
-        "inputs as (N, d) f32 columns, concatenated; each input must have exactly its inputdimensions columns",
+        "inputs as (N, d) f32 columns, concatenated; an input wider than its inputdimensions is cut, a narrower one padded with zeros",
     ),
     ml(
         "ZipMap",
@@ -437,24 +437,35 @@ fn normalizer(ctx: &mut MapCtx) -> Result<()> {
 }
 
 fn imputer(ctx: &mut MapCtx) -> Result<()> {
-    if ctx.attrs.ints("imputed_value_int64s")?.is_some() {
-        return Err(Error::unsupported(
-            "attribute \"imputed_value_int64s\": the int64 Imputer is not supported (only the float form)",
-        ));
-    }
     let x = ctx.input(0)?;
     let xt = ctx.ty(x);
-    if !xt.dtype.is_float() {
-        return Err(Error::unsupported(format!("Imputer of {} input", xt.dtype)));
-    }
     let Some(features) = xt.shape.last().and_then(Dim::known) else {
         return Err(Error::unsupported(format!(
             "Imputer with a symbolic last dim ({xt})"
         )));
     };
-    let imputed = req_floats(ctx, "imputed_value_floats")?;
-    let imputed = per_feature(ctx, "imputed_value_floats", &imputed, features, xt.dtype)?;
-    let replaced = f64::from(ctx.attrs.float_or("replaced_value_float", 0.0)?);
+    // The float form for float input, the int64 form for integer input.
+    let (imputed, replaced) = if xt.dtype.is_float() {
+        let imputed = req_floats(ctx, "imputed_value_floats")?;
+        let replaced = f64::from(ctx.attrs.float_or("replaced_value_float", 0.0)?);
+        (imputed, replaced)
+    } else if xt.dtype.is_int() {
+        let Some(imputed) = ctx.attrs.ints("imputed_value_int64s")? else {
+            return Err(Error::invalid(format!(
+                "Imputer of {} input needs imputed_value_int64s",
+                xt.dtype
+            )));
+        };
+        let replaced = ctx.attrs.int_or("replaced_value_int64", 0)? as f64;
+        (imputed.into_iter().map(|v| v as f64).collect(), replaced)
+    } else {
+        return Err(Error::unsupported(format!("Imputer of {} input", xt.dtype)));
+    };
+    let imputed = if xt.dtype.is_float() {
+        per_feature(ctx, "imputed_value_floats", &imputed, features, xt.dtype)?
+    } else {
+        per_feature(ctx, "imputed_value_int64s", &imputed, features, xt.dtype)?
+    };
     let hit = if replaced.is_nan() {
         ctx.unary(Unary::IsNaN, x)?
     } else {
@@ -608,16 +619,40 @@ fn feature_vectorizer(ctx: &mut MapCtx) -> Result<()> {
                 )));
             }
         };
-        let got = ctx.ty(x).shape[1].known();
-        if got != u64::try_from(width).ok() {
+        let (Some(got), Ok(width)) = (ctx.ty(x).shape[1].known(), u64::try_from(width)) else {
             return Err(Error::unsupported(format!(
-                "attribute \"inputdimensions\": input {i} ({xt}) must have exactly {width} columns (truncating or padding is not supported)"
+                "attribute \"inputdimensions\": input {i} ({xt}) needs a known column count and {width} >= 0"
             )));
+        };
+        // Extra columns are dropped, missing ones are zeros (as onnxruntime).
+        let x = if got > width {
+            let keep: Vec<i64> = (0..width as i64).collect();
+            o2l_canon::compose::take(ctx, x, 1, &keep)?
+        } else {
+            x
+        };
+        let x = as_f32(ctx, x)?;
+        columns.push(x);
+        if got < width {
+            let zeros = zero_rows(ctx, x, width - got)?;
+            columns.push(zeros);
         }
-        columns.push(as_f32(ctx, x)?);
     }
     let y = ctx.emit1(Op::Movement(Movement::Concat { axis: 1 }), &columns)?;
     ctx.bind(0, y)
+}
+
+/// Zeros of (N, width) in `x`'s type, N taken from `x`'s rows (through a
+/// bool that is false whatever the value, so NaN and inf give zeros too).
+pub(crate) fn zero_rows(ctx: &mut MapCtx, x: ValueId, width: u64) -> Result<ValueId> {
+    let d = ctx.ty(x).dtype;
+    let first = o2l_canon::compose::take(ctx, x, 1, &[0])?;
+    let as_bool = ctx.cast(first, DType::Bool)?;
+    let no = ctx.constant(Tensor::from_i64s(DType::Bool, vec![], &[0])?)?;
+    let never = ctx.binary(Binary::And, as_bool, no)?;
+    let column = ctx.cast(never, d)?;
+    let row = ctx.filled(d, vec![1, width], 0.0)?;
+    ctx.binary(Binary::Add, column, row)
 }
 
 fn zip_map(_: &mut MapCtx) -> Result<()> {
@@ -1005,19 +1040,35 @@ mod tests {
                 ],
             ),
             (1, "OneHotEncoder", vec![a_strs("cats_strings", &["a"])]),
-            (1, "Imputer", vec![a_ints("imputed_value_int64s", &[1])]),
             (1, "Normalizer", vec![a_str("norm", "L3")]),
-            (
-                1,
-                "FeatureVectorizer",
-                vec![a_ints("inputdimensions", &[3])],
-            ),
         ];
         for (opset, op, attrs) in cases {
             let attr = attrs[0].name.clone().unwrap();
             let n = with_attrs(node(op, "n", &["x"], &["y"]), attrs);
             let e = refusal(ml_model(opset, 2, n));
             assert!(e.contains(&attr), "{op} {attr}: {e}");
+        }
+    }
+
+    #[test]
+    fn feature_vectorizer_pads_and_cuts_with_a_symbolic_batch() {
+        for (width, gathers) in [(3, 1), (1, 1)] {
+            let n = with_attrs(
+                node("FeatureVectorizer", "f", &["x"], &["y"]),
+                vec![a_ints("inputdimensions", &[width])],
+            );
+            let g = ml_model(1, 2, n).import().unwrap();
+            let y = g.value(g.outputs[0]);
+            assert_eq!(
+                y.ty.shape,
+                vec![Dim::Symbol("N".into()), Dim::Known(width as u64)]
+            );
+            let ops = op_names(&g);
+            assert_eq!(
+                ops.iter().filter(|&&o| o == "Gather").count(),
+                gathers,
+                "{ops:?}"
+            );
         }
     }
 

@@ -7,7 +7,7 @@
 use super::ctx::{MapCtx, Rule};
 use super::ml::{
     PostTransform, apply_post_transform, as_f32, binary_scores, floats_or_tensor, int_labels,
-    label_of_best, ml_row, post_transform_attr, req_floats,
+    label_of_best, ml_row, post_transform_attr, req_floats, zero_rows,
 };
 use o2l_canon::Builder;
 use o2l_canon::ops::{Binary, Compare, Elementwise, Linear, Movement, Reduce, ReduceKind, Unary};
@@ -54,7 +54,7 @@ pub(crate) static RULES: &[Rule] = &[
         &[5],
         TREE_OPS,
         tree_ensemble,
-        "vectorised: every split compared at once, leaves reached when no split on their path disagrees (a MatMul count), then sum/average (MatMul) or min/max; every post_transform",
+        "vectorised: every split compared at once, leaves reached when no split on their path disagrees (a MatMul count), then sum/average (MatMul) or min/max; every post_transform, numbered as the spec numbers them (1 SOFTMAX, 2 LOGISTIC: onnxruntime 1.31 swaps the two)",
     ),
     ml_row(
         "TreeEnsembleRegressor",
@@ -142,20 +142,21 @@ struct Forest {
 }
 
 /// The batch dim of a 2-D float input, checked.
-fn forest_input(ctx: &MapCtx, x: ValueId, what: &str) -> Result<Dim> {
+/// The (N, F) input of a tree op; integer features are compared as f32
+/// (the older ops take int32/int64 input, TreeEnsemble-5 does not).
+fn forest_input(ctx: &mut MapCtx, what: &str, ints_allowed: bool) -> Result<ValueId> {
+    let x = ctx.input(0)?;
     let xt = ctx.ty(x);
     if xt.rank() != 2 {
         return Err(Error::unsupported(format!(
             "{what} takes a 2-D input, got {xt}"
         )));
     }
-    if !xt.dtype.is_float() {
-        return Err(Error::unsupported(format!(
-            "{what} of {} input (cast it to float first)",
-            xt.dtype
-        )));
+    match xt.dtype {
+        d if d.is_float() => Ok(x),
+        DType::I64 | DType::I32 if ints_allowed => ctx.cast(x, DType::F32),
+        d => Err(Error::unsupported(format!("{what} of {d} input"))),
     }
-    Ok(xt.shape[0].clone())
 }
 
 /// Which leaves each row reaches: (N, L) bool.
@@ -268,19 +269,12 @@ fn membership(ctx: &mut MapCtx, xk: ValueId, forest: &Forest, batch: Dim) -> Res
     ctx.compare(Compare::Greater, any, zero)
 }
 
-/// (N, width) of true, N taken from `x`'s rows (0 * x[:, :1] + 0 == 0,
-/// except for NaN inputs, which a tree without splits never reads: IsNaN
-/// keeps them true).
+/// (N, width) of true, N taken from `x`'s rows.
 fn all_true_rows(ctx: &mut MapCtx, x: ValueId, width: usize) -> Result<ValueId> {
     let d = ctx.ty(x).dtype;
-    let first = ctx.take(x, 1, &[0])?;
+    let zeros = zero_rows(ctx, x, width as u64)?;
     let zero = ctx.scalar(d, 0.0)?;
-    let column = ctx.binary(Binary::Mul, first, zero)?;
-    let row = ctx.filled(d, vec![1, width as u64], 0.0)?;
-    let grid = ctx.binary(Binary::Add, column, row)?;
-    let zeros = ctx.compare(Compare::Equal, grid, zero)?;
-    let nan = ctx.unary(Unary::IsNaN, grid)?;
-    ctx.binary(Binary::Or, zeros, nan)
+    ctx.compare(Compare::Equal, zeros, zero)
 }
 
 /// The forest's votes per target: (N, T) in `d`.
@@ -374,8 +368,7 @@ fn votes_present(ctx: &mut MapCtx, reached: ValueId, forest: &Forest, d: DType) 
 }
 
 fn tree_ensemble(ctx: &mut MapCtx) -> Result<()> {
-    let x = ctx.input(0)?;
-    forest_input(ctx, x, "TreeEnsemble")?;
+    let x = forest_input(ctx, "TreeEnsemble", false)?;
     let d = ctx.ty(x).dtype;
     let post = PostTransform::numbered(ctx.attrs.int_or("post_transform", 0)?)?;
     let floats = |ctx: &mut MapCtx, name: &str| -> Result<Option<Vec<f64>>> {
@@ -676,8 +669,7 @@ fn add_base(ctx: &mut MapCtx, scores: ValueId, base: Option<Vec<f64>>) -> Result
 }
 
 fn tree_ensemble_regressor(ctx: &mut MapCtx) -> Result<()> {
-    let x = ctx.input(0)?;
-    forest_input(ctx, x, "TreeEnsembleRegressor")?;
+    let x = forest_input(ctx, "TreeEnsembleRegressor", true)?;
     let d = ctx.ty(x).dtype;
     let targets = usize::try_from(ctx.attrs.int_or("n_targets", 1)?)
         .ok()
@@ -718,8 +710,7 @@ fn tree_ensemble_regressor(ctx: &mut MapCtx) -> Result<()> {
 }
 
 fn tree_ensemble_classifier(ctx: &mut MapCtx) -> Result<()> {
-    let x = ctx.input(0)?;
-    forest_input(ctx, x, "TreeEnsembleClassifier")?;
+    let x = forest_input(ctx, "TreeEnsembleClassifier", true)?;
     let d = ctx.ty(x).dtype;
     let class_ids = ctx.attrs.req_ints("class_ids")?;
     let count = class_ids.iter().copied().max().unwrap_or(0).max(0) as usize + 1;
