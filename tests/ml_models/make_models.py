@@ -222,6 +222,17 @@ def hand_cases(rng):
                        n_targets=2, aggregate_function=agg, post_transform=post, **TREE_NODES)
         node_case(f"tree_regressor_f64_{agg.lower()}", node, {"x": x64},
                   [("y", T.FLOAT, [ROWS, 2])], 3)
+    node = ml_node("TreeEnsembleClassifier", ["x"], ["label", "scores"],
+                   nodes_modes=tree_modes("BRANCH_LEQ", "BRANCH_GT", "BRANCH_LEQ"),
+                   nodes_values_as_tensor=nh.from_array(np.array(values, np.float64)),
+                   class_treeids=trees + [0], class_nodeids=leaves + [3],
+                   class_ids=[0, 1, 2, 1, 0, 2],
+                   class_weights_as_tensor=nh.from_array(
+                       np.array([0.1, 0.3, 0.2, 0.15, 0.05, 0.1], np.float64)),
+                   base_values_as_tensor=nh.from_array(np.array([0.05, 0.0, 0.1], np.float64)),
+                   classlabels_int64s=[0, 1, 2], post_transform="SOFTMAX", **TREE_NODES)
+    node_case("tree_classifier_f64_as_tensor", node, {"x": x64},
+              [("label", T.INT64, [ROWS]), ("scores", T.FLOAT, [ROWS, 3])], 3)
     xf = rng.normal(size=(ROWS, 4)).astype(np.float32)
     w = rng.normal(size=4).tolist()
     for post in ["NONE", "LOGISTIC"]:
