@@ -341,7 +341,7 @@ fn svm_classifier(ctx: &mut MapCtx) -> Result<()> {
     for name in ["prob_a", "prob_b"] {
         if ctx.attrs.floats(name)?.is_some_and(|v| !v.is_empty()) {
             return Err(Error::unsupported(format!(
-                "attribute \"{name}\": Platt-scaled probabilities (with libsvm's pairwise coupling) are not supported; export without probability=True"
+                "attribute \"{name}\": Platt-scaled probabilities are not supported (onnxruntime couples them by libsvm's iterative solver, which stops at a tolerance, even for two classes); export without probability=True"
             )));
         }
     }
