@@ -68,7 +68,7 @@ pub(crate) static RULES: &[Rule] = &[
         &[1],
         LINEAR_OPS,
         linear_classifier,
-        "scores = x W^T + intercepts, label = classlabels_ints[argmax]; one coefficient row with two classes is the binary form (as TreeEnsembleClassifier's); string labels refused",
+        "scores = x W^T + intercepts, label = classlabels_ints[argmax]; one coefficient row with two classes is the binary form, as onnxruntime writes it: [1-s, s] (LOGISTIC: [sigmoid(-s), sigmoid(s)]), label s > 0; string labels refused",
     ),
     ml_row(
         "LinearRegressor",

@@ -68,7 +68,7 @@ pub(crate) static RULES: &[Rule] = &[
         &[1, 3, 5],
         TREE_OPS,
         tree_ensemble_classifier,
-        "class scores summed over the trees plus base_values, label = classlabels_int64s[argmax]; one weight column with two classes is the binary form, as onnxruntime writes it ([1-s, s] when every weight is >= 0, else [-s, s] or LOGISTIC's [sigmoid(-s), sigmoid(s)]); string labels refused",
+        "class scores summed over the trees plus base_values, label = classlabels_int64s[argmax]; one weight column with two classes is the binary form, as onnxruntime writes it: LOGISTIC gives [sigmoid(-s), sigmoid(s)], other transforms are not applied ([1-s, s] and label s > 0.5 when every weight is >= 0, else [-s, s] and label s > 0); string labels refused",
     ),
 ];
 
