@@ -120,6 +120,8 @@ def main():
     x_unseen = rng.normal(size=(ROWS, FEATURES)).astype(np.float32)
     sklearn_case("kmeans", cluster.KMeans(n_clusters=3, n_init=2, random_state=0), x, x_test=x_unseen)
 
+    more_cases(x, y_reg, y_bin, y_multi)
+
     ml_input = [("input", MlFloat([None, FEATURES]))]
     m = lightgbm.LGBMClassifier(n_estimators=4, max_depth=3, num_leaves=6, min_child_samples=1,
                                 verbose=-1).fit(x, y_multi)
@@ -143,6 +145,23 @@ def main():
     # Kept with its ZipMap (a sequence of maps): the refusal's test model.
     m = linear_model.LogisticRegression().fit(x, y_multi)
     onnx.save(stable(to_onnx(m, x[:1], target_opset=OPSET), "logreg_zipmap"), ROOT / "logreg_zipmap.onnx")
+
+
+def more_cases(x, y_reg, y_bin, y_multi):
+    """More scikit-learn trees: a boosting regressor, extra trees, a
+    two-column binary tree, ml opset 5. (skl2onnx 1.20 cannot export
+    HistGradientBoosting* from scikit-learn 1.9: it writes booleans into an
+    ints attribute.)"""
+    sklearn_case("gradient_boosting_regressor",
+                 ensemble.GradientBoostingRegressor(n_estimators=4, max_depth=3, random_state=0), x, y_reg)
+    m = ensemble.ExtraTreesClassifier(n_estimators=3, max_depth=3, random_state=0)
+    sklearn_case("extra_trees_classifier", m, x, y_multi, options=no_zipmap(m))
+    m = tree.DecisionTreeClassifier(max_depth=3, random_state=0)
+    sklearn_case("decision_tree_classifier_binary", m, x, y_bin, options=no_zipmap(m))
+    # ml opset 5: skl2onnx writes TreeEnsemble-5.
+    sklearn_case("random_forest_regressor_ml5",
+                 ensemble.RandomForestRegressor(n_estimators=3, max_depth=3, random_state=0), x, y_reg,
+                 opset={"": 21, "ai.onnx.ml": 5})
 
 
 def node_case(name, node, feeds, outputs, ml_opset):
