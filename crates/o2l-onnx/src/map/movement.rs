@@ -3,7 +3,7 @@
 //! constants (Identity, Dropout in inference, Constant).
 use super::ctx::{MapCtx, Rule, SymEl, known_product, row};
 use o2l_canon::Builder;
-use o2l_canon::ops::{Movement, PadMode, ScatterReduction};
+use o2l_canon::ops::{Elementwise, Movement, PadMode, ScatterReduction};
 use o2l_canon::shape::{element_count, normalize_axes, normalize_axis};
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
 
@@ -303,9 +303,11 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "OneHot",
         &[9, 11, 28],
-        &["OneHot"],
+        &[
+            "OneHot", "Cast", "Reshape", "Range", "Less", "Add", "Select", "Equal", "Gather",
+        ],
         one_hot,
-        "constant depth; values input of [off, on]; axis; negative indices wrap (11+)",
+        "values input of [off, on]; axis; negative indices wrap (11+); a run-time depth: indices compared with Range(0, depth) along the new axis",
     ),
     row(
         "ScatterElements",
@@ -447,10 +449,7 @@ fn trilu(ctx: &mut MapCtx) -> Result<()> {
 fn one_hot(ctx: &mut MapCtx) -> Result<()> {
     let (idx, depth_v, values) = (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?);
     let Some(depth_t) = ctx.const_of(depth_v) else {
-        return Err(ctx.needs_constant(
-            1,
-            "input 1 (depth) is computed at run time; only a constant depth is supported",
-        ));
+        return run_time_one_hot(ctx, idx, depth_v, values);
     };
     let depth = match depth_t.to_f64s()[..] {
         [d] if d >= 1.0 && d.is_finite() => d as u64,
@@ -472,6 +471,70 @@ fn one_hot(ctx: &mut MapCtx) -> Result<()> {
         }),
         &[idx, values],
     )?;
+    ctx.bind(0, v)
+}
+
+/// OneHot of a depth computed at run time: positions `Range(0, depth)` laid
+/// along the new axis, compared with the (wrapped) indices broadcast across
+/// it; the new axis is a run-time dim.
+fn run_time_one_hot(ctx: &mut MapCtx, idx: ValueId, depth: ValueId, values: ValueId) -> Result<()> {
+    use o2l_canon::ops::{Binary, Compare};
+    let rank = ctx.ty(idx).rank();
+    let axis = normalize_axis(ctx.attrs.int_or("axis", -1)?, rank + 1)?;
+    if ctx.ty(depth).num_elements()? != Some(1) || ctx.ty(values).shape != [Dim::Known(2)] {
+        return Err(Error::invalid(format!(
+            "OneHot takes one depth value and two values, got {} and {}",
+            ctx.ty(depth),
+            ctx.ty(values)
+        )));
+    }
+    // A float depth counts its whole part, as ONNX casts it.
+    let depth = ctx.cast(depth, DType::I64)?;
+    let depth = ctx.reshape_to(depth, &[])?;
+    let zero = ctx.i64s(vec![], &[0])?;
+    let one = ctx.i64s(vec![], &[1])?;
+    let count = Dim::Symbol(format!("{}_depth", ctx.origin.node));
+    let count_name = count.to_string();
+    let positions = ctx.emit1(
+        Op::Movement(Movement::Range { count: count_name }),
+        &[zero, depth, one],
+    )?;
+    let mut along = vec![Dim::Known(1); rank + 1];
+    along[axis] = count;
+    let positions = ctx.reshape(positions, along)?;
+    let i = ctx.cast(idx, DType::I64)?;
+    if ctx.version >= 11 {
+        let negative = ctx.compare(Compare::Less, i, zero)?;
+        let wrapped = ctx.binary(Binary::Add, i, depth)?;
+        let i2 = ctx.emit1(
+            Op::Elementwise(Elementwise::Select),
+            &[negative, wrapped, i],
+        )?;
+        return finish_one_hot(ctx, i2, positions, values, axis);
+    }
+    finish_one_hot(ctx, i, positions, values, axis)
+}
+
+/// `values[1]` where the index (with a new 1-dim at `axis`) equals the
+/// position, `values[0]` elsewhere.
+fn finish_one_hot(
+    ctx: &mut MapCtx,
+    i: ValueId,
+    positions: ValueId,
+    values: ValueId,
+    axis: usize,
+) -> Result<()> {
+    let mut shape = ctx.ty(i).shape;
+    shape.insert(axis, Dim::Known(1));
+    let i = ctx.reshape(i, shape)?;
+    let hit = ctx.compare(o2l_canon::ops::Compare::Equal, i, positions)?;
+    let pick = |ctx: &mut MapCtx, k: i64| -> Result<ValueId> {
+        let at = index_constant(ctx, &[k])?;
+        let v = ctx.emit1(Op::Movement(Movement::Gather { axis: 0 }), &[values, at])?;
+        ctx.reshape_to(v, &[])
+    };
+    let (off, on) = (pick(ctx, 0)?, pick(ctx, 1)?);
+    let v = ctx.emit1(Op::Elementwise(Elementwise::Select), &[hit, on, off])?;
     ctx.bind(0, v)
 }
 
