@@ -2292,15 +2292,27 @@ mod tests {
             g.ty(g.outputs[0]).shape,
             vec![Dim::Symbol("batch".into()), Dim::Known(12)]
         );
-        // A runtime shape is refused as unsupported.
-        let e = M::new(14)
+        // A run-time shape of static length: ReshapeTo, each dim a run-time one.
+        let g = M::new(14)
             .input(f32_in("x", &[2, 6]))
             .input(vi("shape", 7, &[D::N(2)]))
             .node(node("Reshape", "r", &["x", "shape"], &["y"]))
             .output("y")
             .import()
+            .unwrap();
+        assert_eq!(op_names(&g), vec!["ReshapeTo"]);
+        let out = g.ty(g.outputs[0]);
+        assert!(out.shape.iter().all(|d| d.known().is_none()), "{out}");
+        // Of run-time length, the result's rank would depend on data.
+        let e = M::new(14)
+            .input(f32_in("x", &[2, 6]))
+            .input(vi("shape", 7, &[D::S("n")]))
+            .node(node("Reshape", "r", &["x", "shape"], &["y"]))
+            .output("y")
+            .import()
             .unwrap_err();
         assert_eq!(e.kind, ErrorKind::Unsupported, "{e}");
+        assert!(e.to_string().contains("run-time length"), "{e}");
     }
 
     #[test]
