@@ -10,11 +10,17 @@ use o2l_proto::{
 use onnx2linalg::{DType, Tensor, npy};
 use std::path::{Path, PathBuf};
 
+/// A tensor value; a dim of -1 is the symbolic dim `n`.
 fn value(name: &str, elem_type: i32, dims: &[i64]) -> ValueInfoProto {
+    use tensor_shape_proto::dimension::Value;
     let dim = dims
         .iter()
         .map(|&d| tensor_shape_proto::Dimension {
-            value: Some(tensor_shape_proto::dimension::Value::DimValue(d)),
+            value: Some(if d < 0 {
+                Value::DimParam("n".into())
+            } else {
+                Value::DimValue(d)
+            }),
             denotation: None,
         })
         .collect();
@@ -31,7 +37,9 @@ fn value(name: &str, elem_type: i32, dims: &[i64]) -> ValueInfoProto {
     }
 }
 
-/// y = Unsqueeze(x[2,3], axes[1]) at opset 13, where axes became an input.
+/// y = Unsqueeze(x[2,3], axes[n]) at opset 13, where axes became an input of
+/// run-time length: the result's rank depends on it, so it must be bound
+/// (axes of a static length are chosen among at run time instead).
 fn write_model(dir: &Path) -> PathBuf {
     let model = ModelProto {
         ir_version: Some(8),
@@ -49,7 +57,7 @@ fn write_model(dir: &Path) -> PathBuf {
                 domain: Some(String::new()),
                 ..Default::default()
             }],
-            input: vec![value("x", 1, &[2, 3]), value("axes", 7, &[1])],
+            input: vec![value("x", 1, &[2, 3]), value("axes", 7, &[-1])],
             output: vec![value("y", 1, &[2, 1, 3])],
             ..Default::default()
         }),
