@@ -44,9 +44,17 @@ fn table() -> &'static Table {
     })
 }
 
+/// onnxruntime's contrib domain. The `onnx` package has no schemas for it,
+/// and every op in it is version 1 (onnxruntime never versioned them).
+pub(crate) const CONTRIB_DOMAIN: &str = "com.microsoft";
+
 /// Every schema `since` version of an op, ascending; `""` means `ai.onnx`.
-/// None when the manifest has no such op.
+/// None when the manifest has no such op; any `com.microsoft` op is `[1]`
+/// (whether it is mapped is the rule tables' question).
 pub fn schema_versions(domain: &str, op_type: &str) -> Option<&'static [i64]> {
+    if domain == CONTRIB_DOMAIN {
+        return Some(&[1]);
+    }
     table()
         .get(normalize_domain(domain))
         .and_then(|ops| ops.get(op_type))

@@ -119,7 +119,7 @@ fn select(ctx: &mut MapCtx, c: ValueId, a: ValueId, b: ValueId) -> Result<ValueI
 }
 
 /// `(B, S, H*D)` to `(B, H, S, D)`.
-fn split_heads(ctx: &mut MapCtx, x: ValueId, heads: u64, what: &str) -> Result<ValueId> {
+pub(crate) fn split_heads(ctx: &mut MapCtx, x: ValueId, heads: u64, what: &str) -> Result<ValueId> {
     let d = known_rank(&ctx.ty(x), what, 3)?;
     if heads == 0 || d[2] % heads != 0 {
         return Err(Error::invalid(format!(

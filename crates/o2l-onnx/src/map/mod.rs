@@ -9,6 +9,7 @@ pub(crate) mod activation;
 pub(crate) mod attention;
 pub(crate) mod causal_conv;
 pub(crate) mod control;
+pub(crate) mod contrib;
 pub(crate) mod conv;
 pub(crate) mod ctx;
 pub(crate) mod detect;
@@ -54,6 +55,7 @@ pub(crate) fn all_rules() -> impl Iterator<Item = &'static Rule> {
         movement::RULES,
         training::RULES,
         ml::RULES,
+        contrib::RULES,
     ]
     .into_iter()
     .flatten()

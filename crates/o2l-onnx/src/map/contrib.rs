@@ -1,0 +1,601 @@
+//! onnxruntime's `com.microsoft` contrib ops that its transformer optimizer
+//! writes: the fused activations (Gelu, FastGelu, BiasGelu, QuickGelu),
+//! BiasAdd, the skip layer norms, FusedMatMul/FusedGemm/FusedConv and the
+//! packed-QKV Attention. Semantics follow onnxruntime's ContribOperators.md
+//! and its CPU kernels; every form they take that is not mapped here is
+//! refused by name. The quantized contrib ops live in `contrib_quant.rs`.
+use super::attention::split_heads;
+use super::conv::conv_op;
+use super::ctx::{MapCtx, Rule, versioned};
+use super::linear::gemm_value;
+use o2l_canon::Builder;
+use o2l_canon::compose::{self, LayerNormSpec};
+use o2l_canon::ops::{Binary, Compare, Linear, Norm, Unary};
+use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
+
+const MS: &str = "com.microsoft";
+
+pub(crate) static RULES: &[Rule] = &[
+    versioned(
+        MS,
+        "Gelu",
+        &[1],
+        &["Mul", "Erf", "Add"],
+        gelu,
+        "0.5 * x * (1 + erf(x / sqrt(2)))",
+    ),
+    versioned(
+        MS,
+        "BiasGelu",
+        &[1],
+        &["Mul", "Erf", "Add"],
+        bias_gelu,
+        "Gelu(A + B)",
+    ),
+    versioned(
+        MS,
+        "FastGelu",
+        &[1],
+        &["Mul", "Tanh", "Add"],
+        fast_gelu,
+        "tanh approximation of Gelu, of X + bias when bias is given",
+    ),
+    versioned(
+        MS,
+        "QuickGelu",
+        &[1],
+        &["Mul", "Sigmoid"],
+        quick_gelu,
+        "x * sigmoid(alpha * x), alpha default 1.702",
+    ),
+    versioned(MS, "BiasAdd", &[1], &["Add"], bias_add, "X + bias + skip"),
+    versioned(
+        MS,
+        "SkipLayerNormalization",
+        &[1],
+        &[
+            "Add",
+            "Cast",
+            "ReduceMean",
+            "Sub",
+            "Mul",
+            "Sqrt",
+            "Div",
+        ],
+        skip_layer_norm,
+        "layer norm of input + skip (+ bias) over the last dim; mean, inv_std_var and the sum as optional outputs",
+    ),
+    versioned(
+        MS,
+        "SkipSimplifiedLayerNormalization",
+        &[1],
+        &["Add", "Cast", "ReduceMean", "Mul", "Sqrt", "Div"],
+        skip_simplified_layer_norm,
+        "RMS norm of input + skip (+ bias) over the last dim; the sum as optional output 3",
+    ),
+    versioned(
+        MS,
+        "FusedMatMul",
+        &[1],
+        &["Transpose", "MatMul", "Mul"],
+        fused_matmul,
+        "alpha * op(A) @ op(B), transA/transB swap the last two dims; transBatchA/B refused",
+    ),
+    versioned(
+        MS,
+        "FusedGemm",
+        &[1],
+        &[
+            "Transpose",
+            "MatMul",
+            "Mul",
+            "Add",
+            "Relu",
+            "Tanh",
+            "Sigmoid",
+            "LeakyRelu",
+            "Clamp",
+        ],
+        fused_gemm,
+        "Gemm, then the `activation` (Relu, Tanh, Sigmoid, LeakyRelu, Clip, HardSigmoid)",
+    ),
+    versioned(
+        MS,
+        "FusedConv",
+        &[1],
+        &[
+            "Conv",
+            "Add",
+            "Mul",
+            "Relu",
+            "Tanh",
+            "Sigmoid",
+            "LeakyRelu",
+            "Clamp",
+        ],
+        fused_conv,
+        "Conv (+ Z), then the `activation` (Relu, Tanh, Sigmoid, LeakyRelu, Clip, HardSigmoid)",
+    ),
+    versioned(
+        MS,
+        "Attention",
+        &[1],
+        &[
+            "MatMul",
+            "Add",
+            "Gather",
+            "Reshape",
+            "Transpose",
+            "Mul",
+            "Softmax",
+            "Cast",
+            "Less",
+            "Equal",
+            "Select",
+        ],
+        attention,
+        "packed QKV projection, scaled QK^T + mask (key lengths, 2-D or 3-D 0/1 mask, unidirectional) + attention_bias, softmax, @V; no past",
+    ),
+];
+
+fn scaled(ctx: &mut MapCtx, x: ValueId, k: f64) -> Result<ValueId> {
+    let s = ctx.scalar(ctx.ty(x).dtype, k)?;
+    ctx.binary(Binary::Mul, x, s)
+}
+
+fn plus_const(ctx: &mut MapCtx, x: ValueId, k: f64) -> Result<ValueId> {
+    let s = ctx.scalar(ctx.ty(x).dtype, k)?;
+    ctx.binary(Binary::Add, x, s)
+}
+
+/// `x + bias` when the bias is given.
+fn with_bias(ctx: &mut MapCtx, x: ValueId, bias: Option<ValueId>) -> Result<ValueId> {
+    match bias {
+        Some(b) => ctx.binary(Binary::Add, x, b),
+        None => Ok(x),
+    }
+}
+
+/// The exact (erf) Gelu.
+fn gelu_of(ctx: &mut MapCtx, x: ValueId) -> Result<ValueId> {
+    let inner = scaled(ctx, x, std::f64::consts::FRAC_1_SQRT_2)?;
+    let erf = ctx.unary(Unary::Erf, inner)?;
+    let one_plus = plus_const(ctx, erf, 1.0)?;
+    let half_x = scaled(ctx, x, 0.5)?;
+    ctx.binary(Binary::Mul, half_x, one_plus)
+}
+
+fn gelu(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let y = gelu_of(ctx, x)?;
+    ctx.bind(0, y)
+}
+
+fn bias_gelu(ctx: &mut MapCtx) -> Result<()> {
+    let (a, b) = (ctx.input(0)?, ctx.input(1)?);
+    let x = ctx.binary(Binary::Add, a, b)?;
+    let y = gelu_of(ctx, x)?;
+    ctx.bind(0, y)
+}
+
+fn fast_gelu(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let x = with_bias(ctx, x, ctx.opt_input(1))?;
+    // 0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x^3)))
+    let x2 = ctx.binary(Binary::Mul, x, x)?;
+    let cubic = scaled(ctx, x2, 0.044715)?;
+    let cubic = plus_const(ctx, cubic, 1.0)?;
+    let poly = ctx.binary(Binary::Mul, x, cubic)?;
+    let inner = scaled(ctx, poly, (2.0 / std::f64::consts::PI).sqrt())?;
+    let t = ctx.unary(Unary::Tanh, inner)?;
+    let one_plus = plus_const(ctx, t, 1.0)?;
+    let half_x = scaled(ctx, x, 0.5)?;
+    let y = ctx.binary(Binary::Mul, half_x, one_plus)?;
+    ctx.bind(0, y)
+}
+
+fn quick_gelu(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let alpha = ctx.attrs.float_or("alpha", 1.702)? as f64;
+    let ax = scaled(ctx, x, alpha)?;
+    let gate = ctx.unary(Unary::Sigmoid, ax)?;
+    let y = ctx.binary(Binary::Mul, x, gate)?;
+    ctx.bind(0, y)
+}
+
+fn bias_add(ctx: &mut MapCtx) -> Result<()> {
+    let (x, bias, skip) = (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?);
+    let xb = ctx.binary(Binary::Add, x, bias)?;
+    let y = ctx.binary(Binary::Add, xb, skip)?;
+    ctx.bind(0, y)
+}
+
+/// `input + skip (+ bias)`, as both skip norms start; bound as output 3
+/// (`input_skip_bias_sum`) when the model uses it.
+fn skip_sum(ctx: &mut MapCtx, bias_input: usize) -> Result<ValueId> {
+    let (x, skip) = (ctx.input(0)?, ctx.input(1)?);
+    let (xt, st) = (ctx.ty(x), ctx.ty(skip));
+    if xt.rank() < 2 || st.dtype != xt.dtype {
+        return Err(Error::invalid(format!(
+            "{} takes an input of rank >= 2 and a skip of its type, got {xt} and {st}",
+            ctx.origin.op_type
+        )));
+    }
+    let sum = ctx.binary(Binary::Add, x, skip)?;
+    let sum = with_bias(ctx, sum, ctx.opt_input(bias_input))?;
+    if ctx.output_wanted(3) {
+        ctx.bind(3, sum)?;
+    }
+    Ok(sum)
+}
+
+fn skip_layer_norm(ctx: &mut MapCtx) -> Result<()> {
+    let sum = skip_sum(ctx, 4)?;
+    let gamma = ctx.input(2)?;
+    let rank = ctx.ty(sum).rank();
+    let spec = LayerNormSpec {
+        axes: vec![rank - 1],
+        epsilon: ctx.attrs.float_or("epsilon", 1e-12)? as f64,
+        stash: DType::F32,
+        inv_std_dev: ctx.output_wanted(2),
+    };
+    let beta = ctx.opt_input(3);
+    let out = compose::layer_norm(ctx, sum, gamma, beta, &spec)?;
+    if ctx.output_wanted(1) {
+        ctx.bind(1, out.mean)?;
+    }
+    if let Some(inv) = out.inv_std_dev {
+        ctx.bind(2, inv)?;
+    }
+    ctx.bind(0, out.y)
+}
+
+fn skip_simplified_layer_norm(ctx: &mut MapCtx) -> Result<()> {
+    ctx.only_outputs(1, "mean")?;
+    if ctx.output_wanted(2) {
+        return Err(Error::unsupported(
+            "output 2 (inv_std_var) of SkipSimplifiedLayerNormalization is not supported",
+        ));
+    }
+    let sum = skip_sum(ctx, 3)?;
+    let gamma = ctx.input(2)?;
+    let rank = ctx.ty(sum).rank();
+    let eps = ctx.attrs.float_or("epsilon", 1e-12)? as f64;
+    let y = compose::rms_norm(ctx, sum, gamma, vec![rank - 1], eps, DType::F32)?;
+    ctx.bind(0, y)
+}
+
+/// `x` with its last two dims swapped when attribute `flag` is set (a
+/// vector has none to swap).
+fn last_two_swapped(ctx: &mut MapCtx, x: ValueId, flag: &str) -> Result<ValueId> {
+    let rank = ctx.ty(x).rank();
+    if ctx.attrs.int_or(flag, 0)? == 0 || rank < 2 {
+        return Ok(x);
+    }
+    let mut perm: Vec<usize> = (0..rank).collect();
+    perm.swap(rank - 2, rank - 1);
+    ctx.transpose(x, &perm)
+}
+
+fn fused_matmul(ctx: &mut MapCtx) -> Result<()> {
+    for flag in ["transBatchA", "transBatchB"] {
+        let v = ctx.attrs.int_or(flag, 0)?;
+        if v != 0 {
+            return Err(Error::unsupported(format!(
+                "FusedMatMul attribute \"{flag}\" = {v} is not supported (only 0)"
+            )));
+        }
+    }
+    let (a, b) = (ctx.input(0)?, ctx.input(1)?);
+    let a = last_two_swapped(ctx, a, "transA")?;
+    let b = last_two_swapped(ctx, b, "transB")?;
+    let mut y = ctx.emit1(Op::Linear(Linear::MatMul), &[a, b])?;
+    let alpha = ctx.attrs.float_or("alpha", 1.0)? as f64;
+    if alpha != 1.0 {
+        y = scaled(ctx, y, alpha)?;
+    }
+    ctx.bind(0, y)
+}
+
+/// The defaults of an activation's two parameters: alpha/beta (LeakyRelu,
+/// HardSigmoid) or min/max (Clip), as onnxruntime takes them when absent.
+fn activation_defaults(name: &str) -> [f64; 2] {
+    match name {
+        "LeakyRelu" => [0.01, 0.0],
+        "HardSigmoid" => [0.2, 0.5],
+        "Clip" => [f32::MIN as f64, f32::MAX as f64],
+        _ => [0.0, 0.0],
+    }
+}
+
+/// The fused `activation` of FusedGemm/FusedConv applied to `x`, with its
+/// parameters (missing ones take their defaults).
+fn activate(ctx: &mut MapCtx, x: ValueId, name: &str, params: &[f64]) -> Result<ValueId> {
+    let defaults = activation_defaults(name);
+    let p = |i: usize| params.get(i).copied().unwrap_or(defaults[i]);
+    match name {
+        "Relu" => ctx.unary(Unary::Relu, x),
+        "Tanh" => ctx.unary(Unary::Tanh, x),
+        "Sigmoid" => ctx.unary(Unary::Sigmoid, x),
+        "LeakyRelu" => ctx.unary(Unary::LeakyRelu { alpha: p(0) }, x),
+        "Clip" => ctx.unary(Unary::Clamp { min: p(0), max: p(1) }, x),
+        "HardSigmoid" => {
+            let ax = scaled(ctx, x, p(0))?;
+            let axb = plus_const(ctx, ax, p(1))?;
+            ctx.unary(Unary::Clamp { min: 0.0, max: 1.0 }, axb)
+        }
+        other => Err(Error::unsupported(format!(
+            "{} attribute \"activation\" = \"{other}\" is not supported (Relu, Tanh, Sigmoid, LeakyRelu, Clip, HardSigmoid)",
+            ctx.origin.op_type
+        ))),
+    }
+}
+
+fn activation_name(ctx: &MapCtx) -> Result<String> {
+    ctx.attrs.string("activation")?.ok_or_else(|| {
+        Error::invalid(format!(
+            "{} needs attribute \"activation\"",
+            ctx.origin.op_type
+        ))
+    })
+}
+
+fn fused_gemm(ctx: &mut MapCtx) -> Result<()> {
+    let name = activation_name(ctx)?;
+    let defaults = activation_defaults(&name);
+    let alpha = ctx.attrs.float("activation_alpha")?;
+    let beta = ctx.attrs.float("activation_beta")?;
+    let params = [
+        alpha.map_or(defaults[0], f64::from),
+        beta.map_or(defaults[1], f64::from),
+    ];
+    let y = gemm_value(ctx)?;
+    let y = activate(ctx, y, &name, &params)?;
+    ctx.bind(0, y)
+}
+
+fn fused_conv(ctx: &mut MapCtx) -> Result<()> {
+    let name = activation_name(ctx)?;
+    let params: Vec<f64> = ctx
+        .attrs
+        .floats("activation_params")?
+        .unwrap_or_default()
+        .into_iter()
+        .map(f64::from)
+        .collect();
+    let x = ctx.input(0)?;
+    let w = ctx.input(1)?;
+    let op = conv_op(ctx, x, w)?;
+    let mut inputs = vec![x, w];
+    inputs.extend(ctx.opt_input(2));
+    let conv = ctx.emit1(op, &inputs)?;
+    // Z, when given, is added before the activation.
+    let pre = with_bias(ctx, conv, ctx.opt_input(3))?;
+    let y = activate(ctx, pre, &name, &params)?;
+    ctx.bind(0, y)
+}
+
+/// A run-time integer attribute that must be absent or `allowed`.
+fn refuse_int(ctx: &MapCtx, name: &str, allowed: i64) -> Result<()> {
+    match ctx.attrs.int(name)? {
+        Some(v) if v != allowed => Err(Error::unsupported(format!(
+            "{} attribute \"{name}\" = {v} is not supported (only {allowed})",
+            ctx.origin.op_type
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The additive `(B, 1 or S, 1, T)`-shaped mask bias of Attention's
+/// `mask_index`, `mask_filter_value` where a key is masked and 0 elsewhere,
+/// broadcastable against `(B, H, S, T)` scores.
+fn mask_bias(
+    ctx: &mut MapCtx,
+    mask: ValueId,
+    batch: u64,
+    seq: u64,
+    filter: f64,
+    dtype: DType,
+) -> Result<ValueId> {
+    let mt = ctx.ty(mask);
+    let dims = ctx.dims(mask)?;
+    let m = ctx.cast(mask, DType::I64)?;
+    let zero = ctx.scalar(dtype, 0.0)?;
+    let masked = ctx.scalar(dtype, filter)?;
+    match dims.as_slice() {
+        // Key lengths: key j of batch b is masked from j = mask[b] on.
+        [b] if *b == batch => {
+            let ends = ctx.reshape_to(m, &[batch, 1, 1, 1])?;
+            let keys: Vec<i64> = (0..seq as i64).collect();
+            let j = ctx.constant(Tensor::from_i64s(DType::I64, vec![seq], &keys)?)?;
+            let keep = ctx.compare(Compare::Less, j, ends)?;
+            select(ctx, keep, zero, masked)
+        }
+        // A 0/1 mask per key, or per query and key.
+        [b, t] | [b, _, t] if *b == batch && *t == seq => {
+            let shape = if dims.len() == 2 {
+                vec![batch, 1, 1, seq]
+            } else {
+                vec![batch, 1, seq, seq]
+            };
+            let m = ctx.reshape_to(m, &shape)?;
+            let z = ctx.scalar(DType::I64, 0.0)?;
+            let drop = ctx.compare(Compare::Equal, m, z)?;
+            select(ctx, drop, masked, zero)
+        }
+        _ => Err(Error::unsupported(format!(
+            "Attention mask_index of type {mt} is not supported (key lengths (B), or a 0/1 mask (B, T) or (B, S, T); no past)"
+        ))),
+    }
+}
+
+fn select(ctx: &mut MapCtx, c: ValueId, a: ValueId, b: ValueId) -> Result<ValueId> {
+    ctx.emit1(
+        Op::Elementwise(o2l_canon::ops::Elementwise::Select),
+        &[c, a, b],
+    )
+}
+
+/// onnxruntime's Attention: one projection `input @ weights + bias` packs Q,
+/// K and V along the last dim; heads split, `softmax(Q K^T * scale + mask)
+/// @ V`, heads merged. Masked scores get `mask_filter_value` added (not
+/// -inf), as the CPU kernel does.
+fn attention(ctx: &mut MapCtx) -> Result<()> {
+    for (name, allowed) in [("do_rotary", 0), ("past_present_share_buffer", 0)] {
+        refuse_int(ctx, name, allowed)?;
+    }
+    if ctx.attrs.ints("qkv_hidden_sizes")?.is_some() {
+        return Err(Error::unsupported(
+            "Attention attribute \"qkv_hidden_sizes\" is not supported (Q, K and V must be of one size)",
+        ));
+    }
+    for (i, what) in [(4, "past"), (6, "past_sequence_length")] {
+        if ctx.opt_input(i).is_some() {
+            return Err(Error::unsupported(format!(
+                "Attention input {i} ({what}) is not supported"
+            )));
+        }
+    }
+    ctx.only_outputs(1, "present")?;
+    let heads = ctx.attrs.req_int("num_heads")?;
+    let unidirectional = ctx.attrs.int_or("unidirectional", 0)? != 0;
+    let filter = ctx.attrs.float_or("mask_filter_value", -10000.0)? as f64;
+    let (x, w) = (ctx.input(0)?, ctx.input(1)?);
+    let dtype = ctx.ty(x).dtype;
+    let xd = ctx.dims(x)?;
+    let wd = ctx.dims(w)?;
+    let ([batch, seq, _], [_, packed]) = (xd.as_slice(), wd.as_slice()) else {
+        return Err(Error::invalid(format!(
+            "Attention takes input (B, S, D) and weights (D, 3 * hidden), got {} and {}",
+            ctx.ty(x),
+            ctx.ty(w)
+        )));
+    };
+    let (batch, seq, hidden) = (*batch, *seq, *packed / 3);
+    let heads = u64::try_from(heads)
+        .ok()
+        .filter(|&h| h > 0 && packed % 3 == 0 && hidden % h == 0)
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "Attention: {packed} packed features do not split into Q, K, V of {heads} heads"
+            ))
+        })?;
+    let head_size = hidden / heads;
+    let scale = match ctx.attrs.float("scale")? {
+        Some(s) if s != 0.0 => s as f64,
+        _ => 1.0 / (head_size as f64).sqrt(),
+    };
+    let proj = ctx.emit1(Op::Linear(Linear::MatMul), &[x, w])?;
+    let proj = with_bias(ctx, proj, ctx.opt_input(2))?;
+    let mut qkv = Vec::with_capacity(3);
+    for part in 0..3 {
+        let picks: Vec<i64> = (part * hidden..(part + 1) * hidden)
+            .map(|i| i as i64)
+            .collect();
+        let p = ctx.take(proj, 2, &picks)?;
+        qkv.push(split_heads(ctx, p, heads, "packed QKV")?);
+    }
+    let kt = ctx.transpose(qkv[1], &[0, 1, 3, 2])?;
+    let scores = ctx.emit1(Op::Linear(Linear::MatMul), &[qkv[0], kt])?;
+    let mut scores = scaled(ctx, scores, scale)?;
+    if let Some(mask) = ctx.opt_input(3) {
+        let bias = mask_bias(ctx, mask, batch, seq, filter, dtype)?;
+        scores = ctx.binary(Binary::Add, scores, bias)?;
+    }
+    if unidirectional {
+        let mut v = Vec::with_capacity((seq * seq) as usize);
+        for i in 0..seq {
+            for j in 0..seq {
+                v.push(if j > i { filter } else { 0.0 });
+            }
+        }
+        let causal = ctx.constant(Tensor::from_f64s(dtype, vec![seq, seq], &v)?)?;
+        scores = ctx.binary(Binary::Add, scores, causal)?;
+    }
+    scores = with_bias(ctx, scores, ctx.opt_input(5))?;
+    let probs = ctx.emit1(Op::Norm(Norm::Softmax { axis: 3 }), &[scores])?;
+    let ctx_heads = ctx.emit1(Op::Linear(Linear::MatMul), &[probs, qkv[2]])?;
+    let merged = ctx.transpose(ctx_heads, &[0, 2, 1, 3])?;
+    let y = ctx.reshape(merged, [batch, seq, hidden].map(Dim::Known).to_vec())?;
+    ctx.bind(0, y)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_models::*;
+
+    /// A one-node com.microsoft model over f32 inputs of the given shapes.
+    fn contrib(op: &str, inputs: &[(&str, &[i64])], attrs: Vec<AttributeProto>) -> M {
+        let mut n = with_attrs(
+            node(op, "n", &inputs.iter().map(|i| i.0).collect::<Vec<_>>(), &["y"]),
+            attrs,
+        );
+        n.domain = Some("com.microsoft".into());
+        let mut m = M::new(17);
+        m.model.opset_import.push(OperatorSetIdProto {
+            domain: Some("com.microsoft".into()),
+            version: Some(1),
+        });
+        for (name, dims) in inputs.iter().filter(|i| !i.0.is_empty()) {
+            m = m.input(f32_in(name, dims));
+        }
+        m.node(n).output("y")
+    }
+
+    fn refusal(m: M) -> String {
+        let e = m.import().unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Unsupported, "{e}");
+        e.to_string()
+    }
+
+    #[test]
+    fn contrib_gelu_maps_onto_erf() {
+        let g = contrib("Gelu", &[("x", &[2, 3])], vec![]).import().unwrap();
+        assert!(op_names(&g).contains(&"Erf"), "{:?}", op_names(&g));
+        assert_eq!(out_dims(&g, 0), vec![2, 3]);
+    }
+
+    #[test]
+    fn contrib_fused_gemm_refuses_an_unknown_activation() {
+        let m = contrib(
+            "FusedGemm",
+            &[("a", &[2, 3]), ("b", &[3, 4])],
+            vec![a_str("activation", "Softplus")],
+        );
+        let e = refusal(m);
+        assert!(e.contains("\"activation\" = \"Softplus\""), "{e}");
+    }
+
+    #[test]
+    fn contrib_fused_matmul_refuses_batch_transposes() {
+        let m = contrib(
+            "FusedMatMul",
+            &[("a", &[2, 2, 3]), ("b", &[2, 3, 4])],
+            vec![a_int("transBatchA", 1)],
+        );
+        let e = refusal(m);
+        assert!(e.contains("\"transBatchA\" = 1"), "{e}");
+    }
+
+    #[test]
+    fn contrib_attention_refuses_rotary_and_past() {
+        let inputs: &[(&str, &[i64])] = &[("x", &[1, 4, 8]), ("w", &[8, 24])];
+        let m = contrib("Attention", inputs, vec![a_int("num_heads", 2), a_int("do_rotary", 1)]);
+        assert!(refusal(m).contains("\"do_rotary\" = 1"));
+        let inputs: &[(&str, &[i64])] = &[
+            ("x", &[1, 4, 8]),
+            ("w", &[8, 24]),
+            ("", &[]),
+            ("", &[]),
+            ("past", &[2, 1, 2, 0, 4]),
+        ];
+        let m = contrib("Attention", inputs, vec![a_int("num_heads", 2)]);
+        assert!(refusal(m).contains("past"));
+    }
+
+    #[test]
+    fn contrib_unmapped_op_is_unsupported_by_name() {
+        let e = refusal(contrib("Inverse", &[("x", &[2, 2])], vec![]));
+        assert!(e.contains("Inverse"), "{e}");
+    }
+}

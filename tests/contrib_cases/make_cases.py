@@ -1,0 +1,217 @@
+"""Writes tests/contrib_cases/<case>/ (model.onnx + test_data_set_0) for
+onnxruntime's com.microsoft contrib ops, with expected outputs from
+onnxruntime itself (the oracle: the ops are defined by its kernels), and a
+tiny BERT optimized by onnxruntime's transformer optimizer. Run from the
+repository root with build/venv-models/bin/python (onnx 1.23.2,
+onnxruntime 1.31.1, torch, transformers); the outputs are committed.
+Usage: python tests/contrib_cases/make_cases.py [case-name-prefix ...]"""
+import pathlib
+import shutil
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+from onnx import TensorProto as T
+from onnx import helper as h
+from onnx import numpy_helper as nh
+
+ROOT = pathlib.Path(__file__).resolve().parent
+MS = "com.microsoft"
+ONLY = sys.argv[1:]
+
+
+def wanted(name):
+    return not ONLY or any(name.startswith(p) for p in ONLY)
+
+
+def run_ort(model, feeds):
+    opts = ort.SessionOptions()
+    # The model as written, not onnxruntime's own rewrite of it.
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    sess = ort.InferenceSession(model.SerializeToString(), opts, providers=["CPUExecutionProvider"])
+    return sess.run(None, feeds)
+
+
+def write(name, model, feeds):
+    """Saves the model and one data set whose outputs onnxruntime computes."""
+    results = run_ort(model, feeds)
+    folder = ROOT / name
+    shutil.rmtree(folder, ignore_errors=True)
+    data = folder / "test_data_set_0"
+    data.mkdir(parents=True)
+    onnx.save(model, folder / "model.onnx")
+    for i, vi in enumerate(model.graph.input):
+        (data / f"input_{i}.pb").write_bytes(nh.from_array(feeds[vi.name], vi.name).SerializeToString())
+    for i, (vi, y) in enumerate(zip(model.graph.output, results)):
+        (data / f"output_{i}.pb").write_bytes(nh.from_array(y, vi.name).SerializeToString())
+
+
+def case(name, op, inputs, outputs, feeds, inits=(), **attrs):
+    """One com.microsoft node; `inputs` are (name, elem type, shape), "" for
+    an absent optional input; `inits` are constant initializers."""
+    if not wanted(name):
+        return
+    node = h.make_node(op, [n for n, _, _ in inputs], [n for n, _, _ in outputs], domain=MS, **attrs)
+    init_names = {t.name for t in inits}
+    graph = h.make_graph(
+        [node],
+        name,
+        [h.make_tensor_value_info(n, t, s) for n, t, s in inputs if n and n not in init_names],
+        [h.make_tensor_value_info(n, t, s) for n, t, s in outputs if n],
+        initializer=list(inits),
+    )
+    model = h.make_model(graph, opset_imports=[h.make_opsetid("", 17), h.make_opsetid(MS, 1)])
+    model.ir_version = 8
+    write(name, model, feeds)
+
+
+F = T.FLOAT
+
+
+def f32(rng, *shape):
+    return rng.standard_normal(shape).astype(np.float32)
+
+
+def activations(rng):
+    x = f32(rng, 2, 3, 8)
+    b = f32(rng, 8)
+    case("gelu", "Gelu", [("x", F, [2, 3, 8])], [("y", F, [2, 3, 8])], {"x": x})
+    case("bias_gelu", "BiasGelu", [("x", F, [2, 3, 8]), ("b", F, [8])], [("y", F, [2, 3, 8])], {"x": x, "b": b})
+    case("fast_gelu", "FastGelu", [("x", F, [2, 3, 8])], [("y", F, [2, 3, 8])], {"x": x})
+    case("fast_gelu_bias", "FastGelu", [("x", F, [2, 3, 8]), ("b", F, [8])], [("y", F, [2, 3, 8])],
+         {"x": x, "b": b})
+    case("quick_gelu", "QuickGelu", [("x", F, [2, 3, 8])], [("y", F, [2, 3, 8])], {"x": x})
+    case("quick_gelu_alpha", "QuickGelu", [("x", F, [2, 3, 8])], [("y", F, [2, 3, 8])], {"x": x}, alpha=1.0)
+    # BiasAdd has no CPU kernel in onnxruntime: no oracle, so no case.
+
+
+def skip_norms(rng):
+    shape = [2, 3, 16]
+    x, s = f32(rng, *shape), f32(rng, *shape)
+    gamma, beta, bias = f32(rng, 16), f32(rng, 16), f32(rng, 16)
+    full = {"x": x, "s": s, "gamma": gamma, "beta": beta, "bias": bias}
+    ins = [("x", F, shape), ("s", F, shape), ("gamma", F, [16])]
+    case("skip_layer_norm", "SkipLayerNormalization", ins, [("y", F, shape)],
+         {"x": x, "s": s, "gamma": gamma})
+    case("skip_layer_norm_beta_bias_sum", "SkipLayerNormalization",
+         ins + [("beta", F, [16]), ("bias", F, [16])],
+         [("y", F, shape), ("", F, None), ("", F, None), ("sum", F, shape)], full, epsilon=1e-5)
+    case("skip_layer_norm_bias_only", "SkipLayerNormalization",
+         ins + [("", F, None), ("bias", F, [16])], [("y", F, shape)],
+         {"x": x, "s": s, "gamma": gamma, "bias": bias})
+    case("skip_simplified_layer_norm", "SkipSimplifiedLayerNormalization", ins, [("y", F, shape)],
+         {"x": x, "s": s, "gamma": gamma})
+    case("skip_simplified_layer_norm_bias_sum", "SkipSimplifiedLayerNormalization",
+         ins + [("bias", F, [16])],
+         [("y", F, shape), ("", F, None), ("", F, None), ("sum", F, shape)],
+         {"x": x, "s": s, "gamma": gamma, "bias": bias}, epsilon=1e-6)
+
+
+def fused_linear(rng):
+    a, b = f32(rng, 2, 4, 3), f32(rng, 2, 5, 4)
+    case("fused_matmul_trans_alpha", "FusedMatMul", [("a", F, [2, 4, 3]), ("b", F, [2, 5, 4])],
+         [("y", F, [2, 3, 5])], {"a": a, "b": b}, transA=1, transB=1, alpha=0.5)
+    a2, b2 = f32(rng, 2, 3, 4), f32(rng, 4, 5)
+    case("fused_matmul_broadcast", "FusedMatMul", [("a", F, [2, 3, 4]), ("b", F, [4, 5])],
+         [("y", F, [2, 3, 5])], {"a": a2, "b": b2})
+    ga, gb, gc = f32(rng, 3, 4), f32(rng, 5, 4), f32(rng, 5)
+    gins = [("a", F, [3, 4]), ("b", F, [5, 4]), ("c", F, [5])]
+    for act, extra in [("Relu", {}), ("LeakyRelu", {"activation_alpha": 0.2}), ("HardSigmoid", {"activation_alpha": 0.3, "activation_beta": 0.4}),
+                       ("Tanh", {}), ("Sigmoid", {})]:
+        case(f"fused_gemm_{act.lower()}", "FusedGemm", gins, [("y", F, [3, 5])],
+             {"a": ga, "b": gb, "c": gc}, transB=1, alpha=0.7, beta=1.5, activation=act, **extra)
+    case("fused_gemm_no_c", "FusedGemm", gins[:2], [("y", F, [3, 5])], {"a": ga, "b": gb},
+         transB=1, activation="Relu")
+    x, w, bias = f32(rng, 1, 3, 6, 6), f32(rng, 4, 3, 3, 3), f32(rng, 4)
+    cins = [("x", F, [1, 3, 6, 6]), ("w", F, [4, 3, 3, 3]), ("bias", F, [4])]
+    case("fused_conv_relu", "FusedConv", cins, [("y", F, [1, 4, 6, 6])],
+         {"x": x, "w": w, "bias": bias}, pads=[1, 1, 1, 1], activation="Relu")
+    case("fused_conv_clip", "FusedConv", cins[:2], [("y", F, [1, 4, 4, 4])], {"x": x, "w": w},
+         activation="Clip", activation_params=[-0.5, 0.5])
+    case("fused_conv_leaky_z", "FusedConv", cins + [("z", F, [1, 4, 3, 3])], [("y", F, [1, 4, 3, 3])],
+         {"x": x, "w": w, "bias": bias, "z": f32(rng, 1, 4, 3, 3)}, strides=[2, 2], pads=[1, 1, 1, 1],
+         activation="LeakyRelu", activation_params=[0.3])
+
+
+def attention(rng):
+    B, S, D, H = 2, 4, 8, 2
+    x, w, b = f32(rng, B, S, D), f32(rng, D, 3 * D) * 0.5, f32(rng, 3 * D)
+    ins = [("x", F, [B, S, D]), ("w", F, [D, 3 * D]), ("b", F, [3 * D])]
+    out = [("y", F, [B, S, D])]
+    feeds = {"x": x, "w": w, "b": b}
+    case("attention", "Attention", ins, out, feeds, num_heads=H)
+    # Without a bias onnxruntime 1.31's CPU kernel crashes: every case has one.
+    case("attention_unidirectional", "Attention", ins, out, feeds, num_heads=H, unidirectional=1)
+    lengths = np.array([3, 4], np.int32)
+    case("attention_mask_lengths", "Attention", ins + [("m", T.INT32, [B])], out,
+         {**feeds, "m": lengths}, num_heads=H)
+    raw = np.array([[1, 1, 0, 1], [1, 1, 1, 0]], np.int32)
+    case("attention_mask_2d_scale", "Attention", ins + [("m", T.INT32, [B, S])], out,
+         {**feeds, "m": raw}, num_heads=H, scale=0.3)
+    raw3 = (rng.random((B, S, S)) > 0.3).astype(np.int32)
+    raw3[:, :, 0] = 1
+    case("attention_mask_3d", "Attention", ins + [("m", T.INT32, [B, S, S])], out,
+         {**feeds, "m": raw3}, num_heads=H)
+    case("attention_bias", "Attention", ins + [("", F, None), ("", F, None), ("ab", F, [B, H, S, S])], out,
+         {**feeds, "ab": f32(rng, B, H, S, S)}, num_heads=H)
+
+
+def bert(rng):
+    """A 2-layer BERT (hidden 32, 2 heads) exported by torch at opset 17 with
+    static shapes, then fused by onnxruntime's transformer optimizer."""
+    name = "bert_optimized"
+    if not wanted(name):
+        return
+    import torch
+    from onnxruntime.transformers.optimizer import optimize_model
+    from transformers import BertConfig, BertModel
+
+    torch.manual_seed(0)
+    cfg = BertConfig(attn_implementation="eager", vocab_size=64, hidden_size=32, num_hidden_layers=2,
+                     num_attention_heads=2, intermediate_size=64, max_position_embeddings=16)
+    bert_model = BertModel(cfg).eval()
+    with torch.no_grad():
+        # Distinct layer-norm parameters, so no two share an initializer.
+        for p in bert_model.parameters():
+            p.add_(torch.randn_like(p) * 0.1)
+
+    class Wrapper(torch.nn.Module):
+        def __init__(self, m):
+            super().__init__()
+            self.m = m
+
+        def forward(self, ids, mask, types):
+            o = self.m(input_ids=ids, attention_mask=mask, token_type_ids=types)
+            return o.last_hidden_state, o.pooler_output
+
+    batch, seq = 2, 8
+    ids = rng.integers(0, 64, (batch, seq)).astype(np.int64)
+    mask = np.ones((batch, seq), np.int64)
+    mask[1, 6:] = 0
+    types = np.zeros((batch, seq), np.int64)
+    types[:, 4:] = 1
+    with tempfile.TemporaryDirectory() as tmp:
+        raw, fused = pathlib.Path(tmp) / "bert.onnx", pathlib.Path(tmp) / "bert_opt.onnx"
+        torch.onnx.export(Wrapper(bert_model), tuple(torch.from_numpy(a) for a in (ids, mask, types)),
+                          str(raw), input_names=["input_ids", "attention_mask", "token_type_ids"],
+                          output_names=["last_hidden_state", "pooler_output"], opset_version=17,
+                          dynamo=False)
+        optimized = optimize_model(str(raw), model_type="bert", num_heads=2, hidden_size=32)
+        optimized.save_model_to_file(str(fused))
+        model = onnx.load(str(fused))
+    write(name, model, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
+
+
+def main():
+    rng = np.random.default_rng(0)
+    activations(rng)
+    skip_norms(rng)
+    fused_linear(rng)
+    attention(rng)
+    bert(rng)
+
+
+if __name__ == "__main__":
+    main()
