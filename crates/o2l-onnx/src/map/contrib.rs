@@ -251,11 +251,12 @@ fn skip_layer_norm(ctx: &mut MapCtx) -> Result<()> {
 }
 
 fn skip_simplified_layer_norm(ctx: &mut MapCtx) -> Result<()> {
-    ctx.only_outputs(1, "mean")?;
-    if ctx.output_wanted(2) {
-        return Err(Error::unsupported(
-            "output 2 (inv_std_var) of SkipSimplifiedLayerNormalization is not supported",
-        ));
+    for (k, what) in [(1, "mean"), (2, "inv_std_var")] {
+        if ctx.output_wanted(k) {
+            return Err(Error::unsupported(format!(
+                "output {k} ({what}) of SkipSimplifiedLayerNormalization is not supported"
+            )));
+        }
     }
     let sum = skip_sum(ctx, 3)?;
     let gamma = ctx.input(2)?;
