@@ -158,6 +158,81 @@ def attention(rng):
          {**feeds, "ab": f32(rng, B, H, S, S)}, num_heads=H)
 
 
+U8, I8 = T.UINT8, T.INT8
+
+
+def scalar(name, value, dtype):
+    return nh.from_array(np.array(value, dtype), name)
+
+
+def qlinear(rng):
+    shape = [2, 3, 8]
+    for kind, np_t, onnx_t in [("u8", np.uint8, U8), ("i8", np.int8, I8)]:
+        info = np.iinfo(np_t)
+        a = rng.integers(info.min, info.max + 1, shape).astype(np_t)
+        b = rng.integers(info.min, info.max + 1, shape[1:]).astype(np_t)
+        zero = 128 if kind == "u8" else 0
+        inits = [scalar("sa", 0.05, np.float32), scalar("za", zero + 3, np_t),
+                 scalar("sb", 0.11, np.float32), scalar("zb", zero - 7, np_t),
+                 scalar("sc", 0.09, np.float32), scalar("zc", zero + 1, np_t)]
+        names = [("a", onnx_t, shape), ("sa", F, []), ("za", onnx_t, []), ("b", onnx_t, shape[1:]),
+                 ("sb", F, []), ("zb", onnx_t, []), ("sc", F, []), ("zc", onnx_t, [])]
+        for op in ["QLinearAdd", "QLinearMul"]:
+            case(f"{op.lower()}_{kind}", op, names, [("y", onnx_t, shape)], {"a": a, "b": b}, inits)
+        unary_inits = [inits[0], inits[1], inits[4], inits[5]]
+        unary_names = [names[0], names[1], names[2], names[6], names[7]]
+        case(f"qlinear_sigmoid_{kind}", "QLinearSigmoid", unary_names, [("y", onnx_t, shape)], {"a": a},
+             unary_inits)
+        case(f"qlinear_leaky_relu_{kind}", "QLinearLeakyRelu", unary_names, [("y", onnx_t, shape)],
+             {"a": a}, unary_inits, alpha=0.2)
+
+
+def matmul_nbits(rng):
+    K, N, block = 40, 6, 16
+    blocks = (K + block - 1) // block
+    a = f32(rng, 3, K)
+    b = rng.integers(0, 256, (N, blocks, block // 2)).astype(np.uint8)
+    scales = (rng.random(N * blocks) * 0.1 + 0.01).astype(np.float32)
+    zp_packed = rng.integers(0, 256, (N, (blocks + 1) // 2)).astype(np.uint8)
+    zp_float = (rng.random(N * blocks) * 15).astype(np.float32)
+    bias = f32(rng, N)
+    attrs = dict(K=K, N=N, bits=4, block_size=block)
+    base = [("a", F, [3, K]), ("b", U8, [N, blocks, block // 2]), ("s", F, [N * blocks])]
+    inits = [nh.from_array(b, "b"), nh.from_array(scales, "s")]
+    out = [("y", F, [3, N])]
+    case("matmul_nbits", "MatMulNBits", base, out, {"a": a}, inits, **attrs)
+    case("matmul_nbits_zero_points_u8", "MatMulNBits", base + [("z", U8, [N, (blocks + 1) // 2])], out,
+         {"a": a}, inits + [nh.from_array(zp_packed, "z")], **attrs)
+    case("matmul_nbits_zero_points_f32_bias", "MatMulNBits",
+         base + [("z", F, [N * blocks]), ("", F, None), ("bias", F, [N])], out, {"a": a},
+         inits + [nh.from_array(zp_float, "z"), nh.from_array(bias, "bias")], **attrs)
+    # The weight as a run-time input: unpacked by the converted code, not folded.
+    case("matmul_nbits_runtime_weight", "MatMulNBits", base, out, {"a": a, "b": b, "s": scales}, **attrs)
+
+
+def integer_matmuls(rng):
+    a = f32(rng, 2, 3, 8)
+    b = rng.integers(-128, 128, (8, 5)).astype(np.int8)
+    b_scale = (rng.random(5) * 0.05 + 0.01).astype(np.float32)
+    b_zero = rng.integers(-5, 5, 5).astype(np.int8)
+    bias = f32(rng, 5)
+    ins = [("a", F, [2, 3, 8]), ("b", I8, [8, 5]), ("bs", F, [5])]
+    inits = [nh.from_array(b, "b"), nh.from_array(b_scale, "bs")]
+    out = [("y", F, [2, 3, 5])]
+    case("dynamic_quantize_matmul", "DynamicQuantizeMatMul", ins, out, {"a": a}, inits)
+    case("dynamic_quantize_matmul_zero_bias", "DynamicQuantizeMatMul",
+         ins + [("bz", I8, [5]), ("bias", F, [5])], out, {"a": a},
+         inits + [nh.from_array(b_zero, "bz"), nh.from_array(bias, "bias")])
+    qa = rng.integers(0, 256, (2, 3, 8)).astype(np.uint8)
+    ins = [("a", U8, [2, 3, 8]), ("b", I8, [8, 5]), ("as", F, []), ("bs", F, [5]), ("az", U8, []),
+           ("bz", I8, [5]), ("bias", F, [5])]
+    inits = [nh.from_array(b, "b"), scalar("as", 0.03, np.float32), nh.from_array(b_scale, "bs"),
+             scalar("az", 120, np.uint8), nh.from_array(b_zero, "bz"), nh.from_array(bias, "bias")]
+    case("matmul_integer_to_float", "MatMulIntegerToFloat", ins, out, {"a": qa}, inits)
+    case("matmul_integer_to_float_no_zero_points", "MatMulIntegerToFloat", ins[:4], out, {"a": qa},
+         inits[:3])
+
+
 def bert(rng):
     """A 2-layer BERT (hidden 32, 2 heads) exported by torch at opset 17 with
     static shapes, then fused by onnxruntime's transformer optimizer."""
@@ -210,6 +285,9 @@ def main():
     skip_norms(rng)
     fused_linear(rng)
     attention(rng)
+    qlinear(rng)
+    matmul_nbits(rng)
+    integer_matmuls(rng)
     bert(rng)
 
 

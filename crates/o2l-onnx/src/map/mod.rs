@@ -10,6 +10,7 @@ pub(crate) mod attention;
 pub(crate) mod causal_conv;
 pub(crate) mod control;
 pub(crate) mod contrib;
+pub(crate) mod contrib_quant;
 pub(crate) mod conv;
 pub(crate) mod ctx;
 pub(crate) mod detect;
@@ -56,6 +57,7 @@ pub(crate) fn all_rules() -> impl Iterator<Item = &'static Rule> {
         training::RULES,
         ml::RULES,
         contrib::RULES,
+        contrib_quant::RULES,
     ]
     .into_iter()
     .flatten()

@@ -1,0 +1,434 @@
+//! onnxruntime's quantized `com.microsoft` contrib ops: the QLinear
+//! element-wise ops (dequantize, compute in f32, requantize with round half
+//! to even and saturation, as the CPU kernels do), MatMulNBits (4-bit
+//! block-wise weights unpacked by shifts and masks), DynamicQuantizeMatMul
+//! and MatMulIntegerToFloat (an i32 matmul rescaled to f32).
+use super::ctx::{MapCtx, Rule, versioned};
+use super::quant::{column, dynamic_quantize, int_range, round_clamp_cast, shifted};
+use o2l_canon::Builder;
+use o2l_canon::ops::{Binary, Linear, Movement, Unary};
+use o2l_canon::{DType, Dim, Error, Op, Result, ValueId};
+
+const MS: &str = "com.microsoft";
+
+/// What the QLinear element-wise rules emit.
+const QLINEAR_OPS: &[&str] = &[
+    "Reshape", "Cast", "Sub", "Mul", "Div", "Add", "Round", "Clamp", "Sigmoid", "LeakyRelu",
+];
+
+pub(crate) static RULES: &[Rule] = &[
+    versioned(
+        MS,
+        "QLinearAdd",
+        &[1],
+        QLINEAR_OPS,
+        qlinear_add,
+        "(A - zA) * sA / sC + (B - zB) * sB / sC + zC in f32, rounded half to even, saturated",
+    ),
+    versioned(
+        MS,
+        "QLinearMul",
+        &[1],
+        QLINEAR_OPS,
+        qlinear_mul,
+        "(A - zA) * (B - zB) * (sA * sB / sC) + zC in f32, rounded half to even, saturated",
+    ),
+    versioned(
+        MS,
+        "QLinearSigmoid",
+        &[1],
+        QLINEAR_OPS,
+        qlinear_sigmoid,
+        "dequantize, sigmoid in f32, requantize",
+    ),
+    versioned(
+        MS,
+        "QLinearLeakyRelu",
+        &[1],
+        QLINEAR_OPS,
+        qlinear_leaky_relu,
+        "dequantize, leaky relu (alpha) in f32, requantize",
+    ),
+    versioned(
+        MS,
+        "MatMulNBits",
+        &[1],
+        &[
+            "Reshape",
+            "Cast",
+            "And",
+            "ShiftRight",
+            "Concat",
+            "Gather",
+            "Sub",
+            "Mul",
+            "Transpose",
+            "MatMul",
+            "Add",
+        ],
+        matmul_nbits,
+        "4-bit block-wise weights (zero points packed u8, f32, or 8) dequantized in f32, A @ W^T (+ bias); g_idx refused",
+    ),
+    versioned(
+        MS,
+        "DynamicQuantizeMatMul",
+        &[1],
+        &[
+            "ReduceMax",
+            "ReduceMin",
+            "Max",
+            "Min",
+            "Sub",
+            "Equal",
+            "Select",
+            "Div",
+            "Neg",
+            "Clamp",
+            "Round",
+            "Cast",
+            "Add",
+            "Reshape",
+            "MatMul",
+            "Mul",
+        ],
+        dynamic_quantize_matmul,
+        "A quantized as DynamicQuantizeLinear, i32 matmul with B, times a_scale * b_scale (+ bias)",
+    ),
+    versioned(
+        MS,
+        "MatMulIntegerToFloat",
+        &[1],
+        &["Reshape", "Cast", "Sub", "MatMul", "Mul", "Add"],
+        matmul_integer_to_float,
+        "i32 matmul of A - a_zp and B - b_zp, times a_scale * b_scale (+ bias)",
+    ),
+];
+
+/// A quantized operand: values, scale, zero point (None: 0).
+struct Quantized {
+    x: ValueId,
+    scale: ValueId,
+    zero: Option<ValueId>,
+}
+
+/// Inputs `first`, `first + 1`, `first + 2` as a quantized operand; scale
+/// and zero point must be per tensor.
+fn quantized(ctx: &mut MapCtx, first: usize, what: &str) -> Result<Quantized> {
+    let x = ctx.input(first)?;
+    let scale = per_tensor(ctx, ctx.input(first + 1)?, what)?;
+    let zero = match ctx.opt_input(first + 2) {
+        Some(z) => Some(per_tensor(ctx, z, what)?),
+        None => None,
+    };
+    Ok(Quantized { x, scale, zero })
+}
+
+/// A one-element scale or zero point as a scalar; per-axis ones are refused.
+fn per_tensor(ctx: &mut MapCtx, p: ValueId, what: &str) -> Result<ValueId> {
+    let count: u64 = ctx.dims(p)?.iter().product();
+    if count != 1 {
+        return Err(Error::unsupported(format!(
+            "{} with a per-axis {what} scale or zero point ({}) is not supported",
+            ctx.origin.op_type,
+            ctx.ty(p)
+        )));
+    }
+    ctx.reshape(p, vec![])
+}
+
+/// `q - zero` in f32 (exact: both are small integers).
+fn centred(ctx: &mut MapCtx, q: &Quantized) -> Result<ValueId> {
+    let x = ctx.cast(q.x, DType::F32)?;
+    match q.zero {
+        Some(z) => {
+            let z = ctx.cast(z, DType::F32)?;
+            ctx.binary(Binary::Sub, x, z)
+        }
+        None => Ok(x),
+    }
+}
+
+/// `round_half_even(v + zero)`, saturated to the output type (that of the
+/// zero point, else of `like`).
+fn requantized(ctx: &mut MapCtx, v: ValueId, out: &Quantized, like: DType) -> Result<ValueId> {
+    let to = out.zero.map_or(like, |z| ctx.ty(z).dtype);
+    let (lo, hi) = int_range(to).ok_or_else(|| {
+        Error::invalid(format!(
+            "{} output type must be an integer type, got {to}",
+            ctx.origin.op_type
+        ))
+    })?;
+    // The zero point is an integer, so adding it before rounding is exact.
+    let v = match out.zero {
+        Some(z) => {
+            let z = ctx.cast(z, DType::F32)?;
+            ctx.binary(Binary::Add, v, z)?
+        }
+        None => v,
+    };
+    round_clamp_cast(ctx, v, lo, hi, to)
+}
+
+/// `a / b` of two scalar scales, in f32.
+fn ratio(ctx: &mut MapCtx, a: ValueId, b: ValueId) -> Result<ValueId> {
+    let a = ctx.cast(a, DType::F32)?;
+    let b = ctx.cast(b, DType::F32)?;
+    ctx.binary(Binary::Div, a, b)
+}
+
+fn qlinear_add(ctx: &mut MapCtx) -> Result<()> {
+    let (a, b) = (quantized(ctx, 0, "A")?, quantized(ctx, 3, "B")?);
+    let c = quantized_output(ctx, 6)?;
+    let ra = ratio(ctx, a.scale, c.scale)?;
+    let rb = ratio(ctx, b.scale, c.scale)?;
+    let ca = centred(ctx, &a)?;
+    let cb = centred(ctx, &b)?;
+    let va = ctx.binary(Binary::Mul, ca, ra)?;
+    let vb = ctx.binary(Binary::Mul, cb, rb)?;
+    let v = ctx.binary(Binary::Add, va, vb)?;
+    let like = ctx.ty(a.x).dtype;
+    let y = requantized(ctx, v, &c, like)?;
+    ctx.bind(0, y)
+}
+
+fn qlinear_mul(ctx: &mut MapCtx) -> Result<()> {
+    let (a, b) = (quantized(ctx, 0, "A")?, quantized(ctx, 3, "B")?);
+    let c = quantized_output(ctx, 6)?;
+    let sa = ctx.cast(a.scale, DType::F32)?;
+    let sb = ctx.cast(b.scale, DType::F32)?;
+    let sab = ctx.binary(Binary::Mul, sa, sb)?;
+    let multiplier = ratio(ctx, sab, c.scale)?;
+    let ca = centred(ctx, &a)?;
+    let cb = centred(ctx, &b)?;
+    let prod = ctx.binary(Binary::Mul, ca, cb)?;
+    let v = ctx.binary(Binary::Mul, prod, multiplier)?;
+    let like = ctx.ty(a.x).dtype;
+    let y = requantized(ctx, v, &c, like)?;
+    ctx.bind(0, y)
+}
+
+/// The output's scale (input `first`) and optional zero point; its values
+/// are what the rule computes.
+fn quantized_output(ctx: &mut MapCtx, first: usize) -> Result<Quantized> {
+    let scale = per_tensor(ctx, ctx.input(first)?, "output")?;
+    let zero = match ctx.opt_input(first + 1) {
+        Some(z) => Some(per_tensor(ctx, z, "output")?),
+        None => None,
+    };
+    Ok(Quantized {
+        x: scale,
+        scale,
+        zero,
+    })
+}
+
+/// Dequantize X (inputs 0..3), apply `f` in f32, requantize with Y's scale
+/// and zero point (inputs 3, 4).
+fn qlinear_unary(
+    ctx: &mut MapCtx,
+    f: impl FnOnce(&mut MapCtx, ValueId) -> Result<ValueId>,
+) -> Result<()> {
+    let x = quantized(ctx, 0, "X")?;
+    let y = quantized_output(ctx, 3)?;
+    let cx = centred(ctx, &x)?;
+    let sx = ctx.cast(x.scale, DType::F32)?;
+    let deq = ctx.binary(Binary::Mul, cx, sx)?;
+    let fx = f(ctx, deq)?;
+    let sy = ctx.cast(y.scale, DType::F32)?;
+    let v = ctx.binary(Binary::Div, fx, sy)?;
+    let like = ctx.ty(x.x).dtype;
+    let q = requantized(ctx, v, &y, like)?;
+    ctx.bind(0, q)
+}
+
+fn qlinear_sigmoid(ctx: &mut MapCtx) -> Result<()> {
+    qlinear_unary(ctx, |ctx, v| ctx.unary(Unary::Sigmoid, v))
+}
+
+fn qlinear_leaky_relu(ctx: &mut MapCtx) -> Result<()> {
+    let alpha = ctx.attrs.float_or("alpha", 0.01)? as f64;
+    qlinear_unary(ctx, |ctx, v| ctx.unary(Unary::LeakyRelu { alpha }, v))
+}
+
+/// The 4-bit values of packed bytes `b` (any shape `(.., n)`), low nibble
+/// first: `(.., 2n)` in u8.
+fn nibbles(ctx: &mut MapCtx, b: ValueId) -> Result<ValueId> {
+    let dims = ctx.dims(b)?;
+    let b = ctx.cast(b, DType::U8)?;
+    let mask = ctx.scalar(DType::U8, 15.0)?;
+    let four = ctx.scalar(DType::U8, 4.0)?;
+    let lo = ctx.binary(Binary::And, b, mask)?;
+    let hi = ctx.binary(Binary::ShiftRight, b, four)?;
+    let mut pair = dims.clone();
+    pair.push(1);
+    let lo = ctx.reshape_to(lo, &pair)?;
+    let hi = ctx.reshape_to(hi, &pair)?;
+    let both = ctx.emit1(
+        Op::Movement(Movement::Concat { axis: dims.len() }),
+        &[lo, hi],
+    )?;
+    let mut out = dims;
+    if let Some(last) = out.last_mut() {
+        *last *= 2;
+    }
+    ctx.reshape_to(both, &out)
+}
+
+fn matmul_nbits(ctx: &mut MapCtx) -> Result<()> {
+    let attr = |ctx: &MapCtx, name| ctx.attrs.req_int(name);
+    let (k, n, bits, block) = (
+        attr(ctx, "K")?,
+        attr(ctx, "N")?,
+        ctx.attrs.int_or("bits", 4)?,
+        attr(ctx, "block_size")?,
+    );
+    if bits != 4 {
+        return Err(Error::unsupported(format!(
+            "MatMulNBits attribute \"bits\" = {bits} is not supported (only 4)"
+        )));
+    }
+    if ctx.opt_input(4).is_some() {
+        return Err(Error::unsupported(
+            "MatMulNBits input 4 (g_idx) is not supported",
+        ));
+    }
+    let (k, n, block) = match (u64::try_from(k), u64::try_from(n), u64::try_from(block)) {
+        (Ok(k), Ok(n), Ok(b)) if k > 0 && n > 0 && b >= 16 && b.is_power_of_two() => (k, n, b),
+        _ => {
+            return Err(Error::invalid(format!(
+                "MatMulNBits needs K, N > 0 and a block_size that is a power of two >= 16, got K={k}, N={n}, block_size={block}"
+            )));
+        }
+    };
+    let blocks = k.div_ceil(block);
+    let (a, b, scales) = (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?);
+    let bd = ctx.dims(b)?;
+    if bd != [n, blocks, block / 2] {
+        return Err(Error::invalid(format!(
+            "MatMulNBits B must be ({n}, {blocks}, {}) for K={k}, N={n}, block_size={block}, got {}",
+            block / 2,
+            ctx.ty(b)
+        )));
+    }
+    let q = nibbles(ctx, b)?;
+    let q = ctx.cast(q, DType::F32)?;
+    let zero = match ctx.opt_input(3) {
+        None => ctx.scalar(DType::F32, 8.0)?,
+        Some(z) if ctx.ty(z).dtype == DType::U8 => {
+            let zd = ctx.dims(z)?;
+            let per_row: u64 = zd.iter().product::<u64>() / n;
+            let z = ctx.reshape_to(z, &[n, per_row])?;
+            let z = nibbles(ctx, z)?;
+            let picks: Vec<i64> = (0..blocks as i64).collect();
+            let z = ctx.take(z, 1, &picks)?;
+            let z = ctx.cast(z, DType::F32)?;
+            ctx.reshape_to(z, &[n, blocks, 1])?
+        }
+        Some(z) => {
+            let z = ctx.cast(z, DType::F32)?;
+            ctx.reshape_to(z, &[n, blocks, 1])?
+        }
+    };
+    let scales = ctx.cast(scales, DType::F32)?;
+    let scales = ctx.reshape_to(scales, &[n, blocks, 1])?;
+    let c = ctx.binary(Binary::Sub, q, zero)?;
+    let w = ctx.binary(Binary::Mul, c, scales)?;
+    let w = ctx.reshape_to(w, &[n, blocks * block])?;
+    let picks: Vec<i64> = (0..k as i64).collect();
+    let w = ctx.take(w, 1, &picks)?;
+    let wt = ctx.transpose(w, &[1, 0])?;
+    let adt = ctx.ty(a).dtype;
+    let wt = ctx.cast(wt, adt)?;
+    let y = ctx.emit1(Op::Linear(Linear::MatMul), &[a, wt])?;
+    let y = match ctx.opt_input(5) {
+        Some(bias) => ctx.binary(Binary::Add, y, bias)?,
+        None => y,
+    };
+    ctx.bind(0, y)
+}
+
+/// `acc * a_scale * b_scale (+ bias)` in f32: a per-column b_scale (N)
+/// broadcasts along the last dim.
+fn rescaled(
+    ctx: &mut MapCtx,
+    acc: ValueId,
+    a_scale: ValueId,
+    b_scale: ValueId,
+    bias: Option<ValueId>,
+) -> Result<ValueId> {
+    let acc = ctx.cast(acc, DType::F32)?;
+    let a_scale = ctx.reshape(a_scale, vec![])?;
+    let scale = ctx.binary(Binary::Mul, a_scale, b_scale)?;
+    let y = ctx.binary(Binary::Mul, acc, scale)?;
+    match bias {
+        Some(b) => ctx.binary(Binary::Add, y, b),
+        None => Ok(y),
+    }
+}
+
+fn dynamic_quantize_matmul(ctx: &mut MapCtx) -> Result<()> {
+    let (a, b, b_scale) = (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?);
+    let (qa, a_scale, a_zero) = dynamic_quantize(ctx, a)?;
+    let ai = shifted(ctx, qa, Some(a_zero), None)?;
+    let bi = shifted(ctx, b, ctx.opt_input(3), None)?;
+    let acc = ctx.emit1(Op::Linear(Linear::MatMul), &[ai, bi])?;
+    let y = rescaled(ctx, acc, a_scale, b_scale, ctx.opt_input(4))?;
+    ctx.bind(0, y)
+}
+
+fn matmul_integer_to_float(ctx: &mut MapCtx) -> Result<()> {
+    let (a, b) = (ctx.input(0)?, ctx.input(1)?);
+    let (a_scale, b_scale) = (ctx.input(2)?, ctx.input(3)?);
+    let a_count: u64 = ctx.dims(a_scale)?.iter().product();
+    if a_count != 1 {
+        return Err(Error::unsupported(format!(
+            "MatMulIntegerToFloat with a per-row a_scale ({}) is not supported",
+            ctx.ty(a_scale)
+        )));
+    }
+    let col: Option<Vec<Dim>> = column(ctx, a);
+    let ai = shifted(ctx, a, ctx.opt_input(4), col)?;
+    let bi = shifted(ctx, b, ctx.opt_input(5), None)?;
+    let acc = ctx.emit1(Op::Linear(Linear::MatMul), &[ai, bi])?;
+    let y = rescaled(ctx, acc, a_scale, b_scale, ctx.opt_input(6))?;
+    ctx.bind(0, y)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_models::*;
+
+    #[test]
+    fn contrib_matmul_nbits_refuses_other_widths_and_g_idx() {
+        let model = |bits: i64, inputs: &[&str]| {
+            let mut n = with_attrs(
+                node("MatMulNBits", "n", inputs, &["y"]),
+                vec![
+                    a_int("K", 32),
+                    a_int("N", 4),
+                    a_int("bits", bits),
+                    a_int("block_size", 32),
+                ],
+            );
+            n.domain = Some("com.microsoft".into());
+            let mut m = M::new(17);
+            m.model.opset_import.push(OperatorSetIdProto {
+                domain: Some("com.microsoft".into()),
+                version: Some(1),
+            });
+            m.input(f32_in("a", &[2, 32]))
+                .input(vi("b", 2, &[D::N(4), D::N(1), D::N(16)]))
+                .input(f32_in("s", &[4]))
+                .input(vi("g", 6, &[D::N(32)]))
+                .node(n)
+                .output("y")
+        };
+        let e = model(8, &["a", "b", "s"]).import().unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Unsupported, "{e}");
+        assert!(e.to_string().contains("\"bits\" = 8"), "{e}");
+        let e = model(4, &["a", "b", "s", "", "g"]).import().unwrap_err();
+        assert!(e.to_string().contains("g_idx"), "{e}");
+        let g = model(4, &["a", "b", "s"]).import().unwrap();
+        assert_eq!(out_dims(&g, 0), vec![2, 4]);
+    }
+}
