@@ -158,6 +158,41 @@ def attention(rng):
          {**feeds, "ab": f32(rng, B, H, S, S)}, num_heads=H)
 
 
+def multi_head_attention(rng):
+    B, S, L, D, H = 2, 3, 5, 8, 2
+    q, k, v = f32(rng, B, S, D), f32(rng, B, L, D), f32(rng, B, L, D)
+    ins = [("q", F, [B, S, D]), ("k", F, [B, L, D]), ("v", F, [B, L, D])]
+    out = [("y", F, [B, S, D])]
+    feeds = {"q": q, "k": k, "v": v}
+    case("mha", "MultiHeadAttention", ins, out, feeds, num_heads=H)
+    bias = f32(rng, 3 * D)
+    pad = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]], np.int32)
+    case("mha_bias_padding_mask", "MultiHeadAttention",
+         ins + [("bias", F, [3 * D]), ("m", T.INT32, [B, L])], out, {**feeds, "bias": bias, "m": pad},
+         num_heads=H, scale=0.25)
+    case("mha_key_lengths_attention_bias", "MultiHeadAttention",
+         ins + [("", F, None), ("m", T.INT32, [B]), ("ab", F, [1, H, S, L])], out,
+         {**feeds, "m": np.array([4, 2], np.int32), "ab": f32(rng, 1, H, S, L)}, num_heads=H)
+
+
+def embed_layer_norm(rng):
+    B, S, D, V = 2, 5, 8, 20
+    ids = rng.integers(0, V, (B, S)).astype(np.int32)
+    seg = rng.integers(0, 2, (B, S)).astype(np.int32)
+    mask = np.array([[1, 1, 1, 1, 0], [1, 1, 1, 1, 1]], np.int32)
+    tables = {"word": f32(rng, V, D), "pos": f32(rng, 16, D), "segment": f32(rng, 2, D),
+              "gamma": f32(rng, D), "beta": f32(rng, D)}
+    inits = [nh.from_array(t, n) for n, t in tables.items()]
+    ins = [("ids", T.INT32, [B, S]), ("seg", T.INT32, [B, S]), ("word", F, [V, D]), ("pos", F, [16, D]),
+           ("segment", F, [2, D]), ("gamma", F, [D]), ("beta", F, [D]), ("mask", T.INT32, [B, S])]
+    case("embed_layer_norm", "EmbedLayerNormalization", ins,
+         [("y", F, [B, S, D]), ("mask_index", T.INT32, [B]), ("sum", F, [B, S, D])],
+         {"ids": ids, "seg": seg, "mask": mask}, inits, epsilon=1e-5)
+    no_segment = [ins[0], ("", T.INT32, None)] + ins[2:4] + [("", F, None)] + ins[5:7]
+    case("embed_layer_norm_no_segment_no_mask", "EmbedLayerNormalization", no_segment,
+         [("y", F, [B, S, D]), ("mask_index", T.INT32, [B])], {"ids": ids}, [i for i in inits if i.name != "segment"])
+
+
 U8, I8 = T.UINT8, T.INT8
 
 
@@ -285,6 +320,8 @@ def main():
     skip_norms(rng)
     fused_linear(rng)
     attention(rng)
+    multi_head_attention(rng)
+    embed_layer_norm(rng)
     qlinear(rng)
     matmul_nbits(rng)
     integer_matmuls(rng)
