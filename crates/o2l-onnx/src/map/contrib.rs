@@ -53,15 +53,7 @@ pub(crate) static RULES: &[Rule] = &[
         MS,
         "SkipLayerNormalization",
         &[1],
-        &[
-            "Add",
-            "Cast",
-            "ReduceMean",
-            "Sub",
-            "Mul",
-            "Sqrt",
-            "Div",
-        ],
+        &["Add", "Cast", "ReduceMean", "Sub", "Mul", "Sqrt", "Div"],
         skip_layer_norm,
         "layer norm of input + skip (+ bias) over the last dim; mean, inv_std_var and the sum as optional outputs",
     ),
@@ -357,7 +349,13 @@ fn activate(ctx: &mut MapCtx, x: ValueId, name: &str, params: &[f64]) -> Result<
         "Tanh" => ctx.unary(Unary::Tanh, x),
         "Sigmoid" => ctx.unary(Unary::Sigmoid, x),
         "LeakyRelu" => ctx.unary(Unary::LeakyRelu { alpha: p(0) }, x),
-        "Clip" => ctx.unary(Unary::Clamp { min: p(0), max: p(1) }, x),
+        "Clip" => ctx.unary(
+            Unary::Clamp {
+                min: p(0),
+                max: p(1),
+            },
+            x,
+        ),
         "HardSigmoid" => {
             let ax = scaled(ctx, x, p(0))?;
             let axb = plus_const(ctx, ax, p(1))?;
@@ -527,7 +525,7 @@ fn heads_of(ctx: &MapCtx, hidden: u64) -> Result<u64> {
     let heads = ctx.attrs.req_int("num_heads")?;
     u64::try_from(heads)
         .ok()
-        .filter(|&h| h > 0 && hidden % h == 0)
+        .filter(|&h| h > 0 && hidden.is_multiple_of(h))
         .ok_or_else(|| {
             Error::invalid(format!(
                 "{}: hidden size {hidden} does not split into {heads} heads",
@@ -763,7 +761,12 @@ mod tests {
     /// A one-node com.microsoft model over f32 inputs of the given shapes.
     fn contrib(op: &str, inputs: &[(&str, &[i64])], attrs: Vec<AttributeProto>) -> M {
         let mut n = with_attrs(
-            node(op, "n", &inputs.iter().map(|i| i.0).collect::<Vec<_>>(), &["y"]),
+            node(
+                op,
+                "n",
+                &inputs.iter().map(|i| i.0).collect::<Vec<_>>(),
+                &["y"],
+            ),
             attrs,
         );
         n.domain = Some("com.microsoft".into());
@@ -816,7 +819,11 @@ mod tests {
     #[test]
     fn contrib_attention_refuses_rotary_and_past() {
         let inputs: &[(&str, &[i64])] = &[("x", &[1, 4, 8]), ("w", &[8, 24])];
-        let m = contrib("Attention", inputs, vec![a_int("num_heads", 2), a_int("do_rotary", 1)]);
+        let m = contrib(
+            "Attention",
+            inputs,
+            vec![a_int("num_heads", 2), a_int("do_rotary", 1)],
+        );
         assert!(refusal(m).contains("\"do_rotary\" = 1"));
         let inputs: &[(&str, &[i64])] = &[
             ("x", &[1, 4, 8]),

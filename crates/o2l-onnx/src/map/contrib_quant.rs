@@ -13,7 +13,16 @@ const MS: &str = "com.microsoft";
 
 /// What the QLinear element-wise rules emit.
 const QLINEAR_OPS: &[&str] = &[
-    "Reshape", "Cast", "Sub", "Mul", "Div", "Add", "Round", "Clamp", "Sigmoid", "LeakyRelu",
+    "Reshape",
+    "Cast",
+    "Sub",
+    "Mul",
+    "Div",
+    "Add",
+    "Round",
+    "Clamp",
+    "Sigmoid",
+    "LeakyRelu",
 ];
 
 pub(crate) static RULES: &[Rule] = &[

@@ -164,7 +164,13 @@ fn axis_and_block(ctx: &MapCtx, rank: usize) -> Result<(usize, u64)> {
 }
 
 /// `round_half_even(v)` clamped to `[lo, hi]`, then cast to `to`.
-pub(crate) fn round_clamp_cast(ctx: &mut MapCtx, v: ValueId, lo: f64, hi: f64, to: DType) -> Result<ValueId> {
+pub(crate) fn round_clamp_cast(
+    ctx: &mut MapCtx,
+    v: ValueId,
+    lo: f64,
+    hi: f64,
+    to: DType,
+) -> Result<ValueId> {
     let r = un(ctx, Unary::Round, v)?;
     let c = un(ctx, Unary::Clamp { min: lo, max: hi }, r)?;
     ctx.cast(c, to)
