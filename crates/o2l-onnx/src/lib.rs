@@ -22,7 +22,7 @@ mod test_models;
 use o2l_canon::{Graph, Result, Tensor};
 use std::path::Path;
 
-pub use schema::{schema_ops, schema_versions};
+pub use schema::schema_versions;
 
 /// Options that change how a model is imported.
 #[derive(Debug, Clone, Default)]
@@ -46,6 +46,20 @@ pub use o2l_canon::RuleInfo;
 /// Every rule row of every family table, in table order.
 pub fn rules() -> impl Iterator<Item = RuleInfo> {
     map::all_rules().map(|r| r.info())
+}
+
+/// Every (domain, op_type) of the schema manifest, and the `com.microsoft`
+/// ops some rule maps (the manifest has no schemas of that domain), sorted.
+pub fn schema_ops() -> Vec<(&'static str, &'static str)> {
+    let mut v = schema::manifest_ops();
+    v.extend(
+        map::all_rules()
+            .filter(|r| r.domain == schema::CONTRIB_DOMAIN)
+            .map(|r| (r.domain, r.op)),
+    );
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// A schema version of a mapped op that no rule implements, with the reason.

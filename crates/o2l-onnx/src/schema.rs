@@ -61,20 +61,13 @@ pub fn schema_versions(domain: &str, op_type: &str) -> Option<&'static [i64]> {
         .map(|v| v.as_slice())
 }
 
-/// Every (domain, op_type) the manifest lists, and the `com.microsoft` ops
-/// some rule maps (the manifest has no schemas of that domain), sorted.
-pub fn schema_ops() -> Vec<(&'static str, &'static str)> {
+/// Every (domain, op_type) the manifest lists, sorted.
+pub(crate) fn manifest_ops() -> Vec<(&'static str, &'static str)> {
     let mut v: Vec<_> = table()
         .iter()
         .flat_map(|(d, ops)| ops.keys().map(move |o| (*d, *o)))
         .collect();
-    v.extend(
-        crate::map::all_rules()
-            .filter(|r| r.domain == CONTRIB_DOMAIN)
-            .map(|r| (r.domain, r.op)),
-    );
     v.sort_unstable();
-    v.dedup();
     v
 }
 
