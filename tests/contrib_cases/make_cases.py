@@ -314,6 +314,46 @@ def bert(rng):
     write(name, model, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
 
 
+def gpt2(rng):
+    """A 2-layer GPT-2 (n_embd 32, 2 heads, no cache) exported by torch at
+    opset 17 with static shapes, then fused by onnxruntime's optimizer."""
+    name = "gpt2_optimized"
+    if not wanted(name):
+        return
+    import torch
+    from onnxruntime.transformers.optimizer import optimize_model
+    from transformers import GPT2Config, GPT2Model
+
+    torch.manual_seed(1)
+    cfg = GPT2Config(attn_implementation="eager", vocab_size=64, n_positions=16, n_embd=32, n_layer=2,
+                     n_head=2, use_cache=False)
+    gpt = GPT2Model(cfg).eval()
+    with torch.no_grad():
+        for p in gpt.parameters():
+            p.add_(torch.randn_like(p) * 0.1)
+
+    class Wrapper(torch.nn.Module):
+        def __init__(self, m):
+            super().__init__()
+            self.m = m
+
+        def forward(self, ids):
+            # An explicit all-ones mask: without one transformers looks for
+            # packed sequences with aten::diff, which has no ONNX export.
+            mask = torch.ones_like(ids)
+            return self.m(input_ids=ids, attention_mask=mask, use_cache=False).last_hidden_state
+
+    ids = rng.integers(0, 64, (2, 8)).astype(np.int64)
+    with tempfile.TemporaryDirectory() as tmp:
+        raw, fused = pathlib.Path(tmp) / "gpt2.onnx", pathlib.Path(tmp) / "gpt2_opt.onnx"
+        torch.onnx.export(Wrapper(gpt), (torch.from_numpy(ids),), str(raw), input_names=["input_ids"],
+                          output_names=["last_hidden_state"], opset_version=17, dynamo=False)
+        optimized = optimize_model(str(raw), model_type="gpt2", num_heads=2, hidden_size=32)
+        optimized.save_model_to_file(str(fused))
+        model = onnx.load(str(fused))
+    write(name, model, {"input_ids": ids})
+
+
 def main():
     rng = np.random.default_rng(0)
     activations(rng)
@@ -326,6 +366,7 @@ def main():
     matmul_nbits(rng)
     integer_matmuls(rng)
     bert(rng)
+    gpt2(rng)
 
 
 if __name__ == "__main__":
