@@ -193,6 +193,28 @@ def embed_layer_norm(rng):
          [("y", F, [B, S, D]), ("mask_index", T.INT32, [B])], {"ids": ids}, [i for i in inits if i.name != "segment"])
 
 
+def rotary_embedding(rng):
+    B, S, N, H, max_seq = 2, 4, 2, 8, 12
+    angles = np.outer(np.arange(max_seq), 1.0 / 10000 ** (np.arange(0, H, 2) / H))
+    cos, sin = np.cos(angles).astype(np.float32), np.sin(angles).astype(np.float32)
+    caches = [nh.from_array(cos, "cos"), nh.from_array(sin, "sin")]
+    cache_ins = [("cos", F, [max_seq, H // 2]), ("sin", F, [max_seq, H // 2])]
+    x3 = f32(rng, B, S, N * H)
+    pos = rng.integers(0, max_seq, (B, S)).astype(np.int64)
+    case("rotary_embedding_3d", "RotaryEmbedding", [("x", F, [B, S, N * H]), ("p", T.INT64, [B, S])] + cache_ins,
+         [("y", F, [B, S, N * H])], {"x": x3, "p": pos}, caches, num_heads=N)
+    case("rotary_embedding_3d_interleaved_offset", "RotaryEmbedding",
+         [("x", F, [B, S, N * H]), ("p", T.INT64, [1])] + cache_ins, [("y", F, [B, S, N * H])],
+         {"x": x3, "p": np.array([5], np.int64)}, caches, num_heads=N, interleaved=1)
+    x4 = f32(rng, B, N, S, H)
+    case("rotary_embedding_4d", "RotaryEmbedding", [("x", F, [B, N, S, H]), ("p", T.INT64, [B, S])] + cache_ins,
+         [("y", F, [B, N, S, H])], {"x": x4, "p": pos}, caches)
+    half_caches = [nh.from_array(cos[:, :2].copy(), "cos"), nh.from_array(sin[:, :2].copy(), "sin")]
+    case("rotary_embedding_partial", "RotaryEmbedding",
+         [("x", F, [B, S, N * H]), ("p", T.INT64, [B, S]), ("cos", F, [max_seq, 2]), ("sin", F, [max_seq, 2])],
+         [("y", F, [B, S, N * H])], {"x": x3, "p": pos}, half_caches, num_heads=N, rotary_embedding_dim=4)
+
+
 U8, I8 = T.UINT8, T.INT8
 
 
@@ -362,6 +384,7 @@ def main():
     attention(rng)
     multi_head_attention(rng)
     embed_layer_norm(rng)
+    rotary_embedding(rng)
     qlinear(rng)
     matmul_nbits(rng)
     integer_matmuls(rng)

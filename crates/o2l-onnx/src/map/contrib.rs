@@ -4,7 +4,7 @@
 //! packed-QKV Attention. Semantics follow onnxruntime's ContribOperators.md
 //! and its CPU kernels; every form they take that is not mapped here is
 //! refused by name. The quantized contrib ops live in `contrib_quant.rs`.
-use super::attention::split_heads;
+use super::attention::{rotate, split_heads};
 use super::conv::conv_op;
 use super::ctx::{MapCtx, Rule, versioned};
 use super::linear::gemm_value;
@@ -165,6 +165,22 @@ pub(crate) static RULES: &[Rule] = &[
         ],
         embed_layer_norm,
         "word + position (+ segment) embeddings, layer norm; mask_index is the mask's count of ones",
+    ),
+    versioned(
+        MS,
+        "RotaryEmbedding",
+        &[1],
+        &[
+            "Add",
+            "Gather",
+            "Transpose",
+            "Reshape",
+            "Mul",
+            "Sub",
+            "Concat",
+        ],
+        rotary_embedding,
+        "the ONNX RotaryEmbedding rotation; position_ids (B, S), or one offset of positions offset..offset+S",
     ),
 ];
 
@@ -752,6 +768,44 @@ fn embed_layer_norm(ctx: &mut MapCtx) -> Result<()> {
         ctx.bind(1, count)?;
     }
     Ok(())
+}
+
+/// onnxruntime's RotaryEmbedding: input, position_ids, cos_cache,
+/// sin_cache (the ONNX op's rotation, its inputs in another order); a
+/// one-element position_ids is the offset of positions `offset..offset+S`.
+fn rotary_embedding(ctx: &mut MapCtx) -> Result<()> {
+    refuse_int(ctx, "is_packed_batching", 0)?;
+    if let Some(scale) = ctx.attrs.float("scale")?
+        && scale != 1.0
+    {
+        return Err(Error::unsupported(format!(
+            "RotaryEmbedding attribute \"scale\" = {scale} is not supported (only 1)"
+        )));
+    }
+    let (x, pos, cos, sin) = (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?, ctx.input(3)?);
+    let xd = ctx.dims(x)?;
+    // (B, S) of a 3-D (B, S, hidden) or 4-D (B, N, S, H) input.
+    let (batch, seq) = match xd.as_slice() {
+        [b, s, _] | [b, _, s, _] => (*b, *s),
+        _ => {
+            return Err(Error::invalid(format!(
+                "RotaryEmbedding takes a 3-D or 4-D input, got {}",
+                ctx.ty(x)
+            )));
+        }
+    };
+    let pos = if ctx.dims(pos)?.iter().product::<u64>() == 1 {
+        let offset = ctx.reshape(pos, vec![])?;
+        let offset = ctx.cast(offset, DType::I64)?;
+        let steps: Vec<i64> = (0..seq as i64).collect();
+        let steps = ctx.i64s(vec![1, seq], &steps)?;
+        let p = ctx.binary(Binary::Add, steps, offset)?;
+        ctx.broadcast_to(p, &[batch, seq])?
+    } else {
+        pos
+    };
+    let y = rotate(ctx, x, cos, sin, Some(pos))?;
+    ctx.bind(0, y)
 }
 
 #[cfg(test)]
