@@ -244,6 +244,30 @@ def qlinear(rng):
              {"a": a}, unary_inits, alpha=0.2)
 
 
+def qlinear_more(rng):
+    a = rng.integers(0, 256, (2, 3, 4)).astype(np.uint8)
+    b = rng.integers(0, 256, (2, 2, 4)).astype(np.uint8)
+    inits = [scalar("sy", 0.07, np.float32), scalar("zy", 120, np.uint8),
+             scalar("sa", 0.05, np.float32), scalar("za", 128, np.uint8),
+             scalar("sb", 0.07, np.float32), scalar("zb", 120, np.uint8)]
+    names = [("sy", F, []), ("zy", U8, []), ("a", U8, [2, 3, 4]), ("sa", F, []), ("za", U8, []),
+             ("b", U8, [2, 2, 4]), ("sb", F, []), ("zb", U8, [])]
+    case("qlinear_concat", "QLinearConcat", names, [("y", U8, [2, 5, 4])], {"a": a, "b": b}, inits, axis=1)
+    for kind, np_t, onnx_t in [("u8", np.uint8, U8), ("i8", np.int8, I8)]:
+        info = np.iinfo(np_t)
+        x = rng.integers(info.min, info.max + 1, (2, 3, 5, 7)).astype(np_t)
+        zero = 128 if kind == "u8" else 0
+        inits = [scalar("sx", 0.04, np.float32), scalar("zx", zero + 5, np_t),
+                 scalar("sy", 0.03, np.float32), scalar("zy", zero - 3, np_t)]
+        names = [("x", onnx_t, [2, 3, 5, 7]), ("sx", F, []), ("zx", onnx_t, []), ("sy", F, []), ("zy", onnx_t, [])]
+        case(f"qlinear_global_average_pool_{kind}", "QLinearGlobalAveragePool", names,
+             [("y", onnx_t, [2, 3, 1, 1])], {"x": x}, inits)
+    names[0] = ("x", onnx_t, [2, 5, 7, 3])
+    x = rng.integers(-128, 128, (2, 5, 7, 3)).astype(np.int8)
+    case("qlinear_global_average_pool_channels_last", "QLinearGlobalAveragePool", names,
+         [("y", onnx_t, [2, 1, 1, 3])], {"x": x}, inits, channels_last=1)
+
+
 def matmul_nbits(rng):
     K, N, block = 40, 6, 16
     blocks = (K + block - 1) // block
@@ -386,6 +410,7 @@ def main():
     embed_layer_norm(rng)
     rotary_embedding(rng)
     qlinear(rng)
+    qlinear_more(rng)
     matmul_nbits(rng)
     integer_matmuls(rng)
     bert(rng)

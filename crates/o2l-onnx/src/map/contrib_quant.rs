@@ -25,6 +25,11 @@ const QLINEAR_OPS: &[&str] = &[
     "LeakyRelu",
 ];
 
+/// What QLinearConcat emits.
+const QLINEAR_CONCAT_OPS: &[&str] = &[
+    "Reshape", "Cast", "Sub", "Mul", "Div", "Add", "Round", "Clamp", "Concat",
+];
+
 pub(crate) static RULES: &[Rule] = &[
     versioned(
         MS,
@@ -110,6 +115,33 @@ pub(crate) static RULES: &[Rule] = &[
         &["Reshape", "Cast", "Sub", "MatMul", "Mul", "Add"],
         matmul_integer_to_float,
         "i32 matmul of A - a_zp and B - b_zp, times a_scale * b_scale (+ bias)",
+    ),
+    versioned(
+        MS,
+        "QLinearConcat",
+        &[1],
+        QLINEAR_CONCAT_OPS,
+        qlinear_concat,
+        "each input requantized to Y's scale and zero point (dequantize, divide, round half to even, saturate), then concatenated",
+    ),
+    versioned(
+        MS,
+        "QLinearGlobalAveragePool",
+        &[1],
+        &[
+            "Reshape",
+            "Cast",
+            "Sub",
+            "ReduceSum",
+            "Mul",
+            "Div",
+            "Add",
+            "Round",
+            "Clamp",
+            "Transpose",
+        ],
+        qlinear_global_average_pool,
+        "i32 sum of X - zX over the spatial dims times sX / (sY * count), + zY, rounded half to even, saturated; NCHW or channels_last",
     ),
 ];
 
@@ -257,6 +289,70 @@ fn qlinear_sigmoid(ctx: &mut MapCtx) -> Result<()> {
 fn qlinear_leaky_relu(ctx: &mut MapCtx) -> Result<()> {
     let alpha = ctx.attrs.float_or("alpha", 0.01)? as f64;
     qlinear_unary(ctx, |ctx, v| ctx.unary(Unary::LeakyRelu { alpha }, v))
+}
+
+fn qlinear_concat(ctx: &mut MapCtx) -> Result<()> {
+    let y = quantized_output(ctx, 0)?;
+    let count = ctx.num_inputs().saturating_sub(2);
+    if count == 0 || count % 3 != 0 {
+        return Err(Error::invalid(format!(
+            "QLinearConcat takes Y_scale, Y_zero_point and (X, X_scale, X_zero_point) triples, got {} inputs",
+            ctx.num_inputs()
+        )));
+    }
+    let sy = ctx.cast(y.scale, DType::F32)?;
+    let mut parts = Vec::with_capacity(count / 3);
+    for first in (2..ctx.num_inputs()).step_by(3) {
+        let x = quantized(ctx, first, "X")?;
+        let cx = centred(ctx, &x)?;
+        let sx = ctx.cast(x.scale, DType::F32)?;
+        let deq = ctx.binary(Binary::Mul, cx, sx)?;
+        let v = ctx.binary(Binary::Div, deq, sy)?;
+        let like = ctx.ty(x.x).dtype;
+        parts.push(requantized(ctx, v, &y, like)?);
+    }
+    let rank = ctx.ty(parts[0]).rank();
+    let axis = o2l_canon::shape::normalize_axis(ctx.attrs.req_int("axis")?, rank)?;
+    let out = ctx.emit1(Op::Movement(Movement::Concat { axis }), &parts)?;
+    ctx.bind(0, out)
+}
+
+fn qlinear_global_average_pool(ctx: &mut MapCtx) -> Result<()> {
+    let x = quantized(ctx, 0, "X")?;
+    let y = quantized_output(ctx, 3)?;
+    let dims = ctx.dims(x.x)?;
+    if dims.len() < 3 {
+        return Err(Error::invalid(format!(
+            "QLinearGlobalAveragePool takes an input of rank >= 3, got {}",
+            ctx.ty(x.x)
+        )));
+    }
+    let channels_last = ctx.attrs.int_or("channels_last", 0)? != 0;
+    let spatial: Vec<usize> = if channels_last {
+        (1..dims.len() - 1).collect()
+    } else {
+        (2..dims.len()).collect()
+    };
+    let size: u64 = spatial.iter().map(|&a| dims[a]).product();
+    let xi = shifted(ctx, x.x, x.zero, None)?;
+    let sum = ctx.emit1(
+        Op::Reduce(o2l_canon::ops::Reduce {
+            kind: o2l_canon::ops::ReduceKind::Sum,
+            axes: spatial,
+            keep_dims: true,
+        }),
+        &[xi],
+    )?;
+    let sum = ctx.cast(sum, DType::F32)?;
+    // sX / (sY * count), in f32 as the kernel computes its multiplier.
+    let sy = ctx.cast(y.scale, DType::F32)?;
+    let n = ctx.scalar(DType::F32, size as f64)?;
+    let denom = ctx.binary(Binary::Mul, sy, n)?;
+    let multiplier = ratio(ctx, x.scale, denom)?;
+    let v = ctx.binary(Binary::Mul, sum, multiplier)?;
+    let like = ctx.ty(x.x).dtype;
+    let out = requantized(ctx, v, &y, like)?;
+    ctx.bind(0, out)
 }
 
 /// The 4-bit values of packed bytes `b` (any shape `(.., n)`), low nibble
