@@ -294,7 +294,7 @@ fn qlinear_leaky_relu(ctx: &mut MapCtx) -> Result<()> {
 fn qlinear_concat(ctx: &mut MapCtx) -> Result<()> {
     let y = quantized_output(ctx, 0)?;
     let count = ctx.num_inputs().saturating_sub(2);
-    if count == 0 || count % 3 != 0 {
+    if count == 0 || !count.is_multiple_of(3) {
         return Err(Error::invalid(format!(
             "QLinearConcat takes Y_scale, Y_zero_point and (X, X_scale, X_zero_point) triples, got {} inputs",
             ctx.num_inputs()

@@ -9,6 +9,7 @@ pub(crate) mod activation;
 pub(crate) mod attention;
 pub(crate) mod causal_conv;
 pub(crate) mod contrib;
+pub(crate) mod contrib_attention;
 pub(crate) mod contrib_quant;
 pub(crate) mod control;
 pub(crate) mod conv;
@@ -57,6 +58,7 @@ pub(crate) fn all_rules() -> impl Iterator<Item = &'static Rule> {
         training::RULES,
         ml::RULES,
         contrib::RULES,
+        contrib_attention::RULES,
         contrib_quant::RULES,
     ]
     .into_iter()

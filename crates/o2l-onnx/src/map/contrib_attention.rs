@@ -1,0 +1,496 @@
+//! onnxruntime's `com.microsoft` attention family: the packed-QKV
+//! Attention, MultiHeadAttention, EmbedLayerNormalization and
+//! RotaryEmbedding. Masked scores get `mask_filter_value` added (not -inf),
+//! as onnxruntime's CPU kernels do; past/present caches are refused.
+use super::attention::{rotate, split_heads};
+use super::contrib::{scaled, with_bias};
+use super::ctx::{MapCtx, Rule, versioned};
+use o2l_canon::Builder;
+use o2l_canon::compose::{self, LayerNormSpec};
+use o2l_canon::ops::{Binary, Compare, Linear, Norm, Reduce, ReduceKind};
+use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
+
+const MS: &str = "com.microsoft";
+
+pub(crate) static RULES: &[Rule] = &[
+    versioned(
+        MS,
+        "Attention",
+        &[1],
+        &[
+            "MatMul",
+            "Add",
+            "Gather",
+            "Reshape",
+            "Transpose",
+            "Mul",
+            "Softmax",
+            "Cast",
+            "Less",
+            "Equal",
+            "Select",
+        ],
+        attention,
+        "packed QKV projection, scaled QK^T + mask (key lengths, 2-D or 3-D 0/1 mask, unidirectional) + attention_bias, softmax, @V; no past",
+    ),
+    versioned(
+        MS,
+        "MultiHeadAttention",
+        &[1],
+        &[
+            "Add",
+            "Gather",
+            "Reshape",
+            "Transpose",
+            "MatMul",
+            "Mul",
+            "Softmax",
+            "Cast",
+            "Less",
+            "Equal",
+            "Select",
+        ],
+        multi_head_attention,
+        "separate 3-D Q, K, V (+ packed bias), scaled QK^T + key padding mask + attention_bias, softmax, @V; no past, no packed QKV",
+    ),
+    versioned(
+        MS,
+        "EmbedLayerNormalization",
+        &[1],
+        &[
+            "Gather",
+            "Add",
+            "Cast",
+            "ReduceMean",
+            "Sub",
+            "Mul",
+            "Sqrt",
+            "Div",
+            "ReduceSum",
+        ],
+        embed_layer_norm,
+        "word + position (+ segment) embeddings, layer norm; mask_index is the mask's count of ones",
+    ),
+    versioned(
+        MS,
+        "RotaryEmbedding",
+        &[1],
+        &[
+            "Add",
+            "Gather",
+            "Transpose",
+            "Reshape",
+            "Mul",
+            "Sub",
+            "Concat",
+        ],
+        rotary_embedding,
+        "the ONNX RotaryEmbedding rotation; position_ids (B, S), or one offset of positions offset..offset+S",
+    ),
+];
+
+/// A run-time integer attribute that must be absent or `allowed`.
+fn refuse_int(ctx: &MapCtx, name: &str, allowed: i64) -> Result<()> {
+    match ctx.attrs.int(name)? {
+        Some(v) if v != allowed => Err(Error::unsupported(format!(
+            "{} attribute \"{name}\" = {v} is not supported (only {allowed})",
+            ctx.origin.op_type
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The additive mask bias of Attention's `mask_index` (MultiHeadAttention's
+/// `key_padding_mask`): `mask_filter_value` where a key is masked, 0
+/// elsewhere, shaped to broadcast against `(B, H, S, T)` scores.
+fn mask_bias(ctx: &mut MapCtx, mask: ValueId, shape: &Scores, dtype: DType) -> Result<ValueId> {
+    let Scores {
+        batch,
+        queries,
+        keys,
+        filter,
+    } = *shape;
+    let mt = ctx.ty(mask);
+    let dims = ctx.dims(mask)?;
+    let m = ctx.cast(mask, DType::I64)?;
+    let zero = ctx.scalar(dtype, 0.0)?;
+    let masked = ctx.scalar(dtype, filter)?;
+    match dims.as_slice() {
+        // Key lengths: key j of batch b is masked from j = mask[b] on.
+        [b] if *b == batch => {
+            let ends = ctx.reshape_to(m, &[batch, 1, 1, 1])?;
+            let positions: Vec<i64> = (0..keys as i64).collect();
+            let j = ctx.constant(Tensor::from_i64s(DType::I64, vec![keys], &positions)?)?;
+            let keep = ctx.compare(Compare::Less, j, ends)?;
+            select(ctx, keep, zero, masked)
+        }
+        // A 0/1 mask per key, or per query and key.
+        [b, t] | [b, _, t] if *b == batch && *t == keys => {
+            let shape = if dims.len() == 2 {
+                vec![batch, 1, 1, keys]
+            } else {
+                vec![batch, 1, queries, keys]
+            };
+            let m = ctx.reshape_to(m, &shape)?;
+            let z = ctx.scalar(DType::I64, 0.0)?;
+            let drop = ctx.compare(Compare::Equal, m, z)?;
+            select(ctx, drop, masked, zero)
+        }
+        _ => Err(Error::unsupported(format!(
+            "{} mask of type {mt} is not supported (key lengths (B), or a 0/1 mask (B, T) or (B, S, T))",
+            ctx.origin.op_type
+        ))),
+    }
+}
+
+/// The sizes of an attention's scores `(B, H, S, T)` that masks need, and
+/// the value masked scores get.
+#[derive(Clone, Copy)]
+struct Scores {
+    batch: u64,
+    queries: u64,
+    keys: u64,
+    filter: f64,
+}
+
+/// `softmax(Q K^T * scale + biases) @ V` over heads `(B, H, S, D)`, heads
+/// merged back into `(B, S, H * D)`. With `causal`, key j > query i gets
+/// `filter` added, as onnxruntime's CPU kernels do (no past: S = T).
+fn attend(
+    ctx: &mut MapCtx,
+    [q, k, v]: [ValueId; 3],
+    scale: f64,
+    biases: &[ValueId],
+    causal: Option<Scores>,
+) -> Result<ValueId> {
+    let dtype = ctx.ty(q).dtype;
+    let kt = ctx.transpose(k, &[0, 1, 3, 2])?;
+    let scores = ctx.emit1(Op::Linear(Linear::MatMul), &[q, kt])?;
+    let mut scores = scaled(ctx, scores, scale)?;
+    for &bias in biases {
+        scores = ctx.binary(Binary::Add, scores, bias)?;
+    }
+    if let Some(s) = causal {
+        let mut v = Vec::with_capacity((s.queries * s.keys) as usize);
+        for i in 0..s.queries {
+            for j in 0..s.keys {
+                v.push(if j > i { s.filter } else { 0.0 });
+            }
+        }
+        let frontier = ctx.constant(Tensor::from_f64s(dtype, vec![s.queries, s.keys], &v)?)?;
+        scores = ctx.binary(Binary::Add, scores, frontier)?;
+    }
+    let probs = ctx.emit1(Op::Norm(Norm::Softmax { axis: 3 }), &[scores])?;
+    let heads = ctx.emit1(Op::Linear(Linear::MatMul), &[probs, v])?;
+    let merged = ctx.transpose(heads, &[0, 2, 1, 3])?;
+    let d = ctx.dims(merged)?;
+    let (b, s) = (d[0], d[1]);
+    let hidden = d[2] * d[3];
+    ctx.reshape(merged, [b, s, hidden].map(Dim::Known).to_vec())
+}
+
+/// `scale`, or `1 / sqrt(head_size)` when absent or 0.
+fn attention_scale(ctx: &MapCtx, head_size: u64) -> Result<f64> {
+    Ok(match ctx.attrs.float("scale")? {
+        Some(s) if s != 0.0 => s as f64,
+        _ => 1.0 / (head_size as f64).sqrt(),
+    })
+}
+
+/// `num_heads`, which must divide `hidden`.
+fn heads_of(ctx: &MapCtx, hidden: u64) -> Result<u64> {
+    let heads = ctx.attrs.req_int("num_heads")?;
+    u64::try_from(heads)
+        .ok()
+        .filter(|&h| h > 0 && hidden.is_multiple_of(h))
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "{}: hidden size {hidden} does not split into {heads} heads",
+                ctx.origin.op_type
+            ))
+        })
+}
+
+fn select(ctx: &mut MapCtx, c: ValueId, a: ValueId, b: ValueId) -> Result<ValueId> {
+    ctx.emit1(
+        Op::Elementwise(o2l_canon::ops::Elementwise::Select),
+        &[c, a, b],
+    )
+}
+
+/// onnxruntime's Attention: one projection `input @ weights + bias` packs Q,
+/// K and V along the last dim; heads split, `softmax(Q K^T * scale + mask)
+/// @ V`, heads merged. Masked scores get `mask_filter_value` added (not
+/// -inf), as the CPU kernel does.
+fn attention(ctx: &mut MapCtx) -> Result<()> {
+    for (name, allowed) in [("do_rotary", 0), ("past_present_share_buffer", 0)] {
+        refuse_int(ctx, name, allowed)?;
+    }
+    if ctx.attrs.ints("qkv_hidden_sizes")?.is_some() {
+        return Err(Error::unsupported(
+            "Attention attribute \"qkv_hidden_sizes\" is not supported (Q, K and V must be of one size)",
+        ));
+    }
+    refuse_inputs(ctx, &[(4, "past"), (6, "past_sequence_length")])?;
+    ctx.only_outputs(1, "present")?;
+    let (x, w) = (ctx.input(0)?, ctx.input(1)?);
+    let xd = ctx.dims(x)?;
+    let wd = ctx.dims(w)?;
+    let ([batch, seq, _], [_, packed]) = (xd.as_slice(), wd.as_slice()) else {
+        return Err(Error::invalid(format!(
+            "Attention takes input (B, S, D) and weights (D, 3 * hidden), got {} and {}",
+            ctx.ty(x),
+            ctx.ty(w)
+        )));
+    };
+    if packed % 3 != 0 {
+        return Err(Error::invalid(format!(
+            "Attention weights pack {packed} features, not Q, K and V of one size"
+        )));
+    }
+    let (batch, seq, hidden) = (*batch, *seq, *packed / 3);
+    let heads = heads_of(ctx, hidden)?;
+    let proj = ctx.emit1(Op::Linear(Linear::MatMul), &[x, w])?;
+    let proj = with_bias(ctx, proj, ctx.opt_input(2))?;
+    let mut qkv = [proj; 3];
+    for (part, slot) in qkv.iter_mut().enumerate() {
+        let part = part as u64;
+        let picks: Vec<i64> = (part * hidden..(part + 1) * hidden)
+            .map(|i| i as i64)
+            .collect();
+        let p = ctx.take(proj, 2, &picks)?;
+        *slot = split_heads(ctx, p, heads, "packed QKV")?;
+    }
+    let shape = Scores {
+        batch,
+        queries: seq,
+        keys: seq,
+        filter: ctx.attrs.float_or("mask_filter_value", -10000.0)? as f64,
+    };
+    let biases = attention_biases(ctx, 3, 5, &shape)?;
+    let causal = (ctx.attrs.int_or("unidirectional", 0)? != 0).then_some(shape);
+    let scale = attention_scale(ctx, hidden / heads)?;
+    let y = attend(ctx, qkv, scale, &biases, causal)?;
+    ctx.bind(0, y)
+}
+
+/// The additive biases of the mask (input `mask`) and `attention_bias`
+/// (input `bias`), those present.
+fn attention_biases(
+    ctx: &mut MapCtx,
+    mask: usize,
+    bias: usize,
+    shape: &Scores,
+) -> Result<Vec<ValueId>> {
+    let mut biases = Vec::new();
+    if let Some(m) = ctx.opt_input(mask) {
+        let dtype = ctx.ty(ctx.input(0)?).dtype;
+        biases.push(mask_bias(ctx, m, shape, dtype)?);
+    }
+    biases.extend(ctx.opt_input(bias));
+    Ok(biases)
+}
+
+/// Refuses each listed input that the node gives.
+fn refuse_inputs(ctx: &MapCtx, inputs: &[(usize, &str)]) -> Result<()> {
+    for &(i, what) in inputs {
+        if ctx.opt_input(i).is_some() {
+            return Err(Error::unsupported(format!(
+                "{} input {i} ({what}) is not supported",
+                ctx.origin.op_type
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// onnxruntime's MultiHeadAttention with separate 3-D query, key and value
+/// (each `(B, L, hidden)`), an optional packed bias of Q, K and V, a key
+/// padding mask and an attention bias; no past.
+fn multi_head_attention(ctx: &mut MapCtx) -> Result<()> {
+    refuse_inputs(
+        ctx,
+        &[
+            (6, "past_key"),
+            (7, "past_value"),
+            (8, "past_sequence_length"),
+            (9, "cache_indirection"),
+        ],
+    )?;
+    ctx.only_outputs(1, "present_key")?;
+    let q = ctx.input(0)?;
+    let (Some(k), Some(v)) = (ctx.opt_input(1), ctx.opt_input(2)) else {
+        return Err(Error::unsupported(
+            "MultiHeadAttention with packed QKV or packed KV (no separate key and value) is not supported",
+        ));
+    };
+    let dims = [ctx.dims(q)?, ctx.dims(k)?, ctx.dims(v)?];
+    let ([b, s, hidden], [_, kv_len, kh], [_, _, vh]) =
+        (dims[0].as_slice(), dims[1].as_slice(), dims[2].as_slice())
+    else {
+        return Err(Error::unsupported(format!(
+            "MultiHeadAttention with query, key, value of types {}, {}, {} is not supported (each 3-D (B, L, hidden))",
+            ctx.ty(q),
+            ctx.ty(k),
+            ctx.ty(v)
+        )));
+    };
+    if kh != hidden || vh != hidden {
+        return Err(Error::unsupported(format!(
+            "MultiHeadAttention with query, key and value of different hidden sizes ({hidden}, {kh}, {vh}) is not supported"
+        )));
+    }
+    let (b, s, kv_len, hidden) = (*b, *s, *kv_len, *hidden);
+    let heads = heads_of(ctx, hidden)?;
+    let mut qkv = [q, k, v];
+    let bias = ctx.opt_input(3);
+    for (part, slot) in qkv.iter_mut().enumerate() {
+        let part = part as u64;
+        let x = match bias {
+            Some(bias) => {
+                let picks: Vec<i64> = (part * hidden..(part + 1) * hidden)
+                    .map(|i| i as i64)
+                    .collect();
+                let pb = ctx.take(bias, 0, &picks)?;
+                ctx.binary(Binary::Add, *slot, pb)?
+            }
+            None => *slot,
+        };
+        *slot = split_heads(ctx, x, heads, "query, key or value")?;
+    }
+    let shape = Scores {
+        batch: b,
+        queries: s,
+        keys: kv_len,
+        filter: ctx.attrs.float_or("mask_filter_value", -10000.0)? as f64,
+    };
+    let biases = attention_biases(ctx, 4, 5, &shape)?;
+    let causal = (ctx.attrs.int_or("unidirectional", 0)? != 0).then_some(shape);
+    let scale = attention_scale(ctx, hidden / heads)?;
+    let y = attend(ctx, qkv, scale, &biases, causal)?;
+    ctx.bind(0, y)
+}
+
+/// onnxruntime's EmbedLayerNormalization: word + position (+ segment)
+/// embeddings, layer-normalised over the hidden dim; output 1 is the mask's
+/// count of ones per batch (i32), output 2 the embedding sum.
+fn embed_layer_norm(ctx: &mut MapCtx) -> Result<()> {
+    let ids = ctx.input(0)?;
+    let [b, s] = ctx.dims(ids)?[..] else {
+        return Err(Error::invalid(format!(
+            "EmbedLayerNormalization input_ids must be (B, S), got {}",
+            ctx.ty(ids)
+        )));
+    };
+    let (words, positions) = (ctx.input(2)?, ctx.input(3)?);
+    let (gamma, beta) = (ctx.input(5)?, ctx.input(6)?);
+    let gather = Op::Movement(o2l_canon::ops::Movement::Gather { axis: 0 });
+    let mut sum = ctx.emit1(gather.clone(), &[words, ids])?;
+    let position_ids = match ctx.opt_input(8) {
+        Some(p) => p,
+        None => {
+            let arange: Vec<i64> = (0..s as i64).collect();
+            ctx.i64s(vec![1, s], &arange)?
+        }
+    };
+    let pos = ctx.emit1(gather.clone(), &[positions, position_ids])?;
+    sum = ctx.binary(Binary::Add, sum, pos)?;
+    if let (Some(seg_ids), Some(segments)) = (ctx.opt_input(1), ctx.opt_input(4)) {
+        let seg = ctx.emit1(gather, &[segments, seg_ids])?;
+        sum = ctx.binary(Binary::Add, sum, seg)?;
+    }
+    if ctx.output_wanted(2) {
+        ctx.bind(2, sum)?;
+    }
+    let spec = LayerNormSpec {
+        axes: vec![2],
+        epsilon: ctx.attrs.float_or("epsilon", 1e-12)? as f64,
+        stash: DType::F32,
+        inv_std_dev: false,
+    };
+    let out = compose::layer_norm(ctx, sum, gamma, Some(beta), &spec)?;
+    ctx.bind(0, out.y)?;
+    if ctx.output_wanted(1) {
+        let count = match ctx.opt_input(7) {
+            Some(mask) => {
+                let m = ctx.cast(mask, DType::I32)?;
+                ctx.emit1(
+                    Op::Reduce(Reduce {
+                        kind: ReduceKind::Sum,
+                        axes: vec![1],
+                        keep_dims: false,
+                    }),
+                    &[m],
+                )?
+            }
+            // No mask: onnxruntime writes zeros.
+            None => ctx.filled(DType::I32, vec![b], 0.0)?,
+        };
+        ctx.bind(1, count)?;
+    }
+    Ok(())
+}
+
+/// onnxruntime's RotaryEmbedding: input, position_ids, cos_cache,
+/// sin_cache (the ONNX op's rotation, its inputs in another order); a
+/// one-element position_ids is the offset of positions `offset..offset+S`.
+fn rotary_embedding(ctx: &mut MapCtx) -> Result<()> {
+    refuse_int(ctx, "is_packed_batching", 0)?;
+    if let Some(scale) = ctx.attrs.float("scale")?
+        && scale != 1.0
+    {
+        return Err(Error::unsupported(format!(
+            "RotaryEmbedding attribute \"scale\" = {scale} is not supported (only 1)"
+        )));
+    }
+    let (x, pos, cos, sin) = (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?, ctx.input(3)?);
+    let xd = ctx.dims(x)?;
+    // (B, S) of a 3-D (B, S, hidden) or 4-D (B, N, S, H) input.
+    let (batch, seq) = match xd.as_slice() {
+        [b, s, _] | [b, _, s, _] => (*b, *s),
+        _ => {
+            return Err(Error::invalid(format!(
+                "RotaryEmbedding takes a 3-D or 4-D input, got {}",
+                ctx.ty(x)
+            )));
+        }
+    };
+    let pos = if ctx.dims(pos)?.iter().product::<u64>() == 1 {
+        let offset = ctx.reshape(pos, vec![])?;
+        let offset = ctx.cast(offset, DType::I64)?;
+        let steps: Vec<i64> = (0..seq as i64).collect();
+        let steps = ctx.i64s(vec![1, seq], &steps)?;
+        let p = ctx.binary(Binary::Add, steps, offset)?;
+        ctx.broadcast_to(p, &[batch, seq])?
+    } else {
+        pos
+    };
+    let y = rotate(ctx, x, cos, sin, Some(pos))?;
+    ctx.bind(0, y)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::contrib::tests::{contrib, refusal};
+    use crate::test_models::*;
+
+    #[test]
+    fn contrib_attention_refuses_rotary_and_past() {
+        let inputs: &[(&str, &[i64])] = &[("x", &[1, 4, 8]), ("w", &[8, 24])];
+        let m = contrib(
+            "Attention",
+            inputs,
+            vec![a_int("num_heads", 2), a_int("do_rotary", 1)],
+        );
+        assert!(refusal(m).contains("\"do_rotary\" = 1"));
+        let inputs: &[(&str, &[i64])] = &[
+            ("x", &[1, 4, 8]),
+            ("w", &[8, 24]),
+            ("", &[]),
+            ("", &[]),
+            ("past", &[2, 1, 2, 0, 4]),
+        ];
+        let m = contrib("Attention", inputs, vec![a_int("num_heads", 2)]);
+        assert!(refusal(m).contains("past"));
+    }
+}
