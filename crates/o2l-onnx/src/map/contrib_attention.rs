@@ -254,24 +254,46 @@ fn attention(ctx: &mut MapCtx) -> Result<()> {
     let proj = with_bias(ctx, proj, ctx.opt_input(2))?;
     let mut qkv = [proj; 3];
     for (part, slot) in qkv.iter_mut().enumerate() {
-        let part = part as u64;
-        let picks: Vec<i64> = (part * hidden..(part + 1) * hidden)
-            .map(|i| i as i64)
-            .collect();
-        let p = ctx.take(proj, 2, &picks)?;
+        let p = packed_part(ctx, proj, 2, part, hidden)?;
         *slot = split_heads(ctx, p, heads, "packed QKV")?;
     }
+    attend_node(ctx, qkv, [batch, seq, seq], 3, hidden / heads)
+}
+
+/// The node's attention over heads `qkv` of `[batch, queries, keys]`: its
+/// mask (input `mask`), attention_bias (input 5), `unidirectional`,
+/// `mask_filter_value` and `scale` read, the result bound as output 0.
+fn attend_node(
+    ctx: &mut MapCtx,
+    qkv: [ValueId; 3],
+    [batch, queries, keys]: [u64; 3],
+    mask: usize,
+    head_size: u64,
+) -> Result<()> {
     let shape = Scores {
         batch,
-        queries: seq,
-        keys: seq,
+        queries,
+        keys,
         filter: ctx.attrs.float_or("mask_filter_value", -10000.0)? as f64,
     };
-    let biases = attention_biases(ctx, 3, 5, &shape)?;
+    let biases = attention_biases(ctx, mask, 5, &shape)?;
     let causal = (ctx.attrs.int_or("unidirectional", 0)? != 0).then_some(shape);
-    let scale = attention_scale(ctx, hidden / heads)?;
+    let scale = attention_scale(ctx, head_size)?;
     let y = attend(ctx, qkv, scale, &biases, causal)?;
     ctx.bind(0, y)
+}
+
+/// Part `part` (0: Q, 1: K, 2: V) of `hidden` features packed along `axis`.
+fn packed_part(
+    ctx: &mut MapCtx,
+    x: ValueId,
+    axis: usize,
+    part: usize,
+    hidden: u64,
+) -> Result<ValueId> {
+    let first = part as u64 * hidden;
+    let picks: Vec<i64> = (first..first + hidden).map(|i| i as i64).collect();
+    ctx.take(x, axis, &picks)
 }
 
 /// The additive biases of the mask (input `mask`) and `attention_bias`
@@ -345,30 +367,16 @@ fn multi_head_attention(ctx: &mut MapCtx) -> Result<()> {
     let mut qkv = [q, k, v];
     let bias = ctx.opt_input(3);
     for (part, slot) in qkv.iter_mut().enumerate() {
-        let part = part as u64;
         let x = match bias {
             Some(bias) => {
-                let picks: Vec<i64> = (part * hidden..(part + 1) * hidden)
-                    .map(|i| i as i64)
-                    .collect();
-                let pb = ctx.take(bias, 0, &picks)?;
+                let pb = packed_part(ctx, bias, 0, part, hidden)?;
                 ctx.binary(Binary::Add, *slot, pb)?
             }
             None => *slot,
         };
         *slot = split_heads(ctx, x, heads, "query, key or value")?;
     }
-    let shape = Scores {
-        batch: b,
-        queries: s,
-        keys: kv_len,
-        filter: ctx.attrs.float_or("mask_filter_value", -10000.0)? as f64,
-    };
-    let biases = attention_biases(ctx, 4, 5, &shape)?;
-    let causal = (ctx.attrs.int_or("unidirectional", 0)? != 0).then_some(shape);
-    let scale = attention_scale(ctx, hidden / heads)?;
-    let y = attend(ctx, qkv, scale, &biases, causal)?;
-    ctx.bind(0, y)
+    attend_node(ctx, qkv, [b, s, kv_len], 4, hidden / heads)
 }
 
 /// onnxruntime's EmbedLayerNormalization: word + position (+ segment)
