@@ -12,24 +12,27 @@ use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
 
 const MS: &str = "com.microsoft";
 
+/// What the attention rules emit: projections, heads split, masks, softmax.
+const ATTENTION_OPS: &[&str] = &[
+    "MatMul",
+    "Add",
+    "Gather",
+    "Reshape",
+    "Transpose",
+    "Mul",
+    "Softmax",
+    "Cast",
+    "Less",
+    "Equal",
+    "Select",
+];
+
 pub(crate) static RULES: &[Rule] = &[
     versioned(
         MS,
         "Attention",
         &[1],
-        &[
-            "MatMul",
-            "Add",
-            "Gather",
-            "Reshape",
-            "Transpose",
-            "Mul",
-            "Softmax",
-            "Cast",
-            "Less",
-            "Equal",
-            "Select",
-        ],
+        ATTENTION_OPS,
         attention,
         "packed QKV projection, scaled QK^T + mask (key lengths, 2-D or 3-D 0/1 mask, unidirectional) + attention_bias, softmax, @V; no past",
     ),
@@ -37,19 +40,7 @@ pub(crate) static RULES: &[Rule] = &[
         MS,
         "MultiHeadAttention",
         &[1],
-        &[
-            "Add",
-            "Gather",
-            "Reshape",
-            "Transpose",
-            "MatMul",
-            "Mul",
-            "Softmax",
-            "Cast",
-            "Less",
-            "Equal",
-            "Select",
-        ],
+        ATTENTION_OPS,
         multi_head_attention,
         "separate 3-D Q, K, V (+ packed bias), scaled QK^T + key padding mask + attention_bias, softmax, @V; no past, no packed QKV",
     ),
