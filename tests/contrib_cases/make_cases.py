@@ -268,6 +268,31 @@ def qlinear_more(rng):
          [("y", onnx_t, [2, 1, 1, 3])], {"x": x}, inits, channels_last=1)
 
 
+def qgemm_and_gather(rng):
+    a = rng.integers(0, 256, (3, 8)).astype(np.uint8)
+    b = rng.integers(-128, 128, (5, 8)).astype(np.int8)
+    c = rng.integers(-500, 500, (5,)).astype(np.int32)
+    inits = [scalar("sa", 0.04, np.float32), scalar("za", 130, np.uint8), nh.from_array(b, "b"),
+             nh.from_array((rng.random(5) * 0.05 + 0.01).astype(np.float32), "sb"),
+             nh.from_array(rng.integers(-4, 4, 5).astype(np.int8), "zb"), nh.from_array(c, "c"),
+             scalar("sy", 0.3, np.float32), scalar("zy", 125, np.uint8)]
+    names = [("a", U8, [3, 8]), ("sa", F, []), ("za", U8, []), ("b", I8, [5, 8]), ("sb", F, [5]),
+             ("zb", I8, [5]), ("c", T.INT32, [5]), ("sy", F, []), ("zy", U8, [])]
+    case("qgemm_requantized", "QGemm", names, [("y", U8, [3, 5])], {"a": a}, inits, transB=1, alpha=0.8)
+    case("qgemm_float", "QGemm", names[:7], [("y", F, [3, 5])], {"a": a}, inits[:6], transB=1)
+    V, K, block = 10, 64, 16
+    data = rng.integers(0, 256, (V, K // 2)).astype(np.uint8)
+    scales = (rng.random((V, K // block)) * 0.1 + 0.01).astype(np.float32)
+    zp = rng.integers(0, 256, (V, K // block // 2)).astype(np.uint8)
+    idx = np.array([[3, 0, 9], [3, 7, 1]], np.int64)
+    gins = [("d", U8, [V, K // 2]), ("i", T.INT64, [2, 3]), ("s", F, [V, K // block])]
+    ginits = [nh.from_array(data, "d"), nh.from_array(scales, "s")]
+    case("gather_block_quantized", "GatherBlockQuantized", gins, [("y", F, [2, 3, K])], {"i": idx}, ginits,
+         block_size=block)
+    case("gather_block_quantized_zero_points", "GatherBlockQuantized", gins + [("z", U8, [V, K // block // 2])],
+         [("y", F, [2, 3, K])], {"i": idx}, ginits + [nh.from_array(zp, "z")], block_size=block)
+
+
 def matmul_nbits(rng):
     K, N, block = 40, 6, 16
     blocks = (K + block - 1) // block
@@ -411,6 +436,7 @@ def main():
     rotary_embedding(rng)
     qlinear(rng)
     qlinear_more(rng)
+    qgemm_and_gather(rng)
     matmul_nbits(rng)
     integer_matmuls(rng)
     bert(rng)

@@ -239,7 +239,7 @@ fn skip_simplified_layer_norm(ctx: &mut MapCtx) -> Result<()> {
 
 /// `x` with its last two dims swapped when attribute `flag` is set (a
 /// vector has none to swap).
-fn last_two_swapped(ctx: &mut MapCtx, x: ValueId, flag: &str) -> Result<ValueId> {
+pub(crate) fn last_two_swapped(ctx: &mut MapCtx, x: ValueId, flag: &str) -> Result<ValueId> {
     let rank = ctx.ty(x).rank();
     if ctx.attrs.int_or(flag, 0)? == 0 || rank < 2 {
         return Ok(x);

@@ -3,6 +3,7 @@
 //! to even and saturation, as the CPU kernels do), MatMulNBits (4-bit
 //! block-wise weights unpacked by shifts and masks), DynamicQuantizeMatMul
 //! and MatMulIntegerToFloat (an i32 matmul rescaled to f32).
+use super::contrib::last_two_swapped;
 use super::ctx::{MapCtx, Rule, versioned};
 use super::quant::{column, dynamic_quantize, int_range, round_clamp_cast, shifted};
 use o2l_canon::Builder;
@@ -142,6 +143,42 @@ pub(crate) static RULES: &[Rule] = &[
         ],
         qlinear_global_average_pool,
         "i32 sum of X - zX over the spatial dims times sX / (sY * count), + zY, rounded half to even, saturated; NCHW or channels_last",
+    ),
+    versioned(
+        MS,
+        "QGemm",
+        &[1],
+        &[
+            "Transpose",
+            "Cast",
+            "Sub",
+            "MatMul",
+            "Add",
+            "Mul",
+            "Div",
+            "Round",
+            "Clamp",
+            "Reshape",
+        ],
+        qgemm,
+        "i32 (A - zA) @ (B - zB) + C, times alpha * sA * sB: f32, or requantized to y_scale/y_zero_point (round half to even, saturate)",
+    ),
+    versioned(
+        MS,
+        "GatherBlockQuantized",
+        &[1],
+        &[
+            "Gather",
+            "Reshape",
+            "Cast",
+            "And",
+            "ShiftRight",
+            "Concat",
+            "Sub",
+            "Mul",
+        ],
+        gather_block_quantized,
+        "rows gathered along axis 0 from u8-packed 4-bit data quantized in blocks along the last axis, then dequantized (zero point 8 when absent)",
     ),
 ];
 
@@ -353,6 +390,111 @@ fn qlinear_global_average_pool(ctx: &mut MapCtx) -> Result<()> {
     let like = ctx.ty(x.x).dtype;
     let out = requantized(ctx, v, &y, like)?;
     ctx.bind(0, out)
+}
+
+fn qgemm(ctx: &mut MapCtx) -> Result<()> {
+    let a = quantized(ctx, 0, "A")?;
+    let (b, b_scale) = (ctx.input(3)?, ctx.input(4)?);
+    let alpha = ctx.attrs.float_or("alpha", 1.0)? as f64;
+    let ax = last_two_swapped(ctx, a.x, "transA")?;
+    let bx = last_two_swapped(ctx, b, "transB")?;
+    // Shifted after the transposes, so a per-column zero point (N) lines up
+    // with B's last dim.
+    let ai = shifted(ctx, ax, a.zero, None)?;
+    let bi = shifted(ctx, bx, ctx.opt_input(5), None)?;
+    let mut acc = ctx.emit1(Op::Linear(Linear::MatMul), &[ai, bi])?;
+    if let Some(c) = ctx.opt_input(6) {
+        let c = ctx.cast(c, DType::I32)?;
+        acc = ctx.binary(Binary::Add, acc, c)?;
+    }
+    let acc = ctx.cast(acc, DType::F32)?;
+    let sa = ctx.cast(a.scale, DType::F32)?;
+    let sb = ctx.cast(b_scale, DType::F32)?;
+    let sab = ctx.binary(Binary::Mul, sa, sb)?;
+    let scale = if alpha == 1.0 {
+        sab
+    } else {
+        let k = ctx.scalar(DType::F32, alpha)?;
+        ctx.binary(Binary::Mul, sab, k)?
+    };
+    let Some(y_scale) = ctx.opt_input(7) else {
+        let y = ctx.binary(Binary::Mul, acc, scale)?;
+        return ctx.bind(0, y);
+    };
+    let y = Quantized {
+        x: y_scale,
+        scale: per_tensor(ctx, y_scale, "output")?,
+        zero: match ctx.opt_input(8) {
+            Some(z) => Some(per_tensor(ctx, z, "output")?),
+            None => None,
+        },
+    };
+    let multiplier = ratio(ctx, scale, y.scale)?;
+    let v = ctx.binary(Binary::Mul, acc, multiplier)?;
+    let like = ctx.ty(a.x).dtype;
+    let out = requantized(ctx, v, &y, like)?;
+    ctx.bind(0, out)
+}
+
+fn gather_block_quantized(ctx: &mut MapCtx) -> Result<()> {
+    let (data, indices, scales) = (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?);
+    let dims = ctx.dims(data)?;
+    let rank = dims.len();
+    let bits = ctx.attrs.int_or("bits", 4)?;
+    let gather_axis = ctx.attrs.int_or("gather_axis", 0)?;
+    let quantize_axis = ctx.attrs.int_or("quantize_axis", 1)?;
+    let block = ctx.attrs.int_or("block_size", 128)?;
+    let dtype = ctx.ty(data).dtype;
+    if dtype != DType::U8 || bits != 4 {
+        return Err(Error::unsupported(format!(
+            "GatherBlockQuantized of {dtype} data with \"bits\" = {bits} is not supported (only u8-packed 4-bit)"
+        )));
+    }
+    if rank < 2 || gather_axis != 0 || quantize_axis != rank as i64 - 1 {
+        return Err(Error::unsupported(format!(
+            "GatherBlockQuantized with \"gather_axis\" = {gather_axis} and \"quantize_axis\" = {quantize_axis} on rank-{rank} data is not supported (only gather_axis 0, quantize_axis last)"
+        )));
+    }
+    let packed = dims[rank - 1];
+    let width = packed * 2;
+    let block = u64::try_from(block)
+        .ok()
+        .filter(|b| *b >= 16 && b.is_power_of_two() && width.is_multiple_of(*b))
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "GatherBlockQuantized block_size {block} must be a power of two >= 16 dividing the row width {width}"
+            ))
+        })?;
+    let gather = Op::Movement(Movement::Gather { axis: 0 });
+    let rows = ctx.emit1(gather.clone(), &[data, indices])?;
+    let q = nibbles(ctx, rows)?;
+    let q = ctx.cast(q, DType::F32)?;
+    let mut lead = ctx.dims(q)?;
+    lead.pop();
+    let blocks = width / block;
+    let blocked =
+        |lead: &[u64], last: &[u64]| -> Vec<u64> { lead.iter().chain(last).copied().collect() };
+    let q = ctx.reshape_to(q, &blocked(&lead, &[blocks, block]))?;
+    let zero = match ctx.opt_input(3) {
+        None => ctx.scalar(DType::F32, 8.0)?,
+        Some(z) => {
+            let z = ctx.emit1(gather.clone(), &[z, indices])?;
+            let z = nibbles(ctx, z)?;
+            let picks: Vec<i64> = (0..blocks as i64).collect();
+            let axis = lead.len();
+            let z = ctx.take(z, axis, &picks)?;
+            let z = ctx.cast(z, DType::F32)?;
+            ctx.reshape_to(z, &blocked(&lead, &[blocks, 1]))?
+        }
+    };
+    let s = ctx.emit1(gather, &[scales, indices])?;
+    let s = ctx.reshape_to(s, &blocked(&lead, &[blocks, 1]))?;
+    let c = ctx.binary(Binary::Sub, q, zero)?;
+    let w = ctx.binary(Binary::Mul, c, s)?;
+    let w = ctx.reshape_to(w, &blocked(&lead, &[width]))?;
+    let out_type = ctx.ty(scales).dtype;
+    let w = ctx.cast(w, out_type)?;
+    ctx.bind(0, w)
 }
 
 /// The 4-bit values of packed bytes `b` (any shape `(.., n)`), low nibble
