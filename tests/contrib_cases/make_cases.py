@@ -48,12 +48,12 @@ def write(name, model, feeds):
         (data / f"output_{i}.pb").write_bytes(nh.from_array(y, vi.name).SerializeToString())
 
 
-def case(name, op, inputs, outputs, feeds, inits=(), **attrs):
-    """One com.microsoft node; `inputs` are (name, elem type, shape), "" for
-    an absent optional input; `inits` are constant initializers."""
+def case(name, op, inputs, outputs, feeds, inits=(), domain=MS, **attrs):
+    """One com.microsoft node (or of `domain`); `inputs` are (name, elem type,
+    shape), "" for an absent optional input; `inits` are constant initializers."""
     if not wanted(name):
         return
-    node = h.make_node(op, [n for n, _, _ in inputs], [n for n, _, _ in outputs], domain=MS, **attrs)
+    node = h.make_node(op, [n for n, _, _ in inputs], [n for n, _, _ in outputs], domain=domain, **attrs)
     init_names = {t.name for t in inits}
     graph = h.make_graph(
         [node],
@@ -107,6 +107,11 @@ def skip_norms(rng):
          ins + [("bias", F, [16])],
          [("y", F, shape), ("", F, None), ("", F, None), ("sum", F, shape)],
          {"x": x, "s": s, "gamma": gamma, "bias": bias}, epsilon=1e-6)
+    # onnxruntime registers SimplifiedLayerNormalization in the default domain.
+    case("simplified_layer_norm", "SimplifiedLayerNormalization", [("x", F, shape), ("gamma", F, [16])],
+         [("y", F, shape)], {"x": x, "gamma": gamma}, domain="", epsilon=1e-6)
+    case("simplified_layer_norm_axis", "SimplifiedLayerNormalization", [("x", F, shape), ("gamma", F, shape[1:])],
+         [("y", F, shape)], {"x": x, "gamma": f32(rng, *shape[1:])}, domain="", axis=1)
 
 
 def fused_linear(rng):

@@ -48,15 +48,15 @@ pub fn rules() -> impl Iterator<Item = RuleInfo> {
     map::all_rules().map(|r| r.info())
 }
 
-/// Every (domain, op_type) of the schema manifest, and the `com.microsoft`
-/// ops some rule maps (the manifest has no schemas of that domain), sorted.
+/// Every (domain, op_type) of the schema manifest, and the onnxruntime
+/// contrib ops some rule maps (the manifest has no schemas of them), sorted.
 pub fn schema_ops() -> Vec<(&'static str, &'static str)> {
     let mut v = schema::manifest_ops();
-    v.extend(
-        map::all_rules()
-            .filter(|r| r.domain == schema::CONTRIB_DOMAIN)
-            .map(|r| (r.domain, r.op)),
-    );
+    let contrib: Vec<_> = map::all_rules()
+        .map(|r| (r.domain, r.op))
+        .filter(|op| !v.contains(op))
+        .collect();
+    v.extend(contrib);
     v.sort_unstable();
     v.dedup();
     v

@@ -55,11 +55,20 @@ pub fn schema_versions(domain: &str, op_type: &str) -> Option<&'static [i64]> {
     if domain == CONTRIB_DOMAIN {
         return Some(&[1]);
     }
+    let domain = normalize_domain(domain);
     table()
-        .get(normalize_domain(domain))
+        .get(domain)
         .and_then(|ops| ops.get(op_type))
         .map(|v| v.as_slice())
+        .or_else(|| {
+            (domain == DEFAULT_DOMAIN && CONTRIB_IN_DEFAULT_DOMAIN.contains(&op_type))
+                .then_some(&[1][..])
+        })
 }
+
+/// onnxruntime's contrib ops that it registers in the default domain (at
+/// version 1; its optimizer writes them there), which `onnx` has no schema of.
+const CONTRIB_IN_DEFAULT_DOMAIN: &[&str] = &["SimplifiedLayerNormalization"];
 
 /// Every (domain, op_type) the manifest lists, sorted.
 pub(crate) fn manifest_ops() -> Vec<(&'static str, &'static str)> {

@@ -7,6 +7,7 @@
 use super::conv::conv_op;
 use super::ctx::{MapCtx, Rule, versioned};
 use super::linear::gemm_value;
+use super::norm::rms_norm;
 use o2l_canon::Builder;
 use o2l_canon::compose::{self, LayerNormSpec};
 use o2l_canon::ops::{Binary, Linear, Unary};
@@ -106,6 +107,15 @@ pub(crate) static RULES: &[Rule] = &[
         ],
         fused_conv,
         "Conv (+ Z), then the `activation` (Relu, Tanh, Sigmoid, LeakyRelu, Clip, HardSigmoid)",
+    ),
+    // onnxruntime registers it in the default domain, not com.microsoft.
+    versioned(
+        "ai.onnx",
+        "SimplifiedLayerNormalization",
+        &[1],
+        &["Cast", "Mul", "ReduceMean", "Add", "Sqrt", "Div"],
+        simplified_layer_norm,
+        "RMS norm over the dims from `axis` in stash_type (onnxruntime's contrib op in the default domain); inv_std_var refused",
     ),
 ];
 
@@ -235,6 +245,11 @@ fn skip_simplified_layer_norm(ctx: &mut MapCtx) -> Result<()> {
     let eps = ctx.attrs.float_or("epsilon", 1e-12)? as f64;
     let y = compose::rms_norm(ctx, sum, gamma, vec![rank - 1], eps, DType::F32)?;
     ctx.bind(0, y)
+}
+
+fn simplified_layer_norm(ctx: &mut MapCtx) -> Result<()> {
+    ctx.only_outputs(1, "inv_std_var")?;
+    rms_norm(ctx)
 }
 
 /// `x` with its last two dims swapped when attribute `flag` is set (a
