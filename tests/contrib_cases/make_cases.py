@@ -298,6 +298,29 @@ def qgemm_and_gather(rng):
          [("y", F, [2, 3, K])], {"i": idx}, ginits + [nh.from_array(zp, "z")], block_size=block)
 
 
+def qlinear_pool_where(rng):
+    x = rng.integers(0, 256, (1, 2, 6, 7)).astype(np.uint8)
+    inits = [scalar("sx", 0.05, np.float32), scalar("zx", 128, np.uint8),
+             scalar("sy", 0.04, np.float32), scalar("zy", 120, np.uint8)]
+    names = [("x", U8, [1, 2, 6, 7]), ("sx", F, []), ("zx", U8, []), ("sy", F, []), ("zy", U8, [])]
+    case("qlinear_average_pool", "QLinearAveragePool", names, [("y", U8, [1, 2, 3, 4])], {"x": x}, inits,
+         kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
+    case("qlinear_average_pool_count_pad", "QLinearAveragePool", names, [("y", U8, [1, 2, 3, 4])], {"x": x},
+         inits, kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1], count_include_pad=1)
+    xl = rng.integers(0, 256, (1, 6, 7, 2)).astype(np.uint8)
+    names[0] = ("x", U8, [1, 6, 7, 2])
+    case("qlinear_average_pool_channels_last", "QLinearAveragePool", names, [("y", U8, [1, 5, 6, 2])],
+         {"x": xl}, inits, kernel_shape=[2, 2], channels_last=1)
+    cond = rng.random((2, 3, 4)) > 0.5
+    a = rng.integers(-128, 128, (2, 3, 4)).astype(np.int8)
+    b = rng.integers(-128, 128, (3, 4)).astype(np.int8)
+    winits = [scalar("sa", 0.05, np.float32), scalar("za", 3, np.int8), scalar("sb", 0.11, np.float32),
+              scalar("zb", -7, np.int8), scalar("sc", 0.09, np.float32), scalar("zc", 1, np.int8)]
+    wnames = [("c", T.BOOL, [2, 3, 4]), ("a", I8, [2, 3, 4]), ("sa", F, []), ("za", I8, []), ("b", I8, [3, 4]),
+              ("sb", F, []), ("zb", I8, []), ("sc", F, []), ("zc", I8, [])]
+    case("qlinear_where", "QLinearWhere", wnames, [("y", I8, [2, 3, 4])], {"c": cond, "a": a, "b": b}, winits)
+
+
 def matmul_nbits(rng):
     K, N, block = 40, 6, 16
     blocks = (K + block - 1) // block
@@ -348,6 +371,9 @@ def bert(rng):
     """A 2-layer BERT (hidden 32, 2 heads) exported by torch at opset 17 with
     static shapes, then fused by onnxruntime's transformer optimizer."""
     name = "bert_optimized"
+    # Drawn first, so a filtered run leaves the later cases' draws as they are.
+    batch, seq = 2, 8
+    ids = rng.integers(0, 64, (batch, seq)).astype(np.int64)
     if not wanted(name):
         return
     import torch
@@ -372,8 +398,6 @@ def bert(rng):
             o = self.m(input_ids=ids, attention_mask=mask, token_type_ids=types)
             return o.last_hidden_state, o.pooler_output
 
-    batch, seq = 2, 8
-    ids = rng.integers(0, 64, (batch, seq)).astype(np.int64)
     mask = np.ones((batch, seq), np.int64)
     mask[1, 6:] = 0
     types = np.zeros((batch, seq), np.int64)
@@ -394,6 +418,7 @@ def gpt2(rng):
     """A 2-layer GPT-2 (n_embd 32, 2 heads, no cache) exported by torch at
     opset 17 with static shapes, then fused by onnxruntime's optimizer."""
     name = "gpt2_optimized"
+    ids = rng.integers(0, 64, (2, 8)).astype(np.int64)
     if not wanted(name):
         return
     import torch
@@ -419,7 +444,6 @@ def gpt2(rng):
             mask = torch.ones_like(ids)
             return self.m(input_ids=ids, attention_mask=mask, use_cache=False).last_hidden_state
 
-    ids = rng.integers(0, 64, (2, 8)).astype(np.int64)
     with tempfile.TemporaryDirectory() as tmp:
         raw, fused = pathlib.Path(tmp) / "gpt2.onnx", pathlib.Path(tmp) / "gpt2_opt.onnx"
         torch.onnx.export(Wrapper(gpt), (torch.from_numpy(ids),), str(raw), input_names=["input_ids"],
@@ -446,6 +470,7 @@ def main():
     integer_matmuls(rng)
     bert(rng)
     gpt2(rng)
+    qlinear_pool_where(rng)
 
 
 if __name__ == "__main__":

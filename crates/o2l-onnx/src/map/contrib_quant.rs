@@ -4,9 +4,10 @@
 //! weights and the f32-output integer matmuls are in `contrib_blockwise.rs`.
 use super::contrib::last_two_swapped;
 use super::ctx::{MapCtx, Rule, versioned};
+use super::pool::pool_op;
 use super::quant::{int_range, round_clamp_cast, shifted};
 use o2l_canon::Builder;
-use o2l_canon::ops::{Binary, Linear, Movement, Unary};
+use o2l_canon::ops::{Binary, Linear, Movement, PoolKind, Unary};
 use o2l_canon::{DType, Error, Op, Result, ValueId};
 
 const MS: &str = "com.microsoft";
@@ -108,6 +109,35 @@ pub(crate) static RULES: &[Rule] = &[
         ],
         qgemm,
         "i32 (A - zA) @ (B - zB) + C, times alpha * sA * sB: f32, or requantized to y_scale/y_zero_point (round half to even, saturate)",
+    ),
+    versioned(
+        MS,
+        "QLinearAveragePool",
+        &[1],
+        &[
+            "Reshape",
+            "Cast",
+            "Sub",
+            "Mul",
+            "AveragePool",
+            "Div",
+            "Add",
+            "Round",
+            "Clamp",
+            "Transpose",
+        ],
+        qlinear_average_pool,
+        "dequantize, AveragePool in f32 (its window attributes), requantize; NCHW or channels_last",
+    ),
+    versioned(
+        MS,
+        "QLinearWhere",
+        &[1],
+        &[
+            "Reshape", "Cast", "Sub", "Mul", "Div", "Add", "Round", "Clamp", "Select",
+        ],
+        qlinear_where,
+        "X and Y requantized to Z's scale and zero point, then selected by the condition",
     ),
 ];
 
@@ -270,16 +300,69 @@ fn qlinear_concat(ctx: &mut MapCtx) -> Result<()> {
     let mut parts = Vec::with_capacity(count / 3);
     for first in (2..ctx.num_inputs()).step_by(3) {
         let x = quantized(ctx, first, "X")?;
-        let cx = centred(ctx, &x)?;
-        let sx = ctx.cast(x.scale, DType::F32)?;
-        let deq = ctx.binary(Binary::Mul, cx, sx)?;
-        let v = ctx.binary(Binary::Div, deq, sy)?;
+        let v = in_scale_of(ctx, &x, sy)?;
         let like = ctx.ty(x.x).dtype;
         parts.push(requantized(ctx, v, &y, like)?);
     }
     let rank = ctx.ty(parts[0]).rank();
     let axis = o2l_canon::shape::normalize_axis(ctx.attrs.req_int("axis")?, rank)?;
     let out = ctx.emit1(Op::Movement(Movement::Concat { axis }), &parts)?;
+    ctx.bind(0, out)
+}
+
+/// `x` dequantized and re-expressed in `y`'s scale: `(x - zx) * sx / sy`
+/// in f32, not yet rounded.
+fn in_scale_of(ctx: &mut MapCtx, x: &Quantized, sy: ValueId) -> Result<ValueId> {
+    let cx = centred(ctx, x)?;
+    let sx = ctx.cast(x.scale, DType::F32)?;
+    let deq = ctx.binary(Binary::Mul, cx, sx)?;
+    ctx.binary(Binary::Div, deq, sy)
+}
+
+fn qlinear_where(ctx: &mut MapCtx) -> Result<()> {
+    let cond = ctx.input(0)?;
+    let (x, y) = (quantized(ctx, 1, "X")?, quantized(ctx, 4, "Y")?);
+    let z = quantized_output(ctx, 7)?;
+    let sz = ctx.cast(z.scale, DType::F32)?;
+    let like = ctx.ty(x.x).dtype;
+    let xv = in_scale_of(ctx, &x, sz)?;
+    let xq = requantized(ctx, xv, &z, like)?;
+    let yv = in_scale_of(ctx, &y, sz)?;
+    let yq = requantized(ctx, yv, &z, like)?;
+    let out = ctx.emit1(
+        Op::Elementwise(o2l_canon::ops::Elementwise::Select),
+        &[cond, xq, yq],
+    )?;
+    ctx.bind(0, out)
+}
+
+fn qlinear_average_pool(ctx: &mut MapCtx) -> Result<()> {
+    let x = quantized(ctx, 0, "X")?;
+    let y = quantized_output(ctx, 3)?;
+    let rank = ctx.ty(x.x).rank();
+    let channels_last = ctx.attrs.int_or("channels_last", 0)? != 0;
+    let cx = centred(ctx, &x)?;
+    let sx = ctx.cast(x.scale, DType::F32)?;
+    let mut deq = ctx.binary(Binary::Mul, cx, sx)?;
+    // Channels-last pools in NCHW: channel to axis 1 and back after.
+    let mut to_last: Vec<usize> = (0..rank).collect();
+    if channels_last && rank >= 3 {
+        let mut to_first = vec![0, rank - 1];
+        to_first.extend(1..rank - 1);
+        deq = ctx.transpose(deq, &to_first)?;
+        to_last = vec![0];
+        to_last.extend(2..rank);
+        to_last.push(1);
+    }
+    let count_include_pad = ctx.attrs.int_or("count_include_pad", 0)? != 0;
+    let mut pooled = pool_op(ctx, deq, PoolKind::Average { count_include_pad })?;
+    if channels_last && rank >= 3 {
+        pooled = ctx.transpose(pooled, &to_last)?;
+    }
+    let sy = ctx.cast(y.scale, DType::F32)?;
+    let v = ctx.binary(Binary::Div, pooled, sy)?;
+    let like = ctx.ty(x.x).dtype;
+    let out = requantized(ctx, v, &y, like)?;
     ctx.bind(0, out)
 }
 
