@@ -321,6 +321,23 @@ def qlinear_pool_where(rng):
     case("qlinear_where", "QLinearWhere", wnames, [("y", I8, [2, 3, 4])], {"c": cond, "a": a, "b": b}, winits)
 
 
+def group_query_attention(rng):
+    B, S, N, KV, H = 2, 4, 4, 2, 8
+    q, k, v = f32(rng, B, S, N * H), f32(rng, B, S, KV * H), f32(rng, B, S, KV * H)
+    ins = [("q", F, [B, S, N * H]), ("k", F, [B, S, KV * H]), ("v", F, [B, S, KV * H]), ("", F, None),
+           ("", F, None), ("seqlens_k", T.INT32, [B]), ("total", T.INT32, [])]
+    inits = [nh.from_array(np.array([S - 1] * B, np.int32), "seqlens_k"), scalar("total", S, np.int32)]
+    outs = [("y", F, [B, S, N * H]), ("present_key", F, [B, KV, S, H]), ("present_value", F, [B, KV, S, H])]
+    case("group_query_attention", "GroupQueryAttention", ins, outs, {"q": q, "k": k, "v": v}, inits,
+         num_heads=N, kv_num_heads=KV)
+    case("group_query_attention_scale", "GroupQueryAttention", ins, outs, {"q": q, "k": k, "v": v}, inits,
+         num_heads=N, kv_num_heads=KV, scale=0.2)
+    # The second sequence is 2 tokens long, right-padded.
+    padded = [nh.from_array(np.array([S - 1, 1], np.int32), "seqlens_k"), inits[1]]
+    case("group_query_attention_padded", "GroupQueryAttention", ins, outs, {"q": q, "k": k, "v": v}, padded,
+         num_heads=N, kv_num_heads=KV)
+
+
 def matmul_nbits(rng):
     K, N, block = 40, 6, 16
     blocks = (K + block - 1) // block
@@ -471,6 +488,7 @@ def main():
     bert(rng)
     gpt2(rng)
     qlinear_pool_where(rng)
+    group_query_attention(rng)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ const MS: &str = "com.microsoft";
 /// What the attention rules emit: projections, heads split, masks, softmax.
 const ATTENTION_OPS: &[&str] = &[
     "MatMul",
+    "Greater",
     "Add",
     "Gather",
     "Reshape",
@@ -77,6 +78,14 @@ pub(crate) static RULES: &[Rule] = &[
         ],
         rotary_embedding,
         "the ONNX RotaryEmbedding rotation; position_ids (B, S), or one offset of positions offset..offset+S",
+    ),
+    versioned(
+        MS,
+        "GroupQueryAttention",
+        &[1],
+        ATTENTION_OPS,
+        group_query_attention,
+        "separate 3-D Q, K, V, kv heads repeated, causal, keys past seqlens_k masked; present_key/value are K and V (no past, rotary, softcap, local window or attention bias)",
     ),
 ];
 
@@ -368,6 +377,103 @@ fn multi_head_attention(ctx: &mut MapCtx) -> Result<()> {
         *slot = split_heads(ctx, x, heads, "query, key or value")?;
     }
     attend_node(ctx, qkv, [b, s, kv_len], 4, hidden / heads)
+}
+
+/// onnxruntime's GroupQueryAttention for a prompt without a cache: query
+/// `(B, S, N * H)`, key and value `(B, S, kvN * H)`; each kv head serves
+/// `N / kvN` query heads; causal, and keys past `seqlens_k[b]` masked (both
+/// -inf: the kernel leaves them out of the softmax).
+fn group_query_attention(ctx: &mut MapCtx) -> Result<()> {
+    for (name, allowed) in [
+        ("do_rotary", 0),
+        ("smooth_softmax", 0),
+        ("local_window_size", -1),
+    ] {
+        refuse_int(ctx, name, allowed)?;
+    }
+    if let Some(cap) = ctx.attrs.float("softcap")?
+        && cap != 0.0
+    {
+        return Err(Error::unsupported(format!(
+            "GroupQueryAttention attribute \"softcap\" = {cap} is not supported (only 0)"
+        )));
+    }
+    refuse_inputs(
+        ctx,
+        &[
+            (3, "past_key"),
+            (4, "past_value"),
+            (7, "cos_cache"),
+            (8, "sin_cache"),
+            (9, "position_ids"),
+            (10, "attention_bias"),
+            (11, "head_sink"),
+        ],
+    )?;
+    let q = ctx.input(0)?;
+    let (Some(k), Some(v)) = (ctx.opt_input(1), ctx.opt_input(2)) else {
+        return Err(Error::unsupported(
+            "GroupQueryAttention with packed QKV (no separate key and value) is not supported",
+        ));
+    };
+    let seqlens = ctx.input(5)?;
+    let (qd, kd) = (ctx.dims(q)?, ctx.dims(k)?);
+    let ([b, s, q_hidden], [_, kv_len, kv_hidden]) = (qd.as_slice(), kd.as_slice()) else {
+        return Err(Error::invalid(format!(
+            "GroupQueryAttention takes 3-D query and key, got {} and {}",
+            ctx.ty(q),
+            ctx.ty(k)
+        )));
+    };
+    let (b, s, q_hidden, kv_hidden) = (*b, *s, *q_hidden, *kv_hidden);
+    if *kv_len != s {
+        return Err(Error::invalid(format!(
+            "GroupQueryAttention query and key lengths differ ({s} and {kv_len}) without a past"
+        )));
+    }
+    let heads = heads_of(ctx, q_hidden)?;
+    let head_size = q_hidden / heads;
+    let kv_heads = ctx.attrs.req_int("kv_num_heads")?;
+    let kv_heads = u64::try_from(kv_heads)
+        .ok()
+        .filter(|&n| n > 0 && heads.is_multiple_of(n) && n * head_size == kv_hidden)
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "GroupQueryAttention: {kv_heads} kv heads of size {head_size} do not make key width {kv_hidden} or divide {heads} heads"
+            ))
+        })?;
+    let qh = split_heads(ctx, q, heads, "query")?;
+    let kh = split_heads(ctx, k, kv_heads, "key")?;
+    let vh = split_heads(ctx, v, kv_heads, "value")?;
+    if ctx.output_wanted(1) {
+        ctx.bind(1, kh)?;
+    }
+    if ctx.output_wanted(2) {
+        ctx.bind(2, vh)?;
+    }
+    let group = heads / kv_heads;
+    let picks: Vec<i64> = (0..heads).map(|h| (h / group) as i64).collect();
+    let kr = ctx.take(kh, 1, &picks)?;
+    let vr = ctx.take(vh, 1, &picks)?;
+    // Key j of batch b is visible while j <= seqlens_k[b].
+    let dtype = ctx.ty(q).dtype;
+    let lens = ctx.cast(seqlens, DType::I64)?;
+    let lens = ctx.reshape_to(lens, &[b, 1, 1, 1])?;
+    let positions: Vec<i64> = (0..s as i64).collect();
+    let j = ctx.constant(Tensor::from_i64s(DType::I64, vec![s], &positions)?)?;
+    let beyond = ctx.compare(Compare::Greater, j, lens)?;
+    let zero = ctx.scalar(dtype, 0.0)?;
+    let hidden = ctx.scalar(dtype, f64::NEG_INFINITY)?;
+    let key_bias = select(ctx, beyond, hidden, zero)?;
+    let causal = Scores {
+        batch: b,
+        queries: s,
+        keys: s,
+        filter: f64::NEG_INFINITY,
+    };
+    let scale = attention_scale(ctx, head_size)?;
+    let y = attend(ctx, [qh, kr, vr], scale, &[key_bias], Some(causal))?;
+    ctx.bind(0, y)
 }
 
 /// onnxruntime's EmbedLayerNormalization: word + position (+ segment)
