@@ -598,4 +598,25 @@ mod tests {
         let m = contrib("Attention", inputs, vec![a_int("num_heads", 2)]);
         assert!(refusal(m).contains("past"));
     }
+
+    #[test]
+    fn contrib_group_query_attention_refuses_a_cache_and_softcap() {
+        let qkv: &[(&str, &[i64])] = &[("q", &[1, 4, 16]), ("k", &[1, 4, 8]), ("v", &[1, 4, 8])];
+        let heads = || vec![a_int("num_heads", 4), a_int("kv_num_heads", 2)];
+        let mut inputs = qkv.to_vec();
+        inputs.push(("past_key", &[1, 2, 3, 4]));
+        let m = contrib("GroupQueryAttention", &inputs, heads());
+        assert!(refusal(m).contains("past_key"));
+        let mut attrs = heads();
+        attrs.push(a_float("softcap", 30.0));
+        let e = refusal(contrib("GroupQueryAttention", qkv, attrs));
+        assert!(e.contains("\"softcap\" = 30"), "{e}");
+    }
+
+    #[test]
+    fn contrib_multi_head_attention_refuses_packed_qkv() {
+        let inputs: &[(&str, &[i64])] = &[("q", &[1, 4, 2, 3, 4])];
+        let m = contrib("MultiHeadAttention", inputs, vec![a_int("num_heads", 2)]);
+        assert!(refusal(m).contains("packed QKV"));
+    }
 }

@@ -447,3 +447,59 @@ fn qgemm(ctx: &mut MapCtx) -> Result<()> {
     let out = requantized(ctx, v, &y, like)?;
     ctx.bind(0, out)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::test_models::*;
+
+    /// One com.microsoft node over inputs of (name, ONNX element type, dims).
+    fn typed(op: &str, inputs: &[(&str, i32, &[i64])], attrs: Vec<AttributeProto>) -> M {
+        let names: Vec<&str> = inputs.iter().map(|i| i.0).collect();
+        let mut n = with_attrs(node(op, "n", &names, &["y"]), attrs);
+        n.domain = Some("com.microsoft".into());
+        let mut m = M::new(17);
+        m.model.opset_import.push(OperatorSetIdProto {
+            domain: Some("com.microsoft".into()),
+            version: Some(1),
+        });
+        for (name, elem, dims) in inputs.iter().filter(|i| !i.0.is_empty()) {
+            let dims: Vec<D> = dims.iter().map(|&d| D::N(d)).collect();
+            m = m.input(vi(name, *elem, &dims));
+        }
+        m.node(n).output("y")
+    }
+
+    #[test]
+    fn contrib_qlinear_add_refuses_a_per_axis_scale() {
+        let (u8, f32) = (2, 1);
+        let m = typed(
+            "QLinearAdd",
+            &[
+                ("a", u8, &[2, 3]),
+                ("sa", f32, &[3]),
+                ("za", u8, &[]),
+                ("b", u8, &[2, 3]),
+                ("sb", f32, &[]),
+                ("zb", u8, &[]),
+                ("sc", f32, &[]),
+                ("zc", u8, &[]),
+            ],
+            vec![],
+        );
+        let e = m.import().unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Unsupported, "{e}");
+        assert!(e.to_string().contains("per-axis A scale"), "{e}");
+    }
+
+    #[test]
+    fn contrib_qlinear_concat_checks_its_triples() {
+        let (u8, f32) = (2, 1);
+        let m = typed(
+            "QLinearConcat",
+            &[("sy", f32, &[]), ("zy", u8, &[]), ("a", u8, &[2, 3])],
+            vec![a_int("axis", 0)],
+        );
+        let e = m.import().unwrap_err();
+        assert!(e.to_string().contains("triples"), "{e}");
+    }
+}
