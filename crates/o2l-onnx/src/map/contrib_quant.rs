@@ -267,9 +267,7 @@ fn qlinear_unary(
 ) -> Result<()> {
     let x = quantized(ctx, 0, "X")?;
     let y = quantized_output(ctx, 3)?;
-    let cx = centred(ctx, &x)?;
-    let sx = ctx.cast(x.scale, DType::F32)?;
-    let deq = ctx.binary(Binary::Mul, cx, sx)?;
+    let deq = dequantized(ctx, &x)?;
     let fx = f(ctx, deq)?;
     let sy = ctx.cast(y.scale, DType::F32)?;
     let v = ctx.binary(Binary::Div, fx, sy)?;
@@ -313,10 +311,15 @@ fn qlinear_concat(ctx: &mut MapCtx) -> Result<()> {
 /// `x` dequantized and re-expressed in `y`'s scale: `(x - zx) * sx / sy`
 /// in f32, not yet rounded.
 fn in_scale_of(ctx: &mut MapCtx, x: &Quantized, sy: ValueId) -> Result<ValueId> {
+    let deq = dequantized(ctx, x)?;
+    ctx.binary(Binary::Div, deq, sy)
+}
+
+/// `(x - zx) * sx` in f32.
+fn dequantized(ctx: &mut MapCtx, x: &Quantized) -> Result<ValueId> {
     let cx = centred(ctx, x)?;
     let sx = ctx.cast(x.scale, DType::F32)?;
-    let deq = ctx.binary(Binary::Mul, cx, sx)?;
-    ctx.binary(Binary::Div, deq, sy)
+    ctx.binary(Binary::Mul, cx, sx)
 }
 
 fn qlinear_where(ctx: &mut MapCtx) -> Result<()> {
@@ -337,33 +340,23 @@ fn qlinear_where(ctx: &mut MapCtx) -> Result<()> {
 }
 
 fn qlinear_average_pool(ctx: &mut MapCtx) -> Result<()> {
-    let x = quantized(ctx, 0, "X")?;
-    let y = quantized_output(ctx, 3)?;
-    let rank = ctx.ty(x.x).rank();
-    let channels_last = ctx.attrs.int_or("channels_last", 0)? != 0;
-    let cx = centred(ctx, &x)?;
-    let sx = ctx.cast(x.scale, DType::F32)?;
-    let mut deq = ctx.binary(Binary::Mul, cx, sx)?;
-    // Channels-last pools in NCHW: channel to axis 1 and back after.
-    let mut to_last: Vec<usize> = (0..rank).collect();
-    if channels_last && rank >= 3 {
+    let rank = ctx.ty(ctx.input(0)?).rank();
+    let channels_last = ctx.attrs.int_or("channels_last", 0)? != 0 && rank >= 3;
+    let count_include_pad = ctx.attrs.int_or("count_include_pad", 0)? != 0;
+    qlinear_unary(ctx, |ctx, deq| {
+        if !channels_last {
+            return pool_op(ctx, deq, PoolKind::Average { count_include_pad });
+        }
+        // Channels-last pools in NCHW: channel to axis 1 and back after.
         let mut to_first = vec![0, rank - 1];
         to_first.extend(1..rank - 1);
-        deq = ctx.transpose(deq, &to_first)?;
-        to_last = vec![0];
+        let nchw = ctx.transpose(deq, &to_first)?;
+        let pooled = pool_op(ctx, nchw, PoolKind::Average { count_include_pad })?;
+        let mut to_last = vec![0];
         to_last.extend(2..rank);
         to_last.push(1);
-    }
-    let count_include_pad = ctx.attrs.int_or("count_include_pad", 0)? != 0;
-    let mut pooled = pool_op(ctx, deq, PoolKind::Average { count_include_pad })?;
-    if channels_last && rank >= 3 {
-        pooled = ctx.transpose(pooled, &to_last)?;
-    }
-    let sy = ctx.cast(y.scale, DType::F32)?;
-    let v = ctx.binary(Binary::Div, pooled, sy)?;
-    let like = ctx.ty(x.x).dtype;
-    let out = requantized(ctx, v, &y, like)?;
-    ctx.bind(0, out)
+        ctx.transpose(pooled, &to_last)
+    })
 }
 
 fn qlinear_global_average_pool(ctx: &mut MapCtx) -> Result<()> {
