@@ -338,6 +338,30 @@ def group_query_attention(rng):
          num_heads=N, kv_num_heads=KV)
 
 
+def qdq(rng):
+    """com.microsoft QuantizeLinear/DequantizeLinear, as the quantizer writes
+    them for 16-bit types; per tensor and per axis."""
+    x = f32(rng, 2, 3, 4) * 3
+    for kind, np_t, onnx_t in [("u16", np.uint16, T.UINT16), ("i16", np.int16, T.INT16),
+                               ("i8", np.int8, I8)]:
+        info = np.iinfo(np_t)
+        zero = (info.max + 1) // 2 if info.min == 0 else 0
+        inits = [scalar("s", 0.001 if kind != "i8" else 0.02, np.float32), scalar("z", zero + 7, np_t)]
+        case(f"quantize_linear_{kind}", "QuantizeLinear", [("x", F, [2, 3, 4]), ("s", F, []), ("z", onnx_t, [])],
+             [("y", onnx_t, [2, 3, 4])], {"x": x}, inits)
+        q = rng.integers(info.min, info.max + 1, (2, 3, 4)).astype(np_t)
+        case(f"dequantize_linear_{kind}", "DequantizeLinear", [("q", onnx_t, [2, 3, 4]), ("s", F, []), ("z", onnx_t, [])],
+             [("y", F, [2, 3, 4])], {"q": q}, inits)
+    scales = np.array([0.01, 0.03, 0.02], np.float32)
+    zeros = np.array([-3, 0, 5], np.int8)
+    axis_inits = [nh.from_array(scales, "s"), nh.from_array(zeros, "z")]
+    case("quantize_linear_axis", "QuantizeLinear", [("x", F, [2, 3, 4]), ("s", F, [3]), ("z", I8, [3])],
+         [("y", I8, [2, 3, 4])], {"x": x}, axis_inits, axis=1)
+    q = rng.integers(-128, 128, (2, 3, 4)).astype(np.int8)
+    case("dequantize_linear_axis", "DequantizeLinear", [("q", I8, [2, 3, 4]), ("s", F, [3]), ("z", I8, [3])],
+         [("y", F, [2, 3, 4])], {"q": q}, axis_inits, axis=1)
+
+
 def matmul_nbits(rng):
     K, N, block = 40, 6, 16
     blocks = (K + block - 1) // block
@@ -489,6 +513,7 @@ def main():
     gpt2(rng)
     qlinear_pool_where(rng)
     group_query_attention(rng)
+    qdq(rng)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@
 use super::contrib::last_two_swapped;
 use super::ctx::{MapCtx, Rule, versioned};
 use super::pool::pool_op;
-use super::quant::{int_range, round_clamp_cast, shifted};
+use super::quant::{dequantize_linear, int_range, quantize_linear, round_clamp_cast, shifted};
 use o2l_canon::Builder;
 use o2l_canon::ops::{Binary, Linear, Movement, PoolKind, Unary};
 use o2l_canon::{DType, Error, Op, Result, ValueId};
@@ -138,6 +138,24 @@ pub(crate) static RULES: &[Rule] = &[
         ],
         qlinear_where,
         "X and Y requantized to Z's scale and zero point, then selected by the condition",
+    ),
+    // onnxruntime's quantizer writes these for 16-bit and 4-bit types; at
+    // version 1 they are the ONNX ops without block_size or output_dtype.
+    versioned(
+        MS,
+        "QuantizeLinear",
+        &[1],
+        &["Div", "Round", "Add", "Clamp", "Cast", "Reshape", "Gather"],
+        quantize_linear,
+        "the ONNX QuantizeLinear rule (per tensor or axis)",
+    ),
+    versioned(
+        MS,
+        "DequantizeLinear",
+        &[1],
+        &["Cast", "Sub", "Mul", "Reshape", "Gather"],
+        dequantize_linear,
+        "the ONNX DequantizeLinear rule (per tensor or axis)",
     ),
 ];
 

@@ -176,7 +176,7 @@ pub(crate) fn round_clamp_cast(
     ctx.cast(c, to)
 }
 
-fn quantize_linear(ctx: &mut MapCtx) -> Result<()> {
+pub(crate) fn quantize_linear(ctx: &mut MapCtx) -> Result<()> {
     let (x, scale) = (ctx.input(0)?, ctx.input(1)?);
     let zp = ctx.opt_input(2);
     let xt = ctx.ty(x);
@@ -249,7 +249,7 @@ fn quantize_linear(ctx: &mut MapCtx) -> Result<()> {
     ctx.bind(0, y)
 }
 
-fn dequantize_linear(ctx: &mut MapCtx) -> Result<()> {
+pub(crate) fn dequantize_linear(ctx: &mut MapCtx) -> Result<()> {
     let (x, scale) = (ctx.input(0)?, ctx.input(1)?);
     let zp = ctx.opt_input(2);
     let xt = ctx.ty(x);
