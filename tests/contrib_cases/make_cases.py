@@ -362,6 +362,15 @@ def qdq(rng):
          [("y", F, [2, 3, 4])], {"q": q}, axis_inits, axis=1)
 
 
+def skip_layer_norm_statistics(rng):
+    shape = [2, 3, 16]
+    x, s, gamma, beta = f32(rng, *shape), f32(rng, *shape), f32(rng, 16), f32(rng, 16)
+    case("skip_layer_norm_statistics", "SkipLayerNormalization",
+         [("x", F, shape), ("s", F, shape), ("gamma", F, [16]), ("beta", F, [16])],
+         [("y", F, shape), ("mean", F, [2, 3, 1]), ("inv_std_var", F, [2, 3, 1]), ("sum", F, shape)],
+         {"x": x, "s": s, "gamma": gamma, "beta": beta}, epsilon=1e-5)
+
+
 def matmul_nbits(rng):
     K, N, block = 40, 6, 16
     blocks = (K + block - 1) // block
@@ -514,6 +523,7 @@ def main():
     qlinear_pool_where(rng)
     group_query_attention(rng)
     qdq(rng)
+    skip_layer_norm_statistics(rng)
 
 
 if __name__ == "__main__":

@@ -48,7 +48,14 @@ pub(crate) static RULES: &[Rule] = &[
         quick_gelu,
         "x * sigmoid(alpha * x), alpha default 1.702",
     ),
-    versioned(MS, "BiasAdd", &[1], &["Add"], bias_add, "X + bias + skip"),
+    versioned(
+        MS,
+        "BiasAdd",
+        &[1],
+        &["Add"],
+        bias_add,
+        "X + bias + skip (no case: onnxruntime has no CPU kernel to compare with)",
+    ),
     versioned(
         MS,
         "SkipLayerNormalization",
