@@ -461,7 +461,16 @@ def bert(rng):
         optimized = optimize_model(str(raw), model_type="bert", num_heads=2, hidden_size=32)
         optimized.save_model_to_file(str(fused))
         model = onnx.load(str(fused))
-    write(name, model, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
+        # And the fused model dynamically quantized by onnxruntime's quantizer.
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        quantized = pathlib.Path(tmp) / "bert_quantized.onnx"
+        quantize_dynamic(str(fused), str(quantized), weight_type=QuantType.QInt8,
+                         extra_options={"DefaultTensorType": T.FLOAT})
+        quantized_model = onnx.load(str(quantized))
+    feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+    write(name, model, feeds)
+    write("bert_optimized_quantized", quantized_model, feeds)
 
 
 def gpt2(rng):
