@@ -371,6 +371,20 @@ def skip_layer_norm_statistics(rng):
          {"x": x, "s": s, "gamma": gamma, "beta": beta}, epsilon=1e-5)
 
 
+def qattention(rng):
+    B, S, D, H = 2, 4, 8, 2
+    x = rng.integers(0, 256, (B, S, D)).astype(np.uint8)
+    w = rng.integers(-128, 128, (D, 3 * D)).astype(np.int8)
+    inits = [nh.from_array(w, "w"), nh.from_array(f32(rng, 3 * D), "b"), scalar("xs", 0.02, np.float32),
+             scalar("ws", 0.01, np.float32), scalar("xz", 120, np.uint8), scalar("wz", 2, np.int8)]
+    ins = [("x", U8, [B, S, D]), ("w", I8, [D, 3 * D]), ("b", F, [3 * D]), ("xs", F, []), ("ws", F, []),
+           ("m", T.INT32, [B]), ("xz", U8, []), ("wz", I8, [])]
+    case("qattention", "QAttention", ins, [("y", F, [B, S, D])], {"x": x, "m": np.array([4, 3], np.int32)},
+         inits, num_heads=H)
+    case("qattention_no_zero_points_unidirectional", "QAttention", ins[:5], [("y", F, [B, S, D])], {"x": x},
+         inits[:4], num_heads=H, unidirectional=1)
+
+
 def matmul_nbits(rng):
     K, N, block = 40, 6, 16
     blocks = (K + block - 1) // block
@@ -533,6 +547,7 @@ def main():
     group_query_attention(rng)
     qdq(rng)
     skip_layer_norm_statistics(rng)
+    qattention(rng)
 
 
 if __name__ == "__main__":

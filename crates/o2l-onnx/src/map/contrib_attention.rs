@@ -5,6 +5,7 @@
 use super::attention::{rotate, split_heads};
 use super::contrib::{scaled, with_bias};
 use super::ctx::{MapCtx, Rule, versioned};
+use super::quant::shifted;
 use o2l_canon::Builder;
 use o2l_canon::compose::{self, LayerNormSpec};
 use o2l_canon::ops::{Binary, Compare, Linear, Norm, Reduce, ReduceKind};
@@ -15,6 +16,7 @@ const MS: &str = "com.microsoft";
 /// What the attention rules emit: projections, heads split, masks, softmax.
 const ATTENTION_OPS: &[&str] = &[
     "MatMul",
+    "Sub",
     "Greater",
     "Add",
     "Gather",
@@ -86,6 +88,14 @@ pub(crate) static RULES: &[Rule] = &[
         ATTENTION_OPS,
         group_query_attention,
         "separate 3-D Q, K, V, kv heads repeated, causal, keys past seqlens_k masked; present_key/value are K and V (no past, rotary, softcap, local window or attention bias)",
+    ),
+    versioned(
+        MS,
+        "QAttention",
+        &[1],
+        ATTENTION_OPS,
+        qattention,
+        "Attention over an i32 projection of the 8-bit input and weights, rescaled to f32 (+ bias); no past",
     ),
 ];
 
@@ -223,51 +233,97 @@ fn select(ctx: &mut MapCtx, c: ValueId, a: ValueId, b: ValueId) -> Result<ValueI
 /// @ V`, heads merged. Masked scores get `mask_filter_value` added (not
 /// -inf), as the CPU kernel does.
 fn attention(ctx: &mut MapCtx) -> Result<()> {
+    refuse_packed_attention_forms(ctx, &[(4, "past"), (6, "past_sequence_length")])?;
+    let (x, w) = (ctx.input(0)?, ctx.input(1)?);
+    let dims = packed_dims(ctx, x, w)?;
+    let proj = ctx.emit1(Op::Linear(Linear::MatMul), &[x, w])?;
+    let proj = with_bias(ctx, proj, ctx.opt_input(2))?;
+    attend_packed(ctx, proj, dims, 3, Some(5))
+}
+
+/// onnxruntime's QAttention: Attention whose projection is an i32 matmul of
+/// `input - input_zero_point` and `weight - weight_zero_point` (a zero point
+/// and scale of the weight per tensor or per packed column), times
+/// `input_scale * weight_scale`, plus the f32 bias.
+fn qattention(ctx: &mut MapCtx) -> Result<()> {
+    refuse_packed_attention_forms(ctx, &[(8, "past")])?;
+    let (x, w, bias) = (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?);
+    let (x_scale, w_scale) = (ctx.input(3)?, ctx.input(4)?);
+    let dims = packed_dims(ctx, x, w)?;
+    let xi = shifted(ctx, x, ctx.opt_input(6), None)?;
+    let wi = shifted(ctx, w, ctx.opt_input(7), None)?;
+    let acc = ctx.emit1(Op::Linear(Linear::MatMul), &[xi, wi])?;
+    let acc = ctx.cast(acc, DType::F32)?;
+    let x_scale = ctx.reshape(x_scale, vec![])?;
+    let w_scale = if ctx.dims(w_scale)?.iter().product::<u64>() == 1 {
+        ctx.reshape(w_scale, vec![])?
+    } else {
+        w_scale
+    };
+    let scale = ctx.binary(Binary::Mul, x_scale, w_scale)?;
+    let proj = ctx.binary(Binary::Mul, acc, scale)?;
+    let proj = ctx.binary(Binary::Add, proj, bias)?;
+    attend_packed(ctx, proj, dims, 5, None)
+}
+
+/// Refuses what the packed-QKV attention ops (Attention, QAttention) take
+/// that is not mapped: rotary, a shared cache buffer, differently sized Q,
+/// K and V, the listed cache inputs, the present output.
+fn refuse_packed_attention_forms(ctx: &MapCtx, cache: &[(usize, &str)]) -> Result<()> {
     for (name, allowed) in [("do_rotary", 0), ("past_present_share_buffer", 0)] {
         refuse_int(ctx, name, allowed)?;
     }
     if ctx.attrs.ints("qkv_hidden_sizes")?.is_some() {
-        return Err(Error::unsupported(
-            "Attention attribute \"qkv_hidden_sizes\" is not supported (Q, K and V must be of one size)",
-        ));
+        return Err(Error::unsupported(format!(
+            "{} attribute \"qkv_hidden_sizes\" is not supported (Q, K and V must be of one size)",
+            ctx.origin.op_type
+        )));
     }
-    refuse_inputs(ctx, &[(4, "past"), (6, "past_sequence_length")])?;
-    ctx.only_outputs(1, "present")?;
-    let (x, w) = (ctx.input(0)?, ctx.input(1)?);
+    refuse_inputs(ctx, cache)?;
+    ctx.only_outputs(1, "present")
+}
+
+/// `[batch, seq, hidden]` of an input `(B, S, D)` projected by weights
+/// `(D, 3 * hidden)`.
+fn packed_dims(ctx: &MapCtx, x: ValueId, w: ValueId) -> Result<[u64; 3]> {
     let xd = ctx.dims(x)?;
     let wd = ctx.dims(w)?;
-    let ([batch, seq, _], [_, packed]) = (xd.as_slice(), wd.as_slice()) else {
-        return Err(Error::invalid(format!(
-            "Attention takes input (B, S, D) and weights (D, 3 * hidden), got {} and {}",
+    match (xd.as_slice(), wd.as_slice()) {
+        ([batch, seq, _], [_, packed]) if packed % 3 == 0 => Ok([*batch, *seq, *packed / 3]),
+        _ => Err(Error::invalid(format!(
+            "{} takes input (B, S, D) and weights (D, 3 * hidden), got {} and {}",
+            ctx.origin.op_type,
             ctx.ty(x),
             ctx.ty(w)
-        )));
-    };
-    if packed % 3 != 0 {
-        return Err(Error::invalid(format!(
-            "Attention weights pack {packed} features, not Q, K and V of one size"
-        )));
+        ))),
     }
-    let (batch, seq, hidden) = (*batch, *seq, *packed / 3);
+}
+
+/// Attention over a packed Q|K|V projection `(B, S, 3 * hidden)`.
+fn attend_packed(
+    ctx: &mut MapCtx,
+    proj: ValueId,
+    [batch, seq, hidden]: [u64; 3],
+    mask: usize,
+    bias: Option<usize>,
+) -> Result<()> {
     let heads = heads_of(ctx, hidden)?;
-    let proj = ctx.emit1(Op::Linear(Linear::MatMul), &[x, w])?;
-    let proj = with_bias(ctx, proj, ctx.opt_input(2))?;
     let mut qkv = [proj; 3];
     for (part, slot) in qkv.iter_mut().enumerate() {
         let p = packed_part(ctx, proj, 2, part, hidden)?;
         *slot = split_heads(ctx, p, heads, "packed QKV")?;
     }
-    attend_node(ctx, qkv, [batch, seq, seq], 3, hidden / heads)
+    attend_node(ctx, qkv, [batch, seq, seq], (mask, bias), hidden / heads)
 }
 
 /// The node's attention over heads `qkv` of `[batch, queries, keys]`: its
-/// mask (input `mask`), attention_bias (input 5), `unidirectional`,
+/// mask and attention_bias (the inputs `masks` names), `unidirectional`,
 /// `mask_filter_value` and `scale` read, the result bound as output 0.
 fn attend_node(
     ctx: &mut MapCtx,
     qkv: [ValueId; 3],
     [batch, queries, keys]: [u64; 3],
-    mask: usize,
+    (mask, bias): (usize, Option<usize>),
     head_size: u64,
 ) -> Result<()> {
     let shape = Scores {
@@ -276,7 +332,12 @@ fn attend_node(
         keys,
         filter: ctx.attrs.float_or("mask_filter_value", -10000.0)? as f64,
     };
-    let biases = attention_biases(ctx, mask, 5, &shape)?;
+    let mut biases = Vec::new();
+    if let Some(m) = ctx.opt_input(mask) {
+        let dtype = ctx.ty(qkv[0]).dtype;
+        biases.push(mask_bias(ctx, m, &shape, dtype)?);
+    }
+    biases.extend(bias.and_then(|b| ctx.opt_input(b)));
     let causal = (ctx.attrs.int_or("unidirectional", 0)? != 0).then_some(shape);
     let scale = attention_scale(ctx, head_size)?;
     let y = attend(ctx, qkv, scale, &biases, causal)?;
@@ -294,23 +355,6 @@ fn packed_part(
     let first = part as u64 * hidden;
     let picks: Vec<i64> = (first..first + hidden).map(|i| i as i64).collect();
     ctx.take(x, axis, &picks)
-}
-
-/// The additive biases of the mask (input `mask`) and `attention_bias`
-/// (input `bias`), those present.
-fn attention_biases(
-    ctx: &mut MapCtx,
-    mask: usize,
-    bias: usize,
-    shape: &Scores,
-) -> Result<Vec<ValueId>> {
-    let mut biases = Vec::new();
-    if let Some(m) = ctx.opt_input(mask) {
-        let dtype = ctx.ty(ctx.input(0)?).dtype;
-        biases.push(mask_bias(ctx, m, shape, dtype)?);
-    }
-    biases.extend(ctx.opt_input(bias));
-    Ok(biases)
 }
 
 /// Refuses each listed input that the node gives.
@@ -376,7 +420,7 @@ fn multi_head_attention(ctx: &mut MapCtx) -> Result<()> {
         };
         *slot = split_heads(ctx, x, heads, "query, key or value")?;
     }
-    attend_node(ctx, qkv, [b, s, kv_len], 4, hidden / heads)
+    attend_node(ctx, qkv, [b, s, kv_len], (4, Some(5)), hidden / heads)
 }
 
 /// onnxruntime's GroupQueryAttention for a prompt without a cache: query
