@@ -375,6 +375,17 @@ fn fused_conv(ctx: &mut MapCtx) -> Result<()> {
     ctx.bind(0, y)
 }
 
+/// A run-time integer attribute that must be absent or `allowed`.
+pub(crate) fn refuse_int(ctx: &MapCtx, name: &str, allowed: i64) -> Result<()> {
+    match ctx.attrs.int(name)? {
+        Some(v) if v != allowed => Err(Error::unsupported(format!(
+            "{} attribute \"{name}\" = {v} is not supported (only {allowed})",
+            ctx.origin.op_type
+        ))),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use crate::test_models::*;

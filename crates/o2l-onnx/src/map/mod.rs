@@ -11,6 +11,7 @@ pub(crate) mod causal_conv;
 pub(crate) mod contrib;
 pub(crate) mod contrib_attention;
 pub(crate) mod contrib_blockwise;
+pub(crate) mod contrib_embed;
 pub(crate) mod contrib_quant;
 pub(crate) mod control;
 pub(crate) mod conv;
@@ -60,6 +61,7 @@ pub(crate) fn all_rules() -> impl Iterator<Item = &'static Rule> {
         ml::RULES,
         contrib::RULES,
         contrib_attention::RULES,
+        contrib_embed::RULES,
         contrib_quant::RULES,
         contrib_blockwise::RULES,
     ]
