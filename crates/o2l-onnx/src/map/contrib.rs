@@ -386,6 +386,23 @@ pub(crate) fn refuse_int(ctx: &MapCtx, name: &str, allowed: i64) -> Result<()> {
     }
 }
 
+/// `n` elements built at conversion (indices, a mask); a count from a
+/// hostile shape is a limit error, not an allocation that aborts.
+pub(crate) fn bounded(n: u64, what: &str) -> Result<usize> {
+    const MAX: u64 = 1 << 24;
+    if n > MAX {
+        return Err(Error::limit(format!(
+            "{what}: {n} elements built at conversion (at most {MAX})"
+        )));
+    }
+    Ok(n as usize)
+}
+
+/// `0..n` as i64 indices, `bounded`.
+pub(crate) fn positions(n: u64, what: &str) -> Result<Vec<i64>> {
+    Ok((0..bounded(n, what)? as i64).collect())
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use crate::test_models::*;

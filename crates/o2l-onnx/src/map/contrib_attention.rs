@@ -3,7 +3,7 @@
 //! (EmbedLayerNormalization and RotaryEmbedding are in `contrib_embed.rs`). Masked scores get `mask_filter_value` added (not -inf),
 //! as onnxruntime's CPU kernels do; past/present caches are refused.
 use super::attention::split_heads;
-use super::contrib::{refuse_int, scaled, with_bias};
+use super::contrib::{bounded, positions, refuse_int, scaled, with_bias};
 use super::ctx::{MapCtx, Rule, versioned};
 use super::quant::shifted;
 use o2l_canon::Builder;
@@ -83,7 +83,7 @@ fn mask_bias(ctx: &mut MapCtx, mask: ValueId, shape: &Scores, dtype: DType) -> R
         // Key lengths: key j of batch b is masked from j = mask[b] on.
         [b] if *b == batch => {
             let ends = ctx.reshape_to(m, &[batch, 1, 1, 1])?;
-            let positions: Vec<i64> = (0..keys as i64).collect();
+            let positions = positions(keys, "key positions")?;
             let j = ctx.constant(Tensor::from_i64s(DType::I64, vec![keys], &positions)?)?;
             let keep = ctx.compare(Compare::Less, j, ends)?;
             select(ctx, keep, zero, masked)
@@ -135,11 +135,12 @@ fn attend(
         scores = ctx.binary(Binary::Add, scores, bias)?;
     }
     if let Some(s) = causal {
-        let mut v = Vec::with_capacity((s.queries * s.keys) as usize);
+        let mut v = Vec::with_capacity(bounded(
+            s.queries.saturating_mul(s.keys),
+            "the causal mask",
+        )?);
         for i in 0..s.queries {
-            for j in 0..s.keys {
-                v.push(if j > i { s.filter } else { 0.0 });
-            }
+            v.extend((0..s.keys).map(|j| if j > i { s.filter } else { 0.0 }));
         }
         let frontier = ctx.constant(Tensor::from_f64s(dtype, vec![s.queries, s.keys], &v)?)?;
         scores = ctx.binary(Binary::Add, scores, frontier)?;
@@ -307,7 +308,10 @@ fn packed_part(
     hidden: u64,
 ) -> Result<ValueId> {
     let first = part as u64 * hidden;
-    let picks: Vec<i64> = (first..first + hidden).map(|i| i as i64).collect();
+    let picks: Vec<i64> = positions(hidden, "a packed part")?
+        .into_iter()
+        .map(|i| i + first as i64)
+        .collect();
     ctx.take(x, axis, &picks)
 }
 
@@ -450,14 +454,17 @@ fn group_query_attention(ctx: &mut MapCtx) -> Result<()> {
         ctx.bind(2, vh)?;
     }
     let group = heads / kv_heads;
-    let picks: Vec<i64> = (0..heads).map(|h| (h / group) as i64).collect();
+    let picks: Vec<i64> = positions(heads, "query heads")?
+        .into_iter()
+        .map(|h| h / group as i64)
+        .collect();
     let kr = ctx.take(kh, 1, &picks)?;
     let vr = ctx.take(vh, 1, &picks)?;
     // Key j of batch b is visible while j <= seqlens_k[b].
     let dtype = ctx.ty(q).dtype;
     let lens = ctx.cast(seqlens, DType::I64)?;
     let lens = ctx.reshape_to(lens, &[b, 1, 1, 1])?;
-    let positions: Vec<i64> = (0..s as i64).collect();
+    let positions = positions(s, "key positions")?;
     let j = ctx.constant(Tensor::from_i64s(DType::I64, vec![s], &positions)?)?;
     let beyond = ctx.compare(Compare::Greater, j, lens)?;
     let zero = ctx.scalar(dtype, 0.0)?;
@@ -518,5 +525,13 @@ mod tests {
         let inputs: &[(&str, &[i64])] = &[("q", &[1, 4, 2, 3, 4])];
         let m = contrib("MultiHeadAttention", inputs, vec![a_int("num_heads", 2)]);
         assert!(refusal(m).contains("packed QKV"));
+    }
+
+    #[test]
+    fn contrib_attention_with_a_hostile_length_is_a_limit_error() {
+        let inputs: &[(&str, &[i64])] = &[("x", &[1, 1 << 25, 8]), ("w", &[8, 24])];
+        let attrs = vec![a_int("num_heads", 2), a_int("unidirectional", 1)];
+        let e = contrib("Attention", inputs, attrs).import().unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Limit, "{e}");
     }
 }

@@ -2,6 +2,7 @@
 //! MatMulNBits and GatherBlockQuantized (4-bit values unpacked from bytes
 //! by masks and shifts, dequantized per block), DynamicQuantizeMatMul and
 //! MatMulIntegerToFloat (an i32 matmul rescaled to f32).
+use super::contrib::positions;
 use super::ctx::{MapCtx, Rule, versioned};
 use super::quant::{column, dynamic_quantize, shifted};
 use o2l_canon::Builder;
@@ -127,7 +128,7 @@ fn gather_block_quantized(ctx: &mut MapCtx) -> Result<()> {
         Some(z) => {
             let z = ctx.emit1(gather.clone(), &[z, indices])?;
             let z = nibbles(ctx, z)?;
-            let picks: Vec<i64> = (0..blocks as i64).collect();
+            let picks = positions(blocks, "zero-point blocks")?;
             let axis = lead.len();
             let z = ctx.take(z, axis, &picks)?;
             let z = ctx.cast(z, DType::F32)?;
@@ -213,7 +214,7 @@ fn matmul_nbits(ctx: &mut MapCtx) -> Result<()> {
             let per_row: u64 = zd.iter().product::<u64>() / n;
             let z = ctx.reshape_to(z, &[n, per_row])?;
             let z = nibbles(ctx, z)?;
-            let picks: Vec<i64> = (0..blocks as i64).collect();
+            let picks = positions(blocks, "zero-point blocks")?;
             let z = ctx.take(z, 1, &picks)?;
             let z = ctx.cast(z, DType::F32)?;
             ctx.reshape_to(z, &[n, blocks, 1])?
@@ -228,7 +229,7 @@ fn matmul_nbits(ctx: &mut MapCtx) -> Result<()> {
     let c = ctx.binary(Binary::Sub, q, zero)?;
     let w = ctx.binary(Binary::Mul, c, scales)?;
     let w = ctx.reshape_to(w, &[n, blocks * block])?;
-    let picks: Vec<i64> = (0..k as i64).collect();
+    let picks = positions(k, "the weight's K columns")?;
     let w = ctx.take(w, 1, &picks)?;
     let wt = ctx.transpose(w, &[1, 0])?;
     let adt = ctx.ty(a).dtype;

@@ -2,7 +2,7 @@
 //! (BERT's embeddings and their layer norm) and RotaryEmbedding (the ONNX
 //! rotation, with the contrib op's input order and offset positions).
 use super::attention::rotate;
-use super::contrib::refuse_int;
+use super::contrib::{positions, refuse_int};
 use super::ctx::{MapCtx, Rule, versioned};
 use o2l_canon::Builder;
 use o2l_canon::compose::{self, LayerNormSpec};
@@ -59,18 +59,18 @@ fn embed_layer_norm(ctx: &mut MapCtx) -> Result<()> {
             ctx.ty(ids)
         )));
     };
-    let (words, positions) = (ctx.input(2)?, ctx.input(3)?);
+    let (words, position_table) = (ctx.input(2)?, ctx.input(3)?);
     let (gamma, beta) = (ctx.input(5)?, ctx.input(6)?);
     let gather = Op::Movement(o2l_canon::ops::Movement::Gather { axis: 0 });
     let mut sum = ctx.emit1(gather.clone(), &[words, ids])?;
     let position_ids = match ctx.opt_input(8) {
         Some(p) => p,
         None => {
-            let arange: Vec<i64> = (0..s as i64).collect();
+            let arange = positions(s, "position ids")?;
             ctx.i64s(vec![1, s], &arange)?
         }
     };
-    let pos = ctx.emit1(gather.clone(), &[positions, position_ids])?;
+    let pos = ctx.emit1(gather.clone(), &[position_table, position_ids])?;
     sum = ctx.binary(Binary::Add, sum, pos)?;
     if let (Some(seg_ids), Some(segments)) = (ctx.opt_input(1), ctx.opt_input(4)) {
         let seg = ctx.emit1(gather, &[segments, seg_ids])?;
@@ -135,7 +135,7 @@ fn rotary_embedding(ctx: &mut MapCtx) -> Result<()> {
     let pos = if ctx.dims(pos)?.iter().product::<u64>() == 1 {
         let offset = ctx.reshape(pos, vec![])?;
         let offset = ctx.cast(offset, DType::I64)?;
-        let steps: Vec<i64> = (0..seq as i64).collect();
+        let steps = positions(seq, "position ids")?;
         let steps = ctx.i64s(vec![1, seq], &steps)?;
         let p = ctx.binary(Binary::Add, steps, offset)?;
         ctx.broadcast_to(p, &[batch, seq])?
