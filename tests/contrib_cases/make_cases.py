@@ -385,6 +385,19 @@ def qattention(rng):
          inits[:4], num_heads=H, unidirectional=1)
 
 
+def attention_with_past(rng):
+    """GPT-2's decoding step: Attention reading a past and writing a present."""
+    B, S, P, D, H = 2, 2, 3, 8, 2
+    x, w, b = f32(rng, B, S, D), f32(rng, D, 3 * D) * 0.5, f32(rng, 3 * D)
+    past = f32(rng, 2, B, H, P, D // H)
+    ins = [("x", F, [B, S, D]), ("w", F, [D, 3 * D]), ("b", F, [3 * D]), ("m", T.INT32, [B, P + S]),
+           ("past", F, [2, B, H, P, D // H])]
+    outs = [("y", F, [B, S, D]), ("present", F, [2, B, H, P + S, D // H])]
+    mask = np.array([[1] * (P + S), [0] + [1] * (P + S - 1)], np.int32)
+    case("attention_past_present_unidirectional", "Attention", ins, outs,
+         {"x": x, "w": w, "b": b, "m": mask, "past": past}, num_heads=H, unidirectional=1)
+
+
 def matmul_nbits(rng):
     K, N, block = 40, 6, 16
     blocks = (K + block - 1) // block
@@ -548,6 +561,7 @@ def main():
     qdq(rng)
     skip_layer_norm_statistics(rng)
     qattention(rng)
+    attention_with_past(rng)
 
 
 if __name__ == "__main__":

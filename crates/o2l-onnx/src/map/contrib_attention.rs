@@ -7,13 +7,14 @@ use super::contrib::{bounded, positions, refuse_int, scaled, with_bias};
 use super::ctx::{MapCtx, Rule, versioned};
 use super::quant::shifted;
 use o2l_canon::Builder;
-use o2l_canon::ops::{Binary, Compare, Linear, Norm};
+use o2l_canon::ops::{Binary, Compare, Linear, Movement, Norm};
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
 
 const MS: &str = "com.microsoft";
 
 /// What the attention rules emit: projections, heads split, masks, softmax.
 const ATTENTION_OPS: &[&str] = &[
+    "Concat",
     "MatMul",
     "Sub",
     "Greater",
@@ -36,7 +37,7 @@ pub(crate) static RULES: &[Rule] = &[
         &[1],
         ATTENTION_OPS,
         attention,
-        "packed QKV projection, scaled QK^T + mask (key lengths, 2-D or 3-D 0/1 mask, unidirectional) + attention_bias, softmax, @V; no past",
+        "packed QKV projection, past K/V concatenated (present bound), scaled QK^T + mask (key lengths, 2-D or 3-D 0/1 mask, unidirectional) + attention_bias, softmax, @V",
     ),
     versioned(
         MS,
@@ -140,7 +141,9 @@ fn attend(
             "the causal mask",
         )?);
         for i in 0..s.queries {
-            v.extend((0..s.keys).map(|j| if j > i { s.filter } else { 0.0 }));
+            // Query i sits at position i + (keys - queries): after the past.
+            let at = i + s.keys.saturating_sub(s.queries);
+            v.extend((0..s.keys).map(|j| if j > at { s.filter } else { 0.0 }));
         }
         let frontier = ctx.constant(Tensor::from_f64s(dtype, vec![s.queries, s.keys], &v)?)?;
         scores = ctx.binary(Binary::Add, scores, frontier)?;
@@ -188,12 +191,12 @@ fn select(ctx: &mut MapCtx, c: ValueId, a: ValueId, b: ValueId) -> Result<ValueI
 /// @ V`, heads merged. Masked scores get `mask_filter_value` added (not
 /// -inf), as the CPU kernel does.
 fn attention(ctx: &mut MapCtx) -> Result<()> {
-    refuse_packed_attention_forms(ctx, &[(4, "past"), (6, "past_sequence_length")])?;
+    refuse_packed_attention_forms(ctx, &[(6, "past_sequence_length")])?;
     let (x, w) = (ctx.input(0)?, ctx.input(1)?);
     let dims = packed_dims(ctx, x, w)?;
     let proj = ctx.emit1(Op::Linear(Linear::MatMul), &[x, w])?;
     let proj = with_bias(ctx, proj, ctx.opt_input(2))?;
-    attend_packed(ctx, proj, dims, 3, Some(5))
+    attend_packed(ctx, proj, dims, [Some(3), Some(4)], Some(5))
 }
 
 /// onnxruntime's QAttention: Attention whose projection is an i32 matmul of
@@ -202,6 +205,7 @@ fn attention(ctx: &mut MapCtx) -> Result<()> {
 /// `input_scale * weight_scale`, plus the f32 bias.
 fn qattention(ctx: &mut MapCtx) -> Result<()> {
     refuse_packed_attention_forms(ctx, &[(8, "past")])?;
+    ctx.only_outputs(1, "present")?;
     let (x, w, bias) = (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?);
     let (x_scale, w_scale) = (ctx.input(3)?, ctx.input(4)?);
     let dims = packed_dims(ctx, x, w)?;
@@ -218,12 +222,12 @@ fn qattention(ctx: &mut MapCtx) -> Result<()> {
     let scale = ctx.binary(Binary::Mul, x_scale, w_scale)?;
     let proj = ctx.binary(Binary::Mul, acc, scale)?;
     let proj = ctx.binary(Binary::Add, proj, bias)?;
-    attend_packed(ctx, proj, dims, 5, None)
+    attend_packed(ctx, proj, dims, [Some(5), None], None)
 }
 
 /// Refuses what the packed-QKV attention ops (Attention, QAttention) take
 /// that is not mapped: rotary, a shared cache buffer, differently sized Q,
-/// K and V, the listed cache inputs, the present output.
+/// K and V, the listed cache inputs.
 fn refuse_packed_attention_forms(ctx: &MapCtx, cache: &[(usize, &str)]) -> Result<()> {
     for (name, allowed) in [("do_rotary", 0), ("past_present_share_buffer", 0)] {
         refuse_int(ctx, name, allowed)?;
@@ -234,8 +238,7 @@ fn refuse_packed_attention_forms(ctx: &MapCtx, cache: &[(usize, &str)]) -> Resul
             ctx.origin.op_type
         )));
     }
-    refuse_inputs(ctx, cache)?;
-    ctx.only_outputs(1, "present")
+    refuse_inputs(ctx, cache)
 }
 
 /// `[batch, seq, hidden]` of an input `(B, S, D)` projected by weights
@@ -259,7 +262,7 @@ fn attend_packed(
     ctx: &mut MapCtx,
     proj: ValueId,
     [batch, seq, hidden]: [u64; 3],
-    mask: usize,
+    [mask, past]: [Option<usize>; 2],
     bias: Option<usize>,
 ) -> Result<()> {
     let heads = heads_of(ctx, hidden)?;
@@ -268,7 +271,32 @@ fn attend_packed(
         let p = packed_part(ctx, proj, 2, part, hidden)?;
         *slot = split_heads(ctx, p, heads, "packed QKV")?;
     }
-    attend_node(ctx, qkv, [batch, seq, seq], (mask, bias), hidden / heads)
+    let mut keys = seq;
+    if let Some(past) = past.and_then(|i| ctx.opt_input(i)) {
+        let pd = ctx.dims(past)?;
+        let &[2, b, n, p, h] = pd.as_slice() else {
+            return Err(Error::invalid(format!(
+                "{} past must be (2, B, heads, P, head_size), got {}",
+                ctx.origin.op_type,
+                ctx.ty(past)
+            )));
+        };
+        let concat = Op::Movement(Movement::Concat { axis: 2 });
+        for (which, slot) in qkv.iter_mut().enumerate().skip(1) {
+            let cached = ctx.take(past, 0, &[which as i64 - 1])?;
+            let cached = ctx.reshape_to(cached, &[b, n, p, h])?;
+            *slot = ctx.emit1(concat.clone(), &[cached, *slot])?;
+        }
+        keys += p;
+        if ctx.output_wanted(1) {
+            let total = [1, b, n, keys, h];
+            let k = ctx.reshape_to(qkv[1], &total)?;
+            let v = ctx.reshape_to(qkv[2], &total)?;
+            let present = ctx.emit1(Op::Movement(Movement::Concat { axis: 0 }), &[k, v])?;
+            ctx.bind(1, present)?;
+        }
+    }
+    attend_node(ctx, qkv, [batch, seq, keys], (mask, bias), hidden / heads)
 }
 
 /// The node's attention over heads `qkv` of `[batch, queries, keys]`: its
@@ -278,7 +306,7 @@ fn attend_node(
     ctx: &mut MapCtx,
     qkv: [ValueId; 3],
     [batch, queries, keys]: [u64; 3],
-    (mask, bias): (usize, Option<usize>),
+    (mask, bias): (Option<usize>, Option<usize>),
     head_size: u64,
 ) -> Result<()> {
     let shape = Scores {
@@ -288,7 +316,7 @@ fn attend_node(
         filter: ctx.attrs.float_or("mask_filter_value", -10000.0)? as f64,
     };
     let mut biases = Vec::new();
-    if let Some(m) = ctx.opt_input(mask) {
+    if let Some(m) = mask.and_then(|i| ctx.opt_input(i)) {
         let dtype = ctx.ty(qkv[0]).dtype;
         biases.push(mask_bias(ctx, m, &shape, dtype)?);
     }
@@ -378,7 +406,7 @@ fn multi_head_attention(ctx: &mut MapCtx) -> Result<()> {
         };
         *slot = split_heads(ctx, x, heads, "query, key or value")?;
     }
-    attend_node(ctx, qkv, [b, s, kv_len], (4, Some(5)), hidden / heads)
+    attend_node(ctx, qkv, [b, s, kv_len], (Some(4), Some(5)), hidden / heads)
 }
 
 /// onnxruntime's GroupQueryAttention for a prompt without a cache: query
@@ -487,7 +515,7 @@ mod tests {
     use crate::test_models::*;
 
     #[test]
-    fn contrib_attention_refuses_rotary_and_past() {
+    fn contrib_attention_refuses_rotary_and_past_sequence_length() {
         let inputs: &[(&str, &[i64])] = &[("x", &[1, 4, 8]), ("w", &[8, 24])];
         let m = contrib(
             "Attention",
@@ -500,10 +528,12 @@ mod tests {
             ("w", &[8, 24]),
             ("", &[]),
             ("", &[]),
-            ("past", &[2, 1, 2, 0, 4]),
+            ("past", &[2, 1, 2, 3, 4]),
+            ("", &[]),
+            ("psl", &[1]),
         ];
         let m = contrib("Attention", inputs, vec![a_int("num_heads", 2)]);
-        assert!(refusal(m).contains("past"));
+        assert!(refusal(m).contains("past_sequence_length"));
     }
 
     #[test]
