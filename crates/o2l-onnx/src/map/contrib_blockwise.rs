@@ -326,4 +326,27 @@ mod tests {
         let g = model(4, &["a", "b", "s"]).import().unwrap();
         assert_eq!(out_dims(&g, 0), vec![2, 4]);
     }
+
+    #[test]
+    fn contrib_gather_block_quantized_refuses_other_axes() {
+        let mut n = with_attrs(
+            node("GatherBlockQuantized", "n", &["d", "i", "s"], &["y"]),
+            vec![a_int("quantize_axis", 0), a_int("block_size", 16)],
+        );
+        n.domain = Some("com.microsoft".into());
+        let mut m = M::new(17);
+        m.model.opset_import.push(OperatorSetIdProto {
+            domain: Some("com.microsoft".into()),
+            version: Some(1),
+        });
+        let m = m
+            .input(vi("d", 2, &[D::N(32), D::N(16)]))
+            .input(vi("i", 7, &[D::N(3)]))
+            .input(f32_in("s", &[2, 16]))
+            .node(n)
+            .output("y");
+        let e = m.import().unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Unsupported, "{e}");
+        assert!(e.to_string().contains("\"quantize_axis\" = 0"), "{e}");
+    }
 }
