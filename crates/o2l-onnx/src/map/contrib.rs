@@ -407,27 +407,28 @@ pub(crate) fn positions(n: u64, what: &str) -> Result<Vec<i64>> {
 pub(crate) mod tests {
     use crate::test_models::*;
 
-    /// A one-node com.microsoft model over f32 inputs of the given shapes.
-    pub(crate) fn contrib(op: &str, inputs: &[(&str, &[i64])], attrs: Vec<AttributeProto>) -> M {
-        let mut n = with_attrs(
-            node(
-                op,
-                "n",
-                &inputs.iter().map(|i| i.0).collect::<Vec<_>>(),
-                &["y"],
-            ),
-            attrs,
-        );
+    /// One com.microsoft node over inputs of (name, ONNX element type, dims).
+    pub(crate) fn typed(op: &str, inputs: &[(&str, i32, &[i64])], attrs: Vec<AttributeProto>) -> M {
+        let names: Vec<&str> = inputs.iter().map(|i| i.0).collect();
+        let mut n = with_attrs(node(op, "n", &names, &["y"]), attrs);
         n.domain = Some("com.microsoft".into());
         let mut m = M::new(17);
         m.model.opset_import.push(OperatorSetIdProto {
             domain: Some("com.microsoft".into()),
             version: Some(1),
         });
-        for (name, dims) in inputs.iter().filter(|i| !i.0.is_empty()) {
-            m = m.input(f32_in(name, dims));
+        for (name, elem, dims) in inputs.iter().filter(|i| !i.0.is_empty()) {
+            let dims: Vec<D> = dims.iter().map(|&d| D::N(d)).collect();
+            m = m.input(vi(name, *elem, &dims));
         }
         m.node(n).output("y")
+    }
+
+    /// A one-node com.microsoft model over f32 inputs of the given shapes.
+    pub(crate) fn contrib(op: &str, inputs: &[(&str, &[i64])], attrs: Vec<AttributeProto>) -> M {
+        let f32_inputs: Vec<(&str, i32, &[i64])> =
+            inputs.iter().map(|&(name, dims)| (name, 1, dims)).collect();
+        typed(op, &f32_inputs, attrs)
     }
 
     pub(crate) fn refusal(m: M) -> String {

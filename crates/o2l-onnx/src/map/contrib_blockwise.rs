@@ -291,61 +291,47 @@ fn matmul_integer_to_float(ctx: &mut MapCtx) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::contrib::tests::typed;
     use crate::test_models::*;
 
     #[test]
     fn contrib_matmul_nbits_refuses_other_widths_and_g_idx() {
-        let model = |bits: i64, inputs: &[&str]| {
-            let mut n = with_attrs(
-                node("MatMulNBits", "n", inputs, &["y"]),
-                vec![
-                    a_int("K", 32),
-                    a_int("N", 4),
-                    a_int("bits", bits),
-                    a_int("block_size", 32),
-                ],
-            );
-            n.domain = Some("com.microsoft".into());
-            let mut m = M::new(17);
-            m.model.opset_import.push(OperatorSetIdProto {
-                domain: Some("com.microsoft".into()),
-                version: Some(1),
-            });
-            m.input(f32_in("a", &[2, 32]))
-                .input(vi("b", 2, &[D::N(4), D::N(1), D::N(16)]))
-                .input(f32_in("s", &[4]))
-                .input(vi("g", 6, &[D::N(32)]))
-                .node(n)
-                .output("y")
+        let (f32, u8, i32) = (1, 2, 6);
+        let model = |bits: i64, g_idx: bool| {
+            let mut inputs: Vec<(&str, i32, &[i64])> = vec![
+                ("a", f32, &[2, 32]),
+                ("b", u8, &[4, 1, 16]),
+                ("s", f32, &[4]),
+            ];
+            if g_idx {
+                inputs.extend([("", u8, &[][..]), ("g", i32, &[32])]);
+            }
+            let attrs = vec![
+                a_int("K", 32),
+                a_int("N", 4),
+                a_int("bits", bits),
+                a_int("block_size", 32),
+            ];
+            typed("MatMulNBits", &inputs, attrs)
         };
-        let e = model(8, &["a", "b", "s"]).import().unwrap_err();
+        let e = model(8, false).import().unwrap_err();
         assert_eq!(e.kind, ErrorKind::Unsupported, "{e}");
         assert!(e.to_string().contains("\"bits\" = 8"), "{e}");
-        let e = model(4, &["a", "b", "s", "", "g"]).import().unwrap_err();
+        let e = model(4, true).import().unwrap_err();
         assert!(e.to_string().contains("g_idx"), "{e}");
-        let g = model(4, &["a", "b", "s"]).import().unwrap();
+        let g = model(4, false).import().unwrap();
         assert_eq!(out_dims(&g, 0), vec![2, 4]);
     }
 
     #[test]
     fn contrib_gather_block_quantized_refuses_other_axes() {
-        let mut n = with_attrs(
-            node("GatherBlockQuantized", "n", &["d", "i", "s"], &["y"]),
-            vec![a_int("quantize_axis", 0), a_int("block_size", 16)],
-        );
-        n.domain = Some("com.microsoft".into());
-        let mut m = M::new(17);
-        m.model.opset_import.push(OperatorSetIdProto {
-            domain: Some("com.microsoft".into()),
-            version: Some(1),
-        });
-        let m = m
-            .input(vi("d", 2, &[D::N(32), D::N(16)]))
-            .input(vi("i", 7, &[D::N(3)]))
-            .input(f32_in("s", &[2, 16]))
-            .node(n)
-            .output("y");
-        let e = m.import().unwrap_err();
+        let (f32, u8, i64) = (1, 2, 7);
+        let inputs: &[(&str, i32, &[i64])] =
+            &[("d", u8, &[32, 16]), ("i", i64, &[3]), ("s", f32, &[2, 16])];
+        let attrs = vec![a_int("quantize_axis", 0), a_int("block_size", 16)];
+        let e = typed("GatherBlockQuantized", inputs, attrs)
+            .import()
+            .unwrap_err();
         assert_eq!(e.kind, ErrorKind::Unsupported, "{e}");
         assert!(e.to_string().contains("\"quantize_axis\" = 0"), "{e}");
     }

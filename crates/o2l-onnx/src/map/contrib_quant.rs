@@ -461,24 +461,8 @@ fn qgemm(ctx: &mut MapCtx) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::contrib::tests::typed;
     use crate::test_models::*;
-
-    /// One com.microsoft node over inputs of (name, ONNX element type, dims).
-    fn typed(op: &str, inputs: &[(&str, i32, &[i64])], attrs: Vec<AttributeProto>) -> M {
-        let names: Vec<&str> = inputs.iter().map(|i| i.0).collect();
-        let mut n = with_attrs(node(op, "n", &names, &["y"]), attrs);
-        n.domain = Some("com.microsoft".into());
-        let mut m = M::new(17);
-        m.model.opset_import.push(OperatorSetIdProto {
-            domain: Some("com.microsoft".into()),
-            version: Some(1),
-        });
-        for (name, elem, dims) in inputs.iter().filter(|i| !i.0.is_empty()) {
-            let dims: Vec<D> = dims.iter().map(|&d| D::N(d)).collect();
-            m = m.input(vi(name, *elem, &dims));
-        }
-        m.node(n).output("y")
-    }
 
     #[test]
     fn contrib_qlinear_add_refuses_a_per_axis_scale() {
