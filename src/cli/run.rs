@@ -25,6 +25,11 @@ pub struct RunArgs {
     /// NAME=N (repeatable).
     #[arg(long = "dim", value_name = "NAME=N", value_parser = parse_dim)]
     pub dims: Vec<(String, u64)>,
+    /// Keep symbolic input dims symbolic: convert once to a function with `?`
+    /// dims and call it at the shapes of the given inputs (instead of pinning
+    /// them to those shapes before converting).
+    #[arg(long = "dynamic")]
+    pub dynamic: bool,
 }
 
 fn parse_input(s: &str) -> std::result::Result<(String, PathBuf), String> {
@@ -79,6 +84,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     for (name, ty) in onnx_inputs {
         let symbolic = ty.shape.iter().any(|d| matches!(d, Dim::Symbol(_)));
         let explicit = options.input_shapes.iter().any(|(n, _)| n == &name);
+        if args.dynamic {
+            break;
+        }
         if let (true, false, Some(t)) = (symbolic, explicit, given.get(&name)) {
             options.input_shapes.push((name, t.dims.clone()));
         }

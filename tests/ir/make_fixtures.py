@@ -715,6 +715,66 @@ def control():
         [vi("y", F, [2])],
         opset=13,
     )
+    # ReduceSum with run-time axes (one of them): a Switch over the three
+    # possible axes of a rank-3 input.
+    save(
+        "reduce_runtime_axes",
+        [node("ReduceSum", ["x", "axes"], ["y"], keepdims=1)],
+        [vi("x", F, [2, 3, 4]), vi("axes", I64, [1])],
+        [vi("y", F, [None, None, None])],
+        opset=13,
+    )
+    # Slice whose ends are a graph input (run-time extents), and Range whose
+    # limit is one (run-time length).
+    save(
+        "slice_runtime_ends",
+        [node("Slice", ["x", "starts", "ends", "axes"], ["y"])],
+        [vi("x", F, [4, 6]), vi("ends", I64, [1])],
+        [vi("y", F, [4, None])],
+        [const("starts", [1], np.int64), const("axes", [1], np.int64)],
+        opset=13,
+    )
+    save(
+        "range_runtime_limit",
+        [node("Range", ["start", "limit", "delta"], ["y"])],
+        [vi("limit", F, [])],
+        [vi("y", F, [None])],
+        [const("start", np.float32(0.5), np.float32), const("delta", np.float32(2), np.float32)],
+        opset=11,
+    )
+    # Expand, Reshape and Pad to shapes and amounts given at run time.
+    save(
+        "expand_runtime_shape",
+        [node("Expand", ["x", "shape"], ["y"])],
+        [vi("x", F, [3, 1]), vi("shape", I64, [2])],
+        [vi("y", F, [3, None])],
+        opset=13,
+    )
+    save(
+        "reshape_runtime_shape",
+        [node("Reshape", ["x", "shape"], ["y"])],
+        [vi("x", F, [2, 3, 4]), vi("shape", I64, [2])],
+        [vi("y", F, [None, None])],
+        opset=14,
+    )
+    save(
+        "pad_runtime_pads",
+        [node("Pad", ["x", "pads"], ["y"], mode="reflect")],
+        [vi("x", F, [3, 4]), vi("pads", I64, [4])],
+        [vi("y", F, [None, None])],
+        opset=13,
+    )
+    # Conv and MaxPool over symbolic spatial dims: their output extents are
+    # computed at run time.
+    save(
+        "conv_symbolic_spatial",
+        [node("Conv", ["x", "w"], ["c"], strides=[2, 2], pads=[1, 1, 1, 1]),
+         node("MaxPool", ["c"], ["y"], kernel_shape=[2, 2], strides=[2, 2])],
+        [vi("x", F, ["N", 3, "H", "W"])],
+        [vi("y", F, ["N", 4, None, None])],
+        [const("w", np.full((4, 3, 3, 3), 0.5), np.float32)],
+        opset=17,
+    )
 
 
 def coverage():

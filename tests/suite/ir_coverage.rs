@@ -12,8 +12,14 @@ use std::path::Path;
 fn op_names(graph: &Graph, out: &mut BTreeSet<&'static str>) {
     for node in &graph.nodes {
         out.insert(node.op.name());
-        if let Op::Control(Control::Loop { body, .. }) = &node.op {
-            op_names(&body.0, out);
+        match &node.op {
+            Op::Control(Control::Loop { body, .. }) => op_names(&body.0, out),
+            Op::Control(Control::Switch { cases, .. }) => {
+                for (_, body) in cases {
+                    op_names(&body.0, out);
+                }
+            }
+            _ => {}
         }
     }
 }

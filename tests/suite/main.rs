@@ -19,6 +19,7 @@ mod fuzz_regressions;
 mod ir_coverage;
 mod layering;
 mod light_models;
+mod ml_models;
 mod models;
 mod narrow;
 mod old_suites;

@@ -2,7 +2,7 @@
 //! topological order. Building a node infers its result types and folds it
 //! away when its results can be computed now.
 use crate::ops::Op;
-use crate::{Error, Origin, Result, Tensor, TensorType};
+use crate::{Dim, Error, Origin, Result, Tensor, TensorType};
 
 /// Index of a value in `Graph::values`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -103,6 +103,18 @@ impl Graph {
             u32::try_from(self.values.len()).map_err(|_| Error::limit("more than 2^32 values"))?;
         self.values.push(Value { name, ty, constant });
         Ok(ValueId(id))
+    }
+
+    /// A value that has the symbolic dim `dim`: an input first, else the
+    /// latest value made. A Reshape to a dim its operand lacks reads it there.
+    pub fn value_with_dim(&self, dim: &Dim) -> Option<ValueId> {
+        let has = |id: &ValueId| self.ty(*id).shape.contains(dim);
+        self.inputs.iter().copied().find(has).or_else(|| {
+            (0..self.values.len() as u32)
+                .rev()
+                .map(ValueId)
+                .find(|id| self.constant(*id).is_none() && has(id))
+        })
     }
 
     /// Declares a runtime input of the function.

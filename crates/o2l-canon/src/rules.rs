@@ -32,6 +32,20 @@ pub struct RuleInfo {
     pub note: &'static str,
 }
 
+/// The ops that compute a `Switch`'s key from a run-time operand (see the
+/// ONNX frontend's `switch_on_run_time_axes`): a row that lists `Switch` may
+/// emit these too.
+pub const SWITCH_KEY: &[&str] = &[
+    "Cast",
+    "Reshape",
+    "Add",
+    "Max",
+    "Min",
+    "Gather",
+    "Mul",
+    "ReduceSum",
+];
+
 impl<F> Rule<F> {
     pub fn info(&self) -> RuleInfo {
         RuleInfo {
@@ -59,6 +73,7 @@ impl<F> Rule<F> {
             .filter(|n| n.origin == *origin)
             .map(|n| n.op.name())
             .filter(|name| !self.produces.contains(name))
+            .filter(|name| !(self.produces.contains(&"Switch") && SWITCH_KEY.contains(name)))
             .collect();
         if unlisted.is_empty() {
             return Ok(());

@@ -147,7 +147,8 @@ pub(crate) fn walk(target: Target, values: &mut Values, nodes: &[WalkNode]) -> R
             sym,
             scope,
         )
-        .with_sequences(seq_inputs);
+        .with_sequences(seq_inputs)
+        .running(rule.map);
         let first_new_node = ctx.graph.nodes.len();
         match (rule.map)(&mut ctx) {
             Ok(()) => {}

@@ -1,6 +1,7 @@
 //! Control flow that stays control flow: a loop whose trip count or
 //! condition is known only at run time runs its body (a canonical graph of
-//! its own) as a structured loop.
+//! its own) as a structured loop; an operand known only at run time that
+//! selects among finitely many forms (a set of axes) picks one case graph.
 use super::declare::canonical_ops;
 use crate::{DType, Dim, Graph, Result, TensorType};
 use std::sync::Arc;
@@ -35,66 +36,148 @@ canonical_ops! {
             => "a structured loop over a body graph: run-time trip count and condition, carried values, stacked scan outputs",
             ["max_trips", "cond", "carried..", "captured.."],
             ["body: graph", "carried: usize", "trips: dim symbol"];
+        /// Runs the case whose key equals `key` (i64, 0-d) on the captured
+        /// operands and returns its results. Every case body takes the captured
+        /// values as its inputs and returns results of the same ranks and types;
+        /// a result dim on which the cases disagree is a run-time dim named
+        /// `<dims>_<result>_<dim>`. A key no case has (an invalid run-time
+        /// operand) gives zeros, with extent 0 in the run-time dims.
+        Switch {
+            cases: Vec<(i64, Body)>,
+            dims: String,
+        }
+            => "runs one of several case graphs chosen by a run-time key: an operand known only at run time that selects among finitely many forms (axes)",
+            ["key", "captured.."],
+            ["cases: (key, graph) list", "dims: dim symbol prefix"];
     }
 }
 
 impl Control {
     pub fn infer(&self, inputs: &[&TensorType]) -> Result<Vec<TensorType>> {
-        let Control::Loop {
-            body,
-            carried,
-            trips,
-        } = self;
+        match self {
+            Control::Loop {
+                body,
+                carried,
+                trips,
+            } => infer_loop(&body.0, *carried, trips, inputs),
+            Control::Switch { cases, dims } => infer_switch(cases, dims, inputs),
+        }
+    }
+}
+
+fn infer_switch(
+    cases: &[(i64, Body)],
+    dims: &str,
+    inputs: &[&TensorType],
+) -> Result<Vec<TensorType>> {
+    let Some(((_, first), rest)) = cases.split_first() else {
+        crate::bail!(InvalidModel, "a Switch needs at least one case");
+    };
+    if inputs.first().map(|t| (t.dtype, t.rank())) != Some((DType::I64, 0)) {
+        crate::bail!(InvalidModel, "a Switch key is an i64 scalar (0-d)");
+    }
+    let captured = &inputs[1..];
+    let mut keys: Vec<i64> = cases.iter().map(|(k, _)| *k).collect();
+    keys.sort_unstable();
+    if keys.windows(2).any(|w| w[0] == w[1]) {
+        crate::bail!(InvalidModel, "two Switch cases have the same key");
+    }
+    let outputs =
+        |g: &Graph| -> Vec<TensorType> { g.outputs.iter().map(|&id| g.ty(id).clone()).collect() };
+    for (key, body) in cases {
         let g = &body.0;
-        let scalar = |d: DType| TensorType::new(d, vec![]);
-        if inputs.len() != g.inputs.len() || inputs.len() < 2 + carried {
+        let takes: Vec<&TensorType> = g.inputs.iter().map(|&id| g.ty(id)).collect();
+        if takes != captured {
             crate::bail!(
                 InvalidModel,
-                "Loop takes {} operands for its body's inputs, got {}",
-                g.inputs.len(),
-                inputs.len()
+                "Switch case {key} takes {} inputs that differ from the {} captured operands",
+                takes.len(),
+                captured.len()
             );
         }
-        if *inputs[0] != scalar(DType::I64) || *inputs[1] != scalar(DType::Bool) {
+    }
+    let mut joined = outputs(&first.0);
+    for (key, body) in rest {
+        let outs = outputs(&body.0);
+        if outs.len() != joined.len() {
             crate::bail!(
                 InvalidModel,
-                "Loop needs an i64 trip count and a bool condition (0-d), got {} and {}",
-                inputs[0],
-                inputs[1]
+                "Switch case {key} returns {} results, the first case {}",
+                outs.len(),
+                joined.len()
             );
         }
-        for (k, (&outer, &id)) in inputs.iter().zip(&g.inputs).enumerate() {
-            if outer != g.ty(id) {
-                crate::bail!(
-                    InvalidModel,
-                    "Loop operand {k} is {outer}, the body's input is {}",
-                    g.ty(id)
-                );
-            }
-        }
-        let outs: Vec<&TensorType> = g.outputs.iter().map(|&id| g.ty(id)).collect();
-        if outs.len() < 1 + carried || *outs[0] != scalar(DType::Bool) {
-            crate::bail!(
-                InvalidModel,
-                "a Loop body returns its condition (bool, 0-d) and {carried} carried values"
-            );
-        }
-        let mut results = Vec::with_capacity(outs.len() - 1);
-        for k in 0..*carried {
-            let (before, after) = (inputs[2 + k], outs[1 + k]);
-            if before != after {
+        for (k, (j, o)) in joined.iter_mut().zip(&outs).enumerate() {
+            if j.dtype != o.dtype || j.rank() != o.rank() {
                 crate::bail!(
                     Unsupported,
-                    "Loop-carried value {k} changes from {before} to {after} across an iteration"
+                    "Switch case {key} returns {o} as result {k}, another case {j}"
                 );
             }
-            results.push(before.clone());
+            for (d, (jd, od)) in j.shape.iter_mut().zip(&o.shape).enumerate() {
+                if jd != od {
+                    *jd = Dim::Symbol(format!("{dims}_{k}_{d}"));
+                }
+            }
         }
-        for elem in &outs[1 + carried..] {
-            let mut shape = vec![Dim::Symbol(trips.clone())];
-            shape.extend(elem.shape.iter().cloned());
-            results.push(TensorType::new(elem.dtype, shape));
-        }
-        Ok(results)
     }
+    Ok(joined)
+}
+
+fn infer_loop(
+    g: &Graph,
+    carried: usize,
+    trips: &str,
+    inputs: &[&TensorType],
+) -> Result<Vec<TensorType>> {
+    let scalar = |d: DType| TensorType::new(d, vec![]);
+    if inputs.len() != g.inputs.len() || inputs.len() < 2 + carried {
+        crate::bail!(
+            InvalidModel,
+            "Loop takes {} operands for its body's inputs, got {}",
+            g.inputs.len(),
+            inputs.len()
+        );
+    }
+    if *inputs[0] != scalar(DType::I64) || *inputs[1] != scalar(DType::Bool) {
+        crate::bail!(
+            InvalidModel,
+            "Loop needs an i64 trip count and a bool condition (0-d), got {} and {}",
+            inputs[0],
+            inputs[1]
+        );
+    }
+    for (k, (&outer, &id)) in inputs.iter().zip(&g.inputs).enumerate() {
+        if outer != g.ty(id) {
+            crate::bail!(
+                InvalidModel,
+                "Loop operand {k} is {outer}, the body's input is {}",
+                g.ty(id)
+            );
+        }
+    }
+    let outs: Vec<&TensorType> = g.outputs.iter().map(|&id| g.ty(id)).collect();
+    if outs.len() < 1 + carried || *outs[0] != scalar(DType::Bool) {
+        crate::bail!(
+            InvalidModel,
+            "a Loop body returns its condition (bool, 0-d) and {carried} carried values"
+        );
+    }
+    let mut results = Vec::with_capacity(outs.len() - 1);
+    for k in 0..carried {
+        let (before, after) = (inputs[2 + k], outs[1 + k]);
+        if before != after {
+            crate::bail!(
+                Unsupported,
+                "Loop-carried value {k} changes from {before} to {after} across an iteration"
+            );
+        }
+        results.push(before.clone());
+    }
+    for elem in &outs[1 + carried..] {
+        let mut shape = vec![Dim::Symbol(trips.to_string())];
+        shape.extend(elem.shape.iter().cloned());
+        results.push(TensorType::new(elem.dtype, shape));
+    }
+    Ok(results)
 }

@@ -21,6 +21,37 @@ canonical_op! {
 }
 
 /// Output extent of one sliding-window dim; `None` when the window does not fit.
+/// `window_output` of a dim that may be symbolic. A symbolic input gives a
+/// symbol named after it and the window (the lowering computes its value),
+/// or the input's own symbol when the window keeps the length (stride 1,
+/// padding that makes up for the kernel).
+pub fn window_dim(
+    input: &Dim,
+    pad: (u64, u64),
+    kernel: u64,
+    stride: u64,
+    dilation: u64,
+    ceil: bool,
+) -> Option<Dim> {
+    match input {
+        Dim::Known(n) => window_output(*n, pad, kernel, stride, dilation, ceil).map(Dim::Known),
+        Dim::Symbol(s) => {
+            let span = dilation.checked_mul(kernel.checked_sub(1)?)?;
+            if stride == 0 {
+                return None;
+            }
+            if stride == 1 && pad.0.checked_add(pad.1)? == span {
+                return Some(input.clone());
+            }
+            let mode = if ceil { "c" } else { "" };
+            Some(Dim::Symbol(format!(
+                "{s}/w{kernel}s{stride}d{dilation}p{}+{}{mode}",
+                pad.0, pad.1
+            )))
+        }
+    }
+}
+
 pub fn window_output(
     input: u64,
     pad: (u64, u64),
@@ -85,20 +116,17 @@ impl Conv {
         let kernel = w.static_dims("Conv filter")?;
         let mut shape = vec![x.shape[0].clone(), Dim::Known(kernel[0])];
         for i in 0..spatial {
-            shape.push(match x.shape[2 + i].known() {
-                Some(n) => Dim::Known(
-                    window_output(
-                        n,
-                        self.pads[i],
-                        kernel[2 + i],
-                        self.strides[i],
-                        self.dilations[i],
-                        false,
-                    )
-                    .ok_or_else(|| Error::invalid(format!("Conv window does not fit input {x}")))?,
-                ),
-                None => crate::bail!(Unsupported, "Conv with a symbolic spatial dim: {x}"),
-            });
+            shape.push(
+                window_dim(
+                    &x.shape[2 + i],
+                    self.pads[i],
+                    kernel[2 + i],
+                    self.strides[i],
+                    self.dilations[i],
+                    false,
+                )
+                .ok_or_else(|| Error::invalid(format!("Conv window does not fit input {x}")))?,
+            );
         }
         if let Some(b) = inputs.get(2)
             && (b.rank() != 1 || b.shape[0] != Dim::Known(kernel[0]))

@@ -25,7 +25,7 @@ pub use conv::Conv;
 pub use detect::Detect;
 pub use elementwise::{Binary, Compare, Elementwise, Unary};
 pub use linear::Linear;
-pub use movement::{Movement, ScatterReduction};
+pub use movement::{Movement, PadMode, ScatterReduction};
 pub use norm::Norm;
 pub use pool::{Pool, PoolKind};
 pub use reduce::{Reduce, ReduceKind};
@@ -376,6 +376,25 @@ mod tests {
                 body: Body(Arc::new(Graph::new("body"))),
                 carried: 0,
                 trips: "t".into(),
+            }),
+            Op::Movement(Movement::SliceAt {
+                axes: vec![0],
+                sizes: vec!["s".into()],
+            }),
+            Op::Movement(Movement::Range { count: "n".into() }),
+            Op::Movement(Movement::BroadcastTo { dims: vec![] }),
+            Op::Movement(Movement::PadAt {
+                mode: PadMode::Constant,
+                axes: vec![],
+                sizes: vec![],
+            }),
+            Op::Movement(Movement::ReshapeTo {
+                dims: vec![],
+                allow_zero: false,
+            }),
+            Op::Control(Control::Switch {
+                cases: vec![(0, Body(Arc::new(Graph::new("case"))))],
+                dims: "s".into(),
             }),
         ]);
         ops

@@ -16,14 +16,30 @@ pub enum ScatterReduction {
     Min,
 }
 
+/// What the positions a padding adds take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PadMode {
+    /// The `value` operand.
+    Constant,
+    /// The nearest edge element.
+    Edge,
+    /// The mirror image, the edge element not repeated.
+    Reflect,
+    /// The elements from the other end.
+    Wrap,
+}
+
 canonical_ops! {
     family: Movement;
     #[derive(Debug, Clone, PartialEq)]
     pub enum Movement {
         /// Same elements in row-major order, new shape (fully resolved: no 0 or -1).
+        /// A symbolic result dim is read from `x`, else from a `witnesses`
+        /// operand that has it (only their dims are read); at most one other
+        /// is the element count divided by the rest.
         Reshape { shape: Vec<Dim> }
             => "same elements in row-major order under a new, fully resolved shape",
-            ["x"], ["shape: [dim]"];
+            ["x", "witnesses.."], ["shape: [dim]"];
         /// Output dim `i` is input dim `perm[i]`.
         Transpose { perm: Vec<usize> }
             => "permute dims: output dim i is input dim perm[i]",
@@ -90,6 +106,40 @@ canonical_ops! {
         Fill { shape: Vec<u64> }
             => "a static shape with every element the rank-0 operand",
             ["value"], ["shape: [u64]"];
+        /// `data[s_0 : e_0 : t_0, ..]` along `axes`, with the starts, ends and
+        /// steps (1-D i64, one per axis) given at run time and clamped as numpy
+        /// and ONNX do (negative starts and ends count from the end); sliced
+        /// dim `axes[k]` is the run-time dim named `sizes[k]`.
+        SliceAt { axes: Vec<usize>, sizes: Vec<String> }
+            => "numpy slicing with run-time starts, ends and steps (clamped); the sliced dims are known at run time",
+            ["data", "starts", "ends", "steps"], ["axes: [usize]", "sizes: [dim symbol]"];
+        /// `x` padded along `axes` by amounts given at run time (`pads`: 1-D i64,
+        /// the begins then the ends, one per axis; negative amounts crop); the
+        /// added positions are filled as `mode` says (`value`: 0-d, x's type).
+        /// Padded dim `axes[k]` is the run-time dim named `sizes[k]`.
+        PadAt { mode: PadMode, axes: Vec<usize>, sizes: Vec<String> }
+            => "padding (or cropping) by run-time amounts: constant, edge, reflect or wrap; the padded dims are known at run time",
+            ["x", "pads", "value"], ["mode: constant|edge|reflect|wrap", "axes: [usize]", "sizes: [dim symbol]"];
+        /// Reshape to the shape held by the run-time operand `shape` (1-D i64, ONNX
+        /// rules: an entry 0 copies `x`'s dim unless `allow_zero`, one entry -1 is
+        /// inferred); the result's dims are `dims` as the frontend resolved them,
+        /// each symbol computed at run time.
+        ReshapeTo { dims: Vec<Dim>, allow_zero: bool }
+            => "reshape to a shape given at run time (0 copies, -1 is inferred); dims not known at conversion are computed at run time",
+            ["x", "shape"], ["dims: [dim]", "allow_zero: bool"];
+        /// `x` broadcast (numpy rules) to the shape held by the run-time operand
+        /// `shape` (1-D i64); the result's dims are `dims` as the frontend
+        /// resolved them, each symbol computed at run time (the shape's entry,
+        /// or `x`'s dim where the entry is 1).
+        BroadcastTo { dims: Vec<Dim> }
+            => "numpy broadcast to a shape given at run time; dims not known at conversion are computed at run time",
+            ["x", "shape"], ["dims: [dim]"];
+        /// `start, start + delta, ..` while below `limit` (above it for a negative
+        /// `delta`): `max(ceil((limit - start) / delta), 0)` elements, a run-time
+        /// dim named `count`. Operands are 0-d, of the result's type.
+        Range { count: String }
+            => "start, start + delta, .. up to limit (exclusive); its length is known at run time",
+            ["start", "limit", "delta"], ["count: dim symbol"];
     }
 }
 
@@ -102,7 +152,7 @@ impl Movement {
     pub fn infer(&self, inputs: &[&TensorType]) -> Result<Vec<TensorType>> {
         match self {
             Movement::Reshape { shape } => {
-                expect_operands("Reshape", inputs, 1, 1)?;
+                expect_operands("Reshape", inputs, 1, usize::MAX)?;
                 let x = inputs[0];
                 if let (Some(a), Some(b)) = (
                     x.known_dims(),
@@ -192,6 +242,101 @@ impl Movement {
                 }
                 element_count(shape)?;
                 Ok(vec![TensorType::of_known(v.dtype, shape)])
+            }
+            Movement::SliceAt { axes, sizes } => {
+                expect_operands("SliceAt", inputs, 4, 4)?;
+                if sizes.len() != axes.len() {
+                    crate::bail!(
+                        InvalidModel,
+                        "SliceAt names {} sizes for {} axes",
+                        sizes.len(),
+                        axes.len()
+                    );
+                }
+                let x = inputs[0];
+                for (what, t) in ["starts", "ends", "steps"].iter().zip(&inputs[1..]) {
+                    if t.dtype != DType::I64 || t.shape != [Dim::Known(axes.len() as u64)] {
+                        crate::bail!(
+                            InvalidModel,
+                            "SliceAt {what} must be i64 of shape [{}], got {t}",
+                            axes.len()
+                        );
+                    }
+                }
+                let mut shape = x.shape.clone();
+                for (&a, size) in axes.iter().zip(sizes) {
+                    let Some(d) = shape.get_mut(a) else {
+                        crate::bail!(InvalidModel, "SliceAt axis {a} is out of range for {x}");
+                    };
+                    *d = Dim::Symbol(size.clone());
+                }
+                Ok(vec![TensorType::new(x.dtype, shape)])
+            }
+            Movement::PadAt { axes, sizes, .. } => {
+                expect_operands("PadAt", inputs, 3, 3)?;
+                let (x, pads, value) = (inputs[0], inputs[1], inputs[2]);
+                if pads.dtype != DType::I64 || pads.shape != [Dim::Known(2 * axes.len() as u64)] {
+                    crate::bail!(
+                        InvalidModel,
+                        "PadAt pads must be i64 of shape [{}], got {pads}",
+                        2 * axes.len()
+                    );
+                }
+                if value.rank() != 0 || value.dtype != x.dtype || sizes.len() != axes.len() {
+                    crate::bail!(
+                        InvalidModel,
+                        "PadAt takes a 0-d value of {x}'s type, got {value}"
+                    );
+                }
+                let mut shape = x.shape.clone();
+                for (&a, size) in axes.iter().zip(sizes) {
+                    let Some(d) = shape.get_mut(a) else {
+                        crate::bail!(InvalidModel, "PadAt axis {a} is out of range for {x}");
+                    };
+                    *d = Dim::Symbol(size.clone());
+                }
+                Ok(vec![TensorType::new(x.dtype, shape)])
+            }
+            Movement::ReshapeTo { dims, .. } => {
+                expect_operands("ReshapeTo", inputs, 2, 2)?;
+                let (x, shape) = (inputs[0], inputs[1]);
+                if shape.dtype != DType::I64 || shape.shape != [Dim::Known(dims.len() as u64)] {
+                    crate::bail!(
+                        InvalidModel,
+                        "ReshapeTo shape must be i64 of shape [{}], got {shape}",
+                        dims.len()
+                    );
+                }
+                Ok(vec![TensorType::new(x.dtype, dims.clone())])
+            }
+            Movement::BroadcastTo { dims } => {
+                expect_operands("BroadcastTo", inputs, 2, 2)?;
+                let (x, shape) = (inputs[0], inputs[1]);
+                if shape.dtype != DType::I64 || shape.shape != [Dim::Known(dims.len() as u64)] {
+                    crate::bail!(
+                        InvalidModel,
+                        "BroadcastTo shape must be i64 of shape [{}], got {shape}",
+                        dims.len()
+                    );
+                }
+                if x.rank() > dims.len() {
+                    crate::bail!(InvalidModel, "BroadcastTo of {x} to rank {}", dims.len());
+                }
+                Ok(vec![TensorType::new(x.dtype, dims.clone())])
+            }
+            Movement::Range { count } => {
+                expect_operands("Range", inputs, 3, 3)?;
+                let d = inputs[0].dtype;
+                if inputs.iter().any(|t| t.rank() != 0 || t.dtype != d) || d == DType::Bool {
+                    crate::bail!(
+                        InvalidModel,
+                        "Range takes three scalars of one numeric type, got {}, {}, {}",
+                        inputs[0],
+                        inputs[1],
+                        inputs[2]
+                    );
+                }
+                Ok(vec![TensorType::new(d, vec![Dim::Symbol(count.clone())])])
             }
             Movement::ShapeOf => {
                 expect_operands("ShapeOf", inputs, 1, 1)?;
@@ -487,6 +632,11 @@ impl Movement {
             }
             Movement::ShapeOf
             | Movement::Fill { .. }
+            | Movement::SliceAt { .. }
+            | Movement::BroadcastTo { .. }
+            | Movement::ReshapeTo { .. }
+            | Movement::PadAt { .. }
+            | Movement::Range { .. }
             | Movement::GatherElements { .. }
             | Movement::GatherND { .. }
             | Movement::Trilu { .. }

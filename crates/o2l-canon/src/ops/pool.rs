@@ -1,8 +1,8 @@
 //! Sliding-window pooling over the spatial dims of an `N x C x D1..Dn` tensor.
-use super::conv::window_output;
+use super::conv::window_dim;
 use super::declare::canonical_ops;
 use super::spec::{OpSpec, expect_operands};
-use crate::{Dim, Error, Result, TensorType};
+use crate::{Error, Result, TensorType};
 
 canonical_ops! {
     family: Pool;
@@ -104,15 +104,8 @@ impl Pool {
         }
         let mut shape = x.shape[..2].to_vec();
         for i in 0..spatial {
-            let Some(len) = x.shape[2 + i].known() else {
-                crate::bail!(
-                    Unsupported,
-                    "{} with a symbolic spatial dim: {x}",
-                    self.name()
-                );
-            };
-            let out = window_output(
-                len,
+            let out = window_dim(
+                &x.shape[2 + i],
                 self.pads[i],
                 self.kernel[i],
                 self.strides[i],
@@ -122,7 +115,7 @@ impl Pool {
             .ok_or_else(|| {
                 Error::invalid(format!("{} window does not fit input {x}", self.name()))
             })?;
-            shape.push(Dim::Known(out));
+            shape.push(out);
         }
         let values = TensorType::new(x.dtype, shape.clone());
         if let PoolKind::MaxWithIndices { .. } = self.kind {

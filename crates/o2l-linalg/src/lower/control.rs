@@ -1,3 +1,6 @@
+//! Switch as `scf.index_switch`: each case graph is lowered in its own
+//! region by a nested lowerer, its results cast to the joined result types.
+//!
 //! Loop as `scf.while`. The loop carries the iteration number (i64), the
 //! condition (i1), the carried tensors and one buffer per scan output, sized
 //! by the trip count and filled one slice per iteration with
@@ -5,11 +8,11 @@
 //! "after" region lowers the body graph with a nested lowerer (outer values
 //! are used directly: scf regions see their enclosing values). After the
 //! loop, each buffer is cut to the iterations run with `tensor.extract_slice`.
-use super::ir::{Ctx, DimV, Val};
+use super::ir::{Ctx, DimV, Extreme, Val};
 use super::lowerer::Lowerer;
 use melior::ir::{Location, Type, ValueLike};
-use o2l_canon::ops::Control;
-use o2l_canon::{DType, Error, Result, TensorType};
+use o2l_canon::ops::{Body, Control};
+use o2l_canon::{DType, Dim, Error, Result, TensorType};
 
 /// `i64::MIN`: a dynamic entry in the static offsets/sizes of a slice op.
 const DYNAMIC: i64 = i64::MIN;
@@ -22,7 +25,9 @@ impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
         outs: &[TensorType],
         loc: Location<'c>,
     ) -> Result<Vec<Val<'c, 'a>>> {
-        let Control::Loop { body, carried, .. } = op;
+        let Control::Loop { body, carried, .. } = op else {
+            return Err(Error::internal("lower_loop takes a Loop"));
+        };
         let body = &*body.0;
         let carried = *carried;
         let cx = Ctx { loc, ..self.ctx };
@@ -138,6 +143,96 @@ impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
             values.push(first_rows(&cx, buffer, count, t)?);
         }
         Ok(values)
+    }
+}
+
+impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
+    pub(crate) fn lower_switch(
+        &mut self,
+        cases: &[(i64, Body)],
+        ins: &[(Val<'c, 'a>, &TensorType)],
+        outs: &[TensorType],
+        loc: Location<'c>,
+    ) -> Result<Vec<Val<'c, 'a>>> {
+        let cx = Ctx { loc, ..self.ctx };
+        let i64t = cx.elem(DType::I64)?;
+        let key = cx.op1("tensor.extract", &[ins[0].0], i64t, &[])?;
+        let key = cx.op1("arith.index_cast", &[key], cx.index_type(), &[])?;
+        let captured: Vec<Val<'c, 'a>> = ins[1..].iter().map(|(v, _)| *v).collect();
+        let captured_types: Vec<&TensorType> = ins[1..].iter().map(|(_, t)| *t).collect();
+        let types: Vec<Type<'c>> = outs
+            .iter()
+            .map(|t| cx.tensor(&t.shape, t.dtype))
+            .collect::<Result<_>>()?;
+        // An unknown key yields zeros, extent 0 in the dims only the run time knows.
+        let default = cx.region("scf.yield", &[], &captured, |b, _, caps| {
+            let sources: Vec<(Val<'c, '_>, &TensorType)> = caps
+                .iter()
+                .copied()
+                .zip(captured_types.iter().copied())
+                .collect();
+            outs.iter()
+                .map(|t| {
+                    let dims = t
+                        .shape
+                        .iter()
+                        .map(|d| match d {
+                            Dim::Known(n) => Ok(DimV::Static(*n)),
+                            Dim::Symbol(_) => match b.dims_for(std::slice::from_ref(d), &sources) {
+                                Ok(mut v) => Ok(v.remove(0)),
+                                Err(_) => Ok(DimV::Dynamic(b.index(0)?)),
+                            },
+                        })
+                        .collect::<Result<Vec<_>>>()?;
+                    let empty = b.empty(&dims, t.dtype)?;
+                    let zero = b.extreme(t.dtype, Extreme::Zero)?;
+                    b.fill(zero, empty)
+                })
+                .collect()
+        })?;
+        let mut regions = vec![default];
+        let mut resources = std::mem::take(&mut self.resources);
+        let weights = self.weights;
+        for (_, body) in cases {
+            let body = &*body.0;
+            let region = cx.region("scf.yield", &[], &captured, |b, _, caps| {
+                let mut inner = Lowerer {
+                    ctx: *b,
+                    graph: body,
+                    values: Default::default(),
+                    weights,
+                    resources: std::mem::take(&mut resources),
+                };
+                for (&id, &v) in body.inputs.iter().zip(caps) {
+                    inner.values.insert(id, v);
+                }
+                inner.lower_nodes()?;
+                let mut results = Vec::with_capacity(outs.len());
+                for (&id, &ty) in body.outputs.iter().zip(&types) {
+                    let v = inner.get(id, b.loc)?;
+                    results.push(if v.r#type() == ty {
+                        v
+                    } else {
+                        b.op1("tensor.cast", &[v], ty, &[])?
+                    });
+                }
+                resources = std::mem::take(&mut inner.resources);
+                Ok(results)
+            })?;
+            regions.push(region);
+        }
+        self.resources = resources;
+        let keys: Vec<i64> = cases.iter().map(|(k, _)| *k).collect();
+        let attrs = [("cases", cx.parse_attr(&array_i64(&keys))?)];
+        let op = cx.build("scf.index_switch", &[key], &types, &attrs, regions)?;
+        (0..outs.len())
+            .map(|k| {
+                Ok(op
+                    .result(k)
+                    .map_err(|_| Error::internal("scf.index_switch result"))?
+                    .into())
+            })
+            .collect()
     }
 }
 

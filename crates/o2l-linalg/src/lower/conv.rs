@@ -29,7 +29,14 @@ pub(crate) fn lower<'c, 'a>(
     let wdims = w.1.static_dims("Conv filter")?;
     let strides: Vec<i64> = op.strides.iter().map(|&s| s as i64).collect();
     let dilations: Vec<i64> = op.dilations.iter().map(|&s| s as i64).collect();
-    let srcs = [(xp, &xpt), x];
+    let mut srcs = vec![(xp, &xpt), x];
+    // Spatial extents only the run time knows are computed once, up front.
+    if windowed_dims_unknown(x.1, out) {
+        let kernel: Vec<u64> = wdims[2..].to_vec();
+        let extents =
+            cx.window_extents(x, out, &op.pads, &kernel, &op.strides, &op.dilations, false)?;
+        srcs.insert(0, (extents, out));
+    }
     let acc_out = TensorType::new(acc_dtype(d), out.shape.clone());
     if op.groups == 1 {
         let name = match n {
@@ -107,6 +114,14 @@ pub(crate) fn lower<'c, 'a>(
     ogroups.extend((0..n).map(|i| vec![3 + i]));
     let r = cx.collapse(r, &ogroups, &acc_out)?;
     finish(cx, r, &acc_out, out)
+}
+
+/// Whether a windowed op's result has a symbolic spatial dim its input lacks.
+pub(crate) fn windowed_dims_unknown(x: &TensorType, out: &TensorType) -> bool {
+    out.shape
+        .iter()
+        .skip(2)
+        .any(|d| d.known().is_none() && !x.shape.contains(d))
 }
 
 /// The accumulator: zeros, or the bias broadcast over every dim but the

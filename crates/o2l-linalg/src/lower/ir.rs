@@ -358,6 +358,58 @@ impl<'c, 'a> Ctx<'c, 'a> {
         self.op1("tensor.empty", &dynamic, self.tensor(&shape, d)?, &[])
     }
 
+    /// A `tensor.empty` of `out`'s type whose run-time spatial dims (2..) are
+    /// the extents of sliding windows over `x` (`o2l_canon::ops::window_output`
+    /// at run time): a source that a windowed op's result dims are read from.
+    #[allow(clippy::too_many_arguments)]
+    pub fn window_extents(
+        &self,
+        x: (Val<'c, 'a>, &TensorType),
+        out: &TensorType,
+        pads: &[(u64, u64)],
+        kernel: &[u64],
+        strides: &[u64],
+        dilations: &[u64],
+        ceil: bool,
+    ) -> Result<Val<'c, 'a>> {
+        let mut dims = Vec::with_capacity(out.rank());
+        for (k, d) in out.shape.iter().enumerate() {
+            dims.push(match d {
+                Dim::Known(n) => DimV::Static(*n),
+                _ if k < 2 || x.1.shape.get(k) == Some(d) => {
+                    self.dims_for(std::slice::from_ref(d), &[x])?.remove(0)
+                }
+                Dim::Symbol(_) => {
+                    let i = k - 2;
+                    let input = self.dim(x.0, k)?;
+                    let index = |v: u64| self.index(v as i64);
+                    let span = dilations[i] * (kernel[i] - 1) + 1;
+                    let padded = self.bin("arith.addi", input, index(pads[i].0 + pads[i].1)?)?;
+                    let room = self.bin("arith.subi", padded, index(span)?)?;
+                    let stride = index(strides[i])?;
+                    let one = index(1)?;
+                    let n = if ceil {
+                        let n = self.bin(
+                            "arith.addi",
+                            self.bin("arith.ceildivsi", room, stride)?,
+                            one,
+                        )?;
+                        // The last window must start inside the input or the begin padding.
+                        let start =
+                            self.bin("arith.muli", self.bin("arith.subi", n, one)?, stride)?;
+                        let limit = self.bin("arith.addi", input, index(pads[i].0)?)?;
+                        let past = self.cmpi(5, start, limit)?; // sge
+                        self.select(past, self.bin("arith.subi", n, one)?, n)?
+                    } else {
+                        self.bin("arith.addi", self.bin("arith.divsi", room, stride)?, one)?
+                    };
+                    DimV::Dynamic(n)
+                }
+            });
+        }
+        self.empty(&dims, out.dtype)
+    }
+
     /// `tensor.empty` of a canonical type, dynamic dims taken from `sources`.
     pub fn empty_like(
         &self,

@@ -20,6 +20,7 @@ mod sort;
 use ir::{Ctx, Val};
 use lowerer::{Lowerer, node_name};
 use melior::ir::Location;
+use o2l_canon::ops::Control;
 use o2l_canon::{Node, Op, Result, TensorType};
 
 impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
@@ -59,7 +60,10 @@ impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
             Op::Sort(op) => sort::lower(&cx, op, &ins, &outs)?,
             Op::Sample(op) => vec![sample::lower(&cx, op, &ins, &outs[0])?],
             Op::Detect(op) => vec![detect::lower(&cx, op, &ins, &outs[0])?],
-            Op::Control(op) => self.lower_loop(op, &ins, &outs, loc)?,
+            Op::Control(op @ Control::Loop { .. }) => self.lower_loop(op, &ins, &outs, loc)?,
+            Op::Control(Control::Switch { cases, .. }) => {
+                self.lower_switch(cases, &ins, &outs, loc)?
+            }
         };
         if results.len() != node.outputs.len() {
             return Err(o2l_canon::Error::internal(format!(

@@ -4,11 +4,13 @@
 //! that reads with `tensor.extract`, ShapeOf from `tensor.dim`. GatherElements
 //! and GatherND read with `tensor.extract` inside a `linalg.generic` over the
 //! result; Trilu and OneHot compare `linalg.index` positions. Fill is
-//! `tensor.empty` + `linalg.fill` of the extracted scalar.
-use super::ir::{Ctx, Operand, Val, identity_map, map_str, pick_map, tensor_str};
+//! `tensor.empty` + `linalg.fill` of the extracted scalar. SliceAt and Range
+//! compute their run-time extents with `arith` on index values, then fill a
+//! `tensor.empty` of that size with a `linalg.generic` over `linalg.index`.
+use super::ir::{Ctx, DimV, Operand, Val, identity_map, map_str, pick_map, tensor_str};
 use melior::ir::attribute::IntegerAttribute;
 use melior::ir::{Type, ValueLike};
-use o2l_canon::ops::{Movement, ScatterReduction};
+use o2l_canon::ops::{Movement, PadMode, ScatterReduction};
 use o2l_canon::{DType, Dim, Result, TensorType};
 
 pub(crate) fn lower<'c, 'a>(
@@ -18,7 +20,7 @@ pub(crate) fn lower<'c, 'a>(
     out: &TensorType,
 ) -> Result<Val<'c, 'a>> {
     match op {
-        Movement::Reshape { .. } => reshape(cx, ins[0], out),
+        Movement::Reshape { .. } => reshape(cx, ins[0], &ins[1..], out),
         Movement::Transpose { perm } => {
             let x = ins[0];
             if perm.iter().enumerate().all(|(i, &p)| i == p) {
@@ -50,6 +52,11 @@ pub(crate) fn lower<'c, 'a>(
             )
         }
         Movement::Gather { axis } => gather(cx, ins[0], ins[1], *axis, out),
+        Movement::SliceAt { axes, .. } => slice_at(cx, ins, axes, out),
+        Movement::Range { .. } => range(cx, ins, out),
+        Movement::BroadcastTo { .. } => broadcast_to(cx, ins[0], ins[1], out),
+        Movement::PadAt { mode, axes, .. } => pad_at(cx, ins, *mode, axes, out),
+        Movement::ReshapeTo { allow_zero, .. } => reshape_to(cx, ins[0], ins[1], *allow_zero, out),
         Movement::Fill { .. } => {
             let elem = cx.elem(out.dtype)?;
             let v = cx.op1("tensor.extract", &[ins[0].0], elem, &[])?;
@@ -310,6 +317,7 @@ fn groups(small: &[u64], big: &[u64]) -> Option<Vec<Vec<usize>>> {
 fn reshape<'c, 'a>(
     cx: &Ctx<'c, 'a>,
     x: Operand<'c, 'a, '_>,
+    witnesses: &[Operand<'c, 'a, '_>],
     out: &TensorType,
 ) -> Result<Val<'c, 'a>> {
     if x.1.shape == out.shape {
@@ -339,16 +347,18 @@ fn reshape<'c, 'a>(
         }
     }
     // General: tensor.reshape with the target shape as a tensor of index. A
-    // symbolic dim of the result that the operand lacks is the element count
-    // divided by the other dims (at most one such dim).
+    // symbolic dim of the result is read from the operand or a witness that
+    // has it; one that none has is the element count divided by the other
+    // dims (at most one such dim).
     let mut elems: Vec<Option<Val<'c, 'a>>> = Vec::with_capacity(out.rank());
     for d in &out.shape {
         elems.push(match d {
             Dim::Known(n) => Some(cx.index(*n as i64)?),
-            Dim::Symbol(_) => match x.1.shape.iter().position(|s| s == d) {
-                Some(i) => Some(cx.dim(x.0, i)?),
-                None => None,
-            },
+            Dim::Symbol(_) => std::iter::once(&x)
+                .chain(witnesses)
+                .find_map(|w| w.1.shape.iter().position(|s| s == d).map(|i| (w.0, i)))
+                .map(|(v, i)| cx.dim(v, i))
+                .transpose()?,
         });
     }
     let missing: Vec<usize> = (0..elems.len()).filter(|&i| elems[i].is_none()).collect();
@@ -384,6 +394,380 @@ fn reshape<'c, 'a>(
         cx.parse_type(&tensor_str(&out.shape, out.dtype))?,
         &[],
     )
+}
+
+/// Numpy slicing with run-time starts, ends and steps. Per sliced axis of
+/// length `n`: negative starts and ends add `n`; a positive step clamps both
+/// to `[0, n]` and takes `ceil((e - s) / t)` elements, a negative one clamps
+/// them to `[-1, n - 1]` and takes `ceil((s - e) / -t)` (never fewer than 0).
+/// The result reads `data[s + i * t]` along each sliced axis.
+fn slice_at<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    ins: &[Operand<'c, 'a, '_>],
+    axes: &[usize],
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    let (data, rank) = (ins[0], out.rank());
+    let i64t = cx.elem(DType::I64)?;
+    let index_t = cx.index_type();
+    let mut sizes: Vec<DimV<'c, 'a>> = Vec::with_capacity(rank);
+    for (i, d) in data.1.shape.iter().enumerate() {
+        // Sliced dims are set below.
+        sizes.push(match d {
+            _ if axes.contains(&i) => DimV::Static(0),
+            Dim::Known(n) => DimV::Static(*n),
+            Dim::Symbol(_) => DimV::Dynamic(cx.dim(data.0, i)?),
+        });
+    }
+    // Per sliced axis: its first position and its step, as index values.
+    let mut starts = Vec::with_capacity(axes.len());
+    let mut steps = Vec::with_capacity(axes.len());
+    let zero = cx.scalar_int(DType::I64, 0)?;
+    let one = cx.scalar_int(DType::I64, 1)?;
+    let minus_one = cx.scalar_int(DType::I64, -1)?;
+    for (k, &a) in axes.iter().enumerate() {
+        let at = cx.index(k as i64)?;
+        let read = |v: Val<'c, 'a>| cx.op1("tensor.extract", &[v, at], i64t, &[]);
+        let (s, e, t) = (read(ins[1].0)?, read(ins[2].0)?, read(ins[3].0)?);
+        let n = cx.op1("arith.index_cast", &[cx.dim(data.0, a)?], i64t, &[])?;
+        let from_end = |v: Val<'c, 'a>| -> Result<Val<'c, 'a>> {
+            let neg = cx.cmpi(2, v, zero)?; // slt
+            let wrapped = cx.bin("arith.addi", v, n)?;
+            cx.select(neg, wrapped, v)
+        };
+        let (s, e) = (from_end(s)?, from_end(e)?);
+        let clamp = |v: Val<'c, 'a>, lo: Val<'c, 'a>, hi: Val<'c, 'a>| -> Result<Val<'c, 'a>> {
+            let v = cx.bin("arith.maxsi", v, lo)?;
+            cx.bin("arith.minsi", v, hi)
+        };
+        let last = cx.bin("arith.subi", n, one)?;
+        let forward = cx.cmpi(4, t, zero)?; // sgt
+        let s = cx.select(forward, clamp(s, zero, n)?, clamp(s, minus_one, last)?)?;
+        let e = cx.select(forward, clamp(e, zero, n)?, clamp(e, minus_one, last)?)?;
+        let span = cx.select(
+            forward,
+            cx.bin("arith.subi", e, s)?,
+            cx.bin("arith.subi", s, e)?,
+        )?;
+        let stride = cx.select(forward, t, cx.bin("arith.subi", zero, t)?)?;
+        let count = cx.bin("arith.ceildivsi", span, stride)?;
+        let count = cx.bin("arith.maxsi", count, zero)?;
+        sizes[a] = DimV::Dynamic(cx.op1("arith.index_cast", &[count], index_t, &[])?);
+        starts.push(cx.op1("arith.index_cast", &[s], index_t, &[])?);
+        steps.push(cx.op1("arith.index_cast", &[t], index_t, &[])?);
+    }
+    let e = cx.empty(&sizes, out.dtype)?;
+    let mut caps = vec![data.0];
+    caps.extend(&starts);
+    caps.extend(&steps);
+    let n_axes = axes.len();
+    Ok(cx.generic(
+        &[],
+        &[e],
+        &[identity_map(rank)],
+        &vec!["parallel"; rank],
+        &caps,
+        move |b, _, caps| {
+            let mut coords = vec![caps[0]];
+            for i in 0..rank {
+                let pos = loop_index(b, i)?;
+                coords.push(match axes.iter().position(|&a| a == i) {
+                    Some(k) => {
+                        let moved = b.bin("arith.muli", pos, caps[1 + n_axes + k])?;
+                        b.bin("arith.addi", caps[1 + k], moved)?
+                    }
+                    None => pos,
+                });
+            }
+            let elem = super::ir::element_type(caps[0].r#type())?;
+            Ok(vec![b.op1("tensor.extract", &coords, elem, &[])?])
+        },
+    )?[0])
+}
+
+/// Padding by run-time amounts: result position `j` along padded axis `a`
+/// reads `x` at `j - begin`; outside `[0, d)` that source is the `value`
+/// (constant), clamped (edge), mirrored with period `2 (d - 1)` (reflect)
+/// or taken modulo `d` (wrap). Each padded extent is `d + begin + end`.
+fn pad_at<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    ins: &[Operand<'c, 'a, '_>],
+    mode: PadMode,
+    axes: &[usize],
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    let (x, rank, n) = (ins[0], out.rank(), axes.len());
+    let i64t = cx.elem(DType::I64)?;
+    let index_t = cx.index_type();
+    let mut sizes: Vec<DimV<'c, 'a>> = Vec::with_capacity(rank);
+    for (i, d) in x.1.shape.iter().enumerate() {
+        sizes.push(match d {
+            _ if axes.contains(&i) => DimV::Static(0),
+            Dim::Known(n) => DimV::Static(*n),
+            Dim::Symbol(_) => DimV::Dynamic(cx.dim(x.0, i)?),
+        });
+    }
+    // Captured: x, the value, then per padded axis its length and begin.
+    let value = cx.op1("tensor.extract", &[ins[2].0], cx.elem(out.dtype)?, &[])?;
+    let mut caps = vec![x.0, value];
+    let zero = cx.index(0)?;
+    for (k, &a) in axes.iter().enumerate() {
+        let read = |at: usize| -> Result<Val<'c, 'a>> {
+            let at = cx.index(at as i64)?;
+            let v = cx.op1("tensor.extract", &[ins[1].0, at], i64t, &[])?;
+            cx.op1("arith.index_cast", &[v], index_t, &[])
+        };
+        let (begin, end) = (read(k)?, read(n + k)?);
+        let len = cx.dim(x.0, a)?;
+        let size = cx.bin("arith.addi", cx.bin("arith.addi", len, begin)?, end)?;
+        sizes[a] = DimV::Dynamic(cx.bin("arith.maxsi", size, zero)?);
+        caps.push(len);
+        caps.push(begin);
+    }
+    let e = cx.empty(&sizes, out.dtype)?;
+    let axes = axes.to_vec();
+    Ok(cx.generic(
+        &[],
+        &[e],
+        &[identity_map(rank)],
+        &vec!["parallel"; rank],
+        &caps,
+        move |b, _, caps| {
+            let (zero, one) = (b.index(0)?, b.index(1)?);
+            let mut coords = vec![caps[0]];
+            let mut inside: Option<Val<'c, '_>> = None;
+            for i in 0..rank {
+                let j = loop_index(b, i)?;
+                let Some(k) = axes.iter().position(|&a| a == i) else {
+                    coords.push(j);
+                    continue;
+                };
+                let (len, begin) = (caps[2 + 2 * k], caps[3 + 2 * k]);
+                let src = b.bin("arith.subi", j, begin)?;
+                let last = b.bin("arith.subi", len, one)?;
+                let clamped = b.bin("arith.minsi", b.bin("arith.maxsi", src, zero)?, last)?;
+                coords.push(match mode {
+                    PadMode::Constant => {
+                        let ok = b.bin(
+                            "arith.andi",
+                            b.cmpi(5, src, zero)?, // sge
+                            b.cmpi(2, src, len)?,  // slt
+                        )?;
+                        inside = Some(match inside {
+                            Some(all) => b.bin("arith.andi", all, ok)?,
+                            None => ok,
+                        });
+                        clamped
+                    }
+                    PadMode::Edge => clamped,
+                    PadMode::Wrap => modulo(b, src, b.bin("arith.maxsi", len, one)?)?,
+                    PadMode::Reflect => {
+                        let period = b.bin("arith.addi", last, last)?;
+                        let m = modulo(b, src, b.bin("arith.maxsi", period, one)?)?;
+                        let back = b.bin("arith.subi", period, m)?;
+                        b.select(b.cmpi(2, m, len)?, m, back)?
+                    }
+                });
+            }
+            let elem = super::ir::element_type(caps[0].r#type())?;
+            let read = b.op1("tensor.extract", &coords, elem, &[])?;
+            Ok(vec![match inside {
+                Some(ok) => b.select(ok, read, caps[1])?,
+                None => read,
+            }])
+        },
+    )?[0])
+}
+
+/// `v` modulo `m` (> 0) in `[0, m)` for negative `v` too.
+fn modulo<'c, 'b>(b: &Ctx<'c, 'b>, v: Val<'c, 'b>, m: Val<'c, 'b>) -> Result<Val<'c, 'b>> {
+    let r = b.bin("arith.remsi", v, m)?;
+    b.bin("arith.remsi", b.bin("arith.addi", r, m)?, m)
+}
+
+/// Reshape to a run-time shape with ONNX's rules: entry `t` is `x`'s dim
+/// when 0 (unless `allow_zero`), the element count over the other entries
+/// when -1, else itself; the result is `tensor.reshape` to those dims.
+fn reshape_to<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    x: Operand<'c, 'a, '_>,
+    shape: Operand<'c, 'a, '_>,
+    allow_zero: bool,
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    let i64t = cx.elem(DType::I64)?;
+    let (zero, one, minus_one) = (
+        cx.scalar_int(DType::I64, 0)?,
+        cx.scalar_int(DType::I64, 1)?,
+        cx.scalar_int(DType::I64, -1)?,
+    );
+    let mut count = one;
+    for i in 0..x.1.rank() {
+        let d = cx.op1("arith.index_cast", &[cx.dim(x.0, i)?], i64t, &[])?;
+        count = cx.bin("arith.muli", count, d)?;
+    }
+    let mut entries = Vec::with_capacity(out.rank());
+    for k in 0..out.rank() {
+        let at = cx.index(k as i64)?;
+        let t = cx.op1("tensor.extract", &[shape.0, at], i64t, &[])?;
+        let t = if !allow_zero && k < x.1.rank() {
+            let d = cx.op1("arith.index_cast", &[cx.dim(x.0, k)?], i64t, &[])?;
+            cx.select(cx.cmpi(0, t, zero)?, d, t)?
+        } else {
+            t
+        };
+        entries.push(t);
+    }
+    // The product of the entries other than -1 gives the inferred one.
+    let mut rest = one;
+    for &t in &entries {
+        let factor = cx.select(cx.cmpi(0, t, minus_one)?, one, t)?;
+        rest = cx.bin("arith.muli", rest, factor)?;
+    }
+    let inferred = cx.bin("arith.divsi", count, cx.bin("arith.maxsi", rest, one)?)?;
+    let index_t = cx.index_type();
+    let dims: Vec<Val<'c, 'a>> = entries
+        .iter()
+        .map(|&t| {
+            let t = cx.select(cx.cmpi(0, t, minus_one)?, inferred, t)?;
+            cx.op1("arith.index_cast", &[t], index_t, &[])
+        })
+        .collect::<Result<_>>()?;
+    let shape_t: Type<'c> = cx.parse_type(&format!("tensor<{}xindex>", dims.len()))?;
+    let shape = cx.op1("tensor.from_elements", &dims, shape_t, &[])?;
+    cx.op1(
+        "tensor.reshape",
+        &[x.0, shape],
+        cx.parse_type(&tensor_str(&out.shape, out.dtype))?,
+        &[],
+    )
+}
+
+/// Numpy broadcast of `x` to a run-time shape. A result dim known at
+/// conversion is static; another is the shape's entry, or `x`'s dim where
+/// the entry is 1. Each `x` dim not known at conversion is read at position
+/// 0 when it is 1 at run time and along the result otherwise.
+fn broadcast_to<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    x: Operand<'c, 'a, '_>,
+    shape: Operand<'c, 'a, '_>,
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    let rank = out.rank();
+    let offset = rank - x.1.rank();
+    let i64t = cx.elem(DType::I64)?;
+    let index_t = cx.index_type();
+    let one = cx.index(1)?;
+    let mut sizes = Vec::with_capacity(rank);
+    for (k, d) in out.shape.iter().enumerate() {
+        sizes.push(match d {
+            Dim::Known(n) => DimV::Static(*n),
+            Dim::Symbol(_) => {
+                let at = cx.index(k as i64)?;
+                let t = cx.op1("tensor.extract", &[shape.0, at], i64t, &[])?;
+                let t = cx.op1("arith.index_cast", &[t], index_t, &[])?;
+                if k < offset {
+                    DimV::Dynamic(t)
+                } else {
+                    let xd = cx.dim(x.0, k - offset)?;
+                    let is_one = cx.cmpi(0, t, one)?; // eq
+                    DimV::Dynamic(cx.select(is_one, xd, t)?)
+                }
+            }
+        });
+    }
+    // Per x dim: whether it is read at 0 (a run-time 1), for the dims not known now.
+    let mut caps = vec![x.0];
+    let mut flags = Vec::with_capacity(x.1.rank());
+    for (i, d) in x.1.shape.iter().enumerate() {
+        flags.push(match d {
+            Dim::Known(1) => Some(true),
+            Dim::Known(_) => Some(false),
+            Dim::Symbol(_) => {
+                caps.push(cx.cmpi(0, cx.dim(x.0, i)?, one)?);
+                None
+            }
+        });
+    }
+    let e = cx.empty(&sizes, out.dtype)?;
+    Ok(cx.generic(
+        &[],
+        &[e],
+        &[identity_map(rank)],
+        &vec!["parallel"; rank],
+        &caps,
+        move |b, _, caps| {
+            let zero = b.index(0)?;
+            let mut coords = vec![caps[0]];
+            let mut next_flag = 1;
+            for (i, flag) in flags.iter().enumerate() {
+                let pos = loop_index(b, offset + i)?;
+                coords.push(match flag {
+                    Some(true) => zero,
+                    Some(false) => pos,
+                    None => {
+                        let is_one = caps[next_flag];
+                        next_flag += 1;
+                        b.select(is_one, zero, pos)?
+                    }
+                });
+            }
+            let elem = super::ir::element_type(caps[0].r#type())?;
+            Ok(vec![b.op1("tensor.extract", &coords, elem, &[])?])
+        },
+    )?[0])
+}
+
+/// `start + i * delta` for `i < max(ceil((limit - start) / delta), 0)`.
+fn range<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    ins: &[Operand<'c, 'a, '_>],
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    let d = out.dtype;
+    let elem = cx.elem(d)?;
+    let index_t = cx.index_type();
+    let read = |v: Val<'c, 'a>| cx.op1("tensor.extract", &[v], elem, &[]);
+    let (start, limit, delta) = (read(ins[0].0)?, read(ins[1].0)?, read(ins[2].0)?);
+    let count = if d.is_float() {
+        let span = cx.bin("arith.subf", limit, start)?;
+        let steps = cx.un("math.ceil", cx.bin("arith.divf", span, delta)?)?;
+        let i64t = cx.elem(DType::I64)?;
+        let n = cx.op1("arith.fptosi", &[steps], i64t, &[])?;
+        let zero = cx.scalar_int(DType::I64, 0)?;
+        let n = cx.bin("arith.maxsi", n, zero)?;
+        cx.op1("arith.index_cast", &[n], index_t, &[])?
+    } else {
+        let span = cx.bin("arith.subi", limit, start)?;
+        let n = cx.bin("arith.ceildivsi", span, delta)?;
+        let zero = cx.scalar_int(d, 0)?;
+        let n = cx.bin("arith.maxsi", n, zero)?;
+        cx.op1("arith.index_cast", &[n], index_t, &[])?
+    };
+    let e = cx.empty(&[DimV::Dynamic(count)], d)?;
+    Ok(cx.generic(
+        &[],
+        &[e],
+        &[identity_map(1)],
+        &["parallel"],
+        &[start, delta],
+        move |b, _, caps| {
+            let i = loop_index(b, 0)?;
+            let elem = caps[0].r#type();
+            let v = if d.is_float() {
+                let i64t = b.elem(DType::I64)?;
+                let i = b.op1("arith.index_cast", &[i], i64t, &[])?;
+                let i = b.op1("arith.sitofp", &[i], elem, &[])?;
+                let moved = b.bin("arith.mulf", i, caps[1])?;
+                b.bin("arith.addf", caps[0], moved)?
+            } else {
+                let i = b.op1("arith.index_cast", &[i], elem, &[])?;
+                let moved = b.bin("arith.muli", i, caps[1])?;
+                b.bin("arith.addi", caps[0], moved)?
+            };
+            Ok(vec![v])
+        },
+    )?[0])
 }
 
 fn gather<'c, 'a>(

@@ -82,7 +82,6 @@ fn lower_exact<'c, 'a>(
     let x = ins[0];
     let d = out.dtype;
     let n = x.1.rank() - 2;
-    let (in_dims, out_dims) = spatial_dims(op, x.1, out)?;
     let is_max = op.kind == PoolKind::Max;
     if !is_max && !d.is_float() {
         o2l_canon::bail!(Unsupported, "{} of {d} elements", op.name());
@@ -92,8 +91,53 @@ fn lower_exact<'c, 'a>(
     } else {
         Extreme::Zero
     };
-    let (xp, xpt) = padded(cx, op, x, (&in_dims, &out_dims), which)?;
-    let srcs = [(xp, &xpt), x];
+    // Symbolic spatial dims: the output extents are computed at run time.
+    let symbolic = x.1.shape[2..].iter().any(|d| d.known().is_none());
+    let uniform_average = match op.kind {
+        PoolKind::Average { count_include_pad } => {
+            count_include_pad || op.pads.iter().all(|&p| p == (0, 0))
+        }
+        _ => true,
+    };
+    if symbolic && (op.ceil_mode || !uniform_average) {
+        o2l_canon::bail!(
+            Unsupported,
+            "{} over a symbolic spatial dim with ceil_mode or uncounted padding: {}",
+            op.name(),
+            x.1
+        );
+    }
+    let (in_dims, out_dims) = if symbolic {
+        (Vec::new(), Vec::new())
+    } else {
+        spatial_dims(op, x.1, out)?
+    };
+    let (xp, xpt) = if symbolic {
+        let mut low = vec![0, 0];
+        let mut high = vec![0, 0];
+        low.extend(op.pads.iter().map(|p| p.0));
+        high.extend(op.pads.iter().map(|p| p.1));
+        if low.iter().chain(&high).any(|&p| p != 0) {
+            cx.pad(x.0, x.1, &low, &high, cx.extreme(d, which)?)?
+        } else {
+            (x.0, x.1.clone())
+        }
+    } else {
+        padded(cx, op, x, (&in_dims, &out_dims), which)?
+    };
+    let mut srcs = vec![(xp, &xpt), x];
+    if super::conv::windowed_dims_unknown(x.1, out) {
+        let extents = cx.window_extents(
+            x,
+            out,
+            &op.pads,
+            &op.kernel,
+            &op.strides,
+            &op.dilations,
+            op.ceil_mode,
+        )?;
+        srcs.insert(0, (extents, out));
+    }
     let init = cx.filled(
         out,
         &srcs,
@@ -164,6 +208,21 @@ fn lower_exact<'c, 'a>(
     let PoolKind::Average { count_include_pad } = op.kind else {
         return Ok(pooled);
     };
+    let rank = out.rank();
+    if symbolic {
+        // Every window has all its taps (see above): one divisor.
+        let total: u64 = op.kernel.iter().product();
+        let div = cx.scalar(d, total as f64)?;
+        let e = cx.empty_like(out, &srcs)?;
+        return Ok(cx.generic(
+            &[pooled],
+            &[e],
+            &[identity_map(rank), identity_map(rank)],
+            &vec!["parallel"; rank],
+            &[div],
+            |b, v, caps| Ok(vec![b.bin("arith.divf", v[0], caps[0])?]),
+        )?[0]);
+    }
     // Taps per output position, per dim.
     let counts: Vec<Vec<f64>> = (0..n)
         .map(|i| {
@@ -186,7 +245,6 @@ fn lower_exact<'c, 'a>(
         })
         .collect();
     let uniform = counts.iter().all(|c| c.iter().all(|&v| v == c[0]));
-    let rank = out.rank();
     if uniform {
         let total: f64 = counts
             .iter()

@@ -296,6 +296,37 @@ fn structured_loop(ctx: &mut MapCtx, body: &GraphProto) -> Result<()> {
             "the Loop body's outputs do not match its carried values",
         ));
     }
+    // A carried value the body returns with a run-time dim where it came in
+    // with a known one (a slice of run-time extent, say) is the same value:
+    // reshaped back to the carried type, so the loop keeps one type.
+    let mut outs = outs;
+    for (k, &c) in carried.iter().enumerate() {
+        let (before, after) = (ctx.ty(c), g.ty(outs[1 + k]).clone());
+        let refines = before.dtype == after.dtype
+            && before.rank() == after.rank()
+            && before.shape != after.shape
+            && before.known_dims().is_some();
+        if refines {
+            let reshape = Op::Movement(Movement::Reshape {
+                shape: before.shape.clone(),
+            });
+            outs[1 + k] = g.add_node(reshape, &[outs[1 + k]], ctx.origin)?[0];
+        }
+    }
+    // A scan element of run-time extent whose output the body declares with
+    // static dims takes those (its buffer is sized before the loop).
+    for (k, vi) in body.output.iter().enumerate().skip(1 + n_carried) {
+        let have = g.ty(outs[k]).clone();
+        if have.known_dims().is_some() {
+            continue;
+        }
+        if let Some(dims) = declared_static_dims(vi).filter(|d| d.len() == have.rank()) {
+            let reshape = Op::Movement(Movement::Reshape {
+                shape: dims.into_iter().map(Dim::Known).collect(),
+            });
+            outs[k] = g.add_node(reshape, &[outs[k]], ctx.origin)?[0];
+        }
+    }
     g.outputs = outs;
     g.prune();
     let mut operands = vec![max, cond];
@@ -313,6 +344,24 @@ fn structured_loop(ctx: &mut MapCtx, body: &GraphProto) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The dims a subgraph output declares, when it declares every one.
+fn declared_static_dims(vi: &o2l_proto::ValueInfoProto) -> Option<Vec<u64>> {
+    use o2l_proto::tensor_shape_proto::dimension::Value as DimValue;
+    use o2l_proto::type_proto::Value as TypeValue;
+    let Some(TypeValue::TensorType(tt)) = vi.r#type.as_ref()?.value.as_ref() else {
+        return None;
+    };
+    tt.shape
+        .as_ref()?
+        .dim
+        .iter()
+        .map(|d| match d.value {
+            Some(DimValue::DimValue(v)) => u64::try_from(v).ok(),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The per-input and per-output axes and directions of one Scan.

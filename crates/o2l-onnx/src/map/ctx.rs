@@ -5,7 +5,7 @@
 use crate::attr::Attrs;
 use crate::load::Opsets;
 use crate::tensor::{ExternalFiles, tensor_from_proto};
-use o2l_canon::ops::{Elementwise, Movement};
+use o2l_canon::ops::{Binary, Body, Control, Elementwise, Movement, Reduce, ReduceKind};
 pub(crate) use o2l_canon::rules::versioned;
 use o2l_canon::{Builder, DType, Dim, Error, Graph, Op, Origin, Result, Tensor, ValueId};
 use o2l_proto::GraphProto;
@@ -90,7 +90,14 @@ pub(crate) struct MapCtx<'a> {
     /// of tensor values (None where the slot holds a tensor or nothing).
     seq_inputs: Vec<Option<Vec<ValueId>>>,
     seq_outputs: Vec<Option<Vec<ValueId>>>,
+    /// The mapping function running on this node: mapped again per case when
+    /// a run-time operand selects among finitely many forms.
+    rule: Option<MapFn>,
 }
+
+/// At most this many cases for an operand chosen at run time among
+/// finitely many values (C(8, 4) = 70 sets of axes of a rank-8 tensor).
+const MAX_SWITCH_CASES: usize = 70;
 
 impl<'a> MapCtx<'a> {
     #[allow(clippy::too_many_arguments)]
@@ -119,7 +126,14 @@ impl<'a> MapCtx<'a> {
             consts_made: 0,
             seq_inputs: Vec::new(),
             seq_outputs: vec![None; output_names.len()],
+            rule: None,
         }
+    }
+
+    /// Names the mapping function running on the node (see `switch_on_run_time_axes`).
+    pub(crate) fn running(mut self, rule: MapFn) -> Self {
+        self.rule = Some(rule);
+        self
     }
 
     /// Gives the node its sequence-valued inputs (by input position).
@@ -241,6 +255,11 @@ impl<'a> MapCtx<'a> {
         }
     }
 
+    /// The value bound to output `k` so far.
+    pub(crate) fn output(&self, k: usize) -> Option<ValueId> {
+        self.outputs.get(k).copied().flatten()
+    }
+
     /// Refuses outputs past `produced` that the model uses.
     pub(crate) fn only_outputs(&self, produced: usize, what: &str) -> Result<()> {
         for k in produced..self.output_names.len() {
@@ -324,12 +343,217 @@ impl<'a> MapCtx<'a> {
         })
     }
 
+    /// Axes computed at run time, when their count is static: maps the node
+    /// once per set of that many distinct axes of a rank-`rank` tensor, each
+    /// case with its set as a constant input `i`, and chooses the case at
+    /// run time (`Control::Switch`), so no value is assumed. Returns false
+    /// (nothing emitted) when input `i` is absent, constant or of unknown length.
+    pub(crate) fn switch_on_run_time_axes(&mut self, i: usize, rank: usize) -> Result<bool> {
+        self.switch_on_axes(i, rank, AxesOrder::Set)
+    }
+
+    /// `switch_on_run_time_axes` for axes whose order matters (they pair with
+    /// other per-axis inputs, as Slice's do): one case per sequence of
+    /// distinct axes.
+    pub(crate) fn switch_on_run_time_axis_list(&mut self, i: usize, rank: usize) -> Result<bool> {
+        self.switch_on_axes(i, rank, AxesOrder::List)
+    }
+
+    /// The run-time key is the sum of per-position digits read from a table by
+    /// the normalised axis. For a set, axis `a` weighs `(count + 1)^a`: distinct
+    /// axes give digits 0 or 1, a repeated axis a digit above 1. For a list,
+    /// the axis at position `j` weighs `(a + 1) (rank + 1)^j`. An out-of-range
+    /// axis reads a table entry no case's key can contain.
+    fn switch_on_axes(&mut self, i: usize, rank: usize, order: AxesOrder) -> Result<bool> {
+        let (Some(axes), Some(rule)) = (self.opt_input(i), self.rule) else {
+            return Ok(false);
+        };
+        let ty = self.graph.ty(axes).clone();
+        let Some(count) = ty.num_elements()? else {
+            return Ok(false);
+        };
+        if self.graph.constant(axes).is_some() || !ty.dtype.is_int() || count == 0 {
+            return Ok(false);
+        }
+        let count = count as usize;
+        let too_many = |ctx: &Self, why: String| {
+            ctx.needs_constant(i, format!("axes computed at run time: {why}"))
+        };
+        let (sets, table, position_weights) = match order {
+            AxesOrder::Set => {
+                let base = count as i64 + 1;
+                let Some(invalid) = u32::try_from(rank).ok().and_then(|r| base.checked_pow(r))
+                else {
+                    return Err(too_many(
+                        self,
+                        format!("{count} of {rank} axes give keys beyond 64 bits"),
+                    ));
+                };
+                let weights: Vec<i64> = (0..rank as u32).map(|r| base.pow(r)).collect();
+                let mut table = vec![invalid];
+                table.extend(&weights);
+                table.extend(&weights);
+                table.push(invalid);
+                (axis_choices(rank, count, false), table, None)
+            }
+            AxesOrder::List => {
+                let base = rank as i64 + 1;
+                let Some(positions) = (0..count as u32)
+                    .map(|j| base.checked_pow(j))
+                    .collect::<Option<Vec<i64>>>()
+                    .filter(|w| w.last().is_some_and(|&l| l.checked_mul(base).is_some()))
+                else {
+                    return Err(too_many(
+                        self,
+                        format!("{count} of {rank} axes give keys beyond 64 bits"),
+                    ));
+                };
+                let digits: Vec<i64> = (1..=rank as i64).collect();
+                let mut table = vec![0];
+                table.extend(&digits);
+                table.extend(&digits);
+                table.push(0);
+                (axis_choices(rank, count, true), table, Some(positions))
+            }
+        };
+        if sets.is_empty() || sets.len() > MAX_SWITCH_CASES {
+            return Err(too_many(
+                self,
+                format!(
+                    "{count} of {rank} axes give {} possible choices (at most {MAX_SWITCH_CASES} are chosen among at run time)",
+                    if sets.len() > MAX_SWITCH_CASES {
+                        format!("more than {MAX_SWITCH_CASES}")
+                    } else {
+                        "no".to_string()
+                    }
+                ),
+            ));
+        }
+        let case_key = |set: &[i64]| -> i64 {
+            match &position_weights {
+                None => set.iter().map(|&a| table[a as usize + 1]).sum(),
+                Some(w) => set.iter().zip(w).map(|(&a, &w)| (a + 1) * w).sum(),
+            }
+        };
+        let axis_dims = ty.known_dims().unwrap_or_default();
+        let captured: Vec<(usize, ValueId)> = (0..self.num_inputs())
+            .filter(|&j| j != i)
+            .filter_map(|j| self.opt_input(j).map(|v| (j, v)))
+            .collect();
+        let wanted: Vec<usize> = (0..self.num_outputs())
+            .filter(|&k| self.output_wanted(k))
+            .collect();
+        let mut cases = Vec::with_capacity(sets.len());
+        let mut refused = None;
+        for set in &sets {
+            let set_tensor = Tensor::from_i64s(ty.dtype, axis_dims.clone(), set)?;
+            match self.map_case(rule, i, set_tensor, &captured, &wanted, cases.len()) {
+                Ok(g) => cases.push((case_key(set), Body(std::sync::Arc::new(g)))),
+                // A choice the node cannot take (e.g. squeezing a dim that is not 1)
+                // is an invalid run-time value: it selects no case.
+                Err(e) if e.kind == o2l_canon::ErrorKind::InvalidModel => refused = Some(e),
+                Err(e) => return Err(e),
+            }
+        }
+        if cases.is_empty() {
+            return Err(refused.unwrap_or_else(|| Error::invalid("no choice of axes is valid")));
+        }
+        // key = sum(table[clamp(a + rank + 1, 0, 2 rank + 1)] (* position weight))
+        let a = self.cast(axes, DType::I64)?;
+        let a = self.reshape_to(a, &[count as u64])?;
+        let shift = self.i64s(vec![], &[rank as i64 + 1])?;
+        let a = self.binary(Binary::Add, a, shift)?;
+        let (lo, hi) = (
+            self.i64s(vec![], &[0])?,
+            self.i64s(vec![], &[2 * rank as i64 + 1])?,
+        );
+        let a = self.binary(Binary::Max, a, lo)?;
+        let a = self.binary(Binary::Min, a, hi)?;
+        let table = self.i64s(vec![table.len() as u64], &table)?;
+        let mut picked = self.emit1(Op::Movement(Movement::Gather { axis: 0 }), &[table, a])?;
+        if let Some(w) = &position_weights {
+            let w = self.i64s(vec![count as u64], w)?;
+            picked = self.binary(Binary::Mul, picked, w)?;
+        }
+        let key = self.emit1(
+            Op::Reduce(Reduce {
+                kind: ReduceKind::Sum,
+                axes: vec![0],
+                keep_dims: false,
+            }),
+            &[picked],
+        )?;
+        let mut operands = vec![key];
+        operands.extend(
+            captured
+                .iter()
+                .filter(|(_, v)| self.graph.constant(*v).is_none())
+                .map(|&(_, v)| v),
+        );
+        let switch = Op::Control(Control::Switch {
+            cases,
+            dims: format!("{}_dims", self.origin.node),
+        });
+        let results = self.emit(switch, &operands)?;
+        for (&k, v) in wanted.iter().zip(results) {
+            self.bind(k, v)?;
+        }
+        Ok(true)
+    }
+
+    /// One case of `switch_on_run_time_axes`: the node mapped into a graph of
+    /// its own, input `i` the constant `value`, the other run-time inputs the
+    /// graph's inputs (constants stay constants), the wanted outputs its outputs.
+    fn map_case(
+        &mut self,
+        rule: MapFn,
+        i: usize,
+        value: Tensor,
+        captured: &[(usize, ValueId)],
+        wanted: &[usize],
+        n: usize,
+    ) -> Result<Graph> {
+        let mut g = Graph::new(format!("{}/case{n}", self.origin.node));
+        g.limits = self.graph.limits;
+        let mut inputs = vec![None; self.num_inputs()];
+        for &(j, v) in captured {
+            let name = self.graph.value(v).name.clone();
+            inputs[j] = Some(match self.graph.constant(v) {
+                Some(t) => g.add_constant(name, t.clone())?,
+                None => g.add_input(name, self.graph.ty(v).clone())?,
+            });
+        }
+        inputs[i] = Some(g.add_constant(format!("{}:case{n}", self.origin.node), value)?);
+        let mut sym = SymValues::new();
+        let mut case = MapCtx::new(
+            &mut g,
+            self.attrs,
+            self.origin,
+            self.version,
+            inputs,
+            self.output_names,
+            self.files,
+            &mut sym,
+            self.scope,
+        );
+        rule(&mut case)?;
+        let (outs, _) = case.into_all_outputs();
+        g.outputs = wanted
+            .iter()
+            .map(|&k| {
+                outs.get(k).copied().flatten().ok_or_else(|| {
+                    Error::internal(format!("a case of the node left output {k} unbound"))
+                })
+            })
+            .collect::<Result<_>>()?;
+        g.prune();
+        Ok(g)
+    }
+
     /// The contents of an integer vector: constant values, or tracked symbolic ones.
     pub(crate) fn sym_of(&self, v: ValueId) -> Option<Vec<SymEl>> {
         if let Some(t) = self.graph.constant(v) {
-            return t
-                .dtype
-                .is_int()
+            return (t.dtype.is_int() || t.dtype == DType::Bool)
                 .then(|| t.to_i64s().into_iter().map(SymEl::Int).collect());
         }
         self.sym.get(&v).cloned()
@@ -339,7 +563,8 @@ impl<'a> MapCtx<'a> {
     /// entry is a number, returns a constant to use instead (so chains fold).
     pub(crate) fn set_sym(&mut self, v: ValueId, els: Vec<SymEl>) -> Result<ValueId> {
         let ty = self.graph.ty(v).clone();
-        if self.graph.constant(v).is_some() || !ty.dtype.is_int() || ty.rank() > 1 {
+        let shapeish = ty.dtype.is_int() || ty.dtype == DType::Bool;
+        if self.graph.constant(v).is_some() || !shapeish || ty.rank() > 1 {
             return Ok(v);
         }
         let ints: Option<Vec<i64>> = els
@@ -400,6 +625,49 @@ impl<'a> MapCtx<'a> {
     }
 }
 
+/// Whether a run-time axes input is a set (order irrelevant) or a list.
+#[derive(Clone, Copy)]
+enum AxesOrder {
+    Set,
+    List,
+}
+
+/// Every choice of `count` distinct axes of a rank-`rank` tensor: sorted sets,
+/// or every order of them (`ordered`); stops past `MAX_SWITCH_CASES`.
+fn axis_choices(rank: usize, count: usize, ordered: bool) -> Vec<Vec<i64>> {
+    fn extend(
+        rank: usize,
+        left: usize,
+        ordered: bool,
+        set: &mut Vec<i64>,
+        out: &mut Vec<Vec<i64>>,
+    ) {
+        if out.len() > MAX_SWITCH_CASES {
+            return;
+        }
+        if left == 0 {
+            out.push(set.clone());
+            return;
+        }
+        let from = if ordered {
+            0
+        } else {
+            set.last().map_or(0, |&a| a as usize + 1)
+        };
+        for a in from..rank {
+            if set.contains(&(a as i64)) {
+                continue;
+            }
+            set.push(a as i64);
+            extend(rank, left - 1, ordered, set, out);
+            set.pop();
+        }
+    }
+    let mut out = Vec::new();
+    extend(rank, count, ordered, &mut Vec::new(), &mut out);
+    out
+}
+
 /// Integers from an attribute as non-negative `u64`, naming the attribute.
 pub(crate) fn to_u64s(v: &[i64], what: &str) -> Result<Vec<u64>> {
     v.iter()
@@ -440,7 +708,20 @@ impl Builder for MapCtx<'_> {
         if self.graph.ty(x).shape == shape {
             return Ok(x);
         }
-        let y = self.emit1(Op::Movement(Movement::Reshape { shape }), &[x])?;
+        // A symbolic dim x lacks is read from another value that has it.
+        let x_dims = &self.graph.ty(x).shape;
+        let mut operands = vec![x];
+        for d in shape
+            .iter()
+            .filter(|d| d.known().is_none() && !x_dims.contains(d))
+        {
+            if let Some(w) = self.graph.value_with_dim(d)
+                && !operands.contains(&w)
+            {
+                operands.push(w);
+            }
+        }
+        let y = self.emit1(Op::Movement(Movement::Reshape { shape }), &operands)?;
         // Same elements in the same order: symbolic contents carry over.
         match self.sym.get(&x).cloned() {
             Some(els) => self.set_sym(y, els),

@@ -982,7 +982,42 @@ fn compare(ctx: &mut MapCtx, c: Compare) -> Result<()> {
     ctx.bind(0, v)
 }
 fn equal(ctx: &mut MapCtx) -> Result<()> {
-    compare(ctx, Compare::Equal)
+    compare(ctx, Compare::Equal)?;
+    // Shape arithmetic (`where(shape == -1, 1, shape)`): a tracked vector
+    // compared with numbers, a dim symbol never being negative.
+    let (Some(a), Some(b), Some(out)) = (
+        ctx.opt_input(0).and_then(|v| ctx.sym_of(v)),
+        ctx.opt_input(1).and_then(|v| ctx.sym_of(v)),
+        ctx.output(0),
+    ) else {
+        return Ok(());
+    };
+    let known: Option<Vec<SymEl>> = paired(&a, &b)
+        .map(|(p, q)| match (p, q) {
+            (SymEl::Int(x), SymEl::Int(y)) => Some(SymEl::Int((x == y) as i64)),
+            (SymEl::Sym(_), SymEl::Int(k)) | (SymEl::Int(k), SymEl::Sym(_)) if *k < 0 => {
+                Some(SymEl::Int(0))
+            }
+            (SymEl::Sym(x), SymEl::Sym(y)) if x == y => Some(SymEl::Int(1)),
+            _ => None,
+        })
+        .collect();
+    if let Some(known) = known {
+        let v = ctx.set_sym(out, known)?;
+        ctx.bind(0, v)?;
+    }
+    Ok(())
+}
+
+/// Element pairs of two tracked vectors of one length, or of one and a scalar.
+fn paired<'e>(a: &'e [SymEl], b: &'e [SymEl]) -> impl Iterator<Item = (&'e SymEl, &'e SymEl)> {
+    let n = match (a.len(), b.len()) {
+        (x, y) if x == y => x,
+        (1, y) => y,
+        (x, 1) => x,
+        _ => 0,
+    };
+    (0..n).map(move |i| (&a[i.min(a.len() - 1)], &b[i.min(b.len() - 1)]))
 }
 fn less(ctx: &mut MapCtx) -> Result<()> {
     compare(ctx, Compare::Less)
@@ -1000,6 +1035,24 @@ fn greater_or_equal(ctx: &mut MapCtx) -> Result<()> {
 fn where_(ctx: &mut MapCtx) -> Result<()> {
     let (c, x, y) = (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?);
     let v = ctx.emit1(Op::Elementwise(Elementwise::Select), &[c, x, y])?;
+    // Shape arithmetic: a known condition picks from tracked vectors.
+    if let (Some(cond), Some(a), Some(b)) = (ctx.sym_of(c), ctx.sym_of(x), ctx.sym_of(y))
+        && cond.len() == a.len().max(b.len())
+    {
+        let picked: Option<Vec<SymEl>> = cond
+            .iter()
+            .zip(paired(&a, &b))
+            .map(|(c, (p, q))| match c {
+                SymEl::Int(0) => Some(q.clone()),
+                SymEl::Int(_) => Some(p.clone()),
+                SymEl::Sym(_) => None,
+            })
+            .collect();
+        if let Some(picked) = picked {
+            let v = ctx.set_sym(v, picked)?;
+            return ctx.bind(0, v);
+        }
+    }
     ctx.bind(0, v)
 }
 

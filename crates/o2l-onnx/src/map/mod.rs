@@ -21,6 +21,8 @@ pub(crate) mod elementwise;
 pub(crate) mod linear;
 pub(crate) mod loss;
 pub(crate) mod ml;
+pub(crate) mod ml_linear;
+pub(crate) mod ml_tree;
 pub(crate) mod movement;
 pub(crate) mod norm;
 pub(crate) mod optional;
@@ -59,6 +61,8 @@ pub(crate) fn all_rules() -> impl Iterator<Item = &'static Rule> {
         movement::RULES,
         training::RULES,
         ml::RULES,
+        ml_tree::RULES,
+        ml_linear::RULES,
         contrib::RULES,
         contrib_attention::RULES,
         contrib_embed::RULES,

@@ -3,7 +3,7 @@
 //! constants (Identity, Dropout in inference, Constant).
 use super::ctx::{MapCtx, Rule, SymEl, known_product, row};
 use o2l_canon::Builder;
-use o2l_canon::ops::{Movement, ScatterReduction};
+use o2l_canon::ops::{Elementwise, Movement, PadMode, ScatterReduction};
 use o2l_canon::shape::{element_count, normalize_axes, normalize_axis};
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
 
@@ -21,9 +21,9 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Reshape",
         &[5, 13, 14, 19, 21, 23, 24, 25],
-        &["Reshape"],
+        &["Reshape", "Cast", "ReshapeTo"],
         reshape,
-        "constant shape input; 0 copies the input dim (unless allowzero), -1 is inferred",
+        "shape input, constant or tracked (shape arithmetic on symbolic dims): 0 copies the input dim (unless allowzero), -1 is inferred; a shape computed at run time: ReshapeTo",
     ),
     row(
         "Flatten",
@@ -42,9 +42,9 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Squeeze",
         V13_ON,
-        &["Reshape"],
+        &["Reshape", "Switch"],
         squeeze_v13,
-        "axes input (constant); absent: every dim of size 1",
+        "axes input; absent: every dim of size 1; run-time axes of static count: a Switch over the possible sets",
     ),
     row(
         "Unsqueeze",
@@ -56,9 +56,9 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Unsqueeze",
         V13_ON,
-        &["Reshape"],
+        &["Reshape", "Switch"],
         unsqueeze_v13,
-        "axes input (constant)",
+        "axes input; run-time axes of static count: a Switch over the possible sets",
     ),
     row(
         "Transpose",
@@ -133,16 +133,16 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Slice",
         &[1],
-        &["Gather"],
+        &["Gather", "SliceAt"],
         slice_v1,
         "starts/ends/axes attributes; each sliced axis becomes a Gather of constant indices (static dims)",
     ),
     row(
         "Slice",
         &[10, 11, 13],
-        &["Gather"],
+        &["Gather", "Cast", "Reshape", "SliceAt", "Switch"],
         slice_v10,
-        "constant starts/ends/axes/steps inputs; each sliced axis becomes a Gather of constant indices (static dims)",
+        "constant starts/ends/axes/steps: a Gather of constant indices per sliced axis (static dims); run-time starts/ends/steps, or a symbolic sliced dim: SliceAt (run-time dims); run-time axes: a Switch over the possible axes",
     ),
     row(
         "Split",
@@ -161,30 +161,30 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Split",
         &[13],
-        &["Gather"],
+        &["Gather", "Cast", "CumSum", "Sub", "Reshape", "SliceAt"],
         split_v13,
-        "constant `split` input or equal parts; one Gather of constant indices per output",
+        "constant `split` input or equal parts: one Gather of constant indices per output; run-time `split`: SliceAt between running sums",
     ),
     row(
         "Split",
         &[18],
-        &["Gather"],
+        &["Gather", "Cast", "CumSum", "Sub", "Reshape", "SliceAt"],
         split_v18,
-        "constant `split` input or num_outputs (last part smaller); one Gather per output",
+        "constant `split` input or num_outputs (last part smaller): one Gather per output; run-time `split`: SliceAt between running sums",
     ),
     row(
         "ConstantOfShape",
         &[9, 20, 21, 23, 24, 25],
-        &["Fill"],
+        &["Fill", "Cast", "Concat", "BroadcastTo"],
         constant_of_shape,
-        "constant shape input; the value attribute (default f32 0) repeated: a constant up to --max-fold-bytes, a run-time Fill above",
+        "the value attribute (default f32 0) repeated; constant shape: a constant up to --max-fold-bytes, a run-time Fill above; run-time shape: BroadcastTo",
     ),
     row(
         "Expand",
         &[8, 13],
-        &["Reshape", "Gather"],
+        &["Reshape", "Gather", "Cast", "Concat", "BroadcastTo"],
         expand,
-        "constant shape input; each broadcast 1-dim becomes a Gather of repeated index 0",
+        "constant shape: each broadcast 1-dim becomes a Gather of repeated index 0; run-time shape: BroadcastTo (dims computed at run time)",
     ),
     row(
         "Tile",
@@ -203,9 +203,9 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Compress",
         &[9, 11, 28],
-        &["Reshape", "Gather"],
+        &["Reshape", "Gather", "Cast", "NonZero"],
         compress,
-        "Gather of the positions a constant condition keeps (a run-time condition makes the shape data-dependent)",
+        "Gather of the positions the condition keeps: constant ones, or NonZero of a run-time condition (a run-time length)",
     ),
     row(
         "ReverseSequence",
@@ -224,23 +224,25 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Pad",
         &[1],
-        &["Gather", "Concat"],
+        &["Gather", "Concat", "PadAt"],
         pad_v1,
         "paddings/value attributes; see Pad-11",
     ),
     row(
         "Pad",
         &[2],
-        &["Fill", "Gather", "Concat"],
+        &["Fill", "Gather", "Concat", "PadAt"],
         pad_v2,
         "pads/value attributes; see Pad-11",
     ),
     row(
         "Pad",
         &[11, 13, 18, 19, 21, 23, 24, 25],
-        &["Fill", "Gather", "Concat"],
+        &[
+            "Fill", "Gather", "Concat", "Cast", "Reshape", "PadAt", "Switch",
+        ],
         pad_v11,
-        "constant pads (and axes, constant_value) inputs; constant mode concatenates constant blocks, edge/reflect/wrap gather (static dims)",
+        "constant pads and constant_value: constant mode concatenates constant blocks, edge/reflect/wrap gather (static dims); run-time pads or value: PadAt (run-time dims); run-time axes: a Switch over the axis lists",
     ),
     row(
         "DepthToSpace",
@@ -266,9 +268,9 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Range",
         &[11, 27],
-        &[],
+        &["Reshape", "Range"],
         range,
-        "constant inputs only: folded to a constant",
+        "constant inputs: folded to a constant; run-time ones: a run-time length",
     ),
     row(
         "EyeLike",
@@ -301,9 +303,11 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "OneHot",
         &[9, 11, 28],
-        &["OneHot"],
+        &[
+            "OneHot", "Cast", "Reshape", "Range", "Less", "Add", "Select", "Equal", "Gather",
+        ],
         one_hot,
-        "constant depth; values input of [off, on]; axis; negative indices wrap (11+)",
+        "values input of [off, on]; axis; negative indices wrap (11+); a run-time depth: indices compared with Range(0, depth) along the new axis",
     ),
     row(
         "ScatterElements",
@@ -445,10 +449,7 @@ fn trilu(ctx: &mut MapCtx) -> Result<()> {
 fn one_hot(ctx: &mut MapCtx) -> Result<()> {
     let (idx, depth_v, values) = (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?);
     let Some(depth_t) = ctx.const_of(depth_v) else {
-        return Err(ctx.needs_constant(
-            1,
-            "input 1 (depth) is computed at run time; only a constant depth is supported",
-        ));
+        return run_time_one_hot(ctx, idx, depth_v, values);
     };
     let depth = match depth_t.to_f64s()[..] {
         [d] if d >= 1.0 && d.is_finite() => d as u64,
@@ -470,6 +471,70 @@ fn one_hot(ctx: &mut MapCtx) -> Result<()> {
         }),
         &[idx, values],
     )?;
+    ctx.bind(0, v)
+}
+
+/// OneHot of a depth computed at run time: positions `Range(0, depth)` laid
+/// along the new axis, compared with the (wrapped) indices broadcast across
+/// it; the new axis is a run-time dim.
+fn run_time_one_hot(ctx: &mut MapCtx, idx: ValueId, depth: ValueId, values: ValueId) -> Result<()> {
+    use o2l_canon::ops::{Binary, Compare};
+    let rank = ctx.ty(idx).rank();
+    let axis = normalize_axis(ctx.attrs.int_or("axis", -1)?, rank + 1)?;
+    if ctx.ty(depth).num_elements()? != Some(1) || ctx.ty(values).shape != [Dim::Known(2)] {
+        return Err(Error::invalid(format!(
+            "OneHot takes one depth value and two values, got {} and {}",
+            ctx.ty(depth),
+            ctx.ty(values)
+        )));
+    }
+    // A float depth counts its whole part, as ONNX casts it.
+    let depth = ctx.cast(depth, DType::I64)?;
+    let depth = ctx.reshape_to(depth, &[])?;
+    let zero = ctx.i64s(vec![], &[0])?;
+    let one = ctx.i64s(vec![], &[1])?;
+    let count = Dim::Symbol(format!("{}_depth", ctx.origin.node));
+    let count_name = count.to_string();
+    let positions = ctx.emit1(
+        Op::Movement(Movement::Range { count: count_name }),
+        &[zero, depth, one],
+    )?;
+    let mut along = vec![Dim::Known(1); rank + 1];
+    along[axis] = count;
+    let positions = ctx.reshape(positions, along)?;
+    let i = ctx.cast(idx, DType::I64)?;
+    if ctx.version >= 11 {
+        let negative = ctx.compare(Compare::Less, i, zero)?;
+        let wrapped = ctx.binary(Binary::Add, i, depth)?;
+        let i2 = ctx.emit1(
+            Op::Elementwise(Elementwise::Select),
+            &[negative, wrapped, i],
+        )?;
+        return finish_one_hot(ctx, i2, positions, values, axis);
+    }
+    finish_one_hot(ctx, i, positions, values, axis)
+}
+
+/// `values[1]` where the index (with a new 1-dim at `axis`) equals the
+/// position, `values[0]` elsewhere.
+fn finish_one_hot(
+    ctx: &mut MapCtx,
+    i: ValueId,
+    positions: ValueId,
+    values: ValueId,
+    axis: usize,
+) -> Result<()> {
+    let mut shape = ctx.ty(i).shape;
+    shape.insert(axis, Dim::Known(1));
+    let i = ctx.reshape(i, shape)?;
+    let hit = ctx.compare(o2l_canon::ops::Compare::Equal, i, positions)?;
+    let pick = |ctx: &mut MapCtx, k: i64| -> Result<ValueId> {
+        let at = index_constant(ctx, &[k])?;
+        let v = ctx.emit1(Op::Movement(Movement::Gather { axis: 0 }), &[values, at])?;
+        ctx.reshape_to(v, &[])
+    };
+    let (off, on) = (pick(ctx, 0)?, pick(ctx, 1)?);
+    let v = ctx.emit1(Op::Elementwise(Elementwise::Select), &[hit, on, off])?;
     ctx.bind(0, v)
 }
 
@@ -610,19 +675,49 @@ fn reshape_v1(ctx: &mut MapCtx) -> Result<()> {
 
 fn reshape(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
+    let allow_zero = ctx.version >= 14 && ctx.attrs.int_or("allowzero", 0)? != 0;
+    if let Some(shape) = ctx.opt_input(1)
+        && ctx.sym_of(shape).is_none()
+    {
+        return run_time_reshape(ctx, x, shape, allow_zero);
+    }
     let Some(target) = ctx.sym_ints(1, "shape")? else {
         return Err(Error::invalid("Reshape needs its shape input"));
     };
-    let allow_zero = ctx.version >= 14 && ctx.attrs.int_or("allowzero", 0)? != 0;
     let shape = resolve_reshape_sym(&ctx.ty(x).shape, &target, allow_zero)?;
     let v = ctx.reshape(x, shape)?;
     ctx.bind(0, v)
 }
 
-/// The product of some dims as one dim: known, or the lone symbol among 1s.
-fn merged_dim(dims: &[Dim], whole: &[Dim]) -> Result<Dim> {
+/// Reshape to a shape computed at run time (of static length): `ReshapeTo`,
+/// every result dim a run-time dim named after the node.
+fn run_time_reshape(ctx: &mut MapCtx, x: ValueId, shape: ValueId, allow_zero: bool) -> Result<()> {
+    let n = match ctx.ty(shape).known_dims().as_deref() {
+        Some([n]) => *n as usize,
+        _ => {
+            return Err(Error::unsupported(format!(
+                "Reshape to a shape {} of run-time length (the result's rank would depend on data)",
+                ctx.ty(shape)
+            )));
+        }
+    };
+    let dims = (0..n)
+        .map(|k| Dim::Symbol(format!("{}_{k}", ctx.origin.node)))
+        .collect();
+    let shape = ctx.cast(shape, DType::I64)?;
+    let v = ctx.emit1(
+        Op::Movement(Movement::ReshapeTo { dims, allow_zero }),
+        &[x, shape],
+    )?;
+    ctx.bind(0, v)
+}
+
+/// The product of some dims as one dim: known, or a symbol named by its
+/// factors (`batch*seq`, sorted, as shape arithmetic names products) whose
+/// value the lowering computes from the element count.
+fn merged_dim(dims: &[Dim]) -> Result<Dim> {
     let mut product: u64 = 1;
-    let mut symbol: Option<&Dim> = None;
+    let mut factors: Vec<String> = Vec::new();
     for d in dims {
         match d {
             Dim::Known(n) => {
@@ -630,23 +725,20 @@ fn merged_dim(dims: &[Dim], whole: &[Dim]) -> Result<Dim> {
                     .checked_mul(*n)
                     .ok_or_else(|| Error::limit("Flatten size overflows"))?
             }
-            Dim::Symbol(_) if symbol.is_none() => symbol = Some(d),
-            Dim::Symbol(_) => {
-                return Err(Error::unsupported(format!(
-                    "Flatten of {} merges several symbolic dims",
-                    dims_text(whole)
-                )));
-            }
+            Dim::Symbol(s) => factors.extend(s.split('*').map(str::to_string)),
         }
     }
-    match symbol {
-        None => Ok(Dim::Known(product)),
-        Some(s) if product == 1 => Ok(s.clone()),
-        Some(_) => Err(Error::unsupported(format!(
-            "Flatten of {} merges a symbolic dim with others",
-            dims_text(whole)
-        ))),
+    if factors.is_empty() {
+        return Ok(Dim::Known(product));
     }
+    if product == 0 {
+        return Ok(Dim::Known(0));
+    }
+    if product != 1 {
+        factors.push(product.to_string());
+    }
+    factors.sort();
+    Ok(Dim::Symbol(factors.join("*")))
 }
 
 fn flatten(ctx: &mut MapCtx) -> Result<()> {
@@ -661,10 +753,7 @@ fn flatten(ctx: &mut MapCtx) -> Result<()> {
         )));
     }
     let a = a as usize;
-    let out = vec![
-        merged_dim(&shape[..a], &shape)?,
-        merged_dim(&shape[a..], &shape)?,
-    ];
+    let out = vec![merged_dim(&shape[..a])?, merged_dim(&shape[a..])?];
     let v = ctx.reshape(x, out)?;
     ctx.bind(0, v)
 }
@@ -716,6 +805,10 @@ fn squeeze_v1(ctx: &mut MapCtx) -> Result<()> {
 }
 
 fn squeeze_v13(ctx: &mut MapCtx) -> Result<()> {
+    let rank = ctx.ty(ctx.input(0)?).rank();
+    if ctx.switch_on_run_time_axes(1, rank)? {
+        return Ok(());
+    }
     let axes = ctx.const_ints(1, "axes")?;
     squeeze(ctx, axes)
 }
@@ -747,6 +840,15 @@ fn unsqueeze_v1(ctx: &mut MapCtx) -> Result<()> {
 }
 
 fn unsqueeze_v13(ctx: &mut MapCtx) -> Result<()> {
+    // The axes index the result, whose rank is the input's plus their count.
+    if let Some(axes) = ctx.opt_input(1)
+        && let Some(count) = ctx.ty(axes).num_elements()?
+    {
+        let rank = ctx.ty(ctx.input(0)?).rank() + count as usize;
+        if ctx.switch_on_run_time_axes(1, rank)? {
+            return Ok(());
+        }
+    }
     let Some(axes) = ctx.const_ints(1, "axes")? else {
         return Err(Error::invalid("Unsqueeze needs its axes input"));
     };
@@ -1051,11 +1153,50 @@ fn slice(
         )));
     }
     let axes = normalize_axes(&axes, rank)?;
-    let mut y = x;
-    for i in 0..n {
-        if steps[i] == 0 {
-            return Err(Error::invalid("Slice step must not be 0"));
+    if steps.contains(&0) {
+        return Err(Error::invalid("Slice step must not be 0"));
+    }
+    // Along a symbolic dim the extent is known only at run time: SliceAt,
+    // skipping the axes taken whole.
+    let whole = |i: usize| starts[i] == 0 && steps[i] == 1 && ends[i] >= i64::MAX / 2;
+    let symbolic: Vec<usize> = (0..n)
+        .filter(|&i| !whole(i) && ctx.ty(x).shape[axes[i]].known().is_none())
+        .collect();
+    if !symbolic.is_empty() {
+        let picked = |v: &[i64]| symbolic.iter().map(|&i| v[i]).collect::<Vec<_>>();
+        let len = vec![symbolic.len() as u64];
+        let operands = [
+            x,
+            ctx.i64s(len.clone(), &picked(&starts))?,
+            ctx.i64s(len.clone(), &picked(&ends))?,
+            ctx.i64s(len, &picked(&steps))?,
+        ];
+        let sliced: Vec<usize> = symbolic.iter().map(|&i| axes[i]).collect();
+        let sizes = sliced
+            .iter()
+            .map(|a| format!("{}_{a}", ctx.origin.node))
+            .collect();
+        let y = ctx.emit1(
+            Op::Movement(Movement::SliceAt {
+                axes: sliced,
+                sizes,
+            }),
+            &operands,
+        )?;
+        // The static axes, if any, as before.
+        let rest: Vec<usize> = (0..n)
+            .filter(|&i| !symbolic.contains(&i) && !whole(i))
+            .collect();
+        let mut y = y;
+        for i in rest {
+            let len = static_len(ctx, y, axes[i], "Slice")?;
+            let picks = slice_indices(len, starts[i], ends[i], steps[i]);
+            y = take(ctx, y, axes[i], &picks, len)?;
         }
+        return ctx.bind(0, y);
+    }
+    let mut y = x;
+    for i in (0..n).filter(|&i| !whole(i)) {
         let len = static_len(ctx, y, axes[i], "Slice")?;
         let picks = slice_indices(len, starts[i], ends[i], steps[i]);
         y = take(ctx, y, axes[i], &picks, len)?;
@@ -1071,6 +1212,16 @@ fn slice_v1(ctx: &mut MapCtx) -> Result<()> {
 }
 
 fn slice_v10(ctx: &mut MapCtx) -> Result<()> {
+    let rank = ctx.ty(ctx.input(0)?).rank();
+    if ctx.switch_on_run_time_axis_list(3, rank)? {
+        return Ok(());
+    }
+    let run_time = [1, 2, 4]
+        .iter()
+        .any(|&i| ctx.opt_input(i).is_some_and(|v| ctx.const_of(v).is_none()));
+    if run_time {
+        return run_time_slice(ctx, rank);
+    }
     let starts = ctx
         .const_ints(1, "starts")?
         .ok_or_else(|| Error::invalid("Slice needs its starts input"))?;
@@ -1080,6 +1231,65 @@ fn slice_v10(ctx: &mut MapCtx) -> Result<()> {
     let axes = ctx.const_ints(3, "axes")?;
     let steps = ctx.const_ints(4, "steps")?;
     slice(ctx, starts, ends, axes, steps)
+}
+
+/// Slice with run-time starts, ends or steps (constant axes): `SliceAt`.
+/// A sliced dim taken from 0 up to a tracked dim symbol in steps of 1
+/// (`x[:, :seq]`) is that symbol; any other is a run-time dim of its own.
+fn run_time_slice(ctx: &mut MapCtx, rank: usize) -> Result<()> {
+    let x = ctx.input(0)?;
+    let starts = ctx.input(1)?;
+    let n = match ctx.ty(starts).known_dims().as_deref() {
+        Some([n]) => *n as usize,
+        _ => {
+            return Err(Error::invalid(format!(
+                "Slice starts must be 1-D of a static length, got {}",
+                ctx.ty(starts)
+            )));
+        }
+    };
+    let axes = match ctx.const_ints(3, "axes")? {
+        Some(a) => normalize_axes(&a, rank)?,
+        None => (0..n).collect(),
+    };
+    if axes.len() != n {
+        return Err(Error::invalid(format!(
+            "Slice has {n} starts for {} axes",
+            axes.len()
+        )));
+    }
+    let starts_known = ctx.sym_ints(1, "starts").ok().flatten();
+    let ends_known = ctx.sym_ints(2, "ends").ok().flatten();
+    let steps_known = match ctx.opt_input(4) {
+        Some(_) => ctx.sym_ints(4, "steps").ok().flatten(),
+        None => Some(vec![SymEl::Int(1); n]),
+    };
+    let sizes: Vec<String> = axes
+        .iter()
+        .enumerate()
+        .map(|(k, a)| {
+            let pick = |v: &Option<Vec<SymEl>>| v.as_ref().and_then(|v| v.get(k).cloned());
+            match (pick(&starts_known), pick(&ends_known), pick(&steps_known)) {
+                (Some(SymEl::Int(0)), Some(SymEl::Sym(s)), Some(SymEl::Int(1))) => s,
+                _ => format!("{}_{a}", ctx.origin.node),
+            }
+        })
+        .collect();
+    let mut operands = vec![x];
+    for i in [1, 2] {
+        let v = ctx.input(i)?;
+        let v = ctx.cast(v, DType::I64)?;
+        operands.push(ctx.reshape_to(v, &[n as u64])?);
+    }
+    operands.push(match ctx.opt_input(4) {
+        Some(v) => {
+            let v = ctx.cast(v, DType::I64)?;
+            ctx.reshape_to(v, &[n as u64])?
+        }
+        None => ctx.i64s(vec![n as u64], &vec![1; n])?,
+    });
+    let v = ctx.emit1(Op::Movement(Movement::SliceAt { axes, sizes }), &operands)?;
+    ctx.bind(0, v)
 }
 
 /// Splits along `axis` into parts of the given sizes, or `ctx`'s output count.
@@ -1148,11 +1358,17 @@ fn split_v2(ctx: &mut MapCtx) -> Result<()> {
 }
 
 fn split_v13(ctx: &mut MapCtx) -> Result<()> {
+    if ctx.opt_input(1).is_some_and(|v| ctx.const_of(v).is_none()) {
+        return run_time_split(ctx);
+    }
     let sizes = ctx.const_ints(1, "split")?;
     split(ctx, sizes, None)
 }
 
 fn split_v18(ctx: &mut MapCtx) -> Result<()> {
+    if ctx.opt_input(1).is_some_and(|v| ctx.const_of(v).is_none()) {
+        return run_time_split(ctx);
+    }
     let sizes = ctx.const_ints(1, "split")?;
     let n = ctx.attrs.int("num_outputs")?;
     if sizes.is_none() && n.is_none() {
@@ -1163,11 +1379,70 @@ fn split_v18(ctx: &mut MapCtx) -> Result<()> {
     split(ctx, sizes, n)
 }
 
+/// Split by sizes computed at run time (one per output): part `k` is the
+/// slice between the running sums of the sizes before it and through it.
+fn run_time_split(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let rank = ctx.ty(x).rank();
+    let axis = normalize_axis(ctx.attrs.int_or("axis", 0)?, rank)?;
+    let sizes = ctx.input(1)?;
+    let parts = ctx.num_outputs();
+    if ctx.ty(sizes).shape != [Dim::Known(parts as u64)] {
+        return Err(Error::invalid(format!(
+            "Split sizes {} do not give one size per output ({parts})",
+            ctx.ty(sizes)
+        )));
+    }
+    let sizes = ctx.cast(sizes, DType::I64)?;
+    let ends = ctx.emit1(
+        Op::Reduce(o2l_canon::ops::Reduce {
+            kind: o2l_canon::ops::ReduceKind::CumSum {
+                exclusive: false,
+                reverse: false,
+            },
+            axes: vec![0],
+            keep_dims: true,
+        }),
+        &[sizes],
+    )?;
+    let starts = ctx.binary(o2l_canon::ops::Binary::Sub, ends, sizes)?;
+    for k in 0..parts {
+        if !ctx.output_wanted(k) {
+            continue;
+        }
+        let at = index_constant(ctx, &[k as i64])?;
+        let start = ctx.emit1(Op::Movement(Movement::Gather { axis: 0 }), &[starts, at])?;
+        let end = ctx.emit1(Op::Movement(Movement::Gather { axis: 0 }), &[ends, at])?;
+        let size = format!("{}_{k}", ctx.origin.node);
+        let v = slice_at_run_time(ctx, x, axis, start, end, size)?;
+        ctx.bind(k, v)?;
+    }
+    Ok(())
+}
+
+/// `x[start:end]` along `axis` in steps of 1, `start` and `end` run-time
+/// i64 tensors of one element; the sliced dim is the run-time dim `size`.
+pub(crate) fn slice_at_run_time(
+    ctx: &mut MapCtx,
+    x: ValueId,
+    axis: usize,
+    start: ValueId,
+    end: ValueId,
+    size: String,
+) -> Result<ValueId> {
+    let one = index_constant(ctx, &[1])?;
+    let start = ctx.reshape_to(start, &[1])?;
+    let end = ctx.reshape_to(end, &[1])?;
+    ctx.emit1(
+        Op::Movement(Movement::SliceAt {
+            axes: vec![axis],
+            sizes: vec![size],
+        }),
+        &[x, start, end, one],
+    )
+}
+
 fn constant_of_shape(ctx: &mut MapCtx) -> Result<()> {
-    let Some(shape) = ctx.const_ints(0, "shape")? else {
-        return Err(Error::invalid("ConstantOfShape needs its shape input"));
-    };
-    let dims = super::ctx::to_u64s(&shape, "ConstantOfShape shape")?;
     let value = match ctx.attrs.tensor("value")? {
         Some(p) => ctx.decode_tensor(p)?,
         None => Tensor::from_f64s(DType::F32, vec![1], &[0.0])?,
@@ -1178,6 +1453,17 @@ fn constant_of_shape(ctx: &mut MapCtx) -> Result<()> {
             value.num_elements()
         )));
     }
+    let shape_v = ctx.input(0)?;
+    if ctx.const_of(shape_v).is_none() {
+        // A run-time shape: the value broadcast to it.
+        let scalar = ctx.constant(value.repeated(vec![])?)?;
+        let v = broadcast_to_run_time(ctx, scalar, shape_v)?;
+        return ctx.bind(0, v);
+    }
+    let Some(shape) = ctx.const_ints(0, "shape")? else {
+        return Err(Error::invalid("ConstantOfShape needs its shape input"));
+    };
+    let dims = super::ctx::to_u64s(&shape, "ConstantOfShape shape")?;
     let v = ctx.fill(
         &value,
         dims.clone(),
@@ -1203,6 +1489,9 @@ fn gather_along(ctx: &mut MapCtx, x: ValueId, axis: usize, picks: &[i64]) -> Res
 
 fn expand(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
+    if ctx.opt_input(1).is_some_and(|v| ctx.const_of(v).is_none()) {
+        return run_time_expand(ctx, x);
+    }
     let Some(target) = ctx.const_ints(1, "shape")? else {
         return Err(Error::invalid("Expand needs its shape input"));
     };
@@ -1239,6 +1528,57 @@ fn expand(ctx: &mut MapCtx) -> Result<()> {
         }
     }
     ctx.bind(0, y)
+}
+
+/// Expand to a shape computed at run time (of static length): `BroadcastTo`.
+/// Result dims are resolved where the conversion can tell (a dim of `x`
+/// other than 1; a tracked entry: a number or a dim symbol), and are run-time
+/// dims named after the node otherwise.
+fn run_time_expand(ctx: &mut MapCtx, x: ValueId) -> Result<()> {
+    let shape = ctx.input(1)?;
+    let v = broadcast_to_run_time(ctx, x, shape)?;
+    ctx.bind(0, v)
+}
+
+/// `x` broadcast to the run-time shape `shape` (see `run_time_expand`).
+fn broadcast_to_run_time(ctx: &mut MapCtx, x: ValueId, shape: ValueId) -> Result<ValueId> {
+    let n = match ctx.ty(shape).known_dims().as_deref() {
+        Some([n]) => *n as usize,
+        _ => {
+            return Err(Error::unsupported(format!(
+                "a broadcast to a shape {} of run-time length (the result's rank would depend on data)",
+                ctx.ty(shape)
+            )));
+        }
+    };
+    let have = ctx.ty(x).shape;
+    let rank = n.max(have.len());
+    let tracked = ctx.sym_of(shape);
+    let mut dims = Vec::with_capacity(rank);
+    for k in 0..rank {
+        let xd = k.checked_sub(rank - have.len()).map(|i| have[i].clone());
+        let el = k
+            .checked_sub(rank - n)
+            .and_then(|i| tracked.as_ref().and_then(|t| t.get(i).cloned()));
+        dims.push(match (xd, el) {
+            // No shape entry (padded with 1): x's own dim.
+            (Some(d), _) if k < rank - n => d,
+            (Some(Dim::Known(d)), _) if d != 1 => Dim::Known(d),
+            (xd, Some(SymEl::Int(1))) => xd.unwrap_or(Dim::Known(1)),
+            (_, Some(SymEl::Int(t))) if t >= 0 => Dim::Known(t as u64),
+            (_, Some(SymEl::Sym(s))) => Dim::Symbol(s),
+            _ => Dim::Symbol(format!("{}_{k}", ctx.origin.node)),
+        });
+    }
+    let shape = ctx.cast(shape, DType::I64)?;
+    // The shape operand has one entry per result dim: pad it with leading 1s.
+    let shape = if n < rank {
+        let ones = ctx.i64s(vec![(rank - n) as u64], &vec![1; rank - n])?;
+        ctx.emit1(Op::Movement(Movement::Concat { axis: 0 }), &[ones, shape])?
+    } else {
+        shape
+    };
+    ctx.emit1(Op::Movement(Movement::BroadcastTo { dims }), &[x, shape])
 }
 
 /// Tile-1: `tiles` copies of the input along `axis`, both scalar inputs.
@@ -1327,6 +1667,17 @@ fn pad(ctx: &mut MapCtx, pads: Vec<i64>, axes: Option<Vec<i64>>, value: f64) -> 
             2 * n
         )));
     }
+    let symbolic = axes
+        .iter()
+        .enumerate()
+        .any(|(k, &a)| (pads[k], pads[n + k]) != (0, 0) && ctx.ty(x).shape[a].known().is_none());
+    if symbolic {
+        // Along a symbolic dim the extent is known only at run time: PadAt.
+        let pads = ctx.i64s(vec![2 * n as u64], &pads)?;
+        let value = ctx.scalar(ctx.ty(x).dtype, value)?;
+        let v = emit_pad_at(ctx, x, &mode, axes, pads, value)?;
+        return ctx.bind(0, v);
+    }
     let mut y = x;
     for (k, &axis) in axes.iter().enumerate() {
         let (b, e) = (pads[k], pads[n + k]);
@@ -1387,12 +1738,7 @@ fn compress(ctx: &mut MapCtx) -> Result<()> {
     let Some(cond) = ctx.opt_input(1) else {
         return Err(Error::invalid("Compress needs its condition"));
     };
-    let Some(keep) = ctx.const_of(cond).map(|t| t.to_i64s()) else {
-        return Err(ctx.needs_constant(
-            1,
-            "input 1 (condition) is computed at run time; the result's length would depend on it (only a constant condition is supported)",
-        ));
-    };
+    let keep = ctx.const_of(cond).map(|t| t.to_i64s());
     let xt = ctx.ty(x);
     let (y, axis) = match ctx.attrs.int("axis")? {
         Some(a) => (x, normalize_axis(a, xt.rank())?),
@@ -1403,6 +1749,35 @@ fn compress(ctx: &mut MapCtx) -> Result<()> {
         }
     };
     let len = static_len(ctx, y, axis, "Compress")?;
+    let Some(keep) = keep else {
+        // A run-time condition: the positions NonZero finds, a run-time count.
+        let c = match ctx.ty(cond).known_dims().as_deref() {
+            Some([c]) => *c as i64,
+            _ => {
+                return Err(Error::invalid(format!(
+                    "Compress condition must be 1-D, got {}",
+                    ctx.ty(cond)
+                )));
+            }
+        };
+        let cond = if c > len {
+            let first: Vec<i64> = (0..len).collect();
+            gather_along(ctx, cond, 0, &first)?
+        } else {
+            cond
+        };
+        let cond = ctx.cast(cond, DType::Bool)?;
+        let count = format!("{}_count", ctx.origin.node);
+        let at = ctx.emit1(
+            Op::Sort(o2l_canon::ops::Sort::NonZero {
+                count: count.clone(),
+            }),
+            &[cond],
+        )?;
+        let at = ctx.reshape(at, vec![Dim::Symbol(count)])?;
+        let v = ctx.emit1(Op::Movement(Movement::Gather { axis }), &[y, at])?;
+        return ctx.bind(0, v);
+    };
     let picks: Vec<i64> = keep
         .iter()
         .take(len as usize)
@@ -1532,6 +1907,16 @@ fn pad_v2(ctx: &mut MapCtx) -> Result<()> {
 }
 
 fn pad_v11(ctx: &mut MapCtx) -> Result<()> {
+    let rank = ctx.ty(ctx.input(0)?).rank();
+    if ctx.version >= 18 && ctx.switch_on_run_time_axis_list(3, rank)? {
+        return Ok(());
+    }
+    if [1, 2]
+        .iter()
+        .any(|&i| ctx.opt_input(i).is_some_and(|v| ctx.const_of(v).is_none()))
+    {
+        return run_time_pad(ctx, rank);
+    }
     let Some(pads) = ctx.const_ints(1, "pads")? else {
         return Err(Error::invalid("Pad needs its pads input"));
     };
@@ -1553,6 +1938,73 @@ fn pad_v11(ctx: &mut MapCtx) -> Result<()> {
         None
     };
     pad(ctx, pads, axes, value)
+}
+
+/// Pad by amounts (or a value) computed at run time: `PadAt`, each padded
+/// dim a run-time dim named after the node.
+fn run_time_pad(ctx: &mut MapCtx, rank: usize) -> Result<()> {
+    let x = ctx.input(0)?;
+    let dtype = ctx.ty(x).dtype;
+    let mode = ctx.attrs.string_or("mode", "constant")?;
+    let axes = match ctx.const_ints(3, "axes")? {
+        Some(a) if ctx.version >= 18 => normalize_axes(&a, rank)?,
+        _ => (0..rank).collect(),
+    };
+    let pads = ctx.input(1)?;
+    if ctx.ty(pads).shape != [Dim::Known(2 * axes.len() as u64)] {
+        return Err(Error::invalid(format!(
+            "Pad pads {} must hold 2 values for each of {} axes",
+            ctx.ty(pads),
+            axes.len()
+        )));
+    }
+    let pads = ctx.cast(pads, DType::I64)?;
+    let value = match ctx.opt_input(2) {
+        Some(v) if ctx.ty(v).num_elements()? == Some(1) => {
+            let v = ctx.reshape_to(v, &[])?;
+            ctx.cast(v, dtype)?
+        }
+        Some(v) => {
+            return Err(Error::invalid(format!(
+                "Pad constant_value must hold one value, got {}",
+                ctx.ty(v)
+            )));
+        }
+        None => ctx.scalar(dtype, 0.0)?,
+    };
+    let v = emit_pad_at(ctx, x, &mode, axes, pads, value)?;
+    ctx.bind(0, v)
+}
+
+/// `PadAt` of `x` along `axes` by the i64 `pads` (begins, then ends) with
+/// ONNX's `mode`; each padded dim a run-time dim named after the node.
+fn emit_pad_at(
+    ctx: &mut MapCtx,
+    x: ValueId,
+    mode: &str,
+    axes: Vec<usize>,
+    pads: ValueId,
+    value: ValueId,
+) -> Result<ValueId> {
+    let mode = match mode {
+        "constant" => PadMode::Constant,
+        "edge" => PadMode::Edge,
+        "reflect" => PadMode::Reflect,
+        "wrap" => PadMode::Wrap,
+        other => {
+            return Err(Error::invalid(format!(
+                "Pad mode \"{other}\": expected constant, reflect, edge or wrap"
+            )));
+        }
+    };
+    let sizes = axes
+        .iter()
+        .map(|a| format!("{}_{a}", ctx.origin.node))
+        .collect();
+    ctx.emit1(
+        Op::Movement(Movement::PadAt { mode, axes, sizes }),
+        &[x, pads, value],
+    )
 }
 
 /// N, C, H, W of a 4-D input, C/H/W static.
@@ -1664,6 +2116,10 @@ fn size(ctx: &mut MapCtx) -> Result<()> {
 }
 
 fn range(ctx: &mut MapCtx) -> Result<()> {
+    let operands = [ctx.input(0)?, ctx.input(1)?, ctx.input(2)?];
+    if operands.iter().any(|&v| ctx.const_of(v).is_none()) {
+        return run_time_range(ctx, operands);
+    }
     let mut vals = [0.0f64; 3];
     let mut dtype = DType::F32;
     for (i, name) in ["start", "limit", "delta"].iter().enumerate() {
@@ -1703,6 +2159,30 @@ fn range(ctx: &mut MapCtx) -> Result<()> {
         Tensor::from_i64s(dtype, vec![count as u64], &v)?
     };
     let v = ctx.constant(t)?;
+    ctx.bind(0, v)
+}
+
+/// Range with a run-time operand: its length is a run-time dim, named after
+/// the limit's dim symbol when the range counts 0, 1, .. up to a tracked dim
+/// (`Range(0, seq, 1)`), so it lines up with the tensors of that dim.
+fn run_time_range(ctx: &mut MapCtx, operands: [ValueId; 3]) -> Result<()> {
+    let mut scalars = Vec::with_capacity(3);
+    for (i, &v) in operands.iter().enumerate() {
+        if ctx.ty(v).num_elements()? != Some(1) {
+            return Err(Error::invalid(format!(
+                "Range input {i} must be a scalar, got {}",
+                ctx.ty(v)
+            )));
+        }
+        scalars.push(ctx.reshape_to(v, &[])?);
+    }
+    let ints = |i: usize| ctx.const_of(operands[i]).map(|t| t.to_f64s());
+    let counts_from_zero = ints(0) == Some(vec![0.0]) && ints(2) == Some(vec![1.0]);
+    let count = match ctx.sym_of(operands[1]).as_deref() {
+        Some([SymEl::Sym(s)]) if counts_from_zero => s.clone(),
+        _ => format!("{}_count", ctx.origin.node),
+    };
+    let v = ctx.emit1(Op::Movement(Movement::Range { count }), &scalars)?;
     ctx.bind(0, v)
 }
 
@@ -1812,15 +2292,27 @@ mod tests {
             g.ty(g.outputs[0]).shape,
             vec![Dim::Symbol("batch".into()), Dim::Known(12)]
         );
-        // A runtime shape is refused as unsupported.
-        let e = M::new(14)
+        // A run-time shape of static length: ReshapeTo, each dim a run-time one.
+        let g = M::new(14)
             .input(f32_in("x", &[2, 6]))
             .input(vi("shape", 7, &[D::N(2)]))
             .node(node("Reshape", "r", &["x", "shape"], &["y"]))
             .output("y")
             .import()
+            .unwrap();
+        assert_eq!(op_names(&g), vec!["ReshapeTo"]);
+        let out = g.ty(g.outputs[0]);
+        assert!(out.shape.iter().all(|d| d.known().is_none()), "{out}");
+        // Of run-time length, the result's rank would depend on data.
+        let e = M::new(14)
+            .input(f32_in("x", &[2, 6]))
+            .input(vi("shape", 7, &[D::S("n")]))
+            .node(node("Reshape", "r", &["x", "shape"], &["y"]))
+            .output("y")
+            .import()
             .unwrap_err();
         assert_eq!(e.kind, ErrorKind::Unsupported, "{e}");
+        assert!(e.to_string().contains("run-time length"), "{e}");
     }
 
     #[test]

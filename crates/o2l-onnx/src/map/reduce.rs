@@ -1,5 +1,6 @@
-//! Reductions: axes from an attribute (older versions) or a constant input
-//! (ReduceSum 13+, the others 18+), keepdims, noop_with_empty_axes.
+//! Reductions: axes from an attribute (older versions) or an input
+//! (ReduceSum 13+, the others 18+), keepdims, noop_with_empty_axes. Axes
+//! computed at run time choose among the static forms (`Control::Switch`).
 use super::ctx::{MapCtx, Rule, row};
 use o2l_canon::Builder;
 use o2l_canon::ops::{Binary, Reduce, ReduceKind, Unary};
@@ -7,14 +8,25 @@ use o2l_canon::shape::normalize_axes;
 use o2l_canon::{Op, Result, ValueId};
 
 const ATTR: &str = "axes attribute; absent means all axes";
-const INPUT: &str =
-    "axes input (constant); absent or empty means all axes, or none with noop_with_empty_axes";
+const INPUT: &str = "axes input; absent or empty means all axes, or none with noop_with_empty_axes; run-time axes of static count: a Switch over the possible sets";
 
 pub(crate) static RULES: &[Rule] = &[
     row("ReduceSum", &[1, 11], &["ReduceSum"], sum_attr, ATTR),
-    row("ReduceSum", &[13], &["ReduceSum"], sum_input, INPUT),
+    row(
+        "ReduceSum",
+        &[13],
+        &["ReduceSum", "Switch"],
+        sum_input,
+        INPUT,
+    ),
     row("ReduceMean", &[1, 11, 13], &["ReduceMean"], mean_attr, ATTR),
-    row("ReduceMean", &[18], &["ReduceMean"], mean_input, INPUT),
+    row(
+        "ReduceMean",
+        &[18],
+        &["ReduceMean", "Switch"],
+        mean_input,
+        INPUT,
+    ),
     row(
         "ReduceMax",
         &[1, 11, 12, 13],
@@ -22,7 +34,13 @@ pub(crate) static RULES: &[Rule] = &[
         max_attr,
         ATTR,
     ),
-    row("ReduceMax", &[18, 20], &["ReduceMax"], max_input, INPUT),
+    row(
+        "ReduceMax",
+        &[18, 20],
+        &["ReduceMax", "Switch"],
+        max_input,
+        INPUT,
+    ),
     row(
         "ReduceMin",
         &[1, 11, 12, 13],
@@ -30,9 +48,21 @@ pub(crate) static RULES: &[Rule] = &[
         min_attr,
         ATTR,
     ),
-    row("ReduceMin", &[18, 20], &["ReduceMin"], min_input, INPUT),
+    row(
+        "ReduceMin",
+        &[18, 20],
+        &["ReduceMin", "Switch"],
+        min_input,
+        INPUT,
+    ),
     row("ReduceProd", &[1, 11, 13], &["ReduceProd"], prod_attr, ATTR),
-    row("ReduceProd", &[18], &["ReduceProd"], prod_input, INPUT),
+    row(
+        "ReduceProd",
+        &[18],
+        &["ReduceProd", "Switch"],
+        prod_input,
+        INPUT,
+    ),
     row(
         "ReduceSumSquare",
         &[1, 11, 13],
@@ -43,7 +73,7 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "ReduceSumSquare",
         &[18],
-        &["Mul", "ReduceSum"],
+        &["Mul", "ReduceSum", "Switch"],
         sum_square_input,
         INPUT,
     ),
@@ -54,7 +84,13 @@ pub(crate) static RULES: &[Rule] = &[
         l1_attr,
         ATTR,
     ),
-    row("ReduceL1", &[18], &["Abs", "ReduceSum"], l1_input, INPUT),
+    row(
+        "ReduceL1",
+        &[18],
+        &["Abs", "ReduceSum", "Switch"],
+        l1_input,
+        INPUT,
+    ),
     row(
         "ReduceL2",
         &[1, 11, 13],
@@ -65,7 +101,7 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "ReduceL2",
         &[18],
-        &["Mul", "ReduceSum", "Sqrt"],
+        &["Mul", "ReduceSum", "Sqrt", "Switch"],
         l2_input,
         INPUT,
     ),
@@ -79,7 +115,7 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "ReduceLogSum",
         &[18, 28],
-        &["ReduceSum", "Log"],
+        &["ReduceSum", "Log", "Switch"],
         log_sum_input,
         INPUT,
     ),
@@ -93,9 +129,17 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "ReduceLogSumExp",
         &[18, 28],
-        &["ReduceMax", "Sub", "Exp", "ReduceSum", "Log", "Add"],
+        &[
+            "ReduceMax",
+            "Sub",
+            "Exp",
+            "ReduceSum",
+            "Log",
+            "Add",
+            "Switch",
+        ],
         log_sum_exp_input,
-        "max-shifted; axes input (constant)",
+        "max-shifted; axes input; run-time axes of static count: a Switch over the possible sets",
     ),
     row(
         "ArgMax",
@@ -586,6 +630,9 @@ fn emit_reduce(
 
 fn reduce(ctx: &mut MapCtx, kind: ReduceKind, from_input: bool) -> Result<()> {
     let x = ctx.input(0)?;
+    if from_input && ctx.switch_on_run_time_axes(1, ctx.ty(x).rank())? {
+        return Ok(());
+    }
     let (axes, keep) = reduce_axes(ctx, ctx.ty(x).rank(), from_input)?;
     let v = emit_reduce(ctx, kind, x, &axes, keep)?;
     ctx.bind(0, v)
@@ -594,6 +641,9 @@ fn reduce(ctx: &mut MapCtx, kind: ReduceKind, from_input: bool) -> Result<()> {
 /// ReduceSumSquare, ReduceL1, ReduceL2, ReduceLogSum, ReduceLogSumExp.
 fn composite(ctx: &mut MapCtx, which: &str, from_input: bool) -> Result<()> {
     let x = ctx.input(0)?;
+    if from_input && ctx.switch_on_run_time_axes(1, ctx.ty(x).rank())? {
+        return Ok(());
+    }
     let (axes, keep) = reduce_axes(ctx, ctx.ty(x).rank(), from_input)?;
     let v = match which {
         "SumSquare" | "L2" => {
@@ -692,6 +742,64 @@ fn prod_input(ctx: &mut MapCtx) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use crate::test_models::*;
+    use o2l_canon::ops::Control;
+
+    /// The cases of the graph's one Switch: key and output dims per case.
+    fn switch_cases(g: &Graph) -> Vec<(i64, Vec<Dim>)> {
+        let cases = g.nodes.iter().find_map(|n| match &n.op {
+            Op::Control(Control::Switch { cases, .. }) => Some(cases),
+            _ => None,
+        });
+        cases
+            .expect("a Switch")
+            .iter()
+            .map(|(k, b)| (*k, b.0.ty(b.0.outputs[0]).shape.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn run_time_axes_choose_among_every_set_of_that_many_axes() {
+        // Two axes of a rank-3 input: {0,1}, {0,2}, {1,2}, keyed by the sum
+        // of 3^axis; the result dims the sets disagree on are run-time dims.
+        let g = M::new(18)
+            .input(f32_in("x", &[2, 3, 4]))
+            .input(vi("axes", 7, &[D::N(2)]))
+            .node(with_attrs(
+                node("ReduceMax", "r", &["x", "axes"], &["y"]),
+                vec![a_int("keepdims", 0)],
+            ))
+            .output("y")
+            .import()
+            .unwrap();
+        let n = |v: u64| Dim::Known(v);
+        assert_eq!(
+            switch_cases(&g),
+            vec![
+                (1 + 3, vec![n(4)]),
+                (1 + 9, vec![n(3)]),
+                (3 + 9, vec![n(2)])
+            ]
+        );
+        let out = g.ty(g.outputs[0]);
+        assert!(matches!(out.shape[..], [Dim::Symbol(_)]), "{out}");
+    }
+
+    #[test]
+    fn run_time_squeeze_axes_leave_out_the_sets_that_cannot_be_squeezed() {
+        // Only dims 0 and 2 have size 1: a run-time axis 1 selects no case.
+        let g = M::new(13)
+            .input(f32_in("x", &[1, 3, 1]))
+            .input(vi("axes", 7, &[D::N(1)]))
+            .node(node("Squeeze", "s", &["x", "axes"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap();
+        let n = |v: u64| Dim::Known(v);
+        assert_eq!(
+            switch_cases(&g),
+            vec![(1, vec![n(3), n(1)]), (4, vec![n(1), n(3)])]
+        );
+    }
 
     #[test]
     fn einsum_contracts_operand_by_operand() {

@@ -6,7 +6,7 @@ use super::ctx::{MapCtx, Rule, row};
 use crate::tensor::dtype_of;
 use o2l_canon::Builder;
 use o2l_canon::compose;
-use o2l_canon::ops::{Binary, Linear, Movement};
+use o2l_canon::ops::{Binary, Linear, Movement, Unary};
 use o2l_canon::shape::normalize_axis;
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
 use std::f64::consts::PI;
@@ -16,6 +16,7 @@ pub(crate) static RULES: &[Rule] = &[
         "DFT",
         &[17, 20],
         &[
+            "Switch",
             "Fill",
             "Gather",
             "Reshape",
@@ -65,23 +66,29 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "HannWindow",
         &[17],
-        &[],
+        &[
+            "Cast", "Reshape", "Range", "Sub", "Mul", "Div", "Cos", "Add",
+        ],
         hann_window,
-        "a constant of the size",
+        "a constant of a constant size; of a run-time size, computed over Range(0, size)",
     ),
     row(
         "HammingWindow",
         &[17],
-        &[],
+        &[
+            "Cast", "Reshape", "Range", "Sub", "Mul", "Div", "Cos", "Add",
+        ],
         hamming_window,
-        "a constant of the size",
+        "a constant of a constant size; of a run-time size, computed over Range(0, size)",
     ),
     row(
         "BlackmanWindow",
         &[17],
-        &[],
+        &[
+            "Cast", "Reshape", "Range", "Sub", "Mul", "Div", "Cos", "Add",
+        ],
         blackman_window,
-        "a constant of the size",
+        "a constant of a constant size; of a run-time size, computed over Range(0, size)",
     ),
     row(
         "MelWeightMatrix",
@@ -288,6 +295,10 @@ fn dft(ctx: &mut MapCtx) -> Result<()> {
     let rank = ctx.ty(x).rank();
     let inverse = ctx.attrs.int_or("inverse", 0)? != 0;
     let onesided = ctx.attrs.int_or("onesided", 0)? != 0;
+    // An axis computed at run time (DFT-20) picks among the possible ones.
+    if ctx.version >= 20 && ctx.switch_on_run_time_axes(2, rank)? {
+        return Ok(());
+    }
     let axis = if ctx.version >= 20 {
         const_scalar(ctx, 2, "axis")?.map_or(-2, |v| v as i64)
     } else {
@@ -366,8 +377,19 @@ fn stft(ctx: &mut MapCtx) -> Result<()> {
     ctx.bind(0, out)
 }
 
-/// A window of `size` (input 0, bound when given at run time) as a constant.
-fn window(ctx: &mut MapCtx, f: impl Fn(f64, f64) -> f64) -> Result<()> {
+/// The cosine-sum window `a0 - a1 cos(2 pi i / n) + a2 cos(4 pi i / n)` of
+/// `size` (input 0) points, `n` the size (periodic) or the size - 1: a
+/// constant of a constant size, else computed over `Range(0, size)`.
+fn window(ctx: &mut MapCtx, [a0, a1, a2]: [f64; 3]) -> Result<()> {
+    let periodic = ctx.attrs.int_or("periodic", 1)? != 0;
+    let dtype = dtype_of(
+        ctx.attrs.int_or("output_datatype", 1)? as i32,
+        "attribute \"output_datatype\"",
+    )?;
+    let size_v = ctx.input(0)?;
+    if ctx.const_of(size_v).is_none() {
+        return run_time_window(ctx, size_v, [a0, a1, a2], periodic, dtype);
+    }
     let size =
         const_scalar(ctx, 0, "size")?.ok_or_else(|| Error::invalid("a window needs its size"))?;
     if size < 0.0 {
@@ -378,37 +400,81 @@ fn window(ctx: &mut MapCtx, f: impl Fn(f64, f64) -> f64) -> Result<()> {
     let size = size as u64;
     ctx.graph
         .check_constant(size, 8, &format!("a window of {size}"))?;
-    let periodic = ctx.attrs.int_or("periodic", 1)? != 0;
-    let dtype = dtype_of(
-        ctx.attrs.int_or("output_datatype", 1)? as i32,
-        "attribute \"output_datatype\"",
-    )?;
     let span = if periodic {
         size as f64
     } else {
         size as f64 - 1.0
     };
-    let values: Vec<f64> = (0..size).map(|i| f(i as f64, span)).collect();
+    let values: Vec<f64> = (0..size)
+        .map(|i| {
+            let t = 2.0 * PI * i as f64 / span;
+            a0 - a1 * t.cos() + a2 * (2.0 * t).cos()
+        })
+        .collect();
     let t = Tensor::from_f64s(dtype, vec![size], &values)?;
     let v = ctx.constant(t)?;
     ctx.bind(0, v)
 }
 
+/// `window` of a size computed at run time, evaluated in f64 like the constant.
+fn run_time_window(
+    ctx: &mut MapCtx,
+    size: ValueId,
+    [a0, a1, a2]: [f64; 3],
+    periodic: bool,
+    dtype: DType,
+) -> Result<()> {
+    if ctx.ty(size).num_elements()? != Some(1) {
+        return Err(Error::invalid(format!(
+            "a window size must be one value, got {}",
+            ctx.ty(size)
+        )));
+    }
+    let size = ctx.cast(size, DType::I64)?;
+    let size = ctx.reshape_to(size, &[])?;
+    let zero = ctx.i64s(vec![], &[0])?;
+    let one = ctx.i64s(vec![], &[1])?;
+    let count = format!("{}_size", ctx.origin.node);
+    let i = ctx.emit1(Op::Movement(Movement::Range { count }), &[zero, size, one])?;
+    let i = ctx.cast(i, DType::F64)?;
+    let span = if periodic {
+        size
+    } else {
+        ctx.binary(Binary::Sub, size, one)?
+    };
+    let span = ctx.cast(span, DType::F64)?;
+    let two_pi = ctx.scalar(DType::F64, 2.0 * PI)?;
+    let t = ctx.binary(Binary::Mul, i, two_pi)?;
+    let t = ctx.binary(Binary::Div, t, span)?;
+    let two = ctx.scalar(DType::F64, 2.0)?;
+    let t2 = ctx.binary(Binary::Mul, t, two)?;
+    let c1 = ctx.unary(Unary::Cos, t)?;
+    let c2 = ctx.unary(Unary::Cos, t2)?;
+    let (k0, k1, k2) = (
+        ctx.scalar(DType::F64, a0)?,
+        ctx.scalar(DType::F64, a1)?,
+        ctx.scalar(DType::F64, a2)?,
+    );
+    let v = ctx.binary(Binary::Mul, c1, k1)?;
+    let v = ctx.binary(Binary::Sub, k0, v)?;
+    let w = ctx.binary(Binary::Mul, c2, k2)?;
+    let v = ctx.binary(Binary::Add, v, w)?;
+    let v = ctx.cast(v, dtype)?;
+    ctx.bind(0, v)
+}
+
 fn hann_window(ctx: &mut MapCtx) -> Result<()> {
-    window(ctx, |i, n| (PI * i / n).sin().powi(2))
+    // sin^2(pi i / n) = 1/2 - 1/2 cos(2 pi i / n)
+    window(ctx, [0.5, 0.5, 0.0])
 }
 
 fn hamming_window(ctx: &mut MapCtx) -> Result<()> {
     let alpha = 25.0 / 46.0;
-    window(ctx, move |i, n| {
-        alpha - (1.0 - alpha) * (2.0 * PI * i / n).cos()
-    })
+    window(ctx, [alpha, 1.0 - alpha, 0.0])
 }
 
 fn blackman_window(ctx: &mut MapCtx) -> Result<()> {
-    window(ctx, |i, n| {
-        0.42 - 0.5 * (2.0 * PI * i / n).cos() + 0.08 * (4.0 * PI * i / n).cos()
-    })
+    window(ctx, [0.42, 0.5, 0.08])
 }
 
 fn mel_weight_matrix(ctx: &mut MapCtx) -> Result<()> {

@@ -3,15 +3,15 @@ use super::ctx::{MapCtx, Rule, row};
 use o2l_canon::Builder;
 use o2l_canon::ops::Sort;
 use o2l_canon::shape::normalize_axis;
-use o2l_canon::{Error, Op, Result};
+use o2l_canon::{DType, Error, Op, Result, ValueId};
 
 pub(crate) static RULES: &[Rule] = &[
     row(
         "TopK",
         &[1, 10, 11, 24],
-        &["TopK"],
+        &["TopK", "Cast", "Reshape", "SliceAt"],
         top_k,
-        "k from the attribute (1) or a constant input (10+); largest; always sorted (ties: lower index first)",
+        "k from the attribute (1) or an input (10+); largest; always sorted (ties: lower index first); a run-time K: the whole (static) axis sorted, then its first K",
     ),
     row(
         "Unique",
@@ -33,6 +33,9 @@ fn top_k(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
     let rank = ctx.ty(x).rank();
     let axis = normalize_axis(ctx.attrs.int_or("axis", -1)?, rank)?;
+    if ctx.version >= 10 && ctx.opt_input(1).is_some_and(|v| ctx.const_of(v).is_none()) {
+        return run_time_top_k(ctx, x, axis);
+    }
     let k = if ctx.version >= 10 {
         match ctx.const_ints(1, "K")?.as_deref() {
             Some([k]) => *k,
@@ -52,6 +55,40 @@ fn top_k(ctx: &mut MapCtx) -> Result<()> {
     let outs = ctx.emit(Op::Sort(Sort::TopK { axis, k, largest }), &[x])?;
     for (i, v) in outs.into_iter().enumerate() {
         if ctx.output_wanted(i) {
+            ctx.bind(i, v)?;
+        }
+    }
+    Ok(())
+}
+
+/// TopK with K computed at run time: the whole axis sorted (a static
+/// length), then its first K, a run-time dim.
+fn run_time_top_k(ctx: &mut MapCtx, x: ValueId, axis: usize) -> Result<()> {
+    let Some(len) = ctx.ty(x).shape[axis].known() else {
+        return Err(ctx.needs_constant(
+            1,
+            format!(
+                "TopK with K computed at run time along a symbolic dim of {}",
+                ctx.ty(x)
+            ),
+        ));
+    };
+    let largest = ctx.attrs.int_or("largest", 1)? != 0;
+    let sorted = ctx.emit(
+        Op::Sort(Sort::TopK {
+            axis,
+            k: len,
+            largest,
+        }),
+        &[x],
+    )?;
+    let k = ctx.input(1)?;
+    let k = ctx.cast(k, DType::I64)?;
+    let zero = ctx.i64s(vec![1], &[0])?;
+    let size = format!("{}_k", ctx.origin.node);
+    for (i, v) in sorted.into_iter().enumerate() {
+        if ctx.output_wanted(i) {
+            let v = super::movement::slice_at_run_time(ctx, v, axis, zero, k, size.clone())?;
             ctx.bind(i, v)?;
         }
     }
