@@ -11,6 +11,7 @@ mod batch;
 mod batch_resume;
 mod bind;
 mod cli;
+mod contrib_cases;
 mod det;
 mod docs;
 mod examples;

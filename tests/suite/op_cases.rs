@@ -11,16 +11,23 @@ use std::process::Command;
 #[test]
 fn every_op_case_passes_check() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/op_cases");
-    let mut cases: Vec<_> = std::fs::read_dir(&root)
+    check_every_case(&root, 6, "op");
+}
+
+/// Runs `onnx2linalg check` over every case folder under `root` (at least
+/// `at_least` of them) and fails listing each that does not pass.
+pub(crate) fn check_every_case(root: &Path, at_least: usize, what: &str) {
+    let mut cases: Vec<_> = std::fs::read_dir(root)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.is_dir())
         .collect();
     cases.sort();
     assert!(
-        cases.len() >= 6,
-        "expected the op cases in {}",
-        root.display()
+        cases.len() >= at_least,
+        "expected at least {at_least} {what} cases in {}, found {}",
+        root.display(),
+        cases.len()
     );
     let mut failed = Vec::new();
     for case in &cases {
@@ -44,5 +51,11 @@ fn every_op_case_passes_check() {
             ));
         }
     }
-    assert!(failed.is_empty(), "op cases failed:\n{}", failed.join("\n"));
+    assert!(
+        failed.is_empty(),
+        "{} of {} {what} cases failed:\n{}",
+        failed.len(),
+        cases.len(),
+        failed.join("\n")
+    );
 }

@@ -22,7 +22,7 @@ mod test_models;
 use o2l_canon::{Graph, Result, Tensor};
 use std::path::Path;
 
-pub use schema::{schema_ops, schema_versions};
+pub use schema::schema_versions;
 
 /// Options that change how a model is imported.
 #[derive(Debug, Clone, Default)]
@@ -46,6 +46,20 @@ pub use o2l_canon::RuleInfo;
 /// Every rule row of every family table, in table order.
 pub fn rules() -> impl Iterator<Item = RuleInfo> {
     map::all_rules().map(|r| r.info())
+}
+
+/// Every (domain, op_type) of the schema manifest, and the onnxruntime
+/// contrib ops some rule maps (the manifest has no schemas of them), sorted.
+pub fn schema_ops() -> Vec<(&'static str, &'static str)> {
+    let mut v = schema::manifest_ops();
+    let contrib: Vec<_> = map::all_rules()
+        .map(|r| (r.domain, r.op))
+        .filter(|op| !v.contains(op))
+        .collect();
+    v.extend(contrib);
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// A schema version of a mapped op that no rule implements, with the reason.

@@ -44,17 +44,34 @@ fn table() -> &'static Table {
     })
 }
 
+/// onnxruntime's contrib domain. The `onnx` package has no schemas for it,
+/// and every op in it is version 1 (onnxruntime never versioned them).
+pub(crate) const CONTRIB_DOMAIN: &str = "com.microsoft";
+
 /// Every schema `since` version of an op, ascending; `""` means `ai.onnx`.
-/// None when the manifest has no such op.
+/// None when the manifest has no such op; any `com.microsoft` op is `[1]`
+/// (whether it is mapped is the rule tables' question).
 pub fn schema_versions(domain: &str, op_type: &str) -> Option<&'static [i64]> {
+    if domain == CONTRIB_DOMAIN {
+        return Some(&[1]);
+    }
+    let domain = normalize_domain(domain);
     table()
-        .get(normalize_domain(domain))
+        .get(domain)
         .and_then(|ops| ops.get(op_type))
         .map(|v| v.as_slice())
+        .or_else(|| {
+            (domain == DEFAULT_DOMAIN && CONTRIB_IN_DEFAULT_DOMAIN.contains(&op_type))
+                .then_some(&[1][..])
+        })
 }
 
+/// onnxruntime's contrib ops that it registers in the default domain (at
+/// version 1; its optimizer writes them there), which `onnx` has no schema of.
+const CONTRIB_IN_DEFAULT_DOMAIN: &[&str] = &["SimplifiedLayerNormalization"];
+
 /// Every (domain, op_type) the manifest lists, sorted.
-pub fn schema_ops() -> Vec<(&'static str, &'static str)> {
+pub(crate) fn manifest_ops() -> Vec<(&'static str, &'static str)> {
     let mut v: Vec<_> = table()
         .iter()
         .flat_map(|(d, ops)| ops.keys().map(move |o| (*d, *o)))

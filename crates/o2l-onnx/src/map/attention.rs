@@ -119,7 +119,7 @@ fn select(ctx: &mut MapCtx, c: ValueId, a: ValueId, b: ValueId) -> Result<ValueI
 }
 
 /// `(B, S, H*D)` to `(B, H, S, D)`.
-fn split_heads(ctx: &mut MapCtx, x: ValueId, heads: u64, what: &str) -> Result<ValueId> {
+pub(crate) fn split_heads(ctx: &mut MapCtx, x: ValueId, heads: u64, what: &str) -> Result<ValueId> {
     let d = known_rank(&ctx.ty(x), what, 3)?;
     if heads == 0 || d[2] % heads != 0 {
         return Err(Error::invalid(format!(
@@ -496,7 +496,20 @@ fn attention(ctx: &mut MapCtx) -> Result<()> {
 
 fn rotary_embedding(ctx: &mut MapCtx) -> Result<()> {
     let (x, cos, sin) = (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?);
-    let pos = ctx.opt_input(3);
+    let y = rotate(ctx, x, cos, sin, ctx.opt_input(3))?;
+    ctx.bind(0, y)
+}
+
+/// `x` rotated by the cos/sin caches (read at `pos`, else in order), with
+/// the node's `interleaved`, `rotary_embedding_dim` and `num_heads`
+/// (com.microsoft's RotaryEmbedding takes its inputs in another order).
+pub(crate) fn rotate(
+    ctx: &mut MapCtx,
+    x: ValueId,
+    cos: ValueId,
+    sin: ValueId,
+    pos: Option<ValueId>,
+) -> Result<ValueId> {
     let interleaved = ctx.attrs.int_or("interleaved", 0)? != 0;
     let rot = ctx.attrs.int_or("rotary_embedding_dim", 0)?;
     let xt = ctx.ty(x);
@@ -579,12 +592,11 @@ fn rotary_embedding(ctx: &mut MapCtx) -> Result<()> {
     } else {
         rotated
     };
-    let y = if xd.len() == 4 {
-        ctx.transpose(y4, &[0, 2, 1, 3])?
+    if xd.len() == 4 {
+        ctx.transpose(y4, &[0, 2, 1, 3])
     } else {
-        ctx.reshape(y4, xt.shape.clone())?
-    };
-    ctx.bind(0, y)
+        ctx.reshape(y4, xt.shape.clone())
+    }
 }
 
 /// `x[.., i, ..]` along `axis` (the axis dropped).

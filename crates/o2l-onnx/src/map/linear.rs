@@ -77,8 +77,15 @@ fn transposed(ctx: &mut MapCtx, v: ValueId, flag: &str, which: &str) -> Result<V
 }
 
 fn gemm(ctx: &mut MapCtx) -> Result<()> {
+    let y = gemm_value(ctx)?;
+    ctx.bind(0, y)
+}
+
+/// The node's Gemm, unbound (FusedGemm applies its activation to it).
+pub(crate) fn gemm_value(ctx: &mut MapCtx) -> Result<ValueId> {
     let (a, b) = (ctx.input(0)?, ctx.input(1)?);
-    let c = if ctx.version < 11 {
+    // C is optional from Gemm-11 on, and in FusedGemm (com.microsoft, version 1).
+    let c = if ctx.version < 11 && ctx.origin.domain == "ai.onnx" {
         Some(ctx.input(2)?)
     } else {
         ctx.opt_input(2)
@@ -102,7 +109,7 @@ fn gemm(ctx: &mut MapCtx) -> Result<()> {
         }
         y = ctx.binary(Binary::Add, y, c)?;
     }
-    ctx.bind(0, y)
+    Ok(y)
 }
 
 #[cfg(test)]

@@ -8,6 +8,11 @@ use ctx::Rule;
 pub(crate) mod activation;
 pub(crate) mod attention;
 pub(crate) mod causal_conv;
+pub(crate) mod contrib;
+pub(crate) mod contrib_attention;
+pub(crate) mod contrib_blockwise;
+pub(crate) mod contrib_embed;
+pub(crate) mod contrib_quant;
 pub(crate) mod control;
 pub(crate) mod conv;
 pub(crate) mod ctx;
@@ -58,6 +63,11 @@ pub(crate) fn all_rules() -> impl Iterator<Item = &'static Rule> {
         ml::RULES,
         ml_tree::RULES,
         ml_linear::RULES,
+        contrib::RULES,
+        contrib_attention::RULES,
+        contrib_embed::RULES,
+        contrib_quant::RULES,
+        contrib_blockwise::RULES,
     ]
     .into_iter()
     .flatten()

@@ -470,7 +470,7 @@ fn layer_norm(ctx: &mut MapCtx) -> Result<()> {
     ctx.bind(0, out.y)
 }
 
-fn rms_norm(ctx: &mut MapCtx) -> Result<()> {
+pub(crate) fn rms_norm(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
     let scale = ctx.input(1)?;
     let rank = ctx.ty(x).rank();

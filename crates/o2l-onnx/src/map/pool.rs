@@ -67,7 +67,7 @@ fn pool(ctx: &mut MapCtx, kind: PoolKind) -> Result<()> {
 }
 
 /// The windowed pool of `x` with this node's window attributes.
-fn pool_op(ctx: &mut MapCtx, x: ValueId, kind: PoolKind) -> Result<ValueId> {
+pub(crate) fn pool_op(ctx: &mut MapCtx, x: ValueId, kind: PoolKind) -> Result<ValueId> {
     let op = pool_spec(ctx, x, kind)?;
     ctx.emit1(op, &[x])
 }

@@ -85,7 +85,7 @@ fn un(ctx: &mut MapCtx, u: Unary, x: ValueId) -> Result<ValueId> {
 }
 
 /// Integer range of a quantized type, None for the float ones.
-fn int_range(d: DType) -> Option<(f64, f64)> {
+pub(crate) fn int_range(d: DType) -> Option<(f64, f64)> {
     Some(match d {
         DType::U8 => (0.0, 255.0),
         DType::I8 => (-128.0, 127.0),
@@ -164,13 +164,19 @@ fn axis_and_block(ctx: &MapCtx, rank: usize) -> Result<(usize, u64)> {
 }
 
 /// `round_half_even(v)` clamped to `[lo, hi]`, then cast to `to`.
-fn round_clamp_cast(ctx: &mut MapCtx, v: ValueId, lo: f64, hi: f64, to: DType) -> Result<ValueId> {
+pub(crate) fn round_clamp_cast(
+    ctx: &mut MapCtx,
+    v: ValueId,
+    lo: f64,
+    hi: f64,
+    to: DType,
+) -> Result<ValueId> {
     let r = un(ctx, Unary::Round, v)?;
     let c = un(ctx, Unary::Clamp { min: lo, max: hi }, r)?;
     ctx.cast(c, to)
 }
 
-fn quantize_linear(ctx: &mut MapCtx) -> Result<()> {
+pub(crate) fn quantize_linear(ctx: &mut MapCtx) -> Result<()> {
     let (x, scale) = (ctx.input(0)?, ctx.input(1)?);
     let zp = ctx.opt_input(2);
     let xt = ctx.ty(x);
@@ -243,7 +249,7 @@ fn quantize_linear(ctx: &mut MapCtx) -> Result<()> {
     ctx.bind(0, y)
 }
 
-fn dequantize_linear(ctx: &mut MapCtx) -> Result<()> {
+pub(crate) fn dequantize_linear(ctx: &mut MapCtx) -> Result<()> {
     let (x, scale) = (ctx.input(0)?, ctx.input(1)?);
     let zp = ctx.opt_input(2);
     let xt = ctx.ty(x);
@@ -279,6 +285,23 @@ fn dequantize_linear(ctx: &mut MapCtx) -> Result<()> {
 
 fn dynamic_quantize_linear(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
+    let (y, scale, zp) = dynamic_quantize(ctx, x)?;
+    ctx.bind(0, y)?;
+    if ctx.output_wanted(1) {
+        ctx.bind(1, scale)?;
+    }
+    if ctx.output_wanted(2) {
+        ctx.bind(2, zp)?;
+    }
+    Ok(())
+}
+
+/// DynamicQuantizeLinear of `x`: the u8 values, the scale and the zero point
+/// (DynamicQuantizeMatMul in com.microsoft quantizes its input the same way).
+pub(crate) fn dynamic_quantize(
+    ctx: &mut MapCtx,
+    x: ValueId,
+) -> Result<(ValueId, ValueId, ValueId)> {
     let xt = ctx.ty(x);
     if xt.dtype != DType::F32 {
         return Err(Error::invalid(format!(
@@ -325,18 +348,11 @@ fn dynamic_quantize_linear(ctx: &mut MapCtx) -> Result<()> {
     let q = un(ctx, Unary::Round, q)?;
     let q = ctx.binary(Binary::Add, q, zpf)?;
     let y = round_clamp_cast(ctx, q, 0.0, 255.0, DType::U8)?;
-    ctx.bind(0, y)?;
-    if ctx.output_wanted(1) {
-        ctx.bind(1, scale)?;
-    }
-    if ctx.output_wanted(2) {
-        ctx.bind(2, zp)?;
-    }
-    Ok(())
+    Ok((y, scale, zp))
 }
 
 /// `v - zero_point` in i32; `zp_shape` reshapes a per-row/channel zero point.
-fn shifted(
+pub(crate) fn shifted(
     ctx: &mut MapCtx,
     v: ValueId,
     zp: Option<ValueId>,
@@ -359,7 +375,7 @@ fn shifted(
 }
 
 /// Per-row zero point/scale of a matmul's left operand: `(M, 1)`.
-fn column(ctx: &MapCtx, a: ValueId) -> Option<Vec<Dim>> {
+pub(crate) fn column(ctx: &MapCtx, a: ValueId) -> Option<Vec<Dim>> {
     let at = ctx.ty(a);
     let m = at.shape.get(at.rank().checked_sub(2)?)?.clone();
     Some(vec![m, Dim::Known(1)])

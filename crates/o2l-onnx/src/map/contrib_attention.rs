@@ -1,0 +1,567 @@
+//! onnxruntime's `com.microsoft` attention family: the packed-QKV
+//! Attention and QAttention, MultiHeadAttention, GroupQueryAttention
+//! (EmbedLayerNormalization and RotaryEmbedding are in `contrib_embed.rs`). Masked scores get `mask_filter_value` added (not -inf),
+//! as onnxruntime's CPU kernels do; past/present caches are refused.
+use super::attention::split_heads;
+use super::contrib::{bounded, positions, refuse_int, scaled, with_bias};
+use super::ctx::{MapCtx, Rule, versioned};
+use super::quant::shifted;
+use o2l_canon::Builder;
+use o2l_canon::ops::{Binary, Compare, Linear, Movement, Norm};
+use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
+
+const MS: &str = "com.microsoft";
+
+/// What the attention rules emit: projections, heads split, masks, softmax.
+const ATTENTION_OPS: &[&str] = &[
+    "Concat",
+    "MatMul",
+    "Sub",
+    "Greater",
+    "Add",
+    "Gather",
+    "Reshape",
+    "Transpose",
+    "Mul",
+    "Softmax",
+    "Cast",
+    "Less",
+    "Equal",
+    "Select",
+];
+
+pub(crate) static RULES: &[Rule] = &[
+    versioned(
+        MS,
+        "Attention",
+        &[1],
+        ATTENTION_OPS,
+        attention,
+        "packed QKV projection, past K/V concatenated (present bound), scaled QK^T + mask (key lengths, 2-D or 3-D 0/1 mask, unidirectional) + attention_bias, softmax, @V",
+    ),
+    versioned(
+        MS,
+        "MultiHeadAttention",
+        &[1],
+        ATTENTION_OPS,
+        multi_head_attention,
+        "separate 3-D Q, K, V (+ packed bias), scaled QK^T + key padding mask + attention_bias, softmax, @V; no past, no packed QKV",
+    ),
+    versioned(
+        MS,
+        "GroupQueryAttention",
+        &[1],
+        ATTENTION_OPS,
+        group_query_attention,
+        "separate 3-D Q, K, V, kv heads repeated, causal, keys past seqlens_k masked; present_key/value are K and V (no past, rotary, softcap, local window or attention bias)",
+    ),
+    versioned(
+        MS,
+        "QAttention",
+        &[1],
+        ATTENTION_OPS,
+        qattention,
+        "Attention over an i32 projection of the 8-bit input and weights, rescaled to f32 (+ bias); no past",
+    ),
+];
+
+/// The additive mask bias of Attention's `mask_index` (MultiHeadAttention's
+/// `key_padding_mask`): `mask_filter_value` where a key is masked, 0
+/// elsewhere, shaped to broadcast against `(B, H, S, T)` scores.
+fn mask_bias(ctx: &mut MapCtx, mask: ValueId, shape: &Scores, dtype: DType) -> Result<ValueId> {
+    let Scores {
+        batch,
+        queries,
+        keys,
+        filter,
+    } = *shape;
+    let mt = ctx.ty(mask);
+    let dims = ctx.dims(mask)?;
+    let m = ctx.cast(mask, DType::I64)?;
+    let zero = ctx.scalar(dtype, 0.0)?;
+    let masked = ctx.scalar(dtype, filter)?;
+    match dims.as_slice() {
+        // Key lengths: key j of batch b is masked from j = mask[b] on.
+        [b] if *b == batch => {
+            let ends = ctx.reshape_to(m, &[batch, 1, 1, 1])?;
+            let positions = positions(keys, "key positions")?;
+            let j = ctx.constant(Tensor::from_i64s(DType::I64, vec![keys], &positions)?)?;
+            let keep = ctx.compare(Compare::Less, j, ends)?;
+            select(ctx, keep, zero, masked)
+        }
+        // A 0/1 mask per key, or per query and key.
+        [b, t] | [b, _, t] if *b == batch && *t == keys => {
+            let shape = if dims.len() == 2 {
+                vec![batch, 1, 1, keys]
+            } else {
+                vec![batch, 1, queries, keys]
+            };
+            let m = ctx.reshape_to(m, &shape)?;
+            let z = ctx.scalar(DType::I64, 0.0)?;
+            let drop = ctx.compare(Compare::Equal, m, z)?;
+            select(ctx, drop, masked, zero)
+        }
+        _ => Err(Error::unsupported(format!(
+            "{} mask of type {mt} is not supported (key lengths (B), or a 0/1 mask (B, T) or (B, S, T))",
+            ctx.origin.op_type
+        ))),
+    }
+}
+
+/// The sizes of an attention's scores `(B, H, S, T)` that masks need, and
+/// the value masked scores get.
+#[derive(Clone, Copy)]
+struct Scores {
+    batch: u64,
+    queries: u64,
+    keys: u64,
+    filter: f64,
+}
+
+/// `softmax(Q K^T * scale + biases) @ V` over heads `(B, H, S, D)`, heads
+/// merged back into `(B, S, H * D)`. With `causal`, key j > query i gets
+/// `filter` added, as onnxruntime's CPU kernels do (no past: S = T).
+fn attend(
+    ctx: &mut MapCtx,
+    [q, k, v]: [ValueId; 3],
+    scale: f64,
+    biases: &[ValueId],
+    causal: Option<Scores>,
+) -> Result<ValueId> {
+    let dtype = ctx.ty(q).dtype;
+    let kt = ctx.transpose(k, &[0, 1, 3, 2])?;
+    let scores = ctx.emit1(Op::Linear(Linear::MatMul), &[q, kt])?;
+    let mut scores = scaled(ctx, scores, scale)?;
+    for &bias in biases {
+        scores = ctx.binary(Binary::Add, scores, bias)?;
+    }
+    if let Some(s) = causal {
+        let mut v = Vec::with_capacity(bounded(
+            s.queries.saturating_mul(s.keys),
+            "the causal mask",
+        )?);
+        for i in 0..s.queries {
+            // Query i sits at position i + (keys - queries): after the past.
+            let at = i + s.keys.saturating_sub(s.queries);
+            v.extend((0..s.keys).map(|j| if j > at { s.filter } else { 0.0 }));
+        }
+        let frontier = ctx.constant(Tensor::from_f64s(dtype, vec![s.queries, s.keys], &v)?)?;
+        scores = ctx.binary(Binary::Add, scores, frontier)?;
+    }
+    let probs = ctx.emit1(Op::Norm(Norm::Softmax { axis: 3 }), &[scores])?;
+    let heads = ctx.emit1(Op::Linear(Linear::MatMul), &[probs, v])?;
+    let merged = ctx.transpose(heads, &[0, 2, 1, 3])?;
+    let d = ctx.dims(merged)?;
+    let (b, s) = (d[0], d[1]);
+    let hidden = d[2] * d[3];
+    ctx.reshape(merged, [b, s, hidden].map(Dim::Known).to_vec())
+}
+
+/// `scale`, or `1 / sqrt(head_size)` when absent or 0.
+fn attention_scale(ctx: &MapCtx, head_size: u64) -> Result<f64> {
+    Ok(match ctx.attrs.float("scale")? {
+        Some(s) if s != 0.0 => s as f64,
+        _ => 1.0 / (head_size as f64).sqrt(),
+    })
+}
+
+/// `num_heads`, which must divide `hidden`.
+fn heads_of(ctx: &MapCtx, hidden: u64) -> Result<u64> {
+    let heads = ctx.attrs.req_int("num_heads")?;
+    u64::try_from(heads)
+        .ok()
+        .filter(|&h| h > 0 && hidden.is_multiple_of(h))
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "{}: hidden size {hidden} does not split into {heads} heads",
+                ctx.origin.op_type
+            ))
+        })
+}
+
+fn select(ctx: &mut MapCtx, c: ValueId, a: ValueId, b: ValueId) -> Result<ValueId> {
+    ctx.emit1(
+        Op::Elementwise(o2l_canon::ops::Elementwise::Select),
+        &[c, a, b],
+    )
+}
+
+/// onnxruntime's Attention: one projection `input @ weights + bias` packs Q,
+/// K and V along the last dim; heads split, `softmax(Q K^T * scale + mask)
+/// @ V`, heads merged. Masked scores get `mask_filter_value` added (not
+/// -inf), as the CPU kernel does.
+fn attention(ctx: &mut MapCtx) -> Result<()> {
+    refuse_packed_attention_forms(ctx, &[(6, "past_sequence_length")])?;
+    let (x, w) = (ctx.input(0)?, ctx.input(1)?);
+    let dims = packed_dims(ctx, x, w)?;
+    let proj = ctx.emit1(Op::Linear(Linear::MatMul), &[x, w])?;
+    let proj = with_bias(ctx, proj, ctx.opt_input(2))?;
+    attend_packed(ctx, proj, dims, [Some(3), Some(4)], Some(5))
+}
+
+/// onnxruntime's QAttention: Attention whose projection is an i32 matmul of
+/// `input - input_zero_point` and `weight - weight_zero_point` (a zero point
+/// and scale of the weight per tensor or per packed column), times
+/// `input_scale * weight_scale`, plus the f32 bias.
+fn qattention(ctx: &mut MapCtx) -> Result<()> {
+    refuse_packed_attention_forms(ctx, &[(8, "past")])?;
+    ctx.only_outputs(1, "present")?;
+    let (x, w, bias) = (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?);
+    let (x_scale, w_scale) = (ctx.input(3)?, ctx.input(4)?);
+    let dims = packed_dims(ctx, x, w)?;
+    let xi = shifted(ctx, x, ctx.opt_input(6), None)?;
+    let wi = shifted(ctx, w, ctx.opt_input(7), None)?;
+    let acc = ctx.emit1(Op::Linear(Linear::MatMul), &[xi, wi])?;
+    let acc = ctx.cast(acc, DType::F32)?;
+    let x_scale = ctx.reshape(x_scale, vec![])?;
+    let w_scale = if ctx.dims(w_scale)?.iter().product::<u64>() == 1 {
+        ctx.reshape(w_scale, vec![])?
+    } else {
+        w_scale
+    };
+    let scale = ctx.binary(Binary::Mul, x_scale, w_scale)?;
+    let proj = ctx.binary(Binary::Mul, acc, scale)?;
+    let proj = ctx.binary(Binary::Add, proj, bias)?;
+    attend_packed(ctx, proj, dims, [Some(5), None], None)
+}
+
+/// Refuses what the packed-QKV attention ops (Attention, QAttention) take
+/// that is not mapped: rotary, a shared cache buffer, differently sized Q,
+/// K and V, the listed cache inputs.
+fn refuse_packed_attention_forms(ctx: &MapCtx, cache: &[(usize, &str)]) -> Result<()> {
+    for (name, allowed) in [("do_rotary", 0), ("past_present_share_buffer", 0)] {
+        refuse_int(ctx, name, allowed)?;
+    }
+    if ctx.attrs.ints("qkv_hidden_sizes")?.is_some() {
+        return Err(Error::unsupported(format!(
+            "{} attribute \"qkv_hidden_sizes\" is not supported (Q, K and V must be of one size)",
+            ctx.origin.op_type
+        )));
+    }
+    refuse_inputs(ctx, cache)
+}
+
+/// `[batch, seq, hidden]` of an input `(B, S, D)` projected by weights
+/// `(D, 3 * hidden)`.
+fn packed_dims(ctx: &MapCtx, x: ValueId, w: ValueId) -> Result<[u64; 3]> {
+    let xd = ctx.dims(x)?;
+    let wd = ctx.dims(w)?;
+    match (xd.as_slice(), wd.as_slice()) {
+        ([batch, seq, _], [_, packed]) if packed % 3 == 0 => Ok([*batch, *seq, *packed / 3]),
+        _ => Err(Error::invalid(format!(
+            "{} takes input (B, S, D) and weights (D, 3 * hidden), got {} and {}",
+            ctx.origin.op_type,
+            ctx.ty(x),
+            ctx.ty(w)
+        ))),
+    }
+}
+
+/// Attention over a packed Q|K|V projection `(B, S, 3 * hidden)`.
+fn attend_packed(
+    ctx: &mut MapCtx,
+    proj: ValueId,
+    [batch, seq, hidden]: [u64; 3],
+    [mask, past]: [Option<usize>; 2],
+    bias: Option<usize>,
+) -> Result<()> {
+    let heads = heads_of(ctx, hidden)?;
+    let mut qkv = [proj; 3];
+    for (part, slot) in qkv.iter_mut().enumerate() {
+        let p = packed_part(ctx, proj, 2, part, hidden)?;
+        *slot = split_heads(ctx, p, heads, "packed QKV")?;
+    }
+    let mut keys = seq;
+    if let Some(past) = past.and_then(|i| ctx.opt_input(i)) {
+        let pd = ctx.dims(past)?;
+        let &[2, b, n, p, h] = pd.as_slice() else {
+            return Err(Error::invalid(format!(
+                "{} past must be (2, B, heads, P, head_size), got {}",
+                ctx.origin.op_type,
+                ctx.ty(past)
+            )));
+        };
+        let concat = Op::Movement(Movement::Concat { axis: 2 });
+        for (which, slot) in qkv.iter_mut().enumerate().skip(1) {
+            let cached = ctx.take(past, 0, &[which as i64 - 1])?;
+            let cached = ctx.reshape_to(cached, &[b, n, p, h])?;
+            *slot = ctx.emit1(concat.clone(), &[cached, *slot])?;
+        }
+        keys += p;
+        if ctx.output_wanted(1) {
+            let total = [1, b, n, keys, h];
+            let k = ctx.reshape_to(qkv[1], &total)?;
+            let v = ctx.reshape_to(qkv[2], &total)?;
+            let present = ctx.emit1(Op::Movement(Movement::Concat { axis: 0 }), &[k, v])?;
+            ctx.bind(1, present)?;
+        }
+    }
+    attend_node(ctx, qkv, [batch, seq, keys], (mask, bias), hidden / heads)
+}
+
+/// The node's attention over heads `qkv` of `[batch, queries, keys]`: its
+/// mask and attention_bias (the inputs `masks` names), `unidirectional`,
+/// `mask_filter_value` and `scale` read, the result bound as output 0.
+fn attend_node(
+    ctx: &mut MapCtx,
+    qkv: [ValueId; 3],
+    [batch, queries, keys]: [u64; 3],
+    (mask, bias): (Option<usize>, Option<usize>),
+    head_size: u64,
+) -> Result<()> {
+    let shape = Scores {
+        batch,
+        queries,
+        keys,
+        filter: ctx.attrs.float_or("mask_filter_value", -10000.0)? as f64,
+    };
+    let mut biases = Vec::new();
+    if let Some(m) = mask.and_then(|i| ctx.opt_input(i)) {
+        let dtype = ctx.ty(qkv[0]).dtype;
+        biases.push(mask_bias(ctx, m, &shape, dtype)?);
+    }
+    biases.extend(bias.and_then(|b| ctx.opt_input(b)));
+    let causal = (ctx.attrs.int_or("unidirectional", 0)? != 0).then_some(shape);
+    let scale = attention_scale(ctx, head_size)?;
+    let y = attend(ctx, qkv, scale, &biases, causal)?;
+    ctx.bind(0, y)
+}
+
+/// Part `part` (0: Q, 1: K, 2: V) of `hidden` features packed along `axis`.
+fn packed_part(
+    ctx: &mut MapCtx,
+    x: ValueId,
+    axis: usize,
+    part: usize,
+    hidden: u64,
+) -> Result<ValueId> {
+    let first = part as u64 * hidden;
+    let picks: Vec<i64> = positions(hidden, "a packed part")?
+        .into_iter()
+        .map(|i| i + first as i64)
+        .collect();
+    ctx.take(x, axis, &picks)
+}
+
+/// Refuses each listed input that the node gives.
+fn refuse_inputs(ctx: &MapCtx, inputs: &[(usize, &str)]) -> Result<()> {
+    for &(i, what) in inputs {
+        if ctx.opt_input(i).is_some() {
+            return Err(Error::unsupported(format!(
+                "{} input {i} ({what}) is not supported",
+                ctx.origin.op_type
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// onnxruntime's MultiHeadAttention with separate 3-D query, key and value
+/// (each `(B, L, hidden)`), an optional packed bias of Q, K and V, a key
+/// padding mask and an attention bias; no past.
+fn multi_head_attention(ctx: &mut MapCtx) -> Result<()> {
+    refuse_inputs(
+        ctx,
+        &[
+            (6, "past_key"),
+            (7, "past_value"),
+            (8, "past_sequence_length"),
+            (9, "cache_indirection"),
+        ],
+    )?;
+    ctx.only_outputs(1, "present_key")?;
+    let q = ctx.input(0)?;
+    let (Some(k), Some(v)) = (ctx.opt_input(1), ctx.opt_input(2)) else {
+        return Err(Error::unsupported(
+            "MultiHeadAttention with packed QKV or packed KV (no separate key and value) is not supported",
+        ));
+    };
+    let dims = [ctx.dims(q)?, ctx.dims(k)?, ctx.dims(v)?];
+    let ([b, s, hidden], [_, kv_len, kh], [_, _, vh]) =
+        (dims[0].as_slice(), dims[1].as_slice(), dims[2].as_slice())
+    else {
+        return Err(Error::unsupported(format!(
+            "MultiHeadAttention with query, key, value of types {}, {}, {} is not supported (each 3-D (B, L, hidden))",
+            ctx.ty(q),
+            ctx.ty(k),
+            ctx.ty(v)
+        )));
+    };
+    if kh != hidden || vh != hidden {
+        return Err(Error::unsupported(format!(
+            "MultiHeadAttention with query, key and value of different hidden sizes ({hidden}, {kh}, {vh}) is not supported"
+        )));
+    }
+    let (b, s, kv_len, hidden) = (*b, *s, *kv_len, *hidden);
+    let heads = heads_of(ctx, hidden)?;
+    let mut qkv = [q, k, v];
+    let bias = ctx.opt_input(3);
+    for (part, slot) in qkv.iter_mut().enumerate() {
+        let x = match bias {
+            Some(bias) => {
+                let pb = packed_part(ctx, bias, 0, part, hidden)?;
+                ctx.binary(Binary::Add, *slot, pb)?
+            }
+            None => *slot,
+        };
+        *slot = split_heads(ctx, x, heads, "query, key or value")?;
+    }
+    attend_node(ctx, qkv, [b, s, kv_len], (Some(4), Some(5)), hidden / heads)
+}
+
+/// onnxruntime's GroupQueryAttention for a prompt without a cache: query
+/// `(B, S, N * H)`, key and value `(B, S, kvN * H)`; each kv head serves
+/// `N / kvN` query heads; causal, and keys past `seqlens_k[b]` masked (both
+/// -inf: the kernel leaves them out of the softmax).
+fn group_query_attention(ctx: &mut MapCtx) -> Result<()> {
+    for (name, allowed) in [
+        ("do_rotary", 0),
+        ("smooth_softmax", 0),
+        ("local_window_size", -1),
+    ] {
+        refuse_int(ctx, name, allowed)?;
+    }
+    if let Some(cap) = ctx.attrs.float("softcap")?
+        && cap != 0.0
+    {
+        return Err(Error::unsupported(format!(
+            "GroupQueryAttention attribute \"softcap\" = {cap} is not supported (only 0)"
+        )));
+    }
+    refuse_inputs(
+        ctx,
+        &[
+            (3, "past_key"),
+            (4, "past_value"),
+            (7, "cos_cache"),
+            (8, "sin_cache"),
+            (9, "position_ids"),
+            (10, "attention_bias"),
+            (11, "head_sink"),
+        ],
+    )?;
+    let q = ctx.input(0)?;
+    let (Some(k), Some(v)) = (ctx.opt_input(1), ctx.opt_input(2)) else {
+        return Err(Error::unsupported(
+            "GroupQueryAttention with packed QKV (no separate key and value) is not supported",
+        ));
+    };
+    let seqlens = ctx.input(5)?;
+    let (qd, kd) = (ctx.dims(q)?, ctx.dims(k)?);
+    let ([b, s, q_hidden], [_, kv_len, kv_hidden]) = (qd.as_slice(), kd.as_slice()) else {
+        return Err(Error::invalid(format!(
+            "GroupQueryAttention takes 3-D query and key, got {} and {}",
+            ctx.ty(q),
+            ctx.ty(k)
+        )));
+    };
+    let (b, s, q_hidden, kv_hidden) = (*b, *s, *q_hidden, *kv_hidden);
+    if *kv_len != s {
+        return Err(Error::invalid(format!(
+            "GroupQueryAttention query and key lengths differ ({s} and {kv_len}) without a past"
+        )));
+    }
+    let heads = heads_of(ctx, q_hidden)?;
+    let head_size = q_hidden / heads;
+    let kv_heads = ctx.attrs.req_int("kv_num_heads")?;
+    let kv_heads = u64::try_from(kv_heads)
+        .ok()
+        .filter(|&n| n > 0 && heads.is_multiple_of(n) && n * head_size == kv_hidden)
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "GroupQueryAttention: {kv_heads} kv heads of size {head_size} do not make key width {kv_hidden} or divide {heads} heads"
+            ))
+        })?;
+    let qh = split_heads(ctx, q, heads, "query")?;
+    let kh = split_heads(ctx, k, kv_heads, "key")?;
+    let vh = split_heads(ctx, v, kv_heads, "value")?;
+    if ctx.output_wanted(1) {
+        ctx.bind(1, kh)?;
+    }
+    if ctx.output_wanted(2) {
+        ctx.bind(2, vh)?;
+    }
+    let group = heads / kv_heads;
+    let picks: Vec<i64> = positions(heads, "query heads")?
+        .into_iter()
+        .map(|h| h / group as i64)
+        .collect();
+    let kr = ctx.take(kh, 1, &picks)?;
+    let vr = ctx.take(vh, 1, &picks)?;
+    // Key j of batch b is visible while j <= seqlens_k[b].
+    let dtype = ctx.ty(q).dtype;
+    let lens = ctx.cast(seqlens, DType::I64)?;
+    let lens = ctx.reshape_to(lens, &[b, 1, 1, 1])?;
+    let positions = positions(s, "key positions")?;
+    let j = ctx.constant(Tensor::from_i64s(DType::I64, vec![s], &positions)?)?;
+    let beyond = ctx.compare(Compare::Greater, j, lens)?;
+    let zero = ctx.scalar(dtype, 0.0)?;
+    let hidden = ctx.scalar(dtype, f64::NEG_INFINITY)?;
+    let key_bias = select(ctx, beyond, hidden, zero)?;
+    let causal = Scores {
+        batch: b,
+        queries: s,
+        keys: s,
+        filter: f64::NEG_INFINITY,
+    };
+    let scale = attention_scale(ctx, head_size)?;
+    let y = attend(ctx, [qh, kr, vr], scale, &[key_bias], Some(causal))?;
+    ctx.bind(0, y)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::contrib::tests::{contrib, refusal};
+    use crate::test_models::*;
+
+    #[test]
+    fn contrib_attention_refuses_rotary_and_past_sequence_length() {
+        let inputs: &[(&str, &[i64])] = &[("x", &[1, 4, 8]), ("w", &[8, 24])];
+        let m = contrib(
+            "Attention",
+            inputs,
+            vec![a_int("num_heads", 2), a_int("do_rotary", 1)],
+        );
+        assert!(refusal(m).contains("\"do_rotary\" = 1"));
+        let inputs: &[(&str, &[i64])] = &[
+            ("x", &[1, 4, 8]),
+            ("w", &[8, 24]),
+            ("", &[]),
+            ("", &[]),
+            ("past", &[2, 1, 2, 3, 4]),
+            ("", &[]),
+            ("psl", &[1]),
+        ];
+        let m = contrib("Attention", inputs, vec![a_int("num_heads", 2)]);
+        assert!(refusal(m).contains("past_sequence_length"));
+    }
+
+    #[test]
+    fn contrib_group_query_attention_refuses_a_cache_and_softcap() {
+        let qkv: &[(&str, &[i64])] = &[("q", &[1, 4, 16]), ("k", &[1, 4, 8]), ("v", &[1, 4, 8])];
+        let heads = || vec![a_int("num_heads", 4), a_int("kv_num_heads", 2)];
+        let mut inputs = qkv.to_vec();
+        inputs.push(("past_key", &[1, 2, 3, 4]));
+        let m = contrib("GroupQueryAttention", &inputs, heads());
+        assert!(refusal(m).contains("past_key"));
+        let mut attrs = heads();
+        attrs.push(a_float("softcap", 30.0));
+        let e = refusal(contrib("GroupQueryAttention", qkv, attrs));
+        assert!(e.contains("\"softcap\" = 30"), "{e}");
+    }
+
+    #[test]
+    fn contrib_multi_head_attention_refuses_packed_qkv() {
+        let inputs: &[(&str, &[i64])] = &[("q", &[1, 4, 2, 3, 4])];
+        let m = contrib("MultiHeadAttention", inputs, vec![a_int("num_heads", 2)]);
+        assert!(refusal(m).contains("packed QKV"));
+    }
+
+    #[test]
+    fn contrib_attention_with_a_hostile_length_is_a_limit_error() {
+        let inputs: &[(&str, &[i64])] = &[("x", &[1, 1 << 25, 8]), ("w", &[8, 24])];
+        let attrs = vec![a_int("num_heads", 2), a_int("unidirectional", 1)];
+        let e = contrib("Attention", inputs, attrs).import().unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Limit, "{e}");
+    }
+}

@@ -1,0 +1,500 @@
+//! onnxruntime's quantized `com.microsoft` contrib ops on 8-bit values: the
+//! QLinear ops (dequantize, compute in f32, requantize with round half to
+//! even and saturation, as the CPU kernels do) and QGemm. Block-wise 4-bit
+//! weights and the f32-output integer matmuls are in `contrib_blockwise.rs`.
+use super::contrib::last_two_swapped;
+use super::ctx::{MapCtx, Rule, versioned};
+use super::pool::pool_op;
+use super::quant::{dequantize_linear, int_range, quantize_linear, round_clamp_cast, shifted};
+use o2l_canon::Builder;
+use o2l_canon::ops::{Binary, Linear, Movement, PoolKind, Unary};
+use o2l_canon::{DType, Error, Op, Result, ValueId};
+
+const MS: &str = "com.microsoft";
+
+/// What the QLinear element-wise rules emit.
+const QLINEAR_OPS: &[&str] = &[
+    "Reshape",
+    "Cast",
+    "Sub",
+    "Mul",
+    "Div",
+    "Add",
+    "Round",
+    "Clamp",
+    "Sigmoid",
+    "LeakyRelu",
+];
+
+/// What QLinearConcat emits.
+const QLINEAR_CONCAT_OPS: &[&str] = &[
+    "Reshape", "Cast", "Sub", "Mul", "Div", "Add", "Round", "Clamp", "Concat",
+];
+
+pub(crate) static RULES: &[Rule] = &[
+    versioned(
+        MS,
+        "QLinearAdd",
+        &[1],
+        QLINEAR_OPS,
+        qlinear_add,
+        "(A - zA) * sA / sC + (B - zB) * sB / sC + zC in f32, rounded half to even, saturated",
+    ),
+    versioned(
+        MS,
+        "QLinearMul",
+        &[1],
+        QLINEAR_OPS,
+        qlinear_mul,
+        "(A - zA) * (B - zB) * (sA * sB / sC) + zC in f32, rounded half to even, saturated",
+    ),
+    versioned(
+        MS,
+        "QLinearSigmoid",
+        &[1],
+        QLINEAR_OPS,
+        qlinear_sigmoid,
+        "dequantize, sigmoid in f32, requantize",
+    ),
+    versioned(
+        MS,
+        "QLinearLeakyRelu",
+        &[1],
+        QLINEAR_OPS,
+        qlinear_leaky_relu,
+        "dequantize, leaky relu (alpha) in f32, requantize",
+    ),
+    versioned(
+        MS,
+        "QLinearConcat",
+        &[1],
+        QLINEAR_CONCAT_OPS,
+        qlinear_concat,
+        "each input requantized to Y's scale and zero point (dequantize, divide, round half to even, saturate), then concatenated",
+    ),
+    versioned(
+        MS,
+        "QLinearGlobalAveragePool",
+        &[1],
+        &[
+            "Reshape",
+            "Cast",
+            "Sub",
+            "ReduceSum",
+            "Mul",
+            "Div",
+            "Add",
+            "Round",
+            "Clamp",
+            "Transpose",
+        ],
+        qlinear_global_average_pool,
+        "i32 sum of X - zX over the spatial dims times sX / (sY * count), + zY, rounded half to even, saturated; NCHW or channels_last",
+    ),
+    versioned(
+        MS,
+        "QGemm",
+        &[1],
+        &[
+            "Transpose",
+            "Cast",
+            "Sub",
+            "MatMul",
+            "Add",
+            "Mul",
+            "Div",
+            "Round",
+            "Clamp",
+            "Reshape",
+        ],
+        qgemm,
+        "i32 (A - zA) @ (B - zB) + C, times alpha * sA * sB: f32, or requantized to y_scale/y_zero_point (round half to even, saturate)",
+    ),
+    versioned(
+        MS,
+        "QLinearAveragePool",
+        &[1],
+        &[
+            "Reshape",
+            "Cast",
+            "Sub",
+            "Mul",
+            "AveragePool",
+            "Div",
+            "Add",
+            "Round",
+            "Clamp",
+            "Transpose",
+        ],
+        qlinear_average_pool,
+        "dequantize, AveragePool in f32 (its window attributes), requantize; NCHW or channels_last",
+    ),
+    versioned(
+        MS,
+        "QLinearWhere",
+        &[1],
+        &[
+            "Reshape", "Cast", "Sub", "Mul", "Div", "Add", "Round", "Clamp", "Select",
+        ],
+        qlinear_where,
+        "X and Y requantized to Z's scale and zero point, then selected by the condition",
+    ),
+    // onnxruntime's quantizer writes these for 16-bit and 4-bit types; at
+    // version 1 they are the ONNX ops without block_size or output_dtype.
+    versioned(
+        MS,
+        "QuantizeLinear",
+        &[1],
+        &["Div", "Round", "Add", "Clamp", "Cast", "Reshape", "Gather"],
+        quantize_linear,
+        "the ONNX QuantizeLinear rule (per tensor or axis)",
+    ),
+    versioned(
+        MS,
+        "DequantizeLinear",
+        &[1],
+        &["Cast", "Sub", "Mul", "Reshape", "Gather"],
+        dequantize_linear,
+        "the ONNX DequantizeLinear rule (per tensor or axis)",
+    ),
+];
+
+/// A quantized operand: values, scale, zero point (None: 0).
+struct Quantized {
+    x: ValueId,
+    scale: ValueId,
+    zero: Option<ValueId>,
+}
+
+/// Inputs `first`, `first + 1`, `first + 2` as a quantized operand; scale
+/// and zero point must be per tensor.
+fn quantized(ctx: &mut MapCtx, first: usize, what: &str) -> Result<Quantized> {
+    let x = ctx.input(first)?;
+    let scale = per_tensor(ctx, ctx.input(first + 1)?, what)?;
+    let zero = match ctx.opt_input(first + 2) {
+        Some(z) => Some(per_tensor(ctx, z, what)?),
+        None => None,
+    };
+    Ok(Quantized { x, scale, zero })
+}
+
+/// A one-element scale or zero point as a scalar; per-axis ones are refused.
+fn per_tensor(ctx: &mut MapCtx, p: ValueId, what: &str) -> Result<ValueId> {
+    let count: u64 = ctx.dims(p)?.iter().product();
+    if count != 1 {
+        return Err(Error::unsupported(format!(
+            "{} with a per-axis {what} scale or zero point ({}) is not supported",
+            ctx.origin.op_type,
+            ctx.ty(p)
+        )));
+    }
+    ctx.reshape(p, vec![])
+}
+
+/// `q - zero` in f32 (exact: both are small integers).
+fn centred(ctx: &mut MapCtx, q: &Quantized) -> Result<ValueId> {
+    let x = ctx.cast(q.x, DType::F32)?;
+    match q.zero {
+        Some(z) => {
+            let z = ctx.cast(z, DType::F32)?;
+            ctx.binary(Binary::Sub, x, z)
+        }
+        None => Ok(x),
+    }
+}
+
+/// `round_half_even(v + zero)`, saturated to the output type (that of the
+/// zero point, else of `like`).
+fn requantized(ctx: &mut MapCtx, v: ValueId, out: &Quantized, like: DType) -> Result<ValueId> {
+    let to = out.zero.map_or(like, |z| ctx.ty(z).dtype);
+    let (lo, hi) = int_range(to).ok_or_else(|| {
+        Error::invalid(format!(
+            "{} output type must be an integer type, got {to}",
+            ctx.origin.op_type
+        ))
+    })?;
+    // The zero point is an integer, so adding it before rounding is exact.
+    let v = match out.zero {
+        Some(z) => {
+            let z = ctx.cast(z, DType::F32)?;
+            ctx.binary(Binary::Add, v, z)?
+        }
+        None => v,
+    };
+    round_clamp_cast(ctx, v, lo, hi, to)
+}
+
+/// `a / b` of two scalar scales, in f32.
+fn ratio(ctx: &mut MapCtx, a: ValueId, b: ValueId) -> Result<ValueId> {
+    let a = ctx.cast(a, DType::F32)?;
+    let b = ctx.cast(b, DType::F32)?;
+    ctx.binary(Binary::Div, a, b)
+}
+
+fn qlinear_add(ctx: &mut MapCtx) -> Result<()> {
+    let (a, b) = (quantized(ctx, 0, "A")?, quantized(ctx, 3, "B")?);
+    let c = quantized_output(ctx, 6)?;
+    let ra = ratio(ctx, a.scale, c.scale)?;
+    let rb = ratio(ctx, b.scale, c.scale)?;
+    let ca = centred(ctx, &a)?;
+    let cb = centred(ctx, &b)?;
+    let va = ctx.binary(Binary::Mul, ca, ra)?;
+    let vb = ctx.binary(Binary::Mul, cb, rb)?;
+    let v = ctx.binary(Binary::Add, va, vb)?;
+    let like = ctx.ty(a.x).dtype;
+    let y = requantized(ctx, v, &c, like)?;
+    ctx.bind(0, y)
+}
+
+fn qlinear_mul(ctx: &mut MapCtx) -> Result<()> {
+    let (a, b) = (quantized(ctx, 0, "A")?, quantized(ctx, 3, "B")?);
+    let c = quantized_output(ctx, 6)?;
+    let sa = ctx.cast(a.scale, DType::F32)?;
+    let sb = ctx.cast(b.scale, DType::F32)?;
+    let sab = ctx.binary(Binary::Mul, sa, sb)?;
+    let multiplier = ratio(ctx, sab, c.scale)?;
+    let ca = centred(ctx, &a)?;
+    let cb = centred(ctx, &b)?;
+    let prod = ctx.binary(Binary::Mul, ca, cb)?;
+    let v = ctx.binary(Binary::Mul, prod, multiplier)?;
+    let like = ctx.ty(a.x).dtype;
+    let y = requantized(ctx, v, &c, like)?;
+    ctx.bind(0, y)
+}
+
+/// The output's scale (input `first`) and optional zero point; its values
+/// are what the rule computes.
+fn quantized_output(ctx: &mut MapCtx, first: usize) -> Result<Quantized> {
+    let scale = per_tensor(ctx, ctx.input(first)?, "output")?;
+    let zero = match ctx.opt_input(first + 1) {
+        Some(z) => Some(per_tensor(ctx, z, "output")?),
+        None => None,
+    };
+    Ok(Quantized {
+        x: scale,
+        scale,
+        zero,
+    })
+}
+
+/// Dequantize X (inputs 0..3), apply `f` in f32, requantize with Y's scale
+/// and zero point (inputs 3, 4).
+fn qlinear_unary(
+    ctx: &mut MapCtx,
+    f: impl FnOnce(&mut MapCtx, ValueId) -> Result<ValueId>,
+) -> Result<()> {
+    let x = quantized(ctx, 0, "X")?;
+    let y = quantized_output(ctx, 3)?;
+    let deq = dequantized(ctx, &x)?;
+    let fx = f(ctx, deq)?;
+    let sy = ctx.cast(y.scale, DType::F32)?;
+    let v = ctx.binary(Binary::Div, fx, sy)?;
+    let like = ctx.ty(x.x).dtype;
+    let q = requantized(ctx, v, &y, like)?;
+    ctx.bind(0, q)
+}
+
+fn qlinear_sigmoid(ctx: &mut MapCtx) -> Result<()> {
+    qlinear_unary(ctx, |ctx, v| ctx.unary(Unary::Sigmoid, v))
+}
+
+fn qlinear_leaky_relu(ctx: &mut MapCtx) -> Result<()> {
+    let alpha = ctx.attrs.float_or("alpha", 0.01)? as f64;
+    qlinear_unary(ctx, |ctx, v| ctx.unary(Unary::LeakyRelu { alpha }, v))
+}
+
+fn qlinear_concat(ctx: &mut MapCtx) -> Result<()> {
+    let y = quantized_output(ctx, 0)?;
+    let count = ctx.num_inputs().saturating_sub(2);
+    if count == 0 || !count.is_multiple_of(3) {
+        return Err(Error::invalid(format!(
+            "QLinearConcat takes Y_scale, Y_zero_point and (X, X_scale, X_zero_point) triples, got {} inputs",
+            ctx.num_inputs()
+        )));
+    }
+    let sy = ctx.cast(y.scale, DType::F32)?;
+    let mut parts = Vec::with_capacity(count / 3);
+    for first in (2..ctx.num_inputs()).step_by(3) {
+        let x = quantized(ctx, first, "X")?;
+        let v = in_scale_of(ctx, &x, sy)?;
+        let like = ctx.ty(x.x).dtype;
+        parts.push(requantized(ctx, v, &y, like)?);
+    }
+    let rank = ctx.ty(parts[0]).rank();
+    let axis = o2l_canon::shape::normalize_axis(ctx.attrs.req_int("axis")?, rank)?;
+    let out = ctx.emit1(Op::Movement(Movement::Concat { axis }), &parts)?;
+    ctx.bind(0, out)
+}
+
+/// `x` dequantized and re-expressed in `y`'s scale: `(x - zx) * sx / sy`
+/// in f32, not yet rounded.
+fn in_scale_of(ctx: &mut MapCtx, x: &Quantized, sy: ValueId) -> Result<ValueId> {
+    let deq = dequantized(ctx, x)?;
+    ctx.binary(Binary::Div, deq, sy)
+}
+
+/// `(x - zx) * sx` in f32.
+fn dequantized(ctx: &mut MapCtx, x: &Quantized) -> Result<ValueId> {
+    let cx = centred(ctx, x)?;
+    let sx = ctx.cast(x.scale, DType::F32)?;
+    ctx.binary(Binary::Mul, cx, sx)
+}
+
+fn qlinear_where(ctx: &mut MapCtx) -> Result<()> {
+    let cond = ctx.input(0)?;
+    let (x, y) = (quantized(ctx, 1, "X")?, quantized(ctx, 4, "Y")?);
+    let z = quantized_output(ctx, 7)?;
+    let sz = ctx.cast(z.scale, DType::F32)?;
+    let like = ctx.ty(x.x).dtype;
+    let xv = in_scale_of(ctx, &x, sz)?;
+    let xq = requantized(ctx, xv, &z, like)?;
+    let yv = in_scale_of(ctx, &y, sz)?;
+    let yq = requantized(ctx, yv, &z, like)?;
+    let out = ctx.emit1(
+        Op::Elementwise(o2l_canon::ops::Elementwise::Select),
+        &[cond, xq, yq],
+    )?;
+    ctx.bind(0, out)
+}
+
+fn qlinear_average_pool(ctx: &mut MapCtx) -> Result<()> {
+    let rank = ctx.ty(ctx.input(0)?).rank();
+    let channels_last = ctx.attrs.int_or("channels_last", 0)? != 0 && rank >= 3;
+    let count_include_pad = ctx.attrs.int_or("count_include_pad", 0)? != 0;
+    qlinear_unary(ctx, |ctx, deq| {
+        if !channels_last {
+            return pool_op(ctx, deq, PoolKind::Average { count_include_pad });
+        }
+        // Channels-last pools in NCHW: channel to axis 1 and back after.
+        let mut to_first = vec![0, rank - 1];
+        to_first.extend(1..rank - 1);
+        let nchw = ctx.transpose(deq, &to_first)?;
+        let pooled = pool_op(ctx, nchw, PoolKind::Average { count_include_pad })?;
+        let mut to_last = vec![0];
+        to_last.extend(2..rank);
+        to_last.push(1);
+        ctx.transpose(pooled, &to_last)
+    })
+}
+
+fn qlinear_global_average_pool(ctx: &mut MapCtx) -> Result<()> {
+    let x = quantized(ctx, 0, "X")?;
+    let y = quantized_output(ctx, 3)?;
+    let dims = ctx.dims(x.x)?;
+    if dims.len() < 3 {
+        return Err(Error::invalid(format!(
+            "QLinearGlobalAveragePool takes an input of rank >= 3, got {}",
+            ctx.ty(x.x)
+        )));
+    }
+    let channels_last = ctx.attrs.int_or("channels_last", 0)? != 0;
+    let spatial: Vec<usize> = if channels_last {
+        (1..dims.len() - 1).collect()
+    } else {
+        (2..dims.len()).collect()
+    };
+    let size: u64 = spatial.iter().map(|&a| dims[a]).product();
+    let xi = shifted(ctx, x.x, x.zero, None)?;
+    let sum = ctx.emit1(
+        Op::Reduce(o2l_canon::ops::Reduce {
+            kind: o2l_canon::ops::ReduceKind::Sum,
+            axes: spatial,
+            keep_dims: true,
+        }),
+        &[xi],
+    )?;
+    let sum = ctx.cast(sum, DType::F32)?;
+    // sX / (sY * count), in f32 as the kernel computes its multiplier.
+    let sy = ctx.cast(y.scale, DType::F32)?;
+    let n = ctx.scalar(DType::F32, size as f64)?;
+    let denom = ctx.binary(Binary::Mul, sy, n)?;
+    let multiplier = ratio(ctx, x.scale, denom)?;
+    let v = ctx.binary(Binary::Mul, sum, multiplier)?;
+    let like = ctx.ty(x.x).dtype;
+    let out = requantized(ctx, v, &y, like)?;
+    ctx.bind(0, out)
+}
+
+fn qgemm(ctx: &mut MapCtx) -> Result<()> {
+    let a = quantized(ctx, 0, "A")?;
+    let (b, b_scale) = (ctx.input(3)?, ctx.input(4)?);
+    let alpha = ctx.attrs.float_or("alpha", 1.0)? as f64;
+    let ax = last_two_swapped(ctx, a.x, "transA")?;
+    let bx = last_two_swapped(ctx, b, "transB")?;
+    // Shifted after the transposes, so a per-column zero point (N) lines up
+    // with B's last dim.
+    let ai = shifted(ctx, ax, a.zero, None)?;
+    let bi = shifted(ctx, bx, ctx.opt_input(5), None)?;
+    let mut acc = ctx.emit1(Op::Linear(Linear::MatMul), &[ai, bi])?;
+    if let Some(c) = ctx.opt_input(6) {
+        let c = ctx.cast(c, DType::I32)?;
+        acc = ctx.binary(Binary::Add, acc, c)?;
+    }
+    let acc = ctx.cast(acc, DType::F32)?;
+    let sa = ctx.cast(a.scale, DType::F32)?;
+    let sb = ctx.cast(b_scale, DType::F32)?;
+    let sab = ctx.binary(Binary::Mul, sa, sb)?;
+    let scale = if alpha == 1.0 {
+        sab
+    } else {
+        let k = ctx.scalar(DType::F32, alpha)?;
+        ctx.binary(Binary::Mul, sab, k)?
+    };
+    let Some(y_scale) = ctx.opt_input(7) else {
+        let y = ctx.binary(Binary::Mul, acc, scale)?;
+        return ctx.bind(0, y);
+    };
+    let y = Quantized {
+        x: y_scale,
+        scale: per_tensor(ctx, y_scale, "output")?,
+        zero: match ctx.opt_input(8) {
+            Some(z) => Some(per_tensor(ctx, z, "output")?),
+            None => None,
+        },
+    };
+    let multiplier = ratio(ctx, scale, y.scale)?;
+    let v = ctx.binary(Binary::Mul, acc, multiplier)?;
+    let like = ctx.ty(a.x).dtype;
+    let out = requantized(ctx, v, &y, like)?;
+    ctx.bind(0, out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::contrib::tests::typed;
+    use crate::test_models::*;
+
+    #[test]
+    fn contrib_qlinear_add_refuses_a_per_axis_scale() {
+        let (u8, f32) = (2, 1);
+        let m = typed(
+            "QLinearAdd",
+            &[
+                ("a", u8, &[2, 3]),
+                ("sa", f32, &[3]),
+                ("za", u8, &[]),
+                ("b", u8, &[2, 3]),
+                ("sb", f32, &[]),
+                ("zb", u8, &[]),
+                ("sc", f32, &[]),
+                ("zc", u8, &[]),
+            ],
+            vec![],
+        );
+        let e = m.import().unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Unsupported, "{e}");
+        assert!(e.to_string().contains("per-axis A scale"), "{e}");
+    }
+
+    #[test]
+    fn contrib_qlinear_concat_checks_its_triples() {
+        let (u8, f32) = (2, 1);
+        let m = typed(
+            "QLinearConcat",
+            &[("sy", f32, &[]), ("zy", u8, &[]), ("a", u8, &[2, 3])],
+            vec![a_int("axis", 0)],
+        );
+        let e = m.import().unwrap_err();
+        assert!(e.to_string().contains("triples"), "{e}");
+    }
+}

@@ -1,0 +1,12 @@
+//! onnxruntime's com.microsoft contrib ops: each folder under
+//! tests/contrib_cases (made by tests/contrib_cases/make_cases.py, expected
+//! outputs from onnxruntime, the ops' defining implementation) must pass
+//! `onnx2linalg check`; among them a BERT and a GPT-2 fused by
+//! onnxruntime's transformer optimizer.
+use std::path::Path;
+
+#[test]
+fn every_contrib_case_passes_check() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/contrib_cases");
+    super::op_cases::check_every_case(&root, 55, "contrib");
+}
