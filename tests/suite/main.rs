@@ -13,6 +13,7 @@ mod bind;
 mod cli;
 mod det;
 mod docs;
+mod dynamic_shapes;
 mod examples;
 mod fuzz_regressions;
 mod ir_coverage;
