@@ -119,7 +119,11 @@ pub fn max_abs_diff_within(
         if g.is_nan() && w.is_nan() {
             continue;
         }
-        let diff = if (g - w).is_nan() { f64::INFINITY } else { (g - w).abs() };
+        let diff = if (g - w).is_nan() {
+            f64::INFINITY
+        } else {
+            (g - w).abs()
+        };
         max_diff = max_diff.max(diff);
         if diff > atol + rtol * w.abs() {
             misses += 1;

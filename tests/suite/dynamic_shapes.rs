@@ -58,14 +58,23 @@ fn dynamic_fixtures() -> Vec<DynamicFixture> {
             .to_string_lossy()
             .into_owned();
         let model = dir.join(format!("{name}.onnx"));
-        assert!(model.is_file(), "{} has no model {}", shapes.display(), model.display());
+        assert!(
+            model.is_file(),
+            "{} has no model {}",
+            shapes.display(),
+            model.display()
+        );
         let mut shape_sets: Vec<PathBuf> = std::fs::read_dir(&shapes)
             .unwrap()
             .map(|e| e.unwrap().path())
             .filter(|p| p.is_dir())
             .collect();
         shape_sets.sort();
-        assert!(!shape_sets.is_empty(), "{}: no shape sets", shapes.display());
+        assert!(
+            !shape_sets.is_empty(),
+            "{}: no shape sets",
+            shapes.display()
+        );
         found.push(DynamicFixture {
             name,
             model,
@@ -87,7 +96,11 @@ fn describe_inputs(graph: &Graph) -> String {
 }
 
 /// Ok when every dim of every graph input satisfies `wanted`.
-fn check_input_dims(graph: &Graph, wanted: impl Fn(&Dim) -> bool, what: &str) -> Result<(), String> {
+fn check_input_dims(
+    graph: &Graph,
+    wanted: impl Fn(&Dim) -> bool,
+    what: &str,
+) -> Result<(), String> {
     let all = graph
         .inputs
         .iter()
@@ -95,12 +108,15 @@ fn check_input_dims(graph: &Graph, wanted: impl Fn(&Dim) -> bool, what: &str) ->
     if all && !graph.inputs.is_empty() {
         Ok(())
     } else {
-        Err(format!("inputs are not all {what}: {}", describe_inputs(graph)))
+        Err(format!(
+            "inputs are not all {what}: {}",
+            describe_inputs(graph)
+        ))
     }
 }
 
-/// The emitted `func.func` line: each input must be a tensor of `?` dims only.
-fn check_signature_is_dynamic(graph: &Graph) -> Result<(), String> {
+/// The arguments of the emitted `func.func` (weights elided: only types matter).
+fn signature_args(graph: &Graph) -> Result<String, String> {
     let options = LowerOptions {
         weights: Weights::Elide,
         ..Default::default()
@@ -112,16 +128,30 @@ fn check_signature_is_dynamic(graph: &Graph) -> Result<(), String> {
         .lines()
         .find(|l| l.contains(&header))
         .ok_or_else(|| format!("no `{header}` in the lowered module"))?;
-    let args = line.split(") ->").next().unwrap_or(line);
+    Ok(line.split(") ->").next().unwrap_or(line).trim().to_string())
+}
+
+/// Each argument must be a tensor whose leading (batch, seq) dims are `?`.
+fn check_signature_is_dynamic(graph: &Graph) -> Result<(), String> {
+    let args = signature_args(graph)?;
     let dynamic_args = args.matches("tensor<?x?x").count();
     if dynamic_args == graph.inputs.len() {
         Ok(())
     } else {
         Err(format!(
-            "{dynamic_args} of {} arguments are tensor<?x?x...>: {}",
-            graph.inputs.len(),
-            line.trim()
+            "{dynamic_args} of {} arguments are tensor<?x?x...>: {args}",
+            graph.inputs.len()
         ))
+    }
+}
+
+/// No argument may have a `?` dim.
+fn check_signature_is_static(graph: &Graph) -> Result<(), String> {
+    let args = signature_args(graph)?;
+    if args.contains('?') {
+        Err(format!("pinned, the signature still has `?` dims: {args}"))
+    } else {
+        Ok(())
     }
 }
 
@@ -168,18 +198,30 @@ fn check_model(f: &DynamicFixture) -> Result<String, String> {
     check_signature_is_dynamic(&unpinned)?;
 
     let pins = ImportOptions {
-        dims: PINNED_DIMS.iter().map(|&(n, v)| (n.to_string(), v)).collect(),
+        dims: PINNED_DIMS
+            .iter()
+            .map(|&(n, v)| (n.to_string(), v))
+            .collect(),
         ..Default::default()
     };
     let pinned = onnx2linalg::import_onnx(&f.model, &pins)
         .map_err(|e| format!("does not convert with batch=2, seq=8: {e}"))?;
-    check_input_dims(&pinned, |d| matches!(d, Dim::Known(_)), "static with batch=2, seq=8")?;
+    check_input_dims(
+        &pinned,
+        |d| matches!(d, Dim::Known(_)),
+        "static with batch=2, seq=8",
+    )?;
+    check_signature_is_static(&pinned)?;
 
     // One compiled module for every shape: no re-conversion per shape.
     let runner = Runner::new(&unpinned).map_err(|e| format!("compiling: {e}"))?;
     let mut per_shape = Vec::new();
     for shape_set in &f.shape_sets {
-        let label = shape_set.file_name().unwrap().to_string_lossy().into_owned();
+        let label = shape_set
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         let diff = run_shape_set(&runner, shape_set).map_err(|why| format!("at {label}: {why}"))?;
         per_shape.push(format!("{label} {diff:.2e}"));
     }
