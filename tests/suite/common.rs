@@ -94,3 +94,51 @@ pub fn check_expectations(path: &std::path::Path, render: &str) {
         diffs.join("\n")
     );
 }
+
+/// The largest |got - want| when every element satisfies
+/// |got - want| <= atol + rtol * |want| (NaN matches NaN); otherwise why not:
+/// dtype, shape, or how many elements miss and the worst of them.
+pub fn max_abs_diff_within(
+    got: &onnx2linalg::Tensor,
+    want: &onnx2linalg::Tensor,
+    atol: f64,
+    rtol: f64,
+) -> Result<f64, String> {
+    if got.dtype != want.dtype || got.dims != want.dims {
+        return Err(format!(
+            "got {} {:?}, expected {} {:?}",
+            got.dtype, got.dims, want.dtype, want.dims
+        ));
+    }
+    let (got, want) = (got.to_f64s(), want.to_f64s());
+    let mut max_diff = 0.0f64;
+    let mut misses = 0usize;
+    // (flat index, |diff|) of the largest miss.
+    let mut worst: Option<(usize, f64)> = None;
+    for (i, (&g, &w)) in got.iter().zip(&want).enumerate() {
+        if g.is_nan() && w.is_nan() {
+            continue;
+        }
+        let diff = if (g - w).is_nan() {
+            f64::INFINITY
+        } else {
+            (g - w).abs()
+        };
+        max_diff = max_diff.max(diff);
+        if diff > atol + rtol * w.abs() {
+            misses += 1;
+            if worst.is_none_or(|(_, d)| diff > d) {
+                worst = Some((i, diff));
+            }
+        }
+    }
+    match worst {
+        None => Ok(max_diff),
+        Some((i, _)) => Err(format!(
+            "{misses} of {} values differ (max |diff| {max_diff:e}); worst at flat index {i}: got {}, expected {} (tolerance {atol:e} + {rtol:e}*|expected|)",
+            got.len(),
+            got[i],
+            want[i]
+        )),
+    }
+}

@@ -14,6 +14,7 @@ mod cli;
 mod contrib_cases;
 mod det;
 mod docs;
+mod dynamic_shapes;
 mod examples;
 mod fuzz_regressions;
 mod ir_coverage;
