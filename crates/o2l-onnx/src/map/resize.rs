@@ -17,14 +17,60 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Resize",
         &[11, 13, 18, 19],
-        &["Gather", "Mul", "Add", "Select", "Cast", "Round", "Clamp"],
+        &[
+            "Gather",
+            "Mul",
+            "Add",
+            "Select",
+            "Cast",
+            "Round",
+            "Clamp",
+            "ShapeOf",
+            "Reshape",
+            "Div",
+            "Sub",
+            "Min",
+            "Max",
+            "Range",
+            "Equal",
+            "Less",
+            "Greater",
+            "GreaterOrEqual",
+            "LessOrEqual",
+            "Or",
+            "And",
+            "Floor",
+        ],
         resize,
-        "nearest/linear/cubic, every coordinate transform, antialias, axes, keep_aspect_ratio_policy; constant scales/sizes/roi",
+        "nearest/linear/cubic, every coordinate transform, antialias, axes, keep_aspect_ratio_policy; constant scales/sizes/roi: taps computed at conversion; run-time ones (or symbolic input dims): the same taps computed at run time (antialias refused)",
     ),
     row(
         "Resize",
         &[10],
-        &["Gather", "Mul", "Add", "Cast"],
+        &[
+            "Gather",
+            "Mul",
+            "Add",
+            "Cast",
+            "Select",
+            "Round",
+            "Clamp",
+            "ShapeOf",
+            "Reshape",
+            "Div",
+            "Sub",
+            "Min",
+            "Max",
+            "Range",
+            "Equal",
+            "Less",
+            "Greater",
+            "GreaterOrEqual",
+            "LessOrEqual",
+            "Or",
+            "And",
+            "Floor",
+        ],
         upsample,
         "as Upsample-9: nearest (floor) or linear, asymmetric coordinates; constant scales",
     ),
@@ -52,9 +98,32 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Upsample",
         &[7, 9, 10],
-        &["Gather", "Mul", "Add", "Cast"],
+        &[
+            "Gather",
+            "Mul",
+            "Add",
+            "Cast",
+            "Select",
+            "Round",
+            "Clamp",
+            "ShapeOf",
+            "Reshape",
+            "Div",
+            "Sub",
+            "Min",
+            "Max",
+            "Range",
+            "Equal",
+            "Less",
+            "Greater",
+            "GreaterOrEqual",
+            "LessOrEqual",
+            "Or",
+            "And",
+            "Floor",
+        ],
         upsample,
-        "nearest (floor) or linear, asymmetric coordinates; constant scales",
+        "nearest (floor) or linear, asymmetric coordinates; run-time scales (9+): taps computed at run time",
     ),
 ];
 
@@ -340,6 +409,12 @@ fn resample(ctx: &mut MapCtx, x: ValueId, plan: &[AxisPlan], o: &Options) -> Res
         }
         y = resize_axis(ctx, y, p, o, work)?;
     }
+    finish_resample(ctx, y, dtype)
+}
+
+/// The resampled `y` back in `dtype`, integers rounded and clamped as the
+/// reference's saturate_cast.
+fn finish_resample(ctx: &mut MapCtx, y: ValueId, dtype: DType) -> Result<()> {
     let y = if dtype.is_float() {
         ctx.cast(y, dtype)?
     } else {
@@ -366,8 +441,7 @@ fn floats_of(ctx: &MapCtx, i: usize) -> Option<Vec<f64>> {
 
 fn resize(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
-    let dims = ctx.ty(x).static_dims("Resize input")?;
-    let r = dims.len();
+    let r = ctx.ty(x).rank();
     let mode = ctx.attrs.string_or("mode", "nearest")?;
     let cubic_a = ctx.attrs.float_or("cubic_coeff_a", -0.75)? as f64;
     let mode = match mode.as_str() {
@@ -426,19 +500,28 @@ fn resize(ctx: &mut MapCtx) -> Result<()> {
         None => (0..r).collect(),
     };
     let policy = ctx.attrs.string_or("keep_aspect_ratio_policy", "stretch")?;
-    // roi, scales and sizes must be constants (absent or empty when unused).
-    for (i, what) in [(1, "roi"), (2, "scales"), (3, "sizes")] {
-        if let Some(v) = ctx.opt_input(i)
-            && ctx.const_of(v).is_none()
-        {
-            return Err(ctx.needs_constant(
-                i,
-                format!(
-                    "input {i} ({what}) is computed at run time; only constant {what} is supported"
-                ),
-            ));
+    // roi, scales or sizes computed at run time, or symbolic input dims: the
+    // taps are computed at run time too.
+    let run_time: Vec<usize> = [1, 2, 3]
+        .into_iter()
+        .filter(|&i| ctx.opt_input(i).is_some_and(|v| ctx.const_of(v).is_none()))
+        .collect();
+    if !run_time.is_empty() || ctx.ty(x).known_dims().is_none() {
+        if o.antialias {
+            let what = "Resize antialias with sizes known only at run time (its tap count depends on the scale)";
+            return Err(match run_time.first() {
+                Some(&i) => ctx.needs_constant(i, what),
+                None => Error::unsupported(what),
+            });
         }
+        let at = ResizeInputs {
+            roi: Some(1),
+            scales: 2,
+            sizes: Some(3),
+        };
+        return run_time_resize(ctx, x, &o, &axes, &policy, at);
     }
+    let dims = ctx.ty(x).static_dims("Resize input")?;
     let mut roi = vec![(0.0, 1.0); r];
     if let Some(v) = floats_of(ctx, 1) {
         let n = axes.len();
@@ -515,19 +598,415 @@ fn resize(ctx: &mut MapCtx) -> Result<()> {
     resample(ctx, x, &plan, &o)
 }
 
-fn upsample(ctx: &mut MapCtx) -> Result<()> {
-    let x = ctx.input(0)?;
-    let dims = ctx.ty(x).static_dims("Upsample input")?;
-    let scales: Vec<f64> = if ctx.version >= 9 {
-        match floats_of(ctx, 1) {
-            Some(s) => s,
-            None => {
-                return Err(ctx.needs_constant(
-                    1,
-                    "input 1 (scales) is computed at run time; only constant scales is supported",
-                ));
+/// Where Resize (roi, scales, sizes) or Upsample (scales) keep their inputs.
+#[derive(Clone, Copy)]
+struct ResizeInputs {
+    roi: Option<usize>,
+    scales: usize,
+    sizes: Option<usize>,
+}
+
+/// One resized axis when its sizes are known only at run time: 0-d values.
+struct RunTimeAxis {
+    axis: usize,
+    /// Input and output lengths (f64), the output length (i64), the scale (f64).
+    input: ValueId,
+    output: ValueId,
+    output_len: ValueId,
+    scale: ValueId,
+    /// roi start and end (f64), for tf_crop_and_resize.
+    roi: (ValueId, ValueId),
+}
+
+/// A 0-d f64 value.
+fn f64_scalar(ctx: &mut MapCtx, v: f64) -> Result<ValueId> {
+    ctx.scalar(DType::F64, v)
+}
+
+/// Entry `k` of a 1-D run-time vector as a 0-d value of type `to`.
+fn entry(ctx: &mut MapCtx, v: ValueId, k: usize, to: DType) -> Result<ValueId> {
+    let at = ctx.i64s(vec![1], &[k as i64])?;
+    let e = ctx.emit1(Op::Movement(Movement::Gather { axis: 0 }), &[v, at])?;
+    let e = ctx.reshape_to(e, &[])?;
+    ctx.cast(e, to)
+}
+
+/// Resize with scales, sizes or roi computed at run time (or symbolic input
+/// dims): the same taps as `axis_taps`, computed by canonical ops over
+/// `Range(0, output length)` in f64, so the output lengths are run-time dims.
+fn run_time_resize(
+    ctx: &mut MapCtx,
+    x: ValueId,
+    o: &Options,
+    axes: &[usize],
+    policy: &str,
+    at: ResizeInputs,
+) -> Result<()> {
+    let n = axes.len();
+    let xt = ctx.ty(x);
+    let shape = ctx.emit1(Op::Movement(Movement::ShapeOf), &[x])?;
+    let mut inputs = Vec::with_capacity(n);
+    for &a in axes {
+        inputs.push(match xt.shape[a].known() {
+            Some(d) => f64_scalar(ctx, d as f64)?,
+            None => entry(ctx, shape, a, DType::F64)?,
+        });
+    }
+    let vector = |ctx: &mut MapCtx, i: Option<usize>, what: &str| -> Result<Option<ValueId>> {
+        let Some(v) = i.and_then(|i| ctx.opt_input(i)) else {
+            return Ok(None);
+        };
+        let is_roi = i == at.roi;
+        match ctx.ty(v).num_elements()? {
+            Some(0) => Ok(None),
+            Some(len) if len as usize == n || (is_roi && len as usize == 2 * n) => {
+                Ok(Some(ctx.reshape_to(v, &[len])?))
+            }
+            _ => Err(Error::invalid(format!(
+                "Resize {what} {} must hold one value per resized axis ({n})",
+                ctx.ty(v)
+            ))),
+        }
+    };
+    let roi_v = vector(ctx, at.roi, "roi")?;
+    let scales_v = vector(ctx, Some(at.scales), "scales")?;
+    let sizes_v = vector(ctx, at.sizes, "sizes")?;
+    let mut plan = Vec::with_capacity(n);
+    match (scales_v, sizes_v) {
+        (Some(scales), None) => {
+            for (k, &a) in axes.iter().enumerate() {
+                // The scale as f32, times the dim, truncated (as the reference).
+                let s = ctx.cast(scales, DType::F32)?;
+                let scale = entry(ctx, s, k, DType::F64)?;
+                let out = ctx.binary(Binary::Mul, scale, inputs[k])?;
+                let output_len = ctx.cast(out, DType::I64)?;
+                let output = ctx.cast(output_len, DType::F64)?;
+                plan.push((a, inputs[k], output, output_len, scale));
             }
         }
+        (None, Some(sizes)) => {
+            let mut scales = Vec::with_capacity(n);
+            let mut outs = Vec::with_capacity(n);
+            for (k, &input) in inputs.iter().enumerate() {
+                let out = entry(ctx, sizes, k, DType::F64)?;
+                scales.push(ctx.binary(Binary::Div, out, input)?);
+                outs.push(out);
+            }
+            if policy != "stretch" {
+                let pick = match policy {
+                    "not_larger" => Binary::Min,
+                    "not_smaller" => Binary::Max,
+                    other => {
+                        return Err(Error::invalid(format!(
+                            "unknown keep_aspect_ratio_policy \"{other}\""
+                        )));
+                    }
+                };
+                let mut one = scales[0];
+                for &s in &scales[1..] {
+                    one = ctx.binary(pick, one, s)?;
+                }
+                let half = f64_scalar(ctx, 0.5)?;
+                for (k, &input) in inputs.iter().enumerate() {
+                    scales[k] = one;
+                    let out = ctx.binary(Binary::Mul, one, input)?;
+                    let out = ctx.binary(Binary::Add, out, half)?;
+                    let out = ctx.cast(out, DType::I64)?;
+                    outs[k] = ctx.cast(out, DType::F64)?;
+                }
+            }
+            for (k, &a) in axes.iter().enumerate() {
+                let output_len = ctx.cast(outs[k], DType::I64)?;
+                plan.push((a, inputs[k], outs[k], output_len, scales[k]));
+            }
+        }
+        _ => {
+            return Err(Error::invalid(
+                "Resize needs exactly one of scales and sizes",
+            ));
+        }
+    }
+    let mut axes_plan = Vec::with_capacity(n);
+    for (k, (axis, input, output, output_len, scale)) in plan.into_iter().enumerate() {
+        let roi = match roi_v {
+            Some(r) => (
+                entry(ctx, r, k, DType::F64)?,
+                entry(ctx, r, n + k, DType::F64)?,
+            ),
+            None => (f64_scalar(ctx, 0.0)?, f64_scalar(ctx, 1.0)?),
+        };
+        axes_plan.push(RunTimeAxis {
+            axis,
+            input,
+            output,
+            output_len,
+            scale,
+            roi,
+        });
+    }
+    axes_plan.sort_by_key(|p| p.axis);
+    let dtype = ctx.ty(x).dtype;
+    let work = match dtype {
+        DType::F64 => DType::F64,
+        _ => DType::F32,
+    };
+    let mut y = ctx.cast(x, work)?;
+    for p in &axes_plan {
+        y = run_time_resize_axis(ctx, y, p, o, work)?;
+    }
+    finish_resample(ctx, y, dtype)
+}
+
+/// Resamples `x` along one axis with run-time sizes (see `axis_taps`).
+fn run_time_resize_axis(
+    ctx: &mut MapCtx,
+    x: ValueId,
+    p: &RunTimeAxis,
+    o: &Options,
+    work: DType,
+) -> Result<ValueId> {
+    use o2l_canon::ops::Compare;
+    let c = |ctx: &mut MapCtx, v: f64| f64_scalar(ctx, v);
+    let zero_i = ctx.i64s(vec![], &[0])?;
+    let one_i = ctx.i64s(vec![], &[1])?;
+    let count = format!("{}_{}", ctx.origin.node, p.axis);
+    let positions = ctx.emit1(
+        Op::Movement(Movement::Range {
+            count: count.clone(),
+        }),
+        &[zero_i, p.output_len, one_i],
+    )?;
+    let y = ctx.cast(positions, DType::F64)?;
+    let (one, half) = (c(ctx, 1.0)?, c(ctx, 0.5)?);
+    // out_f = scale * input: the unrounded output length.
+    let out_f = ctx.binary(Binary::Mul, p.scale, p.input)?;
+    let in_last = ctx.binary(Binary::Sub, p.input, one)?;
+    let out_last = ctx.binary(Binary::Sub, out_f, one)?;
+    let single = ctx.compare(Compare::Equal, out_f, one)?;
+    let centre = |ctx: &mut MapCtx| -> Result<ValueId> {
+        let t = ctx.binary(Binary::Add, y, half)?;
+        let t = ctx.binary(Binary::Div, t, p.scale)?;
+        ctx.binary(Binary::Sub, t, half)
+    };
+    let select = |ctx: &mut MapCtx, c: ValueId, a: ValueId, b: ValueId| {
+        ctx.emit1(Op::Elementwise(Elementwise::Select), &[c, a, b])
+    };
+    let mut outside = None;
+    let coord = match o.transform {
+        Transform::AlignCorners => {
+            let t = ctx.binary(Binary::Mul, y, in_last)?;
+            let t = ctx.binary(Binary::Div, t, out_last)?;
+            let zero = c(ctx, 0.0)?;
+            select(ctx, single, zero, t)?
+        }
+        Transform::Asymmetric => ctx.binary(Binary::Div, y, p.scale)?,
+        Transform::TfCropAndResize => {
+            let span = ctx.binary(Binary::Sub, p.roi.1, p.roi.0)?;
+            let span = ctx.binary(Binary::Mul, span, in_last)?;
+            let mid = ctx.binary(Binary::Mul, span, half)?;
+            let t = ctx.binary(Binary::Mul, y, span)?;
+            let t = ctx.binary(Binary::Div, t, out_last)?;
+            let t = select(ctx, single, mid, t)?;
+            let start = ctx.binary(Binary::Mul, p.roi.0, in_last)?;
+            let t = ctx.binary(Binary::Add, t, start)?;
+            let zero = c(ctx, 0.0)?;
+            let below = ctx.compare(Compare::Less, t, zero)?;
+            let above = ctx.compare(Compare::Greater, t, in_last)?;
+            outside = Some(ctx.binary(Binary::Or, below, above)?);
+            t
+        }
+        Transform::PytorchHalfPixel => {
+            let t = centre(ctx)?;
+            let m = c(ctx, -0.5)?;
+            select(ctx, single, m, t)?
+        }
+        Transform::HalfPixel => centre(ctx)?,
+        Transform::HalfPixelSymmetric => {
+            let adjustment = ctx.binary(Binary::Div, p.output, out_f)?;
+            let rest = ctx.binary(Binary::Sub, one, adjustment)?;
+            let offset = ctx.binary(Binary::Mul, p.input, half)?;
+            let offset = ctx.binary(Binary::Mul, offset, rest)?;
+            let t = centre(ctx)?;
+            ctx.binary(Binary::Add, offset, t)?
+        }
+    };
+    let base = ctx.unary(Unary::Floor, coord)?;
+    let ratio = ctx.binary(Binary::Sub, coord, base)?;
+    // Taps: (offset from the floor, weight); None weight: the one tap of nearest.
+    let taps: Vec<(i64, Option<ValueId>)> = match o.mode {
+        Mode::Nearest(m) => {
+            let zero = c(ctx, 0.0)?;
+            let up = match m {
+                Nearest::RoundPreferFloor => Some(ctx.compare(Compare::Greater, ratio, half)?),
+                Nearest::RoundPreferCeil => {
+                    Some(ctx.compare(Compare::GreaterOrEqual, ratio, half)?)
+                }
+                Nearest::Floor => None,
+                Nearest::Ceil => Some(ctx.compare(Compare::Greater, ratio, zero)?),
+            };
+            let shift = match up {
+                Some(up) => select(ctx, up, one, zero)?,
+                None => zero,
+            };
+            let at = ctx.binary(Binary::Add, base, shift)?;
+            return gather_taps(ctx, x, p, at, &[(0, None)], outside, o, work);
+        }
+        Mode::Linear => {
+            let w0 = ctx.binary(Binary::Sub, one, ratio)?;
+            vec![(0, Some(w0)), (1, Some(ratio))]
+        }
+        Mode::Cubic(a) => {
+            let q = ctx.binary(Binary::Sub, one, ratio)?;
+            // The reference's cubic kernel at distances 1 + r, r, 1 - r, 2 - r.
+            let near = |ctx: &mut MapCtx, t: ValueId| -> Result<ValueId> {
+                let k1 = c(ctx, a + 2.0)?;
+                let k2 = c(ctx, a + 3.0)?;
+                let v = ctx.binary(Binary::Mul, k1, t)?;
+                let v = ctx.binary(Binary::Sub, v, k2)?;
+                let v = ctx.binary(Binary::Mul, v, t)?;
+                let v = ctx.binary(Binary::Mul, v, t)?;
+                ctx.binary(Binary::Add, v, one)
+            };
+            let far = |ctx: &mut MapCtx, t: ValueId| -> Result<ValueId> {
+                let t1 = ctx.binary(Binary::Add, t, one)?;
+                let (ka, k5, k8, k4) = (
+                    c(ctx, a)?,
+                    c(ctx, 5.0 * a)?,
+                    c(ctx, 8.0 * a)?,
+                    c(ctx, 4.0 * a)?,
+                );
+                let v = ctx.binary(Binary::Mul, ka, t1)?;
+                let v = ctx.binary(Binary::Sub, v, k5)?;
+                let v = ctx.binary(Binary::Mul, v, t1)?;
+                let v = ctx.binary(Binary::Add, v, k8)?;
+                let v = ctx.binary(Binary::Mul, v, t1)?;
+                ctx.binary(Binary::Sub, v, k4)
+            };
+            let w0 = far(ctx, ratio)?;
+            let w1 = near(ctx, ratio)?;
+            let w2 = near(ctx, q)?;
+            let w3 = far(ctx, q)?;
+            vec![(-1, Some(w0)), (0, Some(w1)), (1, Some(w2)), (2, Some(w3))]
+        }
+    };
+    gather_taps(ctx, x, p, base, &taps, outside, o, work)
+}
+
+/// Sum over taps of `x` gathered along the axis at `at + offset` (clamped
+/// into the input) times the tap's weight, weights of taps outside the
+/// input dropped and the rest renormalised under exclude_outside; positions
+/// `outside` take the extrapolation value.
+#[allow(clippy::too_many_arguments)]
+fn gather_taps(
+    ctx: &mut MapCtx,
+    x: ValueId,
+    p: &RunTimeAxis,
+    at: ValueId,
+    taps: &[(i64, Option<ValueId>)],
+    outside: Option<ValueId>,
+    o: &Options,
+    work: DType,
+) -> Result<ValueId> {
+    use o2l_canon::ops::Compare;
+    let rank = ctx.ty(x).rank();
+    let zero = f64_scalar(ctx, 0.0)?;
+    let last = {
+        let one = f64_scalar(ctx, 1.0)?;
+        ctx.binary(Binary::Sub, p.input, one)?
+    };
+    let mut weights: Vec<Option<ValueId>> = taps.iter().map(|t| t.1).collect();
+    let mut indices = Vec::with_capacity(taps.len());
+    for (k, &(offset, _)) in taps.iter().enumerate() {
+        let off = f64_scalar(ctx, offset as f64)?;
+        let i = ctx.binary(Binary::Add, at, off)?;
+        if o.exclude_outside
+            && let Some(w) = weights[k]
+        {
+            let low = ctx.compare(Compare::GreaterOrEqual, i, zero)?;
+            let high = ctx.compare(Compare::LessOrEqual, i, last)?;
+            let inside = ctx.binary(Binary::And, low, high)?;
+            let inside = ctx.cast(inside, DType::F64)?;
+            weights[k] = Some(ctx.binary(Binary::Mul, w, inside)?);
+        }
+        let i = ctx.binary(Binary::Max, i, zero)?;
+        let i = ctx.binary(Binary::Min, i, last)?;
+        indices.push(ctx.cast(i, DType::I64)?);
+    }
+    if o.exclude_outside && weights.iter().all(Option::is_some) {
+        let mut total = None;
+        for w in weights.iter().flatten() {
+            total = Some(match total {
+                Some(t) => ctx.binary(Binary::Add, t, *w)?,
+                None => *w,
+            });
+        }
+        if let Some(total) = total {
+            let none = ctx.compare(Compare::Equal, total, zero)?;
+            let one = f64_scalar(ctx, 1.0)?;
+            let total = ctx.emit1(Op::Elementwise(Elementwise::Select), &[none, one, total])?;
+            for w in weights.iter_mut().flatten() {
+                *w = ctx.binary(Binary::Div, *w, total)?;
+            }
+        }
+    }
+    let count = Dim::Symbol(format!("{}_{}", ctx.origin.node, p.axis));
+    let mut along = vec![Dim::Known(1); rank];
+    along[p.axis] = count;
+    let mut acc: Option<ValueId> = None;
+    for (i, w) in indices.into_iter().zip(weights) {
+        let g = ctx.emit1(Op::Movement(Movement::Gather { axis: p.axis }), &[x, i])?;
+        let term = match w {
+            Some(w) => {
+                let w = ctx.cast(w, work)?;
+                let w = ctx.reshape(w, along.clone())?;
+                ctx.binary(Binary::Mul, g, w)?
+            }
+            None => g,
+        };
+        acc = Some(match acc {
+            Some(a) => ctx.binary(Binary::Add, a, term)?,
+            None => term,
+        });
+    }
+    let y = acc.ok_or_else(|| Error::internal("Resize without taps"))?;
+    match outside {
+        Some(mask) => {
+            let mask = ctx.reshape(mask, along)?;
+            let e = ctx.scalar(work, o.extrapolation)?;
+            ctx.emit1(Op::Elementwise(Elementwise::Select), &[mask, e, y])
+        }
+        None => Ok(y),
+    }
+}
+
+fn upsample(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let mode = match ctx.attrs.string_or("mode", "nearest")?.as_str() {
+        "nearest" => Mode::Nearest(Nearest::Floor),
+        "linear" | "bilinear" => Mode::Linear,
+        other => return Err(Error::invalid(format!("unknown Upsample mode \"{other}\""))),
+    };
+    let o = Options {
+        mode,
+        transform: Transform::Asymmetric,
+        antialias: false,
+        exclude_outside: false,
+        extrapolation: 0.0,
+    };
+    let run_time_scales =
+        ctx.version >= 9 && ctx.opt_input(1).is_some_and(|v| ctx.const_of(v).is_none());
+    if run_time_scales || (ctx.version >= 9 && ctx.ty(x).known_dims().is_none()) {
+        let at = ResizeInputs {
+            roi: None,
+            scales: 1,
+            sizes: None,
+        };
+        let axes: Vec<usize> = (0..ctx.ty(x).rank()).collect();
+        return run_time_resize(ctx, x, &o, &axes, "stretch", at);
+    }
+    let dims = ctx.ty(x).static_dims("Upsample input")?;
+    let scales: Vec<f64> = if ctx.version >= 9 {
+        floats_of(ctx, 1).ok_or_else(|| Error::invalid("Upsample needs its scales"))?
     } else if ctx.version < 7 {
         if dims.len() != 4 {
             return Err(Error::invalid(format!(
@@ -555,18 +1034,6 @@ fn upsample(ctx: &mut MapCtx) -> Result<()> {
             "Upsample scales must have one value per dim",
         ));
     }
-    let mode = match ctx.attrs.string_or("mode", "nearest")?.as_str() {
-        "nearest" => Mode::Nearest(Nearest::Floor),
-        "linear" | "bilinear" => Mode::Linear,
-        other => return Err(Error::invalid(format!("unknown Upsample mode \"{other}\""))),
-    };
-    let o = Options {
-        mode,
-        transform: Transform::Asymmetric,
-        antialias: false,
-        exclude_outside: false,
-        extrapolation: 0.0,
-    };
     let plan: Vec<_> = scales
         .iter()
         .enumerate()
