@@ -9,9 +9,27 @@ use onnx2linalg::{DType, Error, ImportOptions, Result, Runner, Tensor};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Float tolerance: |got - expected| <= ATOL + RTOL * |expected|.
+/// Float tolerance: |got - expected| <= ATOL + max(RTOL * |expected|, one unit
+/// in the last place of `expected` in the output's type). The second term only
+/// matters for the types coarser than RTOL (bf16: 8 significant bits), where a
+/// different rounding point in an intermediate moves the result by one unit.
 const RTOL: f64 = 1e-3;
 const ATOL: f64 = 1e-5;
+
+/// The allowed |got - expected| for an `expected` value of type `dtype`.
+fn tolerance(dtype: DType, expected: f64) -> f64 {
+    let mantissa_bits = match dtype {
+        DType::BF16 => 7,
+        DType::F16 => 10,
+        _ => return ATOL + RTOL * expected.abs(),
+    };
+    let ulp = if expected == 0.0 || !expected.is_finite() {
+        0.0
+    } else {
+        2f64.powi(expected.abs().log2().floor() as i32 - mantissa_bits)
+    };
+    ATOL + (RTOL * expected.abs()).max(ulp)
+}
 
 #[derive(Args)]
 pub struct CheckArgs {
@@ -261,10 +279,11 @@ fn compare(got: &Tensor, want: &Tensor) -> Option<String> {
         let mut bad = 0usize;
         let mut worst: Option<(usize, f64)> = None;
         for (i, (&a, &b)) in g.iter().zip(&w).enumerate() {
-            let ok = a == b || (a.is_nan() && b.is_nan()) || (a - b).abs() <= ATOL + RTOL * b.abs();
+            let allowed = tolerance(got.dtype, b);
+            let ok = a == b || (a.is_nan() && b.is_nan()) || (a - b).abs() <= allowed;
             if !ok {
                 bad += 1;
-                let excess = (a - b).abs() - (ATOL + RTOL * b.abs());
+                let excess = (a - b).abs() - allowed;
                 let excess = if excess.is_nan() {
                     f64::INFINITY
                 } else {
@@ -285,11 +304,12 @@ fn compare(got: &Tensor, want: &Tensor) -> Option<String> {
         };
         worst.map(|(i, _)| {
             format!(
-                "values differ: {bad} of {} elements; worst at {:?}: got {}, expected {} (tolerance {ATOL:e} + {RTOL:e}*|expected|)",
+                "values differ: {bad} of {} elements; worst at {:?}: got {}, expected {} (tolerance {ATOL:e} + max({RTOL:e}*|expected|, 1 ulp of {}))",
                 g.len(),
                 unravel(i, &got.dims),
                 show(g[i]),
-                show(w[i])
+                show(w[i]),
+                got.dtype
             )
         })
     } else {

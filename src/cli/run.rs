@@ -25,6 +25,10 @@ pub struct RunArgs {
     /// NAME=N (repeatable).
     #[arg(long = "dim", value_name = "NAME=N", value_parser = parse_dim)]
     pub dims: Vec<(String, u64)>,
+    /// Fix a graph input to a value before converting: NAME=FILE (`.npy`, or a
+    /// TensorProto file); the converted function no longer takes it (repeatable).
+    #[arg(long = "bind", value_parser = super::convert::parse_binding)]
+    pub bind: Vec<(String, PathBuf)>,
     /// Keep symbolic input dims symbolic: convert once to a function with `?`
     /// dims and call it at the shapes of the given inputs (instead of pinning
     /// them to those shapes before converting).
@@ -74,6 +78,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     let mut options = ImportOptions {
         input_shapes: args.input_shapes.clone(),
         dims: args.dims.clone(),
+        bind_inputs: super::convert::read_bindings(&args.bind)?,
         ..Default::default()
     };
     let frontend = onnx2linalg::detect_frontend(model)?;

@@ -43,11 +43,6 @@ fn unsupported_model() -> Vec<u8> {
     .encode_to_vec()
 }
 
-/// Fixtures that only convert with `--input-shape` pins: symbolic batch and
-/// sequence dims meet a Flatten that merges two symbolic dims and Slice/Range
-/// bounds computed at run time. `tests/suite/models.rs` runs them pinned.
-const NEEDS_PINS: &[&str] = &["hf_bert_dynamic_op17.onnx"];
-
 fn copy_fixtures(dst: &Path, ir_limit: usize) -> Vec<String> {
     let mut names = Vec::new();
     for (src, sub, limit) in [
@@ -58,7 +53,6 @@ fn copy_fixtures(dst: &Path, ir_limit: usize) -> Vec<String> {
             .unwrap()
             .map(|e| e.unwrap().path())
             .filter(|p| p.extension().is_some_and(|e| e == "onnx"))
-            .filter(|p| !NEEDS_PINS.iter().any(|n| p.ends_with(n)))
             .collect();
         files.sort();
         std::fs::create_dir_all(dst.join(sub)).unwrap();

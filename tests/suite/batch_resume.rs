@@ -17,8 +17,7 @@ fn zoo(dir: &Path) -> usize {
     for e in std::fs::read_dir(src).unwrap() {
         let p = e.unwrap().path();
         let name = p.file_name().unwrap().to_string_lossy().into_owned();
-        // Needs --input-shape pins; tests/suite/batch.rs covers it.
-        if name.ends_with(".onnx") && name != "hf_bert_dynamic_op17.onnx" {
+        if name.ends_with(".onnx") {
             std::fs::copy(&p, zoo.join(&name)).unwrap();
             n += 1;
         }

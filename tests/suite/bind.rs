@@ -188,3 +188,33 @@ fn check_binds_runtime_operands_only_when_asked_and_says_so() {
         "{stdout}"
     );
 }
+
+#[test]
+fn run_binds_like_convert() {
+    let dir = scratch("bind", "run");
+    let model = write_model(&dir);
+    let xs: Vec<f64> = (0..6).map(f64::from).collect();
+    let x = Tensor::from_f64s(DType::F32, vec![2, 3], &xs).unwrap();
+    let axes = Tensor::from_i64s(DType::I64, vec![1], &[-1]).unwrap();
+    std::fs::write(dir.join("x.npy"), npy::write(&x)).unwrap();
+    std::fs::write(dir.join("axes.npy"), npy::write(&axes)).unwrap();
+    let out = bin()
+        .arg("run")
+        .arg(&model)
+        .arg("--bind")
+        .arg(format!("axes={}", dir.join("axes.npy").display()))
+        .arg("--input")
+        .arg(format!("x={}", dir.join("x.npy").display()))
+        .arg("--output-dir")
+        .arg(dir.join("out"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let y = npy::read_file(&dir.join("out/y.npy")).unwrap();
+    assert_eq!(y.dims, vec![2, 3, 1]);
+    assert_eq!(y.to_f64s(), xs);
+}

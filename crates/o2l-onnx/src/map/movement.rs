@@ -1541,7 +1541,11 @@ fn run_time_expand(ctx: &mut MapCtx, x: ValueId) -> Result<()> {
 }
 
 /// `x` broadcast to the run-time shape `shape` (see `run_time_expand`).
-fn broadcast_to_run_time(ctx: &mut MapCtx, x: ValueId, shape: ValueId) -> Result<ValueId> {
+pub(crate) fn broadcast_to_run_time(
+    ctx: &mut MapCtx,
+    x: ValueId,
+    shape: ValueId,
+) -> Result<ValueId> {
     let n = match ctx.ty(shape).known_dims().as_deref() {
         Some([n]) => *n as usize,
         _ => {

@@ -84,9 +84,24 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "AffineGrid",
         &[20],
-        &["MatMul", "Transpose", "Reshape"],
+        &[
+            "MatMul",
+            "Transpose",
+            "Reshape",
+            "Cast",
+            "Gather",
+            "Range",
+            "Mul",
+            "Add",
+            "Sub",
+            "Div",
+            "Greater",
+            "Select",
+            "Concat",
+            "BroadcastTo",
+        ],
         affine_grid,
-        "the normalised base grid of the (constant) size, a constant, times theta",
+        "the normalised base grid times theta: a constant of a constant size; of a run-time size, built over Range(0, n) per spatial dim",
     ),
     row(
         "Upsample",
@@ -1099,6 +1114,9 @@ fn grid_sample(ctx: &mut MapCtx) -> Result<()> {
 
 fn affine_grid(ctx: &mut MapCtx) -> Result<()> {
     let theta = ctx.input(0)?;
+    if ctx.opt_input(1).is_some_and(|v| ctx.const_of(v).is_none()) {
+        return run_time_affine_grid(ctx, theta);
+    }
     let size = match ctx.const_ints(1, "size")? {
         Some(s) => s,
         None => return Err(Error::invalid("AffineGrid needs its size input")),
@@ -1172,6 +1190,106 @@ fn affine_grid(ctx: &mut MapCtx) -> Result<()> {
     let g = ctx.emit1(Op::Linear(o2l_canon::ops::Linear::MatMul), &[b, t])?;
     let mut shape = vec![Dim::Known(dims[0])];
     shape.extend(spatial.iter().map(|&n| Dim::Known(n)));
+    shape.push(Dim::Known(k as u64));
+    let y = ctx.reshape(g, shape)?;
+    ctx.bind(0, y)
+}
+
+/// AffineGrid of a size computed at run time (of static length): each
+/// spatial dim's coordinates over `Range(0, n)`, broadcast to the grid and
+/// stacked with ones into rows (x, y[, z], 1), times theta; the spatial
+/// dims are run-time dims.
+fn run_time_affine_grid(ctx: &mut MapCtx, theta: ValueId) -> Result<()> {
+    use o2l_canon::ops::Compare;
+    let size = ctx.input(1)?;
+    let k = match ctx.ty(size).shape.as_slice() {
+        [Dim::Known(4)] => 2,
+        [Dim::Known(5)] => 3,
+        _ => {
+            return Err(Error::invalid(format!(
+                "AffineGrid size must have 4 (2-D) or 5 (3-D) values, got {}",
+                ctx.ty(size)
+            )));
+        }
+    };
+    let tt = ctx.ty(theta);
+    let d = tt.dtype;
+    let n = match tt.shape.as_slice() {
+        [Dim::Known(n), Dim::Known(r), Dim::Known(c)] if *r == k as u64 && *c == k as u64 + 1 => *n,
+        _ => {
+            return Err(Error::invalid(format!(
+                "AffineGrid theta must be (N, {k}, {}), got {tt}",
+                k + 1
+            )));
+        }
+    };
+    let align = ctx.attrs.int_or("align_corners", 0)? != 0;
+    let size = ctx.cast(size, DType::I64)?;
+    let at = ctx.i64s(vec![k as u64], &(2..2 + k as i64).collect::<Vec<_>>())?;
+    let spatial = ctx.emit1(Op::Movement(Movement::Gather { axis: 0 }), &[size, at])?;
+    let (zero, one) = (ctx.i64s(vec![], &[0])?, ctx.i64s(vec![], &[1])?);
+    let mut channels = Vec::with_capacity(k + 1);
+    for dim in (0..k).rev() {
+        let len = entry(ctx, spatial, dim, DType::I64)?;
+        let count = format!("{}_{dim}", ctx.origin.node);
+        let i = ctx.emit1(
+            Op::Movement(Movement::Range {
+                count: count.clone(),
+            }),
+            &[zero, len, one],
+        )?;
+        let i = ctx.cast(i, DType::F64)?;
+        let len_f = ctx.cast(len, DType::F64)?;
+        let (m1, c1, c2) = (
+            f64_scalar(ctx, -1.0)?,
+            f64_scalar(ctx, 1.0)?,
+            f64_scalar(ctx, 2.0)?,
+        );
+        let coords = if align {
+            // n > 1 ? -1 + 2 i / (n - 1) : -1
+            let t = ctx.binary(Binary::Mul, i, c2)?;
+            let span = ctx.binary(Binary::Sub, len_f, c1)?;
+            let t = ctx.binary(Binary::Div, t, span)?;
+            let t = ctx.binary(Binary::Add, t, m1)?;
+            let many = ctx.compare(Compare::Greater, len_f, c1)?;
+            ctx.emit1(Op::Elementwise(Elementwise::Select), &[many, t, m1])?
+        } else {
+            // -1 + (2 i + 1) / n
+            let t = ctx.binary(Binary::Mul, i, c2)?;
+            let t = ctx.binary(Binary::Add, t, c1)?;
+            let t = ctx.binary(Binary::Div, t, len_f)?;
+            ctx.binary(Binary::Add, t, m1)?
+        };
+        let coords = ctx.cast(coords, d)?;
+        let mut along = vec![Dim::Known(1); k];
+        along[dim] = Dim::Symbol(count);
+        let coords = ctx.reshape(coords, along)?;
+        channels.push(super::movement::broadcast_to_run_time(
+            ctx, coords, spatial,
+        )?);
+    }
+    let ones = ctx.scalar(d, 1.0)?;
+    let ones = super::movement::broadcast_to_run_time(ctx, ones, spatial)?;
+    channels.push(ones);
+    let grid_dims = ctx.ty(channels[0]).shape;
+    let mut with_one = grid_dims.clone();
+    with_one.push(Dim::Known(1));
+    let columns = channels
+        .into_iter()
+        .map(|c| ctx.reshape(c, with_one.clone()))
+        .collect::<Result<Vec<_>>>()?;
+    let rows = ctx.emit1(Op::Movement(Movement::Concat { axis: k }), &columns)?;
+    let points = Dim::Symbol(format!("{}_points", ctx.origin.node));
+    let rows = ctx.reshape(rows, vec![points, Dim::Known(k as u64 + 1)])?;
+    let t = ctx.emit1(
+        Op::Movement(Movement::Transpose {
+            perm: vec![0, 2, 1],
+        }),
+        &[theta],
+    )?;
+    let g = ctx.emit1(Op::Linear(o2l_canon::ops::Linear::MatMul), &[rows, t])?;
+    let mut shape = vec![Dim::Known(n)];
+    shape.extend(grid_dims);
     shape.push(Dim::Known(k as u64));
     let y = ctx.reshape(g, shape)?;
     ctx.bind(0, y)
