@@ -64,20 +64,15 @@ pub trait Builder {
     /// against the limits before anything is allocated, so a hostile shape is
     /// a limit error, not an out-of-memory abort.
     fn filled(&mut self, dtype: DType, dims: Vec<u64>, value: f64) -> Result<ValueId> {
-        let count = crate::shape::element_count(&dims)?;
         let what = format!("a constant of shape {dims:?}");
-        // Values are built as 8-byte numbers before packing.
-        if !self.graph().materialise_fill(count, 8, &what)? {
-            let v = self.scalar(dtype, value)?;
-            return self.emit1(Op::Movement(Movement::Fill { shape: dims }), &[v]);
-        }
-        let count = count as usize;
-        let t = if dtype.is_float() {
-            Tensor::from_f64s(dtype, dims, &vec![value; count])?
+        // One element encoded once, then its bytes repeated (narrow types
+        // cost an encoding per element otherwise).
+        let one = if dtype.is_float() {
+            Tensor::from_f64s(dtype, vec![], &[value])?
         } else {
-            Tensor::from_i64s(dtype, dims, &vec![value as i64; count])?
+            Tensor::from_i64s(dtype, vec![], &[value as i64])?
         };
-        self.constant(t)
+        self.fill(&one, dims, &what)
     }
 
     /// The one-element `value` over `dims`: a constant when it is small enough
