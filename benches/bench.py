@@ -9,7 +9,7 @@ wall time, peak RSS and throughput per tool and model, and the ratios.
 Per model, in one run, each measured after `sync` with the inputs in the page cache:
   floor        cat of the model's files into one output file, then fsync (the same
                guarantee as our atomic output; "no fsync" is printed too)
-  ours         onnx2linalg MODEL -o OUT (auto: bytecode from 1 GiB of weights)
+  ours         onnx2linalg MODEL --emit auto -o OUT (bytecode from 64 MiB of weights)
   ours/elide   onnx2linalg MODEL --weights elide -o OUT
   ours/text    onnx2linalg MODEL --emit text -o OUT (hex weights encoded in parallel), and
                the same with RAYON_NUM_THREADS=1: the parallel speed-up (models < 512 MiB)
@@ -110,7 +110,7 @@ def measure(name, path, tmp):
     warm(files)
     rows["floor (no fsync)"] = best_of(3, f"cat {quoted} > '{out}'")
     rows["floor"] = best_of(3, f"cat {quoted} | dd of='{out}' bs=4M conv=fsync status=none")
-    rows["ours"] = best_of(3, [OURS, path, "-o", out])
+    rows["ours"] = best_of(3, [OURS, path, "--emit", "auto", "-o", out])
     rows["ours/elide"] = best_of(3, [OURS, path, "--weights", "elide", "-o", out])
     if size < 512 * 2**20:
         text = [OURS, path, "--emit", "text", "-o", out]

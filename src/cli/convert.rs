@@ -15,9 +15,10 @@ pub struct ConvertArgs {
     /// Write the MLIR here (atomically) instead of stdout (`-`: stdout).
     #[arg(short, long)]
     pub output: Option<PathBuf>,
-    /// Output form (auto: bytecode when writing a file for a model with at
-    /// least 64 MiB of weights, text otherwise).
-    #[arg(long, value_enum, default_value_t = EmitArg::Auto)]
+    /// Output form: text (default: every consumer reads it, IREE 3.13 among
+    /// them, which cannot read MLIR 22 bytecode), bytecode, or auto (bytecode
+    /// when writing a file for a model with at least 64 MiB of weights).
+    #[arg(long, value_enum, default_value_t = EmitArg::Text)]
     pub emit: EmitArg,
     /// How weights are written.
     #[arg(long, value_enum, default_value_t = WeightsArg::Resource)]

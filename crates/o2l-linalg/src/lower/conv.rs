@@ -60,6 +60,30 @@ pub(crate) fn lower<'c, 'a>(
         return finish(cx, r, &acc_out, out);
     }
     // Grouped: x [N, G, C/G, S..], w [G, F/G, C/G, K..], out [N, G, F/G, O..].
+    // The padded input is cut to the positions the windows read: a generic
+    // whose input is larger than its maps reach is rejected by some
+    // consumers' shape inference (IREE's unit-dim folding).
+    let (xp, xpt) = {
+        let mut sizes = vec![None, None];
+        let mut trim = false;
+        for i in 0..n {
+            let (o, p) = (out.shape[2 + i].known(), xpt.shape[2 + i].known());
+            let reach =
+                o.map(|o| (o - 1) * op.strides[i] + op.dilations[i] * (wdims[2 + i] - 1) + 1);
+            match (reach, p) {
+                (Some(r), Some(p)) if o != Some(0) && r < p => {
+                    sizes.push(Some(r));
+                    trim = true;
+                }
+                _ => sizes.push(None),
+            }
+        }
+        if trim {
+            cx.leading((xp, &xpt), &sizes)?
+        } else {
+            (xp, xpt)
+        }
+    };
     let g = op.groups;
     let f = wdims[0];
     let cg = wdims[1];

@@ -410,6 +410,57 @@ impl<'c, 'a> Ctx<'c, 'a> {
         self.empty(&dims, out.dtype)
     }
 
+    /// The leading `sizes` (None: the whole dim) of `x` along each dim:
+    /// `tensor.extract_slice` at offset 0, stride 1.
+    pub fn leading(
+        &self,
+        x: (Val<'c, 'a>, &TensorType),
+        sizes: &[Option<u64>],
+    ) -> Result<(Val<'c, 'a>, TensorType)> {
+        let mut shape = Vec::with_capacity(sizes.len());
+        let mut static_sizes = Vec::with_capacity(sizes.len());
+        let mut dynamic = Vec::new();
+        for (i, (d, s)) in x.1.shape.iter().zip(sizes).enumerate() {
+            match (s, d) {
+                (Some(n), _) | (None, Dim::Known(n)) => {
+                    shape.push(Dim::Known(*n));
+                    static_sizes.push(*n as i64);
+                }
+                (None, Dim::Symbol(_)) => {
+                    shape.push(d.clone());
+                    static_sizes.push(i64::MIN);
+                    dynamic.push(self.dim(x.0, i)?);
+                }
+            }
+        }
+        let rank = sizes.len();
+        let attrs = [
+            (
+                "static_offsets",
+                self.parse_attr(&array_i64(&vec![0; rank]))?,
+            ),
+            ("static_sizes", self.parse_attr(&array_i64(&static_sizes))?),
+            (
+                "static_strides",
+                self.parse_attr(&array_i64(&vec![1; rank]))?,
+            ),
+            (
+                "operandSegmentSizes",
+                self.parse_attr(&format!("array<i32: 1, 0, {}, 0>", dynamic.len()))?,
+            ),
+        ];
+        let ty = TensorType::new(x.1.dtype, shape);
+        let mut operands = vec![x.0];
+        operands.extend(dynamic);
+        let v = self.op1(
+            "tensor.extract_slice",
+            &operands,
+            self.tensor(&ty.shape, ty.dtype)?,
+            &attrs,
+        )?;
+        Ok((v, ty))
+    }
+
     /// `tensor.empty` of a canonical type, dynamic dims taken from `sources`.
     pub fn empty_like(
         &self,
