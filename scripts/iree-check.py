@@ -149,7 +149,10 @@ def run_checks(args, binary, model, cases, dynamic, atol, rtol, with_jit, tmp):
         return fail_all(f"iree-compile: {line}")
     t2 = time.monotonic()
     with open(mlir) as f:
-        func = re.search(r"func\.func @([\w.$-]+)", f.read()).group(1)
+        header = re.search(r"func\.func @([\w.$-]+)\(([^)]*)\)", f.read())
+    func = header.group(1)
+    if dynamic and "?" not in header.group(2):
+        return fail_all(f"the unpinned module takes static inputs only: ({header.group(2)})")
     module = ireert.load_vm_flatbuffer_file(vmfb, driver="local-sync")
     print(f"iree-check: {name}: convert {t1 - t0:.1f}s, iree-compile {t2 - t1:.1f}s", flush=True)
 

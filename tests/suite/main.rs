@@ -17,6 +17,7 @@ mod docs;
 mod dynamic_shapes;
 mod examples;
 mod fuzz_regressions;
+mod iree;
 mod ir_coverage;
 mod layering;
 mod light_models;
