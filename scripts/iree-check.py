@@ -160,8 +160,9 @@ def run_checks(args, binary, model, cases, dynamic, atol, rtol, with_jit, tmp):
     for case in cases:
         t3 = time.monotonic()
         reason = None
+        inputs = [np.load(p) for _, p in case.inputs]
         try:
-            got = getattr(module, func)(*[np.load(p) for _, p in case.inputs])
+            got = getattr(module, func)(*inputs)
             got = list(got) if isinstance(got, (tuple, list)) else [got]
             got = [np.asarray(g.to_host() if hasattr(g, "to_host") else g) for g in got]
         except Exception as e:  # IREE raises RuntimeError (and others) for a failed call
