@@ -77,6 +77,10 @@ fn check_fixture(python: &Path, fixture: &Path, dynamic: bool) -> Vec<String> {
         .output()
         .unwrap_or_else(|e| panic!("cannot start {}: {e}", python.display()));
     let stdout = String::from_utf8_lossy(&out.stdout);
+    // Its lines carry the convert, compile and per-case run times (seen with --nocapture).
+    for line in stdout.lines() {
+        println!("    {line}");
+    }
     let cases: Vec<String> = stdout
         .lines()
         .filter_map(|l| l.strip_prefix("iree-check: "))
