@@ -6,8 +6,9 @@
 #
 # Idempotent and fast when warm: each step checks first and skips what is done.
 #   1. Debian packages: LLVM/MLIR 22 (only the missing ones; apt-get update only then)
-#   2. .venv: Python venv with python/requirements.txt, and build/venv-models with
-#      python/requirements-models.txt (PyTorch; each redone when its pins change)
+#   2. .venv: Python venv with python/requirements.txt, build/venv-models with
+#      python/requirements-models.txt (PyTorch) and build/venv-iree with
+#      python/requirements-iree.txt (IREE; each redone when its pins change)
 #   3. build/onnx-node and build/onnx-node-seed2: the ONNX backend node suite with
 #      numpy seeds 0 and 2 (each redone when onnx, numpy, the script or the seed change)
 #   4. cargo build --workspace --all-targets (so `bash scripts/test.sh` starts warm)
@@ -85,6 +86,8 @@ make_venv .venv python/requirements.txt
 # PyTorch, torchvision, transformers: examples/export_pytorch.py (run by tests/suite/examples.rs)
 # and the fixture generator. A few GB (the default PyPI torch build).
 make_venv build/venv-models python/requirements-models.txt
+# IREE compiler and runtime (about 0.6 GB): scripts/iree-check.py, run by tests/suite/iree.rs.
+make_venv build/venv-iree python/requirements-iree.txt
 
 # --- 3. ONNX node suites ------------------------------------------------------
 # make_suite DIR SEED: DIR/node written by make_node_suite.py with that numpy seed

@@ -8,7 +8,9 @@
 #                               docs freshness test (docs/ops.md from the op tables),
 #                               the model fixtures (tests/suite/models.rs) and the ONNX
 #                               node-suite conformance run (tests/conformance.rs,
-#                               needs build/onnx-node from setup.sh)
+#                               needs build/onnx-node from setup.sh), and IREE runs of
+#                               the model fixtures (tests/suite/iree.rs, needs
+#                               build/venv-iree from setup.sh; about 2 minutes)
 #   2. lit tests/ir             FileCheck tests of the emitted MLIR, per op family
 #   3. clippy -D warnings       the library may not unwrap, expect or panic
 #                               (CLIPPY=0 skips it)
@@ -53,6 +55,7 @@ command -v cargo >/dev/null 2>&1 || fail "cargo is not on PATH"
 [ -x "$LIT" ] || fail "$LIT is missing: run bash scripts/setup.sh (it installs llvm-22-tools)"
 [ -d "$SUITE" ] || fail "the ONNX node suite is missing at $SUITE: run bash scripts/setup.sh"
 [ -d fixtures/models ] || fail "fixtures/models is missing (fixtures/make_models.py writes it)"
+[ -x "${O2L_IREE_VENV:-build/venv-iree}/bin/python" ] || fail "${O2L_IREE_VENV:-build/venv-iree} is missing: run bash scripts/setup.sh (tests/suite/iree.rs needs it)"
 
 # A helper that only a newer compiler runtime has would pass here and fail on
 # a stock machine: every compile checks (crates/o2l-jit, host_symbols).

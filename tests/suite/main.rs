@@ -18,6 +18,7 @@ mod dynamic_shapes;
 mod examples;
 mod fuzz_regressions;
 mod ir_coverage;
+mod iree;
 mod layering;
 mod light_models;
 mod ml_models;

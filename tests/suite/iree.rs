@@ -1,0 +1,157 @@
+//! IREE as a second executor of our MLIR: every model fixture is converted by
+//! the binary under test, compiled by IREE (PyPI, python/requirements-iree.txt)
+//! for the CPU and run by IREE's runtime, and its outputs are compared with
+//! onnxruntime's expected outputs in the fixture (scripts/iree-check.py does the
+//! work; docs/iree.md).
+//!
+//! - static fixtures (no `shapes/` folder): one case each, except `TOO_SLOW`;
+//! - dynamic fixtures (with `shapes/BxS/`): converted once without pins, that
+//!   one IREE module run at the fixture's own shape and at every shape set.
+//!
+//! Results are compared with tests/iree/expectations.txt (`CASE: pass` or
+//! `CASE: fail: reason`), so a change in either direction fails;
+//! `UPDATE_EXPECTATIONS=1` rewrites it. Needs build/venv-iree (scripts/setup.sh;
+//! `O2L_IREE_VENV` points elsewhere); without it the test fails rather than skip.
+// Test code: a failed expectation is a panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use crate::common::check_expectations;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+/// Static fixtures left out because IREE's compile and run of them takes more
+/// than about 20 s on a 2-core machine, with the time measured.
+const TOO_SLOW: &[(&str, &str)] = &[];
+
+/// Fewer cases than this means fixtures went missing, not that all is well.
+const MIN_STATIC_FIXTURES: usize = 12;
+const MIN_DYNAMIC_FIXTURES: usize = 5;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The Python of the IREE venv; a missing venv is a failure that says what to run.
+fn iree_python() -> PathBuf {
+    let venv = std::env::var_os("O2L_IREE_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("build/venv-iree"));
+    let python = venv.join("bin/python");
+    assert!(
+        python.is_file(),
+        "{} is missing: run `bash scripts/setup.sh` (it makes build/venv-iree from \
+         python/requirements-iree.txt), or set O2L_IREE_VENV to such a venv",
+        python.display()
+    );
+    python
+}
+
+/// Fixture folders (with a manifest.json), sorted, split into static ones and
+/// ones with `shapes/` sets.
+fn fixtures() -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let dir = root().join("fixtures/models");
+    let mut all: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("manifest.json").is_file())
+        .collect();
+    all.sort();
+    all.into_iter().partition(|p| !p.join("shapes").is_dir())
+}
+
+/// Runs iree-check.py on one fixture: its `CASE: pass` / `CASE: fail: reason`
+/// lines. A run that reports no case (a crash) is one failed case named after
+/// the fixture.
+fn check_fixture(python: &Path, fixture: &Path, dynamic: bool) -> Vec<String> {
+    let name = fixture.file_name().unwrap().to_string_lossy().into_owned();
+    let mut cmd = Command::new(python);
+    cmd.arg(root().join("scripts/iree-check.py"))
+        .arg("--fixture")
+        .arg(fixture)
+        .env("BIN", env!("CARGO_BIN_EXE_onnx2linalg"));
+    if dynamic {
+        cmd.arg("--dynamic");
+    }
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", python.display()));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // Its lines carry the convert, compile and per-case run times (seen with --nocapture).
+    for line in stdout.lines() {
+        println!("    {line}");
+    }
+    let cases: Vec<String> = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("iree-check: "))
+        .filter_map(|l| {
+            // `CASE pass (run 0.1s)` or `CASE fail: reason`; progress lines have neither.
+            if let Some((case, _)) = l.split_once(" pass (") {
+                Some(format!("{case}: pass"))
+            } else {
+                l.split_once(" fail: ")
+                    .map(|(case, why)| format!("{case}: fail: {why}"))
+            }
+        })
+        .collect();
+    if cases.is_empty() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let last = stderr.lines().last().unwrap_or("(no output)").trim();
+        return vec![format!(
+            "{name}: fail: iree-check.py reported no case ({}): {last}",
+            out.status
+        )];
+    }
+    cases
+}
+
+#[test]
+fn iree_runs_our_mlir_like_onnxruntime() {
+    let python = iree_python();
+    let (statics, dynamics) = fixtures();
+    for (slow, why) in TOO_SLOW {
+        assert!(
+            statics.iter().any(|p| p.ends_with(slow)),
+            "TOO_SLOW names {slow} ({why}), which is not a static fixture"
+        );
+    }
+    let statics: Vec<PathBuf> = statics
+        .into_iter()
+        .filter(|p| !TOO_SLOW.iter().any(|(slow, _)| p.ends_with(slow)))
+        .collect();
+    assert!(
+        statics.len() >= MIN_STATIC_FIXTURES && dynamics.len() >= MIN_DYNAMIC_FIXTURES,
+        "found {} static and {} dynamic fixtures: fixtures/models is incomplete",
+        statics.len(),
+        dynamics.len()
+    );
+
+    let started = Instant::now();
+    let mut lines = Vec::new();
+    let runs = statics
+        .iter()
+        .map(|p| (p, false))
+        .chain(dynamics.iter().map(|p| (p, true)));
+    for (fixture, dynamic) in runs {
+        let t0 = Instant::now();
+        let cases = check_fixture(&python, fixture, dynamic);
+        let failed = cases.iter().filter(|c| c.contains(": fail: ")).count();
+        println!(
+            "iree: {} ({} case{}, {failed} failed) {:.1}s",
+            fixture.file_name().unwrap().to_string_lossy(),
+            cases.len(),
+            if cases.len() == 1 { "" } else { "s" },
+            t0.elapsed().as_secs_f64()
+        );
+        lines.extend(cases);
+    }
+    let passed = lines.iter().filter(|l| l.ends_with(": pass")).count();
+    println!(
+        "iree: {passed} of {} cases pass, total {:.1}s",
+        lines.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let mut render = lines.join("\n");
+    render.push('\n');
+    check_expectations(&root().join("tests/iree/expectations.txt"), &render);
+}
