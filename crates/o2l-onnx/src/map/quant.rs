@@ -2,11 +2,17 @@
 //! computes it: QuantizeLinear (per tensor, per axis, blocked; integer,
 //! float8 and float4 targets), DequantizeLinear, DynamicQuantizeLinear, and
 //! the integer kernels MatMulInteger, ConvInteger, QLinearMatMul, QLinearConv
-//! (zero points subtracted in i32, requantized through f64).
+//! (requantized through f64). The kernels stay integer: `QuantizedMatMul` /
+//! `QuantizedConv` on the 8-bit operands with scalar i32 zero points when each
+//! zero point is one value (or per-channel and all 0); otherwise the zero
+//! points are subtracted into i32 tensors and an i32 MatMul / Conv runs.
 use super::ctx::{MapCtx, Rule, row};
 use crate::tensor::dtype_of;
 use o2l_canon::Builder;
-use o2l_canon::ops::{Binary, Elementwise, Linear, Movement, Reduce, ReduceKind, Unary};
+use o2l_canon::ops::linear::is_quantized_operand;
+use o2l_canon::ops::{
+    Binary, Conv, Elementwise, Linear, Movement, QuantizedConv, Reduce, ReduceKind, Unary,
+};
 use o2l_canon::shape::normalize_axis;
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
 
@@ -49,34 +55,52 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "MatMulInteger",
         &[10],
-        &["Cast", "Sub", "MatMul", "Reshape"],
+        &["QuantizedMatMul", "Cast", "Sub", "MatMul", "Reshape"],
         matmul_integer,
-        "i32 MatMul of zero-point-shifted operands",
+        "QuantizedMatMul (per-tensor zero points); else i32 MatMul of zero-point-shifted operands",
     ),
     row(
         "ConvInteger",
         &[10],
-        &["Cast", "Sub", "Conv", "Reshape"],
+        &["QuantizedConv", "Cast", "Sub", "Conv", "Reshape"],
         conv_integer,
-        "i32 Conv of zero-point-shifted operands",
+        "QuantizedConv (2-D, one group, per-tensor zero points); else i32 Conv of zero-point-shifted operands",
     ),
     row(
         "QLinearMatMul",
         &[10, 21],
         &[
-            "Cast", "Sub", "MatMul", "Mul", "Div", "Add", "Round", "Clamp", "Reshape",
+            "QuantizedMatMul",
+            "Cast",
+            "Sub",
+            "MatMul",
+            "Mul",
+            "Div",
+            "Add",
+            "Round",
+            "Clamp",
+            "Reshape",
         ],
         qlinear_matmul,
-        "i32 MatMul, rescaled by a_scale*b_scale/y_scale in f64, rounded, clamped",
+        "QuantizedMatMul (or i32 MatMul), rescaled by a_scale*b_scale/y_scale in f64, rounded, clamped",
     ),
     row(
         "QLinearConv",
         &[10],
         &[
-            "Cast", "Sub", "Conv", "Mul", "Div", "Add", "Round", "Clamp", "Reshape",
+            "QuantizedConv",
+            "Cast",
+            "Sub",
+            "Conv",
+            "Mul",
+            "Div",
+            "Add",
+            "Round",
+            "Clamp",
+            "Reshape",
         ],
         qlinear_conv,
-        "i32 Conv (+ i32 bias), rescaled by x_scale*w_scale/y_scale in f64, clamped, rounded",
+        "QuantizedConv (or i32 Conv) (+ i32 bias), rescaled by x_scale*w_scale/y_scale in f64, clamped, rounded",
     ),
 ];
 
@@ -381,13 +405,65 @@ pub(crate) fn column(ctx: &MapCtx, a: ValueId) -> Option<Vec<Dim>> {
     Some(vec![m, Dim::Known(1)])
 }
 
-fn matmul_integer(ctx: &mut MapCtx) -> Result<()> {
-    let (a, b) = (ctx.input(0)?, ctx.input(1)?);
-    let (azp, bzp) = (ctx.opt_input(2), ctx.opt_input(3));
+/// A zero point as the 0-d i32 operand of the integer kernels: absent (0),
+/// one value, or several that are all constant 0 (symmetric per-channel
+/// quantization). `None` when it varies along an axis.
+pub(crate) fn scalar_zero_point(ctx: &mut MapCtx, zp: Option<ValueId>) -> Result<Option<ValueId>> {
+    let Some(z) = zp else {
+        return ctx.scalar(DType::I32, 0.0).map(Some);
+    };
+    let count: u64 = ctx.ty(z).static_dims("a zero point")?.iter().product();
+    if count == 1 {
+        let z = ctx.reshape(z, vec![])?;
+        return ctx.cast(z, DType::I32).map(Some);
+    }
+    match ctx.graph.constant(z) {
+        Some(t) if t.to_i64s().iter().all(|&v| v == 0) => {
+            ctx.scalar(DType::I32, 0.0).map(Some)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Whether `QuantizedMatMul` takes these shapes: `(.., M, K) x (K, N)`, or
+/// `(B, M, K) x (B, K, N)` with the same known batch.
+fn quantized_matmul_shapes(ctx: &MapCtx, a: ValueId, b: ValueId) -> bool {
+    let (at, bt) = (ctx.ty(a), ctx.ty(b));
+    if !is_quantized_operand(&at) || !is_quantized_operand(&bt) || at.rank() < 2 {
+        return false;
+    }
+    match bt.rank() {
+        2 => true,
+        3 => at.rank() == 3 && at.shape[0].known().is_some() && at.shape[0] == bt.shape[0],
+        _ => false,
+    }
+}
+
+/// The i32 accumulator `sum_k (a - a_zp) * (b - b_zp)` of a matmul: an
+/// integer kernel when the zero points are scalars, else i32 tensors.
+pub(crate) fn integer_matmul(
+    ctx: &mut MapCtx,
+    a: ValueId,
+    b: ValueId,
+    azp: Option<ValueId>,
+    bzp: Option<ValueId>,
+) -> Result<ValueId> {
+    if quantized_matmul_shapes(ctx, a, b)
+        && let Some(az) = scalar_zero_point(ctx, azp)?
+        && let Some(bz) = scalar_zero_point(ctx, bzp)?
+    {
+        return ctx.emit1(Op::Linear(Linear::QuantizedMatMul), &[a, b, az, bz]);
+    }
     let col = column(ctx, a);
     let a = shifted(ctx, a, azp, col)?;
     let b = shifted(ctx, b, bzp, None)?;
-    let y = ctx.emit1(Op::Linear(Linear::MatMul), &[a, b])?;
+    ctx.emit1(Op::Linear(Linear::MatMul), &[a, b])
+}
+
+fn matmul_integer(ctx: &mut MapCtx) -> Result<()> {
+    let (a, b) = (ctx.input(0)?, ctx.input(1)?);
+    let (azp, bzp) = (ctx.opt_input(2), ctx.opt_input(3));
+    let y = integer_matmul(ctx, a, b, azp, bzp)?;
     ctx.bind(0, y)
 }
 
@@ -404,14 +480,47 @@ fn per_channel(ctx: &MapCtx, w: ValueId) -> Result<Vec<Dim>> {
     Ok(shape)
 }
 
+/// The i32 accumulator of a convolution `op` (from `conv_op`) of 8-bit `x`
+/// and `w`: `QuantizedConv` for a 2-D, one-group convolution with scalar zero
+/// points, else an i32 Conv of zero-point-shifted tensors.
+pub(crate) fn integer_conv(
+    ctx: &mut MapCtx,
+    op: Op,
+    x: ValueId,
+    w: ValueId,
+    xzp: Option<ValueId>,
+    wzp: Option<ValueId>,
+) -> Result<ValueId> {
+    if let Op::Conv(Conv {
+        strides,
+        dilations,
+        pads,
+        groups: 1,
+    }) = &op
+        && ctx.ty(x).rank() == 4
+        && is_quantized_operand(&ctx.ty(x))
+        && is_quantized_operand(&ctx.ty(w))
+        && let Some(xz) = scalar_zero_point(ctx, xzp)?
+        && let Some(wz) = scalar_zero_point(ctx, wzp)?
+    {
+        let q = QuantizedConv {
+            strides: strides.clone(),
+            dilations: dilations.clone(),
+            pads: pads.clone(),
+        };
+        return ctx.emit1(Op::QuantizedConv(q), &[x, w, xz, wz]);
+    }
+    let wshape = per_channel(ctx, w)?;
+    let x = shifted(ctx, x, xzp, None)?;
+    let w = shifted(ctx, w, wzp, Some(wshape))?;
+    ctx.emit1(op, &[x, w])
+}
+
 fn conv_integer(ctx: &mut MapCtx) -> Result<()> {
     let (x, w) = (ctx.input(0)?, ctx.input(1)?);
     let (xzp, wzp) = (ctx.opt_input(2), ctx.opt_input(3));
     let op = super::conv::conv_op(ctx, x, w)?;
-    let wshape = per_channel(ctx, w)?;
-    let x = shifted(ctx, x, xzp, None)?;
-    let w = shifted(ctx, w, wzp, Some(wshape))?;
-    let y = ctx.emit1(op, &[x, w])?;
+    let y = integer_conv(ctx, op, x, w, xzp, wzp)?;
     ctx.bind(0, y)
 }
 
@@ -469,9 +578,7 @@ fn qlinear_matmul(ctx: &mut MapCtx) -> Result<()> {
     } else {
         ctx.reshape(b_s, vec![])?
     };
-    let ai = shifted(ctx, a, Some(a_zp), col)?;
-    let bi = shifted(ctx, b, Some(b_zp), None)?;
-    let acc = ctx.emit1(Op::Linear(Linear::MatMul), &[ai, bi])?;
+    let acc = integer_matmul(ctx, a, b, Some(a_zp), Some(b_zp))?;
     let y_zp = ctx.reshape(y_zp, vec![])?;
     let y_s = ctx.reshape(y_s, vec![])?;
     let y = requantize(ctx, acc, a_scale, b_scale, y_s, y_zp, false)?;
@@ -484,13 +591,16 @@ fn qlinear_conv(ctx: &mut MapCtx) -> Result<()> {
     let bias = ctx.opt_input(8);
     let op = super::conv::conv_op(ctx, x, w)?;
     let wshape = per_channel(ctx, w)?;
-    let xi = shifted(ctx, x, Some(x_zp), None)?;
-    let wi = shifted(ctx, w, Some(w_zp), Some(wshape.clone()))?;
-    let mut operands = vec![xi, wi];
+    let mut acc = integer_conv(ctx, op, x, w, Some(x_zp), Some(w_zp))?;
     if let Some(b) = bias {
-        operands.push(ctx.cast(b, DType::I32)?);
+        // The i32 bias per output channel, added to the exact i32 sums.
+        let b = ctx.cast(b, DType::I32)?;
+        let mut shape = wshape.clone();
+        shape.insert(0, Dim::Known(1));
+        shape.pop();
+        let b = ctx.reshape(b, shape)?;
+        acc = ctx.binary(Binary::Add, acc, b)?;
     }
-    let acc = ctx.emit1(op, &operands)?;
     // Per-channel weight scales broadcast over (N, M, spatial..).
     let w_scale = if ctx.ty(w_s).static_dims("w_scale")?.iter().product::<u64>() > 1 {
         let mut shape = wshape;
