@@ -2,17 +2,15 @@
 //! computes it: QuantizeLinear (per tensor, per axis, blocked; integer,
 //! float8 and float4 targets), DequantizeLinear, DynamicQuantizeLinear, and
 //! the integer kernels MatMulInteger, ConvInteger, QLinearMatMul, QLinearConv
-//! (requantized through f64). The kernels stay integer: `QuantizedMatMul` /
-//! `QuantizedConv` on the 8-bit operands with scalar i32 zero points when each
-//! zero point is one value (or per-channel and all 0); otherwise the zero
-//! points are subtracted into i32 tensors and an i32 MatMul / Conv runs.
-use super::ctx::{MapCtx, Rule, row};
+//! (requantized through f64) over the integer accumulators of `integer.rs`.
+//! DequantizeLinear records what it dequantizes (`MapCtx::record_dequantized`)
+//! for the QDQ groups of `qdq.rs`.
+use super::ctx::{Dequantized, MapCtx, Rule, row};
+pub(crate) use super::integer::{column, shifted};
+use super::integer::{integer_conv, integer_matmul, per_channel};
 use crate::tensor::dtype_of;
 use o2l_canon::Builder;
-use o2l_canon::ops::linear::is_quantized_operand;
-use o2l_canon::ops::{
-    Binary, Conv, Elementwise, Linear, Movement, QuantizedConv, Reduce, ReduceKind, Unary,
-};
+use o2l_canon::ops::{Binary, Elementwise, Movement, Reduce, ReduceKind, Unary};
 use o2l_canon::shape::normalize_axis;
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
 
@@ -304,6 +302,21 @@ pub(crate) fn dequantize_linear(ctx: &mut MapCtx) -> Result<()> {
     let s = ctx.cast(s, work)?;
     let y = ctx.binary(Binary::Mul, dx, s)?;
     let y = ctx.cast(y, out)?;
+    // An 8-bit tensor dequantized to f32 per tensor or per axis: a consumer
+    // may run an integer kernel on `x` instead (qdq.rs).
+    if matches!(xt.dtype, DType::I8 | DType::U8)
+        && block == 0
+        && st == DType::F32
+        && out == DType::F32
+    {
+        let d = Dequantized {
+            q: x,
+            scale,
+            zero_point: zp,
+            axis,
+        };
+        ctx.record_dequantized(y, d);
+    }
     ctx.bind(0, y)
 }
 
@@ -375,145 +388,11 @@ pub(crate) fn dynamic_quantize(
     Ok((y, scale, zp))
 }
 
-/// `v - zero_point` in i32; `zp_shape` reshapes a per-row/channel zero point.
-pub(crate) fn shifted(
-    ctx: &mut MapCtx,
-    v: ValueId,
-    zp: Option<ValueId>,
-    zp_shape: Option<Vec<Dim>>,
-) -> Result<ValueId> {
-    let v = ctx.cast(v, DType::I32)?;
-    let Some(z) = zp else { return Ok(v) };
-    let count = ctx
-        .ty(z)
-        .static_dims("a zero point")?
-        .iter()
-        .product::<u64>();
-    let z = match zp_shape {
-        Some(shape) if count > 1 => ctx.reshape(z, shape)?,
-        _ if count == 1 => ctx.reshape(z, vec![])?,
-        _ => z,
-    };
-    let z = ctx.cast(z, DType::I32)?;
-    ctx.binary(Binary::Sub, v, z)
-}
-
-/// Per-row zero point/scale of a matmul's left operand: `(M, 1)`.
-pub(crate) fn column(ctx: &MapCtx, a: ValueId) -> Option<Vec<Dim>> {
-    let at = ctx.ty(a);
-    let m = at.shape.get(at.rank().checked_sub(2)?)?.clone();
-    Some(vec![m, Dim::Known(1)])
-}
-
-/// A zero point as the 0-d i32 operand of the integer kernels: absent (0),
-/// one value, or several that are all constant 0 (symmetric per-channel
-/// quantization). `None` when it varies along an axis.
-pub(crate) fn scalar_zero_point(ctx: &mut MapCtx, zp: Option<ValueId>) -> Result<Option<ValueId>> {
-    let Some(z) = zp else {
-        return ctx.scalar(DType::I32, 0.0).map(Some);
-    };
-    let count: u64 = ctx.ty(z).static_dims("a zero point")?.iter().product();
-    if count == 1 {
-        let z = ctx.reshape(z, vec![])?;
-        return ctx.cast(z, DType::I32).map(Some);
-    }
-    match ctx.graph.constant(z) {
-        Some(t) if t.to_i64s().iter().all(|&v| v == 0) => {
-            ctx.scalar(DType::I32, 0.0).map(Some)
-        }
-        _ => Ok(None),
-    }
-}
-
-/// Whether `QuantizedMatMul` takes these shapes: `(.., M, K) x (K, N)`, or
-/// `(B, M, K) x (B, K, N)` with the same known batch.
-fn quantized_matmul_shapes(ctx: &MapCtx, a: ValueId, b: ValueId) -> bool {
-    let (at, bt) = (ctx.ty(a), ctx.ty(b));
-    if !is_quantized_operand(&at) || !is_quantized_operand(&bt) || at.rank() < 2 {
-        return false;
-    }
-    match bt.rank() {
-        2 => true,
-        3 => at.rank() == 3 && at.shape[0].known().is_some() && at.shape[0] == bt.shape[0],
-        _ => false,
-    }
-}
-
-/// The i32 accumulator `sum_k (a - a_zp) * (b - b_zp)` of a matmul: an
-/// integer kernel when the zero points are scalars, else i32 tensors.
-pub(crate) fn integer_matmul(
-    ctx: &mut MapCtx,
-    a: ValueId,
-    b: ValueId,
-    azp: Option<ValueId>,
-    bzp: Option<ValueId>,
-) -> Result<ValueId> {
-    if quantized_matmul_shapes(ctx, a, b)
-        && let Some(az) = scalar_zero_point(ctx, azp)?
-        && let Some(bz) = scalar_zero_point(ctx, bzp)?
-    {
-        return ctx.emit1(Op::Linear(Linear::QuantizedMatMul), &[a, b, az, bz]);
-    }
-    let col = column(ctx, a);
-    let a = shifted(ctx, a, azp, col)?;
-    let b = shifted(ctx, b, bzp, None)?;
-    ctx.emit1(Op::Linear(Linear::MatMul), &[a, b])
-}
-
 fn matmul_integer(ctx: &mut MapCtx) -> Result<()> {
     let (a, b) = (ctx.input(0)?, ctx.input(1)?);
     let (azp, bzp) = (ctx.opt_input(2), ctx.opt_input(3));
     let y = integer_matmul(ctx, a, b, azp, bzp)?;
     ctx.bind(0, y)
-}
-
-/// Zero point or scale per output channel of a conv filter `(M, 1, 1..)`.
-fn per_channel(ctx: &MapCtx, w: ValueId) -> Result<Vec<Dim>> {
-    let wt = ctx.ty(w);
-    let Some(channels) = wt.shape.first() else {
-        return Err(Error::invalid(
-            "the filter is a scalar; it needs an output-channel dim",
-        ));
-    };
-    let mut shape = vec![Dim::Known(1); wt.rank()];
-    shape[0] = channels.clone();
-    Ok(shape)
-}
-
-/// The i32 accumulator of a convolution `op` (from `conv_op`) of 8-bit `x`
-/// and `w`: `QuantizedConv` for a 2-D, one-group convolution with scalar zero
-/// points, else an i32 Conv of zero-point-shifted tensors.
-pub(crate) fn integer_conv(
-    ctx: &mut MapCtx,
-    op: Op,
-    x: ValueId,
-    w: ValueId,
-    xzp: Option<ValueId>,
-    wzp: Option<ValueId>,
-) -> Result<ValueId> {
-    if let Op::Conv(Conv {
-        strides,
-        dilations,
-        pads,
-        groups: 1,
-    }) = &op
-        && ctx.ty(x).rank() == 4
-        && is_quantized_operand(&ctx.ty(x))
-        && is_quantized_operand(&ctx.ty(w))
-        && let Some(xz) = scalar_zero_point(ctx, xzp)?
-        && let Some(wz) = scalar_zero_point(ctx, wzp)?
-    {
-        let q = QuantizedConv {
-            strides: strides.clone(),
-            dilations: dilations.clone(),
-            pads: pads.clone(),
-        };
-        return ctx.emit1(Op::QuantizedConv(q), &[x, w, xz, wz]);
-    }
-    let wshape = per_channel(ctx, w)?;
-    let x = shifted(ctx, x, xzp, None)?;
-    let w = shifted(ctx, w, wzp, Some(wshape))?;
-    ctx.emit1(op, &[x, w])
 }
 
 fn conv_integer(ctx: &mut MapCtx) -> Result<()> {
