@@ -163,7 +163,12 @@ mod tests {
             .unwrap();
         assert_eq!(r[0], t(DType::I32, &[2, 3, 5]));
         let r = q
-            .infer(&[&t(DType::I8, &[2, 3, 4]), &t(DType::I8, &[2, 4, 5]), &zp, &zp])
+            .infer(&[
+                &t(DType::I8, &[2, 3, 4]),
+                &t(DType::I8, &[2, 4, 5]),
+                &zp,
+                &zp,
+            ])
             .unwrap();
         assert_eq!(r[0], t(DType::I32, &[2, 3, 5]));
         let e = q
@@ -171,9 +176,17 @@ mod tests {
             .unwrap_err();
         assert!(e.message.contains("must be i8 or u8"), "{e}");
         let e = q
-            .infer(&[&t(DType::I8, &[3, 4]), &t(DType::I8, &[4, 5]), &zp, &t(DType::I32, &[1])])
+            .infer(&[
+                &t(DType::I8, &[3, 4]),
+                &t(DType::I8, &[4, 5]),
+                &zp,
+                &t(DType::I32, &[1]),
+            ])
             .unwrap_err();
-        assert!(e.message.contains("weight zero point must be a 0-d i32"), "{e}");
+        assert!(
+            e.message.contains("weight zero point must be a 0-d i32"),
+            "{e}"
+        );
         assert!(
             q.infer(&[&t(DType::I8, &[3, 4]), &t(DType::I8, &[2, 4, 5]), &zp, &zp])
                 .is_err()

@@ -8,9 +8,7 @@
 //! when both operands are i8, or a `linalg.generic` with the same body when
 //! one is u8 (the named op only sign-extends).
 use super::ir::{Ctx, Extreme, Operand, Val, dense_i64, map_str, pick_map};
-use super::linear::{
-    acc_dtype, finish, mul_add, quantized_mul_add, scalar_of, unsigned_operands,
-};
+use super::linear::{acc_dtype, finish, mul_add, quantized_mul_add, scalar_of, unsigned_operands};
 use o2l_canon::ops::{Conv, QuantizedConv};
 use o2l_canon::{DType, Dim, Error, Result, TensorType};
 
@@ -86,9 +84,11 @@ pub(crate) fn lower_quantized<'c, 'a>(
         "reduction",
     ];
     debug_assert_eq!(out.dtype, DType::I32);
-    Ok(cx.generic(&ins_all, &[init], &maps, &iters, &[], move |b, v, _| {
-        Ok(vec![quantized_mul_add(b, v, unsigned)?])
-    })?[0])
+    Ok(
+        cx.generic(&ins_all, &[init], &maps, &iters, &[], move |b, v, _| {
+            Ok(vec![quantized_mul_add(b, v, unsigned)?])
+        })?[0],
+    )
 }
 
 pub(crate) fn lower<'c, 'a>(

@@ -48,7 +48,11 @@ pub(crate) fn quantized_mul_add<'c, 'b>(
 ) -> Result<Val<'c, 'b>> {
     let i32t = b.elem(DType::I32)?;
     let ext = |x: Val<'c, 'b>, unsigned: bool| {
-        let name = if unsigned { "arith.extui" } else { "arith.extsi" };
+        let name = if unsigned {
+            "arith.extui"
+        } else {
+            "arith.extsi"
+        };
         b.op1(name, &[x], i32t, &[])
     };
     let x = ext(v[0], unsigned[0])?;
@@ -84,9 +88,11 @@ fn quantized_matmul<'c, 'a>(
     if let Some(name) = named
         && unsigned == [false, false]
     {
-        return Ok(cx.structured(name, &ins_all, &[init], &[], &[], move |b, v, _| {
-        Ok(vec![quantized_mul_add(b, v, unsigned)?])
-    })?[0]);
+        return Ok(
+            cx.structured(name, &ins_all, &[init], &[], &[], move |b, v, _| {
+                Ok(vec![quantized_mul_add(b, v, unsigned)?])
+            })?[0],
+        );
     }
     // Loops: the result's dims, then k. Batched: (b, m, n, k); otherwise the
     // rows of a (every dim but K), n, k.
@@ -109,9 +115,11 @@ fn quantized_matmul<'c, 'a>(
     ];
     let mut iters = vec!["parallel"; out.rank()];
     iters.push("reduction");
-    Ok(cx.generic(&ins_all, &[init], &maps, &iters, &[], move |b, v, _| {
-        Ok(vec![quantized_mul_add(b, v, unsigned)?])
-    })?[0])
+    Ok(
+        cx.generic(&ins_all, &[init], &maps, &iters, &[], move |b, v, _| {
+            Ok(vec![quantized_mul_add(b, v, unsigned)?])
+        })?[0],
+    )
 }
 
 fn det<'c, 'a>(cx: &Ctx<'c, 'a>, x: Operand<'c, 'a, '_>, out: &TensorType) -> Result<Val<'c, 'a>> {

@@ -52,9 +52,7 @@ pub(crate) fn scalar_zero_point(ctx: &mut MapCtx, zp: Option<ValueId>) -> Result
         return ctx.cast(z, DType::I32).map(Some);
     }
     match ctx.graph.constant(z) {
-        Some(t) if t.to_i64s().iter().all(|&v| v == 0) => {
-            ctx.scalar(DType::I32, 0.0).map(Some)
-        }
+        Some(t) if t.to_i64s().iter().all(|&v| v == 0) => ctx.scalar(DType::I32, 0.0).map(Some),
         _ => Ok(None),
     }
 }

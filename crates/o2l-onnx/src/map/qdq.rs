@@ -169,7 +169,10 @@ pub(crate) fn gemm(
     };
     let n = ctx.ty(bd.q).shape[channel_axis].clone();
     let w = if transposed_b {
-        ctx.emit1(Op::Movement(Movement::Transpose { perm: vec![1, 0] }), &[o.w])?
+        ctx.emit1(
+            Op::Movement(Movement::Transpose { perm: vec![1, 0] }),
+            &[o.w],
+        )?
     } else {
         o.w
     };
@@ -194,9 +197,7 @@ mod tests {
             name: Some(name.into()),
             dims: dims.to_vec(),
             data_type: Some(3),
-            raw_data: Some(Bytes::from(
-                v.iter().map(|&x| x as u8).collect::<Vec<u8>>(),
-            )),
+            raw_data: Some(Bytes::from(v.iter().map(|&x| x as u8).collect::<Vec<u8>>())),
             ..Default::default()
         }
     }
