@@ -21,17 +21,10 @@ pub(crate) fn lower_quantized<'c, 'a>(
     let (x, w) = (ins[0], ins[1]);
     let zps = [scalar_of(cx, ins[2])?, scalar_of(cx, ins[3])?];
     let unsigned = unsigned_operands(ins);
-    let mut low = vec![0, 0];
-    let mut high = vec![0, 0];
-    low.extend(op.pads.iter().map(|p| p.0));
-    high.extend(op.pads.iter().map(|p| p.1));
-    let (xp, xpt) = if low.iter().chain(&high).any(|&p| p != 0) {
+    let (xp, xpt) = pad_spatial(cx, x, &op.pads, || {
         let narrow = cx.elem(x.1.dtype)?;
-        let pad_value = cx.op1("arith.trunci", &[zps[0]], narrow, &[])?;
-        cx.pad(x.0, x.1, &low, &high, pad_value)?
-    } else {
-        (x.0, x.1.clone())
-    };
+        cx.op1("arith.trunci", &[zps[0]], narrow, &[])
+    })?;
     let mut srcs = vec![(xp, &xpt), x];
     if windowed_dims_unknown(x.1, out) {
         let kernel: Vec<u64> = w.1.static_dims("QuantizedConv filter")?[2..].to_vec();
@@ -100,16 +93,7 @@ pub(crate) fn lower<'c, 'a>(
     let (x, w) = (ins[0], ins[1]);
     let d = out.dtype;
     let n = x.1.rank() - 2;
-    let mut low = vec![0, 0];
-    let mut high = vec![0, 0];
-    low.extend(op.pads.iter().map(|p| p.0));
-    high.extend(op.pads.iter().map(|p| p.1));
-    let (xp, xpt) = if low.iter().chain(&high).any(|&p| p != 0) {
-        let zero = cx.scalar(d, 0.0)?;
-        cx.pad(x.0, x.1, &low, &high, zero)?
-    } else {
-        (x.0, x.1.clone())
-    };
+    let (xp, xpt) = pad_spatial(cx, x, &op.pads, || cx.scalar(d, 0.0))?;
     let wdims = w.1.static_dims("Conv filter")?;
     let strides: Vec<i64> = op.strides.iter().map(|&s| s as i64).collect();
     let dilations: Vec<i64> = op.dilations.iter().map(|&s| s as i64).collect();
@@ -198,6 +182,24 @@ pub(crate) fn lower<'c, 'a>(
     ogroups.extend((0..n).map(|i| vec![3 + i]));
     let r = cx.collapse(r, &ogroups, &acc_out)?;
     finish(cx, r, &acc_out, out)
+}
+
+/// `x` (channels-first) padded by `pads` (begin, end) on its spatial dims
+/// with the scalar `value` makes (made only when there is padding).
+fn pad_spatial<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    x: Operand<'c, 'a, '_>,
+    pads: &[(u64, u64)],
+    value: impl FnOnce() -> Result<Val<'c, 'a>>,
+) -> Result<(Val<'c, 'a>, TensorType)> {
+    if pads.iter().all(|&(b, e)| b == 0 && e == 0) {
+        return Ok((x.0, x.1.clone()));
+    }
+    let mut low = vec![0, 0];
+    let mut high = vec![0, 0];
+    low.extend(pads.iter().map(|p| p.0));
+    high.extend(pads.iter().map(|p| p.1));
+    cx.pad(x.0, x.1, &low, &high, value()?)
 }
 
 /// Whether a windowed op's result has a symbolic spatial dim its input lacks.
