@@ -154,4 +154,5 @@ if __name__ == "__main__":
     make("qdq_matmul_per_tensor", TinySeq, [4, 8, 16], per_channel=False)
     make("qdq_matmul_per_channel", TinySeq, [4, 8, 16], per_channel=True)
     make("qdq_cnn_s8_per_channel", TinyCnn, [8, 3, 8, 8], per_channel=True, activation_type=QuantType.QInt8)
+    make("qdq_matmul_s8_per_channel", TinySeq, [4, 8, 16], per_channel=True, activation_type=QuantType.QInt8)
     make("qdq_mlp_s8_per_channel", TinyMlp, [32, 16], per_channel=True, activation_type=QuantType.QInt8)

@@ -77,6 +77,31 @@ fn quantized_matmul<'c, 'a>(
     let (a, b) = (ins[0], ins[1]);
     let zps = [scalar_of(cx, ins[2])?, scalar_of(cx, ins[3])?];
     let unsigned = unsigned_operands(ins);
+    // i8 rows (.., M, K) of static leading dims against a 2-D weight: one
+    // named 2-D product over the collapsed rows, its result expanded again.
+    let ra = a.1.rank();
+    if ra > 2
+        && b.1.rank() == 2
+        && unsigned == [false, false]
+        && let Some(rows) = a.1.shape[..ra - 1]
+            .iter()
+            .try_fold(1u64, |n, d| n.checked_mul(d.known()?))
+    {
+        let lead: Vec<usize> = (0..ra - 1).collect();
+        let a2t = TensorType::new(a.1.dtype, vec![Dim::Known(rows), a.1.shape[ra - 1].clone()]);
+        let a2 = cx.collapse(a.0, &[lead.clone(), vec![ra - 1]], &a2t)?;
+        let o2t = TensorType::new(DType::I32, vec![Dim::Known(rows), b.1.shape[1].clone()]);
+        let init = cx.filled(&o2t, &[b], Extreme::Zero)?;
+        let r = cx.structured(
+            "linalg.quantized_matmul",
+            &[a2, b.0, zps[0], zps[1]],
+            &[init],
+            &[],
+            &[],
+            move |b, v, _| Ok(vec![quantized_mul_add(b, v, unsigned)?]),
+        )?[0];
+        return cx.expand(r, &[lead, vec![ra - 1]], out, &[b]);
+    }
     let init = cx.filled(out, &[a, b], Extreme::Zero)?;
     let batched = a.1.rank() == 3 && b.1.rank() == 3;
     let named = match (a.1.rank(), b.1.rank()) {
@@ -405,6 +430,22 @@ mod tests {
         check(
             &c.output(y),
             &["linalg.quantized_batch_matmul", "-> tensor<2x3x5xi32>"],
+        );
+        // i8 rows of a 3-D operand against a 2-D weight: collapsed, named, expanded.
+        let mut c = Case::new();
+        let a = c.input("a", t(DType::I8, &[2, 3, 4]));
+        let b = c.input("b", t(DType::I8, &[4, 5]));
+        let az = c.input("az", t(DType::I32, &[]));
+        let bz = c.input("bz", t(DType::I32, &[]));
+        let y = c.node(qmm.clone(), &[a, b, az, bz], "qmm_rows");
+        check(
+            &c.output(y),
+            &[
+                "tensor.collapse_shape %arg0 [[0, 1], [2]] : tensor<2x3x4xi8> into tensor<6x4xi8>",
+                "linalg.quantized_matmul",
+                "tensor.expand_shape",
+                "tensor<6x5xi32> into tensor<2x3x5xi32>",
+            ],
         );
         // u8 data: extui for it, extsi for the i8 weight, subi, subi, muli, addi.
         let mut c = Case::new();
