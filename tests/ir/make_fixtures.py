@@ -864,6 +864,73 @@ def big_fill():
     )
 
 
+def quantized():
+    """Integer kernels: 8-bit operands with per-tensor zero points. Its own
+    generator, so the fixtures above keep their bytes."""
+    rng = np.random.default_rng(20261206)
+
+    def q8(name, shape, dtype):
+        info = np.iinfo(dtype)
+        values = rng.integers(info.min, info.max, size=shape, endpoint=True)
+        return numpy_helper.from_array(values.astype(dtype), name)
+
+    def scalars(names_values):
+        return [numpy_helper.from_array(np.array(v), n) for n, v in names_values]
+
+    I8, U8 = TensorProto.INT8, TensorProto.UINT8
+    params = scalars(
+        [
+            ("a_s", np.float32(0.02)),
+            ("a_z", np.int8(3)),
+            ("b_s", np.float32(0.01)),
+            ("b_z", np.int8(-2)),
+            ("y_s", np.float32(0.1)),
+            ("y_z", np.int8(1)),
+        ]
+    )
+    save(
+        "qlinear_matmul_i8",
+        [node("QLinearMatMul", ["a", "a_s", "a_z", "b", "b_s", "b_z", "y_s", "y_z"], ["y"])],
+        [vi("a", I8, [2, 4])],
+        [vi("y", I8, [2, 3])],
+        [q8("b", [4, 3], np.int8)] + params,
+    )
+    save(
+        "matmul_integer_u8_i8",
+        [node("MatMulInteger", ["a", "b", "a_z", "b_z"], ["y"])],
+        [vi("a", U8, [2, 3, 4])],
+        [vi("y", I32, [2, 3, 5])],
+        [q8("b", [4, 5], np.int8)]
+        + scalars([("a_z", np.uint8(128)), ("b_z", np.int8(0))]),
+    )
+    save(
+        "qlinear_conv_i8",
+        [
+            node(
+                "QLinearConv",
+                ["x", "a_s", "a_z", "w", "b_s", "b_z", "y_s", "y_z", "bias"],
+                ["y"],
+                pads=[1, 1, 1, 1],
+                strides=[2, 2],
+            )
+        ],
+        [vi("x", I8, [1, 3, 8, 8])],
+        [vi("y", I8, [1, 4, 4, 4])],
+        [
+            q8("w", [4, 3, 3, 3], np.int8),
+            numpy_helper.from_array(rng.integers(-100, 100, size=[4]).astype(np.int32), "bias"),
+        ]
+        + params,
+    )
+    save(
+        "conv_integer_u8",
+        [node("ConvInteger", ["x", "w", "x_z"], ["y"], pads=[1, 1, 1, 1])],
+        [vi("x", U8, [1, 2, 5, 5])],
+        [vi("y", I32, [1, 3, 5, 5])],
+        [q8("w", [3, 2, 3, 3], np.uint8)] + scalars([("x_z", np.uint8(7))]),
+    )
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     control()
@@ -874,4 +941,5 @@ if __name__ == "__main__":
     coverage()
     bool_constants()
     big_fill()
+    quantized()
     print(f"wrote {len(os.listdir(OUT))} fixtures to {OUT}")

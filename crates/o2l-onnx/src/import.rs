@@ -2,7 +2,7 @@
 //! inlining, then the nodes through the walker (`walk.rs`, which resolves
 //! versions and reports all unsupported nodes together), then the outputs.
 use crate::load::{Loaded, Opsets, opsets_of};
-use crate::map::ctx::SymValues;
+use crate::map::ctx::Tracked;
 use crate::schema::{DEFAULT_DOMAIN, normalize_domain};
 use crate::tensor::{ExternalFiles, dtype_of, tensor_from_proto};
 use crate::walk::{Target, Values, WalkNode, node_name, walk};
@@ -126,11 +126,11 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<I
             opsets: &opset_maps[f.opsets],
         })
         .collect();
-    let mut sym = SymValues::new();
+    let mut tracked = Tracked::default();
     let target = Target {
         graph: &mut graph,
         files: &mut files,
-        sym: &mut sym,
+        tracked: &mut tracked,
         depth: 0,
     };
     walk(target, &mut values, &nodes)?;

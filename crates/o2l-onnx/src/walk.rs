@@ -7,7 +7,7 @@
 //! Rules reach `map_subgraph` through `Scope`, never by importing this file.
 use crate::attr::Attrs;
 use crate::load::Opsets;
-use crate::map::ctx::{MapCtx, Rule, Scope, Subgraph, SymValues};
+use crate::map::ctx::{MapCtx, Rule, Scope, Subgraph, Tracked};
 use crate::map::{find_rule, gap_reason, has_rules, supported_versions};
 use crate::schema::{effective_version, normalize_domain, schema_arity, schema_versions};
 use crate::tensor::{ExternalFiles, tensor_from_proto};
@@ -51,7 +51,7 @@ impl Values {
 pub(crate) struct Target<'w> {
     pub graph: &'w mut Graph,
     pub files: &'w mut ExternalFiles,
-    pub sym: &'w mut SymValues,
+    pub tracked: &'w mut Tracked,
     /// How deeply the walked nodes are nested in subgraphs (0: the model's graph).
     pub depth: usize,
 }
@@ -61,7 +61,7 @@ pub(crate) fn walk(target: Target, values: &mut Values, nodes: &[WalkNode]) -> R
     let Target {
         graph,
         files,
-        sym,
+        tracked,
         depth,
     } = target;
     let mut unsupported: Vec<Error> = Vec::new();
@@ -144,7 +144,7 @@ pub(crate) fn walk(target: Target, values: &mut Values, nodes: &[WalkNode]) -> R
             node_inputs,
             &node.output,
             files,
-            sym,
+            tracked,
             scope,
         )
         .with_sequences(seq_inputs)
@@ -209,7 +209,7 @@ pub(crate) fn map_subgraph(sub: Subgraph<'_>) -> Result<Vec<ValueId>> {
     let Subgraph {
         graph,
         files,
-        sym,
+        tracked,
         opsets,
         depth,
         names,
@@ -240,7 +240,7 @@ pub(crate) fn map_subgraph(sub: Subgraph<'_>) -> Result<Vec<ValueId>> {
     let target = Target {
         graph,
         files,
-        sym,
+        tracked,
         depth,
     };
     walk(target, &mut values, &nodes)?;

@@ -1,8 +1,9 @@
 //! Convolution over N spatial dims, channels-first: input `N x C x D1..Dn`,
 //! filter `F x C/groups x K1..Kn`, optional bias `F`. Padding is explicit.
 use super::declare::canonical_op;
+use super::linear::expect_quantized_operands;
 use super::spec::{expect_operands, expect_same_dtype};
-use crate::{Dim, Error, Result, TensorType};
+use crate::{DType, Dim, Error, Result, TensorType};
 
 canonical_op! {
     family: Conv;
@@ -17,6 +18,47 @@ canonical_op! {
         /// (begin, end) zero padding per spatial dim.
         pub pads: Vec<(u64, u64)>,
         pub groups: u64,
+    }
+}
+
+canonical_op! {
+    family: Conv;
+    /// 2-D convolution of 8-bit operands (i8 or u8, any mix) with their zero
+    /// points as 0-d i32 operands, accumulated in i32: input `N x C x H x W`,
+    /// filter `F x C x KH x KW`, one group. Padding is the real value 0,
+    /// i.e. the input's zero point, which must fit the input's 8-bit type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct QuantizedConv
+        => "i32 2-D convolution (one group) of i8/u8 NCHW input and FCHW filter minus their i32 scalar zero points; input padded with its zero point",
+        ["input", "filter", "input_zero_point", "filter_zero_point"],
+        ["strides: [u64]", "dilations: [u64]", "pads: [(u64, u64)]"]
+    {
+        pub strides: Vec<u64>,
+        pub dilations: Vec<u64>,
+        /// (begin, end) padding per spatial dim, filled with the input's zero point.
+        pub pads: Vec<(u64, u64)>,
+    }
+}
+
+impl QuantizedConv {
+    pub fn infer(&self, inputs: &[&TensorType]) -> Result<Vec<TensorType>> {
+        expect_quantized_operands("QuantizedConv", inputs)?;
+        let (x, w) = (inputs[0], inputs[1]);
+        if x.rank() != 4 {
+            crate::bail!(
+                InvalidModel,
+                "QuantizedConv takes a rank-4 NCHW input, got {x}"
+            );
+        }
+        // The window arithmetic is Conv's with one group; only the types differ.
+        let as_i32 = |t: &TensorType| TensorType::new(DType::I32, t.shape.clone());
+        let conv = Conv {
+            strides: self.strides.clone(),
+            dilations: self.dilations.clone(),
+            pads: self.pads.clone(),
+            groups: 1,
+        };
+        conv.infer(&[&as_i32(x), &as_i32(w)])
     }
 }
 
@@ -160,6 +202,26 @@ mod tests {
             conv.infer(&[&x, &w]).unwrap()[0],
             TensorType::of_known(DType::F32, &[1, 4, 4, 4])
         );
+    }
+
+    #[test]
+    fn quantized_conv_gives_i32_with_conv_window_arithmetic() {
+        let q = QuantizedConv {
+            strides: vec![2, 1],
+            dilations: vec![1, 2],
+            pads: vec![(1, 1), (0, 0)],
+        };
+        let x = TensorType::of_known(DType::U8, &[1, 3, 8, 8]);
+        let w = TensorType::of_known(DType::I8, &[4, 3, 3, 3]);
+        let zp = TensorType::of_known(DType::I32, &[]);
+        assert_eq!(
+            q.infer(&[&x, &w, &zp, &zp]).unwrap()[0],
+            TensorType::of_known(DType::I32, &[1, 4, 4, 4])
+        );
+        let x3 = TensorType::of_known(DType::U8, &[1, 3, 8]);
+        assert!(q.infer(&[&x3, &w, &zp, &zp]).is_err());
+        let xf = TensorType::of_known(DType::F32, &[1, 3, 8, 8]);
+        assert!(q.infer(&[&xf, &w, &zp, &zp]).is_err());
     }
 
     #[test]

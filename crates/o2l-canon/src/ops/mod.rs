@@ -21,7 +21,7 @@ pub mod sort;
 mod spec;
 
 pub use control::{Body, Control};
-pub use conv::Conv;
+pub use conv::{Conv, QuantizedConv};
 pub use detect::Detect;
 pub use elementwise::{Binary, Compare, Elementwise, Unary};
 pub use linear::Linear;
@@ -40,6 +40,8 @@ pub enum Op {
     Elementwise(Elementwise),
     Linear(Linear),
     Conv(Conv),
+    /// The Conv family's integer kernel (a struct of its own, as `Conv` is).
+    QuantizedConv(QuantizedConv),
     Pool(Pool),
     Reduce(Reduce),
     Norm(Norm),
@@ -56,6 +58,7 @@ pub fn all_specs() -> impl Iterator<Item = &'static OpSpec> {
         Elementwise::SPECS,
         Linear::SPECS,
         Conv::SPECS,
+        QuantizedConv::SPECS,
         Pool::SPECS,
         Reduce::SPECS,
         Norm::SPECS,
@@ -84,7 +87,7 @@ impl Op {
         match self {
             Op::Elementwise(_) => Family::Elementwise,
             Op::Linear(_) => Family::Linear,
-            Op::Conv(_) => Family::Conv,
+            Op::Conv(_) | Op::QuantizedConv(_) => Family::Conv,
             Op::Pool(_) => Family::Pool,
             Op::Reduce(_) => Family::Reduce,
             Op::Norm(_) => Family::Norm,
@@ -102,6 +105,7 @@ impl Op {
             Op::Elementwise(op) => op.name(),
             Op::Linear(op) => op.name(),
             Op::Conv(op) => op.name(),
+            Op::QuantizedConv(op) => op.name(),
             Op::Pool(op) => op.name(),
             Op::Reduce(op) => op.name(),
             Op::Norm(op) => op.name(),
@@ -119,6 +123,7 @@ impl Op {
             Op::Elementwise(op) => op.infer(inputs),
             Op::Linear(op) => op.infer(inputs),
             Op::Conv(op) => op.infer(inputs),
+            Op::QuantizedConv(op) => op.infer(inputs),
             Op::Pool(op) => op.infer(inputs),
             Op::Reduce(op) => op.infer(inputs),
             Op::Norm(op) => op.infer(inputs),
@@ -144,6 +149,7 @@ impl Op {
             Op::Movement(op) => op.fold(types, consts, outputs),
             Op::Linear(_)
             | Op::Conv(_)
+            | Op::QuantizedConv(_)
             | Op::Pool(_)
             | Op::Reduce(_)
             | Op::Norm(_)
@@ -282,6 +288,12 @@ mod tests {
             }),
             Op::Linear(Linear::MatMul),
             Op::Linear(Linear::Det),
+            Op::Linear(Linear::QuantizedMatMul),
+            Op::QuantizedConv(QuantizedConv {
+                strides: vec![1, 1],
+                dilations: vec![1, 1],
+                pads: vec![(0, 0); 2],
+            }),
             Op::Conv(Conv {
                 strides: vec![1],
                 dilations: vec![1],

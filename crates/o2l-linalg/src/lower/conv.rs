@@ -2,10 +2,87 @@
 //! ops for one group, or a `linalg.generic` over expanded group dims for
 //! grouped (and depthwise) convolution. Bias seeds the accumulator through
 //! `linalg.broadcast`.
+//!
+//! QuantizedConv: the input padded with its own zero point (so padding reads
+//! as 0 once the zero point is subtracted), then `linalg.conv_2d_nchw_fchw_q`
+//! when both operands are i8, or a `linalg.generic` with the same body when
+//! one is u8 (the named op only sign-extends).
 use super::ir::{Ctx, Extreme, Operand, Val, dense_i64, map_str, pick_map};
-use super::linear::{acc_dtype, finish, mul_add};
-use o2l_canon::ops::Conv;
-use o2l_canon::{Dim, Error, Result, TensorType};
+use super::linear::{acc_dtype, finish, mul_add, quantized_mul_add, scalar_of, unsigned_operands};
+use o2l_canon::ops::{Conv, QuantizedConv};
+use o2l_canon::{DType, Dim, Error, Result, TensorType};
+
+pub(crate) fn lower_quantized<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    op: &QuantizedConv,
+    ins: &[Operand<'c, 'a, '_>],
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    let (x, w) = (ins[0], ins[1]);
+    let zps = [scalar_of(cx, ins[2])?, scalar_of(cx, ins[3])?];
+    let unsigned = unsigned_operands(ins);
+    let (xp, xpt) = pad_spatial(cx, x, &op.pads, || {
+        let narrow = cx.elem(x.1.dtype)?;
+        cx.op1("arith.trunci", &[zps[0]], narrow, &[])
+    })?;
+    let mut srcs = vec![(xp, &xpt), x];
+    if windowed_dims_unknown(x.1, out) {
+        let kernel: Vec<u64> = w.1.static_dims("QuantizedConv filter")?[2..].to_vec();
+        let extents =
+            cx.window_extents(x, out, &op.pads, &kernel, &op.strides, &op.dilations, false)?;
+        srcs.insert(0, (extents, out));
+    }
+    let init = cx.filled(out, &srcs, Extreme::Zero)?;
+    let ins_all = [xp, w.0, zps[0], zps[1]];
+    let strides: Vec<i64> = op.strides.iter().map(|&s| s as i64).collect();
+    let dilations: Vec<i64> = op.dilations.iter().map(|&s| s as i64).collect();
+    if unsigned == [false, false] {
+        let attrs = [
+            ("strides", cx.parse_attr(&dense_i64(&strides))?),
+            ("dilations", cx.parse_attr(&dense_i64(&dilations))?),
+        ];
+        return Ok(cx.structured(
+            "linalg.conv_2d_nchw_fchw_q",
+            &ins_all,
+            &[init],
+            &attrs,
+            &[],
+            move |b, v, _| Ok(vec![quantized_mul_add(b, v, unsigned)?]),
+        )?[0]);
+    }
+    // Loops as the named op's: (n, f, oh, ow, c, kh, kw).
+    let x_map = map_str(
+        7,
+        &[
+            "d0".into(),
+            "d4".into(),
+            format!("d2 * {} + d5 * {}", strides[0], dilations[0]),
+            format!("d3 * {} + d6 * {}", strides[1], dilations[1]),
+        ],
+    );
+    let maps = [
+        x_map,
+        pick_map(7, &[1, 4, 5, 6]),
+        pick_map(7, &[]),
+        pick_map(7, &[]),
+        pick_map(7, &[0, 1, 2, 3]),
+    ];
+    let iters = [
+        "parallel",
+        "parallel",
+        "parallel",
+        "parallel",
+        "reduction",
+        "reduction",
+        "reduction",
+    ];
+    debug_assert_eq!(out.dtype, DType::I32);
+    Ok(
+        cx.generic(&ins_all, &[init], &maps, &iters, &[], move |b, v, _| {
+            Ok(vec![quantized_mul_add(b, v, unsigned)?])
+        })?[0],
+    )
+}
 
 pub(crate) fn lower<'c, 'a>(
     cx: &Ctx<'c, 'a>,
@@ -16,16 +93,7 @@ pub(crate) fn lower<'c, 'a>(
     let (x, w) = (ins[0], ins[1]);
     let d = out.dtype;
     let n = x.1.rank() - 2;
-    let mut low = vec![0, 0];
-    let mut high = vec![0, 0];
-    low.extend(op.pads.iter().map(|p| p.0));
-    high.extend(op.pads.iter().map(|p| p.1));
-    let (xp, xpt) = if low.iter().chain(&high).any(|&p| p != 0) {
-        let zero = cx.scalar(d, 0.0)?;
-        cx.pad(x.0, x.1, &low, &high, zero)?
-    } else {
-        (x.0, x.1.clone())
-    };
+    let (xp, xpt) = pad_spatial(cx, x, &op.pads, || cx.scalar(d, 0.0))?;
     let wdims = w.1.static_dims("Conv filter")?;
     let strides: Vec<i64> = op.strides.iter().map(|&s| s as i64).collect();
     let dilations: Vec<i64> = op.dilations.iter().map(|&s| s as i64).collect();
@@ -63,7 +131,7 @@ pub(crate) fn lower<'c, 'a>(
     // The padded input is cut to the positions the windows read: a generic
     // whose input is larger than its maps reach is rejected by some
     // consumers' shape inference (IREE's unit-dim folding).
-    let (xp, xpt) = {
+    let (xr, xrt) = {
         let mut sizes = vec![None, None];
         let mut trim = false;
         for i in 0..n {
@@ -81,7 +149,7 @@ pub(crate) fn lower<'c, 'a>(
         if trim {
             cx.leading((xp, &xpt), &sizes)?
         } else {
-            (xp, xpt)
+            (xp, xpt.clone())
         }
     };
     let g = op.groups;
@@ -94,12 +162,12 @@ pub(crate) fn lower<'c, 'a>(
         );
     }
     let fg = f / g;
-    let mut xs = vec![xpt.shape[0].clone(), Dim::Known(g), Dim::Known(cg)];
-    xs.extend(xpt.shape[2..].iter().cloned());
+    let mut xs = vec![xrt.shape[0].clone(), Dim::Known(g), Dim::Known(cg)];
+    xs.extend(xrt.shape[2..].iter().cloned());
     let xgt = TensorType::new(d, xs);
     let mut xgroups = vec![vec![0], vec![1, 2]];
     xgroups.extend((0..n).map(|i| vec![3 + i]));
-    let xg = cx.expand(xp, &xgroups, &xgt, &srcs)?;
+    let xg = cx.expand(xr, &xgroups, &xgt, &srcs)?;
     let mut ws = vec![Dim::Known(g), Dim::Known(fg), Dim::Known(cg)];
     ws.extend(wdims[2..].iter().map(|&k| Dim::Known(k)));
     let wgt = TensorType::new(d, ws);
@@ -138,6 +206,24 @@ pub(crate) fn lower<'c, 'a>(
     ogroups.extend((0..n).map(|i| vec![3 + i]));
     let r = cx.collapse(r, &ogroups, &acc_out)?;
     finish(cx, r, &acc_out, out)
+}
+
+/// `x` (channels-first) padded by `pads` (begin, end) on its spatial dims
+/// with the scalar `value` makes (made only when there is padding).
+fn pad_spatial<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    x: Operand<'c, 'a, '_>,
+    pads: &[(u64, u64)],
+    value: impl FnOnce() -> Result<Val<'c, 'a>>,
+) -> Result<(Val<'c, 'a>, TensorType)> {
+    if pads.iter().all(|&(b, e)| b == 0 && e == 0) {
+        return Ok((x.0, x.1.clone()));
+    }
+    let mut low = vec![0, 0];
+    let mut high = vec![0, 0];
+    low.extend(pads.iter().map(|p| p.0));
+    high.extend(pads.iter().map(|p| p.1));
+    cx.pad(x.0, x.1, &low, &high, value()?)
 }
 
 /// Whether a windowed op's result has a symbolic spatial dim its input lacks.
@@ -219,6 +305,54 @@ mod tests {
                 "linalg.broadcast",
                 "linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}",
                 "-> tensor<1x4x4x4xf32>",
+            ],
+        );
+    }
+
+    #[test]
+    fn quantized_conv_pads_with_the_zero_point_and_is_named_for_i8() {
+        use crate::testing::t;
+        use o2l_canon::Op;
+        use o2l_canon::ops::QuantizedConv;
+        let qconv = Op::QuantizedConv(QuantizedConv {
+            strides: vec![2, 2],
+            dilations: vec![1, 1],
+            pads: vec![(1, 1), (1, 1)],
+        });
+        let mut c = Case::new();
+        let x = c.input("x", t(DType::I8, &[1, 3, 8, 8]));
+        let w = c.input("w", t(DType::I8, &[4, 3, 3, 3]));
+        let xz = c.input("xz", t(DType::I32, &[]));
+        let wz = c.input("wz", t(DType::I32, &[]));
+        let y = c.node(qconv.clone(), &[x, w, xz, wz], "qconv");
+        check(
+            &c.output(y),
+            &[
+                "arith.trunci %extracted : i32 to i8",
+                "tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]",
+                "linalg.conv_2d_nchw_fchw_q {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}",
+                "tensor<1x3x10x10xi8>, tensor<4x3x3x3xi8>, i32, i32",
+                "-> tensor<1x4x4x4xi32>",
+            ],
+        );
+        let mut c = Case::new();
+        let x = c.input("x", t(DType::U8, &[1, 3, 8, 8]));
+        let w = c.input("w", t(DType::I8, &[4, 3, 3, 3]));
+        let xz = c.input("xz", t(DType::I32, &[]));
+        let wz = c.input("wz", t(DType::I32, &[]));
+        let y = c.node(qconv, &[x, w, xz, wz], "qconv_u8");
+        check(
+            &c.output(y),
+            &[
+                "affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 * 2 + d5, d3 * 2 + d6)>",
+                "linalg.generic",
+                "arith.extui %in : i8 to i32",
+                "arith.subi",
+                "arith.extsi",
+                "arith.subi",
+                "arith.muli",
+                "arith.addi %out,",
+                "-> tensor<1x4x4x4xi32>",
             ],
         );
     }

@@ -774,7 +774,11 @@ impl<'c, 'a> Ctx<'c, 'a> {
 
 /// Element type of a ranked tensor type.
 pub(crate) fn element_type(t: Type<'_>) -> Result<Type<'_>> {
-    use melior::ir::r#type::ShapedTypeLike;
+    use melior::ir::r#type::{ShapedTypeLike, TypeLike};
+    // A scalar operand (the quantized ops' zero points) is its own element.
+    if t.is_integer() || t.is_index() {
+        return Ok(t);
+    }
     let r = RankedTensorType::try_from(t)
         .map_err(|_| Error::internal(format!("expected a ranked tensor type, got {t}")))?;
     Ok(r.element())

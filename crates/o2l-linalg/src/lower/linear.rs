@@ -2,6 +2,12 @@
 //! with `tensor.expand_shape`), `linalg.batch_matmul` for 3-D operands with the
 //! same batch dim, a broadcasting `linalg.generic` contraction otherwise.
 //!
+//! QuantizedMatMul: `linalg.quantized_matmul` / `linalg.quantized_batch_matmul`
+//! when both operands are i8. Those named ops sign-extend every operand (their
+//! OpDSL casts are `cast_signed`, with no `cast` attribute), so a u8 operand
+//! takes a `linalg.generic` with the same body: extend a, subtract its zero
+//! point, the same for b, `muli`, `addi` into the accumulator.
+//!
 //! Det: Gaussian elimination with partial pivoting in nested `scf.for`s
 //! (per matrix, per column: pivot search, row swap, elimination below it),
 //! the determinant the signed product of the pivots; f16/bf16 run in f32.
@@ -20,7 +26,125 @@ pub(crate) fn lower<'c, 'a>(
     match op {
         Linear::MatMul => matmul(cx, ins[0], ins[1], out),
         Linear::Det => super::elementwise::in_f32(cx, ins[0], out, |x, o| det(cx, x, o)),
+        Linear::QuantizedMatMul => quantized_matmul(cx, ins, out),
     }
+}
+
+/// The scalar of a 0-d tensor (a zero point the quantized ops take as a scalar).
+pub(crate) fn scalar_of<'c, 'a>(cx: &Ctx<'c, 'a>, v: Operand<'c, 'a, '_>) -> Result<Val<'c, 'a>> {
+    if v.1.rank() != 0 {
+        o2l_canon::bail!(Internal, "expected a 0-d zero point, got {}", v.1);
+    }
+    cx.op1("tensor.extract", &[v.0], cx.elem(v.1.dtype)?, &[])
+}
+
+/// The body of the quantized kernels, in the order of their OpDSL formula:
+/// `acc + (ext(x) - x_zp) * (ext(w) - w_zp)`; `v` is `[x, w, x_zp, w_zp, acc]`
+/// and `unsigned` says which of x and w to zero-extend.
+pub(crate) fn quantized_mul_add<'c, 'b>(
+    b: &Ctx<'c, 'b>,
+    v: &[Val<'c, 'b>],
+    unsigned: [bool; 2],
+) -> Result<Val<'c, 'b>> {
+    let i32t = b.elem(DType::I32)?;
+    let ext = |x: Val<'c, 'b>, unsigned: bool| {
+        let name = if unsigned {
+            "arith.extui"
+        } else {
+            "arith.extsi"
+        };
+        b.op1(name, &[x], i32t, &[])
+    };
+    let x = ext(v[0], unsigned[0])?;
+    let x = b.bin("arith.subi", x, v[2])?;
+    let w = ext(v[1], unsigned[1])?;
+    let w = b.bin("arith.subi", w, v[3])?;
+    let m = b.bin("arith.muli", x, w)?;
+    b.bin("arith.addi", v[4], m)
+}
+
+/// Which of the first two operands are u8 (zero-extended); the named quantized
+/// ops only sign-extend, so any u8 operand takes the generic form.
+pub(crate) fn unsigned_operands(ins: &[Operand<'_, '_, '_>]) -> [bool; 2] {
+    [ins[0].1.dtype == DType::U8, ins[1].1.dtype == DType::U8]
+}
+
+fn quantized_matmul<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    ins: &[Operand<'c, 'a, '_>],
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    let (a, b) = (ins[0], ins[1]);
+    let zps = [scalar_of(cx, ins[2])?, scalar_of(cx, ins[3])?];
+    let unsigned = unsigned_operands(ins);
+    // i8 rows (.., M, K) of static leading dims against a 2-D weight: one
+    // named 2-D product over the collapsed rows, its result expanded again.
+    let ra = a.1.rank();
+    if ra > 2
+        && b.1.rank() == 2
+        && unsigned == [false, false]
+        && let Some(rows) = a.1.shape[..ra - 1]
+            .iter()
+            .try_fold(1u64, |n, d| n.checked_mul(d.known()?))
+    {
+        let lead: Vec<usize> = (0..ra - 1).collect();
+        let a2t = TensorType::new(a.1.dtype, vec![Dim::Known(rows), a.1.shape[ra - 1].clone()]);
+        let a2 = cx.collapse(a.0, &[lead.clone(), vec![ra - 1]], &a2t)?;
+        let o2t = TensorType::new(DType::I32, vec![Dim::Known(rows), b.1.shape[1].clone()]);
+        let init = cx.filled(&o2t, &[b], Extreme::Zero)?;
+        let r = cx.structured(
+            "linalg.quantized_matmul",
+            &[a2, b.0, zps[0], zps[1]],
+            &[init],
+            &[],
+            &[],
+            move |b, v, _| Ok(vec![quantized_mul_add(b, v, unsigned)?]),
+        )?[0];
+        return cx.expand(r, &[lead, vec![ra - 1]], out, &[b]);
+    }
+    let init = cx.filled(out, &[a, b], Extreme::Zero)?;
+    let batched = a.1.rank() == 3 && b.1.rank() == 3;
+    let named = match (a.1.rank(), b.1.rank()) {
+        (2, 2) => Some("linalg.quantized_matmul"),
+        (3, 3) => Some("linalg.quantized_batch_matmul"),
+        _ => None,
+    };
+    let ins_all = [a.0, b.0, zps[0], zps[1]];
+    if let Some(name) = named
+        && unsigned == [false, false]
+    {
+        return Ok(
+            cx.structured(name, &ins_all, &[init], &[], &[], move |b, v, _| {
+                Ok(vec![quantized_mul_add(b, v, unsigned)?])
+            })?[0],
+        );
+    }
+    // Loops: the result's dims, then k. Batched: (b, m, n, k); otherwise the
+    // rows of a (every dim but K), n, k.
+    let loops = out.rank() + 1;
+    let k = loops - 1;
+    let n = out.rank() - 1;
+    let (a_map, b_map) = if batched {
+        (pick_map(4, &[0, 1, 3]), pick_map(4, &[0, 3, 2]))
+    } else {
+        let mut rows: Vec<usize> = (0..n).collect();
+        rows.push(k);
+        (pick_map(loops, &rows), pick_map(loops, &[k, n]))
+    };
+    let maps = [
+        a_map,
+        b_map,
+        pick_map(loops, &[]),
+        pick_map(loops, &[]),
+        pick_map(loops, &(0..out.rank()).collect::<Vec<_>>()),
+    ];
+    let mut iters = vec!["parallel"; out.rank()];
+    iters.push("reduction");
+    Ok(
+        cx.generic(&ins_all, &[init], &maps, &iters, &[], move |b, v, _| {
+            Ok(vec![quantized_mul_add(b, v, unsigned)?])
+        })?[0],
+    )
 }
 
 fn det<'c, 'a>(cx: &Ctx<'c, 'a>, x: Operand<'c, 'a, '_>, out: &TensorType) -> Result<Val<'c, 'a>> {
@@ -279,6 +403,74 @@ mod tests {
     use crate::testing::{Case, check, conv, f32t, t};
     use o2l_canon::ops::Linear;
     use o2l_canon::{DType, Dim, Op, TensorType};
+
+    #[test]
+    fn quantized_matmul_i8_is_named_and_u8_is_a_generic_with_the_same_body() {
+        let qmm = Op::Linear(Linear::QuantizedMatMul);
+        let mut c = Case::new();
+        let a = c.input("a", t(DType::I8, &[3, 4]));
+        let b = c.input("b", t(DType::I8, &[4, 5]));
+        let az = c.input("az", t(DType::I32, &[]));
+        let bz = c.input("bz", t(DType::I32, &[]));
+        let y = c.node(qmm.clone(), &[a, b, az, bz], "qmm");
+        check(
+            &c.output(y),
+            &[
+                "tensor.extract %arg2[] : tensor<i32>",
+                "linalg.quantized_matmul ins(%arg0, %arg1, %extracted, %extracted_0 : tensor<3x4xi8>, tensor<4x5xi8>, i32, i32) outs(",
+                "-> tensor<3x5xi32>",
+            ],
+        );
+        let mut c = Case::new();
+        let a = c.input("a", t(DType::I8, &[2, 3, 4]));
+        let b = c.input("b", t(DType::I8, &[2, 4, 5]));
+        let az = c.input("az", t(DType::I32, &[]));
+        let bz = c.input("bz", t(DType::I32, &[]));
+        let y = c.node(qmm.clone(), &[a, b, az, bz], "qbmm");
+        check(
+            &c.output(y),
+            &["linalg.quantized_batch_matmul", "-> tensor<2x3x5xi32>"],
+        );
+        // i8 rows of a 3-D operand against a 2-D weight: collapsed, named, expanded.
+        let mut c = Case::new();
+        let a = c.input("a", t(DType::I8, &[2, 3, 4]));
+        let b = c.input("b", t(DType::I8, &[4, 5]));
+        let az = c.input("az", t(DType::I32, &[]));
+        let bz = c.input("bz", t(DType::I32, &[]));
+        let y = c.node(qmm.clone(), &[a, b, az, bz], "qmm_rows");
+        check(
+            &c.output(y),
+            &[
+                "tensor.collapse_shape %arg0 [[0, 1], [2]] : tensor<2x3x4xi8> into tensor<6x4xi8>",
+                "linalg.quantized_matmul",
+                "tensor.expand_shape",
+                "tensor<6x5xi32> into tensor<2x3x5xi32>",
+            ],
+        );
+        // u8 data: extui for it, extsi for the i8 weight, subi, subi, muli, addi.
+        let mut c = Case::new();
+        let a = c.input("a", t(DType::U8, &[2, 3, 4]));
+        let b = c.input("b", t(DType::I8, &[4, 5]));
+        let az = c.input("az", t(DType::I32, &[]));
+        let bz = c.input("bz", t(DType::I32, &[]));
+        let y = c.node(qmm, &[a, b, az, bz], "qmm_u8");
+        check(
+            &c.output(y),
+            &[
+                "affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>",
+                "affine_map<(d0, d1, d2, d3) -> (d3, d2)>",
+                "affine_map<(d0, d1, d2, d3) -> ()>",
+                "linalg.generic",
+                "arith.extui %in : i8 to i32",
+                "arith.subi",
+                "arith.extsi %in_1 : i8 to i32",
+                "arith.subi",
+                "arith.muli",
+                "arith.addi %out,",
+                "-> tensor<2x3x5xi32>",
+            ],
+        );
+    }
 
     #[test]
     fn matmul_2d_uses_named_op() {

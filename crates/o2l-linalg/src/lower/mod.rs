@@ -53,6 +53,7 @@ impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
             Op::Elementwise(op) => vec![elementwise::lower(&cx, op, &ins, &outs[0])?],
             Op::Linear(op) => vec![linear::lower(&cx, op, &ins, &outs[0])?],
             Op::Conv(op) => vec![conv::lower(&cx, op, &ins, &outs[0])?],
+            Op::QuantizedConv(op) => vec![conv::lower_quantized(&cx, op, &ins, &outs[0])?],
             Op::Pool(op) => pool::lower(&cx, op, &ins, &outs)?,
             Op::Reduce(op) => vec![reduce::lower(&cx, op, &ins, &outs[0])?],
             Op::Norm(op) => vec![norm::lower(&cx, op, &ins, &outs[0])?],

@@ -20,9 +20,9 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Conv",
         &[1, 11, 22],
-        &["Conv"],
+        &["Conv", "QuantizedConv", "Cast", "Reshape", "Mul", "Add"],
         conv,
-        "groups, dilations, strides; pads or auto_pad NOTSET/VALID/SAME_UPPER/SAME_LOWER resolved to explicit pads",
+        "groups, dilations, strides; pads or auto_pad NOTSET/VALID/SAME_UPPER/SAME_LOWER resolved to explicit pads; a 2-D one-group QDQ group is QuantizedConv and one f32 rescale",
     ),
     row(
         "Col2Im",
@@ -249,6 +249,9 @@ fn conv(ctx: &mut MapCtx) -> Result<()> {
     let w = ctx.input(1)?;
     let b = ctx.opt_input(2);
     let op = conv_op(ctx, x, w)?;
+    if let Some(v) = super::qdq::conv(ctx, &op, x, w, b)? {
+        return ctx.bind(0, v);
+    }
     let mut inputs = vec![x, w];
     inputs.extend(b);
     let v = ctx.emit1(op, &inputs)?;

@@ -35,14 +35,31 @@ pub(crate) enum SymEl {
     Sym(String),
 }
 
-/// Symbolic contents of run-time integer vectors (shape arithmetic on symbolic dims).
-pub(crate) type SymValues = HashMap<ValueId, Vec<SymEl>>;
+/// A value known to be `DequantizeLinear(q, scale, zero_point)` along
+/// `axis` (per tensor when `scale` has one element), kept so that a consumer
+/// can run its kernel on `q` itself (quantized Conv, MatMul, Gemm).
+#[derive(Debug, Clone)]
+pub(crate) struct Dequantized {
+    pub q: ValueId,
+    pub scale: ValueId,
+    pub zero_point: Option<ValueId>,
+    pub axis: usize,
+}
+
+/// What the walk knows of values beyond their types.
+#[derive(Default)]
+pub(crate) struct Tracked {
+    /// Symbolic contents of run-time integer vectors (shape arithmetic on symbolic dims).
+    pub ints: HashMap<ValueId, Vec<SymEl>>,
+    /// Values that are dequantized 8-bit tensors.
+    pub dequantized: HashMap<ValueId, Dequantized>,
+}
 
 /// A subgraph for the walker to map: where its nodes go and what they see.
 pub(crate) struct Subgraph<'s> {
     pub graph: &'s mut Graph,
     pub files: &'s mut ExternalFiles,
-    pub sym: &'s mut SymValues,
+    pub tracked: &'s mut Tracked,
     pub opsets: &'s Opsets,
     /// How deeply the subgraph's own nodes are nested.
     pub depth: usize,
@@ -82,7 +99,7 @@ pub(crate) struct MapCtx<'a> {
     output_names: &'a [String],
     outputs: Vec<Option<ValueId>>,
     files: &'a mut ExternalFiles,
-    sym: &'a mut SymValues,
+    tracked: &'a mut Tracked,
     /// What the node's subgraphs see.
     pub scope: Scope<'a>,
     consts_made: usize,
@@ -109,7 +126,7 @@ impl<'a> MapCtx<'a> {
         inputs: Vec<Option<ValueId>>,
         output_names: &'a [String],
         files: &'a mut ExternalFiles,
-        sym: &'a mut SymValues,
+        tracked: &'a mut Tracked,
         scope: Scope<'a>,
     ) -> Self {
         MapCtx {
@@ -121,7 +138,7 @@ impl<'a> MapCtx<'a> {
             output_names,
             outputs: vec![None; output_names.len()],
             files,
-            sym,
+            tracked,
             scope,
             consts_made: 0,
             seq_inputs: Vec::new(),
@@ -308,7 +325,7 @@ impl<'a> MapCtx<'a> {
         (self.scope.map_subgraph)(Subgraph {
             graph: self.graph,
             files: self.files,
-            sym: self.sym,
+            tracked: self.tracked,
             opsets: self.scope.opsets,
             depth: self.scope.depth + 1,
             names,
@@ -329,11 +346,11 @@ impl<'a> MapCtx<'a> {
         tag: &str,
     ) -> Result<Vec<ValueId>> {
         self.check_nesting()?;
-        let mut sym = SymValues::new();
+        let mut tracked = Tracked::default();
         (self.scope.map_subgraph)(Subgraph {
             graph,
             files: self.files,
-            sym: &mut sym,
+            tracked: &mut tracked,
             opsets: self.scope.opsets,
             depth: self.scope.depth + 1,
             names,
@@ -524,7 +541,7 @@ impl<'a> MapCtx<'a> {
             });
         }
         inputs[i] = Some(g.add_constant(format!("{}:case{n}", self.origin.node), value)?);
-        let mut sym = SymValues::new();
+        let mut tracked = Tracked::default();
         let mut case = MapCtx::new(
             &mut g,
             self.attrs,
@@ -533,7 +550,7 @@ impl<'a> MapCtx<'a> {
             inputs,
             self.output_names,
             self.files,
-            &mut sym,
+            &mut tracked,
             self.scope,
         );
         rule(&mut case)?;
@@ -550,13 +567,23 @@ impl<'a> MapCtx<'a> {
         Ok(g)
     }
 
+    /// Records that `v` is `DequantizeLinear` of `d.q`.
+    pub(crate) fn record_dequantized(&mut self, v: ValueId, d: Dequantized) {
+        self.tracked.dequantized.insert(v, d);
+    }
+
+    /// What `v` dequantizes, when it is a recorded `DequantizeLinear` output.
+    pub(crate) fn dequantized(&self, v: ValueId) -> Option<Dequantized> {
+        self.tracked.dequantized.get(&v).cloned()
+    }
+
     /// The contents of an integer vector: constant values, or tracked symbolic ones.
     pub(crate) fn sym_of(&self, v: ValueId) -> Option<Vec<SymEl>> {
         if let Some(t) = self.graph.constant(v) {
             return (t.dtype.is_int() || t.dtype == DType::Bool)
                 .then(|| t.to_i64s().into_iter().map(SymEl::Int).collect());
         }
-        self.sym.get(&v).cloned()
+        self.tracked.ints.get(&v).cloned()
     }
 
     /// Records the symbolic contents of a run-time integer vector; when every
@@ -579,7 +606,7 @@ impl<'a> MapCtx<'a> {
         {
             return self.constant(Tensor::from_i64s(ty.dtype, dims, &ints)?);
         }
-        self.sym.insert(v, els);
+        self.tracked.ints.insert(v, els);
         Ok(v)
     }
 
@@ -723,7 +750,7 @@ impl Builder for MapCtx<'_> {
         }
         let y = self.emit1(Op::Movement(Movement::Reshape { shape }), &operands)?;
         // Same elements in the same order: symbolic contents carry over.
-        match self.sym.get(&x).cloned() {
+        match self.tracked.ints.get(&x).cloned() {
             Some(els) => self.set_sym(y, els),
             None => Ok(y),
         }
@@ -734,7 +761,7 @@ impl Builder for MapCtx<'_> {
             return Ok(x);
         }
         let y = self.emit1(Op::Elementwise(Elementwise::cast(to)), &[x])?;
-        match self.sym.get(&x).cloned() {
+        match self.tracked.ints.get(&x).cloned() {
             Some(els) if to.is_int() => self.set_sym(y, els),
             _ => Ok(y),
         }

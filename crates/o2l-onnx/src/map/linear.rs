@@ -9,16 +9,24 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "MatMul",
         &[1, 9, 13],
-        &["MatMul"],
+        &["MatMul", "QuantizedMatMul", "Cast", "Reshape", "Mul"],
         matmul,
-        "numpy matmul semantics",
+        "numpy matmul semantics; a QDQ group (8-bit DequantizeLinear inputs) is QuantizedMatMul and one f32 rescale",
     ),
     row(
         "Gemm",
         &[1, 6, 7, 9, 11, 13],
-        &["Transpose", "MatMul", "Mul", "Add"],
+        &[
+            "Transpose",
+            "MatMul",
+            "Mul",
+            "Add",
+            "QuantizedMatMul",
+            "Cast",
+            "Reshape",
+        ],
         gemm,
-        "alpha * A' x B' + beta * C, C broadcast to the product (v1/v6: `broadcast`=0 means equal shapes); C optional since 11",
+        "alpha * A' x B' + beta * C, C broadcast to the product (v1/v6: `broadcast`=0 means equal shapes); C optional since 11; a plain QDQ group is QuantizedMatMul and one f32 rescale",
     ),
     row(
         "Det",
@@ -57,6 +65,9 @@ fn det(ctx: &mut MapCtx) -> Result<()> {
 
 fn matmul(ctx: &mut MapCtx) -> Result<()> {
     let (a, b) = (ctx.input(0)?, ctx.input(1)?);
+    if let Some(v) = super::qdq::matmul(ctx, a, b)? {
+        return ctx.bind(0, v);
+    }
     let v = ctx.emit1(Op::Linear(Linear::MatMul), &[a, b])?;
     ctx.bind(0, v)
 }
@@ -77,8 +88,27 @@ fn transposed(ctx: &mut MapCtx, v: ValueId, flag: &str, which: &str) -> Result<V
 }
 
 fn gemm(ctx: &mut MapCtx) -> Result<()> {
-    let y = gemm_value(ctx)?;
+    let y = match qdq_gemm(ctx)? {
+        Some(y) => y,
+        None => gemm_value(ctx)?,
+    };
     ctx.bind(0, y)
+}
+
+/// The Gemm as a QDQ group (qdq.rs) when it is a plain `A x op(B) + C`
+/// (alpha and beta 1, A untransposed: what exporters write for a linear layer).
+fn qdq_gemm(ctx: &mut MapCtx) -> Result<Option<ValueId>> {
+    let c = ctx.opt_input(2);
+    let plain = ctx.version >= 11
+        && ctx.attrs.float_or("alpha", 1.0)? == 1.0
+        && (c.is_none() || ctx.attrs.float_or("beta", 1.0)? == 1.0)
+        && ctx.attrs.int_or("transA", 0)? == 0;
+    if !plain {
+        return Ok(None);
+    }
+    let (a, b) = (ctx.input(0)?, ctx.input(1)?);
+    let transposed_b = ctx.attrs.int_or("transB", 0)? != 0;
+    super::qdq::gemm(ctx, a, b, c, transposed_b)
 }
 
 /// The node's Gemm, unbound (FusedGemm applies its activation to it).

@@ -2,11 +2,15 @@
 //! computes it: QuantizeLinear (per tensor, per axis, blocked; integer,
 //! float8 and float4 targets), DequantizeLinear, DynamicQuantizeLinear, and
 //! the integer kernels MatMulInteger, ConvInteger, QLinearMatMul, QLinearConv
-//! (zero points subtracted in i32, requantized through f64).
-use super::ctx::{MapCtx, Rule, row};
+//! (requantized through f64) over the integer accumulators of `integer.rs`.
+//! DequantizeLinear records what it dequantizes (`MapCtx::record_dequantized`)
+//! for the QDQ groups of `qdq.rs`.
+use super::ctx::{Dequantized, MapCtx, Rule, row};
+pub(crate) use super::integer::{column, shifted};
+use super::integer::{integer_conv, integer_matmul, per_channel};
 use crate::tensor::dtype_of;
 use o2l_canon::Builder;
-use o2l_canon::ops::{Binary, Elementwise, Linear, Movement, Reduce, ReduceKind, Unary};
+use o2l_canon::ops::{Binary, Elementwise, Movement, Reduce, ReduceKind, Unary};
 use o2l_canon::shape::normalize_axis;
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
 
@@ -49,34 +53,52 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "MatMulInteger",
         &[10],
-        &["Cast", "Sub", "MatMul", "Reshape"],
+        &["QuantizedMatMul", "Cast", "Sub", "MatMul", "Reshape"],
         matmul_integer,
-        "i32 MatMul of zero-point-shifted operands",
+        "QuantizedMatMul (per-tensor zero points); else i32 MatMul of zero-point-shifted operands",
     ),
     row(
         "ConvInteger",
         &[10],
-        &["Cast", "Sub", "Conv", "Reshape"],
+        &["QuantizedConv", "Cast", "Sub", "Conv", "Reshape"],
         conv_integer,
-        "i32 Conv of zero-point-shifted operands",
+        "QuantizedConv (2-D, one group, per-tensor zero points); else i32 Conv of zero-point-shifted operands",
     ),
     row(
         "QLinearMatMul",
         &[10, 21],
         &[
-            "Cast", "Sub", "MatMul", "Mul", "Div", "Add", "Round", "Clamp", "Reshape",
+            "QuantizedMatMul",
+            "Cast",
+            "Sub",
+            "MatMul",
+            "Mul",
+            "Div",
+            "Add",
+            "Round",
+            "Clamp",
+            "Reshape",
         ],
         qlinear_matmul,
-        "i32 MatMul, rescaled by a_scale*b_scale/y_scale in f64, rounded, clamped",
+        "QuantizedMatMul (or i32 MatMul), rescaled by a_scale*b_scale/y_scale in f64, rounded, clamped",
     ),
     row(
         "QLinearConv",
         &[10],
         &[
-            "Cast", "Sub", "Conv", "Mul", "Div", "Add", "Round", "Clamp", "Reshape",
+            "QuantizedConv",
+            "Cast",
+            "Sub",
+            "Conv",
+            "Mul",
+            "Div",
+            "Add",
+            "Round",
+            "Clamp",
+            "Reshape",
         ],
         qlinear_conv,
-        "i32 Conv (+ i32 bias), rescaled by x_scale*w_scale/y_scale in f64, clamped, rounded",
+        "QuantizedConv (or i32 Conv) (+ i32 bias), rescaled by x_scale*w_scale/y_scale in f64, clamped, rounded",
     ),
 ];
 
@@ -280,6 +302,21 @@ pub(crate) fn dequantize_linear(ctx: &mut MapCtx) -> Result<()> {
     let s = ctx.cast(s, work)?;
     let y = ctx.binary(Binary::Mul, dx, s)?;
     let y = ctx.cast(y, out)?;
+    // An 8-bit tensor dequantized to f32 per tensor or per axis: a consumer
+    // may run an integer kernel on `x` instead (qdq.rs).
+    if matches!(xt.dtype, DType::I8 | DType::U8)
+        && block == 0
+        && st == DType::F32
+        && out == DType::F32
+    {
+        let d = Dequantized {
+            q: x,
+            scale,
+            zero_point: zp,
+            axis,
+        };
+        ctx.record_dequantized(y, d);
+    }
     ctx.bind(0, y)
 }
 
@@ -351,67 +388,18 @@ pub(crate) fn dynamic_quantize(
     Ok((y, scale, zp))
 }
 
-/// `v - zero_point` in i32; `zp_shape` reshapes a per-row/channel zero point.
-pub(crate) fn shifted(
-    ctx: &mut MapCtx,
-    v: ValueId,
-    zp: Option<ValueId>,
-    zp_shape: Option<Vec<Dim>>,
-) -> Result<ValueId> {
-    let v = ctx.cast(v, DType::I32)?;
-    let Some(z) = zp else { return Ok(v) };
-    let count = ctx
-        .ty(z)
-        .static_dims("a zero point")?
-        .iter()
-        .product::<u64>();
-    let z = match zp_shape {
-        Some(shape) if count > 1 => ctx.reshape(z, shape)?,
-        _ if count == 1 => ctx.reshape(z, vec![])?,
-        _ => z,
-    };
-    let z = ctx.cast(z, DType::I32)?;
-    ctx.binary(Binary::Sub, v, z)
-}
-
-/// Per-row zero point/scale of a matmul's left operand: `(M, 1)`.
-pub(crate) fn column(ctx: &MapCtx, a: ValueId) -> Option<Vec<Dim>> {
-    let at = ctx.ty(a);
-    let m = at.shape.get(at.rank().checked_sub(2)?)?.clone();
-    Some(vec![m, Dim::Known(1)])
-}
-
 fn matmul_integer(ctx: &mut MapCtx) -> Result<()> {
     let (a, b) = (ctx.input(0)?, ctx.input(1)?);
     let (azp, bzp) = (ctx.opt_input(2), ctx.opt_input(3));
-    let col = column(ctx, a);
-    let a = shifted(ctx, a, azp, col)?;
-    let b = shifted(ctx, b, bzp, None)?;
-    let y = ctx.emit1(Op::Linear(Linear::MatMul), &[a, b])?;
+    let y = integer_matmul(ctx, a, b, azp, bzp)?;
     ctx.bind(0, y)
-}
-
-/// Zero point or scale per output channel of a conv filter `(M, 1, 1..)`.
-fn per_channel(ctx: &MapCtx, w: ValueId) -> Result<Vec<Dim>> {
-    let wt = ctx.ty(w);
-    let Some(channels) = wt.shape.first() else {
-        return Err(Error::invalid(
-            "the filter is a scalar; it needs an output-channel dim",
-        ));
-    };
-    let mut shape = vec![Dim::Known(1); wt.rank()];
-    shape[0] = channels.clone();
-    Ok(shape)
 }
 
 fn conv_integer(ctx: &mut MapCtx) -> Result<()> {
     let (x, w) = (ctx.input(0)?, ctx.input(1)?);
     let (xzp, wzp) = (ctx.opt_input(2), ctx.opt_input(3));
     let op = super::conv::conv_op(ctx, x, w)?;
-    let wshape = per_channel(ctx, w)?;
-    let x = shifted(ctx, x, xzp, None)?;
-    let w = shifted(ctx, w, wzp, Some(wshape))?;
-    let y = ctx.emit1(op, &[x, w])?;
+    let y = integer_conv(ctx, op, x, w, xzp, wzp)?;
     ctx.bind(0, y)
 }
 
@@ -469,9 +457,7 @@ fn qlinear_matmul(ctx: &mut MapCtx) -> Result<()> {
     } else {
         ctx.reshape(b_s, vec![])?
     };
-    let ai = shifted(ctx, a, Some(a_zp), col)?;
-    let bi = shifted(ctx, b, Some(b_zp), None)?;
-    let acc = ctx.emit1(Op::Linear(Linear::MatMul), &[ai, bi])?;
+    let acc = integer_matmul(ctx, a, b, Some(a_zp), Some(b_zp))?;
     let y_zp = ctx.reshape(y_zp, vec![])?;
     let y_s = ctx.reshape(y_s, vec![])?;
     let y = requantize(ctx, acc, a_scale, b_scale, y_s, y_zp, false)?;
@@ -484,13 +470,16 @@ fn qlinear_conv(ctx: &mut MapCtx) -> Result<()> {
     let bias = ctx.opt_input(8);
     let op = super::conv::conv_op(ctx, x, w)?;
     let wshape = per_channel(ctx, w)?;
-    let xi = shifted(ctx, x, Some(x_zp), None)?;
-    let wi = shifted(ctx, w, Some(w_zp), Some(wshape.clone()))?;
-    let mut operands = vec![xi, wi];
+    let mut acc = integer_conv(ctx, op, x, w, Some(x_zp), Some(w_zp))?;
     if let Some(b) = bias {
-        operands.push(ctx.cast(b, DType::I32)?);
+        // The i32 bias per output channel, added to the exact i32 sums.
+        let b = ctx.cast(b, DType::I32)?;
+        let mut shape = wshape.clone();
+        shape.insert(0, Dim::Known(1));
+        shape.pop();
+        let b = ctx.reshape(b, shape)?;
+        acc = ctx.binary(Binary::Add, acc, b)?;
     }
-    let acc = ctx.emit1(op, &operands)?;
     // Per-channel weight scales broadcast over (N, M, spatial..).
     let w_scale = if ctx.ty(w_s).static_dims("w_scale")?.iter().product::<u64>() > 1 {
         let mut shape = wshape;
