@@ -12,6 +12,7 @@ mod batch_resume;
 mod bind;
 mod cli;
 mod contrib_cases;
+mod corpus;
 mod det;
 mod docs;
 mod dynamic_shapes;
