@@ -34,6 +34,23 @@ fn corpus_results_match_expectations() {
         root.display(),
         cases.len()
     );
+    // Every folder has its provenance in manifest.json, and only folders do.
+    let listed = std::fs::read_to_string(root.join("manifest.json")).unwrap();
+    let names: Vec<String> = cases
+        .iter()
+        .map(|c| c.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    for name in &names {
+        assert!(
+            listed.contains(&format!("\"name\": \"{name}\"")),
+            "fixtures/corpus/{name} is not in fixtures/corpus/manifest.json"
+        );
+    }
+    assert_eq!(
+        listed.matches("\"source\": ").count(),
+        names.len(),
+        "fixtures/corpus/manifest.json lists models that have no folder"
+    );
     let scratch = common::scratch("corpus", "logs");
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(4);
     let next = std::sync::atomic::AtomicUsize::new(0);
