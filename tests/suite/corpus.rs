@@ -52,7 +52,9 @@ fn corpus_results_match_expectations() {
         "fixtures/corpus/manifest.json lists models that have no folder"
     );
     let scratch = common::scratch("corpus", "logs");
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(4);
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(4);
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut lines: Vec<(usize, String)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
@@ -68,7 +70,10 @@ fn corpus_results_match_expectations() {
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
     });
     lines.sort();
     let render: String = lines.into_iter().map(|(_, l)| l + "\n").collect();
