@@ -304,12 +304,16 @@ fn compare(got: &Tensor, want: &Tensor) -> Option<String> {
         };
         worst.map(|(i, _)| {
             format!(
-                "values differ: {bad} of {} elements; worst at {:?}: got {}, expected {} (tolerance {ATOL:e} + max({RTOL:e}*|expected|, 1 ulp of {}))",
+                "values differ: {bad} of {} elements; worst at {:?}: got {}, expected {} (tolerance {ATOL:e} + {RTOL:e}*|expected|{})",
                 g.len(),
                 unravel(i, &got.dims),
                 show(g[i]),
                 show(w[i]),
-                got.dtype
+                if matches!(got.dtype, DType::BF16 | DType::F16) {
+                    format!(", or 1 ulp of {}", got.dtype)
+                } else {
+                    String::new()
+                }
             )
         })
     } else {

@@ -307,13 +307,22 @@ fn declared_type(vi: &ValueInfoProto, role: &str) -> Result<TensorType> {
             "{what} has no shape (unranked)"
         )));
     };
+    // A name used for two dims of one input is a placeholder, not a claim
+    // that they are equal (Paddle writes "?" for every unknown dim): those
+    // dims are unnamed, like "?" itself.
+    let repeated = |p: &str| {
+        let named = |d: &&tensor_shape_proto::Dimension| matches!(&d.value, Some(tensor_shape_proto::dimension::Value::DimParam(q)) if q == p);
+        shape.dim.iter().filter(named).count() > 1
+    };
     let mut dims = Vec::with_capacity(shape.dim.len());
     for (i, d) in shape.dim.iter().enumerate() {
         dims.push(match &d.value {
             Some(tensor_shape_proto::dimension::Value::DimValue(v)) if *v >= 0 => {
                 Dim::Known(*v as u64)
             }
-            Some(tensor_shape_proto::dimension::Value::DimParam(p)) if !p.is_empty() => {
+            Some(tensor_shape_proto::dimension::Value::DimParam(p))
+                if !p.is_empty() && p != "?" && !repeated(p) =>
+            {
                 Dim::Symbol(p.clone())
             }
             _ => Dim::Symbol(unnamed_dim(n, i)),
@@ -658,6 +667,20 @@ mod tests {
                     .contains("batch")
             );
         }
+    }
+
+    #[test]
+    fn a_name_repeated_in_one_input_or_a_question_mark_names_nothing() {
+        // Paddle writes "?" for every unknown dim; H and W are not equal.
+        let g = M::new(13)
+            .input(vi("x", 1, &[D::S("?"), D::N(3), D::S("s"), D::S("s")]))
+            .node(node("Relu", "r", &["x"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap();
+        let shape = &g.ty(g.inputs[0]).shape;
+        let names: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
+        assert_eq!(names, ["x_d0", "3", "x_d2", "x_d3"]);
     }
 
     #[test]

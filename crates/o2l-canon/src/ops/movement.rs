@@ -216,7 +216,23 @@ impl Movement {
                 let mut shape = first.shape.clone();
                 shape[*axis] = match total {
                     Some(t) => Dim::Known(t),
-                    None => crate::bail!(Unsupported, "Concat along a symbolic dim"),
+                    // Along a symbolic dim: a run-time dim named by its terms
+                    // (`a+b+3`, sorted, so equal sums share a name).
+                    None => {
+                        let mut terms: Vec<String> = Vec::new();
+                        let mut known: u64 = 0;
+                        for x in inputs {
+                            match &x.shape[*axis] {
+                                Dim::Known(n) => known = known.saturating_add(*n),
+                                Dim::Symbol(s) => terms.push(s.clone()),
+                            }
+                        }
+                        terms.sort();
+                        if known > 0 {
+                            terms.push(known.to_string());
+                        }
+                        Dim::Symbol(terms.join("+"))
+                    }
                 };
                 Ok(vec![TensorType::new(first.dtype, shape)])
             }

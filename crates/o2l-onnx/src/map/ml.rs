@@ -2,7 +2,7 @@
 //! (post transforms, class labels, attribute forms). String-keyed ops and
 //! string labels have none: string tensors have no linalg representation.
 //! Trees are in `ml_tree.rs`, linear models and SVMs in `ml_linear.rs`.
-use super::ctx::{MapCtx, Rule, known_product, versioned};
+use super::ctx::{MapCtx, Rule, versioned};
 use o2l_canon::Builder;
 use o2l_canon::ops::{Binary, Compare, Elementwise, Movement, Norm, Reduce, ReduceKind, Unary};
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
@@ -128,18 +128,17 @@ fn binarizer(ctx: &mut MapCtx) -> Result<()> {
 fn array_feature_extractor(ctx: &mut MapCtx) -> Result<()> {
     let (x, idx) = (ctx.input(0)?, ctx.input(1)?);
     let xt = ctx.ty(x);
-    let count = known_product(&ctx.ty(idx).shape).ok_or_else(|| {
-        Error::unsupported("ArrayFeatureExtractor with symbolic dims in its indices")
-    })?;
+    // Indices of run-time extent flatten to a run-time dim.
+    let count = super::movement::merged_dim(&ctx.ty(idx).shape)?;
     let Some(axis) = xt.rank().checked_sub(1) else {
         return Err(Error::invalid(
             "ArrayFeatureExtractor data must have rank >= 1",
         ));
     };
-    let flat = ctx.reshape(idx, vec![Dim::Known(count)])?;
+    let flat = ctx.reshape(idx, vec![count.clone()])?;
     let y = ctx.emit1(Op::Movement(Movement::Gather { axis }), &[x, flat])?;
     let y = if xt.rank() == 1 {
-        ctx.reshape(y, vec![Dim::Known(1), Dim::Known(count)])?
+        ctx.reshape(y, vec![Dim::Known(1), count])?
     } else {
         y
     };

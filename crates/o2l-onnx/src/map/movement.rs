@@ -631,7 +631,19 @@ pub(crate) fn resolve_reshape_sym(
                         .checked_mul(*n)
                         .ok_or_else(|| Error::limit("Reshape element count overflows"))?
                 }
-                Dim::Symbol(s) => factors.extend(s.split('*').map(str::to_string)),
+                // A product symbol's numeric factors (`4*batch`) count as known.
+                Dim::Symbol(s) => {
+                    for f in s.split('*') {
+                        match f.parse::<u64>() {
+                            Ok(k) => {
+                                known_in = known_in.checked_mul(k).ok_or_else(|| {
+                                    Error::limit("Reshape element count overflows")
+                                })?
+                            }
+                            Err(_) => factors.push(f.to_string()),
+                        }
+                    }
+                }
             }
         }
         if known_out == 0 || !known_in.is_multiple_of(known_out) {
@@ -715,7 +727,7 @@ fn run_time_reshape(ctx: &mut MapCtx, x: ValueId, shape: ValueId, allow_zero: bo
 /// The product of some dims as one dim: known, or a symbol named by its
 /// factors (`batch*seq`, sorted, as shape arithmetic names products) whose
 /// value the lowering computes from the element count.
-fn merged_dim(dims: &[Dim]) -> Result<Dim> {
+pub(crate) fn merged_dim(dims: &[Dim]) -> Result<Dim> {
     let mut product: u64 = 1;
     let mut factors: Vec<String> = Vec::new();
     for d in dims {
