@@ -4,7 +4,7 @@
 //! written here once, over the `Builder` (`crate::builder`) each frontend's
 //! mapping context implements.
 use crate::ops::{Binary, Compare, Conv, Elementwise, Movement, Reduce, ReduceKind, Unary};
-use crate::{DType, Dim, Error, Op, Result, Tensor, ValueId};
+use crate::{DType, Dim, Error, Op, Result, Tensor, TensorType, ValueId};
 
 pub use crate::builder::Builder;
 
@@ -30,6 +30,21 @@ pub fn take(b: &mut impl Builder, x: ValueId, axis: usize, picks: &[i64]) -> Res
     b.emit1(Op::Movement(Movement::Gather { axis }), &[x, idx])
 }
 
+/// `t`'s dims with a symbolic batch (dim 0) read as 1; the others must be known.
+pub fn batch_as_one(t: &TensorType, what: &str) -> Result<Vec<u64>> {
+    t.shape
+        .iter()
+        .enumerate()
+        .map(|(i, d)| match d.known() {
+            Some(n) => Ok(n),
+            None if i == 0 => Ok(1),
+            None => Err(Error::unsupported(format!(
+                "{what} needs static dims but the batch, got {t}"
+            ))),
+        })
+        .collect()
+}
+
 /// `x` with `count` zeros appended (or prepended) along `axis`.
 pub fn zeros_beside(
     b: &mut impl Builder,
@@ -42,10 +57,31 @@ pub fn zeros_beside(
         return Ok(x);
     }
     let t = b.ty(x);
-    let mut dims = t.static_dims("zero padding")?;
-    dims[axis] = count;
-    let n = crate::shape::element_count(&dims)? as usize;
-    let z = b.constant(Tensor::from_f64s(t.dtype, dims, &vec![0.0; n])?)?;
+    let z = match t.known_dims() {
+        Some(mut dims) => {
+            dims[axis] = count;
+            let n = crate::shape::element_count(&dims)? as usize;
+            b.constant(Tensor::from_f64s(t.dtype, dims, &vec![0.0; n])?)?
+        }
+        None => {
+            // A symbolic dim (a run-time batch): zeros broadcast to x's run-time
+            // shape with `count` along `axis`.
+            let rank = t.rank();
+            let shape = b.emit1(Op::Movement(Movement::ShapeOf), &[x])?;
+            let keep: Vec<i64> = (0..rank).map(|i| i64::from(i != axis)).collect();
+            let put: Vec<i64> = (0..rank)
+                .map(|i| if i == axis { count as i64 } else { 0 })
+                .collect();
+            let keep = b.i64s(vec![rank as u64], &keep)?;
+            let put = b.i64s(vec![rank as u64], &put)?;
+            let shape = b.binary(Binary::Mul, shape, keep)?;
+            let shape = b.binary(Binary::Add, shape, put)?;
+            let mut dims = t.shape.clone();
+            dims[axis] = Dim::Known(count);
+            let zero = b.scalar(t.dtype, 0.0)?;
+            b.emit1(Op::Movement(Movement::BroadcastTo { dims }), &[zero, shape])?
+        }
+    };
     let parts = if before { [z, x] } else { [x, z] };
     b.emit1(Op::Movement(Movement::Concat { axis }), &parts)
 }
@@ -59,7 +95,10 @@ pub fn pad_or_crop(
     begin: i64,
     end: i64,
 ) -> Result<ValueId> {
-    let len = b.ty(x).static_dims("padding")?[axis] as i64;
+    let len = b.ty(x).shape[axis]
+        .known()
+        .ok_or_else(|| Error::unsupported(format!("padding along a symbolic dim of {}", b.ty(x))))?
+        as i64;
     let (cb, ce) = ((-begin).max(0), (-end).max(0));
     let x = if cb > 0 || ce > 0 {
         if cb + ce >= len {
@@ -98,7 +137,8 @@ pub fn conv_transpose(
     bias: Option<ValueId>,
     p: &Transposed,
 ) -> Result<ValueId> {
-    let xd = b.ty(x).static_dims("transposed convolution input")?;
+    // The batch may be symbolic (only the other dims' sizes are read).
+    let xd = batch_as_one(&b.ty(x), "transposed convolution input")?;
     let wd = b.ty(w).static_dims("transposed convolution filter")?;
     let n = xd.len().saturating_sub(2);
     if xd.len() < 3

@@ -34,16 +34,27 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "ConvTranspose",
         &[1, 11, 22],
-        &["Reshape", "Concat", "Gather", "Transpose", "Conv"],
+        &[
+            "Reshape",
+            "Concat",
+            "Gather",
+            "Transpose",
+            "Conv",
+            "ShapeOf",
+            "Mul",
+            "Add",
+            "BroadcastTo",
+        ],
         conv_transpose,
-        "Conv of the zero-inserted, padded input with the flipped, channel-swapped filter; groups, dilations, pads, auto_pad, output_padding, output_shape",
+        "Conv of the zero-inserted, padded input with the flipped, channel-swapped filter; groups, dilations, pads, auto_pad, output_padding, output_shape; a symbolic batch takes zeros broadcast at run time",
     ),
 ];
 
 fn conv_transpose(ctx: &mut MapCtx) -> Result<()> {
     let (x, w) = (ctx.input(0)?, ctx.input(1)?);
     let bias = ctx.opt_input(2);
-    let xd = ctx.ty(x).static_dims("ConvTranspose input")?;
+    // A symbolic batch is fine: only the other dims' sizes are read.
+    let xd = o2l_canon::compose::batch_as_one(&ctx.ty(x), "ConvTranspose input")?;
     let wd = ctx.ty(w).static_dims("ConvTranspose filter")?;
     if xd.len() < 3 || wd.len() != xd.len() {
         return Err(Error::invalid(format!(
