@@ -396,6 +396,26 @@ fn reshape<'c, 'a>(
     )
 }
 
+/// `x`'s dims as sizes of a new tensor, those along `axes` left at 0 for the
+/// caller to set.
+fn sizes_but<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    x: Operand<'c, 'a, '_>,
+    axes: &[usize],
+) -> Result<Vec<DimV<'c, 'a>>> {
+    x.1.shape
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            Ok(match d {
+                _ if axes.contains(&i) => DimV::Static(0),
+                Dim::Known(n) => DimV::Static(*n),
+                Dim::Symbol(_) => DimV::Dynamic(cx.dim(x.0, i)?),
+            })
+        })
+        .collect()
+}
+
 /// Numpy slicing with run-time starts, ends and steps. Per sliced axis of
 /// length `n`: negative starts and ends add `n`; a positive step clamps both
 /// to `[0, n]` and takes `ceil((e - s) / t)` elements, a negative one clamps
@@ -410,15 +430,7 @@ fn slice_at<'c, 'a>(
     let (data, rank) = (ins[0], out.rank());
     let i64t = cx.elem(DType::I64)?;
     let index_t = cx.index_type();
-    let mut sizes: Vec<DimV<'c, 'a>> = Vec::with_capacity(rank);
-    for (i, d) in data.1.shape.iter().enumerate() {
-        // Sliced dims are set below.
-        sizes.push(match d {
-            _ if axes.contains(&i) => DimV::Static(0),
-            Dim::Known(n) => DimV::Static(*n),
-            Dim::Symbol(_) => DimV::Dynamic(cx.dim(data.0, i)?),
-        });
-    }
+    let mut sizes = sizes_but(cx, data, axes)?;
     // Per sliced axis: its first position and its step, as index values.
     let mut starts = Vec::with_capacity(axes.len());
     let mut steps = Vec::with_capacity(axes.len());
@@ -499,14 +511,7 @@ fn pad_at<'c, 'a>(
     let (x, rank, n) = (ins[0], out.rank(), axes.len());
     let i64t = cx.elem(DType::I64)?;
     let index_t = cx.index_type();
-    let mut sizes: Vec<DimV<'c, 'a>> = Vec::with_capacity(rank);
-    for (i, d) in x.1.shape.iter().enumerate() {
-        sizes.push(match d {
-            _ if axes.contains(&i) => DimV::Static(0),
-            Dim::Known(n) => DimV::Static(*n),
-            Dim::Symbol(_) => DimV::Dynamic(cx.dim(x.0, i)?),
-        });
-    }
+    let mut sizes = sizes_but(cx, x, axes)?;
     // Captured: x, the value, then per padded axis its length and begin.
     let value = cx.op1("tensor.extract", &[ins[2].0], cx.elem(out.dtype)?, &[])?;
     let mut caps = vec![x.0, value];

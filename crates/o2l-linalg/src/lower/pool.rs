@@ -209,19 +209,22 @@ fn lower_exact<'c, 'a>(
         return Ok(pooled);
     };
     let rank = out.rank();
-    if symbolic {
-        // Every window has all its taps (see above): one divisor.
-        let total: u64 = op.kernel.iter().product();
-        let div = cx.scalar(d, total as f64)?;
+    // Every window with the same number of taps: one divisor for all.
+    let divided = |total: f64| -> Result<Val<'c, 'a>> {
+        let div = cx.scalar(d, total)?;
         let e = cx.empty_like(out, &srcs)?;
-        return Ok(cx.generic(
+        Ok(cx.generic(
             &[pooled],
             &[e],
             &[identity_map(rank), identity_map(rank)],
             &vec!["parallel"; rank],
             &[div],
             |b, v, caps| Ok(vec![b.bin("arith.divf", v[0], caps[0])?]),
-        )?[0]);
+        )?[0])
+    };
+    if symbolic {
+        // Every window has all its taps (see above).
+        return divided(op.kernel.iter().product::<u64>() as f64);
     }
     // Taps per output position, per dim.
     let counts: Vec<Vec<f64>> = (0..n)
@@ -250,16 +253,7 @@ fn lower_exact<'c, 'a>(
             .iter()
             .map(|c| c.first().copied().unwrap_or(1.0))
             .product();
-        let div = cx.scalar(d, total)?;
-        let e = cx.empty_like(out, &srcs)?;
-        return Ok(cx.generic(
-            &[pooled],
-            &[e],
-            &[identity_map(rank), identity_map(rank)],
-            &vec!["parallel"; rank],
-            &[div],
-            |b, v, caps| Ok(vec![b.bin("arith.divf", v[0], caps[0])?]),
-        )?[0]);
+        return divided(total);
     }
     let mut ins_v = vec![pooled];
     let mut maps = vec![identity_map(rank)];
