@@ -22,9 +22,12 @@ pub(crate) static RULES: &[Rule] = &[
             "Select",
             "Reshape",
             "Transpose",
+            "ShapeOf",
+            "Mul",
+            "BroadcastTo",
         ],
         rnn,
-        "unrolled; forward, reverse, bidirectional; layout; activations; clip; sequence_lens",
+        "unrolled over a sequence of known length (the batch may be a run-time dim); forward, reverse, bidirectional; layout; activations; clip; sequence_lens",
     ),
     row(
         "GRU",
@@ -41,6 +44,8 @@ pub(crate) static RULES: &[Rule] = &[
             "Reshape",
             "Sub",
             "Transpose",
+            "ShapeOf",
+            "BroadcastTo",
         ],
         gru,
         "unrolled; linear_before_reset; forward, reverse, bidirectional; layout; sequence_lens",
@@ -61,6 +66,8 @@ pub(crate) static RULES: &[Rule] = &[
             "Less",
             "Reshape",
             "Transpose",
+            "ShapeOf",
+            "BroadcastTo",
         ],
         lstm,
         "unrolled; peepholes; forward, reverse, bidirectional; layout; sequence_lens",
@@ -236,22 +243,49 @@ fn recurrent(ctx: &mut MapCtx, kind: Kind) -> Result<()> {
     } else {
         x
     };
-    let xd = ctx.ty(x).static_dims(kind.name())?;
-    let [seq, batch, _] = xd[..] else {
+    // The sequence is unrolled, so its length must be known; the batch may
+    // be a run-time dim.
+    let xt = ctx.ty(x);
+    let [seq, batch, _] = &xt.shape[..] else {
         return Err(Error::invalid(format!(
-            "{} input X must have rank 3, got {:?}",
-            kind.name(),
-            xd
+            "{} input X must have rank 3, got {xt}",
+            kind.name()
         )));
     };
-    let dtype = ctx.ty(x).dtype;
+    let Some(seq) = seq.known() else {
+        return Err(Error::unsupported(format!(
+            "{} over a sequence of run-time length (it is unrolled), got {xt}",
+            kind.name()
+        )));
+    };
+    let batch = batch.clone();
+    let dtype = xt.dtype;
     let gw = kind.gates() * hidden;
     let zeros_state = |ctx: &mut MapCtx| -> Result<ValueId> {
-        ctx.constant(Tensor::from_f64s(
-            dtype,
-            vec![batch, hidden],
-            &vec![0.0; (batch * hidden) as usize],
-        )?)
+        match batch.known() {
+            Some(n) => ctx.constant(Tensor::from_f64s(
+                dtype,
+                vec![n, hidden],
+                &vec![0.0; (n * hidden) as usize],
+            )?),
+            None => {
+                // Zeros of (batch, hidden), the batch read from X at run time.
+                let shape = ctx.emit1(Op::Movement(Movement::ShapeOf), &[x])?;
+                let keep = ctx.i64s(vec![3], &[0, 1, 0])?;
+                let put = ctx.i64s(vec![3], &[0, 0, hidden as i64])?;
+                let shape = ctx.binary(o2l_canon::ops::Binary::Mul, shape, keep)?;
+                let shape = ctx.binary(o2l_canon::ops::Binary::Add, shape, put)?;
+                let at = ctx.i64s(vec![2], &[1, 2])?;
+                let shape = ctx.emit1(Op::Movement(Movement::Gather { axis: 0 }), &[shape, at])?;
+                let zero = ctx.scalar(dtype, 0.0)?;
+                ctx.emit1(
+                    Op::Movement(Movement::BroadcastTo {
+                        dims: vec![batch.clone(), Dim::Known(hidden)],
+                    }),
+                    &[zero, shape],
+                )
+            }
+        }
     };
     let initial = |ctx: &mut MapCtx, v: Option<ValueId>, d: u64| -> Result<Option<ValueId>> {
         match v {
@@ -270,7 +304,7 @@ fn recurrent(ctx: &mut MapCtx, kind: Kind) -> Result<()> {
     let masks: Option<Vec<ValueId>> = match lens {
         Some(l) => {
             let l = ctx.cast(l, DType::I64)?;
-            let l = ctx.reshape(l, vec![Dim::Known(batch), Dim::Known(1)])?;
+            let l = ctx.reshape(l, vec![batch.clone(), Dim::Known(1)])?;
             let mut m = Vec::with_capacity(seq as usize);
             for t in 0..seq {
                 let tv = ctx.scalar(DType::I64, t as f64)?;
@@ -502,7 +536,13 @@ fn recurrent(ctx: &mut MapCtx, kind: Kind) -> Result<()> {
     let y = {
         let mut parts = Vec::with_capacity(ys.len());
         for v in ys {
-            parts.push(ctx.reshape(v, [seq, 1, batch, hidden].map(Dim::Known).to_vec())?);
+            let shape = vec![
+                Dim::Known(seq),
+                Dim::Known(1),
+                batch.clone(),
+                Dim::Known(hidden),
+            ];
+            parts.push(ctx.reshape(v, shape)?);
         }
         if parts.len() == 1 {
             parts[0]
@@ -574,5 +614,27 @@ mod tests {
         // One input projection per direction, one recurrent MatMul per step.
         let matmuls = g.nodes.iter().filter(|n| n.op.name() == "MatMul").count();
         assert_eq!(matmuls, 2 + 2 * 5);
+    }
+
+    #[test]
+    fn a_run_time_batch_takes_zero_states_of_its_size_and_a_run_time_sequence_is_refused() {
+        let lstm = |x: Vec<D>| {
+            M::new(14)
+                .input(vi("x", 1, &x))
+                .input(f32_in("w", &[1, 16, 3]))
+                .input(f32_in("r", &[1, 16, 4]))
+                .node(with_attrs(
+                    node("LSTM", "lstm", &["x", "w", "r"], &["y"]),
+                    vec![a_int("hidden_size", 4)],
+                ))
+                .output("y")
+                .import()
+        };
+        let g = lstm(vec![D::N(5), D::S("b"), D::N(3)]).unwrap();
+        let y = g.ty(g.outputs[0]);
+        assert_eq!(y.shape[2], Dim::Symbol("b".into()), "{y}");
+        assert!(g.nodes.iter().any(|n| n.op.name() == "BroadcastTo"));
+        let e = lstm(vec![D::S("t"), D::N(2), D::N(3)]).unwrap_err();
+        assert!(e.to_string().contains("run-time length"), "{e}");
     }
 }
