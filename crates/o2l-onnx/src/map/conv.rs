@@ -200,11 +200,17 @@ pub(crate) fn window(ctx: &MapCtx, spatial: &[Dim], kernel: &[u64]) -> Result<Wi
         "SAME_UPPER" | "SAME_LOWER" => {
             let mut pads = Vec::with_capacity(n);
             for i in 0..n {
-                let Some(len) = spatial[i].known() else {
-                    return Err(Error::unsupported(format!(
-                        "auto_pad {auto_pad} over a symbolic spatial dim ({})",
-                        spatial[i]
-                    )));
+                // With stride 1 the total padding, (k - 1) d, is the same
+                // whatever the length: any length stands for a symbolic one.
+                let len = match spatial[i].known() {
+                    Some(len) => len,
+                    None if strides[i] == 1 => kernel[i] * dilations[i] + 1,
+                    None => {
+                        return Err(Error::unsupported(format!(
+                            "auto_pad {auto_pad} with stride {} over a symbolic spatial dim ({}): the padding depends on its length",
+                            strides[i], spatial[i]
+                        )));
+                    }
                 };
                 pads.push(same_pads(
                     len,
