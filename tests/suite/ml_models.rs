@@ -17,47 +17,7 @@ fn root() -> PathBuf {
 
 #[test]
 fn every_ml_model_passes_check() {
-    let mut cases: Vec<_> = std::fs::read_dir(root())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    cases.sort();
-    assert!(
-        cases.len() >= AT_LEAST,
-        "expected at least {AT_LEAST} ml models in {}, found {}",
-        root().display(),
-        cases.len()
-    );
-    let mut failed = Vec::new();
-    for case in &cases {
-        assert!(
-            case.join("model.onnx").is_file(),
-            "{}: no model.onnx",
-            case.display()
-        );
-        let out = Command::new(env!("CARGO_BIN_EXE_onnx2linalg"))
-            .arg("check")
-            .arg(case)
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        if !out.status.success() || !stdout.lines().any(|l| l == "result: pass") {
-            failed.push(format!(
-                "{}: {}{}",
-                case.file_name().unwrap().to_string_lossy(),
-                stdout.trim(),
-                String::from_utf8_lossy(&out.stderr).trim()
-            ));
-        }
-    }
-    assert!(
-        failed.is_empty(),
-        "{} of {} ml models failed:\n{}",
-        failed.len(),
-        cases.len(),
-        failed.join("\n")
-    );
+    crate::op_cases::check_every_case(&root(), AT_LEAST, "ml model");
 }
 
 #[test]

@@ -386,8 +386,18 @@ fn reshape<'c, 'a>(
         elems[m] = Some(cx.bin("arith.divui", total, rest)?);
     }
     let elems: Vec<Val<'c, 'a>> = elems.into_iter().flatten().collect();
-    let shape_t: Type<'c> = cx.parse_type(&format!("tensor<{}xindex>", elems.len()))?;
-    let shape = cx.op1("tensor.from_elements", &elems, shape_t, &[])?;
+    reshape_to_dims(cx, x, &elems, out)
+}
+
+/// `tensor.reshape` of `x` to `out`, its dims given as index values.
+fn reshape_to_dims<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    x: Operand<'c, 'a, '_>,
+    dims: &[Val<'c, 'a>],
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    let shape_t: Type<'c> = cx.parse_type(&format!("tensor<{}xindex>", dims.len()))?;
+    let shape = cx.op1("tensor.from_elements", dims, shape_t, &[])?;
     cx.op1(
         "tensor.reshape",
         &[x.0, shape],
@@ -638,14 +648,7 @@ fn reshape_to<'c, 'a>(
             cx.op1("arith.index_cast", &[t], index_t, &[])
         })
         .collect::<Result<_>>()?;
-    let shape_t: Type<'c> = cx.parse_type(&format!("tensor<{}xindex>", dims.len()))?;
-    let shape = cx.op1("tensor.from_elements", &dims, shape_t, &[])?;
-    cx.op1(
-        "tensor.reshape",
-        &[x.0, shape],
-        cx.parse_type(&tensor_str(&out.shape, out.dtype))?,
-        &[],
-    )
+    reshape_to_dims(cx, x, &dims, out)
 }
 
 /// Numpy broadcast of `x` to a run-time shape. A result dim known at
