@@ -46,6 +46,7 @@ pub fn import_text(source: &str, func: Option<&str>) -> Result<Graph> {
             "not MLIR text: a NUL byte at offset {at}"
         )));
     }
+    mlir::check_resource_alignments(source)?;
     let context = context();
     let diagnostics = mlir::Diagnostics::attach(&context);
     let module = Module::parse(&context, source).ok_or_else(|| {

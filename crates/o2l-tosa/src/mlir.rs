@@ -167,6 +167,80 @@ pub(crate) fn dense_tensor(
     }
 }
 
+/// The largest resource alignment accepted. MLIR allocates each hex blob with
+/// the alignment its first four bytes name; producers write 4 to 64, and a
+/// zero, a non-power of two or a huge value makes that allocation abort the
+/// process, so the text is checked before MLIR parses it.
+const MAX_RESOURCE_ALIGNMENT: u32 = 1 << 16;
+
+/// Checks the alignment word of every hex blob in the text's file metadata
+/// (`{-# ... #-}` sections), before MLIR reads them.
+pub(crate) fn check_resource_alignments(text: &str) -> Result<()> {
+    let mut rest = text;
+    while let Some(start) = rest.find("{-#") {
+        let section = &rest[start..];
+        let end = section.find("#-}").map_or(section.len(), |e| e + 3);
+        for literal in string_literals(&section[..end]) {
+            let Some(hex) = literal.strip_prefix("0x") else {
+                continue;
+            };
+            let word = hex
+                .get(..8)
+                .and_then(|w| u32::from_str_radix(w, 16).ok())
+                .map(u32::swap_bytes);
+            match word {
+                Some(align) if align.is_power_of_two() && align <= MAX_RESOURCE_ALIGNMENT => {}
+                Some(align) => {
+                    return Err(Error::invalid(format!(
+                        "a resource blob declares alignment {align}; it must be a power of \
+                         two no larger than {MAX_RESOURCE_ALIGNMENT}"
+                    )));
+                }
+                None => {
+                    return Err(Error::invalid(
+                        "a resource blob is shorter than its four-byte alignment word",
+                    ));
+                }
+            }
+        }
+        rest = &section[end..];
+    }
+    Ok(())
+}
+
+/// The decoded contents of the `"..."` literals in `text` (MLIR's escapes:
+/// `\\`, `\"`, `\n`, `\t` and two hex digits).
+fn string_literals(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '"' {
+            continue;
+        }
+        let mut literal = String::new();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' => break,
+                '\\' => match chars.next() {
+                    Some('n') => literal.push('\n'),
+                    Some('t') => literal.push('\t'),
+                    Some(h) if h.is_ascii_hexdigit() => {
+                        let pair: String = [Some(h), chars.next()].into_iter().flatten().collect();
+                        if let Ok(b) = u8::from_str_radix(&pair, 16) {
+                            literal.push(char::from(b));
+                        }
+                    }
+                    Some(other) => literal.push(other),
+                    None => break,
+                },
+                other => literal.push(other),
+            }
+        }
+        out.push(literal);
+    }
+    out
+}
+
 /// The hex blobs of a text module's `{-# dialect_resources: { builtin: {
 /// key: "0x..." } } #-}` section, by key, without their alignment word.
 pub(crate) type Resources = HashMap<String, Vec<u8>>;
@@ -237,5 +311,35 @@ pub(crate) fn parse_bytes<'c>(
         } else {
             Some(melior::ir::Module::from_raw(m))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn program(blob: &str) -> String {
+        format!(
+            "func.func @f() {{ return }}\n{{-#\n dialect_resources: {{ builtin: {{ w: \"{blob}\" }} }}\n#-}}\n"
+        )
+    }
+
+    #[test]
+    fn resource_alignments_are_checked_before_mlir_reads_them() {
+        assert!(check_resource_alignments(&program("0x040000000000803F")).is_ok());
+        assert!(check_resource_alignments(&program("0x400000000000803F")).is_ok());
+        for (blob, says) in [
+            ("0x000000000000803F", "alignment 0"),
+            ("0x030000000000803F", "alignment 3"),
+            ("0x00000080", "alignment 2147483648"),
+            ("0x0400", "shorter than"),
+            // An escaped hex digit is decoded as MLIR decodes it.
+            ("\\30x00000000", "alignment 0"),
+        ] {
+            let err = check_resource_alignments(&program(blob)).unwrap_err();
+            assert!(err.message.contains(says), "{blob}: {}", err.message);
+        }
+        // Strings outside the file metadata are not resources.
+        assert!(check_resource_alignments("\"0x00000000\"").is_ok());
     }
 }
