@@ -4,7 +4,7 @@
 //! every model in a [`Report`]. The caller writes files (through the
 //! `write` function it passes) and shows progress (through [`Progress`]).
 //! The JSON form of [`Report`] is documented in `docs/batch.md`.
-use crate::{ConvertOptions, Emit, Error, ErrorKind, Result, Weights};
+use crate::{ConvertOptions, Emit, Error, ErrorKind, LinalgForm, Result, Weights};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -328,7 +328,13 @@ impl BatchOptions {
         convert
     }
     fn summary(&self) -> OptionsSummary {
+        let lower = &self.convert.lower;
+        let form = [
+            (lower.linalg == LinalgForm::Generic).then_some("generic"),
+            lower.bufferize.then_some("bufferized"),
+        ];
         OptionsSummary {
+            form: form.into_iter().flatten().collect::<Vec<_>>().join("+"),
             emit: match self.convert.lower.emit {
                 Emit::Text => "text",
                 Emit::Bytecode => "bytecode",
@@ -379,6 +385,10 @@ pub struct OptionsSummary {
     pub dims: Vec<String>,
     /// The caps (they decide what is folded, so outputs depend on them).
     pub limits: String,
+    /// `--linalg generic` and `--bufferize` as "generic", "bufferized" or
+    /// "generic+bufferized" (absent for the default form).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub form: String,
 }
 
 /// One op type of a model (see `o2l_onnx::model_ops`).

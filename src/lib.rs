@@ -29,7 +29,7 @@ pub use runner::Runner;
 pub use o2l_canon::{
     DType, Dim, Error, ErrorKind, Graph, Limits, Origin, Result, Tensor, TensorType,
 };
-pub use o2l_linalg::{Emit, LowerOptions, Weights};
+pub use o2l_linalg::{Emit, LinalgForm, LowerOptions, Weights};
 pub use o2l_onnx::{ImportOptions, Imported};
 
 /// Everything that shapes one conversion.

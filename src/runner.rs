@@ -17,6 +17,17 @@ impl Runner {
             weights: Weights::Resource,
             ..Default::default()
         };
+        Runner::with_lower_options(graph, &options)
+    }
+
+    /// `new` with the module in another form (`--linalg generic`,
+    /// `--bufferize`): each form must compute the same results. The output
+    /// form (`emit`) is ignored: the JIT reads text.
+    pub fn with_lower_options(graph: &Graph, options: &LowerOptions) -> Result<Runner> {
+        let options = LowerOptions {
+            emit: crate::Emit::Text,
+            ..options.clone()
+        };
         let text = o2l_linalg::lower(graph, &options)?;
         let text = String::from_utf8(text)
             .map_err(|_| Error::internal("the lowering emitted text that is not UTF-8"))?;

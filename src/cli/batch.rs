@@ -44,6 +44,8 @@ pub struct BatchArgs {
     pub shapes: Option<PathBuf>,
     #[command(flatten)]
     pub limits: super::convert::LimitArgs,
+    #[command(flatten)]
+    pub form: super::convert::IrFormArgs,
     /// Convert every model again, even when its output is up to date.
     #[arg(long)]
     pub force: bool,
@@ -147,6 +149,7 @@ pub fn run(args: BatchArgs) -> Result<ExitCode> {
         dims: args.dims.clone(),
         bind: Vec::new(),
         limits: args.limits,
+        form: args.form,
     }
     .options();
     let options = BatchOptions {

@@ -1,6 +1,6 @@
 //! `onnx2linalg [convert] MODEL [-o FILE] [--emit text|bytecode] [--weights ...]`
 use clap::{Args, ValueEnum};
-use onnx2linalg::{ConvertOptions, Emit, Result, Tensor, Weights};
+use onnx2linalg::{ConvertOptions, Emit, LinalgForm, Result, Tensor, Weights};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -37,6 +37,29 @@ pub struct ConvertArgs {
     pub bind: Vec<(String, PathBuf)>,
     #[command(flatten)]
     pub limits: LimitArgs,
+    #[command(flatten)]
+    pub form: IrFormArgs,
+}
+
+/// The form of the emitted linalg, for compilers that match IR patterns.
+#[derive(Args, Clone, Copy)]
+pub struct IrFormArgs {
+    /// named: contractions, convolutions and pooling as named linalg ops;
+    /// generic: every linalg op generalized to linalg.generic.
+    #[arg(long, value_enum, default_value_t = LinalgArg::Named)]
+    pub linalg: LinalgArg,
+    /// Emit memrefs instead of tensors (One-Shot Bufferize across function
+    /// boundaries, identity layouts).
+    #[arg(long)]
+    pub bufferize: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum LinalgArg {
+    /// named ops where linalg has them
+    Named,
+    /// every op a linalg.generic
+    Generic,
 }
 
 /// Caps that keep a hostile model from exhausting the machine.
@@ -171,6 +194,11 @@ impl ConvertArgs {
             WeightsArg::Inline => Weights::Inline,
             WeightsArg::Elide => Weights::Elide,
         };
+        options.lower.linalg = match self.form.linalg {
+            LinalgArg::Named => LinalgForm::Named,
+            LinalgArg::Generic => LinalgForm::Generic,
+        };
+        options.lower.bufferize = self.form.bufferize;
         options
     }
 }

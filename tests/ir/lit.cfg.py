@@ -27,4 +27,22 @@ if not os.path.exists(filecheck):
 config.substitutions.append(("%onnx2linalg", binary))
 config.substitutions.append(("%mlir-opt", os.path.join(llvm_bin, "mlir-opt")))
 config.substitutions.append(("FileCheck", filecheck))
+# Upstream's own way down to the LLVM dialect: one-shot bufferization across
+# function boundaries with identity layouts, loops, then every conversion.
+config.substitutions.append(
+    (
+        "%to-llvm",
+        " ".join(
+            [
+                "--convert-tensor-to-linalg",
+                '--one-shot-bufferize="bufferize-function-boundaries allow-return-allocs-from-loops'
+                ' function-boundary-type-conversion=identity-layout-map"',
+                "--convert-linalg-to-loops --expand-strided-metadata --lower-affine",
+                "--convert-scf-to-cf --convert-math-to-funcs --convert-math-to-llvm",
+                "--convert-math-to-libm --finalize-memref-to-llvm --convert-to-llvm",
+                "--reconcile-unrealized-casts",
+            ]
+        ),
+    )
+)
 config.environment["PATH"] = os.pathsep.join([llvm_bin, config.environment.get("PATH", "")])

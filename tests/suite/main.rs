@@ -19,6 +19,7 @@ mod dynamic_shapes;
 mod examples;
 mod fuzz_regressions;
 mod ir_coverage;
+mod ir_forms;
 mod iree;
 mod layering;
 mod light_models;

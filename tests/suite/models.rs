@@ -23,10 +23,10 @@ fn models_dir() -> PathBuf {
 }
 
 /// One fixture: the model file and its `(name, path)` inputs and expected outputs.
-struct Fixture {
-    name: String,
-    model: PathBuf,
-    inputs: Vec<(String, PathBuf)>,
+pub(crate) struct Fixture {
+    pub(crate) name: String,
+    pub(crate) model: PathBuf,
+    pub(crate) inputs: Vec<(String, PathBuf)>,
     expected: Vec<(String, PathBuf)>,
 }
 
@@ -46,7 +46,7 @@ fn named_npy(dir: &Path, prefix: &str) -> Vec<(String, PathBuf)> {
 }
 
 /// Every fixture, checked for completeness (a broken layout is a failure, not a skip).
-fn fixtures() -> Vec<Fixture> {
+pub(crate) fn fixtures() -> Vec<Fixture> {
     let dir = models_dir();
     assert!(
         dir.is_dir(),

@@ -5,7 +5,7 @@ use melior::ir::{
     Type,
     attribute::TypeAttribute,
     operation::OperationLike,
-    r#type::{DimSize, FunctionType, IntegerType, RankedTensorType, ShapedTypeLike},
+    r#type::{DimSize, FunctionType, IntegerType, MemRefType, RankedTensorType, ShapedTypeLike},
 };
 use o2l_canon::{DType, Dim, Error, Result, Tensor, TensorType};
 use std::fmt;
@@ -116,10 +116,32 @@ pub fn read<'c: 'a, 'a>(context: &Context, func: &impl OperationLike<'c, 'a>) ->
     Ok(Signature { inputs, results })
 }
 
+/// A ranked tensor, or a memref with the identity layout and the default
+/// memory space (a bufferized module's boundary: `--bufferize` output runs
+/// the same way).
 fn type_sig(ctx: &Context, t: Type) -> std::result::Result<TypeSig, String> {
-    let tensor = RankedTensorType::try_from(t)
-        .map_err(|_| format!("the JIT passes ranked tensors only, got {t}"))?;
-    let e = tensor.element();
+    if let Ok(tensor) = RankedTensorType::try_from(t) {
+        return shaped_sig(ctx, &tensor);
+    }
+    if let Ok(memref) = MemRefType::try_from(t) {
+        // A layout or a memory space prints after a comma: `memref<4xf32, strided<..>>`.
+        if t.to_string().contains(',') {
+            return Err(format!(
+                "the JIT passes memrefs with the identity layout only, got {t}"
+            ));
+        }
+        return shaped_sig(ctx, &memref);
+    }
+    Err(format!(
+        "the JIT passes ranked tensors (or identity-layout memrefs) only, got {t}"
+    ))
+}
+
+fn shaped_sig<'c>(
+    ctx: &Context,
+    shaped: &impl ShapedTypeLike<'c>,
+) -> std::result::Result<TypeSig, String> {
+    let e = shaped.element();
     let elem = if let Ok(i) = IntegerType::try_from(e) {
         match i.width() {
             w @ (1 | 8 | 16 | 32 | 64) => ElemKind::Int(w),
@@ -136,9 +158,9 @@ fn type_sig(ctx: &Context, t: Type) -> std::result::Result<TypeSig, String> {
     } else {
         return Err(format!("element type {e} is not supported by the JIT"));
     };
-    let mut dims = Vec::with_capacity(tensor.rank());
-    for d in 0..tensor.rank() {
-        dims.push(match tensor.dim_size(d).map_err(|e| e.to_string())? {
+    let mut dims = Vec::with_capacity(shaped.rank());
+    for d in 0..shaped.rank() {
+        dims.push(match shaped.dim_size(d).map_err(|e| e.to_string())? {
             DimSize::Static(n) => Some(n),
             DimSize::Dynamic => None,
         });

@@ -21,7 +21,8 @@ use melior::ir::block::BlockLike;
 use melior::ir::operation::OperationLike;
 use melior::ir::r#type::FunctionType;
 use melior::ir::{Attribute, Block, Identifier, Location, Module, Region, RegionLike, Type};
-use melior::utility::register_all_dialects;
+use melior::pass::PassManager;
+use melior::utility::{parse_pass_pipeline, register_all_dialects, register_all_passes};
 use o2l_canon::{Error, Graph, Result};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -51,11 +52,42 @@ pub enum Emit {
     Bytecode,
 }
 
+/// Which linalg ops the module is written with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LinalgForm {
+    /// Contractions, convolutions, pooling and fills as named ops (what
+    /// pattern matchers look for); the rest as `linalg.generic`.
+    #[default]
+    Named,
+    /// Every linalg op generalized to `linalg.generic` (upstream's
+    /// `linalg-generalize-named-ops`): bodies hold the arith ops in the order
+    /// of the op's formula, e.g. a quantized contraction's `extsi`, `subi`,
+    /// `extsi`, `subi`, `muli`, `addi`.
+    Generic,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct LowerOptions {
     pub weights: Weights,
     pub emit: Emit,
+    pub linalg: LinalgForm,
+    /// Bufferize the module (One-Shot Bufferize across function boundaries,
+    /// identity layouts): memref arguments and results, weights as
+    /// `memref.global` constants. See `BUFFERIZE_PIPELINE`.
+    pub bufferize: bool,
 }
+
+/// `LinalgForm::Generic`'s passes.
+pub const GENERALIZE_PIPELINE: &str = "builtin.module(func.func(linalg-generalize-named-ops))";
+
+/// The passes of `LowerOptions::bufferize`. `tensor.pad` becomes a fill and
+/// an insert first (One-Shot Bufferize has no rule for a pad with a body);
+/// functions take and return plain row-major memrefs; results are fresh
+/// buffers the caller owns (no deallocation is inserted: the consumer's
+/// own pipeline decides).
+pub const BUFFERIZE_PIPELINE: &str = "builtin.module(convert-tensor-to-linalg,\
+one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops \
+function-boundary-type-conversion=identity-layout-map},canonicalize,cse)";
 
 /// Lowers and verifies `graph`; returns the module as MLIR text or bytecode.
 pub fn lower(graph: &Graph, options: &LowerOptions) -> Result<Vec<u8>> {
@@ -141,7 +173,7 @@ fn build_and_emit(
     target: Target,
 ) -> Result<()> {
     let unknown = Location::unknown(context);
-    let module = Module::new(unknown);
+    let mut module = Module::new(unknown);
     let name = function_name(graph);
     let text_type = |t: &o2l_canon::TensorType| -> Result<Type<'_>> {
         Type::parse(context, &lower::ir::tensor_str(&t.shape, t.dtype))
@@ -226,6 +258,8 @@ fn build_and_emit(
             diagnostics,
         ));
     }
+    apply_output_passes(context, &mut module, options)
+        .map_err(|what| diagnostic_error(graph, &what, diagnostics))?;
     let form = match options.emit {
         Emit::Text => emit::Form::Text {
             locations: target.locations,
@@ -234,6 +268,34 @@ fn build_and_emit(
     };
     let deferred = target.deferred.borrow();
     emit::write_module(&module.as_operation(), form, &deferred, target.out)
+}
+
+/// Runs the passes `options` ask for (`--linalg generic`, `--bufferize`) on
+/// the verified module; the pass manager verifies after each pass.
+fn apply_output_passes(
+    context: &Context,
+    module: &mut Module,
+    options: &LowerOptions,
+) -> std::result::Result<(), String> {
+    let mut pipelines = Vec::new();
+    if options.linalg == LinalgForm::Generic {
+        pipelines.push(GENERALIZE_PIPELINE);
+    }
+    if options.bufferize {
+        pipelines.push(BUFFERIZE_PIPELINE);
+    }
+    if pipelines.is_empty() {
+        return Ok(());
+    }
+    register_all_passes();
+    for pipeline in pipelines {
+        let pm = PassManager::new(context);
+        parse_pass_pipeline(pm.as_operation_pass_manager(), pipeline)
+            .map_err(|e| format!("the pass pipeline {pipeline} does not parse: {e}"))?;
+        pm.run(module)
+            .map_err(|_| format!("the passes {pipeline} failed"))?;
+    }
+    Ok(())
 }
 
 /// The function name `lower` gives a graph (graph name made a valid symbol).

@@ -64,6 +64,7 @@ pub(crate) fn lower_text(g: &Graph, weights: Weights) -> String {
         &LowerOptions {
             weights,
             emit: Emit::Text,
+            ..Default::default()
         },
     )
     .unwrap_or_else(|e| panic!("lowering failed: {e}"));
@@ -77,6 +78,7 @@ pub(crate) fn lower_bytecode(g: &Graph) -> Vec<u8> {
         &LowerOptions {
             weights: Weights::Resource,
             emit: Emit::Bytecode,
+            ..Default::default()
         },
     )
     .unwrap_or_else(|e| panic!("lowering failed: {e}"))

@@ -1,0 +1,100 @@
+//! `--linalg generic` and `--bufferize` compute what the default form
+//! computes: every model fixture, lowered in each form and run by the JIT on
+//! its fixture inputs, gives results equal to the default form's, bit for bit
+//! (the forms differ in how ops are written, not in the arithmetic).
+//! `tests/ir/forms.test` checks the same outputs with upstream `mlir-opt`.
+// Test code: a failed expectation is a panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use onnx2linalg::{ImportOptions, LinalgForm, LowerOptions, Runner, Tensor, npy};
+
+/// Why two results differ bitwise (NaNs equal), or None.
+fn differs(got: &Tensor, want: &Tensor) -> Option<String> {
+    if got.dtype != want.dtype || got.dims != want.dims {
+        return Some(format!(
+            "{} {:?}, default form {} {:?}",
+            got.dtype, got.dims, want.dtype, want.dims
+        ));
+    }
+    let same = |a: f64, b: f64| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
+    let (g, w) = (got.to_f64s(), want.to_f64s());
+    let at = g.iter().zip(&w).position(|(&a, &b)| !same(a, b))?;
+    Some(format!(
+        "at flat index {at}: {} vs default {}",
+        g[at], w[at]
+    ))
+}
+
+#[test]
+fn generic_and_bufferized_forms_run_equal_to_the_default_form() {
+    let forms = [
+        (
+            "--linalg generic",
+            LowerOptions {
+                linalg: LinalgForm::Generic,
+                ..Default::default()
+            },
+        ),
+        (
+            "--bufferize",
+            LowerOptions {
+                bufferize: true,
+                ..Default::default()
+            },
+        ),
+    ];
+    let mut failures = Vec::new();
+    let all = crate::models::fixtures();
+    for f in &all {
+        let graph = onnx2linalg::import_onnx(&f.model, &ImportOptions::default())
+            .unwrap_or_else(|e| panic!("{}: {e}", f.name));
+        let inputs: Vec<Tensor> = f
+            .inputs
+            .iter()
+            .map(|(_, p)| npy::read_file(p).unwrap())
+            .collect();
+        let reference = Runner::new(&graph)
+            .and_then(|r| r.run(&inputs))
+            .unwrap_or_else(|e| panic!("{}: default form: {e}", f.name));
+        for (flag, options) in &forms {
+            let got = Runner::with_lower_options(&graph, options).and_then(|r| r.run(&inputs));
+            match got {
+                Err(e) => failures.push(format!("{} {flag}: {e}", f.name)),
+                Ok(got) => {
+                    for (k, (g, w)) in got.iter().zip(&reference).enumerate() {
+                        if let Some(why) = differs(g, w) {
+                            failures.push(format!("{} {flag}: output {k}: {why}", f.name));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(all.len() >= 30, "only {} model fixtures", all.len());
+    assert!(
+        failures.is_empty(),
+        "{} of {} runs differ from the default form:\n  {}",
+        failures.len(),
+        all.len() * forms.len(),
+        failures.join("\n  ")
+    );
+}
+
+#[test]
+fn the_upstream_lowering_test_lists_every_model_fixture() {
+    let test = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ir/forms.test");
+    let text = std::fs::read_to_string(&test).unwrap();
+    let missing: Vec<String> = crate::models::fixtures()
+        .into_iter()
+        .map(|f| format!("{}.onnx", f.name))
+        .filter(|file| {
+            !text.contains(&format!("models/{file} |"))
+                || !text.contains(&format!("models/{file} --linalg generic --bufferize |"))
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "tests/ir/forms.test does not run these fixtures in both forms: {}",
+        missing.join(", ")
+    );
+}
