@@ -63,7 +63,11 @@ pub fn import_onnx_with_warnings(path: &Path, options: &ImportOptions) -> Result
     let file = path.display().to_string();
     let mut imported =
         o2l_onnx::import_with_warnings(path, options).map_err(|e| e.in_file(file.clone()))?;
-    for w in &mut imported.warnings {
+    for w in imported
+        .warnings
+        .iter_mut()
+        .chain(imported.quantization.iter_mut())
+    {
         *w = format!("{file}: {w}");
     }
     Ok(imported)
@@ -161,6 +165,7 @@ fn no_warnings(graph: Graph) -> Imported {
     Imported {
         graph,
         warnings: Vec::new(),
+        quantization: Vec::new(),
     }
 }
 

@@ -150,6 +150,7 @@ pub fn run(args: BatchArgs) -> Result<ExitCode> {
         bind: Vec::new(),
         limits: args.limits,
         form: args.form,
+        explain_quant: false,
     }
     .options();
     let options = BatchOptions {

@@ -39,6 +39,10 @@ pub struct ConvertArgs {
     pub limits: LimitArgs,
     #[command(flatten)]
     pub form: IrFormArgs,
+    /// List every QDQ group (a node reading a DequantizeLinear output) on
+    /// stderr: the integer kernel it became, or why it stays float.
+    #[arg(long)]
+    pub explain_quant: bool,
 }
 
 /// The form of the emitted linalg, for compilers that match IR patterns.
@@ -241,6 +245,7 @@ pub fn run(args: ConvertArgs) -> Result<ExitCode> {
     warn_unmatched_dims(model, &options);
     let imported = onnx2linalg::import_model_with_warnings(model, options.from, &options.import)?;
     warn(&imported.warnings);
+    explain_quantization(&imported.quantization, args.explain_quant);
     let graph = imported.graph;
     let in_model = |e: onnx2linalg::Error| e.in_file(model.display().to_string());
     let to_file = args.output.as_ref().filter(|p| p.as_os_str() != "-");
@@ -267,22 +272,47 @@ pub fn run(args: ConvertArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// With `--explain-quant`, one `quant: ` line per QDQ group on stderr;
+/// without it, one note when some group stays float.
+fn explain_quantization(lines: &[String], explain: bool) {
+    if explain {
+        for line in lines {
+            eprintln!("quant: {}", escape_controls(line));
+        }
+        return;
+    }
+    let float = lines
+        .iter()
+        .filter(|l| l.contains(": stays float: "))
+        .count();
+    if float > 0 {
+        eprintln!(
+            "note: {float} of {} QDQ groups stay float (--explain-quant lists them and why)",
+            lines.len()
+        );
+    }
+}
+
+/// Names read from a model may hold control characters: shown escaped, as
+/// in error lines.
+fn escape_controls(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
+}
+
 /// Prints the import's warnings on stderr, one `warning: ` line each (names
 /// read from the model may hold control characters: shown escaped, as in
 /// error lines).
 pub fn warn(warnings: &[String]) {
     for w in warnings {
-        let line: String = w
-            .chars()
-            .flat_map(|c| {
-                let escaped: Vec<char> = if c.is_control() {
-                    c.escape_default().collect()
-                } else {
-                    vec![c]
-                };
-                escaped
-            })
-            .collect();
-        eprintln!("warning: {line}");
+        eprintln!("warning: {}", escape_controls(w));
     }
 }

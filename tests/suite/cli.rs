@@ -411,3 +411,40 @@ fn bad_dim_values_are_usage_errors() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--dim applies to ONNX models"));
 }
+
+#[test]
+fn explain_quant_lists_each_qdq_group_and_a_note_counts_the_float_ones() {
+    let model = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/op_cases/qdq_matmul_per_tensor/model.onnx");
+    let run = |extra: &[&str]| {
+        let out = bin()
+            .arg(&model)
+            .args(["--weights", "elide", "-o", "-"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let explained = run(&["--explain-quant"]);
+    let lines: Vec<&str> = explained.lines().collect();
+    let integer = lines
+        .iter()
+        .filter(|l| l.ends_with("integer (QuantizedMatMul, i32 accumulation)"))
+        .count();
+    let float: Vec<&&str> = lines
+        .iter()
+        .filter(|l| l.contains(": stays float: "))
+        .collect();
+    assert_eq!(integer, 1, "{explained}");
+    assert_eq!(float.len(), 1, "{explained}");
+    assert!(
+        float[0].starts_with("quant: ") && float[0].contains(r#"node "/fc/Add" (Add, ai.onnx"#),
+        "{explained}"
+    );
+    let plain = run(&[]);
+    assert_eq!(
+        plain.trim(),
+        "note: 1 of 2 QDQ groups stay float (--explain-quant lists them and why)"
+    );
+}

@@ -210,7 +210,11 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<I
     for map in files.maps() {
         graph.file_maps.push(map.clone());
     }
-    Ok(Imported { graph, warnings })
+    Ok(Imported {
+        graph,
+        warnings,
+        quantization: tracked.quantization,
+    })
 }
 
 /// Graph inputs that no initializer provides, with their declared types.

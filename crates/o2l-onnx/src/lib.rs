@@ -91,6 +91,10 @@ pub fn gaps() -> impl Iterator<Item = GapInfo> {
 pub struct Imported {
     pub graph: Graph,
     pub warnings: Vec<String>,
+    /// One line per node that reads a dequantized value (a QDQ group):
+    /// `node "..." (Conv, ...): integer (QuantizedConv, i32 accumulation)` or
+    /// `...: stays float: <why>`. `--explain-quant` prints them.
+    pub quantization: Vec<String>,
 }
 
 /// Reads an ONNX model file and maps it onto a canonical graph.

@@ -11,7 +11,8 @@ use crate::map::ctx::{MapCtx, Rule, Scope, Subgraph, Tracked};
 use crate::map::{find_rule, gap_reason, has_rules, supported_versions};
 use crate::schema::{effective_version, normalize_domain, schema_arity, schema_versions};
 use crate::tensor::{ExternalFiles, tensor_from_proto};
-use o2l_canon::{Error, ErrorKind, Graph, Origin, Result, ValueId};
+use o2l_canon::ops::Linear;
+use o2l_canon::{Error, ErrorKind, Graph, Op, Origin, Result, ValueId};
 use o2l_proto::NodeProto;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -130,6 +131,12 @@ pub(crate) fn walk(target: Target, values: &mut Values, nodes: &[WalkNode]) -> R
             poisoned.extend(node.output.iter().map(String::as_str));
             continue;
         };
+        let reads_dequantized = !matches!(node.op_type(), "DequantizeLinear" | "QuantizeLinear")
+            && node_inputs
+                .iter()
+                .flatten()
+                .any(|v| tracked.dequantized.contains_key(v));
+        tracked.float_reason = None;
         let scope = Scope {
             names: &values.tensors,
             opsets: n.opsets,
@@ -162,6 +169,14 @@ pub(crate) fn walk(target: Target, values: &mut Values, nodes: &[WalkNode]) -> R
         let (outs, seq_outs) = ctx.into_all_outputs();
         rule.check_emitted(graph, first_new_node, origin)
             .map_err(|e| e.at(origin))?;
+        if reads_dequantized {
+            tracked.quantization.push(quantization_line(
+                graph,
+                first_new_node,
+                origin,
+                tracked.float_reason.take(),
+            ));
+        }
         for (k, name) in node.output.iter().enumerate() {
             if name.is_empty() {
                 continue;
@@ -200,6 +215,35 @@ pub(crate) fn walk(target: Target, values: &mut Values, nodes: &[WalkNode]) -> R
     match combine_unsupported(unsupported) {
         Some(e) => Err(e),
         None => Ok(()),
+    }
+}
+
+/// What became of a node that reads a dequantized value: the integer kernel
+/// it emitted, or why it stays float.
+fn quantization_line(
+    graph: &Graph,
+    first_new_node: usize,
+    origin: &Origin,
+    float_reason: Option<String>,
+) -> String {
+    let kernel = graph.nodes[first_new_node..]
+        .iter()
+        .find_map(|n| match &n.op {
+            Op::QuantizedConv(_) => Some("QuantizedConv"),
+            Op::Linear(Linear::QuantizedMatMul) => Some("QuantizedMatMul"),
+            _ => None,
+        });
+    let new_nodes = &graph.nodes[first_new_node..];
+    if kernel.is_none() && new_nodes.iter().all(|n| matches!(n.op, Op::Movement(_))) {
+        return format!("{origin}: moves the dequantized values (exact in float)");
+    }
+    match (kernel, float_reason) {
+        (Some(kernel), _) => format!("{origin}: integer ({kernel}, i32 accumulation)"),
+        (None, Some(why)) => format!("{origin}: stays float: {why}"),
+        (None, None) => format!(
+            "{origin}: stays float: {} has no integer form here (it runs on the dequantized values)",
+            origin.op_type
+        ),
     }
 }
 

@@ -53,6 +53,12 @@ pub(crate) struct Tracked {
     pub ints: HashMap<ValueId, Vec<SymEl>>,
     /// Values that are dequantized 8-bit tensors.
     pub dequantized: HashMap<ValueId, Dequantized>,
+    /// Why the node being mapped keeps its float op although it reads a
+    /// dequantized value (set by the QDQ rules, taken by the walker).
+    pub float_reason: Option<String>,
+    /// One line per node that reads a dequantized value: whether it became
+    /// an integer kernel, or why it stayed float (`Imported::quantization`).
+    pub quantization: Vec<String>,
 }
 
 /// A subgraph for the walker to map: where its nodes go and what they see.
@@ -575,6 +581,12 @@ impl<'a> MapCtx<'a> {
     /// What `v` dequantizes, when it is a recorded `DequantizeLinear` output.
     pub(crate) fn dequantized(&self, v: ValueId) -> Option<Dequantized> {
         self.tracked.dequantized.get(&v).cloned()
+    }
+
+    /// Records why this node's QDQ group keeps the float op (see
+    /// `Tracked::quantization`); the last reason given wins.
+    pub(crate) fn stays_float(&mut self, why: impl Into<String>) {
+        self.tracked.float_reason = Some(why.into());
     }
 
     /// The contents of an integer vector: constant values, or tracked symbolic ones.

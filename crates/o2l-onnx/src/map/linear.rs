@@ -104,6 +104,7 @@ fn qdq_gemm(ctx: &mut MapCtx) -> Result<Option<ValueId>> {
         && (c.is_none() || ctx.attrs.float_or("beta", 1.0)? == 1.0)
         && ctx.attrs.int_or("transA", 0)? == 0;
     if !plain {
+        ctx.stays_float("a Gemm with alpha or beta other than 1, or a transposed A");
         return Ok(None);
     }
     let (a, b) = (ctx.input(0)?, ctx.input(1)?);

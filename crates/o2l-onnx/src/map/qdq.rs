@@ -19,29 +19,69 @@ fn count(ctx: &MapCtx, v: ValueId) -> Option<u64> {
     ctx.ty(v).known_dims().map(|d| d.iter().product())
 }
 
+/// Why a group is not integer: the note `--explain-quant` prints.
+type Why = String;
+
 /// The DequantizeLinear behind a data input, when it has one scale.
-fn data(ctx: &MapCtx, v: ValueId) -> Option<Dequantized> {
-    let d = ctx.dequantized(v)?;
-    let one = count(ctx, d.scale)? == 1 && d.zero_point.is_none_or(|z| count(ctx, z) == Some(1));
-    (one && is_quantized_operand(&ctx.ty(d.q))).then_some(d)
+fn data(ctx: &MapCtx, v: ValueId) -> std::result::Result<Dequantized, Why> {
+    let d = ctx
+        .dequantized(v)
+        .ok_or("the data input is not a DequantizeLinear output")?;
+    if count(ctx, d.scale) != Some(1) {
+        return Err("the data input has more than one scale (per-tensor only)".into());
+    }
+    if d.zero_point.is_some_and(|z| count(ctx, z) != Some(1)) {
+        return Err("the data input has more than one zero point".into());
+    }
+    if !is_quantized_operand(&ctx.ty(d.q)) {
+        return Err(format!(
+            "the data input is {}, not an 8-bit integer",
+            ctx.ty(d.q).dtype
+        ));
+    }
+    Ok(d)
 }
 
 /// The DequantizeLinear behind a weight: a constant 8-bit tensor with one
 /// scale, or one scale per slice along `channel_axis` (the output channels).
 /// The second value says whether the scales are per channel.
-fn weight(ctx: &MapCtx, w: ValueId, channel_axis: usize) -> Option<(Dequantized, bool)> {
-    let d = ctx.dequantized(w)?;
-    ctx.graph.constant(d.q)?;
+fn weight(
+    ctx: &MapCtx,
+    w: ValueId,
+    channel_axis: usize,
+) -> std::result::Result<(Dequantized, bool), Why> {
+    let d = ctx
+        .dequantized(w)
+        .ok_or("the weight is not a DequantizeLinear output")?;
+    if ctx.graph.constant(d.q).is_none() {
+        return Err("the weight's 8-bit values are computed at run time, not constant".into());
+    }
     if !is_quantized_operand(&ctx.ty(d.q)) {
-        return None;
+        return Err(format!(
+            "the weight is {}, not an 8-bit integer",
+            ctx.ty(d.q).dtype
+        ));
     }
-    let scales = count(ctx, d.scale)?;
+    let scales = count(ctx, d.scale).ok_or("the weight's scales have a symbolic shape")?;
     if scales == 1 {
-        return Some((d, false));
+        return Ok((d, false));
     }
-    let channels = ctx.ty(d.q).shape.get(channel_axis)?.known()?;
-    let per_channel = d.axis == channel_axis && ctx.ty(d.scale).rank() == 1 && scales == channels;
-    per_channel.then_some((d, true))
+    let channels = ctx.ty(d.q).shape.get(channel_axis).and_then(|c| c.known());
+    let per_channel =
+        d.axis == channel_axis && ctx.ty(d.scale).rank() == 1 && channels == Some(scales);
+    if per_channel {
+        Ok((d, true))
+    } else {
+        Err(format!(
+            "the weight's {scales} scales are along axis {}, not one per output channel (axis {channel_axis})",
+            d.axis
+        ))
+    }
+}
+
+/// Both operands of a group, or the reason (recorded) why it stays float.
+fn qualify<T>(ctx: &mut MapCtx, got: std::result::Result<T, Why>) -> Option<T> {
+    got.map_err(|why| ctx.stays_float(why)).ok()
 }
 
 /// The group's 8-bit operands with their scalar i32 zero points, or `None`
@@ -56,9 +96,13 @@ struct Operands {
 fn operands(ctx: &mut MapCtx, x: &Dequantized, w: &Dequantized) -> Result<Option<Operands>> {
     // The weight's first: it is the one that may not qualify.
     let Some(w_zero_point) = scalar_zero_point(ctx, w.zero_point)? else {
+        ctx.stays_float(
+            "the weight's zero points differ by channel (the integer kernels take one zero point)",
+        );
         return Ok(None);
     };
     let Some(x_zero_point) = scalar_zero_point(ctx, x.zero_point)? else {
+        ctx.stays_float("the data input has more than one zero point");
         return Ok(None);
     };
     Ok(Some(Operands {
@@ -99,12 +143,20 @@ pub(crate) fn conv(
     bias: Option<ValueId>,
 ) -> Result<Option<ValueId>> {
     let Some(q) = as_quantized_conv(op) else {
+        ctx.stays_float("a grouped convolution has no integer kernel here");
         return Ok(None);
     };
-    let (Some(xd), Some((wd, per_channel))) = (data(ctx, x), weight(ctx, w, 0)) else {
+    let Some(xd) = qualify(ctx, data(ctx, x)) else {
+        return Ok(None);
+    };
+    let Some((wd, per_channel)) = qualify(ctx, weight(ctx, w, 0)) else {
         return Ok(None);
     };
     if ctx.ty(xd.q).rank() != 4 {
+        ctx.stays_float(format!(
+            "a {}-D convolution: the integer kernel is 2-D (NCHW)",
+            ctx.ty(xd.q).rank().saturating_sub(2)
+        ));
         return Ok(None);
     }
     let Some(o) = operands(ctx, &xd, &wd)? else {
@@ -128,12 +180,21 @@ pub(crate) fn conv(
 pub(crate) fn matmul(ctx: &mut MapCtx, a: ValueId, b: ValueId) -> Result<Option<ValueId>> {
     let b_rank = ctx.ty(b).rank();
     let Some(channel_axis) = b_rank.checked_sub(1) else {
+        ctx.stays_float("the weight is a scalar");
         return Ok(None);
     };
-    let (Some(ad), Some((bd, per_channel))) = (data(ctx, a), weight(ctx, b, channel_axis)) else {
+    let Some(ad) = qualify(ctx, data(ctx, a)) else {
+        return Ok(None);
+    };
+    let Some((bd, per_channel)) = qualify(ctx, weight(ctx, b, channel_axis)) else {
         return Ok(None);
     };
     if !quantized_matmul_shapes(ctx, ad.q, bd.q) {
+        ctx.stays_float(format!(
+            "shapes {} x {}: the integer kernels take (.., M, K) x (K, N) or (B, M, K) x (B, K, N)",
+            ctx.ty(ad.q),
+            ctx.ty(bd.q)
+        ));
         return Ok(None);
     }
     let Some(o) = operands(ctx, &ad, &bd)? else {
@@ -158,10 +219,14 @@ pub(crate) fn gemm(
     transposed_b: bool,
 ) -> Result<Option<ValueId>> {
     if ctx.ty(a).rank() != 2 || ctx.ty(b).rank() != 2 {
+        ctx.stays_float("a Gemm operand is not 2-D");
         return Ok(None);
     }
     let channel_axis = if transposed_b { 0 } else { 1 };
-    let (Some(ad), Some((bd, per_channel))) = (data(ctx, a), weight(ctx, b, channel_axis)) else {
+    let Some(ad) = qualify(ctx, data(ctx, a)) else {
+        return Ok(None);
+    };
+    let Some((bd, per_channel)) = qualify(ctx, weight(ctx, b, channel_axis)) else {
         return Ok(None);
     };
     let Some(o) = operands(ctx, &ad, &bd)? else {
@@ -204,6 +269,10 @@ mod tests {
 
     /// x -> Q -> DQ -> Conv(w = DQ(wq, ws, wz)) -> y, with `ws`/`wz` of `channels` entries.
     fn qdq_conv(ws: &[f32], wz: &[i8]) -> Graph {
+        qdq_conv_model(ws, wz).import().unwrap()
+    }
+
+    fn qdq_conv_model(ws: &[f32], wz: &[i8]) -> M {
         let n = ws.len() as i64;
         let wdims: &[i64] = if n == 1 { &[] } else { &[2] };
         M::new(13)
@@ -224,8 +293,29 @@ mod tests {
                 vec![a_ints("pads", &[1, 1, 1, 1])],
             ))
             .output("y")
-            .import()
-            .unwrap()
+    }
+
+    #[test]
+    fn each_qdq_group_says_whether_it_is_integer_and_why_not() {
+        let notes = |ws: &[f32], wz: &[i8]| {
+            qdq_conv_model(ws, wz)
+                .import_warned(&Default::default())
+                .unwrap()
+                .quantization
+        };
+        assert_eq!(
+            notes(&[0.5], &[0]),
+            [
+                r#"node "conv" (Conv, ai.onnx, opset 13 -> Conv-11): integer (QuantizedConv, i32 accumulation)"#
+            ]
+        );
+        assert_eq!(
+            notes(&[0.5, 0.25], &[1, 0]),
+            [concat!(
+                r#"node "conv" (Conv, ai.onnx, opset 13 -> Conv-11): stays float: "#,
+                "the weight's zero points differ by channel (the integer kernels take one zero point)"
+            )]
+        );
     }
 
     #[test]
