@@ -540,6 +540,30 @@ def gpt2(rng):
     write(name, model, {"input_ids": ids})
 
 
+def qlinear_softmax():
+    """Own generator, so the cases above keep their data."""
+    rng = np.random.default_rng(7)
+    U8, I8 = T.UINT8, T.INT8
+    for name, onnx_t, np_t, shape, zx, zy, attrs in [
+        ("qlinear_softmax_u8", U8, np.uint8, [2, 3, 10], 128, 0, {"opset": 13}),
+        ("qlinear_softmax_i8_axis1", I8, np.int8, [2, 5, 4], 0, -128, {"opset": 13, "axis": 1}),
+        ("qlinear_softmax_u8_opset12", U8, np.uint8, [2, 3, 4], 100, 0, {"opset": 12, "axis": 1}),
+        ("qlinear_softmax_i8_wide", I8, np.int8, [3, 40], 5, -100, {"opset": 13}),
+    ]:
+        info = np.iinfo(np_t)
+        x = rng.integers(info.min, info.max + 1, shape).astype(np_t)
+        inits = [scalar("sx", 0.08, np.float32), scalar("zx", zx, np_t),
+                 scalar("sy", 1 / 256, np.float32), scalar("zy", zy, np_t)]
+        names = [("x", onnx_t, shape), ("sx", F, []), ("zx", onnx_t, []), ("sy", F, []), ("zy", onnx_t, [])]
+        case(name, "QLinearSoftmax", names, [("y", onnx_t, shape)], {"x": x}, inits, **attrs)
+    # Scales given at run time: the kernel builds its table per call.
+    x = rng.integers(0, 256, [2, 6]).astype(np.uint8)
+    names = [("x", U8, [2, 6]), ("sx", F, []), ("zx", U8, []), ("sy", F, []), ("zy", U8, [])]
+    feeds = {"x": x, "sx": np.array(0.3, np.float32), "zx": np.array(7, np.uint8),
+             "sy": np.array(1 / 200, np.float32), "zy": np.array(3, np.uint8)}
+    case("qlinear_softmax_runtime_scales", "QLinearSoftmax", names, [("y", U8, [2, 6])], feeds, opset=13)
+
+
 def main():
     rng = np.random.default_rng(0)
     activations(rng)
@@ -562,6 +586,7 @@ def main():
     skip_layer_norm_statistics(rng)
     qattention(rng)
     attention_with_past(rng)
+    qlinear_softmax()
 
 
 if __name__ == "__main__":

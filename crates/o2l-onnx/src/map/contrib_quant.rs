@@ -139,6 +139,27 @@ pub(crate) static RULES: &[Rule] = &[
         qlinear_where,
         "X and Y requantized to Z's scale and zero point, then selected by the condition",
     ),
+    versioned(
+        MS,
+        "QLinearSoftmax",
+        &[1],
+        &[
+            "Reshape",
+            "Cast",
+            "ReduceMax",
+            "ReduceSum",
+            "Sub",
+            "Add",
+            "Mul",
+            "Div",
+            "Exp",
+            "Floor",
+            "Round",
+            "Min",
+        ],
+        qlinear_softmax,
+        "onnxruntime's kernel: f32 table exp((x - max + shift) * sX) (shift keeps the sum finite), f32 sum along the axis (opset < 13: over the dims from axis on), round half to even of e * floor(1 / sY) / sum, + zY; the zero point of X cancels",
+    ),
     // onnxruntime's quantizer writes these for 16-bit and 4-bit types; at
     // version 1 they are the ONNX ops without block_size or output_dtype.
     versioned(
@@ -497,4 +518,75 @@ mod tests {
         let e = m.import().unwrap_err();
         assert!(e.to_string().contains("triples"), "{e}");
     }
+}
+
+/// QLinearSoftmax as onnxruntime computes it (its CPU kernel defines the op):
+/// for each element `d = x - max` along the softmax dims, the f32 value
+/// `exp((d + shift) * sX)` computed in f64, with `shift = max(0, ln(f32::MAX
+/// / D) - 5) / sX` for D elements per softmax (so their f32 sum stays finite;
+/// the shift cancels in the ratio); the f32 sum in order; then
+/// `round_half_even(e * floor(1 / sY) / sum) + zY`, capped at 255 and cast
+/// (wrapping, as the kernel's cast does). X's zero point cancels.
+fn qlinear_softmax(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let dtype = ctx.ty(x).dtype;
+    if !matches!(dtype, DType::U8 | DType::I8) {
+        return Err(Error::invalid(format!(
+            "QLinearSoftmax takes uint8 or int8, got {dtype}"
+        )));
+    }
+    let sx = per_tensor(ctx, ctx.input(1)?, "input")?;
+    let y = quantized_output(ctx, 3)?;
+    let dims = ctx.dims(x)?;
+    let rank = dims.len();
+    let opset = ctx.attrs.req_int("opset")?;
+    let default_axis = if opset < 13 { 1 } else { -1 };
+    let axis = o2l_canon::shape::normalize_axis(ctx.attrs.int_or("axis", default_axis)?, rank)?;
+    // Opset < 13: one softmax over all dims from `axis` on; else along `axis`.
+    let axes: Vec<usize> = if opset < 13 {
+        (axis..rank).collect()
+    } else {
+        vec![axis]
+    };
+    let per_softmax: u64 = axes.iter().map(|&a| dims[a]).product();
+    if per_softmax == 0 {
+        return ctx.bind(0, x);
+    }
+    let reduce = |kind| {
+        Op::Reduce(o2l_canon::ops::Reduce {
+            kind,
+            axes: axes.clone(),
+            keep_dims: true,
+        })
+    };
+    let xi = ctx.cast(x, DType::I32)?;
+    let max = ctx.emit1(reduce(o2l_canon::ops::ReduceKind::Max), &[xi])?;
+    let d = ctx.binary(Binary::Sub, xi, max)?;
+    let d = ctx.cast(d, DType::F64)?;
+    // The kernel divides f32::MAX by D in f32, then takes the log in f64.
+    let headroom = (f64::from(f32::MAX / per_softmax as f32).ln() - 5.0).max(0.0);
+    let sx = ctx.cast(sx, DType::F64)?;
+    let headroom = ctx.scalar(DType::F64, headroom)?;
+    let shift = ctx.binary(Binary::Div, headroom, sx)?;
+    let d = ctx.binary(Binary::Add, d, shift)?;
+    let arg = ctx.binary(Binary::Mul, d, sx)?;
+    let e = ctx.unary(Unary::Exp, arg)?;
+    let e = ctx.cast(e, DType::F32)?;
+    let sum = ctx.emit1(reduce(o2l_canon::ops::ReduceKind::Sum), &[e])?;
+    let one = ctx.scalar(DType::F32, 1.0)?;
+    let sy = ctx.cast(y.scale, DType::F32)?;
+    let inverse = ctx.binary(Binary::Div, one, sy)?;
+    let inverse = ctx.unary(Unary::Floor, inverse)?;
+    let scaled = ctx.binary(Binary::Mul, e, inverse)?;
+    let ratio = ctx.binary(Binary::Div, scaled, sum)?;
+    let rounded = ctx.unary(Unary::Round, ratio)?;
+    let mut q = ctx.cast(rounded, DType::I32)?;
+    if let Some(z) = y.zero {
+        let z = ctx.cast(z, DType::I32)?;
+        q = ctx.binary(Binary::Add, q, z)?;
+    }
+    let cap = ctx.scalar(DType::I32, 255.0)?;
+    let q = ctx.binary(Binary::Min, q, cap)?;
+    let out = ctx.cast(q, dtype)?;
+    ctx.bind(0, out)
 }
