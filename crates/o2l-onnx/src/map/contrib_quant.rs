@@ -480,46 +480,6 @@ fn qgemm(ctx: &mut MapCtx) -> Result<()> {
     ctx.bind(0, out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::super::contrib::tests::typed;
-    use crate::test_models::*;
-
-    #[test]
-    fn contrib_qlinear_add_refuses_a_per_axis_scale() {
-        let (u8, f32) = (2, 1);
-        let m = typed(
-            "QLinearAdd",
-            &[
-                ("a", u8, &[2, 3]),
-                ("sa", f32, &[3]),
-                ("za", u8, &[]),
-                ("b", u8, &[2, 3]),
-                ("sb", f32, &[]),
-                ("zb", u8, &[]),
-                ("sc", f32, &[]),
-                ("zc", u8, &[]),
-            ],
-            vec![],
-        );
-        let e = m.import().unwrap_err();
-        assert_eq!(e.kind, ErrorKind::Unsupported, "{e}");
-        assert!(e.to_string().contains("per-axis A scale"), "{e}");
-    }
-
-    #[test]
-    fn contrib_qlinear_concat_checks_its_triples() {
-        let (u8, f32) = (2, 1);
-        let m = typed(
-            "QLinearConcat",
-            &[("sy", f32, &[]), ("zy", u8, &[]), ("a", u8, &[2, 3])],
-            vec![a_int("axis", 0)],
-        );
-        let e = m.import().unwrap_err();
-        assert!(e.to_string().contains("triples"), "{e}");
-    }
-}
-
 /// QLinearSoftmax as onnxruntime computes it (its CPU kernel defines the op):
 /// for each element `d = x - max` along the softmax dims, the f32 value
 /// `exp((d + shift) * sX)` computed in f64, with `shift = max(0, ln(f32::MAX
@@ -589,4 +549,44 @@ fn qlinear_softmax(ctx: &mut MapCtx) -> Result<()> {
     let q = ctx.binary(Binary::Min, q, cap)?;
     let out = ctx.cast(q, dtype)?;
     ctx.bind(0, out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::contrib::tests::typed;
+    use crate::test_models::*;
+
+    #[test]
+    fn contrib_qlinear_add_refuses_a_per_axis_scale() {
+        let (u8, f32) = (2, 1);
+        let m = typed(
+            "QLinearAdd",
+            &[
+                ("a", u8, &[2, 3]),
+                ("sa", f32, &[3]),
+                ("za", u8, &[]),
+                ("b", u8, &[2, 3]),
+                ("sb", f32, &[]),
+                ("zb", u8, &[]),
+                ("sc", f32, &[]),
+                ("zc", u8, &[]),
+            ],
+            vec![],
+        );
+        let e = m.import().unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Unsupported, "{e}");
+        assert!(e.to_string().contains("per-axis A scale"), "{e}");
+    }
+
+    #[test]
+    fn contrib_qlinear_concat_checks_its_triples() {
+        let (u8, f32) = (2, 1);
+        let m = typed(
+            "QLinearConcat",
+            &[("sy", f32, &[]), ("zy", u8, &[]), ("a", u8, &[2, 3])],
+            vec![a_int("axis", 0)],
+        );
+        let e = m.import().unwrap_err();
+        assert!(e.to_string().contains("triples"), "{e}");
+    }
 }
