@@ -262,6 +262,24 @@ def tree_ensemble(rng):
         save_model_case(f"tree_ensemble_{name}", model, {"x": x})
 
 
+def same_pads_symbolic(_rng):
+    """auto_pad SAME with stride 2 over symbolic H and W: the padding depends
+    on each length's parity, so the data sets take odd and even lengths."""
+    rng = np.random.default_rng(11)
+    w = rng.standard_normal((3, 2, 3, 3)).astype(np.float32)
+    nodes = [
+        h.make_node("Constant", [], ["w"], value=nh.from_array(w, "w")),
+        h.make_node("MaxPool", ["x"], ["max"], kernel_shape=[3, 3], strides=[2, 2], auto_pad="SAME_UPPER"),
+        h.make_node("Conv", ["x", "w"], ["conv"], strides=[2, 2], auto_pad="SAME_LOWER"),
+        h.make_node("LpPool", ["x"], ["lp"], kernel_shape=[2, 3], strides=[2, 3], auto_pad="SAME_UPPER", p=2),
+    ]
+    sets = [{"x": rng.standard_normal((1, 2, hh, ww)).astype(np.float32)}
+            for hh, ww in [(7, 8), (8, 9), (5, 5), (6, 11)]]
+    case("same_pads_symbolic_stride2", nodes, [("x", T.FLOAT, [1, 2, "H", "W"])],
+         [("max", T.FLOAT, [1, 2, "A", "B"]), ("conv", T.FLOAT, [1, 3, "C", "D"]), ("lp", T.FLOAT, [1, 2, "E", "F"])],
+         sets[0], 18, more_feeds=sets[1:])
+
+
 def save_model_case(name, model, feeds):
     """Like case(), for a model built by hand (other domains)."""
     onnx.checker.check_model(model)
@@ -279,6 +297,7 @@ def save_model_case(name, model, feeds):
 
 if __name__ == "__main__":
     rng = np.random.default_rng(2026)
-    for make in [roi_align, det, nms, maxpool_indices, unique, sequences, loop_runtime, deform_conv, tree_ensemble]:
+    for make in [roi_align, det, nms, maxpool_indices, unique, sequences, loop_runtime, deform_conv, tree_ensemble,
+                 same_pads_symbolic]:
         make(rng)
     print("wrote", sorted(p.name for p in ROOT.iterdir() if p.is_dir()))

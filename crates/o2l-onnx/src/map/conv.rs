@@ -6,7 +6,7 @@
 use super::ctx::{MapCtx, Rule, row, to_u64s};
 use o2l_canon::Builder;
 use o2l_canon::compose::{self, Transposed};
-use o2l_canon::ops::{Binary, Conv, Linear, Sample};
+use o2l_canon::ops::{Binary, Conv, Linear, Movement, PadMode, Sample};
 use o2l_canon::{Dim, Error, Op, Result, Tensor, ValueId};
 
 pub(crate) static RULES: &[Rule] = &[
@@ -20,9 +20,23 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Conv",
         &[1, 11, 22],
-        &["Conv", "QuantizedConv", "Cast", "Reshape", "Mul", "Add"],
+        &[
+            "Conv",
+            "QuantizedConv",
+            "Cast",
+            "Reshape",
+            "Mul",
+            "Add",
+            "ShapeOf",
+            "Gather",
+            "Div",
+            "Sub",
+            "Max",
+            "Concat",
+            "PadAt",
+        ],
         conv,
-        "groups, dilations, strides; pads or auto_pad NOTSET/VALID/SAME_UPPER/SAME_LOWER resolved to explicit pads; a 2-D one-group QDQ group is QuantizedConv and one f32 rescale",
+        "groups, dilations, strides; pads or auto_pad NOTSET/VALID/SAME_UPPER/SAME_LOWER resolved to explicit pads (SAME with stride > 1 over a symbolic dim: zeros padded by amounts computed at run time); a 2-D one-group QDQ group is QuantizedConv and one f32 rescale",
     ),
     row(
         "Col2Im",
@@ -158,7 +172,14 @@ pub(crate) struct Window {
 
 /// Reads strides, dilations, pads and auto_pad for a window of `kernel` over
 /// `spatial` (the input's spatial dims).
-pub(crate) fn window(ctx: &MapCtx, spatial: &[Dim], kernel: &[u64]) -> Result<Window> {
+/// The spatial dims listed in `prepadded` were already padded at run time
+/// for SAME (`pad_same_at_run_time`): no padding there.
+pub(crate) fn window_with(
+    ctx: &MapCtx,
+    spatial: &[Dim],
+    kernel: &[u64],
+    prepadded: &[usize],
+) -> Result<Window> {
     let n = spatial.len();
     let per_dim = |name: &str| -> Result<Vec<u64>> {
         match ctx.attrs.ints(name)? {
@@ -200,6 +221,10 @@ pub(crate) fn window(ctx: &MapCtx, spatial: &[Dim], kernel: &[u64]) -> Result<Wi
         "SAME_UPPER" | "SAME_LOWER" => {
             let mut pads = Vec::with_capacity(n);
             for i in 0..n {
+                if prepadded.contains(&i) {
+                    pads.push((0, 0));
+                    continue;
+                }
                 // With stride 1 the total padding, (k - 1) d, is the same
                 // whatever the length: any length stands for a symbolic one.
                 let len = match spatial[i].known() {
@@ -235,6 +260,86 @@ pub(crate) fn window(ctx: &MapCtx, spatial: &[Dim], kernel: &[u64]) -> Result<Wi
     })
 }
 
+/// SAME padding along a symbolic spatial dim with stride > 1 depends on the
+/// dim's length: pads `x` (N, C, spatial...) there by amounts computed at run
+/// time, `total = max((ceil(L / s) - 1) s + (k - 1) d + 1 - L, 0)` split as
+/// `same_pads` splits it, with `fill` (the window op then pads nothing
+/// there). Returns `x` and no dims when nothing needs it.
+pub(crate) fn pad_same_at_run_time(
+    ctx: &mut MapCtx,
+    x: ValueId,
+    kernel: &[u64],
+    fill: f64,
+) -> Result<(ValueId, Vec<usize>)> {
+    let auto_pad = ctx.attrs.string_or("auto_pad", "NOTSET")?;
+    if !matches!(auto_pad.as_str(), "SAME_UPPER" | "SAME_LOWER") {
+        return Ok((x, Vec::new()));
+    }
+    let spatial = ctx.ty(x).shape.get(2..).unwrap_or(&[]).to_vec();
+    let n = spatial.len();
+    let attr = |name: &str| -> Result<Vec<u64>> {
+        match ctx.attrs.ints(name)? {
+            Some(v) if v.len() == n => to_u64s(&v, name),
+            _ => Ok(vec![1; n]),
+        }
+    };
+    let (strides, dilations) = (attr("strides")?, attr("dilations")?);
+    let dims: Vec<usize> = (0..n)
+        .filter(|&i| spatial[i].known().is_none() && strides[i] > 1 && kernel.len() == n)
+        .collect();
+    if dims.is_empty() {
+        return Ok((x, dims));
+    }
+    let int = |ctx: &mut MapCtx, v: i64| ctx.i64s(vec![], &[v]);
+    let shape = ctx.emit1(Op::Movement(Movement::ShapeOf), &[x])?;
+    let (mut begins, mut ends) = (Vec::new(), Vec::new());
+    for &i in &dims {
+        let axis = int(ctx, 2 + i as i64)?;
+        let len = ctx.emit1(Op::Movement(Movement::Gather { axis: 0 }), &[shape, axis])?;
+        let stride = int(ctx, strides[i] as i64)?;
+        let span = dilations[i]
+            .checked_mul(kernel[i].saturating_sub(1))
+            .and_then(|v| i64::try_from(v).ok())
+            .ok_or_else(|| Error::invalid("the window's span overflows"))?;
+        let (one, zero, two) = (int(ctx, 1)?, int(ctx, 0)?, int(ctx, 2)?);
+        let stride_less_one = int(ctx, strides[i] as i64 - 1)?;
+        let out = ctx.binary(Binary::Add, len, stride_less_one)?;
+        let out = ctx.binary(Binary::Div, out, stride)?;
+        let out = ctx.binary(Binary::Sub, out, one)?;
+        let reach = ctx.binary(Binary::Mul, out, stride)?;
+        let span_one = int(ctx, span + 1)?;
+        let reach = ctx.binary(Binary::Add, reach, span_one)?;
+        let total = ctx.binary(Binary::Sub, reach, len)?;
+        let total = ctx.binary(Binary::Max, total, zero)?;
+        let small = ctx.binary(Binary::Div, total, two)?;
+        let large = ctx.binary(Binary::Sub, total, small)?;
+        let (begin, end) = if auto_pad == "SAME_UPPER" {
+            (small, large)
+        } else {
+            (large, small)
+        };
+        begins.push(ctx.reshape(begin, vec![Dim::Known(1)])?);
+        ends.push(ctx.reshape(end, vec![Dim::Known(1)])?);
+    }
+    begins.extend(ends);
+    let pads = ctx.emit1(Op::Movement(Movement::Concat { axis: 0 }), &begins)?;
+    let value = ctx.scalar(ctx.ty(x).dtype, fill)?;
+    let axes: Vec<usize> = dims.iter().map(|i| i + 2).collect();
+    let sizes = axes
+        .iter()
+        .map(|a| format!("{}_same_{a}", ctx.origin.node))
+        .collect();
+    let padded = ctx.emit1(
+        Op::Movement(Movement::PadAt {
+            mode: PadMode::Constant,
+            axes,
+            sizes,
+        }),
+        &[x, pads, value],
+    )?;
+    Ok((padded, dims))
+}
+
 /// SAME padding: output = ceil(input / stride); the odd pad goes at the end
 /// (SAME_UPPER) or the beginning (SAME_LOWER).
 pub(crate) fn same_pads(
@@ -265,7 +370,9 @@ fn conv(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
     let w = ctx.input(1)?;
     let b = ctx.opt_input(2);
-    let op = conv_op(ctx, x, w)?;
+    let kernel = ctx.ty(w).static_dims("Conv filter")?;
+    let (x, prepadded) = pad_same_at_run_time(ctx, x, kernel.get(2..).unwrap_or(&[]), 0.0)?;
+    let op = conv_op_with(ctx, x, w, &prepadded)?;
     if let Some(v) = super::qdq::conv(ctx, &op, x, w, b)? {
         return ctx.bind(0, v);
     }
@@ -278,6 +385,11 @@ fn conv(ctx: &mut MapCtx) -> Result<()> {
 /// The canonical Conv of this node's attributes for input `x` and filter `w`
 /// (Conv, ConvInteger and QLinearConv share them).
 pub(crate) fn conv_op(ctx: &MapCtx, x: ValueId, w: ValueId) -> Result<Op> {
+    conv_op_with(ctx, x, w, &[])
+}
+
+/// `conv_op` for an input already padded at run time along `prepadded`.
+fn conv_op_with(ctx: &MapCtx, x: ValueId, w: ValueId, prepadded: &[usize]) -> Result<Op> {
     let xt = ctx.ty(x);
     let wt = ctx.ty(w);
     if xt.rank() < 3 {
@@ -304,7 +416,7 @@ pub(crate) fn conv_op(ctx: &MapCtx, x: ValueId, w: ValueId) -> Result<Op> {
                 "attribute \"group\" must be positive, got {groups}"
             ))
         })?;
-    let win = window(ctx, &xt.shape[2..], &kernel)?;
+    let win = window_with(ctx, &xt.shape[2..], &kernel, prepadded)?;
     Ok(Op::Conv(Conv {
         strides: win.strides,
         dilations: win.dilations,

@@ -1,6 +1,6 @@
 //! Pooling: windowed Max/Average pooling, and the global forms as reductions
 //! over the spatial axes.
-use super::conv::window;
+use super::conv::{pad_same_at_run_time, window_with};
 use super::ctx::{MapCtx, Rule, row, to_u64s};
 use o2l_canon::Builder;
 use o2l_canon::ops::{
@@ -12,9 +12,22 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "MaxPool",
         &[1, 8, 10, 11, 12, 22],
-        &["MaxPool", "MaxPoolWithIndices"],
+        &[
+            "MaxPool",
+            "MaxPoolWithIndices",
+            "ShapeOf",
+            "Gather",
+            "Add",
+            "Div",
+            "Sub",
+            "Mul",
+            "Max",
+            "Reshape",
+            "Concat",
+            "PadAt",
+        ],
         max_pool,
-        "ceil_mode, dilations, pads/auto_pad; the Indices output (8+) in either storage_order",
+        "ceil_mode, dilations, pads/auto_pad; the Indices output (8+) in either storage_order; SAME with stride > 1 over a symbolic dim pads with -inf (the lowest integer) by amounts computed at run time",
     ),
     row(
         "MaxUnpool",
@@ -33,9 +46,12 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "LpPool",
         &[1, 2, 11, 18, 22],
-        &["Abs", "Mul", "Pow", "SumPool", "Sqrt"],
+        &[
+            "Abs", "Mul", "Pow", "SumPool", "Sqrt", "ShapeOf", "Gather", "Add", "Div", "Sub",
+            "Max", "Reshape", "Concat", "PadAt",
+        ],
         lp_pool,
-        "(window sum of |x|^p)^(1/p); pads, auto_pad, dilations, ceil_mode (18+)",
+        "(window sum of |x|^p)^(1/p); pads, auto_pad (SAME over a symbolic dim: zeros padded at run time), dilations, ceil_mode (18+)",
     ),
     row(
         "GlobalAveragePool",
@@ -73,13 +89,30 @@ pub(crate) fn pool_op(ctx: &mut MapCtx, x: ValueId, kind: PoolKind) -> Result<Va
 }
 
 fn pool_spec(ctx: &mut MapCtx, x: ValueId, kind: PoolKind) -> Result<Op> {
+    pool_spec_with(ctx, x, kind, &[])
+}
+
+/// The pool's kernel_shape.
+fn kernel_shape(ctx: &MapCtx) -> Result<Vec<u64>> {
+    to_u64s(&ctx.attrs.req_ints("kernel_shape")?, "kernel_shape")
+}
+
+/// `x` padded at run time where SAME padding depends on a symbolic length
+/// (`pad_same_at_run_time`), with `fill`; and the spatial dims padded.
+fn same_padded(ctx: &mut MapCtx, x: ValueId, fill: f64) -> Result<(ValueId, Vec<usize>)> {
+    let kernel = kernel_shape(ctx)?;
+    pad_same_at_run_time(ctx, x, &kernel, fill)
+}
+
+/// `pool_spec` for an input already padded at run time along `prepadded`.
+fn pool_spec_with(ctx: &mut MapCtx, x: ValueId, kind: PoolKind, prepadded: &[usize]) -> Result<Op> {
     let xt = ctx.ty(x);
     if xt.rank() < 3 {
         return Err(Error::invalid(format!(
             "pooling input must have rank >= 3, got {xt}"
         )));
     }
-    let kernel = to_u64s(&ctx.attrs.req_ints("kernel_shape")?, "kernel_shape")?;
+    let kernel = kernel_shape(ctx)?;
     if kernel.len() != xt.rank() - 2 {
         return Err(Error::invalid(format!(
             "attribute \"kernel_shape\": expected {} values for input {xt}, got {}",
@@ -87,7 +120,7 @@ fn pool_spec(ctx: &mut MapCtx, x: ValueId, kind: PoolKind) -> Result<Op> {
             kernel.len()
         )));
     }
-    let win = window(ctx, &xt.shape[2..], &kernel)?;
+    let win = window_with(ctx, &xt.shape[2..], &kernel, prepadded)?;
     let ceil_mode = ctx.attrs.int_or("ceil_mode", 0)? != 0;
     Ok(Op::Pool(Pool {
         kind,
@@ -120,7 +153,9 @@ fn lp_pool(ctx: &mut MapCtx) -> Result<()> {
         return Err(Error::invalid(format!("LpPool p must be >= 1, got {p}")));
     }
     let powered = lp_power(ctx, x, p)?;
-    let summed = pool_op(ctx, powered, PoolKind::Sum)?;
+    let (powered, prepadded) = same_padded(ctx, powered, 0.0)?;
+    let op = pool_spec_with(ctx, powered, PoolKind::Sum, &prepadded)?;
+    let summed = ctx.emit1(op, &[powered])?;
     let y = lp_root(ctx, summed, p)?;
     ctx.bind(0, y)
 }
@@ -162,10 +197,20 @@ fn max_pool(ctx: &mut MapCtx) -> Result<()> {
             )));
         }
     };
-    if !ctx.output_wanted(1) {
-        return pool(ctx, PoolKind::Max);
-    }
     let x = ctx.input(0)?;
+    // The lowest value, so padding never wins a window.
+    let lowest = super::quant::int_range(ctx.ty(x).dtype).map_or(f64::NEG_INFINITY, |r| r.0);
+    let (padded, prepadded) = same_padded(ctx, x, lowest)?;
+    if !ctx.output_wanted(1) {
+        let op = pool_spec_with(ctx, padded, PoolKind::Max, &prepadded)?;
+        let v = ctx.emit1(op, &[padded])?;
+        return ctx.bind(0, v);
+    }
+    if !prepadded.is_empty() {
+        return Err(Error::unsupported(
+            "MaxPool's Indices output with auto_pad SAME and stride > 1 over a symbolic spatial dim (the padding is decided at run time)",
+        ));
+    }
     let op = pool_spec(ctx, x, PoolKind::MaxWithIndices { column_major })?;
     let outs = ctx.emit(op, &[x])?;
     ctx.bind(0, outs[0])?;
