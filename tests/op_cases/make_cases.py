@@ -280,6 +280,21 @@ def same_pads_symbolic(_rng):
          sets[0], 18, more_feeds=sets[1:])
 
 
+def topk_symbolic_axis(_rng):
+    """TopK (k constant) along a dim whose length is known only at run time,
+    smallest and largest, with ties (stable: the earlier index first)."""
+    rng = np.random.default_rng(12)
+    nodes = [
+        h.make_node("Constant", [], ["k"], value=nh.from_array(np.array([3], np.int64), "k")),
+        h.make_node("TopK", ["x", "k"], ["v", "i"], axis=1, largest=1),
+        h.make_node("TopK", ["x", "k"], ["vs", "is"], axis=1, largest=0),
+    ]
+    sets = [{"x": rng.integers(-4, 5, (2, n)).astype(np.float32)} for n in [7, 3, 12]]
+    case("topk_symbolic_axis", nodes, [("x", T.FLOAT, [2, "N"])],
+         [("v", T.FLOAT, [2, 3]), ("i", T.INT64, [2, 3]), ("vs", T.FLOAT, [2, 3]), ("is", T.INT64, [2, 3])],
+         sets[0], 18, more_feeds=sets[1:])
+
+
 def save_model_case(name, model, feeds):
     """Like case(), for a model built by hand (other domains)."""
     onnx.checker.check_model(model)
@@ -298,6 +313,6 @@ def save_model_case(name, model, feeds):
 if __name__ == "__main__":
     rng = np.random.default_rng(2026)
     for make in [roi_align, det, nms, maxpool_indices, unique, sequences, loop_runtime, deform_conv, tree_ensemble,
-                 same_pads_symbolic]:
+                 same_pads_symbolic, topk_symbolic_axis]:
         make(rng)
     print("wrote", sorted(p.name for p in ROOT.iterdir() if p.is_dir()))

@@ -44,10 +44,9 @@ impl Sort {
                     Dim::Known(n) if k > n => {
                         crate::bail!(InvalidModel, "TopK k = {k} exceeds the axis length {n}")
                     }
-                    Dim::Known(_) => {}
-                    Dim::Symbol(s) => {
-                        crate::bail!(Unsupported, "TopK along the symbolic dim \"{s}\"")
-                    }
+                    // A run-time length shorter than k selects no element for
+                    // the last ranks (ONNX calls such a model invalid).
+                    Dim::Known(_) | Dim::Symbol(_) => {}
                 }
                 let mut shape = x.shape.clone();
                 shape[*axis] = Dim::Known(*k);
