@@ -5,7 +5,8 @@
 # by their process ids at the end), converts fixtures/models through
 # scripts/slurm-batch.sh as a job array of 4 shards, and checks that the merged
 # report and every output equal a local `onnx2linalg batch` of the same folder
-# (timings, `jobs` and the stamps aside).
+# (timings, `jobs` and the stamps aside); then again with 3 shards and --detach
+# (the merge as a job that waits for the array).
 #
 #   bash tests/slurm/run.sh            (an optional step of scripts/test.sh)
 #
@@ -155,14 +156,13 @@ for k in $(seq "$shards"); do
     [ -f "$tmp/slurm/report.shard-$k-of-$shards.json" ] || fail "shard $k wrote no report"
 done
 
-python3 - "$tmp/local/report.json" "$tmp/slurm/report.json" "$shards" <<'EOF' || fail "the merged report differs from the local one (above)"
+same_report() { # LOCAL MERGED: equal but for timings, `jobs` and `shard`
+    python3 - "$1" "$2" <<'EOF' || fail "$2 differs from the local report (above)"
 import json, sys
 local, merged = (json.load(open(p)) for p in sys.argv[1:3])
-shards = int(sys.argv[3])
 def strip(r):
     r = json.loads(json.dumps(r))
-    for key in ("jobs",):
-        r.pop(key)
+    r.pop("jobs")
     for key in ("model_wall_ms", "elapsed_ms"):
         r["totals"].pop(key)
     for m in r["models"]:
@@ -170,7 +170,6 @@ def strip(r):
     return r
 assert merged["shard"] is None, merged["shard"]
 assert merged["totals"]["models"] == len(merged["models"]) > 0
-assert merged["totals"]["models"] >= shards
 a, b = strip(local), strip(merged)
 if a != b:
     for k in a:
@@ -178,8 +177,10 @@ if a != b:
             print(f"key {k}: local {json.dumps(a[k])[:400]}\n  merged {json.dumps(b.get(k))[:400]}", file=sys.stderr)
     sys.exit(1)
 t = merged["totals"]
-print(f"tests/slurm: merged report = local report: {t['models']} models, {t['ok']} ok, {t['failed']} failed", file=sys.stderr)
+print(f"tests/slurm: {sys.argv[2]} = the local report: {t['models']} models, {t['ok']} ok, {t['failed']} failed", file=sys.stderr)
 EOF
+}
+same_report "$tmp/local/report.json" "$tmp/slurm/report.json"
 
 # Outputs: the same files with the same bytes (stamps hold times; reports checked above).
 list() { (cd "$1" && find . -type f ! -name '*.stamp' ! -name 'report*' ! -path './slurm/*' | sort); }
@@ -191,4 +192,18 @@ while read -r f; do
     n=$((n + 1))
 done < <(list "$tmp/local")
 say "outputs identical: $n files"
+
+# --detach: the merge is a job of its own, started when the array has ended.
+t0=$SECONDS
+ONNX2LINALG=$bin bash "$repo/scripts/slurm-batch.sh" -n 3 -j 1 --detach "$zoo" "$tmp/detached" ||
+    fail "slurm-batch.sh --detach failed"
+for _ in $(seq 240); do
+    [ -z "$(squeue -h 2>/dev/null)" ] && break
+    sleep 0.5
+done
+[ -z "$(squeue -h)" ] || fail "the detached array and merge jobs did not finish in 120 s: $(squeue -h | head -3)"
+[ -f "$tmp/detached/report.json" ] ||
+    fail "the merge job wrote no report: $(tail -3 "$tmp/detached/slurm/merge.log" 2>/dev/null)"
+same_report "$tmp/local/report.json" "$tmp/detached/report.json"
+say "--detach (3 shards, merge as a dependent job): $((SECONDS - t0)) s"
 say "passed in $((SECONDS - t_all)) s"
