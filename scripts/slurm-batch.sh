@@ -19,7 +19,7 @@
 set -euo pipefail
 
 usage() {
-    sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -34,7 +34,7 @@ while [ $# -gt 0 ]; do
     --detach) detach=1; shift ;;
     --sbatch) sbatch_extra+=("$2"); shift 2 ;;
     -h | --help) usage ;;
-    --) break ;;
+    --) echo "slurm-batch: SOURCE and OUTDIR come before --" >&2; usage ;;
     -*) echo "slurm-batch: unknown option $1" >&2; usage ;;
     *) break ;;
     esac
