@@ -13,6 +13,11 @@
 #
 # The scratch crate builds into the workspace's target folder (CARGO_TARGET_DIR,
 # default target/), so the dependencies scripts/test.sh already built are reused.
+# Their build scripts then do not run again, so this mode cannot tell whether the
+# LLVM step of the page is needed and enough: O2L_OUTSIDE_COLD=1 builds into a
+# fresh target folder in the scratch crate instead (a whole build, ~10 minutes on
+# 2 cores) and first without the page's .cargo/config.toml, which must fail in
+# the MLIR build scripts, naming llvm-config; then with it, which must pass.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -87,6 +92,18 @@ cd "$tmp"
 rustc_minor=$(rustc --version | sed -n 's/^rustc 1\.\([0-9]*\).*/\1/p')
 [ "${rustc_minor:-0}" -ge 95 ] ||
     fail "the default Rust toolchain is $(rustc --version): docs/library.md asks for 1.95 or newer (rustup toolchain install 1.95.0)"
+if [ "${O2L_OUTSIDE_COLD:-0}" = 1 ]; then
+    export CARGO_TARGET_DIR=$tmp/target
+    t0=$SECONDS
+    mv .cargo/config.toml config.toml.aside
+    if cargo build --quiet >"$tmp/no-config.log" 2>&1; then
+        fail "the scratch crate built without the LLVM step's .cargo/config.toml: the step would not be needed"
+    fi
+    grep -q 'llvm-config' "$tmp/no-config.log" ||
+        fail "without .cargo/config.toml the build failed, but not in the MLIR build scripts: $(tail -5 "$tmp/no-config.log")"
+    echo "outside-crate-test: without .cargo/config.toml the build stops as expected ($((SECONDS - t0)) s): $(grep -m1 -o 'failed to find[^"]*' "$tmp/no-config.log" || grep -m1 'llvm-config' "$tmp/no-config.log")" >&2
+    mv config.toml.aside .cargo/config.toml
+fi
 t0=$SECONDS
 cargo build --quiet || fail "cargo build of the scratch crate in $tmp failed (its output is above)"
 echo "outside-crate-test: cargo build of the scratch crate (target $CARGO_TARGET_DIR): $((SECONDS - t0)) s" >&2
