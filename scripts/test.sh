@@ -12,11 +12,24 @@
 #                               the model fixtures (tests/suite/iree.rs, needs
 #                               build/venv-iree from setup.sh; about 2 minutes)
 #   2. lit tests/ir             FileCheck tests of the emitted MLIR, per op family
-#   3. clippy -D warnings       the library may not unwrap, expect or panic
+#   3. outside-crate test       every crate packs with `cargo package`, and a fresh
+#                               crate under /tmp made from docs/library.md's steps
+#                               depends on onnx2linalg by path, builds (sharing
+#                               target/) and converts a fixture
+#                               (scripts/outside-crate-test.sh)
+#   4. Slurm job array          optional: a one-node Slurm cluster runs
+#                               fixtures/models through scripts/slurm-batch.sh and
+#                               the merged report and outputs must equal a local
+#                               batch (tests/slurm/run.sh; prints SKIPPED and
+#                               passes when it cannot start the cluster)
+#   5. Kubernetes Job manifest  optional: docs/batch.md's Indexed Job against the
+#                               Kubernetes schemas (tests/k8s/validate.sh; SKIPPED
+#                               when its validator cannot be installed)
+#   6. clippy -D warnings       the library may not unwrap, expect or panic
 #                               (CLIPPY=0 skips it)
-#   4. fuzz smoke self-test     the smoke must fail on a target that crashes on
+#   7. fuzz smoke self-test     the smoke must fail on a target that crashes on
 #                               purpose (scripts/fuzz-selftest.sh)
-#   5. fuzz smoke               every fuzz target for FUZZ_SECONDS (default 60)
+#   8. fuzz smoke               every fuzz target for FUZZ_SECONDS (default 60)
 #                               on the seeded corpus; a crash, timeout or
 #                               out-of-memory fails it (FUZZ_SECONDS=0 skips
 #                               both fuzz steps)
@@ -65,6 +78,9 @@ run_step "JIT host symbols (libc and libm only)" \
 run_step "cargo test --workspace" cargo test --workspace
 # lit runs the binary that step 1 built (target/debug/onnx2linalg).
 run_step "lit tests/ir" "$LIT" -sv tests/ir
+run_step "outside-crate test" bash scripts/outside-crate-test.sh
+run_step "Slurm job array (optional)" bash tests/slurm/run.sh
+run_step "Kubernetes Job manifest (optional)" bash tests/k8s/validate.sh
 if [ "${CLIPPY:-1}" = "1" ]; then
     run_step "cargo clippy -D warnings" cargo clippy --workspace --all-targets -- -D warnings
 fi

@@ -496,6 +496,28 @@ pub struct Totals {
     pub elapsed_ms: f64,
 }
 
+impl Totals {
+    /// The totals of `models`, with `elapsed_ms` as the run's elapsed time.
+    fn of(models: &[ModelReport], elapsed_ms: f64) -> Totals {
+        let mut totals = Totals {
+            models: models.len(),
+            elapsed_ms,
+            ..Totals::default()
+        };
+        for m in models {
+            match m.status {
+                Status::Ok => totals.ok += 1,
+                Status::Failed => totals.failed += 1,
+                Status::UpToDate => totals.skipped_up_to_date += 1,
+            }
+            totals.input_bytes += m.input_bytes;
+            totals.output_bytes += m.output_bytes.unwrap_or(0);
+            totals.model_wall_ms += m.wall_ms;
+        }
+        totals
+    }
+}
+
 /// The shard a report covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShardInfo {
@@ -617,6 +639,140 @@ impl Report {
         }
         out
     }
+}
+
+/// `report.shard-K-of-N.json`: `(K, N)`, or `None` for any other file name.
+fn shard_report_name(name: &str) -> Option<(usize, usize)> {
+    let kn = name.strip_prefix("report.shard-")?.strip_suffix(".json")?;
+    let (k, n) = kn.split_once("-of-")?;
+    let k: usize = k.parse().ok()?;
+    let n: usize = n.parse().ok()?;
+    (k >= 1 && k <= n).then_some((k, n))
+}
+
+/// Reads every `report.shard-K-of-N.json` of `dir` (what `--shard` runs
+/// sharing one OUTDIR wrote), sorted by K, each with its file name.
+pub fn read_shard_reports(dir: &Path) -> Result<Vec<(String, Report)>> {
+    let io = |e: std::io::Error| Error::io(format!("cannot list {}: {e}", dir.display()));
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(kn) = shard_report_name(&name) else {
+            continue;
+        };
+        let path = entry.path();
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Error::io(format!("cannot read {}: {e}", path.display())))?;
+        let report: Report = serde_json::from_str(&text)
+            .map_err(|e| Error::invalid(format!("{}: not a batch report ({e})", path.display())))?;
+        if report.shard.map(|s| (s.index, s.count)) != Some(kn) {
+            return Err(Error::invalid(format!(
+                "{}: the report inside is not shard {} of {} (its shard is {})",
+                path.display(),
+                kn.0,
+                kn.1,
+                report
+                    .shard
+                    .map(|s| format!("{} of {}", s.index, s.count))
+                    .unwrap_or_else(|| "null".to_string())
+            )));
+        }
+        found.push((kn, name, report));
+    }
+    found.sort_by_key(|(kn, _, _)| *kn);
+    Ok(found.into_iter().map(|(_, n, r)| (n, r)).collect())
+}
+
+/// Merges the reports of shards 1..N of one batch into the report one
+/// unsharded run gives: models sorted by path, totals recounted, `shard`
+/// null, `jobs` the sum of the shards' and `elapsed_ms` the longest shard's
+/// (they ran side by side). Refused, naming the files: no reports, shards of
+/// different counts, tool versions or options, a shard missing or given
+/// twice, a model in two shards.
+pub fn merge_reports(shards: &[(String, Report)]) -> Result<Report> {
+    let Some((first_name, first)) = shards.first() else {
+        return Err(Error::invalid(
+            "no shard reports (report.shard-K-of-N.json) to merge".to_string(),
+        ));
+    };
+    let Some(count) = first.shard.map(|s| s.count) else {
+        return Err(Error::invalid(format!(
+            "{first_name}: not a shard report (its shard is null)"
+        )));
+    };
+    let mut seen = vec![None::<&str>; count];
+    for (name, r) in shards {
+        let Some(s) = r
+            .shard
+            .filter(|s| s.count == count && s.index >= 1 && s.index <= count)
+        else {
+            return Err(Error::invalid(format!(
+                "{name} and {first_name} are shards of different runs (shard {} vs {count} shards): remove the stale reports",
+                r.shard
+                    .map(|s| format!("{} of {}", s.index, s.count))
+                    .unwrap_or_else(|| "null".to_string())
+            )));
+        };
+        if let Some(other) = seen[s.index - 1].replace(name) {
+            return Err(Error::invalid(format!(
+                "{other} and {name} are both shard {} of {count}",
+                s.index
+            )));
+        }
+        if r.tool_version != first.tool_version {
+            return Err(Error::invalid(format!(
+                "{name} was written by onnx2linalg {}, {first_name} by {}",
+                r.tool_version, first.tool_version
+            )));
+        }
+        if r.options != first.options {
+            return Err(Error::invalid(format!(
+                "{name} and {first_name} were converted with different options ({:?} vs {:?})",
+                r.options, first.options
+            )));
+        }
+    }
+    let missing: Vec<String> = seen
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.is_none())
+        .map(|(i, _)| (i + 1).to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::invalid(format!(
+            "shard reports missing for K = {} of {count} (report.shard-K-of-{count}.json)",
+            missing.join(", ")
+        )));
+    }
+    let mut models: Vec<ModelReport> = Vec::new();
+    let mut owner = std::collections::BTreeMap::new();
+    for (name, r) in shards {
+        for m in &r.models {
+            if let Some(other) = owner.insert(m.path.clone(), name.as_str()) {
+                return Err(Error::invalid(format!(
+                    "model {} is in two shards ({other} and {name})",
+                    m.path
+                )));
+            }
+            models.push(m.clone());
+        }
+    }
+    // The order of an unsharded run: relative paths compared by component.
+    models.sort_by(|a, b| Path::new(&a.path).cmp(Path::new(&b.path)));
+    let elapsed = shards
+        .iter()
+        .map(|(_, r)| r.totals.elapsed_ms)
+        .fold(0.0, f64::max);
+    Ok(Report {
+        tool: first.tool.clone(),
+        tool_version: first.tool_version.clone(),
+        options: first.options.clone(),
+        shard: None,
+        jobs: shards.iter().map(|(_, r)| r.jobs).sum(),
+        totals: Totals::of(&models, elapsed),
+        models,
+    })
 }
 
 /// Called from the worker threads as models start and finish.
@@ -837,21 +993,7 @@ pub fn run(jobs: &[Job], options: &BatchOptions, progress: &dyn Progress) -> Res
             })
             .collect()
     });
-    let mut totals = Totals {
-        models: models.len(),
-        ..Totals::default()
-    };
-    for m in &models {
-        match m.status {
-            Status::Ok => totals.ok += 1,
-            Status::Failed => totals.failed += 1,
-            Status::UpToDate => totals.skipped_up_to_date += 1,
-        }
-        totals.input_bytes += m.input_bytes;
-        totals.output_bytes += m.output_bytes.unwrap_or(0);
-        totals.model_wall_ms += m.wall_ms;
-    }
-    totals.elapsed_ms = start.elapsed().as_secs_f64() * 1e3;
+    let totals = Totals::of(&models, start.elapsed().as_secs_f64() * 1e3);
     Ok(Report {
         tool: "onnx2linalg".to_string(),
         tool_version: TOOL_VERSION.to_string(),
@@ -913,5 +1055,130 @@ mod tests {
         assert!(rules[1].input_shapes.is_empty() && rules[1].dims.is_empty());
         let e = parse_shapes("a\nb dim:n=0\n", "s.txt").unwrap_err();
         assert!(e.message.starts_with("s.txt:2: "), "{}", e.message);
+    }
+
+    fn model(path: &str, status: Status, bytes: u64, ms: f64) -> ModelReport {
+        ModelReport {
+            path: path.to_string(),
+            output: (status != Status::Failed).then(|| path.replace(".onnx", ".mlir")),
+            status,
+            error_kind: (status == Status::Failed).then(|| "unsupported".to_string()),
+            error: (status == Status::Failed).then(|| format!("{path}: no rule")),
+            ops: Vec::new(),
+            unsupported_ops: Vec::new(),
+            wall_ms: ms,
+            input_bytes: bytes,
+            output_bytes: (status != Status::Failed).then_some(2 * bytes),
+            pins: None,
+            dynamic_dims: Vec::new(),
+        }
+    }
+
+    fn shard_report(
+        k: usize,
+        n: usize,
+        models: Vec<ModelReport>,
+        elapsed: f64,
+    ) -> (String, Report) {
+        let totals = Totals::of(&models, elapsed);
+        (
+            format!("report.shard-{k}-of-{n}.json"),
+            Report {
+                tool: "onnx2linalg".to_string(),
+                tool_version: TOOL_VERSION.to_string(),
+                options: OptionsSummary {
+                    emit: "text".to_string(),
+                    weights: "resource".to_string(),
+                    input_shapes: Vec::new(),
+                    dims: Vec::new(),
+                    limits: "default".to_string(),
+                },
+                shard: Some(ShardInfo { index: k, count: n }),
+                jobs: 2,
+                models,
+                totals,
+            },
+        )
+    }
+
+    #[test]
+    fn shard_reports_merge_into_the_unsharded_report() {
+        // Sorted paths a-b.onnx < a/b.onnx < c.onnx (by component), dealt to 2 shards.
+        let shards = vec![
+            shard_report(2, 2, vec![model("a/b.onnx", Status::Failed, 10, 1.5)], 40.0),
+            shard_report(
+                1,
+                2,
+                vec![
+                    model("a-b.onnx", Status::Ok, 100, 3.0),
+                    model("c.onnx", Status::UpToDate, 1000, 7.0),
+                ],
+                55.0,
+            ),
+        ];
+        let merged = merge_reports(&shards).unwrap();
+        let paths: Vec<&str> = merged.models.iter().map(|m| m.path.as_str()).collect();
+        assert_eq!(paths, ["a/b.onnx", "a-b.onnx", "c.onnx"]);
+        assert_eq!(merged.shard, None);
+        assert_eq!(merged.jobs, 4);
+        assert_eq!(
+            merged.totals,
+            Totals {
+                models: 3,
+                ok: 1,
+                failed: 1,
+                skipped_up_to_date: 1,
+                input_bytes: 1110,
+                output_bytes: 2200,
+                model_wall_ms: 11.5,
+                elapsed_ms: 55.0,
+            }
+        );
+        assert!(merged.any_failed());
+        // The JSON form reads back to the same report.
+        let back: Report = serde_json::from_str(&merged.to_json().unwrap()).unwrap();
+        assert_eq!(back, merged);
+    }
+
+    #[test]
+    fn shard_reports_that_do_not_make_one_run_are_refused() {
+        let a = || model("a.onnx", Status::Ok, 1, 1.0);
+        let b = || model("b.onnx", Status::Ok, 1, 1.0);
+        let err = |shards: Vec<(String, Report)>| merge_reports(&shards).unwrap_err().message;
+        assert_eq!(
+            err(vec![
+                shard_report(1, 3, vec![a()], 1.0),
+                shard_report(3, 3, vec![b()], 1.0)
+            ]),
+            "shard reports missing for K = 2 of 3 (report.shard-K-of-3.json)"
+        );
+        assert_eq!(
+            err(vec![
+                shard_report(1, 2, vec![a()], 1.0),
+                shard_report(1, 1, vec![b()], 1.0)
+            ]),
+            "report.shard-1-of-1.json and report.shard-1-of-2.json are shards of different runs \
+             (shard 1 of 1 vs 2 shards): remove the stale reports"
+        );
+        assert_eq!(
+            err(vec![
+                shard_report(1, 2, vec![a()], 1.0),
+                shard_report(2, 2, vec![a()], 1.0)
+            ]),
+            "model a.onnx is in two shards (report.shard-1-of-2.json and report.shard-2-of-2.json)"
+        );
+        let mut other = shard_report(2, 2, vec![b()], 1.0);
+        other.1.options.emit = "bytecode".to_string();
+        assert!(
+            err(vec![shard_report(1, 2, vec![a()], 1.0), other])
+                .starts_with("report.shard-2-of-2.json and report.shard-1-of-2.json were converted with different options")
+        );
+        assert_eq!(
+            err(Vec::new()),
+            "no shard reports (report.shard-K-of-N.json) to merge"
+        );
+        assert_eq!(shard_report_name("report.shard-3-of-8.json"), Some((3, 8)));
+        assert_eq!(shard_report_name("report.shard-9-of-8.json"), None);
+        assert_eq!(shard_report_name("report.json"), None);
     }
 }

@@ -1,4 +1,5 @@
 //! `onnx2linalg batch DIR_OR_LIST -o OUTDIR [-j N] [--shard K/N] [--force] ...`
+//! and `onnx2linalg batch --merge-reports -o OUTDIR` (the shards' reports into one).
 use super::convert::{EmitArg, WeightsArg, parse_dim, parse_input_shape};
 use clap::Args;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -15,7 +16,8 @@ use std::time::Duration;
 #[derive(Args)]
 pub struct BatchArgs {
     /// A folder (searched recursively for *.onnx) or a text file of model paths, one per line.
-    pub source: PathBuf,
+    #[arg(required_unless_present = "merge_reports")]
+    pub source: Option<PathBuf>,
     /// The output folder: OUTDIR/<relative path>.mlir, report.json, report.md.
     #[arg(short, long)]
     pub output: PathBuf,
@@ -49,6 +51,10 @@ pub struct BatchArgs {
     /// Convert every model again, even when its output is up to date.
     #[arg(long)]
     pub force: bool,
+    /// Convert nothing: merge OUTDIR's report.shard-K-of-N.json (K = 1..N, written
+    /// by `--shard` runs) into OUTDIR/report.json and report.md.
+    #[arg(long, conflicts_with_all = ["source", "shard", "force"])]
+    pub merge_reports: bool,
 }
 
 /// Bars on a terminal; one line per finished model otherwise.
@@ -138,7 +144,42 @@ impl Progress for Bars {
     }
 }
 
+/// `--merge-reports`: OUTDIR's shard reports into OUTDIR/report.json and .md.
+fn merge(out_dir: &std::path::Path) -> Result<ExitCode> {
+    let shards = batch::read_shard_reports(out_dir)?;
+    let report = batch::merge_reports(&shards).map_err(|mut e| {
+        e.message = format!("{}: {}", out_dir.display(), e.message);
+        e
+    })?;
+    write_atomic(&out_dir.join("report.json"), report.to_json()?.as_bytes())?;
+    write_atomic(&out_dir.join("report.md"), report.to_markdown().as_bytes())?;
+    let t = &report.totals;
+    eprintln!(
+        "{} shard reports merged: {} models: {} ok, {} failed, {} up to date; report in {}",
+        shards.len(),
+        t.models,
+        t.ok,
+        t.failed,
+        t.skipped_up_to_date,
+        out_dir.join("report.md").display()
+    );
+    Ok(if report.any_failed() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 pub fn run(args: BatchArgs) -> Result<ExitCode> {
+    let source = match (&args.source, args.merge_reports) {
+        (_, true) => return merge(&args.output),
+        (Some(source), false) => source.clone(),
+        (None, false) => {
+            return Err(Error::invalid(
+                "batch needs a folder or list file of models (or --merge-reports)".to_string(),
+            ));
+        }
+    };
     let convert = super::convert::ConvertArgs {
         model: None,
         from: Some(super::convert::FromArg::Onnx),
@@ -164,7 +205,7 @@ pub fn run(args: BatchArgs) -> Result<ExitCode> {
             None => Vec::new(),
         },
     };
-    let mut jobs = batch::collect(&args.source)?;
+    let mut jobs = batch::collect(&source)?;
     if let Some((k, n)) = options.shard {
         jobs = batch::shard(jobs, k, n);
     }

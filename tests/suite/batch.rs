@@ -247,6 +247,55 @@ fn shards_cover_every_model_once() {
             .status
             .success()
     );
+
+    // --merge-reports gives the report of one unsharded run (timings and jobs aside);
+    // the zoo has failing models, so both exit non-zero.
+    let merged = batch(&["--merge-reports", "-o", s(&out)]);
+    assert_eq!(merged.status.code(), Some(1));
+    let whole = dir.join("whole");
+    assert_eq!(
+        batch(&[s(&zoo), "-o", s(&whole), "-j", "1"]).status.code(),
+        Some(1)
+    );
+    let untimed = |mut v: Value| {
+        let o = v.as_object_mut().unwrap();
+        o.remove("jobs");
+        let t = o["totals"].as_object_mut().unwrap();
+        t.remove("elapsed_ms").unwrap();
+        t.remove("model_wall_ms").unwrap();
+        for m in o["models"].as_array_mut().unwrap() {
+            m.as_object_mut().unwrap().remove("wall_ms").unwrap();
+        }
+        v
+    };
+    let (vm, _) = report(&out.join("report.json"));
+    let (vw, _) = report(&whole.join("report.json"));
+    assert_eq!(vm["shard"], Value::Null);
+    assert_eq!(
+        vm["jobs"].as_u64(),
+        Some(v1["jobs"].as_u64().unwrap() + v2["jobs"].as_u64().unwrap())
+    );
+    assert_eq!(untimed(vm), untimed(vw));
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains(&format!("{} models: ", expected.len())), "{md}");
+
+    // A missing shard, and a stale shard of another run, are refused by name.
+    std::fs::remove_file(out.join("report.shard-2-of-2.json")).unwrap();
+    let e = batch(&["--merge-reports", "-o", s(&out)]);
+    assert_eq!(e.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&e.stderr)
+            .contains("shard reports missing for K = 2 of 2 (report.shard-K-of-2.json)")
+    );
+    batch(&[s(&zoo), "-o", s(&out), "--shard", "1/1"]);
+    let e = batch(&["--merge-reports", "-o", s(&out)]);
+    assert!(String::from_utf8_lossy(&e.stderr).contains("are shards of different runs"));
+    // It merges, it does not convert: no model argument with it.
+    assert!(
+        !batch(&["--merge-reports", s(&zoo), "-o", s(&out)])
+            .status
+            .success()
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
