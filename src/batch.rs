@@ -1092,6 +1092,7 @@ mod tests {
                     input_shapes: Vec::new(),
                     dims: Vec::new(),
                     limits: "default".to_string(),
+                    form: String::new(),
                 },
                 shard: Some(ShardInfo { index: k, count: n }),
                 jobs: 2,
