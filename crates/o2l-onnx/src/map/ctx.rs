@@ -7,7 +7,9 @@ use crate::load::Opsets;
 use crate::tensor::{ExternalFiles, tensor_from_proto};
 use o2l_canon::ops::{Binary, Body, Control, Elementwise, Movement, Reduce, ReduceKind};
 pub(crate) use o2l_canon::rules::versioned;
-use o2l_canon::{Builder, DType, Dim, Error, Graph, Op, Origin, Result, Tensor, ValueId};
+use o2l_canon::{
+    Builder, DType, Dim, Error, Graph, Op, Origin, Result, Tensor, TensorType, ValueId,
+};
 use o2l_proto::GraphProto;
 use std::collections::HashMap;
 
@@ -522,6 +524,53 @@ impl<'a> MapCtx<'a> {
             self.bind(k, v)?;
         }
         Ok(true)
+    }
+
+    /// A graph of its own for this node (a loop body the rule builds): its
+    /// inputs are values of `inputs` types, then the `captured` values of this
+    /// graph (constants are copied in as constants, the others become inputs);
+    /// `build` emits its ops and returns its outputs. Returns the graph and
+    /// the captured values that are its inputs, in order.
+    pub(crate) fn body_graph(
+        &mut self,
+        tag: &str,
+        inputs: &[TensorType],
+        captured: &[ValueId],
+        build: impl FnOnce(&mut MapCtx, &[ValueId], &[ValueId]) -> Result<Vec<ValueId>>,
+    ) -> Result<(Graph, Vec<ValueId>)> {
+        let mut g = Graph::new(format!("{}/{tag}", self.origin.node));
+        g.limits = self.graph.limits;
+        let mut own = Vec::with_capacity(inputs.len());
+        for (k, ty) in inputs.iter().enumerate() {
+            own.push(g.add_input(format!("{tag}:in{k}"), ty.clone())?);
+        }
+        let (mut inner, mut operands) = (Vec::new(), Vec::new());
+        for &v in captured {
+            let name = self.graph.value(v).name.clone();
+            inner.push(match self.graph.constant(v) {
+                Some(t) => g.add_constant(name, t.clone())?,
+                None => {
+                    operands.push(v);
+                    g.add_input(name, self.graph.ty(v).clone())?
+                }
+            });
+        }
+        let mut tracked = Tracked::default();
+        let mut body = MapCtx::new(
+            &mut g,
+            self.attrs,
+            self.origin,
+            self.version,
+            Vec::new(),
+            &[],
+            self.files,
+            &mut tracked,
+            self.scope,
+        );
+        let outs = build(&mut body, &own, &inner)?;
+        g.outputs = outs;
+        g.prune();
+        Ok((g, operands))
     }
 
     /// One case of `switch_on_run_time_axes`: the node mapped into a graph of

@@ -179,6 +179,171 @@ fn stack0(ctx: &mut MapCtx, values: &[ValueId]) -> Result<ValueId> {
     ctx.emit1(Op::Movement(Movement::Concat { axis: 0 }), &parts)
 }
 
+/// What one step of a direction reads besides its input and state: R^T,
+/// R (GRU's h rows), the recurrent bias, the peepholes, in the graph the
+/// step is emitted into.
+struct Cell<'p> {
+    kind: Kind,
+    hidden: u64,
+    dtype: DType,
+    act: &'p [Act],
+    clip: Option<f64>,
+    linear_before_reset: bool,
+    rt: ValueId,
+    rd: ValueId,
+    rb: Option<ValueId>,
+    peeps: Option<(ValueId, ValueId, ValueId)>,
+}
+
+/// One step: the new hidden state (and LSTM's cell state) from the step's
+/// input projection `xt` (batch, gates * hidden) and the states `h`, `c`.
+fn cell(
+    ctx: &mut MapCtx,
+    p: &Cell,
+    xt: ValueId,
+    h: ValueId,
+    c: Option<ValueId>,
+) -> Result<(ValueId, Option<ValueId>)> {
+    let (kind, hidden, dtype, act) = (p.kind, p.hidden, p.dtype, p.act);
+    let (linear_before_reset, rt, rd, rb, peeps) =
+        (p.linear_before_reset, p.rt, p.rd, p.rb, p.peeps);
+    let clip_to = |ctx: &mut MapCtx, v: ValueId| -> Result<ValueId> {
+        match p.clip {
+            Some(cl) => un(ctx, Unary::Clamp { min: -cl, max: cl }, v),
+            None => Ok(v),
+        }
+    };
+    let hr = ctx.emit1(Op::Linear(Linear::MatMul), &[h, rt])?; // (batch, gw)
+    Ok(match kind {
+        Kind::Rnn => {
+            let mut g = ctx.binary(Binary::Add, xt, hr)?;
+            if let Some(rb) = rb {
+                g = ctx.binary(Binary::Add, g, rb)?;
+            }
+            let g = clip_to(ctx, g)?;
+            (apply(ctx, &act[0], g)?, None)
+        }
+        Kind::Gru => {
+            let (xz, xr, xh) = (
+                gate(ctx, xt, 0, hidden)?,
+                gate(ctx, xt, 1, hidden)?,
+                gate(ctx, xt, 2, hidden)?,
+            );
+            let (hz, hrr) = (gate(ctx, hr, 0, hidden)?, gate(ctx, hr, 1, hidden)?);
+            let rbs = match rb {
+                Some(rb) => Some((
+                    gate(ctx, rb, 0, hidden)?,
+                    gate(ctx, rb, 1, hidden)?,
+                    gate(ctx, rb, 2, hidden)?,
+                )),
+                None => None,
+            };
+            let mut z = ctx.binary(Binary::Add, xz, hz)?;
+            let mut rg = ctx.binary(Binary::Add, xr, hrr)?;
+            if let Some((bz, br, _)) = rbs {
+                z = ctx.binary(Binary::Add, z, bz)?;
+                rg = ctx.binary(Binary::Add, rg, br)?;
+            }
+            let z = clip_to(ctx, z)?;
+            let z = apply(ctx, &act[0], z)?;
+            let rg = clip_to(ctx, rg)?;
+            let rg = apply(ctx, &act[0], rg)?;
+            let mut hh = if linear_before_reset {
+                let mut lin = gate(ctx, hr, 2, hidden)?;
+                if let Some((_, _, bh)) = rbs {
+                    lin = ctx.binary(Binary::Add, lin, bh)?;
+                }
+                let gated = ctx.binary(Binary::Mul, rg, lin)?;
+                ctx.binary(Binary::Add, xh, gated)?
+            } else {
+                // R_h's rows (the last `hidden` rows of R), transposed.
+                let rh = compose::take(
+                    ctx,
+                    rd,
+                    0,
+                    &(2 * hidden as i64..3 * hidden as i64).collect::<Vec<i64>>(),
+                )?;
+                let rht = ctx.transpose(rh, &[1, 0])?;
+                let reset = ctx.binary(Binary::Mul, rg, h)?;
+                let lin = ctx.emit1(Op::Linear(Linear::MatMul), &[reset, rht])?;
+                let mut s = ctx.binary(Binary::Add, xh, lin)?;
+                if let Some((_, _, bh)) = rbs {
+                    s = ctx.binary(Binary::Add, s, bh)?;
+                }
+                s
+            };
+            hh = clip_to(ctx, hh)?;
+            let hh = apply(ctx, &act[1], hh)?;
+            // (1 - z) * hh + z * h
+            let one = ctx.scalar(dtype, 1.0)?;
+            let keep = ctx.binary(Binary::Sub, one, z)?;
+            let a = ctx.binary(Binary::Mul, keep, hh)?;
+            let bz = ctx.binary(Binary::Mul, z, h)?;
+            (ctx.binary(Binary::Add, a, bz)?, None)
+        }
+        Kind::Lstm => {
+            let mut g = ctx.binary(Binary::Add, xt, hr)?;
+            if let Some(rb) = rb {
+                g = ctx.binary(Binary::Add, g, rb)?;
+            }
+            let cp = c.ok_or_else(|| Error::internal("LSTM without a cell state"))?;
+            let (mut i, mut o, mut f, cc) = (
+                gate(ctx, g, 0, hidden)?,
+                gate(ctx, g, 1, hidden)?,
+                gate(ctx, g, 2, hidden)?,
+                gate(ctx, g, 3, hidden)?,
+            );
+            if let Some((pi, _, pf)) = peeps {
+                let a = ctx.binary(Binary::Mul, pi, cp)?;
+                i = ctx.binary(Binary::Add, i, a)?;
+                let b2 = ctx.binary(Binary::Mul, pf, cp)?;
+                f = ctx.binary(Binary::Add, f, b2)?;
+            }
+            let i = clip_to(ctx, i)?;
+            let i = apply(ctx, &act[0], i)?;
+            let f = clip_to(ctx, f)?;
+            let f = apply(ctx, &act[0], f)?;
+            let cc = clip_to(ctx, cc)?;
+            let cc = apply(ctx, &act[1], cc)?;
+            let fc = ctx.binary(Binary::Mul, f, cp)?;
+            let ic = ctx.binary(Binary::Mul, i, cc)?;
+            let c_new = ctx.binary(Binary::Add, fc, ic)?;
+            if let Some((_, po, _)) = peeps {
+                let a = ctx.binary(Binary::Mul, po, c_new)?;
+                o = ctx.binary(Binary::Add, o, a)?;
+            }
+            let o = clip_to(ctx, o)?;
+            let o = apply(ctx, &act[0], o)?;
+            let hc = apply(ctx, &act[2], c_new)?;
+            (ctx.binary(Binary::Mul, o, hc)?, Some(c_new))
+        }
+    })
+}
+
+/// The masked update past a sequence's end (`mask` false): the state is
+/// kept and the output is 0. Returns the next states and the step's output.
+fn masked(
+    ctx: &mut MapCtx,
+    mask: Option<ValueId>,
+    (h_new, c_new): (ValueId, Option<ValueId>),
+    h: ValueId,
+    c: Option<ValueId>,
+) -> Result<(ValueId, Option<ValueId>, ValueId)> {
+    let Some(mk) = mask else {
+        return Ok((h_new, c_new, h_new));
+    };
+    let dtype = ctx.ty(h_new).dtype;
+    let zero = ctx.scalar(dtype, 0.0)?;
+    let select = Op::Elementwise(Elementwise::Select);
+    let hn = ctx.emit1(select.clone(), &[mk, h_new, h])?;
+    let cn = match (c_new, c) {
+        (Some(cn), Some(cp)) => Some(ctx.emit1(select.clone(), &[mk, cn, cp])?),
+        _ => None,
+    };
+    let y = ctx.emit1(select, &[mk, h_new, zero])?;
+    Ok((hn, cn, y))
+}
+
 fn recurrent(ctx: &mut MapCtx, kind: Kind) -> Result<()> {
     let x = ctx.input(0)?;
     let (w, r) = (ctx.input(1)?, ctx.input(2)?);
@@ -390,137 +555,25 @@ fn recurrent(ctx: &mut MapCtx, kind: Kind) -> Result<()> {
             }
             None => None,
         };
-        let clip_to = |ctx: &mut MapCtx, v: ValueId| -> Result<ValueId> {
-            match clip {
-                Some(cl) => un(ctx, Unary::Clamp { min: -cl, max: cl }, v),
-                None => Ok(v),
-            }
+        let p = Cell {
+            kind,
+            hidden,
+            dtype,
+            act,
+            clip,
+            linear_before_reset,
+            rt,
+            rd,
+            rb,
+            peeps,
         };
         let mut outs = vec![None; seq as usize];
         for step in 0..seq {
             let t = if reverse { seq - 1 - step } else { step };
             let xt = at(ctx, xw, t)?; // (batch, gw)
-            let hr = ctx.emit1(Op::Linear(Linear::MatMul), &[h, rt])?; // (batch, gw)
-            let (h_new, c_new) = match kind {
-                Kind::Rnn => {
-                    let mut g = ctx.binary(Binary::Add, xt, hr)?;
-                    if let Some(rb) = rb {
-                        g = ctx.binary(Binary::Add, g, rb)?;
-                    }
-                    let g = clip_to(ctx, g)?;
-                    (apply(ctx, &act[0], g)?, None)
-                }
-                Kind::Gru => {
-                    let (xz, xr, xh) = (
-                        gate(ctx, xt, 0, hidden)?,
-                        gate(ctx, xt, 1, hidden)?,
-                        gate(ctx, xt, 2, hidden)?,
-                    );
-                    let (hz, hrr) = (gate(ctx, hr, 0, hidden)?, gate(ctx, hr, 1, hidden)?);
-                    let rbs = match rb {
-                        Some(rb) => Some((
-                            gate(ctx, rb, 0, hidden)?,
-                            gate(ctx, rb, 1, hidden)?,
-                            gate(ctx, rb, 2, hidden)?,
-                        )),
-                        None => None,
-                    };
-                    let mut z = ctx.binary(Binary::Add, xz, hz)?;
-                    let mut rg = ctx.binary(Binary::Add, xr, hrr)?;
-                    if let Some((bz, br, _)) = rbs {
-                        z = ctx.binary(Binary::Add, z, bz)?;
-                        rg = ctx.binary(Binary::Add, rg, br)?;
-                    }
-                    let z = clip_to(ctx, z)?;
-                    let z = apply(ctx, &act[0], z)?;
-                    let rg = clip_to(ctx, rg)?;
-                    let rg = apply(ctx, &act[0], rg)?;
-                    let mut hh = if linear_before_reset {
-                        let mut lin = gate(ctx, hr, 2, hidden)?;
-                        if let Some((_, _, bh)) = rbs {
-                            lin = ctx.binary(Binary::Add, lin, bh)?;
-                        }
-                        let gated = ctx.binary(Binary::Mul, rg, lin)?;
-                        ctx.binary(Binary::Add, xh, gated)?
-                    } else {
-                        // R_h's rows (the last `hidden` rows of R), transposed.
-                        let rh = compose::take(
-                            ctx,
-                            rd,
-                            0,
-                            &(2 * hidden as i64..3 * hidden as i64).collect::<Vec<i64>>(),
-                        )?;
-                        let rht = ctx.transpose(rh, &[1, 0])?;
-                        let reset = ctx.binary(Binary::Mul, rg, h)?;
-                        let lin = ctx.emit1(Op::Linear(Linear::MatMul), &[reset, rht])?;
-                        let mut s = ctx.binary(Binary::Add, xh, lin)?;
-                        if let Some((_, _, bh)) = rbs {
-                            s = ctx.binary(Binary::Add, s, bh)?;
-                        }
-                        s
-                    };
-                    hh = clip_to(ctx, hh)?;
-                    let hh = apply(ctx, &act[1], hh)?;
-                    // (1 - z) * hh + z * h
-                    let one = ctx.scalar(dtype, 1.0)?;
-                    let keep = ctx.binary(Binary::Sub, one, z)?;
-                    let a = ctx.binary(Binary::Mul, keep, hh)?;
-                    let bz = ctx.binary(Binary::Mul, z, h)?;
-                    (ctx.binary(Binary::Add, a, bz)?, None)
-                }
-                Kind::Lstm => {
-                    let mut g = ctx.binary(Binary::Add, xt, hr)?;
-                    if let Some(rb) = rb {
-                        g = ctx.binary(Binary::Add, g, rb)?;
-                    }
-                    let cp = c.ok_or_else(|| Error::internal("LSTM without a cell state"))?;
-                    let (mut i, mut o, mut f, cc) = (
-                        gate(ctx, g, 0, hidden)?,
-                        gate(ctx, g, 1, hidden)?,
-                        gate(ctx, g, 2, hidden)?,
-                        gate(ctx, g, 3, hidden)?,
-                    );
-                    if let Some((pi, _, pf)) = peeps {
-                        let a = ctx.binary(Binary::Mul, pi, cp)?;
-                        i = ctx.binary(Binary::Add, i, a)?;
-                        let b2 = ctx.binary(Binary::Mul, pf, cp)?;
-                        f = ctx.binary(Binary::Add, f, b2)?;
-                    }
-                    let i = clip_to(ctx, i)?;
-                    let i = apply(ctx, &act[0], i)?;
-                    let f = clip_to(ctx, f)?;
-                    let f = apply(ctx, &act[0], f)?;
-                    let cc = clip_to(ctx, cc)?;
-                    let cc = apply(ctx, &act[1], cc)?;
-                    let fc = ctx.binary(Binary::Mul, f, cp)?;
-                    let ic = ctx.binary(Binary::Mul, i, cc)?;
-                    let c_new = ctx.binary(Binary::Add, fc, ic)?;
-                    if let Some((_, po, _)) = peeps {
-                        let a = ctx.binary(Binary::Mul, po, c_new)?;
-                        o = ctx.binary(Binary::Add, o, a)?;
-                    }
-                    let o = clip_to(ctx, o)?;
-                    let o = apply(ctx, &act[0], o)?;
-                    let hc = apply(ctx, &act[2], c_new)?;
-                    (ctx.binary(Binary::Mul, o, hc)?, Some(c_new))
-                }
-            };
-            let (h_next, c_next, y_t) = match &masks {
-                Some(m) => {
-                    let mk = m[t as usize];
-                    let zero = ctx.scalar(dtype, 0.0)?;
-                    let hn = ctx.emit1(Op::Elementwise(Elementwise::Select), &[mk, h_new, h])?;
-                    let cn = match (c_new, c) {
-                        (Some(cn), Some(cp)) => {
-                            Some(ctx.emit1(Op::Elementwise(Elementwise::Select), &[mk, cn, cp])?)
-                        }
-                        _ => None,
-                    };
-                    let y = ctx.emit1(Op::Elementwise(Elementwise::Select), &[mk, h_new, zero])?;
-                    (hn, cn, y)
-                }
-                None => (h_new, c_new, h_new),
-            };
+            let new = cell(ctx, &p, xt, h, c)?;
+            let mask = masks.as_ref().map(|m| m[t as usize]);
+            let (h_next, c_next, y_t) = masked(ctx, mask, new, h, c)?;
             h = h_next;
             c = c_next;
             outs[t as usize] = Some(y_t);
