@@ -295,6 +295,87 @@ def topk_symbolic_axis(_rng):
          sets[0], 18, more_feeds=sets[1:])
 
 
+def per_sequence_reference(nodes, inputs, outs, attrs, feeds, hid):
+    """The outputs with sequence_lens, which the reference evaluator ignores:
+    each batch element run alone over its own length (layout 0, one
+    direction), its outputs past the end zero, as the spec says."""
+    x, lens = feeds["x"], feeds["lens"]
+    steps, batch = x.shape[0], x.shape[1]
+    node = nodes[-1]
+    plain = h.make_node(node.op_type, [i if i != "lens" else "" for i in inputs], outs, **attrs)
+    graph = h.make_graph(nodes[:-1] + [plain], "one", [h.make_tensor_value_info("x", T.FLOAT, None)],
+                         [h.make_tensor_value_info(o, T.FLOAT, None) for o in outs])
+    model = h.make_model(graph, opset_imports=[h.make_opsetid("", 14)])
+    y = np.zeros((steps, 1, batch, hid), np.float32)
+    states = [np.zeros((1, batch, hid), np.float32) for _ in outs[1:]]
+    for b in range(batch):
+        got = ReferenceEvaluator(model).run(None, {"x": x[: lens[b], b : b + 1]})
+        y[: lens[b], :, b] = got[0][:, :, 0]
+        for k, st in enumerate(states):
+            st[:, b] = got[1 + k][:, 0]
+    return [y, *states]
+
+
+def recurrent_run_time_sequence(_rng):
+    """RNN, GRU and LSTM over a sequence whose length is known only at run
+    time (a loop): each direction, a bidirectional LSTM with peepholes,
+    sequence lengths, batch-first layout; data sets of three lengths."""
+    rng = np.random.default_rng(13)
+    inp, hid, batch = 3, 4, 2
+
+    def weights(gates, dirs):
+        w = rng.standard_normal((dirs, gates * hid, inp)).astype(np.float32) * 0.5
+        r = rng.standard_normal((dirs, gates * hid, hid)).astype(np.float32) * 0.5
+        b = rng.standard_normal((dirs, 2 * gates * hid)).astype(np.float32) * 0.5
+        return w, r, b
+
+    const = lambda name, v: h.make_node("Constant", [], [name], value=nh.from_array(v, name))
+    for kind, gates, direction, extra in [
+        ("RNN", 1, "reverse", {}),
+        ("GRU", 3, "bidirectional", {"linear_before_reset": 1}),
+        ("GRU", 3, "forward", {}),
+        ("LSTM", 4, "bidirectional", {}),
+        ("LSTM", 4, "forward", {"peephole": True, "lens": True}),
+        ("LSTM", 4, "reverse", {"layout": 1}),
+    ]:
+        dirs = 2 if direction == "bidirectional" else 1
+        w, r, b = weights(gates, dirs)
+        nodes = [const("w", w), const("r", r), const("b", b)]
+        inputs = ["x", "w", "r", "b"]
+        layout = extra.get("layout", 0)
+        feeds_in = [("x", T.FLOAT, ["T", batch, inp] if layout == 0 else [batch, "T", inp])]
+        if extra.get("lens"):
+            feeds_in.append(("lens", T.INT32, [batch]))
+            inputs.append("lens")
+        if extra.get("peephole"):
+            inputs += ["", ""]
+            nodes.append(const("p", rng.standard_normal((dirs, 3 * hid)).astype(np.float32)))
+            inputs.append("p")
+        attrs = {"hidden_size": hid, "direction": direction}
+        if "linear_before_reset" in extra:
+            attrs["linear_before_reset"] = extra["linear_before_reset"]
+        if layout:
+            attrs["layout"] = layout
+        outs = ["y", "yh"] + (["yc"] if kind == "LSTM" else [])
+        nodes.append(h.make_node(kind, inputs, outs, **attrs))
+        y_shape = ["T", dirs, batch, hid] if layout == 0 else [batch, "T", dirs, hid]
+        s_shape = [dirs, batch, hid] if layout == 0 else [batch, dirs, hid]
+        outputs = [("y", T.FLOAT, y_shape), ("yh", T.FLOAT, s_shape)]
+        if kind == "LSTM":
+            outputs.append(("yc", T.FLOAT, s_shape))
+        sets = []
+        for steps in [5, 1, 3]:
+            shape = (steps, batch, inp) if layout == 0 else (batch, steps, inp)
+            f = {"x": rng.standard_normal(shape).astype(np.float32)}
+            if extra.get("lens"):
+                f["lens"] = np.array([steps, max(1, steps - 2)], np.int32)
+                f = (f, per_sequence_reference(nodes, inputs, outs, attrs, f, hid))
+            sets.append(f)
+        name = f"{kind.lower()}_{direction}_run_time_sequence" + ("_layout1" if layout else "") + (
+            "_peephole_lens" if extra.get("lens") else "") + ("_lbr" if "linear_before_reset" in extra else "")
+        case(name, nodes, feeds_in, outputs, sets[0], 14, more_feeds=sets[1:])
+
+
 def save_model_case(name, model, feeds):
     """Like case(), for a model built by hand (other domains)."""
     onnx.checker.check_model(model)
@@ -313,6 +394,6 @@ def save_model_case(name, model, feeds):
 if __name__ == "__main__":
     rng = np.random.default_rng(2026)
     for make in [roi_align, det, nms, maxpool_indices, unique, sequences, loop_runtime, deform_conv, tree_ensemble,
-                 same_pads_symbolic, topk_symbolic_axis]:
+                 same_pads_symbolic, topk_symbolic_axis, recurrent_run_time_sequence]:
         make(rng)
     print("wrote", sorted(p.name for p in ROOT.iterdir() if p.is_dir()))

@@ -1,13 +1,14 @@
-//! RNN, GRU and LSTM, unrolled over the static sequence length: the input
-//! projections of every step in one MatMul, then per step the recurrent
-//! MatMul, the gates (ONNX's order: GRU z r h, LSTM i o f c) and the state
-//! update, for each direction. Per-batch sequence lengths mask the steps past
+//! RNN, GRU and LSTM, unrolled over a static sequence length (a
+//! `Control::Loop` over one step when the length is known only at run
+//! time): the input projections of every step in one MatMul, then per step
+//! the recurrent MatMul, the gates (ONNX's order: GRU z r h, LSTM i o f c)
+//! and the state update, for each direction. Per-batch sequence lengths mask the steps past
 //! a sequence's end (its state is kept, its output is 0).
 use super::ctx::{MapCtx, Rule, row};
 use o2l_canon::Builder;
 use o2l_canon::compose;
-use o2l_canon::ops::{Binary, Compare, Elementwise, Linear, Movement, Unary};
-use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
+use o2l_canon::ops::{Binary, Body, Compare, Control, Elementwise, Linear, Movement, Unary};
+use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, TensorType, ValueId};
 
 pub(crate) static RULES: &[Rule] = &[
     row(
@@ -25,9 +26,14 @@ pub(crate) static RULES: &[Rule] = &[
             "ShapeOf",
             "Mul",
             "BroadcastTo",
+            "Loop",
+            "Range",
+            "Sub",
+            "Less",
+            "Cast",
         ],
         rnn,
-        "unrolled over a sequence of known length (the batch may be a run-time dim); forward, reverse, bidirectional; layout; activations; clip; sequence_lens",
+        "unrolled over a sequence of known length, a loop over one of run-time length (the batch may be a run-time dim too); forward, reverse, bidirectional; layout; activations; clip; sequence_lens",
     ),
     row(
         "GRU",
@@ -46,9 +52,13 @@ pub(crate) static RULES: &[Rule] = &[
             "Transpose",
             "ShapeOf",
             "BroadcastTo",
+            "Loop",
+            "Range",
+            "Less",
+            "Cast",
         ],
         gru,
-        "unrolled; linear_before_reset; forward, reverse, bidirectional; layout; sequence_lens",
+        "unrolled, or a loop over a sequence of run-time length; linear_before_reset; forward, reverse, bidirectional; layout; sequence_lens",
     ),
     row(
         "LSTM",
@@ -68,9 +78,12 @@ pub(crate) static RULES: &[Rule] = &[
             "Transpose",
             "ShapeOf",
             "BroadcastTo",
+            "Loop",
+            "Range",
+            "Sub",
         ],
         lstm,
-        "unrolled; peepholes; forward, reverse, bidirectional; layout; sequence_lens",
+        "unrolled, or a loop over a sequence of run-time length; peepholes; forward, reverse, bidirectional; layout; sequence_lens",
     ),
 ];
 
@@ -182,6 +195,7 @@ fn stack0(ctx: &mut MapCtx, values: &[ValueId]) -> Result<ValueId> {
 /// What one step of a direction reads besides its input and state: R^T,
 /// R (GRU's h rows), the recurrent bias, the peepholes, in the graph the
 /// step is emitted into.
+#[derive(Clone, Copy)]
 struct Cell<'p> {
     kind: Kind,
     hidden: u64,
@@ -320,6 +334,111 @@ fn cell(
     })
 }
 
+/// One direction over a sequence of run-time length `steps`: a loop whose
+/// body is one step (`cell`, `masked`), the states carried, each step's
+/// output stacked. Reverse runs the steps from the end and reverses the
+/// stacked outputs back. Returns Y (steps, batch, hidden) and the last states.
+fn step_loop(
+    ctx: &mut MapCtx,
+    p: &Cell,
+    xw: ValueId,
+    (h0, c0): (ValueId, Option<ValueId>),
+    lens_col: Option<ValueId>,
+    reverse: bool,
+    steps: &str,
+) -> Result<(ValueId, ValueId, Option<ValueId>)> {
+    let shape = ctx.emit1(Op::Movement(Movement::ShapeOf), &[xw])?;
+    let first = ctx.i64s(vec![], &[0])?;
+    let trips = ctx.emit1(Op::Movement(Movement::Gather { axis: 0 }), &[shape, first])?;
+    let truth = ctx.constant(Tensor::from_i64s(DType::Bool, vec![], &[1])?)?;
+    let mut carried = vec![h0];
+    carried.extend(c0);
+    let mut state_types = vec![
+        TensorType::new(DType::I64, vec![]),
+        TensorType::new(DType::Bool, vec![]),
+    ];
+    state_types.extend(carried.iter().map(|&v| ctx.ty(v)));
+    // Captured: xw, trips, R^T, R, then the optional values.
+    let mut captured = vec![xw, trips, p.rt, p.rd];
+    captured.extend(p.rb);
+    if let Some((a, b, c)) = p.peeps {
+        captured.extend([a, b, c]);
+    }
+    captured.extend(lens_col);
+    let lstm = c0.is_some();
+    let (body, operands) = ctx.body_graph("steps", &state_types, &captured, |b, own, inner| {
+        let (iter, h) = (own[0], own[2]);
+        let c = lstm.then(|| own[3]);
+        let (xw, trips) = (inner[0], inner[1]);
+        let mut rest = inner[4..].iter().copied();
+        let rb = if p.rb.is_some() { rest.next() } else { None };
+        let peeps = match p.peeps {
+            Some(_) => match (rest.next(), rest.next(), rest.next()) {
+                (Some(a), Some(bb), Some(cc)) => Some((a, bb, cc)),
+                _ => return Err(Error::internal("the loop body lost a peephole")),
+            },
+            None => None,
+        };
+        let lens_col = rest.next();
+        let step = Cell {
+            rt: inner[2],
+            rd: inner[3],
+            rb,
+            peeps,
+            act: p.act,
+            ..*p
+        };
+        let t = if reverse {
+            let one = b.i64s(vec![], &[1])?;
+            let last = b.binary(Binary::Sub, trips, one)?;
+            b.binary(Binary::Sub, last, iter)?
+        } else {
+            iter
+        };
+        let xt = b.emit1(Op::Movement(Movement::Gather { axis: 0 }), &[xw, t])?;
+        let new = cell(b, &step, xt, h, c)?;
+        let mask = match lens_col {
+            Some(l) => Some(b.emit1(
+                Op::Elementwise(Elementwise::Compare(Compare::Less)),
+                &[t, l],
+            )?),
+            None => None,
+        };
+        let (hn, cn, y) = masked(b, mask, new, h, c)?;
+        let go = b.constant(Tensor::from_i64s(DType::Bool, vec![], &[1])?)?;
+        let mut outs = vec![go, hn];
+        outs.extend(cn);
+        outs.push(y);
+        Ok(outs)
+    })?;
+    let n_carried = carried.len();
+    let mut loop_operands = vec![trips, truth];
+    loop_operands.extend(carried);
+    loop_operands.extend(operands);
+    let results = ctx.emit(
+        Op::Control(Control::Loop {
+            body: Body(std::sync::Arc::new(body)),
+            carried: n_carried,
+            trips: steps.to_string(),
+        }),
+        &loop_operands,
+    )?;
+    let (h_last, c_last, mut y) = (results[0], lstm.then(|| results[1]), results[n_carried]);
+    if reverse {
+        let last = ctx.i64s(vec![], &[-1])?;
+        let one = ctx.i64s(vec![], &[1])?;
+        let start = ctx.binary(Binary::Sub, trips, one)?;
+        let back = ctx.emit1(
+            Op::Movement(Movement::Range {
+                count: steps.to_string(),
+            }),
+            &[start, last, last],
+        )?;
+        y = ctx.emit1(Op::Movement(Movement::Gather { axis: 0 }), &[y, back])?;
+    }
+    Ok((y, h_last, c_last))
+}
+
 /// The masked update past a sequence's end (`mask` false): the state is
 /// kept and the output is 0. Returns the next states and the step's output.
 fn masked(
@@ -417,12 +536,10 @@ fn recurrent(ctx: &mut MapCtx, kind: Kind) -> Result<()> {
             kind.name()
         )));
     };
-    let Some(seq) = seq.known() else {
-        return Err(Error::unsupported(format!(
-            "{} over a sequence of run-time length (it is unrolled), got {xt}",
-            kind.name()
-        )));
-    };
+    // A sequence of run-time length runs as a loop (`step_loop`); a known
+    // one is unrolled.
+    let seq_dim = seq.clone();
+    let seq = seq.known().unwrap_or(0);
     let batch = batch.clone();
     let dtype = xt.dtype;
     let gw = kind.gates() * hidden;
@@ -465,11 +582,16 @@ fn recurrent(ctx: &mut MapCtx, kind: Kind) -> Result<()> {
             None => Ok(None),
         }
     };
-    // Step masks from the sequence lengths: (batch, 1) bools per step.
-    let masks: Option<Vec<ValueId>> = match lens {
+    // Sequence lengths as a column (batch, 1), and the unrolled steps' masks.
+    let lens_col = match lens {
         Some(l) => {
             let l = ctx.cast(l, DType::I64)?;
-            let l = ctx.reshape(l, vec![batch.clone(), Dim::Known(1)])?;
+            Some(ctx.reshape(l, vec![batch.clone(), Dim::Known(1)])?)
+        }
+        None => None,
+    };
+    let masks: Option<Vec<ValueId>> = match lens_col {
+        Some(l) => {
             let mut m = Vec::with_capacity(seq as usize);
             for t in 0..seq {
                 let tv = ctx.scalar(DType::I64, t as f64)?;
@@ -482,8 +604,9 @@ fn recurrent(ctx: &mut MapCtx, kind: Kind) -> Result<()> {
         }
         None => None,
     };
-    if masks.is_some() && dirs.contains(&true) {
+    if lens.is_some() && dirs.contains(&true) {
         if let Some(l) = lens
+            && seq_dim.known().is_some()
             && ctx
                 .const_of(l)
                 .is_some_and(|t| t.to_i64s().iter().all(|&v| v as u64 == seq))
@@ -567,6 +690,13 @@ fn recurrent(ctx: &mut MapCtx, kind: Kind) -> Result<()> {
             rb,
             peeps,
         };
+        if let Dim::Symbol(steps) = &seq_dim {
+            let (y, h_last, c_last) = step_loop(ctx, &p, xw, (h, c), lens_col, reverse, steps)?;
+            ys.push(y);
+            hs.push(h_last);
+            cs.extend(c_last);
+            continue;
+        }
         let mut outs = vec![None; seq as usize];
         for step in 0..seq {
             let t = if reverse { seq - 1 - step } else { step };
@@ -590,7 +720,7 @@ fn recurrent(ctx: &mut MapCtx, kind: Kind) -> Result<()> {
         let mut parts = Vec::with_capacity(ys.len());
         for v in ys {
             let shape = vec![
-                Dim::Known(seq),
+                seq_dim.clone(),
                 Dim::Known(1),
                 batch.clone(),
                 Dim::Known(hidden),
@@ -670,7 +800,7 @@ mod tests {
     }
 
     #[test]
-    fn a_run_time_batch_takes_zero_states_of_its_size_and_a_run_time_sequence_is_refused() {
+    fn a_run_time_batch_takes_zero_states_of_its_size_and_a_run_time_sequence_loops() {
         let lstm = |x: Vec<D>| {
             M::new(14)
                 .input(vi("x", 1, &x))
@@ -687,7 +817,9 @@ mod tests {
         let y = g.ty(g.outputs[0]);
         assert_eq!(y.shape[2], Dim::Symbol("b".into()), "{y}");
         assert!(g.nodes.iter().any(|n| n.op.name() == "BroadcastTo"));
-        let e = lstm(vec![D::S("t"), D::N(2), D::N(3)]).unwrap_err();
-        assert!(e.to_string().contains("run-time length"), "{e}");
+        // A run-time sequence length runs as a loop, its steps stacked on "t".
+        let g = lstm(vec![D::S("t"), D::N(2), D::N(3)]).unwrap();
+        assert!(g.nodes.iter().any(|n| n.op.name() == "Loop"));
+        assert_eq!(g.ty(g.outputs[0]).shape[0], Dim::Symbol("t".into()));
     }
 }
