@@ -14,6 +14,10 @@ Three ways to call it:
     iree-check.py --fixture fixtures/models/NAME --dynamic [--jit]
         converts ONCE without pinning the symbolic dims, compiles that module once and
         runs it at the fixture's inputs and at every shapes/BxS/ set beside them.
+    iree-check.py --case-list FILE
+        many models in one process: each line `LABEL<TAB>MODEL<TAB>in.npy;..<TAB>want.npy;..`
+        (inputs and expected outputs in the graph's order), no JIT comparison; the
+        ONNX node suite's tolerance (atol 1e-7 + rtol 1e-3) unless --atol/--rtol say otherwise.
 
 Converts with target/debug/onnx2linalg (BIN overrides) and compiles for the local CPU
 with the flags of docs/iree.md. Prints one line per case, `iree-check: CASE pass ...` or
@@ -107,6 +111,12 @@ def compare(source, got, want, atol, rtol):
     if len(got) != len(want):
         return f"IREE returned {len(got)} outputs, {source} has {len(want)}"
     for g, (name, w) in zip(got, want):
+        # IREE's runtime knows integers by width only (ui32 comes back as int32),
+        # and .npy files hold bf16 values as f32.
+        if g.dtype != w.dtype and g.dtype.kind in "iu" and w.dtype.kind in "iu" and g.dtype.itemsize == w.dtype.itemsize:
+            g = g.view(w.dtype)
+        elif g.dtype.name == "bfloat16" and w.dtype == np.float32:
+            g = g.astype(np.float32)
         if g.dtype != w.dtype or g.shape != w.shape:
             return f"output {name}: IREE gave {g.dtype}{list(g.shape)}, {source} {w.dtype}{list(w.shape)}"
         if g.size == 0:
@@ -146,6 +156,9 @@ def run_checks(args, binary, model, cases, dynamic, atol, rtol, with_jit, tmp):
         # Without its `FILE:LINE:COL: ` prefix the reason stays the same across runs and
         # across unrelated changes to the emitted IR.
         line = re.sub(r"^\S*model\.mlir:\d+:\d+: ", "", first_error_line(done.stderr))
+        # A crash's last line is a stack frame, different on every run.
+        if "Stack dump" in done.stderr or "report issues" in done.stderr:
+            line = "crashed (an IREE bug; its stack dump is on stderr)"
         return fail_all(f"iree-compile: {line}")
     t2 = time.monotonic()
     with open(mlir) as f:
@@ -195,6 +208,7 @@ def main():
     ap.add_argument("--dynamic", action="store_true", help="convert unpinned once; run at every shapes/BxS set")
     ap.add_argument("--expected", action="append", default=[], metavar="OUT=want.npy",
                     help="compare output OUT with this file (repeatable, in the graph's output order)")
+    ap.add_argument("--case-list", help="a file of `LABEL<TAB>MODEL<TAB>inputs;..<TAB>expected;..` lines")
     ap.add_argument("--jit", action="store_true", help="with --fixture: compare with `onnx2linalg run` too")
     ap.add_argument("--no-jit", action="store_true", help="with MODEL: skip the `onnx2linalg run` comparison")
     ap.add_argument("--atol", type=float, help="default: the manifest's, else 1e-4")
@@ -204,6 +218,18 @@ def main():
     args.compiler = os.path.join(os.path.dirname(sys.executable), "iree-compile")
 
     tolerance = {"atol": 1e-4, "rtol": 1e-4}
+    if args.case_list:
+        atol = args.atol if args.atol is not None else 1e-7
+        rtol = args.rtol if args.rtol is not None else 1e-3
+        failed = 0
+        with open(args.case_list) as f:
+            lines = [line.rstrip("\n").split("\t") for line in f if line.strip()]
+        for label, model, ins, outs in lines:
+            split = lambda paths: [(f"#{k}", p) for k, p in enumerate(paths.split(";")) if p]
+            case = Case(label, split(ins), split(outs))
+            with tempfile.TemporaryDirectory(prefix="iree-check-") as tmp:
+                failed += run_checks(args, binary, model, [case], False, atol, rtol, False, tmp)
+        sys.exit(1 if failed else 0)
     if args.fixture:
         if args.model:
             ap.error("give either --fixture or MODEL, not both")

@@ -76,12 +76,26 @@ fn check_fixture(python: &Path, fixture: &Path, dynamic: bool) -> Vec<String> {
     let out = cmd
         .output()
         .unwrap_or_else(|e| panic!("cannot start {}: {e}", python.display()));
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let cases = reported_cases(&out.stdout);
+    if cases.is_empty() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let last = stderr.lines().last().unwrap_or("(no output)").trim();
+        return vec![format!(
+            "{name}: fail: iree-check.py reported no case ({}): {last}",
+            out.status
+        )];
+    }
+    cases
+}
+
+/// The `CASE: pass` / `CASE: fail: reason` lines of iree-check.py's output.
+fn reported_cases(stdout: &[u8]) -> Vec<String> {
+    let stdout = String::from_utf8_lossy(stdout);
     // Its lines carry the convert, compile and per-case run times (seen with --nocapture).
     for line in stdout.lines() {
         println!("    {line}");
     }
-    let cases: Vec<String> = stdout
+    stdout
         .lines()
         .filter_map(|l| l.strip_prefix("iree-check: "))
         .filter_map(|l| {
@@ -93,16 +107,7 @@ fn check_fixture(python: &Path, fixture: &Path, dynamic: bool) -> Vec<String> {
                     .map(|(case, why)| format!("{case}: fail: {why}"))
             }
         })
-        .collect();
-    if cases.is_empty() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let last = stderr.lines().last().unwrap_or("(no output)").trim();
-        return vec![format!(
-            "{name}: fail: iree-check.py reported no case ({}): {last}",
-            out.status
-        )];
-    }
-    cases
+        .collect()
 }
 
 #[test]
@@ -154,4 +159,105 @@ fn iree_runs_our_mlir_like_onnxruntime() {
     let mut render = lines.join("\n");
     render.push('\n');
     check_expectations(&root().join("tests/iree/expectations.txt"), &render);
+}
+
+/// One node test in this many (sorted by name) among those our own runner
+/// passes plain (seed 0): about 75 tests, a few minutes of IREE compiles.
+const NODE_SAMPLE_EVERY: usize = 24;
+
+/// A fixed sample of the ONNX node suite under IREE: each sampled test
+/// converted by the binary under test, compiled and run by IREE on the
+/// test's inputs, compared with its expected outputs at the node suite's
+/// tolerance; outcomes against tests/iree/expectations-node-sample.txt.
+#[test]
+fn iree_runs_a_sample_of_the_node_suite() {
+    let python = iree_python();
+    let suite = std::env::var_os("ONNX_NODE_SUITE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("build/onnx-node/node"));
+    let expectations =
+        std::fs::read_to_string(root().join("tests/conformance/expectations.txt")).unwrap();
+    let mut passing: Vec<&str> = expectations
+        .lines()
+        .filter_map(|l| l.strip_suffix(": pass"))
+        .collect();
+    passing.sort_unstable();
+    let sample: Vec<&str> = passing.iter().copied().step_by(NODE_SAMPLE_EVERY).collect();
+    assert!(sample.len() >= 60, "a sample of {} node tests", sample.len());
+
+    let scratch = crate::common::scratch("iree", "node-sample");
+    let mut list = String::new();
+    let mut lines = Vec::new();
+    for name in &sample {
+        let data = suite.join(name).join("test_data_set_0");
+        let npys = |prefix: &str| -> Result<Vec<String>, String> {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(&data)
+                .map_err(|e| format!("{}: {e}", data.display()))?
+                .map(|e| e.unwrap().path())
+                .filter(|p| {
+                    p.file_name()
+                        .is_some_and(|f| f.to_string_lossy().starts_with(prefix))
+                })
+                .collect();
+            // input_2.pb before input_10.pb.
+            files.sort_by_key(|p| {
+                let stem = p.file_stem().unwrap().to_string_lossy().into_owned();
+                stem[prefix.len()..].parse::<usize>().unwrap_or(usize::MAX)
+            });
+            files
+                .iter()
+                .map(|p| {
+                    let t = onnx2linalg::read_tensor_file(p).map_err(|e| e.to_string())?;
+                    let npy = scratch.join(format!(
+                        "{name}_{}.npy",
+                        p.file_stem().unwrap().to_string_lossy()
+                    ));
+                    std::fs::write(&npy, onnx2linalg::npy::write(&t)).unwrap();
+                    Ok(npy.display().to_string())
+                })
+                .collect()
+        };
+        match (npys("input_"), npys("output_")) {
+            (Ok(ins), Ok(outs)) => list.push_str(&format!(
+                "{name}\t{}\t{}\t{}\n",
+                suite.join(name).join("model.onnx").display(),
+                ins.join(";"),
+                outs.join(";")
+            )),
+            (Err(e), _) | (_, Err(e)) => lines.push(format!("{name}: fail: {e}")),
+        }
+    }
+    let list_file = scratch.join("cases.tsv");
+    std::fs::write(&list_file, list).unwrap();
+    let started = Instant::now();
+    let out = Command::new(&python)
+        .arg(root().join("scripts/iree-check.py"))
+        .arg("--case-list")
+        .arg(&list_file)
+        .env("BIN", env!("CARGO_BIN_EXE_onnx2linalg"))
+        .output()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", python.display()));
+    lines.extend(reported_cases(&out.stdout));
+    lines.sort();
+    let passed = lines.iter().filter(|l| l.ends_with(": pass")).count();
+    println!(
+        "iree: node-suite sample: {passed} of {} pass (our runner: all {} pass), {:.1}s",
+        lines.len(),
+        sample.len(),
+        started.elapsed().as_secs_f64()
+    );
+    assert_eq!(
+        lines.len(),
+        sample.len(),
+        "iree-check.py reported {} of {} sampled tests:\n{}",
+        lines.len(),
+        sample.len(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut render = lines.join("\n");
+    render.push('\n');
+    check_expectations(
+        &root().join("tests/iree/expectations-node-sample.txt"),
+        &render,
+    );
 }
