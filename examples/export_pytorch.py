@@ -11,7 +11,7 @@ Each is exported with torch.onnx.export, converted to linalg MLIR, run by
     python examples/export_pytorch.py target/debug/onnx2linalg OUT_DIR
 
 Needs the packages of python/requirements-models.txt (torch, torchvision,
-transformers, onnx); `scripts/setup.sh --models` makes that venv in
+transformers, onnx); `bash scripts/setup.sh --with-torch` makes that venv in
 build/venv-models. tests/suite/examples.rs runs this script.
 """
 import pathlib

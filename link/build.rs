@@ -8,9 +8,14 @@
 //! together. Packed relative relocations (DT_RELR, glibc >= 2.36) replace 7 MB of
 //! position-independent relocation records that the loader read on every start.
 //! Neither changes what the binary does; `docs/performance.md` has the numbers.
+//!
+//! It also records the version of the MLIR/LLVM the build links
+//! (`O2L_MLIR_VERSION`, shown by `onnx2linalg --version`).
 fn main() {
     println!("cargo:rerun-if-changed=link/build.rs");
     println!("cargo:rerun-if-changed=link/startup-order.txt");
+    println!("cargo:rerun-if-env-changed=MLIR_SYS_220_PREFIX");
+    println!("cargo:rustc-env=O2L_MLIR_VERSION={}", mlir_version());
     let linux = std::env::var("CARGO_CFG_TARGET_OS").is_ok_and(|os| os == "linux");
     let Ok(root) = std::env::var("CARGO_MANIFEST_DIR") else {
         return;
@@ -26,4 +31,30 @@ fn main() {
         println!("cargo:rustc-link-arg-bins=-Wl,--no-warn-symbol-ordering");
     }
     println!("cargo:rustc-link-arg-bins=-Wl,-z,pack-relative-relocs");
+}
+
+/// The LLVM version of the MLIR that mlir-sys links: `llvm-config --version` of
+/// its prefix, else `LLVM_VERSION_STRING` from that prefix's headers.
+fn mlir_version() -> String {
+    let prefix = std::env::var("MLIR_SYS_220_PREFIX").unwrap_or_else(|_| "/usr/lib/llvm-22".into());
+    let from_tool = std::process::Command::new(format!("{prefix}/bin/llvm-config"))
+        .arg("--version")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    if let Some(v) = from_tool {
+        return v;
+    }
+    let header = format!("{prefix}/include/llvm/Config/llvm-config.h");
+    std::fs::read_to_string(header)
+        .ok()
+        .and_then(|h| {
+            h.lines()
+                .find_map(|l| l.strip_prefix("#define LLVM_VERSION_STRING "))
+                .map(|v| v.trim().trim_matches('"').to_string())
+        })
+        .unwrap_or_else(|| "unknown".into())
 }

@@ -2,22 +2,35 @@
 # Sets up a Debian 12 machine for onnx2linalg, builds it, and prints the MLIR of
 # the bundled model (a small ResNet-style CNN) on stdout.
 #
-#   bash scripts/setup.sh
+#   bash scripts/setup.sh                 (no PyTorch: fixtures are committed)
+#   bash scripts/setup.sh --with-torch    (also build/venv-models: PyTorch, ~5.8 GB)
 #
 # Idempotent and fast when warm: each step checks first and skips what is done.
 #   1. Debian packages: LLVM/MLIR 22 (only the missing ones; apt-get update only then)
-#   2. .venv: Python venv with python/requirements.txt, build/venv-models with
-#      python/requirements-models.txt (PyTorch) and build/venv-iree with
-#      python/requirements-iree.txt (IREE; each redone when its pins change)
+#   2. .venv: Python venv with python/requirements.txt, build/venv-iree with
+#      python/requirements-iree.txt (IREE), and with --with-torch build/venv-models
+#      with python/requirements-models.txt (PyTorch with its CUDA wheels: only the
+#      export example, tests/suite/examples.rs, and the fixture generators need it;
+#      each venv is redone when its pins change)
 #   3. build/onnx-node and build/onnx-node-seed2: the ONNX backend node suite with
 #      numpy seeds 0 and 2 (each redone when onnx, numpy, the script or the seed change)
-#   4. cargo build --workspace --all-targets (so `bash scripts/test.sh` starts warm)
+#   4. cargo build --workspace --all-targets --exclude o2l-python (so `bash scripts/test.sh` starts warm)
 #   5. target/debug/onnx2linalg fixtures/models/resnet_small_op17.onnx   -> stdout
-# Progress goes to stderr; stdout carries only the MLIR.
+# Progress goes to stderr, and at the end the time set-up took and the disk its
+# products take; stdout carries only the MLIR.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
+START=$SECONDS
+WITH_TORCH=0
+for arg in "$@"; do
+    case $arg in
+        --with-torch) WITH_TORCH=1 ;;
+        -h | --help) sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) printf 'setup: error: unknown argument %s (known: --with-torch)\n' "$arg" >&2; exit 2 ;;
+    esac
+done
 BUNDLED=fixtures/models/resnet_small_op17.onnx
 APT_PACKAGES=(
     llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools libpolly-22-dev
@@ -83,9 +96,16 @@ make_venv() {
     echo "$want" >"$dir/.requirements.sha256"
 }
 make_venv .venv python/requirements.txt
-# PyTorch, torchvision, transformers: examples/export_pytorch.py (run by tests/suite/examples.rs)
-# and the fixture generator. A few GB (the default PyPI torch build).
-make_venv build/venv-models python/requirements-models.txt
+# PyTorch, torchvision, transformers: examples/export_pytorch.py (run by tests/suite/examples.rs,
+# which is skipped without it) and the fixture generators. About 5.8 GB (the default PyPI torch
+# build with its CUDA wheels): only with --with-torch.
+if [ "$WITH_TORCH" = 1 ]; then
+    make_venv build/venv-models python/requirements-models.txt
+elif [ -d build/venv-models ]; then
+    log "build/venv-models: left as it is (kept up to date only with --with-torch)"
+else
+    log "build/venv-models: not made (PyTorch: bash scripts/setup.sh --with-torch)"
+fi
 # IREE compiler and runtime (about 0.6 GB): scripts/iree-check.py, run by tests/suite/iree.rs.
 make_venv build/venv-iree python/requirements-iree.txt
 
@@ -111,10 +131,17 @@ make_suite build/onnx-node 0
 make_suite build/onnx-node-seed2 2
 
 # --- 4. Build ---------------------------------------------------------------------
-log "cargo build --workspace --all-targets"
-quiet cargo build --workspace --all-targets
+# The Python module (crates/o2l-python) is built in release by scripts/package.sh only.
+log "cargo build --workspace --all-targets --exclude o2l-python"
+quiet cargo build --workspace --all-targets --exclude o2l-python
 
 # --- 5. The bundled model -------------------------------------------------------
 [ -f "$BUNDLED" ] || die "$BUNDLED is missing (fixtures/make_models.py writes it)"
 log "converting $BUNDLED (MLIR on stdout)"
-exec "$ROOT/target/debug/onnx2linalg" "$BUNDLED"
+"$ROOT/target/debug/onnx2linalg" "$BUNDLED"
+
+# --- Closing note: time and disk ---------------------------------------------------
+elapsed=$((SECONDS - START))
+llvm_kb=$(dpkg-query -Wf '${Installed-Size}\n' "${APT_PACKAGES[@]}" 2>/dev/null | awk '{s += $1} END {print s + 0}')
+disk=$(du -shcD .venv build target 2>/dev/null | awk '$2 != "total" {printf "%s%s %s", sep, $2, $1; sep=", "} $2 == "total" {t=$1} END {printf " (total %s)", t}')
+log "done in $((elapsed / 60))m $((elapsed % 60))s; disk: $disk; LLVM/MLIR Debian packages: $((llvm_kb / 1024)) MB"

@@ -24,7 +24,42 @@ pub mod ops_table;
 pub mod output;
 mod runner;
 
-pub use runner::Runner;
+pub use runner::{RunOptions, RunOutput, Runner, run_model};
+
+/// This build's version (the workspace's Cargo version).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The version of the MLIR/LLVM this build links (statically), as its
+/// `llvm-config --version` printed it at build time.
+pub const MLIR_VERSION: &str = env!("O2L_MLIR_VERSION");
+
+/// What `onnx2linalg --version` prints after the command's name.
+pub const VERSION_LINE: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (MLIR/LLVM ",
+    env!("O2L_MLIR_VERSION"),
+    ", linked statically)"
+);
+
+/// An error as the command line prints it after `error: `: on one line (names
+/// read from a model may hold newlines or other control characters, which are
+/// shown escaped), with the `--bind` hint when a run-time value would have to
+/// be a constant.
+pub fn error_line(e: &Error) -> String {
+    let line = match &e.runtime_value {
+        Some(v) => format!("{e} (to fix \"{v}\" at a value: --bind {v}=FILE)"),
+        None => e.to_string(),
+    };
+    line.chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
 
 pub use o2l_canon::{
     DType, Dim, Error, ErrorKind, Graph, Limits, Origin, Result, Tensor, TensorType,

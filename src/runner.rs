@@ -92,3 +92,117 @@ impl Runner {
             .join(", ")
     }
 }
+
+/// How `run_model` reads a model before running it.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// The source op set (None: detect it from the file).
+    pub from: Option<crate::Frontend>,
+    /// Input pinning, bound inputs, limits. Symbolic input dims that
+    /// `input_shapes` leaves open are pinned to the shapes of the given inputs,
+    /// unless `dynamic`.
+    pub import: crate::ImportOptions,
+    /// Keep symbolic input dims symbolic: convert once to a function with `?`
+    /// dims and call it at the shapes of the given inputs.
+    pub dynamic: bool,
+}
+
+/// What `run_model` gives back.
+#[derive(Debug, Clone)]
+pub struct RunOutput {
+    /// The graph outputs, in order, with their names.
+    pub outputs: Vec<(String, Tensor)>,
+    /// The import's warnings, each naming the file.
+    pub warnings: Vec<String>,
+}
+
+/// Reads the model at `path`, compiles it and calls it on `inputs` (by graph
+/// input name, each given once): what `onnx2linalg run` does before writing
+/// files. NumPy has no bfloat16, so an f32 value given for a bf16 input is
+/// rounded to bf16.
+pub fn run_model(
+    path: &std::path::Path,
+    inputs: Vec<(String, Tensor)>,
+    options: &RunOptions,
+) -> Result<RunOutput> {
+    use crate::{DType, Dim, Frontend};
+    let in_model = |e: Error| e.in_file(path.display().to_string());
+    let mut given: std::collections::BTreeMap<String, Tensor> = Default::default();
+    for (name, t) in inputs {
+        if given.contains_key(&name) {
+            return Err(Error::invalid(format!("input \"{name}\" is given twice")));
+        }
+        given.insert(name, t);
+    }
+
+    // Pin symbolic input dims to the given data before importing, so the import
+    // (which may need static shapes) and the lowering see them.
+    let mut import = options.import.clone();
+    let frontend = match options.from {
+        Some(f) => f,
+        None => crate::detect_frontend(path)?,
+    };
+    if frontend == Frontend::Onnx && !options.dynamic {
+        for (name, ty) in crate::onnx_inputs(path)? {
+            let symbolic = ty.shape.iter().any(|d| matches!(d, Dim::Symbol(_)));
+            let explicit = import.input_shapes.iter().any(|(n, _)| n == &name);
+            if let (true, false, Some(t)) = (symbolic, explicit, given.get(&name)) {
+                import.input_shapes.push((name, t.dims.clone()));
+            }
+        }
+    }
+    let imported = crate::import_model_with_warnings(path, Some(frontend), &import)?;
+    let graph = imported.graph;
+
+    let runner = Runner::new(&graph).map_err(in_model)?;
+    let missing: Vec<&str> = runner
+        .inputs()
+        .iter()
+        .filter(|(n, _)| !given.contains_key(n))
+        .map(|(n, _)| n.as_str())
+        .collect();
+    let extra: Vec<&str> = given
+        .keys()
+        .filter(|n| !runner.inputs().iter().any(|(m, _)| m == *n))
+        .map(|n| n.as_str())
+        .collect();
+    if !missing.is_empty() || !extra.is_empty() {
+        let mut parts = Vec::new();
+        if !missing.is_empty() {
+            parts.push(format!("missing --input for {}", missing.join(", ")));
+        }
+        if !extra.is_empty() {
+            parts.push(format!("unknown input {}", extra.join(", ")));
+        }
+        return Err(in_model(Error::invalid(format!(
+            "{}; expected inputs: {}",
+            parts.join("; "),
+            runner.describe_inputs()
+        ))));
+    }
+    let mut ordered: Vec<Tensor> = Vec::with_capacity(runner.inputs().len());
+    for (name, ty) in runner.inputs() {
+        let Some(t) = given.remove(name) else {
+            continue;
+        };
+        if ty.dtype == DType::BF16 && t.dtype == DType::F32 {
+            ordered.push(Tensor::from_f64s(
+                DType::BF16,
+                t.dims.clone(),
+                &t.to_f64s(),
+            )?);
+        } else {
+            ordered.push(t);
+        }
+    }
+    let outputs = runner.run(&ordered).map_err(in_model)?;
+    Ok(RunOutput {
+        outputs: runner
+            .outputs()
+            .iter()
+            .map(|(n, _)| n.clone())
+            .zip(outputs)
+            .collect(),
+        warnings: imported.warnings,
+    })
+}

@@ -21,7 +21,7 @@ Examples:
   onnx2linalg batch zoo/ -o out/ -j 4            convert a folder of models, with a report";
 
 #[derive(Parser)]
-#[command(name = "onnx2linalg", version, about = "Convert ONNX models to linalg-on-tensors MLIR",
+#[command(name = "onnx2linalg", version = onnx2linalg::VERSION_LINE, about = "Convert ONNX models to linalg-on-tensors MLIR",
           after_help = EXAMPLES, args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 struct Cli {
     #[command(subcommand)]
@@ -45,7 +45,17 @@ enum Command {
 }
 
 pub fn main() -> Result<ExitCode> {
-    let cli = Cli::parse();
+    main_from(std::env::args_os())
+}
+
+/// The command line on `args` (the first one names the program). The Python
+/// package's `onnx2linalg` command runs this too (crates/o2l-python).
+pub fn main_from<I, T>(args: I) -> Result<ExitCode>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = Cli::parse_from(args);
     match cli.command {
         Some(Command::Convert(args)) => convert::run(args),
         Some(Command::Run(args)) => run::run(args),

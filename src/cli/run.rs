@@ -2,8 +2,7 @@
 use super::convert::{parse_dim, parse_input_shape};
 use clap::Args;
 use onnx2linalg::output::write_atomic;
-use onnx2linalg::{DType, Dim, Error, ImportOptions, Result, Runner, Tensor, npy};
-use std::collections::BTreeMap;
+use onnx2linalg::{DType, Error, ImportOptions, Result, RunOptions, Tensor, npy};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -62,93 +61,30 @@ pub fn file_safe(name: &str) -> String {
 }
 
 pub fn run(args: RunArgs) -> Result<ExitCode> {
-    let model = &args.model;
-    let in_model = |e: Error| e.in_file(model.display().to_string());
-
-    let mut given: BTreeMap<String, Tensor> = BTreeMap::new();
+    let mut given: Vec<(String, Tensor)> = Vec::with_capacity(args.inputs.len());
     for (name, path) in &args.inputs {
-        if given.contains_key(name) {
+        if given.iter().any(|(n, _)| n == name) {
             return Err(Error::invalid(format!("input \"{name}\" is given twice")));
         }
-        given.insert(name.clone(), npy::read_file(path)?);
+        given.push((name.clone(), npy::read_file(path)?));
     }
-
-    // Pin symbolic input dims to the given data before importing, so the import
-    // (which may need static shapes) and the lowering see them.
-    let mut options = ImportOptions {
-        input_shapes: args.input_shapes.clone(),
-        dims: args.dims.clone(),
-        bind_inputs: super::convert::read_bindings(&args.bind)?,
-        ..Default::default()
+    let options = RunOptions {
+        from: None,
+        import: ImportOptions {
+            input_shapes: args.input_shapes.clone(),
+            dims: args.dims.clone(),
+            bind_inputs: super::convert::read_bindings(&args.bind)?,
+            ..Default::default()
+        },
+        dynamic: args.dynamic,
     };
-    let frontend = onnx2linalg::detect_frontend(model)?;
-    let onnx_inputs = match frontend {
-        onnx2linalg::Frontend::Onnx => onnx2linalg::onnx_inputs(model)?,
-        _ => Vec::new(),
-    };
-    for (name, ty) in onnx_inputs {
-        let symbolic = ty.shape.iter().any(|d| matches!(d, Dim::Symbol(_)));
-        let explicit = options.input_shapes.iter().any(|(n, _)| n == &name);
-        if args.dynamic {
-            break;
-        }
-        if let (true, false, Some(t)) = (symbolic, explicit, given.get(&name)) {
-            options.input_shapes.push((name, t.dims.clone()));
-        }
-    }
-    let imported = onnx2linalg::import_model_with_warnings(model, Some(frontend), &options)?;
-    super::convert::warn(&imported.warnings);
-    let graph = imported.graph;
-
-    let runner = Runner::new(&graph).map_err(in_model)?;
-    let expected = || format!("expected inputs: {}", runner.describe_inputs());
-    let missing: Vec<&str> = runner
-        .inputs()
-        .iter()
-        .filter(|(n, _)| !given.contains_key(n))
-        .map(|(n, _)| n.as_str())
-        .collect();
-    let extra: Vec<&str> = given
-        .keys()
-        .filter(|n| !runner.inputs().iter().any(|(m, _)| m == *n))
-        .map(|n| n.as_str())
-        .collect();
-    if !missing.is_empty() || !extra.is_empty() {
-        let mut parts = Vec::new();
-        if !missing.is_empty() {
-            parts.push(format!("missing --input for {}", missing.join(", ")));
-        }
-        if !extra.is_empty() {
-            parts.push(format!("unknown input {}", extra.join(", ")));
-        }
-        return Err(in_model(Error::invalid(format!(
-            "{}; {}",
-            parts.join("; "),
-            expected()
-        ))));
-    }
-    let mut inputs: Vec<Tensor> = Vec::with_capacity(runner.inputs().len());
-    for (name, ty) in runner.inputs() {
-        let Some(t) = given.remove(name) else {
-            continue;
-        };
-        // NumPy has no bfloat16: a bf16 input comes as f32 and is rounded here.
-        if ty.dtype == DType::BF16 && t.dtype == DType::F32 {
-            inputs.push(Tensor::from_f64s(
-                DType::BF16,
-                t.dims.clone(),
-                &t.to_f64s(),
-            )?);
-        } else {
-            inputs.push(t);
-        }
-    }
-    let outputs = runner.run(&inputs).map_err(in_model)?;
+    let run = onnx2linalg::run_model(&args.model, given, &options)?;
+    super::convert::warn(&run.warnings);
 
     std::fs::create_dir_all(&args.output_dir)
         .map_err(|e| Error::io(format!("{}: {e}", args.output_dir.display())))?;
     let mut used = std::collections::HashSet::new();
-    for (k, ((name, _), t)) in runner.outputs().iter().zip(&outputs).enumerate() {
+    for (k, (name, t)) in run.outputs.iter().enumerate() {
         let mut file = file_safe(name);
         if !used.insert(file.clone()) {
             file = format!("{file}_{k}");

@@ -8,6 +8,7 @@ use crate::common;
 use crate::common::{bin, value};
 use o2l_proto::{GraphProto, Message, ModelProto, NodeProto, OperatorSetIdProto};
 use std::path::Path;
+use std::process::Command;
 
 /// x -> op_type(named node) -> y, f32 2x3, default domain at `opset`.
 fn one_node_model(op_type: &str, node: &str, opset: i64) -> Vec<u8> {
@@ -447,4 +448,27 @@ fn explain_quant_lists_each_qdq_group_and_a_note_counts_the_float_ones() {
         plain.trim(),
         "note: 1 of 2 QDQ groups stay float (--explain-quant lists them and why)"
     );
+}
+
+/// `--version` names the Cargo version and the MLIR/LLVM release linked in
+/// (the one under MLIR_SYS_220_PREFIX at build time).
+#[test]
+fn version_names_the_cargo_version_and_the_linked_mlir() {
+    let out = bin().arg("--version").output().unwrap();
+    assert!(out.status.success());
+    let line = String::from_utf8(out.stdout).unwrap();
+    let llvm = Command::new("/usr/lib/llvm-22/bin/llvm-config")
+        .arg("--version")
+        .output()
+        .unwrap();
+    let llvm = String::from_utf8(llvm.stdout).unwrap();
+    assert_eq!(
+        line.trim_end(),
+        format!(
+            "onnx2linalg {} (MLIR/LLVM {}, linked statically)",
+            env!("CARGO_PKG_VERSION"),
+            llvm.trim()
+        )
+    );
+    assert_eq!(onnx2linalg::MLIR_VERSION, llvm.trim());
 }

@@ -46,16 +46,23 @@ fn convert_and_run_writes_verified_mlir_and_prints_the_outputs() {
 
 /// examples/export_pytorch.py: a user's own module, a torchvision network and
 /// a transformers model exported from PyTorch, converted, run, and compared
-/// with PyTorch's outputs (needs build/venv-models from scripts/setup.sh).
+/// with PyTorch's outputs. Needs build/venv-models, which only
+/// `bash scripts/setup.sh --with-torch` makes (PyTorch with its CUDA wheels,
+/// ~5.8 GB): without it the test says so and passes, unless
+/// `O2L_REQUIRE_TORCH=1` asks for it.
 #[test]
 fn pytorch_export_example_converts_and_matches_pytorch() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let python = root.join("build/venv-models/bin/python");
-    assert!(
-        python.exists(),
-        "{} is missing: run bash scripts/setup.sh",
-        python.display()
-    );
+    if !python.exists() {
+        let why = format!(
+            "{} is missing (bash scripts/setup.sh --with-torch makes it)",
+            python.display()
+        );
+        assert!(std::env::var_os("O2L_REQUIRE_TORCH").is_none(), "{why}");
+        eprintln!("SKIPPED pytorch_export_example_converts_and_matches_pytorch: {why}");
+        return;
+    }
     let dir = common::scratch("examples", "pytorch");
     let run = Command::new(&python)
         .arg(root.join("examples/export_pytorch.py"))
