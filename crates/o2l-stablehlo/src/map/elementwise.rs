@@ -188,7 +188,19 @@ pub(crate) static RULES: &[Rule] = &[
         constant,
         "dense literals: scalars, nested lists, splats, hex blobs",
     ),
+    rule(
+        "arith.constant",
+        &[],
+        constant,
+        "as stablehlo.constant (torch-mlir mixes arith constants into StableHLO)",
+    ),
     rule("stablehlo.iota", &[], iota, "a constant of the graph"),
+    rule(
+        "stablehlo.dynamic_iota",
+        &[],
+        dynamic_iota,
+        "a static result type (torch-mlir's arange): an iota of that shape; the shape operand, when constant, must agree",
+    ),
 ];
 
 fn binary(ctx: &mut OpCtx, b: Binary) -> Result<()> {
@@ -613,6 +625,11 @@ pub(crate) fn dense_tensor(d: DType, dims: Vec<u64>, lit: &Dense) -> Result<Tens
             }
             b.clone()
         }
+        Dense::Resource(key) => {
+            return Err(Error::invalid(format!(
+                "dense_resource<{key}> has no blob in the file's dialect_resources section"
+            )));
+        }
         Dense::Elems(e) => {
             if e.len() as u64 == n && n != 1 {
                 let mut out = Vec::with_capacity(e.len() * size as usize);
@@ -651,6 +668,21 @@ fn constant(ctx: &mut OpCtx) -> Result<()> {
     let tensor = dense_tensor(t.dtype, dims, d)?;
     let v = ctx.constant(tensor)?;
     ctx.bind(0, v)
+}
+
+fn dynamic_iota(ctx: &mut OpCtx) -> Result<()> {
+    // A result type with a `?` is refused by `result_dims`, naming the type.
+    let dims = ctx.result_dims(0)?;
+    let shape = ctx.input(0)?;
+    if let Some(given) = ctx.graph.constant(shape).map(Tensor::to_f64s) {
+        let want: Vec<f64> = dims.iter().map(|&d| d as f64).collect();
+        if given != want {
+            return Err(Error::invalid(format!(
+                "the shape operand {given:?} disagrees with the result type {dims:?}"
+            )));
+        }
+    }
+    iota(ctx)
 }
 
 fn iota(ctx: &mut OpCtx) -> Result<()> {

@@ -152,10 +152,6 @@ pub(crate) static GAPS: &[(&str, &str)] = &[
         "shapes computed at run time: StableHLO with dynamic shapes is not supported",
     ),
     (
-        "stablehlo.dynamic_iota",
-        "shapes computed at run time: StableHLO with dynamic shapes is not supported",
-    ),
-    (
         "stablehlo.dynamic_pad",
         "shapes computed at run time: StableHLO with dynamic shapes is not supported",
     ),
