@@ -16,7 +16,8 @@ pub(crate) fn dtype_of(elem: &str) -> Result<DType> {
         "i8" | "si8" => DType::I8,
         "i16" | "si16" => DType::I16,
         "i32" | "si32" => DType::I32,
-        "i64" | "si64" => DType::I64,
+        // `index` (shape operands torch-mlir prints as `tensor<3xindex>`) is 64-bit here.
+        "i64" | "si64" | "index" => DType::I64,
         "ui8" => DType::U8,
         "ui16" => DType::U16,
         "ui32" => DType::U32,

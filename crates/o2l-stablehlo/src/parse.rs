@@ -1689,6 +1689,51 @@ mod tests {
     }
 
     #[test]
+    fn reads_dense_resource_blobs_from_the_resource_section() {
+        let text = r#"module {
+  func.func @main(%arg0: tensor<2xf32>) -> tensor<2xf32> {
+    %0 = stablehlo.constant dense_resource<torch_tensor_2_torch.float32> : tensor<2xf32>
+    %1 = "stablehlo.constant"() <{value = dense_resource<"quoted key"> : tensor<1xi8>}> : () -> tensor<1xi8>
+    return %0 : tensor<2xf32>
+  }
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      torch_tensor_2_torch.float32: "0x040000000000803F00000040",
+      "quoted key": "0x0100000007"
+    }
+  }
+#-}
+"#;
+        let m = parse_module(text).unwrap();
+        let ops = &m.funcs[0].body.ops;
+        assert_eq!(
+            ops[0].words,
+            vec![Attr::Dense(
+                Dense::Bytes(vec![0, 0, 0x80, 0x3f, 0, 0, 0, 0x40]),
+                None
+            )]
+        );
+        assert!(matches!(
+            ops[1].attr("value"),
+            Some(Attr::Dense(Dense::Bytes(b), _)) if b == &vec![7u8]
+        ));
+        // A blob the section does not hold is an error naming the key and the op.
+        let missing = text.replace(r#""quoted key": "0x0100000007""#, r#"other: "0x01000000""#);
+        let e = parse_module(&missing).unwrap_err().to_string();
+        assert!(
+            e.contains("dense_resource<quoted key>") && e.contains("line 4"),
+            "{e}"
+        );
+        // Every truncation of the section is an error or a parse, never a panic.
+        for n in text.len() - 140..text.len() {
+            let _ = parse_module(&text[..n]);
+        }
+    }
+
+    #[test]
     fn never_panics_on_truncations() {
         let text = r#"module { func.func @main(%a: tensor<2xf32>) -> tensor<2xf32> { %0 = "stablehlo.reduce"(%a, %a) <{dimensions = array<i64: 0>}> ({ ^bb0(%x: tensor<f32>, %y: tensor<f32>): %1 = stablehlo.add %x, %y : tensor<f32> stablehlo.return %1 : tensor<f32> }) : (tensor<2xf32>, tensor<f32>) -> tensor<f32> return %0 : tensor<f32> } }"#;
         for n in 0..text.len() {

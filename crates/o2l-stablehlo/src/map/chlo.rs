@@ -1,0 +1,205 @@
+//! CHLO, the client ops StableHLO producers print before legalizing them
+//! (JAX's `chlo.erf`; torch-mlir's `convert-torch-to-stablehlo` output, which
+//! IREE takes as is). `chlo.broadcast_*` ops broadcast numpy-style, or along
+//! `broadcast_dimensions` when the ranks differ: the lower-rank operand is
+//! reshaped to the result's rank, then the op maps as its StableHLO
+//! counterpart. The unary ops land on canonical unary ops.
+use super::ctx::{OpCtx, Rule, axes, rule};
+use super::elementwise as ew;
+use o2l_canon::ops::{Binary, Elementwise, Unary};
+use o2l_canon::{Builder, Error, Result};
+
+const NUMPY: &str = "numpy broadcasting; broadcast_dimensions place a lower-rank operand";
+
+pub(crate) static RULES: &[Rule] = &[
+    rule("chlo.broadcast_add", &["Add", "Reshape"], b_add, NUMPY),
+    rule("chlo.broadcast_subtract", &["Sub", "Reshape"], b_sub, NUMPY),
+    rule("chlo.broadcast_multiply", &["Mul", "Reshape"], b_mul, NUMPY),
+    rule("chlo.broadcast_divide", &["Div", "Reshape"], b_div, NUMPY),
+    rule(
+        "chlo.broadcast_remainder",
+        &["Mod", "Reshape"],
+        b_rem,
+        NUMPY,
+    ),
+    rule("chlo.broadcast_maximum", &["Max", "Reshape"], b_max, NUMPY),
+    rule("chlo.broadcast_minimum", &["Min", "Reshape"], b_min, NUMPY),
+    rule("chlo.broadcast_power", &["Pow", "Reshape"], b_pow, NUMPY),
+    rule("chlo.broadcast_and", &["And", "Reshape"], b_and, NUMPY),
+    rule("chlo.broadcast_or", &["Or", "Reshape"], b_or, NUMPY),
+    rule("chlo.broadcast_xor", &["Xor", "Reshape"], b_xor, NUMPY),
+    rule(
+        "chlo.broadcast_atan2",
+        &[
+            "Div",
+            "Atan",
+            "Less",
+            "Select",
+            "Add",
+            "And",
+            "Equal",
+            "GreaterOrEqual",
+            "Reshape",
+        ],
+        b_atan2,
+        NUMPY,
+    ),
+    rule(
+        "chlo.broadcast_compare",
+        &[
+            "Equal",
+            "Less",
+            "LessOrEqual",
+            "Greater",
+            "GreaterOrEqual",
+            "Not",
+            "BitCast",
+            "Reshape",
+        ],
+        b_compare,
+        "as stablehlo.compare, with numpy broadcasting",
+    ),
+    rule(
+        "chlo.broadcast_select",
+        &["Select"],
+        b_select,
+        "numpy broadcasting of the predicate and both branches",
+    ),
+    rule("chlo.sinh", &["Sinh"], sinh, ""),
+    rule("chlo.cosh", &["Cosh"], cosh, ""),
+    rule("chlo.tan", &["Tan"], tan, ""),
+    rule("chlo.asin", &["Asin"], asin, ""),
+    rule("chlo.acos", &["Acos"], acos, ""),
+    rule("chlo.atan", &["Atan"], atan, ""),
+    rule("chlo.asinh", &["Asinh"], asinh, ""),
+    rule("chlo.acosh", &["Acosh"], acosh, ""),
+    rule("chlo.atanh", &["Atanh"], atanh, ""),
+    rule("chlo.square", &["Mul"], square, "x * x"),
+    rule("chlo.erfc", &["Erf", "Sub"], erfc, "1 - erf(x)"),
+    rule("chlo.is_inf", &["IsInf"], is_inf, ""),
+    rule("chlo.is_pos_inf", &["IsInf"], is_pos_inf, ""),
+    rule("chlo.is_neg_inf", &["IsInf"], is_neg_inf, ""),
+    rule("chlo.constant", &[], ew::constant, "as stablehlo.constant"),
+    rule(
+        "chlo.constant_like",
+        &[],
+        constant_like,
+        "a splat of `value` in the operand's shape and the result's type",
+    ),
+];
+
+/// Reshapes the lower-rank operand of a binary CHLO op to the other's rank:
+/// its dims go to `broadcast_dimensions` (in order), or to the trailing dims.
+fn align(ctx: &mut OpCtx) -> Result<()> {
+    let (x, y) = (ctx.input(0)?, ctx.input(1)?);
+    let (rx, ry) = (ctx.ty(x).rank(), ctx.ty(y).rank());
+    if rx == ry {
+        return Ok(());
+    }
+    let (k, v, rank) = if rx < ry { (0, x, ry) } else { (1, y, rx) };
+    let have = ctx.dims(v)?;
+    let Some(dims) = ctx.attr(&["broadcast_dimensions"]).and_then(|a| a.ints()) else {
+        return Ok(()); // numpy broadcasting aligns trailing dims: nothing to do
+    };
+    let dims = axes(&dims, rank, "broadcast_dimensions")?;
+    if dims.len() != have.len() || dims.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(Error::unsupported(format!(
+            "broadcast_dimensions {dims:?} for an operand of rank {}: only increasing dims are supported",
+            have.len()
+        )));
+    }
+    let mut shape = vec![1u64; rank];
+    for (&d, &n) in dims.iter().zip(&have) {
+        shape[d] = n;
+    }
+    let r = ctx.reshape_to(v, &shape)?;
+    ctx.set_input(k, r)
+}
+
+macro_rules! broadcasting {
+    ($($name:ident => $f:path),* $(,)?) => {
+        $(fn $name(ctx: &mut OpCtx) -> Result<()> {
+            align(ctx)?;
+            $f(ctx)
+        })*
+    };
+}
+
+broadcasting! {
+    b_add => ew::add,
+    b_sub => ew::sub,
+    b_mul => ew::mul,
+    b_div => ew::div,
+    b_rem => ew::rem,
+    b_max => ew::maximum,
+    b_min => ew::minimum,
+    b_pow => ew::power,
+    b_and => ew::and,
+    b_or => ew::or,
+    b_xor => ew::xor,
+    b_atan2 => ew::atan2,
+    b_compare => ew::compare,
+}
+
+fn b_select(ctx: &mut OpCtx) -> Result<()> {
+    ew::select(ctx)
+}
+
+macro_rules! unaries {
+    ($($name:ident => $u:expr),* $(,)?) => {
+        $(fn $name(ctx: &mut OpCtx) -> Result<()> {
+            ew::unary(ctx, $u)
+        })*
+    };
+}
+
+unaries! {
+    sinh => Unary::Sinh,
+    cosh => Unary::Cosh,
+    tan => Unary::Tan,
+    asin => Unary::Asin,
+    acos => Unary::Acos,
+    atan => Unary::Atan,
+    asinh => Unary::Asinh,
+    acosh => Unary::Acosh,
+    atanh => Unary::Atanh,
+    is_inf => Unary::IsInf { negative: true, positive: true },
+    is_pos_inf => Unary::IsInf { negative: false, positive: true },
+    is_neg_inf => Unary::IsInf { negative: true, positive: false },
+}
+
+fn square(ctx: &mut OpCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let v = ctx.elementwise(Elementwise::Binary(Binary::Mul), &[x, x])?;
+    ctx.bind(0, v)
+}
+
+fn erfc(ctx: &mut OpCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let d = ctx.ty(x).dtype;
+    let e = ctx.elementwise(Elementwise::Unary(Unary::Erf), &[x])?;
+    let one = ctx.scalar(d, 1.0)?;
+    let v = ctx.elementwise(Elementwise::Binary(Binary::Sub), &[one, e])?;
+    ctx.bind(0, v)
+}
+
+fn constant_like(ctx: &mut OpCtx) -> Result<()> {
+    let value = ctx
+        .attr(&["value"])
+        .ok_or_else(|| Error::invalid("constant_like without a value"))?;
+    let v = match value {
+        crate::parse::Attr::Float(f) => *f,
+        crate::parse::Attr::Int(i) => *i as f64,
+        crate::parse::Attr::Bool(b) => f64::from(u8::from(*b)),
+        _ => {
+            return Err(Error::unsupported(
+                "constant_like: only a scalar integer, float or bool value",
+            ));
+        }
+    };
+    let t = ctx.result_type(0)?.clone();
+    let dims = ctx.result_dims(0)?;
+    let s = ctx.scalar(t.dtype, v)?;
+    let out = ctx.broadcast_to(s, &dims)?;
+    ctx.bind(0, out)
+}
