@@ -33,14 +33,16 @@ fn check_program(dir: &Path) -> Result<String, String> {
     let source = std::fs::read_to_string(dir.join("program.mlir")).map_err(|e| e.to_string())?;
     let graph = o2l_stablehlo::import_text(&source, None).map_err(|e| format!("import: {e}"))?;
     let runner = Runner::new(&graph).map_err(|e| format!("lowering: {e}"))?;
+    let read =
+        |p: &PathBuf| onnx2linalg::npy::read_file(p).map_err(|e| format!("{}: {e}", p.display()));
     let inputs: Vec<Tensor> = numbered(dir, "input")
         .iter()
-        .map(|p| onnx2linalg::npy::read_file(p).unwrap())
-        .collect();
+        .map(read)
+        .collect::<Result<_, _>>()?;
     let expected: Vec<Tensor> = numbered(dir, "expected")
         .iter()
-        .map(|p| onnx2linalg::npy::read_file(p).unwrap())
-        .collect();
+        .map(read)
+        .collect::<Result<_, _>>()?;
     let outs = runner.run(&inputs).map_err(|e| format!("run: {e}"))?;
     if outs.len() != expected.len() {
         return Err(format!(

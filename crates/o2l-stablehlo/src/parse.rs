@@ -220,63 +220,62 @@ pub fn parse_module(source: &str) -> Result<Module> {
 /// Replaces every `dense_resource<key>` of the module by the blob's bytes.
 fn resolve_resources(m: &mut Module) -> Result<()> {
     let resources = std::mem::take(&mut m.resources);
-    let find = |key: &str, line: usize, op: &str| -> Result<Vec<u8>> {
-        resources
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, b)| b.clone())
-            .ok_or_else(|| {
-                Error::invalid(format!(
-                    "{op} at line {line}: dense_resource<{key}> has no blob in the file's dialect_resources section"
-                ))
-            })
-    };
-    fn fix(a: &mut Attr, f: &dyn Fn(&str) -> Result<Vec<u8>>) -> Result<()> {
-        match a {
-            Attr::Dense(d, _) => {
-                if let Dense::Resource(key) = d {
-                    *d = Dense::Bytes(f(key)?);
-                }
-            }
-            Attr::List(v) | Attr::Product(v) => {
-                for x in v {
-                    fix(x, f)?;
-                }
-            }
-            Attr::Dict(v) => {
-                for (_, x) in v {
-                    fix(x, f)?;
-                }
-            }
-            Attr::Hash(_, v) => {
-                for (_, x) in v {
-                    fix(x, f)?;
-                }
-            }
-            _ => {}
-        }
-        Ok(())
-    }
-    fn walk(r: &mut Region, find: &dyn Fn(&str, usize, &str) -> Result<Vec<u8>>) -> Result<()> {
-        for op in &mut r.ops {
-            let (line, name) = (op.line, op.name.clone());
-            let f = |k: &str| find(k, line, &name);
-            for (_, a) in &mut op.attrs {
-                fix(a, &f)?;
-            }
-            for a in &mut op.words {
-                fix(a, &f)?;
-            }
-            for inner in &mut op.regions {
-                walk(inner, find)?;
-            }
-        }
-        Ok(())
-    }
     for func in &mut m.funcs {
-        walk(&mut func.body, &find)?;
+        resolve_region(&mut func.body, &resources)?;
     }
     m.resources = resources;
+    Ok(())
+}
+
+type Blobs = [(String, Vec<u8>)];
+
+fn resolve_region(r: &mut Region, blobs: &Blobs) -> Result<()> {
+    for op in &mut r.ops {
+        let (line, name) = (op.line, op.name.as_str());
+        for a in op.attrs.iter_mut().map(|(_, a)| a).chain(&mut op.words) {
+            resolve_attr(a, blobs).map_err(|key| {
+                Error::invalid(format!(
+                    "{name} at line {line}: dense_resource<{key}> has no blob in the file's dialect_resources section"
+                ))
+            })?;
+        }
+        for inner in &mut op.regions {
+            resolve_region(inner, blobs)?;
+        }
+    }
+    Ok(())
+}
+
+/// Err(key) when a key has no blob.
+fn resolve_attr(a: &mut Attr, blobs: &Blobs) -> std::result::Result<(), String> {
+    match a {
+        Attr::Dense(d, _) => {
+            if let Dense::Resource(key) = d {
+                let blob = blobs
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map(|(_, b)| b.clone())
+                    .ok_or_else(|| key.clone())?;
+                *d = Dense::Bytes(blob);
+            }
+        }
+        Attr::List(v) | Attr::Product(v) => {
+            for x in v {
+                resolve_attr(x, blobs)?;
+            }
+        }
+        Attr::Dict(v) => {
+            for (_, x) in v {
+                resolve_attr(x, blobs)?;
+            }
+        }
+        Attr::Hash(_, v) => {
+            for (_, x) in v {
+                resolve_attr(x, blobs)?;
+            }
+        }
+        _ => {}
+    }
     Ok(())
 }
 
