@@ -9,7 +9,9 @@
 //! fails the test as surely as one that stops (UPDATE_EXPECTATIONS=1 rewrites
 //! it). The full-width models (`--big`: resnet18, mobilenet_v3_small) are not
 //! committed; when build/torch-mlir-stablehlo-big/ holds them they are run and
-//! their results printed, outside the expectations.
+//! their results printed, outside the expectations. The same modules printed as
+//! TOSA (tests/torch_mlir_tosa/, `--tosa`) go through the TOSA frontend the same
+//! way, against tests/torch_mlir_tosa/expectations.txt.
 #![allow(clippy::unwrap_used)]
 use onnx2linalg::{Runner, Tensor};
 use std::path::{Path, PathBuf};
@@ -28,10 +30,12 @@ fn numbered(dir: &Path, prefix: &str) -> Vec<PathBuf> {
         .collect()
 }
 
-/// "pass (N canonical nodes, max |diff| D)" or "fail: <stage>: <why>".
-fn check_program(dir: &Path) -> Result<String, String> {
+type Import = fn(&str, Option<&str>) -> o2l_canon::Result<o2l_canon::Graph>;
+
+/// "N canonical nodes, max |diff| D", or why the program fails.
+fn check_program(dir: &Path, import: Import) -> Result<String, String> {
     let source = std::fs::read_to_string(dir.join("program.mlir")).map_err(|e| e.to_string())?;
-    let graph = o2l_stablehlo::import_text(&source, None).map_err(|e| format!("import: {e}"))?;
+    let graph = import(&source, None).map_err(|e| format!("import: {e}"))?;
     let runner = Runner::new(&graph).map_err(|e| format!("lowering: {e}"))?;
     let read =
         |p: &PathBuf| onnx2linalg::npy::read_file(p).map_err(|e| format!("{}: {e}", p.display()));
@@ -80,10 +84,11 @@ fn programs(root: &Path) -> Vec<PathBuf> {
     cases
 }
 
-#[test]
-fn torch_mlir_programs_match_pytorch() {
+/// Runs every program under `tests/<folder>` (and the `--big` ones under
+/// `build/<big>` when present) and checks the lines against the expectations.
+fn run_corpus(folder: &str, big: &str, what: &str, import: Import) {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let root = manifest.join("tests/torch_mlir_stablehlo");
+    let root = manifest.join("tests").join(folder);
     let cases = programs(&root);
     assert!(
         cases.len() >= AT_LEAST,
@@ -96,23 +101,23 @@ fn torch_mlir_programs_match_pytorch() {
     for dir in &cases {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
         // A panic is a failure of the reader, never an outcome to record.
-        match check_program(dir) {
+        match check_program(dir, import) {
             Ok(detail) => {
                 passing += 1;
-                eprintln!("torch-mlir stablehlo: {name}: pass ({detail})");
+                eprintln!("torch-mlir {what}: {name}: pass ({detail})");
                 render.push_str(&format!("{name} pass\n"));
             }
             Err(e) => {
-                eprintln!("torch-mlir stablehlo: {name}: FAIL {e}");
+                eprintln!("torch-mlir {what}: {name}: FAIL {e}");
                 render.push_str(&format!("{name} fail\n"));
             }
         }
     }
     eprintln!(
-        "{passing} of {} torch-mlir StableHLO programs pass",
+        "{passing} of {} torch-mlir {what} programs pass",
         cases.len()
     );
-    let big = programs(&manifest.join("build/torch-mlir-stablehlo-big"));
+    let big = programs(&manifest.join("build").join(big));
     if big.is_empty() {
         eprintln!(
             "the full-width models are not generated (fixtures/make_torch_mlir_stablehlo.py --big): skipped"
@@ -120,10 +125,32 @@ fn torch_mlir_programs_match_pytorch() {
     }
     for dir in &big {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-        match check_program(dir) {
-            Ok(detail) => eprintln!("torch-mlir stablehlo (big): {name}: pass ({detail})"),
-            Err(e) => eprintln!("torch-mlir stablehlo (big): {name}: FAIL {e}"),
+        match check_program(dir, import) {
+            Ok(detail) => eprintln!("torch-mlir {what} (big): {name}: pass ({detail})"),
+            Err(e) => eprintln!("torch-mlir {what} (big): {name}: FAIL {e}"),
         }
     }
     common::check_expectations(&root.join("expectations.txt"), &render);
+}
+
+#[test]
+fn torch_mlir_programs_match_pytorch() {
+    run_corpus(
+        "torch_mlir_stablehlo",
+        "torch-mlir-stablehlo-big",
+        "StableHLO",
+        o2l_stablehlo::import_text,
+    );
+}
+
+/// The same modules printed as TOSA (`output_type="tosa"`), through the TOSA
+/// frontend, against tests/torch_mlir_tosa/expectations.txt.
+#[test]
+fn torch_mlir_tosa_programs_match_pytorch() {
+    run_corpus(
+        "torch_mlir_tosa",
+        "torch-mlir-tosa-big",
+        "TOSA",
+        o2l_tosa::import_text,
+    );
 }
