@@ -1483,6 +1483,21 @@ impl<'s> Parser<'s> {
                         continue;
                     }
                     loop {
+                        // `chlo.top_k(%x, k = 2)`: an attribute among the operands.
+                        if !self.at("%")? {
+                            let Some(k) = self.ident()? else {
+                                let found = self.found();
+                                return self.err(format!("expected a value, found {found}"));
+                            };
+                            self.expect("=")?;
+                            let a = self.attr()?;
+                            op.attrs.push((k, a));
+                            if self.eat(")")? {
+                                break;
+                            }
+                            self.expect(",")?;
+                            continue;
+                        }
                         let v = self.value_ref()?;
                         if self.eat_word("init")? {
                             self.expect(":")?;

@@ -203,3 +203,62 @@ fn constant_like(ctx: &mut OpCtx) -> Result<()> {
     let out = ctx.broadcast_to(s, &dims)?;
     ctx.bind(0, out)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::import_text;
+
+    /// The program's one result, folded to a constant (its operands are constants).
+    fn folded(text: &str) -> Vec<f64> {
+        let g = import_text(text, None).unwrap();
+        let out = g.outputs[0];
+        g.constant(out).map(|t| t.to_f64s()).unwrap()
+    }
+
+    #[test]
+    fn broadcast_dimensions_place_the_lower_rank_operand() {
+        // b (3) along dim 0 of a (3x2): a + b[i] on row i; numpy broadcasting would
+        // have aligned b with the trailing dim (and refused 3 vs 2).
+        let text = r#"func.func @main() -> tensor<3x2xf32> {
+  %a = stablehlo.constant dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]> : tensor<3x2xf32>
+  %b = chlo.constant dense<[10.0, 20.0, 30.0]> : tensor<3xf32>
+  %0 = chlo.broadcast_add %a, %b {broadcast_dimensions = array<i64: 0>} : (tensor<3x2xf32>, tensor<3xf32>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}"#;
+        assert_eq!(folded(text), vec![11.0, 12.0, 23.0, 24.0, 35.0, 36.0]);
+        // Without broadcast_dimensions: numpy broadcasting (trailing dims).
+        let text = r#"func.func @main() -> tensor<2x2xi1> {
+  %a = stablehlo.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %b = arith.constant dense<[2.0, 3.0]> : tensor<2xf32>
+  %0 = chlo.broadcast_compare %a, %b {comparison_direction = #chlo<comparison_direction GE>} : (tensor<2x2xf32>, tensor<2xf32>) -> tensor<2x2xi1>
+  return %0 : tensor<2x2xi1>
+}"#;
+        assert_eq!(folded(text), vec![0.0, 0.0, 1.0, 1.0]);
+    }
+
+    #[test]
+    fn refused_chlo_and_run_time_shapes_name_the_op() {
+        let text = r#"func.func @main(%a: tensor<4xf32>, %s: tensor<2xi64>) -> (tensor<4xf32>, tensor<2xf32>) {
+  %0 = chlo.lgamma %a : tensor<4xf32> -> tensor<4xf32>
+  %1 = stablehlo.dynamic_reshape %a, %s : (tensor<4xf32>, tensor<2xi64>) -> tensor<2x2xf32>
+  %v, %i = chlo.top_k(%a, k = 2) : tensor<4xf32> -> (tensor<2xf32>, tensor<2xi32>)
+  return %0, %v : tensor<4xf32>, tensor<2xf32>
+}"#;
+        let e = import_text(text, None).unwrap_err().to_string();
+        assert!(e.contains("chlo.lgamma at line 2: not supported"), "{e}");
+        assert!(e.contains("chlo.top_k at line 4: not supported"), "{e}");
+        // A run-time shape operand with a static result type maps as reshape;
+        // a result shape known only at run time is refused naming the op.
+        let text = r#"func.func @main(%a: tensor<4xf32>, %s: tensor<2xi64>) -> tensor<2x2xf32> {
+  %1 = stablehlo.dynamic_reshape %a, %s : (tensor<4xf32>, tensor<2xi64>) -> tensor<2x2xf32>
+  return %1 : tensor<2x2xf32>
+}"#;
+        assert!(import_text(text, None).is_ok());
+        let text = text.replace(
+            "-> tensor<2x2xf32>\n  return",
+            "-> tensor<?x2xf32>\n  return",
+        );
+        let e = import_text(&text, None).unwrap_err().to_string();
+        assert!(e.contains("stablehlo.dynamic_reshape at line 2"), "{e}");
+    }
+}
