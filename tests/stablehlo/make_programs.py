@@ -352,6 +352,10 @@ def pool_net(v):
 
 case("model_pool_net", pool_net, f32(2, 6, 6, 3))
 
+# chlo.top_k (JAX prints lax.top_k as the CHLO op); ties: lower index first.
+case("op_top_k", lambda v: lax.top_k(v, 3), f32(4, 6))
+case("op_top_k_ties", lambda v: lax.top_k(jnp.floor(v), 2), f32(3, 7))
+
 
 def main():
     for entry in os.listdir(ROOT):

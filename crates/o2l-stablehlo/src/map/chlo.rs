@@ -6,8 +6,8 @@
 //! counterpart. The unary ops land on canonical unary ops.
 use super::ctx::{OpCtx, Rule, axes, rule};
 use super::elementwise as ew;
-use o2l_canon::ops::{Binary, Elementwise, Unary};
-use o2l_canon::{Builder, Error, Result};
+use o2l_canon::ops::{Binary, Elementwise, Sort, Unary};
+use o2l_canon::{Builder, Error, Op, Result};
 
 const NUMPY: &str = "numpy broadcasting; broadcast_dimensions place a lower-rank operand";
 
@@ -80,6 +80,12 @@ pub(crate) static RULES: &[Rule] = &[
     rule("chlo.is_pos_inf", &["IsInf"], is_pos_inf, ""),
     rule("chlo.is_neg_inf", &["IsInf"], is_neg_inf, ""),
     rule("chlo.constant", &[], ew::constant, "as stablehlo.constant"),
+    rule(
+        "chlo.top_k",
+        &["TopK", "Cast"],
+        top_k,
+        "the k greatest along the last dim, sorted; ties: lower index first",
+    ),
     rule(
         "chlo.constant_like",
         &[],
@@ -183,6 +189,31 @@ fn erfc(ctx: &mut OpCtx) -> Result<()> {
     ctx.bind(0, v)
 }
 
+fn top_k(ctx: &mut OpCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    let rank = ctx.ty(x).rank();
+    let Some(axis) = rank.checked_sub(1) else {
+        return Err(Error::invalid("top_k of a scalar"));
+    };
+    let k = ctx.int(&["k"])?;
+    let k = u64::try_from(k).map_err(|_| Error::invalid(format!("top_k k = {k}")))?;
+    let outs = ctx.emit(
+        Op::Sort(Sort::TopK {
+            axis,
+            k,
+            largest: true,
+        }),
+        &[x],
+    )?;
+    let [values, indices] = outs[..] else {
+        return Err(Error::internal("TopK gives two results"));
+    };
+    ctx.bind(0, values)?;
+    let to = ctx.result_type(1)?.dtype;
+    let indices = ctx.cast(indices, to)?;
+    ctx.bind(1, indices)
+}
+
 fn constant_like(ctx: &mut OpCtx) -> Result<()> {
     let value = ctx
         .attr(&["value"])
@@ -246,7 +277,7 @@ mod tests {
 }"#;
         let e = import_text(text, None).unwrap_err().to_string();
         assert!(e.contains("chlo.lgamma at line 2: not supported"), "{e}");
-        assert!(e.contains("chlo.top_k at line 4: not supported"), "{e}");
+        assert!(!e.contains("chlo.top_k"), "{e}");
         // A run-time shape operand with a static result type maps as reshape;
         // a result shape known only at run time is refused naming the op.
         let text = r#"func.func @main(%a: tensor<4xf32>, %s: tensor<2xi64>) -> tensor<2x2xf32> {
