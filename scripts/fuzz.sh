@@ -40,10 +40,21 @@ seed() {
         for f in tests/tosa/*.mlir; do
             { printf '\0'; cat "$f"; } >"$dir/$(basename "$f")"
         done
+        # torch-mlir's TOSA output (weights as dense_resource blobs); the large ones left out.
+        for f in tests/torch_mlir_tosa/*/program.mlir; do
+            [ "$(stat -c %s "$f")" -le 400000 ] || continue
+            { printf '\0'; cat "$f"; } >"$dir/torch_mlir_$(basename "$(dirname "$f")").mlir"
+        done
         ;;
     stablehlo_read)
         for f in tests/stablehlo/*/program.mlir; do
             cp "$f" "$dir/$(basename "$(dirname "$f")").mlir"
+        done
+        # torch-mlir's StableHLO output (dense_resource blobs, CHLO, generic form);
+        # the large ones left out.
+        for f in tests/torch_mlir_stablehlo/*/program.mlir; do
+            [ "$(stat -c %s "$f")" -le 400000 ] || continue
+            cp "$f" "$dir/torch_mlir_$(basename "$(dirname "$f")").mlir"
         done
         ;;
     planted_crash)

@@ -16,7 +16,7 @@ import shutil
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax import lax
+from jax import export, lax
 
 jax.config.update("jax_platforms", "cpu")
 ROOT = os.path.dirname(os.path.abspath(__file__))
@@ -46,7 +46,10 @@ def write(name, fn, inputs, generic, error):
     d = os.path.join(ROOT, name)
     os.makedirs(d)
     lowered = jax.jit(fn).lower(*inputs)
-    if generic:
+    if generic == "export":
+        # jax.export's serialized module, printed: locations, jax.* attributes.
+        text = export.export(jax.jit(fn))(*inputs).mlir_module()
+    elif generic:
         text = lowered.compiler_ir("stablehlo").operation.get_asm(
             print_generic_op_form=True
         )
@@ -351,6 +354,14 @@ def pool_net(v):
 
 
 case("model_pool_net", pool_net, f32(2, 6, 6, 3))
+
+# chlo.top_k (JAX prints lax.top_k as the CHLO op); ties: lower index first.
+case("op_top_k", lambda v: lax.top_k(v, 3), f32(4, 6))
+case("op_top_k_ties", lambda v: lax.top_k(jnp.floor(v), 2), f32(3, 7))
+
+# jax.export(...).mlir_module() text besides jit(...).lower().as_text().
+case("model_mlp_export", mlp, f32(4, 8), generic="export")
+case("model_attention_export", attention, f32(2, 5, D), generic="export")
 
 
 def main():

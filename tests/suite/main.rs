@@ -32,4 +32,5 @@ mod op_sets_agree;
 mod quirks;
 mod run_check;
 mod stablehlo;
+mod torch_mlir_stablehlo;
 mod tosa;

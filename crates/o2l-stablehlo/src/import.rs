@@ -16,7 +16,8 @@ pub(crate) fn dtype_of(elem: &str) -> Result<DType> {
         "i8" | "si8" => DType::I8,
         "i16" | "si16" => DType::I16,
         "i32" | "si32" => DType::I32,
-        "i64" | "si64" => DType::I64,
+        // `index` (shape operands torch-mlir prints as `tensor<3xindex>`) is 64-bit here.
+        "i64" | "si64" | "index" => DType::I64,
         "ui8" => DType::U8,
         "ui16" => DType::U16,
         "ui32" => DType::U32,
@@ -313,10 +314,15 @@ mod tests {
     const WHILE: &str = include_str!("../../../tests/stablehlo/op_while/program.mlir");
     const ATTENTION: &str = include_str!("../../../tests/stablehlo/model_attention/program.mlir");
     const GATHER: &str = include_str!("../../../tests/stablehlo/op_gather_generic/program.mlir");
+    /// torch-mlir: dense_resource blobs, CHLO, `index` shape constants, dynamic_* ops.
+    const TORCH_CHLO: &str =
+        include_str!("../../../tests/torch_mlir_stablehlo/nn_reductions_chlo/program.mlir");
+    const TORCH_GENERIC: &str =
+        include_str!("../../../tests/torch_mlir_stablehlo/nn_conv_pool_generic/program.mlir");
 
     #[test]
     fn imports_pretty_and_generic_programs() {
-        for text in [WHILE, ATTENTION, GATHER] {
+        for text in [WHILE, ATTENTION, GATHER, TORCH_CHLO, TORCH_GENERIC] {
             let g = import_text(text, None).unwrap();
             assert!(!g.nodes.is_empty());
             assert_eq!(g.name, "main");
@@ -369,7 +375,7 @@ mod tests {
             state
         };
         let alphabet = b"%@#^:=,()[]{}<>\"x0123456789-. \nabcf";
-        for text in [WHILE, ATTENTION, GATHER] {
+        for text in [WHILE, ATTENTION, GATHER, TORCH_CHLO, TORCH_GENERIC] {
             let bytes = text.as_bytes();
             for _ in 0..300 {
                 let mut m = bytes.to_vec();

@@ -60,6 +60,9 @@ pub enum Dense {
     Elems(Vec<Elem>),
     /// `dense<"0x...">`: the raw little-endian bytes of every element (or of one: a splat).
     Bytes(Vec<u8>),
+    /// `dense_resource<name>`: a blob of the file's `{-# dialect_resources #-}` section.
+    /// `parse_module` replaces it by its `Bytes`; one left means the blob is missing.
+    Resource(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -194,6 +197,9 @@ pub struct Func {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Module {
     pub funcs: Vec<Func>,
+    /// The `builtin` blobs of the `{-# dialect_resources #-}` section, by key, without
+    /// their leading alignment word.
+    pub resources: Vec<(String, Vec<u8>)>,
 }
 
 /// Reads a module (or bare functions) from MLIR text.
@@ -206,7 +212,97 @@ pub fn parse_module(source: &str) -> Result<Module> {
         steps: 0,
         max_steps: 8 * source.len() + 10_000,
     };
-    p.module()
+    let mut m = p.module()?;
+    resolve_resources(&mut m)?;
+    Ok(m)
+}
+
+/// Replaces every `dense_resource<key>` of the module by the blob's bytes.
+fn resolve_resources(m: &mut Module) -> Result<()> {
+    let resources = std::mem::take(&mut m.resources);
+    for func in &mut m.funcs {
+        resolve_region(&mut func.body, &resources)?;
+    }
+    m.resources = resources;
+    Ok(())
+}
+
+type Blobs = [(String, Vec<u8>)];
+
+fn resolve_region(r: &mut Region, blobs: &Blobs) -> Result<()> {
+    for op in &mut r.ops {
+        let (line, name) = (op.line, op.name.as_str());
+        for a in op.attrs.iter_mut().map(|(_, a)| a).chain(&mut op.words) {
+            resolve_attr(a, blobs).map_err(|key| {
+                Error::invalid(format!(
+                    "{name} at line {line}: dense_resource<{key}> has no blob in the file's dialect_resources section"
+                ))
+            })?;
+        }
+        for inner in &mut op.regions {
+            resolve_region(inner, blobs)?;
+        }
+    }
+    Ok(())
+}
+
+/// Err(key) when a key has no blob.
+fn resolve_attr(a: &mut Attr, blobs: &Blobs) -> std::result::Result<(), String> {
+    match a {
+        Attr::Dense(d, _) => {
+            if let Dense::Resource(key) = d {
+                let blob = blobs
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map(|(_, b)| b.clone())
+                    .ok_or_else(|| key.clone())?;
+                *d = Dense::Bytes(blob);
+            }
+        }
+        Attr::List(v) | Attr::Product(v) => {
+            for x in v {
+                resolve_attr(x, blobs)?;
+            }
+        }
+        Attr::Dict(v) => {
+            for (_, x) in v {
+                resolve_attr(x, blobs)?;
+            }
+        }
+        Attr::Hash(_, v) => {
+            for (_, x) in v {
+                resolve_attr(x, blobs)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The bytes of a resource blob `"0x<alignment word><data>"`: the data, little-endian.
+fn resource_blob(key: &str, hex: &str) -> Result<Vec<u8>> {
+    let bad = |why: &str| Error::invalid(format!("dialect_resources blob {key}: {why}"));
+    let hex = hex
+        .strip_prefix("0x")
+        .or_else(|| hex.strip_prefix("0X"))
+        .ok_or_else(|| bad("not a \"0x...\" hex string"))?;
+    if hex.len() % 2 != 0 {
+        return Err(bad("a hex string of odd length"));
+    }
+    if hex.len() < 8 {
+        return Err(bad("shorter than its 4-byte alignment word"));
+    }
+    let digits = hex.as_bytes();
+    let mut out = Vec::with_capacity(hex.len() / 2 - 4);
+    for pair in digits[8..].chunks_exact(2) {
+        let hi = (pair[0] as char).to_digit(16);
+        let lo = (pair[1] as char).to_digit(16);
+        match (hi, lo) {
+            (Some(h), Some(l)) => out.push((h * 16 + l) as u8),
+            _ => return Err(bad("not hex")),
+        }
+    }
+    Ok(out)
 }
 
 struct Parser<'s> {
@@ -804,9 +900,14 @@ impl<'s> Parser<'s> {
                     return Ok(Attr::Dense(d, ty));
                 }
                 if self.rest().starts_with(b"dense_resource<") {
-                    return self.err(
-                        "dense_resource constants are not supported: print the program with its constants inline",
-                    );
+                    self.pos += 15;
+                    let d = self.resource_ref()?;
+                    let ty = if self.eat(":")? {
+                        Some(self.ty()?)
+                    } else {
+                        None
+                    };
+                    return Ok(Attr::Dense(d, ty));
                 }
                 if self.rest().starts_with(b"array<") {
                     self.pos += 6;
@@ -996,8 +1097,96 @@ impl<'s> Parser<'s> {
                 self.module_body(&mut m)?;
                 continue;
             }
+            if self.eat("{-#")? {
+                self.resource_section(&mut m)?;
+                continue;
+            }
             self.top_item(&mut m)?;
         }
+    }
+
+    /// `{-# dialect_resources: { builtin: { key: "0x..", .. } }, external_resources: {..} #-}`
+    /// after its `{-#`: the `builtin` blobs are kept, the rest skipped.
+    fn resource_section(&mut self, m: &mut Module) -> Result<()> {
+        loop {
+            if self.eat("#-}")? {
+                return Ok(());
+            }
+            if self.eat(",")? {
+                continue;
+            }
+            let Some(kind) = self.ident()? else {
+                let found = self.found();
+                return self.err(format!("expected a resource section, found {found}"));
+            };
+            self.expect(":")?;
+            if kind != "dialect_resources" {
+                self.ws()?;
+                self.skip_balanced()?;
+                continue;
+            }
+            self.expect("{")?;
+            loop {
+                if self.eat("}")? {
+                    break;
+                }
+                if self.eat(",")? {
+                    continue;
+                }
+                let Some(dialect) = self.ident()? else {
+                    let found = self.found();
+                    return self.err(format!("expected a dialect name, found {found}"));
+                };
+                self.expect(":")?;
+                if dialect != "builtin" {
+                    self.ws()?;
+                    self.skip_balanced()?;
+                    continue;
+                }
+                self.expect("{")?;
+                loop {
+                    if self.eat("}")? {
+                        break;
+                    }
+                    if self.eat(",")? {
+                        continue;
+                    }
+                    let key = if self.at("\"")? {
+                        self.string()?
+                    } else {
+                        self.resource_key()?
+                    };
+                    self.expect(":")?;
+                    let blob = self.string()?;
+                    m.resources.push((key.clone(), resource_blob(&key, &blob)?));
+                }
+            }
+        }
+    }
+
+    /// A resource key as printed bare: `torch_tensor_10_torch.float32`, `__elided__`.
+    fn resource_key(&mut self) -> Result<String> {
+        self.ws()?;
+        let start = self.pos;
+        while self.peek().is_some_and(is_suffix_char) {
+            self.pos += 1;
+        }
+        if start == self.pos {
+            let found = self.found();
+            return self.err(format!("expected a resource key, found {found}"));
+        }
+        Ok(String::from_utf8_lossy(&self.src[start..self.pos]).into_owned())
+    }
+
+    /// After `dense_resource<`: the key up to and including `>`.
+    fn resource_ref(&mut self) -> Result<Dense> {
+        let key = if self.at("\"")? {
+            self.string()?
+        } else {
+            self.resource_key()?
+        };
+        self.expect(">")?;
+        Ok(Dense::Resource(key))
     }
 
     fn skip_line(&mut self) {
@@ -1294,6 +1483,21 @@ impl<'s> Parser<'s> {
                         continue;
                     }
                     loop {
+                        // `chlo.top_k(%x, k = 2)`: an attribute among the operands.
+                        if !self.at("%")? {
+                            let Some(k) = self.ident()? else {
+                                let found = self.found();
+                                return self.err(format!("expected a value, found {found}"));
+                            };
+                            self.expect("=")?;
+                            let a = self.attr()?;
+                            op.attrs.push((k, a));
+                            if self.eat(")")? {
+                                break;
+                            }
+                            self.expect(",")?;
+                            continue;
+                        }
                         let v = self.value_ref()?;
                         if self.eat_word("init")? {
                             self.expect(":")?;
@@ -1339,6 +1543,12 @@ impl<'s> Parser<'s> {
                     op.attrs.extend(d);
                 }
                 Some(c) if is_ident_start(c) => {
+                    if self.rest().starts_with(b"dense_resource<") {
+                        self.pos += 15;
+                        let d = self.resource_ref()?;
+                        op.words.push(Attr::Dense(d, None));
+                        continue;
+                    }
                     if self.rest().starts_with(b"dense<") {
                         // The pretty constant: its type is the op's, after ':'.
                         self.pos += 6;
@@ -1490,6 +1700,51 @@ mod tests {
         assert_eq!(ops[4].result_types.len(), 1);
         assert_eq!(ops[5].result_types.len(), 0);
         assert_eq!(ops[5].line, 8);
+    }
+
+    #[test]
+    fn reads_dense_resource_blobs_from_the_resource_section() {
+        let text = r#"module {
+  func.func @main(%arg0: tensor<2xf32>) -> tensor<2xf32> {
+    %0 = stablehlo.constant dense_resource<torch_tensor_2_torch.float32> : tensor<2xf32>
+    %1 = "stablehlo.constant"() <{value = dense_resource<"quoted key"> : tensor<1xi8>}> : () -> tensor<1xi8>
+    return %0 : tensor<2xf32>
+  }
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      torch_tensor_2_torch.float32: "0x040000000000803F00000040",
+      "quoted key": "0x0100000007"
+    }
+  }
+#-}
+"#;
+        let m = parse_module(text).unwrap();
+        let ops = &m.funcs[0].body.ops;
+        assert_eq!(
+            ops[0].words,
+            vec![Attr::Dense(
+                Dense::Bytes(vec![0, 0, 0x80, 0x3f, 0, 0, 0, 0x40]),
+                None
+            )]
+        );
+        assert!(matches!(
+            ops[1].attr("value"),
+            Some(Attr::Dense(Dense::Bytes(b), _)) if b == &vec![7u8]
+        ));
+        // A blob the section does not hold is an error naming the key and the op.
+        let missing = text.replace(r#""quoted key": "0x0100000007""#, r#"other: "0x01000000""#);
+        let e = parse_module(&missing).unwrap_err().to_string();
+        assert!(
+            e.contains("dense_resource<quoted key>") && e.contains("line 4"),
+            "{e}"
+        );
+        // Every truncation of the section is an error or a parse, never a panic.
+        for n in text.len() - 140..text.len() {
+            let _ = parse_module(&text[..n]);
+        }
     }
 
     #[test]

@@ -83,7 +83,10 @@ fn lower_exact<'c, 'a>(
     let d = out.dtype;
     let n = x.1.rank() - 2;
     let is_max = op.kind == PoolKind::Max;
-    if !is_max && !d.is_float() {
+    // Sums of integers add exactly (a cumulative sum of a mask as a StableHLO
+    // reduce_window); averages need a float.
+    let int_sum = op.kind == PoolKind::Sum && d.is_int();
+    if !is_max && !d.is_float() && !int_sum {
         o2l_canon::bail!(Unsupported, "{} of {d} elements", op.name());
     }
     let which = if is_max {
@@ -147,7 +150,9 @@ fn lower_exact<'c, 'a>(
             Extreme::Zero
         },
     )?;
-    let combine = if !is_max {
+    let combine = if int_sum {
+        "arith.addi"
+    } else if !is_max {
         "arith.addf"
     } else if d.is_float() {
         "arith.maximumf"

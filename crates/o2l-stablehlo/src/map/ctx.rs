@@ -134,6 +134,37 @@ impl<'a, 'm> OpCtx<'a, 'm> {
             .ok_or_else(|| Error::invalid(format!("operand {k} is missing")))
     }
 
+    /// Replaces operand `k` (a CHLO rule aligns its operands, then maps the op
+    /// as the StableHLO rule does).
+    pub fn set_input(&mut self, k: usize, v: ValueId) -> Result<()> {
+        match self.inputs.get_mut(k) {
+            Some(slot) => {
+                *slot = v;
+                Ok(())
+            }
+            None => Err(Error::invalid(format!("operand {k} is missing"))),
+        }
+    }
+
+    /// The integers of operand `k`, which must be known at conversion
+    /// (the shape, start or size operand of a `dynamic_*` op).
+    pub fn const_ints(&self, k: usize, what: &str) -> Result<Vec<i64>> {
+        let v = self.input(k)?;
+        let t = self.graph.constant(v).ok_or_else(|| {
+            Error::unsupported(format!(
+                "{what} computed at run time: only constant {what} are supported"
+            ))
+        })?;
+        t.to_f64s()
+            .iter()
+            .map(|&x| {
+                (x.fract() == 0.0 && x.abs() < 9.0e15)
+                    .then_some(x as i64)
+                    .ok_or_else(|| Error::invalid(format!("{what}: {x} is not an integer")))
+            })
+            .collect()
+    }
+
     pub fn num_results(&self) -> usize {
         self.result_types.len()
     }

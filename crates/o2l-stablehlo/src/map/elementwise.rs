@@ -188,55 +188,67 @@ pub(crate) static RULES: &[Rule] = &[
         constant,
         "dense literals: scalars, nested lists, splats, hex blobs",
     ),
+    rule(
+        "arith.constant",
+        &[],
+        constant,
+        "as stablehlo.constant (torch-mlir mixes arith constants into StableHLO)",
+    ),
     rule("stablehlo.iota", &[], iota, "a constant of the graph"),
+    rule(
+        "stablehlo.dynamic_iota",
+        &[],
+        dynamic_iota,
+        "a static result type (torch-mlir's arange): an iota of that shape; the shape operand, when constant, must agree",
+    ),
 ];
 
-fn binary(ctx: &mut OpCtx, b: Binary) -> Result<()> {
+pub(super) fn binary(ctx: &mut OpCtx, b: Binary) -> Result<()> {
     let (x, y) = (ctx.input(0)?, ctx.input(1)?);
     let v = ctx.elementwise(Elementwise::Binary(b), &[x, y])?;
     ctx.bind(0, v)
 }
 
-fn unary(ctx: &mut OpCtx, u: Unary) -> Result<()> {
+pub(super) fn unary(ctx: &mut OpCtx, u: Unary) -> Result<()> {
     let x = ctx.input(0)?;
     let v = ctx.elementwise(Elementwise::Unary(u), &[x])?;
     ctx.bind_cast(v)
 }
 
-fn add(ctx: &mut OpCtx) -> Result<()> {
+pub(super) fn add(ctx: &mut OpCtx) -> Result<()> {
     binary(ctx, Binary::Add)
 }
-fn sub(ctx: &mut OpCtx) -> Result<()> {
+pub(super) fn sub(ctx: &mut OpCtx) -> Result<()> {
     binary(ctx, Binary::Sub)
 }
-fn mul(ctx: &mut OpCtx) -> Result<()> {
+pub(super) fn mul(ctx: &mut OpCtx) -> Result<()> {
     binary(ctx, Binary::Mul)
 }
-fn div(ctx: &mut OpCtx) -> Result<()> {
+pub(super) fn div(ctx: &mut OpCtx) -> Result<()> {
     binary(ctx, Binary::Div)
 }
-fn rem(ctx: &mut OpCtx) -> Result<()> {
+pub(super) fn rem(ctx: &mut OpCtx) -> Result<()> {
     binary(ctx, Binary::Mod { fmod: true })
 }
-fn maximum(ctx: &mut OpCtx) -> Result<()> {
+pub(super) fn maximum(ctx: &mut OpCtx) -> Result<()> {
     binary(ctx, Binary::Max)
 }
-fn minimum(ctx: &mut OpCtx) -> Result<()> {
+pub(super) fn minimum(ctx: &mut OpCtx) -> Result<()> {
     binary(ctx, Binary::Min)
 }
-fn power(ctx: &mut OpCtx) -> Result<()> {
+pub(super) fn power(ctx: &mut OpCtx) -> Result<()> {
     binary(ctx, Binary::Pow)
 }
-fn and(ctx: &mut OpCtx) -> Result<()> {
+pub(super) fn and(ctx: &mut OpCtx) -> Result<()> {
     binary(ctx, Binary::And)
 }
-fn or(ctx: &mut OpCtx) -> Result<()> {
+pub(super) fn or(ctx: &mut OpCtx) -> Result<()> {
     binary(ctx, Binary::Or)
 }
-fn xor(ctx: &mut OpCtx) -> Result<()> {
+pub(super) fn xor(ctx: &mut OpCtx) -> Result<()> {
     binary(ctx, Binary::Xor)
 }
-fn shift_left(ctx: &mut OpCtx) -> Result<()> {
+pub(super) fn shift_left(ctx: &mut OpCtx) -> Result<()> {
     binary(ctx, Binary::ShiftLeft)
 }
 
@@ -280,14 +292,14 @@ fn shift_right_as(ctx: &mut OpCtx, pick: fn(DType) -> Option<DType>) -> Result<(
     ctx.bind(0, v)
 }
 
-fn shift_right_logical(ctx: &mut OpCtx) -> Result<()> {
+pub(super) fn shift_right_logical(ctx: &mut OpCtx) -> Result<()> {
     shift_right_as(ctx, unsigned_of)
 }
-fn shift_right_arithmetic(ctx: &mut OpCtx) -> Result<()> {
+pub(super) fn shift_right_arithmetic(ctx: &mut OpCtx) -> Result<()> {
     shift_right_as(ctx, signed_of)
 }
 
-fn atan2(ctx: &mut OpCtx) -> Result<()> {
+pub(super) fn atan2(ctx: &mut OpCtx) -> Result<()> {
     let (y, x) = (ctx.input(0)?, ctx.input(1)?);
     let d = ctx.ty(x).dtype;
     let e = |b| Elementwise::Binary(b);
@@ -482,7 +494,7 @@ fn clz(ctx: &mut OpCtx) -> Result<()> {
     ctx.bind(0, v)
 }
 
-fn compare(ctx: &mut OpCtx) -> Result<()> {
+pub(super) fn compare(ctx: &mut OpCtx) -> Result<()> {
     let (mut x, mut y) = (ctx.input(0)?, ctx.input(1)?);
     let dir = ctx
         .word(
@@ -524,7 +536,7 @@ fn compare(ctx: &mut OpCtx) -> Result<()> {
     ctx.bind(0, v)
 }
 
-fn select(ctx: &mut OpCtx) -> Result<()> {
+pub(super) fn select(ctx: &mut OpCtx) -> Result<()> {
     let (c, x, y) = (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?);
     let v = ctx.elementwise(Elementwise::Select, &[c, x, y])?;
     ctx.bind(0, v)
@@ -613,6 +625,11 @@ pub(crate) fn dense_tensor(d: DType, dims: Vec<u64>, lit: &Dense) -> Result<Tens
             }
             b.clone()
         }
+        Dense::Resource(key) => {
+            return Err(Error::invalid(format!(
+                "dense_resource<{key}> has no blob in the file's dialect_resources section"
+            )));
+        }
         Dense::Elems(e) => {
             if e.len() as u64 == n && n != 1 {
                 let mut out = Vec::with_capacity(e.len() * size as usize);
@@ -638,7 +655,7 @@ pub(crate) fn dense_tensor(d: DType, dims: Vec<u64>, lit: &Dense) -> Result<Tens
     Tensor::new(d, dims, one.repeat(n as usize).into())
 }
 
-fn constant(ctx: &mut OpCtx) -> Result<()> {
+pub(super) fn constant(ctx: &mut OpCtx) -> Result<()> {
     let lit = ctx
         .attr(&["value"])
         .or_else(|| ctx.op.words.iter().find(|w| matches!(w, Attr::Dense(..))))
@@ -651,6 +668,21 @@ fn constant(ctx: &mut OpCtx) -> Result<()> {
     let tensor = dense_tensor(t.dtype, dims, d)?;
     let v = ctx.constant(tensor)?;
     ctx.bind(0, v)
+}
+
+fn dynamic_iota(ctx: &mut OpCtx) -> Result<()> {
+    // A result type with a `?` is refused by `result_dims`, naming the type.
+    let dims = ctx.result_dims(0)?;
+    let shape = ctx.input(0)?;
+    if let Some(given) = ctx.graph.constant(shape).map(Tensor::to_f64s) {
+        let want: Vec<f64> = dims.iter().map(|&d| d as f64).collect();
+        if given != want {
+            return Err(Error::invalid(format!(
+                "the shape operand {given:?} disagrees with the result type {dims:?}"
+            )));
+        }
+    }
+    iota(ctx)
 }
 
 fn iota(ctx: &mut OpCtx) -> Result<()> {

@@ -27,6 +27,22 @@ pub(crate) static RULES: &[Rule] = &[
         "any dimension numbers (batching dims included); start indices clamped as StableHLO defines",
     ),
     rule(
+        "stablehlo.dynamic_gather",
+        &[
+            "Cast",
+            "Transpose",
+            "Gather",
+            "Max",
+            "Min",
+            "Concat",
+            "Reshape",
+            "Add",
+            "GatherND",
+        ],
+        dynamic_gather,
+        "constant slice sizes (torch-mlir): as gather",
+    ),
+    rule(
         "stablehlo.scatter",
         &[
             "Cast",
@@ -208,6 +224,16 @@ fn batching_pairs(
 }
 
 fn gather(ctx: &mut OpCtx) -> Result<()> {
+    let sizes = ctx.ints(&["slice_sizes"])?;
+    gather_sized(ctx, sizes)
+}
+
+fn dynamic_gather(ctx: &mut OpCtx) -> Result<()> {
+    let sizes = ctx.const_ints(2, "slice sizes")?;
+    gather_sized(ctx, sizes)
+}
+
+fn gather_sized(ctx: &mut OpCtx, sizes: Vec<i64>) -> Result<()> {
     let (x, idx) = (ctx.input(0)?, ctx.input(1)?);
     let xd = ctx.dims(x)?;
     let r = xd.len();
@@ -221,7 +247,6 @@ fn gather(ctx: &mut OpCtx) -> Result<()> {
         .first()
         .copied()
         .unwrap_or(0);
-    let sizes = ctx.ints(&["slice_sizes"])?;
     if sizes.len() != r || sizes.iter().zip(&xd).any(|(&s, &d)| s < 0 || s as u64 > d) {
         return Err(Error::invalid(format!(
             "slice_sizes {sizes:?} for operand {xd:?}"

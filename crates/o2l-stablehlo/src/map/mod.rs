@@ -3,6 +3,7 @@
 //! like the ONNX and TOSA frontends'. Ops that carry regions or call
 //! functions (`func.call`, `while`, `case`, `if`, `composite`) have rows too:
 //! their mapping walks the region through the walker the context holds.
+mod chlo;
 mod control;
 mod ctx;
 mod elementwise;
@@ -16,6 +17,7 @@ pub(crate) use ctx::{Env, OpCtx, Rule, Scope, Walker};
 fn all_rules() -> impl Iterator<Item = &'static Rule> {
     [
         elementwise::RULES,
+        chlo::RULES,
         movement::RULES,
         gather::RULES,
         linear::RULES,
@@ -144,31 +146,11 @@ pub(crate) static GAPS: &[(&str, &str)] = &[
         "quantized element types are not canonical element types",
     ),
     (
-        "stablehlo.dynamic_broadcast_in_dim",
-        "shapes computed at run time: StableHLO with dynamic shapes is not supported",
-    ),
-    (
-        "stablehlo.dynamic_reshape",
-        "shapes computed at run time: StableHLO with dynamic shapes is not supported",
-    ),
-    (
-        "stablehlo.dynamic_iota",
-        "shapes computed at run time: StableHLO with dynamic shapes is not supported",
-    ),
-    (
         "stablehlo.dynamic_pad",
         "shapes computed at run time: StableHLO with dynamic shapes is not supported",
     ),
     (
-        "stablehlo.dynamic_gather",
-        "shapes computed at run time: StableHLO with dynamic shapes is not supported",
-    ),
-    (
         "stablehlo.dynamic_conv",
-        "shapes computed at run time: StableHLO with dynamic shapes is not supported",
-    ),
-    (
-        "stablehlo.real_dynamic_slice",
         "shapes computed at run time: StableHLO with dynamic shapes is not supported",
     ),
     (

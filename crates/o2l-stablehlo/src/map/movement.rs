@@ -13,13 +13,31 @@ pub(crate) static RULES: &[Rule] = &[
         broadcast_in_dim,
         "operand dims placed at `dims`, size-1 dims repeated",
     ),
+    rule(
+        "stablehlo.dynamic_broadcast_in_dim",
+        &["Transpose", "Reshape", "Gather"],
+        dynamic_broadcast_in_dim,
+        "a static result type (torch-mlir): as broadcast_in_dim; a constant shape operand must agree",
+    ),
     rule("stablehlo.reshape", &["Reshape"], reshape, ""),
+    rule(
+        "stablehlo.dynamic_reshape",
+        &["Reshape"],
+        dynamic_reshape,
+        "a static result type (torch-mlir): as reshape; a constant shape operand must agree",
+    ),
     rule("stablehlo.transpose", &["Transpose"], transpose, ""),
     rule(
         "stablehlo.slice",
         &["Gather"],
         slice,
         "start, limit and stride per dim",
+    ),
+    rule(
+        "stablehlo.real_dynamic_slice",
+        &["Gather"],
+        real_dynamic_slice,
+        "constant start, limit and stride operands (torch-mlir): as slice",
     ),
     rule("stablehlo.concatenate", &["Concat"], concatenate, ""),
     rule(
@@ -76,6 +94,49 @@ fn broadcast_in_dim(ctx: &mut OpCtx) -> Result<()> {
     ctx.bind(0, y)
 }
 
+/// Checks the shape operand `k` of a `dynamic_*` op against the static
+/// result type, when the operand is known.
+fn shape_operand_agrees(ctx: &OpCtx, k: usize) -> Result<()> {
+    let out = ctx.result_dims(0)?;
+    let v = ctx.input(k)?;
+    if ctx.const_of(v).is_none() {
+        return Ok(());
+    }
+    let given = ctx.const_ints(k, "the output shape")?;
+    let want: Vec<i64> = out.iter().map(|&d| d as i64).collect();
+    if given != want {
+        return Err(Error::invalid(format!(
+            "the shape operand {given:?} disagrees with the result type {out:?}"
+        )));
+    }
+    Ok(())
+}
+
+fn dynamic_broadcast_in_dim(ctx: &mut OpCtx) -> Result<()> {
+    shape_operand_agrees(ctx, 1)?;
+    broadcast_in_dim(ctx)
+}
+
+fn dynamic_reshape(ctx: &mut OpCtx) -> Result<()> {
+    shape_operand_agrees(ctx, 1)?;
+    reshape(ctx)
+}
+
+fn real_dynamic_slice(ctx: &mut OpCtx) -> Result<()> {
+    let start = ctx.const_ints(1, "slice starts")?;
+    let limit = ctx.const_ints(2, "slice limits")?;
+    let strides = ctx.const_ints(3, "slice strides")?;
+    if start.len() != limit.len() || start.len() != strides.len() {
+        return Err(Error::invalid(
+            "real_dynamic_slice needs a start, limit and stride per dim",
+        ));
+    }
+    let spec: Vec<(i64, i64, i64)> = (0..start.len())
+        .map(|i| (start[i], limit[i], strides[i]))
+        .collect();
+    slice_by(ctx, spec)
+}
+
 fn reshape(ctx: &mut OpCtx) -> Result<()> {
     let x = ctx.input(0)?;
     let out = ctx.result_dims(0)?;
@@ -93,7 +154,7 @@ fn transpose(ctx: &mut OpCtx) -> Result<()> {
 }
 
 fn slice(ctx: &mut OpCtx) -> Result<()> {
-    let mut v = ctx.input(0)?;
+    let v = ctx.input(0)?;
     let dims = ctx.dims(v)?;
     let spec: Vec<(i64, i64, i64)> = if ctx.op.slices.is_empty() && !dims.is_empty() {
         let start = ctx.ints(&["start_indices"])?;
@@ -110,6 +171,13 @@ fn slice(ctx: &mut OpCtx) -> Result<()> {
     } else {
         ctx.op.slices.clone()
     };
+    slice_by(ctx, spec)
+}
+
+/// `x` sliced by (start, limit, stride) per dim.
+fn slice_by(ctx: &mut OpCtx, spec: Vec<(i64, i64, i64)>) -> Result<()> {
+    let mut v = ctx.input(0)?;
+    let dims = ctx.dims(v)?;
     if spec.len() != dims.len() {
         return Err(Error::invalid(format!(
             "slice of rank {} with {} ranges",

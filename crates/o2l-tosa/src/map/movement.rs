@@ -26,7 +26,7 @@ pub(crate) static RULES: &[Rule] = &[
     ),
     rule(
         "tosa.scatter",
-        &["Concat", "ScatterND"],
+        &["Cast", "Reshape", "Concat", "ScatterND"],
         scatter,
         "values_in (N, K, C), indices (N, W), input (N, W, C): row (n, indices[n, w]) takes input[n, w]",
     ),
