@@ -3,7 +3,7 @@
 //! constants (Identity, Dropout in inference, Constant).
 use super::ctx::{MapCtx, Rule, SymEl, known_product, row};
 use o2l_canon::Builder;
-use o2l_canon::ops::{Elementwise, Movement, PadMode, ScatterReduction};
+use o2l_canon::ops::{Binary, Elementwise, Movement, PadMode, ScatterReduction, Unary};
 use o2l_canon::shape::{element_count, normalize_axes, normalize_axis};
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
 
@@ -217,9 +217,12 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "CenterCropPad",
         &[18],
-        &["Fill", "Gather", "Concat"],
+        &[
+            "Fill", "Gather", "Concat", "Cast", "Reshape", "ShapeOf", "Sub", "Abs", "Sign", "Div",
+            "Mul", "PadAt",
+        ],
         center_crop_pad,
-        "per axis: the centred window of the target length, or zeros around (odd remainders after)",
+        "per axis: the centred window of the target length, or zeros around (odd remainders after); a shape computed at run time pads and crops by run-time amounts",
     ),
     row(
         "Pad",
@@ -1862,12 +1865,17 @@ fn reverse_sequence(ctx: &mut MapCtx) -> Result<()> {
 fn center_crop_pad(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
     let rank = ctx.ty(x).rank();
-    let Some(shape) = ctx.const_ints(1, "shape")? else {
-        return Err(Error::invalid("CenterCropPad needs its shape input"));
-    };
     let axes = match ctx.attrs.ints("axes")? {
         Some(a) => normalize_axes(&a, rank)?,
         None => (0..rank).collect(),
+    };
+    if let Some(shape) = ctx.opt_input(1)
+        && ctx.graph.constant(shape).is_none()
+    {
+        return center_crop_pad_at_run_time(ctx, x, shape, axes);
+    }
+    let Some(shape) = ctx.const_ints(1, "shape")? else {
+        return Err(Error::invalid("CenterCropPad needs its shape input"));
     };
     if shape.len() != axes.len() {
         return Err(Error::invalid(format!(
@@ -1907,6 +1915,41 @@ fn center_crop_pad(ctx: &mut MapCtx) -> Result<()> {
             y = ctx.emit1(Op::Movement(Movement::Concat { axis }), &ordered)?;
         }
     }
+    ctx.bind(0, y)
+}
+
+/// CenterCropPad to lengths known at run time: one PadAt whose amounts are
+/// `begin = trunc(d / 2)`, `end = d - begin` for `d = target - length` per
+/// axis (negative amounts crop: the centred window, the odd element at the
+/// end, as the constant form does).
+fn center_crop_pad_at_run_time(
+    ctx: &mut MapCtx,
+    x: ValueId,
+    shape: ValueId,
+    axes: Vec<usize>,
+) -> Result<()> {
+    let k = axes.len() as u64;
+    if ctx.ty(shape).shape != [Dim::Known(k)] {
+        return Err(Error::invalid(format!(
+            "CenterCropPad shape {} must give one length per axis ({k} axes)",
+            ctx.ty(shape)
+        )));
+    }
+    let target = ctx.cast(shape, DType::I64)?;
+    let dims = ctx.emit1(Op::Movement(Movement::ShapeOf), &[x])?;
+    let picks = ctx.i64s(vec![k], &axes.iter().map(|&a| a as i64).collect::<Vec<_>>())?;
+    let lens = ctx.emit1(Op::Movement(Movement::Gather { axis: 0 }), &[dims, picks])?;
+    let d = ctx.binary(Binary::Sub, target, lens)?;
+    // trunc(d / 2) whatever the sign, as sign(d) * (|d| / 2).
+    let magnitude = ctx.unary(Unary::Abs, d)?;
+    let two = ctx.i64s(vec![], &[2])?;
+    let half = ctx.binary(Binary::Div, magnitude, two)?;
+    let sign = ctx.unary(Unary::Sign, d)?;
+    let begin = ctx.binary(Binary::Mul, sign, half)?;
+    let end = ctx.binary(Binary::Sub, d, begin)?;
+    let pads = ctx.emit1(Op::Movement(Movement::Concat { axis: 0 }), &[begin, end])?;
+    let zero = ctx.scalar(ctx.ty(x).dtype, 0.0)?;
+    let y = emit_pad_at(ctx, x, "constant", axes, pads, zero)?;
     ctx.bind(0, y)
 }
 
