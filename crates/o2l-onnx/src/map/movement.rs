@@ -196,9 +196,18 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Tile",
         &[6, 13],
-        &["Gather"],
+        &[
+            "Gather",
+            "Reshape",
+            "Cast",
+            "ShapeOf",
+            "Concat",
+            "Mul",
+            "BroadcastTo",
+            "ReshapeTo",
+        ],
         tile,
-        "constant repeats input; each repeated axis becomes a Gather (static dims)",
+        "constant repeats: each repeated axis becomes a Gather (static dims); repeats computed at run time: a broadcast over an inserted axis per dim, then a reshape, the tiled dims run-time dims",
     ),
     row(
         "Compress",
@@ -1621,10 +1630,62 @@ fn tile_v1(ctx: &mut MapCtx) -> Result<()> {
 
 fn tile(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
+    if let Some(repeats) = ctx.opt_input(1)
+        && ctx.graph.constant(repeats).is_none()
+    {
+        return tile_at_run_time(ctx, x, repeats);
+    }
     let Some(repeats) = ctx.const_ints(1, "repeats")? else {
         return Err(Error::invalid("Tile needs its repeats input"));
     };
     tile_by(ctx, x, repeats)
+}
+
+/// Tile by repeats known at run time: `x` (d0, .., dn) reshaped to
+/// (1, d0, .., 1, dn), broadcast to (r0, d0, .., rn, dn), reshaped to
+/// (r0 d0, .., rn dn); each result dim a run-time dim named after the node.
+fn tile_at_run_time(ctx: &mut MapCtx, x: ValueId, repeats: ValueId) -> Result<()> {
+    let xt = ctx.ty(x);
+    let n = xt.rank() as u64;
+    if ctx.ty(repeats).shape != [Dim::Known(n)] {
+        return Err(Error::invalid(format!(
+            "Tile repeats {} must hold one value per dim of {xt}",
+            ctx.ty(repeats)
+        )));
+    }
+    let node = ctx.origin.node.clone();
+    let mut spread = Vec::with_capacity(2 * n as usize);
+    let mut broadcast_dims = Vec::with_capacity(2 * n as usize);
+    for (axis, d) in xt.shape.iter().enumerate() {
+        spread.extend([Dim::Known(1), d.clone()]);
+        broadcast_dims.extend([Dim::Symbol(format!("{node}_repeats_{axis}")), d.clone()]);
+    }
+    let spread_x = ctx.reshape(x, spread)?;
+    let repeats = ctx.cast(repeats, DType::I64)?;
+    let dims = ctx.emit1(Op::Movement(Movement::ShapeOf), &[x])?;
+    let column = vec![Dim::Known(n), Dim::Known(1)];
+    let (r, d) = (
+        ctx.reshape(repeats, column.clone())?,
+        ctx.reshape(dims, column)?,
+    );
+    let pairs = ctx.emit1(Op::Movement(Movement::Concat { axis: 1 }), &[r, d])?;
+    let target = ctx.reshape(pairs, vec![Dim::Known(2 * n)])?;
+    let wide = ctx.emit1(
+        Op::Movement(Movement::BroadcastTo {
+            dims: broadcast_dims,
+        }),
+        &[spread_x, target],
+    )?;
+    let lengths = ctx.binary(Binary::Mul, repeats, dims)?;
+    let out_dims = (0..n).map(|a| Dim::Symbol(format!("{node}_{a}"))).collect();
+    let y = ctx.emit1(
+        Op::Movement(Movement::ReshapeTo {
+            dims: out_dims,
+            allow_zero: true,
+        }),
+        &[wide, lengths],
+    )?;
+    ctx.bind(0, y)
 }
 
 fn tile_by(ctx: &mut MapCtx, x: ValueId, repeats: Vec<i64>) -> Result<()> {
