@@ -219,9 +219,19 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "ReverseSequence",
         &[10, 28],
-        &["GatherElements"],
+        &[
+            "GatherElements",
+            "Cast",
+            "Reshape",
+            "Clamp",
+            "Less",
+            "Sub",
+            "Select",
+            "Fill",
+            "Add",
+        ],
         reverse_sequence,
-        "GatherElements along the time axis with per-batch reversed positions (constant sequence_lens)",
+        "GatherElements along the time axis with per-batch reversed positions (sequence_lens constant, or computed at run time)",
     ),
     row(
         "CenterCropPad",
@@ -1869,6 +1879,60 @@ fn compress(ctx: &mut MapCtx) -> Result<()> {
     ctx.bind(0, v)
 }
 
+/// ReverseSequence with lengths known at run time: the same index tensor,
+/// `t < len[b] ? len[b] - 1 - t : t` (len clamped to the time extent),
+/// computed by broadcasting ops over (time, batch), then filled out to the
+/// input's shape.
+fn reverse_sequence_at_run_time(
+    ctx: &mut MapCtx,
+    x: ValueId,
+    lens: ValueId,
+    dims: &[u64],
+    time: usize,
+    batch: usize,
+) -> Result<()> {
+    let rank = dims.len();
+    if ctx.ty(lens).shape != [Dim::Known(dims[batch])] {
+        return Err(Error::invalid(format!(
+            "ReverseSequence has sequence lengths {} for a batch of {}",
+            ctx.ty(lens),
+            dims[batch]
+        )));
+    }
+    let steps = dims[time] as i64;
+    let t_shape: Vec<u64> = (0..rank)
+        .map(|a| if a == time { dims[time] } else { 1 })
+        .collect();
+    let t = ctx.i64s(t_shape, &(0..steps).collect::<Vec<_>>())?;
+    let len = ctx.cast(lens, DType::I64)?;
+    let len_shape = (0..rank)
+        .map(|a| Dim::Known(if a == batch { dims[batch] } else { 1 }))
+        .collect();
+    let len = ctx.reshape(len, len_shape)?;
+    let len = ctx.unary(
+        Unary::Clamp {
+            min: 0.0,
+            max: steps as f64,
+        },
+        len,
+    )?;
+    let inside = ctx.emit1(
+        Op::Elementwise(Elementwise::Compare(o2l_canon::ops::Compare::Less)),
+        &[t, len],
+    )?;
+    let one = ctx.i64s(vec![], &[1])?;
+    let last = ctx.binary(Binary::Sub, len, one)?;
+    let reversed = ctx.binary(Binary::Sub, last, t)?;
+    let idx = ctx.emit1(Op::Elementwise(Elementwise::Select), &[inside, reversed, t])?;
+    let zeros = ctx.filled(DType::I64, dims.to_vec(), 0.0)?;
+    let idx = ctx.binary(Binary::Add, idx, zeros)?;
+    let y = ctx.emit1(
+        Op::Movement(Movement::GatherElements { axis: time }),
+        &[x, idx],
+    )?;
+    ctx.bind(0, y)
+}
+
 fn reverse_sequence(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
     let dims = ctx.ty(x).static_dims("ReverseSequence input")?;
@@ -1884,10 +1948,7 @@ fn reverse_sequence(ctx: &mut MapCtx) -> Result<()> {
         return Err(Error::invalid("ReverseSequence needs sequence_lens"));
     };
     let Some(lens) = ctx.const_of(lens).map(|t| t.to_i64s()) else {
-        return Err(ctx.needs_constant(
-            1,
-            "input 1 (sequence_lens) is computed at run time; only constant sequence_lens is supported",
-        ));
+        return reverse_sequence_at_run_time(ctx, x, lens, &dims, time, batch);
     };
     if lens.len() as u64 != dims[batch] {
         return Err(Error::invalid(format!(
