@@ -24,7 +24,7 @@ pub mod ops_table;
 pub mod output;
 mod runner;
 
-pub use runner::Runner;
+pub use runner::{JitPipeline, Runner, RunnerOptions, RunnerTimings, default_cache_dir};
 
 pub use o2l_canon::{
     DType, Dim, Error, ErrorKind, Graph, Limits, Origin, Result, Tensor, TensorType,

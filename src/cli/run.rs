@@ -34,6 +34,8 @@ pub struct RunArgs {
     /// them to those shapes before converting).
     #[arg(long = "dynamic")]
     pub dynamic: bool,
+    #[command(flatten)]
+    pub jit: super::jit::JitArgs,
 }
 
 fn parse_input(s: &str) -> std::result::Result<(String, PathBuf), String> {
@@ -96,11 +98,13 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             options.input_shapes.push((name, t.dims.clone()));
         }
     }
+    let start = std::time::Instant::now();
     let imported = onnx2linalg::import_model_with_warnings(model, Some(frontend), &options)?;
+    let import_time = start.elapsed();
     super::convert::warn(&imported.warnings);
     let graph = imported.graph;
 
-    let runner = Runner::new(&graph).map_err(in_model)?;
+    let runner = Runner::with_options(&graph, &args.jit.options()).map_err(in_model)?;
     let expected = || format!("expected inputs: {}", runner.describe_inputs());
     let missing: Vec<&str> = runner
         .inputs()
@@ -143,7 +147,11 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             inputs.push(t);
         }
     }
+    let start = std::time::Instant::now();
     let outputs = runner.run(&inputs).map_err(in_model)?;
+    if args.jit.timings {
+        super::jit::print_timings(import_time, runner.timings(), start.elapsed());
+    }
 
     std::fs::create_dir_all(&args.output_dir)
         .map_err(|e| Error::io(format!("{}: {e}", args.output_dir.display())))?;
