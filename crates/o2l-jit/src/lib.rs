@@ -13,6 +13,12 @@
 //! Before parsing, large multi-dimensional constants are made 1-D plus a
 //! `tensor.expand_shape` (`flatten`): LLVM builds nested constant arrays slowly.
 //! The pass pipeline is `PIPELINE` (documented stage by stage in `pipeline`).
+//! From the LLVM dialect on there are two ways (`Pipeline`): the reference,
+//! MLIR's ExecutionEngine at `-O2` (what `compile` uses), and the fast one
+//! (`compile_with_options`): weights as host buffers (`weights`), LLVM driven
+//! through its C API with light IR passes and ORC's LLJIT (`orc`), and the
+//! object kept in a cache folder (`cache`). `Compiled::timings` says where the
+//! time went.
 //!
 //! Ownership of results: the pipeline makes every result a buffer the callee
 //! allocated (results that would alias an argument or a constant are cloned, see
