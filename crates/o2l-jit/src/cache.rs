@@ -32,7 +32,7 @@ impl Entry {
             func.hash(&mut h);
             pipeline.name().hash(&mut h);
             crate::orc::LLVM_PASSES.hash(&mut h);
-            crate::PIPELINE.hash(&mut h);
+            crate::pipeline::fast_pipeline().hash(&mut h);
             env!("CARGO_PKG_VERSION").hash(&mut h);
             crate::orc::host_description().hash(&mut h);
             h.finish()

@@ -1014,6 +1014,20 @@ fn the_cache_serves_a_second_compile() {
         first.run(std::slice::from_ref(&x), &ty).unwrap(),
         second.run(&[x], &ty).unwrap()
     );
+    // A damaged entry is a miss, and is written anew.
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+    }
+    let again = compile_with_options(&text, "main", &options).unwrap();
+    assert!(!again.timings().cache_hit);
+    assert!(
+        compile_with_options(&text, "main", &options)
+            .unwrap()
+            .timings()
+            .cache_hit
+    );
     // Another module is another entry.
     let third = compile_with_options(ADD, "add", &options).unwrap();
     assert!(!third.timings().cache_hit);
