@@ -40,11 +40,16 @@ impl Blob {
         }
         let len = hex.len() / 2;
         let mut lines = vec![Line([0; ALIGN]); len.div_ceil(ALIGN).max(1)];
-        for (j, pair) in hex.chunks_exact(2).enumerate() {
-            let byte = (nibble(pair[0])? << 4) | nibble(pair[1])?;
-            lines[j / ALIGN].0[j % ALIGN] = byte;
+        // One line of output from each 128 hex digits; a bad digit fails the blob.
+        let mut bad = 0u8;
+        for (line, digits) in lines.iter_mut().zip(hex.chunks(2 * ALIGN)) {
+            for (byte, pair) in line.0.iter_mut().zip(digits.chunks_exact(2)) {
+                let (hi, lo) = (HEX[pair[0] as usize], HEX[pair[1] as usize]);
+                bad |= (hi | lo) & 0x80;
+                *byte = (hi << 4) | (lo & 0x0F);
+            }
         }
-        Some(Blob { lines, len })
+        (bad == 0).then_some(Blob { lines, len })
     }
 
     pub fn len(&self) -> usize {
@@ -56,14 +61,22 @@ impl Blob {
     }
 }
 
-fn nibble(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
+/// A hex digit's value, or 0x80 for anything else.
+const HEX: [u8; 256] = {
+    let mut t = [0x80u8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
     }
-}
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
 
 /// The `builtin` resource blobs of a module's text, by key.
 #[derive(Default)]
@@ -242,5 +255,20 @@ mod tests {
         assert_eq!(w1.address() % ALIGN, 0);
         let odd = blobs.get("odd \"key\"").unwrap();
         assert_eq!((odd.len(), odd.lines[0].0[0]), (1, 0xFF));
+        // 130 bytes span three lines; a digit that is not hex drops the blob.
+        let long: String = (0..130u32)
+            .map(|i| format!("{:02x}", i * 7 % 256))
+            .collect();
+        let text = format!(
+            "{{-#\n dialect_resources: {{\n builtin: {{\n a: \"0x04000000{long}\",\n b: \"0x040000000G\"\n }}\n }}\n#-}}\n"
+        );
+        let blobs = Blobs::from_text(&text);
+        let a = blobs.get("a").unwrap();
+        let bytes: Vec<u8> = a.lines.iter().flat_map(|l| l.0).take(a.len()).collect();
+        assert_eq!(
+            bytes,
+            (0..130u32).map(|i| (i * 7 % 256) as u8).collect::<Vec<_>>()
+        );
+        assert!(blobs.get("b").is_none());
     }
 }
