@@ -33,6 +33,7 @@ impl Entry {
             pipeline.name().hash(&mut h);
             crate::orc::LLVM_PASSES.hash(&mut h);
             crate::pipeline::fast_pipeline().hash(&mut h);
+            crate::interchange::SCRIPT.hash(&mut h);
             env!("CARGO_PKG_VERSION").hash(&mut h);
             crate::orc::host_description().hash(&mut h);
             h.finish()

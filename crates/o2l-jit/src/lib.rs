@@ -36,6 +36,8 @@ mod flatten;
 #[allow(unsafe_code)] // SAFETY comments at each use
 mod half_from_f64;
 #[allow(unsafe_code)] // SAFETY comments at each use
+mod interchange;
+#[allow(unsafe_code)] // SAFETY comments at each use
 mod orc;
 mod pipeline;
 mod signature;
@@ -303,6 +305,9 @@ fn compile_with(mlir: &str, func: &str, options: &Options, keep_object: bool) ->
 
         half_from_f64::rewrite(&context, &mut module)?;
         let start = Instant::now();
+        if fast {
+            interchange::apply(&context, &mut module).map_err(|e| Error::internal(take(&e)))?;
+        }
         let pm = PassManager::new(&context);
         let passes = if fast {
             pipeline::fast_pipeline()
