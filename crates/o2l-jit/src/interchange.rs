@@ -10,7 +10,7 @@
 //! (`mlirTransformApplyNamedSequence`) before the pass pipeline.
 use melior::{
     Context,
-    ir::{BlockLike, Module, operation::OperationLike},
+    ir::{BlockLike, Module},
 };
 
 pub const SCRIPT: &str = r#"
