@@ -1,4 +1,5 @@
-//! Loop order for the fast pipeline: convolutions and matmuls are
+//! Loop order for the fast pipeline: convolutions (1-D, 2-D, 3-D, and the
+//! quantized 2-D one), poolings and matmuls are
 //! generalized and their loops interchanged so that the innermost loop runs
 //! over a parallel, unit-stride output dim (`ow` of a convolution, `j` of a
 //! matmul) instead of a short reduction (`kw`) or a strided one (`k`). LLVM's
@@ -19,6 +20,18 @@ module attributes {transform.with_named_sequence} {
     %conv = transform.structured.match ops{["linalg.conv_2d_nchw_fchw"]} in %root : (!transform.any_op) -> !transform.any_op
     %conv_g = transform.structured.generalize %conv : (!transform.any_op) -> !transform.any_op
     %conv_i = transform.structured.interchange %conv_g iterator_interchange = [0, 1, 4, 5, 6, 2, 3] : (!transform.any_op) -> !transform.any_op
+    %conv_q = transform.structured.match ops{["linalg.conv_2d_nchw_fchw_q"]} in %root : (!transform.any_op) -> !transform.any_op
+    %conv_q_g = transform.structured.generalize %conv_q : (!transform.any_op) -> !transform.any_op
+    %conv_q_i = transform.structured.interchange %conv_q_g iterator_interchange = [0, 1, 4, 5, 6, 2, 3] : (!transform.any_op) -> !transform.any_op
+    %conv1 = transform.structured.match ops{["linalg.conv_1d_ncw_fcw"]} in %root : (!transform.any_op) -> !transform.any_op
+    %conv1_g = transform.structured.generalize %conv1 : (!transform.any_op) -> !transform.any_op
+    %conv1_i = transform.structured.interchange %conv1_g iterator_interchange = [0, 1, 3, 4, 2] : (!transform.any_op) -> !transform.any_op
+    %conv3 = transform.structured.match ops{["linalg.conv_3d_ncdhw_fcdhw"]} in %root : (!transform.any_op) -> !transform.any_op
+    %conv3_g = transform.structured.generalize %conv3 : (!transform.any_op) -> !transform.any_op
+    %conv3_i = transform.structured.interchange %conv3_g iterator_interchange = [0, 1, 5, 6, 7, 8, 2, 3, 4] : (!transform.any_op) -> !transform.any_op
+    %pool = transform.structured.match ops{["linalg.pooling_nchw_max", "linalg.pooling_nchw_sum"]} in %root : (!transform.any_op) -> !transform.any_op
+    %pool_g = transform.structured.generalize %pool : (!transform.any_op) -> !transform.any_op
+    %pool_i = transform.structured.interchange %pool_g iterator_interchange = [0, 1, 4, 5, 2, 3] : (!transform.any_op) -> !transform.any_op
     %mm = transform.structured.match ops{["linalg.matmul"]} in %root : (!transform.any_op) -> !transform.any_op
     %mm_g = transform.structured.generalize %mm : (!transform.any_op) -> !transform.any_op
     %mm_i = transform.structured.interchange %mm_g iterator_interchange = [0, 2, 1] : (!transform.any_op) -> !transform.any_op

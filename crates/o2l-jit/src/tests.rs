@@ -860,6 +860,26 @@ func.func @main(%x: tensor<8x64xf32>) -> tensor<8x16xf32> {{
     )
 }
 
+const CONV_POOL: &str = r#"
+func.func @main(%x: tensor<1x3x9x9xf32>, %w: tensor<4x3x3x3xf32>) -> (tensor<1x4x4x4xf32>, tensor<1x4x3x3xf32>, tensor<1x4x3x3xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %e = tensor.empty() : tensor<1x4x4x4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+    ins(%x, %w : tensor<1x3x9x9xf32>, tensor<4x3x3x3xf32>) outs(%f : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %win = tensor.empty() : tensor<2x2xf32>
+  %pe = tensor.empty() : tensor<1x4x3x3xf32>
+  %pm = linalg.fill ins(%ninf : f32) outs(%pe : tensor<1x4x3x3xf32>) -> tensor<1x4x3x3xf32>
+  %max = linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%c, %win : tensor<1x4x4x4xf32>, tensor<2x2xf32>) outs(%pm : tensor<1x4x3x3xf32>) -> tensor<1x4x3x3xf32>
+  %ps = linalg.fill ins(%zero : f32) outs(%pe : tensor<1x4x3x3xf32>) -> tensor<1x4x3x3xf32>
+  %sum = linalg.pooling_nchw_sum {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%c, %win : tensor<1x4x4x4xf32>, tensor<2x2xf32>) outs(%ps : tensor<1x4x3x3xf32>) -> tensor<1x4x3x3xf32>
+  return %c, %max, %sum : tensor<1x4x4x4xf32>, tensor<1x4x3x3xf32>, tensor<1x4x3x3xf32>
+}
+"#;
+
 fn fast() -> Options {
     Options {
         pipeline: Pipeline::Fast,
@@ -935,6 +955,25 @@ fn fast_pipeline_gives_the_reference_results() {
             vec![k(DType::F32, &[8, 16])],
         ),
     ];
+    // A strided, padded convolution, then max and sum pooling (reordered loops).
+    let ramp = |n: usize, scale: f64| {
+        (0..n)
+            .map(|i| ((i * 37) % 23) as f64 * scale - 1.0)
+            .collect::<Vec<_>>()
+    };
+    cases.push((
+        "conv and pooling".into(),
+        CONV_POOL.into(),
+        vec![
+            f32s(&[1, 3, 9, 9], &ramp(243, 0.1)),
+            f32s(&[4, 3, 3, 3], &ramp(108, 0.07)),
+        ],
+        vec![
+            k(DType::F32, &[1, 4, 4, 4]),
+            k(DType::F32, &[1, 4, 3, 3]),
+            k(DType::F32, &[1, 4, 3, 3]),
+        ],
+    ));
     let (text, dtypes) = conversions_module();
     cases.push((
         "conversions".into(),
