@@ -24,7 +24,10 @@ pub mod ops_table;
 pub mod output;
 mod runner;
 
-pub use runner::{RunOptions, RunOutput, Runner, run_model};
+pub use runner::{
+    JitPipeline, RunOptions, RunOutput, Runner, RunnerOptions, RunnerTimings, default_cache_dir,
+    run_model,
+};
 
 /// This build's version (the workspace's Cargo version).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

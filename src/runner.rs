@@ -1,29 +1,88 @@
 //! Runs a canonical graph in-process: lower to MLIR text, compile with the JIT,
 //! call with host tensors. Inputs and outputs keep their graph names and types.
 use crate::{Error, Graph, LowerOptions, Result, Tensor, TensorType, Weights};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+pub use o2l_jit::Pipeline as JitPipeline;
+
+/// How a `Runner` compiles.
+#[derive(Clone, Debug, Default)]
+pub struct RunnerOptions {
+    /// `Fast` (the default) or `Reference` (MLIR's ExecutionEngine at -O2,
+    /// weights compiled in: what the fast pipeline is checked against).
+    pub pipeline: JitPipeline,
+    /// A folder keeping compiled objects (fast pipeline): compiling the same
+    /// graph again loads its object from there. `None`: no cache.
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// Where the time of `Runner::with_options` went.
+#[derive(Clone, Debug, Default)]
+pub struct RunnerTimings {
+    /// Lowering the graph to MLIR text.
+    pub lowering: Duration,
+    /// Parsing the text (and reading the weights' bytes).
+    pub parse: Duration,
+    /// The MLIR pass pipeline down to the LLVM dialect.
+    pub passes: Duration,
+    /// Translation to LLVM IR and LLVM's IR passes.
+    pub translate: Duration,
+    /// Machine code generation and linking.
+    pub codegen: Duration,
+    /// The compiled object came from the cache.
+    pub cache_hit: bool,
+}
+
+/// The default cache folder: `$XDG_CACHE_HOME/onnx2linalg`, else
+/// `$HOME/.cache/onnx2linalg` (None when neither variable is set).
+pub fn default_cache_dir() -> Option<PathBuf> {
+    let non_empty = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+    non_empty("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| non_empty("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .map(|d| d.join("onnx2linalg"))
+}
 
 /// A graph compiled for in-process calls.
 pub struct Runner {
     compiled: o2l_jit::Compiled,
     inputs: Vec<(String, TensorType)>,
     outputs: Vec<(String, TensorType)>,
+    timings: RunnerTimings,
 }
 
 impl Runner {
-    /// Lowers `graph` (text, `dense_resource` weights: the JIT pipeline turns them
-    /// into LLVM globals directly) and compiles it.
+    /// Lowers `graph` and compiles it with the default options (fast
+    /// pipeline, no cache).
     pub fn new(graph: &Graph) -> Result<Runner> {
+        Runner::with_options(graph, &RunnerOptions::default())
+    }
+
+    /// Lowers `graph` (text, `dense_resource` weights: the reference pipeline
+    /// turns them into LLVM globals, the fast one into host buffers) and
+    /// compiles it.
+    pub fn with_options(graph: &Graph, runner_options: &RunnerOptions) -> Result<Runner> {
         let options = LowerOptions {
             weights: Weights::Resource,
             ..Default::default()
         };
-        Runner::with_lower_options(graph, &options)
+        Runner::compile(graph, &options, runner_options)
     }
 
     /// `new` with the module in another form (`--linalg generic`,
     /// `--bufferize`): each form must compute the same results. The output
     /// form (`emit`) is ignored: the JIT reads text.
     pub fn with_lower_options(graph: &Graph, options: &LowerOptions) -> Result<Runner> {
+        Runner::compile(graph, options, &RunnerOptions::default())
+    }
+
+    fn compile(
+        graph: &Graph,
+        options: &LowerOptions,
+        runner_options: &RunnerOptions,
+    ) -> Result<Runner> {
+        let start = Instant::now();
         let options = LowerOptions {
             emit: crate::Emit::Text,
             ..options.clone()
@@ -31,7 +90,24 @@ impl Runner {
         let text = o2l_linalg::lower(graph, &options)?;
         let text = String::from_utf8(text)
             .map_err(|_| Error::internal("the lowering emitted text that is not UTF-8"))?;
-        let compiled = o2l_jit::compile(&text, &o2l_linalg::function_name(graph))?;
+        let lowering = start.elapsed();
+        let compiled = o2l_jit::compile_with_options(
+            &text,
+            &o2l_linalg::function_name(graph),
+            &o2l_jit::Options {
+                pipeline: runner_options.pipeline,
+                cache_dir: runner_options.cache_dir.clone(),
+            },
+        )?;
+        let t = compiled.timings();
+        let timings = RunnerTimings {
+            lowering,
+            parse: t.parse,
+            passes: t.passes,
+            translate: t.translate,
+            codegen: t.codegen,
+            cache_hit: t.cache_hit,
+        };
         let named = |ids: &[o2l_canon::ValueId]| {
             ids.iter()
                 .map(|&v| (graph.value(v).name.clone(), graph.ty(v).clone()))
@@ -41,7 +117,13 @@ impl Runner {
             compiled,
             inputs: named(&graph.inputs),
             outputs: named(&graph.outputs),
+            timings,
         })
+    }
+
+    /// Where the time of compiling went.
+    pub fn timings(&self) -> &RunnerTimings {
+        &self.timings
     }
 
     /// Graph inputs, in call order: name and type.
@@ -105,6 +187,8 @@ pub struct RunOptions {
     /// Keep symbolic input dims symbolic: convert once to a function with `?`
     /// dims and call it at the shapes of the given inputs.
     pub dynamic: bool,
+    /// How the graph is compiled (pipeline, cache).
+    pub runner: RunnerOptions,
 }
 
 /// What `run_model` gives back.
@@ -114,6 +198,10 @@ pub struct RunOutput {
     pub outputs: Vec<(String, Tensor)>,
     /// The import's warnings, each naming the file.
     pub warnings: Vec<String>,
+    /// Time spent importing the model, compiling it (by stage) and calling it.
+    pub import_time: Duration,
+    pub compile_timings: RunnerTimings,
+    pub run_time: Duration,
 }
 
 /// Reads the model at `path`, compiles it and calls it on `inputs` (by graph
@@ -151,10 +239,12 @@ pub fn run_model(
             }
         }
     }
+    let import_start = Instant::now();
     let imported = crate::import_model_with_warnings(path, Some(frontend), &import)?;
+    let import_time = import_start.elapsed();
     let graph = imported.graph;
 
-    let runner = Runner::new(&graph).map_err(in_model)?;
+    let runner = Runner::with_options(&graph, &options.runner).map_err(in_model)?;
     let missing: Vec<&str> = runner
         .inputs()
         .iter()
@@ -195,8 +285,13 @@ pub fn run_model(
             ordered.push(t);
         }
     }
+    let run_start = Instant::now();
     let outputs = runner.run(&ordered).map_err(in_model)?;
+    let run_time = run_start.elapsed();
     Ok(RunOutput {
+        import_time,
+        compile_timings: runner.timings().clone(),
+        run_time,
         outputs: runner
             .outputs()
             .iter()

@@ -44,10 +44,12 @@ pub struct CheckArgs {
     /// NAME=N (repeatable).
     #[arg(long = "dim", value_name = "NAME=N", value_parser = super::convert::parse_dim)]
     pub dims: Vec<(String, u64)>,
+    #[command(flatten)]
+    pub jit: super::jit::JitArgs,
 }
 
 pub fn run(args: CheckArgs) -> Result<ExitCode> {
-    match check(&args.dir, args.bind_runtime_operands, &args.dims) {
+    match check(&args.dir, args.bind_runtime_operands, &args.dims, &args.jit) {
         Ok(true) => {
             say("result: pass");
             Ok(ExitCode::SUCCESS)
@@ -127,6 +129,7 @@ fn data_sets(dir: &Path) -> Result<Vec<PathBuf>> {
 struct Prepared {
     runner: Runner,
     bound: Vec<String>,
+    import: std::time::Duration,
 }
 
 /// Inputs that may hold shape operands (sizes, bounds): at most this many elements.
@@ -143,7 +146,9 @@ fn prepare(
     inputs: &[Tensor],
     bind: bool,
     dims: &[(String, u64)],
+    jit: &super::jit::JitArgs,
 ) -> Result<Prepared> {
+    let start = std::time::Instant::now();
     let mut options = ImportOptions {
         dims: dims.to_vec(),
         ..ImportOptions::default()
@@ -186,12 +191,23 @@ fn prepare(
             }
         }
     };
-    let runner = Runner::new(&graph).map_err(|e| e.in_file(model.display().to_string()))?;
+    let import = start.elapsed();
+    let runner = Runner::with_options(&graph, &jit.options())
+        .map_err(|e| e.in_file(model.display().to_string()))?;
     let bound = options.bind_inputs.into_iter().map(|(n, _)| n).collect();
-    Ok(Prepared { runner, bound })
+    Ok(Prepared {
+        runner,
+        bound,
+        import,
+    })
 }
 
-fn check(dir: &Path, bind: bool, dims: &[(String, u64)]) -> Result<bool> {
+fn check(
+    dir: &Path,
+    bind: bool,
+    dims: &[(String, u64)],
+    jit: &super::jit::JitArgs,
+) -> Result<bool> {
     let model = dir.join("model.onnx");
     let names: Vec<String> = onnx2linalg::onnx_inputs(&model)?
         .into_iter()
@@ -216,9 +232,14 @@ fn check(dir: &Path, bind: bool, dims: &[(String, u64)]) -> Result<bool> {
         // Bound values are baked into the compiled model: recompile per data set.
         let reuse = prepared.as_ref().is_some_and(|p| p.bound.is_empty());
         if !reuse {
-            prepared = Some(prepare(&model, &names, &inputs, bind, dims)?);
+            prepared = Some(prepare(&model, &names, &inputs, bind, dims, jit)?);
         }
-        let Some(Prepared { runner, bound }) = prepared.as_ref() else {
+        let Some(Prepared {
+            runner,
+            bound,
+            import,
+        }) = prepared.as_ref()
+        else {
             return Err(Error::internal("the model was not compiled"));
         };
         if !bound.is_empty() {
@@ -240,9 +261,14 @@ fn check(dir: &Path, bind: bool, dims: &[(String, u64)]) -> Result<bool> {
                 runner.outputs().len()
             )));
         }
+        let start = std::time::Instant::now();
         let got = runner
             .run(&inputs)
             .map_err(|e| e.in_file(model.display().to_string()))?;
+        if jit.timings {
+            eprintln!("timings: {label}");
+            super::jit::print_timings(*import, runner.timings(), start.elapsed());
+        }
         let mut problems = Vec::new();
         for (k, ((name, _), (g, w))) in runner
             .outputs()

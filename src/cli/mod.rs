@@ -2,6 +2,7 @@
 mod batch;
 mod check;
 mod convert;
+mod jit;
 mod ops;
 mod run;
 

@@ -33,6 +33,8 @@ pub struct RunArgs {
     /// them to those shapes before converting).
     #[arg(long = "dynamic")]
     pub dynamic: bool,
+    #[command(flatten)]
+    pub jit: super::jit::JitArgs,
 }
 
 fn parse_input(s: &str) -> std::result::Result<(String, PathBuf), String> {
@@ -77,9 +79,13 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             ..Default::default()
         },
         dynamic: args.dynamic,
+        runner: args.jit.options(),
     };
     let run = onnx2linalg::run_model(&args.model, given, &options)?;
     super::convert::warn(&run.warnings);
+    if args.jit.timings {
+        super::jit::print_timings(run.import_time, &run.compile_timings, run.run_time);
+    }
 
     std::fs::create_dir_all(&args.output_dir)
         .map_err(|e| Error::io(format!("{}: {e}", args.output_dir.display())))?;

@@ -183,7 +183,11 @@ fn iree_runs_a_sample_of_the_node_suite() {
         .collect();
     passing.sort_unstable();
     let sample: Vec<&str> = passing.iter().copied().step_by(NODE_SAMPLE_EVERY).collect();
-    assert!(sample.len() >= 60, "a sample of {} node tests", sample.len());
+    assert!(
+        sample.len() >= 60,
+        "a sample of {} node tests",
+        sample.len()
+    );
 
     let scratch = crate::common::scratch("iree", "node-sample");
     let mut list = String::new();

@@ -137,6 +137,64 @@ fn run_writes_every_output_as_npy() {
     }
 }
 
+/// `run --timings` names every stage; a second run with the same cache folder
+/// takes the object from there; the reference pipeline writes the same bytes.
+#[test]
+fn run_prints_timings_reuses_its_cache_and_matches_the_reference_pipeline() {
+    let dir = scratch("jit");
+    let (m, _) = setup(&dir);
+    let cache = dir.join("cache");
+    let run = |out: &str, extra: &[&str]| {
+        let out_dir = dir.join(out);
+        let o = bin()
+            .arg("run")
+            .arg(&m)
+            .arg(format!("--input=x={}", dir.join("x.npy").display()))
+            .arg(format!("--input=y={}", dir.join("y.npy").display()))
+            .arg("--output-dir")
+            .arg(&out_dir)
+            .args(extra)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(o.status.success(), "{stderr}");
+        let outputs: Vec<Vec<u8>> = ["out_relu_0", "same", "t"]
+            .iter()
+            .map(|n| std::fs::read(out_dir.join(format!("{n}.npy"))).unwrap())
+            .collect();
+        (stderr, outputs)
+    };
+    let cache_arg = format!("--cache-dir={}", cache.display());
+    let (cold, fast) = run("cold", &["--timings", &cache_arg]);
+    for stage in [
+        "import",
+        "lowering",
+        "parse",
+        "passes",
+        "LLVM translation",
+        "codegen + link",
+        "execution",
+        "total",
+    ] {
+        assert!(cold.contains(&format!("timings: {stage} ")), "{cold}");
+    }
+    assert!(!cold.contains("(cached)"), "{cold}");
+    assert_eq!(std::fs::read_dir(&cache).unwrap().count(), 1);
+    let (warm, cached) = run("warm", &["--timings", &cache_arg]);
+    let cached_stage = |stage: &str| {
+        warm.lines()
+            .any(|l| l.starts_with(&format!("timings: {stage} ")) && l.ends_with("(cached)"))
+    };
+    assert!(
+        cached_stage("passes") && cached_stage("LLVM translation"),
+        "{warm}"
+    );
+    assert_eq!(cached, fast);
+    let (quiet, reference) = run("reference", &["--jit-pipeline=reference", "--no-cache"]);
+    assert!(!quiet.contains("timings:"), "{quiet}");
+    assert_eq!(reference, fast);
+}
+
 #[test]
 fn run_lists_the_expected_inputs_when_one_is_missing_or_unknown() {
     let dir = scratch("missing");

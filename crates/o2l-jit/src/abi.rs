@@ -154,9 +154,15 @@ fn input_descriptor(buffer: &mut Buffer, dims: &[u64]) -> Result<Vec<i64>> {
 
 /// Calls `func` on `inputs`; results come back with the dtypes of `outputs`
 /// (MLIR's signless integers do not say whether they are signed).
+/// What `call` calls: an ExecutionEngine's packed wrapper of `func`, or a
+/// packed entry of the same convention.
+pub enum Callee<'a> {
+    Engine(&'a Engine, &'a str),
+    Packed(unsafe extern "C" fn(*mut *mut c_void)),
+}
+
 pub fn call(
-    engine: &Engine,
-    func: &str,
+    callee: Callee,
     signature: &Signature,
     inputs: &[Tensor],
     output_dtypes: &[DType],
@@ -185,19 +191,26 @@ pub fn call(
         .iter_mut()
         .map(|p| p as *mut *mut c_void as *mut c_void)
         .collect();
-    let name = entry_name(func);
-    // The C API prepends `_mlir_ciface_` itself, so it takes the bare name.
     // SAFETY: the descriptors describe live buffers of the right sizes, checked
     // against the signature by the caller; the result area has room for every
     // result descriptor; everything outlives the call.
-    let ok = unsafe {
-        mlirExecutionEngineInvokePacked(engine.raw, string_ref(func), packed.as_mut_ptr()).value
-            != 0
-    };
-    if !ok {
-        return Err(Error::internal(format!(
-            "the JIT could not call {name} (compilation failed? see stderr)"
-        )));
+    match callee {
+        Callee::Engine(engine, func) => {
+            // The C API prepends `_mlir_ciface_` itself, so it takes the bare name.
+            let ok = unsafe {
+                mlirExecutionEngineInvokePacked(engine.raw, string_ref(func), packed.as_mut_ptr())
+                    .value
+                    != 0
+            };
+            if !ok {
+                return Err(Error::internal(format!(
+                    "the JIT could not call {} (compilation failed? see stderr)",
+                    entry_name(func)
+                )));
+            }
+        }
+        // SAFETY: as above; the entry takes the same packed arguments.
+        Callee::Packed(entry) => unsafe { entry(packed.as_mut_ptr()) },
     }
 
     let mut out = Vec::with_capacity(signature.results.len());
@@ -296,7 +309,7 @@ unsafe fn read_result(d: &[i64], sig: &TypeSig, dtype: DType) -> Result<Tensor> 
 /// An unranked memref as the lowered code passes it: rank and a pointer to a
 /// ranked descriptor.
 #[repr(C)]
-struct UnrankedMemRef {
+pub struct UnrankedMemRef {
     rank: i64,
     descriptor: *const i64,
 }
@@ -306,7 +319,7 @@ struct UnrankedMemRef {
 ///
 /// # Safety
 /// Called only by JIT code with valid unranked descriptors of equal shapes.
-unsafe extern "C" fn memref_copy(
+pub unsafe extern "C" fn memref_copy(
     elem_size: i64,
     src: *const UnrankedMemRef,
     dst: *const UnrankedMemRef,

@@ -13,6 +13,12 @@
 //! Before parsing, large multi-dimensional constants are made 1-D plus a
 //! `tensor.expand_shape` (`flatten`): LLVM builds nested constant arrays slowly.
 //! The pass pipeline is `PIPELINE` (documented stage by stage in `pipeline`).
+//! From the LLVM dialect on there are two ways (`Pipeline`): the reference,
+//! MLIR's ExecutionEngine at `-O2` (what `compile` uses), and the fast one
+//! (`compile_with_options`): weights as host buffers (`weights`), LLVM driven
+//! through its C API with light IR passes and ORC's LLJIT (`orc`), and the
+//! object kept in a cache folder (`cache`). `Compiled::timings` says where the
+//! time went.
 //!
 //! Ownership of results: the pipeline makes every result a buffer the callee
 //! allocated (results that would alias an argument or a constant are cloned, see
@@ -24,12 +30,19 @@
 
 #[allow(unsafe_code)] // SAFETY comments at each use
 mod abi;
+mod cache;
 pub mod elf;
 mod flatten;
 #[allow(unsafe_code)] // SAFETY comments at each use
 mod half_from_f64;
+#[allow(unsafe_code)] // SAFETY comments at each use
+mod interchange;
+#[allow(unsafe_code)] // SAFETY comments at each use
+mod orc;
 mod pipeline;
 mod signature;
+#[allow(unsafe_code)] // SAFETY comments at each use
+mod weights;
 
 use melior::{
     Context,
@@ -47,33 +60,119 @@ use melior::{
 use o2l_canon::{Error, Result, Tensor, TensorType};
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::time::Instant;
 
+pub use orc::LLVM_PASSES;
 pub use pipeline::PIPELINE;
 pub use signature::{ElemKind, Signature, TypeSig};
 
 /// LLVM optimisation level used by the execution engine.
 const OPT_LEVEL: i32 = 2;
 
+/// Which way `compile` goes from the LLVM dialect to machine code.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Pipeline {
+    /// MLIR's ExecutionEngine at `-O2`, weights compiled in as constants:
+    /// the reference the fast pipeline is checked against.
+    Reference,
+    /// LLVM driven stage by stage (`LLVM_PASSES`, then codegen at `-O2`),
+    /// weights passed as host buffers, the object cacheable (see `orc`).
+    #[default]
+    Fast,
+}
+
+impl Pipeline {
+    pub fn name(self) -> &'static str {
+        match self {
+            Pipeline::Reference => "reference",
+            Pipeline::Fast => "fast",
+        }
+    }
+}
+
+/// How `compile_with_options` compiles.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub pipeline: Pipeline,
+    /// A folder for compiled objects (fast pipeline only): a module compiled
+    /// before with the same text, options, tool version and host CPU is
+    /// loaded from there instead of compiled. `None`: no cache.
+    pub cache_dir: Option<std::path::PathBuf>,
+}
+
+/// Where the time of one `compile` went (zero for stages a cache hit skipped).
+#[derive(Clone, Debug, Default)]
+pub struct Timings {
+    /// Parsing the MLIR text (and reading the weights' bytes).
+    pub parse: std::time::Duration,
+    /// The MLIR pass pipeline down to the LLVM dialect.
+    pub passes: std::time::Duration,
+    /// Translation to LLVM IR, and LLVM's IR passes.
+    pub translate: std::time::Duration,
+    /// Machine code generation and linking.
+    pub codegen: std::time::Duration,
+    /// The object came from the cache.
+    pub cache_hit: bool,
+}
+
+enum Code {
+    // Field order in `Compiled` matters: the engine is dropped before the context.
+    Engine(abi::Engine),
+    Orc {
+        jit: orc::Jit,
+        // Weight buffers the code reads; dropped after the code.
+        _blobs: weights::Blobs,
+    },
+}
+
 /// A compiled module, ready to call.
 pub struct Compiled {
-    // Field order matters: the engine is dropped before the context.
-    engine: abi::Engine,
+    // Field order matters: the code is dropped before the context.
+    code: Code,
     signature: Signature,
     func: String,
+    timings: Timings,
+    // The fast pipeline's object, kept for `host_symbols`.
+    object: Option<Vec<u8>>,
     _context: Context,
 }
 
-/// Parses `mlir` (text) and compiles function `func` for calls from the host.
+/// Parses `mlir` (text) and compiles function `func` for calls from the host,
+/// with the reference pipeline and no cache.
 /// A parse or pass failure is a `Verification` error carrying MLIR's diagnostics;
 /// a JIT failure (e.g. an unresolved symbol) is `Internal`.
 pub fn compile(mlir: &str, func: &str) -> Result<Compiled> {
-    if std::env::var_os(CHECK_HOST_SYMBOLS_ENV).is_none() {
-        return compile_with(mlir, func, false);
+    compile_with_options(
+        mlir,
+        func,
+        &Options {
+            pipeline: Pipeline::Reference,
+            cache_dir: None,
+        },
+    )
+}
+
+/// `compile` with a choice of pipeline and cache.
+pub fn compile_with_options(mlir: &str, func: &str, options: &Options) -> Result<Compiled> {
+    let check = std::env::var_os(CHECK_HOST_SYMBOLS_ENV).is_some();
+    if !check || options.pipeline == Pipeline::Fast {
+        // The fast pipeline checks its object before linking it.
+        return compile_with(mlir, func, options, check);
     }
-    let compiled = compile_with(mlir, func, true)?;
+    let compiled = compile_with(mlir, func, options, true)?;
+    refuse_foreign(compiled.host_symbols()?)?;
+    // Linking was skipped for the check; do it now, as `compile` does.
+    if let Code::Engine(engine) = &compiled.code {
+        engine.lookup_entry(func).map_err(Error::internal)?;
+    }
+    Ok(compiled)
+}
+
+/// Fails naming the symbols (of those the code takes from the host) that
+/// neither libc nor libm export.
+fn refuse_foreign(needed: Vec<String>) -> Result<()> {
     let provided = libc_and_libm_exports()?;
-    let foreign: Vec<String> = compiled
-        .host_symbols()?
+    let foreign: Vec<String> = needed
         .into_iter()
         .filter(|s| provided.binary_search(s).is_err())
         .collect();
@@ -84,12 +183,7 @@ pub fn compile(mlir: &str, func: &str) -> Result<Compiled> {
             foreign.join(", ")
         )));
     }
-    // Linking was skipped for the check; do it now, as `compile` does.
-    compiled
-        .engine
-        .lookup_entry(func)
-        .map_err(Error::internal)?;
-    Ok(compiled)
+    Ok(())
 }
 
 /// When this environment variable is set (`scripts/test.sh` sets it), every
@@ -104,7 +198,11 @@ pub const CHECK_HOST_SYMBOLS_ENV: &str = "O2L_JIT_CHECK_HOST_SYMBOLS";
 /// the runtime it defines itself. A stock machine must have every one of them,
 /// so they should come from the C library and libm only.
 pub fn host_symbols(mlir: &str, func: &str) -> Result<Vec<String>> {
-    compile_with(mlir, func, true)?.host_symbols()
+    let options = Options {
+        pipeline: Pipeline::Reference,
+        cache_dir: None,
+    };
+    compile_with(mlir, func, &options, true)?.host_symbols()
 }
 
 /// Every symbol the C library and libm of this machine export (read once).
@@ -139,9 +237,10 @@ pub fn libc_and_libm_exports() -> Result<&'static [String]> {
     }
 }
 
-/// `compile`; with `keep_object`, the engine is returned even when its code
-/// does not link, so its object can be inspected.
-fn compile_with(mlir: &str, func: &str, keep_object: bool) -> Result<Compiled> {
+/// `compile`; with `keep_object`, the code is returned even when it does not
+/// link (reference pipeline), so its object can be inspected; the fast
+/// pipeline then keeps its object beside the code.
+fn compile_with(mlir: &str, func: &str, options: &Options, keep_object: bool) -> Result<Compiled> {
     let registry = DialectRegistry::new();
     register_all_dialects(&registry);
     register_all_passes();
@@ -167,7 +266,9 @@ fn compile_with(mlir: &str, func: &str, keep_object: bool) -> Result<Compiled> {
         }
     };
 
+    let mut timings = Timings::default();
     let result = (|| {
+        let start = Instant::now();
         // Large constants go 1-D first (see `flatten`); line numbers in parse
         // diagnostics then count the added lines.
         let text = flatten::flatten_constants(mlir);
@@ -175,33 +276,133 @@ fn compile_with(mlir: &str, func: &str, keep_object: bool) -> Result<Compiled> {
             return Err(Error::verification(take("cannot parse the MLIR module")));
         };
         let signature = prepare_function(&context, &mut module, func)?;
+        let fast = options.pipeline == Pipeline::Fast;
+        let blobs = if fast {
+            weights::Blobs::from_text(mlir)
+        } else {
+            weights::Blobs::default()
+        };
+        timings.parse = start.elapsed();
+
+        let cache = match (&options.cache_dir, fast) {
+            (Some(dir), true) => Some(cache::Entry::new(dir, mlir, func, options.pipeline)),
+            _ => None,
+        };
+        if let Some(hit) = cache.as_ref().and_then(|c| c.load()) {
+            let start = Instant::now();
+            // An entry that does not load (damaged, or naming a weight this
+            // text lacks) is a miss: compile, and the entry is written anew.
+            let loaded = (!keep_object || check_object(&hit.object, &hit.weights).is_ok())
+                .then(|| weight_symbols(&hit.weights, &blobs).ok())
+                .flatten()
+                .and_then(|symbols| orc::Jit::load(&hit.object, &symbols).ok());
+            if let Some(jit) = loaded {
+                timings.codegen = start.elapsed();
+                timings.cache_hit = true;
+                return Ok((Code::Orc { jit, _blobs: blobs }, signature, None));
+            }
+        }
+
         half_from_f64::rewrite(&context, &mut module)?;
+        let start = Instant::now();
+        if fast {
+            interchange::apply(&context, &mut module).map_err(|e| Error::internal(take(&e)))?;
+        }
         let pm = PassManager::new(&context);
-        parse_pass_pipeline(pm.as_operation_pass_manager(), PIPELINE)
+        let passes = if fast {
+            pipeline::fast_pipeline()
+        } else {
+            PIPELINE.to_string()
+        };
+        parse_pass_pipeline(pm.as_operation_pass_manager(), &passes)
             .map_err(|e| Error::internal(format!("JIT pass pipeline does not parse: {e}")))?;
         if pm.run(&mut module).is_err() {
             return Err(Error::verification(take(
                 "lowering to the LLVM dialect failed",
             )));
         }
+        timings.passes = start.elapsed();
+
+        if fast {
+            let externals = weights::externalize(&context, &mut module, &blobs);
+            let (object, t) = orc::compile(&module, func).map_err(|e| Error::internal(take(&e)))?;
+            timings.translate = t.translate + t.optimize;
+            let start = Instant::now();
+            let symbols = weight_symbols(&externals, &blobs)?;
+            if keep_object {
+                check_object(&object, &externals)?;
+            }
+            if let Some(c) = &cache {
+                // A cache that cannot be written is only a slower next run.
+                let _ = c.store(&object, &externals);
+            }
+            let jit = orc::Jit::load(&object, &symbols).map_err(|e| Error::internal(take(&e)));
+            timings.codegen = t.codegen + start.elapsed();
+            let kept = keep_object.then_some(object);
+            return Ok((
+                Code::Orc {
+                    jit: jit?,
+                    _blobs: blobs,
+                },
+                signature,
+                kept,
+            ));
+        }
+
+        let start = Instant::now();
         let engine = abi::Engine::new(&module, OPT_LEVEL, keep_object)
             .map_err(|e| Error::internal(take(&e)))?;
+        timings.translate = start.elapsed();
+        let start = Instant::now();
         let linked = engine.lookup_entry(func);
+        timings.codegen = start.elapsed();
         // An object kept for inspection is wanted most when linking failed:
         // it names the symbols that were missing.
         if !keep_object {
             linked.map_err(|e| Error::internal(take(&e)))?;
         }
-        Ok((engine, signature))
+        Ok((Code::Engine(engine), signature, None))
     })();
     context.detach_diagnostic_handler(handler);
-    let (engine, signature) = result?;
+    let (code, signature, object) = result?;
     Ok(Compiled {
-        engine,
+        code,
         signature,
         func: func.to_string(),
+        timings,
+        object,
         _context: context,
     })
+}
+
+/// Fails if the fast pipeline's `object` takes from the host anything but
+/// libc, libm, the runtime and its weights.
+fn check_object(object: &[u8], weights: &[(String, String)]) -> Result<()> {
+    let defined: Vec<&str> = weights.iter().map(|(s, _)| s.as_str()).collect();
+    refuse_foreign(
+        elf::undefined_symbols(object)?
+            .into_iter()
+            .filter(|n| {
+                !abi::RUNTIME_SYMBOLS.contains(&n.as_str()) && !defined.contains(&n.as_str())
+            })
+            .collect(),
+    )
+}
+
+/// The addresses of the weight buffers for (symbol, resource key) pairs.
+fn weight_symbols(
+    externals: &[(String, String)],
+    blobs: &weights::Blobs,
+) -> Result<Vec<(String, usize)>> {
+    externals
+        .iter()
+        .map(|(symbol, key)| {
+            let blob = blobs.get(key).ok_or_else(|| {
+                Error::internal(format!("no bytes for the weight \"{key}\" of {symbol}"))
+            })?;
+            Ok((symbol.clone(), blob.address()))
+        })
+        .collect()
 }
 
 /// Finds `func`, reads its signature and asks for its C interface wrapper.
@@ -243,19 +444,33 @@ impl Compiled {
         let path_text = path
             .to_str()
             .ok_or_else(|| Error::internal("the temporary directory's path is not UTF-8"))?;
-        self.engine.dump_object(path_text);
-        let object = std::fs::read(&path).map_err(|e| {
-            Error::internal(format!(
-                "the JIT wrote no object file to {}: {e}",
-                path.display()
-            ))
-        });
-        let _ = std::fs::remove_file(&path);
+        let object = match (&self.code, &self.object) {
+            (_, Some(object)) => Ok(object.clone()),
+            (Code::Engine(engine), None) => {
+                engine.dump_object(path_text);
+                let object = std::fs::read(&path).map_err(|e| {
+                    Error::internal(format!(
+                        "the JIT wrote no object file to {}: {e}",
+                        path.display()
+                    ))
+                });
+                let _ = std::fs::remove_file(&path);
+                object
+            }
+            (Code::Orc { .. }, None) => Err(Error::internal(
+                "the object of code loaded from the cache is not kept",
+            )),
+        };
         let names = elf::undefined_symbols(&object?)?;
         Ok(names
             .into_iter()
             .filter(|n| !abi::RUNTIME_SYMBOLS.contains(&n.as_str()))
             .collect())
+    }
+
+    /// Where the time of compiling went.
+    pub fn timings(&self) -> &Timings {
+        &self.timings
     }
 
     /// The argument and result types of the compiled function.
@@ -269,7 +484,11 @@ impl Compiled {
         self.signature.check_inputs(inputs)?;
         self.signature.check_outputs(outputs)?;
         let dtypes: Vec<_> = outputs.iter().map(|t| t.dtype).collect();
-        let results = abi::call(&self.engine, &self.func, &self.signature, inputs, &dtypes)?;
+        let callee = match &self.code {
+            Code::Engine(engine) => abi::Callee::Engine(engine, &self.func),
+            Code::Orc { jit, .. } => abi::Callee::Packed(jit.entry()),
+        };
+        let results = abi::call(callee, &self.signature, inputs, &dtypes)?;
         for (k, (t, ty)) in results.iter().zip(outputs).enumerate() {
             let fits = t.dims.len() == ty.rank()
                 && t.dims

@@ -814,3 +814,262 @@ func.func @main(%x: tensor<f64>) -> tensor<f64> {
     assert!(provided.binary_search(&"__powidf2".to_string()).is_err());
     assert!(provided.binary_search(&"erff".to_string()).is_ok());
 }
+
+/// A matmul against a 64x16 `dense_resource` weight (4 KiB: the fast
+/// pipeline passes it as a host buffer) plus a small resource bias (compiled in).
+fn weights_module() -> String {
+    let hex = |vals: &[f32]| -> String {
+        let mut s = String::from("0x04000000");
+        for v in vals {
+            for b in v.to_le_bytes() {
+                s += &format!("{b:02X}");
+            }
+        }
+        s
+    };
+    let w: Vec<f32> = (0..64 * 16).map(|i| ((i * 7) % 13) as f32 - 6.0).collect();
+    let bias: Vec<f32> = (0..16).map(|i| i as f32 * 0.5).collect();
+    format!(
+        r#"
+func.func @main(%x: tensor<8x64xf32>) -> tensor<8x16xf32> {{
+  %w = arith.constant dense_resource<weight> : tensor<64x16xf32>
+  %b = arith.constant dense_resource<"the bias"> : tensor<16xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x16xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %m = linalg.matmul ins(%x, %w : tensor<8x64xf32>, tensor<64x16xf32>) outs(%f : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %r = linalg.generic {{indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}}
+    ins(%m, %b : tensor<8x16xf32>, tensor<16xf32>) outs(%e : tensor<8x16xf32>) {{
+  ^bb0(%a: f32, %c: f32, %o: f32):
+    %s = arith.addf %a, %c : f32
+    linalg.yield %s : f32
+  }} -> tensor<8x16xf32>
+  return %r : tensor<8x16xf32>
+}}
+{{-#
+  dialect_resources: {{
+    builtin: {{
+      weight: "{}",
+      "the bias": "{}"
+    }}
+  }}
+#-}}
+"#,
+        hex(&w),
+        hex(&bias)
+    )
+}
+
+const CONV_POOL: &str = r#"
+func.func @main(%x: tensor<1x3x9x9xf32>, %w: tensor<4x3x3x3xf32>) -> (tensor<1x4x4x4xf32>, tensor<1x4x3x3xf32>, tensor<1x4x3x3xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %e = tensor.empty() : tensor<1x4x4x4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+    ins(%x, %w : tensor<1x3x9x9xf32>, tensor<4x3x3x3xf32>) outs(%f : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %win = tensor.empty() : tensor<2x2xf32>
+  %pe = tensor.empty() : tensor<1x4x3x3xf32>
+  %pm = linalg.fill ins(%ninf : f32) outs(%pe : tensor<1x4x3x3xf32>) -> tensor<1x4x3x3xf32>
+  %max = linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%c, %win : tensor<1x4x4x4xf32>, tensor<2x2xf32>) outs(%pm : tensor<1x4x3x3xf32>) -> tensor<1x4x3x3xf32>
+  %ps = linalg.fill ins(%zero : f32) outs(%pe : tensor<1x4x3x3xf32>) -> tensor<1x4x3x3xf32>
+  %sum = linalg.pooling_nchw_sum {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%c, %win : tensor<1x4x4x4xf32>, tensor<2x2xf32>) outs(%ps : tensor<1x4x3x3xf32>) -> tensor<1x4x3x3xf32>
+  return %c, %max, %sum : tensor<1x4x4x4xf32>, tensor<1x4x3x3xf32>, tensor<1x4x3x3xf32>
+}
+"#;
+
+fn fast() -> Options {
+    Options {
+        pipeline: Pipeline::Fast,
+        cache_dir: None,
+    }
+}
+
+/// The fast pipeline gives the reference pipeline's results, bit for bit,
+/// on every program of these tests, and its code takes only libc and libm
+/// from the host.
+#[test]
+fn fast_pipeline_gives_the_reference_results() {
+    let sym = |s: &str| Dim::Symbol(s.into());
+    let k = |dt, dims: &[u64]| TensorType::of_known(dt, dims);
+    let av = [-1.0, -0.5, 0.0, 0.25, 0.5, 1.0];
+    let mut cases: Vec<(String, String, Vec<Tensor>, Vec<TensorType>)> = vec![
+        (
+            "add".into(),
+            ADD.into(),
+            vec![f32s(&[2, 3], &av), f32s(&[2, 3], &[3.0; 6])],
+            vec![k(DType::F32, &[2, 3])],
+        ),
+        (
+            "many".into(),
+            MANY.into(),
+            vec![
+                f32s(&[2, 3], &av),
+                Tensor::from_f64s(DType::F16, vec![2, 3], &av).unwrap(),
+                Tensor::from_f64s(DType::BF16, vec![2, 3], &av).unwrap(),
+                Tensor::from_i64s(DType::Bool, vec![2, 3], &[1, 0, 1, 0, 0, 1]).unwrap(),
+                f32s(&[4, 3], &(0..12).map(f64::from).collect::<Vec<_>>()),
+            ],
+            vec![
+                k(DType::F32, &[2, 3]),
+                k(DType::F16, &[2, 3]),
+                k(DType::BF16, &[2, 3]),
+                k(DType::Bool, &[2, 3]),
+                k(DType::F32, &[2, 3]),
+                k(DType::F32, &[4, 5]),
+                k(DType::F32, &[4, 3]),
+                k(DType::I64, &[3]),
+                k(DType::F32, &[2, 3]),
+                TensorType::new(DType::F32, vec![sym("n"), Dim::Known(3)]),
+                k(DType::F32, &[2, 3]),
+                k(DType::F32, &[3, 2]),
+                k(DType::F64, &[]),
+            ],
+        ),
+        (
+            "structure".into(),
+            STRUCTURE.into(),
+            vec![
+                f32s(&[3, 4], &(0..12).map(f64::from).collect::<Vec<_>>()),
+                Tensor::from_i64s(DType::I64, vec![], &[2]).unwrap(),
+            ],
+            vec![
+                TensorType::new(DType::F32, vec![sym("n"), Dim::Known(4)]),
+                TensorType::new(DType::F32, vec![Dim::Known(4), sym("n")]),
+                TensorType::new(DType::F32, vec![sym("m")]),
+                k(DType::F32, &[2, 2]),
+                k(DType::F32, &[]),
+                TensorType::new(DType::F32, vec![sym("n"), Dim::Known(4)]),
+                k(DType::F32, &[4]),
+            ],
+        ),
+        (
+            "weights".into(),
+            weights_module(),
+            vec![f32s(
+                &[8, 64],
+                &(0..512).map(|i| f64::from(i % 9) - 4.0).collect::<Vec<_>>(),
+            )],
+            vec![k(DType::F32, &[8, 16])],
+        ),
+    ];
+    // A strided, padded convolution, then max and sum pooling (reordered loops).
+    let ramp = |n: usize, scale: f64| {
+        (0..n)
+            .map(|i| ((i * 37) % 23) as f64 * scale - 1.0)
+            .collect::<Vec<_>>()
+    };
+    cases.push((
+        "conv and pooling".into(),
+        CONV_POOL.into(),
+        vec![
+            f32s(&[1, 3, 9, 9], &ramp(243, 0.1)),
+            f32s(&[4, 3, 3, 3], &ramp(108, 0.07)),
+        ],
+        vec![
+            k(DType::F32, &[1, 4, 4, 4]),
+            k(DType::F32, &[1, 4, 3, 3]),
+            k(DType::F32, &[1, 4, 3, 3]),
+        ],
+    ));
+    let (text, dtypes) = conversions_module();
+    cases.push((
+        "conversions".into(),
+        text,
+        vec![Tensor::from_f64s(DType::F64, vec![4], &[1.5, -2.25, 100.0, 0.0]).unwrap()],
+        dtypes.iter().map(|&(d, _)| k(d, &[4])).collect(),
+    ));
+    for (t, dtype) in [
+        ("f32", DType::F32),
+        ("f64", DType::F64),
+        ("f16", DType::F16),
+        ("bf16", DType::BF16),
+    ] {
+        let (text, names) = float_ops_module(t);
+        cases.push((
+            format!("float ops {t}"),
+            text,
+            vec![Tensor::from_f64s(dtype, vec![4], &[0.25, 0.5, 0.75, 2.0]).unwrap()],
+            vec![k(dtype, &[4]); names.len()],
+        ));
+    }
+    for (name, text, inputs, outs) in &cases {
+        let reference = compile(text, "main")
+            .or_else(|_| compile(text, "add"))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let func = if name == "add" { "add" } else { "main" };
+        let fast_code =
+            compile_with(text, func, &fast(), true).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let want = reference.run(inputs, outs).unwrap();
+        let got = fast_code.run(inputs, outs).unwrap();
+        assert_eq!(got, want, "{name}");
+    }
+    // The weight really is a host buffer: one symbol of the object is left
+    // for the JIT to define, and the matmul checks against a host product.
+    let kept = compile_with(&weights_module(), "main", &fast(), true).unwrap();
+    let undefined = elf::undefined_symbols(kept.object.as_ref().unwrap()).unwrap();
+    let weights: Vec<&String> = undefined
+        .iter()
+        .filter(|s| s.starts_with("__constant"))
+        .collect();
+    assert_eq!(weights.len(), 1, "{undefined:?}");
+    let c = compile_with_options(&weights_module(), "main", &fast()).unwrap();
+    let x: Vec<f64> = (0..512).map(|i| f64::from(i % 9) - 4.0).collect();
+    let out = c
+        .run(&[f32s(&[8, 64], &x)], &[k(DType::F32, &[8, 16])])
+        .unwrap()[0]
+        .to_f64s();
+    for i in 0..8 {
+        for j in 0..16 {
+            let dot: f64 = (0..64)
+                .map(|p| x[i * 64 + p] * (((p * 16 + j) * 7 % 13) as f64 - 6.0))
+                .sum();
+            assert_eq!(out[i * 16 + j], dot + j as f64 * 0.5, "({i}, {j})");
+        }
+    }
+}
+
+/// A second compile of the same module with a cache folder loads the object
+/// from there, and runs the same.
+#[test]
+fn the_cache_serves_a_second_compile() {
+    let dir = std::env::temp_dir().join(format!("o2l-jit-cache-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let options = Options {
+        pipeline: Pipeline::Fast,
+        cache_dir: Some(dir.clone()),
+    };
+    let text = weights_module();
+    let x = f32s(&[8, 64], &(0..512).map(f64::from).collect::<Vec<_>>());
+    let ty = [TensorType::of_known(DType::F32, &[8, 16])];
+    let first = compile_with_options(&text, "main", &options).unwrap();
+    assert!(!first.timings().cache_hit);
+    let second = compile_with_options(&text, "main", &options).unwrap();
+    assert!(second.timings().cache_hit);
+    assert_eq!(second.timings().passes, std::time::Duration::ZERO);
+    assert_eq!(
+        first.run(std::slice::from_ref(&x), &ty).unwrap(),
+        second.run(&[x], &ty).unwrap()
+    );
+    // A damaged entry is a miss, and is written anew.
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+    }
+    let again = compile_with_options(&text, "main", &options).unwrap();
+    assert!(!again.timings().cache_hit);
+    assert!(
+        compile_with_options(&text, "main", &options)
+            .unwrap()
+            .timings()
+            .cache_hit
+    );
+    // Another module is another entry.
+    let third = compile_with_options(ADD, "add", &options).unwrap();
+    assert!(!third.timings().cache_hit);
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -194,6 +194,7 @@ fn run<'py>(
         from: frontend(source)?,
         import: import_options(input_shapes, dims)?,
         dynamic,
+        runner: Default::default(),
     };
     let result = py.detach(|| {
         let mut tensors = Vec::with_capacity(inputs.len());

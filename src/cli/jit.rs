@@ -1,0 +1,90 @@
+//! The JIT flags `run` and `check` share: pipeline, cache, timings.
+use clap::{Args, ValueEnum};
+use onnx2linalg::{JitPipeline, RunnerOptions, RunnerTimings};
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum PipelineArg {
+    /// Light LLVM passes, weights as host buffers, cacheable objects.
+    Fast,
+    /// MLIR's ExecutionEngine at -O2 with the weights compiled in (no cache):
+    /// what the fast pipeline is checked against.
+    Reference,
+}
+
+#[derive(Args, Clone)]
+pub struct JitArgs {
+    /// How the model is compiled to machine code.
+    #[arg(long = "jit-pipeline", value_enum, default_value_t = PipelineArg::Fast)]
+    pub pipeline: PipelineArg,
+    /// Folder for compiled objects (default: $XDG_CACHE_HOME/onnx2linalg, else
+    /// ~/.cache/onnx2linalg): a second run of the same model skips compiling.
+    #[arg(long = "cache-dir", value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Neither read nor write the cache.
+    #[arg(long = "no-cache", conflicts_with = "cache_dir")]
+    pub no_cache: bool,
+    /// Print to stderr where the time went: import, lowering, parse, passes,
+    /// LLVM translation, codegen, execution.
+    #[arg(long)]
+    pub timings: bool,
+}
+
+impl JitArgs {
+    pub fn options(&self) -> RunnerOptions {
+        let pipeline = match self.pipeline {
+            PipelineArg::Fast => JitPipeline::Fast,
+            PipelineArg::Reference => JitPipeline::Reference,
+        };
+        let cache_dir = if self.no_cache {
+            None
+        } else {
+            self.cache_dir
+                .clone()
+                .or_else(onnx2linalg::default_cache_dir)
+        };
+        RunnerOptions {
+            pipeline,
+            cache_dir,
+        }
+    }
+}
+
+/// The `--timings` lines, on stderr.
+pub fn print_timings(import: Duration, compile: &RunnerTimings, execution: Duration) {
+    let ms = |d: Duration| format!("{:9.1} ms", d.as_secs_f64() * 1e3);
+    let skipped = |d: Duration| {
+        if compile.cache_hit && d.is_zero() {
+            format!("{:>12}", "(cached)")
+        } else {
+            ms(d)
+        }
+    };
+    let total = import
+        + compile.lowering
+        + compile.parse
+        + compile.passes
+        + compile.translate
+        + compile.codegen
+        + execution;
+    let lines = [
+        format!("timings: import            {}", ms(import)),
+        format!("timings: lowering          {}", ms(compile.lowering)),
+        format!("timings: parse             {}", ms(compile.parse)),
+        format!("timings: passes            {}", skipped(compile.passes)),
+        format!("timings: LLVM translation  {}", skipped(compile.translate)),
+        format!(
+            "timings: codegen + link    {}{}",
+            ms(compile.codegen),
+            if compile.cache_hit {
+                "  (object from the cache: link only)"
+            } else {
+                ""
+            }
+        ),
+        format!("timings: execution         {}", ms(execution)),
+        format!("timings: total             {}", ms(total)),
+    ];
+    eprintln!("{}", lines.join("\n"));
+}
