@@ -54,7 +54,7 @@ IREE_FLAGS = [
     "--iree-input-type=auto",
     "--iree-input-demote-f64-to-f32=false",
 ]
-ROUNDS = 3
+ROUNDS = 5
 
 
 class Failed(Exception):
@@ -62,11 +62,19 @@ class Failed(Exception):
 
 
 def first_error_line(text):
+    """What a reader needs from a tool's stderr: the op IREE's importer left unconverted,
+    else the first `error:` line or IREE status (`OUT_OF_RANGE; ...`), without file paths."""
+    op = re.search(r'name = "(onnx\.\w+)"', text)
+    if op and "failed to legalize" in text:
+        return f"{op.group(1)} not converted"
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    for line in lines:
-        if "error" in line.lower():
-            return line[:160]
-    return lines[-1][:160] if lines else "(no output)"
+    pick = next((line for line in lines if "error:" in line), None)
+    pick = pick or next((line for line in lines if re.search(r"\b[A-Z_]{6,}; ", line)), None)
+    pick = pick or (lines[-1] if lines else "(no output)")
+    pick = re.sub(r"^\S+:\d+:\d+: (error: )?", "", pick)
+    pick = re.sub(r"^.*ERROR OCCURRED: '?", "", pick)
+    pick = re.sub(r"c/runtime/src/\S+:\d+: ", "", pick)
+    return pick.split("; while")[0][:140]
 
 
 def run(cmd, what, env=None):
@@ -230,10 +238,10 @@ def iree_module(kind, model, tmp):
     mlir = os.path.join(tmp, f"{kind}.mlir")
     vmfb = os.path.join(tmp, f"{kind}.vmfb")
     if kind == "ours":
-        run([OURS, model, "--emit", "text", "-o", mlir], "onnx2linalg")
+        run([OURS, model, "--emit", "text", "-o", mlir], "ours: onnx2linalg")
     else:
-        run([os.path.join(BIN_DIR, "iree-import-onnx"), model, "-o", mlir], "iree-import-onnx")
-    run([os.path.join(BIN_DIR, "iree-compile"), mlir, *IREE_FLAGS, "-o", vmfb], f"iree-compile ({kind})")
+        run([os.path.join(BIN_DIR, "iree-import-onnx"), model, "-o", mlir], "iree: iree-import-onnx")
+    run([os.path.join(BIN_DIR, "iree-compile"), mlir, *IREE_FLAGS, "-o", vmfb], f"{kind}: iree-compile")
     return vmfb, entry_function(mlir)
 
 
@@ -242,7 +250,7 @@ def iree_time(vmfb, func, inputs, min_time):
     cmd = [os.path.join(BIN_DIR, "iree-benchmark-module"), f"--module={vmfb}", f"--function={func}",
            "--device=local-sync", f"--benchmark_min_time={min_time}s", "--benchmark_format=json"]
     cmd += [f"--input=@{p}" for p in inputs]
-    _, out = run(cmd, "iree-benchmark-module")
+    _, out = run(cmd, "IREE run")
     data = json.loads(out[out.index("{"):])
     bench = [b for b in data["benchmarks"] if b.get("run_type", "iteration") == "iteration"][0]
     scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[bench.get("time_unit", "ns")]
@@ -261,7 +269,10 @@ def bench_iree(cases, tmp, min_time):
             paths = [p for _, p in inputs]
             for _ in range(ROUNDS):
                 for k in ("ours", "iree"):
-                    t = iree_time(built[k][0], built[k][1], paths, min_time)
+                    try:
+                        t = iree_time(built[k][0], built[k][1], paths, min_time)
+                    except Failed as e:
+                        raise Failed(f"{k}: {e}") from None
                     row[k] = min(row.get(k, t), t)
         except Failed as e:
             row["fail"] = str(e)
@@ -298,7 +309,7 @@ def main():
     ap.add_argument("--only", nargs="*", default=[], help="fixtures whose name contains one of these")
     ap.add_argument("--skip-run", action="store_true", help="leave out table 1 (run vs onnxruntime)")
     ap.add_argument("--skip-iree", action="store_true", help="leave out table 2 (IREE)")
-    ap.add_argument("--min-time", type=float, default=0.2, help="seconds per IREE timing round")
+    ap.add_argument("--min-time", type=float, default=0.1, help="seconds per IREE timing round")
     ap.add_argument("--markdown-run", help="also write table 1 to this file")
     ap.add_argument("--markdown-iree", help="also write table 2 to this file")
     args = ap.parse_args()
