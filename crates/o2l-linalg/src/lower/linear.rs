@@ -369,11 +369,13 @@ fn matmul<'c, 'a>(
     // More batch dims than the named ops take: fold them into one when that
     // loses no broadcasting (a linear layer's [B.., M, K] x [K, N]; the same
     // batch dims on both sides), so compilers see a plain (batch) matmul.
-    if ra >= 3 && rb == 2 {
+    // Static shapes only: folded symbolic dims crash the JIT's run (to be found).
+    let fixed = |t: &TensorType| t.shape.iter().all(|d| d.known().is_some());
+    if ra >= 3 && rb == 2 && fixed(a.1) {
         let lead = ra - 1;
         return folded(cx, a, b, lead, 0, out, &acc_out);
     }
-    if ra == rb && ra > 3 && a.1.shape[..ra - 2] == b.1.shape[..rb - 2] {
+    if ra == rb && ra > 3 && fixed(a.1) && a.1.shape[..ra - 2] == b.1.shape[..rb - 2] {
         return folded(cx, a, b, ra - 2, ra - 2, out, &acc_out);
     }
     // General case: loops (batch.., m?, n?, k) with broadcasting batch maps.
@@ -665,7 +667,7 @@ mod tests {
                 "tensor<6x4x4xf32> into tensor<2x3x4x4xf32>",
             ],
         );
-        // Symbolic batch and sequence: the folded rows are read back with tensor.dim.
+        // Symbolic batch and sequence: not folded (yet), the generic contraction.
         let mut c = Case::new();
         let sym = |s: &str| Dim::Symbol(s.into());
         let a = c.input(
@@ -674,15 +676,8 @@ mod tests {
         );
         let b = c.input("b", f32t(&[8, 5]));
         let y = c.node(Op::Linear(Linear::MatMul), &[a, b], "dyn");
-        check(
-            &c.output(y),
-            &[
-                "tensor<?x?x8xf32> into tensor<?x8xf32>",
-                "tensor.dim",
-                "linalg.matmul",
-                "tensor<?x5xf32> into tensor<?x?x5xf32>",
-            ],
-        );
+        let text = check(&c.output(y), &["linalg.generic", "tensor<?x?x5xf32>"]);
+        assert!(!text.contains("collapse_shape"), "{text}");
     }
 
     #[test]
