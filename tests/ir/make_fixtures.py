@@ -219,6 +219,39 @@ def conv():
     )
 
 
+def conv_grouped():
+    """Grouped and depthwise 1-D and 3-D convs (written last: the seeded weights of
+    the fixtures above stay as they were)."""
+    save(
+        "conv1d_group",
+        [node("Conv", ["x", "w", "b"], ["y"], group=2, pads=[1, 1], dilations=[2])],
+        [vi("x", F, [1, 4, 10])],
+        [vi("y", F, [1, 6, 8])],
+        [weight("w", [6, 2, 3]), weight("b", [6])],
+    )
+    save(
+        "conv1d_depthwise",
+        [node("Conv", ["x", "w"], ["y"], group=4, strides=[2])],
+        [vi("x", F, [1, 4, 9])],
+        [vi("y", F, [1, 4, 4])],
+        [weight("w", [4, 1, 3])],
+    )
+    save(
+        "conv3d_group",
+        [node("Conv", ["x", "w"], ["y"], group=2)],
+        [vi("x", F, [1, 4, 3, 3, 3])],
+        [vi("y", F, [1, 4, 2, 2, 2])],
+        [weight("w", [4, 2, 2, 2, 2])],
+    )
+    save(
+        "conv3d_depthwise",
+        [node("Conv", ["x", "w", "b"], ["y"], group=3, pads=[1, 0, 0, 1, 0, 0])],
+        [vi("x", F, [1, 3, 3, 3, 3])],
+        [vi("y", F, [1, 3, 3, 2, 2])],
+        [weight("w", [3, 1, 3, 2, 2]), weight("b", [3])],
+    )
+
+
 def pool():
     x = [vi("x", F, [1, 2, 5, 5])]
     save(
@@ -942,4 +975,5 @@ if __name__ == "__main__":
     bool_constants()
     big_fill()
     quantized()
+    conv_grouped()
     print(f"wrote {len(os.listdir(OUT))} fixtures to {OUT}")

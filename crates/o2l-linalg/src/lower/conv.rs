@@ -1,6 +1,8 @@
 //! Convolution: `tensor.pad` for padding, then `linalg.conv_{1,2,3}d_*` named
-//! ops for one group, or a `linalg.generic` over expanded group dims for
-//! grouped (and depthwise) convolution. Bias seeds the accumulator through
+//! ops for one group, `linalg.depthwise_conv_*` for depthwise and
+//! `linalg.conv_2d_ngchw_gfchw` for other grouped convolution (1-D through a
+//! unit spatial dim), a `linalg.generic` over expanded group dims for grouped
+//! 3-D convolution. Bias seeds the accumulator through
 //! `linalg.broadcast`.
 //!
 //! QuantizedConv: the input padded with its own zero point (so padding reads
@@ -162,6 +164,9 @@ pub(crate) fn lower<'c, 'a>(
         );
     }
     let fg = f / g;
+    if n <= 2 || (cg == 1 && fg == 1) {
+        return grouped_named(cx, op, (xr, &xrt), w, ins.get(2).copied(), out, &srcs);
+    }
     let mut xs = vec![xrt.shape[0].clone(), Dim::Known(g), Dim::Known(cg)];
     xs.extend(xrt.shape[2..].iter().cloned());
     let xgt = TensorType::new(d, xs);
@@ -204,6 +209,108 @@ pub(crate) fn lower<'c, 'a>(
     })?[0];
     let mut ogroups = vec![vec![0], vec![1, 2]];
     ogroups.extend((0..n).map(|i| vec![3 + i]));
+    let r = cx.collapse(r, &ogroups, &acc_out)?;
+    finish(cx, r, &acc_out, out)
+}
+
+/// Grouped convolution as the named ops compilers have fast paths for:
+/// `linalg.depthwise_conv_{1,2,3}d_*` when every group has one input and one
+/// output channel, else (1-D and 2-D) `linalg.conv_2d_ngchw_gfchw` over
+/// x [N, G, C/G, S..] and w [G, F/G, C/G, K..], a 1-D one with a unit second
+/// spatial dim.
+fn grouped_named<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    op: &Conv,
+    x: Operand<'c, 'a, '_>,
+    w: Operand<'c, 'a, '_>,
+    bias: Option<Operand<'c, 'a, '_>>,
+    out: &TensorType,
+    srcs: &[Operand<'c, 'a, '_>],
+) -> Result<Val<'c, 'a>> {
+    let d = out.dtype;
+    let n = x.1.rank() - 2;
+    let wdims = w.1.static_dims("Conv filter")?;
+    let (g, f, cg) = (op.groups, wdims[0], wdims[1]);
+    let fg = f / g;
+    let mut strides: Vec<i64> = op.strides.iter().map(|&s| s as i64).collect();
+    let mut dilations: Vec<i64> = op.dilations.iter().map(|&s| s as i64).collect();
+    let acc_out = TensorType::new(acc_dtype(d), out.shape.clone());
+    if cg == 1 && fg == 1 {
+        // Depthwise: w [C, 1, K..] -> [C, K..].
+        let name = match n {
+            1 => "linalg.depthwise_conv_1d_ncw_cw",
+            2 => "linalg.depthwise_conv_2d_nchw_chw",
+            _ => "linalg.depthwise_conv_3d_ncdhw_cdhw",
+        };
+        let mut ws = vec![Dim::Known(f)];
+        ws.extend(wdims[2..].iter().map(|&k| Dim::Known(k)));
+        let wct = TensorType::new(w.1.dtype, ws);
+        let mut wgroups = vec![vec![0, 1]];
+        wgroups.extend((0..n).map(|i| vec![2 + i]));
+        let wc = cx.collapse(w.0, &wgroups, &wct)?;
+        let init = init(cx, bias, &acc_out, srcs, &[])?;
+        let attrs = [
+            ("strides", cx.parse_attr(&dense_i64(&strides))?),
+            ("dilations", cx.parse_attr(&dense_i64(&dilations))?),
+        ];
+        let r = cx.structured(name, &[x.0, wc], &[init], &attrs, &[], move |b, v, _| {
+            Ok(vec![mul_add(b, d, v[0], v[1], v[2])?])
+        })?[0];
+        return finish(cx, r, &acc_out, out);
+    }
+    // One spatial dim gets a unit second one (expanded into, collapsed away after).
+    let unit = n == 1;
+    if unit {
+        strides.push(1);
+        dilations.push(1);
+    }
+    let spatial = |shape: &[Dim]| {
+        let mut s = shape.to_vec();
+        if unit {
+            s.push(Dim::Known(1));
+        }
+        s
+    };
+    let last = |from: usize| {
+        if unit {
+            vec![vec![from, from + 1]]
+        } else {
+            vec![vec![from], vec![from + 1]]
+        }
+    };
+    let mut xs = vec![x.1.shape[0].clone(), Dim::Known(g), Dim::Known(cg)];
+    xs.extend(spatial(&x.1.shape[2..]));
+    let mut xgroups = vec![vec![0], vec![1, 2]];
+    xgroups.extend(last(3));
+    let xg = cx.expand(x.0, &xgroups, &TensorType::new(x.1.dtype, xs), srcs)?;
+    let mut ws = vec![Dim::Known(g), Dim::Known(fg), Dim::Known(cg)];
+    ws.extend(spatial(
+        &wdims[2..]
+            .iter()
+            .map(|&k| Dim::Known(k))
+            .collect::<Vec<_>>(),
+    ));
+    let mut wgroups = vec![vec![0, 1], vec![2]];
+    wgroups.extend(last(3));
+    let wg = cx.expand(w.0, &wgroups, &TensorType::new(w.1.dtype, ws), &[])?;
+    let mut os = vec![out.shape[0].clone(), Dim::Known(g), Dim::Known(fg)];
+    os.extend(spatial(&out.shape[2..]));
+    let ogt = TensorType::new(acc_dtype(d), os);
+    let init = init(cx, bias, &ogt, srcs, &[g, fg])?;
+    let attrs = [
+        ("strides", cx.parse_attr(&dense_i64(&strides))?),
+        ("dilations", cx.parse_attr(&dense_i64(&dilations))?),
+    ];
+    let r = cx.structured(
+        "linalg.conv_2d_ngchw_gfchw",
+        &[xg, wg],
+        &[init],
+        &attrs,
+        &[],
+        move |b, v, _| Ok(vec![mul_add(b, d, v[0], v[1], v[2])?]),
+    )?[0];
+    let mut ogroups = vec![vec![0], vec![1, 2]];
+    ogroups.extend(last(3));
     let r = cx.collapse(r, &ogroups, &acc_out)?;
     finish(cx, r, &acc_out, out)
 }
@@ -385,12 +492,26 @@ mod tests {
         check(
             &c.output(y),
             &[
-                "affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d5, d3 + d6, d4 + d7)>",
-                "tensor.expand_shape",
-                "tensor<1x4x1x8x8xf32>",
-                "linalg.broadcast",
                 "tensor.collapse_shape",
-                "tensor<1x4x6x6xf32>",
+                "tensor<4x1x3x3xf32> into tensor<4x3x3xf32>",
+                "linalg.broadcast",
+                "linalg.depthwise_conv_2d_nchw_chw",
+                "ins(%padded, %collapsed : tensor<1x4x8x8xf32>, tensor<4x3x3xf32>)",
+                "-> tensor<1x4x6x6xf32>",
+            ],
+        );
+        // Grouped 1-D: the 2-D grouped named op over a unit spatial dim.
+        let mut c = Case::new();
+        let x = c.input("x", f32t(&[1, 4, 10]));
+        let w = c.weight("w", &[6, 2, 3], 1.0);
+        let y = c.node(conv(&[1], &[2], &[(1, 1)], 2), &[x, w], "g1");
+        check(
+            &c.output(y),
+            &[
+                "tensor<1x4x12xf32> into tensor<1x2x2x12x1xf32>",
+                "tensor<6x2x3xf32> into tensor<2x3x2x3x1xf32>",
+                "linalg.conv_2d_ngchw_gfchw {dilations = dense<[2, 1]> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}",
+                "tensor<1x2x3x8x1xf32> into tensor<1x6x8xf32>",
             ],
         );
     }

@@ -1,6 +1,9 @@
 //! MatMul with numpy semantics: `linalg.matmul` for 2-D (1-D operands promoted
 //! with `tensor.expand_shape`), `linalg.batch_matmul` for 3-D operands with the
-//! same batch dim, a broadcasting `linalg.generic` contraction otherwise.
+//! same batch dim. An N-D operand times a 2-D one folds its leading dims into
+//! the rows of one `linalg.matmul`; two N-D operands with the same batch dims
+//! fold them into one `linalg.batch_matmul` dim; the results are expanded
+//! back. A broadcasting `linalg.generic` contraction otherwise.
 //!
 //! QuantizedMatMul: `linalg.quantized_matmul` / `linalg.quantized_batch_matmul`
 //! when both operands are i8. Those named ops sign-extend every operand (their
@@ -363,6 +366,18 @@ fn matmul<'c, 'a>(
         )?[0];
         return finish(cx, r, &acc_out, out);
     }
+    // More batch dims than the named ops take: fold them into one when that
+    // loses no broadcasting (a linear layer's [B.., M, K] x [K, N]; the same
+    // batch dims on both sides), so compilers see a plain (batch) matmul.
+    // Static shapes only: folded symbolic dims crash the JIT's run (to be found).
+    let fixed = |t: &TensorType| t.shape.iter().all(|d| d.known().is_some());
+    if ra >= 3 && rb == 2 && fixed(a.1) {
+        let lead = ra - 1;
+        return folded(cx, a, b, lead, 0, out, &acc_out);
+    }
+    if ra == rb && ra > 3 && fixed(a.1) && a.1.shape[..ra - 2] == b.1.shape[..rb - 2] {
+        return folded(cx, a, b, ra - 2, ra - 2, out, &acc_out);
+    }
     // General case: loops (batch.., m?, n?, k) with broadcasting batch maps.
     let nb = out.rank() - usize::from(ra > 1) - usize::from(rb > 1);
     let batch = &out.shape[..nb];
@@ -395,6 +410,88 @@ fn matmul<'c, 'a>(
         Ok(vec![mul_add(bb, d, x[0], x[1], x[2])?])
     })?[0];
     finish(cx, r, &acc_out, out)
+}
+
+/// One dim standing for `dims` collapsed: their product, or a symbol only the
+/// collapsed value's own shape carries (its extent is read from that value).
+fn folded_dim(dims: &[Dim]) -> Dim {
+    let known: Option<u64> = dims.iter().map(Dim::known).product();
+    match known {
+        Some(n) => Dim::Known(n),
+        None => Dim::Symbol(format!(
+            "({})",
+            dims.iter()
+                .map(|d| match d {
+                    Dim::Known(n) => n.to_string(),
+                    Dim::Symbol(s) => s.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join("*")
+        )),
+    }
+}
+
+/// MatMul over folded batch dims. `lead` dims of a (the batch dims and, when
+/// `b_lead` is 0, a's rows too) become one; `b_lead` dims of b the same. Then
+/// `linalg.matmul` (b_lead = 0: [L, K] x [K, N]) or `linalg.batch_matmul`
+/// ([L, M, K] x [L, K, N]), and the result is expanded back to `out`.
+fn folded<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    a: Operand<'c, 'a, '_>,
+    b: Operand<'c, 'a, '_>,
+    lead: usize,
+    b_lead: usize,
+    out: &TensorType,
+    acc_out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    let d = out.dtype;
+    let fold = |t: &TensorType, n: usize| -> (Vec<Vec<usize>>, TensorType) {
+        let mut groups = vec![(0..n).collect::<Vec<_>>()];
+        groups.extend((n..t.rank()).map(|i| vec![i]));
+        let mut shape = vec![folded_dim(&t.shape[..n])];
+        shape.extend(t.shape[n..].iter().cloned());
+        (groups, TensorType::new(t.dtype, shape))
+    };
+    let (ag, at) = fold(a.1, lead);
+    let a2 = cx.collapse(a.0, &ag, &at)?;
+    let (b2, bt) = if b_lead > 0 {
+        let (bg, bt) = fold(b.1, b_lead);
+        (cx.collapse(b.0, &bg, &bt)?, bt)
+    } else {
+        (b.0, b.1.clone())
+    };
+    let (og, ot) = fold(acc_out, if b_lead > 0 { b_lead } else { lead });
+    let init = cx.filled(&ot, &[(a2, &at), (b2, &bt)], Extreme::Zero)?;
+    let (name, maps) = if b_lead > 0 {
+        (
+            "linalg.batch_matmul",
+            [
+                pick_map(4, &[0, 1, 3]),
+                pick_map(4, &[0, 3, 2]),
+                pick_map(4, &[0, 1, 2]),
+            ],
+        )
+    } else {
+        (
+            "linalg.matmul",
+            [
+                pick_map(3, &[0, 2]),
+                pick_map(3, &[2, 1]),
+                pick_map(3, &[0, 1]),
+            ],
+        )
+    };
+    let maps = cx.parse_attr(&format!("[{}]", maps.join(", ")))?;
+    let r = cx.structured(
+        name,
+        &[a2, b2],
+        &[init],
+        &[("indexing_maps", maps)],
+        &[],
+        move |bb, x, _| Ok(vec![mul_add(bb, d, x[0], x[1], x[2])?]),
+    )?[0];
+    let r = cx.expand(r, &og, acc_out, &[a, b])?;
+    finish(cx, r, acc_out, out)
 }
 
 #[cfg(test)]
@@ -537,6 +634,50 @@ mod tests {
                 "tensor<2x5x2x4xf32>",
             ],
         );
+    }
+
+    #[test]
+    fn matmul_folds_batch_dims_into_named_ops() {
+        // A linear layer: [2, 3, 4, 8] x [8, 5] is one [24, 8] x [8, 5] matmul.
+        let mut c = Case::new();
+        let a = c.input("a", f32t(&[2, 3, 4, 8]));
+        let b = c.input("b", f32t(&[8, 5]));
+        let y = c.node(Op::Linear(Linear::MatMul), &[a, b], "lin");
+        check(
+            &c.output(y),
+            &[
+                "tensor.collapse_shape %arg0 [[0, 1, 2], [3]] : tensor<2x3x4x8xf32> into tensor<24x8xf32>",
+                "linalg.matmul",
+                "-> tensor<24x5xf32>",
+                "[[0, 1, 2], [3]] output_shape [2, 3, 4, 5] : tensor<24x5xf32> into tensor<2x3x4x5xf32>",
+            ],
+        );
+        // Attention's [B, H, S, D] x [B, H, D, S]: one batch_matmul over B*H.
+        let mut c = Case::new();
+        let a = c.input("a", f32t(&[2, 3, 4, 8]));
+        let b = c.input("b", f32t(&[2, 3, 8, 4]));
+        let y = c.node(Op::Linear(Linear::MatMul), &[a, b], "att");
+        check(
+            &c.output(y),
+            &[
+                "tensor<2x3x4x8xf32> into tensor<6x4x8xf32>",
+                "tensor<2x3x8x4xf32> into tensor<6x8x4xf32>",
+                "linalg.batch_matmul",
+                "-> tensor<6x4x4xf32>",
+                "tensor<6x4x4xf32> into tensor<2x3x4x4xf32>",
+            ],
+        );
+        // Symbolic batch and sequence: not folded (yet), the generic contraction.
+        let mut c = Case::new();
+        let sym = |s: &str| Dim::Symbol(s.into());
+        let a = c.input(
+            "a",
+            TensorType::new(DType::F32, vec![sym("B"), sym("S"), Dim::Known(8)]),
+        );
+        let b = c.input("b", f32t(&[8, 5]));
+        let y = c.node(Op::Linear(Linear::MatMul), &[a, b], "dyn");
+        let text = check(&c.output(y), &["linalg.generic", "tensor<?x?x5xf32>"]);
+        assert!(!text.contains("collapse_shape"), "{text}");
     }
 
     #[test]
