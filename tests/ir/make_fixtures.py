@@ -964,6 +964,17 @@ def quantized():
     )
 
 
+def run_time_operands():
+    """Operands computed at run time: Tile's repeats as a graph input."""
+    save(
+        "tile_run_time_repeats",
+        [node("Tile", ["x", "repeats"], ["y"])],
+        [vi("x", F, [2, 3, 4, 5]), vi("repeats", I64, [4])],
+        [vi("y", F, ["a", "b", "c", "d"])],
+        opset=13,
+    )
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     control()
@@ -976,4 +987,5 @@ if __name__ == "__main__":
     big_fill()
     quantized()
     conv_grouped()
+    run_time_operands()
     print(f"wrote {len(os.listdir(OUT))} fixtures to {OUT}")
