@@ -722,8 +722,10 @@ mod tests {
                 "arith.extf",
                 "linalg.broadcast",
                 "tensor<1x2x2x3x3xf32>",
-                "arith.extf",
-                "arith.mulf",
+                // The named grouped conv of bf16 operands into an f32
+                // accumulator (its body extends each operand to f32).
+                "linalg.conv_2d_ngchw_gfchw",
+                "tensor<1x2x2x5x5xbf16>, tensor<2x2x2x3x3xbf16>) outs(%broadcasted : tensor<1x2x2x3x3xf32>)",
                 "arith.truncf",
                 "-> tensor<1x4x3x3xbf16>",
             ],
