@@ -1108,60 +1108,63 @@ impl<'s> Parser<'s> {
     /// `{-# dialect_resources: { builtin: { key: "0x..", .. } }, external_resources: {..} #-}`
     /// after its `{-#`: the `builtin` blobs are kept, the rest skipped.
     fn resource_section(&mut self, m: &mut Module) -> Result<()> {
+        self.entries("#-}", "a resource section", Self::ident, |p, kind| {
+            if kind != "dialect_resources" {
+                return p.skip_value();
+            }
+            p.expect("{")?;
+            p.entries("}", "a dialect name", Self::ident, |p, dialect| {
+                if dialect != "builtin" {
+                    return p.skip_value();
+                }
+                p.expect("{")?;
+                p.entries("}", "a resource key", Self::blob_key, |p, key| {
+                    let blob = p.string()?;
+                    m.resources.push((key.clone(), resource_blob(&key, &blob)?));
+                    Ok(())
+                })
+            })
+        })
+    }
+
+    /// `name: value, ..` up to `close`: each name read by `name`, then the
+    /// `:`, then the value read by `value`.
+    fn entries(
+        &mut self,
+        close: &str,
+        what: &str,
+        name: fn(&mut Self) -> Result<Option<String>>,
+        mut value: impl FnMut(&mut Self, String) -> Result<()>,
+    ) -> Result<()> {
         loop {
-            if self.eat("#-}")? {
+            if self.eat(close)? {
                 return Ok(());
             }
             if self.eat(",")? {
                 continue;
             }
-            let Some(kind) = self.ident()? else {
+            let Some(n) = name(self)? else {
                 let found = self.found();
-                return self.err(format!("expected a resource section, found {found}"));
+                return self.err(format!("expected {what}, found {found}"));
             };
             self.expect(":")?;
-            if kind != "dialect_resources" {
-                self.ws()?;
-                self.skip_balanced()?;
-                continue;
-            }
-            self.expect("{")?;
-            loop {
-                if self.eat("}")? {
-                    break;
-                }
-                if self.eat(",")? {
-                    continue;
-                }
-                let Some(dialect) = self.ident()? else {
-                    let found = self.found();
-                    return self.err(format!("expected a dialect name, found {found}"));
-                };
-                self.expect(":")?;
-                if dialect != "builtin" {
-                    self.ws()?;
-                    self.skip_balanced()?;
-                    continue;
-                }
-                self.expect("{")?;
-                loop {
-                    if self.eat("}")? {
-                        break;
-                    }
-                    if self.eat(",")? {
-                        continue;
-                    }
-                    let key = if self.at("\"")? {
-                        self.string()?
-                    } else {
-                        self.resource_key()?
-                    };
-                    self.expect(":")?;
-                    let blob = self.string()?;
-                    m.resources.push((key.clone(), resource_blob(&key, &blob)?));
-                }
-            }
+            value(self, n)?;
         }
+    }
+
+    /// A blob's key in the resource section: quoted, or as printed bare.
+    fn blob_key(&mut self) -> Result<Option<String>> {
+        if self.at("\"")? {
+            self.string().map(Some)
+        } else {
+            self.resource_key().map(Some)
+        }
+    }
+
+    /// A value skipped whole (a section or dialect that is not read).
+    fn skip_value(&mut self) -> Result<()> {
+        self.ws()?;
+        self.skip_balanced()
     }
 
     /// A resource key as printed bare: `torch_tensor_10_torch.float32`, `__elided__`.
