@@ -295,6 +295,40 @@ def topk_symbolic_axis(_rng):
          sets[0], 18, more_feeds=sets[1:])
 
 
+def rank_by_run_time_dim(_rng):
+    """What the conversion must assume about a run-time dim, checked at run
+    time: Squeeze without axes over a dim of run-time length (kept: assumed
+    not 1), and PyTorch's `if x.shape[-1] == 1: x = x.squeeze(-1)` before a
+    layer that takes only the squeezed rank (the If's branches differ in
+    rank; the one the rest of the graph converts with is kept)."""
+    rng = np.random.default_rng(14)
+    const = lambda name, v: h.make_node("Constant", [], [name], value=nh.from_array(v, name))
+    nodes = [h.make_node("Squeeze", ["x"], ["sq"]), const("two", np.array(2.0, np.float32)),
+             h.make_node("Mul", ["sq", "two"], ["y"])]
+    sets = [{"x": rng.standard_normal((n, 1, 3)).astype(np.float32)} for n in [2, 5]]
+    case("squeeze_no_axes_run_time_dim", nodes, [("x", T.FLOAT, ["N", 1, 3])], [("y", T.FLOAT, ["N", 3])],
+         sets[0], 18, more_feeds=sets[1:])
+
+    w = rng.standard_normal((3, 4)).astype(np.float32)
+    then_g = h.make_graph([const("last", np.array([2], np.int64)), h.make_node("Squeeze", ["x", "last"], ["t"])],
+                          "then", [], [h.make_tensor_value_info("t", T.FLOAT, None)])
+    else_g = h.make_graph([h.make_node("Identity", ["x"], ["e"])], "else", [],
+                          [h.make_tensor_value_info("e", T.FLOAT, None)])
+    nodes = [
+        h.make_node("Shape", ["x"], ["shape"]),
+        const("at", np.array(2, np.int64)),
+        h.make_node("Gather", ["shape", "at"], ["len"]),
+        const("one", np.array(1, np.int64)),
+        h.make_node("Equal", ["len", "one"], ["is_one"]),
+        h.make_node("If", ["is_one"], ["picked"], then_branch=then_g, else_branch=else_g),
+        const("w", w),
+        h.make_node("Gemm", ["picked", "w"], ["y"]),
+    ]
+    sets = [{"x": rng.standard_normal((b, 3, 1)).astype(np.float32)} for b in [1, 4]]
+    case("if_rank_by_run_time_dim", nodes, [("x", T.FLOAT, ["B", 3, "L"])], [("y", T.FLOAT, ["B", 4])],
+         sets[0], 18, more_feeds=sets[1:])
+
+
 def per_sequence_reference(nodes, inputs, outs, attrs, feeds, hid):
     """The outputs with sequence_lens, which the reference evaluator ignores:
     each batch element run alone over its own length (layout 0, one
@@ -394,6 +428,6 @@ def save_model_case(name, model, feeds):
 if __name__ == "__main__":
     rng = np.random.default_rng(2026)
     for make in [roi_align, det, nms, maxpool_indices, unique, sequences, loop_runtime, deform_conv, tree_ensemble,
-                 same_pads_symbolic, topk_symbolic_axis, recurrent_run_time_sequence]:
+                 same_pads_symbolic, topk_symbolic_axis, recurrent_run_time_sequence, rank_by_run_time_dim]:
         make(rng)
     print("wrote", sorted(p.name for p in ROOT.iterdir() if p.is_dir()))

@@ -269,3 +269,63 @@ fn dynamic_models_convert_once_and_match_at_every_shape() {
         problems.join("\n")
     );
 }
+
+/// What a conversion assumes about run-time dims (tests/op_cases: a Squeeze
+/// without axes over a run-time dim, an If whose branches differ in rank) is
+/// a warning and a run-time check: converted once without pins, the module
+/// matches every data set, and a call that breaks the assumption stops the
+/// program with the check's message (in a child process: the check aborts).
+#[test]
+fn run_time_assumptions_are_warned_checked_and_fail_loudly() {
+    let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/op_cases");
+    for (case, warned) in [
+        ("squeeze_no_axes_run_time_dim", "assuming it is not 1"),
+        ("if_rank_by_run_time_dim", "the then branch is kept"),
+    ] {
+        let dir = cases.join(case);
+        let imported = onnx2linalg::import_onnx_with_warnings(
+            &dir.join("model.onnx"),
+            &ImportOptions::default(),
+        )
+        .unwrap();
+        assert!(
+            imported.warnings.iter().any(|w| w.contains(warned)),
+            "{case}: {:?}",
+            imported.warnings
+        );
+        check_input_dims(&imported.graph, |_| true, "any")
+            .and_then(|()| signature_args(&imported.graph))
+            .map(|args| assert!(args.contains('?'), "{case}: {args}"))
+            .unwrap();
+        let runner = Runner::new(&imported.graph).unwrap();
+        for set in ["test_data_set_0", "test_data_set_1"] {
+            let x = onnx2linalg::read_tensor_file(&dir.join(set).join("input_0.pb")).unwrap();
+            let want = onnx2linalg::read_tensor_file(&dir.join(set).join("output_0.pb")).unwrap();
+            let got = runner.run(&[x]).unwrap();
+            max_abs_diff_within(&got[0], &want, ATOL, RTOL)
+                .unwrap_or_else(|why| panic!("{case} {set}: {why}"));
+        }
+    }
+    // N = 1 breaks the Squeeze's assumption: the run stops, naming the node.
+    let scratch = crate::common::scratch("dynamic_shapes", "run_time_check");
+    let x = scratch.join("x.npy");
+    let ones = Tensor::from_f64s(onnx2linalg::DType::F32, vec![1, 1, 3], &[1.0; 3]).unwrap();
+    std::fs::write(&x, npy::write(&ones)).unwrap();
+    let out = crate::common::bin()
+        .arg("run")
+        .arg("--dynamic")
+        .arg(cases.join("squeeze_no_axes_run_time_dim/model.onnx"))
+        .arg("--input")
+        .arg(format!("x={}", x.display()))
+        .arg("--output-dir")
+        .arg(scratch.join("out"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("onnx2linalg: run-time check failed: node \"sq\" (Squeeze")
+            && stdout.contains("assuming it is not 1"),
+        "{stdout}"
+    );
+}

@@ -161,12 +161,31 @@ pub enum Callee<'a> {
     Packed(unsafe extern "C" fn(*mut *mut c_void)),
 }
 
+unsafe extern "C" {
+    /// The C library's standard output stream.
+    static mut stdout: *mut libc::FILE;
+}
+
+/// Makes the C library's standard output unbuffered, once: a failed run-time
+/// check (`cf.assert`) prints its message with `puts` and then aborts, which
+/// would lose a buffered message when the output is a pipe or a file.
+fn unbuffer_c_stdout() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    // SAFETY: `stdout` is the C library's own stream, valid for the life of
+    // the process; setvbuf before this process writes to it through C (the
+    // Rust side writes through its own handles) has no other effect.
+    ONCE.call_once(|| unsafe {
+        libc::setvbuf(stdout, std::ptr::null_mut(), libc::_IONBF, 0);
+    });
+}
+
 pub fn call(
     callee: Callee,
     signature: &Signature,
     inputs: &[Tensor],
     output_dtypes: &[DType],
 ) -> Result<Vec<Tensor>> {
+    unbuffer_c_stdout();
     let mut buffers: Vec<Buffer> = inputs.iter().map(Buffer::from_tensor).collect();
     let mut descriptors = Vec::with_capacity(inputs.len());
     for (b, t) in buffers.iter_mut().zip(inputs) {

@@ -23,7 +23,39 @@ struct FlatNode<'a> {
     name: String,
 }
 
+/// Retries of an import with a guessed If branch reversed.
+const MAX_GUESS_RETRIES: usize = 4;
+
+/// Imports the model. Where an If kept one of two branches by a guess (see
+/// `map::control`) and the graph then does not convert, the import is
+/// retried with that guess reversed, one If at a time.
 pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<Imported> {
+    let mut reversed = HashSet::new();
+    let mut first_error = None;
+    for _ in 0..=MAX_GUESS_RETRIES {
+        let mut tracked = Tracked {
+            reversed: reversed.clone(),
+            ..Tracked::default()
+        };
+        match import_with(loaded, options, &mut tracked) {
+            Ok(imported) => return Ok(imported),
+            Err(e) => {
+                first_error.get_or_insert(e);
+                match tracked.guessed.iter().find(|g| !reversed.contains(*g)) {
+                    Some(g) => reversed.insert(g.clone()),
+                    None => break,
+                };
+            }
+        }
+    }
+    Err(first_error.unwrap_or_else(|| Error::internal("import retries ended without an error")))
+}
+
+fn import_with(
+    loaded: &Loaded,
+    options: &ImportOptions,
+    tracked: &mut Tracked,
+) -> Result<Imported> {
     let Some(gp) = loaded.model.graph.as_ref() else {
         return Err(Error::invalid("the model has no graph"));
     };
@@ -126,11 +158,10 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<I
             opsets: &opset_maps[f.opsets],
         })
         .collect();
-    let mut tracked = Tracked::default();
     let target = Target {
         graph: &mut graph,
         files: &mut files,
-        tracked: &mut tracked,
+        tracked,
         depth: 0,
     };
     walk(target, &mut values, &nodes)?;
@@ -205,6 +236,7 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<I
             vi.name()
         ));
     }
+    warnings.append(&mut tracked.warnings);
     graph.prune();
     graph.file_maps = loaded.file_maps.clone();
     for map in files.maps() {
@@ -213,7 +245,7 @@ pub(crate) fn import_model(loaded: &Loaded, options: &ImportOptions) -> Result<I
     Ok(Imported {
         graph,
         warnings,
-        quantization: tracked.quantization,
+        quantization: std::mem::take(&mut tracked.quantization),
     })
 }
 

@@ -49,6 +49,17 @@ canonical_ops! {
             => "runs one of several case graphs chosen by a run-time key: an operand known only at run time that selects among finitely many forms (axes)",
             ["key", "captured.."],
             ["cases: (key, graph) list", "dims: dim symbol prefix"];
+        /// Passes `value` through when `holds` (bool, 0-d) is true; otherwise
+        /// the program stops with `message`. Guards what the conversion had to
+        /// assume about run-time values (a dim that is not 1, the If branch
+        /// that is taken), so a wrong assumption fails loudly instead of
+        /// computing a result of the wrong shape.
+        Check {
+            message: String,
+        }
+            => "passes a value through after a run-time check; the program stops with a message when the check fails (what the conversion assumed about run-time values)",
+            ["holds", "value"],
+            ["message: text"];
     }
 }
 
@@ -61,6 +72,15 @@ impl Control {
                 trips,
             } => infer_loop(&body.0, *carried, trips, inputs),
             Control::Switch { cases, dims } => infer_switch(cases, dims, inputs),
+            Control::Check { .. } => match inputs {
+                [holds, value] if holds.dtype == DType::Bool && holds.rank() == 0 => {
+                    Ok(vec![(*value).clone()])
+                }
+                _ => crate::bail!(
+                    InvalidModel,
+                    "a Check takes a bool scalar (0-d) and the value it passes through"
+                ),
+            },
         }
     }
 }

@@ -408,6 +408,9 @@ mod tests {
                 cases: vec![(0, Body(Arc::new(Graph::new("case"))))],
                 dims: "s".into(),
             }),
+            Op::Control(Control::Check {
+                message: "m".into(),
+            }),
         ]);
         ops
     }

@@ -1,3 +1,5 @@
+//! Check as `cf.assert` on the extracted condition; the value passes through.
+//!
 //! Switch as `scf.index_switch`: each case graph is lowered in its own
 //! region by a nested lowerer, its results cast to the joined result types.
 //!
@@ -16,6 +18,28 @@ use o2l_canon::{DType, Dim, Error, Result, TensorType};
 
 /// `i64::MIN`: a dynamic entry in the static offsets/sizes of a slice op.
 const DYNAMIC: i64 = i64::MIN;
+
+/// `cf.assert` of `holds` (a 0-d bool tensor) with `message`; returns `value`.
+pub(crate) fn check<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    message: &str,
+    holds: Val<'c, 'a>,
+    value: Val<'c, 'a>,
+) -> Result<Val<'c, 'a>> {
+    let i1 = cx.elem(DType::Bool)?;
+    let holds = cx.op1("tensor.extract", &[holds], i1, &[])?;
+    let escaped: String = message
+        .chars()
+        .flat_map(|c| match c {
+            '"' | '\\' => vec!['\\', c],
+            c if c.is_control() || !c.is_ascii() => vec!['?'],
+            c => vec![c],
+        })
+        .collect();
+    let msg = cx.parse_attr(&format!("\"{escaped}\""))?;
+    cx.build("cf.assert", &[holds], &[], &[("msg", msg)], vec![])?;
+    Ok(value)
+}
 
 impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
     pub(crate) fn lower_loop(

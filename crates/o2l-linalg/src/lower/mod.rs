@@ -65,6 +65,9 @@ impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
             Op::Control(Control::Switch { cases, .. }) => {
                 self.lower_switch(cases, &ins, &outs, loc)?
             }
+            Op::Control(Control::Check { message }) => {
+                vec![control::check(&cx, message, ins[0].0, ins[1].0)?]
+            }
         };
         if results.len() != node.outputs.len() {
             return Err(o2l_canon::Error::internal(format!(

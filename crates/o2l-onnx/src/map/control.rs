@@ -2,14 +2,15 @@
 //! nodes are mapped into the enclosing graph (inlined) with its inputs bound.
 //! If with a constant condition inlines the taken branch; with a run-time
 //! condition both branches are computed and their results selected
-//! (subgraphs have no side effects). Loop and Scan with static trip counts
+//! (subgraphs have no side effects), or, when the branches cannot both be
+//! kept, one is kept behind a run-time check. Loop and Scan with static trip counts
 //! are unrolled: the body is inlined once per iteration, carried values
 //! threaded through, scan outputs stacked.
 use super::ctx::{MapCtx, Rule, row};
 use o2l_canon::Builder;
-use o2l_canon::ops::{Body, Control, Elementwise, Movement};
+use o2l_canon::ops::{Body, Control, Elementwise, Movement, Unary};
 use o2l_canon::shape::normalize_axis;
-use o2l_canon::{DType, Dim, Error, Graph, Op, Result, Tensor, TensorType, ValueId};
+use o2l_canon::{DType, Dim, Error, ErrorKind, Graph, Op, Result, Tensor, TensorType, ValueId};
 use o2l_proto::GraphProto;
 use std::collections::HashMap;
 
@@ -17,7 +18,7 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "If",
         &[1, 11, 13, 16, 19, 21, 23, 24, 25],
-        &["Select"],
+        &["Select", "Not", "Check", "Reshape"],
         if_op,
         "constant condition: the taken branch inlined; run-time: both inlined, results selected",
     ),
@@ -92,29 +93,7 @@ fn if_op(ctx: &mut MapCtx) -> Result<()> {
     let outs = match const_truth(ctx, cond) {
         Some(true) => ctx.inline_subgraph(then_g, &[], &format!("{tag}/then"))?,
         Some(false) => ctx.inline_subgraph(else_g, &[], &format!("{tag}/else"))?,
-        None => {
-            let a = ctx.inline_subgraph(then_g, &[], &format!("{tag}/then"))?;
-            let b = ctx.inline_subgraph(else_g, &[], &format!("{tag}/else"))?;
-            if a.len() != b.len() {
-                return Err(Error::invalid(format!(
-                    "If branches have {} and {} outputs",
-                    a.len(),
-                    b.len()
-                )));
-            }
-            let c = ctx.reshape(cond, vec![])?;
-            let mut picked = Vec::with_capacity(a.len());
-            for (&x, &y) in a.iter().zip(&b) {
-                let (tx, ty) = (ctx.ty(x), ctx.ty(y));
-                if tx != ty {
-                    return Err(Error::unsupported(format!(
-                        "If with a run-time condition whose branches give {tx} and {ty}"
-                    )));
-                }
-                picked.push(ctx.emit1(Op::Elementwise(Elementwise::Select), &[c, x, y])?);
-            }
-            picked
-        }
+        None => run_time_if(ctx, cond, then_g, else_g, &tag)?,
     };
     for (k, v) in outs.into_iter().enumerate() {
         if ctx.output_wanted(k) {
@@ -122,6 +101,83 @@ fn if_op(ctx: &mut MapCtx) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// An If whose condition is known only at run time: both branches computed
+/// and their results selected. When only one branch converts (the other
+/// cannot be shape-inferred for these inputs), or the two give results of
+/// different types (a rank that depends on a run-time dim, as in `if
+/// x.shape[-1] == 1: x = x.squeeze(-1)`), one branch is kept and a run-time
+/// check stops the program if the other is taken (as onnxruntime fails only
+/// when it takes a branch it cannot run); a warning names the node. Of two
+/// branches that both convert, the one with more result dims is kept first
+/// (the other is often the special case of a dim of 1); when the rest of the
+/// graph does not convert with it, the import is retried with the other.
+fn run_time_if(
+    ctx: &mut MapCtx,
+    cond: ValueId,
+    then_g: &GraphProto,
+    else_g: &GraphProto,
+    tag: &str,
+) -> Result<Vec<ValueId>> {
+    // Only a branch that cannot be converted for these inputs may be left to
+    // a run-time check; a limit hit, a bug or an I/O error stops the conversion.
+    let may_fail = |r: Result<Vec<ValueId>>| match r {
+        Err(e) if !matches!(e.kind, ErrorKind::Unsupported | ErrorKind::InvalidModel) => Err(e),
+        r => Ok(r),
+    };
+    let a = may_fail(ctx.inline_subgraph(then_g, &[], &format!("{tag}/then")))?;
+    let b = may_fail(ctx.inline_subgraph(else_g, &[], &format!("{tag}/else")))?;
+    let c = ctx.reshape(cond, vec![])?;
+    let shown = |t: &[TensorType]| {
+        t.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (kept, keep_then, why) = match (a, b) {
+        (Ok(a), Ok(b)) => {
+            if a.len() != b.len() {
+                return Err(Error::invalid(format!(
+                    "If branches have {} and {} outputs",
+                    a.len(),
+                    b.len()
+                )));
+            }
+            let ta: Vec<TensorType> = a.iter().map(|&v| ctx.ty(v)).collect();
+            let tb: Vec<TensorType> = b.iter().map(|&v| ctx.ty(v)).collect();
+            if ta == tb {
+                let mut picked = Vec::with_capacity(a.len());
+                for (&x, &y) in a.iter().zip(&b) {
+                    picked.push(ctx.emit1(Op::Elementwise(Elementwise::Select), &[c, x, y])?);
+                }
+                return Ok(picked);
+            }
+            let rank = |t: &[TensorType]| t.iter().map(TensorType::rank).sum::<usize>();
+            let keep_then = ctx.guess(rank(&ta) > rank(&tb));
+            let why = format!("the branches give {} and {}", shown(&ta), shown(&tb));
+            (if keep_then { a } else { b }, keep_then, why)
+        }
+        (Ok(a), Err(e)) => (a, true, format!("the else branch does not convert ({e})")),
+        (Err(e), Ok(b)) => (b, false, format!("the then branch does not convert ({e})")),
+        (Err(e), Err(_)) => return Err(e),
+    };
+    let holds = if keep_then {
+        c
+    } else {
+        ctx.unary(Unary::Not, c)?
+    };
+    let (taken, other) = if keep_then {
+        ("then", "else")
+    } else {
+        ("else", "then")
+    };
+    let assumed = format!(
+        "If with a run-time condition: {why}; the {taken} branch is kept and the program stops if the {other} branch is taken"
+    );
+    kept.into_iter()
+        .map(|v| ctx.checked_at_run_time(holds, v, &assumed))
+        .collect()
 }
 
 /// `values` stacked along a new `axis` (in order).

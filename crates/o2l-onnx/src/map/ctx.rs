@@ -61,6 +61,13 @@ pub(crate) struct Tracked {
     /// One line per node that reads a dequantized value: whether it became
     /// an integer kernel, or why it stayed float (`Imported::quantization`).
     pub quantization: Vec<String>,
+    /// What rules assumed about run-time values and guard with a run-time
+    /// check (`Imported::warnings`), one line each, naming the node.
+    pub warnings: Vec<String>,
+    /// Ifs (by node path) whose kept branch was a guess between two that
+    /// both convert, and those whose guess a retry reverses (see `run_time_if`).
+    pub guessed: Vec<String>,
+    pub reversed: std::collections::HashSet<String>,
 }
 
 /// A subgraph for the walker to map: where its nodes go and what they see.
@@ -636,6 +643,38 @@ impl<'a> MapCtx<'a> {
     /// `Tracked::quantization`); the last reason given wins.
     pub(crate) fn stays_float(&mut self, why: impl Into<String>) {
         self.tracked.float_reason = Some(why.into());
+    }
+
+    /// `value`, guarded by a run-time check that `holds` (a bool scalar) is
+    /// true: the program stops with `assumed` (and the node) otherwise. The
+    /// assumption is also a conversion warning, so users see it before running.
+    pub(crate) fn checked_at_run_time(
+        &mut self,
+        holds: ValueId,
+        value: ValueId,
+        assumed: &str,
+    ) -> Result<ValueId> {
+        let line = format!("{}: {assumed}", self.origin);
+        if !self.tracked.warnings.contains(&line) {
+            self.tracked.warnings.push(line.clone());
+        }
+        let holds = self.reshape(holds, vec![])?;
+        self.emit1(
+            Op::Control(Control::Check {
+                message: format!("onnx2linalg: run-time check failed: {line}"),
+            }),
+            &[holds, value],
+        )
+    }
+
+    /// Records that this node guessed between two forms (`first` the first
+    /// guess) and returns the guess to use: reversed when an earlier attempt
+    /// with the first guess did not convert.
+    pub(crate) fn guess(&mut self, first: bool) -> bool {
+        let tag = self.origin.node.clone();
+        let reversed = self.tracked.reversed.contains(&tag);
+        self.tracked.guessed.push(tag);
+        first != reversed
     }
 
     /// The contents of an integer vector: constant values, or tracked symbolic ones.

@@ -3,7 +3,7 @@
 //! constants (Identity, Dropout in inference, Constant).
 use super::ctx::{MapCtx, Rule, SymEl, known_product, row};
 use o2l_canon::Builder;
-use o2l_canon::ops::{Binary, Elementwise, Movement, PadMode, ScatterReduction, Unary};
+use o2l_canon::ops::{Binary, Compare, Elementwise, Movement, PadMode, ScatterReduction, Unary};
 use o2l_canon::shape::{element_count, normalize_axes, normalize_axis};
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
 
@@ -35,14 +35,16 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Squeeze",
         &[1, 11],
-        &["Reshape"],
+        &["Reshape", "ShapeOf", "Gather", "Equal", "Not", "Check"],
         squeeze_v1,
         "axes attribute; absent: every dim of size 1",
     ),
     row(
         "Squeeze",
         V13_ON,
-        &["Reshape", "Switch"],
+        &[
+            "Reshape", "Switch", "ShapeOf", "Gather", "Equal", "Not", "Check",
+        ],
         squeeze_v13,
         "axes input; absent: every dim of size 1; run-time axes of static count: a Switch over the possible sets",
     ),
@@ -793,24 +795,40 @@ fn flatten(ctx: &mut MapCtx) -> Result<()> {
 }
 
 fn squeeze(ctx: &mut MapCtx, axes: Option<Vec<i64>>) -> Result<()> {
-    let x = ctx.input(0)?;
+    let mut x = ctx.input(0)?;
     let shape = ctx.ty(x).shape;
     let axes = match axes {
         Some(a) => normalize_axes(&a, shape.len())?,
         None => {
-            let mut all = Vec::new();
-            for (i, d) in shape.iter().enumerate() {
-                match d {
-                    Dim::Known(1) => all.push(i),
-                    Dim::Known(_) => {}
-                    Dim::Symbol(s) => {
-                        return Err(Error::unsupported(format!(
-                            "Squeeze without axes over symbolic dim \"{s}\""
-                        )));
-                    }
+            // Dims of size 1 go; a dim known only at run time is assumed not
+            // to be 1 (the result's rank must be known), checked at run time.
+            let symbolic: Vec<(usize, String)> = shape
+                .iter()
+                .enumerate()
+                .filter_map(|(i, d)| match d {
+                    Dim::Symbol(s) => Some((i, s.clone())),
+                    Dim::Known(_) => None,
+                })
+                .collect();
+            if !symbolic.is_empty() {
+                let dims = ctx.emit1(Op::Movement(Movement::ShapeOf), &[x])?;
+                let one = ctx.i64s(vec![1], &[1])?;
+                for (i, s) in symbolic {
+                    let d = ctx.take(dims, 0, &[i as i64])?;
+                    let is_one = ctx.compare(Compare::Equal, d, one)?;
+                    let holds = ctx.unary(Unary::Not, is_one)?;
+                    x = ctx.checked_at_run_time(
+                        holds,
+                        x,
+                        &format!(
+                            "Squeeze without axes keeps dim {i} (\"{s}\", known only at run time), assuming it is not 1"
+                        ),
+                    )?;
                 }
             }
-            all
+            (0..shape.len())
+                .filter(|&i| shape[i] == Dim::Known(1))
+                .collect()
         }
     };
     for &a in &axes {
