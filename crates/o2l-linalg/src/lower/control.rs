@@ -1,7 +1,8 @@
 //! Check as `cf.assert` on the extracted condition; the value passes through.
 //!
-//! Switch as `scf.index_switch`: each case graph is lowered in its own
-//! region by a nested lowerer, its results cast to the joined result types.
+//! Switch as a chain of `scf.if` on the key: each case graph is lowered in its
+//! own region by a nested lowerer, its results cast to the joined result
+//! types (or padded to a static shape, its run-time extents yielded beside).
 //!
 //! Loop as `scf.while`. The loop carries the iteration number (i64), the
 //! condition (i1), the carried tensors and one buffer per scan output, sized
@@ -12,6 +13,8 @@
 //! loop, each buffer is cut to the iterations run with `tensor.extract_slice`.
 use super::ir::{Ctx, DimV, Extreme, Val};
 use super::lowerer::Lowerer;
+use crate::Weights;
+use crate::weights::Resources;
 use melior::ir::{Location, Type, ValueLike};
 use o2l_canon::ops::{Body, Control};
 use o2l_canon::{DType, Dim, Error, Result, TensorType};
@@ -170,7 +173,159 @@ impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
     }
 }
 
+/// What every branch of a Switch's `scf.if` chain needs to yield its results.
+struct SwitchForm<'s, 'c> {
+    cases: &'s [(i64, Body)],
+    outs: &'s [TensorType],
+    captured_types: Vec<&'s TensorType>,
+    /// Per result: the static shape it is padded to, if it is.
+    padded: Vec<Option<Vec<u64>>>,
+    /// (result, dim) of each run-time extent yielded after the results.
+    extents: Vec<(usize, usize)>,
+    /// The result types, then one index per extent.
+    types: Vec<Type<'c>>,
+    weights: Weights,
+    resources: Resources,
+}
+
+impl<'s, 'c> SwitchForm<'s, 'c> {
+    /// The results of case `at` (the default when `at` is past the cases).
+    fn results<'b>(
+        &mut self,
+        b: &Ctx<'c, 'b>,
+        at: usize,
+        caps: &[Val<'c, 'b>],
+    ) -> Result<Vec<Val<'c, 'b>>> {
+        let Some((_, body)) = self.cases.get(at) else {
+            return self.default_results(b, caps);
+        };
+        let body = &*body.0;
+        let mut inner = Lowerer {
+            ctx: *b,
+            graph: body,
+            values: Default::default(),
+            weights: self.weights,
+            resources: std::mem::take(&mut self.resources),
+        };
+        for (&id, &v) in body.inputs.iter().zip(caps) {
+            inner.values.insert(id, v);
+        }
+        let lowered = inner.lower_nodes();
+        let mut results = Vec::with_capacity(self.types.len());
+        let got: Result<()> = lowered.and_then(|()| {
+            for (k, &id) in body.outputs.iter().enumerate() {
+                let v = inner.get(id, b.loc)?;
+                let v = match &self.padded[k] {
+                    Some(dims) => {
+                        let own = body.ty(id);
+                        let high: Vec<u64> = dims
+                            .iter()
+                            .zip(&own.shape)
+                            .map(|(m, d)| m - d.known().unwrap_or(0))
+                            .collect();
+                        let zero = b.extreme(own.dtype, Extreme::Zero)?;
+                        b.pad(v, own, &vec![0; own.rank()], &high, zero)?.0
+                    }
+                    None => v,
+                };
+                let ty = self.types[k];
+                results.push(if v.r#type() == ty {
+                    v
+                } else {
+                    b.op1("tensor.cast", &[v], ty, &[])?
+                });
+            }
+            for &(k, i) in &self.extents {
+                let n = body.ty(body.outputs[k]).shape[i].known().unwrap_or(0);
+                results.push(b.index(n as i64)?);
+            }
+            Ok(())
+        });
+        self.resources = std::mem::take(&mut inner.resources);
+        got.map(|()| results)
+    }
+
+    /// An unknown key yields zeros, extent 0 in the dims only the run time knows.
+    fn default_results<'b>(
+        &self,
+        b: &Ctx<'c, 'b>,
+        caps: &[Val<'c, 'b>],
+    ) -> Result<Vec<Val<'c, 'b>>> {
+        let sources: Vec<(Val<'c, 'b>, &TensorType)> = caps
+            .iter()
+            .copied()
+            .zip(self.captured_types.iter().copied())
+            .collect();
+        let mut results = Vec::with_capacity(self.types.len());
+        for (t, p) in self.outs.iter().zip(&self.padded) {
+            let dims = match p {
+                Some(dims) => dims.iter().map(|&n| DimV::Static(n)).collect(),
+                None => t
+                    .shape
+                    .iter()
+                    .map(|d| match d {
+                        Dim::Known(n) => Ok(DimV::Static(*n)),
+                        Dim::Symbol(_) => match b.dims_for(std::slice::from_ref(d), &sources) {
+                            Ok(mut v) => Ok(v.remove(0)),
+                            Err(_) => Ok(DimV::Dynamic(b.index(0)?)),
+                        },
+                    })
+                    .collect::<Result<Vec<_>>>()?,
+            };
+            let empty = b.empty(&dims, t.dtype)?;
+            let zero = b.extreme(t.dtype, Extreme::Zero)?;
+            results.push(b.fill(zero, empty)?);
+        }
+        for _ in &self.extents {
+            results.push(b.index(0)?);
+        }
+        Ok(results)
+    }
+
+    /// `if key == case[at] { case at } else { the chain from at + 1 }`;
+    /// `caps` is the key (index) and then the captured operands.
+    fn chain<'b>(
+        &mut self,
+        b: &Ctx<'c, 'b>,
+        caps: &[Val<'c, 'b>],
+        at: usize,
+    ) -> Result<Vec<Val<'c, 'b>>> {
+        let Some(&(key, _)) = self.cases.get(at) else {
+            return self.default_results(b, &caps[1..]);
+        };
+        let want = b.index(key)?;
+        let hit = b.cmpi(0, caps[0], want)?; // eq
+        let then_region = b.region("scf.yield", &[], caps, |bb, _, cc| {
+            self.results(bb, at, &cc[1..])
+        })?;
+        let else_region = b.region("scf.yield", &[], caps, |bb, _, cc| {
+            self.chain(bb, cc, at + 1)
+        })?;
+        let op = b.build(
+            "scf.if",
+            &[hit],
+            &self.types,
+            &[],
+            vec![then_region, else_region],
+        )?;
+        (0..self.types.len())
+            .map(|k| {
+                Ok(op
+                    .result(k)
+                    .map_err(|_| Error::internal("scf.if result"))?
+                    .into())
+            })
+            .collect()
+    }
+}
+
 impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
+    /// Switch as a chain of `scf.if` on the key (consumers such as IREE take
+    /// `scf.if` with tensor results where they refuse `scf.index_switch`). A
+    /// result whose cases all have static shapes is yielded padded to the
+    /// largest shape, with its run-time extents as index results, and cut to
+    /// them after the chain, so its extents are read from the cut (a consumer
+    /// that must know every tensor's extents cannot ask a region op for them).
     pub(crate) fn lower_switch(
         &mut self,
         cases: &[(i64, Body)],
@@ -182,82 +337,104 @@ impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
         let i64t = cx.elem(DType::I64)?;
         let key = cx.op1("tensor.extract", &[ins[0].0], i64t, &[])?;
         let key = cx.op1("arith.index_cast", &[key], cx.index_type(), &[])?;
-        let captured: Vec<Val<'c, 'a>> = ins[1..].iter().map(|(v, _)| *v).collect();
-        let captured_types: Vec<&TensorType> = ins[1..].iter().map(|(_, t)| *t).collect();
-        let types: Vec<Type<'c>> = outs
+        let padded: Vec<Option<Vec<u64>>> = outs
             .iter()
-            .map(|t| cx.tensor(&t.shape, t.dtype))
-            .collect::<Result<_>>()?;
-        // An unknown key yields zeros, extent 0 in the dims only the run time knows.
-        let default = cx.region("scf.yield", &[], &captured, |b, _, caps| {
-            let sources: Vec<(Val<'c, '_>, &TensorType)> = caps
-                .iter()
-                .copied()
-                .zip(captured_types.iter().copied())
-                .collect();
-            outs.iter()
-                .map(|t| {
-                    let dims = t
-                        .shape
-                        .iter()
-                        .map(|d| match d {
-                            Dim::Known(n) => Ok(DimV::Static(*n)),
-                            Dim::Symbol(_) => match b.dims_for(std::slice::from_ref(d), &sources) {
-                                Ok(mut v) => Ok(v.remove(0)),
-                                Err(_) => Ok(DimV::Dynamic(b.index(0)?)),
-                            },
-                        })
-                        .collect::<Result<Vec<_>>>()?;
-                    let empty = b.empty(&dims, t.dtype)?;
-                    let zero = b.extreme(t.dtype, Extreme::Zero)?;
-                    b.fill(zero, empty)
-                })
-                .collect()
-        })?;
-        let mut regions = vec![default];
-        let mut resources = std::mem::take(&mut self.resources);
-        let weights = self.weights;
-        for (_, body) in cases {
-            let body = &*body.0;
-            let region = cx.region("scf.yield", &[], &captured, |b, _, caps| {
-                let mut inner = Lowerer {
-                    ctx: *b,
-                    graph: body,
-                    values: Default::default(),
-                    weights,
-                    resources: std::mem::take(&mut resources),
-                };
-                for (&id, &v) in body.inputs.iter().zip(caps) {
-                    inner.values.insert(id, v);
-                }
-                inner.lower_nodes()?;
-                let mut results = Vec::with_capacity(outs.len());
-                for (&id, &ty) in body.outputs.iter().zip(&types) {
-                    let v = inner.get(id, b.loc)?;
-                    results.push(if v.r#type() == ty {
-                        v
-                    } else {
-                        b.op1("tensor.cast", &[v], ty, &[])?
-                    });
-                }
-                resources = std::mem::take(&mut inner.resources);
-                Ok(results)
-            })?;
-            regions.push(region);
-        }
-        self.resources = resources;
-        let keys: Vec<i64> = cases.iter().map(|(k, _)| *k).collect();
-        let attrs = [("cases", cx.parse_attr(&array_i64(&keys))?)];
-        let op = cx.build("scf.index_switch", &[key], &types, &attrs, regions)?;
-        (0..outs.len())
-            .map(|k| {
-                Ok(op
-                    .result(k)
-                    .map_err(|_| Error::internal("scf.index_switch result"))?
-                    .into())
+            .enumerate()
+            .map(|(k, t)| padded_shape(cases, k, t))
+            .collect();
+        let mut types: Vec<Type<'c>> = outs
+            .iter()
+            .zip(&padded)
+            .map(|(t, p)| match p {
+                Some(dims) => cx.tensor(&known(dims), t.dtype),
+                None => cx.tensor(&t.shape, t.dtype),
             })
-            .collect()
+            .collect::<Result<_>>()?;
+        let extents: Vec<(usize, usize)> = outs
+            .iter()
+            .zip(&padded)
+            .enumerate()
+            .filter(|(_, (_, p))| p.is_some())
+            .flat_map(|(k, (t, _))| {
+                (0..t.rank())
+                    .filter(|&i| t.shape[i].known().is_none())
+                    .map(move |i| (k, i))
+            })
+            .collect();
+        types.extend(extents.iter().map(|_| cx.index_type()));
+        let mut form = SwitchForm {
+            cases,
+            outs,
+            captured_types: ins[1..].iter().map(|(_, t)| *t).collect(),
+            padded,
+            extents,
+            types,
+            weights: self.weights,
+            resources: std::mem::take(&mut self.resources),
+        };
+        let mut caps = vec![key];
+        caps.extend(ins[1..].iter().map(|(v, _)| *v));
+        let chained = form.chain(&cx, &caps, 0);
+        self.resources = std::mem::take(&mut form.resources);
+        let results = chained?;
+        let mut values = Vec::with_capacity(outs.len());
+        for (k, t) in outs.iter().enumerate() {
+            let v = results[k];
+            if form.padded[k].is_none() {
+                values.push(v);
+                continue;
+            }
+            let mut sizes = Vec::with_capacity(t.rank());
+            let mut dynamic = Vec::new();
+            for (i, d) in t.shape.iter().enumerate() {
+                match d.known() {
+                    Some(n) => sizes.push(n as i64),
+                    None => {
+                        sizes.push(DYNAMIC);
+                        let at = form.extents.iter().position(|&e| e == (k, i)).unwrap_or(0);
+                        dynamic.push(results[outs.len() + at]);
+                    }
+                }
+            }
+            let rank = t.rank();
+            let segments = format!("array<i32: 1, 0, {}, 0>", dynamic.len());
+            let attrs = [
+                ("static_offsets", cx.parse_attr(&array_i64(&vec![0; rank]))?),
+                ("static_sizes", cx.parse_attr(&array_i64(&sizes))?),
+                ("static_strides", cx.parse_attr(&array_i64(&vec![1; rank]))?),
+                ("operandSegmentSizes", cx.parse_attr(&segments)?),
+            ];
+            let mut operands = vec![v];
+            operands.extend(dynamic);
+            let ty = cx.tensor(&t.shape, t.dtype)?;
+            values.push(cx.op1("tensor.extract_slice", &operands, ty, &attrs)?);
+        }
+        Ok(values)
     }
+}
+
+/// Static dims as canonical dims.
+fn known(dims: &[u64]) -> Vec<Dim> {
+    dims.iter().map(|&n| Dim::Known(n)).collect()
+}
+
+/// The largest shape of result `k` over the cases, when every case gives it
+/// a static shape and the joined type `t` has a run-time dim.
+fn padded_shape(cases: &[(i64, Body)], k: usize, t: &TensorType) -> Option<Vec<u64>> {
+    if t.shape.iter().all(|d| d.known().is_some()) {
+        return None;
+    }
+    let mut max = vec![0u64; t.rank()];
+    for (_, body) in cases {
+        let shape = &body.0.ty(*body.0.outputs.get(k)?).shape;
+        if shape.len() != max.len() {
+            return None;
+        }
+        for (m, d) in max.iter_mut().zip(shape) {
+            *m = (*m).max(d.known()?);
+        }
+    }
+    Some(max)
 }
 
 fn array_i64(v: &[i64]) -> String {
