@@ -384,30 +384,43 @@ impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
                 values.push(v);
                 continue;
             }
-            let mut sizes = Vec::with_capacity(t.rank());
-            let mut dynamic = Vec::new();
-            for (i, d) in t.shape.iter().enumerate() {
-                match d.known() {
-                    Some(n) => sizes.push(n as i64),
+            // The cut: a generic over the result's extents reading the padded
+            // buffer (IREE 3.13 sizes an extract_slice of it wrongly when an
+            // elementwise op follows).
+            let dims: Vec<DimV> = t
+                .shape
+                .iter()
+                .enumerate()
+                .map(|(i, d)| match d.known() {
+                    Some(n) => DimV::Static(n),
                     None => {
-                        sizes.push(DYNAMIC);
                         let at = form.extents.iter().position(|&e| e == (k, i)).unwrap_or(0);
-                        dynamic.push(results[outs.len() + at]);
+                        DimV::Dynamic(results[outs.len() + at])
                     }
-                }
-            }
+                })
+                .collect();
+            let empty = cx.empty(&dims, t.dtype)?;
             let rank = t.rank();
-            let segments = format!("array<i32: 1, 0, {}, 0>", dynamic.len());
-            let attrs = [
-                ("static_offsets", cx.parse_attr(&array_i64(&vec![0; rank]))?),
-                ("static_sizes", cx.parse_attr(&array_i64(&sizes))?),
-                ("static_strides", cx.parse_attr(&array_i64(&vec![1; rank]))?),
-                ("operandSegmentSizes", cx.parse_attr(&segments)?),
-            ];
-            let mut operands = vec![v];
-            operands.extend(dynamic);
-            let ty = cx.tensor(&t.shape, t.dtype)?;
-            values.push(cx.op1("tensor.extract_slice", &operands, ty, &attrs)?);
+            let elem = cx.elem(t.dtype)?;
+            let cut = cx.generic(
+                &[],
+                &[empty],
+                &[super::ir::identity_map(rank)],
+                &vec!["parallel"; rank],
+                &[v],
+                |b, _, caps| {
+                    let at = (0..rank)
+                        .map(|i| {
+                            let dim = b.parse_attr(&format!("{i} : i64"))?;
+                            b.op1("linalg.index", &[], b.index_type(), &[("dim", dim)])
+                        })
+                        .collect::<Result<Vec<_>>>()?;
+                    let mut operands = vec![caps[0]];
+                    operands.extend(at);
+                    Ok(vec![b.op1("tensor.extract", &operands, elem, &[])?])
+                },
+            )?;
+            values.push(cut[0]);
         }
         Ok(values)
     }
