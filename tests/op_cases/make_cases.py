@@ -327,6 +327,47 @@ def rank_by_run_time_dim(_rng):
     sets = [{"x": rng.standard_normal((b, 3, 1)).astype(np.float32)} for b in [1, 4]]
     case("if_rank_by_run_time_dim", nodes, [("x", T.FLOAT, ["B", 3, "L"])], [("y", T.FLOAT, ["B", 4])],
          sets[0], 18, more_feeds=sets[1:])
+def resize_antialias_run_time(_rng):
+    """Antialiased Resize with sizes and scales given at run time (linear by
+    sizes, cubic by scales with exclude_outside, downsampling and upsampling
+    axes), over symbolic H and W: one module, data sets of different sizes."""
+    rng = np.random.default_rng(14)
+    nodes = [
+        h.make_node("Resize", ["x", "", "", "sizes"], ["lin"], mode="linear", antialias=1),
+        h.make_node("Resize", ["x", "", "scales"], ["cub"], mode="cubic", antialias=1,
+                    exclude_outside=1, cubic_coeff_a=-0.5),
+    ]
+    sets = [
+        {"x": rng.standard_normal((1, 2, hh, ww)).astype(np.float32),
+         "sizes": np.array(sizes, np.int64), "scales": np.array(scales, np.float32)}
+        for (hh, ww), sizes, scales in [
+            ((9, 7), [1, 2, 4, 5], [1, 1, 0.5, 1.6]),
+            ((6, 11), [1, 2, 5, 3], [1, 1, 0.7, 0.35]),
+        ]
+    ]
+    case("resize_antialias_run_time_sizes", nodes,
+         [("x", T.FLOAT, [1, 2, "H", "W"]), ("sizes", T.INT64, [4]), ("scales", T.FLOAT, [4])],
+         [("lin", T.FLOAT, [1, 2, "A", "B"]), ("cub", T.FLOAT, [1, 2, "C", "D"])],
+         sets[0], 19, more_feeds=sets[1:])
+
+
+def maxunpool_run_time_output_shape(_rng):
+    """MaxUnpool with output_shape given at run time: the values land in the
+    inferred 4x4 and zeros extend it to each data set's shape."""
+    rng = np.random.default_rng(15)
+    nodes = [h.make_node("MaxUnpool", ["x", "i", "shape"], ["y"], kernel_shape=[2, 2], strides=[2, 2])]
+    sets = []
+    for shape in [[1, 2, 5, 5], [1, 2, 4, 7]]:
+        picks = np.array([[r * 2 + rng.integers(0, 2), c * 2 + rng.integers(0, 2)]
+                          for r in range(2) for c in range(2)])
+        flat = (picks[:, 0] * 4 + picks[:, 1]).reshape(1, 1, 2, 2)
+        sets.append({"x": rng.standard_normal((1, 2, 2, 2)).astype(np.float32),
+                     "i": np.concatenate([flat, flat + 16], axis=1).astype(np.int64),
+                     "shape": np.array(shape, np.int64)})
+    case("maxunpool_run_time_output_shape", nodes,
+         [("x", T.FLOAT, [1, 2, 2, 2]), ("i", T.INT64, [1, 2, 2, 2]), ("shape", T.INT64, [4])],
+         [("y", T.FLOAT, [1, 2, "H", "W"])],
+         sets[0], 22, more_feeds=sets[1:])
 
 
 def per_sequence_reference(nodes, inputs, outs, attrs, feeds, hid):
@@ -428,6 +469,7 @@ def save_model_case(name, model, feeds):
 if __name__ == "__main__":
     rng = np.random.default_rng(2026)
     for make in [roi_align, det, nms, maxpool_indices, unique, sequences, loop_runtime, deform_conv, tree_ensemble,
-                 same_pads_symbolic, topk_symbolic_axis, recurrent_run_time_sequence, rank_by_run_time_dim]:
+                 same_pads_symbolic, topk_symbolic_axis, recurrent_run_time_sequence, rank_by_run_time_dim,
+                 resize_antialias_run_time, maxunpool_run_time_output_shape]:
         make(rng)
     print("wrote", sorted(p.name for p in ROOT.iterdir() if p.is_dir()))

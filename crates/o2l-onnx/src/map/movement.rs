@@ -2177,7 +2177,7 @@ fn run_time_pad(ctx: &mut MapCtx, rank: usize) -> Result<()> {
 
 /// `PadAt` of `x` along `axes` by the i64 `pads` (begins, then ends) with
 /// ONNX's `mode`; each padded dim a run-time dim named after the node.
-fn emit_pad_at(
+pub(crate) fn emit_pad_at(
     ctx: &mut MapCtx,
     x: ValueId,
     mode: &str,

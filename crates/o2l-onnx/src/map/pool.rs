@@ -6,7 +6,7 @@ use o2l_canon::Builder;
 use o2l_canon::ops::{
     Binary, Elementwise, Movement, Pool, PoolKind, Reduce, ReduceKind, ScatterReduction, Unary,
 };
-use o2l_canon::{Dim, Error, Op, Result, Tensor, ValueId};
+use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
 
 pub(crate) static RULES: &[Rule] = &[
     row(
@@ -32,9 +32,17 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "MaxUnpool",
         &[9, 11, 22],
-        &["Reshape", "ScatterND", "Concat"],
+        &[
+            "Reshape",
+            "ScatterND",
+            "Concat",
+            "Cast",
+            "Gather",
+            "Sub",
+            "PadAt",
+        ],
         max_unpool,
-        "zeros with the values scattered at their (flat) indices; output_shape from a constant input (11+)",
+        "zeros with the values scattered at their (flat) indices; output_shape (11+) extends each spatial dim with zeros, by run-time amounts when it is computed at run time",
     ),
     row(
         "AveragePool",
@@ -256,13 +264,15 @@ fn max_unpool(ctx: &mut MapCtx) -> Result<()> {
             ))
         })?);
     }
-    let out_dims: Vec<u64> = if ctx.opt_input(2).is_some() {
-        match ctx.const_ints(2, "output_shape")? {
-            Some(s) => to_u64s(&s, "output_shape")?,
-            None => return Err(ctx.needs_constant(2, "MaxUnpool output_shape must be constant")),
+    let out_dims: Vec<u64> = match ctx.opt_input(2) {
+        Some(shape) if ctx.graph.constant(shape).is_none() => {
+            return max_unpool_at_run_time(ctx, x, idx, &inferred, shape);
         }
-    } else {
-        inferred.clone()
+        Some(_) => match ctx.const_ints(2, "output_shape")? {
+            Some(s) => to_u64s(&s, "output_shape")?,
+            None => inferred.clone(),
+        },
+        None => inferred.clone(),
     };
     if out_dims.len() != dims.len()
         || out_dims[..2] != inferred[..2]
@@ -272,16 +282,7 @@ fn max_unpool(ctx: &mut MapCtx) -> Result<()> {
             "MaxUnpool output_shape {out_dims:?} must keep N and C and be at least {inferred:?}"
         )));
     }
-    let n: u64 = dims.iter().product();
-    let total = o2l_canon::shape::element_count(&inferred)?;
-    let zeros = zeros_of(ctx, xt.dtype, &[total])?;
-    let flat_x = ctx.reshape(x, vec![Dim::Known(n)])?;
-    let flat_i = ctx.reshape(idx, vec![Dim::Known(n), Dim::Known(1)])?;
-    let scatter = Op::Movement(Movement::ScatterND {
-        reduction: ScatterReduction::None,
-    });
-    let y = ctx.emit1(scatter, &[zeros, flat_i, flat_x])?;
-    let mut y = ctx.reshape(y, inferred.iter().map(|&d| Dim::Known(d)).collect())?;
+    let mut y = scatter_flat(ctx, x, idx, &inferred)?;
     let mut shape = inferred;
     for axis in 2..shape.len() {
         let extra = out_dims[axis] - shape[axis];
@@ -295,6 +296,57 @@ fn max_unpool(ctx: &mut MapCtx) -> Result<()> {
         shape[axis] = out_dims[axis];
     }
     ctx.bind(0, y)
+}
+
+/// The values scattered into the inferred shape (static: it follows from
+/// the input's dims), then zeros appended at the end of each spatial dim up
+/// to an `output_shape` known only at run time (one PadAt by run-time
+/// amounts; the output's spatial dims are run-time dims).
+fn max_unpool_at_run_time(
+    ctx: &mut MapCtx,
+    x: ValueId,
+    idx: ValueId,
+    inferred: &[u64],
+    shape: ValueId,
+) -> Result<()> {
+    let rank = inferred.len();
+    if ctx.ty(shape).shape != [Dim::Known(rank as u64)] || !ctx.ty(shape).dtype.is_int() {
+        return Err(Error::invalid(format!(
+            "MaxUnpool output_shape {} must hold {rank} integers",
+            ctx.ty(shape)
+        )));
+    }
+    let dtype = ctx.ty(x).dtype;
+    let y = scatter_flat(ctx, x, idx, inferred)?;
+    let spatial: Vec<usize> = (2..rank).collect();
+    let target = ctx.cast(shape, DType::I64)?;
+    let picks: Vec<i64> = spatial.iter().map(|&a| a as i64).collect();
+    let picks = ctx.i64s(vec![picks.len() as u64], &picks)?;
+    let target = ctx.emit1(Op::Movement(Movement::Gather { axis: 0 }), &[target, picks])?;
+    let have: Vec<i64> = inferred[2..].iter().map(|&d| d as i64).collect();
+    let have = ctx.i64s(vec![have.len() as u64], &have)?;
+    let end = ctx.binary(Binary::Sub, target, have)?;
+    let begin = ctx.i64s(vec![spatial.len() as u64], &vec![0; spatial.len()])?;
+    let pads = ctx.emit1(Op::Movement(Movement::Concat { axis: 0 }), &[begin, end])?;
+    let zero = ctx.scalar(dtype, 0.0)?;
+    let y = super::movement::emit_pad_at(ctx, y, "constant", spatial, pads, zero)?;
+    ctx.bind(0, y)
+}
+
+/// Zeros of the (static) shape `dims` with each value of `x` written at its
+/// flat index from `idx` (later duplicates win).
+fn scatter_flat(ctx: &mut MapCtx, x: ValueId, idx: ValueId, dims: &[u64]) -> Result<ValueId> {
+    let xt = ctx.ty(x);
+    let n: u64 = xt.static_dims("MaxUnpool input")?.iter().product();
+    let total = o2l_canon::shape::element_count(dims)?;
+    let zeros = zeros_of(ctx, xt.dtype, &[total])?;
+    let flat_x = ctx.reshape(x, vec![Dim::Known(n)])?;
+    let flat_i = ctx.reshape(idx, vec![Dim::Known(n), Dim::Known(1)])?;
+    let scatter = Op::Movement(Movement::ScatterND {
+        reduction: ScatterReduction::None,
+    });
+    let y = ctx.emit1(scatter, &[zeros, flat_i, flat_x])?;
+    ctx.reshape(y, dims.iter().map(|&d| Dim::Known(d)).collect())
 }
 
 fn zeros_of(ctx: &mut MapCtx, dtype: o2l_canon::DType, dims: &[u64]) -> Result<ValueId> {

@@ -38,6 +38,11 @@ const RESAMPLE: &[&str] = &[
     "Or",
     "And",
     "Floor",
+    "Ceil",
+    "Abs",
+    "MatMul",
+    "Transpose",
+    "ReduceSum",
 ];
 
 pub(crate) static RULES: &[Rule] = &[
@@ -46,7 +51,7 @@ pub(crate) static RULES: &[Rule] = &[
         &[11, 13, 18, 19],
         RESAMPLE,
         resize,
-        "nearest/linear/cubic, every coordinate transform, antialias, axes, keep_aspect_ratio_policy; constant scales/sizes/roi: taps computed at conversion; run-time ones (or symbolic input dims): the same taps computed at run time (antialias refused)",
+        "nearest/linear/cubic, every coordinate transform, antialias, axes, keep_aspect_ratio_policy; constant scales/sizes/roi: taps computed at conversion; run-time ones (or symbolic input dims): the same taps computed at run time (antialias: a dense weight matrix per axis, contracted)",
     ),
     row(
         "Resize",
@@ -480,13 +485,6 @@ fn resize(ctx: &mut MapCtx) -> Result<()> {
         .filter(|&i| ctx.opt_input(i).is_some_and(|v| ctx.const_of(v).is_none()))
         .collect();
     if !run_time.is_empty() || ctx.ty(x).known_dims().is_none() {
-        if o.antialias {
-            let what = "Resize antialias with sizes known only at run time (its tap count depends on the scale)";
-            return Err(match run_time.first() {
-                Some(&i) => ctx.needs_constant(i, what),
-                None => Error::unsupported(what),
-            });
-        }
         let at = ResizeInputs {
             roi: Some(1),
             scales: 2,
@@ -803,6 +801,9 @@ fn run_time_resize_axis(
             ctx.binary(Binary::Add, offset, t)?
         }
     };
+    if o.antialias {
+        return antialias_axis(ctx, x, p, coord, outside, o, work);
+    }
     let base = ctx.unary(Unary::Floor, coord)?;
     let ratio = ctx.binary(Binary::Sub, coord, base)?;
     // Taps: (offset from the floor, weight); None weight: the one tap of nearest.
@@ -863,6 +864,149 @@ fn run_time_resize_axis(
         }
     };
     gather_taps(ctx, x, p, base, &taps, outside, o, work)
+}
+
+/// Antialiased resampling along one axis with run-time sizes. Its tap count
+/// depends on the scale, so instead of taps this builds the dense weight
+/// matrix of the axis, `W[y, t] = k(s * (t - coord[y]))` normalised per row
+/// (`s = min(scale, 1)`, `k` the linear or cubic kernel), over the input
+/// positions `t` in `[-r, input + r)` with `r = ceil(support / s)` the
+/// kernel's reach: positions past an edge read the edge value (the
+/// reference's edge padding), or weigh nothing under exclude_outside. The
+/// kernel is zero outside the reference's window, so the rows equal its
+/// normalised coefficients; `x` gathered at the clamped positions is
+/// contracted with `W` (a MatMul along the axis).
+#[allow(clippy::too_many_arguments)]
+fn antialias_axis(
+    ctx: &mut MapCtx,
+    x: ValueId,
+    p: &RunTimeAxis,
+    coord: ValueId,
+    outside: Option<ValueId>,
+    o: &Options,
+    work: DType,
+) -> Result<ValueId> {
+    use o2l_canon::ops::{Compare, Linear, Reduce, ReduceKind};
+    let c = |ctx: &mut MapCtx, v: f64| f64_scalar(ctx, v);
+    let rank = ctx.ty(x).rank();
+    let (zero, one) = (c(ctx, 0.0)?, c(ctx, 1.0)?);
+    let support = match o.mode {
+        Mode::Cubic(_) => 2.0,
+        _ => 1.0,
+    };
+    let s = ctx.binary(Binary::Min, p.scale, one)?;
+    let reach = c(ctx, support)?;
+    let reach = ctx.binary(Binary::Div, reach, s)?;
+    let reach = ctx.unary(Unary::Ceil, reach)?;
+    let reach = ctx.cast(reach, DType::I64)?;
+    let input = ctx.cast(p.input, DType::I64)?;
+    let zero_i = ctx.i64s(vec![], &[0])?;
+    let one_i = ctx.i64s(vec![], &[1])?;
+    let start = ctx.binary(Binary::Sub, zero_i, reach)?;
+    let limit = ctx.binary(Binary::Add, input, reach)?;
+    let count = format!("{}_{}_window", ctx.origin.node, p.axis);
+    let t = ctx.emit1(
+        Op::Movement(Movement::Range {
+            count: count.clone(),
+        }),
+        &[start, limit, one_i],
+    )?;
+    // x read at every window position, the edges repeated past the ends.
+    let last = ctx.binary(Binary::Sub, input, one_i)?;
+    let clamped = ctx.binary(Binary::Max, t, zero_i)?;
+    let clamped = ctx.binary(Binary::Min, clamped, last)?;
+    let xs = ctx.emit1(
+        Op::Movement(Movement::Gather { axis: p.axis }),
+        &[x, clamped],
+    )?;
+    // Distances s * |t - coord| as [output, window].
+    let out_sym = Dim::Symbol(format!("{}_{}", ctx.origin.node, p.axis));
+    let win_sym = Dim::Symbol(count);
+    let coord = ctx.reshape(coord, vec![out_sym, Dim::Known(1)])?;
+    let tf = ctx.cast(t, DType::F64)?;
+    let tf = ctx.reshape(tf, vec![Dim::Known(1), win_sym])?;
+    let d = ctx.binary(Binary::Sub, tf, coord)?;
+    let d = ctx.unary(Unary::Abs, d)?;
+    let d = ctx.binary(Binary::Mul, d, s)?;
+    let mut w = match o.mode {
+        Mode::Cubic(a) => {
+            let d2 = ctx.binary(Binary::Mul, d, d)?;
+            let d3 = ctx.binary(Binary::Mul, d2, d)?;
+            let poly = |ctx: &mut MapCtx, k: [f64; 4]| -> Result<ValueId> {
+                // k0 d^3 + k1 d^2 + k2 d + k3
+                let k0 = c(ctx, k[0])?;
+                let k1 = c(ctx, k[1])?;
+                let v = ctx.binary(Binary::Mul, k0, d3)?;
+                let t2 = ctx.binary(Binary::Mul, k1, d2)?;
+                let v = ctx.binary(Binary::Sub, v, t2)?;
+                let v = if k[2] != 0.0 {
+                    let k2 = c(ctx, k[2])?;
+                    let t1 = ctx.binary(Binary::Mul, k2, d)?;
+                    ctx.binary(Binary::Add, v, t1)?
+                } else {
+                    v
+                };
+                let k3 = c(ctx, k[3])?;
+                ctx.binary(Binary::Add, v, k3)
+            };
+            // (a + 2) d^3 - (a + 3) d^2 + 1 within 1; a d^3 - 5a d^2 + 8a d - 4a within 2.
+            let near = poly(ctx, [a + 2.0, a + 3.0, 0.0, 1.0])?;
+            let far = poly(ctx, [a, 5.0 * a, 8.0 * a, -4.0 * a])?;
+            let two = c(ctx, 2.0)?;
+            let within1 = ctx.compare(Compare::LessOrEqual, d, one)?;
+            let within2 = ctx.compare(Compare::Less, d, two)?;
+            let w = ctx.emit1(Op::Elementwise(Elementwise::Select), &[within2, far, zero])?;
+            ctx.emit1(Op::Elementwise(Elementwise::Select), &[within1, near, w])?
+        }
+        _ => {
+            let w = ctx.binary(Binary::Sub, one, d)?;
+            ctx.binary(Binary::Max, w, zero)?
+        }
+    };
+    if o.exclude_outside {
+        let low = ctx.compare(Compare::GreaterOrEqual, t, zero_i)?;
+        let high = ctx.compare(Compare::LessOrEqual, t, last)?;
+        let inside = ctx.binary(Binary::And, low, high)?;
+        let inside = ctx.cast(inside, DType::F64)?;
+        w = ctx.binary(Binary::Mul, w, inside)?;
+    }
+    let total = ctx.emit1(
+        Op::Reduce(Reduce {
+            kind: ReduceKind::Sum,
+            axes: vec![1],
+            keep_dims: true,
+        }),
+        &[w],
+    )?;
+    let none = ctx.compare(Compare::Equal, total, zero)?;
+    let total = ctx.emit1(Op::Elementwise(Elementwise::Select), &[none, one, total])?;
+    let w = ctx.binary(Binary::Div, w, total)?;
+    let w = ctx.cast(w, work)?;
+    // Contract the window axis of xs with W's columns.
+    let y = if rank >= 2 && p.axis == rank - 2 {
+        ctx.emit1(Op::Linear(Linear::MatMul), &[w, xs])?
+    } else {
+        let wt = ctx.transpose(w, &[1, 0])?;
+        let mut perm: Vec<usize> = (0..rank).filter(|&i| i != p.axis).collect();
+        perm.push(p.axis);
+        let moved = ctx.transpose(xs, &perm)?;
+        let y = ctx.emit1(Op::Linear(Linear::MatMul), &[moved, wt])?;
+        let mut back = vec![0; rank];
+        for (i, &a) in perm.iter().enumerate() {
+            back[a] = i;
+        }
+        ctx.transpose(y, &back)?
+    };
+    match outside {
+        Some(mask) => {
+            let mut along = vec![Dim::Known(1); rank];
+            along[p.axis] = Dim::Symbol(format!("{}_{}", ctx.origin.node, p.axis));
+            let mask = ctx.reshape(mask, along)?;
+            let e = ctx.scalar(work, o.extrapolation)?;
+            ctx.emit1(Op::Elementwise(Elementwise::Select), &[mask, e, y])
+        }
+        None => Ok(y),
+    }
 }
 
 /// Sum over taps of `x` gathered along the axis at `at + offset` (clamped
