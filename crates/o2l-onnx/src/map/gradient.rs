@@ -1,0 +1,471 @@
+//! `ai.onnx.preview.training` `Gradient`: the derivatives of `y` with respect
+//! to each of `xs`, by reverse-mode differentiation of the nodes before it
+//! that compute `y` from `xs`. The seed is all ones of `y`'s shape (so each
+//! result is the gradient of the sum of `y`); every node on the way passes its
+//! result's adjoint back to its inputs with canonical ops, and numpy
+//! broadcasting is undone by summing over the broadcast axes. The forward
+//! values are the ones the earlier nodes already produced; `zs` and every
+//! other value are held constant.
+use super::ctx::{MapCtx, Rule, WalkNode, versioned};
+use o2l_canon::ops::{Binary, Compare, Elementwise, Linear, Movement, Reduce, ReduceKind, Unary};
+use o2l_canon::{Builder, DType, Dim, Error, Op, Result, ValueId};
+use std::collections::{HashMap, HashSet};
+
+pub(crate) static RULES: &[Rule] = &[versioned(
+    "ai.onnx.preview.training",
+    "Gradient",
+    &[1],
+    &[
+        "Add",
+        "Sub",
+        "Mul",
+        "Div",
+        "Neg",
+        "Greater",
+        "Select",
+        "MatMul",
+        "Transpose",
+        "Reshape",
+        "ReduceSum",
+        "ShapeOf",
+        "BroadcastTo",
+        "Fill",
+    ],
+    gradient,
+    "reverse mode over the earlier nodes from xs to y; seed all ones",
+)];
+
+/// The ONNX ops (default domain) whose derivative is written here.
+const DIFFERENTIABLE: &[&str] = &[
+    "Add", "Sub", "Mul", "Div", "Neg", "Identity", "Sum", "Relu", "Sigmoid", "Tanh", "Exp", "Log",
+    "Sqrt", "MatMul",
+];
+
+fn gradient(ctx: &mut MapCtx) -> Result<()> {
+    let xs = ctx
+        .attrs
+        .strings("xs")?
+        .ok_or_else(|| Error::invalid("Gradient needs attribute \"xs\""))?;
+    let y = ctx
+        .attrs
+        .string("y")?
+        .ok_or_else(|| Error::invalid("Gradient needs attribute \"y\""))?;
+    let zs = ctx.attrs.strings("zs")?.unwrap_or_default();
+    if ctx.num_inputs() != xs.len() + zs.len() || ctx.num_outputs() != xs.len() {
+        return Err(Error::invalid(format!(
+            "Gradient takes one input per name of xs and zs ({} + {}) and gives one output per x; got {} inputs and {} outputs",
+            xs.len(),
+            zs.len(),
+            ctx.num_inputs(),
+            ctx.num_outputs()
+        )));
+    }
+    let names = ctx.scope.names;
+    for (i, name) in xs.iter().chain(&zs).enumerate() {
+        let given = ctx.input(i)?;
+        match names.get(name.as_str()) {
+            Some(&v) if v == given => {}
+            Some(_) => {
+                return Err(Error::unsupported(format!(
+                    "input {i} is not the value \"{name}\" that xs/zs name: evaluating the differentiated nodes at other values is not supported"
+                )));
+            }
+            None => {
+                return Err(Error::invalid(format!(
+                    "xs/zs name \"{name}\", which is not a value defined before the node"
+                )));
+            }
+        }
+    }
+    let Some(&y_value) = names.get(y.as_str()) else {
+        return Err(Error::invalid(format!(
+            "y names \"{y}\", which is not a value defined before the node"
+        )));
+    };
+    if !ctx.ty(y_value).dtype.is_float() {
+        return Err(Error::invalid(format!(
+            "y (\"{y}\") is {}, not a floating-point tensor",
+            ctx.ty(y_value).dtype
+        )));
+    }
+    let earlier = ctx.scope.earlier;
+    let (path, reached) = path_to(earlier, &xs, &zs, &y);
+    let blocked: Vec<String> = path
+        .iter()
+        .filter_map(|&i| why_not_differentiable(&earlier[i]))
+        .collect();
+    if !blocked.is_empty() {
+        return Err(Error::unsupported(format!(
+            "cannot differentiate {} on the way from xs to y \"{y}\" (derivatives are written for {})",
+            blocked.join(", "),
+            DIFFERENTIABLE.join(", ")
+        )));
+    }
+
+    let seed = filled_like(ctx, y_value, 1.0)?;
+    let mut adjoints: HashMap<&str, ValueId> = HashMap::from([(y.as_str(), seed)]);
+    // `path` is in reverse order of computation: each node's result has
+    // received every contribution before the node passes it on.
+    for &i in &path {
+        let n = &earlier[i];
+        let Some(g) = n.node.output.first().and_then(|o| adjoints.get(o.as_str())) else {
+            continue;
+        };
+        let g = *g;
+        let value = |name: &str| {
+            names.get(name).copied().ok_or_else(|| {
+                Error::unsupported(format!(
+                    "node \"{}\" ({}): value \"{name}\" is not available as a tensor",
+                    n.name,
+                    n.node.op_type()
+                ))
+            })
+        };
+        let inputs: Vec<ValueId> = n
+            .node
+            .input
+            .iter()
+            .map(|s| value(s))
+            .collect::<Result<_>>()?;
+        let out = value(n.node.output[0].as_str())?;
+        let want: Vec<bool> = n
+            .node
+            .input
+            .iter()
+            .map(|s| reached.contains(s.as_str()))
+            .collect();
+        let grads = local_gradients(ctx, n.node.op_type(), &inputs, out, g, &want)?;
+        for ((name, want), grad) in n.node.input.iter().zip(&want).zip(grads) {
+            let (true, Some(grad)) = (*want, grad) else {
+                continue;
+            };
+            let sum = match adjoints.get(name.as_str()) {
+                Some(&have) => ctx.binary(Binary::Add, have, grad)?,
+                None => grad,
+            };
+            adjoints.insert(name.as_str(), sum);
+        }
+    }
+    for (k, x) in xs.iter().enumerate() {
+        let grad = match adjoints.get(x.as_str()) {
+            Some(&g) => g,
+            None => {
+                let xv = ctx.input(k)?;
+                filled_like(ctx, xv, 0.0)?
+            }
+        };
+        ctx.bind(k, grad)?;
+    }
+    Ok(())
+}
+
+/// The indices of the earlier nodes through which `y` depends on `xs`, last
+/// first, and the values that depend on `xs` (`xs` among them). `xs` and `zs`
+/// are where the walk stops: a node that redefines one of them is not
+/// followed past it.
+fn path_to<'n>(
+    earlier: &'n [WalkNode],
+    xs: &'n [String],
+    zs: &'n [String],
+    y: &'n str,
+) -> (Vec<usize>, HashSet<&'n str>) {
+    let stops: HashSet<&str> = xs.iter().chain(zs).map(String::as_str).collect();
+    let mut reached: HashSet<&str> = xs.iter().map(String::as_str).collect();
+    let mut forward = Vec::new();
+    for (i, n) in earlier.iter().enumerate() {
+        if n.node.input.iter().any(|s| reached.contains(s.as_str())) {
+            forward.push(i);
+            for o in &n.node.output {
+                if !o.is_empty() && !stops.contains(o.as_str()) {
+                    reached.insert(o.as_str());
+                }
+            }
+        }
+    }
+    let mut needed: HashSet<&str> = HashSet::from([y]);
+    let mut path = Vec::new();
+    for &i in forward.iter().rev() {
+        let node = &earlier[i].node;
+        if node
+            .output
+            .iter()
+            .any(|o| needed.contains(o.as_str()) && !stops.contains(o.as_str()))
+        {
+            path.push(i);
+            for s in &node.input {
+                if reached.contains(s.as_str()) {
+                    needed.insert(s.as_str());
+                }
+            }
+        }
+    }
+    (path, reached)
+}
+
+/// Why the node's derivative cannot be taken here, naming it; None when it can.
+fn why_not_differentiable(n: &WalkNode) -> Option<String> {
+    let op = n.node.op_type();
+    let domain = n.node.domain();
+    if !(domain.is_empty() || domain == "ai.onnx") {
+        return Some(format!("node \"{}\" ({op}, domain {domain})", n.name));
+    }
+    if !DIFFERENTIABLE.contains(&op) {
+        return Some(format!("node \"{}\" ({op})", n.name));
+    }
+    // Opset 1-6 binary ops broadcast by attribute, with an axis.
+    let legacy = n
+        .node
+        .attribute
+        .iter()
+        .any(|a| a.name() == "broadcast" && a.i() != 0);
+    if legacy {
+        return Some(format!(
+            "node \"{}\" ({op} with the legacy broadcast attribute)",
+            n.name
+        ));
+    }
+    None
+}
+
+/// The adjoints of the inputs of one node (`want`ed ones only), given its
+/// result `out` and that result's adjoint `g`.
+fn local_gradients(
+    ctx: &mut MapCtx,
+    op: &str,
+    inputs: &[ValueId],
+    out: ValueId,
+    g: ValueId,
+    want: &[bool],
+) -> Result<Vec<Option<ValueId>>> {
+    let wanted = |k: usize| want.get(k).copied().unwrap_or(false);
+    let arity = |n: usize| -> Result<()> {
+        if inputs.len() == n {
+            Ok(())
+        } else {
+            Err(Error::invalid(format!(
+                "{op} on the way to y has {} inputs, expected {n}",
+                inputs.len()
+            )))
+        }
+    };
+    let mut grads = vec![None; inputs.len()];
+    match op {
+        "Identity" => {
+            arity(1)?;
+            grads[0] = Some(g);
+        }
+        "Neg" => {
+            arity(1)?;
+            grads[0] = Some(ctx.unary(Unary::Neg, g)?);
+        }
+        "Add" | "Sub" => {
+            arity(2)?;
+            if wanted(0) {
+                grads[0] = Some(unbroadcast(ctx, g, inputs[0])?);
+            }
+            if wanted(1) {
+                let gb = if op == "Sub" {
+                    ctx.unary(Unary::Neg, g)?
+                } else {
+                    g
+                };
+                grads[1] = Some(unbroadcast(ctx, gb, inputs[1])?);
+            }
+        }
+        "Sum" => {
+            for (k, &x) in inputs.iter().enumerate() {
+                if wanted(k) {
+                    grads[k] = Some(unbroadcast(ctx, g, x)?);
+                }
+            }
+        }
+        "Mul" => {
+            arity(2)?;
+            for k in 0..2 {
+                if wanted(k) {
+                    let t = ctx.binary(Binary::Mul, g, inputs[1 - k])?;
+                    grads[k] = Some(unbroadcast(ctx, t, inputs[k])?);
+                }
+            }
+        }
+        "Div" => {
+            arity(2)?;
+            let (a, b) = (inputs[0], inputs[1]);
+            if wanted(0) {
+                let t = ctx.binary(Binary::Div, g, b)?;
+                grads[0] = Some(unbroadcast(ctx, t, a)?);
+            }
+            if wanted(1) {
+                // d(a/b)/db = -(a/b)/b
+                let t = ctx.binary(Binary::Mul, g, out)?;
+                let t = ctx.binary(Binary::Div, t, b)?;
+                let t = ctx.unary(Unary::Neg, t)?;
+                grads[1] = Some(unbroadcast(ctx, t, b)?);
+            }
+        }
+        "Relu" => {
+            arity(1)?;
+            let x = inputs[0];
+            let dtype = ctx.ty(x).dtype;
+            let zero = ctx.scalar(dtype, 0.0)?;
+            let positive = ctx.compare(Compare::Greater, x, zero)?;
+            grads[0] = Some(ctx.emit1(Op::Elementwise(Elementwise::Select), &[positive, g, zero])?);
+        }
+        "Sigmoid" => {
+            arity(1)?;
+            // y (1 - y)
+            let one = ctx.scalar(ctx.ty(out).dtype, 1.0)?;
+            let rest = ctx.binary(Binary::Sub, one, out)?;
+            let slope = ctx.binary(Binary::Mul, out, rest)?;
+            grads[0] = Some(ctx.binary(Binary::Mul, g, slope)?);
+        }
+        "Tanh" => {
+            arity(1)?;
+            // 1 - y^2
+            let one = ctx.scalar(ctx.ty(out).dtype, 1.0)?;
+            let sq = ctx.binary(Binary::Mul, out, out)?;
+            let slope = ctx.binary(Binary::Sub, one, sq)?;
+            grads[0] = Some(ctx.binary(Binary::Mul, g, slope)?);
+        }
+        "Exp" => {
+            arity(1)?;
+            grads[0] = Some(ctx.binary(Binary::Mul, g, out)?);
+        }
+        "Log" => {
+            arity(1)?;
+            grads[0] = Some(ctx.binary(Binary::Div, g, inputs[0])?);
+        }
+        "Sqrt" => {
+            arity(1)?;
+            // 1 / (2 sqrt(x))
+            let two = ctx.scalar(ctx.ty(out).dtype, 2.0)?;
+            let twice = ctx.binary(Binary::Mul, two, out)?;
+            grads[0] = Some(ctx.binary(Binary::Div, g, twice)?);
+        }
+        "MatMul" => {
+            arity(2)?;
+            let (ga, gb) = matmul_gradients(ctx, inputs[0], inputs[1], g, wanted(0), wanted(1))?;
+            grads[0] = ga;
+            grads[1] = gb;
+        }
+        _ => {
+            return Err(Error::internal(format!(
+                "Gradient has no derivative of {op}"
+            )));
+        }
+    }
+    Ok(grads)
+}
+
+/// The adjoints of `a` and `b` in `c = a @ b` (numpy matmul: 1-D operands
+/// promoted to matrices, batch dims broadcast), given `g`, the adjoint of `c`.
+fn matmul_gradients(
+    ctx: &mut MapCtx,
+    a: ValueId,
+    b: ValueId,
+    g: ValueId,
+    want_a: bool,
+    want_b: bool,
+) -> Result<(Option<ValueId>, Option<ValueId>)> {
+    let a_shape = ctx.ty(a).shape;
+    let b_shape = ctx.ty(b).shape;
+    if a_shape.is_empty() || b_shape.is_empty() {
+        return Err(Error::invalid("MatMul of a 0-d operand"));
+    }
+    // As matrices: a (.., m, k), b (.., k, n), g (.., m, n).
+    let a2 = match a_shape.as_slice() {
+        [k] => ctx.reshape(a, vec![Dim::Known(1), k.clone()])?,
+        _ => a,
+    };
+    let b2 = match b_shape.as_slice() {
+        [k] => ctx.reshape(b, vec![k.clone(), Dim::Known(1)])?,
+        _ => b,
+    };
+    let mut g_shape = ctx.ty(g).shape;
+    if b_shape.len() == 1 {
+        g_shape.push(Dim::Known(1));
+    }
+    if a_shape.len() == 1 {
+        let at = g_shape.len().saturating_sub(1);
+        g_shape.insert(at, Dim::Known(1));
+    }
+    let g2 = ctx.reshape(g, g_shape)?;
+    let matmul = |ctx: &mut MapCtx, x: ValueId, y: ValueId| {
+        ctx.emit1(Op::Linear(Linear::MatMul), &[x, y])
+    };
+    let mut ga = None;
+    if want_a {
+        let bt = swap_last_two(ctx, b2)?;
+        let t = matmul(ctx, g2, bt)?;
+        let t = unbroadcast(ctx, t, a2)?;
+        ga = Some(ctx.reshape(t, a_shape)?);
+    }
+    let mut gb = None;
+    if want_b {
+        let at = swap_last_two(ctx, a2)?;
+        let t = matmul(ctx, at, g2)?;
+        let t = unbroadcast(ctx, t, b2)?;
+        gb = Some(ctx.reshape(t, b_shape)?);
+    }
+    Ok((ga, gb))
+}
+
+/// `x` with its last two dims swapped.
+fn swap_last_two(ctx: &mut MapCtx, x: ValueId) -> Result<ValueId> {
+    let rank = ctx.ty(x).rank();
+    let mut perm: Vec<usize> = (0..rank).collect();
+    perm.swap(rank - 2, rank - 1);
+    ctx.transpose(x, &perm)
+}
+
+/// `g`, of the shape `target` was broadcast to, summed over the broadcast
+/// axes back to `target`'s shape.
+fn unbroadcast(ctx: &mut MapCtx, g: ValueId, target: ValueId) -> Result<ValueId> {
+    let have = ctx.ty(g).shape;
+    let want = ctx.ty(target).shape;
+    if have == want {
+        return Ok(g);
+    }
+    let Some(lead) = have.len().checked_sub(want.len()) else {
+        return Err(Error::internal(format!(
+            "adjoint of shape {have:?} for a value of shape {want:?}"
+        )));
+    };
+    let mut axes: Vec<usize> = (0..lead).collect();
+    for (j, w) in want.iter().enumerate() {
+        let h = &have[lead + j];
+        if h == w {
+            continue;
+        }
+        if *w != Dim::Known(1) {
+            return Err(Error::unsupported(format!(
+                "undoing the broadcast of {want:?} to {have:?}: dims {w:?} and {h:?} are not known to match"
+            )));
+        }
+        axes.push(lead + j);
+    }
+    let summed = ctx.emit1(
+        Op::Reduce(Reduce {
+            kind: ReduceKind::Sum,
+            axes,
+            keep_dims: true,
+        }),
+        &[g],
+    )?;
+    ctx.reshape(summed, want)
+}
+
+/// A tensor of `v`'s type with every element `value`.
+fn filled_like(ctx: &mut MapCtx, v: ValueId, value: f64) -> Result<ValueId> {
+    let ty = ctx.ty(v);
+    let dtype: DType = ty.dtype;
+    if let Some(dims) = ty.known_dims() {
+        return ctx.filled(dtype, dims, value);
+    }
+    let shape = ctx.emit1(Op::Movement(Movement::ShapeOf), &[v])?;
+    let one = ctx.scalar(dtype, value)?;
+    ctx.emit1(
+        Op::Movement(Movement::BroadcastTo { dims: ty.shape }),
+        &[one, shape],
+    )
+}
