@@ -390,9 +390,8 @@ fn matmul_gradients(
         g_shape.insert(at, Dim::Known(1));
     }
     let g2 = ctx.reshape(g, g_shape)?;
-    let matmul = |ctx: &mut MapCtx, x: ValueId, y: ValueId| {
-        ctx.emit1(Op::Linear(Linear::MatMul), &[x, y])
-    };
+    let matmul =
+        |ctx: &mut MapCtx, x: ValueId, y: ValueId| ctx.emit1(Op::Linear(Linear::MatMul), &[x, y]);
     let mut ga = None;
     if want_a {
         let bt = swap_last_two(ctx, b2)?;
@@ -468,4 +467,355 @@ fn filled_like(ctx: &mut MapCtx, v: ValueId, value: f64) -> Result<ValueId> {
         Op::Movement(Movement::BroadcastTo { dims: ty.shape }),
         &[one, shape],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_models::*;
+    use o2l_canon::ops::{Linear, ReduceKind};
+    use o2l_canon::{Tensor, ValueId};
+    use std::collections::HashMap;
+
+    const TRAINING: &str = "ai.onnx.preview.training";
+
+    fn grad_node(xs: &[&str], zs: &[&str], y: &str, outs: &[&str]) -> NodeProto {
+        let strings = |name: &str, v: &[&str]| AttributeProto {
+            name: Some(name.into()),
+            r#type: Some(AttributeType::Strings as i32),
+            strings: v
+                .iter()
+                .map(|s| Bytes::copy_from_slice(s.as_bytes()))
+                .collect(),
+            ..Default::default()
+        };
+        let inputs: Vec<&str> = xs.iter().chain(zs).copied().collect();
+        let mut attrs = vec![strings("xs", xs), a_str("y", y)];
+        if !zs.is_empty() {
+            attrs.push(strings("zs", zs));
+        }
+        let mut n = with_attrs(node("Gradient", "grad", &inputs, outs), attrs);
+        n.domain = Some(TRAINING.into());
+        n
+    }
+
+    /// A model of f32 inputs `ins`, the nodes `body`, then a Gradient of `y`
+    /// with respect to `xs` whose results are the graph's outputs.
+    fn model(ins: &[(&str, &[i64])], body: Vec<NodeProto>, xs: &[&str], y: &str) -> M {
+        let mut m = M::new(17);
+        m.model.opset_import.push(OperatorSetIdProto {
+            domain: Some(TRAINING.into()),
+            version: Some(1),
+        });
+        for (name, dims) in ins {
+            m = m.input(f32_in(name, dims));
+        }
+        for n in body {
+            m = m.node(n);
+        }
+        let outs: Vec<String> = xs.iter().map(|x| format!("d_{x}")).collect();
+        let out_refs: Vec<&str> = outs.iter().map(String::as_str).collect();
+        m = m.node(grad_node(xs, &[], y, &out_refs));
+        for o in &outs {
+            m = m.output(o);
+        }
+        m
+    }
+
+    /// Runs the canonical graph on `inputs` (in the graph's input order):
+    /// elementwise and movement ops by their folding rules, ReduceSum and
+    /// MatMul written out here. The outputs' values, as f64.
+    fn run(g: &Graph, inputs: &[&[f64]]) -> Vec<Vec<f64>> {
+        let mut vals: HashMap<ValueId, Tensor> = HashMap::new();
+        for (&id, data) in g.inputs.iter().zip(inputs) {
+            let ty = g.ty(id);
+            let t = Tensor::from_f64s(ty.dtype, ty.known_dims().unwrap(), data).unwrap();
+            vals.insert(id, t);
+        }
+        let get = |vals: &HashMap<ValueId, Tensor>, id: ValueId| -> Tensor {
+            g.constant(id)
+                .cloned()
+                .or_else(|| vals.get(&id).cloned())
+                .unwrap_or_else(|| panic!("value {id:?} not computed"))
+        };
+        for n in &g.nodes {
+            let ins: Vec<Tensor> = n.inputs.iter().map(|&i| get(&vals, i)).collect();
+            let out_ty = g.ty(n.outputs[0]).clone();
+            let out_dims = out_ty.known_dims().unwrap();
+            let result = match &n.op {
+                Op::Reduce(r) if r.kind == ReduceKind::Sum => {
+                    let dims = ins[0].dims.clone();
+                    let x = ins[0].to_f64s();
+                    let mut out = vec![0.0; out_dims.iter().product::<u64>() as usize];
+                    for (flat, v) in x.iter().enumerate() {
+                        // Index into the input, then the same with reduced axes at 0.
+                        let (mut rest, mut o, mut stride) = (flat, 0usize, 1usize);
+                        for axis in (0..dims.len()).rev() {
+                            let d = dims[axis] as usize;
+                            let i = rest % d;
+                            rest /= d;
+                            if !r.axes.contains(&axis) {
+                                o += i * stride;
+                                stride *= d;
+                            }
+                        }
+                        out[o] += v;
+                    }
+                    Tensor::from_f64s(out_ty.dtype, out_dims, &out).unwrap()
+                }
+                Op::Linear(Linear::MatMul) => {
+                    let (a, b) = (&ins[0], &ins[1]);
+                    // Promote 1-D operands; broadcast one batch dim at most.
+                    let ad = match a.dims.len() {
+                        1 => vec![1, a.dims[0]],
+                        _ => a.dims.clone(),
+                    };
+                    let bd = match b.dims.len() {
+                        1 => vec![b.dims[0], 1],
+                        _ => b.dims.clone(),
+                    };
+                    let (m, k, n2) = (
+                        ad[ad.len() - 2] as usize,
+                        ad[ad.len() - 1] as usize,
+                        bd[bd.len() - 1] as usize,
+                    );
+                    let batch_a: usize = ad[..ad.len() - 2].iter().product::<u64>() as usize;
+                    let batch_b: usize = bd[..bd.len() - 2].iter().product::<u64>() as usize;
+                    let batch = batch_a.max(batch_b);
+                    let (av, bv) = (a.to_f64s(), b.to_f64s());
+                    let mut out = vec![0.0; batch * m * n2];
+                    for p in 0..batch {
+                        let (pa, pb) = (p % batch_a, p % batch_b);
+                        for i in 0..m {
+                            for j in 0..n2 {
+                                out[(p * m + i) * n2 + j] = (0..k)
+                                    .map(|t| av[(pa * m + i) * k + t] * bv[(pb * k + t) * n2 + j])
+                                    .sum();
+                            }
+                        }
+                    }
+                    Tensor::from_f64s(out_ty.dtype, out_dims, &out).unwrap()
+                }
+                op => {
+                    let types: Vec<&o2l_canon::TensorType> =
+                        n.inputs.iter().map(|&i| g.ty(i)).collect();
+                    let consts: Vec<Option<&Tensor>> = ins.iter().map(Some).collect();
+                    let outs: Vec<o2l_canon::TensorType> =
+                        n.outputs.iter().map(|&o| g.ty(o).clone()).collect();
+                    let mut r = op
+                        .fold(&types, &consts, &outs)
+                        .unwrap()
+                        .unwrap_or_else(|| panic!("{} does not fold", op.name()));
+                    r.remove(0)
+                }
+            };
+            vals.insert(n.outputs[0], result);
+        }
+        g.outputs.iter().map(|&o| get(&vals, o).to_f64s()).collect()
+    }
+
+    fn assert_close(got: &[f64], want: &[f64]) {
+        assert_eq!(got.len(), want.len(), "{got:?} vs {want:?}");
+        for (g, w) in got.iter().zip(want) {
+            assert!((g - w).abs() < 1e-5, "{got:?} vs {want:?}");
+        }
+    }
+
+    #[test]
+    fn add_then_mul_gives_the_product_rule() {
+        // d = (a + b) * a: dd/da = 2a + b, dd/db = a.
+        let m = model(
+            &[("a", &[]), ("b", &[])],
+            vec![
+                node("Add", "add", &["a", "b"], &["c"]),
+                node("Mul", "mul", &["c", "a"], &["d"]),
+            ],
+            &["a", "b"],
+            "d",
+        );
+        let g = m.import().unwrap();
+        let out = run(&g, &[&[2.0], &[3.0]]);
+        assert_close(&out[0], &[7.0]);
+        assert_close(&out[1], &[2.0]);
+    }
+
+    #[test]
+    fn broadcast_operands_get_their_adjoints_summed_back() {
+        // y = a * b - a / b, a [2, 3], b [3] broadcast over rows:
+        // dy/da = b - 1/b; dy/db[j] = sum_i (a[i, j] + a[i, j] / b[j]^2).
+        let m = model(
+            &[("a", &[2, 3]), ("b", &[3])],
+            vec![
+                node("Mul", "mul", &["a", "b"], &["p"]),
+                node("Div", "div", &["a", "b"], &["q"]),
+                node("Sub", "sub", &["p", "q"], &["y"]),
+            ],
+            &["a", "b"],
+            "y",
+        );
+        let g = m.import().unwrap();
+        assert_eq!(out_dims(&g, 0), vec![2, 3]);
+        assert_eq!(out_dims(&g, 1), vec![3]);
+        let a = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let b = [0.5, 2.0, 4.0];
+        let out = run(&g, &[&a, &b]);
+        let da: Vec<f64> = (0..6).map(|i| b[i % 3] - 1.0 / b[i % 3]).collect();
+        let db: Vec<f64> = (0..3)
+            .map(|j| {
+                (0..2)
+                    .map(|i| a[i * 3 + j] + a[i * 3 + j] / (b[j] * b[j]))
+                    .sum()
+            })
+            .collect();
+        assert_close(&out[0], &da);
+        assert_close(&out[1], &db);
+        // By hand: da = [-1.5, 1.5, 3.75] per row; db[0] = (1 + 4) + (1 + 4) / 0.25.
+        assert_close(&out[0][..3], &[-1.5, 1.5, 3.75]);
+        assert_close(&out[1][..1], &[25.0]);
+    }
+
+    #[test]
+    fn matmul_passes_adjoints_through_both_operands() {
+        // y = a @ w, a [2, 3], w [3, 2]: da[i, k] = sum_j w[k, j], dw[k, j] = sum_i a[i, k].
+        let m = model(
+            &[("a", &[2, 3]), ("w", &[3, 2])],
+            vec![node("MatMul", "mm", &["a", "w"], &["y"])],
+            &["a", "w"],
+            "y",
+        );
+        let g = m.import().unwrap();
+        let a = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let w = [1.0, -1.0, 2.0, 0.5, 3.0, 3.0];
+        let out = run(&g, &[&a, &w]);
+        assert_close(&out[0], &[0.0, 2.5, 6.0, 0.0, 2.5, 6.0]);
+        assert_close(&out[1], &[5.0, 5.0, 7.0, 7.0, 9.0, 9.0]);
+    }
+
+    #[test]
+    fn matmul_of_a_vector_and_of_a_batch() {
+        // y = v @ w, v [3]: dv[k] = sum_j w[k, j], dw[k, j] = v[k].
+        let m = model(
+            &[("v", &[3]), ("w", &[3, 2])],
+            vec![node("MatMul", "mm", &["v", "w"], &["y"])],
+            &["v", "w"],
+            "y",
+        );
+        let g = m.import().unwrap();
+        let w = [1.0, -1.0, 2.0, 0.5, 3.0, 3.0];
+        let out = run(&g, &[&[1.0, 2.0, 3.0], &w]);
+        assert_close(&out[0], &[0.0, 2.5, 6.0]);
+        assert_close(&out[1], &[1.0, 1.0, 2.0, 2.0, 3.0, 3.0]);
+
+        // y = a @ w, a [2, 1, 3] (a batch of two rows), w [3, 2] shared:
+        // dw[k, j] sums a[b, 0, k] over the batch.
+        let m = model(
+            &[("a", &[2, 1, 3]), ("w", &[3, 2])],
+            vec![node("MatMul", "mm", &["a", "w"], &["y"])],
+            &["a", "w"],
+            "y",
+        );
+        let g = m.import().unwrap();
+        assert_eq!(out_dims(&g, 1), vec![3, 2]);
+        let out = run(&g, &[&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &w]);
+        assert_close(&out[0], &[0.0, 2.5, 6.0, 0.0, 2.5, 6.0]);
+        assert_close(&out[1], &[5.0, 5.0, 7.0, 7.0, 9.0, 9.0]);
+    }
+
+    #[test]
+    fn unary_ops_and_fan_out_accumulate() {
+        // y = log(exp(x)) + tanh(x) + sigmoid(x) + relu(x) - identity(x) + sqrt(x * x)
+        let m = model(
+            &[("x", &[3])],
+            vec![
+                node("Exp", "exp", &["x"], &["e"]),
+                node("Log", "log", &["e"], &["l"]),
+                node("Tanh", "tanh", &["x"], &["t"]),
+                node("Sigmoid", "sig", &["x"], &["s"]),
+                node("Relu", "relu", &["x"], &["r"]),
+                node("Identity", "id", &["x"], &["i"]),
+                node("Neg", "neg", &["i"], &["ni"]),
+                node("Mul", "sq", &["x", "x"], &["xx"]),
+                node("Sqrt", "sqrt", &["xx"], &["ax"]),
+                node("Sum", "sum", &["l", "t", "s", "r", "ni", "ax"], &["y"]),
+            ],
+            &["x"],
+            "y",
+        );
+        let g = m.import().unwrap();
+        let x = [-1.0f64, 0.5, 2.0];
+        let out = run(&g, &[&x]);
+        let want: Vec<f64> = x
+            .iter()
+            .map(|&x| {
+                let t = x.tanh();
+                let s = 1.0 / (1.0 + (-x).exp());
+                1.0 + (1.0 - t * t) + s * (1.0 - s) + if x > 0.0 { 1.0 } else { 0.0 } - 1.0
+                    + x.signum()
+            })
+            .collect();
+        assert_close(&out[0], &want);
+    }
+
+    #[test]
+    fn an_x_that_y_does_not_depend_on_gets_zeros() {
+        let m = model(
+            &[("a", &[2]), ("b", &[2])],
+            vec![node("Neg", "neg", &["a"], &["y"])],
+            &["a", "b"],
+            "y",
+        );
+        let g = m.import().unwrap();
+        let out = run(&g, &[&[1.0, 2.0], &[3.0, 4.0]]);
+        assert_close(&out[0], &[-1.0, -1.0]);
+        assert_close(&out[1], &[0.0, 0.0]);
+    }
+
+    #[test]
+    fn a_node_without_a_derivative_on_the_way_is_named() {
+        // Sin on the way from a to y is refused; Cos off the way is not looked at.
+        let m = model(
+            &[("a", &[2]), ("b", &[2])],
+            vec![
+                node("Sin", "the_sin", &["a"], &["s"]),
+                node("Cos", "off_the_way", &["b"], &["c"]),
+                node("Add", "add", &["s", "a"], &["y"]),
+            ],
+            &["a"],
+            "y",
+        );
+        let e = m.import().unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Unsupported);
+        let text = e.to_string();
+        assert!(text.contains("node \"grad\" (Gradient"), "{text}");
+        assert!(text.contains("node \"the_sin\" (Sin)"), "{text}");
+        assert!(!text.contains("off_the_way"), "{text}");
+    }
+
+    #[test]
+    fn a_symbolic_batch_dim_is_seeded_at_run_time() {
+        // a [N, 3] * b [3]: the seed takes y's shape at run time; b's adjoint
+        // sums over N.
+        let mut m = M::new(17);
+        m.model.opset_import.push(OperatorSetIdProto {
+            domain: Some(TRAINING.into()),
+            version: Some(1),
+        });
+        let g = m
+            .input(vi("a", 1, &[D::S("N"), D::N(3)]))
+            .input(f32_in("b", &[3]))
+            .node(node("Mul", "mul", &["a", "b"], &["y"]))
+            .node(grad_node(&["a", "b"], &[], "y", &["da", "db"]))
+            .output("da")
+            .output("db")
+            .import()
+            .unwrap();
+        assert_eq!(
+            g.ty(g.outputs[0]).shape,
+            vec![Dim::Symbol("N".into()), Dim::Known(3)]
+        );
+        assert_eq!(out_dims(&g, 1), vec![3]);
+        let names = op_names(&g);
+        for op in ["ShapeOf", "BroadcastTo", "ReduceSum"] {
+            assert!(names.contains(&op), "{names:?}");
+        }
+    }
 }
