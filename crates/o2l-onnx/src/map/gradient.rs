@@ -7,8 +7,10 @@
 //! values are the ones the earlier nodes already produced; `zs` and every
 //! other value are held constant.
 use super::ctx::{MapCtx, Rule, WalkNode, versioned};
+use crate::attr::Attrs;
 use o2l_canon::ops::{Binary, Compare, Elementwise, Linear, Movement, Reduce, ReduceKind, Unary};
 use o2l_canon::{Builder, DType, Dim, Error, Op, Result, ValueId};
+use o2l_proto::NodeProto;
 use std::collections::{HashMap, HashSet};
 
 pub(crate) static RULES: &[Rule] = &[versioned(
@@ -37,9 +39,36 @@ pub(crate) static RULES: &[Rule] = &[versioned(
 
 /// The ONNX ops (default domain) whose derivative is written here.
 const DIFFERENTIABLE: &[&str] = &[
-    "Add", "Sub", "Mul", "Div", "Neg", "Identity", "Sum", "Relu", "Sigmoid", "Tanh", "Exp", "Log",
-    "Sqrt", "MatMul",
+    "Add",
+    "Sub",
+    "Mul",
+    "Div",
+    "Neg",
+    "Identity",
+    "Sum",
+    "Relu",
+    "Sigmoid",
+    "Tanh",
+    "Exp",
+    "Log",
+    "Sqrt",
+    "MatMul",
+    "Gemm",
+    "Transpose",
+    "Reshape",
+    "Flatten",
+    "Squeeze",
+    "Unsqueeze",
 ];
+
+/// Whether input `k` of `op` carries a derivative (shape and axes operands
+/// do not, so the walk does not follow how they were computed).
+fn carries_derivative(op: &str, k: usize) -> bool {
+    match op {
+        "Reshape" | "Squeeze" | "Unsqueeze" => k == 0,
+        _ => true,
+    }
+}
 
 fn gradient(ctx: &mut MapCtx) -> Result<()> {
     let xs = ctx
@@ -121,21 +150,26 @@ fn gradient(ctx: &mut MapCtx) -> Result<()> {
                 ))
             })
         };
-        let inputs: Vec<ValueId> = n
+        // Absent optional inputs at the end (Gemm's C) are dropped.
+        let given = n
             .node
             .input
+            .iter()
+            .rposition(|s| !s.is_empty())
+            .map_or(0, |p| p + 1);
+        let input_names = &n.node.input[..given];
+        let inputs: Vec<ValueId> = input_names
             .iter()
             .map(|s| value(s))
             .collect::<Result<_>>()?;
         let out = value(n.node.output[0].as_str())?;
-        let want: Vec<bool> = n
-            .node
-            .input
+        let want: Vec<bool> = input_names
             .iter()
-            .map(|s| reached.contains(s.as_str()))
+            .enumerate()
+            .map(|(k, s)| reached.contains(s.as_str()) && carries_derivative(n.node.op_type(), k))
             .collect();
-        let grads = local_gradients(ctx, n.node.op_type(), &inputs, out, g, &want)?;
-        for ((name, want), grad) in n.node.input.iter().zip(&want).zip(grads) {
+        let grads = local_gradients(ctx, &n.node, &inputs, out, g, &want)?;
+        for ((name, want), grad) in input_names.iter().zip(&want).zip(grads) {
             let (true, Some(grad)) = (*want, grad) else {
                 continue;
             };
@@ -192,8 +226,8 @@ fn path_to<'n>(
             .any(|o| needed.contains(o.as_str()) && !stops.contains(o.as_str()))
         {
             path.push(i);
-            for s in &node.input {
-                if reached.contains(s.as_str()) {
+            for (k, s) in node.input.iter().enumerate() {
+                if reached.contains(s.as_str()) && carries_derivative(node.op_type(), k) {
                     needed.insert(s.as_str());
                 }
             }
@@ -231,12 +265,14 @@ fn why_not_differentiable(n: &WalkNode) -> Option<String> {
 /// result `out` and that result's adjoint `g`.
 fn local_gradients(
     ctx: &mut MapCtx,
-    op: &str,
+    node: &NodeProto,
     inputs: &[ValueId],
     out: ValueId,
     g: ValueId,
     want: &[bool],
 ) -> Result<Vec<Option<ValueId>>> {
+    let op = node.op_type();
+    let attrs = Attrs::new(&node.attribute);
     let wanted = |k: usize| want.get(k).copied().unwrap_or(false);
     let arity = |n: usize| -> Result<()> {
         if inputs.len() == n {
@@ -347,6 +383,81 @@ fn local_gradients(
             let (ga, gb) = matmul_gradients(ctx, inputs[0], inputs[1], g, wanted(0), wanted(1))?;
             grads[0] = ga;
             grads[1] = gb;
+        }
+        "Gemm" => {
+            if !(2..=3).contains(&inputs.len()) {
+                return Err(Error::invalid(format!(
+                    "Gemm on the way to y has {} inputs, expected 2 or 3",
+                    inputs.len()
+                )));
+            }
+            let trans_a = attrs.int_or("transA", 0)? != 0;
+            let trans_b = attrs.int_or("transB", 0)? != 0;
+            let alpha = attrs.float_or("alpha", 1.0)? as f64;
+            let beta = attrs.float_or("beta", 1.0)? as f64;
+            let dtype = ctx.ty(g).dtype;
+            let (a, b) = (inputs[0], inputs[1]);
+            let scaled = |ctx: &mut MapCtx, v: ValueId, s: f64| -> Result<ValueId> {
+                if s == 1.0 {
+                    return Ok(v);
+                }
+                let s = ctx.scalar(dtype, s)?;
+                ctx.binary(Binary::Mul, v, s)
+            };
+            let matmul = |ctx: &mut MapCtx, x: ValueId, y: ValueId| {
+                ctx.emit1(Op::Linear(Linear::MatMul), &[x, y])
+            };
+            let ga = scaled(ctx, g, alpha)?;
+            if wanted(0) {
+                // op(A) = g op(B)^T; A = op(A) or its transpose.
+                grads[0] = Some(if trans_a {
+                    let bt = if trans_b { swap_last_two(ctx, b)? } else { b };
+                    let gt = swap_last_two(ctx, ga)?;
+                    matmul(ctx, bt, gt)?
+                } else {
+                    let bt = if trans_b { b } else { swap_last_two(ctx, b)? };
+                    matmul(ctx, ga, bt)?
+                });
+            }
+            if wanted(1) {
+                // op(B) = op(A)^T g; B = op(B) or its transpose.
+                grads[1] = Some(if trans_b {
+                    let gt = swap_last_two(ctx, ga)?;
+                    let at = if trans_a { swap_last_two(ctx, a)? } else { a };
+                    matmul(ctx, gt, at)?
+                } else {
+                    let at = if trans_a { a } else { swap_last_two(ctx, a)? };
+                    matmul(ctx, at, ga)?
+                });
+            }
+            if wanted(2) {
+                let gc = scaled(ctx, g, beta)?;
+                grads[2] = Some(unbroadcast(ctx, gc, inputs[2])?);
+            }
+        }
+        "Transpose" => {
+            arity(1)?;
+            let rank = ctx.ty(inputs[0]).rank();
+            let perm: Vec<usize> = match attrs.ints("perm")? {
+                Some(p) => p.iter().map(|&d| d as usize).collect(),
+                None => (0..rank).rev().collect(),
+            };
+            let mut inverse = vec![0; rank];
+            for (i, &d) in perm.iter().enumerate() {
+                match inverse.get_mut(d) {
+                    Some(slot) => *slot = i,
+                    None => {
+                        return Err(Error::invalid(format!(
+                            "Transpose perm {perm:?} for rank {rank}"
+                        )));
+                    }
+                }
+            }
+            grads[0] = Some(ctx.transpose(g, &inverse)?);
+        }
+        "Reshape" | "Flatten" | "Squeeze" | "Unsqueeze" => {
+            let shape = ctx.ty(inputs[0]).shape;
+            grads[0] = Some(ctx.reshape(g, shape)?);
         }
         _ => {
             return Err(Error::internal(format!(
@@ -753,6 +864,64 @@ mod tests {
             })
             .collect();
         assert_close(&out[0], &want);
+    }
+
+    #[test]
+    fn gemm_with_both_transposes_alpha_beta_and_a_broadcast_c() {
+        // Y = 2 A^T B^T + 0.5 C, A [3, 2], B [2, 3], C [2]:
+        // dA[k, i] = 2 sum_j B[j, k], dB[j, k] = 2 sum_i A[k, i], dC[j] = 0.5 * 2 rows.
+        let gemm = with_attrs(
+            node("Gemm", "gemm", &["a", "b", "c"], &["y"]),
+            vec![
+                a_int("transA", 1),
+                a_int("transB", 1),
+                a_float("alpha", 2.0),
+                a_float("beta", 0.5),
+            ],
+        );
+        let m = model(
+            &[("a", &[3, 2]), ("b", &[2, 3]), ("c", &[2])],
+            vec![gemm],
+            &["a", "b", "c"],
+            "y",
+        );
+        let g = m.import().unwrap();
+        let a = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let b = [1.0, -1.0, 2.0, 0.5, 3.0, -2.0];
+        let out = run(&g, &[&a, &b, &[7.0, 8.0]]);
+        let da: Vec<f64> = (0..6)
+            .map(|f| 2.0 * (0..2).map(|j| b[j * 3 + f / 2]).sum::<f64>())
+            .collect();
+        let db: Vec<f64> = (0..6)
+            .map(|f| 2.0 * (0..2).map(|i| a[(f % 3) * 2 + i]).sum::<f64>())
+            .collect();
+        assert_close(&out[0], &da);
+        assert_close(&out[1], &db);
+        assert_close(&out[2], &[1.0, 1.0]);
+        // By hand: dA[0, *] = 2 (1 + 0.5) = 3; dB[0, 0] = 2 (1 + 2) = 6.
+        assert_close(&out[0][..2], &[3.0, 3.0]);
+        assert_close(&out[1][..1], &[6.0]);
+    }
+
+    #[test]
+    fn transpose_and_reshape_move_the_adjoint_back() {
+        // y = reshape(transpose(x), [6]) * w: dx[i, j] = w[j * 2 + i]; the
+        // shape operand, an initializer, gets nothing.
+        let m = model(
+            &[("x", &[2, 3]), ("w", &[6])],
+            vec![
+                node("Transpose", "t", &["x"], &["xt"]),
+                node("Reshape", "r", &["xt", "shape"], &["flat"]),
+                node("Mul", "mul", &["flat", "w"], &["y"]),
+            ],
+            &["x"],
+            "y",
+        )
+        .init(t_i64("shape", &[6]));
+        let g = m.import().unwrap();
+        let w = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let out = run(&g, &[&[0.0; 6], &w]);
+        assert_close(&out[0], &[1.0, 3.0, 5.0, 2.0, 4.0, 6.0]);
     }
 
     #[test]
