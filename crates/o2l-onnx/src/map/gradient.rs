@@ -34,7 +34,7 @@ pub(crate) static RULES: &[Rule] = &[versioned(
         "Fill",
     ],
     gradient,
-    "reverse mode over the earlier nodes from xs to y; seed all ones",
+    "reverse mode over the earlier nodes from xs to y, seed all ones; through Add, Sub, Mul, Div, Neg, Identity, Sum, Relu, Sigmoid, Tanh, Exp, Log, Sqrt, MatMul, Gemm, Transpose, Reshape, Flatten, Squeeze, Unsqueeze",
 )];
 
 /// The ONNX ops (default domain) whose derivative is written here.
