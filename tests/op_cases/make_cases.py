@@ -466,10 +466,77 @@ def save_model_case(name, model, feeds):
         (data / f"output_{i}.pb").write_bytes(nh.from_array(y, vi.name).SerializeToString())
 
 
+def gradient_mlp(_rng):
+    """Gradient (ai.onnx.preview.training) of a small layer with respect to
+    its weight and bias (x held constant as zs): MatMul, a broadcast Add and
+    unary ops, fan-out. Expected: central differences of sum(y) in float64
+    (the reference evaluator has no Gradient). Its own generator, so the
+    case does not change when cases before it draw more numbers."""
+    rng = np.random.default_rng(15)
+    x = rng.standard_normal((4, 3)).astype(np.float32)
+    w = rng.standard_normal((3, 2)).astype(np.float32)
+    b = rng.standard_normal((2,)).astype(np.float32)
+
+    def forward(w, b):
+        z = x.astype(np.float64) @ w + b
+        s = 1 / (1 + np.exp(-z))
+        return s * np.exp(-np.maximum(z, 0)) + np.tanh(z) / (s + 1) - np.log(s)
+
+    def numeric(f, a, eps=1e-6):
+        g = np.zeros_like(a, np.float64)
+        for i in np.ndindex(a.shape):
+            up, down = a.astype(np.float64), a.astype(np.float64)
+            up[i] += eps
+            down[i] -= eps
+            g[i] = (f(up).sum() - f(down).sum()) / (2 * eps)
+        return g
+
+    nodes = [
+        h.make_node("MatMul", ["x", "w"], ["xw"]),
+        h.make_node("Add", ["xw", "b"], ["z"]),
+        h.make_node("Relu", ["z"], ["r"]),
+        h.make_node("Sigmoid", ["z"], ["s"]),
+        h.make_node("Tanh", ["z"], ["t"]),
+        h.make_node("Neg", ["r"], ["nr"]),
+        h.make_node("Exp", ["nr"], ["e"]),
+        h.make_node("Mul", ["s", "e"], ["u"]),
+        h.make_node("Add", ["s", "one"], ["s1"]),
+        h.make_node("Div", ["t", "s1"], ["v"]),
+        h.make_node("Log", ["s"], ["ls"]),
+        h.make_node("Identity", ["ls"], ["li"]),
+        h.make_node("Add", ["u", "v"], ["uv"]),
+        h.make_node("Sub", ["uv", "li"], ["y"]),
+        h.make_node("Gradient", ["w", "b", "x"], ["dw", "db"], domain="ai.onnx.preview.training",
+                    xs=["w", "b"], zs=["x"], y="y"),
+    ]
+    graph = h.make_graph(
+        nodes,
+        "gradient_mlp",
+        [h.make_tensor_value_info("x", T.FLOAT, [4, 3]), h.make_tensor_value_info("w", T.FLOAT, [3, 2]),
+         h.make_tensor_value_info("b", T.FLOAT, [2])],
+        [h.make_tensor_value_info("y", T.FLOAT, [4, 2]), h.make_tensor_value_info("dw", T.FLOAT, [3, 2]),
+         h.make_tensor_value_info("db", T.FLOAT, [2])],
+        [nh.from_array(np.array(1, np.float32), "one")],
+    )
+    model = h.make_model(graph, opset_imports=[h.make_opsetid("", 17),
+                                               h.make_opsetid("ai.onnx.preview.training", 1)])
+    folder = ROOT / "gradient_mlp"
+    shutil.rmtree(folder, ignore_errors=True)
+    data = folder / "test_data_set_0"
+    data.mkdir(parents=True)
+    onnx.save(model, folder / "model.onnx")
+    feeds = {"x": x, "w": w, "b": b}
+    results = [forward(w, b), numeric(lambda v: forward(v, b), w), numeric(lambda v: forward(w, v), b)]
+    for i, vi in enumerate(model.graph.input):
+        (data / f"input_{i}.pb").write_bytes(nh.from_array(feeds[vi.name], vi.name).SerializeToString())
+    for i, (vi, y) in enumerate(zip(model.graph.output, results)):
+        (data / f"output_{i}.pb").write_bytes(nh.from_array(y.astype(np.float32), vi.name).SerializeToString())
+
+
 if __name__ == "__main__":
     rng = np.random.default_rng(2026)
     for make in [roi_align, det, nms, maxpool_indices, unique, sequences, loop_runtime, deform_conv, tree_ensemble,
                  same_pads_symbolic, topk_symbolic_axis, recurrent_run_time_sequence, rank_by_run_time_dim,
-                 resize_antialias_run_time, maxunpool_run_time_output_shape]:
+                 resize_antialias_run_time, maxunpool_run_time_output_shape, gradient_mlp]:
         make(rng)
     print("wrote", sorted(p.name for p in ROOT.iterdir() if p.is_dir()))

@@ -1,7 +1,7 @@
 //! Op variants the ONNX node suite leaves out (adaptive RoiAlign grids, Det
 //! needing row swaps or singular, centre-point NMS with ties, column-major
 //! MaxPool indices, unsorted Unique, sequences made and used inside one
-//! graph): each folder under tests/op_cases (made
+//! graph, Gradient of a small layer): each folder under tests/op_cases (made
 //! by tests/op_cases/make_cases.py, expected outputs from the onnx reference
 //! evaluator) must pass `onnx2linalg check`.
 #![allow(clippy::unwrap_used)]

@@ -7,6 +7,7 @@
 //! Rules reach `map_subgraph` through `Scope`, never by importing this file.
 use crate::attr::Attrs;
 use crate::load::Opsets;
+pub(crate) use crate::map::ctx::WalkNode;
 use crate::map::ctx::{MapCtx, Rule, Scope, Subgraph, Tracked};
 use crate::map::{find_rule, gap_reason, has_rules, supported_versions};
 use crate::schema::{effective_version, normalize_domain, schema_arity, schema_versions};
@@ -16,13 +17,6 @@ use o2l_canon::{Error, ErrorKind, Graph, Op, Origin, Result, ValueId};
 use o2l_proto::NodeProto;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-
-/// One node to map: the node, the name messages give it, the opsets in force.
-pub(crate) struct WalkNode<'n> {
-    pub node: Cow<'n, NodeProto>,
-    pub name: String,
-    pub opsets: &'n Opsets,
-}
 
 /// The values a walk names: tensors (the enclosing scopes' among them) and
 /// sequences, which are resolved statically.
@@ -93,7 +87,7 @@ pub(crate) fn walk(target: Target, values: &mut Values, nodes: &[WalkNode]) -> R
     }
 
     let mut poisoned: HashSet<&str> = HashSet::new();
-    for (n, (origin, rule)) in nodes.iter().zip(&resolved) {
+    for (index, (n, (origin, rule))) in nodes.iter().zip(&resolved).enumerate() {
         let node: &NodeProto = &n.node;
         let mut node_inputs = Vec::with_capacity(node.input.len());
         let mut seq_inputs = Vec::with_capacity(node.input.len());
@@ -142,6 +136,7 @@ pub(crate) fn walk(target: Target, values: &mut Values, nodes: &[WalkNode]) -> R
             opsets: n.opsets,
             depth,
             map_subgraph,
+            earlier: &nodes[..index],
         };
         let mut ctx = MapCtx::new(
             graph,

@@ -10,7 +10,8 @@ pub(crate) use o2l_canon::rules::versioned;
 use o2l_canon::{
     Builder, DType, Dim, Error, Graph, Op, Origin, Result, Tensor, TensorType, ValueId,
 };
-use o2l_proto::GraphProto;
+use o2l_proto::{GraphProto, NodeProto};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 pub(crate) type MapFn = fn(&mut MapCtx) -> Result<()>;
@@ -91,6 +92,13 @@ pub(crate) struct Subgraph<'s> {
 /// way it maps a model's graph, and returns the body's outputs in order.
 pub(crate) type MapSubgraph = fn(Subgraph<'_>) -> Result<Vec<ValueId>>;
 
+/// One node to map: the node, the name messages give it, the opsets in force.
+pub(crate) struct WalkNode<'n> {
+    pub node: Cow<'n, NodeProto>,
+    pub name: String,
+    pub opsets: &'n Opsets,
+}
+
 /// The values a node's subgraphs may read: every name visible where the node
 /// sits, the opsets in force, how deeply subgraphs are nested already, and
 /// the walker that maps them (held here so that rules never import it).
@@ -100,6 +108,9 @@ pub(crate) struct Scope<'a> {
     pub opsets: &'a Opsets,
     pub depth: usize,
     pub map_subgraph: MapSubgraph,
+    /// The nodes of the same graph before this one, in order (read by rules
+    /// that look at how their inputs were computed: `Gradient`).
+    pub earlier: &'a [WalkNode<'a>],
 }
 
 /// What a mapping function sees of one node; it adds canonical ops through

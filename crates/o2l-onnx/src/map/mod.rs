@@ -18,6 +18,7 @@ pub(crate) mod conv;
 pub(crate) mod ctx;
 pub(crate) mod detect;
 pub(crate) mod elementwise;
+pub(crate) mod gradient;
 pub(crate) mod integer;
 pub(crate) mod linear;
 pub(crate) mod loss;
@@ -62,6 +63,7 @@ pub(crate) fn all_rules() -> impl Iterator<Item = &'static Rule> {
         recurrent::RULES,
         movement::RULES,
         training::RULES,
+        gradient::RULES,
         ml::RULES,
         ml_tree::RULES,
         ml_linear::RULES,
