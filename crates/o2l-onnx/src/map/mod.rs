@@ -30,6 +30,7 @@ pub(crate) mod optional;
 pub(crate) mod pool;
 pub(crate) mod qdq;
 pub(crate) mod quant;
+pub(crate) mod random;
 pub(crate) mod recurrent;
 pub(crate) mod reduce;
 pub(crate) mod resize;
@@ -61,6 +62,7 @@ pub(crate) fn all_rules() -> impl Iterator<Item = &'static Rule> {
         sequence::RULES,
         recurrent::RULES,
         movement::RULES,
+        random::RULES,
         training::RULES,
         ml::RULES,
         ml_tree::RULES,

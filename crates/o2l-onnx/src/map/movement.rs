@@ -112,16 +112,16 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Dropout",
         &[1, 6],
-        &[],
+        super::random::DROPOUT,
         dropout_v1,
-        "is_test=1 (or ratio 0): alias of the input; a used mask is an all-ones constant; training not supported",
+        "is_test=1 (or ratio 0): alias of the input, a used mask all ones; is_test=0: mask = u >= ratio from the counter-based generator (as RandomUniform; not onnxruntime's draws), y = mask ? x / (1 - ratio) : 0",
     ),
     row(
         "Dropout",
         &[7, 10, 12, 13, 22],
-        &["Fill"],
+        super::random::DROPOUT,
         dropout,
-        "inference: alias of the input; a used mask is an all-true constant; training_mode not supported",
+        "inference: alias of the input, a used mask all true; training_mode (constant or run-time) and ratio (constant or run-time): mask = u >= ratio from the counter-based generator (as RandomUniform; not onnxruntime's draws), y = mask ? x / (1 - ratio) : 0, chosen at run time",
     ),
     row(
         "Constant",
@@ -1017,49 +1017,39 @@ fn identity(ctx: &mut MapCtx) -> Result<()> {
 }
 
 /// Dropout-1/6: `is_test`=1 (or a ratio of 0) passes the input through;
-/// training draws random masks, which have no deterministic lowering.
+/// training (`is_test`=0) draws the mask from the counter-based generator.
 fn dropout_v1(ctx: &mut MapCtx) -> Result<()> {
     let ratio = ctx.attrs.float_or("ratio", 0.5)?;
     if ctx.attrs.int_or("is_test", 0)? == 0 && ratio != 0.0 {
-        return Err(Error::unsupported(format!(
-            "Dropout-{} with is_test=0 and ratio {ratio}: random masks have no deterministic lowering",
-            ctx.version
-        )));
+        let x = ctx.input(0)?;
+        let dtype = ctx.ty(x).dtype;
+        let r = ctx.scalar(dtype, f64::from(ratio))?;
+        return super::random::training_dropout(ctx, x, r, None);
     }
     dropout(ctx)
 }
 
+/// Dropout-7 on: inference passes the input through. From Dropout-12 the
+/// training_mode input may say otherwise: a constant true draws the mask
+/// (unless the ratio is a constant 0), a run-time flag chooses at run time.
 fn dropout(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
     if ctx.version >= 12
         && let Some(t) = ctx.opt_input(2)
     {
+        let ratio = match ctx.opt_input(1) {
+            Some(r) => r,
+            None => ctx.scalar(ctx.ty(x).dtype, 0.5)?,
+        };
+        let ratio_zero = ctx
+            .const_of(ratio)
+            .is_some_and(|r| r.to_f64s().iter().all(|&v| v == 0.0));
         match ctx.const_of(t) {
             Some(c) if c.to_i64s().iter().all(|&v| v == 0) => {}
-            Some(_) => {
-                // Training mode drops nothing only when the ratio is 0.
-                let ratio = match ctx.opt_input(1) {
-                    None => 0.5,
-                    Some(r) => match ctx.const_of(r) {
-                        Some(r) => r.to_f64s().first().copied().unwrap_or(0.5),
-                        None => {
-                            return Err(ctx.needs_constant(
-                                1,
-                                "Dropout in training mode with a ratio computed at run time",
-                            ));
-                        }
-                    },
-                };
-                if ratio != 0.0 {
-                    return Err(Error::unsupported(format!(
-                        "Dropout in training mode with ratio {ratio}: random masks have no deterministic lowering"
-                    )));
-                }
-            }
-            None => {
-                return Err(ctx
-                    .needs_constant(2, "Dropout with a training_mode input computed at run time"));
-            }
+            // Training drops nothing when the ratio is 0.
+            Some(_) if ratio_zero => {}
+            Some(_) => return super::random::training_dropout(ctx, x, ratio, None),
+            None => return super::random::training_dropout(ctx, x, ratio, Some(t)),
         }
     }
     ctx.bind(0, x)?;
@@ -2676,7 +2666,8 @@ mod tests {
         let g = model(vec![a_int("is_test", 1)]).import().unwrap();
         // Y is X (the graph output gets its own copy, which Dropout did not emit).
         assert!(g.nodes.iter().all(|n| n.origin.op_type != "Dropout"));
-        let e = model(vec![]).import().unwrap_err();
-        assert!(e.to_string().contains("is_test=0"), "{e}");
+        // Training (is_test=0) keeps a drawn subset, scaled by 1/(1 - ratio).
+        let g = model(vec![a_float("ratio", 0.25)]).import().unwrap();
+        assert_eq!(op_names(&g), vec!["Mul", "Select"]);
     }
 }
