@@ -31,13 +31,24 @@ pub fn mix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// The generator key of a random op: from its seed when it has one (an ONNX
-/// seed is a float: its f32 bits count, so 1.0 and 1.5 differ), else from the
+/// The seed word of a float seed (ONNX's random ops take a float): its
+/// integer value when it is one (so `seed = 1.0` and Dropout's integer
+/// `seed = 1` agree), else its f32 bits tagged above them.
+pub fn float_seed(seed: f32) -> u64 {
+    if seed.fract() == 0.0 && seed.abs() < 9.0e18 {
+        seed as i64 as u64
+    } else {
+        u64::from(seed.to_bits()) | 1 << 32
+    }
+}
+
+/// The generator key of a random op: from its seed word when it has one
+/// (`float_seed` for a float seed, an integer seed as is), else from the
 /// default seed and `name` (FNV-1a of the node name). `stream` separates the
 /// draws one op makes for different purposes.
-pub fn key_for(seed: Option<f32>, name: &str, stream: u64) -> u64 {
+pub fn key_for(seed: Option<u64>, name: &str, stream: u64) -> u64 {
     let base = match seed {
-        Some(s) => u64::from(s.to_bits()),
+        Some(s) => s,
         None => {
             let mut h: u64 = 0xcbf2_9ce4_8422_2325;
             for byte in name.bytes() {
@@ -355,7 +366,7 @@ mod tests {
 
     #[test]
     fn the_ops_compute_the_host_generator() {
-        let key = key_for(Some(3.0), "", 0);
+        let key = key_for(Some(3), "", 0);
         let mut b = G::new();
         let idx = element_index(&mut b, &known(&[4, 5, 6]), None, "r").unwrap();
         assert_eq!(
@@ -429,7 +440,7 @@ mod tests {
         let pv = b
             .constant(Tensor::from_f64s(DType::F32, vec![n as u64], &p).unwrap())
             .unwrap();
-        let y = bernoulli(&mut b, pv, key_for(Some(0.0), "", 0), "b").unwrap();
+        let y = bernoulli(&mut b, pv, key_for(Some(0), "", 0), "b").unwrap();
         let t = b.folded(y);
         assert_eq!(t.dtype, DType::Bool);
         let y = t.to_i64s();
@@ -443,7 +454,7 @@ mod tests {
 
     #[test]
     fn same_key_same_draws_other_key_other_draws() {
-        let draw = |seed: Option<f32>, name: &str| {
+        let draw = |seed: Option<u64>, name: &str| {
             let mut b = G::new();
             let key = key_for(seed, name, 0);
             let dist = Distribution::Uniform {
@@ -453,12 +464,14 @@ mod tests {
             let v = random_tensor(&mut b, dist, DType::F32, &known(&[3, 7]), None, key, "r");
             b.folded(v.unwrap()).to_f64s()
         };
-        assert_eq!(draw(Some(1.0), "a"), draw(Some(1.0), "b"), "a seed decides");
-        assert_ne!(draw(Some(1.0), "a"), draw(Some(1.5), "a"));
+        assert_eq!(draw(Some(1), "a"), draw(Some(1), "b"), "a seed decides");
+        assert_ne!(draw(Some(1), "a"), draw(Some(float_seed(1.5)), "a"));
+        assert_eq!(float_seed(1.0), 1);
+        assert_ne!(float_seed(1.5), float_seed(1.25));
         assert_eq!(draw(None, "a"), draw(None, "a"), "the default is fixed");
         assert_ne!(draw(None, "a"), draw(None, "b"), "unseeded nodes differ");
         // Streams of one op differ.
-        assert_ne!(key_for(Some(1.0), "", 0), key_for(Some(1.0), "", 1));
+        assert_ne!(key_for(Some(1), "", 0), key_for(Some(1), "", 1));
     }
 
     #[test]

@@ -6,10 +6,11 @@
 //! another runtime's generator draws. Without a `seed` attribute the key comes
 //! from a fixed default and the node's name.
 use super::ctx::{MapCtx, Rule, row};
+use crate::attr::AttrValue;
 use o2l_canon::Builder;
 use o2l_canon::compose::{Distribution, bernoulli, key_for, random_tensor, uniform01};
 use o2l_canon::ops::{Binary, Compare, Elementwise, Reduce, ReduceKind, Unary};
-use o2l_canon::random::{compute_dtype, element_index};
+use o2l_canon::random::{compute_dtype, element_index, float_seed};
 use o2l_canon::{DType, Dim, Error, Op, Result, ValueId};
 
 pub(crate) static RULES: &[Rule] = &[
@@ -148,8 +149,20 @@ pub(crate) const DROPOUT: &[&str] = &[
 
 /// The generator key of this node: its `seed` attribute, else the default
 /// with the node's name.
+/// The seed is a float for the random ops and an int for Dropout.
 fn key(ctx: &MapCtx, stream: u64) -> Result<u64> {
-    Ok(key_for(ctx.attrs.float("seed")?, &ctx.origin.node, stream))
+    let seed = match ctx.attrs.get("seed")? {
+        None => None,
+        Some(AttrValue::Int(i)) => Some(i as u64),
+        Some(AttrValue::Float(f)) => Some(float_seed(f)),
+        Some(other) => {
+            return Err(Error::invalid(format!(
+                "attribute \"seed\": expected float or int, got {}",
+                other.kind()
+            )));
+        }
+    };
+    Ok(key_for(seed, &ctx.origin.node, stream))
 }
 
 /// The name the node's run-time element counts take.
