@@ -302,6 +302,78 @@ pub fn bernoulli(b: &mut impl Builder, p: ValueId, key: u64, name: &str) -> Resu
     b.compare(Compare::Less, u, p)
 }
 
+/// Class indices (i64, [batch, samples]) drawn from the categorical
+/// distributions whose unnormalised log-probabilities are the rows of
+/// `logits` ([batch, classes], classes known): draw `u` in [0, 1), scaled by
+/// the row's sum of `exp(x - max)`, picks the number of classes whose running
+/// sum is <= it (at most classes - 1). A symbolic batch counts its draws at
+/// run time (`name` names the count).
+pub fn multinomial(
+    b: &mut impl Builder,
+    logits: ValueId,
+    samples: u64,
+    key: u64,
+    name: &str,
+) -> Result<ValueId> {
+    let t = b.ty(logits);
+    let [batch, Dim::Known(classes)] = t.shape.as_slice() else {
+        return Err(Error::invalid(format!(
+            "Multinomial takes [batch, classes] with the classes known, got {t}"
+        )));
+    };
+    let (batch, classes) = (batch.clone(), *classes);
+    if classes == 0 || samples == 0 || !t.dtype.is_float() || t.dtype.is_narrow() {
+        return Err(Error::invalid(format!(
+            "Multinomial takes f16, bf16, f32 or f64 logits over at least one class and draws at least one sample, got {t} and {samples} samples"
+        )));
+    }
+    let compute = compute_dtype(t.dtype);
+    let along_classes = |kind| {
+        Op::Reduce(Reduce {
+            kind,
+            axes: vec![1],
+            keep_dims: true,
+        })
+    };
+    let xs = b.cast(logits, compute)?;
+    let m = b.emit1(along_classes(ReduceKind::Max), &[xs])?;
+    let shifted = b.binary(Binary::Sub, xs, m)?;
+    let e = b.unary(Unary::Exp, shifted)?;
+    let total = b.emit1(along_classes(ReduceKind::Sum), &[e])?; // [batch, 1]
+    let running = b.emit1(
+        along_classes(ReduceKind::CumSum {
+            exclusive: false,
+            reverse: false,
+        }),
+        &[e],
+    )?;
+    // A value of the draws' shape [batch, samples]: column 0 plus zeros.
+    let first = crate::compose::take(b, xs, 1, &[0])?;
+    let zeros = b.filled(compute, vec![1, samples], 0.0)?;
+    let like = b.binary(Binary::Add, first, zeros)?;
+    let shape = vec![batch.clone(), Dim::Known(samples)];
+    let index = element_index(b, &shape, Some(like), name)?;
+    let u = uniform01(b, index, key, compute)?;
+    let target = b.binary(Binary::Mul, u, total)?;
+    let target = b.reshape(
+        target,
+        vec![batch.clone(), Dim::Known(samples), Dim::Known(1)],
+    )?;
+    let running = b.reshape(running, vec![batch, Dim::Known(1), Dim::Known(classes)])?;
+    let below = b.compare(Compare::LessOrEqual, running, target)?;
+    let below = b.cast(below, DType::I64)?;
+    let count = b.emit1(
+        Op::Reduce(Reduce {
+            kind: ReduceKind::Sum,
+            axes: vec![2],
+            keep_dims: false,
+        }),
+        &[below],
+    )?;
+    let last = b.i64s(vec![], &[classes as i64 - 1])?;
+    b.binary(Binary::Min, count, last)
+}
+
 /// `cond ? x : y`.
 pub fn select(b: &mut impl Builder, cond: ValueId, x: ValueId, y: ValueId) -> Result<ValueId> {
     b.emit1(Op::Elementwise(Elementwise::Select), &[cond, x, y])

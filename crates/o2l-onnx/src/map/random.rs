@@ -8,8 +8,10 @@
 use super::ctx::{MapCtx, Rule, row};
 use crate::attr::AttrValue;
 use o2l_canon::Builder;
-use o2l_canon::compose::{Distribution, bernoulli, key_for, random_tensor, uniform01};
-use o2l_canon::ops::{Binary, Compare, Elementwise, Reduce, ReduceKind, Unary};
+use o2l_canon::compose::{
+    Distribution, bernoulli, key_for, multinomial as multinomial_draws, random_tensor, uniform01,
+};
+use o2l_canon::ops::{Binary, Compare, Elementwise, Unary};
 use o2l_canon::random::{compute_dtype, element_index, float_seed};
 use o2l_canon::{DType, Dim, Error, Op, Result, ValueId};
 
@@ -246,23 +248,9 @@ fn bernoulli_op(ctx: &mut MapCtx) -> Result<()> {
 }
 
 /// Multinomial: input [batch, classes] of unnormalised log-probabilities;
-/// `sample_size` class indices per row. Each draw `u` (uniform in [0, 1),
-/// scaled by the row's sum of `exp(x - max)`) picks the number of classes
-/// whose running sum is <= it (at most classes - 1).
+/// `sample_size` class indices per row (`o2l_canon::random::multinomial`).
 fn multinomial(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
-    let t = ctx.ty(x);
-    let [batch, Dim::Known(classes)] = t.shape.as_slice() else {
-        return Err(Error::invalid(format!(
-            "Multinomial takes [batch, classes] with the classes known, got {t}"
-        )));
-    };
-    let (batch, classes) = (batch.clone(), *classes);
-    if classes == 0 || !t.dtype.is_float() || t.dtype.is_narrow() {
-        return Err(Error::invalid(format!(
-            "Multinomial takes f16, f32 or f64 logits over at least one class, got {t}"
-        )));
-    }
     let samples = u64::try_from(ctx.attrs.int_or("sample_size", 1)?)
         .ok()
         .filter(|&s| s > 0)
@@ -273,56 +261,8 @@ fn multinomial(ctx: &mut MapCtx) -> Result<()> {
             "Multinomial dtype must be int32 or int64, got {dtype}"
         )));
     }
-    let compute = compute_dtype(t.dtype);
-    let reduce = |kind| {
-        Op::Reduce(Reduce {
-            kind,
-            axes: vec![1],
-            keep_dims: true,
-        })
-    };
-    let xs = ctx.cast(x, compute)?;
-    let m = ctx.emit1(reduce(ReduceKind::Max), &[xs])?;
-    let shifted = ctx.binary(Binary::Sub, xs, m)?;
-    let e = ctx.unary(Unary::Exp, shifted)?;
-    let total = ctx.emit1(reduce(ReduceKind::Sum), &[e])?; // [batch, 1]
-    let running = ctx.emit1(
-        Op::Reduce(Reduce {
-            kind: ReduceKind::CumSum {
-                exclusive: false,
-                reverse: false,
-            },
-            axes: vec![1],
-            keep_dims: true,
-        }),
-        &[e],
-    )?;
-    // A value of the draws' shape [batch, samples]: column 0 of x plus zeros.
-    let first = ctx.take(x, 1, &[0])?;
-    let zeros = ctx.filled(t.dtype, vec![1, samples], 0.0)?;
-    let like = ctx.binary(Binary::Add, first, zeros)?;
-    let shape = vec![batch.clone(), Dim::Known(samples)];
     let (key, name) = (key(ctx, 0)?, count_name(ctx));
-    let index = element_index(ctx, &shape, Some(like), &name)?;
-    let u = uniform01(ctx, index, key, compute)?;
-    let target = ctx.binary(Binary::Mul, u, total)?; // [batch, samples]
-    let target = ctx.reshape(
-        target,
-        vec![batch.clone(), Dim::Known(samples), Dim::Known(1)],
-    )?;
-    let running = ctx.reshape(running, vec![batch, Dim::Known(1), Dim::Known(classes)])?;
-    let below = ctx.compare(Compare::LessOrEqual, running, target)?;
-    let below = ctx.cast(below, DType::I64)?;
-    let count = ctx.emit1(
-        Op::Reduce(Reduce {
-            kind: ReduceKind::Sum,
-            axes: vec![2],
-            keep_dims: false,
-        }),
-        &[below],
-    )?;
-    let last = ctx.i64s(vec![], &[classes as i64 - 1])?;
-    let pick = ctx.binary(Binary::Min, count, last)?;
+    let pick = multinomial_draws(ctx, x, samples, key, &name)?;
     let y = ctx.cast(pick, dtype)?;
     ctx.bind(0, y)
 }
@@ -492,29 +432,5 @@ mod tests {
             (out.dtype, out.known_dims()),
             (DType::I32, Some(vec![2, 3]))
         );
-    }
-
-    #[test]
-    fn multinomial_picks_the_only_likely_class() {
-        // Row 0 puts (almost) all mass on class 2, row 1 on class 0.
-        let g = M::new(22)
-            .init(t_f32(
-                "x",
-                &[2, 3],
-                &[-100.0, -100.0, 0.0, 0.0, -100.0, -100.0],
-            ))
-            .node(with_attrs(
-                node("Multinomial", "m", &["x"], &["y"]),
-                vec![a_int("sample_size", 4), a_int("dtype", 7)],
-            ))
-            .output("y")
-            .import()
-            .unwrap();
-        let Some(y) = g.constant(g.outputs[0]) else {
-            // The reductions stay run-time ops; the shape is still checked.
-            assert_eq!(g.ty(g.outputs[0]).known_dims(), Some(vec![2, 4]));
-            return;
-        };
-        assert_eq!(y.to_i64s(), vec![2, 2, 2, 2, 0, 0, 0, 0]);
     }
 }
