@@ -116,6 +116,17 @@ fn run_time_draws_equal_the_folded_ones() {
             );
         }
     }
+    // Static draws too large to fold run on the JIT, equal to the host's.
+    let mut b = G::new();
+    let shape = [Dim::Known(300), Dim::Known(300)];
+    let v = random_tensor(&mut b, UNIFORM, DType::F32, &shape, None, key, "big").unwrap();
+    assert!(b.g.constant(v).is_none(), "computed at run time");
+    b.g.outputs.push(v);
+    let jit = Runner::new(&b.g).unwrap().run(&[]).unwrap().remove(0);
+    let host: Vec<f64> = (0..90_000)
+        .map(|i| host_uniform01(key, i, DType::F32))
+        .collect();
+    assert_eq!(jit.to_f64s(), host);
     // Draws depend on the element index only: a smaller run-time batch is a prefix.
     let big = run_time(UNIFORM, DType::F32, &[9, 4], key);
     let small = run_time(UNIFORM, DType::F32, &[2, 4], key);
