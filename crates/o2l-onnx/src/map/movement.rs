@@ -1055,13 +1055,23 @@ fn dropout(ctx: &mut MapCtx) -> Result<()> {
     ctx.bind(0, x)?;
     if ctx.output_wanted(1) {
         let t = ctx.ty(x);
-        let dims = t.static_dims("Dropout mask")?;
         let dtype = if ctx.version >= 10 {
             DType::Bool
         } else {
             t.dtype
         };
-        let mask = ctx.filled(dtype, dims, 1.0)?;
+        let mask = match t.known_dims() {
+            Some(dims) => ctx.filled(dtype, dims, 1.0)?,
+            None => {
+                // All ones over x's run-time shape.
+                let one = ctx.scalar(dtype, 1.0)?;
+                let shape = ctx.emit1(Op::Movement(Movement::ShapeOf), &[x])?;
+                ctx.emit1(
+                    Op::Movement(Movement::BroadcastTo { dims: t.shape }),
+                    &[one, shape],
+                )?
+            }
+        };
         ctx.bind(1, mask)?;
     }
     Ok(())
@@ -2653,6 +2663,46 @@ mod tests {
             .import()
             .unwrap();
         assert_eq!(out_dims(&g, 0), vec![2, 9]);
+    }
+
+    #[test]
+    fn dropout_with_a_run_time_mode_chooses_at_run_time() {
+        let model = |x: ValueInfoProto| {
+            M::new(22)
+                .input(x)
+                .input(vi("ratio", 1, &[]))
+                .input(vi("training", 9, &[]))
+                .node(node(
+                    "Dropout",
+                    "d",
+                    &["x", "ratio", "training"],
+                    &["y", "mask"],
+                ))
+                .output("y")
+                .output("mask")
+                .import()
+                .unwrap()
+        };
+        let g = model(f32_in("x", &[3, 4]));
+        let names = op_names(&g);
+        // The draws of a static shape fold; what the flag and ratio decide runs.
+        for op in ["GreaterOrEqual", "Not", "Or", "Select", "Div", "Mul"] {
+            assert!(names.contains(&op), "{op} in {names:?}");
+        }
+        assert_eq!(g.ty(g.outputs[1]).dtype, DType::Bool);
+        let g = model(vi("x", 1, &[D::S("n"), D::N(4)]));
+        assert!(op_names(&g).contains(&"Range"), "{:?}", op_names(&g));
+        assert_eq!(g.ty(g.outputs[0]).shape, g.ty(g.inputs[0]).shape);
+        // Inference over a run-time shape: the mask is all true at that shape.
+        let g = M::new(13)
+            .input(vi("x", 1, &[D::S("n"), D::N(4)]))
+            .node(node("Dropout", "d", &["x"], &["y", "mask"]))
+            .output("y")
+            .output("mask")
+            .import()
+            .unwrap();
+        assert!(op_names(&g).contains(&"BroadcastTo"), "{:?}", op_names(&g));
+        assert_eq!(g.ty(g.outputs[1]).dtype, DType::Bool);
     }
 
     #[test]

@@ -130,6 +130,7 @@ const MULTINOMIAL: &[&str] = &[
 /// What Dropout in training mode emits (rows in `movement.rs`).
 pub(crate) const DROPOUT: &[&str] = &[
     "Fill",
+    "BroadcastTo",
     "ShapeOf",
     "ReduceProd",
     "Range",
