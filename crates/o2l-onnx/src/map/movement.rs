@@ -114,14 +114,14 @@ pub(crate) static RULES: &[Rule] = &[
         &[1, 6],
         super::random::DROPOUT,
         dropout_v1,
-        "is_test=1 (or ratio 0): alias of the input, a used mask all ones; is_test=0: mask = u >= ratio from the counter-based generator (as RandomUniform; not onnxruntime's draws), y = mask ? x / (1 - ratio) : 0",
+        "is_test=1 (or ratio 0): alias of the input, a used mask all ones; is_test=0: mask = u >= ratio from the counter-based generator (as RandomUniform; not onnxruntime's draws), y = mask ? x * 1/(1 - ratio) : 0",
     ),
     row(
         "Dropout",
         &[7, 10, 12, 13, 22],
         super::random::DROPOUT,
         dropout,
-        "inference: alias of the input, a used mask all true; training_mode (constant or run-time) and ratio (constant or run-time): mask = u >= ratio from the counter-based generator (as RandomUniform; not onnxruntime's draws), y = mask ? x / (1 - ratio) : 0, chosen at run time",
+        "inference: alias of the input, a used mask all true; training_mode (constant or run-time) and ratio (constant or run-time): mask = u >= ratio from the counter-based generator (as RandomUniform; not onnxruntime's draws), y = mask ? x * 1/(1 - ratio) : 0, chosen at run time",
     ),
     row(
         "Constant",
