@@ -366,7 +366,8 @@ pub fn multinomial(
         &[e],
     )?;
     // A value of the draws' shape [batch, samples]: column 0 plus zeros.
-    let first = crate::compose::take(b, xs, 1, &[0])?;
+    let column = b.i64s(vec![1], &[0])?;
+    let first = b.emit1(Op::Movement(Movement::Gather { axis: 1 }), &[xs, column])?;
     let zeros = b.filled(compute, vec![1, samples], 0.0)?;
     let like = b.binary(Binary::Add, first, zeros)?;
     let shape = vec![batch.clone(), Dim::Known(samples)];
