@@ -965,13 +965,29 @@ def quantized():
 
 
 def run_time_operands():
-    """Operands computed at run time: Tile's repeats as a graph input."""
+    """Operands computed at run time: Tile's repeats, a random op's shape, Dropout's mode."""
     save(
         "tile_run_time_repeats",
         [node("Tile", ["x", "repeats"], ["y"])],
         [vi("x", F, [2, 3, 4, 5]), vi("repeats", I64, [4])],
         [vi("y", F, ["a", "b", "c", "d"])],
         opset=13,
+    )
+    # Random draws over a run-time shape (the counter-based generator in integer
+    # ops), and Dropout whose training flag and ratio are graph inputs.
+    save(
+        "random_uniform_like_run_time",
+        [node("RandomUniformLike", ["x"], ["y"], seed=1.0, low=-2.0, high=2.0)],
+        [vi("x", F, ["n", 3])],
+        [vi("y", F, ["n", 3])],
+        opset=22,
+    )
+    save(
+        "dropout_run_time_training",
+        [node("Dropout", ["x", "ratio", "training"], ["y", "mask"], seed=3)],
+        [vi("x", F, [2, 4]), vi("ratio", F, []), vi("training", TensorProto.BOOL, [])],
+        [vi("y", F, [2, 4]), vi("mask", TensorProto.BOOL, [2, 4])],
+        opset=22,
     )
 
 

@@ -30,6 +30,7 @@ mod old_suites;
 mod op_cases;
 mod op_sets_agree;
 mod quirks;
+mod random;
 mod run_check;
 mod stablehlo;
 mod torch_mlir_stablehlo;

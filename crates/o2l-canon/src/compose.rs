@@ -7,6 +7,8 @@ use crate::ops::{Binary, Compare, Conv, Elementwise, Movement, Reduce, ReduceKin
 use crate::{DType, Dim, Error, Op, Result, Tensor, TensorType, ValueId};
 
 pub use crate::builder::Builder;
+/// Random draws (a counter-based generator written with integer ops).
+pub use crate::random::{Distribution, bernoulli, key_for, multinomial, random_tensor, uniform01};
 
 /// 1 / x.
 pub fn reciprocal(b: &mut impl Builder, x: ValueId) -> Result<ValueId> {

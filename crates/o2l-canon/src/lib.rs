@@ -12,6 +12,7 @@ pub mod graph;
 pub mod limits;
 pub mod narrow;
 pub mod ops;
+pub mod random;
 pub mod rules;
 pub mod shape;
 pub mod tensor;

@@ -571,9 +571,17 @@ impl Elementwise {
                     (HostArray::Int(x), HostArray::Int(y)) => {
                         let x = x.broadcast(dims.clone()).ok_or_else(bad)?;
                         let y = y.broadcast(dims).ok_or_else(bad)?;
-                        let r = ndarray::Zip::from(&x)
-                            .and(&y)
-                            .map_collect(|&p, &q| b.eval_i64(p, q));
+                        // A signed right shift is arithmetic, as the lowering
+                        // emits it (shrsi; by the width or more: sign fill).
+                        let arithmetic = *b == Binary::ShiftRight && out.dtype.is_signed_int();
+                        let r = ndarray::Zip::from(&x).and(&y).map_collect(|&p, &q| {
+                            if arithmetic {
+                                // (A negative amount is a huge unsigned one.)
+                                p >> if (0..64).contains(&q) { q } else { 63 }
+                            } else {
+                                b.eval_i64(p, q)
+                            }
+                        });
                         Tensor::from_array(out.dtype, &HostArray::Int(r))?
                     }
                     _ => return Ok(None),
@@ -623,6 +631,22 @@ mod tests {
         let mo = m.infer(&[&x.ty(), &y.ty()]).unwrap();
         let r = m.fold(&[Some(&x), Some(&y)], &mo).unwrap().unwrap();
         assert_eq!(r[0].to_i64s(), vec![2, 1]);
+    }
+
+    #[test]
+    fn signed_right_shifts_fold_arithmetic_as_they_lower() {
+        let op = Elementwise::Binary(Binary::ShiftRight);
+        let by = Tensor::from_i64s(DType::I64, vec![4], &[1, 3, 64, -1]).unwrap();
+        let x = Tensor::from_i64s(DType::I64, vec![1], &[-16]).unwrap();
+        let out = op.infer(&[&x.ty(), &by.ty()]).unwrap();
+        let r = op.fold(&[Some(&x), Some(&by)], &out).unwrap().unwrap();
+        assert_eq!(r[0].to_i64s(), vec![-8, -2, -1, -1]);
+        // Unsigned shifts stay logical; past the width they give 0.
+        let x = Tensor::from_i64s(DType::U8, vec![1], &[0xf0]).unwrap();
+        let by = Tensor::from_i64s(DType::U8, vec![2], &[4, 9]).unwrap();
+        let out = op.infer(&[&x.ty(), &by.ty()]).unwrap();
+        let r = op.fold(&[Some(&x), Some(&by)], &out).unwrap().unwrap();
+        assert_eq!(r[0].to_i64s(), vec![0x0f, 0]);
     }
 
     #[test]

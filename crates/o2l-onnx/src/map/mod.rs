@@ -31,6 +31,7 @@ pub(crate) mod optional;
 pub(crate) mod pool;
 pub(crate) mod qdq;
 pub(crate) mod quant;
+pub(crate) mod random;
 pub(crate) mod recurrent;
 pub(crate) mod reduce;
 pub(crate) mod resize;
@@ -62,6 +63,7 @@ pub(crate) fn all_rules() -> impl Iterator<Item = &'static Rule> {
         sequence::RULES,
         recurrent::RULES,
         movement::RULES,
+        random::RULES,
         training::RULES,
         gradient::RULES,
         ml::RULES,

@@ -114,16 +114,16 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Dropout",
         &[1, 6],
-        &[],
+        super::random::DROPOUT,
         dropout_v1,
-        "is_test=1 (or ratio 0): alias of the input; a used mask is an all-ones constant; training not supported",
+        "is_test=1 (or ratio 0): alias of the input, a used mask all ones; is_test=0: mask = u >= ratio from the counter-based generator (as RandomUniform; not onnxruntime's draws), y = mask ? x * 1/(1 - ratio) : 0",
     ),
     row(
         "Dropout",
         &[7, 10, 12, 13, 22],
-        &["Fill"],
+        super::random::DROPOUT,
         dropout,
-        "inference: alias of the input; a used mask is an all-true constant; training_mode not supported",
+        "inference: alias of the input, a used mask all true; training_mode (constant or run-time) and ratio (constant or run-time): mask = u >= ratio from the counter-based generator (as RandomUniform; not onnxruntime's draws), y = mask ? x * 1/(1 - ratio) : 0, chosen at run time",
     ),
     row(
         "Constant",
@@ -1035,61 +1035,61 @@ fn identity(ctx: &mut MapCtx) -> Result<()> {
 }
 
 /// Dropout-1/6: `is_test`=1 (or a ratio of 0) passes the input through;
-/// training draws random masks, which have no deterministic lowering.
+/// training (`is_test`=0) draws the mask from the counter-based generator.
 fn dropout_v1(ctx: &mut MapCtx) -> Result<()> {
     let ratio = ctx.attrs.float_or("ratio", 0.5)?;
     if ctx.attrs.int_or("is_test", 0)? == 0 && ratio != 0.0 {
-        return Err(Error::unsupported(format!(
-            "Dropout-{} with is_test=0 and ratio {ratio}: random masks have no deterministic lowering",
-            ctx.version
-        )));
+        let x = ctx.input(0)?;
+        let dtype = ctx.ty(x).dtype;
+        let r = ctx.scalar(dtype, f64::from(ratio))?;
+        return super::random::training_dropout(ctx, x, r, None);
     }
     dropout(ctx)
 }
 
+/// Dropout-7 on: inference passes the input through. From Dropout-12 the
+/// training_mode input may say otherwise: a constant true draws the mask
+/// (unless the ratio is a constant 0), a run-time flag chooses at run time.
 fn dropout(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
     if ctx.version >= 12
         && let Some(t) = ctx.opt_input(2)
     {
+        let ratio = match ctx.opt_input(1) {
+            Some(r) => r,
+            None => ctx.scalar(ctx.ty(x).dtype, 0.5)?,
+        };
+        let ratio_zero = ctx
+            .const_of(ratio)
+            .is_some_and(|r| r.to_f64s().iter().all(|&v| v == 0.0));
         match ctx.const_of(t) {
             Some(c) if c.to_i64s().iter().all(|&v| v == 0) => {}
-            Some(_) => {
-                // Training mode drops nothing only when the ratio is 0.
-                let ratio = match ctx.opt_input(1) {
-                    None => 0.5,
-                    Some(r) => match ctx.const_of(r) {
-                        Some(r) => r.to_f64s().first().copied().unwrap_or(0.5),
-                        None => {
-                            return Err(ctx.needs_constant(
-                                1,
-                                "Dropout in training mode with a ratio computed at run time",
-                            ));
-                        }
-                    },
-                };
-                if ratio != 0.0 {
-                    return Err(Error::unsupported(format!(
-                        "Dropout in training mode with ratio {ratio}: random masks have no deterministic lowering"
-                    )));
-                }
-            }
-            None => {
-                return Err(ctx
-                    .needs_constant(2, "Dropout with a training_mode input computed at run time"));
-            }
+            // Training drops nothing when the ratio is 0.
+            Some(_) if ratio_zero => {}
+            Some(_) => return super::random::training_dropout(ctx, x, ratio, None),
+            None => return super::random::training_dropout(ctx, x, ratio, Some(t)),
         }
     }
     ctx.bind(0, x)?;
     if ctx.output_wanted(1) {
         let t = ctx.ty(x);
-        let dims = t.static_dims("Dropout mask")?;
         let dtype = if ctx.version >= 10 {
             DType::Bool
         } else {
             t.dtype
         };
-        let mask = ctx.filled(dtype, dims, 1.0)?;
+        let mask = match t.known_dims() {
+            Some(dims) => ctx.filled(dtype, dims, 1.0)?,
+            None => {
+                // All ones over x's run-time shape.
+                let one = ctx.scalar(dtype, 1.0)?;
+                let shape = ctx.emit1(Op::Movement(Movement::ShapeOf), &[x])?;
+                ctx.emit1(
+                    Op::Movement(Movement::BroadcastTo { dims: t.shape }),
+                    &[one, shape],
+                )?
+            }
+        };
         ctx.bind(1, mask)?;
     }
     Ok(())
@@ -2684,6 +2684,46 @@ mod tests {
     }
 
     #[test]
+    fn dropout_with_a_run_time_mode_chooses_at_run_time() {
+        let model = |x: ValueInfoProto| {
+            M::new(22)
+                .input(x)
+                .input(vi("ratio", 1, &[]))
+                .input(vi("training", 9, &[]))
+                .node(node(
+                    "Dropout",
+                    "d",
+                    &["x", "ratio", "training"],
+                    &["y", "mask"],
+                ))
+                .output("y")
+                .output("mask")
+                .import()
+                .unwrap()
+        };
+        let g = model(f32_in("x", &[3, 4]));
+        let names = op_names(&g);
+        // The draws of a static shape fold; what the flag and ratio decide runs.
+        for op in ["GreaterOrEqual", "Not", "Or", "Select", "Div", "Mul"] {
+            assert!(names.contains(&op), "{op} in {names:?}");
+        }
+        assert_eq!(g.ty(g.outputs[1]).dtype, DType::Bool);
+        let g = model(vi("x", 1, &[D::S("n"), D::N(4)]));
+        assert!(op_names(&g).contains(&"Range"), "{:?}", op_names(&g));
+        assert_eq!(g.ty(g.outputs[0]).shape, g.ty(g.inputs[0]).shape);
+        // Inference over a run-time shape: the mask is all true at that shape.
+        let g = M::new(13)
+            .input(vi("x", 1, &[D::S("n"), D::N(4)]))
+            .node(node("Dropout", "d", &["x"], &["y", "mask"]))
+            .output("y")
+            .output("mask")
+            .import()
+            .unwrap();
+        assert!(op_names(&g).contains(&"BroadcastTo"), "{:?}", op_names(&g));
+        assert_eq!(g.ty(g.outputs[1]).dtype, DType::Bool);
+    }
+
+    #[test]
     fn dropout_6_passes_the_input_in_test_mode_only() {
         let model = |attrs: Vec<AttributeProto>| {
             M::new(6)
@@ -2694,7 +2734,8 @@ mod tests {
         let g = model(vec![a_int("is_test", 1)]).import().unwrap();
         // Y is X (the graph output gets its own copy, which Dropout did not emit).
         assert!(g.nodes.iter().all(|n| n.origin.op_type != "Dropout"));
-        let e = model(vec![]).import().unwrap_err();
-        assert!(e.to_string().contains("is_test=0"), "{e}");
+        // Training (is_test=0) keeps a drawn subset, scaled by 1/(1 - ratio).
+        let g = model(vec![a_float("ratio", 0.25)]).import().unwrap();
+        assert_eq!(op_names(&g), vec!["Mul", "Select"]);
     }
 }
