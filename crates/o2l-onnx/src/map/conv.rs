@@ -839,4 +839,46 @@ mod tests {
             .unwrap_err();
         assert!(e.message.contains("group 3"), "{e}");
     }
+
+    #[test]
+    fn col2im_keeps_the_conv_form_for_constant_shapes_and_scatters_for_run_time_ones() {
+        let col2im = node("Col2Im", "c", &["x", "image", "block"], &["y"]);
+        let g = M::new(18)
+            .input(f32_in("x", &[1, 4, 6]))
+            .init(t_i64("image", &[3, 4]))
+            .init(t_i64("block", &[2, 2]))
+            .node(col2im.clone())
+            .output("y")
+            .import()
+            .unwrap();
+        assert!(op_names(&g).contains(&"Conv"), "{:?}", op_names(&g));
+        assert!(!op_names(&g).contains(&"ScatterElements"));
+        assert_eq!(out_dims(&g, 0), vec![1, 1, 3, 4]);
+        let g = M::new(18)
+            .input(f32_in("x", &[1, 4, 6]))
+            .input(vi("image", 7, &[D::N(2)]))
+            .input(vi("block", 7, &[D::N(2)]))
+            .node(with_attrs(col2im, vec![a_ints("pads", &[1, 0, 0, 1])]))
+            .output("y")
+            .import()
+            .unwrap();
+        let ops = op_names(&g);
+        for op in ["ScatterElements", "BroadcastTo", "ReshapeTo", "SliceAt"] {
+            assert!(ops.contains(&op), "{op} not in {ops:?}");
+        }
+        assert!(!ops.contains(&"Conv"));
+        let out = g.ty(g.outputs[0]);
+        assert_eq!(out.shape[0], Dim::Known(1));
+        assert!(out.shape[1..].iter().all(|d| d.known().is_none()), "{out}");
+        // Shapes of run-time length would make the rank depend on data.
+        let e = M::new(18)
+            .input(f32_in("x", &[1, 4, 6]))
+            .input(vi("image", 7, &[D::S("n")]))
+            .input(vi("block", 7, &[D::N(2)]))
+            .node(node("Col2Im", "c", &["x", "image", "block"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidModel, "{e}");
+    }
 }

@@ -693,8 +693,21 @@ fn scalar_input(ctx: &mut MapCtx, i: usize, what: &str, to: DType) -> Result<Val
     ctx.cast(v, to)
 }
 
-/// `Range(0, n)` (n a rank-0 i64) whose length is the run-time dim `count`.
+/// `Range(0, n)` (n a rank-0 i64) whose length is the run-time dim `count`;
+/// a constant vector of known length when `n` is known.
 fn iota(ctx: &mut MapCtx, n: ValueId, count: String) -> Result<ValueId> {
+    if let Some(&len) = ctx
+        .const_of(n)
+        .and_then(|t| t.to_i64s().first().copied())
+        .as_ref()
+    {
+        // As Range: no elements below 0.
+        let len = len.max(0) as u64;
+        ctx.graph
+            .check_constant(len, 8, &format!("a range of {len}"))?;
+        let v: Vec<i64> = (0..len as i64).collect();
+        return ctx.i64s(vec![len], &v);
+    }
     let zero = ctx.i64s(vec![], &[0])?;
     let one = ctx.i64s(vec![], &[1])?;
     ctx.emit1(Op::Movement(Movement::Range { count }), &[zero, n, one])
@@ -983,4 +996,72 @@ fn tfidf_vectorizer(ctx: &mut MapCtx) -> Result<()> {
         ctx.reshape(y, vec![Dim::Known(out_size)])?
     };
     ctx.bind(0, y)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_models::*;
+
+    fn scalar_i64(name: &str, v: i64) -> TensorProto {
+        TensorProto {
+            name: Some(name.into()),
+            data_type: Some(7),
+            int64_data: vec![v],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn stft_of_a_run_time_step_has_a_run_time_frame_count() {
+        let g = M::new(17)
+            .input(f32_in("x", &[1, 128, 1]))
+            .input(vi("step", 7, &[]))
+            .init(scalar_i64("frame", 16))
+            .node(node("STFT", "s", &["x", "step", "", "frame"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap();
+        let ops = op_names(&g);
+        assert!(ops.contains(&"Range") && ops.contains(&"MatMul"), "{ops:?}");
+        let out = g.ty(g.outputs[0]);
+        // The frame length is constant, so the onesided bins are known.
+        assert_eq!(out.shape[0], Dim::Known(1));
+        assert!(out.shape[1].known().is_none(), "{out}");
+        assert_eq!(out.shape[2..], [Dim::Known(9), Dim::Known(2)]);
+    }
+
+    #[test]
+    fn mel_weight_matrix_is_a_constant_of_constant_parameters_else_computed() {
+        let names = ["bins", "dft", "rate", "lo", "hi"];
+        let scalar_f32 = |name: &str, v: f32| {
+            let mut t = t_f32(name, &[], &[v]);
+            t.dims.clear();
+            t
+        };
+        let g = M::new(17)
+            .init(scalar_i64("bins", 8))
+            .init(scalar_i64("dft", 16))
+            .init(scalar_i64("rate", 8192))
+            .init(scalar_f32("lo", 0.0))
+            .init(scalar_f32("hi", 4096.0))
+            .node(node("MelWeightMatrix", "m", &names, &["w"]))
+            .output("w")
+            .import()
+            .unwrap();
+        assert!(op_names(&g).is_empty(), "{:?}", op_names(&g));
+        assert_eq!(out_dims(&g, 0), vec![9, 8]);
+        let g = M::new(17)
+            .input(vi("bins", 7, &[]))
+            .input(vi("dft", 7, &[]))
+            .init(scalar_i64("rate", 8192))
+            .init(scalar_f32("lo", 0.0))
+            .init(scalar_f32("hi", 4096.0))
+            .node(node("MelWeightMatrix", "m", &names, &["w"]))
+            .output("w")
+            .import()
+            .unwrap();
+        let out = g.ty(g.outputs[0]);
+        assert!(out.shape.iter().all(|d| d.known().is_none()), "{out}");
+        assert_eq!(out.dtype, DType::F32);
+    }
 }
