@@ -451,6 +451,69 @@ def recurrent_run_time_sequence(_rng):
         case(name, nodes, feeds_in, outputs, sets[0], 14, more_feeds=sets[1:])
 
 
+def col2im_run_time(_rng):
+    """Col2Im with image_shape and block_shape given at run time: one module,
+    data sets of different image sizes, block sizes and channel counts (the
+    columns keep their shape), with and without pads, strides and dilations."""
+    rng = np.random.default_rng(13)
+
+    def blocks(image, block, pads, strides, dilations):
+        n = len(image)
+        return [(image[i] + pads[i] + pads[n + i] - dilations[i] * (block[i] - 1) - 1) // strides[i] + 1
+                for i in range(n)]
+
+    def sets(ck, l, shapes, attrs):
+        out = []
+        for image, block in shapes:
+            k = int(np.prod(block))
+            assert ck % k == 0 and int(np.prod(blocks(image, block, **attrs))) == l, (image, block)
+            out.append({"x": rng.standard_normal((1, ck, l)).astype(np.float32),
+                        "image_shape": np.array(image, np.int64), "block_shape": np.array(block, np.int64)})
+        return out
+
+    plain = dict(pads=[0, 0, 0, 0], strides=[1, 1], dilations=[1, 1])
+    data = sets(4, 6, [((3, 4), (2, 2)), ((4, 3), (2, 2)), ((7, 2), (2, 2)), ((2, 3), (1, 1))], plain)
+    inputs = [("x", T.FLOAT, [1, 4, 6]), ("image_shape", T.INT64, [2]), ("block_shape", T.INT64, [2])]
+    nodes = [h.make_node("Col2Im", ["x", "image_shape", "block_shape"], ["y"])]
+    case("col2im_run_time_shapes", nodes, inputs, [("y", T.FLOAT, [1, "C", "H", "W"])], data[0], 18, more_feeds=data[1:])
+    attrs = dict(pads=[1, 0, 0, 1], strides=[2, 1], dilations=[1, 2])
+    data = sets(4, 6, [((4, 4), (2, 2)), ((6, 3), (2, 2)), ((4, 3), (1, 2)), ((2, 2), (1, 1))], attrs)
+    nodes = [h.make_node("Col2Im", ["x", "image_shape", "block_shape"], ["y"], **attrs)]
+    case("col2im_run_time_shapes_padded", nodes, inputs, [("y", T.FLOAT, [1, "C", "H", "W"])], data[0], 18,
+         more_feeds=data[1:])
+
+
+def signal_run_time(_rng):
+    """STFT of a complex signal with frame_step and frame_length given at run
+    time (frame count and bins known only then), and MelWeightMatrix of
+    run-time parameters: one module each, several data sets."""
+    rng = np.random.default_rng(14)
+    i64 = lambda v: np.array(v, np.int64)
+    data = [{"signal": rng.standard_normal((2, 48, 2)).astype(np.float32),
+             "frame_step": i64(step), "frame_length": i64(frame)}
+            for step, frame in [(8, 16), (5, 12), (16, 16), (3, 7)]]
+    nodes = [h.make_node("STFT", ["signal", "frame_step", "", "frame_length"], ["y"], onesided=0)]
+    case("stft_run_time_step_complex", nodes,
+         [("signal", T.FLOAT, [2, 48, 2]), ("frame_step", T.INT64, []), ("frame_length", T.INT64, [])],
+         [("y", T.FLOAT, [2, "F", "K", 2])], data[0], 17, more_feeds=data[1:])
+    data = [{"signal": rng.standard_normal((1, 40, 1)).astype(np.float32),
+             "frame_step": i64(step), "frame_length": i64(frame)}
+            for step, frame in [(4, 10), (7, 9), (10, 16)]]
+    nodes = [h.make_node("STFT", ["signal", "frame_step", "", "frame_length"], ["y"])]
+    case("stft_run_time_step_onesided", nodes,
+         [("signal", T.FLOAT, [1, 40, 1]), ("frame_step", T.INT64, []), ("frame_length", T.INT64, [])],
+         [("y", T.FLOAT, [1, "F", "K", 2])], data[0], 17, more_feeds=data[1:])
+    data = [{"num_mel_bins": i64(m), "dft_length": i64(d), "sample_rate": i64(r),
+             "lower_edge_hertz": np.array(lo, np.float32), "upper_edge_hertz": np.array(hi, np.float32)}
+            for m, d, r, lo, hi in [(8, 16, 8192, 0.0, 4096.0), (5, 32, 16000, 100.0, 7000.0),
+                                    (10, 64, 8000, 20.0, 3900.0)]]
+    names = ["num_mel_bins", "dft_length", "sample_rate", "lower_edge_hertz", "upper_edge_hertz"]
+    nodes = [h.make_node("MelWeightMatrix", names, ["w"])]
+    case("melweightmatrix_run_time", nodes,
+         [(n, T.INT64, []) for n in names[:3]] + [(n, T.FLOAT, []) for n in names[3:]],
+         [("w", T.FLOAT, ["B", "M"])], data[0], 17, more_feeds=data[1:])
+
+
 def save_model_case(name, model, feeds):
     """Like case(), for a model built by hand (other domains)."""
     onnx.checker.check_model(model)
@@ -537,6 +600,7 @@ if __name__ == "__main__":
     rng = np.random.default_rng(2026)
     for make in [roi_align, det, nms, maxpool_indices, unique, sequences, loop_runtime, deform_conv, tree_ensemble,
                  same_pads_symbolic, topk_symbolic_axis, recurrent_run_time_sequence, rank_by_run_time_dim,
-                 resize_antialias_run_time, maxunpool_run_time_output_shape, gradient_mlp]:
+                 resize_antialias_run_time, maxunpool_run_time_output_shape, gradient_mlp, col2im_run_time,
+                 signal_run_time]:
         make(rng)
     print("wrote", sorted(p.name for p in ROOT.iterdir() if p.is_dir()))

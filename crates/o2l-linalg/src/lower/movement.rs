@@ -831,11 +831,26 @@ fn gather<'c, 'a>(
     )?[0])
 }
 
+/// The length of data dim `k` inside a scatter loop: a constant, or the
+/// carried tensor's dim when it is known only at run time.
+fn dim_len<'c, 'b>(
+    b: &Ctx<'c, 'b>,
+    acc: Val<'c, 'b>,
+    k: usize,
+    n: Option<u64>,
+) -> Result<Val<'c, 'b>> {
+    match n {
+        Some(n) => b.index(n as i64),
+        None => b.dim(acc, k),
+    }
+}
+
 /// ScatterElements (`axis` given) and ScatterND (`axis` None) as one `scf.for`
 /// over the updates' elements in row-major order, carrying the result tensor:
 /// each step reads the update and the addressed element with `tensor.extract`,
 /// combines them and writes back with `tensor.insert`, so duplicate indices
-/// apply in turn. Needs static updates and data shapes.
+/// apply in turn. Needs static updates; a data dim known only at run time
+/// (an index wraps by it) is read with `tensor.dim` of the carried result.
 fn scatter<'c, 'a>(
     cx: &Ctx<'c, 'a>,
     data: Operand<'c, 'a, '_>,
@@ -845,14 +860,16 @@ fn scatter<'c, 'a>(
     reduction: ScatterReduction,
     out: &TensorType,
 ) -> Result<Val<'c, 'a>> {
-    let (Some(udims), Some(ddims)) = (upd.1.known_dims(), data.1.known_dims()) else {
+    let Some(udims) = upd.1.known_dims() else {
         o2l_canon::bail!(
             Unsupported,
-            "scatter needs static shapes, got data {}, updates {}",
+            "scatter needs static updates, got data {}, updates {}",
             data.1,
             upd.1
         );
     };
+    let ddims: Vec<Option<u64>> = data.1.shape.iter().map(Dim::known).collect();
+
     let total: u64 = udims.iter().product();
     if total == 0 {
         return Ok(data.0);
@@ -910,7 +927,7 @@ fn scatter<'c, 'a>(
                     let mut at = vec![idx_t];
                     at.extend(coords.iter().copied());
                     let raw = b.op1("tensor.extract", &at, idx_elem, &[])?;
-                    let len = b.index(ddims[ax] as i64)?;
+                    let len = dim_len(b, acc, ax, ddims.get(ax).copied().flatten())?;
                     let mut t = coords.clone();
                     t[ax] = wrapped_index(b, raw, idx_d, len)?;
                     t
@@ -923,7 +940,7 @@ fn scatter<'c, 'a>(
                         at.extend(coords[..q - 1].iter().copied());
                         at.push(b.index(j as i64)?);
                         let raw = b.op1("tensor.extract", &at, idx_elem, &[])?;
-                        let len = b.index(dn as i64)?;
+                        let len = dim_len(b, acc, j, dn)?;
                         t.push(wrapped_index(b, raw, idx_d, len)?);
                     }
                     t.extend(coords[q - 1..].iter().copied());

@@ -7,7 +7,7 @@ use super::ctx::{MapCtx, Rule, row, to_u64s};
 use o2l_canon::Builder;
 use o2l_canon::compose::{self, Transposed};
 use o2l_canon::ops::{Binary, Conv, Linear, Movement, PadMode, Sample};
-use o2l_canon::{Dim, Error, Op, Result, Tensor, ValueId};
+use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
 
 pub(crate) static RULES: &[Rule] = &[
     row(
@@ -41,9 +41,25 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Col2Im",
         &[18],
-        &["Reshape", "Concat", "Gather", "Transpose", "Conv"],
+        &[
+            "Reshape",
+            "Concat",
+            "Gather",
+            "Transpose",
+            "Conv",
+            "Cast",
+            "Mul",
+            "Div",
+            "Mod",
+            "Add",
+            "Sub",
+            "BroadcastTo",
+            "ScatterElements",
+            "ReshapeTo",
+            "SliceAt",
+        ],
         col2im,
-        "a ConvTranspose (group = C) of the blocks with a one-hot kernel per block position; constant (bindable) image and block shapes",
+        "constant image and block shapes: a ConvTranspose (group = C) of the blocks with a one-hot kernel per block position; run-time ones: each column entry added at its image position (ScatterElements with add) into zeros of run-time size, reshaped to (N, C, padded image) and cropped",
     ),
     row(
         "ConvTranspose",
@@ -425,8 +441,24 @@ fn conv_op_with(ctx: &MapCtx, x: ValueId, w: ValueId, prepadded: &[usize]) -> Re
     }))
 }
 
+/// Col2Im's per-spatial-dim attribute `name` (`count` values, else `default`).
+fn col2im_attr(ctx: &MapCtx, name: &str, default: i64, count: usize) -> Result<Vec<i64>> {
+    match ctx.attrs.ints(name)? {
+        None => Ok(vec![default; count]),
+        Some(v) if v.len() == count => Ok(v),
+        Some(v) => Err(Error::invalid(format!(
+            "attribute \"{name}\": expected {count} values, got {}",
+            v.len()
+        ))),
+    }
+}
+
 fn col2im(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
+    let (image_v, block_v) = (ctx.input(1)?, ctx.input(2)?);
+    if ctx.const_of(image_v).is_none() || ctx.const_of(block_v).is_none() {
+        return run_time_col2im(ctx, x, image_v, block_v);
+    }
     let shape_of = |ctx: &MapCtx, i: usize, what: &str| -> Result<Vec<u64>> {
         match ctx.const_ints(i, what)? {
             Some(v) => to_u64s(&v, what),
@@ -441,19 +473,9 @@ fn col2im(ctx: &mut MapCtx) -> Result<()> {
             "Col2Im image_shape {image:?} and block_shape {block:?} must have one positive value per spatial dim"
         )));
     }
-    let per_dim = |ctx: &MapCtx, name: &str, default: i64, count: usize| -> Result<Vec<i64>> {
-        match ctx.attrs.ints(name)? {
-            None => Ok(vec![default; count]),
-            Some(v) if v.len() == count => Ok(v),
-            Some(v) => Err(Error::invalid(format!(
-                "attribute \"{name}\": expected {count} values, got {}",
-                v.len()
-            ))),
-        }
-    };
-    let strides = to_u64s(&per_dim(ctx, "strides", 1, n)?, "strides")?;
-    let dilations = to_u64s(&per_dim(ctx, "dilations", 1, n)?, "dilations")?;
-    let pads = per_dim(ctx, "pads", 0, 2 * n)?;
+    let strides = to_u64s(&col2im_attr(ctx, "strides", 1, n)?, "strides")?;
+    let dilations = to_u64s(&col2im_attr(ctx, "dilations", 1, n)?, "dilations")?;
+    let pads = col2im_attr(ctx, "pads", 0, 2 * n)?;
     let xd = ctx.ty(x).static_dims("Col2Im input")?;
     let k: u64 = block.iter().product();
     let [batch, ck, l] = xd[..] else {
@@ -505,6 +527,171 @@ fn col2im(ctx: &mut MapCtx) -> Result<()> {
         out_pad: vec![0; n],
     };
     let y = compose::conv_transpose(ctx, cols, w, None, &p)?;
+    ctx.bind(0, y)
+}
+
+/// Col2Im with image or block shape computed at run time. Column entry
+/// (channel `c K + j`, block `l`) lands at padded-image position
+/// `l_i s_i + k_i d_i` per spatial dim (`k` the block offset `j`, `l_i` the
+/// block coordinates); the target flat indices `c P + pos` (P the padded
+/// image size) are computed from the run-time shapes, and every entry is
+/// added there (ScatterElements, add) into zeros of (N, C P), which is
+/// reshaped to (N, C, padded..) and cropped by the pads: every dim after N
+/// is a run-time dim.
+fn run_time_col2im(ctx: &mut MapCtx, x: ValueId, image: ValueId, block: ValueId) -> Result<()> {
+    use o2l_canon::ops::ScatterReduction;
+    let node = ctx.origin.node.clone();
+    let n = match (
+        ctx.ty(image).known_dims().as_deref(),
+        ctx.ty(block).known_dims().as_deref(),
+    ) {
+        (Some([a]), Some([b])) if a == b && *a > 0 => *a as usize,
+        _ => {
+            return Err(Error::invalid(format!(
+                "Col2Im image_shape {} and block_shape {} must be 1-D with one value per spatial dim",
+                ctx.ty(image),
+                ctx.ty(block)
+            )));
+        }
+    };
+    let strides = col2im_attr(ctx, "strides", 1, n)?;
+    let dilations = col2im_attr(ctx, "dilations", 1, n)?;
+    let pads = col2im_attr(ctx, "pads", 0, 2 * n)?;
+    if strides.iter().chain(&dilations).any(|&v| v <= 0) || pads.iter().any(|&p| p < 0) {
+        return Err(Error::invalid(format!(
+            "Col2Im strides {strides:?} and dilations {dilations:?} must be positive, pads {pads:?} not negative"
+        )));
+    }
+    let xd = ctx
+        .ty(x)
+        .static_dims("Col2Im input (with run-time shapes)")?;
+    let [batch, ck, l] = xd[..] else {
+        return Err(Error::invalid(format!(
+            "Col2Im takes (N, C * prod(block), L), got {}",
+            ctx.ty(x)
+        )));
+    };
+    let dtype = ctx.ty(x).dtype;
+    let image = ctx.cast(image, DType::I64)?;
+    let block = ctx.cast(block, DType::I64)?;
+    let el = |ctx: &mut MapCtx, v: ValueId, i: usize| -> Result<ValueId> {
+        let e = ctx.take(v, 0, &[i as i64])?;
+        ctx.reshape_to(e, &[])
+    };
+    let int = |ctx: &mut MapCtx, v: i64| ctx.i64s(vec![], &[v]);
+    let one = int(ctx, 1)?;
+    let mut blk = Vec::with_capacity(n);
+    let mut padded = Vec::with_capacity(n);
+    let mut counts = Vec::with_capacity(n);
+    let mut k = one;
+    for i in 0..n {
+        let b = el(ctx, block, i)?;
+        k = ctx.binary(Binary::Mul, k, b)?;
+        let img = el(ctx, image, i)?;
+        let p = int(ctx, pads[i] + pads[n + i])?;
+        let pd = ctx.binary(Binary::Add, img, p)?;
+        let bm1 = ctx.binary(Binary::Sub, b, one)?;
+        let d = int(ctx, dilations[i])?;
+        let span = ctx.binary(Binary::Mul, bm1, d)?;
+        let span = ctx.binary(Binary::Add, span, one)?;
+        let room = ctx.binary(Binary::Sub, pd, span)?;
+        let s = int(ctx, strides[i])?;
+        let cnt = ctx.binary(Binary::Div, room, s)?;
+        let cnt = ctx.binary(Binary::Add, cnt, one)?;
+        blk.push(b);
+        padded.push(pd);
+        counts.push(cnt);
+    }
+    // Row-major strides over the padded image, the block grid and the block.
+    let (mut pst, mut cst, mut bst) = (vec![one; n], vec![one; n], vec![one; n]);
+    for i in (0..n - 1).rev() {
+        pst[i] = ctx.binary(Binary::Mul, pst[i + 1], padded[i + 1])?;
+        cst[i] = ctx.binary(Binary::Mul, cst[i + 1], counts[i + 1])?;
+        bst[i] = ctx.binary(Binary::Mul, bst[i + 1], blk[i + 1])?;
+    }
+    let plane = ctx.binary(Binary::Mul, pst[0], padded[0])?;
+    let ckv = int(ctx, ck as i64)?;
+    let channels = ctx.binary(Binary::Div, ckv, k)?;
+    let ch = ctx.i64s(vec![ck, 1], &(0..ck as i64).collect::<Vec<_>>())?;
+    let at = ctx.i64s(vec![1, l], &(0..l as i64).collect::<Vec<_>>())?;
+    let modulo = Binary::Mod { fmod: false };
+    let c = ctx.binary(Binary::Div, ch, k)?;
+    let j = ctx.binary(modulo, ch, k)?;
+    let mut target = ctx.binary(Binary::Mul, c, plane)?;
+    for i in 0..n {
+        let ki = ctx.binary(Binary::Div, j, bst[i])?;
+        let ki = ctx.binary(modulo, ki, blk[i])?;
+        let li = ctx.binary(Binary::Div, at, cst[i])?;
+        let li = ctx.binary(modulo, li, counts[i])?;
+        let s = int(ctx, strides[i])?;
+        let d = int(ctx, dilations[i])?;
+        let a = ctx.binary(Binary::Mul, li, s)?;
+        let b = ctx.binary(Binary::Mul, ki, d)?;
+        let p = ctx.binary(Binary::Add, a, b)?;
+        let p = ctx.binary(Binary::Mul, p, pst[i])?;
+        target = ctx.binary(Binary::Add, target, p)?;
+    }
+    let entries = ck
+        .checked_mul(l)
+        .ok_or_else(|| Error::limit("Col2Im input size overflows"))?;
+    let target = ctx.reshape_to(target, &[1, entries])?;
+    let target = ctx.broadcast_to(target, &[batch, entries])?;
+    let updates = ctx.reshape_to(x, &[batch, entries])?;
+    let nv = ctx.i64s(vec![1], &[batch as i64])?;
+    let area = ctx.binary(Binary::Mul, channels, plane)?;
+    let area = ctx.reshape_to(area, &[1])?;
+    let shape = ctx.emit1(Op::Movement(Movement::Concat { axis: 0 }), &[nv, area])?;
+    let zero = ctx.scalar(dtype, 0.0)?;
+    let zeros = ctx.emit1(
+        Op::Movement(Movement::BroadcastTo {
+            dims: vec![Dim::Known(batch), Dim::Symbol(format!("{node}_area"))],
+        }),
+        &[zero, shape],
+    )?;
+    let sums = ctx.emit1(
+        Op::Movement(Movement::ScatterElements {
+            axis: 1,
+            reduction: ScatterReduction::Add,
+        }),
+        &[zeros, target, updates],
+    )?;
+    let cropped = pads.iter().any(|&p| p != 0);
+    let mut dims = vec![Dim::Known(batch), Dim::Symbol(format!("{node}_channels"))];
+    let image_dim = |i: usize| Dim::Symbol(format!("{node}_image_{i}"));
+    dims.extend((0..n).map(|i| {
+        if cropped {
+            Dim::Symbol(format!("{node}_padded_{i}"))
+        } else {
+            image_dim(i)
+        }
+    }));
+    let mut parts = vec![nv, ctx.reshape_to(channels, &[1])?];
+    for pd in padded {
+        parts.push(ctx.reshape_to(pd, &[1])?);
+    }
+    let shape = ctx.emit1(Op::Movement(Movement::Concat { axis: 0 }), &parts)?;
+    let y = ctx.emit1(
+        Op::Movement(Movement::ReshapeTo {
+            dims,
+            allow_zero: false,
+        }),
+        &[sums, shape],
+    )?;
+    let y = if cropped {
+        let starts = ctx.i64s(vec![n as u64], &pads[..n])?;
+        let ends = ctx.binary(Binary::Add, starts, image)?;
+        let steps = ctx.i64s(vec![n as u64], &vec![1; n])?;
+        let sizes = (0..n).map(|i| format!("{node}_image_{i}")).collect();
+        ctx.emit1(
+            Op::Movement(Movement::SliceAt {
+                axes: (2..2 + n).collect(),
+                sizes,
+            }),
+            &[y, starts, ends, steps],
+        )?
+    } else {
+        y
+    };
     ctx.bind(0, y)
 }
 
@@ -651,5 +838,47 @@ mod tests {
             .import()
             .unwrap_err();
         assert!(e.message.contains("group 3"), "{e}");
+    }
+
+    #[test]
+    fn col2im_keeps_the_conv_form_for_constant_shapes_and_scatters_for_run_time_ones() {
+        let col2im = node("Col2Im", "c", &["x", "image", "block"], &["y"]);
+        let g = M::new(18)
+            .input(f32_in("x", &[1, 4, 6]))
+            .init(t_i64("image", &[3, 4]))
+            .init(t_i64("block", &[2, 2]))
+            .node(col2im.clone())
+            .output("y")
+            .import()
+            .unwrap();
+        assert!(op_names(&g).contains(&"Conv"), "{:?}", op_names(&g));
+        assert!(!op_names(&g).contains(&"ScatterElements"));
+        assert_eq!(out_dims(&g, 0), vec![1, 1, 3, 4]);
+        let g = M::new(18)
+            .input(f32_in("x", &[1, 4, 6]))
+            .input(vi("image", 7, &[D::N(2)]))
+            .input(vi("block", 7, &[D::N(2)]))
+            .node(with_attrs(col2im, vec![a_ints("pads", &[1, 0, 0, 1])]))
+            .output("y")
+            .import()
+            .unwrap();
+        let ops = op_names(&g);
+        for op in ["ScatterElements", "BroadcastTo", "ReshapeTo", "SliceAt"] {
+            assert!(ops.contains(&op), "{op} not in {ops:?}");
+        }
+        assert!(!ops.contains(&"Conv"));
+        let out = g.ty(g.outputs[0]);
+        assert_eq!(out.shape[0], Dim::Known(1));
+        assert!(out.shape[1..].iter().all(|d| d.known().is_none()), "{out}");
+        // Shapes of run-time length would make the rank depend on data.
+        let e = M::new(18)
+            .input(f32_in("x", &[1, 4, 6]))
+            .input(vi("image", 7, &[D::S("n")]))
+            .input(vi("block", 7, &[D::N(2)]))
+            .node(node("Col2Im", "c", &["x", "image", "block"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidModel, "{e}");
     }
 }

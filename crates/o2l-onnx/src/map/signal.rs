@@ -6,7 +6,7 @@ use super::ctx::{MapCtx, Rule, row};
 use crate::tensor::dtype_of;
 use o2l_canon::Builder;
 use o2l_canon::compose;
-use o2l_canon::ops::{Binary, Linear, Movement, Unary};
+use o2l_canon::ops::{Binary, Compare, Elementwise, Linear, Movement, Unary};
 use o2l_canon::shape::normalize_axis;
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
 use std::f64::consts::PI;
@@ -40,9 +40,17 @@ pub(crate) static RULES: &[Rule] = &[
             "MatMul",
             "Add",
             "Concat",
+            "Cast",
+            "Sub",
+            "Div",
+            "Mod",
+            "Range",
+            "Cos",
+            "Sin",
+            "Neg",
         ],
         stft,
-        "frames gathered, windowed, then the DFT of each",
+        "frames gathered, windowed, then the DFT of each; a run-time frame_step or frame_length: frames of run-time count gathered at f * step + t, DFT tables computed over Range(0, frame)",
     ),
     row(
         "TfIdfVectorizer",
@@ -93,9 +101,26 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "MelWeightMatrix",
         &[17],
-        &[],
+        &[
+            "Reshape",
+            "Cast",
+            "Range",
+            "Add",
+            "Sub",
+            "Mul",
+            "Div",
+            "Log",
+            "Exp",
+            "Floor",
+            "Equal",
+            "Less",
+            "GreaterOrEqual",
+            "Greater",
+            "And",
+            "Select",
+        ],
         mel_weight_matrix,
-        "a constant of the (bound) parameters",
+        "a constant of constant parameters; of run-time ones, the triangles computed over Range(0, dft_length / 2 + 1) x Range(0, num_mel_bins)",
     ),
 ];
 
@@ -330,6 +355,10 @@ fn stft(ctx: &mut MapCtx) -> Result<()> {
         )));
     }
     let onesided = ctx.attrs.int_or("onesided", 1)? != 0;
+    let run_time = |i: usize| ctx.opt_input(i).is_some_and(|v| ctx.const_of(v).is_none());
+    if run_time(1) || run_time(3) {
+        return run_time_stft(ctx, x, &dims, onesided);
+    }
     let step = const_scalar(ctx, 1, "frame_step")?
         .ok_or_else(|| Error::invalid("STFT needs frame_step"))? as u64;
     let window = ctx.opt_input(2);
@@ -374,6 +403,112 @@ fn stft(ctx: &mut MapCtx) -> Result<()> {
         y = ctx.binary(Binary::Mul, y, w)?;
     }
     let out = dft_of(ctx, y, 2, frame, false, onesided)?;
+    ctx.bind(0, out)
+}
+
+/// STFT with a frame step or frame length computed at run time: the frame
+/// count (and, without a window, the frame length and the bins) are run-time
+/// dims. Frames are one Gather of `f * step + t`; the DFT is two MatMuls per
+/// part against cos/sin tables computed over `Range(0, frame)` x `Range(0, bins)`
+/// (angles from `(t k) mod frame`, in f64).
+fn run_time_stft(ctx: &mut MapCtx, x: ValueId, dims: &[u64], onesided: bool) -> Result<()> {
+    let node = ctx.origin.node.clone();
+    let (batch, len, parts) = (dims[0], dims[1], dims[2]);
+    if !(parts == 1 || parts == 2) {
+        return Err(Error::invalid(format!(
+            "STFT takes a signal (batch, length, 1|2), got {}",
+            ctx.ty(x)
+        )));
+    }
+    let dtype = ctx.ty(x).dtype;
+    let step = scalar_input(ctx, 1, "frame_step", DType::I64)?;
+    let window = ctx.opt_input(2);
+    // A window fixes the frame length (frame_length must agree with it).
+    let frame = match window {
+        Some(w) => match ctx.ty(w).static_dims("STFT window")?[..] {
+            [n] => ctx.i64s(vec![], &[n as i64])?,
+            _ => {
+                return Err(Error::invalid(format!(
+                    "STFT window must be 1-D, got {}",
+                    ctx.ty(w)
+                )));
+            }
+        },
+        None if ctx.opt_input(3).is_some() => scalar_input(ctx, 3, "frame_length", DType::I64)?,
+        None => return Err(Error::invalid("STFT needs a window or frame_length")),
+    };
+    let one = ctx.i64s(vec![], &[1])?;
+    let total = ctx.i64s(vec![], &[len as i64])?;
+    let room = ctx.binary(Binary::Sub, total, frame)?;
+    let frames = ctx.binary(Binary::Div, room, step)?;
+    let frames = ctx.binary(Binary::Add, frames, one)?;
+    let f = iota(ctx, frames, format!("{node}_frames"))?;
+    let t = iota(ctx, frame, format!("{node}_frame_length"))?;
+    let f_col = as_2d(ctx, f, true)?;
+    let starts = ctx.binary(Binary::Mul, f_col, step)?;
+    let t_row = as_2d(ctx, t, false)?;
+    let picks = ctx.binary(Binary::Add, starts, t_row)?;
+    // (batch, frames, frame, parts)
+    let mut y = ctx.emit1(Op::Movement(Movement::Gather { axis: 1 }), &[x, picks])?;
+    let fd = ctx.ty(f).shape[0].clone();
+    let td = ctx.ty(t).shape[0].clone();
+    if let Some(w) = window {
+        let w = ctx.reshape(
+            w,
+            vec![Dim::Known(1), Dim::Known(1), td.clone(), Dim::Known(1)],
+        )?;
+        y = ctx.binary(Binary::Mul, y, w)?;
+    }
+    let bins = if onesided {
+        let two = ctx.i64s(vec![], &[2])?;
+        let half = ctx.binary(Binary::Div, frame, two)?;
+        ctx.binary(Binary::Add, half, one)?
+    } else {
+        frame
+    };
+    let k = iota(ctx, bins, format!("{node}_bins"))?;
+    let kd = ctx.ty(k).shape[0].clone();
+    // angle[t, k] = 2 pi ((t k) mod frame) / frame
+    let t_col = as_2d(ctx, t, true)?;
+    let k_row = as_2d(ctx, k, false)?;
+    let tk = ctx.binary(Binary::Mul, t_col, k_row)?;
+    let tk = ctx.binary(Binary::Mod { fmod: false }, tk, frame)?;
+    let tk = ctx.cast(tk, DType::F64)?;
+    let n = ctx.cast(frame, DType::F64)?;
+    let two_pi = ctx.scalar(DType::F64, 2.0 * PI)?;
+    let angle = ctx.binary(Binary::Mul, tk, two_pi)?;
+    let angle = ctx.binary(Binary::Div, angle, n)?;
+    let cos = ctx.unary(Unary::Cos, angle)?;
+    let cos = ctx.cast(cos, dtype)?;
+    let sin = ctx.unary(Unary::Sin, angle)?;
+    let sin = ctx.cast(sin, dtype)?;
+    let frames_shape = vec![Dim::Known(batch), fd.clone(), td];
+    let part = |ctx: &mut MapCtx, p: i64| -> Result<ValueId> {
+        let idx = ctx.i64s(vec![1], &[p])?;
+        let v = ctx.emit1(Op::Movement(Movement::Gather { axis: 3 }), &[y, idx])?;
+        ctx.reshape(v, frames_shape.clone())
+    };
+    let matmul =
+        |ctx: &mut MapCtx, a: ValueId, b: ValueId| ctx.emit1(Op::Linear(Linear::MatMul), &[a, b]);
+    // (re + i im)(cos - i sin) = (re cos + im sin) + i (im cos - re sin)
+    let re = part(ctx, 0)?;
+    let mut out_re = matmul(ctx, re, cos)?;
+    let re_sin = matmul(ctx, re, sin)?;
+    let mut out_im = ctx.unary(Unary::Neg, re_sin)?;
+    if parts == 2 {
+        let im = part(ctx, 1)?;
+        let im_sin = matmul(ctx, im, sin)?;
+        out_re = ctx.binary(Binary::Add, out_re, im_sin)?;
+        let im_cos = matmul(ctx, im, cos)?;
+        out_im = ctx.binary(Binary::Add, out_im, im_cos)?;
+    }
+    let out_shape = vec![Dim::Known(batch), fd, kd, Dim::Known(1)];
+    let out_re = ctx.reshape(out_re, out_shape.clone())?;
+    let out_im = ctx.reshape(out_im, out_shape)?;
+    let out = ctx.emit1(
+        Op::Movement(Movement::Concat { axis: 3 }),
+        &[out_re, out_im],
+    )?;
     ctx.bind(0, out)
 }
 
@@ -478,6 +613,13 @@ fn blackman_window(ctx: &mut MapCtx) -> Result<()> {
 }
 
 fn mel_weight_matrix(ctx: &mut MapCtx) -> Result<()> {
+    let dtype = dtype_of(
+        ctx.attrs.int_or("output_datatype", 1)? as i32,
+        "attribute \"output_datatype\"",
+    )?;
+    if (0..5).any(|i| ctx.opt_input(i).is_some_and(|v| ctx.const_of(v).is_none())) {
+        return run_time_mel_weight_matrix(ctx, dtype);
+    }
     let mut p = [0.0f64; 5];
     let names = [
         "num_mel_bins",
@@ -530,10 +672,6 @@ fn mel_weight_matrix(ctx: &mut MapCtx) -> Result<()> {
             set(j, i, (right - j) as f64 / (right - center) as f64)?;
         }
     }
-    let dtype = dtype_of(
-        ctx.attrs.int_or("output_datatype", 1)? as i32,
-        "attribute \"output_datatype\"",
-    )?;
     let v = ctx.constant(Tensor::from_f64s(
         dtype,
         vec![spectrogram as u64, mels as u64],
@@ -542,12 +680,149 @@ fn mel_weight_matrix(ctx: &mut MapCtx) -> Result<()> {
     ctx.bind(0, v)
 }
 
+/// Input `i` (one value) as a rank-0 tensor of `to`.
+fn scalar_input(ctx: &mut MapCtx, i: usize, what: &str, to: DType) -> Result<ValueId> {
+    let v = ctx.input(i)?;
+    if ctx.ty(v).num_elements()? != Some(1) {
+        return Err(Error::invalid(format!(
+            "input {i} ({what}) must be one value, got {}",
+            ctx.ty(v)
+        )));
+    }
+    let v = ctx.reshape_to(v, &[])?;
+    ctx.cast(v, to)
+}
+
+/// `Range(0, n)` (n a rank-0 i64) whose length is the run-time dim `count`;
+/// a constant vector of known length when `n` is known.
+fn iota(ctx: &mut MapCtx, n: ValueId, count: String) -> Result<ValueId> {
+    if let Some(&len) = ctx
+        .const_of(n)
+        .and_then(|t| t.to_i64s().first().copied())
+        .as_ref()
+    {
+        // As Range: no elements below 0.
+        let len = len.max(0) as u64;
+        ctx.graph
+            .check_constant(len, 8, &format!("a range of {len}"))?;
+        let v: Vec<i64> = (0..len as i64).collect();
+        return ctx.i64s(vec![len], &v);
+    }
+    let zero = ctx.i64s(vec![], &[0])?;
+    let one = ctx.i64s(vec![], &[1])?;
+    ctx.emit1(Op::Movement(Movement::Range { count }), &[zero, n, one])
+}
+
+/// `v` (1-D) as a column (`column`) or a row of a 2-D tensor.
+fn as_2d(ctx: &mut MapCtx, v: ValueId, column: bool) -> Result<ValueId> {
+    let d = ctx.ty(v).shape[0].clone();
+    let shape = if column {
+        vec![d, Dim::Known(1)]
+    } else {
+        vec![Dim::Known(1), d]
+    };
+    ctx.reshape(v, shape)
+}
+
+/// MelWeightMatrix of parameters computed at run time: the same triangles as
+/// the constant form, evaluated in f64 over `Range(0, dft_length / 2 + 1)`
+/// (rows) and `Range(0, num_mel_bins)` (columns), both run-time dims.
+fn run_time_mel_weight_matrix(ctx: &mut MapCtx, dtype: DType) -> Result<()> {
+    let node = ctx.origin.node.clone();
+    let mels = scalar_input(ctx, 0, "num_mel_bins", DType::I64)?;
+    let dft = scalar_input(ctx, 1, "dft_length", DType::I64)?;
+    let rate = scalar_input(ctx, 2, "sample_rate", DType::F64)?;
+    let lo = scalar_input(ctx, 3, "lower_edge_hertz", DType::F64)?;
+    let hi = scalar_input(ctx, 4, "upper_edge_hertz", DType::F64)?;
+    let two = ctx.i64s(vec![], &[2])?;
+    let one = ctx.i64s(vec![], &[1])?;
+    let half = ctx.binary(Binary::Div, dft, two)?;
+    let rows = ctx.binary(Binary::Add, half, one)?;
+    let f = |ctx: &mut MapCtx, v: f64| ctx.scalar(DType::F64, v);
+    let to_mel = |ctx: &mut MapCtx, hz: ValueId| -> Result<ValueId> {
+        let k700 = f(ctx, 700.0)?;
+        let one = f(ctx, 1.0)?;
+        let v = ctx.binary(Binary::Div, hz, k700)?;
+        let v = ctx.binary(Binary::Add, v, one)?;
+        let v = ctx.unary(Unary::Log, v)?;
+        let k = f(ctx, 2595.0)?;
+        let v = ctx.binary(Binary::Mul, v, k)?;
+        let ln10 = f(ctx, 10f64.ln())?;
+        ctx.binary(Binary::Div, v, ln10)
+    };
+    let (lo_mel, hi_mel) = (to_mel(ctx, lo)?, to_mel(ctx, hi)?);
+    let mels_f = ctx.cast(mels, DType::F64)?;
+    let two_f = f(ctx, 2.0)?;
+    let parts = ctx.binary(Binary::Add, mels_f, two_f)?;
+    let width = ctx.binary(Binary::Sub, hi_mel, lo_mel)?;
+    let step = ctx.binary(Binary::Div, width, parts)?;
+    let dft_f = ctx.cast(dft, DType::F64)?;
+    let one_f = f(ctx, 1.0)?;
+    let dft_1 = ctx.binary(Binary::Add, dft_f, one_f)?;
+    let i = iota(ctx, mels, format!("{node}_mel_bins"))?;
+    let i = ctx.cast(i, DType::F64)?;
+    // The FFT bin of mel edge i + off, floored.
+    let edge = |ctx: &mut MapCtx, off: f64| -> Result<ValueId> {
+        let o = f(ctx, off)?;
+        let m = ctx.binary(Binary::Add, i, o)?;
+        let m = ctx.binary(Binary::Mul, m, step)?;
+        let m = ctx.binary(Binary::Add, m, lo_mel)?;
+        let k = f(ctx, 2595.0)?;
+        let m = ctx.binary(Binary::Div, m, k)?;
+        let ln10 = f(ctx, 10f64.ln())?;
+        let m = ctx.binary(Binary::Mul, m, ln10)?;
+        let e = ctx.unary(Unary::Exp, m)?;
+        let one = f(ctx, 1.0)?;
+        let e = ctx.binary(Binary::Sub, e, one)?;
+        let k700 = f(ctx, 700.0)?;
+        let hz = ctx.binary(Binary::Mul, e, k700)?;
+        let b = ctx.binary(Binary::Mul, dft_1, hz)?;
+        let b = ctx.binary(Binary::Div, b, rate)?;
+        let b = ctx.unary(Unary::Floor, b)?;
+        as_2d(ctx, b, false)
+    };
+    let left = edge(ctx, 0.0)?;
+    let center = edge(ctx, 1.0)?;
+    let right = edge(ctx, 2.0)?;
+    let j = iota(ctx, rows, format!("{node}_bins"))?;
+    let j = ctx.cast(j, DType::F64)?;
+    let j = as_2d(ctx, j, true)?;
+    let up = {
+        let a = ctx.binary(Binary::Sub, j, left)?;
+        let b = ctx.binary(Binary::Sub, center, left)?;
+        ctx.binary(Binary::Div, a, b)?
+    };
+    let down = {
+        let a = ctx.binary(Binary::Sub, right, j)?;
+        let b = ctx.binary(Binary::Sub, right, center)?;
+        ctx.binary(Binary::Div, a, b)?
+    };
+    let on_up = {
+        let a = ctx.compare(Compare::GreaterOrEqual, j, left)?;
+        let b = ctx.compare(Compare::Less, j, center)?;
+        ctx.binary(Binary::And, a, b)?
+    };
+    let on_down = {
+        let a = ctx.compare(Compare::Greater, j, center)?;
+        let b = ctx.compare(Compare::Less, j, right)?;
+        ctx.binary(Binary::And, a, b)?
+    };
+    let at_center = ctx.compare(Compare::Equal, j, center)?;
+    let zero_f = f(ctx, 0.0)?;
+    let one_f = f(ctx, 1.0)?;
+    let w = ctx.elementwise(Elementwise::Select, &[on_down, down, zero_f])?;
+    let w = ctx.elementwise(Elementwise::Select, &[on_up, up, w])?;
+    let w = ctx.elementwise(Elementwise::Select, &[at_center, one_f, w])?;
+    let w = ctx.cast(w, dtype)?;
+    ctx.bind(0, w)
+}
+
 /// TfIdfVectorizer over int64 tokens: for every pool n-gram and every skip
 /// distance it may span (unigrams only adjacent), an Equal per token of the
 /// shifted windows, And-ed, summed over the row; the per-gram counts go to
 /// their output columns through a 0/1 matrix, then TF, IDF or TFIDF weighting.
 fn tfidf_vectorizer(ctx: &mut MapCtx) -> Result<()> {
-    use o2l_canon::ops::{Compare, Elementwise, Reduce, ReduceKind};
+    use o2l_canon::ops::{Reduce, ReduceKind};
     let x = ctx.input(0)?;
     let xt = ctx.ty(x);
     if ctx.attrs.strings("pool_strings")?.is_some() {
@@ -721,4 +996,72 @@ fn tfidf_vectorizer(ctx: &mut MapCtx) -> Result<()> {
         ctx.reshape(y, vec![Dim::Known(out_size)])?
     };
     ctx.bind(0, y)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_models::*;
+
+    fn scalar_i64(name: &str, v: i64) -> TensorProto {
+        TensorProto {
+            name: Some(name.into()),
+            data_type: Some(7),
+            int64_data: vec![v],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn stft_of_a_run_time_step_has_a_run_time_frame_count() {
+        let g = M::new(17)
+            .input(f32_in("x", &[1, 128, 1]))
+            .input(vi("step", 7, &[]))
+            .init(scalar_i64("frame", 16))
+            .node(node("STFT", "s", &["x", "step", "", "frame"], &["y"]))
+            .output("y")
+            .import()
+            .unwrap();
+        let ops = op_names(&g);
+        assert!(ops.contains(&"Range") && ops.contains(&"MatMul"), "{ops:?}");
+        let out = g.ty(g.outputs[0]);
+        // The frame length is constant, so the onesided bins are known.
+        assert_eq!(out.shape[0], Dim::Known(1));
+        assert!(out.shape[1].known().is_none(), "{out}");
+        assert_eq!(out.shape[2..], [Dim::Known(9), Dim::Known(2)]);
+    }
+
+    #[test]
+    fn mel_weight_matrix_is_a_constant_of_constant_parameters_else_computed() {
+        let names = ["bins", "dft", "rate", "lo", "hi"];
+        let scalar_f32 = |name: &str, v: f32| {
+            let mut t = t_f32(name, &[], &[v]);
+            t.dims.clear();
+            t
+        };
+        let g = M::new(17)
+            .init(scalar_i64("bins", 8))
+            .init(scalar_i64("dft", 16))
+            .init(scalar_i64("rate", 8192))
+            .init(scalar_f32("lo", 0.0))
+            .init(scalar_f32("hi", 4096.0))
+            .node(node("MelWeightMatrix", "m", &names, &["w"]))
+            .output("w")
+            .import()
+            .unwrap();
+        assert!(op_names(&g).is_empty(), "{:?}", op_names(&g));
+        assert_eq!(out_dims(&g, 0), vec![9, 8]);
+        let g = M::new(17)
+            .input(vi("bins", 7, &[]))
+            .input(vi("dft", 7, &[]))
+            .init(scalar_i64("rate", 8192))
+            .init(scalar_f32("lo", 0.0))
+            .init(scalar_f32("hi", 4096.0))
+            .node(node("MelWeightMatrix", "m", &names, &["w"]))
+            .output("w")
+            .import()
+            .unwrap();
+        let out = g.ty(g.outputs[0]);
+        assert!(out.shape.iter().all(|d| d.known().is_none()), "{out}");
+        assert_eq!(out.dtype, DType::F32);
+    }
 }
