@@ -1108,6 +1108,9 @@ mod tests {
         let e = model(&[2, 16, 3], i8, i8).import().unwrap_err();
         assert!(e.to_string().contains("W must be (2, 3, 16)"), "{e}");
         let e = model(&[2, 3, 16], u8, i8).import().unwrap_err();
-        assert!(e.to_string().contains("must both be int8 or both uint8"), "{e}");
+        assert!(
+            e.to_string().contains("must both be int8 or both uint8"),
+            "{e}"
+        );
     }
 }
