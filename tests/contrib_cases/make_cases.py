@@ -26,17 +26,20 @@ def wanted(name):
     return not ONLY or any(name.startswith(p) for p in ONLY)
 
 
-def run_ort(model, feeds):
+def run_ort(model, feeds, threads=0):
     opts = ort.SessionOptions()
+    # 0: onnxruntime's default. DynamicQuantizeLSTM runs with 1: with more, its
+    # kernel splits the batch across threads and quantizes h per part.
+    opts.intra_op_num_threads = threads
     # The model as written, not onnxruntime's own rewrite of it.
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     sess = ort.InferenceSession(model.SerializeToString(), opts, providers=["CPUExecutionProvider"])
     return sess.run(None, feeds)
 
 
-def write(name, model, feeds):
+def write(name, model, feeds, threads=0):
     """Saves the model and one data set whose outputs onnxruntime computes."""
-    results = run_ort(model, feeds)
+    results = run_ort(model, feeds, threads)
     folder = ROOT / name
     shutil.rmtree(folder, ignore_errors=True)
     data = folder / "test_data_set_0"
@@ -564,6 +567,111 @@ def qlinear_softmax():
     case("qlinear_softmax_runtime_scales", "QLinearSoftmax", names, [("y", U8, [2, 6])], feeds, opset=13)
 
 
+def dynamic_quantize_lstm():
+    """DynamicQuantizeLSTM single-node cases (own generator, so the cases above
+    keep their data) and a float LSTM quantized by onnxruntime's quantize_dynamic."""
+    rng = np.random.default_rng(11)
+    seq, batch, inp, hid = 5, 3, 4, 3
+    gw = 4 * hid
+
+    def lstm_case(name, direction, np_t, per_channel, extras=(), lens=None, want_y=True):
+        dirs = 2 if direction == "bidirectional" else 1
+        info = np.iinfo(np_t)
+        x = f32(rng, seq, batch, inp)
+        w = rng.integers(info.min, info.max + 1, (dirs, inp, gw)).astype(np_t)
+        r = rng.integers(info.min, info.max + 1, (dirs, hid, gw)).astype(np_t)
+        pshape = (dirs, gw) if per_channel else (dirs,)
+        ws = (rng.random(pshape) * 0.01 + 0.005).astype(np.float32)
+        rs = (rng.random(pshape) * 0.01 + 0.005).astype(np.float32)
+        # onnxruntime takes the first zero point of each direction: int8
+        # weights must have 0, uint8 one value per direction.
+        zero = np.zeros(pshape, np_t)
+        if np_t == np.uint8:
+            zero += np.array([128, 120][:dirs], np_t).reshape((dirs,) + (1,) * (len(pshape) - 1))
+        wt = I8 if np_t == np.int8 else U8
+        feeds = {"x": x}
+        optional = {"b": ("", F, []), "lens": ("", T.INT32, []), "h0": ("", F, []), "c0": ("", F, []),
+                    "p": ("", F, [])}
+        inits = [nh.from_array(w, "w"), nh.from_array(r, "r"), nh.from_array(ws, "ws"),
+                 nh.from_array(zero, "wz"), nh.from_array(rs, "rs"), nh.from_array(zero.copy(), "rz")]
+        for e in extras:
+            if e == "b":
+                optional["b"] = ("b", F, [dirs, 2 * gw])
+                inits.append(nh.from_array(f32(rng, dirs, 2 * gw) * 0.5, "b"))
+            elif e == "p":
+                optional["p"] = ("p", F, [dirs, 3 * hid])
+                inits.append(nh.from_array(f32(rng, dirs, 3 * hid) * 0.5, "p"))
+            else:
+                optional[e] = (e, F, [dirs, batch, hid])
+                feeds[e] = f32(rng, dirs, batch, hid) * 0.5
+        if lens is not None:
+            optional["lens"] = ("lens", T.INT32, [batch])
+            feeds["lens"] = np.array(lens, np.int32)
+        inputs = [("x", F, [seq, batch, inp]), ("w", wt, [dirs, inp, gw]), ("r", wt, [dirs, hid, gw]),
+                  optional["b"], optional["lens"], optional["h0"], optional["c0"], optional["p"],
+                  ("ws", F, list(pshape)), ("wz", wt, list(pshape)), ("rs", F, list(pshape)),
+                  ("rz", wt, list(pshape))]
+        outputs = [("y", F, [seq, dirs, batch, hid]) if want_y else ("", F, []),
+                   ("y_h", F, [dirs, batch, hid]), ("y_c", F, [dirs, batch, hid])]
+        if not wanted(name):
+            return
+        node = h.make_node("DynamicQuantizeLSTM", [n for n, _, _ in inputs], [n for n, _, _ in outputs],
+                           domain=MS, hidden_size=hid, direction=direction)
+        init_names = {t.name for t in inits}
+        graph = h.make_graph(
+            [node], name,
+            [h.make_tensor_value_info(n, t, s) for n, t, s in inputs if n and n not in init_names],
+            [h.make_tensor_value_info(n, t, s) for n, t, s in outputs if n],
+            initializer=inits)
+        model = h.make_model(graph, opset_imports=[h.make_opsetid("", 17), h.make_opsetid(MS, 1)])
+        model.ir_version = 8
+        write(name, model, feeds, threads=1)
+
+    lstm_case("dynamic_quantize_lstm_i8", "forward", np.int8, False, ["b"])
+    lstm_case("dynamic_quantize_lstm_u8_per_channel_reverse", "reverse", np.uint8, True, ["b", "h0", "c0"])
+    lstm_case("dynamic_quantize_lstm_i8_per_channel_bidirectional", "bidirectional", np.int8, True,
+              ["b", "h0", "c0", "p"])
+    lstm_case("dynamic_quantize_lstm_u8_bidirectional", "bidirectional", np.uint8, False, ["h0"])
+    lstm_case("dynamic_quantize_lstm_sequence_lens", "forward", np.uint8, True, ["b", "h0", "c0"],
+              lens=[5, 2, 4])
+    lstm_case("dynamic_quantize_lstm_sequence_lens_no_y", "forward", np.int8, False, ["b", "h0"],
+              lens=[3, 1, 2], want_y=False)
+    quantized_lstm_model(rng)
+
+
+def quantized_lstm_model(rng):
+    """A float bidirectional LSTM written with onnx.helper, then quantized by
+    onnxruntime's quantize_dynamic (which writes DynamicQuantizeLSTM)."""
+    name = "dynamic_quantize_lstm_quantize_dynamic"
+    seq, batch, inp, hid = 6, 2, 5, 4
+    x = f32(rng, seq, batch, inp)
+    w = f32(rng, 2, 4 * hid, inp) * 0.5
+    r = f32(rng, 2, 4 * hid, hid) * 0.5
+    b = f32(rng, 2, 8 * hid) * 0.2
+    if not wanted(name):
+        return
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    node = h.make_node("LSTM", ["x", "w", "r", "b"], ["y", "y_h", "y_c"], hidden_size=hid,
+                       direction="bidirectional")
+    graph = h.make_graph(
+        [node], "lstm", [h.make_tensor_value_info("x", F, [seq, batch, inp])],
+        [h.make_tensor_value_info("y", F, [seq, 2, batch, hid]),
+         h.make_tensor_value_info("y_h", F, [2, batch, hid]),
+         h.make_tensor_value_info("y_c", F, [2, batch, hid])],
+        initializer=[nh.from_array(w, "w"), nh.from_array(r, "r"), nh.from_array(b, "b")])
+    model = h.make_model(graph, opset_imports=[h.make_opsetid("", 17)])
+    model.ir_version = 8
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = pathlib.Path(tmp) / "lstm.onnx", pathlib.Path(tmp) / "lstm_quantized.onnx"
+        onnx.save(model, src)
+        quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8)
+        quantized = onnx.load(str(dst))
+    ops = [n.op_type for n in quantized.graph.node]
+    assert "DynamicQuantizeLSTM" in ops, ops
+    write(name, quantized, {"x": x}, threads=1)
+
+
 def main():
     rng = np.random.default_rng(0)
     activations(rng)
@@ -587,6 +695,7 @@ def main():
     qattention(rng)
     attention_with_past(rng)
     qlinear_softmax()
+    dynamic_quantize_lstm()
 
 
 if __name__ == "__main__":

@@ -244,7 +244,7 @@ fn matmul_nbits(ctx: &mut MapCtx) -> Result<()> {
 
 /// `acc * a_scale * b_scale (+ bias)` in f32: a per-column b_scale (N)
 /// broadcasts along the last dim.
-fn rescaled(
+pub(crate) fn rescaled(
     ctx: &mut MapCtx,
     acc: ValueId,
     a_scale: ValueId,

@@ -4,10 +4,16 @@
 //! the recurrent MatMul, the gates (ONNX's order: GRU z r h, LSTM i o f c)
 //! and the state update, for each direction. Per-batch sequence lengths mask the steps past
 //! a sequence's end (its state is kept, its output is 0).
-use super::ctx::{MapCtx, Rule, row};
+use super::contrib_blockwise::rescaled;
+use super::ctx::{MapCtx, Rule, row, versioned};
+use super::integer::integer_matmul;
+use super::quant::dynamic_quantize;
 use o2l_canon::Builder;
 use o2l_canon::compose;
-use o2l_canon::ops::{Binary, Body, Compare, Control, Elementwise, Linear, Movement, Unary};
+use o2l_canon::ops::linear::is_quantized_operand;
+use o2l_canon::ops::{
+    Binary, Body, Compare, Control, Elementwise, Linear, Movement, Reduce, ReduceKind, Unary,
+};
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, TensorType, ValueId};
 
 pub(crate) static RULES: &[Rule] = &[
@@ -84,6 +90,42 @@ pub(crate) static RULES: &[Rule] = &[
         ],
         lstm,
         "unrolled, or a loop over a sequence of run-time length; peepholes; forward, reverse, bidirectional; layout; sequence_lens",
+    ),
+    versioned(
+        "com.microsoft",
+        "DynamicQuantizeLSTM",
+        &[1],
+        &[
+            "QuantizedMatMul",
+            "MatMul",
+            "ReduceMax",
+            "ReduceMin",
+            "Max",
+            "Min",
+            "Equal",
+            "Div",
+            "Neg",
+            "Clamp",
+            "Round",
+            "Add",
+            "Mul",
+            "Sigmoid",
+            "Tanh",
+            "Gather",
+            "Concat",
+            "Select",
+            "Cast",
+            "Less",
+            "Reshape",
+            "Transpose",
+            "ShapeOf",
+            "BroadcastTo",
+            "Loop",
+            "Range",
+            "Sub",
+        ],
+        dynamic_quantize_lstm,
+        "the LSTM rule over 8-bit W (dirs, input, 4h) and R (dirs, h, 4h), scales and zero points per direction or gate column: X (up to the longest sequence) and each step's h quantized to u8 as DynamicQuantizeLinear does, QuantizedMatMul (i32), times x_scale * w_scale, + Wb + Rb",
     ),
 ];
 
@@ -207,6 +249,13 @@ struct Cell<'p> {
     rd: ValueId,
     rb: Option<ValueId>,
     peeps: Option<(ValueId, ValueId, ValueId)>,
+    /// DynamicQuantizeLSTM: R's scale and zero point of this direction (`rt`
+    /// is then the 8-bit R (hidden, gates * hidden) and h is quantized per step).
+    rq: Option<(ValueId, ValueId)>,
+    /// DynamicQuantizeLSTM with Y and sequence_lens: the recurrent product
+    /// reads the previous step's output (0 past a sequence's end), as
+    /// onnxruntime's kernel does, so finished rows leave h's range.
+    zero_finished: bool,
 }
 
 /// One step: the new hidden state (and LSTM's cell state) from the step's
@@ -227,7 +276,11 @@ fn cell(
             None => Ok(v),
         }
     };
-    let hr = ctx.emit1(Op::Linear(Linear::MatMul), &[h, rt])?; // (batch, gw)
+    let hr = match p.rq {
+        // (batch, gw)
+        None => ctx.emit1(Op::Linear(Linear::MatMul), &[h, rt])?,
+        Some((scale, zero)) => dynamic_product(ctx, h, rt, scale, zero)?,
+    };
     Ok(match kind {
         Kind::Rnn => {
             let mut g = ctx.binary(Binary::Add, xt, hr)?;
@@ -364,6 +417,9 @@ fn step_loop(
     if let Some((a, b, c)) = p.peeps {
         captured.extend([a, b, c]);
     }
+    if let Some((s, z)) = p.rq {
+        captured.extend([s, z]);
+    }
     captured.extend(lens_col);
     let lstm = c0.is_some();
     let (body, operands) = ctx.body_graph("steps", &state_types, &captured, |b, own, inner| {
@@ -379,12 +435,20 @@ fn step_loop(
             },
             None => None,
         };
+        let rq = match p.rq {
+            Some(_) => match (rest.next(), rest.next()) {
+                (Some(s), Some(z)) => Some((s, z)),
+                _ => return Err(Error::internal("the loop body lost R's scale")),
+            },
+            None => None,
+        };
         let lens_col = rest.next();
         let step = Cell {
             rt: inner[2],
             rd: inner[3],
             rb,
             peeps,
+            rq,
             act: p.act,
             ..*p
         };
@@ -396,7 +460,19 @@ fn step_loop(
             iter
         };
         let xt = b.emit1(Op::Movement(Movement::Gather { axis: 0 }), &[xw, t])?;
-        let new = cell(b, &step, xt, h, c)?;
+        // The previous step's output: h, or 0 where that step was past the
+        // sequence's end (only forward runs with per-batch lengths).
+        let h_in = match lens_col {
+            Some(l) if p.zero_finished => {
+                let one = b.i64s(vec![], &[1])?;
+                let prev = b.binary(Binary::Sub, iter, one)?;
+                let live = b.compare(Compare::Less, prev, l)?;
+                let zero = b.scalar(p.dtype, 0.0)?;
+                b.emit1(Op::Elementwise(Elementwise::Select), &[live, h, zero])?
+            }
+            _ => h,
+        };
+        let new = cell(b, &step, xt, h_in, c)?;
         let mask = match lens_col {
             Some(l) => Some(b.emit1(
                 Op::Elementwise(Elementwise::Compare(Compare::Less)),
@@ -463,7 +539,125 @@ fn masked(
     Ok((hn, cn, y))
 }
 
-fn recurrent(ctx: &mut MapCtx, kind: Kind) -> Result<()> {
+/// DynamicQuantizeLSTM's weight quantization (its inputs 8 to 11): a scale
+/// and zero point per direction `(dirs)` or per gate column `(dirs, 4 * hidden)`.
+struct Quant {
+    w_scale: ValueId,
+    w_zero: ValueId,
+    r_scale: ValueId,
+    r_zero: ValueId,
+}
+
+/// `a @ w` as onnxruntime's DynamicQuantizeLSTM computes each gate product:
+/// `a` quantized per tensor to u8 as DynamicQuantizeLinear does, an integer
+/// matmul with the 8-bit `w` accumulating in i32, times `a_scale * w_scale`.
+fn dynamic_product(
+    ctx: &mut MapCtx,
+    a: ValueId,
+    w: ValueId,
+    w_scale: ValueId,
+    w_zero: ValueId,
+) -> Result<ValueId> {
+    let quantized = dynamic_quantize(ctx, a)?;
+    quantized_product(ctx, quantized, w, w_scale, w_zero)
+}
+
+/// The i32 product of a quantized `(values, scale, zero point)` and the
+/// 8-bit `w`, rescaled to f32.
+fn quantized_product(
+    ctx: &mut MapCtx,
+    (aq, a_scale, a_zero): (ValueId, ValueId, ValueId),
+    w: ValueId,
+    w_scale: ValueId,
+    w_zero: ValueId,
+) -> Result<ValueId> {
+    let acc = integer_matmul(ctx, aq, w, Some(a_zero), Some(w_zero))?;
+    rescaled(ctx, acc, a_scale, w_scale, None)
+}
+
+/// Checks DynamicQuantizeLSTM's 8-bit W `(dirs, input, 4h)` and R
+/// `(dirs, h, 4h)` and its scales and zero points `(dirs)` or `(dirs, 4h)`.
+fn check_quantized(
+    ctx: &MapCtx,
+    (w, r): (ValueId, ValueId),
+    q: &Quant,
+    dirs: u64,
+    hidden: u64,
+    input: &Dim,
+) -> Result<()> {
+    let gw = Dim::Known(4 * hidden);
+    let (wt, rt) = (ctx.ty(w), ctx.ty(r));
+    let w_ok = wt.shape == [Dim::Known(dirs), input.clone(), gw.clone()];
+    let r_ok = rt.shape == [Dim::Known(dirs), Dim::Known(hidden), gw.clone()];
+    if !w_ok || !r_ok {
+        return Err(Error::invalid(format!(
+            "DynamicQuantizeLSTM W must be ({dirs}, {input}, {gw}) and R ({dirs}, {hidden}, {gw}), got {wt} and {rt}"
+        )));
+    }
+    if !is_quantized_operand(&wt) || wt.dtype != rt.dtype {
+        return Err(Error::invalid(format!(
+            "DynamicQuantizeLSTM W and R must both be int8 or both uint8, got {} and {}",
+            wt.dtype, rt.dtype
+        )));
+    }
+    let params = [
+        ("W_scale", q.w_scale),
+        ("W_zero_point", q.w_zero),
+        ("R_scale", q.r_scale),
+        ("R_zero_point", q.r_zero),
+    ];
+    for (name, v) in params {
+        let t = ctx.ty(v);
+        let ok = t.shape == [Dim::Known(dirs)] || t.shape == [Dim::Known(dirs), gw.clone()];
+        if !ok {
+            return Err(Error::invalid(format!(
+                "DynamicQuantizeLSTM {name} must be ({dirs}) per direction or ({dirs}, {gw}) per channel, got {t}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// X over the steps up to the longest sequence, 0 after them: the range
+/// onnxruntime's DynamicQuantizeLSTM quantizes X over (0 is in it anyway).
+fn up_to_longest(ctx: &mut MapCtx, x: ValueId, lens_col: ValueId) -> Result<ValueId> {
+    let longest = ctx.emit1(
+        Op::Reduce(Reduce {
+            kind: ReduceKind::Max,
+            axes: vec![0, 1],
+            keep_dims: false,
+        }),
+        &[lens_col],
+    )?;
+    let steps = match ctx.ty(x).shape.first() {
+        Some(Dim::Known(n)) => {
+            let n = *n;
+            let idx: Vec<i64> = (0..n as i64).collect();
+            ctx.i64s(vec![n, 1, 1], &idx)?
+        }
+        Some(Dim::Symbol(name)) => {
+            let name = name.clone();
+            let shape = ctx.emit1(Op::Movement(Movement::ShapeOf), &[x])?;
+            let first = ctx.i64s(vec![], &[0])?;
+            let count = ctx.emit1(Op::Movement(Movement::Gather { axis: 0 }), &[shape, first])?;
+            let (start, delta) = (ctx.i64s(vec![], &[0])?, ctx.i64s(vec![], &[1])?);
+            let idx = ctx.emit1(
+                Op::Movement(Movement::Range {
+                    count: name.clone(),
+                }),
+                &[start, count, delta],
+            )?;
+            let one = Dim::Known(1);
+            ctx.reshape(idx, vec![Dim::Symbol(name), one.clone(), one])?
+        }
+        None => return Err(Error::internal("X without a sequence axis")),
+    };
+    let live = ctx.compare(Compare::Less, steps, longest)?;
+    let zero = ctx.scalar(ctx.ty(x).dtype, 0.0)?;
+    ctx.emit1(Op::Elementwise(Elementwise::Select), &[live, x, zero])
+}
+
+fn recurrent(ctx: &mut MapCtx, kind: Kind, quant: Option<Quant>) -> Result<()> {
     let x = ctx.input(0)?;
     let (w, r) = (ctx.input(1)?, ctx.input(2)?);
     let (b, lens, h0) = (ctx.opt_input(3), ctx.opt_input(4), ctx.opt_input(5));
@@ -619,17 +813,42 @@ fn recurrent(ctx: &mut MapCtx, kind: Kind) -> Result<()> {
             )));
         }
     }
+    // DynamicQuantizeLSTM quantizes X once, for every direction.
+    let xq = match &quant {
+        Some(q) => {
+            let input = xt.shape[2].clone();
+            check_quantized(ctx, (w, r), q, dirs.len() as u64, hidden, &input)?;
+            let xr = match lens_col {
+                Some(l) => up_to_longest(ctx, x, l)?,
+                None => x,
+            };
+            Some(dynamic_quantize(ctx, xr)?)
+        }
+        None => None,
+    };
+    // With Y and sequence lengths, its recurrent products read the last
+    // step's output (0 past a sequence's end) instead of the kept state.
+    let zero_finished = quant.is_some() && lens.is_some() && ctx.output_wanted(0);
     let mut ys = Vec::new();
     let mut hs = Vec::new();
     let mut cs = Vec::new();
     for (di, &reverse) in dirs.iter().enumerate() {
         let d = di as u64;
-        let wd = at(ctx, w, d)?; // (gw, input)
-        let rd = at(ctx, r, d)?; // (gw, hidden)
-        let wt = ctx.transpose(wd, &[1, 0])?;
-        let rt = ctx.transpose(rd, &[1, 0])?;
+        let wd = at(ctx, w, d)?; // (gw, input); quantized: (input, gw)
+        let rd = at(ctx, r, d)?; // (gw, hidden); quantized: (hidden, gw)
+        let (wt, rt) = match quant {
+            Some(_) => (wd, rd),
+            None => (ctx.transpose(wd, &[1, 0])?, ctx.transpose(rd, &[1, 0])?),
+        };
         // Every step's input projection at once: (seq, batch, gw).
-        let mut xw = ctx.emit1(Op::Linear(Linear::MatMul), &[x, wt])?;
+        let (mut xw, rq) = match (&quant, xq) {
+            (Some(q), Some(xq)) => {
+                let (ws, wz) = (at(ctx, q.w_scale, d)?, at(ctx, q.w_zero, d)?);
+                let xw = quantized_product(ctx, xq, wt, ws, wz)?;
+                (xw, Some((at(ctx, q.r_scale, d)?, at(ctx, q.r_zero, d)?)))
+            }
+            _ => (ctx.emit1(Op::Linear(Linear::MatMul), &[x, wt])?, None),
+        };
         let (wb, rb) = match b {
             Some(b) => {
                 let bd = at(ctx, b, d)?;
@@ -651,9 +870,16 @@ fn recurrent(ctx: &mut MapCtx, kind: Kind) -> Result<()> {
             None => (None, None),
         };
         // GRU's h gate keeps its recurrent bias apart (linear_before_reset).
-        if let Some(wb) = wb {
-            xw = ctx.binary(Binary::Add, xw, wb)?;
-        }
+        // The quantized LSTM adds Wb + Rb after both products, as
+        // onnxruntime's kernel does.
+        let rb = match (wb, rb) {
+            (Some(wb), Some(rb)) if rq.is_some() => Some(ctx.binary(Binary::Add, wb, rb)?),
+            (Some(wb), _) => {
+                xw = ctx.binary(Binary::Add, xw, wb)?;
+                rb
+            }
+            _ => rb,
+        };
         let act = &acts[di * per_dir..(di + 1) * per_dir];
         let mut h = match initial(ctx, h0, d)? {
             Some(h) => h,
@@ -689,6 +915,8 @@ fn recurrent(ctx: &mut MapCtx, kind: Kind) -> Result<()> {
             rd,
             rb,
             peeps,
+            rq,
+            zero_finished,
         };
         if let Dim::Symbol(steps) = &seq_dim {
             let (y, h_last, c_last) = step_loop(ctx, &p, xw, (h, c), lens_col, reverse, steps)?;
@@ -701,7 +929,18 @@ fn recurrent(ctx: &mut MapCtx, kind: Kind) -> Result<()> {
         for step in 0..seq {
             let t = if reverse { seq - 1 - step } else { step };
             let xt = at(ctx, xw, t)?; // (batch, gw)
-            let new = cell(ctx, &p, xt, h, c)?;
+            let h_in = match &masks {
+                Some(m) if zero_finished && step > 0 => {
+                    let prev = if reverse { t + 1 } else { t - 1 };
+                    let zero = ctx.scalar(dtype, 0.0)?;
+                    ctx.emit1(
+                        Op::Elementwise(Elementwise::Select),
+                        &[m[prev as usize], h, zero],
+                    )?
+                }
+                _ => h,
+            };
+            let new = cell(ctx, &p, xt, h_in, c)?;
             let mask = masks.as_ref().map(|m| m[t as usize]);
             let (h_next, c_next, y_t) = masked(ctx, mask, new, h, c)?;
             h = h_next;
@@ -761,15 +1000,25 @@ fn recurrent(ctx: &mut MapCtx, kind: Kind) -> Result<()> {
 }
 
 fn rnn(ctx: &mut MapCtx) -> Result<()> {
-    recurrent(ctx, Kind::Rnn)
+    recurrent(ctx, Kind::Rnn, None)
 }
 
 fn gru(ctx: &mut MapCtx) -> Result<()> {
-    recurrent(ctx, Kind::Gru)
+    recurrent(ctx, Kind::Gru, None)
 }
 
 fn lstm(ctx: &mut MapCtx) -> Result<()> {
-    recurrent(ctx, Kind::Lstm)
+    recurrent(ctx, Kind::Lstm, None)
+}
+
+fn dynamic_quantize_lstm(ctx: &mut MapCtx) -> Result<()> {
+    let q = Quant {
+        w_scale: ctx.input(8)?,
+        w_zero: ctx.input(9)?,
+        r_scale: ctx.input(10)?,
+        r_zero: ctx.input(11)?,
+    };
+    recurrent(ctx, Kind::Lstm, Some(q))
 }
 
 #[cfg(test)]
@@ -821,5 +1070,47 @@ mod tests {
         let g = lstm(vec![D::S("t"), D::N(2), D::N(3)]).unwrap();
         assert!(g.nodes.iter().any(|n| n.op.name() == "Loop"));
         assert_eq!(g.ty(g.outputs[0]).shape[0], Dim::Symbol("t".into()));
+    }
+
+    #[test]
+    fn dynamic_quantize_lstm_runs_integer_products_and_checks_its_weights() {
+        use super::super::contrib::tests::typed;
+        let (f32, u8, i8, i32) = (1, 2, 3, 6);
+        let model = |w: &[i64], wt: i32, rt: i32| {
+            let inputs: &[(&str, i32, &[i64])] = &[
+                ("x", f32, &[5, 2, 3]),
+                ("w", wt, w),
+                ("r", rt, &[2, 4, 16]),
+                ("", f32, &[]),
+                ("", i32, &[]),
+                ("", f32, &[]),
+                ("", f32, &[]),
+                ("", f32, &[]),
+                ("ws", f32, &[2]),
+                ("wz", wt, &[2]),
+                ("rs", f32, &[2, 16]),
+                ("rz", rt, &[2, 16]),
+            ];
+            let attrs = vec![a_int("hidden_size", 4), a_str("direction", "bidirectional")];
+            typed("DynamicQuantizeLSTM", inputs, attrs)
+        };
+        let g = model(&[2, 3, 16], i8, i8).import().unwrap();
+        assert_eq!(out_dims(&g, 0), vec![5, 2, 2, 4]);
+        let count = |name: &str| g.nodes.iter().filter(|n| n.op.name() == name).count();
+        // Per-direction zero points: the input projections are integer
+        // kernels; R's zero points vary by column (run-time values), so each
+        // step's product is an i32 MatMul of shifted operands.
+        assert_eq!(count("QuantizedMatMul"), 2);
+        assert_eq!(count("MatMul"), 2 * 5);
+        // One range of X, one of h per step and direction.
+        assert_eq!(count("ReduceMax"), 1 + 2 * 5);
+        // W in the ONNX LSTM layout, and mixed 8-bit types, are refused.
+        let e = model(&[2, 16, 3], i8, i8).import().unwrap_err();
+        assert!(e.to_string().contains("W must be (2, 3, 16)"), "{e}");
+        let e = model(&[2, 3, 16], u8, i8).import().unwrap_err();
+        assert!(
+            e.to_string().contains("must both be int8 or both uint8"),
+            "{e}"
+        );
     }
 }
