@@ -282,6 +282,34 @@ pub struct BatchOptions {
     /// Per-model pins (a `--shapes` file): the first rule whose glob matches
     /// a model's relative path adds its pins to `convert.import`'s.
     pub pins: Vec<PinRule>,
+    /// Check every converted model that has ONNX test data (see [`BatchCheck`]).
+    pub check: Option<BatchCheck>,
+}
+
+/// `batch --check`: after converting a model, run it through the JIT on the
+/// test data of its folder (`test_data_set_*/input_N.pb`, `output_N.pb`) as
+/// `onnx2linalg check` does, when the model is the folder's `model.onnx` or
+/// its only `*.onnx` file.
+#[derive(Debug, Clone, Default)]
+pub struct BatchCheck {
+    /// Pipeline and object cache.
+    pub runner: crate::RunnerOptions,
+    /// See [`crate::check::CheckOptions::bind_runtime_operands`].
+    pub bind_runtime_operands: bool,
+}
+
+impl BatchCheck {
+    /// How the report names these options: `fast`, `fast, no cache`, `reference`.
+    fn summary(&self) -> String {
+        let mut out = self.runner.pipeline.name().to_string();
+        if self.runner.pipeline == crate::JitPipeline::Fast && self.runner.cache_dir.is_none() {
+            out.push_str(", no cache");
+        }
+        if self.bind_runtime_operands {
+            out.push_str(", bind run-time operands");
+        }
+        out
+    }
 }
 
 impl BatchOptions {
@@ -370,6 +398,7 @@ impl BatchOptions {
                     l.max_fold_bytes, l.max_alloc_bytes, l.max_depth
                 )
             },
+            check: self.check.as_ref().map(BatchCheck::summary),
         }
     }
 }
@@ -389,6 +418,11 @@ pub struct OptionsSummary {
     /// "generic+bufferized" (absent for the default form).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub form: String,
+    /// `batch --check`'s pipeline and cache ("fast", "fast, no cache",
+    /// "reference"); absent without `--check`. Not part of the stamps' hash:
+    /// checking does not change the outputs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<String>,
 }
 
 /// One op type of a model (see `o2l_onnx::model_ops`).
@@ -448,6 +482,88 @@ pub struct ModelReport {
     /// The symbolic input dims that stayed dynamic after all pins, in input
     /// order; empty when every input is static (or the inputs cannot be read).
     pub dynamic_dims: Vec<DynamicDim>,
+    /// `batch --check`'s outcome (absent without `--check`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<CheckReport>,
+}
+
+/// What `batch --check` found for one model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CheckResult {
+    /// Every output of every data set matched.
+    #[serde(rename = "pass")]
+    Pass,
+    /// An output did not match.
+    #[serde(rename = "mismatch")]
+    Mismatch,
+    /// The check could not run to the end (import, compile, run, test files).
+    #[serde(rename = "error")]
+    Error,
+    /// The model's folder holds no test data for it: converted only.
+    #[serde(rename = "no-test-data")]
+    NoTestData,
+    /// The conversion failed: nothing checked.
+    #[serde(rename = "not-run")]
+    NotRun,
+}
+
+impl CheckResult {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckResult::Pass => "pass",
+            CheckResult::Mismatch => "mismatch",
+            CheckResult::Error => "error",
+            CheckResult::NoTestData => "no-test-data",
+            CheckResult::NotRun => "not-run",
+        }
+    }
+    /// A mismatch or an error: the batch fails.
+    pub fn failed(self) -> bool {
+        matches!(self, CheckResult::Mismatch | CheckResult::Error)
+    }
+}
+
+/// One model's check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckReport {
+    pub result: CheckResult,
+    /// For an error, its kind (as `error_kind`).
+    pub error_kind: Option<String>,
+    /// The first mismatch (`SET: output "NAME" (#K): why`) or the error, on one line.
+    pub reason: Option<String>,
+    /// Data sets run.
+    pub data_sets: usize,
+    /// Check time in milliseconds: import, compile (or cache load), runs, comparisons.
+    pub ms: f64,
+    /// Times the model was compiled (one, or one per data set when inputs were bound).
+    pub compiles: usize,
+    /// How many of those loaded the compiled object from the cache.
+    pub cache_hits: usize,
+}
+
+impl CheckReport {
+    /// Whether the compiled objects came from the cache: `yes`, `no`, `K of
+    /// N` (several compiles), empty when nothing was compiled.
+    pub fn cache_summary(&self) -> String {
+        match (self.compiles, self.cache_hits) {
+            (0, _) => String::new(),
+            (n, h) if h == n => "yes".to_string(),
+            (_, 0) => "no".to_string(),
+            (n, h) => format!("{h} of {n}"),
+        }
+    }
+
+    fn without_run(result: CheckResult, reason: &str) -> CheckReport {
+        CheckReport {
+            result,
+            error_kind: None,
+            reason: Some(reason.to_string()),
+            data_sets: 0,
+            ms: 0.0,
+            compiles: 0,
+            cache_hits: 0,
+        }
+    }
 }
 
 /// A runtime input dim that no pin fixed.
@@ -494,6 +610,49 @@ pub struct Totals {
     pub model_wall_ms: f64,
     /// Elapsed time of this run.
     pub elapsed_ms: f64,
+    /// `batch --check`'s counts (absent without `--check`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checks: Option<CheckTotals>,
+}
+
+/// The checks of one report, counted.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CheckTotals {
+    pub pass: usize,
+    pub mismatch: usize,
+    pub error: usize,
+    pub no_test_data: usize,
+    pub not_run: usize,
+    /// Compiles over all checks, and how many loaded their object from the cache.
+    pub compiles: usize,
+    pub cache_hits: usize,
+    /// Sum of the checks' `ms`.
+    pub check_ms: f64,
+}
+
+impl CheckTotals {
+    pub fn failed(&self) -> usize {
+        self.mismatch + self.error
+    }
+    /// `N pass, N mismatch, N error, N no test data[, N not run]; H of C
+    /// compiled objects from the cache; MS ms in checks`.
+    pub fn summary(&self) -> String {
+        let not_run = if self.not_run > 0 {
+            format!(", {} not run", self.not_run)
+        } else {
+            String::new()
+        };
+        format!(
+            "{} pass, {} mismatch, {} error, {} no test data{not_run}; {} of {} compiled objects from the cache; {:.0} ms in checks",
+            self.pass,
+            self.mismatch,
+            self.error,
+            self.no_test_data,
+            self.cache_hits,
+            self.compiles,
+            self.check_ms
+        )
+    }
 }
 
 impl Totals {
@@ -513,6 +672,19 @@ impl Totals {
             totals.input_bytes += m.input_bytes;
             totals.output_bytes += m.output_bytes.unwrap_or(0);
             totals.model_wall_ms += m.wall_ms;
+            if let Some(c) = &m.check {
+                let t = totals.checks.get_or_insert_with(CheckTotals::default);
+                match c.result {
+                    CheckResult::Pass => t.pass += 1,
+                    CheckResult::Mismatch => t.mismatch += 1,
+                    CheckResult::Error => t.error += 1,
+                    CheckResult::NoTestData => t.no_test_data += 1,
+                    CheckResult::NotRun => t.not_run += 1,
+                }
+                t.compiles += c.compiles;
+                t.cache_hits += c.cache_hits;
+                t.check_ms += c.ms;
+            }
         }
         totals
     }
@@ -539,8 +711,9 @@ pub struct Report {
 }
 
 impl Report {
+    /// A conversion failed, or (`--check`) a check.
     pub fn any_failed(&self) -> bool {
-        self.totals.failed > 0
+        self.totals.failed > 0 || self.totals.checks.as_ref().is_some_and(|c| c.failed() > 0)
     }
 
     pub fn to_json(&self) -> Result<String> {
@@ -579,6 +752,14 @@ impl Report {
             t.model_wall_ms,
             t.elapsed_ms
         );
+        if let Some(c) = &t.checks {
+            let _ = writeln!(
+                out,
+                "Checks ({}): {}.\n",
+                self.options.check.as_deref().unwrap_or(""),
+                c.summary()
+            );
+        }
         let _ = writeln!(
             out,
             "| model | status | error kind | message | ops | unsupported ops | ms | input bytes | output bytes |"
@@ -616,6 +797,31 @@ impl Report {
                 m.input_bytes,
                 m.output_bytes.map(|b| b.to_string()).unwrap_or_default()
             );
+        }
+        if self.models.iter().any(|m| m.check.is_some()) {
+            let _ = writeln!(
+                out,
+                "\n## Checks\n\nEach model run on its folder's test data (`test_data_set_*`) as `onnx2linalg check` does.\n"
+            );
+            let _ = writeln!(
+                out,
+                "| model | check | error kind | first reason | data sets | ms | object from the cache |"
+            );
+            let _ = writeln!(out, "|---|---|---|---|---:|---:|---|");
+            for m in &self.models {
+                let Some(c) = &m.check else { continue };
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} | {:.0} | {} |",
+                    cell(&m.path),
+                    c.result.as_str(),
+                    c.error_kind.as_deref().unwrap_or(""),
+                    cell(c.reason.as_deref().unwrap_or("")),
+                    c.data_sets,
+                    c.ms,
+                    c.cache_summary()
+                );
+            }
         }
         if self.models.iter().any(|m| !m.dynamic_dims.is_empty()) {
             let _ = writeln!(
@@ -923,6 +1129,7 @@ fn convert_one(job: &Job, options: &BatchOptions, options_hash: &str) -> ModelRe
         output_bytes: None,
         pins: rule.map(|r| r.source.clone()),
         dynamic_dims: dynamic_dims(job, &convert),
+        check: None,
     };
     match written {
         Ok(n) => {
@@ -955,12 +1162,113 @@ fn convert_one(job: &Job, options: &BatchOptions, options_hash: &str) -> ModelRe
     report
 }
 
+/// Why `job` is not checked though `--check` asks (None: it is checked):
+/// its folder has no test data, or the data is another model's.
+fn unchecked_reason(job: &Job) -> Option<&'static str> {
+    let dir = model_dir(job);
+    if !crate::check::has_test_data(dir) {
+        return Some("no test_data_set_* with input_N.pb or output_N.pb next to the model");
+    }
+    if job.input.file_name().is_some_and(|n| n == "model.onnx") {
+        return None;
+    }
+    let models = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.path().extension().is_some_and(|x| x == "onnx"))
+                .count()
+        })
+        .unwrap_or(0);
+    (models != 1).then_some(
+        "the folder's test data belongs to none of its models (not model.onnx, not the only *.onnx)",
+    )
+}
+
+/// The folder of `job`'s model (`.` for a bare relative file name).
+fn model_dir(job: &Job) -> &Path {
+    match job.input.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// `batch --check` of one converted model (see [`BatchCheck`]).
+fn check_one(
+    job: &Job,
+    options: &BatchOptions,
+    check: &BatchCheck,
+    report: &ModelReport,
+) -> CheckReport {
+    if report.status == Status::Failed {
+        return CheckReport::without_run(CheckResult::NotRun, "the conversion failed");
+    }
+    if let Some(why) = unchecked_reason(job) {
+        return CheckReport::without_run(CheckResult::NoTestData, why);
+    }
+    let check_options = crate::check::CheckOptions {
+        import: options.convert_options(job).import,
+        bind_runtime_operands: check.bind_runtime_operands,
+        runner: check.runner.clone(),
+    };
+    let start = Instant::now();
+    // Compiles are counted as they happen: an error after a compile still says
+    // whether its object came from the cache.
+    let mut compiles = 0usize;
+    let mut cache_hits = 0usize;
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        crate::check::check_model(&job.input, model_dir(job), &check_options, &mut |event| {
+            if let crate::check::CheckEvent::Compiled(t) = event {
+                compiles += 1;
+                cache_hits += usize::from(t.cache_hit);
+            }
+        })
+    }))
+    .unwrap_or_else(|payload| {
+        Err(Error::internal(format!(
+            "the check panicked: {}",
+            panic_message(payload.as_ref())
+        ))
+        .in_file(job.input.display().to_string()))
+    });
+    let ms = start.elapsed().as_secs_f64() * 1e3;
+    match outcome {
+        Ok(o) => CheckReport {
+            result: if o.passed {
+                CheckResult::Pass
+            } else {
+                CheckResult::Mismatch
+            },
+            error_kind: None,
+            reason: o.first_mismatch.as_deref().map(one_line),
+            data_sets: o.data_sets,
+            ms,
+            compiles: o.compiles,
+            cache_hits: o.cache_hits,
+        },
+        Err(e) => CheckReport {
+            result: CheckResult::Error,
+            error_kind: Some(e.kind.as_str().to_string()),
+            reason: Some(one_line(&crate::error_line(&e))),
+            data_sets: 0,
+            ms,
+            compiles,
+            cache_hits,
+        },
+    }
+}
+
 /// Converts every job (already sharded) on `options.jobs` threads. Never
 /// fails because a model does: each model's outcome is in the report.
 pub fn run(jobs: &[Job], options: &BatchOptions, progress: &dyn Progress) -> Result<Report> {
     let start = Instant::now();
     let summary = options.summary();
-    let options_hash = serde_json::to_string(&summary)
+    // Checking does not change the outputs: the stamps ignore it.
+    let hashed = OptionsSummary {
+        check: None,
+        ..summary.clone()
+    };
+    let options_hash = serde_json::to_string(&hashed)
         .map(|s| fnv1a(s.as_bytes()))
         .map_err(|e| Error::internal(format!("cannot serialize options: {e}")))?;
     let threads = if options.jobs == 0 {
@@ -987,7 +1295,10 @@ pub fn run(jobs: &[Job], options: &BatchOptions, progress: &dyn Progress) -> Res
             .enumerate()
             .map(|(i, job)| {
                 progress.started(i, job);
-                let r = convert_one(job, options, &options_hash);
+                let mut r = convert_one(job, options, &options_hash);
+                if let Some(check) = &options.check {
+                    r.check = Some(check_one(job, options, check, &r));
+                }
                 progress.finished(i, &r);
                 r
             })
@@ -1071,6 +1382,7 @@ mod tests {
             output_bytes: (status != Status::Failed).then_some(2 * bytes),
             pins: None,
             dynamic_dims: Vec::new(),
+            check: None,
         }
     }
 
@@ -1093,6 +1405,7 @@ mod tests {
                     dims: Vec::new(),
                     limits: "default".to_string(),
                     form: String::new(),
+                    check: None,
                 },
                 shard: Some(ShardInfo { index: k, count: n }),
                 jobs: 2,
@@ -1133,6 +1446,7 @@ mod tests {
                 output_bytes: 2200,
                 model_wall_ms: 11.5,
                 elapsed_ms: 55.0,
+                checks: None,
             }
         );
         assert!(merged.any_failed());

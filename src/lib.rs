@@ -17,6 +17,7 @@
 use std::path::Path;
 
 pub mod batch;
+pub mod check;
 pub mod npy;
 pub mod ops_table;
 // Calls the C API / the OS: SAFETY comments at each use.

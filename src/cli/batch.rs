@@ -53,8 +53,20 @@ pub struct BatchArgs {
     pub force: bool,
     /// Convert nothing: merge OUTDIR's report.shard-K-of-N.json (K = 1..N, written
     /// by `--shard` runs) into OUTDIR/report.json and report.md.
-    #[arg(long, conflicts_with_all = ["source", "shard", "force"])]
+    #[arg(long, conflicts_with_all = ["source", "shard", "force", "check"])]
     pub merge_reports: bool,
+    /// After converting each model, run it through the JIT on its folder's ONNX
+    /// test data (test_data_set_*/input_N.pb, output_N.pb) as `check` does and
+    /// report the outcome; a mismatch or an error fails the batch.
+    #[arg(long)]
+    pub check: bool,
+    /// With --check: bind the inputs the import needs as constants to their
+    /// test values (as `check --bind-runtime-operands`).
+    #[arg(long, requires = "check")]
+    pub bind_runtime_operands: bool,
+    /// With --check: the pipeline and the object cache.
+    #[command(flatten)]
+    pub compile: super::jit::CompileArgs,
 }
 
 /// Bars on a terminal; one line per finished model otherwise.
@@ -113,9 +125,10 @@ impl Progress for Bars {
             s.finish_and_clear();
             self.multi.remove(&s);
         }
+        let check_failed = r.check.as_ref().is_some_and(|c| c.result.failed());
         let failed = match self.failed.lock() {
             Ok(mut f) => {
-                if r.status == Status::Failed {
+                if r.status == Status::Failed || check_failed {
                     *f += 1;
                 }
                 *f
@@ -124,7 +137,7 @@ impl Progress for Bars {
         };
         self.overall.set_message(format!("{failed} failed"));
         self.overall.inc(1);
-        let line = match r.status {
+        let mut line = match r.status {
             Status::Failed => format!(
                 "failed  {} ({}): {}",
                 r.path,
@@ -134,8 +147,20 @@ impl Progress for Bars {
             Status::Ok => format!("ok      {} ({:.0} ms)", r.path, r.wall_ms),
             Status::UpToDate => format!("skipped {} (up to date)", r.path),
         };
+        if let Some(c) = &r.check {
+            line.push_str(&format!("; check {}", c.result.as_str()));
+            if c.result.failed()
+                && let Some(why) = &c.reason
+            {
+                line.push_str(&format!(": {why}"));
+            }
+            let cache = c.cache_summary();
+            if !cache.is_empty() {
+                line.push_str(&format!(" (object from the cache: {cache})"));
+            }
+        }
         if self.tty {
-            if r.status == Status::Failed {
+            if r.status == Status::Failed || check_failed {
                 let _ = self.multi.println(line);
             }
         } else {
@@ -155,12 +180,13 @@ fn merge(out_dir: &std::path::Path) -> Result<ExitCode> {
     write_atomic(&out_dir.join("report.md"), report.to_markdown().as_bytes())?;
     let t = &report.totals;
     eprintln!(
-        "{} shard reports merged: {} models: {} ok, {} failed, {} up to date; report in {}",
+        "{} shard reports merged: {} models: {} ok, {} failed, {} up to date{}; report in {}",
         shards.len(),
         t.models,
         t.ok,
         t.failed,
         t.skipped_up_to_date,
+        checks_line(t),
         out_dir.join("report.md").display()
     );
     Ok(if report.any_failed() {
@@ -170,7 +196,20 @@ fn merge(out_dir: &std::path::Path) -> Result<ExitCode> {
     })
 }
 
+/// `; checks: ...` when the batch checked its models, else nothing.
+fn checks_line(t: &batch::Totals) -> String {
+    t.checks
+        .as_ref()
+        .map(|c| format!("; checks: {}", c.summary()))
+        .unwrap_or_default()
+}
+
 pub fn run(args: BatchArgs) -> Result<ExitCode> {
+    if !args.check && (args.compile.cache_dir.is_some() || args.compile.no_cache) {
+        return Err(Error::invalid(
+            "--cache-dir and --no-cache apply to batch --check only".to_string(),
+        ));
+    }
     let source = match (&args.source, args.merge_reports) {
         (_, true) => return merge(&args.output),
         (Some(source), false) => source.clone(),
@@ -204,6 +243,10 @@ pub fn run(args: BatchArgs) -> Result<ExitCode> {
             Some(path) => batch::read_shapes(path)?,
             None => Vec::new(),
         },
+        check: args.check.then(|| batch::BatchCheck {
+            runner: args.compile.options(),
+            bind_runtime_operands: args.bind_runtime_operands,
+        }),
     };
     let mut jobs = batch::collect(&source)?;
     if let Some((k, n)) = options.shard {
@@ -231,11 +274,12 @@ pub fn run(args: BatchArgs) -> Result<ExitCode> {
     )?;
     let t = &report.totals;
     eprintln!(
-        "{} models: {} ok, {} failed, {} up to date ({:.1} s); report in {}",
+        "{} models: {} ok, {} failed, {} up to date{} ({:.1} s); report in {}",
         t.models,
         t.ok,
         t.failed,
         t.skipped_up_to_date,
+        checks_line(t),
         t.elapsed_ms / 1e3,
         options.out_dir.join(format!("{stem}.md")).display()
     );

@@ -1,4 +1,5 @@
-//! The JIT flags `run` and `check` share: pipeline, cache, timings.
+//! The JIT flags `run` and `check` share: pipeline, cache, timings
+//! (`batch --check` takes the pipeline and cache ones).
 use clap::{Args, ValueEnum};
 use onnx2linalg::{JitPipeline, RunnerOptions, RunnerTimings};
 use std::path::PathBuf;
@@ -15,6 +16,17 @@ pub enum PipelineArg {
 
 #[derive(Args, Clone)]
 pub struct JitArgs {
+    #[command(flatten)]
+    pub compile: CompileArgs,
+    /// Print to stderr where the time went: import, lowering, parse, passes,
+    /// LLVM translation, codegen, execution.
+    #[arg(long)]
+    pub timings: bool,
+}
+
+/// The pipeline and the object cache.
+#[derive(Args, Clone)]
+pub struct CompileArgs {
     /// How the model is compiled to machine code.
     #[arg(long = "jit-pipeline", value_enum, default_value_t = PipelineArg::Fast)]
     pub pipeline: PipelineArg,
@@ -25,13 +37,15 @@ pub struct JitArgs {
     /// Neither read nor write the cache.
     #[arg(long = "no-cache", conflicts_with = "cache_dir")]
     pub no_cache: bool,
-    /// Print to stderr where the time went: import, lowering, parse, passes,
-    /// LLVM translation, codegen, execution.
-    #[arg(long)]
-    pub timings: bool,
 }
 
 impl JitArgs {
+    pub fn options(&self) -> RunnerOptions {
+        self.compile.options()
+    }
+}
+
+impl CompileArgs {
     pub fn options(&self) -> RunnerOptions {
         let pipeline = match self.pipeline {
             PipelineArg::Fast => JitPipeline::Fast,

@@ -8,6 +8,7 @@ mod common;
 
 mod bad_models;
 mod batch;
+mod batch_check;
 mod batch_resume;
 mod bind;
 mod cli;

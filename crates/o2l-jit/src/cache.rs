@@ -78,13 +78,17 @@ impl Entry {
             bytes.extend(format!("{s}\t{k}\n").bytes());
         }
         bytes.extend_from_slice(object);
+        // Unique per process and per store: threads of one process (`batch
+        // --check` workers) may store the same entry at once.
+        static STORES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let tmp = dir.join(format!(
-            ".{}.{}.tmp",
+            ".{}.{}.{}.tmp",
             self.path
                 .file_name()
                 .and_then(|n| n.to_str())
                 .unwrap_or("entry"),
-            std::process::id()
+            std::process::id(),
+            STORES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         ));
         std::fs::write(&tmp, &bytes)?;
         std::fs::rename(&tmp, &self.path).inspect_err(|_| {
