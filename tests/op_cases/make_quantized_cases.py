@@ -63,6 +63,25 @@ class TinySeq(torch.nn.Module):
         return self.fc(x)
 
 
+class TinyMix(torch.nn.Module):
+    """The QDQ groups around pooling, Add, Mul and Concat."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 8, 3, padding=1)
+        self.fc = torch.nn.Linear(16, 10)
+
+    def forward(self, x):
+        a = torch.relu(self.conv(x))
+        b = torch.nn.functional.max_pool2d(a, 2)
+        c = torch.nn.functional.avg_pool2d(a, 3, stride=2, padding=1)
+        d = b + c
+        e = d * b
+        f = torch.cat([d, e], dim=1)
+        g = torch.nn.functional.adaptive_avg_pool2d(f, 1)
+        return self.fc(torch.flatten(g, 1))
+
+
 class Reader(CalibrationDataReader):
     """Seeded calibration batches."""
 
@@ -156,3 +175,5 @@ if __name__ == "__main__":
     make("qdq_cnn_s8_per_channel", TinyCnn, [8, 3, 8, 8], per_channel=True, activation_type=QuantType.QInt8)
     make("qdq_matmul_s8_per_channel", TinySeq, [4, 8, 16], per_channel=True, activation_type=QuantType.QInt8)
     make("qdq_mlp_s8_per_channel", TinyMlp, [32, 16], per_channel=True, activation_type=QuantType.QInt8)
+    make("qdq_mix_per_tensor", TinyMix, [8, 3, 8, 8], per_channel=False)
+    make("qdq_mix_s8_per_tensor", TinyMix, [8, 3, 8, 8], per_channel=False, activation_type=QuantType.QInt8)

@@ -180,11 +180,12 @@ pub(crate) static RULES: &[Rule] = &[
     ),
 ];
 
-/// A quantized operand: values, scale, zero point (None: 0).
-struct Quantized {
-    x: ValueId,
-    scale: ValueId,
-    zero: Option<ValueId>,
+/// A quantized operand: values, scale, zero point (None: 0); scale and
+/// zero point are scalars.
+pub(crate) struct Quantized {
+    pub x: ValueId,
+    pub scale: ValueId,
+    pub zero: Option<ValueId>,
 }
 
 /// Inputs `first`, `first + 1`, `first + 2` as a quantized operand; scale
@@ -255,32 +256,53 @@ fn ratio(ctx: &mut MapCtx, a: ValueId, b: ValueId) -> Result<ValueId> {
 fn qlinear_add(ctx: &mut MapCtx) -> Result<()> {
     let (a, b) = (quantized(ctx, 0, "A")?, quantized(ctx, 3, "B")?);
     let c = quantized_output(ctx, 6)?;
+    let y = add_form(ctx, &a, &b, &c)?;
+    ctx.bind(0, y)
+}
+
+/// QLinearAdd of `a` and `b` into `c`'s scale and zero point (the QDQ
+/// groups of `qdq.rs` use it too).
+pub(crate) fn add_form(
+    ctx: &mut MapCtx,
+    a: &Quantized,
+    b: &Quantized,
+    c: &Quantized,
+) -> Result<ValueId> {
     let ra = ratio(ctx, a.scale, c.scale)?;
     let rb = ratio(ctx, b.scale, c.scale)?;
-    let ca = centred(ctx, &a)?;
-    let cb = centred(ctx, &b)?;
+    let ca = centred(ctx, a)?;
+    let cb = centred(ctx, b)?;
     let va = ctx.binary(Binary::Mul, ca, ra)?;
     let vb = ctx.binary(Binary::Mul, cb, rb)?;
     let v = ctx.binary(Binary::Add, va, vb)?;
     let like = ctx.ty(a.x).dtype;
-    let y = requantized(ctx, v, &c, like)?;
-    ctx.bind(0, y)
+    requantized(ctx, v, c, like)
 }
 
 fn qlinear_mul(ctx: &mut MapCtx) -> Result<()> {
     let (a, b) = (quantized(ctx, 0, "A")?, quantized(ctx, 3, "B")?);
     let c = quantized_output(ctx, 6)?;
+    let y = mul_form(ctx, &a, &b, &c)?;
+    ctx.bind(0, y)
+}
+
+/// QLinearMul of `a` and `b` into `c`'s scale and zero point.
+pub(crate) fn mul_form(
+    ctx: &mut MapCtx,
+    a: &Quantized,
+    b: &Quantized,
+    c: &Quantized,
+) -> Result<ValueId> {
     let sa = ctx.cast(a.scale, DType::F32)?;
     let sb = ctx.cast(b.scale, DType::F32)?;
     let sab = ctx.binary(Binary::Mul, sa, sb)?;
     let multiplier = ratio(ctx, sab, c.scale)?;
-    let ca = centred(ctx, &a)?;
-    let cb = centred(ctx, &b)?;
+    let ca = centred(ctx, a)?;
+    let cb = centred(ctx, b)?;
     let prod = ctx.binary(Binary::Mul, ca, cb)?;
     let v = ctx.binary(Binary::Mul, prod, multiplier)?;
     let like = ctx.ty(a.x).dtype;
-    let y = requantized(ctx, v, &c, like)?;
-    ctx.bind(0, y)
+    requantized(ctx, v, c, like)
 }
 
 /// The output's scale (input `first`) and optional zero point; its values
@@ -306,13 +328,23 @@ fn qlinear_unary(
 ) -> Result<()> {
     let x = quantized(ctx, 0, "X")?;
     let y = quantized_output(ctx, 3)?;
-    let deq = dequantized(ctx, &x)?;
+    let q = unary_form(ctx, &x, &y, f)?;
+    ctx.bind(0, q)
+}
+
+/// `x` dequantized, `f` in f32, requantized with `y`'s scale and zero point.
+fn unary_form(
+    ctx: &mut MapCtx,
+    x: &Quantized,
+    y: &Quantized,
+    f: impl FnOnce(&mut MapCtx, ValueId) -> Result<ValueId>,
+) -> Result<ValueId> {
+    let deq = dequantized(ctx, x)?;
     let fx = f(ctx, deq)?;
     let sy = ctx.cast(y.scale, DType::F32)?;
     let v = ctx.binary(Binary::Div, fx, sy)?;
     let like = ctx.ty(x.x).dtype;
-    let q = requantized(ctx, v, &y, like)?;
-    ctx.bind(0, q)
+    requantized(ctx, v, y, like)
 }
 
 fn qlinear_sigmoid(ctx: &mut MapCtx) -> Result<()> {
@@ -345,6 +377,15 @@ fn qlinear_concat(ctx: &mut MapCtx) -> Result<()> {
     let axis = o2l_canon::shape::normalize_axis(ctx.attrs.req_int("axis")?, rank)?;
     let out = ctx.emit1(Op::Movement(Movement::Concat { axis }), &parts)?;
     ctx.bind(0, out)
+}
+
+/// `x` requantized to `y`'s scale and zero point, as QLinearConcat does
+/// with an input whose scale or zero point differs from the output's.
+pub(crate) fn requantized_to(ctx: &mut MapCtx, x: &Quantized, y: &Quantized) -> Result<ValueId> {
+    let sy = ctx.cast(y.scale, DType::F32)?;
+    let v = in_scale_of(ctx, x, sy)?;
+    let like = ctx.ty(x.x).dtype;
+    requantized(ctx, v, y, like)
 }
 
 /// `x` dequantized and re-expressed in `y`'s scale: `(x - zx) * sx / sy`
@@ -381,8 +422,23 @@ fn qlinear_where(ctx: &mut MapCtx) -> Result<()> {
 fn qlinear_average_pool(ctx: &mut MapCtx) -> Result<()> {
     let rank = ctx.ty(ctx.input(0)?).rank();
     let channels_last = ctx.attrs.int_or("channels_last", 0)? != 0 && rank >= 3;
+    let x = quantized(ctx, 0, "X")?;
+    let y = quantized_output(ctx, 3)?;
+    let q = average_pool_form(ctx, &x, &y, channels_last)?;
+    ctx.bind(0, q)
+}
+
+/// QLinearAveragePool of `x` into `y`'s scale and zero point, with the
+/// node's window attributes (`count_include_pad` among them).
+pub(crate) fn average_pool_form(
+    ctx: &mut MapCtx,
+    x: &Quantized,
+    y: &Quantized,
+    channels_last: bool,
+) -> Result<ValueId> {
+    let rank = ctx.ty(x.x).rank();
     let count_include_pad = ctx.attrs.int_or("count_include_pad", 0)? != 0;
-    qlinear_unary(ctx, |ctx, deq| {
+    unary_form(ctx, x, y, |ctx, deq| {
         if !channels_last {
             return pool_op(ctx, deq, PoolKind::Average { count_include_pad });
         }
@@ -401,14 +457,27 @@ fn qlinear_average_pool(ctx: &mut MapCtx) -> Result<()> {
 fn qlinear_global_average_pool(ctx: &mut MapCtx) -> Result<()> {
     let x = quantized(ctx, 0, "X")?;
     let y = quantized_output(ctx, 3)?;
+    let channels_last = ctx.attrs.int_or("channels_last", 0)? != 0;
+    let out = global_average_pool_form(ctx, &x, &y, channels_last)?;
+    ctx.bind(0, out)
+}
+
+/// QLinearGlobalAveragePool of `x` into `y`'s scale and zero point: the i32
+/// sum of `x - zx` over the spatial dims times `sx / (sy * count)` in f32.
+pub(crate) fn global_average_pool_form(
+    ctx: &mut MapCtx,
+    x: &Quantized,
+    y: &Quantized,
+    channels_last: bool,
+) -> Result<ValueId> {
     let dims = ctx.dims(x.x)?;
     if dims.len() < 3 {
         return Err(Error::invalid(format!(
-            "QLinearGlobalAveragePool takes an input of rank >= 3, got {}",
+            "{} takes an input of rank >= 3, got {}",
+            ctx.origin.op_type,
             ctx.ty(x.x)
         )));
     }
-    let channels_last = ctx.attrs.int_or("channels_last", 0)? != 0;
     let spatial: Vec<usize> = if channels_last {
         (1..dims.len() - 1).collect()
     } else {
@@ -432,8 +501,7 @@ fn qlinear_global_average_pool(ctx: &mut MapCtx) -> Result<()> {
     let multiplier = ratio(ctx, x.scale, denom)?;
     let v = ctx.binary(Binary::Mul, sum, multiplier)?;
     let like = ctx.ty(x.x).dtype;
-    let out = requantized(ctx, v, &y, like)?;
-    ctx.bind(0, out)
+    requantized(ctx, v, y, like)
 }
 
 fn qgemm(ctx: &mut MapCtx) -> Result<()> {

@@ -228,6 +228,12 @@ pub(crate) fn quantize_linear(ctx: &mut MapCtx) -> Result<()> {
         None if st.is_float() && st.bit_width() > xt.dtype.bit_width() => st,
         None => xt.dtype,
     };
+    // The 8-bit tensor a DequantizeLinear with these parameters made: itself.
+    if block == 0
+        && let Some(q) = super::qdq::unquantized(ctx, x, scale, zp, axis, out)
+    {
+        return ctx.bind(0, q);
+    }
     let s = broadcast_param(ctx, scale, &xt.shape, axis, block)?;
     let s = ctx.cast(s, work)?;
     let xw = ctx.cast(x, work)?;
