@@ -85,7 +85,7 @@ pub(crate) static RULES: &[Rule] = &[
             "Concat", "Reshape", "Cast", "Sub", "Mul", "Div", "Add", "Round", "Clamp",
         ],
         concat,
-        "axis may be negative (11+)",
+        "axis may be negative (11+); a QDQ group concatenates the 8-bit values (QLinearConcat with its QuantizeLinear)",
     ),
     row(
         "Gather",

@@ -28,7 +28,7 @@ pub(crate) static RULES: &[Rule] = &[
             "Cast",
         ],
         max_pool,
-        "ceil_mode, dilations, pads/auto_pad; the Indices output (8+) in either storage_order; SAME with stride > 1 over a symbolic dim pads with -inf (the lowest integer) by amounts computed at run time",
+        "ceil_mode, dilations, pads/auto_pad; the Indices output (8+) in either storage_order; SAME with stride > 1 over a symbolic dim pads with -inf (the lowest integer) by amounts computed at run time; a QDQ group pools the 8-bit values",
     ),
     row(
         "MaxUnpool",
@@ -60,7 +60,7 @@ pub(crate) static RULES: &[Rule] = &[
             "Clamp",
         ],
         average_pool,
-        "count_include_pad, ceil_mode, dilations (19+), pads/auto_pad",
+        "count_include_pad, ceil_mode, dilations (19+), pads/auto_pad; a QDQ group with its QuantizeLinear is QLinearAveragePool",
     ),
     row(
         "LpPool",
@@ -88,7 +88,7 @@ pub(crate) static RULES: &[Rule] = &[
             "Clamp",
         ],
         global_average_pool,
-        "mean over the spatial axes, dims kept",
+        "mean over the spatial axes, dims kept; a QDQ group with its QuantizeLinear is QLinearGlobalAveragePool",
     ),
     row(
         "GlobalMaxPool",
