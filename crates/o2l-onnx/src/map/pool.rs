@@ -392,7 +392,7 @@ fn zeros_of(ctx: &mut MapCtx, dtype: o2l_canon::DType, dims: &[u64]) -> Result<V
 fn average_pool(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
     if ctx.dequantized(x).is_some()
-        && let Some(v) = super::qdq::average_pool(ctx, x, false)?
+        && let Some(v) = super::qdq::average_pool(ctx, x, false, pool_op)?
     {
         return ctx.bind(0, v);
     }
@@ -421,7 +421,7 @@ fn global(ctx: &mut MapCtx, kind: ReduceKind) -> Result<()> {
 fn global_average_pool(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
     if ctx.dequantized(x).is_some()
-        && let Some(v) = super::qdq::average_pool(ctx, x, true)?
+        && let Some(v) = super::qdq::average_pool(ctx, x, true, pool_op)?
     {
         return ctx.bind(0, v);
     }

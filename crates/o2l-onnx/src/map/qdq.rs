@@ -11,19 +11,19 @@
 //! The groups around Add, Mul, AveragePool and GlobalAveragePool need the
 //! QuantizeLinear that alone reads their result (`Scope::requantized_by`):
 //! they compute onnxruntime's QLinearAdd / QLinearMul / QLinearAveragePool /
-//! QLinearGlobalAveragePool (`contrib_quant.rs`) on the 8-bit inputs, into
+//! QLinearGlobalAveragePool (`qlinear.rs`) on the 8-bit inputs, into
 //! that Q's scale and zero point. Concat and MaxPool move or compare the
 //! 8-bit values themselves (exact). Each binds its float result as the
 //! dequantized 8-bit result and records it, so the Q after it takes the 8-bit
 //! tensor as it is (`unquantized`) and the float ops fall away.
-use super::contrib_quant::{
-    Quantized, add_form, average_pool_form, global_average_pool_form, mul_form, requantized_to,
-};
 use super::ctx::{Dequantized, MapCtx, Tracked};
 use super::integer::{as_quantized_conv, quantized_matmul_shapes, scalar_zero_point};
+use super::qlinear::{
+    Quantized, add_form, average_pool_form, global_average_pool_form, mul_form, requantized_to,
+};
 use o2l_canon::Builder;
 use o2l_canon::ops::linear::is_quantized_operand;
-use o2l_canon::ops::{Binary, Linear, Movement};
+use o2l_canon::ops::{Binary, Linear, Movement, PoolKind};
 use o2l_canon::{DType, Dim, Op, Result, ValueId};
 use o2l_canon::{Graph, Origin};
 use std::collections::HashMap;
@@ -449,7 +449,12 @@ pub(crate) fn binary(
 /// An AveragePool (`global`: GlobalAveragePool) of a dequantized 8-bit value
 /// read by a QuantizeLinear alone: QLinearAveragePool /
 /// QLinearGlobalAveragePool into that Q's scale and zero point.
-pub(crate) fn average_pool(ctx: &mut MapCtx, x: ValueId, global: bool) -> Result<Option<ValueId>> {
+pub(crate) fn average_pool(
+    ctx: &mut MapCtx,
+    x: ValueId,
+    global: bool,
+    pool: impl Fn(&mut MapCtx, ValueId, PoolKind) -> Result<ValueId>,
+) -> Result<Option<ValueId>> {
     let Some((ds, out)) = group_with_output(ctx, &[x]) else {
         return Ok(None);
     };
@@ -464,7 +469,7 @@ pub(crate) fn average_pool(ctx: &mut MapCtx, x: ValueId, global: bool) -> Result
         ctx.integer_form(
             "QLinearAveragePool: 8-bit in and out, the window mean requantized in f32 with round half to even and saturation",
         );
-        average_pool_form(ctx, &qx, &qy, false)?
+        average_pool_form(ctx, &qx, &qy, false, pool)?
     };
     dequantized_result(ctx, y, out.scale, Some(out.zero_point)).map(Some)
 }
