@@ -849,4 +849,64 @@ mod tests {
         let concat = g.nodes.iter().find(|n| n.op.name() == "Concat").unwrap();
         assert_eq!(g.ty(concat.outputs[0]).dtype, DType::I8);
     }
+
+    #[test]
+    fn an_add_whose_result_has_another_reader_stays_float() {
+        let imported = qdq_binary("Add", true)
+            .node(node("Relu", "relu", &["r"], &["other"]))
+            .output("other")
+            .import_warned(&Default::default())
+            .unwrap();
+        assert!(
+            imported.quantization[0]
+                .ends_with("stays float: no QuantizeLinear alone reads the result"),
+            "{:?}",
+            imported.quantization
+        );
+    }
+
+    #[test]
+    fn a_max_pool_and_a_reshape_move_the_8_bit_values_and_the_q_after_takes_them() {
+        let imported = M::new(13)
+            .input(f32_in("x", &[1, 1, 4, 4]))
+            .init(t_f32("s", &[], &[0.1]))
+            .init(t_i8("z", &[], &[3]))
+            .init(TensorProto {
+                name: Some("shape".into()),
+                dims: vec![2],
+                data_type: Some(7),
+                int64_data: vec![1, 4],
+                ..Default::default()
+            })
+            .node(node("QuantizeLinear", "q", &["x", "s", "z"], &["xq"]))
+            .node(node("DequantizeLinear", "dq", &["xq", "s", "z"], &["xd"]))
+            .node(with_attrs(
+                node("MaxPool", "pool", &["xd"], &["p"]),
+                vec![a_ints("kernel_shape", &[2, 2]), a_ints("strides", &[2, 2])],
+            ))
+            .node(node("Reshape", "flat", &["p", "shape"], &["f"]))
+            .node(node("QuantizeLinear", "q2", &["f", "s", "z"], &["out"]))
+            .output("out")
+            .import_warned(&Default::default())
+            .unwrap();
+        let lines: Vec<&str> = imported
+            .quantization
+            .iter()
+            .map(|l| l.split("): ").nth(1).unwrap())
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "integer (MaxPool on the 8-bit values (exact: the scale is positive))",
+                "integer (the same moves on the 8-bit values)"
+            ]
+        );
+        // x's QuantizeLinear is the only float op left: the output is the
+        // reshaped 8-bit pool.
+        let g = &imported.graph;
+        let ops = op_names(g);
+        assert_eq!(ops.iter().filter(|&&o| o == "Round").count(), 1, "{ops:?}");
+        assert!(!ops.contains(&"Mul"), "{ops:?}");
+        assert_eq!(g.ty(g.outputs[0]).dtype, DType::I8);
+    }
 }
