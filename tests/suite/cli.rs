@@ -415,11 +415,23 @@ fn bad_dim_values_are_usage_errors() {
 
 #[test]
 fn explain_quant_lists_each_qdq_group_and_a_note_counts_the_float_ones() {
-    let model = Path::new(env!("CARGO_MANIFEST_DIR"))
+    let original = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/op_cases/qdq_matmul_per_tensor/model.onnx");
-    let run = |extra: &[&str]| {
+    // The same model with its last QuantizeLinear / DequantizeLinear pair
+    // cut off: the bias Add then returns a float result, which onnxruntime
+    // computes in float too (no QLinearAdd without the Q after it).
+    let mut m = ModelProto::decode(std::fs::read(&original).unwrap().as_slice()).unwrap();
+    let g = m.graph.as_mut().unwrap();
+    let last = g.node.len() - 2;
+    assert_eq!(g.node[last].op_type(), "QuantizeLinear");
+    g.node.truncate(last);
+    g.node[last - 1].output = vec!["y".into()];
+    let dir = common::scratch("cli", "explain_quant");
+    let model = dir.join("qdq_matmul_float_add.onnx");
+    std::fs::write(&model, m.encode_to_vec()).unwrap();
+    let run = |model: &Path, extra: &[&str]| {
         let out = bin()
-            .arg(&model)
+            .arg(model)
             .args(["--weights", "elide", "-o", "-"])
             .args(extra)
             .output()
@@ -427,7 +439,7 @@ fn explain_quant_lists_each_qdq_group_and_a_note_counts_the_float_ones() {
         assert!(out.status.success());
         String::from_utf8(out.stderr).unwrap()
     };
-    let explained = run(&["--explain-quant"]);
+    let explained = run(&model, &["--explain-quant"]);
     let lines: Vec<&str> = explained.lines().collect();
     let integer = lines
         .iter()
@@ -440,14 +452,28 @@ fn explain_quant_lists_each_qdq_group_and_a_note_counts_the_float_ones() {
     assert_eq!(integer, 1, "{explained}");
     assert_eq!(float.len(), 1, "{explained}");
     assert!(
-        float[0].starts_with("quant: ") && float[0].contains(r#"node "/fc/Add" (Add, ai.onnx"#),
+        float[0].starts_with("quant: ")
+            && float[0].contains(r#"node "/fc/Add" (Add, ai.onnx"#)
+            && float[0].ends_with("stays float: no QuantizeLinear alone reads the result"),
         "{explained}"
     );
-    let plain = run(&[]);
+    let plain = run(&model, &[]);
     assert_eq!(
         plain.trim(),
         "note: 1 of 2 QDQ groups stay float (--explain-quant lists them and why)"
     );
+    // With the QuantizeLinear after it, the Add is onnxruntime's QLinearAdd
+    // on the 8-bit values, and no group stays float.
+    let explained = run(&original, &["--explain-quant"]);
+    assert!(
+        explained
+            .lines()
+            .any(|l| l.contains(r#"node "/fc/Add" (Add, ai.onnx"#)
+                && l.contains("): integer (QLinearAdd: ")),
+        "{explained}"
+    );
+    assert!(!explained.contains("stays float"), "{explained}");
+    assert_eq!(run(&original, &[]).trim(), "");
 }
 
 /// `--version` names the Cargo version and the MLIR/LLVM release linked in

@@ -163,6 +163,7 @@ fn import_with(
         files: &mut files,
         tracked,
         depth: 0,
+        outputs: gp.output.iter().map(|o| o.name().to_string()).collect(),
     };
     walk(target, &mut values, &nodes)?;
 

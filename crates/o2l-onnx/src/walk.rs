@@ -49,6 +49,8 @@ pub(crate) struct Target<'w> {
     pub tracked: &'w mut Tracked,
     /// How deeply the walked nodes are nested in subgraphs (0: the model's graph).
     pub depth: usize,
+    /// The names the walked graph returns (its outputs).
+    pub outputs: Vec<String>,
 }
 
 /// Maps `nodes` in order into `target`, naming their outputs in `values`.
@@ -58,7 +60,9 @@ pub(crate) fn walk(target: Target, values: &mut Values, nodes: &[WalkNode]) -> R
         files,
         tracked,
         depth,
+        outputs,
     } = target;
+    let requantizers = requantizers(nodes, &outputs);
     let mut unsupported: Vec<Error> = Vec::new();
     let mut resolved: Vec<(Origin, Option<&'static Rule>)> = Vec::with_capacity(nodes.len());
     for n in nodes {
@@ -131,12 +135,14 @@ pub(crate) fn walk(target: Target, values: &mut Values, nodes: &[WalkNode]) -> R
                 .flatten()
                 .any(|v| tracked.dequantized.contains_key(v));
         tracked.float_reason = None;
+        tracked.integer_form = None;
         let scope = Scope {
             names: &values.tensors,
             opsets: n.opsets,
             depth,
             map_subgraph,
             earlier: &nodes[..index],
+            requantized_by: requantizers[index].map(|j| &*nodes[j].node),
         };
         let mut ctx = MapCtx::new(
             graph,
@@ -164,13 +170,21 @@ pub(crate) fn walk(target: Target, values: &mut Values, nodes: &[WalkNode]) -> R
         let (outs, seq_outs) = ctx.into_all_outputs();
         rule.check_emitted(graph, first_new_node, origin)
             .map_err(|e| e.at(origin))?;
+        if reads_dequantized
+            && tracked.integer_form.is_none()
+            && crate::map::qdq::track_moves(graph, tracked, first_new_node, origin, &outs)
+                .map_err(|e| e.at(origin))?
+        {
+            tracked.integer_form = Some("the same moves on the 8-bit values".into());
+        }
         if reads_dequantized {
-            tracked.quantization.push(quantization_line(
-                graph,
-                first_new_node,
-                origin,
-                tracked.float_reason.take(),
-            ));
+            let line = match tracked.integer_form.take() {
+                Some(form) => format!("{origin}: integer ({form})"),
+                None => {
+                    quantization_line(graph, first_new_node, origin, tracked.float_reason.take())
+                }
+            };
+            tracked.quantization.push(line);
         }
         for (k, name) in node.output.iter().enumerate() {
             if name.is_empty() {
@@ -210,6 +224,51 @@ pub(crate) fn walk(target: Target, values: &mut Values, nodes: &[WalkNode]) -> R
     match combine_unsupported(unsupported) {
         Some(e) => Err(e),
         None => Ok(()),
+    }
+}
+
+/// For each node, the index of the QuantizeLinear (default domain) that is
+/// the only reader of its first output, when that output is not one of
+/// `outputs` and no subgraph reads it.
+fn requantizers(nodes: &[WalkNode], outputs: &[String]) -> Vec<Option<usize>> {
+    let mut readers: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
+    let mut in_subgraphs: HashSet<String> = HashSet::new();
+    for (j, n) in nodes.iter().enumerate() {
+        for (slot, i) in n.node.input.iter().enumerate() {
+            readers.entry(i.as_str()).or_default().push((j, slot));
+        }
+        for a in &n.node.attribute {
+            for g in a.g.iter().chain(&a.graphs) {
+                subgraph_reads(g, &mut in_subgraphs);
+            }
+        }
+    }
+    nodes
+        .iter()
+        .map(|n| {
+            let out = n.node.output.first()?.as_str();
+            if out.is_empty() || outputs.iter().any(|o| o == out) || in_subgraphs.contains(out) {
+                return None;
+            }
+            let [(j, 0)] = readers.get(out)?.as_slice() else {
+                return None;
+            };
+            let q = &nodes[*j].node;
+            let default_domain = matches!(q.domain(), "" | "ai.onnx");
+            (default_domain && q.op_type() == "QuantizeLinear").then_some(*j)
+        })
+        .collect()
+}
+
+/// Every name the nodes of `g` (and of its own subgraphs) read.
+fn subgraph_reads(g: &o2l_proto::GraphProto, names: &mut HashSet<String>) {
+    for n in &g.node {
+        names.extend(n.input.iter().cloned());
+        for a in &n.attribute {
+            for g in a.g.iter().chain(&a.graphs) {
+                subgraph_reads(g, names);
+            }
+        }
     }
 }
 
@@ -281,6 +340,7 @@ pub(crate) fn map_subgraph(sub: Subgraph<'_>) -> Result<Vec<ValueId>> {
         files,
         tracked,
         depth,
+        outputs: body.output.iter().map(|o| o.name().to_string()).collect(),
     };
     walk(target, &mut values, &nodes)?;
     body.output

@@ -163,7 +163,11 @@ fn lower_exact<'c, 'a>(
     };
     let strides: Vec<i64> = op.strides.iter().map(|&s| s as i64).collect();
     let dilations: Vec<i64> = op.dilations.iter().map(|&s| s as i64).collect();
-    let pooled = if n == 2 {
+    // The named max pool is signed (OpDSL's `max_signed`: its region is
+    // rebuilt from the definition when printed or generalized), so unsigned
+    // max pooling takes the generic with `arith.maxui`.
+    let named = n == 2 && !(is_max && (d.is_unsigned_int() || d == DType::Bool));
+    let pooled = if named {
         let name = if is_max {
             "linalg.pooling_nchw_max"
         } else {

@@ -5,9 +5,13 @@
 use super::contrib::last_two_swapped;
 use super::ctx::{MapCtx, Rule, versioned};
 use super::pool::pool_op;
-use super::quant::{dequantize_linear, int_range, quantize_linear, round_clamp_cast, shifted};
+use super::qlinear::{
+    Quantized, add_form, average_pool_form, global_average_pool_form, in_scale_of, mul_form, ratio,
+    requantized, unary_form,
+};
+use super::quant::{dequantize_linear, quantize_linear, shifted};
 use o2l_canon::Builder;
-use o2l_canon::ops::{Binary, Linear, Movement, PoolKind, Unary};
+use o2l_canon::ops::{Binary, Linear, Movement, Unary};
 use o2l_canon::{DType, Error, Op, Result, ValueId};
 
 const MS: &str = "com.microsoft";
@@ -180,13 +184,6 @@ pub(crate) static RULES: &[Rule] = &[
     ),
 ];
 
-/// A quantized operand: values, scale, zero point (None: 0).
-struct Quantized {
-    x: ValueId,
-    scale: ValueId,
-    zero: Option<ValueId>,
-}
-
 /// Inputs `first`, `first + 1`, `first + 2` as a quantized operand; scale
 /// and zero point must be per tensor.
 fn quantized(ctx: &mut MapCtx, first: usize, what: &str) -> Result<Quantized> {
@@ -212,74 +209,17 @@ fn per_tensor(ctx: &mut MapCtx, p: ValueId, what: &str) -> Result<ValueId> {
     ctx.reshape(p, vec![])
 }
 
-/// `q - zero` in f32 (exact: both are small integers).
-fn centred(ctx: &mut MapCtx, q: &Quantized) -> Result<ValueId> {
-    let x = ctx.cast(q.x, DType::F32)?;
-    match q.zero {
-        Some(z) => {
-            let z = ctx.cast(z, DType::F32)?;
-            ctx.binary(Binary::Sub, x, z)
-        }
-        None => Ok(x),
-    }
-}
-
-/// `round_half_even(v + zero)`, saturated to the output type (that of the
-/// zero point, else of `like`).
-fn requantized(ctx: &mut MapCtx, v: ValueId, out: &Quantized, like: DType) -> Result<ValueId> {
-    let to = out.zero.map_or(like, |z| ctx.ty(z).dtype);
-    let (lo, hi) = int_range(to).ok_or_else(|| {
-        Error::invalid(format!(
-            "{} output type must be an integer type, got {to}",
-            ctx.origin.op_type
-        ))
-    })?;
-    // The zero point is an integer, so adding it before rounding is exact.
-    let v = match out.zero {
-        Some(z) => {
-            let z = ctx.cast(z, DType::F32)?;
-            ctx.binary(Binary::Add, v, z)?
-        }
-        None => v,
-    };
-    round_clamp_cast(ctx, v, lo, hi, to)
-}
-
-/// `a / b` of two scalar scales, in f32.
-fn ratio(ctx: &mut MapCtx, a: ValueId, b: ValueId) -> Result<ValueId> {
-    let a = ctx.cast(a, DType::F32)?;
-    let b = ctx.cast(b, DType::F32)?;
-    ctx.binary(Binary::Div, a, b)
-}
-
 fn qlinear_add(ctx: &mut MapCtx) -> Result<()> {
     let (a, b) = (quantized(ctx, 0, "A")?, quantized(ctx, 3, "B")?);
     let c = quantized_output(ctx, 6)?;
-    let ra = ratio(ctx, a.scale, c.scale)?;
-    let rb = ratio(ctx, b.scale, c.scale)?;
-    let ca = centred(ctx, &a)?;
-    let cb = centred(ctx, &b)?;
-    let va = ctx.binary(Binary::Mul, ca, ra)?;
-    let vb = ctx.binary(Binary::Mul, cb, rb)?;
-    let v = ctx.binary(Binary::Add, va, vb)?;
-    let like = ctx.ty(a.x).dtype;
-    let y = requantized(ctx, v, &c, like)?;
+    let y = add_form(ctx, &a, &b, &c)?;
     ctx.bind(0, y)
 }
 
 fn qlinear_mul(ctx: &mut MapCtx) -> Result<()> {
     let (a, b) = (quantized(ctx, 0, "A")?, quantized(ctx, 3, "B")?);
     let c = quantized_output(ctx, 6)?;
-    let sa = ctx.cast(a.scale, DType::F32)?;
-    let sb = ctx.cast(b.scale, DType::F32)?;
-    let sab = ctx.binary(Binary::Mul, sa, sb)?;
-    let multiplier = ratio(ctx, sab, c.scale)?;
-    let ca = centred(ctx, &a)?;
-    let cb = centred(ctx, &b)?;
-    let prod = ctx.binary(Binary::Mul, ca, cb)?;
-    let v = ctx.binary(Binary::Mul, prod, multiplier)?;
-    let like = ctx.ty(a.x).dtype;
-    let y = requantized(ctx, v, &c, like)?;
+    let y = mul_form(ctx, &a, &b, &c)?;
     ctx.bind(0, y)
 }
 
@@ -306,12 +246,7 @@ fn qlinear_unary(
 ) -> Result<()> {
     let x = quantized(ctx, 0, "X")?;
     let y = quantized_output(ctx, 3)?;
-    let deq = dequantized(ctx, &x)?;
-    let fx = f(ctx, deq)?;
-    let sy = ctx.cast(y.scale, DType::F32)?;
-    let v = ctx.binary(Binary::Div, fx, sy)?;
-    let like = ctx.ty(x.x).dtype;
-    let q = requantized(ctx, v, &y, like)?;
+    let q = unary_form(ctx, &x, &y, f)?;
     ctx.bind(0, q)
 }
 
@@ -347,20 +282,6 @@ fn qlinear_concat(ctx: &mut MapCtx) -> Result<()> {
     ctx.bind(0, out)
 }
 
-/// `x` dequantized and re-expressed in `y`'s scale: `(x - zx) * sx / sy`
-/// in f32, not yet rounded.
-fn in_scale_of(ctx: &mut MapCtx, x: &Quantized, sy: ValueId) -> Result<ValueId> {
-    let deq = dequantized(ctx, x)?;
-    ctx.binary(Binary::Div, deq, sy)
-}
-
-/// `(x - zx) * sx` in f32.
-fn dequantized(ctx: &mut MapCtx, x: &Quantized) -> Result<ValueId> {
-    let cx = centred(ctx, x)?;
-    let sx = ctx.cast(x.scale, DType::F32)?;
-    ctx.binary(Binary::Mul, cx, sx)
-}
-
 fn qlinear_where(ctx: &mut MapCtx) -> Result<()> {
     let cond = ctx.input(0)?;
     let (x, y) = (quantized(ctx, 1, "X")?, quantized(ctx, 4, "Y")?);
@@ -381,58 +302,17 @@ fn qlinear_where(ctx: &mut MapCtx) -> Result<()> {
 fn qlinear_average_pool(ctx: &mut MapCtx) -> Result<()> {
     let rank = ctx.ty(ctx.input(0)?).rank();
     let channels_last = ctx.attrs.int_or("channels_last", 0)? != 0 && rank >= 3;
-    let count_include_pad = ctx.attrs.int_or("count_include_pad", 0)? != 0;
-    qlinear_unary(ctx, |ctx, deq| {
-        if !channels_last {
-            return pool_op(ctx, deq, PoolKind::Average { count_include_pad });
-        }
-        // Channels-last pools in NCHW: channel to axis 1 and back after.
-        let mut to_first = vec![0, rank - 1];
-        to_first.extend(1..rank - 1);
-        let nchw = ctx.transpose(deq, &to_first)?;
-        let pooled = pool_op(ctx, nchw, PoolKind::Average { count_include_pad })?;
-        let mut to_last = vec![0];
-        to_last.extend(2..rank);
-        to_last.push(1);
-        ctx.transpose(pooled, &to_last)
-    })
+    let x = quantized(ctx, 0, "X")?;
+    let y = quantized_output(ctx, 3)?;
+    let q = average_pool_form(ctx, &x, &y, channels_last, pool_op)?;
+    ctx.bind(0, q)
 }
 
 fn qlinear_global_average_pool(ctx: &mut MapCtx) -> Result<()> {
     let x = quantized(ctx, 0, "X")?;
     let y = quantized_output(ctx, 3)?;
-    let dims = ctx.dims(x.x)?;
-    if dims.len() < 3 {
-        return Err(Error::invalid(format!(
-            "QLinearGlobalAveragePool takes an input of rank >= 3, got {}",
-            ctx.ty(x.x)
-        )));
-    }
     let channels_last = ctx.attrs.int_or("channels_last", 0)? != 0;
-    let spatial: Vec<usize> = if channels_last {
-        (1..dims.len() - 1).collect()
-    } else {
-        (2..dims.len()).collect()
-    };
-    let size: u64 = spatial.iter().map(|&a| dims[a]).product();
-    let xi = shifted(ctx, x.x, x.zero, None)?;
-    let sum = ctx.emit1(
-        Op::Reduce(o2l_canon::ops::Reduce {
-            kind: o2l_canon::ops::ReduceKind::Sum,
-            axes: spatial,
-            keep_dims: true,
-        }),
-        &[xi],
-    )?;
-    let sum = ctx.cast(sum, DType::F32)?;
-    // sX / (sY * count), in f32 as the kernel computes its multiplier.
-    let sy = ctx.cast(y.scale, DType::F32)?;
-    let n = ctx.scalar(DType::F32, size as f64)?;
-    let denom = ctx.binary(Binary::Mul, sy, n)?;
-    let multiplier = ratio(ctx, x.scale, denom)?;
-    let v = ctx.binary(Binary::Mul, sum, multiplier)?;
-    let like = ctx.ty(x.x).dtype;
-    let out = requantized(ctx, v, &y, like)?;
+    let out = global_average_pool_form(ctx, &x, &y, channels_last)?;
     ctx.bind(0, out)
 }
 

@@ -59,6 +59,9 @@ pub(crate) struct Tracked {
     /// Why the node being mapped keeps its float op although it reads a
     /// dequantized value (set by the QDQ rules, taken by the walker).
     pub float_reason: Option<String>,
+    /// The integer form the node being mapped became when it is not one of
+    /// the integer kernels (set by the QDQ rules, taken by the walker).
+    pub integer_form: Option<String>,
     /// One line per node that reads a dequantized value: whether it became
     /// an integer kernel, or why it stayed float (`Imported::quantization`).
     pub quantization: Vec<String>,
@@ -111,6 +114,10 @@ pub(crate) struct Scope<'a> {
     /// The nodes of the same graph before this one, in order (read by rules
     /// that look at how their inputs were computed: `Gradient`).
     pub earlier: &'a [WalkNode<'a>],
+    /// The QuantizeLinear that is the only reader of this node's first
+    /// output, when there is one and that output is not a graph output
+    /// (the Q of a QDQ group: `qdq.rs`).
+    pub requantized_by: Option<&'a NodeProto>,
 }
 
 /// What a mapping function sees of one node; it adds canonical ops through
@@ -648,6 +655,12 @@ impl<'a> MapCtx<'a> {
     /// What `v` dequantizes, when it is a recorded `DequantizeLinear` output.
     pub(crate) fn dequantized(&self, v: ValueId) -> Option<Dequantized> {
         self.tracked.dequantized.get(&v).cloned()
+    }
+
+    /// Records the integer form this node's QDQ group became (see
+    /// `Tracked::quantization`).
+    pub(crate) fn integer_form(&mut self, what: impl Into<String>) {
+        self.tracked.integer_form = Some(what.into());
     }
 
     /// Records why this node's QDQ group keeps the float op (see

@@ -11,7 +11,9 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Add",
         &[1, 6, 7, 13, 14],
-        &["Add", "Reshape"],
+        &[
+            "Add", "Reshape", "Cast", "Sub", "Mul", "Div", "Round", "Clamp",
+        ],
         add,
         LEGACY_BINARY,
     ),
@@ -25,7 +27,9 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Mul",
         &[1, 6, 7, 13, 14],
-        &["Mul", "Reshape"],
+        &[
+            "Add", "Reshape", "Cast", "Sub", "Mul", "Div", "Round", "Clamp",
+        ],
         mul,
         LEGACY_BINARY,
     ),
@@ -376,12 +380,34 @@ fn binary(ctx: &mut MapCtx, b: Binary) -> Result<()> {
     ctx.bind(0, v)
 }
 fn add(ctx: &mut MapCtx) -> Result<()> {
+    if qdq_group(ctx, Binary::Add)? {
+        return Ok(());
+    }
     binary(ctx, Binary::Add)
+}
+
+/// An Add or Mul of dequantized 8-bit values as a QDQ group (qdq.rs:
+/// QLinearAdd / QLinearMul on the 8-bit inputs); false: map the float op.
+fn qdq_group(ctx: &mut MapCtx, b: Binary) -> Result<bool> {
+    if ctx.version < 7 || ctx.num_inputs() != 2 {
+        return Ok(false);
+    }
+    let (x, y) = (ctx.input(0)?, ctx.input(1)?);
+    if ctx.dequantized(x).is_none() && ctx.dequantized(y).is_none() {
+        return Ok(false);
+    }
+    match super::qdq::binary(ctx, b, x, y)? {
+        Some(v) => ctx.bind(0, v).map(|()| true),
+        None => Ok(false),
+    }
 }
 fn sub(ctx: &mut MapCtx) -> Result<()> {
     binary(ctx, Binary::Sub)
 }
 fn mul(ctx: &mut MapCtx) -> Result<()> {
+    if qdq_group(ctx, Binary::Mul)? {
+        return Ok(());
+    }
     let (x, y) = operands(ctx)?;
     let mut v = ctx.binary(Binary::Mul, x, y)?;
     // Shape arithmetic: a dim symbol times a number is a new, named dim.

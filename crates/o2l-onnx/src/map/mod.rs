@@ -30,6 +30,7 @@ pub(crate) mod norm;
 pub(crate) mod optional;
 pub(crate) mod pool;
 pub(crate) mod qdq;
+pub(crate) mod qlinear;
 pub(crate) mod quant;
 pub(crate) mod random;
 pub(crate) mod recurrent;

@@ -72,16 +72,20 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Concat",
         &[1],
-        &["Concat"],
+        &[
+            "Concat", "Reshape", "Cast", "Sub", "Mul", "Div", "Add", "Round", "Clamp",
+        ],
         concat_v1,
         "axis optional, default 1",
     ),
     row(
         "Concat",
         &[4, 11, 13],
-        &["Concat"],
+        &[
+            "Concat", "Reshape", "Cast", "Sub", "Mul", "Div", "Add", "Round", "Clamp",
+        ],
         concat,
-        "axis may be negative (11+)",
+        "axis may be negative (11+); a QDQ group concatenates the 8-bit values (QLinearConcat with its QuantizeLinear)",
     ),
     row(
         "Gather",
@@ -959,6 +963,11 @@ fn concat_along(ctx: &mut MapCtx, axis: i64) -> Result<()> {
         && ctx.ty(only).rank() == ctx.ty(first).rank()
     {
         return ctx.bind(0, only);
+    }
+    if inputs.iter().any(|&v| ctx.dequantized(v).is_some())
+        && let Some(v) = super::qdq::concat(ctx, &inputs, axis)?
+    {
+        return ctx.bind(0, v);
     }
     let mut v = ctx.emit1(Op::Movement(Movement::Concat { axis }), &inputs)?;
     if axis == 0

@@ -25,9 +25,10 @@ pub(crate) static RULES: &[Rule] = &[
             "Reshape",
             "Concat",
             "PadAt",
+            "Cast",
         ],
         max_pool,
-        "ceil_mode, dilations, pads/auto_pad; the Indices output (8+) in either storage_order; SAME with stride > 1 over a symbolic dim pads with -inf (the lowest integer) by amounts computed at run time",
+        "ceil_mode, dilations, pads/auto_pad; the Indices output (8+) in either storage_order; SAME with stride > 1 over a symbolic dim pads with -inf (the lowest integer) by amounts computed at run time; a QDQ group pools the 8-bit values",
     ),
     row(
         "MaxUnpool",
@@ -47,9 +48,19 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "AveragePool",
         &[1, 7, 10, 11, 19, 22],
-        &["AveragePool"],
+        &[
+            "AveragePool",
+            "Reshape",
+            "Cast",
+            "Sub",
+            "Mul",
+            "Div",
+            "Add",
+            "Round",
+            "Clamp",
+        ],
         average_pool,
-        "count_include_pad, ceil_mode, dilations (19+), pads/auto_pad",
+        "count_include_pad, ceil_mode, dilations (19+), pads/auto_pad; a QDQ group with its QuantizeLinear is QLinearAveragePool",
     ),
     row(
         "LpPool",
@@ -64,9 +75,20 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "GlobalAveragePool",
         &[1, 22],
-        &["ReduceMean"],
+        &[
+            "ReduceMean",
+            "ReduceSum",
+            "Reshape",
+            "Cast",
+            "Sub",
+            "Mul",
+            "Div",
+            "Add",
+            "Round",
+            "Clamp",
+        ],
         global_average_pool,
-        "mean over the spatial axes, dims kept",
+        "mean over the spatial axes, dims kept; a QDQ group with its QuantizeLinear is QLinearGlobalAveragePool",
     ),
     row(
         "GlobalMaxPool",
@@ -205,13 +227,25 @@ fn max_pool(ctx: &mut MapCtx) -> Result<()> {
             )));
         }
     };
-    let x = ctx.input(0)?;
+    let mut x = ctx.input(0)?;
+    // A QDQ group: the same pool on the 8-bit values (qdq.rs).
+    let group = if ctx.output_wanted(1) || ctx.dequantized(x).is_none() {
+        None
+    } else {
+        super::qdq::max_pool_input(ctx, x)
+    };
+    if let Some(d) = &group {
+        x = d.q;
+    }
     // The lowest value, so padding never wins a window.
     let lowest = super::quant::int_range(ctx.ty(x).dtype).map_or(f64::NEG_INFINITY, |r| r.0);
     let (padded, prepadded) = same_padded(ctx, x, lowest)?;
     if !ctx.output_wanted(1) {
         let op = pool_spec_with(ctx, padded, PoolKind::Max, &prepadded)?;
-        let v = ctx.emit1(op, &[padded])?;
+        let mut v = ctx.emit1(op, &[padded])?;
+        if let Some(d) = &group {
+            v = super::qdq::max_pool_result(ctx, v, d)?;
+        }
         return ctx.bind(0, v);
     }
     if !prepadded.is_empty() {
@@ -356,6 +390,12 @@ fn zeros_of(ctx: &mut MapCtx, dtype: o2l_canon::DType, dims: &[u64]) -> Result<V
 }
 
 fn average_pool(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    if ctx.dequantized(x).is_some()
+        && let Some(v) = super::qdq::average_pool(ctx, x, false, pool_op)?
+    {
+        return ctx.bind(0, v);
+    }
     let count_include_pad = ctx.attrs.int_or("count_include_pad", 0)? != 0;
     pool(ctx, PoolKind::Average { count_include_pad })
 }
@@ -379,6 +419,12 @@ fn global(ctx: &mut MapCtx, kind: ReduceKind) -> Result<()> {
 }
 
 fn global_average_pool(ctx: &mut MapCtx) -> Result<()> {
+    let x = ctx.input(0)?;
+    if ctx.dequantized(x).is_some()
+        && let Some(v) = super::qdq::average_pool(ctx, x, true, pool_op)?
+    {
+        return ctx.bind(0, v);
+    }
     global(ctx, ReduceKind::Mean)
 }
 

@@ -7,12 +7,26 @@
 //! bias onnxruntime writes is itself dequantized with `s_x * s_w`). A
 //! QuantizeLinear after the group maps as usual. Groups that do not qualify
 //! return `None`, and the caller keeps the float op.
-use super::ctx::{Dequantized, MapCtx};
+//!
+//! The groups around Add, Mul, AveragePool and GlobalAveragePool need the
+//! QuantizeLinear that alone reads their result (`Scope::requantized_by`):
+//! they compute onnxruntime's QLinearAdd / QLinearMul / QLinearAveragePool /
+//! QLinearGlobalAveragePool (`qlinear.rs`) on the 8-bit inputs, into
+//! that Q's scale and zero point. Concat and MaxPool move or compare the
+//! 8-bit values themselves (exact). Each binds its float result as the
+//! dequantized 8-bit result and records it, so the Q after it takes the 8-bit
+//! tensor as it is (`unquantized`) and the float ops fall away.
+use super::ctx::{Dequantized, MapCtx, Tracked};
 use super::integer::{as_quantized_conv, quantized_matmul_shapes, scalar_zero_point};
+use super::qlinear::{
+    Quantized, add_form, average_pool_form, global_average_pool_form, mul_form, requantized_to,
+};
 use o2l_canon::Builder;
 use o2l_canon::ops::linear::is_quantized_operand;
-use o2l_canon::ops::{Binary, Linear, Movement};
+use o2l_canon::ops::{Binary, Linear, Movement, PoolKind};
 use o2l_canon::{DType, Dim, Op, Result, ValueId};
+use o2l_canon::{Graph, Origin};
+use std::collections::HashMap;
 
 /// Element count of a value of static shape.
 fn count(ctx: &MapCtx, v: ValueId) -> Option<u64> {
@@ -252,6 +266,382 @@ pub(crate) fn gemm(
     Ok(Some(y))
 }
 
+/// Whether `a` and `b` hold the same value: one value, or constants with
+/// the same type and contents.
+fn same_value(ctx: &MapCtx, a: ValueId, b: ValueId) -> bool {
+    if a == b {
+        return true;
+    }
+    match (ctx.graph.constant(a), ctx.graph.constant(b)) {
+        (Some(x), Some(y)) => x.dtype == y.dtype && x.to_f64s() == y.to_f64s(),
+        _ => false,
+    }
+}
+
+/// Whether two (scale, zero point) pairs are the same.
+fn same_params(
+    ctx: &MapCtx,
+    (sa, za): (ValueId, Option<ValueId>),
+    (sb, zb): (ValueId, Option<ValueId>),
+) -> bool {
+    same_value(ctx, sa, sb)
+        && match (za, zb) {
+            (None, None) => true,
+            (Some(a), Some(b)) => same_value(ctx, a, b),
+            _ => false,
+        }
+}
+
+/// QuantizeLinear of `x` back to the 8-bit tensor it dequantizes, when `x`
+/// is `DequantizeLinear(q)` with the same scale and zero point (per tensor,
+/// or along the same axis) and `q` has the output type: then it is `q`.
+pub(crate) fn unquantized(
+    ctx: &MapCtx,
+    x: ValueId,
+    scale: ValueId,
+    zero_point: Option<ValueId>,
+    axis: usize,
+    out: DType,
+) -> Option<ValueId> {
+    let d = ctx.dequantized(x)?;
+    let per_tensor = count(ctx, d.scale) == Some(1) && count(ctx, scale) == Some(1);
+    let same = same_params(ctx, (d.scale, d.zero_point), (scale, zero_point))
+        && (per_tensor || d.axis == axis)
+        && ctx.ty(d.q).dtype == out;
+    same.then_some(d.q)
+}
+
+/// The scale and zero point of the QuantizeLinear that alone reads this
+/// node's result (per tensor, f32 scale, 8-bit zero point).
+struct Output {
+    scale: ValueId,
+    zero_point: ValueId,
+}
+
+fn output(ctx: &MapCtx) -> std::result::Result<Output, Why> {
+    let q = ctx
+        .scope
+        .requantized_by
+        .ok_or("no QuantizeLinear alone reads the result")?;
+    let named = |i: usize| {
+        q.input
+            .get(i)
+            .filter(|n| !n.is_empty())
+            .and_then(|n| ctx.scope.names.get(n.as_str()).copied())
+    };
+    let (Some(scale), Some(zero_point)) = (named(1), named(2)) else {
+        return Err("the QuantizeLinear after it has no zero point, or one computed later".into());
+    };
+    if count(ctx, scale) != Some(1) || count(ctx, zero_point) != Some(1) {
+        return Err("the QuantizeLinear after it is not per tensor".into());
+    }
+    if ctx.ty(scale).dtype != DType::F32 {
+        return Err("the QuantizeLinear after it has a scale that is not f32".into());
+    }
+    if !matches!(ctx.ty(zero_point).dtype, DType::I8 | DType::U8) {
+        return Err(format!(
+            "the QuantizeLinear after it quantizes to {}, not 8 bits",
+            ctx.ty(zero_point).dtype
+        ));
+    }
+    Ok(Output { scale, zero_point })
+}
+
+/// A dequantized value as the operand of a QLinear form (scalar scale and
+/// zero point).
+fn as_quantized(
+    ctx: &mut MapCtx,
+    q: ValueId,
+    scale: ValueId,
+    zero: Option<ValueId>,
+) -> Result<Quantized> {
+    let scale = ctx.reshape(scale, vec![])?;
+    let zero = match zero {
+        Some(z) => Some(ctx.reshape(z, vec![])?),
+        None => None,
+    };
+    Ok(Quantized { x: q, scale, zero })
+}
+
+/// The float value of the 8-bit result `q`, `(q - zero) * scale` as
+/// DequantizeLinear computes it, recorded as dequantized so that the
+/// QuantizeLinear after the group (and other groups) read `q` itself.
+fn dequantized_result(
+    ctx: &mut MapCtx,
+    q: ValueId,
+    scale: ValueId,
+    zero_point: Option<ValueId>,
+) -> Result<ValueId> {
+    let mut v = ctx.cast(q, DType::F32)?;
+    if let Some(z) = zero_point {
+        let z = ctx.reshape(z, vec![])?;
+        let z = ctx.cast(z, DType::F32)?;
+        v = ctx.binary(Binary::Sub, v, z)?;
+    }
+    let s = ctx.reshape(scale, vec![])?;
+    let y = ctx.binary(Binary::Mul, v, s)?;
+    ctx.record_dequantized(
+        y,
+        Dequantized {
+            q,
+            scale,
+            zero_point,
+            axis: 0,
+        },
+    );
+    Ok(y)
+}
+
+/// The per-tensor 8-bit inputs of a group, all of one type.
+fn data_inputs(ctx: &MapCtx, inputs: &[ValueId]) -> std::result::Result<Vec<Dequantized>, Why> {
+    let ds = inputs
+        .iter()
+        .map(|&v| data(ctx, v))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let first = ds.first().map(|d| ctx.ty(d.q).dtype);
+    if ds.iter().any(|d| Some(ctx.ty(d.q).dtype) != first) {
+        return Err("the inputs mix int8 and uint8".into());
+    }
+    Ok(ds)
+}
+
+/// A group of `inputs`, the Q after it and a type check of the two.
+fn group_with_output(ctx: &mut MapCtx, inputs: &[ValueId]) -> Option<(Vec<Dequantized>, Output)> {
+    let ds = qualify(ctx, data_inputs(ctx, inputs))?;
+    let out = qualify(ctx, output(ctx))?;
+    let in_type = ctx.ty(ds[0].q).dtype;
+    let out_type = ctx.ty(out.zero_point).dtype;
+    if in_type != out_type {
+        ctx.stays_float(format!(
+            "the inputs are {in_type} and the QuantizeLinear after it {out_type}"
+        ));
+        return None;
+    }
+    Some((ds, out))
+}
+
+/// An Add or Mul of two dequantized 8-bit values read by a QuantizeLinear
+/// alone: onnxruntime's QLinearAdd / QLinearMul into that Q's scale and
+/// zero point.
+pub(crate) fn binary(
+    ctx: &mut MapCtx,
+    kind: Binary,
+    a: ValueId,
+    b: ValueId,
+) -> Result<Option<ValueId>> {
+    let Some((ds, out)) = group_with_output(ctx, &[a, b]) else {
+        return Ok(None);
+    };
+    let qa = as_quantized(ctx, ds[0].q, ds[0].scale, ds[0].zero_point)?;
+    let qb = as_quantized(ctx, ds[1].q, ds[1].scale, ds[1].zero_point)?;
+    let qc = as_quantized(ctx, out.scale, out.scale, Some(out.zero_point))?;
+    let (y, form) = match kind {
+        Binary::Add => (add_form(ctx, &qa, &qb, &qc)?, "QLinearAdd"),
+        Binary::Mul => (mul_form(ctx, &qa, &qb, &qc)?, "QLinearMul"),
+        _ => return Ok(None),
+    };
+    ctx.integer_form(format!(
+        "{form}: 8-bit in and out, requantized in f32 with round half to even and saturation"
+    ));
+    dequantized_result(ctx, y, out.scale, Some(out.zero_point)).map(Some)
+}
+
+/// An AveragePool (`global`: GlobalAveragePool) of a dequantized 8-bit value
+/// read by a QuantizeLinear alone: QLinearAveragePool /
+/// QLinearGlobalAveragePool into that Q's scale and zero point.
+pub(crate) fn average_pool(
+    ctx: &mut MapCtx,
+    x: ValueId,
+    global: bool,
+    pool: impl Fn(&mut MapCtx, ValueId, PoolKind) -> Result<ValueId>,
+) -> Result<Option<ValueId>> {
+    let Some((ds, out)) = group_with_output(ctx, &[x]) else {
+        return Ok(None);
+    };
+    let qx = as_quantized(ctx, ds[0].q, ds[0].scale, ds[0].zero_point)?;
+    let qy = as_quantized(ctx, out.scale, out.scale, Some(out.zero_point))?;
+    let y = if global {
+        ctx.integer_form(
+            "QLinearGlobalAveragePool: i32 sum of the 8-bit values, requantized in f32 with round half to even and saturation",
+        );
+        global_average_pool_form(ctx, &qx, &qy, false)?
+    } else {
+        ctx.integer_form(
+            "QLinearAveragePool: 8-bit in and out, the window mean requantized in f32 with round half to even and saturation",
+        );
+        average_pool_form(ctx, &qx, &qy, false, pool)?
+    };
+    dequantized_result(ctx, y, out.scale, Some(out.zero_point)).map(Some)
+}
+
+/// The 8-bit input of a MaxPool group: per tensor, with a constant positive
+/// scale (so the largest 8-bit value is the largest real value).
+pub(crate) fn max_pool_input(ctx: &mut MapCtx, x: ValueId) -> Option<Dequantized> {
+    let d = qualify(ctx, data(ctx, x))?;
+    let positive = ctx
+        .graph
+        .constant(d.scale)
+        .is_some_and(|t| t.to_f64s().iter().all(|&s| s > 0.0));
+    if !positive {
+        ctx.stays_float("the scale is not a positive constant");
+        return None;
+    }
+    Some(d)
+}
+
+/// The float result of a MaxPool group from the 8-bit pool `q` of `d.q`.
+pub(crate) fn max_pool_result(ctx: &mut MapCtx, q: ValueId, d: &Dequantized) -> Result<ValueId> {
+    ctx.integer_form("MaxPool on the 8-bit values (exact: the scale is positive)");
+    dequantized_result(ctx, q, d.scale, d.zero_point)
+}
+
+/// A Concat of dequantized 8-bit values along `axis`: the 8-bit values
+/// concatenated; with a QuantizeLinear alone after it, each input whose
+/// scale or zero point differs from that Q's is first requantized to it (as
+/// onnxruntime's QLinearConcat does); without one, the inputs must share
+/// one scale and zero point.
+pub(crate) fn concat(ctx: &mut MapCtx, inputs: &[ValueId], axis: usize) -> Result<Option<ValueId>> {
+    let Some(ds) = qualify(ctx, data_inputs(ctx, inputs)) else {
+        return Ok(None);
+    };
+    let (scale, zero_point, parts, requantized) = match output(ctx) {
+        Ok(out) if ctx.ty(out.zero_point).dtype == ctx.ty(ds[0].q).dtype => {
+            let target = (out.scale, Some(out.zero_point));
+            let qy = as_quantized(ctx, out.scale, out.scale, Some(out.zero_point))?;
+            let mut parts = Vec::with_capacity(ds.len());
+            let mut requantized = 0;
+            for d in &ds {
+                if same_params(ctx, (d.scale, d.zero_point), target) {
+                    parts.push(d.q);
+                } else {
+                    let qx = as_quantized(ctx, d.q, d.scale, d.zero_point)?;
+                    parts.push(requantized_to(ctx, &qx, &qy)?);
+                    requantized += 1;
+                }
+            }
+            (out.scale, Some(out.zero_point), parts, requantized)
+        }
+        _ => {
+            let first = (ds[0].scale, ds[0].zero_point);
+            if ds
+                .iter()
+                .any(|d| !same_params(ctx, (d.scale, d.zero_point), first))
+            {
+                ctx.stays_float(
+                    "the inputs' scales or zero points differ and no QuantizeLinear alone reads the result",
+                );
+                return Ok(None);
+            }
+            (first.0, first.1, ds.iter().map(|d| d.q).collect(), 0)
+        }
+    };
+    let y = ctx.emit1(Op::Movement(Movement::Concat { axis }), &parts)?;
+    ctx.integer_form(if requantized == 0 {
+        "Concat of the 8-bit values (one scale and zero point: exact)".to_string()
+    } else {
+        format!(
+            "QLinearConcat: Concat of the 8-bit values, {requantized} of {} requantized to the output's scale and zero point",
+            ds.len()
+        )
+    });
+    dequantized_result(ctx, y, scale, zero_point).map(Some)
+}
+
+/// A node that only moved one dequantized 8-bit value (per tensor) with
+/// the ops from `first_new_node` on: the same moves on the 8-bit tensor,
+/// and each output recorded as its dequantization, so a QuantizeLinear or a
+/// group after the node reads 8-bit values. Returns whether it did.
+/// (Moves select and rearrange elements: they commute with dequantizing.)
+pub(crate) fn track_moves(
+    graph: &mut Graph,
+    tracked: &mut Tracked,
+    first_new_node: usize,
+    origin: &Origin,
+    outputs: &[Option<ValueId>],
+) -> Result<bool> {
+    let moves = graph.nodes[first_new_node..].to_vec();
+    let selects = |op: &Op| {
+        matches!(
+            op,
+            Op::Movement(
+                Movement::Reshape { .. }
+                    | Movement::ReshapeTo { .. }
+                    | Movement::Transpose { .. }
+                    | Movement::Gather { .. }
+                    | Movement::GatherElements { .. }
+                    | Movement::GatherND { .. }
+                    | Movement::SliceAt { .. }
+                    | Movement::BroadcastTo { .. }
+            )
+        )
+    };
+    if moves.is_empty() || !moves.iter().all(|n| selects(&n.op)) {
+        return Ok(false);
+    }
+    let mut seed: Option<(ValueId, Dequantized)> = None;
+    let mut moved: HashMap<ValueId, ValueId> = HashMap::new();
+    for n in &moves {
+        let Some((&data, rest)) = n.inputs.split_first() else {
+            return Ok(false);
+        };
+        let from = if let Some(&q) = moved.get(&data) {
+            q
+        } else if let Some((v, d)) = &seed {
+            if *v != data {
+                return Ok(false);
+            }
+            d.q
+        } else {
+            let Some(d) = tracked.dequantized.get(&data).cloned() else {
+                return Ok(false);
+            };
+            let one = graph
+                .ty(d.scale)
+                .known_dims()
+                .map(|k| k.iter().product::<u64>());
+            if one != Some(1) {
+                return Ok(false);
+            }
+            let q = d.q;
+            seed = Some((data, d));
+            q
+        };
+        // The other operands are indices, shapes and sizes: no float values.
+        if rest.iter().any(|v| {
+            moved.contains_key(v)
+                || seed.as_ref().is_some_and(|(s, _)| s == v)
+                || graph.ty(*v).dtype.is_float()
+        }) {
+            return Ok(false);
+        }
+        let mut ins = vec![from];
+        ins.extend_from_slice(rest);
+        let outs = graph.add_node(n.op.clone(), &ins, origin)?;
+        for (f, q) in n.outputs.iter().zip(outs) {
+            moved.insert(*f, q);
+        }
+    }
+    let Some((_, d)) = seed else {
+        return Ok(false);
+    };
+    let mut any = false;
+    for out in outputs.iter().flatten() {
+        if let Some(&q) = moved.get(out) {
+            tracked.dequantized.insert(
+                *out,
+                Dequantized {
+                    q,
+                    scale: d.scale,
+                    zero_point: d.zero_point,
+                    axis: 0,
+                },
+            );
+            any = true;
+        }
+    }
+    Ok(any)
+}
+
 #[cfg(test)]
 mod tests {
     use crate::test_models::*;
@@ -359,5 +749,164 @@ mod tests {
         assert!(ops.contains(&"QuantizedMatMul"), "{ops:?}");
         assert!(!ops.contains(&"MatMul"), "{ops:?}");
         assert_eq!(out_dims(&g, 0), vec![4, 2]);
+    }
+
+    /// x, y -> Q -> DQ -> `op` -> (Q -> DQ when `requantized`) -> out.
+    fn qdq_binary(op: &str, requantized: bool) -> M {
+        let m = M::new(13)
+            .input(f32_in("x", &[2, 3]))
+            .input(f32_in("y", &[2, 3]))
+            .init(t_f32("s", &[], &[0.1]))
+            .init(t_i8("z", &[], &[3]))
+            .init(t_f32("so", &[], &[0.25]))
+            .init(t_i8("zo", &[], &[-2]))
+            .node(node("QuantizeLinear", "qx", &["x", "s", "z"], &["xq"]))
+            .node(node("DequantizeLinear", "dqx", &["xq", "s", "z"], &["xd"]))
+            .node(node("QuantizeLinear", "qy", &["y", "s", "z"], &["yq"]))
+            .node(node("DequantizeLinear", "dqy", &["yq", "s", "z"], &["yd"]))
+            .node(node(op, "op", &["xd", "yd"], &["r"]));
+        if requantized {
+            m.node(node("QuantizeLinear", "qo", &["r", "so", "zo"], &["rq"]))
+                .node(node(
+                    "DequantizeLinear",
+                    "dqo",
+                    &["rq", "so", "zo"],
+                    &["out"],
+                ))
+                .output("out")
+        } else {
+            m.output("r")
+        }
+    }
+
+    #[test]
+    fn an_add_or_mul_read_by_a_quantize_linear_is_its_qlinear_form() {
+        for (op, form) in [("Add", "QLinearAdd"), ("Mul", "QLinearMul")] {
+            let notes = qdq_binary(op, true)
+                .import_warned(&Default::default())
+                .unwrap()
+                .quantization;
+            assert_eq!(notes.len(), 1, "{notes:?}");
+            assert!(
+                notes[0].contains(&format!("): integer ({form}: 8-bit in and out")),
+                "{notes:?}"
+            );
+            // The Q after the group takes the 8-bit result as it is: one
+            // Round (the requantization) and no float op of the inputs.
+            let g = qdq_binary(op, true).import().unwrap();
+            let ops = op_names(&g);
+            assert_eq!(ops.iter().filter(|&&o| o == "Round").count(), 3, "{ops:?}");
+        }
+    }
+
+    #[test]
+    fn an_add_without_a_quantize_linear_after_it_stays_float() {
+        let notes = qdq_binary("Add", false)
+            .import_warned(&Default::default())
+            .unwrap()
+            .quantization;
+        assert_eq!(
+            notes,
+            [
+                r#"node "op" (Add, ai.onnx, opset 13 -> Add-13): stays float: no QuantizeLinear alone reads the result"#
+            ]
+        );
+    }
+
+    #[test]
+    fn a_concat_of_one_scale_is_a_concat_of_the_8_bit_values() {
+        let imported = M::new(13)
+            .input(f32_in("x", &[2, 3]))
+            .input(f32_in("y", &[2, 3]))
+            .init(t_f32("s", &[], &[0.1]))
+            .init(t_i8("z", &[], &[3]))
+            .init(t_f32("s2", &[], &[0.1]))
+            .init(t_i8("z2", &[], &[3]))
+            .node(node("QuantizeLinear", "qx", &["x", "s", "z"], &["xq"]))
+            .node(node("DequantizeLinear", "dqx", &["xq", "s", "z"], &["xd"]))
+            .node(node("QuantizeLinear", "qy", &["y", "s2", "z2"], &["yq"]))
+            .node(node(
+                "DequantizeLinear",
+                "dqy",
+                &["yq", "s2", "z2"],
+                &["yd"],
+            ))
+            .node(with_attrs(
+                node("Concat", "cat", &["xd", "yd"], &["r"]),
+                vec![a_int("axis", 0)],
+            ))
+            .output("r")
+            .import_warned(&Default::default())
+            .unwrap();
+        assert_eq!(
+            imported.quantization,
+            [concat!(
+                r#"node "cat" (Concat, ai.onnx, opset 13 -> Concat-13): "#,
+                "integer (Concat of the 8-bit values (one scale and zero point: exact))"
+            )]
+        );
+        let g = &imported.graph;
+        let concat = g.nodes.iter().find(|n| n.op.name() == "Concat").unwrap();
+        assert_eq!(g.ty(concat.outputs[0]).dtype, DType::I8);
+    }
+
+    #[test]
+    fn an_add_whose_result_has_another_reader_stays_float() {
+        let imported = qdq_binary("Add", true)
+            .node(node("Relu", "relu", &["r"], &["other"]))
+            .output("other")
+            .import_warned(&Default::default())
+            .unwrap();
+        assert!(
+            imported.quantization[0]
+                .ends_with("stays float: no QuantizeLinear alone reads the result"),
+            "{:?}",
+            imported.quantization
+        );
+    }
+
+    #[test]
+    fn a_max_pool_and_a_reshape_move_the_8_bit_values_and_the_q_after_takes_them() {
+        let imported = M::new(13)
+            .input(f32_in("x", &[1, 1, 4, 4]))
+            .init(t_f32("s", &[], &[0.1]))
+            .init(t_i8("z", &[], &[3]))
+            .init(TensorProto {
+                name: Some("shape".into()),
+                dims: vec![2],
+                data_type: Some(7),
+                int64_data: vec![1, 4],
+                ..Default::default()
+            })
+            .node(node("QuantizeLinear", "q", &["x", "s", "z"], &["xq"]))
+            .node(node("DequantizeLinear", "dq", &["xq", "s", "z"], &["xd"]))
+            .node(with_attrs(
+                node("MaxPool", "pool", &["xd"], &["p"]),
+                vec![a_ints("kernel_shape", &[2, 2]), a_ints("strides", &[2, 2])],
+            ))
+            .node(node("Reshape", "flat", &["p", "shape"], &["f"]))
+            .node(node("QuantizeLinear", "q2", &["f", "s", "z"], &["out"]))
+            .output("out")
+            .import_warned(&Default::default())
+            .unwrap();
+        let lines: Vec<&str> = imported
+            .quantization
+            .iter()
+            .map(|l| l.split("): ").nth(1).unwrap())
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "integer (MaxPool on the 8-bit values (exact: the scale is positive))",
+                "integer (the same moves on the 8-bit values)"
+            ]
+        );
+        // x's QuantizeLinear is the only float op left: the output is the
+        // reshaped 8-bit pool.
+        let g = &imported.graph;
+        let ops = op_names(g);
+        assert_eq!(ops.iter().filter(|&&o| o == "Round").count(), 1, "{ops:?}");
+        assert!(!ops.contains(&"Mul"), "{ops:?}");
+        assert_eq!(g.ty(g.outputs[0]).dtype, DType::I8);
     }
 }

@@ -8,6 +8,7 @@
 use super::ctx::{Dequantized, MapCtx, Rule, row};
 pub(crate) use super::integer::{column, shifted};
 use super::integer::{integer_conv, integer_matmul, per_channel};
+pub(crate) use super::qlinear::{int_range, round_clamp_cast};
 use crate::tensor::dtype_of;
 use o2l_canon::Builder;
 use o2l_canon::ops::{Binary, Elementwise, Movement, Reduce, ReduceKind, Unary};
@@ -106,22 +107,6 @@ fn un(ctx: &mut MapCtx, u: Unary, x: ValueId) -> Result<ValueId> {
     ctx.emit1(Op::Elementwise(Elementwise::Unary(u)), &[x])
 }
 
-/// Integer range of a quantized type, None for the float ones.
-pub(crate) fn int_range(d: DType) -> Option<(f64, f64)> {
-    Some(match d {
-        DType::U8 => (0.0, 255.0),
-        DType::I8 => (-128.0, 127.0),
-        DType::U16 => (0.0, 65535.0),
-        DType::I16 => (-32768.0, 32767.0),
-        DType::U4 => (0.0, 15.0),
-        DType::I4 => (-8.0, 7.0),
-        DType::U2 => (0.0, 3.0),
-        DType::I2 => (-2.0, 1.0),
-        DType::I32 => (f64::from(i32::MIN), f64::from(i32::MAX)),
-        _ => return None,
-    })
-}
-
 /// A scale or zero point made to broadcast against `x` (dims `xd`): scalars
 /// (or one element) stay scalars, 1-D per-axis values become `(1.., n, 1..)`,
 /// blocked ones (same rank as x) repeat each entry `block` times along `axis`.
@@ -185,19 +170,6 @@ fn axis_and_block(ctx: &MapCtx, rank: usize) -> Result<(usize, u64)> {
     Ok((axis, block))
 }
 
-/// `round_half_even(v)` clamped to `[lo, hi]`, then cast to `to`.
-pub(crate) fn round_clamp_cast(
-    ctx: &mut MapCtx,
-    v: ValueId,
-    lo: f64,
-    hi: f64,
-    to: DType,
-) -> Result<ValueId> {
-    let r = un(ctx, Unary::Round, v)?;
-    let c = un(ctx, Unary::Clamp { min: lo, max: hi }, r)?;
-    ctx.cast(c, to)
-}
-
 pub(crate) fn quantize_linear(ctx: &mut MapCtx) -> Result<()> {
     let (x, scale) = (ctx.input(0)?, ctx.input(1)?);
     let zp = ctx.opt_input(2);
@@ -228,6 +200,12 @@ pub(crate) fn quantize_linear(ctx: &mut MapCtx) -> Result<()> {
         None if st.is_float() && st.bit_width() > xt.dtype.bit_width() => st,
         None => xt.dtype,
     };
+    // The 8-bit tensor a DequantizeLinear with these parameters made: itself.
+    if block == 0
+        && let Some(q) = super::qdq::unquantized(ctx, x, scale, zp, axis, out)
+    {
+        return ctx.bind(0, q);
+    }
     let s = broadcast_param(ctx, scale, &xt.shape, axis, block)?;
     let s = ctx.cast(s, work)?;
     let xw = ctx.cast(x, work)?;

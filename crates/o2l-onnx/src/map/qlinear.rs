@@ -1,0 +1,238 @@
+//! onnxruntime's QLinear computations on 8-bit operands with per-tensor
+//! scales and zero points (its CPU kernels define them): the forms of
+//! QLinearAdd, QLinearMul, QLinearAveragePool, QLinearGlobalAveragePool and
+//! QLinearConcat's requantization, shared by the `com.microsoft` rules
+//! (`contrib_quant.rs`) and the QDQ groups (`qdq.rs`); and the requantizing
+//! round of both (round half to even, clamp, cast).
+use super::ctx::MapCtx;
+use super::integer::shifted;
+use o2l_canon::Builder;
+use o2l_canon::ops::{Binary, PoolKind, Unary};
+use o2l_canon::{DType, Error, Op, Result, ValueId};
+
+/// Integer range of a quantized type, None for the float ones.
+pub(crate) fn int_range(d: DType) -> Option<(f64, f64)> {
+    Some(match d {
+        DType::U8 => (0.0, 255.0),
+        DType::I8 => (-128.0, 127.0),
+        DType::U16 => (0.0, 65535.0),
+        DType::I16 => (-32768.0, 32767.0),
+        DType::U4 => (0.0, 15.0),
+        DType::I4 => (-8.0, 7.0),
+        DType::U2 => (0.0, 3.0),
+        DType::I2 => (-2.0, 1.0),
+        DType::I32 => (f64::from(i32::MIN), f64::from(i32::MAX)),
+        _ => return None,
+    })
+}
+
+/// `round_half_even(v)` clamped to `[lo, hi]`, then cast to `to`.
+pub(crate) fn round_clamp_cast(
+    ctx: &mut MapCtx,
+    v: ValueId,
+    lo: f64,
+    hi: f64,
+    to: DType,
+) -> Result<ValueId> {
+    let r = ctx.unary(Unary::Round, v)?;
+    let c = ctx.unary(Unary::Clamp { min: lo, max: hi }, r)?;
+    ctx.cast(c, to)
+}
+
+/// A quantized operand: values, scale, zero point (None: 0); scale and
+/// zero point are scalars.
+pub(crate) struct Quantized {
+    pub x: ValueId,
+    pub scale: ValueId,
+    pub zero: Option<ValueId>,
+}
+
+/// `q - zero` in f32 (exact: both are small integers).
+pub(crate) fn centred(ctx: &mut MapCtx, q: &Quantized) -> Result<ValueId> {
+    let x = ctx.cast(q.x, DType::F32)?;
+    match q.zero {
+        Some(z) => {
+            let z = ctx.cast(z, DType::F32)?;
+            ctx.binary(Binary::Sub, x, z)
+        }
+        None => Ok(x),
+    }
+}
+
+/// `round_half_even(v + zero)`, saturated to the output type (that of the
+/// zero point, else of `like`).
+pub(crate) fn requantized(
+    ctx: &mut MapCtx,
+    v: ValueId,
+    out: &Quantized,
+    like: DType,
+) -> Result<ValueId> {
+    let to = out.zero.map_or(like, |z| ctx.ty(z).dtype);
+    let (lo, hi) = int_range(to).ok_or_else(|| {
+        Error::invalid(format!(
+            "{} output type must be an integer type, got {to}",
+            ctx.origin.op_type
+        ))
+    })?;
+    // The zero point is an integer, so adding it before rounding is exact.
+    let v = match out.zero {
+        Some(z) => {
+            let z = ctx.cast(z, DType::F32)?;
+            ctx.binary(Binary::Add, v, z)?
+        }
+        None => v,
+    };
+    round_clamp_cast(ctx, v, lo, hi, to)
+}
+
+/// `a / b` of two scalar scales, in f32.
+pub(crate) fn ratio(ctx: &mut MapCtx, a: ValueId, b: ValueId) -> Result<ValueId> {
+    let a = ctx.cast(a, DType::F32)?;
+    let b = ctx.cast(b, DType::F32)?;
+    ctx.binary(Binary::Div, a, b)
+}
+
+/// QLinearAdd of `a` and `b` into `c`'s scale and zero point (the QDQ
+/// groups of `qdq.rs` use it too).
+pub(crate) fn add_form(
+    ctx: &mut MapCtx,
+    a: &Quantized,
+    b: &Quantized,
+    c: &Quantized,
+) -> Result<ValueId> {
+    let ra = ratio(ctx, a.scale, c.scale)?;
+    let rb = ratio(ctx, b.scale, c.scale)?;
+    let ca = centred(ctx, a)?;
+    let cb = centred(ctx, b)?;
+    let va = ctx.binary(Binary::Mul, ca, ra)?;
+    let vb = ctx.binary(Binary::Mul, cb, rb)?;
+    let v = ctx.binary(Binary::Add, va, vb)?;
+    let like = ctx.ty(a.x).dtype;
+    requantized(ctx, v, c, like)
+}
+
+/// QLinearMul of `a` and `b` into `c`'s scale and zero point.
+pub(crate) fn mul_form(
+    ctx: &mut MapCtx,
+    a: &Quantized,
+    b: &Quantized,
+    c: &Quantized,
+) -> Result<ValueId> {
+    let sa = ctx.cast(a.scale, DType::F32)?;
+    let sb = ctx.cast(b.scale, DType::F32)?;
+    let sab = ctx.binary(Binary::Mul, sa, sb)?;
+    let multiplier = ratio(ctx, sab, c.scale)?;
+    let ca = centred(ctx, a)?;
+    let cb = centred(ctx, b)?;
+    let prod = ctx.binary(Binary::Mul, ca, cb)?;
+    let v = ctx.binary(Binary::Mul, prod, multiplier)?;
+    let like = ctx.ty(a.x).dtype;
+    requantized(ctx, v, c, like)
+}
+
+/// `x` dequantized, `f` in f32, requantized with `y`'s scale and zero point.
+pub(crate) fn unary_form(
+    ctx: &mut MapCtx,
+    x: &Quantized,
+    y: &Quantized,
+    f: impl FnOnce(&mut MapCtx, ValueId) -> Result<ValueId>,
+) -> Result<ValueId> {
+    let deq = dequantized(ctx, x)?;
+    let fx = f(ctx, deq)?;
+    let sy = ctx.cast(y.scale, DType::F32)?;
+    let v = ctx.binary(Binary::Div, fx, sy)?;
+    let like = ctx.ty(x.x).dtype;
+    requantized(ctx, v, y, like)
+}
+
+/// `x` requantized to `y`'s scale and zero point, as QLinearConcat does
+/// with an input whose scale or zero point differs from the output's.
+pub(crate) fn requantized_to(ctx: &mut MapCtx, x: &Quantized, y: &Quantized) -> Result<ValueId> {
+    let sy = ctx.cast(y.scale, DType::F32)?;
+    let v = in_scale_of(ctx, x, sy)?;
+    let like = ctx.ty(x.x).dtype;
+    requantized(ctx, v, y, like)
+}
+
+/// `x` dequantized and re-expressed in `y`'s scale: `(x - zx) * sx / sy`
+/// in f32, not yet rounded.
+pub(crate) fn in_scale_of(ctx: &mut MapCtx, x: &Quantized, sy: ValueId) -> Result<ValueId> {
+    let deq = dequantized(ctx, x)?;
+    ctx.binary(Binary::Div, deq, sy)
+}
+
+/// `(x - zx) * sx` in f32.
+pub(crate) fn dequantized(ctx: &mut MapCtx, x: &Quantized) -> Result<ValueId> {
+    let cx = centred(ctx, x)?;
+    let sx = ctx.cast(x.scale, DType::F32)?;
+    ctx.binary(Binary::Mul, cx, sx)
+}
+
+/// QLinearAveragePool of `x` into `y`'s scale and zero point, with the
+/// node's window attributes (`count_include_pad` among them).
+pub(crate) fn average_pool_form(
+    ctx: &mut MapCtx,
+    x: &Quantized,
+    y: &Quantized,
+    channels_last: bool,
+    pool: impl Fn(&mut MapCtx, ValueId, PoolKind) -> Result<ValueId>,
+) -> Result<ValueId> {
+    let rank = ctx.ty(x.x).rank();
+    let count_include_pad = ctx.attrs.int_or("count_include_pad", 0)? != 0;
+    unary_form(ctx, x, y, |ctx, deq| {
+        if !channels_last {
+            return pool(ctx, deq, PoolKind::Average { count_include_pad });
+        }
+        // Channels-last pools in NCHW: channel to axis 1 and back after.
+        let mut to_first = vec![0, rank - 1];
+        to_first.extend(1..rank - 1);
+        let nchw = ctx.transpose(deq, &to_first)?;
+        let pooled = pool(ctx, nchw, PoolKind::Average { count_include_pad })?;
+        let mut to_last = vec![0];
+        to_last.extend(2..rank);
+        to_last.push(1);
+        ctx.transpose(pooled, &to_last)
+    })
+}
+
+/// QLinearGlobalAveragePool of `x` into `y`'s scale and zero point: the i32
+/// sum of `x - zx` over the spatial dims times `sx / (sy * count)` in f32.
+pub(crate) fn global_average_pool_form(
+    ctx: &mut MapCtx,
+    x: &Quantized,
+    y: &Quantized,
+    channels_last: bool,
+) -> Result<ValueId> {
+    let dims = ctx.dims(x.x)?;
+    if dims.len() < 3 {
+        return Err(Error::invalid(format!(
+            "{} takes an input of rank >= 3, got {}",
+            ctx.origin.op_type,
+            ctx.ty(x.x)
+        )));
+    }
+    let spatial: Vec<usize> = if channels_last {
+        (1..dims.len() - 1).collect()
+    } else {
+        (2..dims.len()).collect()
+    };
+    let size: u64 = spatial.iter().map(|&a| dims[a]).product();
+    let xi = shifted(ctx, x.x, x.zero, None)?;
+    let sum = ctx.emit1(
+        Op::Reduce(o2l_canon::ops::Reduce {
+            kind: o2l_canon::ops::ReduceKind::Sum,
+            axes: spatial,
+            keep_dims: true,
+        }),
+        &[xi],
+    )?;
+    let sum = ctx.cast(sum, DType::F32)?;
+    // sX / (sY * count), in f32 as the kernel computes its multiplier.
+    let sy = ctx.cast(y.scale, DType::F32)?;
+    let n = ctx.scalar(DType::F32, size as f64)?;
+    let denom = ctx.binary(Binary::Mul, sy, n)?;
+    let multiplier = ratio(ctx, x.scale, denom)?;
+    let v = ctx.binary(Binary::Mul, sum, multiplier)?;
+    let like = ctx.ty(x.x).dtype;
+    requantized(ctx, v, y, like)
+}
