@@ -326,6 +326,15 @@ fn reshape<'c, 'a>(
     if let (Some(a), Some(b)) = (x.1.known_dims(), out.known_dims())
         && !a.contains(&0)
     {
+        // To or from rank 0 (every other dim 1): a collapse or expand with no
+        // groups. (IREE 3.13 crashes on the `tensor<0xindex>` shape that a
+        // `tensor.reshape` to rank 0 would need once it lands in a dispatch.)
+        if b.is_empty() && a.iter().all(|&n| n == 1) {
+            return cx.collapse(x.0, &[], out);
+        }
+        if a.is_empty() && b.iter().all(|&n| n == 1) {
+            return cx.expand(x.0, &[], out, &[]);
+        }
         if b.len() < a.len()
             && let Some(g) = groups(&b, &a)
             && !b.is_empty()
