@@ -314,6 +314,25 @@ fn groups(small: &[u64], big: &[u64]) -> Option<Vec<Vec<usize>>> {
     Some(out)
 }
 
+/// Groups of `shape`'s dims around its non-unit dims: each unit dim joins the
+/// group of the non-unit dim before it (leading ones the first group).
+fn unit_groups(shape: &[Dim]) -> Vec<Vec<usize>> {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut current: Vec<usize> = Vec::new();
+    let mut has_core = false;
+    for (i, d) in shape.iter().enumerate() {
+        if *d != Dim::Known(1) {
+            if has_core {
+                groups.push(std::mem::take(&mut current));
+            }
+            has_core = true;
+        }
+        current.push(i);
+    }
+    groups.push(current);
+    groups
+}
+
 fn reshape<'c, 'a>(
     cx: &Ctx<'c, 'a>,
     x: Operand<'c, 'a, '_>,
@@ -354,6 +373,29 @@ fn reshape<'c, 'a>(
             let flat = cx.collapse(x.0, &[(0..a.len()).collect()], &flat_t)?;
             return cx.expand(flat, &[(0..b.len()).collect()], out, &[]);
         }
+    }
+    // Shapes that differ only in unit dims (run-time dims among them): drop
+    // the operand's unit dims by a collapse, add the result's by an expand.
+    // (A `tensor.reshape` would need a shape tensor of index, which IREE 3.13
+    // rejects when it crosses a dispatch boundary.)
+    let core = |shape: &[Dim]| -> Vec<Dim> {
+        shape
+            .iter()
+            .filter(|d| **d != Dim::Known(1))
+            .cloned()
+            .collect()
+    };
+    let x_core = core(&x.1.shape);
+    if x_core == core(&out.shape) && !x_core.is_empty() && !x_core.contains(&Dim::Known(0)) {
+        let mid = TensorType::new(out.dtype, x_core.clone());
+        let mut v = x.0;
+        if x.1.rank() != x_core.len() {
+            v = cx.collapse(v, &unit_groups(&x.1.shape), &mid)?;
+        }
+        if out.rank() != x_core.len() {
+            v = cx.expand(v, &unit_groups(&out.shape), out, &[(x.0, x.1)])?;
+        }
+        return Ok(v);
     }
     // General: tensor.reshape with the target shape as a tensor of index. A
     // symbolic dim of the result is read from the operand or a witness that
