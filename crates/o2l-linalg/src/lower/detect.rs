@@ -7,7 +7,13 @@
 //! 3. an `scf.for` over (batch, class, rank) keeps a box when it passes the
 //!    score filter, its class still has room and no kept box suppresses it
 //!    (an inner `scf.for` over the kept flags), counting the kept boxes;
-//! 4. `tensor.empty` of that count, filled by an `scf.for` in rank order.
+//! 4. an `scf.for` in rank order writes the kept boxes' rows into a buffer
+//!    of B * C * N rows, cut to the count by `tensor.extract_slice`.
+//!
+//! The tensors the loops write are static and carried flat (one dim, written
+//! at the row-major offset): IREE 3.13 cannot carry a tensor of run-time size
+//! through an `scf.for`, and sizes a host-side `tensor.insert` into a tensor
+//! of rank 2 or more wrongly.
 use super::ir::{Ctx, DimV, Extreme, Operand, Val, map_str};
 use melior::ir::ValueLike;
 use o2l_canon::ops::Detect;
@@ -230,7 +236,22 @@ fn split_step<'c, 'b>(
     ])
 }
 
-/// The greedy pass: kept[b, c, i] (i1) and the number of kept boxes (index).
+/// `(bi * nc + ci) * nn + i`: the offset of kept[bi, ci, i] in the flat flags.
+fn flat_at<'c, 'b>(
+    b: &Ctx<'c, 'b>,
+    [bi, ci, i]: [Val<'c, 'b>; 3],
+    nc: u64,
+    nn: u64,
+) -> Result<Val<'c, 'b>> {
+    let c = b.index(nc as i64)?;
+    let n = b.index(nn as i64)?;
+    let row = b.bin("arith.addi", b.bin("arith.muli", bi, c)?, ci)?;
+    b.bin("arith.addi", b.bin("arith.muli", row, n)?, i)
+}
+
+/// The greedy pass: kept flags (i8 0 or 1, flat over (b, c, i): IREE 3.13
+/// fails to verify a loop's `tensor.insert` of an i1 into a one-element i1
+/// tensor) and the number of kept boxes (index).
 fn select_greedy<'c, 'a>(
     cx: &Ctx<'c, 'a>,
     [scores, order, suppress, max_out, score_th]: [Val<'c, 'a>; 5],
@@ -238,7 +259,7 @@ fn select_greedy<'c, 'a>(
     [nb, nc, nn]: [u64; 3],
     score_filter: bool,
 ) -> Result<(Val<'c, 'a>, Val<'c, 'a>)> {
-    let ty = TensorType::of_known(DType::Bool, &[nb, nc, nn]);
+    let ty = TensorType::of_known(DType::I8, &[nb * nc * nn]);
     let kept0 = cx.filled(&ty, &[], Extreme::Zero)?;
     let steps = cx.index((nb * nc * nn) as i64)?;
     let zero = cx.index(0)?;
@@ -279,7 +300,9 @@ fn select_greedy<'c, 'a>(
                 &[kept, *suppress, bi, ci, boxi],
                 |b, j, acc, c| {
                     let i1 = b.elem(DType::Bool)?;
-                    let k = b.op1("tensor.extract", &[c[0], c[2], c[3], j], i1, &[])?;
+                    let at = flat_at(b, [c[2], c[3], j], nc, nn)?;
+                    let k = b.op1("tensor.extract", &[c[0], at], b.elem(DType::I8)?, &[])?;
+                    let k = b.op1("arith.trunci", &[k], i1, &[])?;
                     let s = b.op1("tensor.extract", &[c[1], c[2], c[4], j], i1, &[])?;
                     let both = b.bin("arith.andi", k, s)?;
                     Ok(vec![b.bin("arith.ori", acc[0], both)?])
@@ -288,12 +311,9 @@ fn select_greedy<'c, 'a>(
             let yes = b.scalar_int(DType::Bool, 1)?;
             let free = b.bin("arith.xori", hit, yes)?;
             let keep = b.bin("arith.andi", keep, free)?;
-            let kept = b.op1(
-                "tensor.insert",
-                &[keep, kept, bi, ci, boxi],
-                kept.r#type(),
-                &[],
-            )?;
+            let at = flat_at(b, [bi, ci, boxi], nc, nn)?;
+            let flag = b.op1("arith.extui", &[keep], b.elem(DType::I8)?, &[])?;
+            let kept = b.op1("tensor.insert", &[flag, kept, at], kept.r#type(), &[])?;
             let add = b.select(keep, one, zero)?;
             Ok(vec![
                 kept,
@@ -313,7 +333,8 @@ fn write_selected<'c, 'a>(
     total: Val<'c, 'a>,
     [nb, nc, nn]: [u64; 3],
 ) -> Result<Val<'c, 'a>> {
-    let result = cx.empty(&[DimV::Dynamic(total), DimV::Static(3)], DType::I64)?;
+    let rows = nb * nc * nn;
+    let result = cx.empty(&[DimV::Static(rows * 3)], DType::I64)?;
     let steps = cx.index((nb * nc * nn) as i64)?;
     let zero = cx.index(0)?;
     let res = cx.for_range(
@@ -327,7 +348,9 @@ fn write_selected<'c, 'a>(
             let boxi = b.op1("tensor.extract", &[caps[0], bi, ci, r], i64t, &[])?;
             let boxn = b.op1("arith.index_cast", &[boxi], b.index_type(), &[])?;
             let i1 = b.elem(DType::Bool)?;
-            let keep = b.op1("tensor.extract", &[caps[1], bi, ci, boxn], i1, &[])?;
+            let at = flat_at(b, [bi, ci, boxn], nc, nn)?;
+            let keep = b.op1("tensor.extract", &[caps[1], at], b.elem(DType::I8)?, &[])?;
+            let keep = b.op1("arith.trunci", &[keep], i1, &[])?;
             let then = b.region("scf.yield", &[], &[y, row, bi, ci, boxi], |bb, _, c| {
                 let (mut y, row) = (c[0], c[1]);
                 let i64t = bb.elem(DType::I64)?;
@@ -336,9 +359,12 @@ fn write_selected<'c, 'a>(
                     bb.op1("arith.index_cast", &[c[3]], i64t, &[])?,
                     c[4],
                 ];
+                let three = bb.index(3)?;
+                let start = bb.bin("arith.muli", row, three)?;
                 for (k, v) in fields.into_iter().enumerate() {
                     let col = bb.index(k as i64)?;
-                    y = bb.op1("tensor.insert", &[v, y, row, col], y.r#type(), &[])?;
+                    let at = bb.bin("arith.addi", start, col)?;
+                    y = bb.op1("tensor.insert", &[v, y, at], y.r#type(), &[])?;
                 }
                 let one = bb.index(1)?;
                 Ok(vec![y, bb.bin("arith.addi", row, one)?])
@@ -361,5 +387,20 @@ fn write_selected<'c, 'a>(
             ])
         },
     )?;
-    Ok(res[0])
+    let table_t = TensorType::of_known(DType::I64, &[rows, 3]);
+    let table = cx.expand(res[0], &[vec![0, 1]], &table_t, &[])?;
+    let attrs = [
+        ("static_offsets", cx.parse_attr("array<i64: 0, 0>")?),
+        (
+            "static_sizes",
+            cx.parse_attr(&format!("array<i64: {}, 3>", i64::MIN))?,
+        ),
+        ("static_strides", cx.parse_attr("array<i64: 1, 1>")?),
+        (
+            "operandSegmentSizes",
+            cx.parse_attr("array<i32: 1, 0, 1, 0>")?,
+        ),
+    ];
+    let ty = cx.parse_type("tensor<?x3xi64>")?;
+    cx.op1("tensor.extract_slice", &[table, total], ty, &attrs)
 }

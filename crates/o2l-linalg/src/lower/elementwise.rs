@@ -348,6 +348,97 @@ pub(crate) fn binary<'c, 'b>(
     b.bin(name, x, y)
 }
 
+/// C's `fmod` of two f64 values, exactly, without libm: `arith.remf` on f64
+/// becomes a call of `fmod`, which IREE 3.13 does not link. The remainder is
+/// always exact, so this gives libm's values (NaN for an infinite `x`, a zero
+/// `y` or a NaN operand; `x` itself when |x| < |y|).
+///
+/// The significands as integers (the implicit bit set for normal numbers,
+/// subnormals at exponent 1): `r = mx mod my`, then the exponent difference
+/// is shifted in at most 11 bits at a time (`r < my < 2^53`, so `r << 11`
+/// fits in 64 bits), `r = (r << k) mod my`, in an `scf.for` of
+/// ceil(diff / 11) steps. The result is `r * 2^(ey - 1075)` (exact: an
+/// integer below 2^53 times a power of two that the result format holds),
+/// put together as bits with the sign of `x`.
+fn fmod_f64<'c, 'b>(b: &Ctx<'c, 'b>, x: Val<'c, 'b>, y: Val<'c, 'b>) -> Result<Val<'c, 'b>> {
+    let i64t = b.elem(DType::I64)?;
+    let f64t = b.elem(DType::F64)?;
+    let c = |v: i64| b.scalar_int(DType::I64, v);
+    let abs_mask = c(i64::MAX)?;
+    let frac_mask = c((1i64 << 52) - 1)?;
+    let implicit = c(1i64 << 52)?;
+    let c52 = c(52)?;
+    let zero = c(0)?;
+    let one = c(1)?;
+    // |x| and |y| bits, biased exponent and integer significand.
+    let parts = |v: Val<'c, 'b>| -> Result<(Val<'c, 'b>, Val<'c, 'b>, Val<'c, 'b>)> {
+        let bits = b.op1("arith.bitcast", &[v], i64t, &[])?;
+        let abs = b.bin("arith.andi", bits, abs_mask)?;
+        let e = b.bin("arith.shrui", abs, c52)?;
+        let f = b.bin("arith.andi", abs, frac_mask)?;
+        let sub = b.cmpi(0, e, zero)?; // eq
+        let m = b.select(sub, f, b.bin("arith.ori", f, implicit)?)?;
+        let e = b.select(sub, one, e)?;
+        Ok((abs, e, m))
+    };
+    let (ax, ex, mx) = parts(x)?;
+    let (ay, ey, my) = parts(y)?;
+    // A zero divisor gives NaN below; keep the remainders defined meanwhile.
+    let my_zero = b.cmpi(0, my, zero)?;
+    let my = b.select(my_zero, one, my)?;
+    let diff = b.bin("arith.subi", ex, ey)?;
+    let diff = b.bin("arith.maxsi", diff, zero)?;
+    let c11 = c(11)?;
+    let steps = b.bin("arith.addi", diff, c(10)?)?;
+    let steps = b.bin("arith.divui", steps, c11)?;
+    let steps = b.op1("arith.index_cast", &[steps], b.index_type(), &[])?;
+    let r0 = b.bin("arith.remui", mx, my)?;
+    let out = b.for_range(steps, &[r0, diff], &[my], |bb, _, acc, caps| {
+        let (r, left, my) = (acc[0], acc[1], caps[0]);
+        let c11 = bb.scalar_int(DType::I64, 11)?;
+        let k = bb.bin("arith.minsi", left, c11)?;
+        let shifted = bb.bin("arith.shli", r, k)?;
+        let r = bb.bin("arith.remui", shifted, my)?;
+        let left = bb.bin("arith.subi", left, k)?;
+        Ok(vec![r, left])
+    })?;
+    // r * 2^(ey - 1075) built as bits (no float op: IREE flushes subnormal
+    // results of float ops to zero). Normalized, the leading bit moves to
+    // bit 52 and the exponent drops by the shift; below exponent 1 the value
+    // is subnormal, r << (ey - 1) as it stands.
+    let r = out[0];
+    let lz = b.un("math.ctlz", r)?;
+    let sh = b.bin("arith.subi", lz, c(11)?)?;
+    let e = b.bin("arith.subi", ey, sh)?;
+    let mant = b.bin("arith.shli", r, sh)?;
+    let mant = b.bin("arith.andi", mant, frac_mask)?;
+    let normal_bits = b.bin("arith.ori", b.bin("arith.shli", e, c52)?, mant)?;
+    let sub_bits = b.bin("arith.shli", r, b.bin("arith.subi", ey, one)?)?;
+    let normal = b.cmpi(5, e, one)?; // sge
+    let mag = b.select(normal, normal_bits, sub_bits)?;
+    // A zero remainder: ctlz is 64, the shifts overflow; zero bits.
+    let r_zero = b.cmpi(0, r, zero)?;
+    let mag = b.select(r_zero, zero, mag)?;
+    let xbits = b.op1("arith.bitcast", &[x], i64t, &[])?;
+    let sign = b.bin("arith.andi", xbits, c(i64::MIN)?)?;
+    let value = b.op1(
+        "arith.bitcast",
+        &[b.bin("arith.ori", mag, sign)?],
+        f64t,
+        &[],
+    )?;
+    // |x| < |y| (an infinite y among them): x itself.
+    let small = b.cmpi(6, ax, ay)?; // ult
+    let value = b.select(small, x, value)?;
+    // A NaN operand, an infinite x or a zero y: NaN.
+    let unordered = b.cmpf(14, x, y)?; // uno
+    let inf_x = b.cmpi(0, ax, c(0x7FF0_0000_0000_0000)?)?;
+    let zero_y = b.cmpi(0, ay, zero)?;
+    let bad = b.bin("arith.ori", unordered, b.bin("arith.ori", inf_x, zero_y)?)?;
+    let nan = b.scalar(DType::F64, f64::NAN)?;
+    b.select(bad, nan, value)
+}
+
 /// `x mod y`: floats truncate (C fmod, `fmod` must be set); ints give 0 for a
 /// zero divisor, and without `fmod` take the divisor's sign.
 fn modulo<'c, 'b>(
@@ -358,7 +449,11 @@ fn modulo<'c, 'b>(
     y: Val<'c, 'b>,
 ) -> Result<Val<'c, 'b>> {
     if d.is_float() {
-        let r = b.bin("arith.remf", x, y)?;
+        let r = if d == DType::F64 {
+            fmod_f64(b, x, y)?
+        } else {
+            b.bin("arith.remf", x, y)?
+        };
         if fmod {
             return Ok(r);
         }
@@ -647,6 +742,35 @@ mod tests {
                 "arith.minsi",
             ],
         );
+    }
+
+    /// f64 fmod without `arith.remf` (a call of libm's `fmod`, which IREE
+    /// does not link): integer remainders of the significands in an `scf.for`
+    /// inside the generic, the result assembled as bits.
+    #[test]
+    fn fmod_f64_is_exact_integer_arithmetic() {
+        let mut c = Case::new();
+        let x = c.input("x", t(DType::F64, &[4]));
+        let y = c.input("y", t(DType::F64, &[4]));
+        let m = c.node(binary(Binary::Mod { fmod: true }), &[x, y], "mod");
+        let text = check(
+            &c.output(m),
+            &[
+                "linalg.generic",
+                "arith.bitcast %in : f64 to i64",
+                "arith.remui",
+                "scf.for",
+                "arith.shli",
+                "arith.remui",
+                "scf.yield",
+                "math.ctlz",
+                "arith.bitcast",
+                "arith.cmpf uno",
+                "0x7FF8000000000000",
+                "linalg.yield",
+            ],
+        );
+        assert!(!text.contains("arith.remf"), "{text}");
     }
 
     #[test]

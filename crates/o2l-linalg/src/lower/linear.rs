@@ -157,7 +157,15 @@ fn det<'c, 'a>(cx: &Ctx<'c, 'a>, x: Operand<'c, 'a, '_>, out: &TensorType) -> Re
         .ok_or_else(|| o2l_canon::Error::internal("Det of a symbolic matrix size"))?;
     let result = cx.empty_like(out, &[x])?;
     let batches = cx.dim(x.0, 0)?;
-    let res = cx.for_range(batches, &[result, x.0], &[], move |b, bi, carried, _| {
+    // The matrices are worked on flat (IREE 3.13 sizes a host-side
+    // `tensor.insert` into a tensor of rank 2 or more wrongly).
+    let flat_len = match x.1.shape[0].known() {
+        Some(n) => o2l_canon::Dim::Known(n * m * m),
+        None => o2l_canon::Dim::Symbol("det_flat".into()),
+    };
+    let flat_t = TensorType::new(x.1.dtype, vec![flat_len]);
+    let flat = cx.collapse(x.0, &[vec![0, 1, 2]], &flat_t)?;
+    let res = cx.for_range(batches, &[result, flat], &[], move |b, bi, carried, _| {
         let (result, w) = (carried[0], carried[1]);
         let one = b.scalar(d, 1.0)?;
         let cols = b.index(m as i64)?;
@@ -170,7 +178,20 @@ fn det<'c, 'a>(cx: &Ctx<'c, 'a>, x: Operand<'c, 'a, '_>, out: &TensorType) -> Re
     Ok(res[0])
 }
 
-/// One column k of matrix `bi` in `w`: moves the row with the largest |w[i, k]|
+/// The offset of w[bi, i, j] in the flat matrices of size m x m.
+fn at_ij<'c, 'b>(
+    b: &Ctx<'c, 'b>,
+    m: u64,
+    bi: Val<'c, 'b>,
+    i: Val<'c, 'b>,
+    j: Val<'c, 'b>,
+) -> Result<Val<'c, 'b>> {
+    let mv = b.index(m as i64)?;
+    let row = b.bin("arith.addi", b.bin("arith.muli", bi, mv)?, i)?;
+    b.bin("arith.addi", b.bin("arith.muli", row, mv)?, j)
+}
+
+/// One column k of matrix `bi` in `w` (flat): moves the row with the largest |w[i, k]|
 /// (i >= k) to row k, folds the pivot into `det` (negated by a swap), and
 /// subtracts multiples of row k from the rows below. Returns (w, det).
 fn eliminate_column<'c, 'b>(
@@ -188,7 +209,12 @@ fn eliminate_column<'c, 'b>(
     let none = b.scalar(d, -1.0)?;
     let pivot = b.for_range(rest, &[k, none], &[w, bi, k], move |b, t, c, caps| {
         let i = b.bin("arith.addi", caps[2], t)?;
-        let v = b.op1("tensor.extract", &[caps[0], caps[1], i, caps[2]], elem, &[])?;
+        let v = b.op1(
+            "tensor.extract",
+            &[caps[0], at_ij(b, m, caps[1], i, caps[2])?],
+            elem,
+            &[],
+        )?;
         let v = b.un("math.absf", v)?;
         let better = b.cmpf(2, v, c[1])?; // ogt
         Ok(vec![b.select(better, i, c[0])?, b.select(better, v, c[1])?])
@@ -196,13 +222,23 @@ fn eliminate_column<'c, 'b>(
     let all = b.index(m as i64)?;
     let w = b.for_range(all, &[w], &[bi, k, pivot], move |b, j, c, caps| {
         let (bi, k, p) = (caps[0], caps[1], caps[2]);
-        let top = b.op1("tensor.extract", &[c[0], bi, k, j], elem, &[])?;
-        let low = b.op1("tensor.extract", &[c[0], bi, p, j], elem, &[])?;
-        let w = b.op1("tensor.insert", &[low, c[0], bi, k, j], c[0].r#type(), &[])?;
-        let w = b.op1("tensor.insert", &[top, w, bi, p, j], w.r#type(), &[])?;
+        let top = b.op1("tensor.extract", &[c[0], at_ij(b, m, bi, k, j)?], elem, &[])?;
+        let low = b.op1("tensor.extract", &[c[0], at_ij(b, m, bi, p, j)?], elem, &[])?;
+        let w = b.op1(
+            "tensor.insert",
+            &[low, c[0], at_ij(b, m, bi, k, j)?],
+            c[0].r#type(),
+            &[],
+        )?;
+        let w = b.op1(
+            "tensor.insert",
+            &[top, w, at_ij(b, m, bi, p, j)?],
+            w.r#type(),
+            &[],
+        )?;
         Ok(vec![w])
     })?[0];
-    let p = b.op1("tensor.extract", &[w, bi, k, k], elem, &[])?;
+    let p = b.op1("tensor.extract", &[w, at_ij(b, m, bi, k, k)?], elem, &[])?;
     let swapped = b.cmpi(1, pivot, k)?; // ne
     let det = b.bin("arith.mulf", det, p)?;
     let flipped = b.un("arith.negf", det)?;
@@ -218,7 +254,7 @@ fn eliminate_column<'c, 'b>(
         let one = b.index(1)?;
         let next = b.bin("arith.addi", k, one)?;
         let i = b.bin("arith.addi", next, t)?;
-        let lead = b.op1("tensor.extract", &[c[0], bi, i, k], elem, &[])?;
+        let lead = b.op1("tensor.extract", &[c[0], at_ij(b, m, bi, i, k)?], elem, &[])?;
         let f = b.bin("arith.divf", lead, safe)?;
         let w = b.for_range(
             below,
@@ -227,13 +263,13 @@ fn eliminate_column<'c, 'b>(
             move |b, u, c, caps| {
                 let (bi, k, i, f, next) = (caps[0], caps[1], caps[2], caps[3], caps[4]);
                 let j = b.bin("arith.addi", next, u)?;
-                let top = b.op1("tensor.extract", &[c[0], bi, k, j], elem, &[])?;
-                let cur = b.op1("tensor.extract", &[c[0], bi, i, j], elem, &[])?;
+                let top = b.op1("tensor.extract", &[c[0], at_ij(b, m, bi, k, j)?], elem, &[])?;
+                let cur = b.op1("tensor.extract", &[c[0], at_ij(b, m, bi, i, j)?], elem, &[])?;
                 let sub = b.bin("arith.mulf", f, top)?;
                 let v = b.bin("arith.subf", cur, sub)?;
                 Ok(vec![b.op1(
                     "tensor.insert",
-                    &[v, c[0], bi, i, j],
+                    &[v, c[0], at_ij(b, m, bi, i, j)?],
                     c[0].r#type(),
                     &[],
                 )?])

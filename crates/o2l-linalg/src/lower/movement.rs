@@ -314,6 +314,25 @@ fn groups(small: &[u64], big: &[u64]) -> Option<Vec<Vec<usize>>> {
     Some(out)
 }
 
+/// Groups of `shape`'s dims around its non-unit dims: each unit dim joins the
+/// group of the non-unit dim before it (leading ones the first group).
+fn unit_groups(shape: &[Dim]) -> Vec<Vec<usize>> {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut current: Vec<usize> = Vec::new();
+    let mut has_core = false;
+    for (i, d) in shape.iter().enumerate() {
+        if *d != Dim::Known(1) {
+            if has_core {
+                groups.push(std::mem::take(&mut current));
+            }
+            has_core = true;
+        }
+        current.push(i);
+    }
+    groups.push(current);
+    groups
+}
+
 fn reshape<'c, 'a>(
     cx: &Ctx<'c, 'a>,
     x: Operand<'c, 'a, '_>,
@@ -326,6 +345,15 @@ fn reshape<'c, 'a>(
     if let (Some(a), Some(b)) = (x.1.known_dims(), out.known_dims())
         && !a.contains(&0)
     {
+        // To or from rank 0 (every other dim 1): a collapse or expand with no
+        // groups. (IREE 3.13 crashes on the `tensor<0xindex>` shape that a
+        // `tensor.reshape` to rank 0 would need once it lands in a dispatch.)
+        if b.is_empty() && a.iter().all(|&n| n == 1) {
+            return cx.collapse(x.0, &[], out);
+        }
+        if a.is_empty() && b.iter().all(|&n| n == 1) {
+            return cx.expand(x.0, &[], out, &[]);
+        }
         if b.len() < a.len()
             && let Some(g) = groups(&b, &a)
             && !b.is_empty()
@@ -345,6 +373,29 @@ fn reshape<'c, 'a>(
             let flat = cx.collapse(x.0, &[(0..a.len()).collect()], &flat_t)?;
             return cx.expand(flat, &[(0..b.len()).collect()], out, &[]);
         }
+    }
+    // Shapes that differ only in unit dims (run-time dims among them): drop
+    // the operand's unit dims by a collapse, add the result's by an expand.
+    // (A `tensor.reshape` would need a shape tensor of index, which IREE 3.13
+    // rejects when it crosses a dispatch boundary.)
+    let core = |shape: &[Dim]| -> Vec<Dim> {
+        shape
+            .iter()
+            .filter(|d| **d != Dim::Known(1))
+            .cloned()
+            .collect()
+    };
+    let x_core = core(&x.1.shape);
+    if x_core == core(&out.shape) && !x_core.is_empty() && !x_core.contains(&Dim::Known(0)) {
+        let mid = TensorType::new(out.dtype, x_core.clone());
+        let mut v = x.0;
+        if x.1.rank() != x_core.len() {
+            v = cx.collapse(v, &unit_groups(&x.1.shape), &mid)?;
+        }
+        if out.rank() != x_core.len() {
+            v = cx.expand(v, &unit_groups(&out.shape), out, &[(x.0, x.1)])?;
+        }
+        return Ok(v);
     }
     // General: tensor.reshape with the target shape as a tensor of index. A
     // symbolic dim of the result is read from the operand or a witness that
@@ -831,26 +882,18 @@ fn gather<'c, 'a>(
     )?[0])
 }
 
-/// The length of data dim `k` inside a scatter loop: a constant, or the
-/// carried tensor's dim when it is known only at run time.
-fn dim_len<'c, 'b>(
-    b: &Ctx<'c, 'b>,
-    acc: Val<'c, 'b>,
-    k: usize,
-    n: Option<u64>,
-) -> Result<Val<'c, 'b>> {
-    match n {
-        Some(n) => b.index(n as i64),
-        None => b.dim(acc, k),
-    }
-}
-
 /// ScatterElements (`axis` given) and ScatterND (`axis` None) as one `scf.for`
 /// over the updates' elements in row-major order, carrying the result tensor:
 /// each step reads the update and the addressed element with `tensor.extract`,
 /// combines them and writes back with `tensor.insert`, so duplicate indices
 /// apply in turn. Needs static updates; a data dim known only at run time
-/// (an index wraps by it) is read with `tensor.dim` of the carried result.
+/// (an index wraps by it) is read with `tensor.dim` of the data before the loop.
+///
+/// Data of rank 2 or more is carried flat (`tensor.collapse_shape` to one dim
+/// before the loop, `tensor.expand_shape` after it) and written at the
+/// row-major offset: IREE 3.13 turns a host-side `tensor.insert` into a fill
+/// whose length is the offset of element [1, 1, ..] (one element only in one
+/// dim), which writes past the element or out of the buffer.
 fn scatter<'c, 'a>(
     cx: &Ctx<'c, 'a>,
     data: Operand<'c, 'a, '_>,
@@ -898,17 +941,49 @@ fn scatter<'c, 'a>(
     };
     let idx_d = idx.1.dtype;
     let q = idx.1.rank();
-    let tensor_t = cx.tensor(&out.shape, d)?;
+    let rank = ddims.len();
+    let flat = rank >= 2;
+    // The carried tensor: the data itself, or flattened to one dim.
+    let (init, carried) = if flat {
+        let n = ddims
+            .iter()
+            .try_fold(1u64, |p, d| d.map(|n| p * n))
+            .map_or_else(|| Dim::Symbol("scatter_flat".into()), Dim::Known);
+        let flat_t = TensorType::new(d, vec![n]);
+        let v = cx.collapse(data.0, &[(0..rank).collect()], &flat_t)?;
+        (v, cx.tensor(&flat_t.shape, d)?)
+    } else {
+        (data.0, cx.tensor(&out.shape, d)?)
+    };
+    // Data dims known only at run time, read before the loop.
+    let mut caps = vec![idx.0, upd.0];
+    let mut dyn_at = vec![None; rank];
+    for (k, dn) in ddims.iter().enumerate() {
+        if dn.is_none() {
+            dyn_at[k] = Some(caps.len());
+            caps.push(cx.dim(data.0, k)?);
+        }
+    }
     let lb = cx.index(0)?;
     let ub = cx.index(total as i64)?;
     let step = cx.index(1)?;
     let region = cx.region(
         "scf.yield",
-        &[cx.index_type(), tensor_t],
-        &[idx.0, upd.0],
+        &[cx.index_type(), carried],
+        &caps,
         move |b, args, caps| {
             let (iv, acc) = (args[0], args[1]);
             let (idx_t, upd_t) = (caps[0], caps[1]);
+            let len_of = |k: usize| -> Result<Val<'c, '_>> {
+                match (
+                    ddims.get(k).copied().flatten(),
+                    dyn_at.get(k).copied().flatten(),
+                ) {
+                    (Some(n), _) => b.index(n as i64),
+                    (None, Some(at)) => Ok(caps[at]),
+                    (None, None) => Err(o2l_canon::Error::internal("scatter: a data dim")),
+                }
+            };
             // Row-major coordinates of the update.
             let mut coords = vec![iv; udims.len()];
             let mut rest = iv;
@@ -927,7 +1002,7 @@ fn scatter<'c, 'a>(
                     let mut at = vec![idx_t];
                     at.extend(coords.iter().copied());
                     let raw = b.op1("tensor.extract", &at, idx_elem, &[])?;
-                    let len = dim_len(b, acc, ax, ddims.get(ax).copied().flatten())?;
+                    let len = len_of(ax)?;
                     let mut t = coords.clone();
                     t[ax] = wrapped_index(b, raw, idx_d, len)?;
                     t
@@ -935,17 +1010,29 @@ fn scatter<'c, 'a>(
                 None => {
                     let k = ddims.len() + q - 1 - udims.len();
                     let mut t = Vec::with_capacity(ddims.len());
-                    for (j, &dn) in ddims.iter().enumerate().take(k) {
+                    for j in 0..k {
                         let mut at = vec![idx_t];
                         at.extend(coords[..q - 1].iter().copied());
                         at.push(b.index(j as i64)?);
                         let raw = b.op1("tensor.extract", &at, idx_elem, &[])?;
-                        let len = dim_len(b, acc, j, dn)?;
+                        let len = len_of(j)?;
                         t.push(wrapped_index(b, raw, idx_d, len)?);
                     }
                     t.extend(coords[q - 1..].iter().copied());
                     t
                 }
+            };
+            // The row-major offset in the flat carried tensor.
+            let target = if flat {
+                let mut lin = target[0];
+                for (k, &t) in target.iter().enumerate().skip(1) {
+                    let len = len_of(k)?;
+                    let scaled = b.bin("arith.muli", lin, len)?;
+                    lin = b.bin("arith.addi", scaled, t)?;
+                }
+                vec![lin]
+            } else {
+                target
             };
             let value = match combine {
                 None => u,
@@ -966,13 +1053,12 @@ fn scatter<'c, 'a>(
             )?])
         },
     )?;
-    cx.op1_regions(
-        "scf.for",
-        &[lb, ub, step, data.0],
-        tensor_t,
-        &[],
-        vec![region],
-    )
+    let result = cx.op1_regions("scf.for", &[lb, ub, step, init], carried, &[], vec![region])?;
+    if !flat {
+        return Ok(result);
+    }
+    let shaped = TensorType::new(d, data.1.shape.clone());
+    cx.expand(result, &[(0..rank).collect()], &shaped, &[(data.0, data.1)])
 }
 
 /// TensorScatter as one generic over the cache: each element takes the update

@@ -4,9 +4,12 @@
 //! its index. Quadratic in the axis length; exact and stable.
 //!
 //! NonZero has a result whose length is known only at run time: a reduction
-//! counts the non-zero elements, `tensor.empty` makes the result of that
-//! size, and an `scf.for` over the elements (carrying the tensor and the
-//! next column) inserts each non-zero element's coordinates under `scf.if`.
+//! counts the non-zero elements, an `scf.for` over the elements (carrying a
+//! static flat buffer of rank x elements and the next column) inserts each
+//! non-zero element's coordinates under `scf.if`, and `tensor.extract_slice`
+//! cuts the buffer to the count. (Loop-carried tensors are static and flat:
+//! IREE 3.13 cannot carry a tensor of run-time size through an `scf.for`,
+//! and sizes a host-side `tensor.insert` into rank >= 2 wrongly.)
 use super::ir::{Ctx, DimV, Extreme, Operand, Val, map_str};
 use melior::ir::ValueLike;
 use o2l_canon::ops::Sort;
@@ -154,12 +157,12 @@ fn non_zero<'c, 'a>(
     let idx_t = cx.index_type();
     let count = cx.op1("tensor.extract", &[counted], i64t, &[])?;
     let count = cx.op1("arith.index_cast", &[count], idx_t, &[])?;
-    let result = cx.empty(
-        &[DimV::Static(rank as u64), DimV::Dynamic(count)],
-        DType::I64,
-    )?;
-    let result_t = cx.tensor(&out.shape, DType::I64)?;
-    // 2. Fill: for i in 0..total, carrying (result, next column).
+    // 2. Fill: for i in 0..total, carrying (buffer, next column). The buffer
+    // is static, flat (rank x total, row-major) and cut to the count after
+    // the loop: IREE 3.13 cannot carry a tensor of run-time size through an
+    // `scf.for`, and sizes a host-side `tensor.insert` into rank >= 2 wrongly.
+    let result = cx.empty(&[DimV::Static(rank as u64 * total)], DType::I64)?;
+    let result_t = result.r#type();
     let (lb, ub, step) = (cx.index(0)?, cx.index(total as i64)?, cx.index(1)?);
     let k0 = cx.index(0)?;
     let body = cx.region(
@@ -188,8 +191,9 @@ fn non_zero<'c, 'a>(
                 let i64t = bb.elem(DType::I64)?;
                 for r in 0..rank {
                     let coord = bb.op1("arith.index_cast", &[c[2 + r]], i64t, &[])?;
-                    let row = bb.index(r as i64)?;
-                    t = bb.op1("tensor.insert", &[coord, t, row, k], t.r#type(), &[])?;
+                    let start = bb.index((r as u64 * total) as i64)?;
+                    let at = bb.bin("arith.addi", start, k)?;
+                    t = bb.op1("tensor.insert", &[coord, t, at], t.r#type(), &[])?;
                 }
                 let one = bb.index(1)?;
                 let next = bb.bin("arith.addi", k, one)?;
@@ -215,10 +219,26 @@ fn non_zero<'c, 'a>(
         &[],
         vec![body],
     )?;
-    Ok(op
+    let filled: Val<'c, 'a> = op
         .result(0)
         .map_err(|_| Error::internal("scf.for result"))?
-        .into())
+        .into();
+    let table_t = TensorType::of_known(DType::I64, &[rank as u64, total]);
+    let table = cx.expand(filled, &[vec![0, 1]], &table_t, &[])?;
+    let attrs = [
+        ("static_offsets", cx.parse_attr("array<i64: 0, 0>")?),
+        (
+            "static_sizes",
+            cx.parse_attr(&format!("array<i64: {rank}, {}>", i64::MIN))?,
+        ),
+        ("static_strides", cx.parse_attr("array<i64: 1, 1>")?),
+        (
+            "operandSegmentSizes",
+            cx.parse_attr("array<i32: 1, 0, 1, 0>")?,
+        ),
+    ];
+    let ty = cx.tensor(&out.shape, DType::I64)?;
+    cx.op1("tensor.extract_slice", &[table, count], ty, &attrs)
 }
 
 /// `a < b` (and `a > b`) for elements of type `d` (ordered float compares).
@@ -378,21 +398,22 @@ fn unique<'c, 'a>(
     let idx_t = cx.index_type();
     let u = cx.op1("tensor.extract", &[u], i64t, &[])?;
     let u = cx.op1("arith.index_cast", &[u], idx_t, &[])?;
-    let y0 = cx.empty(&[DimV::Dynamic(u), DimV::Static(s)], d)?;
-    let ix0 = cx.empty(&[DimV::Dynamic(u)], DType::I64)?;
-    let ct0 = cx.empty(&[DimV::Dynamic(u)], DType::I64)?;
-    let (y_t, ix_t, ct_t) = (
-        cx.tensor(&outs[0].shape, d)?,
-        cx.tensor(&outs[1].shape, DType::I64)?,
-        cx.tensor(&outs[3].shape, DType::I64)?,
-    );
+    // Static, flat buffers of L rows, cut to U after the loop (IREE 3.13
+    // cannot carry a tensor of run-time size through an `scf.for`, and sizes
+    // a host-side `tensor.insert` into rank >= 2 wrongly).
+    // The indices and the counts share one buffer (indices, then counts at
+    // L): two `tensor.empty`s of one type would be one tensor after CSE, and
+    // IREE then writes both results into it.
+    let y0 = cx.empty(&[DimV::Static(l * s)], d)?;
+    let ixct0 = cx.empty(&[DimV::Static(2 * l)], DType::I64)?;
+    let (y_t, ixct_t) = (y0.r#type(), ixct0.r#type());
     let (lb, ub, step) = (cx.index(0)?, cx.index(l as i64)?, cx.index(1)?);
     let body = cx.region(
         "scf.yield",
-        &[idx_t, y_t, ix_t, ct_t],
+        &[idx_t, y_t, ixct_t],
         &[x.0, first, rank, cnt],
         move |b, a, caps| {
-            let (i, y, ix, ct) = (a[0], a[1], a[2], a[3]);
+            let (i, y, ixct) = (a[0], a[1], a[2]);
             let (xt, first, rank, cnt) = (caps[0], caps[1], caps[2], caps[3]);
             let bool_t = b.elem(DType::Bool)?;
             let i64t = b.elem(DType::I64)?;
@@ -400,38 +421,39 @@ fn unique<'c, 'a>(
             let then = b.region(
                 "scf.yield",
                 &[],
-                &[i, y, ix, ct, xt, rank, cnt],
+                &[i, y, ixct, xt, rank, cnt],
                 move |bb, _, c| {
-                    let (i, mut y, ix, ct, xt, rank, cnt) =
-                        (c[0], c[1], c[2], c[3], c[4], c[5], c[6]);
+                    let (i, mut y, ixct, xt, rank, cnt) = (c[0], c[1], c[2], c[3], c[4], c[5]);
                     let i64t = bb.elem(DType::I64)?;
                     let r = bb.op1("tensor.extract", &[rank, i], i64t, &[])?;
                     let r = bb.op1("arith.index_cast", &[r], bb.index_type(), &[])?;
                     let iv = bb.op1("arith.index_cast", &[i], i64t, &[])?;
-                    let ix = bb.op1("tensor.insert", &[iv, ix, r], ix.r#type(), &[])?;
+                    let ixct = bb.op1("tensor.insert", &[iv, ixct, r], ixct.r#type(), &[])?;
                     let n = bb.op1("tensor.extract", &[cnt, i], i64t, &[])?;
-                    let ct = bb.op1("tensor.insert", &[n, ct, r], ct.r#type(), &[])?;
+                    let at = bb.bin("arith.addi", r, bb.index(l as i64)?)?;
+                    let ixct = bb.op1("tensor.insert", &[n, ixct, at], ixct.r#type(), &[])?;
                     let elem = bb.elem(d)?;
+                    let width = bb.index(s as i64)?;
+                    let start = bb.bin("arith.muli", r, width)?;
                     for col in 0..s {
                         let c = bb.index(col as i64)?;
                         let v = bb.op1("tensor.extract", &[xt, i, c], elem, &[])?;
-                        y = bb.op1("tensor.insert", &[v, y, r, c], y.r#type(), &[])?;
+                        let at = bb.bin("arith.addi", start, c)?;
+                        y = bb.op1("tensor.insert", &[v, y, at], y.r#type(), &[])?;
                     }
-                    Ok(vec![y, ix, ct])
+                    Ok(vec![y, ixct])
                 },
             )?;
-            let other = b.region("scf.yield", &[], &[y, ix, ct], |_, _, c| {
-                Ok(vec![c[0], c[1], c[2]])
-            })?;
+            let other = b.region("scf.yield", &[], &[y, ixct], |_, _, c| Ok(vec![c[0], c[1]]))?;
             let op = b.build(
                 "scf.if",
                 &[is_first],
-                &[y.r#type(), ix.r#type(), ct.r#type()],
+                &[y.r#type(), ixct.r#type()],
                 &[],
                 vec![then, other],
             )?;
             let _ = i64t;
-            (0..3)
+            (0..2)
                 .map(|k| {
                     op.result(k)
                         .map(Val::from)
@@ -442,8 +464,8 @@ fn unique<'c, 'a>(
     )?;
     let op = cx.build(
         "scf.for",
-        &[lb, ub, step, y0, ix0, ct0],
-        &[y_t, ix_t, ct_t],
+        &[lb, ub, step, y0, ixct0],
+        &[y_t, ixct_t],
         &[],
         vec![body],
     )?;
@@ -452,5 +474,56 @@ fn unique<'c, 'a>(
             .map(Val::from)
             .map_err(|_| Error::internal("scf.for result"))
     };
-    Ok(vec![res(0)?, res(1)?, rank, res(2)?])
+    let y_rows = TensorType::of_known(d, &[l, s]);
+    let y = cx.expand(res(0)?, &[vec![0, 1]], &y_rows, &[])?;
+    let y = first_rows(cx, y, 0, &[l, s], u, &outs[0])?;
+    let ix = first_rows(cx, res(1)?, 0, &[l], u, &outs[1])?;
+    let ct = first_rows(cx, res(1)?, l, &[l], u, &outs[3])?;
+    Ok(vec![y, ix, rank, ct])
+}
+
+/// `n` rows (a run-time count) of `x` from row `from`, `dims` the static dims
+/// of a row block.
+fn first_rows<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    x: Val<'c, 'a>,
+    from: u64,
+    dims: &[u64],
+    n: Val<'c, 'a>,
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    let list = |v: Vec<String>| v.join(", ");
+    let sizes: Vec<String> = std::iter::once(i64::MIN.to_string())
+        .chain(dims[1..].iter().map(|d| d.to_string()))
+        .collect();
+    let attrs = [
+        (
+            "static_offsets",
+            cx.parse_attr(&format!(
+                "array<i64: {}>",
+                list(
+                    std::iter::once(from.to_string())
+                        .chain(dims[1..].iter().map(|_| "0".to_string()))
+                        .collect()
+                )
+            ))?,
+        ),
+        (
+            "static_sizes",
+            cx.parse_attr(&format!("array<i64: {}>", list(sizes)))?,
+        ),
+        (
+            "static_strides",
+            cx.parse_attr(&format!(
+                "array<i64: {}>",
+                list(vec!["1".into(); dims.len()])
+            ))?,
+        ),
+        (
+            "operandSegmentSizes",
+            cx.parse_attr("array<i32: 1, 0, 1, 0>")?,
+        ),
+    ];
+    let ty = cx.tensor(&out.shape, out.dtype)?;
+    cx.op1("tensor.extract_slice", &[x, n], ty, &attrs)
 }
