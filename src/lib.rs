@@ -113,7 +113,7 @@ pub fn import_onnx_with_warnings(path: &Path, options: &ImportOptions) -> Result
 }
 
 /// The op set of `path`: MLIR bytecode, or MLIR text naming `tosa.` or
-/// `stablehlo.` ops, else ONNX.
+/// `stablehlo.` (or `chlo.`) ops, else ONNX.
 pub fn detect_frontend(path: &Path) -> Result<Frontend> {
     use std::io::Read;
     let mut head = Vec::with_capacity(1 << 16);

@@ -17,7 +17,9 @@ pub use o2l_canon::RuleInfo;
 
 /// Whether `source` (MLIR text) looks like a StableHLO program.
 pub fn looks_like_stablehlo(source: &str) -> bool {
-    source.contains("stablehlo.")
+    // Producers keep CHLO ops (chlo.erf, chlo.top_k) in StableHLO programs; a
+    // function of CHLO ops alone is one too.
+    source.contains("stablehlo.") || source.contains("chlo.")
 }
 
 /// Imports the function `func` (or the module's public `main`, or its only
@@ -38,4 +40,15 @@ pub fn import_bytes(source: &[u8], func: Option<&str>) -> Result<Graph> {
     let text = std::str::from_utf8(source)
         .map_err(|e| Error::invalid(format!("not UTF-8 MLIR text: {e}")))?;
     import_text(text, func)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn stablehlo_and_chlo_only_programs_are_detected_and_tosa_is_not() {
+        let chlo = "func.func @main(%a: tensor<3xf32>) -> tensor<3xf32> {\n  %0 = chlo.erf %a : tensor<3xf32> -> tensor<3xf32>\n  return %0 : tensor<3xf32>\n}";
+        assert!(super::looks_like_stablehlo(chlo));
+        assert!(super::looks_like_stablehlo("%0 = stablehlo.add %a, %b"));
+        assert!(!super::looks_like_stablehlo("%0 = tosa.add %a, %b"));
+    }
 }
