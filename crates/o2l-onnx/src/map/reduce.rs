@@ -174,14 +174,14 @@ pub(crate) static RULES: &[Rule] = &[
         &[11, 14],
         &["CumSum"],
         cum_sum,
-        "axis from a constant input; exclusive, reverse",
+        "axis from a constant input, or read at run time; exclusive, reverse",
     ),
     row(
         "CumProd",
         &[26],
         &["CumProd"],
         cum_prod,
-        "axis from a constant input; exclusive, reverse",
+        "axis from a constant input, or read at run time; exclusive, reverse",
     ),
     row(
         "Einsum",

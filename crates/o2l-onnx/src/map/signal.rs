@@ -26,7 +26,7 @@ pub(crate) static RULES: &[Rule] = &[
             "Concat",
         ],
         dft,
-        "MatMuls with cos/sin tables of the static length; inverse, onesided (rfft/irfft), dft_length",
+        "MatMuls with cos/sin tables of the static length; inverse, onesided (rfft/irfft), dft_length; a run-time axis (20+): a Switch over the possible axes",
     ),
     row(
         "STFT",
