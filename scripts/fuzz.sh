@@ -4,7 +4,8 @@
 #   bash scripts/fuzz.sh                 every target for 60 s (the CI smoke)
 #   bash scripts/fuzz.sh 1800 onnx_import    one target for 30 min
 #
-# Seeds: the committed fixtures and the ONNX node suite's models (onnx_*),
+# Seeds: the committed fixtures, the real-producer corpus (fixtures/corpus)
+# and the ONNX node suite's models (onnx_*),
 # the TOSA test programs (tosa_read), the JAX-exported StableHLO programs
 # (stablehlo_read) and the fuzz regressions. The corpus
 # grows in build/fuzz-corpus/TARGET across runs; crashes land in
@@ -29,6 +30,12 @@ seed() {
     onnx_decode | onnx_import)
         cp fixtures/models/*.onnx "$dir"/ 2>/dev/null || true
         find tests/fuzz_regressions -name '*.onnx' -exec cp {} "$dir"/ \; 2>/dev/null || true
+        # The real-producer corpus (Paddle, tf2onnx, skl2onnx, onnxscript, fp16
+        # converters, ...); models over the 1 MiB input limit left out.
+        for m in fixtures/corpus/*/model.onnx; do
+            [ "$(stat -c %s "$m")" -le 1048576 ] || continue
+            cp "$m" "$dir/corpus_$(basename "$(dirname "$m")").onnx"
+        done
         if [ -d "$SUITE" ]; then
             for m in "$SUITE"/*/model.onnx; do
                 cp "$m" "$dir/$(basename "$(dirname "$m")").onnx"
