@@ -21,6 +21,9 @@ struct Section {
     ops: Vec<(&'static str, &'static str, &'static [i64])>,
     rules: Vec<o2l_canon::RuleInfo>,
     refused: fn(&str, &str, &[i64]) -> Option<&'static str>,
+    /// One table per domain, each under its own heading (ONNX: the default
+    /// domain, `ai.onnx.ml`, onnxruntime's `com.microsoft`, ...).
+    by_domain: bool,
 }
 
 fn onnx_section() -> Section {
@@ -46,6 +49,7 @@ fn onnx_section() -> Section {
         ops,
         rules,
         refused: |_, _, _| None,
+        by_domain: true,
     }
 }
 
@@ -75,6 +79,7 @@ fn tosa_section() -> Section {
         ops: with_domains(names, &rules, "tosa"),
         rules,
         refused: |_, op, _| Some(o2l_tosa::gap_reason(op).unwrap_or("not mapped yet")),
+        by_domain: false,
     }
 }
 
@@ -97,6 +102,7 @@ fn stablehlo_section() -> Section {
         ops: with_domains(names, &rules, "stablehlo"),
         rules,
         refused: |_, op, _| o2l_stablehlo::gap_reason(op),
+        by_domain: false,
     }
 }
 
@@ -123,12 +129,23 @@ fn with_domains(
 fn render_section(out: &mut String, section: &Section) {
     let _ = writeln!(out, "## {}\n", section.title);
     let _ = writeln!(out, "{}\n", section.intro);
-    let _ = writeln!(
-        out,
-        "| op | domain | schema versions | supported versions | canonical ops | notes |"
-    );
-    let _ = writeln!(out, "|---|---|---|---|---|---|");
+    let mut table_domain: Option<&str> = None;
     for &(domain, op, versions) in &section.ops {
+        let heading = section.by_domain && table_domain != Some(domain);
+        if table_domain.is_none() || heading {
+            if heading {
+                if table_domain.is_some() {
+                    out.push('\n');
+                }
+                domain_heading(out, section, domain);
+            }
+            let _ = writeln!(
+                out,
+                "| op | domain | schema versions | supported versions | canonical ops | notes |"
+            );
+            let _ = writeln!(out, "|---|---|---|---|---|---|");
+            table_domain = Some(domain);
+        }
         let mine: Vec<&o2l_canon::RuleInfo> = section
             .rules
             .iter()
@@ -169,6 +186,38 @@ fn render_section(out: &mut String, section: &Section) {
             notes.join("; ").replace('|', "\\|")
         );
     }
+}
+
+/// `### domain`, with how many of the domain's ops have a rule.
+fn domain_heading(out: &mut String, section: &Section, domain: &str) {
+    let ops: Vec<&str> = section
+        .ops
+        .iter()
+        .filter(|(d, _, _)| *d == domain)
+        .map(|(_, o, _)| *o)
+        .collect();
+    let supported = ops
+        .iter()
+        .filter(|o| {
+            section
+                .rules
+                .iter()
+                .any(|r| r.domain == domain && r.op == **o)
+        })
+        .count();
+    let what = match domain {
+        "ai.onnx" => " (the default domain)",
+        "ai.onnx.ml" => " (classic machine learning: scikit-learn, LightGBM, XGBoost exporters)",
+        "com.microsoft" => " (onnxruntime's contrib ops: quantized, fused and transformer ops)",
+        _ => "",
+    };
+    let count = if domain == "com.microsoft" {
+        // The schema manifest has no contrib ops: only the ones with a rule are listed.
+        format!("{supported} ops supported; other `com.microsoft` ops are refused as unknown.")
+    } else {
+        format!("{supported} of {} ops supported.", ops.len())
+    };
+    let _ = writeln!(out, "### `{domain}`{what}\n\n{count}\n");
 }
 
 /// The whole `docs/ops.md` page.

@@ -2,7 +2,7 @@
 `ai.onnx.ml` models as real producers export them (skl2onnx for
 scikit-learn, onnxmltools for LightGBM and XGBoost), small and seeded;
 expected outputs come from onnxruntime. Also writes logreg_zipmap.onnx, a
-classifier that keeps its ZipMap, which onnx2linalg must refuse clearly.
+classifier that keeps its ZipMap (onnx2linalg gives the score tensor and a warning).
 
 The venv (Python 3.12: xgboost 3.4 needs it), from the repository root:
 
@@ -142,7 +142,7 @@ def main():
     save("xgboost_regressor", onnxmltools.convert_xgboost(m, initial_types=ml_input, target_opset=15),
          {"input": x})
 
-    # Kept with its ZipMap (a sequence of maps): the refusal's test model.
+    # Kept with its ZipMap (a sequence of maps): logreg_multiclass with its maps.
     m = linear_model.LogisticRegression().fit(x, y_multi)
     onnx.save(stable(to_onnx(m, x[:1], target_opset=OPSET), "logreg_zipmap"), ROOT / "logreg_zipmap.onnx")
 

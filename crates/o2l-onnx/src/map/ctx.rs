@@ -281,6 +281,11 @@ impl<'a> MapCtx<'a> {
         self.output_names.len()
     }
 
+    /// The name of output `k` ("" when absent), for messages.
+    pub(crate) fn output_name(&self, k: usize) -> &str {
+        self.output_names.get(k).map_or("", String::as_str)
+    }
+
     /// Whether output `k` is declared with a (non-empty) name.
     pub(crate) fn output_wanted(&self, k: usize) -> bool {
         self.output_names.get(k).is_some_and(|n| !n.is_empty())
@@ -669,6 +674,15 @@ impl<'a> MapCtx<'a> {
         self.tracked.float_reason = Some(why.into());
     }
 
+    /// A conversion warning about this node (once per text); returns the line.
+    pub(crate) fn warn(&mut self, what: &str) -> String {
+        let line = format!("{}: {what}", self.origin);
+        if !self.tracked.warnings.contains(&line) {
+            self.tracked.warnings.push(line.clone());
+        }
+        line
+    }
+
     /// `value`, guarded by a run-time check that `holds` (a bool scalar) is
     /// true: the program stops with `assumed` (and the node) otherwise. The
     /// assumption is also a conversion warning, so users see it before running.
@@ -678,10 +692,7 @@ impl<'a> MapCtx<'a> {
         value: ValueId,
         assumed: &str,
     ) -> Result<ValueId> {
-        let line = format!("{}: {assumed}", self.origin);
-        if !self.tracked.warnings.contains(&line) {
-            self.tracked.warnings.push(line.clone());
-        }
+        let line = self.warn(assumed);
         let holds = self.reshape(holds, vec![])?;
         self.emit1(
             Op::Control(Control::Check {

@@ -106,7 +106,7 @@ pub(crate) static RULES: &[Rule] = &[
         "ZipMap",
         &[],
         zip_map,
-        "refused: its result is a sequence of maps, which has no tensor form (export without it, e.g. skl2onnx options {'zipmap': False})",
+        "its result, a sequence of maps, has no tensor form: the output is the (N, C) probability tensor it wraps, column j for the j-th class label, with a warning naming the labels",
     ),
 ];
 
@@ -654,10 +654,38 @@ pub(crate) fn zero_rows(ctx: &mut MapCtx, x: ValueId, width: u64) -> Result<Valu
     ctx.binary(Binary::Add, column, row)
 }
 
-fn zip_map(_: &mut MapCtx) -> Result<()> {
-    Err(Error::unsupported(
-        "ZipMap's result is a sequence of maps, which has no tensor form; export the model without it (skl2onnx: options={id(model): {'zipmap': False}}) to get the probabilities as a tensor",
-    ))
+/// ZipMap turns each row of class scores into a map from class label to
+/// score. A map has no tensor form, so the scores stay the (N, C) tensor
+/// they are, and the warning says which column is which label.
+fn zip_map(ctx: &mut MapCtx) -> Result<()> {
+    let scores = ctx.input(0)?;
+    let labels = match (
+        ctx.attrs.ints("classlabels_int64s")?,
+        ctx.attrs.strings("classlabels_strings")?,
+    ) {
+        (Some(ints), None) => ints.iter().map(i64::to_string).collect::<Vec<_>>(),
+        (None, Some(strings)) => strings.iter().map(|s| format!("\"{s}\"")).collect(),
+        _ => {
+            return Err(Error::invalid(
+                "ZipMap needs exactly one of classlabels_int64s and classlabels_strings",
+            ));
+        }
+    };
+    if let Some(&Dim::Known(c)) = ctx.ty(scores).shape.last()
+        && c != labels.len() as u64
+    {
+        return Err(Error::invalid(format!(
+            "ZipMap has {} class labels for {c} score columns",
+            labels.len()
+        )));
+    }
+    let output = ctx.output_name(0).to_string();
+    ctx.warn(&format!(
+        "output \"{output}\" is the {} score tensor, not a sequence of maps (maps have no tensor form); its columns are the class labels {}",
+        ctx.ty(scores),
+        labels.join(", ")
+    ));
+    ctx.bind(0, scores)
 }
 
 /// The label and two-column scores of a classifier with one score column
@@ -817,14 +845,37 @@ mod tests {
     }
 
     #[test]
-    fn zipmap_is_refused_because_maps_have_no_tensor_form() {
+    fn zipmap_gives_the_score_tensor_and_names_its_labels() {
         let n = with_attrs(
             node("ZipMap", "z", &["x"], &["y"]),
-            vec![a_ints("classlabels_int64s", &[0, 1, 2])],
+            vec![a_strs("classlabels_strings", &["cat", "dog", "eel"])],
         );
-        let e = refusal(ml_model(1, 3, n));
-        assert!(e.contains("sequence of maps"), "{e}");
-        assert!(e.contains("zipmap"), "{e}");
+        let got = ml_model(1, 3, n)
+            .import_warned(&ImportOptions::default())
+            .unwrap();
+        let [w] = &got.warnings[..] else {
+            panic!("{:?}", got.warnings)
+        };
+        assert!(
+            w.contains("\"y\"") && w.contains("\"cat\", \"dog\", \"eel\""),
+            "{w}"
+        );
+        let y = got.graph.outputs[0];
+        assert_eq!(got.graph.ty(y).dtype, DType::F32);
+        assert_eq!(got.graph.ty(y).shape[1], Dim::Known(3));
+    }
+
+    #[test]
+    fn zipmap_labels_must_match_the_score_columns() {
+        let n = with_attrs(
+            node("ZipMap", "z", &["x"], &["y"]),
+            vec![a_ints("classlabels_int64s", &[0, 1])],
+        );
+        let e = ml_model(1, 3, n).import().unwrap_err();
+        assert!(
+            e.to_string().contains("2 class labels for 3 score columns"),
+            "{e}"
+        );
     }
 
     #[test]
