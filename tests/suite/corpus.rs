@@ -99,9 +99,12 @@ fn check_flags(path: &Path) -> BTreeMap<String, Vec<String>> {
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(|l| {
-            let (name, flags) = l
-                .split_once(':')
-                .unwrap_or_else(|| panic!("{}: `name: flags` expected, got {l:?}", path.display()));
+            assert!(
+                l.contains(':'),
+                "{}: `name: flags` expected, got {l:?}",
+                path.display()
+            );
+            let (name, flags) = l.split_once(':').unwrap();
             let flags: Vec<String> = flags.split_whitespace().map(str::to_string).collect();
             (name.trim().to_string(), flags)
         })
