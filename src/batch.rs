@@ -1209,6 +1209,7 @@ fn check_one(
     let check_options = crate::check::CheckOptions {
         import: options.convert_options(job).import,
         bind_runtime_operands: check.bind_runtime_operands,
+        f16_ulps: None,
         runner: check.runner.clone(),
     };
     let start = Instant::now();

@@ -23,12 +23,23 @@ pub struct CheckArgs {
     /// NAME=N (repeatable).
     #[arg(long = "dim", value_name = "NAME=N", value_parser = super::convert::parse_dim)]
     pub dims: Vec<(String, u64)>,
+    /// For a model that computes in float16 (a float16 conversion of a float32
+    /// model): also accept in every float output a difference of up to N float16
+    /// units in the last place of the output's largest expected magnitude.
+    #[arg(long, value_name = "N")]
+    pub f16_ulps: Option<u32>,
     #[command(flatten)]
     pub jit: super::jit::JitArgs,
 }
 
 pub fn run(args: CheckArgs) -> Result<ExitCode> {
-    match check(&args.dir, args.bind_runtime_operands, &args.dims, &args.jit) {
+    match check(
+        &args.dir,
+        args.bind_runtime_operands,
+        args.f16_ulps,
+        &args.dims,
+        &args.jit,
+    ) {
         Ok(true) => {
             say("result: pass");
             Ok(ExitCode::SUCCESS)
@@ -47,6 +58,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
 fn check(
     dir: &Path,
     bind: bool,
+    f16_ulps: Option<u32>,
     dims: &[(String, u64)],
     jit: &super::jit::JitArgs,
 ) -> Result<bool> {
@@ -56,6 +68,7 @@ fn check(
             ..ImportOptions::default()
         },
         bind_runtime_operands: bind,
+        f16_ulps,
         runner: jit.options(),
     };
     let outcome = check_model(

@@ -6,7 +6,11 @@
 //! `onnx2linalg check`, and the one-line results must equal
 //! tests/corpus/expectations.txt: a model that starts passing fails the test
 //! as surely as one that stops (UPDATE_EXPECTATIONS=1 rewrites the file).
+//! A model listed in tests/corpus/check-flags.txt is checked with the extra
+//! `check` flags given there (each with its reason and measurements), and its
+//! result line names them.
 #![allow(clippy::unwrap_used)]
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -51,6 +55,13 @@ fn corpus_results_match_expectations() {
         names.len(),
         "fixtures/corpus/manifest.json lists models that have no folder"
     );
+    let flags = check_flags(&manifest.join("tests/corpus/check-flags.txt"));
+    for name in flags.keys() {
+        assert!(
+            names.contains(name),
+            "tests/corpus/check-flags.txt names {name}, which is not in fixtures/corpus"
+        );
+    }
     let scratch = common::scratch("corpus", "logs");
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
@@ -64,7 +75,7 @@ fn corpus_results_match_expectations() {
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(case) = cases.get(i) else { break };
-                        done.push((i, result_line(case, &scratch, &root)));
+                        done.push((i, result_line(case, &flags, &scratch, &root)));
                     }
                     done
                 })
@@ -81,16 +92,48 @@ fn corpus_results_match_expectations() {
     common::check_expectations(&manifest.join("tests/corpus/expectations.txt"), &render);
 }
 
+/// tests/corpus/check-flags.txt: `name: flag flag ...` lines; `#` starts a comment line.
+fn check_flags(path: &Path) -> BTreeMap<String, Vec<String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            assert!(
+                l.contains(':'),
+                "{}: `name: flags` expected, got {l:?}",
+                path.display()
+            );
+            let (name, flags) = l.split_once(':').unwrap();
+            let flags: Vec<String> = flags.split_whitespace().map(str::to_string).collect();
+            (name.trim().to_string(), flags)
+        })
+        .collect()
+}
+
 /// `name: pass`, or `name: <result line> | <first line of the error>`, with
-/// the corpus root cut out of paths so the file does not depend on the checkout.
-fn result_line(case: &Path, scratch: &Path, root: &Path) -> String {
-    let name = case.file_name().unwrap().to_string_lossy().into_owned();
+/// the corpus root cut out of paths so the file does not depend on the checkout;
+/// a model checked with extra flags has them after its name: `name (--flag N): ...`.
+fn result_line(
+    case: &Path,
+    flags: &BTreeMap<String, Vec<String>>,
+    scratch: &Path,
+    root: &Path,
+) -> String {
+    let file_name = case.file_name().unwrap().to_string_lossy().into_owned();
+    let extra = flags.get(&file_name).cloned().unwrap_or_default();
+    let name = if extra.is_empty() {
+        file_name.clone()
+    } else {
+        format!("{file_name} ({})", extra.join(" "))
+    };
     let (out_path, err_path) = (
-        scratch.join(format!("{name}.out")),
-        scratch.join(format!("{name}.err")),
+        scratch.join(format!("{file_name}.out")),
+        scratch.join(format!("{file_name}.err")),
     );
     let mut child = Command::new(env!("CARGO_BIN_EXE_onnx2linalg"))
         .arg("check")
+        .args(&extra)
         .arg(case)
         .stdin(Stdio::null())
         .stdout(std::fs::File::create(&out_path).unwrap())
