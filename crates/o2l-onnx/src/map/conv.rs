@@ -36,7 +36,7 @@ pub(crate) static RULES: &[Rule] = &[
             "PadAt",
         ],
         conv,
-        "groups, dilations, strides; pads or auto_pad NOTSET/VALID/SAME_UPPER/SAME_LOWER resolved to explicit pads (SAME with stride > 1 over a symbolic dim: zeros padded by amounts computed at run time); a 2-D one-group QDQ group is QuantizedConv and one f32 rescale",
+        "groups, dilations, strides; pads or auto_pad NOTSET/VALID/SAME_UPPER/SAME_LOWER resolved to explicit pads (SAME with stride > 1 over a symbolic dim: zeros padded by amounts computed at run time); a 2-D QDQ group (grouped and depthwise too) is QuantizedConv and one f32 rescale",
     ),
     row(
         "Col2Im",

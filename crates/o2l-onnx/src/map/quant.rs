@@ -63,7 +63,7 @@ pub(crate) static RULES: &[Rule] = &[
         &[10],
         &["QuantizedConv", "Cast", "Sub", "Conv", "Reshape"],
         conv_integer,
-        "QuantizedConv (2-D, one group, per-tensor zero points); else i32 Conv of zero-point-shifted operands",
+        "QuantizedConv (2-D, any groups, per-tensor zero points); else i32 Conv of zero-point-shifted operands",
     ),
     row(
         "QLinearMatMul",
