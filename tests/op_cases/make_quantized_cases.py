@@ -258,6 +258,45 @@ def compare_fixtures():
                   f"max |diff| {diff.max():.3g}; groups: {kinds}")
 
 
+def compare_intermediates():
+    """The depthwise and mix cases with every QuantizeLinear output made a
+    graph output too (the 8-bit tensor after each group), over three seeded
+    inputs at two scales (x 1 and x 4, which saturates the input's
+    quantization): counts the 8-bit and output values that differ from
+    onnxruntime's."""
+    ort.set_default_logger_severity(3)
+    for folder in sorted([*ROOT.glob("qdq_depthwise_*"), *ROOT.glob("qdq_mix_*")]):
+        model = onnx.load(str(folder / "model.onnx"))
+        known = {o.name for o in model.graph.output}
+        for n in model.graph.node:
+            if n.op_type == "QuantizeLinear" and n.output[0] not in known:
+                model.graph.output.append(onnx.ValueInfoProto(name=n.output[0]))
+        shape = [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim]
+        total = differ = 0
+        with tempfile.TemporaryDirectory() as tmp:
+            path = f"{tmp}/model.onnx"
+            onnx.save(model, path)
+            session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+            names = [o.name for o in session.get_outputs()]
+            for seed in range(3):
+                for scale in [1.0, 4.0]:
+                    x = (scale * np.random.default_rng(seed).standard_normal(shape)).astype(np.float32)
+                    want = session.run(None, {"x": x})
+                    np.save(f"{tmp}/x.npy", x)
+                    out = f"{tmp}/out_{seed}_{scale}"
+                    subprocess.run(
+                        stdout=subprocess.DEVNULL,
+                        args=["target/debug/onnx2linalg", "run", path,
+                              "--input", f"x={tmp}/x.npy", "--output-dir", out],
+                        check=True,
+                    )
+                    for name, w in zip(names, want):
+                        got = np.load(f"{out}/{name.replace('/', '_')}.npy")
+                        total += w.size
+                        differ += int((got != w).sum())
+        print(f"{folder.name}: {len(names)} outputs, {total} values, {differ} differ")
+
+
 def compare_tables(sets=128):
     """QLinearSigmoid / QLinearLeakyRelu and their QDQ groups over every
     8-bit code, for seeded random scales and zero points: one model per
@@ -331,6 +370,9 @@ def compare_tables(sets=128):
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--intermediates"]:
+        compare_intermediates()
+        sys.exit(0)
     if sys.argv[1:] == ["--tables"]:
         compare_tables()
         sys.exit(0)

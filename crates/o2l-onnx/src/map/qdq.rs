@@ -183,12 +183,76 @@ pub(crate) fn conv(
     )?;
     let channels = ctx.ty(acc).shape[1].clone();
     let channel_shape = vec![Dim::Known(1), channels, Dim::Known(1), Dim::Known(1)];
+    if let Some(y) = requantized_conv(ctx, acc, &xd, &wd, per_channel, bias, &channel_shape)? {
+        return Ok(Some(y));
+    }
     let mut y = rescale(ctx, acc, &xd, &wd, per_channel, channel_shape.clone())?;
     if let Some(b) = bias {
         let b = ctx.reshape(b, channel_shape)?;
         y = ctx.binary(Binary::Add, y, b)?;
     }
     Ok(Some(y))
+}
+
+/// A Conv group read by a QuantizeLinear alone (of the input's 8-bit type),
+/// with no bias or a bias that is `DequantizeLinear` of an i32 tensor: the
+/// 8-bit result as onnxruntime's QLinearConv (which its QDQ transformer
+/// fuses the group into) computes it: the i32 bias added to the i32 sums,
+/// times the f32 multiplier `s_x * s_w / s_y` (per output channel with
+/// per-channel weights), rounded half to even, `+ z_y`, saturated. `None`
+/// (the float rescale then) otherwise.
+fn requantized_conv(
+    ctx: &mut MapCtx,
+    acc: ValueId,
+    xd: &Dequantized,
+    wd: &Dequantized,
+    per_channel: bool,
+    bias: Option<ValueId>,
+    channel_shape: &[Dim],
+) -> Result<Option<ValueId>> {
+    let Ok(out) = output(ctx) else {
+        return Ok(None);
+    };
+    let out_type = ctx.ty(out.zero_point).dtype;
+    if ctx.ty(xd.q).dtype != out_type {
+        return Ok(None);
+    }
+    let bias = match bias {
+        None => None,
+        Some(b) => match ctx.dequantized_i32(b) {
+            Some(q) => Some(q),
+            None => return Ok(None),
+        },
+    };
+    let mut acc = acc;
+    if let Some(b) = bias {
+        let b = ctx.reshape(b, channel_shape.to_vec())?;
+        acc = ctx.binary(Binary::Add, acc, b)?;
+    }
+    let sx = ctx.reshape(xd.scale, vec![])?;
+    let sw = if per_channel {
+        ctx.reshape(wd.scale, channel_shape.to_vec())?
+    } else {
+        ctx.reshape(wd.scale, vec![])?
+    };
+    let sy = ctx.reshape(out.scale, vec![])?;
+    let sxw = ctx.binary(Binary::Mul, sx, sw)?;
+    let multiplier = ctx.binary(Binary::Div, sxw, sy)?;
+    let v = ctx.cast(acc, DType::F32)?;
+    let v = ctx.binary(Binary::Mul, v, multiplier)?;
+    // Rounded before the zero point is added (exact then), as MLAS does.
+    let v = ctx.unary(o2l_canon::ops::Unary::Round, v)?;
+    let zy = ctx.reshape(out.zero_point, vec![])?;
+    let zy = ctx.cast(zy, DType::F32)?;
+    let v = ctx.binary(Binary::Add, v, zy)?;
+    let (lo, hi) = if out_type == DType::I8 {
+        (-128.0, 127.0)
+    } else {
+        (0.0, 255.0)
+    };
+    let v = ctx.unary(o2l_canon::ops::Unary::Clamp { min: lo, max: hi }, v)?;
+    let y = ctx.cast(v, out_type)?;
+    dequantized_result(ctx, y, out.scale, Some(out.zero_point)).map(Some)
 }
 
 /// A MatMul `a x b` as a QDQ group (`b` the weight, channels its last dim).

@@ -295,6 +295,9 @@ pub(crate) fn dequantize_linear(ctx: &mut MapCtx) -> Result<()> {
         };
         ctx.record_dequantized(y, d);
     }
+    if xt.dtype == DType::I32 && block == 0 && out == DType::F32 {
+        ctx.record_dequantized_i32(y, x);
+    }
     ctx.bind(0, y)
 }
 
