@@ -221,6 +221,18 @@ mod tests {
             q.infer(&[&x, &w, &zp, &zp]).unwrap()[0],
             TensorType::of_known(DType::I32, &[1, 4, 4, 4])
         );
+        let grouped = QuantizedConv {
+            strides: vec![1, 1],
+            dilations: vec![1, 1],
+            pads: vec![(1, 1), (1, 1)],
+            groups: 3,
+        };
+        let dw = TensorType::of_known(DType::I8, &[6, 1, 3, 3]);
+        assert_eq!(
+            grouped.infer(&[&x, &dw, &zp, &zp]).unwrap()[0],
+            TensorType::of_known(DType::I32, &[1, 6, 8, 8])
+        );
+        assert!(grouped.infer(&[&x, &w, &zp, &zp]).is_err());
         let x3 = TensorType::of_known(DType::U8, &[1, 3, 8]);
         assert!(q.infer(&[&x3, &w, &zp, &zp]).is_err());
         let xf = TensorType::of_known(DType::F32, &[1, 3, 8, 8]);
