@@ -6,16 +6,21 @@ expected outputs are onnxruntime's own.
 Run from the repository root with build/venv-models/bin/python (onnxruntime
 1.31.1, torch, onnx). Writes the same bytes on every run for the same
 packages; with case names as arguments, writes only those cases (qop_*: the
-QOperator format, QLinearConv / QLinearSigmoid / QLinearLeakyRelu). With --compare, writes nothing: runs each case with
+QOperator format, QLinearConv / QLinearSigmoid / QLinearLeakyRelu). With
+--compare, writes nothing: runs each case with
 target/debug/onnx2linalg and counts the output values that differ from
 onnxruntime's, in steps of the output's quantization scale. With --fixtures,
 writes nothing in the repository: quantizes CNN fixtures of fixtures/models
 (per tensor u8, per channel s8; calibrated on the fixture's input with seeded
 noise) into a temporary folder, and prints, per model, how many output values
-differ from onnxruntime's and what `--explain-quant` says of its groups. With
---tables, writes nothing: runs QLinearSigmoid / QLinearLeakyRelu and their
-QDQ groups over all 256 codes for seeded random scales and zero points, and
-counts the codes whose result differs from onnxruntime's."""
+and how many values of the 8-bit tensors after its groups (every
+QuantizeLinear output) differ from onnxruntime's, and what `--explain-quant`
+says of its groups. With --intermediates, writes nothing: the depthwise and
+mix cases with every QuantizeLinear output made a graph output, over seeded
+inputs, against onnxruntime. With --tables, writes nothing: runs
+QLinearSigmoid / QLinearLeakyRelu and their QDQ groups over all 256 codes for
+seeded random scales and zero points, and counts the codes whose result
+differs from onnxruntime's."""
 import pathlib
 import shutil
 import subprocess
@@ -243,7 +248,30 @@ def compare_fixtures():
                      "--input", f"{feed}={tmp}/x.npy", "--output-dir", f"{tmp}/out"],
                     check=True,
                 )
-                got = np.load(next(pathlib.Path(f"{tmp}/out").glob("*.npy")))
+                out_name = session.get_outputs()[0].name.replace("/", "_")
+                got = np.load(f"{tmp}/out/{out_name}.npy")
+                # The 8-bit tensor after every group: each QuantizeLinear's
+                # output made a graph output too.
+                inner = onnx.load(model)
+                known = {o.name for o in inner.graph.output}
+                for n in inner.graph.node:
+                    if n.op_type == "QuantizeLinear" and n.output[0] not in known:
+                        inner.graph.output.append(onnx.ValueInfoProto(name=n.output[0]))
+                onnx.save(inner, f"{tmp}/inner.onnx")
+                session = ort.InferenceSession(f"{tmp}/inner.onnx", providers=["CPUExecutionProvider"])
+                names = [o.name for o in session.get_outputs()]
+                wants = session.run(None, {feed: x})
+                subprocess.run(
+                    stdout=subprocess.DEVNULL,
+                    args=["target/debug/onnx2linalg", "run", f"{tmp}/inner.onnx",
+                     "--input", f"{feed}={tmp}/x.npy", "--output-dir", f"{tmp}/inner"],
+                    check=True,
+                )
+                inner_total = sum(w.size for w in wants)
+                inner_differ = sum(
+                    int((np.load(f"{tmp}/inner/{n.replace('/', '_')}.npy") != w).sum())
+                    for n, w in zip(names, wants)
+                )
                 explained = subprocess.run(
                     ["target/debug/onnx2linalg", model, "-o", "/dev/null", "--weights", "elide", "--explain-quant"],
                     capture_output=True, text=True, check=True,
@@ -255,7 +283,8 @@ def compare_fixtures():
             diff = np.abs(got.astype(np.float64) - want)
             config = "per channel s8" if per_channel else "per tensor u8"
             print(f"{name} ({config}): {want.size} values, {int((diff > 0).sum())} differ, "
-                  f"max |diff| {diff.max():.3g}; groups: {kinds}")
+                  f"max |diff| {diff.max():.3g}; 8-bit tensors after the groups: {inner_total} values, "
+                  f"{inner_differ} differ; groups: {kinds}")
 
 
 def compare_intermediates():

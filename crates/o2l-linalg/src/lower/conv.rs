@@ -620,7 +620,7 @@ mod tests {
                 "tensor<1x2x2x8x8xi8>, tensor<2x3x2x3x3xi8>, i32, i32",
                 "-> tensor<1x2x3x6x6xi32>",
                 "tensor.collapse_shape",
-                "-> tensor<1x6x6x6xi32>",
+                "into tensor<1x6x6x6xi32>",
             ],
         );
         let mut c = Case::new();
@@ -642,7 +642,7 @@ mod tests {
                 "arith.muli",
                 "arith.addi %out,",
                 "-> tensor<1x3x1x6x6xi32>",
-                "-> tensor<1x3x6x6xi32>",
+                "into tensor<1x3x6x6xi32>",
             ],
         );
     }

@@ -276,7 +276,7 @@ fn qlinear_sigmoid(ctx: &mut MapCtx) -> Result<()> {
 
 fn qlinear_leaky_relu(ctx: &mut MapCtx) -> Result<()> {
     let alpha = ctx.attrs.float_or("alpha", 0.01)?;
-    qlinear_table(ctx, TableFn::LeakyRelu(alpha as f32), |ctx, v| {
+    qlinear_table(ctx, TableFn::LeakyRelu(alpha), |ctx, v| {
         ctx.unary(
             Unary::LeakyRelu {
                 alpha: alpha as f64,
