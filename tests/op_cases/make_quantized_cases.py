@@ -16,8 +16,8 @@ noise) into a temporary folder, and prints, per model, how many output values
 and how many values of the 8-bit tensors after its groups (every
 QuantizeLinear output) differ from onnxruntime's, and what `--explain-quant`
 says of its groups. With --intermediates, writes nothing: the depthwise and
-mix cases with every QuantizeLinear output made a graph output, over seeded
-inputs, against onnxruntime. With --tables, writes nothing: runs
+mix cases with every 8-bit tensor after a group made a graph output, over
+seeded inputs, against onnxruntime. With --tables, writes nothing: runs
 QLinearSigmoid / QLinearLeakyRelu and their QDQ groups over all 256 codes for
 seeded random scales and zero points, and counts the codes whose result
 differs from onnxruntime's."""
@@ -288,17 +288,20 @@ def compare_fixtures():
 
 
 def compare_intermediates():
-    """The depthwise and mix cases with every QuantizeLinear output made a
-    graph output too (the 8-bit tensor after each group), over three seeded
+    """The depthwise and mix cases with every QuantizeLinear output (and, in
+    the QOperator cases, every QLinear op's output) made a graph output too
+    (the 8-bit tensor after each group), over three seeded
     inputs at two scales (x 1 and x 4, which saturates the input's
     quantization): counts the 8-bit and output values that differ from
     onnxruntime's."""
     ort.set_default_logger_severity(3)
-    for folder in sorted([*ROOT.glob("qdq_depthwise_*"), *ROOT.glob("qdq_mix_*")]):
+    cases = [*ROOT.glob("qdq_depthwise_*"), *ROOT.glob("qdq_mix_*"), *ROOT.glob("qop_depthwise_*")]
+    for folder in sorted(cases):
         model = onnx.load(str(folder / "model.onnx"))
         known = {o.name for o in model.graph.output}
         for n in model.graph.node:
-            if n.op_type == "QuantizeLinear" and n.output[0] not in known:
+            eight_bit = n.op_type in ["QuantizeLinear", "QGemm"] or n.op_type.startswith("QLinear")
+            if eight_bit and n.output[0] not in known:
                 model.graph.output.append(onnx.ValueInfoProto(name=n.output[0]))
         shape = [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim]
         total = differ = 0
