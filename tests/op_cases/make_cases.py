@@ -596,11 +596,76 @@ def gradient_mlp(_rng):
         (data / f"output_{i}.pb").write_bytes(nh.from_array(y.astype(np.float32), vi.name).SerializeToString())
 
 
+def grouped_integer_conv(x, w, xz, wz, group, stride, pad):
+    """Exact integer grouped convolution (NCHW, FCHW/g), in i64."""
+    xs = np.pad(x.astype(np.int64) - xz, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    ws = w.astype(np.int64) - wz
+    n, c, hp, wp = xs.shape
+    f, cg, kh, kw = ws.shape
+    fg = f // group
+    oh, ow = (hp - kh) // stride + 1, (wp - kw) // stride + 1
+    y = np.zeros((n, f, oh, ow), np.int64)
+    for o in range(f):
+        g = o // fg
+        for i in range(oh):
+            for j in range(ow):
+                win = xs[:, g * cg:(g + 1) * cg, i * stride:i * stride + kh, j * stride:j * stride + kw]
+                y[:, o, i, j] = (win * ws[o]).sum(axis=(1, 2, 3))
+    return y
+
+
+def grouped_quantized_conv(rng):
+    """ConvInteger and QLinearConv with groups (depthwise, channel multiplier
+    2, and 2 groups of 2 channels), expected from an exact integer
+    reference (numpy, i64) and, for ConvInteger, equal to the onnx
+    reference evaluator's."""
+    rng = np.random.default_rng(16)
+    for name, xt, wt, group, f, stride in [
+        ("conv_integer_depthwise_u8", np.uint8, np.uint8, 4, 8, 1),
+        ("conv_integer_grouped_i8_u8", np.int8, np.uint8, 2, 6, 2),
+    ]:
+        lo = lambda t: np.iinfo(t).min  # noqa: E731
+        hi = lambda t: np.iinfo(t).max  # noqa: E731
+        x = rng.integers(lo(xt), hi(xt) + 1, (2, 4, 6, 6)).astype(xt)
+        w = rng.integers(lo(wt), hi(wt) + 1, (f, 4 // group, 3, 3)).astype(wt)
+        xz = np.array(rng.integers(lo(xt), hi(xt) + 1), xt)
+        wz = np.array(rng.integers(lo(wt), hi(wt) + 1), wt)
+        y = grouped_integer_conv(x, w, int(xz), int(wz), group, stride, 1)
+        oh = y.shape[2]
+        nodes = [h.make_node("ConvInteger", ["x", "w", "xz", "wz"], ["y"], group=group,
+                             strides=[stride, stride], pads=[1, 1, 1, 1])]
+        inputs = [("x", np.dtype(xt), [2, 4, 6, 6]), ("w", np.dtype(wt), [f, 4 // group, 3, 3]),
+                  ("xz", np.dtype(xt), []), ("wz", np.dtype(wt), [])]
+        inputs = [(n, h.np_dtype_to_tensor_dtype(t), s) for n, t, s in inputs]
+        feeds = {"x": x, "w": w, "xz": xz, "wz": wz}
+        want = y.astype(np.int32)
+        graph = h.make_graph(nodes, name, [h.make_tensor_value_info(n, t, s) for n, t, s in inputs],
+                             [h.make_tensor_value_info("y", T.INT32, [2, f, oh, oh])])
+        reference = ReferenceEvaluator(h.make_model(graph, opset_imports=[h.make_opsetid("", 10)]))
+        assert np.array_equal(reference.run(None, feeds)[0], want), name
+        case(name, nodes, inputs, [("y", T.INT32, [2, f, oh, oh])], (feeds, [want]), 10)
+    # QLinearConv, i8, depthwise with channel multiplier 2, i32 bias:
+    # requantized with round half to even from the exact sums.
+    x = rng.integers(-128, 128, (2, 4, 6, 6)).astype(np.int8)
+    w = rng.integers(-128, 128, (8, 1, 3, 3)).astype(np.int8)
+    b = rng.integers(-2000, 2000, (8,)).astype(np.int32)
+    xs, xz, ws, wz, ys, yz = np.float32(0.02), np.int8(-3), np.float32(0.01), np.int8(0), np.float32(0.5), np.int8(5)
+    acc = grouped_integer_conv(x, w, int(xz), int(wz), 4, 1, 1) + b.reshape(1, 8, 1, 1)
+    v = acc.astype(np.float64) * (np.float64(xs) * np.float64(ws) / np.float64(ys))
+    want = np.clip(np.rint(v) + int(yz), -128, 127).astype(np.int8)
+    names = ["x", "xs", "xz", "w", "ws", "wz", "ys", "yz", "b"]
+    nodes = [h.make_node("QLinearConv", names, ["y"], group=4, pads=[1, 1, 1, 1])]
+    feeds = dict(zip(names, [x, np.array(xs), np.array(xz), w, np.array(ws), np.array(wz), np.array(ys),
+                             np.array(yz), b]))
+    inputs = [(n, h.np_dtype_to_tensor_dtype(v.dtype), list(v.shape)) for n, v in feeds.items()]
+    case("qlinear_conv_depthwise_i8", nodes, inputs, [("y", T.INT8, [2, 8, 6, 6])], (feeds, [want]), 10)
+
+
 if __name__ == "__main__":
     rng = np.random.default_rng(2026)
     for make in [roi_align, det, nms, maxpool_indices, unique, sequences, loop_runtime, deform_conv, tree_ensemble,
                  same_pads_symbolic, topk_symbolic_axis, recurrent_run_time_sequence, rank_by_run_time_dim,
                  resize_antialias_run_time, maxunpool_run_time_output_shape, gradient_mlp, col2im_run_time,
-                 signal_run_time]:
+                 signal_run_time, grouped_quantized_conv]:
         make(rng)
     print("wrote", sorted(p.name for p in ROOT.iterdir() if p.is_dir()))

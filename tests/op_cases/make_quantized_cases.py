@@ -5,13 +5,22 @@ expected outputs are onnxruntime's own.
 
 Run from the repository root with build/venv-models/bin/python (onnxruntime
 1.31.1, torch, onnx). Writes the same bytes on every run for the same
-packages. With --compare, writes nothing: runs each case with
+packages; with case names as arguments, writes only those cases (qop_*: the
+QOperator format, QLinearConv / QLinearSigmoid / QLinearLeakyRelu). With
+--compare, writes nothing: runs each case with
 target/debug/onnx2linalg and counts the output values that differ from
 onnxruntime's, in steps of the output's quantization scale. With --fixtures,
 writes nothing in the repository: quantizes CNN fixtures of fixtures/models
 (per tensor u8, per channel s8; calibrated on the fixture's input with seeded
 noise) into a temporary folder, and prints, per model, how many output values
-differ from onnxruntime's and what `--explain-quant` says of its groups."""
+and how many values of the 8-bit tensors after its groups (every
+QuantizeLinear output) differ from onnxruntime's, and what `--explain-quant`
+says of its groups. With --intermediates, writes nothing: the depthwise and
+mix cases with every 8-bit tensor after a group made a graph output, over
+seeded inputs, against onnxruntime. With --tables, writes nothing: runs
+QLinearSigmoid / QLinearLeakyRelu and their QDQ groups over all 256 codes for
+seeded random scales and zero points, and counts the codes whose result
+differs from onnxruntime's."""
 import pathlib
 import shutil
 import subprocess
@@ -86,6 +95,26 @@ class TinyMix(torch.nn.Module):
         return self.fc(torch.flatten(g, 1))
 
 
+class TinyDepthwise(torch.nn.Module):
+    """Depthwise (multiplier 1 and 2) and grouped convolutions between
+    Sigmoid and LeakyRelu."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 8, 3, padding=1)
+        self.dw = torch.nn.Conv2d(8, 8, 3, padding=1, groups=8)
+        self.dw2 = torch.nn.Conv2d(8, 16, 3, stride=2, padding=1, groups=8)
+        self.grouped = torch.nn.Conv2d(16, 8, 3, padding=1, groups=4)
+        self.fc = torch.nn.Linear(8 * 4 * 4, 10)
+
+    def forward(self, x):
+        a = torch.relu(self.conv(x))
+        b = torch.sigmoid(self.dw(a))
+        c = torch.nn.functional.leaky_relu(self.dw2(b), 0.1)
+        d = torch.sigmoid(self.grouped(c))
+        return self.fc(torch.flatten(d, 1))
+
+
 class Reader(CalibrationDataReader):
     """Seeded calibration batches."""
 
@@ -114,7 +143,7 @@ def export(module, shape, path):
     )
 
 
-def make(name, module, shape, per_channel, activation_type=QuantType.QUInt8):
+def make(name, module, shape, per_channel, activation_type=QuantType.QUInt8, quant_format=QuantFormat.QDQ):
     with tempfile.TemporaryDirectory() as tmp:
         fp32 = pathlib.Path(tmp) / "fp32.onnx"
         export(module, shape, str(fp32))
@@ -125,7 +154,7 @@ def make(name, module, shape, per_channel, activation_type=QuantType.QUInt8):
             str(fp32),
             str(folder / "model.onnx"),
             Reader("x", shape),
-            quant_format=QuantFormat.QDQ,
+            quant_format=quant_format,
             per_channel=per_channel,
             activation_type=activation_type,
             weight_type=QuantType.QInt8,
@@ -143,7 +172,7 @@ def make(name, module, shape, per_channel, activation_type=QuantType.QUInt8):
 
 def compare():
     """Counts differing outputs per case, in quantization steps of the output."""
-    for folder in sorted(ROOT.glob("qdq_*")):
+    for folder in sorted([*ROOT.glob("qdq_*"), *ROOT.glob("qop_*")]):
         model = onnx.load(str(folder / "model.onnx"))
         inits = {i.name: nh.to_array(i) for i in model.graph.initializer}
         last = [n for n in model.graph.node if n.output[0] == "y"][0]
@@ -219,7 +248,30 @@ def compare_fixtures():
                      "--input", f"{feed}={tmp}/x.npy", "--output-dir", f"{tmp}/out"],
                     check=True,
                 )
-                got = np.load(next(pathlib.Path(f"{tmp}/out").glob("*.npy")))
+                out_name = session.get_outputs()[0].name.replace("/", "_")
+                got = np.load(f"{tmp}/out/{out_name}.npy")
+                # The 8-bit tensor after every group: each QuantizeLinear's
+                # output made a graph output too.
+                inner = onnx.load(model)
+                known = {o.name for o in inner.graph.output}
+                for n in inner.graph.node:
+                    if n.op_type == "QuantizeLinear" and n.output[0] not in known:
+                        inner.graph.output.append(onnx.ValueInfoProto(name=n.output[0]))
+                onnx.save(inner, f"{tmp}/inner.onnx")
+                session = ort.InferenceSession(f"{tmp}/inner.onnx", providers=["CPUExecutionProvider"])
+                names = [o.name for o in session.get_outputs()]
+                wants = session.run(None, {feed: x})
+                subprocess.run(
+                    stdout=subprocess.DEVNULL,
+                    args=["target/debug/onnx2linalg", "run", f"{tmp}/inner.onnx",
+                     "--input", f"{feed}={tmp}/x.npy", "--output-dir", f"{tmp}/inner"],
+                    check=True,
+                )
+                inner_total = sum(w.size for w in wants)
+                inner_differ = sum(
+                    int((np.load(f"{tmp}/inner/{n.replace('/', '_')}.npy") != w).sum())
+                    for n, w in zip(names, wants)
+                )
                 explained = subprocess.run(
                     ["target/debug/onnx2linalg", model, "-o", "/dev/null", "--weights", "elide", "--explain-quant"],
                     capture_output=True, text=True, check=True,
@@ -231,24 +283,156 @@ def compare_fixtures():
             diff = np.abs(got.astype(np.float64) - want)
             config = "per channel s8" if per_channel else "per tensor u8"
             print(f"{name} ({config}): {want.size} values, {int((diff > 0).sum())} differ, "
-                  f"max |diff| {diff.max():.3g}; groups: {kinds}")
+                  f"max |diff| {diff.max():.3g}; 8-bit tensors after the groups: {inner_total} values, "
+                  f"{inner_differ} differ; groups: {kinds}")
+
+
+def compare_intermediates():
+    """The depthwise and mix cases with every QuantizeLinear output (and, in
+    the QOperator cases, every QLinear op's output) made a graph output too
+    (the 8-bit tensor after each group), over three seeded
+    inputs at two scales (x 1 and x 4, which saturates the input's
+    quantization): counts the 8-bit and output values that differ from
+    onnxruntime's."""
+    ort.set_default_logger_severity(3)
+    cases = [*ROOT.glob("qdq_depthwise_*"), *ROOT.glob("qdq_mix_*"), *ROOT.glob("qop_depthwise_*")]
+    for folder in sorted(cases):
+        model = onnx.load(str(folder / "model.onnx"))
+        known = {o.name for o in model.graph.output}
+        for n in model.graph.node:
+            eight_bit = n.op_type in ["QuantizeLinear", "QGemm"] or n.op_type.startswith("QLinear")
+            if eight_bit and n.output[0] not in known:
+                model.graph.output.append(onnx.ValueInfoProto(name=n.output[0]))
+        shape = [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim]
+        total = differ = 0
+        with tempfile.TemporaryDirectory() as tmp:
+            path = f"{tmp}/model.onnx"
+            onnx.save(model, path)
+            session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+            names = [o.name for o in session.get_outputs()]
+            for seed in range(3):
+                for scale in [1.0, 4.0]:
+                    x = (scale * np.random.default_rng(seed).standard_normal(shape)).astype(np.float32)
+                    want = session.run(None, {"x": x})
+                    np.save(f"{tmp}/x.npy", x)
+                    out = f"{tmp}/out_{seed}_{scale}"
+                    subprocess.run(
+                        stdout=subprocess.DEVNULL,
+                        args=["target/debug/onnx2linalg", "run", path,
+                              "--input", f"x={tmp}/x.npy", "--output-dir", out],
+                        check=True,
+                    )
+                    for name, w in zip(names, want):
+                        got = np.load(f"{out}/{name.replace('/', '_')}.npy")
+                        total += w.size
+                        differ += int((got != w).sum())
+        print(f"{folder.name}: {len(names)} outputs, {total} values, {differ} differ")
+
+
+def compare_tables(sets=128):
+    """QLinearSigmoid / QLinearLeakyRelu and their QDQ groups over every
+    8-bit code, for seeded random scales and zero points: one model per
+    (op, type, form) with `sets` nodes side by side, run by onnxruntime
+    (optimizations on, and for the QDQ form also off) and onnx2linalg."""
+    from onnx import TensorProto, helper
+
+    ort.set_default_logger_severity(3)
+    rng = np.random.default_rng(5)
+    for op in ["Sigmoid", "LeakyRelu"]:
+        for signed in [False, True]:
+            dt = TensorProto.INT8 if signed else TensorProto.UINT8
+            lo, hi = (-128, 127) if signed else (0, 255)
+            codes = np.arange(lo, hi + 1).astype(np.int8 if signed else np.uint8)
+            params = [
+                (np.float32(10 ** rng.uniform(-3, -0.5)), int(rng.integers(lo, hi + 1)),
+                 np.float32(10 ** rng.uniform(-3.5, -1)), int(rng.integers(lo, hi + 1)),
+                 float(np.float32(rng.uniform(0.01, 0.5))))
+                for _ in range(sets)
+            ]
+            for form in ["contrib", "qdq"]:
+                nodes, inits, outs = [], [], []
+                for i, (sx, zx, sy, zy, alpha) in enumerate(params):
+                    inits += [
+                        helper.make_tensor(f"sx{i}", TensorProto.FLOAT, [], [sx]),
+                        helper.make_tensor(f"zx{i}", dt, [], [zx]),
+                        helper.make_tensor(f"sy{i}", TensorProto.FLOAT, [], [sy]),
+                        helper.make_tensor(f"zy{i}", dt, [], [zy]),
+                    ]
+                    attrs = {"alpha": alpha} if op == "LeakyRelu" else {}
+                    if form == "contrib":
+                        nodes.append(helper.make_node(
+                            f"QLinear{op}", ["x", f"sx{i}", f"zx{i}", f"sy{i}", f"zy{i}"], [f"y{i}"],
+                            domain="com.microsoft", **attrs))
+                    else:
+                        nodes += [
+                            helper.make_node("DequantizeLinear", ["x", f"sx{i}", f"zx{i}"], [f"d{i}"]),
+                            helper.make_node(op, [f"d{i}"], [f"f{i}"], **attrs),
+                            helper.make_node("QuantizeLinear", [f"f{i}", f"sy{i}", f"zy{i}"], [f"y{i}"]),
+                        ]
+                    outs.append(helper.make_tensor_value_info(f"y{i}", dt, [256]))
+                graph = helper.make_graph(
+                    nodes, "tables", [helper.make_tensor_value_info("x", dt, [256])], outs, inits)
+                model = helper.make_model(
+                    graph, ir_version=8,
+                    opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)])
+                with tempfile.TemporaryDirectory() as tmp:
+                    path = f"{tmp}/model.onnx"
+                    onnx.save(model, path)
+                    np.save(f"{tmp}/x.npy", codes)
+                    subprocess.run(
+                        stdout=subprocess.DEVNULL,
+                        args=["target/debug/onnx2linalg", "run", path,
+                              "--input", f"x={tmp}/x.npy", "--output-dir", f"{tmp}/out"],
+                        check=True,
+                    )
+                    got = [np.load(f"{tmp}/out/y{i}.npy").astype(int) for i in range(sets)]
+                    levels = {"on": ort.GraphOptimizationLevel.ORT_ENABLE_ALL}
+                    if form == "qdq":
+                        levels["off"] = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+                    for level, value in levels.items():
+                        options = ort.SessionOptions()
+                        options.graph_optimization_level = value
+                        session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+                        want = session.run(None, {"x": codes})
+                        differ = sum(int((g != w.astype(int)).sum()) for g, w in zip(got, want))
+                        steps = max(int(np.abs(g - w.astype(int)).max()) for g, w in zip(got, want))
+                        kind = "s8" if signed else "u8"
+                        print(f"{op} {kind} {form} (onnxruntime optimizations {level}): "
+                              f"{sets * 256} codes, {differ} differ, at most {steps} steps")
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--intermediates"]:
+        compare_intermediates()
+        sys.exit(0)
+    if sys.argv[1:] == ["--tables"]:
+        compare_tables()
+        sys.exit(0)
     if sys.argv[1:] == ["--compare"]:
         compare()
         sys.exit(0)
     if sys.argv[1:] == ["--fixtures"]:
         compare_fixtures()
         sys.exit(0)
-    make("qdq_cnn_per_tensor", TinyCnn, [8, 3, 8, 8], per_channel=False)
-    make("qdq_cnn_per_channel", TinyCnn, [8, 3, 8, 8], per_channel=True)
-    make("qdq_mlp_per_tensor", TinyMlp, [32, 16], per_channel=False)
-    make("qdq_mlp_per_channel", TinyMlp, [32, 16], per_channel=True)
-    make("qdq_matmul_per_tensor", TinySeq, [4, 8, 16], per_channel=False)
-    make("qdq_matmul_per_channel", TinySeq, [4, 8, 16], per_channel=True)
-    make("qdq_cnn_s8_per_channel", TinyCnn, [8, 3, 8, 8], per_channel=True, activation_type=QuantType.QInt8)
-    make("qdq_matmul_s8_per_channel", TinySeq, [4, 8, 16], per_channel=True, activation_type=QuantType.QInt8)
-    make("qdq_mlp_s8_per_channel", TinyMlp, [32, 16], per_channel=True, activation_type=QuantType.QInt8)
-    make("qdq_mix_per_tensor", TinyMix, [8, 3, 8, 8], per_channel=False)
-    make("qdq_mix_s8_per_tensor", TinyMix, [8, 3, 8, 8], per_channel=False, activation_type=QuantType.QInt8)
+    cases = {
+        "qdq_cnn_per_tensor": (TinyCnn, [8, 3, 8, 8], False, QuantType.QUInt8),
+        "qdq_cnn_per_channel": (TinyCnn, [8, 3, 8, 8], True, QuantType.QUInt8),
+        "qdq_mlp_per_tensor": (TinyMlp, [32, 16], False, QuantType.QUInt8),
+        "qdq_mlp_per_channel": (TinyMlp, [32, 16], True, QuantType.QUInt8),
+        "qdq_matmul_per_tensor": (TinySeq, [4, 8, 16], False, QuantType.QUInt8),
+        "qdq_matmul_per_channel": (TinySeq, [4, 8, 16], True, QuantType.QUInt8),
+        "qdq_cnn_s8_per_channel": (TinyCnn, [8, 3, 8, 8], True, QuantType.QInt8),
+        "qdq_matmul_s8_per_channel": (TinySeq, [4, 8, 16], True, QuantType.QInt8),
+        "qdq_mlp_s8_per_channel": (TinyMlp, [32, 16], True, QuantType.QInt8),
+        "qdq_mix_per_tensor": (TinyMix, [8, 3, 8, 8], False, QuantType.QUInt8),
+        "qdq_mix_s8_per_tensor": (TinyMix, [8, 3, 8, 8], False, QuantType.QInt8),
+        "qdq_depthwise_per_tensor": (TinyDepthwise, [4, 3, 8, 8], False, QuantType.QUInt8),
+        "qdq_depthwise_s8_per_channel": (TinyDepthwise, [4, 3, 8, 8], True, QuantType.QInt8),
+        "qop_depthwise_per_tensor": (TinyDepthwise, [4, 3, 8, 8], False, QuantType.QUInt8),
+        "qop_depthwise_s8_per_channel": (TinyDepthwise, [4, 3, 8, 8], True, QuantType.QInt8),
+    }
+    # Case names as arguments write only those cases; none writes all.
+    for name in sys.argv[1:] or cases:
+        module, shape, per_channel, act = cases[name]
+        fmt = QuantFormat.QOperator if name.startswith("qop_") else QuantFormat.QDQ
+        make(name, module, shape, per_channel, activation_type=act, quant_format=fmt)

@@ -13,7 +13,7 @@ use crate::map::{find_rule, gap_reason, has_rules, supported_versions};
 use crate::schema::{effective_version, normalize_domain, schema_arity, schema_versions};
 use crate::tensor::{ExternalFiles, tensor_from_proto};
 use o2l_canon::ops::Linear;
-use o2l_canon::{Error, ErrorKind, Graph, Op, Origin, Result, ValueId};
+use o2l_canon::{Dim, Error, ErrorKind, Graph, Op, Origin, Result, ValueId};
 use o2l_proto::NodeProto;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -283,8 +283,19 @@ fn quantization_line(
     let kernel = graph.nodes[first_new_node..]
         .iter()
         .find_map(|n| match &n.op {
-            Op::QuantizedConv(_) => Some("QuantizedConv"),
-            Op::Linear(Linear::QuantizedMatMul) => Some("QuantizedMatMul"),
+            Op::QuantizedConv(q) if q.groups > 1 => {
+                let channels = n
+                    .inputs
+                    .first()
+                    .and_then(|&x| graph.ty(x).shape.get(1).and_then(Dim::known));
+                Some(if channels == Some(q.groups) {
+                    "QuantizedConv, depthwise".to_string()
+                } else {
+                    format!("QuantizedConv, {} groups", q.groups)
+                })
+            }
+            Op::QuantizedConv(_) => Some("QuantizedConv".to_string()),
+            Op::Linear(Linear::QuantizedMatMul) => Some("QuantizedMatMul".to_string()),
             _ => None,
         });
     let new_nodes = &graph.nodes[first_new_node..];

@@ -25,18 +25,20 @@ canonical_op! {
     family: Conv;
     /// 2-D convolution of 8-bit operands (i8 or u8, any mix) with their zero
     /// points as 0-d i32 operands, accumulated in i32: input `N x C x H x W`,
-    /// filter `F x C x KH x KW`, one group. Padding is the real value 0,
-    /// i.e. the input's zero point, which must fit the input's 8-bit type.
+    /// filter `F x C/groups x KH x KW` (groups = C = F: depthwise). Padding
+    /// is the real value 0, i.e. the input's zero point, which must fit the
+    /// input's 8-bit type.
     #[derive(Debug, Clone, PartialEq)]
     pub struct QuantizedConv
-        => "i32 2-D convolution (one group) of i8/u8 NCHW input and FCHW filter minus their i32 scalar zero points; input padded with its zero point",
+        => "i32 grouped 2-D convolution of i8/u8 NCHW input and F C/g KH KW filter minus their i32 scalar zero points; input padded with its zero point",
         ["input", "filter", "input_zero_point", "filter_zero_point"],
-        ["strides: [u64]", "dilations: [u64]", "pads: [(u64, u64)]"]
+        ["strides: [u64]", "dilations: [u64]", "pads: [(u64, u64)]", "groups: u64"]
     {
         pub strides: Vec<u64>,
         pub dilations: Vec<u64>,
         /// (begin, end) padding per spatial dim, filled with the input's zero point.
         pub pads: Vec<(u64, u64)>,
+        pub groups: u64,
     }
 }
 
@@ -50,13 +52,13 @@ impl QuantizedConv {
                 "QuantizedConv takes a rank-4 NCHW input, got {x}"
             );
         }
-        // The window arithmetic is Conv's with one group; only the types differ.
+        // The window and group arithmetic is Conv's; only the types differ.
         let as_i32 = |t: &TensorType| TensorType::new(DType::I32, t.shape.clone());
         let conv = Conv {
             strides: self.strides.clone(),
             dilations: self.dilations.clone(),
             pads: self.pads.clone(),
-            groups: 1,
+            groups: self.groups,
         };
         conv.infer(&[&as_i32(x), &as_i32(w)])
     }
@@ -210,6 +212,7 @@ mod tests {
             strides: vec![2, 1],
             dilations: vec![1, 2],
             pads: vec![(1, 1), (0, 0)],
+            groups: 1,
         };
         let x = TensorType::of_known(DType::U8, &[1, 3, 8, 8]);
         let w = TensorType::of_known(DType::I8, &[4, 3, 3, 3]);
@@ -218,6 +221,18 @@ mod tests {
             q.infer(&[&x, &w, &zp, &zp]).unwrap()[0],
             TensorType::of_known(DType::I32, &[1, 4, 4, 4])
         );
+        let grouped = QuantizedConv {
+            strides: vec![1, 1],
+            dilations: vec![1, 1],
+            pads: vec![(1, 1), (1, 1)],
+            groups: 3,
+        };
+        let dw = TensorType::of_known(DType::I8, &[6, 1, 3, 3]);
+        assert_eq!(
+            grouped.infer(&[&x, &dw, &zp, &zp]).unwrap()[0],
+            TensorType::of_known(DType::I32, &[1, 6, 8, 8])
+        );
+        assert!(grouped.infer(&[&x, &w, &zp, &zp]).is_err());
         let x3 = TensorType::of_known(DType::U8, &[1, 3, 8]);
         assert!(q.infer(&[&x3, &w, &zp, &zp]).is_err());
         let xf = TensorType::of_known(DType::F32, &[1, 3, 8, 8]);

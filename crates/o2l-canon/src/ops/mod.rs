@@ -293,6 +293,7 @@ mod tests {
                 strides: vec![1, 1],
                 dilations: vec![1, 1],
                 pads: vec![(0, 0); 2],
+                groups: 1,
             }),
             Op::Conv(Conv {
                 strides: vec![1],

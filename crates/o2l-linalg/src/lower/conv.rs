@@ -7,8 +7,10 @@
 //!
 //! QuantizedConv: the input padded with its own zero point (so padding reads
 //! as 0 once the zero point is subtracted), then `linalg.conv_2d_nchw_fchw_q`
-//! when both operands are i8, or a `linalg.generic` with the same body when
-//! one is u8 (the named op only sign-extends).
+//! (one group) or `linalg.conv_2d_ngchw_gfchw_q` over expanded group dims
+//! (grouped and depthwise) when both operands are i8, or a `linalg.generic`
+//! with the same loops and body when one is u8 (the named ops only
+//! sign-extend).
 use super::ir::{Ctx, Extreme, Operand, Val, dense_i64, map_str, pick_map};
 use super::linear::{acc_dtype, finish, mul_add, quantized_mul_add, scalar_of, unsigned_operands};
 use o2l_canon::ops::{Conv, QuantizedConv};
@@ -34,10 +36,25 @@ pub(crate) fn lower_quantized<'c, 'a>(
             cx.window_extents(x, out, &op.pads, &kernel, &op.strides, &op.dilations, false)?;
         srcs.insert(0, (extents, out));
     }
-    let init = cx.filled(out, &srcs, Extreme::Zero)?;
-    let ins_all = [xp, w.0, zps[0], zps[1]];
     let strides: Vec<i64> = op.strides.iter().map(|&s| s as i64).collect();
     let dilations: Vec<i64> = op.dilations.iter().map(|&s| s as i64).collect();
+    if op.groups != 1 {
+        let wdims = w.1.static_dims("QuantizedConv filter")?;
+        let (xr, xrt) =
+            reach_trimmed(cx, (xp, &xpt), out, &op.strides, &op.dilations, &wdims[2..])?;
+        return grouped_quantized(
+            cx,
+            op.groups,
+            (xr, &xrt),
+            w,
+            zps,
+            out,
+            &srcs,
+            (&strides, &dilations),
+        );
+    }
+    let init = cx.filled(out, &srcs, Extreme::Zero)?;
+    let ins_all = [xp, w.0, zps[0], zps[1]];
     if unsigned == [false, false] {
         let attrs = [
             ("strides", cx.parse_attr(&dense_i64(&strides))?),
@@ -84,6 +101,134 @@ pub(crate) fn lower_quantized<'c, 'a>(
             Ok(vec![quantized_mul_add(b, v, unsigned)?])
         })?[0],
     )
+}
+
+/// A grouped (or depthwise) QuantizedConv of the padded input `x`: x
+/// `[N, G, C/G, H, W]`, w `[G, F/G, C/G, KH, KW]`, out `[N, G, F/G, OH, OW]`
+/// through `linalg.conv_2d_ngchw_gfchw_q` (both i8) or a generic over the
+/// named op's loops `(n, g, f, oh, ow, c, kh, kw)` with its body, then the
+/// group dims collapsed.
+#[allow(clippy::too_many_arguments)]
+fn grouped_quantized<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    g: u64,
+    x: Operand<'c, 'a, '_>,
+    w: Operand<'c, 'a, '_>,
+    zps: [Val<'c, 'a>; 2],
+    out: &TensorType,
+    srcs: &[Operand<'c, 'a, '_>],
+    (strides, dilations): (&[i64], &[i64]),
+) -> Result<Val<'c, 'a>> {
+    let unsigned = [x.1.dtype == DType::U8, w.1.dtype == DType::U8];
+    let wdims = w.1.static_dims("QuantizedConv filter")?;
+    let (f, cg) = (wdims[0], wdims[1]);
+    if g == 0 || !f.is_multiple_of(g) {
+        o2l_canon::bail!(
+            InvalidModel,
+            "QuantizedConv: {f} filters do not split into {g} groups"
+        );
+    }
+    let fg = f / g;
+    let xs = vec![
+        x.1.shape[0].clone(),
+        Dim::Known(g),
+        Dim::Known(cg),
+        x.1.shape[2].clone(),
+        x.1.shape[3].clone(),
+    ];
+    let xg = cx.expand(
+        x.0,
+        &[vec![0], vec![1, 2], vec![3], vec![4]],
+        &TensorType::new(x.1.dtype, xs),
+        srcs,
+    )?;
+    let ws = [g, fg, cg, wdims[2], wdims[3]].map(Dim::Known).to_vec();
+    let wg = cx.expand(
+        w.0,
+        &[vec![0, 1], vec![2], vec![3], vec![4]],
+        &TensorType::new(w.1.dtype, ws),
+        &[],
+    )?;
+    let os = vec![
+        out.shape[0].clone(),
+        Dim::Known(g),
+        Dim::Known(fg),
+        out.shape[2].clone(),
+        out.shape[3].clone(),
+    ];
+    let ogt = TensorType::new(DType::I32, os);
+    let init = cx.filled(&ogt, srcs, Extreme::Zero)?;
+    let ins_all = [xg, wg, zps[0], zps[1]];
+    let r = if unsigned == [false, false] {
+        let attrs = [
+            ("strides", cx.parse_attr(&dense_i64(strides))?),
+            ("dilations", cx.parse_attr(&dense_i64(dilations))?),
+        ];
+        cx.structured(
+            "linalg.conv_2d_ngchw_gfchw_q",
+            &ins_all,
+            &[init],
+            &attrs,
+            &[],
+            move |b, v, _| Ok(vec![quantized_mul_add(b, v, unsigned)?]),
+        )?[0]
+    } else {
+        // Loops as the named op's: (n, g, f, oh, ow, c, kh, kw).
+        let x_map = map_str(
+            8,
+            &[
+                "d0".into(),
+                "d1".into(),
+                "d5".into(),
+                format!("d3 * {} + d6 * {}", strides[0], dilations[0]),
+                format!("d4 * {} + d7 * {}", strides[1], dilations[1]),
+            ],
+        );
+        let maps = [
+            x_map,
+            pick_map(8, &[1, 2, 5, 6, 7]),
+            pick_map(8, &[]),
+            pick_map(8, &[]),
+            pick_map(8, &[0, 1, 2, 3, 4]),
+        ];
+        let mut iters = vec!["parallel"; 5];
+        iters.extend(["reduction"; 3]);
+        cx.generic(&ins_all, &[init], &maps, &iters, &[], move |b, v, _| {
+            Ok(vec![quantized_mul_add(b, v, unsigned)?])
+        })?[0]
+    };
+    cx.collapse(r, &[vec![0], vec![1, 2], vec![3], vec![4]], out)
+}
+
+/// The padded input `x` cut to the positions the windows read: a grouped
+/// kernel whose input is larger than its maps reach is rejected by some
+/// consumers' shape inference (IREE's unit-dim folding).
+fn reach_trimmed<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    x: (Val<'c, 'a>, &TensorType),
+    out: &TensorType,
+    strides: &[u64],
+    dilations: &[u64],
+    kernel: &[u64],
+) -> Result<(Val<'c, 'a>, TensorType)> {
+    let mut sizes = vec![None, None];
+    let mut trim = false;
+    for i in 0..kernel.len() {
+        let (o, p) = (out.shape[2 + i].known(), x.1.shape[2 + i].known());
+        let reach = o.map(|o| (o - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1);
+        match (reach, p) {
+            (Some(r), Some(p)) if o != Some(0) && r < p => {
+                sizes.push(Some(r));
+                trim = true;
+            }
+            _ => sizes.push(None),
+        }
+    }
+    if trim {
+        cx.leading(x, &sizes)
+    } else {
+        Ok((x.0, x.1.clone()))
+    }
 }
 
 pub(crate) fn lower<'c, 'a>(
@@ -133,27 +278,7 @@ pub(crate) fn lower<'c, 'a>(
     // The padded input is cut to the positions the windows read: a generic
     // whose input is larger than its maps reach is rejected by some
     // consumers' shape inference (IREE's unit-dim folding).
-    let (xr, xrt) = {
-        let mut sizes = vec![None, None];
-        let mut trim = false;
-        for i in 0..n {
-            let (o, p) = (out.shape[2 + i].known(), xpt.shape[2 + i].known());
-            let reach =
-                o.map(|o| (o - 1) * op.strides[i] + op.dilations[i] * (wdims[2 + i] - 1) + 1);
-            match (reach, p) {
-                (Some(r), Some(p)) if o != Some(0) && r < p => {
-                    sizes.push(Some(r));
-                    trim = true;
-                }
-                _ => sizes.push(None),
-            }
-        }
-        if trim {
-            cx.leading((xp, &xpt), &sizes)?
-        } else {
-            (xp, xpt.clone())
-        }
-    };
+    let (xr, xrt) = reach_trimmed(cx, (xp, &xpt), out, &op.strides, &op.dilations, &wdims[2..])?;
     let g = op.groups;
     let f = wdims[0];
     let cg = wdims[1];
@@ -425,6 +550,7 @@ mod tests {
             strides: vec![2, 2],
             dilations: vec![1, 1],
             pads: vec![(1, 1), (1, 1)],
+            groups: 1,
         });
         let mut c = Case::new();
         let x = c.input("x", t(DType::I8, &[1, 3, 8, 8]));
@@ -460,6 +586,63 @@ mod tests {
                 "arith.muli",
                 "arith.addi %out,",
                 "-> tensor<1x4x4x4xi32>",
+            ],
+        );
+    }
+
+    #[test]
+    fn grouped_and_depthwise_quantized_convs_run_over_group_dims() {
+        use crate::testing::t;
+        use o2l_canon::Op;
+        use o2l_canon::ops::QuantizedConv;
+        let qconv = |groups| {
+            Op::QuantizedConv(QuantizedConv {
+                strides: vec![1, 1],
+                dilations: vec![1, 1],
+                pads: vec![(1, 1), (1, 1)],
+                groups,
+            })
+        };
+        let mut c = Case::new();
+        let x = c.input("x", t(DType::I8, &[1, 4, 6, 6]));
+        let w = c.input("w", t(DType::I8, &[6, 2, 3, 3]));
+        let xz = c.input("xz", t(DType::I32, &[]));
+        let wz = c.input("wz", t(DType::I32, &[]));
+        let y = c.node(qconv(2), &[x, w, xz, wz], "grouped");
+        check(
+            &c.output(y),
+            &[
+                "tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]",
+                "tensor.expand_shape",
+                "tensor<1x2x2x8x8xi8>",
+                "tensor<2x3x2x3x3xi8>",
+                "linalg.conv_2d_ngchw_gfchw_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}",
+                "tensor<1x2x2x8x8xi8>, tensor<2x3x2x3x3xi8>, i32, i32",
+                "-> tensor<1x2x3x6x6xi32>",
+                "tensor.collapse_shape",
+                "into tensor<1x6x6x6xi32>",
+            ],
+        );
+        let mut c = Case::new();
+        let x = c.input("x", t(DType::U8, &[1, 3, 6, 6]));
+        let w = c.input("w", t(DType::I8, &[3, 1, 3, 3]));
+        let xz = c.input("xz", t(DType::I32, &[]));
+        let wz = c.input("wz", t(DType::I32, &[]));
+        let y = c.node(qconv(3), &[x, w, xz, wz], "depthwise_u8");
+        check(
+            &c.output(y),
+            &[
+                "affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d5, d3 + d6, d4 + d7)>",
+                "linalg.generic",
+                "tensor<1x3x1x8x8xi8>, tensor<3x1x1x3x3xi8>, i32, i32",
+                "arith.extui %in : i8 to i32",
+                "arith.subi",
+                "arith.extsi",
+                "arith.subi",
+                "arith.muli",
+                "arith.addi %out,",
+                "-> tensor<1x3x1x6x6xi32>",
+                "into tensor<1x3x6x6xi32>",
             ],
         );
     }

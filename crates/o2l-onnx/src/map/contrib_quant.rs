@@ -6,8 +6,8 @@ use super::contrib::last_two_swapped;
 use super::ctx::{MapCtx, Rule, versioned};
 use super::pool::pool_op;
 use super::qlinear::{
-    Quantized, add_form, average_pool_form, global_average_pool_form, in_scale_of, mul_form, ratio,
-    requantized, unary_form,
+    Quantized, TableFn, add_form, average_pool_form, global_average_pool_form, in_scale_of,
+    mul_form, ratio, requantized, table_form, unary_form,
 };
 use super::quant::{dequantize_linear, quantize_linear, shifted};
 use o2l_canon::Builder;
@@ -18,6 +18,22 @@ const MS: &str = "com.microsoft";
 
 /// What the QLinear element-wise rules emit.
 const QLINEAR_OPS: &[&str] = &[
+    "Reshape",
+    "Cast",
+    "Sub",
+    "Mul",
+    "Div",
+    "Add",
+    "Round",
+    "Clamp",
+    "Sigmoid",
+    "LeakyRelu",
+];
+
+/// What QLinearSigmoid and QLinearLeakyRelu emit: the table lookup, or (with
+/// scales or zero points computed at run time) the element-wise form.
+const QLINEAR_TABLE_OPS: &[&str] = &[
+    "Gather",
     "Reshape",
     "Cast",
     "Sub",
@@ -56,17 +72,17 @@ pub(crate) static RULES: &[Rule] = &[
         MS,
         "QLinearSigmoid",
         &[1],
-        QLINEAR_OPS,
+        QLINEAR_TABLE_OPS,
         qlinear_sigmoid,
-        "dequantize, sigmoid in f32, requantize",
+        "onnxruntime's 256-entry table (each code dequantized, MLAS's f32 logistic, quantized with round half to even and saturation), built from constant scales and zero points, gathered by the 8-bit codes; else dequantize, sigmoid in f32, requantize",
     ),
     versioned(
         MS,
         "QLinearLeakyRelu",
         &[1],
-        QLINEAR_OPS,
+        QLINEAR_TABLE_OPS,
         qlinear_leaky_relu,
-        "dequantize, leaky relu (alpha) in f32, requantize",
+        "onnxruntime's 256-entry table (each code dequantized, leaky relu in f32, quantized with round half to even and saturation), built from constant scales and zero points, gathered by the 8-bit codes; else dequantize, leaky relu in f32, requantize",
     ),
     versioned(
         MS,
@@ -238,25 +254,36 @@ fn quantized_output(ctx: &mut MapCtx, first: usize) -> Result<Quantized> {
     })
 }
 
-/// Dequantize X (inputs 0..3), apply `f` in f32, requantize with Y's scale
-/// and zero point (inputs 3, 4).
-fn qlinear_unary(
+/// The table form when the scales and zero points are constant, else `f`
+/// on the dequantized values.
+fn qlinear_table(
     ctx: &mut MapCtx,
+    table: TableFn,
     f: impl FnOnce(&mut MapCtx, ValueId) -> Result<ValueId>,
 ) -> Result<()> {
     let x = quantized(ctx, 0, "X")?;
     let y = quantized_output(ctx, 3)?;
+    if let Some(q) = table_form(ctx, &x, &y, table)? {
+        return ctx.bind(0, q);
+    }
     let q = unary_form(ctx, &x, &y, f)?;
     ctx.bind(0, q)
 }
 
 fn qlinear_sigmoid(ctx: &mut MapCtx) -> Result<()> {
-    qlinear_unary(ctx, |ctx, v| ctx.unary(Unary::Sigmoid, v))
+    qlinear_table(ctx, TableFn::Sigmoid, |ctx, v| ctx.unary(Unary::Sigmoid, v))
 }
 
 fn qlinear_leaky_relu(ctx: &mut MapCtx) -> Result<()> {
-    let alpha = ctx.attrs.float_or("alpha", 0.01)? as f64;
-    qlinear_unary(ctx, |ctx, v| ctx.unary(Unary::LeakyRelu { alpha }, v))
+    let alpha = ctx.attrs.float_or("alpha", 0.01)?;
+    qlinear_table(ctx, TableFn::LeakyRelu(alpha), |ctx, v| {
+        ctx.unary(
+            Unary::LeakyRelu {
+                alpha: alpha as f64,
+            },
+            v,
+        )
+    })
 }
 
 fn qlinear_concat(ctx: &mut MapCtx) -> Result<()> {

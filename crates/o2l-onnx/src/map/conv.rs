@@ -34,9 +34,11 @@ pub(crate) static RULES: &[Rule] = &[
             "Max",
             "Concat",
             "PadAt",
+            "Round",
+            "Clamp",
         ],
         conv,
-        "groups, dilations, strides; pads or auto_pad NOTSET/VALID/SAME_UPPER/SAME_LOWER resolved to explicit pads (SAME with stride > 1 over a symbolic dim: zeros padded by amounts computed at run time); a 2-D one-group QDQ group is QuantizedConv and one f32 rescale",
+        "groups, dilations, strides; pads or auto_pad NOTSET/VALID/SAME_UPPER/SAME_LOWER resolved to explicit pads (SAME with stride > 1 over a symbolic dim: zeros padded by amounts computed at run time); a 2-D QDQ group (grouped and depthwise too) is QuantizedConv and one f32 rescale, or, read by a QuantizeLinear alone, requantized as onnxruntime's QLinearConv (i32 bias, f32 multiplier, round half to even, saturate)",
     ),
     row(
         "Col2Im",

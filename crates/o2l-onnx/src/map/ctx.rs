@@ -56,6 +56,9 @@ pub(crate) struct Tracked {
     pub ints: HashMap<ValueId, Vec<SymEl>>,
     /// Values that are dequantized 8-bit tensors.
     pub dequantized: HashMap<ValueId, Dequantized>,
+    /// Values that are dequantized i32 tensors (the biases onnxruntime's
+    /// quantizer writes for Conv and Gemm), to the i32 tensor.
+    pub dequantized_i32: HashMap<ValueId, ValueId>,
     /// Why the node being mapped keeps its float op although it reads a
     /// dequantized value (set by the QDQ rules, taken by the walker).
     pub float_reason: Option<String>,
@@ -655,6 +658,17 @@ impl<'a> MapCtx<'a> {
     /// Records that `v` is `DequantizeLinear` of `d.q`.
     pub(crate) fn record_dequantized(&mut self, v: ValueId, d: Dequantized) {
         self.tracked.dequantized.insert(v, d);
+    }
+
+    /// Records that `v` is `DequantizeLinear` of the i32 tensor `q`.
+    pub(crate) fn record_dequantized_i32(&mut self, v: ValueId, q: ValueId) {
+        self.tracked.dequantized_i32.insert(v, q);
+    }
+
+    /// The i32 tensor `v` dequantizes, when it is a recorded
+    /// `DequantizeLinear` output of one.
+    pub(crate) fn dequantized_i32(&self, v: ValueId) -> Option<ValueId> {
+        self.tracked.dequantized_i32.get(&v).copied()
     }
 
     /// What `v` dequantizes, when it is a recorded `DequantizeLinear` output.

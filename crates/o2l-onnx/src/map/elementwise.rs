@@ -51,9 +51,9 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Sigmoid",
         &[1, 6, 13],
-        &["Sigmoid"],
+        &["Sigmoid", "Gather", "Cast", "Add", "Sub", "Mul", "Reshape"],
         sigmoid,
-        "1 / (1 + e^-x)",
+        "1 / (1 + e^-x); a QDQ group (8-bit DequantizeLinear in, QuantizeLinear alone after) is onnxruntime's QLinearSigmoid table gathered by the 8-bit codes",
     ),
     row("Tanh", &[1, 6, 13], &["Tanh"], tanh, "tanh"),
     row("Exp", &[1, 6, 13], &["Exp"], exp, "e^x"),
@@ -65,9 +65,17 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "LeakyRelu",
         &[1, 6, 16],
-        &["LeakyRelu"],
+        &[
+            "LeakyRelu",
+            "Gather",
+            "Cast",
+            "Add",
+            "Sub",
+            "Mul",
+            "Reshape",
+        ],
         leaky_relu,
-        "alpha defaults to 0.01",
+        "alpha defaults to 0.01; a QDQ group (8-bit DequantizeLinear in, QuantizeLinear alone after) is onnxruntime's QLinearLeakyRelu table gathered by the 8-bit codes",
     ),
     row(
         "Clip",
@@ -457,7 +465,23 @@ fn unary(ctx: &mut MapCtx, u: Unary) -> Result<()> {
 fn relu(ctx: &mut MapCtx) -> Result<()> {
     unary(ctx, Unary::Relu)
 }
+/// A Sigmoid or LeakyRelu of a dequantized 8-bit value as a QDQ group
+/// (qdq.rs: onnxruntime's lookup table on the 8-bit input); false: map the
+/// float op.
+fn qdq_table(ctx: &mut MapCtx, f: super::qlinear::TableFn) -> Result<bool> {
+    let x = ctx.input(0)?;
+    if ctx.dequantized(x).is_none() {
+        return Ok(false);
+    }
+    match super::qdq::table(ctx, x, f)? {
+        Some(v) => ctx.bind(0, v).map(|()| true),
+        None => Ok(false),
+    }
+}
 fn sigmoid(ctx: &mut MapCtx) -> Result<()> {
+    if qdq_table(ctx, super::qlinear::TableFn::Sigmoid)? {
+        return Ok(());
+    }
     unary(ctx, Unary::Sigmoid)
 }
 fn tanh(ctx: &mut MapCtx) -> Result<()> {
@@ -479,8 +503,16 @@ fn abs(ctx: &mut MapCtx) -> Result<()> {
     unary(ctx, Unary::Abs)
 }
 fn leaky_relu(ctx: &mut MapCtx) -> Result<()> {
-    let alpha = ctx.attrs.float_or("alpha", 0.01)? as f64;
-    unary(ctx, Unary::LeakyRelu { alpha })
+    let alpha = ctx.attrs.float_or("alpha", 0.01)?;
+    if qdq_table(ctx, super::qlinear::TableFn::LeakyRelu(alpha))? {
+        return Ok(());
+    }
+    unary(
+        ctx,
+        Unary::LeakyRelu {
+            alpha: alpha as f64,
+        },
+    )
 }
 
 fn reciprocal(ctx: &mut MapCtx) -> Result<()> {

@@ -106,8 +106,8 @@ pub(crate) fn per_channel(ctx: &MapCtx, w: ValueId) -> Result<Vec<Dim>> {
 }
 
 /// The i32 accumulator of a convolution `op` (from `conv_op`) of 8-bit `x`
-/// and `w`: `QuantizedConv` for a 2-D, one-group convolution with scalar zero
-/// points, else an i32 Conv of zero-point-shifted tensors.
+/// and `w`: `QuantizedConv` for a 2-D convolution (grouped or not) with
+/// scalar zero points, else an i32 Conv of zero-point-shifted tensors.
 pub(crate) fn integer_conv(
     ctx: &mut MapCtx,
     op: Op,
@@ -131,18 +131,19 @@ pub(crate) fn integer_conv(
     ctx.emit1(op, &[x, w])
 }
 
-/// The `QuantizedConv` of a one-group `Conv` (what `conv_op` gives).
+/// The `QuantizedConv` of a `Conv` (what `conv_op` gives), grouped or not.
 pub(crate) fn as_quantized_conv(op: &Op) -> Option<QuantizedConv> {
     match op {
         Op::Conv(Conv {
             strides,
             dilations,
             pads,
-            groups: 1,
+            groups,
         }) => Some(QuantizedConv {
             strides: strides.clone(),
             dilations: dilations.clone(),
             pads: pads.clone(),
+            groups: *groups,
         }),
         _ => None,
     }

@@ -19,7 +19,8 @@
 use super::ctx::{Dequantized, MapCtx, Tracked};
 use super::integer::{as_quantized_conv, quantized_matmul_shapes, scalar_zero_point};
 use super::qlinear::{
-    Quantized, add_form, average_pool_form, global_average_pool_form, mul_form, requantized_to,
+    Quantized, TableFn, add_form, average_pool_form, global_average_pool_form, mul_form,
+    requantized_to, table_form,
 };
 use o2l_canon::Builder;
 use o2l_canon::ops::linear::is_quantized_operand;
@@ -157,7 +158,7 @@ pub(crate) fn conv(
     bias: Option<ValueId>,
 ) -> Result<Option<ValueId>> {
     let Some(q) = as_quantized_conv(op) else {
-        ctx.stays_float("a grouped convolution has no integer kernel here");
+        ctx.stays_float("not a convolution the integer kernel takes");
         return Ok(None);
     };
     let Some(xd) = qualify(ctx, data(ctx, x)) else {
@@ -182,12 +183,76 @@ pub(crate) fn conv(
     )?;
     let channels = ctx.ty(acc).shape[1].clone();
     let channel_shape = vec![Dim::Known(1), channels, Dim::Known(1), Dim::Known(1)];
+    if let Some(y) = requantized_conv(ctx, acc, &xd, &wd, per_channel, bias, &channel_shape)? {
+        return Ok(Some(y));
+    }
     let mut y = rescale(ctx, acc, &xd, &wd, per_channel, channel_shape.clone())?;
     if let Some(b) = bias {
         let b = ctx.reshape(b, channel_shape)?;
         y = ctx.binary(Binary::Add, y, b)?;
     }
     Ok(Some(y))
+}
+
+/// A Conv group read by a QuantizeLinear alone (of the input's 8-bit type),
+/// with no bias or a bias that is `DequantizeLinear` of an i32 tensor: the
+/// 8-bit result as onnxruntime's QLinearConv (which its QDQ transformer
+/// fuses the group into) computes it: the i32 bias added to the i32 sums,
+/// times the f32 multiplier `s_x * s_w / s_y` (per output channel with
+/// per-channel weights), rounded half to even, `+ z_y`, saturated. `None`
+/// (the float rescale then) otherwise.
+fn requantized_conv(
+    ctx: &mut MapCtx,
+    acc: ValueId,
+    xd: &Dequantized,
+    wd: &Dequantized,
+    per_channel: bool,
+    bias: Option<ValueId>,
+    channel_shape: &[Dim],
+) -> Result<Option<ValueId>> {
+    let Ok(out) = output(ctx) else {
+        return Ok(None);
+    };
+    let out_type = ctx.ty(out.zero_point).dtype;
+    if ctx.ty(xd.q).dtype != out_type {
+        return Ok(None);
+    }
+    let bias = match bias {
+        None => None,
+        Some(b) => match ctx.dequantized_i32(b) {
+            Some(q) => Some(q),
+            None => return Ok(None),
+        },
+    };
+    let mut acc = acc;
+    if let Some(b) = bias {
+        let b = ctx.reshape(b, channel_shape.to_vec())?;
+        acc = ctx.binary(Binary::Add, acc, b)?;
+    }
+    let sx = ctx.reshape(xd.scale, vec![])?;
+    let sw = if per_channel {
+        ctx.reshape(wd.scale, channel_shape.to_vec())?
+    } else {
+        ctx.reshape(wd.scale, vec![])?
+    };
+    let sy = ctx.reshape(out.scale, vec![])?;
+    let sxw = ctx.binary(Binary::Mul, sx, sw)?;
+    let multiplier = ctx.binary(Binary::Div, sxw, sy)?;
+    let v = ctx.cast(acc, DType::F32)?;
+    let v = ctx.binary(Binary::Mul, v, multiplier)?;
+    // Rounded before the zero point is added (exact then), as MLAS does.
+    let v = ctx.unary(o2l_canon::ops::Unary::Round, v)?;
+    let zy = ctx.reshape(out.zero_point, vec![])?;
+    let zy = ctx.cast(zy, DType::F32)?;
+    let v = ctx.binary(Binary::Add, v, zy)?;
+    let (lo, hi) = if out_type == DType::I8 {
+        (-128.0, 127.0)
+    } else {
+        (0.0, 255.0)
+    };
+    let v = ctx.unary(o2l_canon::ops::Unary::Clamp { min: lo, max: hi }, v)?;
+    let y = ctx.cast(v, out_type)?;
+    dequantized_result(ctx, y, out.scale, Some(out.zero_point)).map(Some)
 }
 
 /// A MatMul `a x b` as a QDQ group (`b` the weight, channels its last dim).
@@ -474,6 +539,32 @@ pub(crate) fn average_pool(
     dequantized_result(ctx, y, out.scale, Some(out.zero_point)).map(Some)
 }
 
+/// A Sigmoid or LeakyRelu of a dequantized 8-bit value read by a
+/// QuantizeLinear alone: onnxruntime's QLinearSigmoid / QLinearLeakyRelu
+/// (its QDQ transformer fuses the group into them), a 256-entry table into
+/// that Q's scale and zero point, gathered by the 8-bit codes.
+pub(crate) fn table(ctx: &mut MapCtx, x: ValueId, f: TableFn) -> Result<Option<ValueId>> {
+    let Some((ds, out)) = group_with_output(ctx, &[x]) else {
+        return Ok(None);
+    };
+    let qx = as_quantized(ctx, ds[0].q, ds[0].scale, ds[0].zero_point)?;
+    let qy = as_quantized(ctx, out.scale, out.scale, Some(out.zero_point))?;
+    let Some(y) = table_form(ctx, &qx, &qy, f)? else {
+        ctx.stays_float(
+            "a scale or zero point is computed at run time (the table is built at conversion time)",
+        );
+        return Ok(None);
+    };
+    let form = match f {
+        TableFn::Sigmoid => "QLinearSigmoid",
+        TableFn::LeakyRelu(_) => "QLinearLeakyRelu",
+    };
+    ctx.integer_form(format!(
+        "{form}: a 256-entry table of the 8-bit codes, gathered by the 8-bit input"
+    ));
+    dequantized_result(ctx, y, out.scale, Some(out.zero_point)).map(Some)
+}
+
 /// The 8-bit input of a MaxPool group: per tensor, with a constant positive
 /// scale (so the largest 8-bit value is the largest real value).
 pub(crate) fn max_pool_input(ctx: &mut MapCtx, x: ValueId) -> Option<Dequantized> {
@@ -716,6 +807,75 @@ mod tests {
             assert!(ops.contains(&"QuantizedConv"), "{ops:?}");
             assert!(!ops.contains(&"Conv"), "{ops:?}");
             assert_eq!(g.ty(g.outputs[0]).dtype, DType::F32);
+        }
+    }
+
+    #[test]
+    fn a_depthwise_qdq_conv_is_a_grouped_quantized_conv() {
+        let imported = M::new(13)
+            .input(f32_in("x", &[1, 2, 4, 4]))
+            .init(t_f32("s", &[], &[0.1]))
+            .init(t_i8("z", &[], &[3]))
+            .init(t_i8("wq", &[2, 1, 3, 3], &[5; 18]))
+            .init(t_f32("ws", &[2], &[0.5, 0.25]))
+            .init(t_i8("wz", &[2], &[0, 0]))
+            .node(node("QuantizeLinear", "q", &["x", "s", "z"], &["xq"]))
+            .node(node("DequantizeLinear", "dq", &["xq", "s", "z"], &["xd"]))
+            .node(with_attrs(
+                node("DequantizeLinear", "dqw", &["wq", "ws", "wz"], &["w"]),
+                vec![a_int("axis", 0)],
+            ))
+            .node(with_attrs(
+                node("Conv", "conv", &["xd", "w"], &["y"]),
+                vec![a_ints("pads", &[1, 1, 1, 1]), a_int("group", 2)],
+            ))
+            .output("y")
+            .import_warned(&Default::default())
+            .unwrap();
+        assert_eq!(
+            imported.quantization,
+            [
+                r#"node "conv" (Conv, ai.onnx, opset 13 -> Conv-11): integer (QuantizedConv, depthwise, i32 accumulation)"#
+            ]
+        );
+        let ops = op_names(&imported.graph);
+        assert!(ops.contains(&"QuantizedConv"), "{ops:?}");
+        assert!(!ops.contains(&"Conv"), "{ops:?}");
+    }
+
+    #[test]
+    fn a_sigmoid_or_leaky_relu_read_by_a_quantize_linear_is_a_table_gather() {
+        for (op, form) in [
+            ("Sigmoid", "QLinearSigmoid"),
+            ("LeakyRelu", "QLinearLeakyRelu"),
+        ] {
+            let imported = M::new(13)
+                .input(f32_in("x", &[2, 3]))
+                .init(t_f32("s", &[], &[0.1]))
+                .init(t_i8("z", &[], &[3]))
+                .init(t_f32("so", &[], &[0.01]))
+                .init(t_i8("zo", &[], &[-2]))
+                .node(node("QuantizeLinear", "qx", &["x", "s", "z"], &["xq"]))
+                .node(node("DequantizeLinear", "dqx", &["xq", "s", "z"], &["xd"]))
+                .node(node(op, "op", &["xd"], &["r"]))
+                .node(node("QuantizeLinear", "qo", &["r", "so", "zo"], &["out"]))
+                .output("out")
+                .import_warned(&Default::default())
+                .unwrap();
+            assert_eq!(imported.quantization.len(), 1);
+            assert!(
+                imported.quantization[0]
+                    .contains(&format!("): integer ({form}: a 256-entry table")),
+                "{:?}",
+                imported.quantization
+            );
+            let g = &imported.graph;
+            let ops = op_names(g);
+            assert!(ops.contains(&"Gather"), "{ops:?}");
+            assert!(!ops.contains(&op), "{ops:?}");
+            // x's QuantizeLinear is the only rounding left.
+            assert_eq!(ops.iter().filter(|&&o| o == "Round").count(), 1, "{ops:?}");
+            assert_eq!(g.ty(g.outputs[0]).dtype, DType::I8);
         }
     }
 

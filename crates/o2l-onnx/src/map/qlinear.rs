@@ -236,3 +236,176 @@ pub(crate) fn global_average_pool_form(
     let like = ctx.ty(x.x).dtype;
     requantized(ctx, v, y, like)
 }
+
+/// The float function a lookup table applies (QLinearSigmoid,
+/// QLinearLeakyRelu and their QDQ groups).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum TableFn {
+    /// onnxruntime's logistic (MLAS): a rational approximation in f32.
+    Sigmoid,
+    /// `v >= 0 ? v : alpha * v` in f32.
+    LeakyRelu(f32),
+}
+
+/// MLAS's logistic as onnxruntime computes it on x86-64 with FMA3 (its
+/// `MlasLogisticKernelFma3`, the kernel it picks on any AVX2 machine): the
+/// input clamped to [-18, 18], odd and even polynomials in `x^2` by fused
+/// multiply-adds, `p / q + 0.5` clamped to [0, 1]; all in f32. (Its SSE2
+/// kernel rounds each product separately, which moves a few values by one
+/// unit in the last place.)
+fn mlas_logistic(x: f32) -> f32 {
+    // MLAS's constants as written (each literal rounds to its nearest f32).
+    #[allow(clippy::excessive_precision)]
+    const ALPHA: [f32; 5] = [
+        4.37031012579801e-11,
+        1.15627324459942e-07,
+        6.08574864600143e-05,
+        8.51377133304701e-03,
+        2.48287947061529e-01,
+    ];
+    #[allow(clippy::excessive_precision)]
+    const BETA: [f32; 6] = [
+        6.10247389755681e-13,
+        5.76102136993427e-09,
+        6.29106785017040e-06,
+        1.70198817374094e-03,
+        1.16817656904453e-01,
+        9.93151921023180e-01,
+    ];
+    let v = x.clamp(-18.0, 18.0);
+    let v2 = v * v;
+    let p = ALPHA[1..]
+        .iter()
+        .fold(ALPHA[0], |acc, &a| acc.mul_add(v2, a))
+        * v;
+    let q = BETA[1..].iter().fold(BETA[0], |acc, &b| acc.mul_add(v2, b));
+    (p / q + 0.5).clamp(0.0, 1.0)
+}
+
+impl TableFn {
+    fn apply(self, v: f32) -> f32 {
+        match self {
+            TableFn::Sigmoid => mlas_logistic(v),
+            TableFn::LeakyRelu(alpha) => {
+                if v >= 0.0 {
+                    v
+                } else {
+                    alpha * v
+                }
+            }
+        }
+    }
+}
+
+/// onnxruntime's lookup table (`QlinearBuildLookupTable`) for the codes of
+/// 8-bit type `dtype`, ordered by value (`lo..=hi`): each code dequantized
+/// in f32 (`sx * (code - zx)`), `f` applied, quantized as MLAS does
+/// (`v / sy` rounded half to even, `+ zy`, saturated).
+pub(crate) fn lookup_table(
+    dtype: DType,
+    sx: f32,
+    zx: i32,
+    sy: f32,
+    zy: i32,
+    f: TableFn,
+) -> Vec<i64> {
+    let (lo, hi) = if dtype == DType::I8 {
+        (-128, 127)
+    } else {
+        (0, 255)
+    };
+    (lo..=hi)
+        .map(|code: i32| {
+            let x = sx * (code - zx) as f32;
+            let r = (f.apply(x) / sy).round_ties_even() + zy as f32;
+            r.clamp(lo as f32, hi as f32) as i64
+        })
+        .collect()
+}
+
+/// The value of a one-element constant, if `v` is one.
+fn constant_scalar(ctx: &MapCtx, v: ValueId) -> Option<f64> {
+    let t = ctx.const_of(v)?;
+    match t.to_f64s()[..] {
+        [x] => Some(x),
+        _ => None,
+    }
+}
+
+/// QLinearSigmoid / QLinearLeakyRelu as onnxruntime computes them: a
+/// 256-entry table built here from the constant scales and zero points,
+/// then a Gather of it by the 8-bit codes (i8 codes shifted by 128).
+/// `None` when a scale or zero point is not a constant, the scales are not
+/// f32, or the types are not one 8-bit type.
+pub(crate) fn table_form(
+    ctx: &mut MapCtx,
+    x: &Quantized,
+    y: &Quantized,
+    f: TableFn,
+) -> Result<Option<ValueId>> {
+    let dtype = ctx.ty(x.x).dtype;
+    if !matches!(dtype, DType::I8 | DType::U8)
+        || y.zero.is_some_and(|z| ctx.ty(z).dtype != dtype)
+        || ctx.ty(x.scale).dtype != DType::F32
+        || ctx.ty(y.scale).dtype != DType::F32
+    {
+        return Ok(None);
+    }
+    let zero = |z: Option<ValueId>| match z {
+        Some(z) => constant_scalar(ctx, z),
+        None => Some(0.0),
+    };
+    let (Some(sx), Some(zx), Some(sy), Some(zy)) = (
+        constant_scalar(ctx, x.scale),
+        zero(x.zero),
+        constant_scalar(ctx, y.scale),
+        zero(y.zero),
+    ) else {
+        return Ok(None);
+    };
+    let values = lookup_table(dtype, sx as f32, zx as i32, sy as f32, zy as i32, f);
+    let table = ctx.constant(o2l_canon::Tensor::from_i64s(dtype, vec![256], &values)?)?;
+    let mut index = ctx.cast(x.x, DType::I32)?;
+    if dtype == DType::I8 {
+        let shift = ctx.scalar(DType::I32, 128.0)?;
+        index = ctx.binary(Binary::Add, index, shift)?;
+    }
+    ctx.emit1(
+        Op::Movement(o2l_canon::ops::Movement::Gather { axis: 0 }),
+        &[table, index],
+    )
+    .map(Some)
+}
+
+#[cfg(test)]
+mod table_tests {
+    use super::*;
+
+    #[test]
+    fn the_logistic_table_matches_onnxruntimes_for_a_known_case() {
+        // sx 0.05, zx 128, sy 1/256, zy 0 (u8): sigmoid of the dequantized
+        // code, times 256, rounded half to even and saturated at 255.
+        let t = lookup_table(DType::U8, 0.05, 128, 1.0 / 256.0, 0, TableFn::Sigmoid);
+        assert_eq!(t.len(), 256);
+        assert_eq!(t[128], 128);
+        assert_eq!(t[0], 0);
+        assert_eq!(t[255], 255);
+        for (code, &q) in t.iter().enumerate() {
+            let x = 0.05 * (code as f64 - 128.0);
+            let exact = 256.0 / (1.0 + (-x).exp());
+            assert!(
+                (q as f64 - exact.min(255.0)).abs() <= 0.5 + 1e-3,
+                "{code}: {q} vs {exact}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_leaky_relu_table_scales_negatives_by_alpha() {
+        let t = lookup_table(DType::I8, 0.1, 0, 0.1, 0, TableFn::LeakyRelu(0.5));
+        // Code -10 (index 118): -1.0 * 0.5 / 0.1 = -5; code 7 (index 135): 7.
+        assert_eq!(t[118], -5);
+        assert_eq!(t[135], 7);
+        assert_eq!(t[0], -64);
+    }
+}

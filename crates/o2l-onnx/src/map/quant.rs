@@ -63,7 +63,7 @@ pub(crate) static RULES: &[Rule] = &[
         &[10],
         &["QuantizedConv", "Cast", "Sub", "Conv", "Reshape"],
         conv_integer,
-        "QuantizedConv (2-D, one group, per-tensor zero points); else i32 Conv of zero-point-shifted operands",
+        "QuantizedConv (2-D, any groups, per-tensor zero points); else i32 Conv of zero-point-shifted operands",
     ),
     row(
         "QLinearMatMul",
@@ -294,6 +294,9 @@ pub(crate) fn dequantize_linear(ctx: &mut MapCtx) -> Result<()> {
             axis,
         };
         ctx.record_dequantized(y, d);
+    }
+    if xt.dtype == DType::I32 && block == 0 && out == DType::F32 {
+        ctx.record_dequantized_i32(y, x);
     }
     ctx.bind(0, y)
 }
