@@ -1,7 +1,8 @@
 //! onnxruntime's `com.microsoft` attention family: the packed-QKV
 //! Attention and QAttention, MultiHeadAttention, GroupQueryAttention
 //! (EmbedLayerNormalization and RotaryEmbedding are in `contrib_embed.rs`). Masked scores get `mask_filter_value` added (not -inf),
-//! as onnxruntime's CPU kernels do; past/present caches are refused.
+//! as onnxruntime's CPU kernels do; past/present caches are refused except
+//! GroupQueryAttention's.
 use super::attention::split_heads;
 use super::contrib::{bounded, positions, refuse_int, scaled, with_bias};
 use super::ctx::{MapCtx, Rule, versioned};
@@ -53,7 +54,7 @@ pub(crate) static RULES: &[Rule] = &[
         &[1],
         ATTENTION_OPS,
         group_query_attention,
-        "separate 3-D Q, K, V, kv heads repeated, causal, keys past seqlens_k masked; present_key/value are K and V (no past, rotary, softcap, local window or attention bias)",
+        "separate or packed Q, K, V, kv heads repeated, rotary from the cos/sin caches, past cache concatenated, causal from each query's position, keys past seqlens_k masked (no softcap, local window, position_ids or attention bias)",
     ),
     versioned(
         MS,
@@ -409,16 +410,17 @@ fn multi_head_attention(ctx: &mut MapCtx) -> Result<()> {
     attend_node(ctx, qkv, [b, s, kv_len], (Some(4), Some(5)), hidden / heads)
 }
 
-/// onnxruntime's GroupQueryAttention for a prompt without a cache: query
-/// `(B, S, N * H)`, key and value `(B, S, kvN * H)`; each kv head serves
-/// `N / kvN` query heads; causal, and keys past `seqlens_k[b]` masked (both
-/// -inf: the kernel leaves them out of the softmax).
+/// onnxruntime's GroupQueryAttention: query `(B, S, N * H)` with separate
+/// key and value `(B, S, kvN * H)`, or Q, K and V packed in the query's last
+/// dim; each kv head serves `N / kvN` query heads. The new keys (rotated
+/// with `do_rotary`) follow the past cache `(B, kvN, P, H)`: that is
+/// `present_key`. Query i of batch b sits at position `offset[b] + i`, where
+/// `offset[b]` is 0 for a first prompt (`S` equal to total_sequence_length,
+/// or no past) and `seqlens_k[b] + 1 - S` after a past, as the CPU kernel
+/// reads them; it sees keys up to its position and up to `seqlens_k[b]`
+/// (the others are left out of the softmax: -inf).
 fn group_query_attention(ctx: &mut MapCtx) -> Result<()> {
-    for (name, allowed) in [
-        ("do_rotary", 0),
-        ("smooth_softmax", 0),
-        ("local_window_size", -1),
-    ] {
+    for (name, allowed) in [("smooth_softmax", 0), ("local_window_size", -1)] {
         refuse_int(ctx, name, allowed)?;
     }
     if let Some(cap) = ctx.attrs.float("softcap")?
@@ -431,56 +433,140 @@ fn group_query_attention(ctx: &mut MapCtx) -> Result<()> {
     refuse_inputs(
         ctx,
         &[
-            (3, "past_key"),
-            (4, "past_value"),
-            (7, "cos_cache"),
-            (8, "sin_cache"),
             (9, "position_ids"),
             (10, "attention_bias"),
             (11, "head_sink"),
         ],
     )?;
     let q = ctx.input(0)?;
-    let (Some(k), Some(v)) = (ctx.opt_input(1), ctx.opt_input(2)) else {
-        return Err(Error::unsupported(
-            "GroupQueryAttention with packed QKV (no separate key and value) is not supported",
-        ));
-    };
-    let seqlens = ctx.input(5)?;
-    let (qd, kd) = (ctx.dims(q)?, ctx.dims(k)?);
-    let ([b, s, q_hidden], [_, kv_len, kv_hidden]) = (qd.as_slice(), kd.as_slice()) else {
+    let qd = ctx.dims(q)?;
+    let &[b, s, width] = qd.as_slice() else {
         return Err(Error::invalid(format!(
-            "GroupQueryAttention takes 3-D query and key, got {} and {}",
-            ctx.ty(q),
-            ctx.ty(k)
+            "GroupQueryAttention takes a 3-D query, got {}",
+            ctx.ty(q)
         )));
     };
-    let (b, s, q_hidden, kv_hidden) = (*b, *s, *q_hidden, *kv_hidden);
-    if *kv_len != s {
+    let heads = u64::try_from(ctx.attrs.req_int("num_heads")?).unwrap_or(0);
+    let kv_heads = u64::try_from(ctx.attrs.req_int("kv_num_heads")?).unwrap_or(0);
+    if heads == 0 || kv_heads == 0 || !heads.is_multiple_of(kv_heads) {
         return Err(Error::invalid(format!(
-            "GroupQueryAttention query and key lengths differ ({s} and {kv_len}) without a past"
+            "GroupQueryAttention: {kv_heads} kv heads do not divide {heads} heads"
         )));
     }
-    let heads = heads_of(ctx, q_hidden)?;
-    let head_size = q_hidden / heads;
-    let kv_heads = ctx.attrs.req_int("kv_num_heads")?;
-    let kv_heads = u64::try_from(kv_heads)
-        .ok()
-        .filter(|&n| n > 0 && heads.is_multiple_of(n) && n * head_size == kv_hidden)
-        .ok_or_else(|| {
-            Error::invalid(format!(
-                "GroupQueryAttention: {kv_heads} kv heads of size {head_size} do not make key width {kv_hidden} or divide {heads} heads"
-            ))
-        })?;
-    let qh = split_heads(ctx, q, heads, "query")?;
-    let kh = split_heads(ctx, k, kv_heads, "key")?;
+    let (q, k, v, head_size) = match (ctx.opt_input(1), ctx.opt_input(2)) {
+        (Some(k), Some(v)) => {
+            let kd = ctx.dims(k)?;
+            if kd.len() != 3 || kd[1] != s || !width.is_multiple_of(heads) {
+                return Err(Error::invalid(format!(
+                    "GroupQueryAttention query {} and key {} do not agree",
+                    ctx.ty(q),
+                    ctx.ty(k)
+                )));
+            }
+            let head = width / heads;
+            if kd[2] != kv_heads * head {
+                return Err(Error::invalid(format!(
+                    "GroupQueryAttention: {kv_heads} kv heads of size {head} do not make key width {}",
+                    kd[2]
+                )));
+            }
+            (q, k, v, head)
+        }
+        (None, None) => {
+            let parts = heads + 2 * kv_heads;
+            if !width.is_multiple_of(parts) {
+                return Err(Error::invalid(format!(
+                    "GroupQueryAttention packed QKV width {width} does not split into {heads} + 2 x {kv_heads} heads"
+                )));
+            }
+            let head = width / parts;
+            let part = |ctx: &mut MapCtx, first: u64, n: u64| -> Result<ValueId> {
+                let picks: Vec<i64> = positions(n * head, "a packed part")?
+                    .into_iter()
+                    .map(|i| i + (first * head) as i64)
+                    .collect();
+                ctx.take(q, 2, &picks)
+            };
+            let qp = part(ctx, 0, heads)?;
+            let kp = part(ctx, heads, kv_heads)?;
+            let vp = part(ctx, heads + kv_heads, kv_heads)?;
+            (qp, kp, vp, head)
+        }
+        _ => {
+            return Err(Error::invalid(
+                "GroupQueryAttention key and value go together",
+            ));
+        }
+    };
+    let mut qh = split_heads(ctx, q, heads, "query")?;
+    let mut kh = split_heads(ctx, k, kv_heads, "key")?;
     let vh = split_heads(ctx, v, kv_heads, "value")?;
+    let (past_k, past_v) = (ctx.opt_input(3), ctx.opt_input(4));
+    let past = match (past_k, past_v) {
+        (Some(pk), Some(pv)) => {
+            let (pkd, pvd) = (ctx.dims(pk)?, ctx.dims(pv)?);
+            let want = |p: u64| [b, kv_heads, p, head_size];
+            if pkd.len() != 4 || pkd != want(pkd[2]) || pvd != pkd {
+                return Err(Error::invalid(format!(
+                    "GroupQueryAttention past key and value must be ({b}, {kv_heads}, P, {head_size}), got {} and {}",
+                    ctx.ty(pk),
+                    ctx.ty(pv)
+                )));
+            }
+            Some((pk, pv, pkd[2]))
+        }
+        (None, None) => None,
+        _ => {
+            return Err(Error::invalid(
+                "GroupQueryAttention past_key and past_value go together",
+            ));
+        }
+    };
+    let past_len = past.map_or(0, |(_, _, p)| p);
+    let total = ctx
+        .opt_input(6)
+        .and_then(|t| ctx.const_of(t))
+        .filter(|t| t.dtype.is_int())
+        .and_then(|t| t.to_i64s().first().copied());
+    let first_prompt = match total {
+        Some(t) => t == s as i64,
+        None => past_len == 0,
+    };
+    // offset[b]: the position of the first new token.
+    let seqlens = ctx.input(5)?;
+    let lens = ctx.cast(seqlens, DType::I64)?;
+    let lens = ctx.reshape_to(lens, &[b, 1])?;
+    let offset = if first_prompt {
+        ctx.filled(DType::I64, vec![b, 1], 0.0)?
+    } else {
+        let back = ctx.scalar(DType::I64, 1.0 - s as f64)?;
+        ctx.binary(Binary::Add, lens, back)?
+    };
+    let steps = positions(s, "query positions")?;
+    let steps = ctx.constant(Tensor::from_i64s(DType::I64, vec![s], &steps)?)?;
+    let pos = ctx.binary(Binary::Add, offset, steps)?; // (B, S)
+    if ctx.attrs.int_or("do_rotary", 0)? != 0 {
+        let (cos, sin) = (ctx.input(7)?, ctx.input(8)?);
+        let interleaved = ctx.attrs.int_or("rotary_interleaved", 0)? != 0;
+        qh = rotate_heads(ctx, qh, cos, sin, pos, interleaved)?;
+        kh = rotate_heads(ctx, kh, cos, sin, pos, interleaved)?;
+    }
+    let (kh, vh) = match past {
+        Some((pk, pv, _)) => {
+            let concat = Op::Movement(Movement::Concat { axis: 2 });
+            let k = ctx.emit1(concat.clone(), &[pk, kh])?;
+            let v = ctx.emit1(concat, &[pv, vh])?;
+            (k, v)
+        }
+        None => (kh, vh),
+    };
     if ctx.output_wanted(1) {
         ctx.bind(1, kh)?;
     }
     if ctx.output_wanted(2) {
         ctx.bind(2, vh)?;
     }
+    let keys = past_len + s;
     let group = heads / kv_heads;
     let picks: Vec<i64> = positions(heads, "query heads")?
         .into_iter()
@@ -488,25 +574,88 @@ fn group_query_attention(ctx: &mut MapCtx) -> Result<()> {
         .collect();
     let kr = ctx.take(kh, 1, &picks)?;
     let vr = ctx.take(vh, 1, &picks)?;
-    // Key j of batch b is visible while j <= seqlens_k[b].
     let dtype = ctx.ty(q).dtype;
-    let lens = ctx.cast(seqlens, DType::I64)?;
-    let lens = ctx.reshape_to(lens, &[b, 1, 1, 1])?;
-    let positions = positions(s, "key positions")?;
-    let j = ctx.constant(Tensor::from_i64s(DType::I64, vec![s], &positions)?)?;
-    let beyond = ctx.compare(Compare::Greater, j, lens)?;
     let zero = ctx.scalar(dtype, 0.0)?;
     let hidden = ctx.scalar(dtype, f64::NEG_INFINITY)?;
+    let key_positions = positions(keys, "key positions")?;
+    let j = ctx.constant(Tensor::from_i64s(DType::I64, vec![keys], &key_positions)?)?;
+    // Key j of batch b is visible while j <= seqlens_k[b] ...
+    let lens = ctx.reshape_to(lens, &[b, 1, 1, 1])?;
+    let beyond = ctx.compare(Compare::Greater, j, lens)?;
     let key_bias = select(ctx, beyond, hidden, zero)?;
-    let causal = Scores {
-        batch: b,
-        queries: s,
-        keys: s,
-        filter: f64::NEG_INFINITY,
-    };
+    // ... and j <= the query's position.
+    let at = ctx.reshape_to(pos, &[b, 1, s, 1])?;
+    let later = ctx.compare(Compare::Greater, j, at)?;
+    let causal_bias = select(ctx, later, hidden, zero)?;
     let scale = attention_scale(ctx, head_size)?;
-    let y = attend(ctx, [qh, kr, vr], scale, &[key_bias], Some(causal))?;
+    let y = attend(ctx, [qh, kr, vr], scale, &[key_bias, causal_bias], None)?;
     ctx.bind(0, y)
+}
+
+/// Heads `x` `(B, N, S, H)` rotated at positions `pos` `(B, S)` by the
+/// caches `(max position, R / 2)`: the first `R` features of each head, as
+/// halves (or, `interleaved`, as even/odd pairs); the rest unchanged.
+fn rotate_heads(
+    ctx: &mut MapCtx,
+    x: ValueId,
+    cos: ValueId,
+    sin: ValueId,
+    pos: ValueId,
+    interleaved: bool,
+) -> Result<ValueId> {
+    let d = ctx.dims(x)?;
+    let cd = ctx.dims(cos)?;
+    let (&[b, n, s, head], &[_, half]) = (d.as_slice(), cd.as_slice()) else {
+        return Err(Error::invalid(format!(
+            "GroupQueryAttention rotary caches must be 2-D, got {}",
+            ctx.ty(cos)
+        )));
+    };
+    let rd = half * 2;
+    if rd == 0 || rd > head {
+        return Err(Error::invalid(format!(
+            "GroupQueryAttention rotary dim {rd} (twice the cache width) must be in 1..={head}"
+        )));
+    }
+    let (i1, i2): (Vec<i64>, Vec<i64>) = if interleaved {
+        (
+            (0..half as i64).map(|i| 2 * i).collect(),
+            (0..half as i64).map(|i| 2 * i + 1).collect(),
+        )
+    } else {
+        (
+            (0..half as i64).collect(),
+            (half as i64..rd as i64).collect(),
+        )
+    };
+    let x1 = ctx.take(x, 3, &i1)?;
+    let x2 = ctx.take(x, 3, &i2)?;
+    let gather = Op::Movement(Movement::Gather { axis: 0 });
+    let at = |ctx: &mut MapCtx, c: ValueId| -> Result<ValueId> {
+        let c = ctx.emit1(gather.clone(), &[c, pos])?;
+        ctx.reshape_to(c, &[b, 1, s, half])
+    };
+    let (c, sn) = (at(ctx, cos)?, at(ctx, sin)?);
+    let cx1 = ctx.binary(Binary::Mul, x1, c)?;
+    let sx2 = ctx.binary(Binary::Mul, x2, sn)?;
+    let real = ctx.binary(Binary::Sub, cx1, sx2)?;
+    let sx1 = ctx.binary(Binary::Mul, x1, sn)?;
+    let cx2 = ctx.binary(Binary::Mul, x2, c)?;
+    let imag = ctx.binary(Binary::Add, sx1, cx2)?;
+    let rotated = if interleaved {
+        let pair = [b, n, s, half, 1];
+        let r = ctx.reshape_to(real, &pair)?;
+        let i = ctx.reshape_to(imag, &pair)?;
+        let both = ctx.emit1(Op::Movement(Movement::Concat { axis: 4 }), &[r, i])?;
+        ctx.reshape_to(both, &[b, n, s, rd])?
+    } else {
+        ctx.emit1(Op::Movement(Movement::Concat { axis: 3 }), &[real, imag])?
+    };
+    if rd == head {
+        return Ok(rotated);
+    }
+    let rest = ctx.take(x, 3, &(rd as i64..head as i64).collect::<Vec<_>>())?;
+    ctx.emit1(Op::Movement(Movement::Concat { axis: 3 }), &[rotated, rest])
 }
 
 #[cfg(test)]
@@ -537,13 +686,14 @@ mod tests {
     }
 
     #[test]
-    fn contrib_group_query_attention_refuses_a_cache_and_softcap() {
+    fn contrib_group_query_attention_refuses_attention_bias_and_softcap() {
         let qkv: &[(&str, &[i64])] = &[("q", &[1, 4, 16]), ("k", &[1, 4, 8]), ("v", &[1, 4, 8])];
         let heads = || vec![a_int("num_heads", 4), a_int("kv_num_heads", 2)];
         let mut inputs = qkv.to_vec();
-        inputs.push(("past_key", &[1, 2, 3, 4]));
+        inputs.extend([("", &[][..]); 7]);
+        inputs.push(("attention_bias", &[1, 1, 4, 4]));
         let m = contrib("GroupQueryAttention", &inputs, heads());
-        assert!(refusal(m).contains("past_key"));
+        assert!(refusal(m).contains("attention_bias"));
         let mut attrs = heads();
         attrs.push(a_float("softcap", 30.0));
         let e = refusal(contrib("GroupQueryAttention", qkv, attrs));
