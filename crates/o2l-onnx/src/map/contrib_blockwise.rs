@@ -4,6 +4,7 @@
 //! MatMulIntegerToFloat (an i32 matmul rescaled to f32).
 use super::contrib::positions;
 use super::ctx::{MapCtx, Rule, versioned};
+use super::integer::integer_matmul;
 use super::quant::{column, dynamic_quantize, shifted};
 use o2l_canon::Builder;
 use o2l_canon::ops::{Binary, Compare, Elementwise, Linear, Movement, Reduce, ReduceKind, Unary};
@@ -35,9 +36,10 @@ pub(crate) static RULES: &[Rule] = &[
             "Select",
             "Round",
             "ReduceSum",
+            "QuantizedMatMul",
         ],
         matmul_nbits,
-        "4-bit block-wise weights (zero points packed u8, f32, or 8) dequantized in f32, A @ W^T (+ bias); at accuracy_level 4 (u8 or no zero points, K a multiple of the block) A is quantized to int8 per block and the blocks multiply in i32, as the CPU kernel does; g_idx refused",
+        "4-bit block-wise weights (zero points packed u8, f32, or 8) dequantized in f32, A @ W^T (+ bias); at accuracy_level 4 (u8 or no zero points) A is quantized to int8 per block and each block is an i8 x i8 QuantizedMatMul, as the CPU kernel computes it; g_idx refused",
     ),
     versioned(
         MS,
@@ -239,7 +241,7 @@ fn matmul_nbits(ctx: &mut MapCtx) -> Result<()> {
     let int_zero = ctx
         .opt_input(3)
         .is_none_or(|z| ctx.ty(z).dtype == DType::U8);
-    if ctx.attrs.int_or("accuracy_level", 0)? == 4 && int_zero && k.is_multiple_of(block) {
+    if ctx.attrs.int_or("accuracy_level", 0)? == 4 && int_zero {
         let a = ctx.input(0)?;
         let y = int8_blockwise_product(ctx, a, c, scales, [k, n, block])?;
         let y = match ctx.opt_input(5) {
@@ -267,7 +269,8 @@ fn matmul_nbits(ctx: &mut MapCtx) -> Result<()> {
 /// it: each block of `block` values along a row of `a` (f32, `(.., K)`)
 /// quantized to int8 with scale `max|a| / 127` (`round(a / scale)`, half to
 /// even; a zero block stays zero), an i32 product per block with the
-/// centred 4-bit weights `w` (`(N, blocks, block)`, whole numbers in f32),
+/// centred 4-bit weights `w` (`(N, blocks, block)`, whole numbers in f32)
+/// as one batched `QuantizedMatMul` over the blocks,
 /// rescaled by both scales (`b_scales`: `(N, blocks, 1)`) and summed over
 /// the blocks.
 fn int8_blockwise_product(
@@ -277,7 +280,7 @@ fn int8_blockwise_product(
     b_scales: ValueId,
     [k, n, block]: [u64; 3],
 ) -> Result<ValueId> {
-    let blocks = k / block;
+    let blocks = k.div_ceil(block);
     let ad = ctx.dims(a)?;
     let Some((&last, lead)) = ad.split_last() else {
         return Err(Error::invalid("MatMulNBits A must have a K dim"));
@@ -290,6 +293,16 @@ fn int8_blockwise_product(
     }
     let m: u64 = lead.iter().product();
     let a = ctx.cast(a, DType::F32)?;
+    // A last, partial block is padded with zeros (as the kernel's buffer is).
+    let a = if k < blocks * block {
+        let mut pad_dims = lead.to_vec();
+        pad_dims.push(blocks * block - k);
+        let pad = ctx.filled(DType::F32, pad_dims, 0.0)?;
+        let axis = lead.len();
+        ctx.emit1(Op::Movement(Movement::Concat { axis }), &[a, pad])?
+    } else {
+        a
+    };
     let a = ctx.reshape_to(a, &[m, blocks, block])?;
     let mag = ctx.unary(Unary::Abs, a)?;
     let amax = ctx.emit1(
@@ -312,12 +325,13 @@ fn int8_blockwise_product(
     )?;
     let ratio = ctx.binary(Binary::Mul, a, inverse)?;
     let qa = ctx.unary(Unary::Round, ratio)?;
+    // |qa| <= 127 and |w| <= 15: both are i8, and the per-block products
+    // one batched integer kernel (i8 x i8, i32 accumulation).
     let qa = ctx.cast(qa, DType::I8)?;
-    let qa = ctx.cast(qa, DType::I32)?;
     let qa = ctx.transpose(qa, &[1, 0, 2])?; // (blocks, M, block)
-    let wi = ctx.cast(w, DType::I32)?;
+    let wi = ctx.cast(w, DType::I8)?;
     let wi = ctx.transpose(wi, &[1, 2, 0])?; // (blocks, block, N)
-    let acc = ctx.emit1(Op::Linear(Linear::MatMul), &[qa, wi])?; // (blocks, M, N)
+    let acc = integer_matmul(ctx, qa, wi, None, None)?; // (blocks, M, N)
     let acc = ctx.cast(acc, DType::F32)?;
     let sa = ctx.transpose(a_scale, &[1, 0, 2])?; // (blocks, M, 1)
     let sb = ctx.transpose(b_scales, &[1, 2, 0])?; // (blocks, 1, N)
