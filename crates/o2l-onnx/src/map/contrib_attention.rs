@@ -13,6 +13,25 @@ use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
 
 const MS: &str = "com.microsoft";
 
+/// What GroupQueryAttention emits besides: positions and masks at run time.
+const GQA_OPS: &[&str] = &[
+    "Concat",
+    "MatMul",
+    "Sub",
+    "Greater",
+    "Add",
+    "Gather",
+    "Reshape",
+    "Transpose",
+    "Mul",
+    "Softmax",
+    "Cast",
+    "Equal",
+    "Select",
+    "ShapeOf",
+    "Range",
+];
+
 /// What the attention rules emit: projections, heads split, masks, softmax.
 const ATTENTION_OPS: &[&str] = &[
     "Concat",
@@ -52,7 +71,7 @@ pub(crate) static RULES: &[Rule] = &[
         MS,
         "GroupQueryAttention",
         &[1],
-        ATTENTION_OPS,
+        GQA_OPS,
         group_query_attention,
         "separate or packed Q, K, V, kv heads repeated, rotary from the cos/sin caches, past cache concatenated, causal from each query's position, keys past seqlens_k masked (no softcap, local window, position_ids or attention bias)",
     ),
@@ -152,10 +171,15 @@ fn attend(
     let probs = ctx.emit1(Op::Norm(Norm::Softmax { axis: 3 }), &[scores])?;
     let heads = ctx.emit1(Op::Linear(Linear::MatMul), &[probs, v])?;
     let merged = ctx.transpose(heads, &[0, 2, 1, 3])?;
-    let d = ctx.dims(merged)?;
-    let (b, s) = (d[0], d[1]);
-    let hidden = d[2] * d[3];
-    ctx.reshape(merged, [b, s, hidden].map(Dim::Known).to_vec())
+    let shape = ctx.ty(merged).shape;
+    let (Some(n), Some(h)) = (shape[2].known(), shape[3].known()) else {
+        return Err(Error::unsupported(format!(
+            "attention with symbolic heads or head size ({})",
+            ctx.ty(merged)
+        )));
+    };
+    let out = vec![shape[0].clone(), shape[1].clone(), Dim::Known(n * h)];
+    ctx.reshape(merged, out)
 }
 
 /// `scale`, or `1 / sqrt(head_size)` when absent or 0.
@@ -415,10 +439,11 @@ fn multi_head_attention(ctx: &mut MapCtx) -> Result<()> {
 /// dim; each kv head serves `N / kvN` query heads. The new keys (rotated
 /// with `do_rotary`) follow the past cache `(B, kvN, P, H)`: that is
 /// `present_key`. Query i of batch b sits at position `offset[b] + i`, where
-/// `offset[b]` is 0 for a first prompt (`S` equal to total_sequence_length,
-/// or no past) and `seqlens_k[b] + 1 - S` after a past, as the CPU kernel
-/// reads them; it sees keys up to its position and up to `seqlens_k[b]`
-/// (the others are left out of the softmax: -inf).
+/// `offset[b]` is 0 for a first prompt (`S` equal to total_sequence_length)
+/// and `seqlens_k[b] + 1 - S` after a past, as the CPU kernel reads them; it
+/// sees keys up to its position and up to `seqlens_k[b]` (the others are
+/// left out of the softmax: -inf). Batch, sequence and past lengths may be
+/// symbolic: positions and masks are then computed at run time.
 fn group_query_attention(ctx: &mut MapCtx) -> Result<()> {
     for (name, allowed) in [("smooth_softmax", 0), ("local_window_size", -1)] {
         refuse_int(ctx, name, allowed)?;
@@ -439,11 +464,16 @@ fn group_query_attention(ctx: &mut MapCtx) -> Result<()> {
         ],
     )?;
     let q = ctx.input(0)?;
-    let qd = ctx.dims(q)?;
-    let &[b, s, width] = qd.as_slice() else {
+    let qt = ctx.ty(q);
+    let [bd, sd, wd] = qt.shape.as_slice() else {
         return Err(Error::invalid(format!(
-            "GroupQueryAttention takes a 3-D query, got {}",
-            ctx.ty(q)
+            "GroupQueryAttention takes a 3-D query, got {qt}"
+        )));
+    };
+    let (bd, sd) = (bd.clone(), sd.clone());
+    let Some(width) = wd.known() else {
+        return Err(Error::unsupported(format!(
+            "GroupQueryAttention with a symbolic hidden size ({qt})"
         )));
     };
     let heads = u64::try_from(ctx.attrs.req_int("num_heads")?).unwrap_or(0);
@@ -453,21 +483,16 @@ fn group_query_attention(ctx: &mut MapCtx) -> Result<()> {
             "GroupQueryAttention: {kv_heads} kv heads do not divide {heads} heads"
         )));
     }
-    let (q, k, v, head_size) = match (ctx.opt_input(1), ctx.opt_input(2)) {
+    let (q, k, v, head) = match (ctx.opt_input(1), ctx.opt_input(2)) {
         (Some(k), Some(v)) => {
-            let kd = ctx.dims(k)?;
-            if kd.len() != 3 || kd[1] != s || !width.is_multiple_of(heads) {
-                return Err(Error::invalid(format!(
-                    "GroupQueryAttention query {} and key {} do not agree",
-                    ctx.ty(q),
-                    ctx.ty(k)
-                )));
-            }
+            let kt = ctx.ty(k);
             let head = width / heads;
-            if kd[2] != kv_heads * head {
+            if kt.rank() != 3
+                || !width.is_multiple_of(heads)
+                || kt.shape[2].known() != Some(kv_heads * head)
+            {
                 return Err(Error::invalid(format!(
-                    "GroupQueryAttention: {kv_heads} kv heads of size {head} do not make key width {}",
-                    kd[2]
+                    "GroupQueryAttention: query {qt} and key {kt} do not make {heads} heads and {kv_heads} kv heads"
                 )));
             }
             (q, k, v, head)
@@ -485,7 +510,7 @@ fn group_query_attention(ctx: &mut MapCtx) -> Result<()> {
                     .into_iter()
                     .map(|i| i + (first * head) as i64)
                     .collect();
-                ctx.take(q, 2, &picks)
+                pick(ctx, q, 2, &picks)
             };
             let qp = part(ctx, 0, heads)?;
             let kp = part(ctx, heads, kv_heads)?;
@@ -498,22 +523,23 @@ fn group_query_attention(ctx: &mut MapCtx) -> Result<()> {
             ));
         }
     };
-    let mut qh = split_heads(ctx, q, heads, "query")?;
-    let mut kh = split_heads(ctx, k, kv_heads, "key")?;
-    let vh = split_heads(ctx, v, kv_heads, "value")?;
-    let (past_k, past_v) = (ctx.opt_input(3), ctx.opt_input(4));
-    let past = match (past_k, past_v) {
+    let mut qh = heads_split(ctx, q, heads, head)?;
+    let mut kh = heads_split(ctx, k, kv_heads, head)?;
+    let vh = heads_split(ctx, v, kv_heads, head)?;
+    let past = match (ctx.opt_input(3), ctx.opt_input(4)) {
         (Some(pk), Some(pv)) => {
-            let (pkd, pvd) = (ctx.dims(pk)?, ctx.dims(pv)?);
-            let want = |p: u64| [b, kv_heads, p, head_size];
-            if pkd.len() != 4 || pkd != want(pkd[2]) || pvd != pkd {
+            let (pkt, pvt) = (ctx.ty(pk), ctx.ty(pv));
+            if pkt.rank() != 4 || pkt.shape[1].known() != Some(kv_heads) || pvt.shape != pkt.shape {
                 return Err(Error::invalid(format!(
-                    "GroupQueryAttention past key and value must be ({b}, {kv_heads}, P, {head_size}), got {} and {}",
-                    ctx.ty(pk),
-                    ctx.ty(pv)
+                    "GroupQueryAttention past key and value must be (B, {kv_heads}, P, {head}), got {pkt} and {pvt}"
                 )));
             }
-            Some((pk, pv, pkd[2]))
+            // The cache's last dim may be a symbol of its own (kv_cache_dim).
+            let mut shape = pkt.shape.clone();
+            shape[3] = Dim::Known(head);
+            let pk = ctx.reshape(pk, shape.clone())?;
+            let pv = ctx.reshape(pv, shape)?;
+            Some((pk, pv, pkt.shape[2].clone()))
         }
         (None, None) => None,
         _ => {
@@ -522,28 +548,39 @@ fn group_query_attention(ctx: &mut MapCtx) -> Result<()> {
             ));
         }
     };
-    let past_len = past.map_or(0, |(_, _, p)| p);
+    // offset[b]: the position of the first new token.
+    let seqlens = ctx.input(5)?;
+    let lens = ctx.cast(seqlens, DType::I64)?;
+    let lens = ctx.reshape(lens, vec![bd.clone(), Dim::Known(1)])?;
     let total = ctx
         .opt_input(6)
         .and_then(|t| ctx.const_of(t))
         .filter(|t| t.dtype.is_int())
         .and_then(|t| t.to_i64s().first().copied());
-    let first_prompt = match total {
-        Some(t) => t == s as i64,
-        None => past_len == 0,
+    let past_len = past.as_ref().map_or(Some(0), |p| p.2.known());
+    let first_prompt = match (total, sd.known(), past_len) {
+        (Some(t), Some(s), _) => Some(t == s as i64),
+        (_, _, Some(0)) => Some(true),
+        _ => None,
     };
-    // offset[b]: the position of the first new token.
-    let seqlens = ctx.input(5)?;
-    let lens = ctx.cast(seqlens, DType::I64)?;
-    let lens = ctx.reshape_to(lens, &[b, 1])?;
-    let offset = if first_prompt {
-        ctx.filled(DType::I64, vec![b, 1], 0.0)?
-    } else {
-        let back = ctx.scalar(DType::I64, 1.0 - s as f64)?;
-        ctx.binary(Binary::Add, lens, back)?
+    let zeros = ctx.scalar(DType::I64, 0.0)?;
+    let one = ctx.scalar(DType::I64, 1.0)?;
+    let s_value = dim_value(ctx, q, 1)?;
+    let back = ctx.binary(Binary::Sub, one, s_value)?;
+    let later = ctx.binary(Binary::Add, lens, back)?;
+    let offset = match first_prompt {
+        Some(true) => ctx.binary(Binary::Mul, lens, zeros)?,
+        Some(false) => later,
+        None => {
+            // S == total_sequence_length at run time.
+            let t = ctx.input(6)?;
+            let t = ctx.cast(t, DType::I64)?;
+            let t = ctx.reshape(t, vec![])?;
+            let first = ctx.compare(Compare::Equal, s_value, t)?;
+            select(ctx, first, zeros, later)?
+        }
     };
-    let steps = positions(s, "query positions")?;
-    let steps = ctx.constant(Tensor::from_i64s(DType::I64, vec![s], &steps)?)?;
+    let steps = arange(ctx, &sd, s_value)?;
     let pos = ctx.binary(Binary::Add, offset, steps)?; // (B, S)
     if ctx.attrs.int_or("do_rotary", 0)? != 0 {
         let (cos, sin) = (ctx.input(7)?, ctx.input(8)?);
@@ -566,30 +603,85 @@ fn group_query_attention(ctx: &mut MapCtx) -> Result<()> {
     if ctx.output_wanted(2) {
         ctx.bind(2, vh)?;
     }
-    let keys = past_len + s;
     let group = heads / kv_heads;
     let picks: Vec<i64> = positions(heads, "query heads")?
         .into_iter()
         .map(|h| h / group as i64)
         .collect();
-    let kr = ctx.take(kh, 1, &picks)?;
-    let vr = ctx.take(vh, 1, &picks)?;
+    let kr = pick(ctx, kh, 1, &picks)?;
+    let vr = pick(ctx, vh, 1, &picks)?;
     let dtype = ctx.ty(q).dtype;
     let zero = ctx.scalar(dtype, 0.0)?;
     let hidden = ctx.scalar(dtype, f64::NEG_INFINITY)?;
-    let key_positions = positions(keys, "key positions")?;
-    let j = ctx.constant(Tensor::from_i64s(DType::I64, vec![keys], &key_positions)?)?;
+    let keys = ctx.ty(kh).shape[2].clone();
+    let keys_value = dim_value(ctx, kh, 2)?;
+    let j = arange(ctx, &keys, keys_value)?;
     // Key j of batch b is visible while j <= seqlens_k[b] ...
-    let lens = ctx.reshape_to(lens, &[b, 1, 1, 1])?;
+    let unit = Dim::Known(1);
+    let lens = ctx.reshape(
+        lens,
+        vec![bd.clone(), unit.clone(), unit.clone(), unit.clone()],
+    )?;
     let beyond = ctx.compare(Compare::Greater, j, lens)?;
     let key_bias = select(ctx, beyond, hidden, zero)?;
     // ... and j <= the query's position.
-    let at = ctx.reshape_to(pos, &[b, 1, s, 1])?;
-    let later = ctx.compare(Compare::Greater, j, at)?;
-    let causal_bias = select(ctx, later, hidden, zero)?;
-    let scale = attention_scale(ctx, head_size)?;
+    let at = ctx.reshape(pos, vec![bd, unit.clone(), sd, unit])?;
+    let after = ctx.compare(Compare::Greater, j, at)?;
+    let causal_bias = select(ctx, after, hidden, zero)?;
+    let scale = attention_scale(ctx, head)?;
     let y = attend(ctx, [qh, kr, vr], scale, &[key_bias, causal_bias], None)?;
     ctx.bind(0, y)
+}
+
+/// `x[.., picks, ..]` along `axis` (constant indices; any shape).
+fn pick(ctx: &mut MapCtx, x: ValueId, axis: usize, picks: &[i64]) -> Result<ValueId> {
+    let idx = ctx.i64s(vec![picks.len() as u64], picks)?;
+    ctx.emit1(Op::Movement(Movement::Gather { axis }), &[x, idx])
+}
+
+/// `(B, S, heads * head)` to `(B, heads, S, head)`; B and S may be symbols.
+fn heads_split(ctx: &mut MapCtx, x: ValueId, heads: u64, head: u64) -> Result<ValueId> {
+    let shape = ctx.ty(x).shape;
+    let [b, s, _] = shape.as_slice() else {
+        return Err(Error::invalid(format!(
+            "GroupQueryAttention takes 3-D Q, K and V, got {}",
+            ctx.ty(x)
+        )));
+    };
+    let split = vec![b.clone(), s.clone(), Dim::Known(heads), Dim::Known(head)];
+    let r = ctx.reshape(x, split)?;
+    ctx.transpose(r, &[0, 2, 1, 3])
+}
+
+/// Dim `axis` of `x` as a 0-d i64 (a constant when it is known).
+fn dim_value(ctx: &mut MapCtx, x: ValueId, axis: usize) -> Result<ValueId> {
+    if let Some(n) = ctx.ty(x).shape.get(axis).and_then(Dim::known) {
+        return ctx.scalar(DType::I64, n as f64);
+    }
+    let shape = ctx.emit1(Op::Movement(Movement::ShapeOf), &[x])?;
+    let at = ctx.scalar(DType::I64, axis as f64)?;
+    ctx.emit1(Op::Movement(Movement::Gather { axis: 0 }), &[shape, at])
+}
+
+/// `0, 1, .., n - 1` (i64) for a dim `n` whose value is `len`: a constant
+/// when `n` is known, else a run-time Range of that dim's symbol.
+fn arange(ctx: &mut MapCtx, n: &Dim, len: ValueId) -> Result<ValueId> {
+    match n {
+        Dim::Known(n) => {
+            let v = positions(*n, "positions")?;
+            ctx.constant(Tensor::from_i64s(DType::I64, vec![*n], &v)?)
+        }
+        Dim::Symbol(name) => {
+            let zero = ctx.scalar(DType::I64, 0.0)?;
+            let one = ctx.scalar(DType::I64, 1.0)?;
+            ctx.emit1(
+                Op::Movement(Movement::Range {
+                    count: name.clone(),
+                }),
+                &[zero, len, one],
+            )
+        }
+    }
 }
 
 /// Heads `x` `(B, N, S, H)` rotated at positions `pos` `(B, S)` by the
@@ -603,13 +695,18 @@ fn rotate_heads(
     pos: ValueId,
     interleaved: bool,
 ) -> Result<ValueId> {
-    let d = ctx.dims(x)?;
+    let shape = ctx.ty(x).shape;
     let cd = ctx.dims(cos)?;
-    let (&[b, n, s, head], &[_, half]) = (d.as_slice(), cd.as_slice()) else {
+    let ([b, n, s, h], &[_, half]) = (shape.as_slice(), cd.as_slice()) else {
         return Err(Error::invalid(format!(
             "GroupQueryAttention rotary caches must be 2-D, got {}",
             ctx.ty(cos)
         )));
+    };
+    let Some(head) = h.known() else {
+        return Err(Error::unsupported(
+            "GroupQueryAttention with a symbolic head size",
+        ));
     };
     let rd = half * 2;
     if rd == 0 || rd > head {
@@ -628,12 +725,13 @@ fn rotate_heads(
             (half as i64..rd as i64).collect(),
         )
     };
-    let x1 = ctx.take(x, 3, &i1)?;
-    let x2 = ctx.take(x, 3, &i2)?;
+    let x1 = pick(ctx, x, 3, &i1)?;
+    let x2 = pick(ctx, x, 3, &i2)?;
     let gather = Op::Movement(Movement::Gather { axis: 0 });
+    let per_head = vec![b.clone(), Dim::Known(1), s.clone(), Dim::Known(half)];
     let at = |ctx: &mut MapCtx, c: ValueId| -> Result<ValueId> {
         let c = ctx.emit1(gather.clone(), &[c, pos])?;
-        ctx.reshape_to(c, &[b, 1, s, half])
+        ctx.reshape(c, per_head.clone())
     };
     let (c, sn) = (at(ctx, cos)?, at(ctx, sin)?);
     let cx1 = ctx.binary(Binary::Mul, x1, c)?;
@@ -643,18 +741,23 @@ fn rotate_heads(
     let cx2 = ctx.binary(Binary::Mul, x2, c)?;
     let imag = ctx.binary(Binary::Add, sx1, cx2)?;
     let rotated = if interleaved {
-        let pair = [b, n, s, half, 1];
-        let r = ctx.reshape_to(real, &pair)?;
-        let i = ctx.reshape_to(imag, &pair)?;
+        let lead = [b.clone(), n.clone(), s.clone()];
+        let pair: Vec<Dim> = lead
+            .iter()
+            .cloned()
+            .chain([Dim::Known(half), Dim::Known(1)])
+            .collect();
+        let r = ctx.reshape(real, pair.clone())?;
+        let i = ctx.reshape(imag, pair)?;
         let both = ctx.emit1(Op::Movement(Movement::Concat { axis: 4 }), &[r, i])?;
-        ctx.reshape_to(both, &[b, n, s, rd])?
+        ctx.reshape(both, lead.into_iter().chain([Dim::Known(rd)]).collect())?
     } else {
         ctx.emit1(Op::Movement(Movement::Concat { axis: 3 }), &[real, imag])?
     };
     if rd == head {
         return Ok(rotated);
     }
-    let rest = ctx.take(x, 3, &(rd as i64..head as i64).collect::<Vec<_>>())?;
+    let rest = pick(ctx, x, 3, &(rd as i64..head as i64).collect::<Vec<_>>())?;
     ctx.emit1(Op::Movement(Movement::Concat { axis: 3 }), &[rotated, rest])
 }
 

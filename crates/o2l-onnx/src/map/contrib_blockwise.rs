@@ -5,6 +5,7 @@
 use super::contrib::positions;
 use super::ctx::{MapCtx, Rule, versioned};
 use super::integer::integer_matmul;
+use super::movement::merged_dim;
 use super::quant::{column, dynamic_quantize, shifted};
 use o2l_canon::Builder;
 use o2l_canon::ops::{Binary, Compare, Elementwise, Linear, Movement, Reduce, ReduceKind, Unary};
@@ -280,22 +281,28 @@ fn int8_blockwise_product(
     b_scales: ValueId,
     [k, n, block]: [u64; 3],
 ) -> Result<ValueId> {
+    let a_in = a;
     let blocks = k.div_ceil(block);
-    let ad = ctx.dims(a)?;
-    let Some((&last, lead)) = ad.split_last() else {
+    let at = ctx.ty(a);
+    let Some((last, lead)) = at.shape.split_last() else {
         return Err(Error::invalid("MatMulNBits A must have a K dim"));
     };
-    if last != k {
+    if last.known() != Some(k) {
         return Err(Error::invalid(format!(
-            "MatMulNBits A {} does not end in K = {k}",
-            ctx.ty(a)
+            "MatMulNBits A {at} does not end in K = {k}"
         )));
     }
-    let m: u64 = lead.iter().product();
+    let lead = lead.to_vec();
+    // The rows, one dim (a product of symbols when A's leading dims are).
+    let m = merged_dim(&lead)?;
     let a = ctx.cast(a, DType::F32)?;
     // A last, partial block is padded with zeros (as the kernel's buffer is).
     let a = if k < blocks * block {
-        let mut pad_dims = lead.to_vec();
+        let Some(mut pad_dims) = lead.iter().map(Dim::known).collect::<Option<Vec<u64>>>() else {
+            return Err(Error::unsupported(format!(
+                "MatMulNBits at accuracy_level 4 with K = {k} not a multiple of block_size {block} over symbolic rows ({at})"
+            )));
+        };
         pad_dims.push(blocks * block - k);
         let pad = ctx.filled(DType::F32, pad_dims, 0.0)?;
         let axis = lead.len();
@@ -303,7 +310,7 @@ fn int8_blockwise_product(
     } else {
         a
     };
-    let a = ctx.reshape_to(a, &[m, blocks, block])?;
+    let a = ctx.reshape(a, vec![m, Dim::Known(blocks), Dim::Known(block)])?;
     let mag = ctx.unary(Unary::Abs, a)?;
     let amax = ctx.emit1(
         Op::Reduce(Reduce {
@@ -345,8 +352,12 @@ fn int8_blockwise_product(
         }),
         &[y],
     )?;
-    let out: Vec<u64> = lead.iter().copied().chain([n]).collect();
-    ctx.reshape_to(y, &out)
+    // Back to A's leading dims (read from A where they are symbols).
+    let out: Vec<Dim> = lead.into_iter().chain([Dim::Known(n)]).collect();
+    if ctx.ty(y).shape == out {
+        return Ok(y);
+    }
+    ctx.emit1(Op::Movement(Movement::Reshape { shape: out }), &[y, a_in])
 }
 
 /// `acc * a_scale * b_scale (+ bias)` in f32: a per-column b_scale (N)
