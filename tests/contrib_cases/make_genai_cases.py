@@ -1,14 +1,11 @@
 """Writes tests/contrib_cases/genai_<config>_<precision>/ (model.onnx +
-test_data_set_0 + check_dims.txt): tiny random-weight decoder LLMs written by
+test_data_set_0..2): tiny random-weight decoder LLMs written by
 onnxruntime-genai's model builder (MatMulNBits, GroupQueryAttention with
 packed QKV, a KV cache and rotary embedding, SimplifiedLayerNormalization and
 SkipSimplifiedLayerNormalization), with expected outputs from onnxruntime on
-seeded inputs: 3 new tokens after a 4-token past, batch 1.
-
-check_dims.txt pins the builder's symbolic dims (batch_size,
-sequence_length, past_sequence_length, total_sequence_length, kv_cache_dim)
-to the data set's sizes; tests/suite/op_cases.rs passes them to
-`onnx2linalg check` as --dim.
+seeded inputs. The model keeps the builder's symbolic dims (batch_size,
+sequence_length, past_sequence_length, total_sequence_length,
+kv_cache_dim): one converted model runs all three data sets (see SETS).
 
 Run from the repository root with build/venv-genai/bin/python (pinned in
 python/requirements-genai.txt); the outputs are committed.
@@ -34,8 +31,11 @@ from tokenizers import Tokenizer, models, pre_tokenizers  # noqa: E402
 ROOT = pathlib.Path(__file__).resolve().parent
 ONLY = sys.argv[1:]
 VOCAB = 256
-# onnxruntime refuses a batch above 1 with several new tokens after a past.
-BATCH, PAST, NEW = 1, 4, 3
+# (batch, past length, new tokens) of each data set: a prompt of 5 without a
+# past, batch 2; 3 new tokens after a past of 4 (onnxruntime refuses a batch
+# above 1 with several new tokens after a past); one new token after a past
+# of 6, batch 2.
+SETS = [(2, 0, 5), (1, 4, 3), (2, 6, 1)]
 
 # name -> (config class, model class, config arguments)
 COMMON = dict(
@@ -60,6 +60,12 @@ CONFIGS = {
                                                     original_max_position_embeddings=64)),
 }
 PRECISIONS = ["int4", "fp32"]
+# The inputs' seed, 0 unless listed. At accuracy_level 4 (int4 on the CPU)
+# onnxruntime quantizes activations to int8: an activation on a rounding
+# edge flips by one step for a difference of 1e-7 upstream and moves the
+# logits by about 0.03. Seed 0 puts one there for genai_qwen2_int4 (where
+# onnxruntime's own optimized and unoptimized sessions differ by 0.027).
+SEEDS = {"genai_qwen2_int4": 1}
 
 
 def wanted(name):
@@ -100,41 +106,33 @@ def build(hf, out, precision, cache):
 
 def write_case(name, built, rng):
     model = onnx.load(built / "model.onnx")  # external data read in
-    feeds = {}
-    kv_dim = None
-    for vi in model.graph.input:
-        dims = vi.type.tensor_type.shape.dim
-        if vi.name == "input_ids":
-            feeds[vi.name] = rng.integers(0, VOCAB, (BATCH, NEW)).astype(np.int64)
-        elif vi.name == "attention_mask":
-            feeds[vi.name] = np.ones((BATCH, PAST + NEW), np.int64)
-        elif vi.name.startswith("past_key_values."):
-            kv_heads = dims[1].dim_value
-            kv_dim = head_size(model)
-            feeds[vi.name] = (rng.standard_normal((BATCH, kv_heads, PAST, kv_dim)) * 0.5).astype(np.float32)
-        else:
-            raise SystemExit(f"{name}: unexpected input {vi.name}")
     opts = ort.SessionOptions()
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     sess = ort.InferenceSession(model.SerializeToString(), opts, providers=["CPUExecutionProvider"])
-    results = sess.run(None, feeds)
     folder = ROOT / name
     shutil.rmtree(folder, ignore_errors=True)
-    data = folder / "test_data_set_0"
-    data.mkdir(parents=True)
+    folder.mkdir(parents=True)
     onnx.save(model, folder / "model.onnx")  # weights inline
-    for i, vi in enumerate(model.graph.input):
-        (data / f"input_{i}.pb").write_bytes(nh.from_array(feeds[vi.name], vi.name).SerializeToString())
-    for i, (vi, y) in enumerate(zip(model.graph.output, results)):
-        (data / f"output_{i}.pb").write_bytes(nh.from_array(y, vi.name).SerializeToString())
-    pins = {
-        "batch_size": BATCH,
-        "sequence_length": NEW,
-        "past_sequence_length": PAST,
-        "total_sequence_length": PAST + NEW,
-        "kv_cache_dim": kv_dim,
-    }
-    (folder / "check_dims.txt").write_text("".join(f"{k}={v}\n" for k, v in pins.items() if v))
+    head = head_size(model)
+    for k, (batch, past, new) in enumerate(SETS):
+        feeds = {}
+        for vi in model.graph.input:
+            if vi.name == "input_ids":
+                feeds[vi.name] = rng.integers(0, VOCAB, (batch, new)).astype(np.int64)
+            elif vi.name == "attention_mask":
+                feeds[vi.name] = np.ones((batch, past + new), np.int64)
+            elif vi.name.startswith("past_key_values."):
+                kv_heads = vi.type.tensor_type.shape.dim[1].dim_value
+                feeds[vi.name] = (rng.standard_normal((batch, kv_heads, past, head)) * 0.5).astype(np.float32)
+            else:
+                raise SystemExit(f"{name}: unexpected input {vi.name}")
+        results = sess.run(None, feeds)
+        data = folder / f"test_data_set_{k}"
+        data.mkdir()
+        for i, vi in enumerate(model.graph.input):
+            (data / f"input_{i}.pb").write_bytes(nh.from_array(feeds[vi.name], vi.name).SerializeToString())
+        for i, (vi, y) in enumerate(zip(model.graph.output, results)):
+            (data / f"output_{i}.pb").write_bytes(nh.from_array(y, vi.name).SerializeToString())
     ops = sorted({f"{n.domain or 'ai.onnx'}:{n.op_type}" for n in model.graph.node})
     size = (folder / "model.onnx").stat().st_size
     print(f"{name}: {size} bytes; {', '.join(ops)}")
@@ -163,7 +161,7 @@ def main():
                     continue
                 out = tmp / name
                 build(hf, out, precision, tmp / "cache")
-                write_case(name, out, np.random.default_rng(0))
+                write_case(name, out, np.random.default_rng(SEEDS.get(name, 0)))
 
 
 if __name__ == "__main__":

@@ -4,8 +4,9 @@
 //! `onnx2linalg check`; among them a BERT and a GPT-2 fused by
 //! onnxruntime's transformer optimizer, and eight tiny decoder LLMs (Llama,
 //! multi-query Llama, Qwen2, Phi-3; int4 and fp32) written by
-//! onnxruntime-genai's model builder (tests/contrib_cases/make_genai_cases.py;
-//! their check_dims.txt pins the symbolic dims).
+//! onnxruntime-genai's model builder (tests/contrib_cases/make_genai_cases.py),
+//! converted with their symbolic batch, sequence and past lengths and run on
+//! a prompt without a past and two decode steps.
 use std::path::Path;
 
 #[test]

@@ -15,8 +15,7 @@ fn every_op_case_passes_check() {
 }
 
 /// Runs `onnx2linalg check` over every case folder under `root` (at least
-/// `at_least` of them) and fails listing each that does not pass. A case's
-/// `check_dims.txt` (lines `NAME=N`) pins its symbolic dims with `--dim`.
+/// `at_least` of them) and fails listing each that does not pass.
 pub(crate) fn check_every_case(root: &Path, at_least: usize, what: &str) {
     let mut cases: Vec<_> = std::fs::read_dir(root)
         .unwrap()
@@ -37,11 +36,9 @@ pub(crate) fn check_every_case(root: &Path, at_least: usize, what: &str) {
             "{}: no model.onnx",
             case.display()
         );
-        let pins = std::fs::read_to_string(case.join("check_dims.txt")).unwrap_or_default();
         let out = Command::new(env!("CARGO_BIN_EXE_onnx2linalg"))
             .arg("check")
             .arg(case)
-            .args(pins.lines().flat_map(|pin| ["--dim", pin]))
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
