@@ -55,11 +55,21 @@ CONFIGS = {
     "llama_mqa": ("LlamaConfig", "LlamaForCausalLM", dict(num_attention_heads=4, num_key_value_heads=1)),
     # Biased q, k and v projections.
     "qwen2": ("Qwen2Config", "Qwen2ForCausalLM", dict(num_attention_heads=4, num_key_value_heads=2)),
+    # A sliding window of 4 (GroupQueryAttention's local_window_size): the
+    # prompt of 5 and the step after a past of 6 reach past it (layer 0 only;
+    # layer 1 attends to everything).
+    "mistral": ("MistralConfig", "MistralForCausalLM", dict(num_attention_heads=4, num_key_value_heads=2,
+                                                            sliding_window=4,
+                                                            layer_types=["sliding_attention", "full_attention"])),
     # Fused qkv and gate/up projections in the checkpoint, 4 kv heads.
     "phi3": ("Phi3Config", "Phi3ForCausalLM", dict(num_attention_heads=4, num_key_value_heads=4, pad_token_id=0,
                                                     original_max_position_embeddings=64)),
 }
 PRECISIONS = ["int4", "fp32"]
+# Builder options per config: Mistral's sliding-window layer keeps a full KV
+# cache (not the bounded ring, sliding_window_cache = 1, that the builder
+# writes by default and that is not converted).
+EXTRA = {"mistral": ["windowed_kv_cache=false"]}
 # The inputs' seed, 0 unless listed. At accuracy_level 4 (int4 on the CPU)
 # onnxruntime quantizes activations to int8: an activation on a rounding
 # edge flips by one step for a difference of 1e-7 upstream and moves the
@@ -94,10 +104,12 @@ def save_hf(config_name, folder):
     fast.save_pretrained(folder)
 
 
-def build(hf, out, precision, cache):
+def build(hf, out, precision, cache, extra):
     """onnxruntime-genai's builder as its command line runs it."""
     argv = sys.argv
     sys.argv = ["builder", "-i", str(hf), "-o", str(out), "-p", precision, "-e", "cpu", "-c", str(cache)]
+    if extra:
+        sys.argv += ["--extra_options", *extra]
     try:
         runpy.run_module("onnxruntime_genai.models.builder", run_name="__main__")
     finally:
@@ -160,7 +172,7 @@ def main():
                 if not wanted(name):
                     continue
                 out = tmp / name
-                build(hf, out, precision, tmp / "cache")
+                build(hf, out, precision, tmp / "cache", EXTRA.get(config_name, []))
                 write_case(name, out, np.random.default_rng(SEEDS.get(name, 0)))
 
 

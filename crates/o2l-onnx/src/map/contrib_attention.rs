@@ -73,7 +73,7 @@ pub(crate) static RULES: &[Rule] = &[
         &[1],
         GQA_OPS,
         group_query_attention,
-        "separate or packed Q, K, V, kv heads repeated, rotary from the cos/sin caches, past cache concatenated, causal from each query's position, keys past seqlens_k masked (no softcap, local window, position_ids or attention bias)",
+        "separate or packed Q, K, V, kv heads repeated, rotary from the cos/sin caches, past cache concatenated, causal from each query's position, keys past seqlens_k and before the local window masked (no softcap, position_ids, attention bias, quantized or ring KV cache, or qk norm)",
     ),
     versioned(
         MS,
@@ -442,12 +442,25 @@ fn multi_head_attention(ctx: &mut MapCtx) -> Result<()> {
 /// `offset[b]` is 0 for a first prompt (`S` equal to total_sequence_length)
 /// and `seqlens_k[b] + 1 - S` after a past, as the CPU kernel reads them; it
 /// sees keys up to its position and up to `seqlens_k[b]` (the others are
-/// left out of the softmax: -inf). Batch, sequence and past lengths may be
+/// left out of the softmax: -inf), and with `local_window_size` w > 0 only
+/// the last w of those (its position and the w - 1 before it). Batch, sequence and past lengths may be
 /// symbolic: positions and masks are then computed at run time.
 fn group_query_attention(ctx: &mut MapCtx) -> Result<()> {
-    for (name, allowed) in [("smooth_softmax", 0), ("local_window_size", -1)] {
+    for (name, allowed) in [
+        ("smooth_softmax", 0),
+        ("sliding_window_cache", 0),
+        ("kv_cache_bit_width", 0),
+    ] {
         refuse_int(ctx, name, allowed)?;
     }
+    for name in ["k_quant_type", "v_quant_type"] {
+        if ctx.attrs.string(name)?.is_some() {
+            return Err(Error::unsupported(format!(
+                "GroupQueryAttention attribute \"{name}\" (a quantized KV cache) is not supported"
+            )));
+        }
+    }
+    let window = ctx.attrs.int_or("local_window_size", -1)?;
     if let Some(cap) = ctx.attrs.float("softcap")?
         && cap != 0.0
     {
@@ -461,6 +474,10 @@ fn group_query_attention(ctx: &mut MapCtx) -> Result<()> {
             (9, "position_ids"),
             (10, "attention_bias"),
             (11, "head_sink"),
+            (12, "k_scale"),
+            (13, "v_scale"),
+            (14, "q_norm_weight"),
+            (15, "k_norm_weight"),
         ],
     )?;
     let q = ctx.input(0)?;
@@ -628,8 +645,17 @@ fn group_query_attention(ctx: &mut MapCtx) -> Result<()> {
     let at = ctx.reshape(pos, vec![bd, unit.clone(), sd, unit])?;
     let after = ctx.compare(Compare::Greater, j, at)?;
     let causal_bias = select(ctx, after, hidden, zero)?;
+    let mut biases = vec![key_bias, causal_bias];
+    if window > 0 {
+        // A local window of `window` keys ending at the query's position:
+        // keys `window` or more before it are left out too.
+        let w = ctx.scalar(DType::I64, (window - 1) as f64)?;
+        let start = ctx.binary(Binary::Sub, at, w)?;
+        let before = ctx.compare(Compare::Greater, start, j)?;
+        biases.push(select(ctx, before, hidden, zero)?);
+    }
     let scale = attention_scale(ctx, head)?;
-    let y = attend(ctx, [qh, kr, vr], scale, &[key_bias, causal_bias], None)?;
+    let y = attend(ctx, [qh, kr, vr], scale, &biases, None)?;
     ctx.bind(0, y)
 }
 
@@ -801,6 +827,12 @@ mod tests {
         attrs.push(a_float("softcap", 30.0));
         let e = refusal(contrib("GroupQueryAttention", qkv, attrs));
         assert!(e.contains("\"softcap\" = 30"), "{e}");
+        // A windowed layer's ring-buffer cache is refused, not read as a
+        // full cache.
+        let mut attrs = heads();
+        attrs.push(a_int("sliding_window_cache", 1));
+        let e = refusal(contrib("GroupQueryAttention", qkv, attrs));
+        assert!(e.contains("\"sliding_window_cache\" = 1"), "{e}");
     }
 
     #[test]
