@@ -422,6 +422,14 @@ def matmul_nbits(rng):
          inits + [nh.from_array(zp_float, "z"), nh.from_array(bias, "bias")], **attrs)
     # The weight as a run-time input: unpacked by the converted code, not folded.
     case("matmul_nbits_runtime_weight", "MatMulNBits", base, out, {"a": a, "b": b, "s": scales}, **attrs)
+    # accuracy_level 4: the CPU kernel quantizes A to int8 per block (K = 40
+    # leaves a partial last block) and multiplies integers; 3-D A.
+    a3 = f32(rng, 2, 3, K)
+    out3 = [("y", F, [2, 3, N])]
+    base3 = [("a", F, [2, 3, K])] + base[1:]
+    case("matmul_nbits_accuracy_int8", "MatMulNBits", base3, out3, {"a": a3}, inits, accuracy_level=4, **attrs)
+    case("matmul_nbits_accuracy_int8_zero_points_u8", "MatMulNBits", base3 + [("z", U8, [N, (blocks + 1) // 2])],
+         out3, {"a": a3}, inits + [nh.from_array(zp_packed, "z")], accuracy_level=4, **attrs)
 
 
 def integer_matmuls(rng):

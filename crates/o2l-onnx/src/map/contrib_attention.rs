@@ -1,7 +1,8 @@
 //! onnxruntime's `com.microsoft` attention family: the packed-QKV
 //! Attention and QAttention, MultiHeadAttention, GroupQueryAttention
 //! (EmbedLayerNormalization and RotaryEmbedding are in `contrib_embed.rs`). Masked scores get `mask_filter_value` added (not -inf),
-//! as onnxruntime's CPU kernels do; past/present caches are refused.
+//! as onnxruntime's CPU kernels do; past/present caches are refused except
+//! GroupQueryAttention's.
 use super::attention::split_heads;
 use super::contrib::{bounded, positions, refuse_int, scaled, with_bias};
 use super::ctx::{MapCtx, Rule, versioned};
@@ -11,6 +12,25 @@ use o2l_canon::ops::{Binary, Compare, Linear, Movement, Norm};
 use o2l_canon::{DType, Dim, Error, Op, Result, Tensor, ValueId};
 
 const MS: &str = "com.microsoft";
+
+/// What GroupQueryAttention emits besides: positions and masks at run time.
+const GQA_OPS: &[&str] = &[
+    "Concat",
+    "MatMul",
+    "Sub",
+    "Greater",
+    "Add",
+    "Gather",
+    "Reshape",
+    "Transpose",
+    "Mul",
+    "Softmax",
+    "Cast",
+    "Equal",
+    "Select",
+    "ShapeOf",
+    "Range",
+];
 
 /// What the attention rules emit: projections, heads split, masks, softmax.
 const ATTENTION_OPS: &[&str] = &[
@@ -51,9 +71,9 @@ pub(crate) static RULES: &[Rule] = &[
         MS,
         "GroupQueryAttention",
         &[1],
-        ATTENTION_OPS,
+        GQA_OPS,
         group_query_attention,
-        "separate 3-D Q, K, V, kv heads repeated, causal, keys past seqlens_k masked; present_key/value are K and V (no past, rotary, softcap, local window or attention bias)",
+        "separate or packed Q, K, V, kv heads repeated, rotary from the cos/sin caches, past cache concatenated, causal from each query's position, keys past seqlens_k and before the local window masked (no softcap, position_ids, attention bias, quantized or ring KV cache, or qk norm)",
     ),
     versioned(
         MS,
@@ -151,10 +171,15 @@ fn attend(
     let probs = ctx.emit1(Op::Norm(Norm::Softmax { axis: 3 }), &[scores])?;
     let heads = ctx.emit1(Op::Linear(Linear::MatMul), &[probs, v])?;
     let merged = ctx.transpose(heads, &[0, 2, 1, 3])?;
-    let d = ctx.dims(merged)?;
-    let (b, s) = (d[0], d[1]);
-    let hidden = d[2] * d[3];
-    ctx.reshape(merged, [b, s, hidden].map(Dim::Known).to_vec())
+    let shape = ctx.ty(merged).shape;
+    let (Some(n), Some(h)) = (shape[2].known(), shape[3].known()) else {
+        return Err(Error::unsupported(format!(
+            "attention with symbolic heads or head size ({})",
+            ctx.ty(merged)
+        )));
+    };
+    let out = vec![shape[0].clone(), shape[1].clone(), Dim::Known(n * h)];
+    ctx.reshape(merged, out)
 }
 
 /// `scale`, or `1 / sqrt(head_size)` when absent or 0.
@@ -409,18 +434,33 @@ fn multi_head_attention(ctx: &mut MapCtx) -> Result<()> {
     attend_node(ctx, qkv, [b, s, kv_len], (Some(4), Some(5)), hidden / heads)
 }
 
-/// onnxruntime's GroupQueryAttention for a prompt without a cache: query
-/// `(B, S, N * H)`, key and value `(B, S, kvN * H)`; each kv head serves
-/// `N / kvN` query heads; causal, and keys past `seqlens_k[b]` masked (both
-/// -inf: the kernel leaves them out of the softmax).
+/// onnxruntime's GroupQueryAttention: query `(B, S, N * H)` with separate
+/// key and value `(B, S, kvN * H)`, or Q, K and V packed in the query's last
+/// dim; each kv head serves `N / kvN` query heads. The new keys (rotated
+/// with `do_rotary`) follow the past cache `(B, kvN, P, H)`: that is
+/// `present_key`. Query i of batch b sits at position `offset[b] + i`, where
+/// `offset[b]` is 0 for a first prompt (`S` equal to total_sequence_length)
+/// and `seqlens_k[b] + 1 - S` after a past, as the CPU kernel reads them; it
+/// sees keys up to its position and up to `seqlens_k[b]` (the others are
+/// left out of the softmax: -inf), and with `local_window_size` w > 0 only
+/// the last w of those (its position and the w - 1 before it). Batch, sequence and past lengths may be
+/// symbolic: positions and masks are then computed at run time.
 fn group_query_attention(ctx: &mut MapCtx) -> Result<()> {
     for (name, allowed) in [
-        ("do_rotary", 0),
         ("smooth_softmax", 0),
-        ("local_window_size", -1),
+        ("sliding_window_cache", 0),
+        ("kv_cache_bit_width", 0),
     ] {
         refuse_int(ctx, name, allowed)?;
     }
+    for name in ["k_quant_type", "v_quant_type"] {
+        if ctx.attrs.string(name)?.is_some() {
+            return Err(Error::unsupported(format!(
+                "GroupQueryAttention attribute \"{name}\" (a quantized KV cache) is not supported"
+            )));
+        }
+    }
+    let window = ctx.attrs.int_or("local_window_size", -1)?;
     if let Some(cap) = ctx.attrs.float("softcap")?
         && cap != 0.0
     {
@@ -431,50 +471,149 @@ fn group_query_attention(ctx: &mut MapCtx) -> Result<()> {
     refuse_inputs(
         ctx,
         &[
-            (3, "past_key"),
-            (4, "past_value"),
-            (7, "cos_cache"),
-            (8, "sin_cache"),
             (9, "position_ids"),
             (10, "attention_bias"),
             (11, "head_sink"),
+            (12, "k_scale"),
+            (13, "v_scale"),
+            (14, "q_norm_weight"),
+            (15, "k_norm_weight"),
         ],
     )?;
     let q = ctx.input(0)?;
-    let (Some(k), Some(v)) = (ctx.opt_input(1), ctx.opt_input(2)) else {
-        return Err(Error::unsupported(
-            "GroupQueryAttention with packed QKV (no separate key and value) is not supported",
-        ));
-    };
-    let seqlens = ctx.input(5)?;
-    let (qd, kd) = (ctx.dims(q)?, ctx.dims(k)?);
-    let ([b, s, q_hidden], [_, kv_len, kv_hidden]) = (qd.as_slice(), kd.as_slice()) else {
+    let qt = ctx.ty(q);
+    let [bd, sd, wd] = qt.shape.as_slice() else {
         return Err(Error::invalid(format!(
-            "GroupQueryAttention takes 3-D query and key, got {} and {}",
-            ctx.ty(q),
-            ctx.ty(k)
+            "GroupQueryAttention takes a 3-D query, got {qt}"
         )));
     };
-    let (b, s, q_hidden, kv_hidden) = (*b, *s, *q_hidden, *kv_hidden);
-    if *kv_len != s {
+    let (bd, sd) = (bd.clone(), sd.clone());
+    let Some(width) = wd.known() else {
+        return Err(Error::unsupported(format!(
+            "GroupQueryAttention with a symbolic hidden size ({qt})"
+        )));
+    };
+    let heads = u64::try_from(ctx.attrs.req_int("num_heads")?).unwrap_or(0);
+    let kv_heads = u64::try_from(ctx.attrs.req_int("kv_num_heads")?).unwrap_or(0);
+    if heads == 0 || kv_heads == 0 || !heads.is_multiple_of(kv_heads) {
         return Err(Error::invalid(format!(
-            "GroupQueryAttention query and key lengths differ ({s} and {kv_len}) without a past"
+            "GroupQueryAttention: {kv_heads} kv heads do not divide {heads} heads"
         )));
     }
-    let heads = heads_of(ctx, q_hidden)?;
-    let head_size = q_hidden / heads;
-    let kv_heads = ctx.attrs.req_int("kv_num_heads")?;
-    let kv_heads = u64::try_from(kv_heads)
-        .ok()
-        .filter(|&n| n > 0 && heads.is_multiple_of(n) && n * head_size == kv_hidden)
-        .ok_or_else(|| {
-            Error::invalid(format!(
-                "GroupQueryAttention: {kv_heads} kv heads of size {head_size} do not make key width {kv_hidden} or divide {heads} heads"
-            ))
-        })?;
-    let qh = split_heads(ctx, q, heads, "query")?;
-    let kh = split_heads(ctx, k, kv_heads, "key")?;
-    let vh = split_heads(ctx, v, kv_heads, "value")?;
+    let (q, k, v, head) = match (ctx.opt_input(1), ctx.opt_input(2)) {
+        (Some(k), Some(v)) => {
+            let kt = ctx.ty(k);
+            let head = width / heads;
+            if kt.rank() != 3
+                || !width.is_multiple_of(heads)
+                || kt.shape[2].known() != Some(kv_heads * head)
+            {
+                return Err(Error::invalid(format!(
+                    "GroupQueryAttention: query {qt} and key {kt} do not make {heads} heads and {kv_heads} kv heads"
+                )));
+            }
+            (q, k, v, head)
+        }
+        (None, None) => {
+            let parts = heads + 2 * kv_heads;
+            if !width.is_multiple_of(parts) {
+                return Err(Error::invalid(format!(
+                    "GroupQueryAttention packed QKV width {width} does not split into {heads} + 2 x {kv_heads} heads"
+                )));
+            }
+            let head = width / parts;
+            let part = |ctx: &mut MapCtx, first: u64, n: u64| -> Result<ValueId> {
+                let picks: Vec<i64> = positions(n * head, "a packed part")?
+                    .into_iter()
+                    .map(|i| i + (first * head) as i64)
+                    .collect();
+                pick(ctx, q, 2, &picks)
+            };
+            let qp = part(ctx, 0, heads)?;
+            let kp = part(ctx, heads, kv_heads)?;
+            let vp = part(ctx, heads + kv_heads, kv_heads)?;
+            (qp, kp, vp, head)
+        }
+        _ => {
+            return Err(Error::invalid(
+                "GroupQueryAttention key and value go together",
+            ));
+        }
+    };
+    let mut qh = heads_split(ctx, q, heads, head)?;
+    let mut kh = heads_split(ctx, k, kv_heads, head)?;
+    let vh = heads_split(ctx, v, kv_heads, head)?;
+    let past = match (ctx.opt_input(3), ctx.opt_input(4)) {
+        (Some(pk), Some(pv)) => {
+            let (pkt, pvt) = (ctx.ty(pk), ctx.ty(pv));
+            if pkt.rank() != 4 || pkt.shape[1].known() != Some(kv_heads) || pvt.shape != pkt.shape {
+                return Err(Error::invalid(format!(
+                    "GroupQueryAttention past key and value must be (B, {kv_heads}, P, {head}), got {pkt} and {pvt}"
+                )));
+            }
+            // The cache's last dim may be a symbol of its own (kv_cache_dim).
+            let mut shape = pkt.shape.clone();
+            shape[3] = Dim::Known(head);
+            let pk = ctx.reshape(pk, shape.clone())?;
+            let pv = ctx.reshape(pv, shape)?;
+            Some((pk, pv, pkt.shape[2].clone()))
+        }
+        (None, None) => None,
+        _ => {
+            return Err(Error::invalid(
+                "GroupQueryAttention past_key and past_value go together",
+            ));
+        }
+    };
+    // offset[b]: the position of the first new token.
+    let seqlens = ctx.input(5)?;
+    let lens = ctx.cast(seqlens, DType::I64)?;
+    let lens = ctx.reshape(lens, vec![bd.clone(), Dim::Known(1)])?;
+    let total = ctx
+        .opt_input(6)
+        .and_then(|t| ctx.const_of(t))
+        .filter(|t| t.dtype.is_int())
+        .and_then(|t| t.to_i64s().first().copied());
+    let past_len = past.as_ref().map_or(Some(0), |p| p.2.known());
+    let first_prompt = match (total, sd.known(), past_len) {
+        (Some(t), Some(s), _) => Some(t == s as i64),
+        (_, _, Some(0)) => Some(true),
+        _ => None,
+    };
+    let zeros = ctx.scalar(DType::I64, 0.0)?;
+    let one = ctx.scalar(DType::I64, 1.0)?;
+    let s_value = dim_value(ctx, q, 1)?;
+    let back = ctx.binary(Binary::Sub, one, s_value)?;
+    let later = ctx.binary(Binary::Add, lens, back)?;
+    let offset = match first_prompt {
+        Some(true) => ctx.binary(Binary::Mul, lens, zeros)?,
+        Some(false) => later,
+        None => {
+            // S == total_sequence_length at run time.
+            let t = ctx.input(6)?;
+            let t = ctx.cast(t, DType::I64)?;
+            let t = ctx.reshape(t, vec![])?;
+            let first = ctx.compare(Compare::Equal, s_value, t)?;
+            select(ctx, first, zeros, later)?
+        }
+    };
+    let steps = arange(ctx, &sd, s_value)?;
+    let pos = ctx.binary(Binary::Add, offset, steps)?; // (B, S)
+    if ctx.attrs.int_or("do_rotary", 0)? != 0 {
+        let (cos, sin) = (ctx.input(7)?, ctx.input(8)?);
+        let interleaved = ctx.attrs.int_or("rotary_interleaved", 0)? != 0;
+        qh = rotate_heads(ctx, qh, cos, sin, pos, interleaved)?;
+        kh = rotate_heads(ctx, kh, cos, sin, pos, interleaved)?;
+    }
+    let (kh, vh) = match past {
+        Some((pk, pv, _)) => {
+            let concat = Op::Movement(Movement::Concat { axis: 2 });
+            let k = ctx.emit1(concat.clone(), &[pk, kh])?;
+            let v = ctx.emit1(concat, &[pv, vh])?;
+            (k, v)
+        }
+        None => (kh, vh),
+    };
     if ctx.output_wanted(1) {
         ctx.bind(1, kh)?;
     }
@@ -486,27 +625,166 @@ fn group_query_attention(ctx: &mut MapCtx) -> Result<()> {
         .into_iter()
         .map(|h| h / group as i64)
         .collect();
-    let kr = ctx.take(kh, 1, &picks)?;
-    let vr = ctx.take(vh, 1, &picks)?;
-    // Key j of batch b is visible while j <= seqlens_k[b].
+    let kr = pick(ctx, kh, 1, &picks)?;
+    let vr = pick(ctx, vh, 1, &picks)?;
     let dtype = ctx.ty(q).dtype;
-    let lens = ctx.cast(seqlens, DType::I64)?;
-    let lens = ctx.reshape_to(lens, &[b, 1, 1, 1])?;
-    let positions = positions(s, "key positions")?;
-    let j = ctx.constant(Tensor::from_i64s(DType::I64, vec![s], &positions)?)?;
-    let beyond = ctx.compare(Compare::Greater, j, lens)?;
     let zero = ctx.scalar(dtype, 0.0)?;
     let hidden = ctx.scalar(dtype, f64::NEG_INFINITY)?;
+    let keys = ctx.ty(kh).shape[2].clone();
+    let keys_value = dim_value(ctx, kh, 2)?;
+    let j = arange(ctx, &keys, keys_value)?;
+    // Key j of batch b is visible while j <= seqlens_k[b] ...
+    let unit = Dim::Known(1);
+    let lens = ctx.reshape(
+        lens,
+        vec![bd.clone(), unit.clone(), unit.clone(), unit.clone()],
+    )?;
+    let beyond = ctx.compare(Compare::Greater, j, lens)?;
     let key_bias = select(ctx, beyond, hidden, zero)?;
-    let causal = Scores {
-        batch: b,
-        queries: s,
-        keys: s,
-        filter: f64::NEG_INFINITY,
-    };
-    let scale = attention_scale(ctx, head_size)?;
-    let y = attend(ctx, [qh, kr, vr], scale, &[key_bias], Some(causal))?;
+    // ... and j <= the query's position.
+    let at = ctx.reshape(pos, vec![bd, unit.clone(), sd, unit])?;
+    let after = ctx.compare(Compare::Greater, j, at)?;
+    let causal_bias = select(ctx, after, hidden, zero)?;
+    let mut biases = vec![key_bias, causal_bias];
+    if window > 0 {
+        // A local window of `window` keys ending at the query's position:
+        // keys `window` or more before it are left out too.
+        let w = ctx.scalar(DType::I64, (window - 1) as f64)?;
+        let start = ctx.binary(Binary::Sub, at, w)?;
+        let before = ctx.compare(Compare::Greater, start, j)?;
+        biases.push(select(ctx, before, hidden, zero)?);
+    }
+    let scale = attention_scale(ctx, head)?;
+    let y = attend(ctx, [qh, kr, vr], scale, &biases, None)?;
     ctx.bind(0, y)
+}
+
+/// `x[.., picks, ..]` along `axis` (constant indices; any shape).
+fn pick(ctx: &mut MapCtx, x: ValueId, axis: usize, picks: &[i64]) -> Result<ValueId> {
+    let idx = ctx.i64s(vec![picks.len() as u64], picks)?;
+    ctx.emit1(Op::Movement(Movement::Gather { axis }), &[x, idx])
+}
+
+/// `(B, S, heads * head)` to `(B, heads, S, head)`; B and S may be symbols.
+fn heads_split(ctx: &mut MapCtx, x: ValueId, heads: u64, head: u64) -> Result<ValueId> {
+    let shape = ctx.ty(x).shape;
+    let [b, s, _] = shape.as_slice() else {
+        return Err(Error::invalid(format!(
+            "GroupQueryAttention takes 3-D Q, K and V, got {}",
+            ctx.ty(x)
+        )));
+    };
+    let split = vec![b.clone(), s.clone(), Dim::Known(heads), Dim::Known(head)];
+    let r = ctx.reshape(x, split)?;
+    ctx.transpose(r, &[0, 2, 1, 3])
+}
+
+/// Dim `axis` of `x` as a 0-d i64 (a constant when it is known).
+fn dim_value(ctx: &mut MapCtx, x: ValueId, axis: usize) -> Result<ValueId> {
+    if let Some(n) = ctx.ty(x).shape.get(axis).and_then(Dim::known) {
+        return ctx.scalar(DType::I64, n as f64);
+    }
+    let shape = ctx.emit1(Op::Movement(Movement::ShapeOf), &[x])?;
+    let at = ctx.scalar(DType::I64, axis as f64)?;
+    ctx.emit1(Op::Movement(Movement::Gather { axis: 0 }), &[shape, at])
+}
+
+/// `0, 1, .., n - 1` (i64) for a dim `n` whose value is `len`: a constant
+/// when `n` is known, else a run-time Range of that dim's symbol.
+fn arange(ctx: &mut MapCtx, n: &Dim, len: ValueId) -> Result<ValueId> {
+    match n {
+        Dim::Known(n) => {
+            let v = positions(*n, "positions")?;
+            ctx.constant(Tensor::from_i64s(DType::I64, vec![*n], &v)?)
+        }
+        Dim::Symbol(name) => {
+            let zero = ctx.scalar(DType::I64, 0.0)?;
+            let one = ctx.scalar(DType::I64, 1.0)?;
+            ctx.emit1(
+                Op::Movement(Movement::Range {
+                    count: name.clone(),
+                }),
+                &[zero, len, one],
+            )
+        }
+    }
+}
+
+/// Heads `x` `(B, N, S, H)` rotated at positions `pos` `(B, S)` by the
+/// caches `(max position, R / 2)`: the first `R` features of each head, as
+/// halves (or, `interleaved`, as even/odd pairs); the rest unchanged.
+fn rotate_heads(
+    ctx: &mut MapCtx,
+    x: ValueId,
+    cos: ValueId,
+    sin: ValueId,
+    pos: ValueId,
+    interleaved: bool,
+) -> Result<ValueId> {
+    let shape = ctx.ty(x).shape;
+    let cd = ctx.dims(cos)?;
+    let ([b, n, s, h], &[_, half]) = (shape.as_slice(), cd.as_slice()) else {
+        return Err(Error::invalid(format!(
+            "GroupQueryAttention rotary caches must be 2-D, got {}",
+            ctx.ty(cos)
+        )));
+    };
+    let Some(head) = h.known() else {
+        return Err(Error::unsupported(
+            "GroupQueryAttention with a symbolic head size",
+        ));
+    };
+    let rd = half * 2;
+    if rd == 0 || rd > head {
+        return Err(Error::invalid(format!(
+            "GroupQueryAttention rotary dim {rd} (twice the cache width) must be in 1..={head}"
+        )));
+    }
+    let (i1, i2): (Vec<i64>, Vec<i64>) = if interleaved {
+        (
+            (0..half as i64).map(|i| 2 * i).collect(),
+            (0..half as i64).map(|i| 2 * i + 1).collect(),
+        )
+    } else {
+        (
+            (0..half as i64).collect(),
+            (half as i64..rd as i64).collect(),
+        )
+    };
+    let x1 = pick(ctx, x, 3, &i1)?;
+    let x2 = pick(ctx, x, 3, &i2)?;
+    let gather = Op::Movement(Movement::Gather { axis: 0 });
+    let per_head = vec![b.clone(), Dim::Known(1), s.clone(), Dim::Known(half)];
+    let at = |ctx: &mut MapCtx, c: ValueId| -> Result<ValueId> {
+        let c = ctx.emit1(gather.clone(), &[c, pos])?;
+        ctx.reshape(c, per_head.clone())
+    };
+    let (c, sn) = (at(ctx, cos)?, at(ctx, sin)?);
+    let cx1 = ctx.binary(Binary::Mul, x1, c)?;
+    let sx2 = ctx.binary(Binary::Mul, x2, sn)?;
+    let real = ctx.binary(Binary::Sub, cx1, sx2)?;
+    let sx1 = ctx.binary(Binary::Mul, x1, sn)?;
+    let cx2 = ctx.binary(Binary::Mul, x2, c)?;
+    let imag = ctx.binary(Binary::Add, sx1, cx2)?;
+    let rotated = if interleaved {
+        let lead = [b.clone(), n.clone(), s.clone()];
+        let pair: Vec<Dim> = lead
+            .iter()
+            .cloned()
+            .chain([Dim::Known(half), Dim::Known(1)])
+            .collect();
+        let r = ctx.reshape(real, pair.clone())?;
+        let i = ctx.reshape(imag, pair)?;
+        let both = ctx.emit1(Op::Movement(Movement::Concat { axis: 4 }), &[r, i])?;
+        ctx.reshape(both, lead.into_iter().chain([Dim::Known(rd)]).collect())?
+    } else {
+        ctx.emit1(Op::Movement(Movement::Concat { axis: 3 }), &[real, imag])?
+    };
+    if rd == head {
+        return Ok(rotated);
+    }
+    let rest = pick(ctx, x, 3, &(rd as i64..head as i64).collect::<Vec<_>>())?;
+    ctx.emit1(Op::Movement(Movement::Concat { axis: 3 }), &[rotated, rest])
 }
 
 #[cfg(test)]
@@ -537,17 +815,24 @@ mod tests {
     }
 
     #[test]
-    fn contrib_group_query_attention_refuses_a_cache_and_softcap() {
+    fn contrib_group_query_attention_refuses_attention_bias_and_softcap() {
         let qkv: &[(&str, &[i64])] = &[("q", &[1, 4, 16]), ("k", &[1, 4, 8]), ("v", &[1, 4, 8])];
         let heads = || vec![a_int("num_heads", 4), a_int("kv_num_heads", 2)];
         let mut inputs = qkv.to_vec();
-        inputs.push(("past_key", &[1, 2, 3, 4]));
+        inputs.extend([("", &[][..]); 7]);
+        inputs.push(("attention_bias", &[1, 1, 4, 4]));
         let m = contrib("GroupQueryAttention", &inputs, heads());
-        assert!(refusal(m).contains("past_key"));
+        assert!(refusal(m).contains("attention_bias"));
         let mut attrs = heads();
         attrs.push(a_float("softcap", 30.0));
         let e = refusal(contrib("GroupQueryAttention", qkv, attrs));
         assert!(e.contains("\"softcap\" = 30"), "{e}");
+        // A windowed layer's ring-buffer cache is refused, not read as a
+        // full cache.
+        let mut attrs = heads();
+        attrs.push(a_int("sliding_window_cache", 1));
+        let e = refusal(contrib("GroupQueryAttention", qkv, attrs));
+        assert!(e.contains("\"sliding_window_cache\" = 1"), "{e}");
     }
 
     #[test]

@@ -4,9 +4,11 @@
 //! MatMulIntegerToFloat (an i32 matmul rescaled to f32).
 use super::contrib::positions;
 use super::ctx::{MapCtx, Rule, versioned};
+use super::integer::integer_matmul;
+use super::movement::merged_dim;
 use super::quant::{column, dynamic_quantize, shifted};
 use o2l_canon::Builder;
-use o2l_canon::ops::{Binary, Linear, Movement};
+use o2l_canon::ops::{Binary, Compare, Elementwise, Linear, Movement, Reduce, ReduceKind, Unary};
 use o2l_canon::{DType, Dim, Error, Op, Result, ValueId};
 
 const MS: &str = "com.microsoft";
@@ -28,9 +30,17 @@ pub(crate) static RULES: &[Rule] = &[
             "Transpose",
             "MatMul",
             "Add",
+            "Abs",
+            "ReduceMax",
+            "Div",
+            "Equal",
+            "Select",
+            "Round",
+            "ReduceSum",
+            "QuantizedMatMul",
         ],
         matmul_nbits,
-        "4-bit block-wise weights (zero points packed u8, f32, or 8) dequantized in f32, A @ W^T (+ bias); g_idx refused",
+        "4-bit block-wise weights (zero points packed u8, f32, or 8) dequantized in f32, A @ W^T (+ bias); at accuracy_level 4 (u8 or no zero points) A is quantized to int8 per block and each block is an i8 x i8 QuantizedMatMul, as the CPU kernel computes it; g_idx refused",
     ),
     versioned(
         MS,
@@ -227,6 +237,20 @@ fn matmul_nbits(ctx: &mut MapCtx) -> Result<()> {
     let scales = ctx.cast(scales, DType::F32)?;
     let scales = ctx.reshape_to(scales, &[n, blocks, 1])?;
     let c = ctx.binary(Binary::Sub, q, zero)?;
+    // accuracy_level 4: onnxruntime's CPU kernel quantizes A to int8 per
+    // block and multiplies integers (not with f32 zero points).
+    let int_zero = ctx
+        .opt_input(3)
+        .is_none_or(|z| ctx.ty(z).dtype == DType::U8);
+    if ctx.attrs.int_or("accuracy_level", 0)? == 4 && int_zero {
+        let a = ctx.input(0)?;
+        let y = int8_blockwise_product(ctx, a, c, scales, [k, n, block])?;
+        let y = match ctx.opt_input(5) {
+            Some(bias) => ctx.binary(Binary::Add, y, bias)?,
+            None => y,
+        };
+        return ctx.bind(0, y);
+    }
     let w = ctx.binary(Binary::Mul, c, scales)?;
     let w = ctx.reshape_to(w, &[n, blocks * block])?;
     let picks = positions(k, "the weight's K columns")?;
@@ -240,6 +264,100 @@ fn matmul_nbits(ctx: &mut MapCtx) -> Result<()> {
         None => y,
     };
     ctx.bind(0, y)
+}
+
+/// MatMulNBits at accuracy_level 4, as onnxruntime's CPU kernel computes
+/// it: each block of `block` values along a row of `a` (f32, `(.., K)`)
+/// quantized to int8 with scale `max|a| / 127` (`round(a / scale)`, half to
+/// even; a zero block stays zero), an i32 product per block with the
+/// centred 4-bit weights `w` (`(N, blocks, block)`, whole numbers in f32)
+/// as one batched `QuantizedMatMul` over the blocks,
+/// rescaled by both scales (`b_scales`: `(N, blocks, 1)`) and summed over
+/// the blocks.
+fn int8_blockwise_product(
+    ctx: &mut MapCtx,
+    a: ValueId,
+    w: ValueId,
+    b_scales: ValueId,
+    [k, n, block]: [u64; 3],
+) -> Result<ValueId> {
+    let a_in = a;
+    let blocks = k.div_ceil(block);
+    let at = ctx.ty(a);
+    let Some((last, lead)) = at.shape.split_last() else {
+        return Err(Error::invalid("MatMulNBits A must have a K dim"));
+    };
+    if last.known() != Some(k) {
+        return Err(Error::invalid(format!(
+            "MatMulNBits A {at} does not end in K = {k}"
+        )));
+    }
+    let lead = lead.to_vec();
+    // The rows, one dim (a product of symbols when A's leading dims are).
+    let m = merged_dim(&lead)?;
+    let a = ctx.cast(a, DType::F32)?;
+    // A last, partial block is padded with zeros (as the kernel's buffer is).
+    let a = if k < blocks * block {
+        let Some(mut pad_dims) = lead.iter().map(Dim::known).collect::<Option<Vec<u64>>>() else {
+            return Err(Error::unsupported(format!(
+                "MatMulNBits at accuracy_level 4 with K = {k} not a multiple of block_size {block} over symbolic rows ({at})"
+            )));
+        };
+        pad_dims.push(blocks * block - k);
+        let pad = ctx.filled(DType::F32, pad_dims, 0.0)?;
+        let axis = lead.len();
+        ctx.emit1(Op::Movement(Movement::Concat { axis }), &[a, pad])?
+    } else {
+        a
+    };
+    let a = ctx.reshape(a, vec![m, Dim::Known(blocks), Dim::Known(block)])?;
+    let mag = ctx.unary(Unary::Abs, a)?;
+    let amax = ctx.emit1(
+        Op::Reduce(Reduce {
+            kind: ReduceKind::Max,
+            axes: vec![2],
+            keep_dims: true,
+        }),
+        &[mag],
+    )?;
+    let top = ctx.scalar(DType::F32, 127.0)?;
+    let a_scale = ctx.binary(Binary::Div, amax, top)?; // (M, blocks, 1)
+    let one = ctx.scalar(DType::F32, 1.0)?;
+    let zero = ctx.scalar(DType::F32, 0.0)?;
+    let inverse = ctx.binary(Binary::Div, one, a_scale)?;
+    let empty = ctx.compare(Compare::Equal, a_scale, zero)?;
+    let inverse = ctx.emit1(
+        Op::Elementwise(Elementwise::Select),
+        &[empty, zero, inverse],
+    )?;
+    let ratio = ctx.binary(Binary::Mul, a, inverse)?;
+    let qa = ctx.unary(Unary::Round, ratio)?;
+    // |qa| <= 127 and |w| <= 15: both are i8, and the per-block products
+    // one batched integer kernel (i8 x i8, i32 accumulation).
+    let qa = ctx.cast(qa, DType::I8)?;
+    let qa = ctx.transpose(qa, &[1, 0, 2])?; // (blocks, M, block)
+    let wi = ctx.cast(w, DType::I8)?;
+    let wi = ctx.transpose(wi, &[1, 2, 0])?; // (blocks, block, N)
+    let acc = integer_matmul(ctx, qa, wi, None, None)?; // (blocks, M, N)
+    let acc = ctx.cast(acc, DType::F32)?;
+    let sa = ctx.transpose(a_scale, &[1, 0, 2])?; // (blocks, M, 1)
+    let sb = ctx.transpose(b_scales, &[1, 2, 0])?; // (blocks, 1, N)
+    let scale = ctx.binary(Binary::Mul, sa, sb)?;
+    let y = ctx.binary(Binary::Mul, acc, scale)?;
+    let y = ctx.emit1(
+        Op::Reduce(Reduce {
+            kind: ReduceKind::Sum,
+            axes: vec![0],
+            keep_dims: false,
+        }),
+        &[y],
+    )?;
+    // Back to A's leading dims (read from A where they are symbols).
+    let out: Vec<Dim> = lead.into_iter().chain([Dim::Known(n)]).collect();
+    if ctx.ty(y).shape == out {
+        return Ok(y);
+    }
+    ctx.emit1(Op::Movement(Movement::Reshape { shape: out }), &[y, a_in])
 }
 
 /// `acc * a_scale * b_scale (+ bias)` in f32: a per-column b_scale (N)
