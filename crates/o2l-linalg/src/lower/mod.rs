@@ -53,8 +53,16 @@ impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
     }
 
     fn lower_node(&mut self, node: &Node, loc: Location<'c>) -> Result<()> {
-        let mut ins = Vec::with_capacity(node.inputs.len());
-        for &id in &node.inputs {
+        // A Pow by a small constant integer never reads its exponent tensor:
+        // it is not materialised (unless another node uses it).
+        let pow_n = self.pow_by_multiplication(node);
+        let used = if pow_n.is_some() {
+            1
+        } else {
+            node.inputs.len()
+        };
+        let mut ins = Vec::with_capacity(used);
+        for &id in &node.inputs[..used] {
             ins.push((self.get(id, loc)?, self.graph.ty(id)));
         }
         let outs: Vec<TensorType> = node
@@ -64,7 +72,7 @@ impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
             .collect();
         let cx = Ctx { loc, ..self.ctx };
         let results: Vec<Val<'c, 'a>> = match &node.op {
-            Op::Elementwise(op) => vec![match self.pow_by_multiplication(node) {
+            Op::Elementwise(op) => vec![match pow_n {
                 Some(n) => elementwise::lower_pow_by_multiplication(&cx, n, ins[0], &outs[0])?,
                 None => elementwise::lower(&cx, op, &ins, &outs[0])?,
             }],
