@@ -8,6 +8,10 @@
 //! - dynamic fixtures (with `shapes/BxS/`): converted once without pins, that
 //!   one IREE module run at the fixture's own shape and at every shape set.
 //!
+//! Two more tests do the same for a fixed sample of the ONNX node suite
+//! (tests/iree/expectations-node-sample.txt) and for every TOSA and StableHLO
+//! test program (tests/iree/expectations-programs.txt).
+//!
 //! Results are compared with tests/iree/expectations.txt (`CASE: pass` or
 //! `CASE: fail: reason`), so a change in either direction fails;
 //! `UPDATE_EXPECTATIONS=1` rewrites it. Needs build/venv-iree (scripts/setup.sh;
