@@ -17,7 +17,8 @@ Three ways to call it:
     iree-check.py --case-list FILE
         many models in one process: each line `LABEL<TAB>MODEL<TAB>in.npy;..<TAB>want.npy;..`
         (inputs and expected outputs in the graph's order), no JIT comparison; the
-        ONNX node suite's tolerance (atol 1e-7 + rtol 1e-3) unless --atol/--rtol say otherwise.
+        ONNX node suite's tolerance (atol 1e-7 + rtol 1e-3) unless --atol/--rtol say otherwise;
+        --jobs N works on N cases at a time (lines come in the order cases finish).
 
 Converts with target/debug/onnx2linalg (BIN overrides) and compiles for the local CPU
 with the flags of docs/iree.md. Prints one line per case, `iree-check: CASE pass ...` or
@@ -30,7 +31,9 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from iree import runtime as ireert
@@ -43,6 +46,16 @@ IREE_FLAGS = [
     # Without it IREE silently computes f64 in f32.
     "--iree-input-demote-f64-to-f32=false",
 ]
+
+
+_PRINT_LOCK = threading.Lock()
+
+
+def say(line):
+    """Prints one whole line (cases may run in parallel threads)."""
+    with _PRINT_LOCK:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
 
 
 class Case:
@@ -142,7 +155,7 @@ def run_checks(args, binary, model, cases, dynamic, atol, rtol, with_jit, tmp):
 
     def fail_all(reason):
         for case in cases:
-            print(f"iree-check: {case.label} fail: {reason}", flush=True)
+            say(f"iree-check: {case.label} fail: {reason}")
         return len(cases)
 
     # Unpinned in --dynamic mode: the one module is called at every shape below.
@@ -167,7 +180,9 @@ def run_checks(args, binary, model, cases, dynamic, atol, rtol, with_jit, tmp):
     if dynamic and "?" not in header.group(2):
         return fail_all(f"the unpinned module takes static inputs only: ({header.group(2)})")
     module = ireert.load_vm_flatbuffer_file(vmfb, driver="local-sync")
-    print(f"iree-check: {name}: convert {t1 - t0:.1f}s, iree-compile {t2 - t1:.1f}s", flush=True)
+    # One case (a case list's line): its label says which program this is.
+    what = cases[0].label if len(cases) == 1 else name
+    say(f"iree-check: {what}: convert {t1 - t0:.1f}s, iree-compile {t2 - t1:.1f}s")
 
     failed = 0
     for case in cases:
@@ -192,9 +207,9 @@ def run_checks(args, binary, model, cases, dynamic, atol, rtol, with_jit, tmp):
                 reason = str(e)
         took = time.monotonic() - t3
         if reason is None:
-            print(f"iree-check: {case.label} pass (run {took:.1f}s)", flush=True)
+            say(f"iree-check: {case.label} pass (run {took:.1f}s)")
         else:
-            print(f"iree-check: {case.label} fail: {reason}", flush=True)
+            say(f"iree-check: {case.label} fail: {reason}")
             failed += 1
     return failed
 
@@ -211,6 +226,8 @@ def main():
     ap.add_argument("--case-list", help="a file of `LABEL<TAB>MODEL<TAB>inputs;..<TAB>expected;..` lines")
     ap.add_argument("--jit", action="store_true", help="with --fixture: compare with `onnx2linalg run` too")
     ap.add_argument("--no-jit", action="store_true", help="with MODEL: skip the `onnx2linalg run` comparison")
+    ap.add_argument("--jobs", type=int, default=1,
+                    help="with --case-list: cases converted, compiled and run this many at a time")
     ap.add_argument("--atol", type=float, help="default: the manifest's, else 1e-4")
     ap.add_argument("--rtol", type=float, help="default: the manifest's, else 1e-4")
     args = ap.parse_args()
@@ -221,14 +238,22 @@ def main():
     if args.case_list:
         atol = args.atol if args.atol is not None else 1e-7
         rtol = args.rtol if args.rtol is not None else 1e-3
-        failed = 0
         with open(args.case_list) as f:
             lines = [line.rstrip("\n").split("\t") for line in f if line.strip()]
-        for label, model, ins, outs in lines:
+
+        def check_line(line):
+            label, model, ins, outs = line
             split = lambda paths: [(f"#{k}", p) for k, p in enumerate(paths.split(";")) if p]
             case = Case(label, split(ins), split(outs))
             with tempfile.TemporaryDirectory(prefix="iree-check-") as tmp:
-                failed += run_checks(args, binary, model, [case], False, atol, rtol, False, tmp)
+                try:
+                    return run_checks(args, binary, model, [case], False, atol, rtol, False, tmp)
+                except Exception as e:  # one case's surprise must not hide the others' results
+                    say(f"iree-check: {label} fail: iree-check.py: {type(e).__name__}: {e}")
+                    return 1
+
+        with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            failed = sum(pool.map(check_line, lines))
         sys.exit(1 if failed else 0)
     if args.fixture:
         if args.model:

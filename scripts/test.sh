@@ -9,8 +9,10 @@
 #                               the model fixtures (tests/suite/models.rs) and the ONNX
 #                               node-suite conformance run (tests/conformance.rs,
 #                               needs build/onnx-node from setup.sh), and IREE runs of
-#                               the model fixtures (tests/suite/iree.rs, needs
-#                               build/venv-iree from setup.sh; about 2 minutes)
+#                               the model fixtures, a node-suite sample and every
+#                               TOSA and StableHLO test program (tests/suite/iree.rs,
+#                               needs build/venv-iree from setup.sh; about 2 + 1 + 2
+#                               minutes)
 #   2. lit tests/ir             FileCheck tests of the emitted MLIR, per op family
 #   3. outside-crate test       every crate packs with `cargo package`, and a fresh
 #                               crate under /tmp made from docs/library.md's steps

@@ -991,6 +991,22 @@ def run_time_operands():
     )
 
 
+def pow_forms():
+    # Constant integer exponents |n| <= 4 are multiplications; any other
+    # exponent is pow of |x| with the sign of x put back for odd integers.
+    save(
+        "pow_forms",
+        [
+            node("Pow", ["x", "three"], ["cube"]),
+            node("Pow", ["x", "minus_two"], ["inv_sq"]),
+            node("Pow", ["x", "y"], ["p"]),
+        ],
+        [vi("x", F, [2, 3]), vi("y", F, [2, 3])],
+        [vi("cube", F, [2, 3]), vi("inv_sq", F, [2, 3]), vi("p", F, [2, 3])],
+        [const("three", 3.0, np.float32), const("minus_two", [-2.0, -2.0, -2.0], np.float32)],
+    )
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     control()
@@ -1004,4 +1020,5 @@ if __name__ == "__main__":
     quantized()
     conv_grouped()
     run_time_operands()
+    pow_forms()
     print(f"wrote {len(os.listdir(OUT))} fixtures to {OUT}")

@@ -363,6 +363,13 @@ case("op_top_k_ties", lambda v: lax.top_k(jnp.floor(v), 2), f32(3, 7))
 case("model_mlp_export", mlp, f32(4, 8), generic="export")
 case("model_attention_export", attention, f32(2, 5, D), generic="export")
 
+# stablehlo.power of negative bases: integral exponents give real values (odd
+# ones negative), other exponents NaN; a constant exponent too.
+neg_x = np.array([[-2.0, -1.5, -0.5, -3.0], [-0.0, 2.0, -1.0, -4.0]], np.float32)
+neg_y = np.array([[3.0, 2.0, -1.0, 0.5], [3.0, 2.5, 7.0, -3.0]], np.float32)
+case("op_power_negative_base", lax.pow, neg_x, neg_y)
+case("op_power_constant_cube", lambda v: lax.pow(v, np.float32(3.0)), neg_x)
+
 
 def main():
     for entry in os.listdir(ROOT):

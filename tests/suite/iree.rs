@@ -8,6 +8,10 @@
 //! - dynamic fixtures (with `shapes/BxS/`): converted once without pins, that
 //!   one IREE module run at the fixture's own shape and at every shape set.
 //!
+//! Two more tests do the same for a fixed sample of the ONNX node suite
+//! (tests/iree/expectations-node-sample.txt) and for every TOSA and StableHLO
+//! test program (tests/iree/expectations-programs.txt).
+//!
 //! Results are compared with tests/iree/expectations.txt (`CASE: pass` or
 //! `CASE: fail: reason`), so a change in either direction fails;
 //! `UPDATE_EXPECTATIONS=1` rewrites it. Needs build/venv-iree (scripts/setup.sh;
@@ -268,6 +272,146 @@ fn iree_runs_a_sample_of_the_node_suite() {
     render.push('\n');
     check_expectations(
         &root().join("tests/iree/expectations-node-sample.txt"),
+        &render,
+    );
+}
+
+/// Folders of programs with `input_K.npy` and `expected_K.npy` beside each
+/// `program.mlir`: JAX's StableHLO (tests/stablehlo; the cases holding
+/// `expect_error.txt` convert to nothing and are left out), torch-mlir's
+/// StableHLO and TOSA (expected outputs from JAX or PyTorch).
+const PROGRAM_FOLDERS: &[&str] = &["stablehlo", "torch_mlir_stablehlo", "torch_mlir_tosa"];
+
+/// Fewer programs than this means a corpus went missing.
+const MIN_PROGRAMS: usize = 160;
+
+/// The `input_K.npy` (or `expected_K.npy`) files of a program folder, in order.
+fn numbered_npys(dir: &Path, prefix: &str) -> Vec<String> {
+    (0..)
+        .map(|k| dir.join(format!("{prefix}_{k}.npy")))
+        .take_while(|p| p.is_file())
+        .map(|p| p.display().to_string())
+        .collect()
+}
+
+/// Every TOSA and StableHLO test program under IREE: converted by the binary
+/// under test (the dialect detected from the text, as a user runs it),
+/// compiled and run by IREE, compared with the program's expected outputs
+/// (JAX's or PyTorch's) within 1e-4 + 1e-4·|expected|, as the fixtures are.
+/// tests/tosa/*.mlir have no stored outputs: their inputs are the TOSA
+/// test's seeded ones (seed 1) and the expected outputs MLIR's upstream
+/// tosa-to-linalg lowering of the same program, run on our JIT. Outcomes
+/// against tests/iree/expectations-programs.txt.
+#[test]
+fn iree_runs_our_tosa_and_stablehlo_programs() {
+    let python = iree_python();
+    let tests = root().join("tests");
+    let scratch = crate::common::scratch("iree", "programs");
+    let mut list = String::new();
+    let mut lines = Vec::new();
+    let mut count = 0;
+    for folder in PROGRAM_FOLDERS {
+        let mut dirs: Vec<PathBuf> = std::fs::read_dir(tests.join(folder))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.join("program.mlir").is_file() && !p.join("expect_error.txt").is_file())
+            .collect();
+        dirs.sort();
+        for dir in dirs {
+            let label = format!("{folder}/{}", dir.file_name().unwrap().to_string_lossy());
+            let (ins, outs) = (
+                numbered_npys(&dir, "input"),
+                numbered_npys(&dir, "expected"),
+            );
+            count += 1;
+            if outs.is_empty() {
+                lines.push(format!("{label}: fail: no expected_0.npy"));
+                continue;
+            }
+            list.push_str(&format!(
+                "{label}\t{}\t{}\t{}\n",
+                dir.join("program.mlir").display(),
+                ins.join(";"),
+                outs.join(";")
+            ));
+        }
+    }
+    let mut tosa: Vec<PathBuf> = std::fs::read_dir(tests.join("tosa"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "mlir"))
+        .collect();
+    tosa.sort();
+    for file in tosa {
+        let stem = file.file_stem().unwrap().to_string_lossy().into_owned();
+        let label = format!("tosa/{stem}");
+        count += 1;
+        let (inputs, expected) = match crate::tosa::upstream_case(&file, 1) {
+            Ok(case) => case,
+            Err(e) => {
+                lines.push(format!("{label}: fail: the upstream oracle: {e}"));
+                continue;
+            }
+        };
+        let write = |what: &str, tensors: &[onnx2linalg::Tensor]| -> Vec<String> {
+            tensors
+                .iter()
+                .enumerate()
+                .map(|(k, t)| {
+                    let npy = scratch.join(format!("{stem}_{what}_{k}.npy"));
+                    std::fs::write(&npy, onnx2linalg::npy::write(t)).unwrap();
+                    npy.display().to_string()
+                })
+                .collect()
+        };
+        list.push_str(&format!(
+            "{label}\t{}\t{}\t{}\n",
+            file.display(),
+            write("input", &inputs).join(";"),
+            write("expected", &expected).join(";")
+        ));
+    }
+    assert!(
+        count >= MIN_PROGRAMS,
+        "found {count} TOSA and StableHLO programs under tests/: a corpus is missing"
+    );
+
+    let list_file = scratch.join("cases.tsv");
+    std::fs::write(&list_file, list).unwrap();
+    let started = Instant::now();
+    let out = Command::new(&python)
+        .arg(root().join("scripts/iree-check.py"))
+        .arg("--case-list")
+        .arg(&list_file)
+        .args(["--atol", "1e-4", "--rtol", "1e-4", "--jobs", "2"])
+        .env("BIN", env!("CARGO_BIN_EXE_onnx2linalg"))
+        .output()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", python.display()));
+    lines.extend(reported_cases(&out.stdout));
+    // Reasons may name the program's file; relative to tests/ they read the
+    // same on any machine.
+    let prefix = format!("{}/", tests.display());
+    for line in &mut lines {
+        *line = line.replace(&prefix, "");
+    }
+    lines.sort();
+    let passed = lines.iter().filter(|l| l.ends_with(": pass")).count();
+    println!(
+        "iree: TOSA and StableHLO programs: {passed} of {} pass under IREE, {:.1}s",
+        lines.len(),
+        started.elapsed().as_secs_f64()
+    );
+    assert_eq!(
+        lines.len(),
+        count,
+        "iree-check.py reported {} of {count} programs:\n{}",
+        lines.len(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut render = lines.join("\n");
+    render.push('\n');
+    check_expectations(
+        &root().join("tests/iree/expectations-programs.txt"),
         &render,
     );
 }

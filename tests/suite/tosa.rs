@@ -94,6 +94,31 @@ fn agree(ours: &Tensor, oracle: &Tensor) -> Result<(), String> {
     Ok(())
 }
 
+/// The program's inputs at `seed` and the outputs of MLIR's upstream
+/// lowering of it on those inputs (the oracle of the test below; the IREE
+/// test compares IREE's outputs of our MLIR with them).
+pub(crate) fn upstream_case(path: &Path, seed: u64) -> Result<(Vec<Tensor>, Vec<Tensor>), String> {
+    let source = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let graph = o2l_tosa::import_text(&source, None).map_err(|e| format!("import: {e}"))?;
+    let inputs = inputs_for(&graph_inputs(&graph), seed);
+    let out_types: Vec<TensorType> = graph.outputs.iter().map(|&v| graph.ty(v).clone()).collect();
+    let upstream = upstream_linalg(&source)?;
+    let oracle = o2l_jit::compile(&upstream, &graph.name).map_err(|e| format!("upstream: {e}"))?;
+    let outputs = oracle
+        .run(&inputs, &out_types)
+        .map_err(|e| format!("upstream run: {e}"))?;
+    Ok((inputs, outputs))
+}
+
+/// The graph's inputs as (name, type), in order.
+fn graph_inputs(graph: &o2l_canon::Graph) -> Vec<(String, TensorType)> {
+    graph
+        .inputs
+        .iter()
+        .map(|&v| (graph.value(v).name.clone(), graph.ty(v).clone()))
+        .collect()
+}
+
 fn check_program(path: &Path) -> Result<usize, String> {
     let source = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
     let graph = o2l_tosa::import_text(&source, None).map_err(|e| format!("import: {e}"))?;

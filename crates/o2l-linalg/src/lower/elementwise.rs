@@ -4,7 +4,7 @@ use super::ir::{Ctx, Operand, Val};
 use melior::ir::ValueLike;
 use o2l_canon::narrow::E8M0Round;
 use o2l_canon::ops::{Binary, Compare, Elementwise, Unary};
-use o2l_canon::{DType, Error, Result, TensorType};
+use o2l_canon::{DType, Error, Result, Tensor, TensorType};
 
 pub(crate) fn lower<'c, 'a>(
     cx: &Ctx<'c, 'a>,
@@ -280,6 +280,103 @@ pub(crate) fn unary<'c, 'b>(
     }
 }
 
+/// The exponent of a float Pow computed by multiplication: a constant
+/// exponent tensor whose elements all hold one integer n with |n| <= 4.
+pub(crate) fn small_integral_exponent(y: &Tensor) -> Option<i32> {
+    if !y.dtype.is_float() {
+        return None;
+    }
+    let values = y.to_f64s();
+    let n = *values.first()?;
+    let small = n.fract() == 0.0 && n.abs() <= 4.0;
+    (small && values.iter().all(|&v| v == n)).then_some(n as i32)
+}
+
+/// `x^n` for a constant integer |n| <= 4 as multiplications: `x*x` (exact, as
+/// libm's pow), `(x*x)*x` (PyTorch's own form of `x**3`), `(x*x)*(x*x)`, and
+/// one over them for negative n. Right for negative bases, which the
+/// `exp(n*log(x))` expansion of `math.powf` and `math.fpowi` that IREE uses
+/// turns into NaN. The result has `out`'s shape (the exponent's broadcast
+/// included).
+pub(crate) fn lower_pow_by_multiplication<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    n: i32,
+    x: Operand<'c, 'a, '_>,
+    out: &TensorType,
+) -> Result<Val<'c, 'a>> {
+    let d = x.1.dtype;
+    if !d.is_float() || n.abs() > 4 {
+        return Err(Error::internal(format!(
+            "Pow by multiplication of {d} elements to the power {n}"
+        )));
+    }
+    cx.elementwise(&[x], out, &[], move |b, xs, _| {
+        widened(b, d, xs, |b, w, xs| {
+            let x = xs[0];
+            let p = match n.abs() {
+                0 => return b.scalar(w, 1.0),
+                1 => x,
+                2 => b.bin("arith.mulf", x, x)?,
+                3 => b.bin("arith.mulf", b.bin("arith.mulf", x, x)?, x)?,
+                _ => {
+                    let sq = b.bin("arith.mulf", x, x)?;
+                    b.bin("arith.mulf", sq, sq)?
+                }
+            };
+            if n < 0 {
+                b.bin("arith.divf", b.scalar(w, 1.0)?, p)
+            } else {
+                Ok(p)
+            }
+        })
+    })
+}
+
+/// Float `x^y` as C's `pow` defines it, negative bases included, from
+/// `math.powf` of |x| only: `pow(|x|, y)`, 1 when y is 0 or |x| is 1,
+/// negated (copysign from x, so -0 too) when y is an odd integer, NaN when x
+/// is finite and negative and y is not an integer. libm's pow satisfies
+/// these identities exactly, so on our JIT the values are libm's (bit for
+/// bit); IREE expands `math.powf` (and `math.fpowi`) as `exp(y*log(x))`, NaN
+/// for every negative x and for 0^0, 1^inf and inf^0. A constant exponent
+/// folds the tests away.
+fn pow_float<'c, 'b>(
+    b: &Ctx<'c, 'b>,
+    d: DType,
+    x: Val<'c, 'b>,
+    y: Val<'c, 'b>,
+) -> Result<Val<'c, 'b>> {
+    let ax = b.un("math.absf", x)?;
+    let r = b.bin("math.powf", ax, y)?;
+    // pow(x, 0) and pow(1, y) are 1 whatever the other operand (NaN and
+    // infinities included), where exp(y*log(x)) gives NaN.
+    let zero = b.scalar(d, 0.0)?;
+    let one = b.scalar(d, 1.0)?;
+    let unit = b.bin("arith.ori", b.cmpf(1, y, zero)?, b.cmpf(1, ax, one)?)?; // oeq
+    let r = b.select(unit, one, r)?;
+    // y integral (false for NaN; true for infinities, which are even).
+    let fy = b.un("math.floor", y)?;
+    let integral = b.cmpf(1, fy, y)?; // oeq
+    let half = b.scalar(d, 0.5)?;
+    let two = b.scalar(d, 2.0)?;
+    let even_part = b.bin(
+        "arith.mulf",
+        b.un("math.floor", b.bin("arith.mulf", y, half)?)?,
+        two,
+    )?;
+    let odd = b.cmpf(1, b.bin("arith.subf", y, even_part)?, one)?; // oeq: false for infinities
+    let signed = b.op1("math.copysign", &[r, x], r.r#type(), &[])?;
+    let r = b.select(odd, signed, r)?;
+    // A finite negative base (-0 and -inf excluded) to a non-integral power.
+    let neg_inf = b.scalar(d, f64::NEG_INFINITY)?;
+    let negative = b.bin("arith.andi", b.cmpf(4, x, zero)?, b.cmpf(2, x, neg_inf)?)?; // olt, ogt
+    let t = b.scalar_int(DType::Bool, 1)?;
+    let fractional = b.bin("arith.xori", integral, t)?;
+    let bad = b.bin("arith.andi", negative, fractional)?;
+    let nan = b.scalar(d, f64::NAN)?;
+    b.select(bad, nan, r)
+}
+
 /// Value range of an int type, as f64.
 fn int_range(d: DType) -> (f64, f64) {
     let bits = d.bit_width() as i32;
@@ -311,7 +408,7 @@ pub(crate) fn binary<'c, 'b>(
             Binary::Div => "arith.divf",
             Binary::Max => "arith.maximumf",
             Binary::Min => "arith.minimumf",
-            Binary::Pow => "math.powf",
+            Binary::Pow => return pow_float(b, d, x, y),
             Binary::Mod { .. }
             | Binary::And
             | Binary::Or
@@ -680,7 +777,7 @@ mod tests {
     use crate::Weights;
     use crate::testing::{Case, binary, check, f32t, lower_text, t, unary};
     use o2l_canon::ops::{Binary, Elementwise, Unary};
-    use o2l_canon::{DType, Dim, Op, TensorType};
+    use o2l_canon::{DType, Dim, Op, Tensor, TensorType};
 
     #[test]
     fn elementwise_unary_float() {
@@ -810,6 +907,73 @@ mod tests {
             let z = c.node(binary(b), &[x, y], "b");
             check(&c.output(z), &[frag]);
         }
+    }
+
+    /// Pow of x by a constant splat exponent of `dims` filled with `n`.
+    fn pow_by_constant(d: DType, dims: &[u64], n: f64) -> String {
+        let mut c = Case::new();
+        let x = c.input("x", t(d, &[2, 3]));
+        let count: u64 = dims.iter().product();
+        let values = vec![n; count as usize];
+        let y =
+            c.g.add_constant("y", Tensor::from_f64s(d, dims.to_vec(), &values).unwrap())
+                .unwrap();
+        let z = c.node(binary(Binary::Pow), &[x, y], "pow");
+        lower_text(&c.output(z), Weights::Resource)
+    }
+
+    #[test]
+    fn pow_by_a_small_constant_integer_multiplies() {
+        // x^3 = (x*x)*x, the exponent's broadcast kept in the result's shape;
+        // the exponent is not read.
+        let text = pow_by_constant(DType::F32, &[4, 1, 1], 3.0);
+        let generic = text.find("linalg.generic").unwrap();
+        let body = &text[generic..];
+        assert!(body.contains("ins(%arg0 : tensor<2x3xf32>)"), "{text}");
+        let sq = body.find("arith.mulf %in, %in : f32").unwrap();
+        assert!(body[sq..].contains(", %in : f32"), "{text}");
+        assert!(body.contains("-> tensor<4x2x3xf32>"), "{text}");
+        assert!(!text.contains("math.powf"), "{text}");
+        // x^-2 = 1/(x*x), computed in f32 for f16.
+        let text = pow_by_constant(DType::F16, &[1], -2.0);
+        for frag in ["arith.extf", "arith.mulf", "arith.divf", "arith.truncf"] {
+            assert!(text.contains(frag), "{frag}: {text}");
+        }
+        assert!(!text.contains("math.powf"), "{text}");
+        // x^0 = 1 whatever x.
+        let text = pow_by_constant(DType::F64, &[1], 0.0);
+        assert!(text.contains("arith.constant 1.000000e+00 : f64"), "{text}");
+        // Larger or non-integral exponents keep pow, with its sign fix.
+        for n in [5.0, 0.5, -4.5] {
+            let text = pow_by_constant(DType::F32, &[1], n);
+            assert!(text.contains("math.powf"), "{n}: {text}");
+            assert!(text.contains("math.copysign"), "{n}: {text}");
+        }
+    }
+
+    #[test]
+    fn pow_of_floats_works_on_the_absolute_base() {
+        let mut c = Case::new();
+        let x = c.input("x", f32t(&[3]));
+        let y = c.input("y", f32t(&[3]));
+        let z = c.node(binary(Binary::Pow), &[x, y], "pow");
+        check(
+            &c.output(z),
+            &[
+                "linalg.generic",
+                "math.absf %in",
+                "math.powf",
+                "arith.select",
+                "math.floor %in_0",
+                "arith.cmpf oeq",
+                "math.copysign",
+                "arith.select",
+                "arith.cmpf olt, %in,",
+                "0x7FC00000",
+                "arith.select",
+                "linalg.yield",
+            ],
+        );
     }
 
     #[test]

@@ -20,7 +20,7 @@ mod sort;
 use ir::{Ctx, Val};
 use lowerer::{Lowerer, node_name};
 use melior::ir::Location;
-use o2l_canon::ops::Control;
+use o2l_canon::ops::{Binary, Control, Elementwise};
 use o2l_canon::{Node, Op, Result, TensorType};
 
 impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
@@ -38,9 +38,31 @@ impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
         Ok(())
     }
 
+    /// A float Pow whose exponent is a constant small integer (see
+    /// `elementwise::small_integral_exponent`): that integer.
+    fn pow_by_multiplication(&self, node: &Node) -> Option<i32> {
+        if !matches!(node.op, Op::Elementwise(Elementwise::Binary(Binary::Pow))) {
+            return None;
+        }
+        let (&x, &y) = (node.inputs.first()?, node.inputs.get(1)?);
+        if !self.graph.ty(x).dtype.is_float() {
+            return None;
+        }
+        let exponent = self.graph.value(y).constant.as_ref()?;
+        elementwise::small_integral_exponent(exponent)
+    }
+
     fn lower_node(&mut self, node: &Node, loc: Location<'c>) -> Result<()> {
-        let mut ins = Vec::with_capacity(node.inputs.len());
-        for &id in &node.inputs {
+        // A Pow by a small constant integer never reads its exponent tensor:
+        // it is not materialised (unless another node uses it).
+        let pow_n = self.pow_by_multiplication(node);
+        let used = if pow_n.is_some() {
+            1
+        } else {
+            node.inputs.len()
+        };
+        let mut ins = Vec::with_capacity(used);
+        for &id in &node.inputs[..used] {
             ins.push((self.get(id, loc)?, self.graph.ty(id)));
         }
         let outs: Vec<TensorType> = node
@@ -50,7 +72,10 @@ impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
             .collect();
         let cx = Ctx { loc, ..self.ctx };
         let results: Vec<Val<'c, 'a>> = match &node.op {
-            Op::Elementwise(op) => vec![elementwise::lower(&cx, op, &ins, &outs[0])?],
+            Op::Elementwise(op) => vec![match pow_n {
+                Some(n) => elementwise::lower_pow_by_multiplication(&cx, n, ins[0], &outs[0])?,
+                None => elementwise::lower(&cx, op, &ins, &outs[0])?,
+            }],
             Op::Linear(op) => vec![linear::lower(&cx, op, &ins, &outs[0])?],
             Op::Conv(op) => vec![conv::lower(&cx, op, &ins, &outs[0])?],
             Op::QuantizedConv(op) => vec![conv::lower_quantized(&cx, op, &ins, &outs[0])?],
