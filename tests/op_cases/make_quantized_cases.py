@@ -116,6 +116,27 @@ class TinyDepthwise(torch.nn.Module):
         return self.fc(torch.flatten(d, 1))
 
 
+class TinyAct(torch.nn.Module):
+    """HardSwish, HardSigmoid (a squeeze-excite gate) and Abs between
+    convolutions: the QDQ groups of the elementwise tables (the quantizer
+    folds a ReLU6 after a convolution into the convolution's range)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 8, 3, padding=1)
+        self.dw = torch.nn.Conv2d(8, 8, 3, padding=1, groups=8)
+        self.conv2 = torch.nn.Conv2d(8, 8, 1)
+        self.fc = torch.nn.Linear(8 * 8 * 8, 10)
+
+    def forward(self, x):
+        a = torch.nn.functional.hardswish(self.conv(x))
+        b = self.dw(a)
+        gate = torch.nn.functional.hardsigmoid(b)
+        c = torch.nn.functional.relu6(self.conv2(b * gate))
+        d = torch.abs(torch.flatten(self.conv2(c), 1))
+        return self.fc(d)
+
+
 class Reader(CalibrationDataReader):
     """Seeded calibration batches."""
 
@@ -296,7 +317,8 @@ def compare_intermediates():
     quantization): counts the 8-bit and output values that differ from
     onnxruntime's."""
     ort.set_default_logger_severity(3)
-    cases = [*ROOT.glob("qdq_depthwise_*"), *ROOT.glob("qdq_mix_*"), *ROOT.glob("qop_depthwise_*")]
+    cases = [*ROOT.glob("qdq_depthwise_*"), *ROOT.glob("qdq_mix_*"), *ROOT.glob("qop_depthwise_*"),
+             *ROOT.glob("qdq_act_*")]
     for folder in sorted(cases):
         model = onnx.load(str(folder / "model.onnx"))
         known = {o.name for o in model.graph.output}
@@ -455,6 +477,8 @@ if __name__ == "__main__":
         "qdq_mix_s8_per_tensor": (TinyMix, [8, 3, 8, 8], False, QuantType.QInt8),
         "qdq_depthwise_per_tensor": (TinyDepthwise, [4, 3, 8, 8], False, QuantType.QUInt8),
         "qdq_depthwise_s8_per_channel": (TinyDepthwise, [4, 3, 8, 8], True, QuantType.QInt8),
+        "qdq_act_per_tensor": (TinyAct, [4, 3, 8, 8], False, QuantType.QUInt8),
+        "qdq_act_s8_per_channel": (TinyAct, [4, 3, 8, 8], True, QuantType.QInt8),
         "qop_depthwise_per_tensor": (TinyDepthwise, [4, 3, 8, 8], False, QuantType.QUInt8),
         "qop_depthwise_s8_per_channel": (TinyDepthwise, [4, 3, 8, 8], True, QuantType.QInt8),
     }
