@@ -910,6 +910,24 @@ mod tests {
         };
         let clip = group("Clip", &["xd", "lo", "hi"]);
         assert!(clip[0].contains("): integer (Clip table: "), "{clip:?}");
+        let mean = M::new(14)
+            .input(f32_in("x", &[2, 3]))
+            .init(t_f32("s", &[], &[0.1]))
+            .init(t_i8("z", &[], &[3]))
+            .init(t_f32("so", &[], &[0.01]))
+            .init(t_i8("zo", &[], &[-2]))
+            .node(node("QuantizeLinear", "qx", &["x", "s", "z"], &["xq"]))
+            .node(node("DequantizeLinear", "dqx", &["xq", "s", "z"], &["xd"]))
+            .node(node("ReduceMean", "op", &["xd"], &["r"]))
+            .node(node("QuantizeLinear", "qo", &["r", "so", "zo"], &["out"]))
+            .output("out")
+            .import_warned(&Default::default())
+            .unwrap()
+            .quantization;
+        assert!(
+            mean[0].contains("stays float: onnxruntime runs ReduceMean in float"),
+            "{mean:?}"
+        );
         let tanh = group("Tanh", &["xd"]);
         assert!(
             tanh[0].ends_with(
