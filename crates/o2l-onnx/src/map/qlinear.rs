@@ -300,6 +300,8 @@ fn mlas_logistic(x: f32) -> f32 {
     (p / q + 0.5).clamp(0.0, 1.0)
 }
 
+/// onnxruntime's order: the min with 1 first, then the max with 0.
+#[allow(clippy::manual_clamp)]
 fn hard_sigmoid(v: f32, alpha: f32, beta: f32) -> f32 {
     (alpha * v + beta).min(1.0).max(0.0)
 }
