@@ -17,10 +17,11 @@ and how many values of the 8-bit tensors after its groups (every
 QuantizeLinear output) differ from onnxruntime's, and what `--explain-quant`
 says of its groups. With --intermediates, writes nothing: the depthwise and
 mix cases with every 8-bit tensor after a group made a graph output, over
-seeded inputs, against onnxruntime. With --tables, writes nothing: runs
-QLinearSigmoid / QLinearLeakyRelu and their QDQ groups over all 256 codes for
-seeded random scales and zero points, and counts the codes whose result
-differs from onnxruntime's."""
+seeded inputs, against onnxruntime. With --tables [OP ...], writes nothing:
+runs QLinearSigmoid / QLinearLeakyRelu and the QDQ groups of the table ops
+(TABLE_OPS, or the ops named: FLOAT_OPS measures the groups that stay
+float) over all 256 codes for seeded random scales, zero points and
+attributes, and counts the codes whose result differs from onnxruntime's."""
 import pathlib
 import shutil
 import subprocess
@@ -113,6 +114,27 @@ class TinyDepthwise(torch.nn.Module):
         c = torch.nn.functional.leaky_relu(self.dw2(b), 0.1)
         d = torch.sigmoid(self.grouped(c))
         return self.fc(torch.flatten(d, 1))
+
+
+class TinyAct(torch.nn.Module):
+    """HardSwish, HardSigmoid (a squeeze-excite gate) and Abs between
+    convolutions: the QDQ groups of the elementwise tables (the quantizer
+    folds a ReLU6 after a convolution into the convolution's range)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 8, 3, padding=1)
+        self.dw = torch.nn.Conv2d(8, 8, 3, padding=1, groups=8)
+        self.conv2 = torch.nn.Conv2d(8, 8, 1)
+        self.fc = torch.nn.Linear(8 * 8 * 8, 10)
+
+    def forward(self, x):
+        a = torch.nn.functional.hardswish(self.conv(x))
+        b = self.dw(a)
+        gate = torch.nn.functional.hardsigmoid(b)
+        c = torch.nn.functional.relu6(self.conv2(b * gate))
+        d = torch.abs(torch.flatten(self.conv2(c), 1))
+        return self.fc(d)
 
 
 class Reader(CalibrationDataReader):
@@ -295,7 +317,8 @@ def compare_intermediates():
     quantization): counts the 8-bit and output values that differ from
     onnxruntime's."""
     ort.set_default_logger_severity(3)
-    cases = [*ROOT.glob("qdq_depthwise_*"), *ROOT.glob("qdq_mix_*"), *ROOT.glob("qop_depthwise_*")]
+    cases = [*ROOT.glob("qdq_depthwise_*"), *ROOT.glob("qdq_mix_*"), *ROOT.glob("qop_depthwise_*"),
+             *ROOT.glob("qdq_act_*")]
     for folder in sorted(cases):
         model = onnx.load(str(folder / "model.onnx"))
         known = {o.name for o in model.graph.output}
@@ -329,16 +352,24 @@ def compare_intermediates():
         print(f"{folder.name}: {len(names)} outputs, {total} values, {differ} differ")
 
 
-def compare_tables(sets=128):
-    """QLinearSigmoid / QLinearLeakyRelu and their QDQ groups over every
-    8-bit code, for seeded random scales and zero points: one model per
-    (op, type, form) with `sets` nodes side by side, run by onnxruntime
-    (optimizations on, and for the QDQ form also off) and onnx2linalg."""
+TABLE_OPS = ["Sigmoid", "LeakyRelu", "HardSigmoid", "HardSwish", "Relu", "Clip", "Abs", "Neg"]
+# Ops whose QDQ group keeps the float path (transcendental: onnxruntime's
+# approximations are not reproduced at conversion time); `--tables Tanh ...`
+# measures how our float path compares.
+FLOAT_OPS = ["Tanh", "Exp", "Log", "Sqrt", "Erf", "Softplus", "Elu", "Selu", "Gelu", "Mish"]
+
+
+def compare_tables(ops=None, sets=128):
+    """The lookup-table ops (QLinearSigmoid / QLinearLeakyRelu and the QDQ
+    groups of the elementwise unary ops) over every 8-bit code, for seeded
+    random scales, zero points and attributes: one model per (op, type,
+    form) with `sets` nodes side by side, run by onnxruntime (optimizations
+    on, and for the QDQ form also off) and onnx2linalg."""
     from onnx import TensorProto, helper
 
     ort.set_default_logger_severity(3)
-    rng = np.random.default_rng(5)
-    for op in ["Sigmoid", "LeakyRelu"]:
+    for op in ops or TABLE_OPS:
+        rng = np.random.default_rng(5)
         for signed in [False, True]:
             dt = TensorProto.INT8 if signed else TensorProto.UINT8
             lo, hi = (-128, 127) if signed else (0, 255)
@@ -346,19 +377,30 @@ def compare_tables(sets=128):
             params = [
                 (np.float32(10 ** rng.uniform(-3, -0.5)), int(rng.integers(lo, hi + 1)),
                  np.float32(10 ** rng.uniform(-3.5, -1)), int(rng.integers(lo, hi + 1)),
-                 float(np.float32(rng.uniform(0.01, 0.5))))
+                 float(np.float32(rng.uniform(0.01, 0.5))), float(np.float32(rng.uniform(-1, 1))),
+                 sorted(np.float32(rng.uniform(-3, 3, 2)).tolist()))
                 for _ in range(sets)
             ]
-            for form in ["contrib", "qdq"]:
+            forms = ["contrib", "qdq"] if op in ["Sigmoid", "LeakyRelu"] else ["qdq"]
+            for form in forms:
                 nodes, inits, outs = [], [], []
-                for i, (sx, zx, sy, zy, alpha) in enumerate(params):
+                for i, (sx, zx, sy, zy, alpha, beta, bounds) in enumerate(params):
                     inits += [
                         helper.make_tensor(f"sx{i}", TensorProto.FLOAT, [], [sx]),
                         helper.make_tensor(f"zx{i}", dt, [], [zx]),
                         helper.make_tensor(f"sy{i}", TensorProto.FLOAT, [], [sy]),
                         helper.make_tensor(f"zy{i}", dt, [], [zy]),
                     ]
-                    attrs = {"alpha": alpha} if op == "LeakyRelu" else {}
+                    attrs = {
+                        "LeakyRelu": {"alpha": alpha},
+                        "HardSigmoid": {"alpha": alpha, "beta": beta},
+                        "Elu": {"alpha": alpha},
+                    }.get(op, {})
+                    args = [f"d{i}"]
+                    if op == "Clip":
+                        inits += [helper.make_tensor(f"lo{i}", TensorProto.FLOAT, [], [bounds[0]]),
+                                  helper.make_tensor(f"hi{i}", TensorProto.FLOAT, [], [bounds[1]])]
+                        args += [f"lo{i}", f"hi{i}"]
                     if form == "contrib":
                         nodes.append(helper.make_node(
                             f"QLinear{op}", ["x", f"sx{i}", f"zx{i}", f"sy{i}", f"zy{i}"], [f"y{i}"],
@@ -366,7 +408,7 @@ def compare_tables(sets=128):
                     else:
                         nodes += [
                             helper.make_node("DequantizeLinear", ["x", f"sx{i}", f"zx{i}"], [f"d{i}"]),
-                            helper.make_node(op, [f"d{i}"], [f"f{i}"], **attrs),
+                            helper.make_node(op, args, [f"f{i}"], **attrs),
                             helper.make_node("QuantizeLinear", [f"f{i}", f"sy{i}", f"zy{i}"], [f"y{i}"]),
                         ]
                     outs.append(helper.make_tensor_value_info(f"y{i}", dt, [256]))
@@ -374,7 +416,8 @@ def compare_tables(sets=128):
                     nodes, "tables", [helper.make_tensor_value_info("x", dt, [256])], outs, inits)
                 model = helper.make_model(
                     graph, ir_version=8,
-                    opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)])
+                    opset_imports=[helper.make_opsetid("", 20 if op == "Gelu" else 17),
+                                   helper.make_opsetid("com.microsoft", 1)])
                 with tempfile.TemporaryDirectory() as tmp:
                     path = f"{tmp}/model.onnx"
                     onnx.save(model, path)
@@ -385,6 +428,11 @@ def compare_tables(sets=128):
                               "--input", f"x={tmp}/x.npy", "--output-dir", f"{tmp}/out"],
                         check=True,
                     )
+                    explained = subprocess.run(
+                        ["target/debug/onnx2linalg", path, "-o", "/dev/null", "--explain-quant"],
+                        capture_output=True, text=True, check=True,
+                    ).stderr
+                    tabled = sum("): integer (" in line and "table" in line for line in explained.splitlines())
                     got = [np.load(f"{tmp}/out/y{i}.npy").astype(int) for i in range(sets)]
                     levels = {"on": ort.GraphOptimizationLevel.ORT_ENABLE_ALL}
                     if form == "qdq":
@@ -397,7 +445,8 @@ def compare_tables(sets=128):
                         differ = sum(int((g != w.astype(int)).sum()) for g, w in zip(got, want))
                         steps = max(int(np.abs(g - w.astype(int)).max()) for g, w in zip(got, want))
                         kind = "s8" if signed else "u8"
-                        print(f"{op} {kind} {form} (onnxruntime optimizations {level}): "
+                        note = f"; {tabled} of {sets} groups tabled" if form == "qdq" else ""
+                        print(f"{op} {kind} {form} (onnxruntime optimizations {level}{note}): "
                               f"{sets * 256} codes, {differ} differ, at most {steps} steps")
 
 
@@ -405,8 +454,8 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["--intermediates"]:
         compare_intermediates()
         sys.exit(0)
-    if sys.argv[1:] == ["--tables"]:
-        compare_tables()
+    if sys.argv[1:2] == ["--tables"]:
+        compare_tables(sys.argv[2:])
         sys.exit(0)
     if sys.argv[1:] == ["--compare"]:
         compare()
@@ -428,6 +477,8 @@ if __name__ == "__main__":
         "qdq_mix_s8_per_tensor": (TinyMix, [8, 3, 8, 8], False, QuantType.QInt8),
         "qdq_depthwise_per_tensor": (TinyDepthwise, [4, 3, 8, 8], False, QuantType.QUInt8),
         "qdq_depthwise_s8_per_channel": (TinyDepthwise, [4, 3, 8, 8], True, QuantType.QInt8),
+        "qdq_act_per_tensor": (TinyAct, [4, 3, 8, 8], False, QuantType.QUInt8),
+        "qdq_act_s8_per_channel": (TinyAct, [4, 3, 8, 8], True, QuantType.QInt8),
         "qop_depthwise_per_tensor": (TinyDepthwise, [4, 3, 8, 8], False, QuantType.QUInt8),
         "qop_depthwise_s8_per_channel": (TinyDepthwise, [4, 3, 8, 8], True, QuantType.QInt8),
     }

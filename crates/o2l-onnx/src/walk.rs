@@ -272,6 +272,38 @@ fn subgraph_reads(g: &o2l_proto::GraphProto, names: &mut HashSet<String>) {
     }
 }
 
+/// Elementwise unary ops of one input that a QDQ group could take as a
+/// 256-entry table, but whose f32 value onnxruntime computes with its own
+/// approximations (MLAS, Eigen), so they keep the float path.
+const TRANSCENDENTAL: &[&str] = &[
+    "Tanh",
+    "Exp",
+    "Log",
+    "Sqrt",
+    "Erf",
+    "Gelu",
+    "Elu",
+    "Selu",
+    "Celu",
+    "Softplus",
+    "Softsign",
+    "Mish",
+    "Sin",
+    "Cos",
+    "Tan",
+    "Asin",
+    "Acos",
+    "Atan",
+    "Sinh",
+    "Cosh",
+    "Asinh",
+    "Acosh",
+    "Atanh",
+    "Reciprocal",
+    "ThresholdedRelu",
+    "Swish",
+];
+
 /// What became of a node that reads a dequantized value: the integer kernel
 /// it emitted, or why it stays float.
 fn quantization_line(
@@ -305,6 +337,10 @@ fn quantization_line(
     match (kernel, float_reason) {
         (Some(kernel), _) => format!("{origin}: integer ({kernel}, i32 accumulation)"),
         (None, Some(why)) => format!("{origin}: stays float: {why}"),
+        (None, None) if TRANSCENDENTAL.contains(&origin.op_type.as_str()) => format!(
+            "{origin}: stays float: {} is not made a table (a table must hold onnxruntime's f32 {} bit for bit, and its approximations of transcendental functions are not reproduced at conversion time); it runs on the dequantized values",
+            origin.op_type, origin.op_type
+        ),
         (None, None) => format!(
             "{origin}: stays float: {} has no integer form here (it runs on the dequantized values)",
             origin.op_type

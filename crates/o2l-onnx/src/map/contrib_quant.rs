@@ -186,7 +186,9 @@ pub(crate) static RULES: &[Rule] = &[
         MS,
         "QuantizeLinear",
         &[1],
-        &["Div", "Round", "Add", "Clamp", "Cast", "Reshape", "Gather"],
+        &[
+            "Div", "Round", "Add", "Clamp", "IsNaN", "Select", "Cast", "Reshape", "Gather",
+        ],
         quantize_linear,
         "the ONNX QuantizeLinear rule (per tensor or axis)",
     ),

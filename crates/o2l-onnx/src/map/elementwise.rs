@@ -1,6 +1,7 @@
 //! Elementwise ONNX ops: arithmetic with numpy broadcasting, activations,
 //! Clip, variadic Max/Min/Sum/Mean, Pow, Reciprocal and Cast.
 use super::ctx::{MapCtx, Rule, SymEl, row};
+use super::qlinear::TableFn;
 use crate::tensor::dtype_of;
 use o2l_canon::Builder;
 use o2l_canon::narrow::E8M0Round;
@@ -47,7 +48,13 @@ pub(crate) static RULES: &[Rule] = &[
         pow,
         "exponent cast to the base's type when they differ; v1 aligns it by `broadcast`/`axis`",
     ),
-    row("Relu", &[1, 6, 13, 14], &["Relu"], relu, "max(x, 0)"),
+    row(
+        "Relu",
+        &[1, 6, 13, 14],
+        &["Relu", "Gather", "Cast", "Add", "Sub", "Mul", "Reshape"],
+        relu,
+        "max(x, 0); a QDQ group (8-bit DequantizeLinear in, QuantizeLinear alone after) is a table of the f32 result for each 8-bit code, gathered by the codes",
+    ),
     row(
         "Sigmoid",
         &[1, 6, 13],
@@ -59,8 +66,20 @@ pub(crate) static RULES: &[Rule] = &[
     row("Exp", &[1, 6, 13], &["Exp"], exp, "e^x"),
     row("Log", &[1, 6, 13], &["Log"], log, "natural log"),
     row("Sqrt", &[1, 6, 13], &["Sqrt"], sqrt, "square root"),
-    row("Neg", &[1, 6, 13], &["Neg"], neg, "-x"),
-    row("Abs", &[1, 6, 13], &["Abs"], abs, "|x|"),
+    row(
+        "Neg",
+        &[1, 6, 13],
+        &["Neg", "Gather", "Cast", "Add", "Sub", "Mul", "Reshape"],
+        neg,
+        "-x; a QDQ group (8-bit DequantizeLinear in, QuantizeLinear alone after) is a table of the f32 result for each 8-bit code, gathered by the codes",
+    ),
+    row(
+        "Abs",
+        &[1, 6, 13],
+        &["Abs", "Gather", "Cast", "Add", "Sub", "Mul", "Reshape"],
+        abs,
+        "|x|; a QDQ group (8-bit DequantizeLinear in, QuantizeLinear alone after) is a table of the f32 result for each 8-bit code, gathered by the codes",
+    ),
     row("Reciprocal", &[1, 6, 13], &["Div"], reciprocal, "1 / x"),
     row(
         "LeakyRelu",
@@ -80,16 +99,18 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "Clip",
         &[1, 6],
-        &["Clamp"],
+        &["Clamp", "Gather", "Cast", "Add", "Sub", "Mul", "Reshape"],
         clip_v6,
-        "min/max attributes (defaults: the f32 range)",
+        "min/max attributes (defaults: the f32 range); a QDQ group (8-bit DequantizeLinear in, QuantizeLinear alone after) is a table of the f32 result for each 8-bit code, gathered by the codes",
     ),
     row(
         "Clip",
         &[11, 12, 13],
-        &["Clamp", "Max", "Min"],
+        &[
+            "Clamp", "Max", "Min", "Gather", "Cast", "Add", "Sub", "Mul", "Reshape",
+        ],
         clip_v11,
-        "constant min/max inputs -> Clamp; run-time bounds -> Max/Min",
+        "constant min/max inputs -> Clamp; run-time bounds -> Max/Min; with constant bounds, a QDQ group (8-bit DequantizeLinear in, QuantizeLinear alone after) is a table of the f32 result for each 8-bit code, gathered by the codes",
     ),
     row(
         "Max",
@@ -192,16 +213,16 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "HardSigmoid",
         &[1, 6, 22],
-        &["Mul", "Add", "Clamp"],
+        &["Mul", "Add", "Clamp", "Gather", "Cast", "Sub", "Reshape"],
         hard_sigmoid,
-        "clamp(alpha * x + beta, 0, 1); alpha 0.2, beta 0.5 by default",
+        "clamp(alpha * x + beta, 0, 1); alpha 0.2, beta 0.5 by default; a QDQ group (8-bit DequantizeLinear in, QuantizeLinear alone after) is a table of the f32 result for each 8-bit code, gathered by the codes",
     ),
     row(
         "HardSwish",
         &[14, 22],
-        &["Mul", "Add", "Clamp"],
+        &["Mul", "Add", "Clamp", "Gather", "Cast", "Sub", "Reshape"],
         hard_swish,
-        "x * clamp(x / 6 + 0.5, 0, 1)",
+        "x * clamp(x / 6 + 0.5, 0, 1); a QDQ group (8-bit DequantizeLinear in, QuantizeLinear alone after) is a table of the f32 result for each 8-bit code, gathered by the codes",
     ),
     row(
         "Mish",
@@ -463,12 +484,14 @@ fn unary(ctx: &mut MapCtx, u: Unary) -> Result<()> {
     ctx.bind(0, v)
 }
 fn relu(ctx: &mut MapCtx) -> Result<()> {
+    if qdq_table(ctx, TableFn::Relu)? {
+        return Ok(());
+    }
     unary(ctx, Unary::Relu)
 }
-/// A Sigmoid or LeakyRelu of a dequantized 8-bit value as a QDQ group
-/// (qdq.rs: onnxruntime's lookup table on the 8-bit input); false: map the
-/// float op.
-fn qdq_table(ctx: &mut MapCtx, f: super::qlinear::TableFn) -> Result<bool> {
+/// An elementwise unary op of a dequantized 8-bit value as a QDQ group
+/// (qdq.rs: a lookup table on the 8-bit input); false: map the float op.
+fn qdq_table(ctx: &mut MapCtx, f: TableFn) -> Result<bool> {
     let x = ctx.input(0)?;
     if ctx.dequantized(x).is_none() {
         return Ok(false);
@@ -479,7 +502,7 @@ fn qdq_table(ctx: &mut MapCtx, f: super::qlinear::TableFn) -> Result<bool> {
     }
 }
 fn sigmoid(ctx: &mut MapCtx) -> Result<()> {
-    if qdq_table(ctx, super::qlinear::TableFn::Sigmoid)? {
+    if qdq_table(ctx, TableFn::Sigmoid)? {
         return Ok(());
     }
     unary(ctx, Unary::Sigmoid)
@@ -497,14 +520,20 @@ fn sqrt(ctx: &mut MapCtx) -> Result<()> {
     unary(ctx, Unary::Sqrt)
 }
 fn neg(ctx: &mut MapCtx) -> Result<()> {
+    if qdq_table(ctx, TableFn::Neg)? {
+        return Ok(());
+    }
     unary(ctx, Unary::Neg)
 }
 fn abs(ctx: &mut MapCtx) -> Result<()> {
+    if qdq_table(ctx, TableFn::Abs)? {
+        return Ok(());
+    }
     unary(ctx, Unary::Abs)
 }
 fn leaky_relu(ctx: &mut MapCtx) -> Result<()> {
     let alpha = ctx.attrs.float_or("alpha", 0.01)?;
-    if qdq_table(ctx, super::qlinear::TableFn::LeakyRelu(alpha))? {
+    if qdq_table(ctx, TableFn::LeakyRelu(alpha))? {
         return Ok(());
     }
     unary(
@@ -547,6 +576,9 @@ pub(crate) fn dtype_range(d: DType) -> (f64, f64) {
 fn clip_v6(ctx: &mut MapCtx) -> Result<()> {
     let min = ctx.attrs.float_or("min", f32::MIN)? as f64;
     let max = ctx.attrs.float_or("max", f32::MAX)? as f64;
+    if qdq_table(ctx, TableFn::Clip(min as f32, max as f32))? {
+        return Ok(());
+    }
     unary(ctx, Unary::Clamp { min, max })
 }
 
@@ -578,6 +610,9 @@ fn clip_v11(ctx: &mut MapCtx) -> Result<()> {
             }
             None => runtime.push((b, v)),
         }
+    }
+    if runtime.is_empty() && qdq_table(ctx, TableFn::Clip(lo as f32, hi as f32))? {
+        return Ok(());
     }
     let mut y = x;
     if any_const || runtime.is_empty() {
@@ -806,11 +841,17 @@ fn hard_sigmoid(ctx: &mut MapCtx) -> Result<()> {
     let x = ctx.input(0)?;
     let alpha = ctx.attrs.float_or("alpha", 0.2)? as f64;
     let beta = ctx.attrs.float_or("beta", 0.5)? as f64;
+    if qdq_table(ctx, TableFn::HardSigmoid(alpha as f32, beta as f32))? {
+        return Ok(());
+    }
     let v = hard_sigmoid_of(ctx, x, alpha, beta)?;
     ctx.bind(0, v)
 }
 
 fn hard_swish(ctx: &mut MapCtx) -> Result<()> {
+    if qdq_table(ctx, TableFn::HardSwish)? {
+        return Ok(());
+    }
     let x = ctx.input(0)?;
     let h = hard_sigmoid_of(ctx, x, 1.0 / 6.0, 0.5)?;
     let v = ctx.binary(Binary::Mul, x, h)?;

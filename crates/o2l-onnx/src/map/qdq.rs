@@ -539,10 +539,12 @@ pub(crate) fn average_pool(
     dequantized_result(ctx, y, out.scale, Some(out.zero_point)).map(Some)
 }
 
-/// A Sigmoid or LeakyRelu of a dequantized 8-bit value read by a
-/// QuantizeLinear alone: onnxruntime's QLinearSigmoid / QLinearLeakyRelu
-/// (its QDQ transformer fuses the group into them), a 256-entry table into
-/// that Q's scale and zero point, gathered by the 8-bit codes.
+/// An elementwise unary op (`TableFn`) of a dequantized 8-bit value read
+/// by a QuantizeLinear alone: a 256-entry table into that Q's scale and zero
+/// point, gathered by the 8-bit codes. For Sigmoid and LeakyRelu it is
+/// onnxruntime's QLinearSigmoid / QLinearLeakyRelu (its QDQ transformer
+/// fuses the group into them); for the others onnxruntime runs the float op
+/// between the DQ and the Q, and each entry is that f32 result quantized.
 pub(crate) fn table(ctx: &mut MapCtx, x: ValueId, f: TableFn) -> Result<Option<ValueId>> {
     let Some((ds, out)) = group_with_output(ctx, &[x]) else {
         return Ok(None);
@@ -555,13 +557,14 @@ pub(crate) fn table(ctx: &mut MapCtx, x: ValueId, f: TableFn) -> Result<Option<V
         );
         return Ok(None);
     };
-    let form = match f {
-        TableFn::Sigmoid => "QLinearSigmoid",
-        TableFn::LeakyRelu(_) => "QLinearLeakyRelu",
-    };
-    ctx.integer_form(format!(
-        "{form}: a 256-entry table of the 8-bit codes, gathered by the 8-bit input"
-    ));
+    let (op, fused) = f.op();
+    ctx.integer_form(if fused {
+        format!("{op}: a 256-entry table of the 8-bit codes, gathered by the 8-bit input")
+    } else {
+        format!(
+            "{op} table: a 256-entry table of the 8-bit codes (each the f32 {op} of the dequantized code, quantized), gathered by the 8-bit input"
+        )
+    });
     dequantized_result(ctx, y, out.scale, Some(out.zero_point)).map(Some)
 }
 
@@ -844,12 +847,18 @@ mod tests {
     }
 
     #[test]
-    fn a_sigmoid_or_leaky_relu_read_by_a_quantize_linear_is_a_table_gather() {
+    fn an_elementwise_unary_op_read_by_a_quantize_linear_is_a_table_gather() {
         for (op, form) in [
             ("Sigmoid", "QLinearSigmoid"),
             ("LeakyRelu", "QLinearLeakyRelu"),
+            ("HardSwish", "HardSwish table"),
+            ("HardSigmoid", "HardSigmoid table"),
+            ("Relu", "Relu table"),
+            ("Abs", "Abs table"),
+            ("Neg", "Neg table"),
+            ("Clip", "Clip table"),
         ] {
-            let imported = M::new(13)
+            let imported = M::new(14)
                 .input(f32_in("x", &[2, 3]))
                 .init(t_f32("s", &[], &[0.1]))
                 .init(t_i8("z", &[], &[3]))
@@ -877,6 +886,53 @@ mod tests {
             assert_eq!(ops.iter().filter(|&&o| o == "Round").count(), 1, "{ops:?}");
             assert_eq!(g.ty(g.outputs[0]).dtype, DType::I8);
         }
+    }
+
+    #[test]
+    fn a_clip_with_constant_bounds_is_a_table_and_transcendental_ops_stay_float() {
+        let group = |op: &str, inputs: &[&str]| {
+            M::new(14)
+                .input(f32_in("x", &[2, 3]))
+                .init(t_f32("s", &[], &[0.1]))
+                .init(t_i8("z", &[], &[3]))
+                .init(t_f32("so", &[], &[0.01]))
+                .init(t_i8("zo", &[], &[-2]))
+                .init(t_f32("lo", &[], &[-0.5]))
+                .init(t_f32("hi", &[], &[0.75]))
+                .node(node("QuantizeLinear", "qx", &["x", "s", "z"], &["xq"]))
+                .node(node("DequantizeLinear", "dqx", &["xq", "s", "z"], &["xd"]))
+                .node(node(op, "op", inputs, &["r"]))
+                .node(node("QuantizeLinear", "qo", &["r", "so", "zo"], &["out"]))
+                .output("out")
+                .import_warned(&Default::default())
+                .unwrap()
+                .quantization
+        };
+        let clip = group("Clip", &["xd", "lo", "hi"]);
+        assert!(clip[0].contains("): integer (Clip table: "), "{clip:?}");
+        let mean = M::new(14)
+            .input(f32_in("x", &[2, 3]))
+            .init(t_f32("s", &[], &[0.1]))
+            .init(t_i8("z", &[], &[3]))
+            .init(t_f32("so", &[], &[0.01]))
+            .init(t_i8("zo", &[], &[-2]))
+            .node(node("QuantizeLinear", "qx", &["x", "s", "z"], &["xq"]))
+            .node(node("DequantizeLinear", "dqx", &["xq", "s", "z"], &["xd"]))
+            .node(node("ReduceMean", "op", &["xd"], &["r"]))
+            .node(node("QuantizeLinear", "qo", &["r", "so", "zo"], &["out"]))
+            .output("out")
+            .import_warned(&Default::default())
+            .unwrap()
+            .quantization;
+        assert!(
+            mean[0].contains("stays float: onnxruntime runs ReduceMean in float"),
+            "{mean:?}"
+        );
+        let tanh = group("Tanh", &["xd"]);
+        assert!(
+            tanh[0].contains("stays float: Tanh is not made a table (a table must hold onnxruntime's f32 Tanh bit for bit"),
+            "{tanh:?}"
+        );
     }
 
     #[test]

@@ -238,13 +238,31 @@ pub(crate) fn global_average_pool_form(
 }
 
 /// The float function a lookup table applies (QLinearSigmoid,
-/// QLinearLeakyRelu and their QDQ groups).
+/// QLinearLeakyRelu and the QDQ groups of elementwise unary ops). Each is
+/// evaluated in f32 with the formula and operation order of onnxruntime's
+/// CPU kernel for the op, so the table holds the value its float path
+/// computes between the DequantizeLinear and the QuantizeLinear. Only
+/// functions made of exactly rounded f32 operations (+, *, min, max, sign)
+/// are here: transcendental ones (Tanh, Exp, Erf, ...) differ between
+/// libm, our JIT and onnxruntime's approximations, and stay float.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum TableFn {
     /// onnxruntime's logistic (MLAS): a rational approximation in f32.
     Sigmoid,
     /// `v >= 0 ? v : alpha * v` in f32.
     LeakyRelu(f32),
+    /// `max(v, 0)`.
+    Relu,
+    /// `min(max(v, lo), hi)` (onnxruntime's Clip: the lower bound first).
+    Clip(f32, f32),
+    /// `max(0, min(1, alpha * v + beta))` in f32 (no fused multiply-add).
+    HardSigmoid(f32, f32),
+    /// `v * HardSigmoid(v)` with alpha = f32(1/6) and beta = 0.5.
+    HardSwish,
+    /// `|v|`.
+    Abs,
+    /// `-v`.
+    Neg,
 }
 
 /// MLAS's logistic as onnxruntime computes it on x86-64 with FMA3 (its
@@ -282,6 +300,12 @@ fn mlas_logistic(x: f32) -> f32 {
     (p / q + 0.5).clamp(0.0, 1.0)
 }
 
+/// onnxruntime's order: the min with 1 first, then the max with 0.
+#[allow(clippy::manual_clamp)]
+fn hard_sigmoid(v: f32, alpha: f32, beta: f32) -> f32 {
+    (alpha * v + beta).min(1.0).max(0.0)
+}
+
 impl TableFn {
     fn apply(self, v: f32) -> f32 {
         match self {
@@ -293,6 +317,27 @@ impl TableFn {
                     alpha * v
                 }
             }
+            TableFn::Relu => v.max(0.0),
+            TableFn::Clip(lo, hi) => v.max(lo).min(hi),
+            TableFn::HardSigmoid(alpha, beta) => hard_sigmoid(v, alpha, beta),
+            TableFn::HardSwish => v * hard_sigmoid(v, 1.0 / 6.0, 0.5),
+            TableFn::Abs => v.abs(),
+            TableFn::Neg => -v,
+        }
+    }
+
+    /// The op the table stands for, and whether onnxruntime fuses its QDQ
+    /// group into a QLinear op (else it runs the float op between DQ and Q).
+    pub(crate) fn op(self) -> (&'static str, bool) {
+        match self {
+            TableFn::Sigmoid => ("QLinearSigmoid", true),
+            TableFn::LeakyRelu(_) => ("QLinearLeakyRelu", true),
+            TableFn::Relu => ("Relu", false),
+            TableFn::Clip(..) => ("Clip", false),
+            TableFn::HardSigmoid(..) => ("HardSigmoid", false),
+            TableFn::HardSwish => ("HardSwish", false),
+            TableFn::Abs => ("Abs", false),
+            TableFn::Neg => ("Neg", false),
         }
     }
 }
@@ -407,5 +452,29 @@ mod table_tests {
         assert_eq!(t[118], -5);
         assert_eq!(t[135], 7);
         assert_eq!(t[0], -64);
+    }
+
+    #[test]
+    fn the_hard_swish_and_hard_sigmoid_tables_follow_the_f32_formulas() {
+        // u8, sx 0.05, zx 128, sy 0.01, zy 0: code 188 is 3.0, so
+        // HardSwish = 3 * min(1, 3/6 + 0.5) = 3.0 -> 255 (saturated);
+        // code 148 is 1.0: 1 * (1/6 + 0.5) = 0.6666667 -> 67; negatives -> 0.
+        let t = lookup_table(DType::U8, 0.05, 128, 0.01, 0, TableFn::HardSwish);
+        assert_eq!((t[188], t[148], t[100]), (255, 67, 0));
+        // HardSigmoid(0.2, 0.5) of code 138 (0.5): 0.6 -> 60; of 0: 0.
+        let t = lookup_table(
+            DType::U8,
+            0.05,
+            128,
+            0.01,
+            0,
+            TableFn::HardSigmoid(0.2, 0.5),
+        );
+        assert_eq!((t[138], t[0], t[255]), (60, 0, 100));
+        // Clip to [-0.5, 0.25] in s8 (sx = sy = 0.05): codes -10 and 5.
+        let t = lookup_table(DType::I8, 0.05, 0, 0.05, 0, TableFn::Clip(-0.5, 0.25));
+        assert_eq!((t[0], t[128], t[255]), (-10, 0, 5));
+        let t = lookup_table(DType::I8, 0.05, 0, 0.05, 0, TableFn::Neg);
+        assert_eq!((t[0], t[255]), (127, -127));
     }
 }

@@ -19,9 +19,11 @@ pub(crate) static RULES: &[Rule] = &[
     row(
         "QuantizeLinear",
         &[10, 13, 19, 21, 23, 24, 25, 28],
-        &["Div", "Round", "Add", "Clamp", "Cast", "Reshape", "Gather"],
+        &[
+            "Div", "Round", "Add", "Clamp", "IsNaN", "Select", "Cast", "Reshape", "Gather",
+        ],
         quantize_linear,
-        "round(x / scale) + zero point, clamped (integers); saturating or not (float8); per tensor, axis or block",
+        "round(x / scale) + zero point, clamped (integers: saturated in f32 first, NaN to the lowest value, as onnxruntime); saturating or not (float8); per tensor, axis or block",
     ),
     row(
         "DequantizeLinear",
@@ -212,7 +214,25 @@ pub(crate) fn quantize_linear(ctx: &mut MapCtx) -> Result<()> {
     let q = ctx.binary(Binary::Div, xw, s)?;
     let y = if let Some((lo, hi)) = int_range(out) {
         // rint(x / scale) as i32, plus the zero point, clamped.
-        let r = un(ctx, Unary::Round, q)?;
+        let mut r = un(ctx, Unary::Round, q)?;
+        let span = hi - lo;
+        if span <= 65535.0 {
+            // Saturate before the i32 cast: beyond +-span the result is
+            // lo or hi whatever the zero point, and an f32 beyond i32's
+            // range (or NaN) has no i32 value. NaN gives lo, as
+            // onnxruntime's MLAS quantizer does.
+            r = un(
+                ctx,
+                Unary::Clamp {
+                    min: -span,
+                    max: span,
+                },
+                r,
+            )?;
+            let nan = ctx.unary(Unary::IsNaN, r)?;
+            let low = ctx.scalar(work, -span)?;
+            r = ctx.emit1(Op::Elementwise(Elementwise::Select), &[nan, low, r])?;
+        }
         let mut r = ctx.cast(r, DType::I32)?;
         if let Some(z) = zp {
             let z = broadcast_param(ctx, z, &xt.shape, axis, block)?;
