@@ -31,6 +31,7 @@ fn main() {
         println!("cargo:rustc-link-arg-bins=-Wl,--no-warn-symbol-ordering");
     }
     println!("cargo:rustc-link-arg-bins=-Wl,-z,pack-relative-relocs");
+    println!("cargo:rustc-link-arg-bins=-no-pie");
 }
 
 /// The LLVM version of the MLIR that mlir-sys links: `llvm-config --version` of

@@ -1,13 +1,13 @@
 //! The object cache of the fast pipeline: one file per compiled module.
 //!
 //! The key hashes (two 64-bit SipHash passes with different prefixes) the
-//! module text, the function name, the pipeline and its LLVM passes, this
+//! module text, the function name, the pipeline, its effort and LLVM passes, this
 //! crate's version and the host CPU (name and features): a different model,
 //! option, tool or machine is a different file. An entry holds the object and
 //! which of its undefined symbols are weights (symbol and resource key, read
 //! again from the text at load time). Entries are written to a temporary file
 //! and renamed, so a reader never sees half a file; a damaged entry is a miss.
-use crate::Pipeline;
+use crate::{Effort, Pipeline};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
@@ -23,7 +23,8 @@ pub struct Hit {
 }
 
 impl Entry {
-    pub fn new(dir: &Path, text: &str, func: &str, pipeline: Pipeline) -> Entry {
+    pub fn new(dir: &Path, text: &str, func: &str, effort: Effort) -> Entry {
+        let pipeline = Pipeline::Fast;
         let hash = |prefix: &str| {
             #[allow(deprecated)] // SipHasher: a hash that is fixed, unlike DefaultHasher's
             let mut h = std::hash::SipHasher::new();
@@ -31,7 +32,9 @@ impl Entry {
             text.hash(&mut h);
             func.hash(&mut h);
             pipeline.name().hash(&mut h);
-            crate::orc::LLVM_PASSES.hash(&mut h);
+            effort.name().hash(&mut h);
+            crate::orc::passes(effort).hash(&mut h);
+            crate::orc::codegen_level(effort).hash(&mut h);
             crate::pipeline::fast_pipeline().hash(&mut h);
             crate::interchange::SCRIPT.hash(&mut h);
             env!("CARGO_PKG_VERSION").hash(&mut h);
