@@ -267,14 +267,7 @@ pub fn libc_and_libm_exports() -> Result<&'static [String]> {
 /// link (reference pipeline), so its object can be inspected; the fast
 /// pipeline then keeps its object beside the code.
 fn compile_with(mlir: &str, func: &str, options: &Options, keep_object: bool) -> Result<Compiled> {
-    let registry = DialectRegistry::new();
-    register_all_dialects(&registry);
     let context = Context::new();
-    context.append_dialect_registry(&registry);
-    // Dialects load as the parser and the passes meet them: loading all ~60
-    // up front cost more than the rest of a small model's compilation, and
-    // every canonicalization then collected the patterns of all of them.
-    register_all_llvm_translations(&context);
     // One model per process and two processes per machine: MLIR threads only add overhead.
     context.enable_multi_threading(false);
 
@@ -296,26 +289,20 @@ fn compile_with(mlir: &str, func: &str, options: &Options, keep_object: bool) ->
     let mut timings = Timings::default();
     let result = (|| {
         let start = Instant::now();
-        // Large constants go 1-D first (see `flatten`); line numbers in parse
-        // diagnostics then count the added lines.
-        let text = flatten::flatten_constants(mlir);
-        let Some(mut module) = Module::parse(&context, &text) else {
-            return Err(Error::verification(take("cannot parse the MLIR module")));
-        };
-        let signature = prepare_function(&context, &mut module, func)?;
         let fast = options.pipeline == Pipeline::Fast;
         let blobs = if fast {
             weights::Blobs::from_text(mlir)
         } else {
             weights::Blobs::default()
         };
-        timings.parse = start.elapsed();
-
         let cache = match (&options.cache_dir, fast) {
             (Some(dir), true) => Some(cache::Entry::new(dir, mlir, func, options.effort)),
             _ => None,
         };
+        // A hit needs neither the dialects nor a parse: the entry has the
+        // signature, the object and its weights' keys.
         if let Some(hit) = cache.as_ref().and_then(|c| c.load()) {
+            timings.parse = start.elapsed();
             let start = Instant::now();
             // An entry that does not load (damaged, or naming a weight this
             // text lacks) is a miss: compile, and the entry is written anew.
@@ -326,9 +313,25 @@ fn compile_with(mlir: &str, func: &str, options: &Options, keep_object: bool) ->
             if let Some(jit) = loaded {
                 timings.codegen = start.elapsed();
                 timings.cache_hit = true;
-                return Ok((Code::Orc { jit, _blobs: blobs }, signature, None));
+                return Ok((Code::Orc { jit, _blobs: blobs }, hit.signature, None));
             }
         }
+
+        let registry = DialectRegistry::new();
+        register_all_dialects(&registry);
+        context.append_dialect_registry(&registry);
+        // Dialects load as the parser and the passes meet them: loading all ~60
+        // up front cost more than the rest of a small model's compilation, and
+        // every canonicalization then collected the patterns of all of them.
+        register_all_llvm_translations(&context);
+        // Large constants go 1-D first (see `flatten`); line numbers in parse
+        // diagnostics then count the added lines.
+        let text = flatten::flatten_constants(mlir);
+        let Some(mut module) = Module::parse(&context, &text) else {
+            return Err(Error::verification(take("cannot parse the MLIR module")));
+        };
+        let signature = prepare_function(&context, &mut module, func)?;
+        timings.parse = start.elapsed();
 
         half_from_f64::rewrite(&context, &mut module)?;
         let start = Instant::now();
@@ -376,7 +379,7 @@ fn compile_with(mlir: &str, func: &str, options: &Options, keep_object: bool) ->
             }
             if let Some(c) = &cache {
                 // A cache that cannot be written is only a slower next run.
-                let _ = c.store(&object, &externals);
+                let _ = c.store(&object, &externals, &signature);
             }
             let jit = orc::Jit::load(&object, &symbols).map_err(|e| Error::internal(take(&e)));
             timings.codegen = t.codegen + start.elapsed();

@@ -1078,3 +1078,26 @@ fn the_cache_serves_a_second_compile() {
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_signature_survives_its_cache_line() {
+    let sig = Signature {
+        inputs: vec![
+            TypeSig {
+                elem: ElemKind::F32,
+                dims: vec![Some(2), None, Some(16)],
+            },
+            TypeSig {
+                elem: ElemKind::Int(1),
+                dims: vec![],
+            },
+        ],
+        results: vec![TypeSig {
+            elem: ElemKind::BF16,
+            dims: vec![Some(3)],
+        }],
+    };
+    assert_eq!(sig.to_line(), "f32:2x?x16 i1: -> bf16:3");
+    assert_eq!(Signature::parse(&sig.to_line()), Some(sig));
+    assert_eq!(Signature::parse("f32:2 bf16:x"), None);
+}
