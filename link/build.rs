@@ -6,8 +6,12 @@
 //! for a run that executes ~3 MB of it. `link/startup-order.txt` (made by
 //! `scripts/startup-order.sh`) lists those functions so the linker places them
 //! together. Packed relative relocations (DT_RELR, glibc >= 2.36) replace 7 MB of
-//! position-independent relocation records that the loader read on every start.
-//! Neither changes what the binary does; `docs/performance.md` has the numbers.
+//! position-independent relocation records that the loader read on every start,
+//! and linking the executable non-PIE (`-no-pie`: it loads at a fixed address)
+//! removes those relocations altogether: applying them still took a quarter of
+//! a cached `run` of a small model, writing to every page of MLIR's and LLVM's
+//! vtables. None of this changes what the binary does; `docs/performance.md` has
+//! the numbers.
 //!
 //! It also records the version of the MLIR/LLVM the build links
 //! (`O2L_MLIR_VERSION`, shown by `onnx2linalg --version`).
@@ -31,6 +35,7 @@ fn main() {
         println!("cargo:rustc-link-arg-bins=-Wl,--no-warn-symbol-ordering");
     }
     println!("cargo:rustc-link-arg-bins=-Wl,-z,pack-relative-relocs");
+    println!("cargo:rustc-link-arg-bins=-no-pie");
 }
 
 /// The LLVM version of the MLIR that mlir-sys links: `llvm-config --version` of

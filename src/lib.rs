@@ -26,8 +26,8 @@ pub mod output;
 mod runner;
 
 pub use runner::{
-    JitPipeline, RunOptions, RunOutput, Runner, RunnerOptions, RunnerTimings, default_cache_dir,
-    run_model,
+    JitEffort, JitPipeline, LIGHT_EFFORT_BELOW, RunOptions, RunOutput, Runner, RunnerOptions,
+    RunnerTimings, default_cache_dir, estimated_work, run_model,
 };
 
 /// This build's version (the workspace's Cargo version).

@@ -4,7 +4,15 @@ use crate::{Error, Graph, LowerOptions, Result, Tensor, TensorType, Weights};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+pub use o2l_jit::Effort as JitEffort;
 pub use o2l_jit::Pipeline as JitPipeline;
+
+/// Below this many estimated multiply-adds (`estimated_work`), the fast
+/// pipeline compiles with `JitEffort::Light`: the code then runs a few times
+/// slower, but on such a module that is milliseconds, while `Full`'s
+/// vectorisation and `-O2` codegen cost a small model's fixtures 100 ms or
+/// more (ResNet-18 at 224x224, 1.8 G, stays `Full`).
+pub const LIGHT_EFFORT_BELOW: u64 = 50_000_000;
 
 /// How a `Runner` compiles.
 #[derive(Clone, Debug, Default)]
@@ -15,6 +23,66 @@ pub struct RunnerOptions {
     /// A folder keeping compiled objects (fast pipeline): compiling the same
     /// graph again loads its object from there. `None`: no cache.
     pub cache_dir: Option<PathBuf>,
+    /// The fast pipeline's LLVM effort; `None`: `Light` for a graph of
+    /// fewer than `LIGHT_EFFORT_BELOW` estimated multiply-adds with static
+    /// shapes, else `Full`. Either gives the same results.
+    pub effort: Option<JitEffort>,
+}
+
+/// A rough count of a graph's multiply-adds: for each node, its output
+/// elements times the length of what each one reduces (MatMul: the shared
+/// dim; convolutions: the weight's elements per output channel), or its
+/// operands' elements when that is more (reductions, pooling); a loop's body
+/// counts once per trip when the trip count is a constant. `None` when an
+/// input's shape is symbolic or a loop's trip count is not a constant.
+pub fn estimated_work(graph: &Graph) -> Option<u64> {
+    use o2l_canon::ops::{Control, Op};
+    let elements = |v: o2l_canon::ValueId| graph.ty(v).num_elements().ok().flatten();
+    if graph.inputs.iter().any(|&v| elements(v).is_none()) {
+        return None;
+    }
+    // With static inputs, what is still symbolic is a loop's stacked
+    // outputs, whose work the loop counts: they count 0 here.
+    let sum = |values: &[o2l_canon::ValueId]| {
+        values
+            .iter()
+            .fold(0u64, |a, &v| a.saturating_add(elements(v).unwrap_or(0)))
+    };
+    let mut total: u64 = 0;
+    for node in &graph.nodes {
+        let (out, ins) = (sum(&node.outputs), sum(&node.inputs));
+        let work = match &node.op {
+            Op::Linear(_) => {
+                let k = node
+                    .inputs
+                    .first()
+                    .and_then(|&a| graph.ty(a).shape.last().and_then(|d| d.known()))
+                    .unwrap_or(1);
+                out.saturating_mul(k)
+            }
+            Op::Conv(_) | Op::QuantizedConv(_) => {
+                let per_channel = node.inputs.get(1).and_then(|&w| {
+                    let dims = graph.ty(w).known_dims()?;
+                    let first = *dims.first()?;
+                    (first > 0).then(|| dims.iter().product::<u64>() / first)
+                });
+                out.saturating_mul(per_channel.unwrap_or(1))
+            }
+            Op::Control(Control::Loop { body, .. }) => {
+                let trips = node
+                    .inputs
+                    .first()
+                    .and_then(|&t| graph.value(t).constant.as_ref())
+                    .and_then(|t| t.to_i64s().first().copied())
+                    .and_then(|n| u64::try_from(n).ok())?;
+                estimated_work(&body.0)?.saturating_mul(trips)
+            }
+            Op::Control(_) => return None,
+            _ => out.max(ins),
+        };
+        total = total.saturating_add(work);
+    }
+    Some(total)
 }
 
 /// Where the time of `Runner::with_options` went.
@@ -32,6 +100,10 @@ pub struct RunnerTimings {
     pub codegen: Duration,
     /// The compiled object came from the cache.
     pub cache_hit: bool,
+    /// The fast pipeline's LLVM effort, and the graph's estimated
+    /// multiply-adds it was chosen by (`estimated_work`).
+    pub effort: JitEffort,
+    pub estimated_work: Option<u64>,
 }
 
 /// The default cache folder: `$XDG_CACHE_HOME/onnx2linalg`, else
@@ -91,11 +163,17 @@ impl Runner {
         let text = String::from_utf8(text)
             .map_err(|_| Error::internal("the lowering emitted text that is not UTF-8"))?;
         let lowering = start.elapsed();
+        let work = estimated_work(graph);
+        let effort = runner_options.effort.unwrap_or(match work {
+            Some(w) if w < LIGHT_EFFORT_BELOW => JitEffort::Light,
+            _ => JitEffort::Full,
+        });
         let compiled = o2l_jit::compile_with_options(
             &text,
             &o2l_linalg::function_name(graph),
             &o2l_jit::Options {
                 pipeline: runner_options.pipeline,
+                effort,
                 cache_dir: runner_options.cache_dir.clone(),
             },
         )?;
@@ -107,6 +185,8 @@ impl Runner {
             translate: t.translate,
             codegen: t.codegen,
             cache_hit: t.cache_hit,
+            effort,
+            estimated_work: work,
         };
         let named = |ids: &[o2l_canon::ValueId]| {
             ids.iter()
@@ -189,6 +269,11 @@ pub struct RunOptions {
     pub dynamic: bool,
     /// How the graph is compiled (pipeline, cache).
     pub runner: RunnerOptions,
+    /// Leave the compiled code, its MLIR context and LLVM's JIT allocated
+    /// when done (for a process about to exit: freeing them takes longer
+    /// than a small model's execution). The memory stays in use until the
+    /// process ends.
+    pub leak_compiled: bool,
 }
 
 /// What `run_model` gives back.
@@ -288,7 +373,7 @@ pub fn run_model(
     let run_start = Instant::now();
     let outputs = runner.run(&ordered).map_err(in_model)?;
     let run_time = run_start.elapsed();
-    Ok(RunOutput {
+    let done = RunOutput {
         import_time,
         compile_timings: runner.timings().clone(),
         run_time,
@@ -299,5 +384,9 @@ pub fn run_model(
             .zip(outputs)
             .collect(),
         warnings: imported.warnings,
-    })
+    };
+    if options.leak_compiled {
+        std::mem::forget(runner);
+    }
+    Ok(done)
 }

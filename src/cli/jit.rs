@@ -1,7 +1,7 @@
 //! The JIT flags `run` and `check` share: pipeline, cache, timings
 //! (`batch --check` takes the pipeline and cache ones).
 use clap::{Args, ValueEnum};
-use onnx2linalg::{JitPipeline, RunnerOptions, RunnerTimings};
+use onnx2linalg::{JitEffort, JitPipeline, RunnerOptions, RunnerTimings};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -37,6 +37,22 @@ pub struct CompileArgs {
     /// Neither read nor write the cache.
     #[arg(long = "no-cache", conflicts_with = "cache_dir")]
     pub no_cache: bool,
+    /// How hard LLVM works on the fast pipeline's code (same results):
+    /// `light` compiles several times faster and runs slower, `full`
+    /// vectorises and optimises; `auto` takes `light` for models of under
+    /// 50 M estimated multiply-adds.
+    #[arg(long = "jit-effort", value_enum, default_value_t = EffortArg::Auto)]
+    pub effort: EffortArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum EffortArg {
+    /// By the model's estimated work.
+    Auto,
+    /// Light LLVM passes, codegen at -O0.
+    Light,
+    /// Vectorisation, codegen at -O2.
+    Full,
 }
 
 impl JitArgs {
@@ -61,6 +77,11 @@ impl CompileArgs {
         RunnerOptions {
             pipeline,
             cache_dir,
+            effort: match self.effort {
+                EffortArg::Auto => None,
+                EffortArg::Light => Some(JitEffort::Light),
+                EffortArg::Full => Some(JitEffort::Full),
+            },
         }
     }
 }
@@ -95,6 +116,14 @@ pub fn print_timings(import: Duration, compile: &RunnerTimings, execution: Durat
                 "  (object from the cache: link only)"
             } else {
                 ""
+            }
+        ),
+        format!(
+            "timings: LLVM effort       {:>12}  ({})",
+            compile.effort.name(),
+            match compile.estimated_work {
+                Some(w) => format!("{:.1} M multiply-adds estimated", w as f64 / 1e6),
+                None => "work not estimated: symbolic shapes".into(),
             }
         ),
         format!("timings: execution         {}", ms(execution)),

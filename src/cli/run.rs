@@ -80,6 +80,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         },
         dynamic: args.dynamic,
         runner: args.jit.options(),
+        // The process ends after writing the outputs.
+        leak_compiled: true,
     };
     let run = onnx2linalg::run_model(&args.model, given, &options)?;
     super::convert::warn(&run.warnings);

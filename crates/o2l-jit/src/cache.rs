@@ -1,17 +1,18 @@
 //! The object cache of the fast pipeline: one file per compiled module.
 //!
 //! The key hashes (two 64-bit SipHash passes with different prefixes) the
-//! module text, the function name, the pipeline and its LLVM passes, this
+//! module text, the function name, the pipeline, its effort and LLVM passes, this
 //! crate's version and the host CPU (name and features): a different model,
-//! option, tool or machine is a different file. An entry holds the object and
+//! option, tool or machine is a different file. An entry holds the
+//! function's signature (so a hit parses no MLIR), the object and
 //! which of its undefined symbols are weights (symbol and resource key, read
 //! again from the text at load time). Entries are written to a temporary file
 //! and renamed, so a reader never sees half a file; a damaged entry is a miss.
-use crate::Pipeline;
+use crate::{Effort, Pipeline, Signature};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
-const MAGIC: &[u8] = b"o2l-jit object 1\n";
+const MAGIC: &[u8] = b"o2l-jit object 2\n";
 
 pub struct Entry {
     path: PathBuf,
@@ -20,10 +21,13 @@ pub struct Entry {
 pub struct Hit {
     pub object: Vec<u8>,
     pub weights: Vec<(String, String)>,
+    /// The function's signature, so a hit needs no parse of the text.
+    pub signature: Signature,
 }
 
 impl Entry {
-    pub fn new(dir: &Path, text: &str, func: &str, pipeline: Pipeline) -> Entry {
+    pub fn new(dir: &Path, text: &str, func: &str, effort: Effort) -> Entry {
+        let pipeline = Pipeline::Fast;
         let hash = |prefix: &str| {
             #[allow(deprecated)] // SipHasher: a hash that is fixed, unlike DefaultHasher's
             let mut h = std::hash::SipHasher::new();
@@ -31,7 +35,9 @@ impl Entry {
             text.hash(&mut h);
             func.hash(&mut h);
             pipeline.name().hash(&mut h);
-            crate::orc::LLVM_PASSES.hash(&mut h);
+            effort.name().hash(&mut h);
+            crate::orc::passes(effort).hash(&mut h);
+            crate::orc::codegen_level(effort).hash(&mut h);
             crate::pipeline::fast_pipeline().hash(&mut h);
             crate::interchange::SCRIPT.hash(&mut h);
             env!("CARGO_PKG_VERSION").hash(&mut h);
@@ -48,6 +54,9 @@ impl Entry {
         let bytes = std::fs::read(&self.path).ok()?;
         let rest = bytes.strip_prefix(MAGIC)?;
         let newline = rest.iter().position(|&b| b == b'\n')?;
+        let signature = Signature::parse(std::str::from_utf8(&rest[..newline]).ok()?)?;
+        let rest = &rest[newline + 1..];
+        let newline = rest.iter().position(|&b| b == b'\n')?;
         let count: usize = std::str::from_utf8(&rest[..newline]).ok()?.parse().ok()?;
         let mut rest = &rest[newline + 1..];
         let mut weights = Vec::with_capacity(count);
@@ -61,11 +70,17 @@ impl Entry {
         Some(Hit {
             object: rest.to_vec(),
             weights,
+            signature,
         })
     }
 
     /// Writes the entry; names with a tab or a newline are not cached.
-    pub fn store(&self, object: &[u8], weights: &[(String, String)]) -> std::io::Result<()> {
+    pub fn store(
+        &self,
+        object: &[u8],
+        weights: &[(String, String)],
+        signature: &Signature,
+    ) -> std::io::Result<()> {
         let plain = |s: &str| !s.contains(['\t', '\n']);
         if !weights.iter().all(|(s, k)| plain(s) && plain(k)) {
             return Ok(());
@@ -73,6 +88,7 @@ impl Entry {
         let dir = self.path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir)?;
         let mut bytes = MAGIC.to_vec();
+        bytes.extend(format!("{}\n", signature.to_line()).bytes());
         bytes.extend(format!("{}\n", weights.len()).bytes());
         for (s, k) in weights {
             bytes.extend(format!("{s}\t{k}\n").bytes());

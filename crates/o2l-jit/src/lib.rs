@@ -62,7 +62,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Instant;
 
-pub use orc::LLVM_PASSES;
+pub use orc::{LLVM_PASSES, LLVM_PASSES_LIGHT};
 pub use pipeline::PIPELINE;
 pub use signature::{ElemKind, Signature, TypeSig};
 
@@ -90,10 +90,34 @@ impl Pipeline {
     }
 }
 
+/// How hard the fast pipeline's LLVM stages work (`orc`): what they cost
+/// against how fast the code runs. The results are the same bits either way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Effort {
+    /// `LLVM_PASSES` (vectorisation included), codegen at `-O2`.
+    #[default]
+    Full,
+    /// `LLVM_PASSES_LIGHT` (no vectorisation, no GVN), codegen at `-O0`:
+    /// several times less compile time, slower code; for modules whose
+    /// execution takes milliseconds.
+    Light,
+}
+
+impl Effort {
+    pub fn name(self) -> &'static str {
+        match self {
+            Effort::Full => "full",
+            Effort::Light => "light",
+        }
+    }
+}
+
 /// How `compile_with_options` compiles.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     pub pipeline: Pipeline,
+    /// The fast pipeline's LLVM effort (the reference ignores it).
+    pub effort: Effort,
     /// A folder for compiled objects (fast pipeline only): a module compiled
     /// before with the same text, options, tool version and host CPU is
     /// loaded from there instead of compiled. `None`: no cache.
@@ -147,6 +171,7 @@ pub fn compile(mlir: &str, func: &str) -> Result<Compiled> {
         func,
         &Options {
             pipeline: Pipeline::Reference,
+            effort: Effort::Full,
             cache_dir: None,
         },
     )
@@ -200,6 +225,7 @@ pub const CHECK_HOST_SYMBOLS_ENV: &str = "O2L_JIT_CHECK_HOST_SYMBOLS";
 pub fn host_symbols(mlir: &str, func: &str) -> Result<Vec<String>> {
     let options = Options {
         pipeline: Pipeline::Reference,
+        effort: Effort::Full,
         cache_dir: None,
     };
     compile_with(mlir, func, &options, true)?.host_symbols()
@@ -241,13 +267,7 @@ pub fn libc_and_libm_exports() -> Result<&'static [String]> {
 /// link (reference pipeline), so its object can be inspected; the fast
 /// pipeline then keeps its object beside the code.
 fn compile_with(mlir: &str, func: &str, options: &Options, keep_object: bool) -> Result<Compiled> {
-    let registry = DialectRegistry::new();
-    register_all_dialects(&registry);
-    register_all_passes();
     let context = Context::new();
-    context.append_dialect_registry(&registry);
-    context.load_all_available_dialects();
-    register_all_llvm_translations(&context);
     // One model per process and two processes per machine: MLIR threads only add overhead.
     context.enable_multi_threading(false);
 
@@ -269,26 +289,20 @@ fn compile_with(mlir: &str, func: &str, options: &Options, keep_object: bool) ->
     let mut timings = Timings::default();
     let result = (|| {
         let start = Instant::now();
-        // Large constants go 1-D first (see `flatten`); line numbers in parse
-        // diagnostics then count the added lines.
-        let text = flatten::flatten_constants(mlir);
-        let Some(mut module) = Module::parse(&context, &text) else {
-            return Err(Error::verification(take("cannot parse the MLIR module")));
-        };
-        let signature = prepare_function(&context, &mut module, func)?;
         let fast = options.pipeline == Pipeline::Fast;
         let blobs = if fast {
             weights::Blobs::from_text(mlir)
         } else {
             weights::Blobs::default()
         };
-        timings.parse = start.elapsed();
-
         let cache = match (&options.cache_dir, fast) {
-            (Some(dir), true) => Some(cache::Entry::new(dir, mlir, func, options.pipeline)),
+            (Some(dir), true) => Some(cache::Entry::new(dir, mlir, func, options.effort)),
             _ => None,
         };
+        // A hit needs neither the dialects nor a parse: the entry has the
+        // signature, the object and its weights' keys.
         if let Some(hit) = cache.as_ref().and_then(|c| c.load()) {
+            timings.parse = start.elapsed();
             let start = Instant::now();
             // An entry that does not load (damaged, or naming a weight this
             // text lacks) is a miss: compile, and the entry is written anew.
@@ -299,12 +313,30 @@ fn compile_with(mlir: &str, func: &str, options: &Options, keep_object: bool) ->
             if let Some(jit) = loaded {
                 timings.codegen = start.elapsed();
                 timings.cache_hit = true;
-                return Ok((Code::Orc { jit, _blobs: blobs }, signature, None));
+                return Ok((Code::Orc { jit, _blobs: blobs }, hit.signature, None));
             }
         }
 
+        let registry = DialectRegistry::new();
+        register_all_dialects(&registry);
+        context.append_dialect_registry(&registry);
+        // Dialects load as the parser and the passes meet them: loading all ~60
+        // up front cost more than the rest of a small model's compilation, and
+        // every canonicalization then collected the patterns of all of them.
+        register_all_llvm_translations(&context);
+        // Large constants go 1-D first (see `flatten`); line numbers in parse
+        // diagnostics then count the added lines.
+        let text = flatten::flatten_constants(mlir);
+        let Some(mut module) = Module::parse(&context, &text) else {
+            return Err(Error::verification(take("cannot parse the MLIR module")));
+        };
+        let signature = prepare_function(&context, &mut module, func)?;
+        timings.parse = start.elapsed();
+
         half_from_f64::rewrite(&context, &mut module)?;
         let start = Instant::now();
+        // Registered for the pipeline's text only: a cache hit skips it.
+        register_all_passes();
         if fast {
             interchange::apply(&context, &mut module).map_err(|e| Error::internal(take(&e)))?;
         }
@@ -316,16 +348,29 @@ fn compile_with(mlir: &str, func: &str, options: &Options, keep_object: bool) ->
         };
         parse_pass_pipeline(pm.as_operation_pass_manager(), &passes)
             .map_err(|e| Error::internal(format!("JIT pass pipeline does not parse: {e}")))?;
+        // The fast pipeline verifies the module once, after the last pass:
+        // verifying after each of the ~25 passes was a quarter of a small
+        // BERT's compile time. What a pass would have caught is still caught,
+        // only named less precisely.
+        if fast {
+            pm.enable_verifier(false);
+        }
         if pm.run(&mut module).is_err() {
             return Err(Error::verification(take(
                 "lowering to the LLVM dialect failed",
+            )));
+        }
+        if fast && !module.as_operation().verify() {
+            return Err(Error::verification(take(
+                "the module lowered to the LLVM dialect does not verify",
             )));
         }
         timings.passes = start.elapsed();
 
         if fast {
             let externals = weights::externalize(&context, &mut module, &blobs);
-            let (object, t) = orc::compile(&module, func).map_err(|e| Error::internal(take(&e)))?;
+            let (object, t) = orc::compile(&module, func, options.effort)
+                .map_err(|e| Error::internal(take(&e)))?;
             timings.translate = t.translate + t.optimize;
             let start = Instant::now();
             let symbols = weight_symbols(&externals, &blobs)?;
@@ -334,7 +379,7 @@ fn compile_with(mlir: &str, func: &str, options: &Options, keep_object: bool) ->
             }
             if let Some(c) = &cache {
                 // A cache that cannot be written is only a slower next run.
-                let _ = c.store(&object, &externals);
+                let _ = c.store(&object, &externals, &signature);
             }
             let jit = orc::Jit::load(&object, &symbols).map_err(|e| Error::internal(take(&e)));
             timings.codegen = t.codegen + start.elapsed();

@@ -14,6 +14,7 @@
 //!   in this process (libc and libm, checked by `host_symbols` under tests).
 //!
 //! Every LLVM object created here is disposed of here; the LLJIT owns the code.
+use crate::Effort;
 use crate::abi::UnrankedMemRef;
 use std::ffi::{CStr, CString, c_char, c_void};
 
@@ -53,6 +54,7 @@ struct LLVMOrcCSymbolMapPair {
     sym: LLVMJITEvaluatedSymbol,
 }
 
+const CODEGEN_OPT_NONE: u32 = 0;
 const CODEGEN_OPT_DEFAULT: u32 = 2;
 const RELOC_PIC: u32 = 2;
 const CODE_MODEL_SMALL: u32 = 3;
@@ -222,6 +224,30 @@ pub const LLVM_PASSES: &str = "function(sroa,early-cse<memssa>,instcombine<no-ve
 simplifycfg,loop-mssa(licm),gvn,loop(loop-rotate),loop-vectorize,instcombine<no-verify-fixpoint>,\
 simplifycfg)";
 
+/// The light effort's IR passes: promote, simplify and hoist loop
+/// invariants (the descriptor loads of every loop body), nothing that costs
+/// more than it saves on a module that runs for milliseconds.
+pub const LLVM_PASSES_LIGHT: &str = "function(sroa,early-cse<memssa>,instcombine<no-verify-fixpoint>,\
+simplifycfg,loop-mssa(licm))";
+
+/// The IR passes of an effort.
+pub fn passes(effort: Effort) -> &'static str {
+    match effort {
+        Effort::Full => LLVM_PASSES,
+        Effort::Light => LLVM_PASSES_LIGHT,
+    }
+}
+
+/// The codegen optimisation level of an effort (LLVM's `CodeGenOptLevel`):
+/// `-O0` selects instructions with FastISel and allocates registers the
+/// fast way, several times faster than `-O2`.
+pub fn codegen_level(effort: Effort) -> u32 {
+    match effort {
+        Effort::Full => CODEGEN_OPT_DEFAULT,
+        Effort::Light => CODEGEN_OPT_NONE,
+    }
+}
+
 /// Takes the message out of an LLVM error (and frees it).
 fn error_text(e: LLVMErrorRef) -> String {
     // SAFETY: `e` is a live error; the message is copied, then freed.
@@ -276,7 +302,7 @@ struct TargetMachine {
 }
 
 impl TargetMachine {
-    fn host() -> Result<TargetMachine, String> {
+    fn host(level: u32) -> Result<TargetMachine, String> {
         init_target();
         // SAFETY: plain C API calls; every returned string is copied and freed.
         unsafe {
@@ -293,7 +319,7 @@ impl TargetMachine {
                 triple.as_ptr(),
                 cpu.as_ptr(),
                 features.as_ptr(),
-                CODEGEN_OPT_DEFAULT,
+                level,
                 RELOC_PIC,
                 CODE_MODEL_SMALL,
             );
@@ -339,8 +365,9 @@ pub struct ObjectTimings {
 pub fn compile(
     module: &melior::ir::Module,
     func: &str,
+    effort: Effort,
 ) -> Result<(Vec<u8>, ObjectTimings), String> {
-    let tm = TargetMachine::host()?;
+    let tm = TargetMachine::host(codegen_level(effort))?;
     let start = std::time::Instant::now();
     // SAFETY: the LLVM context outlives the module translated into it; both
     // are disposed below on every path (module first).
@@ -360,7 +387,7 @@ pub fn compile(
             add_packed_entry(context, llvm, func)?;
             let start = std::time::Instant::now();
             let options = LLVMCreatePassBuilderOptions();
-            let passes = cstring(LLVM_PASSES)?;
+            let passes = cstring(passes(effort))?;
             let e = LLVMRunPasses(llvm, passes.as_ptr(), tm.raw, options);
             LLVMDisposePassBuilderOptions(options);
             check(e, "LLVM passes")?;

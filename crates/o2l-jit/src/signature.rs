@@ -88,6 +88,57 @@ pub struct Signature {
     pub results: Vec<TypeSig>,
 }
 
+impl Signature {
+    /// One line: inputs and results, space-separated, `->` between them;
+    /// each type as `f32:2x?x16` (`:` alone for a scalar). `parse` reads it.
+    pub fn to_line(&self) -> String {
+        let one = |t: &TypeSig| {
+            let dims: Vec<String> = t
+                .dims
+                .iter()
+                .map(|d| d.map_or("?".to_string(), |n| n.to_string()))
+                .collect();
+            format!("{}:{}", t.elem, dims.join("x"))
+        };
+        let side = |ts: &[TypeSig]| ts.iter().map(one).collect::<Vec<_>>().join(" ");
+        format!("{} -> {}", side(&self.inputs), side(&self.results))
+    }
+
+    /// Reads `to_line`'s form (None if it is not that).
+    pub fn parse(line: &str) -> Option<Signature> {
+        let one = |s: &str| -> Option<TypeSig> {
+            let (elem, dims) = s.split_once(':')?;
+            let elem = match elem {
+                "f16" => ElemKind::F16,
+                "bf16" => ElemKind::BF16,
+                "f32" => ElemKind::F32,
+                "f64" => ElemKind::F64,
+                other => ElemKind::Int(other.strip_prefix('i')?.parse().ok()?),
+            };
+            let dims = if dims.is_empty() {
+                Vec::new()
+            } else {
+                dims.split('x')
+                    .map(|d| {
+                        if d == "?" {
+                            Some(None)
+                        } else {
+                            d.parse().ok().map(Some)
+                        }
+                    })
+                    .collect::<Option<Vec<_>>>()?
+            };
+            Some(TypeSig { elem, dims })
+        };
+        let side = |s: &str| s.split_whitespace().map(one).collect::<Option<Vec<_>>>();
+        let (inputs, results) = line.split_once("->")?;
+        Some(Signature {
+            inputs: side(inputs)?,
+            results: side(results)?,
+        })
+    }
+}
+
 /// Reads the signature of a `func.func`; every argument and result must be a
 /// ranked tensor of a supported element type.
 pub fn read<'c: 'a, 'a>(context: &Context, func: &impl OperationLike<'c, 'a>) -> Result<Signature> {

@@ -883,6 +883,7 @@ func.func @main(%x: tensor<1x3x9x9xf32>, %w: tensor<4x3x3x3xf32>) -> (tensor<1x4
 fn fast() -> Options {
     Options {
         pipeline: Pipeline::Fast,
+        effort: Effort::Full,
         cache_dir: None,
     }
 }
@@ -1000,11 +1001,14 @@ fn fast_pipeline_gives_the_reference_results() {
             .or_else(|_| compile(text, "add"))
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         let func = if name == "add" { "add" } else { "main" };
-        let fast_code =
-            compile_with(text, func, &fast(), true).unwrap_or_else(|e| panic!("{name}: {e}"));
         let want = reference.run(inputs, outs).unwrap();
-        let got = fast_code.run(inputs, outs).unwrap();
-        assert_eq!(got, want, "{name}");
+        for effort in [Effort::Full, Effort::Light] {
+            let options = Options { effort, ..fast() };
+            let fast_code = compile_with(text, func, &options, true)
+                .unwrap_or_else(|e| panic!("{name} ({effort:?}): {e}"));
+            let got = fast_code.run(inputs, outs).unwrap();
+            assert_eq!(got, want, "{name} ({effort:?})");
+        }
     }
     // The weight really is a host buffer: one symbol of the object is left
     // for the JIT to define, and the matmul checks against a host product.
@@ -1039,6 +1043,7 @@ fn the_cache_serves_a_second_compile() {
     let _ = std::fs::remove_dir_all(&dir);
     let options = Options {
         pipeline: Pipeline::Fast,
+        effort: Effort::Full,
         cache_dir: Some(dir.clone()),
     };
     let text = weights_module();
@@ -1072,4 +1077,27 @@ fn the_cache_serves_a_second_compile() {
     assert!(!third.timings().cache_hit);
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_signature_survives_its_cache_line() {
+    let sig = Signature {
+        inputs: vec![
+            TypeSig {
+                elem: ElemKind::F32,
+                dims: vec![Some(2), None, Some(16)],
+            },
+            TypeSig {
+                elem: ElemKind::Int(1),
+                dims: vec![],
+            },
+        ],
+        results: vec![TypeSig {
+            elem: ElemKind::BF16,
+            dims: vec![Some(3)],
+        }],
+    };
+    assert_eq!(sig.to_line(), "f32:2x?x16 i1: -> bf16:3");
+    assert_eq!(Signature::parse(&sig.to_line()), Some(sig));
+    assert_eq!(Signature::parse("f32:2 bf16:x"), None);
 }

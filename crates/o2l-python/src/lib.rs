@@ -195,6 +195,7 @@ fn run<'py>(
         import: import_options(input_shapes, dims)?,
         dynamic,
         runner: Default::default(),
+        leak_compiled: false,
     };
     let result = py.detach(|| {
         let mut tensors = Vec::with_capacity(inputs.len());

@@ -1,6 +1,7 @@
-//! RNN, GRU and LSTM, unrolled over a static sequence length (a
-//! `Control::Loop` over one step when the length is known only at run
-//! time): the input projections of every step in one MatMul, then per step
+//! RNN, GRU and LSTM, unrolled over a static sequence of up to 3 steps (a
+//! `Control::Loop` over one step when the sequence is longer, without
+//! per-batch lengths or quantization, or known only at run time): the input
+//! projections of every step in one MatMul, then per step
 //! the recurrent MatMul, the gates (ONNX's order: GRU z r h, LSTM i o f c)
 //! and the state update, for each direction. Per-batch sequence lengths mask the steps past
 //! a sequence's end (its state is kept, its output is 0).
@@ -39,7 +40,7 @@ pub(crate) static RULES: &[Rule] = &[
             "Cast",
         ],
         rnn,
-        "unrolled over a sequence of known length, a loop over one of run-time length (the batch may be a run-time dim too); forward, reverse, bidirectional; layout; activations; clip; sequence_lens",
+        "unrolled over up to 3 known steps, a loop over more (without sequence_lens) or over a run-time length (the batch may be a run-time dim too); forward, reverse, bidirectional; layout; activations; clip; sequence_lens",
     ),
     row(
         "GRU",
@@ -64,7 +65,7 @@ pub(crate) static RULES: &[Rule] = &[
             "Cast",
         ],
         gru,
-        "unrolled, or a loop over a sequence of run-time length; linear_before_reset; forward, reverse, bidirectional; layout; sequence_lens",
+        "unrolled over up to 3 known steps, a loop over more (without sequence_lens) or over a run-time length; linear_before_reset; forward, reverse, bidirectional; layout; sequence_lens",
     ),
     row(
         "LSTM",
@@ -89,7 +90,7 @@ pub(crate) static RULES: &[Rule] = &[
             "Sub",
         ],
         lstm,
-        "unrolled, or a loop over a sequence of run-time length; peepholes; forward, reverse, bidirectional; layout; sequence_lens",
+        "unrolled over up to 3 known steps, a loop over more (without sequence_lens) or over a run-time length; peepholes; forward, reverse, bidirectional; layout; sequence_lens",
     ),
     versioned(
         "com.microsoft",
@@ -657,6 +658,9 @@ fn up_to_longest(ctx: &mut MapCtx, x: ValueId, lens_col: ValueId) -> Result<Valu
     ctx.emit1(Op::Elementwise(Elementwise::Select), &[live, x, zero])
 }
 
+/// A known sequence of at least this many steps is a loop, not unrolled.
+const LOOP_FROM_STEPS: u64 = 4;
+
 fn recurrent(ctx: &mut MapCtx, kind: Kind, quant: Option<Quant>) -> Result<()> {
     let x = ctx.input(0)?;
     let (w, r) = (ctx.input(1)?, ctx.input(2)?);
@@ -918,7 +922,19 @@ fn recurrent(ctx: &mut MapCtx, kind: Kind, quant: Option<Quant>) -> Result<()> {
             rq,
             zero_finished,
         };
-        if let Dim::Symbol(steps) = &seq_dim {
+        // A known sequence of more than a few steps runs as a loop too:
+        // one copy of the step's kernels instead of one per step (the same
+        // ops per step, so the same results), which is what compiling it
+        // costs. Its length is a symbol of its own, pinned back to the
+        // known length when the directions are stacked.
+        let looped = match &seq_dim {
+            Dim::Symbol(steps) => Some(steps.clone()),
+            Dim::Known(n) if *n >= LOOP_FROM_STEPS && lens.is_none() && quant.is_none() => {
+                Some(format!("o2l_{}_steps_{n}", kind.name().to_lowercase()))
+            }
+            Dim::Known(_) => None,
+        };
+        if let Some(steps) = &looped {
             let (y, h_last, c_last) = step_loop(ctx, &p, xw, (h, c), lens_col, reverse, steps)?;
             ys.push(y);
             hs.push(h_last);
@@ -1028,6 +1044,29 @@ mod tests {
     #[test]
     fn bidirectional_lstm_unrolls_and_stacks_directions() {
         let g = M::new(14)
+            .input(f32_in("x", &[3, 2, 3]))
+            .input(f32_in("w", &[2, 16, 3]))
+            .input(f32_in("r", &[2, 16, 4]))
+            .node(with_attrs(
+                node("LSTM", "lstm", &["x", "w", "r"], &["y", "h", "c"]),
+                vec![a_int("hidden_size", 4), a_str("direction", "bidirectional")],
+            ))
+            .output("y")
+            .output("h")
+            .output("c")
+            .import()
+            .unwrap();
+        assert_eq!(out_dims(&g, 0), vec![3, 2, 2, 4]);
+        assert_eq!(out_dims(&g, 1), vec![2, 2, 4]);
+        assert_eq!(out_dims(&g, 2), vec![2, 2, 4]);
+        // One input projection per direction, one recurrent MatMul per step.
+        let matmuls = g.nodes.iter().filter(|n| n.op.name() == "MatMul").count();
+        assert_eq!(matmuls, 2 + 2 * 3);
+    }
+
+    #[test]
+    fn a_known_sequence_of_four_steps_or_more_loops() {
+        let g = M::new(14)
             .input(f32_in("x", &[5, 2, 3]))
             .input(f32_in("w", &[2, 16, 3]))
             .input(f32_in("r", &[2, 16, 4]))
@@ -1040,12 +1079,15 @@ mod tests {
             .output("c")
             .import()
             .unwrap();
+        // The known length comes back when the directions are stacked.
         assert_eq!(out_dims(&g, 0), vec![5, 2, 2, 4]);
         assert_eq!(out_dims(&g, 1), vec![2, 2, 4]);
         assert_eq!(out_dims(&g, 2), vec![2, 2, 4]);
-        // One input projection per direction, one recurrent MatMul per step.
+        let loops = g.nodes.iter().filter(|n| n.op.name() == "Loop").count();
+        assert_eq!(loops, 2);
+        // Only the input projections are outside the loops.
         let matmuls = g.nodes.iter().filter(|n| n.op.name() == "MatMul").count();
-        assert_eq!(matmuls, 2 + 2 * 5);
+        assert_eq!(matmuls, 2);
     }
 
     #[test]
