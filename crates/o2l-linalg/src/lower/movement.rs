@@ -7,7 +7,9 @@
 //! `tensor.empty` + `linalg.fill` of the extracted scalar. SliceAt and Range
 //! compute their run-time extents with `arith` on index values, then fill a
 //! `tensor.empty` of that size with a `linalg.generic` over `linalg.index`.
-use super::ir::{Ctx, DimV, Operand, Val, identity_map, map_str, pick_map, tensor_str};
+use super::ir::{
+    Ctx, DimV, Operand, Val, broadcast_map, identity_map, map_str, pick_map, tensor_str,
+};
 use melior::ir::attribute::IntegerAttribute;
 use melior::ir::{Type, ValueLike};
 use o2l_canon::ops::{Movement, PadMode, ScatterReduction};
@@ -713,6 +715,19 @@ fn broadcast_to<'c, 'a>(
     out: &TensorType,
 ) -> Result<Val<'c, 'a>> {
     let rank = out.rank();
+    if x.1.rank() <= rank && x.1.known_dims().is_some() && out.known_dims().is_some() {
+        // Every dim is known: a plain broadcast, which compilers see as one (no
+        // element reads at computed coordinates).
+        let e = cx.empty_like(out, &[])?;
+        return Ok(cx.generic(
+            &[x.0],
+            &[e],
+            &[broadcast_map(&x.1.shape, &out.shape), identity_map(rank)],
+            &vec!["parallel"; rank],
+            &[],
+            |_, v, _| Ok(vec![v[0]]),
+        )?[0]);
+    }
     let offset = rank - x.1.rank();
     let i64t = cx.elem(DType::I64)?;
     let index_t = cx.index_type();
