@@ -64,7 +64,7 @@ IREE_FLAGS = [
 ]
 ROUNDS = 5
 # Timed repetitions within one round (see iree_time).
-REPETITIONS = 5
+REPETITIONS = 20
 
 
 class Failed(Exception):
