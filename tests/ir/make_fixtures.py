@@ -344,6 +344,14 @@ def norm():
         ],
         opset=15,
     )
+    # Constant scale and bias (not drawn from RNG: the fixtures after this one keep their bytes).
+    save(
+        "layernorm",
+        [node("LayerNormalization", ["x", "s", "b"], ["y"], axis=-1, epsilon=1e-5)],
+        [vi("x", F, [2, 3, 4])],
+        [vi("y", F, [2, 3, 4])],
+        [const("s", [0.5, 1.0, 1.5, 2.0], np.float32), const("b", [0.0, 0.1, 0.2, 0.3], np.float32)],
+    )
 
 
 def reduce():

@@ -7,7 +7,9 @@
 //! `tensor.empty` + `linalg.fill` of the extracted scalar. SliceAt and Range
 //! compute their run-time extents with `arith` on index values, then fill a
 //! `tensor.empty` of that size with a `linalg.generic` over `linalg.index`.
-use super::ir::{Ctx, DimV, Operand, Val, identity_map, map_str, pick_map, tensor_str};
+use super::ir::{
+    Ctx, DimV, Operand, Val, broadcast_map, identity_map, map_str, pick_map, tensor_str,
+};
 use melior::ir::attribute::IntegerAttribute;
 use melior::ir::{Type, ValueLike};
 use o2l_canon::ops::{Movement, PadMode, ScatterReduction};
@@ -713,6 +715,19 @@ fn broadcast_to<'c, 'a>(
     out: &TensorType,
 ) -> Result<Val<'c, 'a>> {
     let rank = out.rank();
+    if x.1.rank() <= rank && x.1.known_dims().is_some() && out.known_dims().is_some() {
+        // Every dim is known: a plain broadcast, which compilers see as one (no
+        // element reads at computed coordinates).
+        let e = cx.empty_like(out, &[])?;
+        return Ok(cx.generic(
+            &[x.0],
+            &[e],
+            &[broadcast_map(&x.1.shape, &out.shape), identity_map(rank)],
+            &vec!["parallel"; rank],
+            &[],
+            |_, v, _| Ok(vec![v[0]]),
+        )?[0]);
+    }
     let offset = rank - x.1.rank();
     let i64t = cx.elem(DType::I64)?;
     let index_t = cx.index_type();
@@ -917,28 +932,13 @@ fn scatter<'c, 'a>(
     if total == 0 {
         return Ok(data.0);
     }
+    if let Some(ax) = axis
+        && let Some(v) = scatter_elements_gathered(cx, data, idx, upd, ax, &udims, reduction)?
+    {
+        return Ok(v);
+    }
     let d = out.dtype;
-    let float = d.is_float();
-    let unsigned = d.is_unsigned_int() || d == DType::Bool;
-    let combine: Option<&'static str> = match reduction {
-        ScatterReduction::None => None,
-        ScatterReduction::Add => Some(if float { "arith.addf" } else { "arith.addi" }),
-        ScatterReduction::Mul => Some(if float { "arith.mulf" } else { "arith.muli" }),
-        ScatterReduction::Max => Some(if float {
-            "arith.maximumf"
-        } else if unsigned {
-            "arith.maxui"
-        } else {
-            "arith.maxsi"
-        }),
-        ScatterReduction::Min => Some(if float {
-            "arith.minimumf"
-        } else if unsigned {
-            "arith.minui"
-        } else {
-            "arith.minsi"
-        }),
-    };
+    let combine = combiner(d, reduction);
     let idx_d = idx.1.dtype;
     let q = idx.1.rank();
     let rank = ddims.len();
@@ -1059,6 +1059,105 @@ fn scatter<'c, 'a>(
     }
     let shaped = TensorType::new(d, data.1.shape.clone());
     cx.expand(result, &[(0..rank).collect()], &shaped, &[(data.0, data.1)])
+}
+
+/// The op that combines an element with an update, None when the update replaces it.
+fn combiner(d: DType, reduction: ScatterReduction) -> Option<&'static str> {
+    let float = d.is_float();
+    let unsigned = d.is_unsigned_int() || d == DType::Bool;
+    match reduction {
+        ScatterReduction::None => None,
+        ScatterReduction::Add => Some(if float { "arith.addf" } else { "arith.addi" }),
+        ScatterReduction::Mul => Some(if float { "arith.mulf" } else { "arith.muli" }),
+        ScatterReduction::Max => Some(if float {
+            "arith.maximumf"
+        } else if unsigned {
+            "arith.maxui"
+        } else {
+            "arith.maxsi"
+        }),
+        ScatterReduction::Min => Some(if float {
+            "arith.minimumf"
+        } else if unsigned {
+            "arith.minui"
+        } else {
+            "arith.minsi"
+        }),
+    }
+}
+
+/// The most iterations (data elements times the updates' length along the
+/// axis) a ScatterElements may take as one generic; larger ones stay a loop.
+const SCATTER_GENERIC_MAX: u64 = 1 << 24;
+
+/// ScatterElements as one generic over the data's elements and, innermost, the
+/// updates along `axis` (a reduction in order, so later updates win or combine
+/// in turn): an element takes `upd[.., j, ..]` where `idx[.., j, ..]` names its
+/// position, its old value otherwise. Only when the data's shape is known,
+/// equals the updates' off the axis, and the product is at most
+/// `SCATTER_GENERIC_MAX` (else None, and the caller loops). IREE runs a
+/// function-level `scf.for` of `tensor.insert`s on the host, one transfer per
+/// element (the gather_scatter fixture: 60x its own import's `scatter` op);
+/// this generic is one dispatch.
+fn scatter_elements_gathered<'c, 'a>(
+    cx: &Ctx<'c, 'a>,
+    data: Operand<'c, 'a, '_>,
+    idx: Operand<'c, 'a, '_>,
+    upd: Operand<'c, 'a, '_>,
+    ax: usize,
+    udims: &[u64],
+    reduction: ScatterReduction,
+) -> Result<Option<Val<'c, 'a>>> {
+    let Some(ddims) = data.1.known_dims() else {
+        return Ok(None);
+    };
+    let rank = ddims.len();
+    let same_off_axis = udims.len() == rank
+        && idx.1.known_dims().as_deref() == Some(udims)
+        && (0..rank).all(|k| k == ax || ddims[k] == udims[k]);
+    let steps = ddims
+        .iter()
+        .try_fold(udims.get(ax).copied().unwrap_or(0), |p, &n| {
+            p.checked_mul(n)
+        });
+    if !same_off_axis || ax >= rank || steps.is_none_or(|n| n > SCATTER_GENERIC_MAX) {
+        return Ok(None);
+    }
+    let d = data.1.dtype;
+    let combine = combiner(d, reduction);
+    let loops = rank + 1;
+    let own: Vec<String> = (0..rank).map(|k| format!("d{k}")).collect();
+    let mut along = own.clone();
+    along[ax] = format!("d{rank}");
+    let mut iters = vec!["parallel"; rank];
+    iters.push("reduction");
+    let idx_d = idx.1.dtype;
+    let len = ddims[ax] as i64;
+    Ok(Some(
+        cx.generic(
+            &[idx.0, upd.0],
+            &[data.0],
+            &[
+                map_str(loops, &along),
+                map_str(loops, &along),
+                map_str(loops, &own),
+            ],
+            &iters,
+            &[],
+            move |b, v, _| {
+                let (raw, u, acc) = (v[0], v[1], v[2]);
+                let lenv = b.index(len)?;
+                let target = wrapped_index(b, raw, idx_d, lenv)?;
+                let here = loop_index(b, ax)?;
+                let hit = b.cmpi(0, target, here)?; // eq
+                let value = match combine {
+                    None => u,
+                    Some(name) => b.bin(name, acc, u)?,
+                };
+                Ok(vec![b.select(hit, value, acc)?])
+            },
+        )?[0],
+    ))
 }
 
 /// TensorScatter as one generic over the cache: each element takes the update

@@ -24,6 +24,7 @@ pub(crate) static RULES: &[Rule] = &[
             "Sub",
             "Mul",
             "Sqrt",
+            "BroadcastTo",
             "Div",
             "ReduceSum",
         ],
