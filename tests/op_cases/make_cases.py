@@ -451,6 +451,28 @@ def recurrent_run_time_sequence(_rng):
         case(name, nodes, feeds_in, outputs, sets[0], 14, more_feeds=sets[1:])
 
 
+def recurrent_run_time_sequence_and_batch(_rng):
+    """GRU and LSTM whose sequence length and batch are both known only at
+    run time (a loop whose stacked outputs have a run-time dim past the
+    first): one module, data sets of three (length, batch) pairs."""
+    rng = np.random.default_rng(17)
+    inp, hid = 3, 4
+    const = lambda name, v: h.make_node("Constant", [], [name], value=nh.from_array(v, name))
+    for kind, gates, direction in [("GRU", 3, "bidirectional"), ("LSTM", 4, "forward")]:
+        dirs = 2 if direction == "bidirectional" else 1
+        w = rng.standard_normal((dirs, gates * hid, inp)).astype(np.float32) * 0.5
+        r = rng.standard_normal((dirs, gates * hid, hid)).astype(np.float32) * 0.5
+        b = rng.standard_normal((dirs, 2 * gates * hid)).astype(np.float32) * 0.5
+        outs = ["y", "yh"] + (["yc"] if kind == "LSTM" else [])
+        nodes = [const("w", w), const("r", r), const("b", b),
+                 h.make_node(kind, ["x", "w", "r", "b"], outs, hidden_size=hid, direction=direction)]
+        outputs = [("y", T.FLOAT, ["T", dirs, "N", hid])] + [(o, T.FLOAT, [dirs, "N", hid]) for o in outs[1:]]
+        sets = [{"x": rng.standard_normal((steps, batch, inp)).astype(np.float32)}
+                for steps, batch in [(5, 2), (1, 3), (4, 1)]]
+        case(f"{kind.lower()}_{direction}_run_time_sequence_and_batch", nodes,
+             [("x", T.FLOAT, ["T", "N", inp])], outputs, sets[0], 14, more_feeds=sets[1:])
+
+
 def col2im_run_time(_rng):
     """Col2Im with image_shape and block_shape given at run time: one module,
     data sets of different image sizes, block sizes and channel counts (the
@@ -666,6 +688,6 @@ if __name__ == "__main__":
     for make in [roi_align, det, nms, maxpool_indices, unique, sequences, loop_runtime, deform_conv, tree_ensemble,
                  same_pads_symbolic, topk_symbolic_axis, recurrent_run_time_sequence, rank_by_run_time_dim,
                  resize_antialias_run_time, maxunpool_run_time_output_shape, gradient_mlp, col2im_run_time,
-                 signal_run_time, grouped_quantized_conv]:
+                 signal_run_time, grouped_quantized_conv, recurrent_run_time_sequence_and_batch]:
         make(rng)
     print("wrote", sorted(p.name for p in ROOT.iterdir() if p.is_dir()))

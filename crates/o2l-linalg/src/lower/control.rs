@@ -62,22 +62,21 @@ impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
         let i1 = cx.elem(DType::Bool)?;
         let max = cx.op1("tensor.extract", &[ins[0].0], i64t, &[])?;
         let cond = cx.op1("tensor.extract", &[ins[1].0], i1, &[])?;
-        // One buffer per scan output, as long as the trip count allows.
+        // One buffer per scan output, as long as the trip count allows. Its
+        // buffer is allocated before the loop: a run-time dim of the element
+        // (an RNN's batch) is read from a loop input with the same dim.
         let scan_types = &outs[carried..];
         let mut buffers = Vec::with_capacity(scan_types.len());
         for t in scan_types {
-            let elem: Vec<u64> = t.shape[1..]
-                .iter()
-                .map(|d| d.known())
-                .collect::<Option<_>>()
-                .ok_or_else(|| {
-                    Error::unsupported(format!(
-                        "a Loop scan output of symbolic shape {t} (its buffer is allocated before the loop)"
-                    ))
-                })?;
+            let elem = cx.dims_for(&t.shape[1..], &ins[2..]).map_err(|e| {
+                Error::unsupported(format!(
+                    "a Loop scan output of shape {t}: its buffer is allocated before the loop, and {}",
+                    e.message
+                ))
+            })?;
             let n = cx.op1("arith.index_cast", &[max], cx.index_type(), &[])?;
             let mut dims = vec![DimV::Dynamic(n)];
-            dims.extend(elem.iter().map(|&d| DimV::Static(d)));
+            dims.extend(elem);
             buffers.push(cx.empty(&dims, t.dtype)?);
         }
         let zero = cx.scalar_int(DType::I64, 0)?;
@@ -469,28 +468,28 @@ fn insert_row<'c, 'b>(
     let mut offsets = vec![DYNAMIC];
     offsets.extend(vec![0; rank - 1]);
     let mut sizes = vec![1];
-    for d in elem_shape {
-        sizes.push(
-            d.known()
-                .ok_or_else(|| Error::internal("scan element of symbolic shape"))?
-                as i64,
-        );
+    // Run-time dims of the element are its own (`tensor.dim`).
+    let mut operands = vec![elem, buffer, at];
+    for (k, d) in elem_shape.iter().enumerate() {
+        match d.known() {
+            Some(n) => sizes.push(n as i64),
+            None => {
+                sizes.push(DYNAMIC);
+                operands.push(b.dim(elem, k)?);
+            }
+        }
     }
+    let dynamic_sizes = operands.len() - 3;
     let attrs = [
         ("static_offsets", b.parse_attr(&array_i64(&offsets))?),
         ("static_sizes", b.parse_attr(&array_i64(&sizes))?),
         ("static_strides", b.parse_attr(&array_i64(&vec![1; rank]))?),
         (
             "operandSegmentSizes",
-            b.parse_attr("array<i32: 1, 1, 1, 0, 0>")?,
+            b.parse_attr(&format!("array<i32: 1, 1, 1, {dynamic_sizes}, 0>"))?,
         ),
     ];
-    b.op1(
-        "tensor.insert_slice",
-        &[elem, buffer, at],
-        buffer.r#type(),
-        &attrs,
-    )
+    b.op1("tensor.insert_slice", &operands, buffer.r#type(), &attrs)
 }
 
 /// The first `count` rows of `buffer`, typed as the scan output `t`.
@@ -502,22 +501,26 @@ fn first_rows<'c, 'a>(
 ) -> Result<Val<'c, 'a>> {
     let rank = t.rank();
     let mut sizes = vec![DYNAMIC];
-    for d in &t.shape[1..] {
-        sizes.push(
-            d.known()
-                .ok_or_else(|| Error::internal("scan output of symbolic shape"))?
-                as i64,
-        );
+    let mut operands = vec![buffer, count];
+    for (k, d) in t.shape[1..].iter().enumerate() {
+        match d.known() {
+            Some(n) => sizes.push(n as i64),
+            None => {
+                sizes.push(DYNAMIC);
+                operands.push(cx.dim(buffer, k + 1)?);
+            }
+        }
     }
+    let dynamic_sizes = operands.len() - 1;
     let attrs = [
         ("static_offsets", cx.parse_attr(&array_i64(&vec![0; rank]))?),
         ("static_sizes", cx.parse_attr(&array_i64(&sizes))?),
         ("static_strides", cx.parse_attr(&array_i64(&vec![1; rank]))?),
         (
             "operandSegmentSizes",
-            cx.parse_attr("array<i32: 1, 0, 1, 0>")?,
+            cx.parse_attr(&format!("array<i32: 1, 0, {dynamic_sizes}, 0>"))?,
         ),
     ];
     let ty = cx.tensor(&t.shape, t.dtype)?;
-    cx.op1("tensor.extract_slice", &[buffer, count], ty, &attrs)
+    cx.op1("tensor.extract_slice", &operands, ty, &attrs)
 }
