@@ -1,7 +1,6 @@
 //! RNN, GRU and LSTM, unrolled over a static sequence of up to 3 steps (a
 //! `Control::Loop` over one step when the sequence is longer, without
-//! per-batch lengths, quantization or a run-time batch, or known only at
-//! run time): the input
+//! per-batch lengths or quantization, or known only at run time): the input
 //! projections of every step in one MatMul, then per step
 //! the recurrent MatMul, the gates (ONNX's order: GRU z r h, LSTM i o f c)
 //! and the state update, for each direction. Per-batch sequence lengths mask the steps past
@@ -41,7 +40,7 @@ pub(crate) static RULES: &[Rule] = &[
             "Cast",
         ],
         rnn,
-        "unrolled over up to 3 known steps, a loop over more (without sequence_lens, batch known) or over a run-time length (the batch may be a run-time dim too); forward, reverse, bidirectional; layout; activations; clip; sequence_lens",
+        "unrolled over up to 3 known steps, a loop over more (without sequence_lens) or over a run-time length (the batch may be a run-time dim too); forward, reverse, bidirectional; layout; activations; clip; sequence_lens",
     ),
     row(
         "GRU",
@@ -66,7 +65,7 @@ pub(crate) static RULES: &[Rule] = &[
             "Cast",
         ],
         gru,
-        "unrolled over up to 3 known steps, a loop over more (without sequence_lens, batch known) or over a run-time length; linear_before_reset; forward, reverse, bidirectional; layout; sequence_lens",
+        "unrolled over up to 3 known steps, a loop over more (without sequence_lens) or over a run-time length; linear_before_reset; forward, reverse, bidirectional; layout; sequence_lens",
     ),
     row(
         "LSTM",
@@ -91,7 +90,7 @@ pub(crate) static RULES: &[Rule] = &[
             "Sub",
         ],
         lstm,
-        "unrolled over up to 3 known steps, a loop over more (without sequence_lens, batch known) or over a run-time length; peepholes; forward, reverse, bidirectional; layout; sequence_lens",
+        "unrolled over up to 3 known steps, a loop over more (without sequence_lens) or over a run-time length; peepholes; forward, reverse, bidirectional; layout; sequence_lens",
     ),
     versioned(
         "com.microsoft",
@@ -927,16 +926,10 @@ fn recurrent(ctx: &mut MapCtx, kind: Kind, quant: Option<Quant>) -> Result<()> {
         // one copy of the step's kernels instead of one per step (the same
         // ops per step, so the same results), which is what compiling it
         // costs. Its length is a symbol of its own, pinned back to the
-        // known length when the directions are stacked. Not over a run-time
-        // batch: a loop's stacked outputs need static dims past the first.
+        // known length when the directions are stacked.
         let looped = match &seq_dim {
             Dim::Symbol(steps) => Some(steps.clone()),
-            Dim::Known(n)
-                if *n >= LOOP_FROM_STEPS
-                    && lens.is_none()
-                    && quant.is_none()
-                    && batch.known().is_some() =>
-            {
+            Dim::Known(n) if *n >= LOOP_FROM_STEPS && lens.is_none() && quant.is_none() => {
                 Some(format!("o2l_{}_steps_{n}", kind.name().to_lowercase()))
             }
             Dim::Known(_) => None,
