@@ -93,6 +93,33 @@ fn check_fixture(python: &Path, fixture: &Path, dynamic: bool) -> Vec<String> {
 }
 
 /// The `CASE: pass` / `CASE: fail: reason` lines of iree-check.py's output.
+/// Runs scripts/iree-check.py over `list_file` (`--case-list`, plus `args`),
+/// adds the cases it reports to `lines`, strips `folder/` from every line's
+/// reasons and sorts them; returns its stderr.
+fn run_case_list(
+    python: &Path,
+    list_file: &Path,
+    args: &[&str],
+    folder: &Path,
+    lines: &mut Vec<String>,
+) -> String {
+    let out = Command::new(python)
+        .arg(root().join("scripts/iree-check.py"))
+        .arg("--case-list")
+        .arg(list_file)
+        .args(args)
+        .env("BIN", env!("CARGO_BIN_EXE_onnx2linalg"))
+        .output()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", python.display()));
+    lines.extend(reported_cases(&out.stdout));
+    let prefix = format!("{}/", folder.display());
+    for line in lines.iter_mut() {
+        *line = line.replace(&prefix, "");
+    }
+    lines.sort();
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 fn reported_cases(stdout: &[u8]) -> Vec<String> {
     let stdout = String::from_utf8_lossy(stdout);
     // Its lines carry the convert, compile and per-case run times (seen with --nocapture).
@@ -239,20 +266,8 @@ fn iree_runs_a_sample_of_the_node_suite() {
     let list_file = scratch.join("cases.tsv");
     std::fs::write(&list_file, list).unwrap();
     let started = Instant::now();
-    let out = Command::new(&python)
-        .arg(root().join("scripts/iree-check.py"))
-        .arg("--case-list")
-        .arg(&list_file)
-        .env("BIN", env!("CARGO_BIN_EXE_onnx2linalg"))
-        .output()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", python.display()));
-    lines.extend(reported_cases(&out.stdout));
     // Reasons name files; without the suite's folder they read the same on any machine.
-    let prefix = format!("{}/", suite.display());
-    for line in &mut lines {
-        *line = line.replace(&prefix, "");
-    }
-    lines.sort();
+    let stderr = run_case_list(&python, &list_file, &[], &suite, &mut lines);
     let passed = lines.iter().filter(|l| l.ends_with(": pass")).count();
     let ours = sample.iter().filter(|n| ours_pass(n)).count();
     println!(
@@ -266,7 +281,7 @@ fn iree_runs_a_sample_of_the_node_suite() {
         "iree-check.py reported {} of {} sampled tests:\n{}",
         lines.len(),
         sample.len(),
-        String::from_utf8_lossy(&out.stderr)
+        stderr
     );
     let mut render = lines.join("\n");
     render.push('\n');
@@ -379,22 +394,15 @@ fn iree_runs_our_tosa_and_stablehlo_programs() {
     let list_file = scratch.join("cases.tsv");
     std::fs::write(&list_file, list).unwrap();
     let started = Instant::now();
-    let out = Command::new(&python)
-        .arg(root().join("scripts/iree-check.py"))
-        .arg("--case-list")
-        .arg(&list_file)
-        .args(["--atol", "1e-4", "--rtol", "1e-4", "--jobs", "2"])
-        .env("BIN", env!("CARGO_BIN_EXE_onnx2linalg"))
-        .output()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", python.display()));
-    lines.extend(reported_cases(&out.stdout));
     // Reasons may name the program's file; relative to tests/ they read the
     // same on any machine.
-    let prefix = format!("{}/", tests.display());
-    for line in &mut lines {
-        *line = line.replace(&prefix, "");
-    }
-    lines.sort();
+    let stderr = run_case_list(
+        &python,
+        &list_file,
+        &["--atol", "1e-4", "--rtol", "1e-4", "--jobs", "2"],
+        &tests,
+        &mut lines,
+    );
     let passed = lines.iter().filter(|l| l.ends_with(": pass")).count();
     println!(
         "iree: TOSA and StableHLO programs: {passed} of {} pass under IREE, {:.1}s",
@@ -406,7 +414,7 @@ fn iree_runs_our_tosa_and_stablehlo_programs() {
         count,
         "iree-check.py reported {} of {count} programs:\n{}",
         lines.len(),
-        String::from_utf8_lossy(&out.stderr)
+        stderr
     );
     let mut render = lines.join("\n");
     render.push('\n');
