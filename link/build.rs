@@ -36,6 +36,39 @@ fn main() {
     }
     println!("cargo:rustc-link-arg-bins=-Wl,-z,pack-relative-relocs");
     println!("cargo:rustc-link-arg-bins=-no-pie");
+    static_libstdcxx();
+}
+
+/// Links the C++ runtime into the binary: MLIR's and LLVM's ~17,000 classes
+/// with type information each point at a vtable of libstdc++'s, and with
+/// libstdc++ a shared library the loader looked up and wrote every one of
+/// those pointers at each start (18,500 relocations: a third of the time of
+/// `onnx2linalg --version`). The `-lstdc++` the MLIR bindings ask for then
+/// finds the archive first: a folder holding only `libstdc++.a` is searched
+/// before the compiler's own.
+fn static_libstdcxx() {
+    let Some(out) = std::env::var_os("OUT_DIR") else {
+        return;
+    };
+    let archive = std::process::Command::new("c++")
+        .arg("-print-file-name=libstdc++.a")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| std::path::PathBuf::from(s.trim()))
+        .filter(|p| p.is_absolute() && p.exists());
+    let Some(archive) = archive else {
+        return;
+    };
+    let dir = std::path::Path::new(&out).join("static-libstdcxx");
+    let link = dir.join("libstdc++.a");
+    let _ = std::fs::create_dir_all(&dir);
+    let _ = std::fs::remove_file(&link);
+    if std::os::unix::fs::symlink(&archive, &link).is_ok() {
+        println!("cargo:rustc-link-arg-bins=-L{}", dir.display());
+        println!("cargo:rustc-link-arg-bins=-static-libgcc");
+    }
 }
 
 /// The LLVM version of the MLIR that mlir-sys links: `llvm-config --version` of
