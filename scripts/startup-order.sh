@@ -5,7 +5,8 @@
 #   bash scripts/startup-order.sh
 #
 # Runs the release binary under valgrind's callgrind over every fixture model (weights
-# elided, as bytecode and as text) and keeps the functions called that the binary
+# elided, as bytecode and as text; and `run` on the fixture's inputs, compiling and
+# then from the object cache) and keeps the functions called that the binary
 # defines, in address order. Rerun it after upgrading LLVM/MLIR or the Rust toolchain;
 # names that no longer exist are ignored by the linker, so a stale list only costs memory.
 set -euo pipefail
@@ -31,6 +32,16 @@ for model in fixtures/models/*.onnx; do
     profile "$base.elide" "$model" --weights elide -o "$WORK/out"
     profile "$base.bc" "$model" --emit bytecode -o "$WORK/out"
     profile "$base.text" "$model" --emit text -o "$WORK/out"
+    inputs=()
+    for npy in "fixtures/models/$base"/input_*.npy; do
+        [ -e "$npy" ] || continue
+        name=$(basename "$npy" .npy)
+        inputs+=(--input "${name#input_}=$npy")
+    done
+    profile "$base.run" run "$model" "${inputs[@]}" --output-dir "$WORK/run" \
+        --cache-dir "$WORK/cache"
+    profile "$base.cached" run "$model" "${inputs[@]}" --output-dir "$WORK/run" \
+        --cache-dir "$WORK/cache"
 done
 
 cat "$WORK"/*.cg | sed -nE 's/^c?fn=(\([0-9]+\) )?//p' | sort -u > "$WORK/called"
