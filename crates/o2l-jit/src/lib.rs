@@ -158,7 +158,8 @@ pub struct Compiled {
     timings: Timings,
     // The fast pipeline's object, kept for `host_symbols`.
     object: Option<Vec<u8>>,
-    _context: Context,
+    // None for code loaded from the cache without a module.
+    _context: Option<Context>,
 }
 
 /// Parses `mlir` (text) and compiles function `func` for calls from the host,
@@ -180,17 +181,76 @@ pub fn compile(mlir: &str, func: &str) -> Result<Compiled> {
 /// `compile` with a choice of pipeline and cache.
 pub fn compile_with_options(mlir: &str, func: &str, options: &Options) -> Result<Compiled> {
     let check = std::env::var_os(CHECK_HOST_SYMBOLS_ENV).is_some();
+    let entry = match (&options.cache_dir, options.pipeline) {
+        (Some(dir), Pipeline::Fast) => {
+            cache::Entry::new(dir, cache::Key::Text(mlir), func, options.effort)
+        }
+        _ => None,
+    };
     if !check || options.pipeline == Pipeline::Fast {
         // The fast pipeline checks its object before linking it.
-        return compile_with(mlir, func, options, check);
+        return compile_with(mlir, func, options, check, entry);
     }
-    let compiled = compile_with(mlir, func, options, true)?;
+    let compiled = compile_with(mlir, func, options, true, None)?;
     refuse_foreign(compiled.host_symbols()?)?;
     // Linking was skipped for the check; do it now, as `compile` does.
     if let Code::Engine(engine) = &compiled.code {
         engine.lookup_entry(func).map_err(Error::internal)?;
     }
     Ok(compiled)
+}
+
+/// `compile_with_options` for a module made from something cheaper to hash
+/// than its text (a graph and the options it is lowered with): the cache
+/// entry is keyed by `source_key`, a digest of that source, and keeps the
+/// weights' bytes, so a hit neither calls `text` nor parses anything.
+/// Without a cache (or with the reference pipeline) this is `text()`, then
+/// `compile_with_options`.
+pub fn compile_source(
+    source_key: &str,
+    func: &str,
+    options: &Options,
+    text: impl FnOnce() -> Result<String>,
+) -> Result<Compiled> {
+    let entry = match (&options.cache_dir, options.pipeline) {
+        (Some(dir), Pipeline::Fast) => {
+            cache::Entry::new(dir, cache::Key::Source(source_key), func, options.effort)
+        }
+        _ => None,
+    };
+    let Some(entry) = entry else {
+        return compile_with_options(&text()?, func, options);
+    };
+    let check = std::env::var_os(CHECK_HOST_SYMBOLS_ENV).is_some();
+    let start = Instant::now();
+    if let Some(hit) = entry.load()
+        && let Some(blobs) = hit.blobs
+    {
+        let read = start.elapsed();
+        let start = Instant::now();
+        let loaded = (!check || check_object(&hit.object, &hit.weights).is_ok())
+            .then(|| weight_symbols(&hit.weights, &blobs).ok())
+            .flatten()
+            .and_then(|symbols| orc::Jit::load(&hit.object, &symbols).ok());
+        if let Some(jit) = loaded {
+            return Ok(Compiled {
+                code: Code::Orc { jit, _blobs: blobs },
+                signature: hit.signature,
+                func: func.to_string(),
+                timings: Timings {
+                    parse: read,
+                    codegen: start.elapsed(),
+                    cache_hit: true,
+                    ..Default::default()
+                },
+                object: None,
+                _context: None,
+            });
+        }
+    }
+    // A miss, or an entry without the weights' bytes (they are read from
+    // the text then), or one that does not load: compile from the text.
+    compile_with(&text()?, func, options, check, Some(entry))
 }
 
 /// Fails naming the symbols (of those the code takes from the host) that
@@ -228,7 +288,7 @@ pub fn host_symbols(mlir: &str, func: &str) -> Result<Vec<String>> {
         effort: Effort::Full,
         cache_dir: None,
     };
-    compile_with(mlir, func, &options, true)?.host_symbols()
+    compile_with(mlir, func, &options, true, None)?.host_symbols()
 }
 
 /// Every symbol the C library and libm of this machine export (read once).
@@ -265,8 +325,15 @@ pub fn libc_and_libm_exports() -> Result<&'static [String]> {
 
 /// `compile`; with `keep_object`, the code is returned even when it does not
 /// link (reference pipeline), so its object can be inspected; the fast
-/// pipeline then keeps its object beside the code.
-fn compile_with(mlir: &str, func: &str, options: &Options, keep_object: bool) -> Result<Compiled> {
+/// pipeline then keeps its object beside the code. `cache`: the entry the
+/// fast pipeline loads from and stores into.
+fn compile_with(
+    mlir: &str,
+    func: &str,
+    options: &Options,
+    keep_object: bool,
+    cache: Option<cache::Entry>,
+) -> Result<Compiled> {
     let context = Context::new();
     // One model per process and two processes per machine: MLIR threads only add overhead.
     context.enable_multi_threading(false);
@@ -290,18 +357,11 @@ fn compile_with(mlir: &str, func: &str, options: &Options, keep_object: bool) ->
     let result = (|| {
         let start = Instant::now();
         let fast = options.pipeline == Pipeline::Fast;
-        let blobs = if fast {
-            weights::Blobs::from_text(mlir)
-        } else {
-            weights::Blobs::default()
-        };
-        let cache = match (&options.cache_dir, fast) {
-            (Some(dir), true) => Some(cache::Entry::new(dir, mlir, func, options.effort)),
-            _ => None,
-        };
+        let cache = cache.filter(|_| fast);
         // A hit needs neither the dialects nor a parse: the entry has the
-        // signature, the object and its weights' keys.
+        // signature, the object and its weights' keys (and maybe bytes).
         if let Some(hit) = cache.as_ref().and_then(|c| c.load()) {
+            let blobs = hit.blobs.unwrap_or_else(|| weights::Blobs::from_text(mlir));
             timings.parse = start.elapsed();
             let start = Instant::now();
             // An entry that does not load (damaged, or naming a weight this
@@ -317,6 +377,11 @@ fn compile_with(mlir: &str, func: &str, options: &Options, keep_object: bool) ->
             }
         }
 
+        let blobs = if fast {
+            weights::Blobs::from_text(mlir)
+        } else {
+            weights::Blobs::default()
+        };
         let registry = DialectRegistry::new();
         register_all_dialects(&registry);
         context.append_dialect_registry(&registry);
@@ -379,7 +444,7 @@ fn compile_with(mlir: &str, func: &str, options: &Options, keep_object: bool) ->
             }
             if let Some(c) = &cache {
                 // A cache that cannot be written is only a slower next run.
-                let _ = c.store(&object, &externals, &signature);
+                let _ = c.store(&object, &externals, &signature, &blobs);
             }
             let jit = orc::Jit::load(&object, &symbols).map_err(|e| Error::internal(take(&e)));
             timings.codegen = t.codegen + start.elapsed();
@@ -416,7 +481,7 @@ fn compile_with(mlir: &str, func: &str, options: &Options, keep_object: bool) ->
         func: func.to_string(),
         timings,
         object,
-        _context: context,
+        _context: Some(context),
     })
 }
 

@@ -353,6 +353,47 @@ pub fn host_description() -> String {
     }
 }
 
+/// The file holding this code (the executable, or the shared library it
+/// was linked into) as path, size, modification time and inode, for cache
+/// keys that hash a module's source instead of its text: the same graph
+/// lowers differently after a rebuild. None if the file cannot be found.
+pub fn code_identity() -> Option<String> {
+    // SAFETY: dladdr reads the loader's tables for an address in this
+    // object and fills `info`; the returned name is a C string owned by the
+    // loader, copied before use.
+    let path = unsafe {
+        let mut info: libc::Dl_info = std::mem::zeroed();
+        let here = code_identity as fn() -> Option<String> as *const c_void;
+        if libc::dladdr(here, &mut info) == 0 || info.dli_fname.is_null() {
+            return None;
+        }
+        CStr::from_ptr(info.dli_fname)
+            .to_string_lossy()
+            .into_owned()
+    };
+    // The executable's name is what it was started as (maybe relative, or
+    // a bare name found on PATH).
+    let file = if path.starts_with('/') {
+        std::path::PathBuf::from(&path)
+    } else {
+        std::env::current_exe().ok()?
+    };
+    let meta = std::fs::metadata(&file).ok()?;
+    let modified = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    use std::os::unix::fs::MetadataExt;
+    Some(format!(
+        "{} {} {} {}",
+        file.display(),
+        meta.len(),
+        modified.as_nanos(),
+        meta.ino()
+    ))
+}
+
 /// How long each stage of `compile` took.
 pub struct ObjectTimings {
     pub translate: std::time::Duration,

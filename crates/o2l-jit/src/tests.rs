@@ -1004,7 +1004,7 @@ fn fast_pipeline_gives_the_reference_results() {
         let want = reference.run(inputs, outs).unwrap();
         for effort in [Effort::Full, Effort::Light] {
             let options = Options { effort, ..fast() };
-            let fast_code = compile_with(text, func, &options, true)
+            let fast_code = compile_with(text, func, &options, true, None)
                 .unwrap_or_else(|e| panic!("{name} ({effort:?}): {e}"));
             let got = fast_code.run(inputs, outs).unwrap();
             assert_eq!(got, want, "{name} ({effort:?})");
@@ -1012,7 +1012,7 @@ fn fast_pipeline_gives_the_reference_results() {
     }
     // The weight really is a host buffer: one symbol of the object is left
     // for the JIT to define, and the matmul checks against a host product.
-    let kept = compile_with(&weights_module(), "main", &fast(), true).unwrap();
+    let kept = compile_with(&weights_module(), "main", &fast(), true, None).unwrap();
     let undefined = elf::undefined_symbols(kept.object.as_ref().unwrap()).unwrap();
     let weights: Vec<&String> = undefined
         .iter()
@@ -1077,6 +1077,49 @@ fn the_cache_serves_a_second_compile() {
     assert!(!third.timings().cache_hit);
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A source-keyed entry keeps the weights' bytes: a second compile of the
+/// same source neither asks for the text nor parses it, and runs the same.
+#[test]
+fn a_source_keyed_hit_needs_no_text() {
+    let dir = std::env::temp_dir().join(format!("o2l-jit-source-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let options = Options {
+        pipeline: Pipeline::Fast,
+        effort: Effort::Light,
+        cache_dir: Some(dir.clone()),
+    };
+    let x = f32s(&[8, 64], &(0..512).map(f64::from).collect::<Vec<_>>());
+    let ty = [TensorType::of_known(DType::F32, &[8, 16])];
+    let first = compile_source("graph-1", "main", &options, || Ok(weights_module())).unwrap();
+    assert!(!first.timings().cache_hit);
+    let no_text = || Err(Error::internal("the text was asked for"));
+    let second = compile_source("graph-1", "main", &options, no_text).unwrap();
+    assert!(second.timings().cache_hit);
+    assert_eq!(
+        first.run(std::slice::from_ref(&x), &ty).unwrap(),
+        second.run(std::slice::from_ref(&x), &ty).unwrap()
+    );
+    // Another source is another entry; a damaged entry is a miss.
+    assert!(compile_source("graph-2", "main", &options, no_text).is_err());
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() - 1]).unwrap();
+    }
+    assert!(compile_source("graph-1", "main", &options, no_text).is_err());
+    let again = compile_source("graph-1", "main", &options, || Ok(weights_module())).unwrap();
+    assert!(!again.timings().cache_hit);
+    assert_eq!(again.run(&[x], &ty).unwrap(), first_result(&first));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn first_result(compiled: &Compiled) -> Vec<Tensor> {
+    let x = f32s(&[8, 64], &(0..512).map(f64::from).collect::<Vec<_>>());
+    compiled
+        .run(&[x], &[TensorType::of_known(DType::F32, &[8, 16])])
+        .unwrap()
 }
 
 #[test]

@@ -52,6 +52,25 @@ impl Blob {
         (bad == 0).then_some(Blob { lines, len })
     }
 
+    /// A copy of `bytes`, aligned.
+    pub fn from_bytes(bytes: &[u8]) -> Blob {
+        let mut lines = vec![Line([0; ALIGN]); bytes.len().div_ceil(ALIGN).max(1)];
+        for (line, chunk) in lines.iter_mut().zip(bytes.chunks(ALIGN)) {
+            line.0[..chunk.len()].copy_from_slice(chunk);
+        }
+        Blob {
+            lines,
+            len: bytes.len(),
+        }
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        // SAFETY: `lines` is `len.div_ceil(ALIGN)` or more plain byte arrays
+        // laid out back to back (`repr(C)`, size ALIGN), so its first `len`
+        // bytes are initialised and live as long as `self`.
+        unsafe { std::slice::from_raw_parts(self.lines.as_ptr().cast::<u8>(), self.len) }
+    }
+
     pub fn len(&self) -> usize {
         self.len
     }
@@ -122,6 +141,10 @@ impl Blobs {
 
     pub fn get(&self, key: &str) -> Option<&Blob> {
         self.by_key.get(key)
+    }
+
+    pub fn insert(&mut self, key: String, blob: Blob) {
+        self.by_key.insert(key, blob);
     }
 }
 

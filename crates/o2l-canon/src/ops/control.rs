@@ -64,6 +64,16 @@ canonical_ops! {
 }
 
 impl Control {
+    /// The graphs this op runs (a loop's body, a switch's cases), for walks
+    /// that must see every value of a model, nested ones included.
+    pub fn bodies(&self) -> Vec<&Graph> {
+        match self {
+            Control::Loop { body, .. } => vec![&body.0],
+            Control::Switch { cases, .. } => cases.iter().map(|(_, b)| &*b.0).collect(),
+            Control::Check { .. } => Vec::new(),
+        }
+    }
+
     pub fn infer(&self, inputs: &[&TensorType]) -> Result<Vec<TensorType>> {
         match self {
             Control::Loop {
