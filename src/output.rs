@@ -118,7 +118,18 @@ impl AtomicFile {
     }
 
     /// Flushes, syncs and renames the file into place.
-    pub fn commit(mut self) -> Result<()> {
+    pub fn commit(self) -> Result<()> {
+        self.finish(true)
+    }
+
+    /// `commit` without the sync: the file still appears whole or not at
+    /// all to other processes, but a crash of the machine may lose it. For
+    /// results that are cheap to make again.
+    pub fn commit_unsynced(self) -> Result<()> {
+        self.finish(false)
+    }
+
+    fn finish(mut self, sync: bool) -> Result<()> {
         let io = |e: std::io::Error| Error::io(format!("{}: {e}", self.target.display()));
         let Some(buffered) = self.file.take() else {
             return Err(Error::internal("the output file was already closed"));
@@ -127,7 +138,8 @@ impl AtomicFile {
         let Some(temp) = self.temp.take() else {
             return Ok(()); // a device or pipe: written in place
         };
-        let done = file.sync_all().and_then(|()| {
+        let synced = if sync { file.sync_all() } else { Ok(()) };
+        let done = synced.and_then(|()| {
             drop(file);
             std::fs::rename(&temp, &self.target)
         });
@@ -169,6 +181,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     f.write_all(bytes)
         .map_err(|e| Error::io(format!("{}: {e}", path.display())))?;
     f.commit()
+}
+
+/// `write_atomic` without syncing the file (`AtomicFile::commit_unsynced`).
+pub fn write_atomic_unsynced(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut f = AtomicFile::create(path)?;
+    f.write_all(bytes)
+        .map_err(|e| Error::io(format!("{}: {e}", path.display())))?;
+    f.commit_unsynced()
 }
 
 /// Converts `model` and streams the MLIR into `path` atomically; returns the

@@ -1,7 +1,7 @@
 //! `onnx2linalg run MODEL --input NAME=x.npy ... --output-dir DIR [--input-shape NAME=1x3x224x224]`
 use super::convert::{parse_dim, parse_input_shape};
 use clap::Args;
-use onnx2linalg::output::write_atomic;
+use onnx2linalg::output::write_atomic_unsynced;
 use onnx2linalg::{DType, Error, ImportOptions, Result, RunOptions, Tensor, npy};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -99,7 +99,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             used.insert(file.clone());
         }
         let path = args.output_dir.join(format!("{file}.npy"));
-        write_atomic(&path, &npy::write(t))?;
+        // Outputs are made again by running again: renamed into place
+        // whole, not synced (a sync took longer than a small model's run).
+        write_atomic_unsynced(&path, &npy::write(t))?;
         say(&summary(name, t, &path));
     }
     Ok(ExitCode::SUCCESS)
