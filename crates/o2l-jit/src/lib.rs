@@ -377,6 +377,12 @@ fn compile_with(
             }
         }
 
+        // LLVM's fixed costs go on another core meanwhile (`orc::Warmup`).
+        let warmup = if fast {
+            orc::Warmup::start(options.effort)
+        } else {
+            None
+        };
         let blobs = if fast {
             weights::Blobs::from_text(mlir)
         } else {
@@ -434,7 +440,7 @@ fn compile_with(
 
         if fast {
             let externals = weights::externalize(&context, &mut module, &blobs);
-            let (object, t) = orc::compile(&module, func, options.effort)
+            let (object, t) = orc::compile(&module, func, options.effort, warmup)
                 .map_err(|e| Error::internal(take(&e)))?;
             timings.translate = t.translate + t.optimize;
             let start = Instant::now();

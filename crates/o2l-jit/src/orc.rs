@@ -168,6 +168,15 @@ unsafe extern "C" {
         name: *const c_char,
     ) -> LLVMValueRef;
     fn LLVMBuildRetVoid(b: LLVMBuilderRef) -> LLVMValueRef;
+    fn LLVMModuleCreateWithNameInContext(name: *const c_char, c: LLVMContextRef) -> LLVMModuleRef;
+    fn LLVMFloatTypeInContext(c: LLVMContextRef) -> LLVMTypeRef;
+    fn LLVMBuildFMul(
+        b: LLVMBuilderRef,
+        l: LLVMValueRef,
+        r: LLVMValueRef,
+        name: *const c_char,
+    ) -> LLVMValueRef;
+    fn LLVMBuildStore(b: LLVMBuilderRef, v: LLVMValueRef, ptr: LLVMValueRef) -> LLVMValueRef;
 
     fn LLVMGetBufferStart(b: LLVMMemoryBufferRef) -> *const c_char;
     fn LLVMGetBufferSize(b: LLVMMemoryBufferRef) -> usize;
@@ -296,10 +305,14 @@ fn init_target() {
 }
 
 /// A target machine for the host CPU (disposed on drop).
-struct TargetMachine {
+pub struct TargetMachine {
     raw: LLVMTargetMachineRef,
     triple: CString,
 }
+
+// SAFETY: a target machine is used by one thread at a time (it is moved
+// from the warm-up thread to the compiling one, never shared).
+unsafe impl Send for TargetMachine {}
 
 impl TargetMachine {
     fn host(level: u32) -> Result<TargetMachine, String> {
@@ -407,8 +420,12 @@ pub fn compile(
     module: &melior::ir::Module,
     func: &str,
     effort: Effort,
+    warmup: Option<Warmup>,
 ) -> Result<(Vec<u8>, ObjectTimings), String> {
-    let tm = TargetMachine::host(codegen_level(effort))?;
+    let tm = match warmup.and_then(|mut w| w.take()) {
+        Some(tm) => tm,
+        None => TargetMachine::host(codegen_level(effort))?,
+    };
     let start = std::time::Instant::now();
     // SAFETY: the LLVM context outlives the module translated into it; both
     // are disposed below on every path (module first).
@@ -419,47 +436,136 @@ pub fn compile(
             LLVMContextDispose(context);
             return Err("the module could not be translated to LLVM IR".into());
         }
-        let result = (|| {
-            let translate = start.elapsed();
-            let dl = LLVMCreateTargetDataLayout(tm.raw);
-            LLVMSetModuleDataLayout(llvm, dl);
-            LLVMDisposeTargetData(dl);
-            LLVMSetTarget(llvm, tm.triple.as_ptr());
-            add_packed_entry(context, llvm, func)?;
-            let start = std::time::Instant::now();
-            let options = LLVMCreatePassBuilderOptions();
-            let passes = cstring(passes(effort))?;
-            let e = LLVMRunPasses(llvm, passes.as_ptr(), tm.raw, options);
-            LLVMDisposePassBuilderOptions(options);
-            check(e, "LLVM passes")?;
-            let optimize = start.elapsed();
-            let start = std::time::Instant::now();
-            let mut err: *mut c_char = std::ptr::null_mut();
-            let mut buffer: LLVMMemoryBufferRef = std::ptr::null_mut();
-            if LLVMTargetMachineEmitToMemoryBuffer(tm.raw, llvm, OBJECT_FILE, &mut err, &mut buffer)
-                != 0
-            {
-                return Err(format!("LLVM code generation failed: {}", message(err)));
-            }
-            let bytes = std::slice::from_raw_parts(
-                LLVMGetBufferStart(buffer) as *const u8,
-                LLVMGetBufferSize(buffer),
-            )
-            .to_vec();
-            LLVMDisposeMemoryBuffer(buffer);
-            Ok((
-                bytes,
-                ObjectTimings {
-                    translate,
-                    optimize,
-                    codegen: start.elapsed(),
-                },
-            ))
-        })();
+        let translate = start.elapsed();
+        let result = emit_object(&tm, context, llvm, func, effort);
         LLVMDisposeModule(llvm);
         LLVMContextDispose(context);
-        result
+        let (bytes, optimize, codegen) = result?;
+        Ok((
+            bytes,
+            ObjectTimings {
+                translate,
+                optimize,
+                codegen,
+            },
+        ))
     }
+}
+
+/// Adds the packed entry to `llvm`, runs the LLVM passes and emits an
+/// object: its bytes, and the time of the passes and of code generation.
+///
+/// # Safety
+/// `context` and `llvm` are live, the module in that context.
+unsafe fn emit_object(
+    tm: &TargetMachine,
+    context: LLVMContextRef,
+    llvm: LLVMModuleRef,
+    func: &str,
+    effort: Effort,
+) -> Result<(Vec<u8>, std::time::Duration, std::time::Duration), String> {
+    // SAFETY: see the function's contract; the buffer is copied and freed.
+    unsafe {
+        let dl = LLVMCreateTargetDataLayout(tm.raw);
+        LLVMSetModuleDataLayout(llvm, dl);
+        LLVMDisposeTargetData(dl);
+        LLVMSetTarget(llvm, tm.triple.as_ptr());
+        add_packed_entry(context, llvm, func)?;
+        let start = std::time::Instant::now();
+        let options = LLVMCreatePassBuilderOptions();
+        let passes = cstring(passes(effort))?;
+        let e = LLVMRunPasses(llvm, passes.as_ptr(), tm.raw, options);
+        LLVMDisposePassBuilderOptions(options);
+        check(e, "LLVM passes")?;
+        let optimize = start.elapsed();
+        let start = std::time::Instant::now();
+        let mut err: *mut c_char = std::ptr::null_mut();
+        let mut buffer: LLVMMemoryBufferRef = std::ptr::null_mut();
+        if LLVMTargetMachineEmitToMemoryBuffer(tm.raw, llvm, OBJECT_FILE, &mut err, &mut buffer)
+            != 0
+        {
+            return Err(format!("LLVM code generation failed: {}", message(err)));
+        }
+        let bytes = std::slice::from_raw_parts(
+            LLVMGetBufferStart(buffer) as *const u8,
+            LLVMGetBufferSize(buffer),
+        )
+        .to_vec();
+        LLVMDisposeMemoryBuffer(buffer);
+        Ok((bytes, optimize, start.elapsed()))
+    }
+}
+
+/// LLVM's fixed costs of a compile, paid on another thread while this one
+/// parses the MLIR module and runs the MLIR passes: creating the host's
+/// target machine (reading the CPU's features) and, once per process,
+/// compiling and linking a tiny module the way `compile` and `Jit::load`
+/// do, which sets up LLVM's pass and code generation pipelines and brings
+/// their code into memory. Dropping a `Warmup` waits for its thread, so no
+/// LLVM work is left running when the process exits.
+pub struct Warmup(Option<std::thread::JoinHandle<Option<TargetMachine>>>);
+
+impl Warmup {
+    /// None on a machine with one CPU (the thread would only compete).
+    pub fn start(effort: Effort) -> Option<Warmup> {
+        if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+            return None;
+        }
+        std::thread::Builder::new()
+            .name("o2l-llvm-warmup".into())
+            .spawn(move || warm(effort))
+            .ok()
+            .map(|h| Warmup(Some(h)))
+    }
+
+    /// The target machine, once the thread is done.
+    fn take(&mut self) -> Option<TargetMachine> {
+        self.0.take()?.join().ok().flatten()
+    }
+}
+
+impl Drop for Warmup {
+    fn drop(&mut self) {
+        if let Some(handle) = self.0.take() {
+            let _ = handle.join();
+        }
+    }
+}
+
+fn warm(effort: Effort) -> Option<TargetMachine> {
+    static WARMED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    let tm = TargetMachine::host(codegen_level(effort)).ok()?;
+    if WARMED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        return Some(tm);
+    }
+    // `void _mlir_ciface_warm(float *p) { *p = *p * *p; }`, compiled and
+    // linked; failures here only mean a colder compile.
+    // SAFETY: every LLVM object is created and disposed here (module
+    // before context); the builder only adds to the module's function.
+    let object = unsafe {
+        let context = LLVMContextCreate();
+        let module = LLVMModuleCreateWithNameInContext(c"warm".as_ptr(), context);
+        let ptr = LLVMPointerTypeInContext(context, 0);
+        let f32t = LLVMFloatTypeInContext(context);
+        let mut params = [ptr];
+        let fty = LLVMFunctionType(LLVMVoidTypeInContext(context), params.as_mut_ptr(), 1, 0);
+        let f = LLVMAddFunction(module, c"_mlir_ciface_warm".as_ptr(), fty);
+        let b = LLVMCreateBuilderInContext(context);
+        LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(context, f, c"".as_ptr()));
+        let p = LLVMGetParam(f, 0);
+        let x = LLVMBuildLoad2(b, f32t, p, c"".as_ptr());
+        LLVMBuildStore(b, LLVMBuildFMul(b, x, x, c"".as_ptr()), p);
+        LLVMBuildRetVoid(b);
+        LLVMDisposeBuilder(b);
+        let object = emit_object(&tm, context, module, "warm", effort);
+        LLVMDisposeModule(module);
+        LLVMContextDispose(context);
+        object
+    };
+    if let Ok((bytes, _, _)) = object {
+        drop(Jit::load(&bytes, &[]));
+    }
+    Some(tm)
 }
 
 /// Adds `void _o2l_packed(void **args)` calling `_mlir_ciface_<func>` with
