@@ -27,7 +27,7 @@ mod runner;
 
 pub use runner::{
     JitEffort, JitPipeline, LIGHT_EFFORT_BELOW, RunOptions, RunOutput, Runner, RunnerOptions,
-    RunnerTimings, default_cache_dir, estimated_work, run_model,
+    RunnerTimings, default_cache_dir, estimated_work, run_model, source_digest,
 };
 
 /// This build's version (the workspace's Cargo version).

@@ -445,3 +445,71 @@ pub fn run_model(
     }
     Ok(done)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::source_digest;
+    use crate::{Graph, LowerOptions};
+    use o2l_canon::ops::{Control, Op};
+    use std::sync::Arc;
+
+    fn fixture(name: &str) -> Graph {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/models")
+            .join(format!("{name}.onnx"));
+        crate::import_model(&path, None, &Default::default()).unwrap()
+    }
+
+    /// Flips one bit of the first constant of `graph` that has bytes.
+    fn flip_a_weight(graph: &mut Graph) -> bool {
+        for value in &mut graph.values {
+            if let Some(t) = &mut value.constant
+                && !t.data.is_empty()
+            {
+                let mut bytes = t.data.to_vec();
+                bytes[0] ^= 1;
+                t.data = bytes.into();
+                return true;
+            }
+        }
+        false
+    }
+
+    /// The cache key of `run`: equal for the same graph imported twice, and
+    /// different when a weight (also one inside a loop body), an attribute
+    /// or the lowering options differ.
+    #[test]
+    fn the_source_digest_sees_weights_bodies_and_options() {
+        let options = LowerOptions::default();
+        let mlp = fixture("mlp_op17");
+        let digest = source_digest(&mlp, &options);
+        assert_eq!(digest, source_digest(&fixture("mlp_op17"), &options));
+        let mut changed = mlp.clone();
+        assert!(flip_a_weight(&mut changed));
+        assert_ne!(digest, source_digest(&changed, &options));
+        let mut renamed = mlp.clone();
+        renamed.values[renamed.outputs[0].0 as usize].name.push('x');
+        assert_ne!(digest, source_digest(&renamed, &options));
+        let generic = LowerOptions {
+            linalg: crate::LinalgForm::Generic,
+            ..Default::default()
+        };
+        assert_ne!(digest, source_digest(&mlp, &generic));
+
+        // A recurrent layer over known steps is a Loop: its body's weights count.
+        let lstm = fixture("lstm_tagger_op17");
+        let digest = source_digest(&lstm, &options);
+        let mut changed = lstm.clone();
+        let body = changed
+            .nodes
+            .iter_mut()
+            .find_map(|n| match &mut n.op {
+                Op::Control(Control::Loop { body, .. }) => Some(body),
+                _ => None,
+            })
+            .unwrap();
+        assert!(flip_a_weight(Arc::make_mut(&mut body.0)));
+        assert_ne!(digest, source_digest(&changed, &options));
+    }
+}
