@@ -249,8 +249,99 @@ pub fn compile_source(
         }
     }
     // A miss, or an entry without the weights' bytes (they are read from
-    // the text then), or one that does not load: compile from the text.
-    compile_with(&text()?, func, options, check, Some(entry))
+    // the text then), or one that does not load: compile from the text,
+    // with the JIT's MLIR context prepared on another core while the
+    // caller makes the text (`ContextAhead`).
+    let ahead = ContextAhead::start();
+    let text = text()?;
+    compile_in(ahead, &text, func, options, check, Some(entry))
+}
+
+/// The dialects the JIT's parser and passes load on a typical model (and
+/// the transform dialect of `interchange`): loaded ahead when the context
+/// is prepared on another thread. Loading one more than a module needs
+/// changes nothing but the time.
+const PRELOADED_DIALECTS: [&str; 15] = [
+    "builtin",
+    "func",
+    "linalg",
+    "tensor",
+    "arith",
+    "math",
+    "scf",
+    "bufferization",
+    "memref",
+    "cf",
+    "index",
+    "ub",
+    "affine",
+    "llvm",
+    "transform",
+];
+
+/// The JIT's MLIR context made on another thread while this one lowers
+/// the graph to text: every dialect registered, the common ones loaded,
+/// the LLVM translations registered (about 3 ms a small model's compile
+/// no longer waits for). Dropping it waits for the thread.
+struct ContextAhead(Option<std::thread::JoinHandle<SendContext>>);
+
+struct SendContext(Context);
+
+// SAFETY: an MLIR context has no tie to the thread that made it; this one
+// is made on one thread and then only ever used by the thread it is moved
+// to, never by two at once.
+#[allow(unsafe_code)]
+unsafe impl Send for SendContext {}
+
+impl ContextAhead {
+    /// None on a machine with one CPU (the thread would only compete).
+    fn start() -> Option<ContextAhead> {
+        if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+            return None;
+        }
+        std::thread::Builder::new()
+            .name("o2l-mlir-context".into())
+            .spawn(|| {
+                let context = jit_context();
+                for dialect in PRELOADED_DIALECTS {
+                    context.get_or_load_dialect(dialect);
+                }
+                SendContext(context)
+            })
+            .ok()
+            .map(|h| ContextAhead(Some(h)))
+    }
+
+    fn take(mut self) -> Option<Context> {
+        Some(self.0.take()?.join().ok()?.0)
+    }
+}
+
+impl Drop for ContextAhead {
+    fn drop(&mut self) {
+        if let Some(handle) = self.0.take() {
+            let _ = handle.join();
+        }
+    }
+}
+
+/// A context for the JIT with every dialect registered (loaded as the
+/// parser and the passes meet them) and the LLVM translations registered.
+fn jit_context() -> Context {
+    let context = bare_context();
+    let registry = DialectRegistry::new();
+    register_all_dialects(&registry);
+    context.append_dialect_registry(&registry);
+    register_all_llvm_translations(&context);
+    context
+}
+
+/// A context with nothing registered (enough for a cache hit).
+fn bare_context() -> Context {
+    let context = Context::new();
+    // One model per process and two processes per machine: MLIR threads only add overhead.
+    context.enable_multi_threading(false);
+    context
 }
 
 /// Fails naming the symbols (of those the code takes from the host) that
@@ -334,9 +425,21 @@ fn compile_with(
     keep_object: bool,
     cache: Option<cache::Entry>,
 ) -> Result<Compiled> {
-    let context = Context::new();
-    // One model per process and two processes per machine: MLIR threads only add overhead.
-    context.enable_multi_threading(false);
+    compile_in(None, mlir, func, options, keep_object, cache)
+}
+
+/// `compile_with` in a context prepared ahead, if given.
+fn compile_in(
+    ahead: Option<ContextAhead>,
+    mlir: &str,
+    func: &str,
+    options: &Options,
+    keep_object: bool,
+    cache: Option<cache::Entry>,
+) -> Result<Compiled> {
+    let prepared = ahead.and_then(ContextAhead::take);
+    let registered = prepared.is_some();
+    let context = prepared.unwrap_or_else(bare_context);
 
     let diagnostics = Rc::new(RefCell::new(Vec::<String>::new()));
     let sink = diagnostics.clone();
@@ -388,13 +491,15 @@ fn compile_with(
         } else {
             weights::Blobs::default()
         };
-        let registry = DialectRegistry::new();
-        register_all_dialects(&registry);
-        context.append_dialect_registry(&registry);
-        // Dialects load as the parser and the passes meet them: loading all ~60
-        // up front cost more than the rest of a small model's compilation, and
-        // every canonicalization then collected the patterns of all of them.
-        register_all_llvm_translations(&context);
+        if !registered {
+            let registry = DialectRegistry::new();
+            register_all_dialects(&registry);
+            context.append_dialect_registry(&registry);
+            // Dialects load as the parser and the passes meet them: loading all ~60
+            // up front cost more than the rest of a small model's compilation, and
+            // every canonicalization then collected the patterns of all of them.
+            register_all_llvm_translations(&context);
+        }
         // Large constants go 1-D first (see `flatten`); line numbers in parse
         // diagnostics then count the added lines.
         let text = flatten::flatten_constants(mlir);
