@@ -215,23 +215,18 @@ impl Runner {
         // With a cache, the entry is keyed by the graph: a hit skips the
         // lowering too (and the weights' trip through hex text). Hashing
         // the graph counts as lowering time.
-        let mut lowering = Duration::ZERO;
-        let compiled = if jit_options.cache_dir.is_some() {
-            let start = Instant::now();
-            let key = source_digest(graph, &options);
-            lowering += start.elapsed();
-            o2l_jit::compile_source(&key, &func, &jit_options, || {
-                let start = Instant::now();
-                let text = lower_text(graph, &options);
-                lowering += start.elapsed();
-                text
-            })?
-        } else {
-            let start = Instant::now();
-            let text = lower_text(graph, &options)?;
-            lowering += start.elapsed();
-            o2l_jit::compile_with_options(&text, &func, &jit_options)?
+        let start = Instant::now();
+        let key = match jit_options.cache_dir {
+            Some(_) => source_digest(graph, &options),
+            None => String::new(),
         };
+        let mut lowering = start.elapsed();
+        let compiled = o2l_jit::compile_source(&key, &func, &jit_options, || {
+            let start = Instant::now();
+            let text = lower_text(graph, &options);
+            lowering += start.elapsed();
+            text
+        })?;
         let t = compiled.timings();
         let timings = RunnerTimings {
             lowering,

@@ -203,8 +203,9 @@ pub fn compile_with_options(mlir: &str, func: &str, options: &Options) -> Result
 /// `compile_with_options` for a module made from something cheaper to hash
 /// than its text (a graph and the options it is lowered with): the cache
 /// entry is keyed by `source_key`, a digest of that source, and keeps the
-/// weights' bytes, so a hit neither calls `text` nor parses anything.
-/// Without a cache (or with the reference pipeline) this is `text()`, then
+/// weights' bytes, so a hit neither calls `text` nor parses anything. On a
+/// miss (or without a cache) the JIT's context is prepared on another core
+/// while `text` runs. With the reference pipeline this is `text()`, then
 /// `compile_with_options`.
 pub fn compile_source(
     source_key: &str,
@@ -212,16 +213,18 @@ pub fn compile_source(
     options: &Options,
     text: impl FnOnce() -> Result<String>,
 ) -> Result<Compiled> {
-    let entry = match (&options.cache_dir, options.pipeline) {
-        (Some(dir), Pipeline::Fast) => {
-            cache::Entry::new(dir, cache::Key::Source(source_key), func, options.effort)
-        }
-        _ => None,
-    };
-    let Some(entry) = entry else {
+    if options.pipeline == Pipeline::Reference {
         return compile_with_options(&text()?, func, options);
-    };
+    }
     let check = std::env::var_os(CHECK_HOST_SYMBOLS_ENV).is_some();
+    let entry = options.cache_dir.as_ref().and_then(|dir| {
+        cache::Entry::new(dir, cache::Key::Source(source_key), func, options.effort)
+    });
+    let Some(entry) = entry else {
+        let ahead = ContextAhead::start();
+        let text = text()?;
+        return compile_in(ahead, &text, func, options, check, None);
+    };
     let start = Instant::now();
     if let Some(hit) = entry.load()
         && let Some(blobs) = hit.blobs
