@@ -189,9 +189,9 @@ pub fn compile_with_options(mlir: &str, func: &str, options: &Options) -> Result
     };
     if !check || options.pipeline == Pipeline::Fast {
         // The fast pipeline checks its object before linking it.
-        return compile_with(mlir, func, options, check, entry);
+        return compile_with(None, mlir, func, options, check, entry);
     }
-    let compiled = compile_with(mlir, func, options, true, None)?;
+    let compiled = compile_with(None, mlir, func, options, true, None)?;
     refuse_foreign(compiled.host_symbols()?)?;
     // Linking was skipped for the check; do it now, as `compile` does.
     if let Code::Engine(engine) = &compiled.code {
@@ -223,7 +223,7 @@ pub fn compile_source(
     let Some(entry) = entry else {
         let ahead = ContextAhead::start();
         let text = text()?;
-        return compile_in(ahead, &text, func, options, check, None);
+        return compile_with(ahead, &text, func, options, check, None);
     };
     let start = Instant::now();
     if let Some(hit) = entry.load()
@@ -231,11 +231,7 @@ pub fn compile_source(
     {
         let read = start.elapsed();
         let start = Instant::now();
-        let loaded = (!check || check_object(&hit.object, &hit.weights).is_ok())
-            .then(|| weight_symbols(&hit.weights, &blobs).ok())
-            .flatten()
-            .and_then(|symbols| orc::Jit::load(&hit.object, &symbols).ok());
-        if let Some(jit) = loaded {
+        if let Some(jit) = link_cached(&hit.object, &hit.weights, &blobs, check) {
             return Ok(Compiled {
                 code: Code::Orc { jit, _blobs: blobs },
                 signature: hit.signature,
@@ -257,7 +253,7 @@ pub fn compile_source(
     // caller makes the text (`ContextAhead`).
     let ahead = ContextAhead::start();
     let text = text()?;
-    compile_in(ahead, &text, func, options, check, Some(entry))
+    compile_with(ahead, &text, func, options, check, Some(entry))
 }
 
 /// The dialects the JIT's parser and passes load on a typical model (and
@@ -382,7 +378,7 @@ pub fn host_symbols(mlir: &str, func: &str) -> Result<Vec<String>> {
         effort: Effort::Full,
         cache_dir: None,
     };
-    compile_with(mlir, func, &options, true, None)?.host_symbols()
+    compile_with(None, mlir, func, &options, true, None)?.host_symbols()
 }
 
 /// Every symbol the C library and libm of this machine export (read once).
@@ -420,19 +416,9 @@ pub fn libc_and_libm_exports() -> Result<&'static [String]> {
 /// `compile`; with `keep_object`, the code is returned even when it does not
 /// link (reference pipeline), so its object can be inspected; the fast
 /// pipeline then keeps its object beside the code. `cache`: the entry the
-/// fast pipeline loads from and stores into.
+/// fast pipeline loads from and stores into; `ahead`: a context prepared on
+/// another thread, if any.
 fn compile_with(
-    mlir: &str,
-    func: &str,
-    options: &Options,
-    keep_object: bool,
-    cache: Option<cache::Entry>,
-) -> Result<Compiled> {
-    compile_in(None, mlir, func, options, keep_object, cache)
-}
-
-/// `compile_with` in a context prepared ahead, if given.
-fn compile_in(
     ahead: Option<ContextAhead>,
     mlir: &str,
     func: &str,
@@ -472,11 +458,7 @@ fn compile_in(
             let start = Instant::now();
             // An entry that does not load (damaged, or naming a weight this
             // text lacks) is a miss: compile, and the entry is written anew.
-            let loaded = (!keep_object || check_object(&hit.object, &hit.weights).is_ok())
-                .then(|| weight_symbols(&hit.weights, &blobs).ok())
-                .flatten()
-                .and_then(|symbols| orc::Jit::load(&hit.object, &symbols).ok());
-            if let Some(jit) = loaded {
+            if let Some(jit) = link_cached(&hit.object, &hit.weights, &blobs, keep_object) {
                 timings.codegen = start.elapsed();
                 timings.cache_hit = true;
                 return Ok((Code::Orc { jit, _blobs: blobs }, hit.signature, None));
@@ -597,6 +579,21 @@ fn compile_in(
         object,
         _context: Some(context),
     })
+}
+
+/// Links a cache entry's object to its weights' buffers; None when it does
+/// not load (damaged, naming a weight `blobs` lacks, or, with `check`,
+/// taking a symbol from the host that libc and libm do not have).
+fn link_cached(
+    object: &[u8],
+    weights: &[(String, String)],
+    blobs: &weights::Blobs,
+    check: bool,
+) -> Option<orc::Jit> {
+    (!check || check_object(object, weights).is_ok())
+        .then(|| weight_symbols(weights, blobs).ok())
+        .flatten()
+        .and_then(|symbols| orc::Jit::load(object, &symbols).ok())
 }
 
 /// Fails if the fast pipeline's `object` takes from the host anything but

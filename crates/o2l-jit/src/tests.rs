@@ -1004,7 +1004,7 @@ fn fast_pipeline_gives_the_reference_results() {
         let want = reference.run(inputs, outs).unwrap();
         for effort in [Effort::Full, Effort::Light] {
             let options = Options { effort, ..fast() };
-            let fast_code = compile_with(text, func, &options, true, None)
+            let fast_code = compile_with(None, text, func, &options, true, None)
                 .unwrap_or_else(|e| panic!("{name} ({effort:?}): {e}"));
             let got = fast_code.run(inputs, outs).unwrap();
             assert_eq!(got, want, "{name} ({effort:?})");
@@ -1012,7 +1012,7 @@ fn fast_pipeline_gives_the_reference_results() {
     }
     // The weight really is a host buffer: one symbol of the object is left
     // for the JIT to define, and the matmul checks against a host product.
-    let kept = compile_with(&weights_module(), "main", &fast(), true, None).unwrap();
+    let kept = compile_with(None, &weights_module(), "main", &fast(), true, None).unwrap();
     let undefined = elf::undefined_symbols(kept.object.as_ref().unwrap()).unwrap();
     let weights: Vec<&String> = undefined
         .iter()
