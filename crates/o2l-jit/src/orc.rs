@@ -353,17 +353,20 @@ impl Drop for TargetMachine {
 
 /// A string naming the host (triple, CPU and features) for cache keys:
 /// an object compiled for one CPU may not run on another.
-pub fn host_description() -> String {
-    init_target();
-    // SAFETY: plain C API calls; the strings are copied and freed.
-    unsafe {
-        format!(
-            "{} {} {}",
-            message(LLVMGetDefaultTargetTriple()),
-            message(LLVMGetHostCPUName()),
-            message(LLVMGetHostCPUFeatures())
-        )
-    }
+pub fn host_description() -> &'static str {
+    static HOST: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HOST.get_or_init(|| {
+        init_target();
+        // SAFETY: plain C API calls; the strings are copied and freed.
+        unsafe {
+            format!(
+                "{} {} {}",
+                message(LLVMGetDefaultTargetTriple()),
+                message(LLVMGetHostCPUName()),
+                message(LLVMGetHostCPUFeatures())
+            )
+        }
+    })
 }
 
 /// The file holding this code (the executable, or the shared library it
