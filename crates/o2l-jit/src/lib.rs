@@ -39,7 +39,6 @@ mod half_from_f64;
 mod interchange;
 #[allow(unsafe_code)] // SAFETY comments at each use
 mod orc;
-#[allow(unsafe_code)] // SAFETY comments at each use
 mod pipeline;
 mod signature;
 #[allow(unsafe_code)] // SAFETY comments at each use
@@ -53,7 +52,10 @@ use melior::{
         operation::{OperationLike, OperationMutLike},
     },
     pass::PassManager,
-    utility::{parse_pass_pipeline, register_all_dialects, register_all_llvm_translations},
+    utility::{
+        parse_pass_pipeline, register_all_dialects, register_all_llvm_translations,
+        register_all_passes,
+    },
 };
 use o2l_canon::{Error, Result, Tensor, TensorType};
 use std::cell::RefCell;
@@ -334,24 +336,18 @@ fn compile_with(mlir: &str, func: &str, options: &Options, keep_object: bool) ->
         half_from_f64::rewrite(&context, &mut module)?;
         let start = Instant::now();
         // Registered for the pipeline's text only: a cache hit skips it.
-        pipeline::register_passes(fast);
+        register_all_passes();
         if fast {
             interchange::apply(&context, &mut module).map_err(|e| Error::internal(take(&e)))?;
         }
+        let pm = PassManager::new(&context);
         let passes = if fast {
             pipeline::fast_pipeline()
         } else {
             PIPELINE.to_string()
         };
-        let mut pm = PassManager::new(&context);
-        let mut parsed = parse_pass_pipeline(pm.as_operation_pass_manager(), &passes);
-        if fast && parsed.is_err() {
-            // A pass the fast registration missed: register all, parse anew.
-            pipeline::register_passes(false);
-            pm = PassManager::new(&context);
-            parsed = parse_pass_pipeline(pm.as_operation_pass_manager(), &passes);
-        }
-        parsed.map_err(|e| Error::internal(format!("JIT pass pipeline does not parse: {e}")))?;
+        parse_pass_pipeline(pm.as_operation_pass_manager(), &passes)
+            .map_err(|e| Error::internal(format!("JIT pass pipeline does not parse: {e}")))?;
         // The fast pipeline verifies the module once, after the last pass:
         // verifying after each of the ~25 passes was a quarter of a small
         // BERT's compile time. What a pass would have caught is still caught,
