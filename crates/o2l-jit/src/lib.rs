@@ -256,11 +256,10 @@ pub fn compile_source(
     compile_with(ahead, &text, func, options, check, Some(entry))
 }
 
-/// The dialects the JIT's parser and passes load on a typical model (and
-/// the transform dialect of `interchange`): loaded ahead when the context
-/// is prepared on another thread. Loading one more than a module needs
+/// The dialects the JIT's parser and passes load on a typical model:
+/// loaded ahead when the context is prepared on another thread. Loading one more than a module needs
 /// changes nothing but the time.
-const PRELOADED_DIALECTS: [&str; 15] = [
+const PRELOADED_DIALECTS: [&str; 14] = [
     "builtin",
     "func",
     "linalg",
@@ -275,12 +274,11 @@ const PRELOADED_DIALECTS: [&str; 15] = [
     "ub",
     "affine",
     "llvm",
-    "transform",
 ];
 
 /// The JIT's MLIR context made on another thread while this one lowers
 /// the graph to text: every dialect registered, the common ones loaded,
-/// the LLVM translations registered (about 3 ms a small model's compile
+/// the LLVM translations registered (milliseconds a small model's compile
 /// no longer waits for). Dropping it waits for the thread.
 struct ContextAhead(Option<std::thread::JoinHandle<SendContext>>);
 
