@@ -293,7 +293,7 @@ unsafe impl Send for SendContext {}
 impl ContextAhead {
     /// None on a machine with one CPU (the thread would only compete).
     fn start() -> Option<ContextAhead> {
-        if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+        if !spare_core() {
             return None;
         }
         std::thread::Builder::new()
@@ -320,6 +320,13 @@ impl Drop for ContextAhead {
             let _ = handle.join();
         }
     }
+}
+
+/// Whether this process may use two or more CPUs (read once: the standard
+/// library reads the cgroup's quota files every time it is asked).
+fn spare_core() -> bool {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get())) >= 2
 }
 
 /// A context for the JIT with every dialect registered (loaded as the

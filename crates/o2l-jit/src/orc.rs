@@ -511,7 +511,7 @@ pub struct Warmup(Option<std::thread::JoinHandle<Option<TargetMachine>>>);
 impl Warmup {
     /// None on a machine with one CPU (the thread would only compete).
     pub fn start(effort: Effort) -> Option<Warmup> {
-        if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+        if !crate::spare_core() {
             return None;
         }
         std::thread::Builder::new()
