@@ -326,7 +326,8 @@ impl Deferred {
             write!(out, "      {}: \"0x", slot.name)?;
             out.write_all(&hex(&align))?;
             for window in slot.source.chunks(RELEASE_CHUNK) {
-                if parallel {
+                // One piece needs no pool (starting it costs a small model's time).
+                if parallel && window.len() > HEX_PIECE {
                     let pieces: Vec<Vec<u8>> = window.par_chunks(HEX_PIECE).map(hex).collect();
                     for piece in pieces {
                         out.write_all(&piece)?;
