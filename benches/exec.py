@@ -4,7 +4,7 @@ test: it prints two markdown tables of times and ratios, measured in one run.
 
     bash benches/run.sh --exec     (release build, build/bench-venv, then this script)
     python benches/exec.py [--only SUBSTRING...] [--skip-run] [--skip-iree]
-                           [--repeat N] [--skip-ref]
+                           [--repeat N] [--skip-ref] [--baseline BIN]
                            [--markdown-run FILE] [--markdown-iree FILE]
 
 Table 1, `onnx2linalg run` against onnxruntime, on the fixture's own inputs:
@@ -13,6 +13,9 @@ Table 1, `onnx2linalg run` against onnxruntime, on the fixture's own inputs:
                with an empty cache when the binary has `--cache-dir`
   ours/ref     the same with `--jit-pipeline reference`, when the binary has that flag
   ours/cached  a second run over the same `--cache-dir`, when the binary has that flag
+  before, before/cached
+               with --baseline BIN: another onnx2linalg binary (an older build), timed
+               the same way within the same repetitions, interleaved with ours
   ort          onnxruntime in this process: InferenceSession(MODEL) + one run()
   ratio        ours / ort (and the same for the other columns); geometric means below.
 
@@ -125,9 +128,9 @@ def our_flags():
 # Table 1: onnx2linalg run vs onnxruntime
 
 
-def time_ours_run(model, inputs, tmp, extra):
+def time_ours_run(model, inputs, tmp, extra, binary=None):
     out = tempfile.mkdtemp(dir=tmp)
-    cmd = [OURS, "run", model, "--output-dir", out, *extra]
+    cmd = [binary or OURS, "run", model, "--output-dir", out, *extra]
     for name, path in inputs:
         cmd += ["--input", f"{name}={path}"]
     took, _ = run(cmd, "onnx2linalg run")
@@ -144,7 +147,7 @@ def time_ort(model, inputs):
     return time.perf_counter() - t0
 
 
-def bench_run(cases, flags, tmp, repeat=1, skip_ref=False):
+def bench_run(cases, flags, tmp, repeat=1, skip_ref=False, baseline=None):
     pipe = ["--jit-pipeline", "fast"] if flags["pipeline"] else []
     if skip_ref:
         flags = dict(flags, pipeline=False)
@@ -153,6 +156,8 @@ def bench_run(cases, flags, tmp, repeat=1, skip_ref=False):
         cols.append("ours/ref")
     if flags["cache"]:
         cols.append("ours/cached")
+    if baseline:
+        cols += ["before", "before/cached"]
     # onnxruntime's one-time start-up (thread pools, kernel registry) is not a model's cost.
     if cases:
         time_ort(cases[0][1], cases[0][2])
@@ -165,6 +170,12 @@ def bench_run(cases, flags, tmp, repeat=1, skip_ref=False):
             row["fail"] = f"onnxruntime: {' '.join(str(e).split())[:120]}"
         try:
             for _ in range(repeat):
+                if baseline:
+                    # The older binary, the same way (an empty cache, then from it).
+                    cache = tempfile.mkdtemp(dir=tmp)
+                    for col in ["before", "before/cached"]:
+                        t = time_ours_run(model, inputs, tmp, ["--cache-dir", cache], baseline)
+                        row[col] = min(row.get(col, t), t)
                 # Each repetition starts from an empty cache, then runs again from it.
                 cache = tempfile.mkdtemp(dir=tmp)
                 extra = ["--cache-dir", cache] if flags["cache"] else []
@@ -196,7 +207,7 @@ def table_run(cols, rows):
     ratios = {c: [] for c in cols}
     for r in rows:
         cells = [r["name"], f"{r['ort']:.3f}" if "ort" in r else "-"]
-        cells += [f"{r[c]:.2f}" if c in r else "-" for c in cols]
+        cells += [f"{r[c]:.3f}" if c in r else "-" for c in cols]
         for c in cols:
             if c in r and "ort" in r:
                 ratio = r[c] / r["ort"]
@@ -337,6 +348,7 @@ def main():
                     help="table 1: time ort, ours (each from an empty cache) and ours/cached this many "
                          "times and keep the fastest of each (on a shared machine, the least disturbed)")
     ap.add_argument("--skip-ref", action="store_true", help="table 1: leave out the ours/ref column")
+    ap.add_argument("--baseline", help="table 1: also time this onnx2linalg binary (an older build) the same way")
     ap.add_argument("--markdown-run", help="also write table 1 to this file")
     ap.add_argument("--markdown-iree", help="also write table 2 to this file")
     args = ap.parse_args()
@@ -350,7 +362,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="o2l-exec-") as tmp:
         if not args.skip_run:
             flags = our_flags()
-            cols, rows = bench_run(cases, flags, tmp, args.repeat, args.skip_ref)
+            cols, rows = bench_run(cases, flags, tmp, args.repeat, args.skip_ref, args.baseline)
             text, _ = table_run(cols, rows)
             text = f"### `onnx2linalg run` vs onnxruntime ({stamp}, {machine}, onnxruntime {ort.__version__})\n\n{text}\n"
             print(text, flush=True)
