@@ -257,8 +257,8 @@ pub fn compile_source(
 }
 
 /// The dialects the JIT's parser and passes load on a typical model:
-/// loaded ahead when the context is prepared on another thread. Loading one more than a module needs
-/// changes nothing but the time.
+/// loaded ahead when the context is prepared on another thread. Loading
+/// one more than a module needs changes nothing but the time.
 const PRELOADED_DIALECTS: [&str; 14] = [
     "builtin",
     "func",
@@ -329,15 +329,22 @@ fn spare_core() -> bool {
     *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get())) >= 2
 }
 
-/// A context for the JIT with every dialect registered (loaded as the
-/// parser and the passes meet them) and the LLVM translations registered.
+/// A context for the JIT (`register_for_jit`).
 fn jit_context() -> Context {
     let context = bare_context();
+    register_for_jit(&context);
+    context
+}
+
+/// Registers every dialect and the LLVM translations. Dialects load as the
+/// parser and the passes meet them: loading all ~60 up front cost more than
+/// the rest of a small model's compilation, and every canonicalization then
+/// collected the patterns of all of them.
+fn register_for_jit(context: &Context) {
     let registry = DialectRegistry::new();
     register_all_dialects(&registry);
     context.append_dialect_registry(&registry);
-    register_all_llvm_translations(&context);
-    context
+    register_all_llvm_translations(context);
 }
 
 /// A context with nothing registered (enough for a cache hit).
@@ -482,13 +489,7 @@ fn compile_with(
             weights::Blobs::default()
         };
         if !registered {
-            let registry = DialectRegistry::new();
-            register_all_dialects(&registry);
-            context.append_dialect_registry(&registry);
-            // Dialects load as the parser and the passes meet them: loading all ~60
-            // up front cost more than the rest of a small model's compilation, and
-            // every canonicalization then collected the patterns of all of them.
-            register_all_llvm_translations(&context);
+            register_for_jit(&context);
         }
         // Large constants go 1-D first (see `flatten`); line numbers in parse
         // diagnostics then count the added lines.
