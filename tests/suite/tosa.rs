@@ -18,7 +18,7 @@ use std::rc::Rc;
 /// `tosa-to-linalg`, `tosa-to-arith` (with apply_scale), `tosa-to-tensor`,
 /// then `canonicalize`. Test code, never part of conversion.
 fn upstream_linalg(source: &str) -> Result<String, String> {
-    register_all_passes();
+    o2l_canon::register_mlir_passes_once(register_all_passes);
     let registry = DialectRegistry::new();
     register_all_dialects(&registry);
     let context = melior::Context::new_with_registry(&registry, false);

@@ -27,3 +27,12 @@ pub use rules::{Rule, RuleInfo};
 pub use shape::{Dim, TensorType};
 pub(crate) use tensor::HostArray;
 pub use tensor::Tensor;
+
+/// Runs `register_all` (MLIR's registration of every pass) once per process.
+/// MLIR's pass registry is a global map without a lock, and the lowering,
+/// the JIT and tests register from several threads at once (`batch --check`
+/// workers, the test harness): every caller goes through this one `Once`.
+pub fn register_mlir_passes_once(register_all: impl FnOnce()) {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(register_all);
+}

@@ -503,7 +503,7 @@ fn compile_with(
         half_from_f64::rewrite(&context, &mut module)?;
         let start = Instant::now();
         // Registered for the pipeline's text only: a cache hit skips it.
-        register_all_passes();
+        o2l_canon::register_mlir_passes_once(register_all_passes);
         if fast {
             interchange::apply(&context, &mut module).map_err(|e| Error::internal(take(&e)))?;
         }

@@ -287,7 +287,7 @@ fn apply_output_passes(
     if pipelines.is_empty() {
         return Ok(());
     }
-    register_all_passes();
+    o2l_canon::register_mlir_passes_once(register_all_passes);
     for pipeline in pipelines {
         let pm = PassManager::new(context);
         parse_pass_pipeline(pm.as_operation_pass_manager(), pipeline)
