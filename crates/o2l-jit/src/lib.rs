@@ -278,8 +278,8 @@ const PRELOADED_DIALECTS: [&str; 14] = [
 
 /// The JIT's MLIR context made on another thread while this one lowers
 /// the graph to text: every dialect registered, the common ones loaded,
-/// the LLVM translations registered (milliseconds a small model's compile
-/// no longer waits for). Dropping it waits for the thread.
+/// the LLVM translations and MLIR's passes registered (milliseconds a small
+/// model's compile no longer waits for). Dropping it waits for the thread.
 struct ContextAhead(Option<std::thread::JoinHandle<SendContext>>);
 
 struct SendContext(Context);
@@ -303,6 +303,10 @@ impl ContextAhead {
                 for dialect in PRELOADED_DIALECTS {
                     context.get_or_load_dialect(dialect);
                 }
+                // Safe beside other threads: every registration goes
+                // through this Once, which the compile waits on before
+                // reading the registry.
+                o2l_canon::register_mlir_passes_once(register_all_passes);
                 SendContext(context)
             })
             .ok()
