@@ -1171,26 +1171,32 @@ pub(crate) fn take(
 }
 
 /// Indices numpy slicing picks from an axis of `len` (ONNX clamping rules).
-fn slice_indices(len: i64, start: i64, end: i64, step: i64) -> Vec<i64> {
+/// They become an index table: one that would not fit the limits is a limit
+/// error before any index is made (a huge static dim otherwise allocated
+/// them all first).
+fn slice_indices(ctx: &MapCtx, len: i64, start: i64, end: i64, step: i64) -> Result<Vec<i64>> {
     let fix = |v: i64| if v < 0 { v.saturating_add(len) } else { v };
     let (s, e) = (fix(start), fix(end));
-    let mut out = Vec::new();
-    if step > 0 {
-        let (s, e) = (s.clamp(0, len), e.clamp(0, len));
-        let mut i = s;
-        while i < e {
-            out.push(i);
-            i += step;
-        }
+    let (s, e) = if step > 0 {
+        (s.clamp(0, len), e.clamp(0, len))
     } else {
-        let (s, e) = (s.clamp(-1, len - 1), e.clamp(-1, len - 1));
-        let mut i = s;
-        while i > e {
-            out.push(i);
-            i += step;
-        }
+        (s.clamp(-1, len - 1), e.clamp(-1, len - 1))
+    };
+    // Distance to walk, and how many steps of `step` fit in it.
+    let span = if step > 0 { e - s } else { s - e };
+    let count = if span > 0 {
+        (span.unsigned_abs() - 1) / step.unsigned_abs() + 1
+    } else {
+        0
+    };
+    ctx.graph.check_constant(count, 8, "Slice indices")?;
+    let mut out = Vec::with_capacity(count as usize);
+    let mut i = s;
+    for _ in 0..count {
+        out.push(i);
+        i = i.wrapping_add(step);
     }
-    out
+    Ok(out)
 }
 
 fn slice(
@@ -1251,7 +1257,7 @@ fn slice(
         let mut y = y;
         for i in rest {
             let len = static_len(ctx, y, axes[i], "Slice")?;
-            let picks = slice_indices(len, starts[i], ends[i], steps[i]);
+            let picks = slice_indices(ctx, len, starts[i], ends[i], steps[i])?;
             y = take(ctx, y, axes[i], &picks, len)?;
         }
         return ctx.bind(0, y);
@@ -1259,7 +1265,7 @@ fn slice(
     let mut y = x;
     for i in (0..n).filter(|&i| !whole(i)) {
         let len = static_len(ctx, y, axes[i], "Slice")?;
-        let picks = slice_indices(len, starts[i], ends[i], steps[i]);
+        let picks = slice_indices(ctx, len, starts[i], ends[i], steps[i])?;
         y = take(ctx, y, axes[i], &picks, len)?;
     }
     ctx.bind(0, y)
