@@ -464,6 +464,28 @@ def movement():
         [vi("x", F, [2, 5]), vi("i", I32, [3])],
         [vi("y", F, [2, 3])],
     )
+    # Evenly spaced constant positions (a static Slice, a Gather of one
+    # scalar index): tensor.extract_slice, here across a symbolic dim.
+    save(
+        "slice_static_step",
+        [node("Slice", ["x", "starts", "ends", "axes", "steps"], ["y"])],
+        [vi("x", F, [4, None, 8])],
+        [vi("y", F, [4, None, 3])],
+        [
+            const("starts", [-6], np.int64),
+            const("ends", [7], np.int64),
+            const("axes", [2], np.int64),
+            const("steps", [2], np.int64),
+        ],
+        opset=13,
+    )
+    save(
+        "gather_scalar",
+        [node("Gather", ["x", "i"], ["y"], axis=1)],
+        [vi("x", F, [2, 5, 3])],
+        [vi("y", F, [2, 3])],
+        [const("i", -2, np.int64)],
+    )
     save(
         "cast",
         [node("Cast", ["x"], ["i"], to=I32), node("Cast", ["i"], ["y"], to=TensorProto.DOUBLE)],

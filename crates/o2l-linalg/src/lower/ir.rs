@@ -417,33 +417,46 @@ impl<'c, 'a> Ctx<'c, 'a> {
         x: (Val<'c, 'a>, &TensorType),
         sizes: &[Option<u64>],
     ) -> Result<(Val<'c, 'a>, TensorType)> {
+        let rank = sizes.len();
+        self.extract_slice(x, &vec![0; rank], sizes, &vec![1; rank], None)
+    }
+
+    /// `tensor.extract_slice` of `x` with static offsets and strides: along
+    /// each dim, `sizes` elements (None: the whole dim, which may be
+    /// symbolic), the dim `dropped` (of size 1) left out of the result.
+    pub fn extract_slice(
+        &self,
+        x: (Val<'c, 'a>, &TensorType),
+        offsets: &[i64],
+        sizes: &[Option<u64>],
+        strides: &[i64],
+        dropped: Option<usize>,
+    ) -> Result<(Val<'c, 'a>, TensorType)> {
         let mut shape = Vec::with_capacity(sizes.len());
         let mut static_sizes = Vec::with_capacity(sizes.len());
         let mut dynamic = Vec::new();
         for (i, (d, s)) in x.1.shape.iter().zip(sizes).enumerate() {
+            let kept = dropped != Some(i);
             match (s, d) {
                 (Some(n), _) | (None, Dim::Known(n)) => {
-                    shape.push(Dim::Known(*n));
+                    if kept {
+                        shape.push(Dim::Known(*n));
+                    }
                     static_sizes.push(*n as i64);
                 }
                 (None, Dim::Symbol(_)) => {
-                    shape.push(d.clone());
+                    if kept {
+                        shape.push(d.clone());
+                    }
                     static_sizes.push(i64::MIN);
                     dynamic.push(self.dim(x.0, i)?);
                 }
             }
         }
-        let rank = sizes.len();
         let attrs = [
-            (
-                "static_offsets",
-                self.parse_attr(&array_i64(&vec![0; rank]))?,
-            ),
+            ("static_offsets", self.parse_attr(&array_i64(offsets))?),
             ("static_sizes", self.parse_attr(&array_i64(&static_sizes))?),
-            (
-                "static_strides",
-                self.parse_attr(&array_i64(&vec![1; rank]))?,
-            ),
+            ("static_strides", self.parse_attr(&array_i64(strides))?),
             (
                 "operandSegmentSizes",
                 self.parse_attr(&format!("array<i32: 1, 0, {}, 0>", dynamic.len()))?,

@@ -20,7 +20,7 @@ mod sort;
 use ir::{Ctx, Val};
 use lowerer::{Lowerer, node_name};
 use melior::ir::Location;
-use o2l_canon::ops::{Binary, Control, Elementwise};
+use o2l_canon::ops::{Binary, Control, Elementwise, Movement};
 use o2l_canon::{Node, Op, Result, TensorType};
 
 impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
@@ -52,11 +52,26 @@ impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
         elementwise::small_integral_exponent(exponent)
     }
 
+    /// A Gather whose indices are a constant run of evenly spaced positions
+    /// along a static axis (what a static Slice becomes): that run, lowered
+    /// as `tensor.extract_slice` (see `movement::Progression`).
+    fn gather_as_slice(&self, node: &Node) -> Option<movement::Progression> {
+        let Op::Movement(Movement::Gather { axis }) = node.op else {
+            return None;
+        };
+        let (&x, &indices) = (node.inputs.first()?, node.inputs.get(1)?);
+        let len = self.graph.ty(x).shape.get(axis)?.known()?;
+        let indices = self.graph.value(indices).constant.as_ref()?;
+        movement::Progression::of(indices, axis, len)
+    }
+
     fn lower_node(&mut self, node: &Node, loc: Location<'c>) -> Result<()> {
-        // A Pow by a small constant integer never reads its exponent tensor:
-        // it is not materialised (unless another node uses it).
+        // A Pow by a small constant integer never reads its exponent tensor,
+        // nor a Gather of a run of positions its indices: they are not
+        // materialised (unless another node uses them).
         let pow_n = self.pow_by_multiplication(node);
-        let used = if pow_n.is_some() {
+        let slice = self.gather_as_slice(node);
+        let used = if pow_n.is_some() || slice.is_some() {
             1
         } else {
             node.inputs.len()
@@ -82,7 +97,10 @@ impl<'c, 'a, 'g> Lowerer<'c, 'a, 'g> {
             Op::Pool(op) => pool::lower(&cx, op, &ins, &outs)?,
             Op::Reduce(op) => vec![reduce::lower(&cx, op, &ins, &outs[0])?],
             Op::Norm(op) => vec![norm::lower(&cx, op, &ins, &outs[0])?],
-            Op::Movement(op) => vec![movement::lower(&cx, op, &ins, &outs[0])?],
+            Op::Movement(op) => vec![match &slice {
+                Some(run) => run.lower(&cx, ins[0], &outs[0])?,
+                None => movement::lower(&cx, op, &ins, &outs[0])?,
+            }],
             Op::Sort(op) => sort::lower(&cx, op, &ins, &outs)?,
             Op::Sample(op) => vec![sample::lower(&cx, op, &ins, &outs[0])?],
             Op::Detect(op) => vec![detect::lower(&cx, op, &ins, &outs[0])?],

@@ -1,7 +1,8 @@
 //! Data movement: Reshape as `tensor.collapse_shape` / `tensor.expand_shape`
 //! (`tensor.reshape` when the dims do not group, or are symbolic), Transpose as
 //! `linalg.transpose`, Concat as `tensor.concat`, Gather as a `linalg.generic`
-//! that reads with `tensor.extract`, ShapeOf from `tensor.dim`. GatherElements
+//! that reads with `tensor.extract` (of constant, evenly spaced positions, as a
+//! static Slice becomes: `tensor.extract_slice`), ShapeOf from `tensor.dim`. GatherElements
 //! and GatherND read with `tensor.extract` inside a `linalg.generic` over the
 //! result; Trilu and OneHot compare `linalg.index` positions. Fill is
 //! `tensor.empty` + `linalg.fill` of the extracted scalar. SliceAt and Range
@@ -844,6 +845,87 @@ fn range<'c, 'a>(
     )?[0])
 }
 
+/// A Gather's constant indices when they are evenly spaced positions
+/// `start + k * step` (step >= 1) of a static axis: a strided window that
+/// `tensor.extract_slice` takes. Compilers fold that into the loads of its
+/// consumers; a `tensor.extract` at a computed position in a `linalg.generic`
+/// stops their fusion (IREE gave each such Gather a dispatch of its own).
+/// Scalar indices take one position and drop the axis.
+#[derive(Debug, PartialEq)]
+pub(crate) struct Progression {
+    axis: usize,
+    start: u64,
+    count: u64,
+    step: u64,
+    scalar: bool,
+}
+
+impl Progression {
+    /// None unless every index is in range (negative ones count from the
+    /// end of the `len` positions) and they are evenly spaced, rising.
+    pub(crate) fn of(indices: &o2l_canon::Tensor, axis: usize, len: u64) -> Option<Progression> {
+        let scalar = match indices.dims.len() {
+            0 => true,
+            1 => false,
+            _ => return None,
+        };
+        if !indices.dtype.is_int() || indices.num_elements() == 0 {
+            return None;
+        }
+        let len = i64::try_from(len).ok()?;
+        let at = |i: i64| -> Option<u64> {
+            let i = if i < 0 { i.checked_add(len)? } else { i };
+            (0..len).contains(&i).then_some(i as u64)
+        };
+        let picks: Vec<u64> = indices
+            .to_i64s()
+            .into_iter()
+            .map(at)
+            .collect::<Option<_>>()?;
+        let start = picks[0];
+        let step = match picks.get(1) {
+            Some(&next) if next > start => next - start,
+            Some(_) => return None,
+            None => 1,
+        };
+        let even = picks.iter().enumerate().all(|(k, &p)| {
+            Some(p)
+                == (k as u64)
+                    .checked_mul(step)
+                    .and_then(|o| o.checked_add(start))
+        });
+        even.then_some(Progression {
+            axis,
+            start,
+            count: picks.len() as u64,
+            step,
+            scalar,
+        })
+    }
+
+    /// The positions of `x` along the axis.
+    pub(crate) fn lower<'c, 'a>(
+        &self,
+        cx: &Ctx<'c, 'a>,
+        x: Operand<'c, 'a, '_>,
+        out: &TensorType,
+    ) -> Result<Val<'c, 'a>> {
+        let rank = x.1.rank();
+        let mut offsets = vec![0; rank];
+        let mut sizes = vec![None; rank];
+        let mut strides = vec![1; rank];
+        offsets[self.axis] = self.start as i64;
+        sizes[self.axis] = Some(self.count);
+        strides[self.axis] = self.step as i64;
+        let dropped = self.scalar.then_some(self.axis);
+        let (v, ty) = cx.extract_slice(x, &offsets, &sizes, &strides, dropped)?;
+        if ty.shape.len() != out.shape.len() {
+            o2l_canon::bail!(Internal, "Gather as a slice: {ty} for a result of {out}");
+        }
+        Ok(v)
+    }
+}
+
 fn gather<'c, 'a>(
     cx: &Ctx<'c, 'a>,
     data: Operand<'c, 'a, '_>,
@@ -1239,6 +1321,7 @@ fn tensor_scatter<'c, 'a>(
 #[cfg(test)]
 mod tests {
 
+    use super::Progression;
     use crate::testing::{Case, check, f32t, t};
     use o2l_canon::ops::Movement;
     use o2l_canon::{DType, Dim, Op, TensorType};
@@ -1392,5 +1475,27 @@ mod tests {
                 "tensor<?xf32>",
             ],
         );
+    }
+
+    /// Which constant indices a Gather takes as a window, on an axis of 8.
+    #[test]
+    fn evenly_spaced_positions_are_a_window() {
+        let run = |dims: Vec<u64>, values: &[i64]| {
+            let t = o2l_canon::Tensor::from_i64s(DType::I64, dims, values).unwrap();
+            Progression::of(&t, 1, 8).map(|p| (p.start, p.count, p.step, p.scalar))
+        };
+        assert_eq!(run(vec![4], &[0, 1, 2, 3]), Some((0, 4, 1, false)));
+        assert_eq!(run(vec![3], &[-6, 4, -2]), Some((2, 3, 2, false)));
+        assert_eq!(run(vec![1], &[-1]), Some((7, 1, 1, false)));
+        assert_eq!(run(vec![], &[5]), Some((5, 1, 1, true)));
+        // Falling, repeated, unevenly spaced, out of range, 2-D: a gather.
+        assert_eq!(run(vec![2], &[3, 2]), None);
+        assert_eq!(run(vec![2], &[0, 0]), None);
+        assert_eq!(run(vec![3], &[1, 3, 4]), None);
+        assert_eq!(run(vec![2], &[7, 8]), None);
+        assert_eq!(run(vec![1], &[-9]), None);
+        assert_eq!(run(vec![1, 2], &[0, 1]), None);
+        let floats = o2l_canon::Tensor::from_f64s(DType::F32, vec![1], &[1.0]).unwrap();
+        assert_eq!(Progression::of(&floats, 0, 8), None);
     }
 }
