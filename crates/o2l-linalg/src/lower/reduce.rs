@@ -514,8 +514,9 @@ mod tests {
             &c.output(y),
             &[
                 "arith.extf",
-                "linalg.reduce",
+                "arith.maximumf",
                 "math.exp",
+                "arith.addf",
                 "arith.truncf",
                 "-> tensor<2x5xf16>",
             ],
