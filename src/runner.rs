@@ -85,10 +85,16 @@ pub fn estimated_work(graph: &Graph) -> Option<u64> {
     Some(total)
 }
 
-/// `graph` lowered as MLIR text.
-fn lower_text(graph: &Graph, options: &LowerOptions) -> Result<String> {
-    String::from_utf8(o2l_linalg::lower(graph, options)?)
-        .map_err(|_| Error::internal("the lowering emitted text that is not UTF-8"))
+/// `graph` lowered as MLIR text; with `detached`, the weights' bytes left
+/// out of the text and passed beside it (`o2l_linalg::lower_detached`).
+fn lower_source(graph: &Graph, options: &LowerOptions, detached: bool) -> Result<o2l_jit::Source> {
+    let (text, weights) = match detached {
+        true => o2l_linalg::lower_detached(graph, options)?,
+        false => (o2l_linalg::lower(graph, options)?, Vec::new()),
+    };
+    let text = String::from_utf8(text)
+        .map_err(|_| Error::internal("the lowering emitted text that is not UTF-8"))?;
+    Ok(o2l_jit::Source { text, weights })
 }
 
 /// A digest (128 bits, hex) of all the lowering reads: the graph as `Debug`
@@ -221,11 +227,11 @@ impl Runner {
             None => String::new(),
         };
         let mut lowering = start.elapsed();
-        let compiled = o2l_jit::compile_source(&key, &func, &jit_options, || {
+        let compiled = o2l_jit::compile_source(&key, &func, &jit_options, |detached| {
             let start = Instant::now();
-            let text = lower_text(graph, &options);
+            let source = lower_source(graph, &options, detached);
             lowering += start.elapsed();
-            text
+            source
         })?;
         let t = compiled.timings();
         let timings = RunnerTimings {

@@ -189,9 +189,9 @@ pub fn compile_with_options(mlir: &str, func: &str, options: &Options) -> Result
     };
     if !check || options.pipeline == Pipeline::Fast {
         // The fast pipeline checks its object before linking it.
-        return compile_with(None, mlir, func, options, check, entry);
+        return compile_with(None, mlir, &[], func, options, check, entry);
     }
-    let compiled = compile_with(None, mlir, func, options, true, None)?;
+    let compiled = compile_with(None, mlir, &[], func, options, true, None)?;
     refuse_foreign(compiled.host_symbols()?)?;
     // Linking was skipped for the check; do it now, as `compile` does.
     if let Code::Engine(engine) = &compiled.code {
@@ -200,30 +200,44 @@ pub fn compile_with_options(mlir: &str, func: &str, options: &Options) -> Result
     Ok(compiled)
 }
 
+/// A module's text and, for text whose resource section was left out, the
+/// weights' bytes by resource key (what `o2l_linalg::lower_detached` makes).
+pub struct Source {
+    pub text: String,
+    pub weights: Vec<(String, bytes::Bytes)>,
+}
+
 /// `compile_with_options` for a module made from something cheaper to hash
 /// than its text (a graph and the options it is lowered with): the cache
 /// entry is keyed by `source_key`, a digest of that source, and keeps the
-/// weights' bytes, so a hit neither calls `text` nor parses anything. On a
+/// weights' bytes, so a hit neither calls `source` nor parses anything. On a
 /// miss (or without a cache) the JIT's context is prepared on another core
-/// while `text` runs. With the reference pipeline this is `text()`, then
-/// `compile_with_options`.
+/// while `source` runs. `source(detached)`: the module, its weights' bytes
+/// left out of the text when `detached` (the fast pipeline takes them as
+/// they are; the reference one reads them from the text).
 pub fn compile_source(
     source_key: &str,
     func: &str,
     options: &Options,
-    text: impl FnOnce() -> Result<String>,
+    source: impl FnOnce(bool) -> Result<Source>,
 ) -> Result<Compiled> {
     if options.pipeline == Pipeline::Reference {
-        return compile_with_options(&text()?, func, options);
+        return compile_with_options(&source(false)?.text, func, options);
     }
     let check = std::env::var_os(CHECK_HOST_SYMBOLS_ENV).is_some();
     let entry = options.cache_dir.as_ref().and_then(|dir| {
         cache::Entry::new(dir, cache::Key::Source(source_key), func, options.effort)
     });
-    let Some(entry) = entry else {
+    // On a miss (or without a cache), the JIT's MLIR context is prepared on
+    // another core while the caller makes the source (`ContextAhead`).
+    let compile_the_source = |entry: Option<cache::Entry>| {
         let ahead = ContextAhead::start();
-        let text = text()?;
-        return compile_with(ahead, &text, func, options, check, None);
+        let source = source(true)?;
+        let (text, weights) = (&source.text, &source.weights);
+        compile_with(ahead, text, weights, func, options, check, entry)
+    };
+    let Some(entry) = entry else {
+        return compile_the_source(None);
     };
     let start = Instant::now();
     if let Some(hit) = entry.load()
@@ -247,13 +261,9 @@ pub fn compile_source(
             });
         }
     }
-    // A miss, or an entry without the weights' bytes (they are read from
-    // the text then), or one that does not load: compile from the text,
-    // with the JIT's MLIR context prepared on another core while the
-    // caller makes the text (`ContextAhead`).
-    let ahead = ContextAhead::start();
-    let text = text()?;
-    compile_with(ahead, &text, func, options, check, Some(entry))
+    // A miss, or an entry without the weights' bytes (they come with the
+    // source then), or one that does not load.
+    compile_the_source(Some(entry))
 }
 
 /// The dialects the JIT's parser and passes load on a typical model:
@@ -278,15 +288,17 @@ const PRELOADED_DIALECTS: [&str; 14] = [
 
 /// The JIT's MLIR context made on another thread while this one lowers
 /// the graph to text: every dialect registered, the common ones loaded,
-/// the LLVM translations and MLIR's passes registered (milliseconds a small
-/// model's compile no longer waits for). Dropping it waits for the thread.
+/// the LLVM translations and MLIR's passes registered, and the fast
+/// pipeline's passes ready (`PreparedPasses`): milliseconds a small model's
+/// compile no longer waits for. Dropping it waits for the thread.
 struct ContextAhead(Option<std::thread::JoinHandle<SendContext>>);
 
-struct SendContext(Context);
+/// The passes first: they are dropped before the context they live in.
+struct SendContext(Option<PreparedPasses>, Context);
 
-// SAFETY: an MLIR context has no tie to the thread that made it; this one
-// is made on one thread and then only ever used by the thread it is moved
-// to, never by two at once.
+// SAFETY: an MLIR context (and a pass manager in it) has no tie to the
+// thread that made it; this one is made on one thread and then only ever
+// used by the thread it is moved to, never by two at once.
 #[allow(unsafe_code)]
 unsafe impl Send for SendContext {}
 
@@ -307,15 +319,85 @@ impl ContextAhead {
                 // through this Once, which the compile waits on before
                 // reading the registry.
                 o2l_canon::register_mlir_passes_once(register_all_passes);
-                SendContext(context)
+                SendContext(PreparedPasses::new(&context), context)
             })
             .ok()
             .map(|h| ContextAhead(Some(h)))
     }
 
-    fn take(mut self) -> Option<Context> {
-        Some(self.0.take()?.join().ok()?.0)
+    fn take(mut self) -> Option<(Context, Option<PreparedPasses>)> {
+        let SendContext(passes, context) = self.0.take()?.join().ok()?;
+        Some((context, passes))
     }
+}
+
+/// The fast pipeline's pass manager, run once on an empty module: each pass
+/// has then collected its patterns (canonicalization's and the conversions',
+/// about a millisecond on any model), and running it on the model does not
+/// do that again. Patterns come from the dialects loaded when they are
+/// collected, so a module whose parse loaded another dialect gets a pass
+/// manager made afresh (`fits`).
+struct PreparedPasses {
+    raw: mlir_sys::MlirPassManager,
+    loaded_dialects: isize,
+}
+
+impl PreparedPasses {
+    fn new(context: &Context) -> Option<PreparedPasses> {
+        let pm = pass_manager(context, Pipeline::Fast).ok()?;
+        let mut empty = Module::new(melior::ir::Location::unknown(context));
+        pm.run(&mut empty).ok()?;
+        Some(PreparedPasses {
+            raw: pm.into_raw(),
+            loaded_dialects: loaded_dialects(context),
+        })
+    }
+
+    /// Whether the passes' patterns cover the dialects `context` has loaded.
+    fn fits(&self, context: &Context) -> bool {
+        loaded_dialects(context) == self.loaded_dialects
+    }
+
+    /// The pass manager, for a module in the context it was made in.
+    #[allow(unsafe_code)]
+    fn into_pass_manager<'c>(self, _context: &'c Context) -> PassManager<'c> {
+        let raw = self.raw;
+        std::mem::forget(self);
+        // SAFETY: `raw` was made in `_context` (the caller's contract) and
+        // is owned here alone: `forget` above skips this value's drop.
+        unsafe { PassManager::from_raw(raw) }
+    }
+}
+
+impl Drop for PreparedPasses {
+    #[allow(unsafe_code)]
+    fn drop(&mut self) {
+        // SAFETY: owned here alone (see `into_pass_manager`), and dropped
+        // before its context (`SendContext`'s field order, `compile_with`).
+        unsafe { mlir_sys::mlirPassManagerDestroy(self.raw) }
+    }
+}
+
+#[allow(unsafe_code)]
+fn loaded_dialects(context: &Context) -> isize {
+    // SAFETY: a live context.
+    unsafe { mlir_sys::mlirContextGetNumLoadedDialects(context.to_raw()) }
+}
+
+/// A pass manager with the pipeline's passes (the fast one verifies the
+/// module once at the end, not after each pass; see `compile_with`).
+fn pass_manager(context: &Context, pipeline: Pipeline) -> Result<PassManager<'_>> {
+    let pm = PassManager::new(context);
+    let passes = match pipeline {
+        Pipeline::Fast => pipeline::fast_pipeline(),
+        Pipeline::Reference => PIPELINE.to_string(),
+    };
+    parse_pass_pipeline(pm.as_operation_pass_manager(), &passes)
+        .map_err(|e| Error::internal(format!("JIT pass pipeline does not parse: {e}")))?;
+    if pipeline == Pipeline::Fast {
+        pm.enable_verifier(false);
+    }
+    Ok(pm)
 }
 
 impl Drop for ContextAhead {
@@ -394,7 +476,7 @@ pub fn host_symbols(mlir: &str, func: &str) -> Result<Vec<String>> {
         effort: Effort::Full,
         cache_dir: None,
     };
-    compile_with(None, mlir, func, &options, true, None)?.host_symbols()
+    compile_with(None, mlir, &[], func, &options, true, None)?.host_symbols()
 }
 
 /// Every symbol the C library and libm of this machine export (read once).
@@ -433,10 +515,12 @@ pub fn libc_and_libm_exports() -> Result<&'static [String]> {
 /// link (reference pipeline), so its object can be inspected; the fast
 /// pipeline then keeps its object beside the code. `cache`: the entry the
 /// fast pipeline loads from and stores into; `ahead`: a context prepared on
-/// another thread, if any.
+/// another thread, if any; `detached`: weights' bytes the text leaves out
+/// (`Source`).
 fn compile_with(
     ahead: Option<ContextAhead>,
     mlir: &str,
+    detached: &[(String, bytes::Bytes)],
     func: &str,
     options: &Options,
     keep_object: bool,
@@ -444,7 +528,8 @@ fn compile_with(
 ) -> Result<Compiled> {
     let prepared = ahead.and_then(ContextAhead::take);
     let registered = prepared.is_some();
-    let context = prepared.unwrap_or_else(bare_context);
+    // Declared after the context: dropped before it.
+    let (context, mut prepared_passes) = prepared.unwrap_or_else(|| (bare_context(), None));
 
     let diagnostics = Rc::new(RefCell::new(Vec::<String>::new()));
     let sink = diagnostics.clone();
@@ -469,7 +554,9 @@ fn compile_with(
         // A hit needs neither the dialects nor a parse: the entry has the
         // signature, the object and its weights' keys (and maybe bytes).
         if let Some(hit) = cache.as_ref().and_then(|c| c.load()) {
-            let blobs = hit.blobs.unwrap_or_else(|| weights::Blobs::from_text(mlir));
+            let blobs = hit
+                .blobs
+                .unwrap_or_else(|| weights::Blobs::with_detached(mlir, detached));
             timings.parse = start.elapsed();
             let start = Instant::now();
             // An entry that does not load (damaged, or naming a weight this
@@ -488,7 +575,7 @@ fn compile_with(
             None
         };
         let blobs = if fast {
-            weights::Blobs::from_text(mlir)
+            weights::Blobs::with_detached(mlir, detached)
         } else {
             weights::Blobs::default()
         };
@@ -511,21 +598,14 @@ fn compile_with(
         if fast {
             interchange::apply(&context, &mut module).map_err(|e| Error::internal(take(&e)))?;
         }
-        let pm = PassManager::new(&context);
-        let passes = if fast {
-            pipeline::fast_pipeline()
-        } else {
-            PIPELINE.to_string()
-        };
-        parse_pass_pipeline(pm.as_operation_pass_manager(), &passes)
-            .map_err(|e| Error::internal(format!("JIT pass pipeline does not parse: {e}")))?;
         // The fast pipeline verifies the module once, after the last pass:
         // verifying after each of the ~25 passes was a quarter of a small
         // BERT's compile time. What a pass would have caught is still caught,
         // only named less precisely.
-        if fast {
-            pm.enable_verifier(false);
-        }
+        let pm = match prepared_passes.take().filter(|p| fast && p.fits(&context)) {
+            Some(prepared) => prepared.into_pass_manager(&context),
+            None => pass_manager(&context, options.pipeline)?,
+        };
         if pm.run(&mut module).is_err() {
             return Err(Error::verification(take(
                 "lowering to the LLVM dialect failed",
@@ -539,7 +619,7 @@ fn compile_with(
         timings.passes = start.elapsed();
 
         if fast {
-            let externals = weights::externalize(&context, &mut module, &blobs);
+            let externals = weights::externalize(&context, &mut module, &blobs)?;
             let (object, t) = orc::compile(&module, func, options.effort, warmup)
                 .map_err(|e| Error::internal(take(&e)))?;
             timings.translate = t.translate + t.optimize;

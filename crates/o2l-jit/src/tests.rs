@@ -815,49 +815,97 @@ func.func @main(%x: tensor<f64>) -> tensor<f64> {
     assert!(provided.binary_search(&"erff".to_string()).is_ok());
 }
 
-/// A matmul against a 64x16 `dense_resource` weight (4 KiB: the fast
-/// pipeline passes it as a host buffer) plus a small resource bias (compiled in).
-fn weights_module() -> String {
-    let hex = |vals: &[f32]| -> String {
-        let mut s = String::from("0x04000000");
-        for v in vals {
-            for b in v.to_le_bytes() {
-                s += &format!("{b:02X}");
-            }
-        }
-        s
-    };
+/// The weight and bias of `weights_module`, by resource key.
+fn weights_module_blobs() -> Vec<(String, Vec<u8>)> {
+    let bytes = |vals: Vec<f32>| -> Vec<u8> { vals.iter().flat_map(|v| v.to_le_bytes()).collect() };
     let w: Vec<f32> = (0..64 * 16).map(|i| ((i * 7) % 13) as f32 - 6.0).collect();
     let bias: Vec<f32> = (0..16).map(|i| i as f32 * 0.5).collect();
-    format!(
-        r#"
-func.func @main(%x: tensor<8x64xf32>) -> tensor<8x16xf32> {{
+    vec![
+        ("weight".into(), bytes(w)),
+        ("the bias".into(), bytes(bias)),
+    ]
+}
+
+/// `weights_module` without its resource section.
+const WEIGHTS_MODULE_CODE: &str = r#"
+func.func @main(%x: tensor<8x64xf32>) -> tensor<8x16xf32> {
   %w = arith.constant dense_resource<weight> : tensor<64x16xf32>
   %b = arith.constant dense_resource<"the bias"> : tensor<16xf32>
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<8x16xf32>
   %f = linalg.fill ins(%zero : f32) outs(%e : tensor<8x16xf32>) -> tensor<8x16xf32>
   %m = linalg.matmul ins(%x, %w : tensor<8x64xf32>, tensor<64x16xf32>) outs(%f : tensor<8x16xf32>) -> tensor<8x16xf32>
-  %r = linalg.generic {{indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}}
-    ins(%m, %b : tensor<8x16xf32>, tensor<16xf32>) outs(%e : tensor<8x16xf32>) {{
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+    ins(%m, %b : tensor<8x16xf32>, tensor<16xf32>) outs(%e : tensor<8x16xf32>) {
   ^bb0(%a: f32, %c: f32, %o: f32):
     %s = arith.addf %a, %c : f32
     linalg.yield %s : f32
-  }} -> tensor<8x16xf32>
+  } -> tensor<8x16xf32>
   return %r : tensor<8x16xf32>
-}}
-{{-#
-  dialect_resources: {{
-    builtin: {{
-      weight: "{}",
-      "the bias": "{}"
-    }}
-  }}
-#-}}
-"#,
-        hex(&w),
-        hex(&bias)
+}
+"#;
+
+/// A matmul against a 64x16 `dense_resource` weight (4 KiB: the fast
+/// pipeline passes it as a host buffer) plus a small resource bias (compiled in).
+fn weights_module() -> String {
+    let blobs: Vec<String> = weights_module_blobs()
+        .iter()
+        .map(|(key, bytes)| {
+            let hex: String = bytes.iter().map(|b| format!("{b:02X}")).collect();
+            format!("      \"{key}\": \"0x04000000{hex}\"")
+        })
+        .collect();
+    format!(
+        "{WEIGHTS_MODULE_CODE}{{-#\n  dialect_resources: {{\n    builtin: {{\n{}\n    }}\n  }}\n#-}}\n",
+        blobs.join(",\n")
     )
+}
+
+/// A source of text alone.
+fn text_source(text: String) -> Source {
+    Source {
+        text,
+        weights: Vec::new(),
+    }
+}
+
+/// Weights passed beside the text (none of their bytes in it), the small
+/// bias too, run the same as the same weights read from the text.
+#[test]
+fn detached_weights_run_like_weights_in_the_text() {
+    let options = Options {
+        pipeline: Pipeline::Fast,
+        effort: Effort::Light,
+        cache_dir: None,
+    };
+    let x = f32s(
+        &[8, 64],
+        &(0..512)
+            .map(|i| f64::from(i % 17) - 8.0)
+            .collect::<Vec<_>>(),
+    );
+    let ty = [TensorType::of_known(DType::F32, &[8, 16])];
+    let from_text = compile_source("", "main", &options, |_| Ok(text_source(weights_module())))
+        .unwrap()
+        .run(std::slice::from_ref(&x), &ty)
+        .unwrap();
+    let detached = |_| {
+        Ok(Source {
+            text: WEIGHTS_MODULE_CODE.to_string(),
+            weights: weights_module_blobs()
+                .into_iter()
+                .map(|(k, v)| (k, bytes::Bytes::from(v)))
+                .collect(),
+        })
+    };
+    let beside = compile_source("", "main", &options, detached)
+        .unwrap()
+        .run(&[x], &ty)
+        .unwrap();
+    assert_eq!(from_text, beside);
+    // Without their bytes anywhere, the weights cannot be compiled.
+    let missing = |_| Ok(text_source(WEIGHTS_MODULE_CODE.to_string()));
+    assert!(compile_source("", "main", &options, missing).is_err());
 }
 
 const CONV_POOL: &str = r#"
@@ -1004,7 +1052,7 @@ fn fast_pipeline_gives_the_reference_results() {
         let want = reference.run(inputs, outs).unwrap();
         for effort in [Effort::Full, Effort::Light] {
             let options = Options { effort, ..fast() };
-            let fast_code = compile_with(None, text, func, &options, true, None)
+            let fast_code = compile_with(None, text, &[], func, &options, true, None)
                 .unwrap_or_else(|e| panic!("{name} ({effort:?}): {e}"));
             let got = fast_code.run(inputs, outs).unwrap();
             assert_eq!(got, want, "{name} ({effort:?})");
@@ -1012,7 +1060,7 @@ fn fast_pipeline_gives_the_reference_results() {
     }
     // The weight really is a host buffer: one symbol of the object is left
     // for the JIT to define, and the matmul checks against a host product.
-    let kept = compile_with(None, &weights_module(), "main", &fast(), true, None).unwrap();
+    let kept = compile_with(None, &weights_module(), &[], "main", &fast(), true, None).unwrap();
     let undefined = elf::undefined_symbols(kept.object.as_ref().unwrap()).unwrap();
     let weights: Vec<&String> = undefined
         .iter()
@@ -1092,9 +1140,12 @@ fn a_source_keyed_hit_needs_no_text() {
     };
     let x = f32s(&[8, 64], &(0..512).map(f64::from).collect::<Vec<_>>());
     let ty = [TensorType::of_known(DType::F32, &[8, 16])];
-    let first = compile_source("graph-1", "main", &options, || Ok(weights_module())).unwrap();
+    let first = compile_source("graph-1", "main", &options, |_| {
+        Ok(text_source(weights_module()))
+    })
+    .unwrap();
     assert!(!first.timings().cache_hit);
-    let no_text = || Err(Error::internal("the text was asked for"));
+    let no_text = |_| Err(Error::internal("the text was asked for"));
     let second = compile_source("graph-1", "main", &options, no_text).unwrap();
     assert!(second.timings().cache_hit);
     assert_eq!(
@@ -1109,7 +1160,10 @@ fn a_source_keyed_hit_needs_no_text() {
         std::fs::write(&path, &bytes[..bytes.len() - 1]).unwrap();
     }
     assert!(compile_source("graph-1", "main", &options, no_text).is_err());
-    let again = compile_source("graph-1", "main", &options, || Ok(weights_module())).unwrap();
+    let again = compile_source("graph-1", "main", &options, |_| {
+        Ok(text_source(weights_module()))
+    })
+    .unwrap();
     assert!(!again.timings().cache_hit);
     assert_eq!(again.run(&[x], &ty).unwrap(), first_result(&first));
     let _ = std::fs::remove_dir_all(&dir);

@@ -5,9 +5,11 @@
 //! the resource. Translating and compiling it copies the weight into LLVM
 //! constants and then into the object file, which is slow for large models.
 //! Instead, `Blobs::from_text` decodes the `dialect_resources` section of the
-//! module text into 64-byte aligned host buffers, and `externalize` turns each
-//! such global into an external declaration, whose symbol the JIT defines as
-//! the buffer's address. The code reads the same bytes either way.
+//! module text into 64-byte aligned host buffers (or `Blobs::with_detached`
+//! takes them from the lowering in this process, for text that has no
+//! section), and `externalize` turns each such global into an external
+//! declaration, whose symbol the JIT defines as the buffer's address. The code
+//! reads the same bytes either way.
 use melior::{
     Context,
     ir::{
@@ -16,7 +18,8 @@ use melior::{
         operation::{OperationLike, OperationMutLike},
     },
 };
-use std::collections::HashMap;
+use o2l_canon::{Error, Result};
+use std::collections::{HashMap, HashSet};
 
 /// Globals smaller than this stay compiled in.
 const MIN_BYTES: usize = 256;
@@ -101,6 +104,9 @@ const HEX: [u8; 256] = {
 #[derive(Default)]
 pub struct Blobs {
     by_key: HashMap<String, Blob>,
+    /// Keys whose bytes are not in the text (`with_detached`): their globals
+    /// must become external, whatever their size.
+    detached: HashSet<String>,
 }
 
 impl Blobs {
@@ -110,11 +116,11 @@ impl Blobs {
     pub fn from_text(text: &str) -> Blobs {
         let mut by_key = HashMap::new();
         let Some(at) = text.rfind("{-#") else {
-            return Blobs { by_key };
+            return Blobs::default();
         };
         let section = &text[at..];
         let Some(builtin) = section.find("builtin: {") else {
-            return Blobs { by_key };
+            return Blobs::default();
         };
         for line in section[builtin..].lines().skip(1) {
             let line = line.trim();
@@ -136,7 +142,21 @@ impl Blobs {
                 by_key.insert(key, blob);
             }
         }
-        Blobs { by_key }
+        Blobs {
+            by_key,
+            detached: HashSet::new(),
+        }
+    }
+
+    /// The blobs of `text`'s resource section and the `detached` ones, whose
+    /// bytes the text leaves out (copied once, aligned).
+    pub fn with_detached(text: &str, detached: &[(String, bytes::Bytes)]) -> Blobs {
+        let mut blobs = Blobs::from_text(text);
+        for (key, bytes) in detached {
+            blobs.insert(key.clone(), Blob::from_bytes(bytes));
+            blobs.detached.insert(key.clone());
+        }
+        blobs
     }
 
     pub fn get(&self, key: &str) -> Option<&Blob> {
@@ -177,49 +197,75 @@ fn split_entry(line: &str) -> Option<(String, &str)> {
 }
 
 /// Turns each large constant global of an LLVM-dialect module whose value is
-/// a resource found in `blobs` into an external declaration. Returns
-/// (symbol, resource key) for each.
-pub fn externalize(context: &Context, module: &mut Module, blobs: &Blobs) -> Vec<(String, String)> {
+/// a resource found in `blobs` (and each detached one, whatever its size)
+/// into an external declaration. Returns (symbol, resource key) for each.
+/// Fails if a detached blob's global cannot become external: the text has
+/// no bytes to compile in for it.
+pub fn externalize(
+    context: &Context,
+    module: &mut Module,
+    blobs: &Blobs,
+) -> Result<Vec<(String, String)>> {
     let Some(external) = Attribute::parse(context, "#llvm.linkage<external>") else {
-        return Vec::new();
+        return Err(Error::internal(
+            "MLIR does not parse #llvm.linkage<external>",
+        ));
     };
     let mut done = Vec::new();
     let body = module.body();
     let mut op = body.first_operation_mut();
     while let Some(mut current) = op {
         if current.name().as_string_ref().as_str().ok() == Some("llvm.mlir.global")
-            && let Some((symbol, key)) = resource_global(&current, blobs)
+            && let Some(key) = resource_key(&current)
         {
-            let _ = current.remove_attribute("value");
-            current.set_attribute("linkage", external);
-            done.push((symbol, key));
+            match external_symbol(&current, &key, blobs) {
+                Some(symbol) => {
+                    let _ = current.remove_attribute("value");
+                    current.set_attribute("linkage", external);
+                    done.push((symbol, key));
+                }
+                None if blobs.detached.contains(&key) => {
+                    return Err(Error::internal(format!(
+                        "weight \"{key}\" cannot be passed to the compiled code as a buffer"
+                    )));
+                }
+                None => {}
+            }
         }
         op = current.next_in_block_mut();
     }
-    done
+    Ok(done)
 }
 
-/// The symbol and resource key of a global that may become external.
-fn resource_global<'c: 'a, 'a>(
-    op: &impl OperationLike<'c, 'a>,
-    blobs: &Blobs,
-) -> Option<(String, String)> {
+/// The resource key of a global whose value is a `dense_resource`.
+fn resource_key<'c: 'a, 'a>(op: &impl OperationLike<'c, 'a>) -> Option<String> {
     let value = op.attribute("value").ok()?;
-    let raw = value.to_raw();
-    // SAFETY: `raw` is a live attribute of this context.
-    if !unsafe { mlir_sys::mlirAttributeIsADenseResourceElements(raw) } {
+    // SAFETY: a live attribute of this context.
+    if !unsafe { mlir_sys::mlirAttributeIsADenseResourceElements(value.to_raw()) } {
         return None;
     }
     // Printed alone, the attribute names its blob: `dense_resource<key> : type`.
     let printed = value.to_string();
     let inner = printed.strip_prefix("dense_resource<")?;
-    let key = if inner.starts_with('"') {
+    Some(if inner.starts_with('"') {
         split_entry(&format!("{}:", &inner[..inner.find("\">")? + 1]))?.0
     } else {
         inner[..inner.find('>')?].to_string()
-    };
-    let blob = blobs.get(&key)?;
-    if blob.len() < MIN_BYTES || blob.len() < needed_bytes(raw)? {
+    })
+}
+
+/// The symbol of a resource global that may become external: its blob is
+/// in `blobs`, large enough (or detached), covers the type, and needs no
+/// more than the buffers' alignment.
+fn external_symbol<'c: 'a, 'a>(
+    op: &impl OperationLike<'c, 'a>,
+    key: &str,
+    blobs: &Blobs,
+) -> Option<String> {
+    let raw = op.attribute("value").ok()?.to_raw();
+    let blob = blobs.get(key)?;
+    let small = blob.len() < MIN_BYTES && !blobs.detached.contains(key);
+    if small || blob.len() < needed_bytes(raw)? {
         return None;
     }
     if let Ok(align) = op.attribute("alignment") {
@@ -230,11 +276,12 @@ fn resource_global<'c: 'a, 'a>(
             return None;
         }
     }
-    let symbol = melior::ir::attribute::StringAttribute::try_from(op.attribute("sym_name").ok()?)
-        .ok()?
-        .value()
-        .to_string();
-    Some((symbol, key))
+    Some(
+        melior::ir::attribute::StringAttribute::try_from(op.attribute("sym_name").ok()?)
+            .ok()?
+            .value()
+            .to_string(),
+    )
 }
 
 /// The bytes a resource attribute's type covers (i1 as one byte each), or

@@ -129,7 +129,11 @@ unsafe extern "C" fn write_text_chunk(chunk: MlirStringRef, data: *mut c_void) {
 
 /// How the module is written.
 pub(crate) enum Form {
-    Text { locations: bool },
+    /// `resources`: write the resource section (the weights' bytes).
+    Text {
+        locations: bool,
+        resources: bool,
+    },
     Bytecode,
 }
 
@@ -149,7 +153,10 @@ pub(crate) fn write_module<'c>(
     };
     let data = &mut sink as *mut Sink as *mut c_void;
     match form {
-        Form::Text { locations } => {
+        Form::Text {
+            locations,
+            resources,
+        } => {
             let flags = OperationPrintingFlags::new().enable_debug_info(locations, false);
             // SAFETY: a valid operation and flags; the callback only touches `sink`.
             // Every resource string is left out (limit 0): MLIR prints only the
@@ -169,7 +176,8 @@ pub(crate) fn write_module<'c>(
             {
                 sink.write(&held);
             }
-            if sink.error.is_none()
+            if resources
+                && sink.error.is_none()
                 && let Err(e) = deferred.write_text_section(sink.out)
             {
                 sink.error = Some(e);

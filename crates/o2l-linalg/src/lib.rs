@@ -92,8 +92,30 @@ function-boundary-type-conversion=identity-layout-map},canonicalize,cse)";
 /// Lowers and verifies `graph`; returns the module as MLIR text or bytecode.
 pub fn lower(graph: &Graph, options: &LowerOptions) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    lower_impl(graph, options, false, &mut bytes)?;
+    lower_impl(graph, options, Printing::default(), &mut bytes)?;
     Ok(bytes)
+}
+
+/// Weights' bytes by resource key, shared with the graph they come from.
+pub type DetachedWeights = Vec<(String, bytes::Bytes)>;
+
+/// A module for a consumer in this process (the JIT): MLIR text whose
+/// `dense_resource` weights have no bytes in it (no resource section), and
+/// those weights' bytes by resource key, shared with the graph. Writing a
+/// weight as hex and reading it back cost a weight-heavy model's first run
+/// a third of its time. `options.emit` is ignored.
+pub fn lower_detached(graph: &Graph, options: &LowerOptions) -> Result<(Vec<u8>, DetachedWeights)> {
+    let options = LowerOptions {
+        emit: Emit::Text,
+        ..options.clone()
+    };
+    let mut text = Vec::new();
+    let printing = Printing {
+        detached: true,
+        ..Printing::default()
+    };
+    let weights = lower_impl(graph, &options, printing, &mut text)?;
+    Ok((text, weights))
 }
 
 /// Lowers and verifies `graph`, then streams the module to `out` as MLIR
@@ -104,16 +126,26 @@ pub fn lower_into(
     options: &LowerOptions,
     out: &mut dyn std::io::Write,
 ) -> Result<()> {
-    lower_impl(graph, options, false, out)
+    lower_impl(graph, options, Printing::default(), out).map(|_| ())
 }
 
-/// `lower_into`, optionally printing locations (tests check them).
+/// How the text form is printed.
+#[derive(Clone, Copy, Default)]
+struct Printing {
+    /// Print locations (tests check them).
+    locations: bool,
+    /// Leave the resource section out (`lower_detached`).
+    detached: bool,
+}
+
+/// `lower_into`, printed as `printing` says; with `printing.detached`, the
+/// weights left out of the text.
 fn lower_impl(
     graph: &Graph,
     options: &LowerOptions,
-    locations: bool,
+    printing: Printing,
     out: &mut dyn std::io::Write,
-) -> Result<()> {
+) -> Result<DetachedWeights> {
     // Declared before the context, so it outlives the blobs pointing into it.
     let deferred = Rc::new(RefCell::new(weights::Deferred::new(
         graph.file_maps.clone(),
@@ -133,12 +165,16 @@ fn lower_impl(
     });
     let target = Target {
         out,
-        locations,
+        printing,
         deferred: &deferred,
     };
     let result = build_and_emit(&context, graph, options, &diagnostics, target);
     context.detach_diagnostic_handler(handler);
-    result
+    result?;
+    Ok(match printing.detached {
+        true => deferred.borrow().weights(),
+        false => Vec::new(),
+    })
 }
 
 /// Turns collected diagnostics into a verification error, naming the node
@@ -159,8 +195,7 @@ fn diagnostic_error(graph: &Graph, what: &str, diagnostics: &RefCell<Vec<String>
 /// Where and how the module goes.
 struct Target<'o> {
     out: &'o mut dyn std::io::Write,
-    /// Print locations (text form).
-    locations: bool,
+    printing: Printing,
     /// The resource weights, written by the writer from their sources.
     deferred: &'o Rc<RefCell<weights::Deferred>>,
 }
@@ -262,7 +297,8 @@ fn build_and_emit(
         .map_err(|what| diagnostic_error(graph, &what, diagnostics))?;
     let form = match options.emit {
         Emit::Text => emit::Form::Text {
-            locations: target.locations,
+            locations: target.printing.locations,
+            resources: !target.printing.detached,
         },
         Emit::Bytecode => emit::Form::Bytecode,
     };
@@ -360,7 +396,11 @@ mod tests {
         let y = c.node(unary(Unary::Relu), &[x], "relu_1");
         let g = c.output(y);
         let mut bytes = Vec::new();
-        lower_impl(&g, &LowerOptions::default(), true, &mut bytes).unwrap();
+        let printing = Printing {
+            locations: true,
+            ..Printing::default()
+        };
+        lower_impl(&g, &LowerOptions::default(), printing, &mut bytes).unwrap();
         let text = String::from_utf8(bytes).unwrap();
         let relu_loc = text
             .lines()

@@ -307,6 +307,15 @@ impl Deferred {
 }
 
 impl Deferred {
+    /// Every blob's key and bytes, in the order they were made.
+    pub fn weights(&self) -> Vec<(String, Bytes)> {
+        self.order
+            .iter()
+            .filter_map(|at| self.slots.get(at))
+            .map(|slot| (slot.name.clone(), slot.source.clone()))
+            .collect()
+    }
+
     /// Writes the text form's resource section: each blob as MLIR spells it,
     /// `"0x"` then the alignment (4 bytes, little-endian) and the bytes in
     /// upper-case hex. Pieces of a weight are encoded in parallel on the rayon
@@ -452,6 +461,20 @@ mod tests {
         bufferizes(&res);
         let bc = lower_bytecode(&g);
         assert!(bc.starts_with(b"ML\xefR"), "bytecode magic");
+        // Detached: the same module without its resource section, and the
+        // weights' own bytes by key.
+        let (text, weights) = crate::lower_detached(&g, &crate::LowerOptions::default()).unwrap();
+        let text = String::from_utf8(text).unwrap();
+        assert_eq!(text, res[..res.find("{-#").unwrap()]);
+        let keys: Vec<&str> = weights.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["layer_w_0", "layer_w_0_1"]);
+        let w2 = g
+            .nodes
+            .iter()
+            .flat_map(|n| &n.inputs)
+            .filter_map(|&v| g.value(v).constant.as_ref())
+            .nth(1);
+        assert_eq!(weights[1].1, w2.unwrap().data);
     }
 
     #[test]
