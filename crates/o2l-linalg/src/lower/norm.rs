@@ -1,8 +1,7 @@
 //! Softmax and LogSoftmax along one axis, numerically stable: the axis max is
-//! subtracted before `exp`. Softmax along the last axis takes the form
-//! compilers recognise (`softmax_innermost`).
+//! subtracted before `exp`.
 use super::ir::{Ctx, Operand, Val, identity_map, pick_map};
-use super::reduce::{combiner, reduce_axes};
+use super::reduce::reduce_axes;
 use o2l_canon::ops::{Norm, ReduceKind};
 use o2l_canon::{Result, TensorType};
 
@@ -28,9 +27,6 @@ fn lower_exact<'c, 'a>(
     let id = identity_map(rank);
     let reduced = pick_map(rank, &(0..rank).filter(|&i| i != axis).collect::<Vec<_>>());
     let par = vec!["parallel"; rank];
-    if matches!(op, Norm::Softmax { .. }) && axis + 1 == rank {
-        return softmax_innermost(cx, x, out);
-    }
     let (max, _) = reduce_axes(cx, x, &[axis], ReduceKind::Max)?;
     // e = exp(x - max)
     let e0 = cx.empty_like(out, &[x])?;
@@ -71,60 +67,6 @@ fn lower_exact<'c, 'a>(
     }
 }
 
-/// Softmax along the last axis as five `linalg.generic`s of one op each:
-/// max (a reduction from -inf), x - max, exp, sum (a reduction from 0),
-/// exp / sum. The same ops per element as the other form, so the same
-/// results; this is the shape compilers recognise as a softmax and compile
-/// as one kernel (IREE raises it to `linalg.softmax`; the other form cost
-/// it a dispatch more per attention layer).
-fn softmax_innermost<'c, 'a>(
-    cx: &Ctx<'c, 'a>,
-    x: Operand<'c, 'a, '_>,
-    out: &TensorType,
-) -> Result<Val<'c, 'a>> {
-    let rank = out.rank();
-    let id = identity_map(rank);
-    let rows = pick_map(rank, &(0..rank - 1).collect::<Vec<_>>());
-    let par = vec!["parallel"; rank];
-    let mut over_rows = vec!["parallel"; rank - 1];
-    over_rows.push("reduction");
-    let row_type = TensorType::new(out.dtype, out.shape[..rank - 1].to_vec());
-    let reduce = |v: Val<'c, 'a>, kind: ReduceKind| -> Result<Val<'c, 'a>> {
-        let (identity, combine) = combiner(kind, out.dtype);
-        let init = cx.filled(&row_type, &[x], identity)?;
-        Ok(cx.generic(
-            &[v],
-            &[init],
-            &[id.clone(), rows.clone()],
-            &over_rows,
-            &[],
-            move |b, v, _| Ok(vec![b.bin(combine, v[0], v[1])?]),
-        )?[0])
-    };
-    let elementwise = |ins: &[Val<'c, 'a>],
-                       maps: &[String],
-                       f: &dyn for<'b> Fn(&Ctx<'c, 'b>, &[Val<'c, 'b>]) -> Result<Val<'c, 'b>>|
-     -> Result<Val<'c, 'a>> {
-        let e = cx.empty_like(out, &[x])?;
-        Ok(cx.generic(ins, &[e], maps, &par, &[], |b, v, _| Ok(vec![f(b, v)?]))?[0])
-    };
-    let max = reduce(x.0, ReduceKind::Max)?;
-    let shifted = elementwise(
-        &[x.0, max],
-        &[id.clone(), rows.clone(), id.clone()],
-        &|b, v| b.bin("arith.subf", v[0], v[1]),
-    )?;
-    let e = elementwise(&[shifted], &[id.clone(), id.clone()], &|b, v| {
-        b.un("math.exp", v[0])
-    })?;
-    let sum = reduce(e, ReduceKind::Sum)?;
-    elementwise(
-        &[e, sum],
-        &[id.clone(), rows.clone(), id.clone()],
-        &|b, v| b.bin("arith.divf", v[0], v[1]),
-    )
-}
-
 #[cfg(test)]
 mod tests {
 
@@ -137,26 +79,6 @@ mod tests {
         let mut c = Case::new();
         let x = c.input("x", f32t(&[2, 5]));
         let y = c.node(Op::Norm(Norm::Softmax { axis: 1 }), &[x], "sm");
-        // Along the last axis: generics of one op each, reductions included.
-        let text = check(
-            &c.output(y),
-            &[
-                "linalg.generic",
-                "arith.maximumf",
-                "linalg.generic",
-                "arith.subf",
-                "linalg.generic",
-                "math.exp",
-                "linalg.generic",
-                "arith.addf",
-                "linalg.generic",
-                "arith.divf",
-            ],
-        );
-        assert!(!text.contains("linalg.reduce"), "{text}");
-        let mut c = Case::new();
-        let x = c.input("x", f32t(&[2, 5]));
-        let y = c.node(Op::Norm(Norm::Softmax { axis: 0 }), &[x], "sm0");
         check(
             &c.output(y),
             &[
