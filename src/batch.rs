@@ -394,8 +394,8 @@ impl BatchOptions {
             limits: {
                 let l = self.convert.import.limits;
                 format!(
-                    "fold {} B, alloc {} B, depth {}",
-                    l.max_fold_bytes, l.max_alloc_bytes, l.max_depth
+                    "fold {} B, alloc {} B, depth {}, unrolled steps {}",
+                    l.max_fold_bytes, l.max_alloc_bytes, l.max_depth, l.max_unrolled_steps
                 )
             },
             check: self.check.as_ref().map(BatchCheck::summary),

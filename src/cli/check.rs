@@ -65,6 +65,7 @@ fn check(
     let options = CheckOptions {
         import: ImportOptions {
             dims: dims.to_vec(),
+            limits: jit.limits(),
             ..ImportOptions::default()
         },
         bind_runtime_operands: bind,

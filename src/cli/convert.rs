@@ -80,6 +80,10 @@ pub struct LimitArgs {
     /// How deep ONNX subgraphs and function calls may nest.
     #[arg(long, default_value_t = onnx2linalg::Limits::default().max_depth)]
     pub max_depth: usize,
+    /// LSTM, GRU and RNN over a known number of steps up to this are
+    /// unrolled (what compilers fuse across); longer ones are one loop.
+    #[arg(long, default_value_t = onnx2linalg::Limits::default().max_unrolled_steps)]
+    pub max_unrolled_steps: u64,
 }
 
 impl LimitArgs {
@@ -88,6 +92,7 @@ impl LimitArgs {
             max_fold_bytes: self.max_fold_bytes,
             max_alloc_bytes: self.max_alloc_bytes,
             max_depth: self.max_depth,
+            max_unrolled_steps: self.max_unrolled_steps,
         }
     }
 }

@@ -22,6 +22,12 @@ pub struct JitArgs {
     /// LLVM translation, codegen, execution.
     #[arg(long)]
     pub timings: bool,
+    /// LSTM, GRU and RNN over a known number of steps up to this are
+    /// unrolled, longer ones one loop (the same results). The JIT compiles a
+    /// loop once; `convert` unrolls up to 16 steps by default, the form
+    /// compilers fuse: pass 16 here to run exactly what `convert` writes.
+    #[arg(long, default_value_t = onnx2linalg::JIT_MAX_UNROLLED_STEPS)]
+    pub max_unrolled_steps: u64,
 }
 
 /// The pipeline and the object cache.
@@ -56,6 +62,14 @@ pub enum EffortArg {
 }
 
 impl JitArgs {
+    /// The default limits, with `max_unrolled_steps`.
+    pub fn limits(&self) -> onnx2linalg::Limits {
+        onnx2linalg::Limits {
+            max_unrolled_steps: self.max_unrolled_steps,
+            ..Default::default()
+        }
+    }
+
     pub fn options(&self) -> RunnerOptions {
         self.compile.options()
     }

@@ -76,7 +76,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             input_shapes: args.input_shapes.clone(),
             dims: args.dims.clone(),
             bind_inputs: super::convert::read_bindings(&args.bind)?,
-            ..Default::default()
+            limits: args.jit.limits(),
         },
         dynamic: args.dynamic,
         runner: args.jit.options(),

@@ -3,10 +3,14 @@
 //! its fixture inputs, gives results equal to the default form's, bit for bit
 //! (the forms differ in how ops are written, not in the arithmetic).
 //! `tests/ir/forms.test` checks the same outputs with upstream `mlir-opt`.
+//! Recurrences imported as loops (`run`'s and `check`'s limit) and unrolled
+//! (`convert`'s) compute the same bits too.
 // Test code: a failed expectation is a panic.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use onnx2linalg::{ImportOptions, LinalgForm, LowerOptions, Runner, Tensor, npy};
+use onnx2linalg::{
+    ImportOptions, JIT_MAX_UNROLLED_STEPS, Limits, LinalgForm, LowerOptions, Runner, Tensor, npy,
+};
 
 /// Why two results differ bitwise (NaNs equal), or None.
 fn differs(got: &Tensor, want: &Tensor) -> Option<String> {
@@ -77,6 +81,52 @@ fn generic_and_bufferized_forms_run_equal_to_the_default_form() {
         failures.len(),
         all.len() * forms.len(),
         failures.join("\n  ")
+    );
+}
+
+/// Every model fixture whose recurrences `run` imports as loops and
+/// `convert` unrolls gives the same bits both ways on its fixture inputs.
+#[test]
+fn looped_and_unrolled_recurrences_run_equal() {
+    let import = |f: &crate::models::Fixture, max_unrolled_steps| {
+        let limits = Limits {
+            max_unrolled_steps,
+            ..Limits::default()
+        };
+        let options = ImportOptions {
+            limits,
+            ..ImportOptions::default()
+        };
+        onnx2linalg::import_onnx(&f.model, &options).unwrap_or_else(|e| panic!("{}: {e}", f.name))
+    };
+    let has_loop = |g: &onnx2linalg::Graph| g.nodes.iter().any(|n| n.op.name() == "Loop");
+    let mut compared = Vec::new();
+    for f in crate::models::fixtures() {
+        let looped = import(&f, JIT_MAX_UNROLLED_STEPS);
+        let unrolled = import(&f, Limits::default().max_unrolled_steps);
+        if !has_loop(&looped) || has_loop(&unrolled) {
+            continue;
+        }
+        let inputs: Vec<Tensor> = f
+            .inputs
+            .iter()
+            .map(|(_, p)| npy::read_file(p).unwrap())
+            .collect();
+        let run = |g: &onnx2linalg::Graph| Runner::new(g).and_then(|r| r.run(&inputs)).unwrap();
+        for (k, (a, b)) in run(&looped).iter().zip(&run(&unrolled)).enumerate() {
+            assert!(
+                differs(a, b).is_none(),
+                "{} output {k}: {:?}",
+                f.name,
+                differs(a, b)
+            );
+        }
+        compared.push(f.name.clone());
+    }
+    // The LSTM tagger (8 steps each way) at least.
+    assert!(
+        compared.iter().any(|n| n.starts_with("lstm_tagger")),
+        "{compared:?}"
     );
 }
 

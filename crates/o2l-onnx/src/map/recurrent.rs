@@ -40,7 +40,7 @@ pub(crate) static RULES: &[Rule] = &[
             "Cast",
         ],
         rnn,
-        "unrolled over up to 3 known steps, a loop over more (without sequence_lens) or over a run-time length (the batch may be a run-time dim too); forward, reverse, bidirectional; layout; activations; clip; sequence_lens",
+        "unrolled over up to --max-unrolled-steps known steps (16 for convert, 3 for run and check), a loop over more (without sequence_lens) or over a run-time length (the batch may be a run-time dim too); forward, reverse, bidirectional; layout; activations; clip; sequence_lens",
     ),
     row(
         "GRU",
@@ -65,7 +65,7 @@ pub(crate) static RULES: &[Rule] = &[
             "Cast",
         ],
         gru,
-        "unrolled over up to 3 known steps, a loop over more (without sequence_lens) or over a run-time length; linear_before_reset; forward, reverse, bidirectional; layout; sequence_lens",
+        "unrolled over up to --max-unrolled-steps known steps (16 for convert, 3 for run and check), a loop over more (without sequence_lens) or over a run-time length; linear_before_reset; forward, reverse, bidirectional; layout; sequence_lens",
     ),
     row(
         "LSTM",
@@ -90,7 +90,7 @@ pub(crate) static RULES: &[Rule] = &[
             "Sub",
         ],
         lstm,
-        "unrolled over up to 3 known steps, a loop over more (without sequence_lens) or over a run-time length; peepholes; forward, reverse, bidirectional; layout; sequence_lens",
+        "unrolled over up to --max-unrolled-steps known steps (16 for convert, 3 for run and check), a loop over more (without sequence_lens) or over a run-time length; peepholes; forward, reverse, bidirectional; layout; sequence_lens",
     ),
     versioned(
         "com.microsoft",
@@ -658,9 +658,6 @@ fn up_to_longest(ctx: &mut MapCtx, x: ValueId, lens_col: ValueId) -> Result<Valu
     ctx.emit1(Op::Elementwise(Elementwise::Select), &[live, x, zero])
 }
 
-/// A known sequence of at least this many steps is a loop, not unrolled.
-const LOOP_FROM_STEPS: u64 = 4;
-
 fn recurrent(ctx: &mut MapCtx, kind: Kind, quant: Option<Quant>) -> Result<()> {
     let x = ctx.input(0)?;
     let (w, r) = (ctx.input(1)?, ctx.input(2)?);
@@ -922,14 +919,15 @@ fn recurrent(ctx: &mut MapCtx, kind: Kind, quant: Option<Quant>) -> Result<()> {
             rq,
             zero_finished,
         };
-        // A known sequence of more than a few steps runs as a loop too:
-        // one copy of the step's kernels instead of one per step (the same
-        // ops per step, so the same results), which is what compiling it
-        // costs. Its length is a symbol of its own, pinned back to the
-        // known length when the directions are stacked.
+        // A known sequence of more steps than the limits unroll runs as a
+        // loop too: one copy of the step's kernels instead of one per step
+        // (the same ops per step, so the same results). Its length is a
+        // symbol of its own, pinned back to the known length when the
+        // directions are stacked.
+        let unrolled_at_most = ctx.graph.limits.max_unrolled_steps;
         let looped = match &seq_dim {
             Dim::Symbol(steps) => Some(steps.clone()),
-            Dim::Known(n) if *n >= LOOP_FROM_STEPS && lens.is_none() && quant.is_none() => {
+            Dim::Known(n) if *n > unrolled_at_most && lens.is_none() && quant.is_none() => {
                 Some(format!("o2l_{}_steps_{n}", kind.name().to_lowercase()))
             }
             Dim::Known(_) => None,
@@ -1041,8 +1039,9 @@ fn dynamic_quantize_lstm(ctx: &mut MapCtx) -> Result<()> {
 mod tests {
     use crate::test_models::*;
 
-    /// A bidirectional LSTM (hidden 4, batch 2, 3 features) over `steps`.
-    fn bidirectional_lstm(steps: i64) -> o2l_canon::Graph {
+    /// A bidirectional LSTM (hidden 4, batch 2, 3 features) over `steps`,
+    /// imported with `max_unrolled_steps`.
+    fn bidirectional_lstm(steps: i64, max_unrolled_steps: u64) -> o2l_canon::Graph {
         M::new(14)
             .input(f32_in("x", &[steps, 2, 3]))
             .input(f32_in("w", &[2, 16, 3]))
@@ -1054,33 +1053,41 @@ mod tests {
             .output("y")
             .output("h")
             .output("c")
-            .import()
+            .import_with(&with_limits(|l| l.max_unrolled_steps = max_unrolled_steps))
             .unwrap()
     }
 
     #[test]
     fn bidirectional_lstm_unrolls_and_stacks_directions() {
-        let g = bidirectional_lstm(3);
-        assert_eq!(out_dims(&g, 0), vec![3, 2, 2, 4]);
-        assert_eq!(out_dims(&g, 1), vec![2, 2, 4]);
-        assert_eq!(out_dims(&g, 2), vec![2, 2, 4]);
-        // One input projection per direction, one recurrent MatMul per step.
-        let matmuls = g.nodes.iter().filter(|n| n.op.name() == "MatMul").count();
-        assert_eq!(matmuls, 2 + 2 * 3);
+        // Up to the limit, by default 16 steps, steps are unrolled.
+        assert_eq!(o2l_canon::Limits::default().max_unrolled_steps, 16);
+        for (steps, limit) in [(3, 3), (16, 16)] {
+            let g = bidirectional_lstm(steps, limit);
+            let steps = steps as u64;
+            assert_eq!(out_dims(&g, 0), vec![steps, 2, 2, 4]);
+            assert_eq!(out_dims(&g, 1), vec![2, 2, 4]);
+            assert_eq!(out_dims(&g, 2), vec![2, 2, 4]);
+            // One input projection per direction, one recurrent MatMul per step.
+            let matmuls = g.nodes.iter().filter(|n| n.op.name() == "MatMul").count();
+            assert_eq!(matmuls as u64, 2 + 2 * steps);
+            assert!(!g.nodes.iter().any(|n| n.op.name() == "Loop"));
+        }
     }
 
     #[test]
-    fn a_known_sequence_of_four_steps_or_more_loops() {
-        let g = bidirectional_lstm(5);
-        // The known length comes back when the directions are stacked.
-        assert_eq!(out_dims(&g, 0), vec![5, 2, 2, 4]);
-        assert_eq!(out_dims(&g, 1), vec![2, 2, 4]);
-        assert_eq!(out_dims(&g, 2), vec![2, 2, 4]);
-        let loops = g.nodes.iter().filter(|n| n.op.name() == "Loop").count();
-        assert_eq!(loops, 2);
-        // Only the input projections are outside the loops.
-        let matmuls = g.nodes.iter().filter(|n| n.op.name() == "MatMul").count();
-        assert_eq!(matmuls, 2);
+    fn a_known_sequence_past_the_unroll_limit_loops() {
+        for (steps, limit) in [(4, 3), (5, 3), (17, 16)] {
+            let g = bidirectional_lstm(steps, limit);
+            // The known length comes back when the directions are stacked.
+            assert_eq!(out_dims(&g, 0), vec![steps as u64, 2, 2, 4]);
+            assert_eq!(out_dims(&g, 1), vec![2, 2, 4]);
+            assert_eq!(out_dims(&g, 2), vec![2, 2, 4]);
+            let loops = g.nodes.iter().filter(|n| n.op.name() == "Loop").count();
+            assert_eq!(loops, 2);
+            // Only the input projections are outside the loops.
+            let matmuls = g.nodes.iter().filter(|n| n.op.name() == "MatMul").count();
+            assert_eq!(matmuls, 2);
+        }
     }
 
     #[test]
