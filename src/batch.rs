@@ -296,6 +296,8 @@ pub struct BatchCheck {
     pub runner: crate::RunnerOptions,
     /// See [`crate::check::CheckOptions::bind_runtime_operands`].
     pub bind_runtime_operands: bool,
+    /// See [`crate::check::CheckOptions::f16_ulps`].
+    pub f16_ulps: Option<u32>,
 }
 
 impl BatchCheck {
@@ -307,6 +309,9 @@ impl BatchCheck {
         }
         if self.bind_runtime_operands {
             out.push_str(", bind run-time operands");
+        }
+        if let Some(n) = self.f16_ulps {
+            out.push_str(&format!(", {n} f16 ulps"));
         }
         out
     }
@@ -1209,7 +1214,7 @@ fn check_one(
     let check_options = crate::check::CheckOptions {
         import: options.convert_options(job).import,
         bind_runtime_operands: check.bind_runtime_operands,
-        f16_ulps: None,
+        f16_ulps: check.f16_ulps,
         runner: check.runner.clone(),
     };
     let start = Instant::now();

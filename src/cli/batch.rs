@@ -64,6 +64,11 @@ pub struct BatchArgs {
     /// test values (as `check --bind-runtime-operands`).
     #[arg(long, requires = "check")]
     pub bind_runtime_operands: bool,
+    /// With --check: also accept in every float output a difference of up to
+    /// N float16 units in the last place of the output's largest expected
+    /// magnitude (as `check --f16-ulps`), for models that compute in float16.
+    #[arg(long, value_name = "N", requires = "check")]
+    pub f16_ulps: Option<u32>,
     /// With --check: the pipeline and the object cache.
     #[command(flatten)]
     pub compile: super::jit::CompileArgs,
@@ -246,6 +251,7 @@ pub fn run(args: BatchArgs) -> Result<ExitCode> {
         check: args.check.then(|| batch::BatchCheck {
             runner: args.compile.options(),
             bind_runtime_operands: args.bind_runtime_operands,
+            f16_ulps: args.f16_ulps,
         }),
     };
     let mut jobs = batch::collect(&source)?;

@@ -324,3 +324,39 @@ fn checked_shards_merge_and_plain_batches_have_no_checks() {
     assert!(!lone.status.success());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A model computed in float16 whose expected outputs onnxruntime computed
+/// in float32 (tests/corpus/check-flags.txt): a mismatch by default, a pass
+/// with `--f16-ulps 2`, as `check` gives it; the report names the allowance.
+#[test]
+fn f16_ulps_widen_batch_checks_as_they_widen_check() {
+    let dir = common::scratch("batch_check", "f16_ulps");
+    let zoo = dir.join("zoo");
+    copy_dir(
+        &root().join("fixtures/corpus/fp16_mtcnn_pnet"),
+        &zoo.join("fp16_mtcnn_pnet"),
+    );
+    let model = "fp16_mtcnn_pnet/model.onnx";
+    let plain = dir.join("plain");
+    assert!(
+        !batch(&[s(&zoo), "-o", s(&plain), "--check", "--no-cache"])
+            .status
+            .success()
+    );
+    let (_, models) = report(&plain.join("report.json"));
+    assert_eq!(outcome(&models[model]).0, "mismatch");
+    let widened = dir.join("widened");
+    let out = batch(&[
+        s(&zoo),
+        "-o",
+        s(&widened),
+        "--check",
+        "--no-cache",
+        "--f16-ulps",
+        "2",
+    ]);
+    assert!(out.status.success());
+    let (v, models) = report(&widened.join("report.json"));
+    assert_eq!(outcome(&models[model]).0, "pass");
+    assert_eq!(v["options"]["check"], "fast, no cache, 2 f16 ulps");
+}
