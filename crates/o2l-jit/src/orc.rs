@@ -418,14 +418,16 @@ pub struct ObjectTimings {
 }
 
 /// Compiles an LLVM-dialect module to an object file (bytes) whose packed
-/// entry calls `_mlir_ciface_<func>`.
+/// entry calls `_mlir_ciface_<func>`; with a `warmup`, also the empty LLJIT
+/// it made, to link the object into (`Jit::link`).
 pub fn compile(
     module: &melior::ir::Module,
     func: &str,
     effort: Effort,
     warmup: Option<Warmup>,
-) -> Result<(Vec<u8>, ObjectTimings), String> {
-    let tm = match warmup.and_then(|mut w| w.take()) {
+) -> Result<(Vec<u8>, ObjectTimings, Option<Jit>), String> {
+    let (tm, empty) = warmup.map_or((None, None), |mut w| w.take());
+    let tm = match tm {
         Some(tm) => tm,
         None => TargetMachine::host(codegen_level(effort))?,
     };
@@ -451,6 +453,7 @@ pub fn compile(
                 optimize,
                 codegen,
             },
+            empty,
         ))
     }
 }
@@ -501,12 +504,25 @@ unsafe fn emit_object(
 
 /// LLVM's fixed costs of a compile, paid on another thread while this one
 /// parses the MLIR module and runs the MLIR passes: creating the host's
-/// target machine (reading the CPU's features) and, once per process,
-/// compiling and linking a tiny module the way `compile` and `Jit::load`
-/// do, which sets up LLVM's pass and code generation pipelines and brings
-/// their code into memory. Dropping a `Warmup` waits for its thread, so no
-/// LLVM work is left running when the process exits.
-pub struct Warmup(Option<std::thread::JoinHandle<Option<TargetMachine>>>);
+/// target machine (reading the CPU's features), once per process compiling
+/// and linking a tiny module the way `compile` and `Jit::load` do, which
+/// sets up LLVM's pass and code generation pipelines and brings their code
+/// into memory, and the empty LLJIT the code will be linked into (about
+/// half a millisecond: `Jit::empty`). Dropping a `Warmup` waits for its
+/// thread, so no LLVM work is left running when the process exits.
+pub struct Warmup(Option<std::thread::JoinHandle<Warm>>);
+
+/// What the warm-up thread made.
+struct Warm {
+    tm: Option<TargetMachine>,
+    jit: Option<Jit>,
+}
+
+// SAFETY: an LLJIT may be used from any thread (its session locks what it
+// shares); this one is made on the warm-up thread and then used only by the
+// thread that joins it.
+#[allow(unsafe_code)]
+unsafe impl Send for Warm {}
 
 impl Warmup {
     /// None on a machine with one CPU (the thread would only compete).
@@ -516,14 +532,20 @@ impl Warmup {
         }
         std::thread::Builder::new()
             .name("o2l-llvm-warmup".into())
-            .spawn(move || warm(effort))
+            .spawn(move || Warm {
+                tm: warm(effort),
+                jit: Jit::empty().ok(),
+            })
             .ok()
             .map(|h| Warmup(Some(h)))
     }
 
-    /// The target machine, once the thread is done.
-    fn take(&mut self) -> Option<TargetMachine> {
-        self.0.take()?.join().ok().flatten()
+    /// The target machine and the empty LLJIT, once the thread is done.
+    fn take(&mut self) -> (Option<TargetMachine>, Option<Jit>) {
+        match self.0.take().map(|h| h.join()) {
+            Some(Ok(warm)) => (warm.tm, warm.jit),
+            _ => (None, None),
+        }
     }
 }
 
@@ -633,6 +655,12 @@ impl Jit {
     /// Links `object`; `symbols` (name, address) are defined as absolute
     /// symbols beside the runtime (`memrefCopy`).
     pub fn load(object: &[u8], symbols: &[(String, usize)]) -> Result<Jit, String> {
+        Jit::empty()?.link(object, symbols)
+    }
+
+    /// An LLJIT for this host holding no code yet, which resolves what the
+    /// code takes from this process (libc and libm) by looking it up here.
+    pub fn empty() -> Result<Jit, String> {
         init_target();
         let mut raw: LLVMOrcLLJITRef = std::ptr::null_mut();
         // SAFETY: a null builder asks for the default LLJIT for this host.
@@ -640,12 +668,11 @@ impl Jit {
             unsafe { LLVMOrcCreateLLJIT(&mut raw, std::ptr::null_mut()) },
             "creating the LLJIT",
         )?;
-        let mut jit = Jit {
+        let jit = Jit {
             raw,
             entry: noop_entry,
         };
-        // SAFETY: the LLJIT is live; ownership of the generator, the
-        // materialization unit and the memory buffer passes to it.
+        // SAFETY: the LLJIT is live; ownership of the generator passes to it.
         unsafe {
             let jd = LLVMOrcLLJITGetMainJITDylib(jit.raw);
             let mut generator: LLVMOrcDefinitionGeneratorRef = std::ptr::null_mut();
@@ -659,6 +686,17 @@ impl Jit {
                 "looking up this process's symbols",
             )?;
             LLVMOrcJITDylibAddGenerator(jd, generator);
+        }
+        Ok(jit)
+    }
+
+    /// Links `object` into this empty LLJIT (`empty`); `symbols` as `load`.
+    pub fn link(mut self, object: &[u8], symbols: &[(String, usize)]) -> Result<Jit, String> {
+        let jit = &mut self;
+        // SAFETY: the LLJIT is live; ownership of the materialization unit
+        // and the memory buffer passes to it.
+        unsafe {
+            let jd = LLVMOrcLLJITGetMainJITDylib(jit.raw);
             let mut pairs = Vec::with_capacity(symbols.len() + 1);
             let copy = memref_copy_address();
             for (name, address, callable) in std::iter::once(("memrefCopy", copy, true))
@@ -706,7 +744,7 @@ impl Jit {
         jit.entry = unsafe {
             std::mem::transmute::<usize, unsafe extern "C" fn(*mut *mut c_void)>(address as usize)
         };
-        Ok(jit)
+        Ok(self)
     }
 
     /// The packed entry (valid while `self` lives).
