@@ -291,8 +291,9 @@ const PRELOADED_DIALECTS: [&str; 14] = [
 /// The JIT's MLIR context made on another thread while this one lowers
 /// the graph to text: every dialect registered, the common ones loaded,
 /// the LLVM translations and MLIR's passes registered, and the fast
-/// pipeline's passes ready (`PreparedPasses`): milliseconds a small model's
-/// compile no longer waits for. Dropping it waits for the thread.
+/// pipeline's passes ready (`PreparedPasses`). On the smallest models this
+/// takes longer than the lowering and the compile waits for it
+/// (`Timings::parse` counts the wait). Dropping it waits for the thread.
 struct ContextAhead(Option<std::thread::JoinHandle<SendContext>>);
 
 /// The passes first: they are dropped before the context they live in.
