@@ -513,6 +513,12 @@ fn scan(ctx: &mut MapCtx) -> Result<()> {
     let m = ctx.attrs.req_int("num_scan_inputs")?;
     let m =
         usize::try_from(m).map_err(|_| Error::invalid("num_scan_inputs must not be negative"))?;
+    // The scan inputs' length is the number of steps: without one there is none.
+    if m == 0 {
+        return Err(Error::invalid(
+            "Scan needs at least one scan input (num_scan_inputs is 0)",
+        ));
+    }
     // Scan-8 leads with optional sequence lengths and has a batch axis 0.
     let first = usize::from(ctx.version == 8);
     let n = ctx
