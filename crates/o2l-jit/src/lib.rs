@@ -60,6 +60,7 @@ use melior::{
 use o2l_canon::{Error, Result, Tensor, TensorType};
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::mpsc::Receiver;
 use std::time::Instant;
 
 pub use orc::{LLVM_PASSES, LLVM_PASSES_LIGHT};
@@ -233,7 +234,7 @@ pub fn compile_source(
     // On a miss (or without a cache), the JIT's MLIR context is prepared on
     // another core while the caller makes the source (`ContextAhead`).
     let compile_the_source = |entry: Option<cache::Entry>| {
-        let ahead = ContextAhead::start();
+        let ahead = ContextAhead::start(options.effort);
         let source = source(true)?;
         let (text, weights) = (&source.text, &source.weights);
         compile_with(ahead, text, weights, func, options, check, entry)
@@ -293,8 +294,14 @@ const PRELOADED_DIALECTS: [&str; 14] = [
 /// the LLVM translations and MLIR's passes registered, and the fast
 /// pipeline's passes ready (`PreparedPasses`). On the smallest models this
 /// takes longer than the lowering and the compile waits for it
-/// (`Timings::parse` counts the wait). Dropping it waits for the thread.
-struct ContextAhead(Option<std::thread::JoinHandle<SendContext>>);
+/// (`Timings::parse` counts the wait).
+///
+/// Once the context is handed over, the same thread goes on with LLVM's
+/// warm-up (`orc::Warmup`) while this one parses and runs the passes: one
+/// thread instead of a second one started after the hand-over, whose start
+/// the smallest models waited for (about a millisecond). Dropping it waits
+/// for the thread.
+struct ContextAhead(Option<(std::thread::JoinHandle<orc::Warm>, Receiver<SendContext>)>);
 
 /// The passes first: they are dropped before the context they live in.
 struct SendContext(Option<PreparedPasses>, Context);
@@ -307,13 +314,15 @@ unsafe impl Send for SendContext {}
 
 impl ContextAhead {
     /// None on a machine with one CPU (the thread would only compete).
-    fn start() -> Option<ContextAhead> {
+    /// `effort`: the warm-up's (`orc::Warmup::start`).
+    fn start(effort: Effort) -> Option<ContextAhead> {
         if !spare_core() {
             return None;
         }
+        let (send, receive) = std::sync::mpsc::sync_channel(1);
         std::thread::Builder::new()
             .name("o2l-mlir-context".into())
-            .spawn(|| {
+            .spawn(move || {
                 let context = jit_context();
                 for dialect in PRELOADED_DIALECTS {
                     context.get_or_load_dialect(dialect);
@@ -322,15 +331,20 @@ impl ContextAhead {
                 // through this Once, which the compile waits on before
                 // reading the registry.
                 o2l_canon::register_mlir_passes_once(register_all_passes);
-                SendContext(PreparedPasses::new(&context), context)
+                // A compile that failed before taking it only drops it.
+                let _ = send.send(SendContext(PreparedPasses::new(&context), context));
+                orc::Warm::make(effort)
             })
             .ok()
-            .map(|h| ContextAhead(Some(h)))
+            .map(|h| ContextAhead(Some((h, receive))))
     }
 
-    fn take(mut self) -> Option<(Context, Option<PreparedPasses>)> {
-        let SendContext(passes, context) = self.0.take()?.join().ok()?;
-        Some((context, passes))
+    /// The context, its prepared passes and the warm-up still under way.
+    fn take(mut self) -> Option<(Context, Option<PreparedPasses>, orc::Warmup)> {
+        let (handle, receive) = self.0.take()?;
+        let warmup = orc::Warmup::of_thread(handle);
+        let SendContext(passes, context) = receive.recv().ok()?;
+        Some((context, passes, warmup))
     }
 }
 
@@ -405,7 +419,7 @@ fn pass_manager(context: &Context, pipeline: Pipeline) -> Result<PassManager<'_>
 
 impl Drop for ContextAhead {
     fn drop(&mut self) {
-        if let Some(handle) = self.0.take() {
+        if let Some((handle, _)) = self.0.take() {
             let _ = handle.join();
         }
     }
@@ -534,7 +548,10 @@ fn compile_with(
     let prepared = ahead.and_then(ContextAhead::take);
     let registered = prepared.is_some();
     // Declared after the context: dropped before it.
-    let (context, mut prepared_passes) = prepared.unwrap_or_else(|| (bare_context(), None));
+    let (context, mut prepared_passes, mut warmup_ahead) = match prepared {
+        Some((context, passes, warmup)) => (context, passes, Some(warmup)),
+        None => (bare_context(), None, None),
+    };
 
     let diagnostics = Rc::new(RefCell::new(Vec::<String>::new()));
     let sink = diagnostics.clone();
@@ -573,9 +590,10 @@ fn compile_with(
             }
         }
 
-        // LLVM's fixed costs go on another core meanwhile (`orc::Warmup`).
+        // LLVM's fixed costs go on another core meanwhile (`orc::Warmup`),
+        // the thread that made the context if there was one.
         let warmup = if fast {
-            orc::Warmup::start(options.effort)
+            warmup_ahead.take().or_else(|| orc::Warmup::start(options.effort))
         } else {
             None
         };

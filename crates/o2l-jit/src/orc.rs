@@ -512,10 +512,20 @@ unsafe fn emit_object(
 /// thread, so no LLVM work is left running when the process exits.
 pub struct Warmup(Option<std::thread::JoinHandle<Warm>>);
 
-/// What the warm-up thread made.
-struct Warm {
+/// What the warm-up made.
+pub(crate) struct Warm {
     tm: Option<TargetMachine>,
     jit: Option<Jit>,
+}
+
+impl Warm {
+    /// The warm-up's work, on the calling thread.
+    pub(crate) fn make(effort: Effort) -> Warm {
+        Warm {
+            tm: warm(effort),
+            jit: Jit::empty().ok(),
+        }
+    }
 }
 
 // SAFETY: an LLJIT may be used from any thread (its session locks what it
@@ -532,12 +542,15 @@ impl Warmup {
         }
         std::thread::Builder::new()
             .name("o2l-llvm-warmup".into())
-            .spawn(move || Warm {
-                tm: warm(effort),
-                jit: Jit::empty().ok(),
-            })
+            .spawn(move || Warm::make(effort))
             .ok()
             .map(|h| Warmup(Some(h)))
+    }
+
+    /// The warm-up of a thread that does it after other work
+    /// (`ContextAhead`).
+    pub(crate) fn of_thread(handle: std::thread::JoinHandle<Warm>) -> Warmup {
+        Warmup(Some(handle))
     }
 
     /// The target machine and the empty LLJIT, once the thread is done.
