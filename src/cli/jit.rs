@@ -44,9 +44,9 @@ pub struct CompileArgs {
     #[arg(long = "no-cache", conflicts_with = "cache_dir")]
     pub no_cache: bool,
     /// How hard LLVM works on the fast pipeline's code (same results):
-    /// `light` compiles several times faster and runs slower, `full`
-    /// vectorises and optimises; `auto` takes `light` for models of under
-    /// 50 M estimated multiply-adds.
+    /// `light` compiles several times faster and runs slower, `minimal`
+    /// faster still, `full` vectorises and optimises; `auto` takes `minimal`
+    /// for models of under 2 M estimated multiply-adds, `light` under 50 M.
     #[arg(long = "jit-effort", value_enum, default_value_t = EffortArg::Auto)]
     pub effort: EffortArg,
 }
@@ -55,6 +55,8 @@ pub struct CompileArgs {
 pub enum EffortArg {
     /// By the model's estimated work.
     Auto,
+    /// Fewest LLVM passes (no InstCombine, no hoisting), codegen at -O0.
+    Minimal,
     /// Light LLVM passes, codegen at -O0.
     Light,
     /// Vectorisation, codegen at -O2.
@@ -93,6 +95,7 @@ impl CompileArgs {
             cache_dir,
             effort: match self.effort {
                 EffortArg::Auto => None,
+                EffortArg::Minimal => Some(JitEffort::Minimal),
                 EffortArg::Light => Some(JitEffort::Light),
                 EffortArg::Full => Some(JitEffort::Full),
             },

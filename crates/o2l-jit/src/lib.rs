@@ -63,7 +63,7 @@ use std::rc::Rc;
 use std::sync::mpsc::Receiver;
 use std::time::Instant;
 
-pub use orc::{LLVM_PASSES, LLVM_PASSES_LIGHT};
+pub use orc::{LLVM_PASSES, LLVM_PASSES_LIGHT, LLVM_PASSES_MINIMAL};
 pub use pipeline::PIPELINE;
 pub use signature::{ElemKind, Signature, TypeSig};
 
@@ -102,6 +102,10 @@ pub enum Effort {
     /// several times less compile time, slower code; for modules whose
     /// execution takes milliseconds.
     Light,
+    /// `LLVM_PASSES_MINIMAL` (no InstCombine, no loop-invariant hoisting),
+    /// codegen at `-O0`: for modules whose execution takes well under a
+    /// millisecond, where those two passes cost more than they save.
+    Minimal,
 }
 
 impl Effort {
@@ -109,6 +113,7 @@ impl Effort {
         match self {
             Effort::Full => "full",
             Effort::Light => "light",
+            Effort::Minimal => "minimal",
         }
     }
 }
@@ -593,7 +598,9 @@ fn compile_with(
         // LLVM's fixed costs go on another core meanwhile (`orc::Warmup`),
         // the thread that made the context if there was one.
         let warmup = if fast {
-            warmup_ahead.take().or_else(|| orc::Warmup::start(options.effort))
+            warmup_ahead
+                .take()
+                .or_else(|| orc::Warmup::start(options.effort))
         } else {
             None
         };

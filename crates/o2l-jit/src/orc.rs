@@ -239,11 +239,20 @@ simplifycfg)";
 pub const LLVM_PASSES_LIGHT: &str = "function(sroa,early-cse<memssa>,instcombine<no-verify-fixpoint>,\
 simplifycfg,loop-mssa(licm))";
 
+/// The minimal effort's IR passes: promote to registers, remove common
+/// subexpressions, simplify branches. On a module that runs for well under a
+/// millisecond, InstCombine and the hoisting of loop invariants (with the
+/// memory SSA it builds) cost more compile time than they save in
+/// execution, and FastISel compiles the uncombined IR about as fast (a small
+/// einsum module: IR passes 1.8 -> 0.4 ms, codegen 2.5 -> 2.2 ms).
+pub const LLVM_PASSES_MINIMAL: &str = "function(sroa,early-cse,simplifycfg)";
+
 /// The IR passes of an effort.
 pub fn passes(effort: Effort) -> &'static str {
     match effort {
         Effort::Full => LLVM_PASSES,
         Effort::Light => LLVM_PASSES_LIGHT,
+        Effort::Minimal => LLVM_PASSES_MINIMAL,
     }
 }
 
@@ -253,7 +262,7 @@ pub fn passes(effort: Effort) -> &'static str {
 pub fn codegen_level(effort: Effort) -> u32 {
     match effort {
         Effort::Full => CODEGEN_OPT_DEFAULT,
-        Effort::Light => CODEGEN_OPT_NONE,
+        Effort::Light | Effort::Minimal => CODEGEN_OPT_NONE,
     }
 }
 

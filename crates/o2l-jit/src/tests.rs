@@ -1050,7 +1050,7 @@ fn fast_pipeline_gives_the_reference_results() {
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         let func = if name == "add" { "add" } else { "main" };
         let want = reference.run(inputs, outs).unwrap();
-        for effort in [Effort::Full, Effort::Light] {
+        for effort in [Effort::Full, Effort::Light, Effort::Minimal] {
             let options = Options { effort, ..fast() };
             let fast_code = compile_with(None, text, &[], func, &options, true, None)
                 .unwrap_or_else(|e| panic!("{name} ({effort:?}): {e}"));
