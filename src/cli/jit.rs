@@ -93,6 +93,7 @@ impl CompileArgs {
         RunnerOptions {
             pipeline,
             cache_dir,
+            runs_once: false,
             effort: match self.effort {
                 EffortArg::Auto => None,
                 EffortArg::Minimal => Some(JitEffort::Minimal),
@@ -136,11 +137,15 @@ pub fn print_timings(import: Duration, compile: &RunnerTimings, execution: Durat
             }
         ),
         format!(
-            "timings: LLVM effort       {:>12}  ({})",
+            "timings: LLVM effort       {:>12}  ({}{})",
             compile.effort.name(),
             match compile.estimated_work {
                 Some(w) => format!("{:.1} M multiply-adds estimated", w as f64 / 1e6),
                 None => "work not estimated: symbolic shapes".into(),
+            },
+            match compile.keeps_temporaries {
+                true => "; temporaries kept: run once",
+                false => "",
             }
         ),
         format!("timings: execution         {}", ms(execution)),

@@ -2,7 +2,7 @@
 use super::convert::{parse_dim, parse_input_shape};
 use clap::Args;
 use onnx2linalg::output::write_atomic_unsynced;
-use onnx2linalg::{DType, Error, ImportOptions, Result, RunOptions, Tensor, npy};
+use onnx2linalg::{DType, Error, ImportOptions, Result, RunOptions, RunnerOptions, Tensor, npy};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -79,8 +79,12 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             limits: args.jit.limits(),
         },
         dynamic: args.dynamic,
-        runner: args.jit.options(),
-        // The process ends after writing the outputs.
+        // The graph runs once and the process ends after writing the
+        // outputs: its code may keep its temporaries, and it is not freed.
+        runner: RunnerOptions {
+            runs_once: true,
+            ..args.jit.options()
+        },
         leak_compiled: true,
     };
     let run = onnx2linalg::run_model(&args.model, given, &options)?;

@@ -17,7 +17,7 @@
 //! temporary file and renamed, so a reader never sees half a file; a damaged
 //! entry is a miss.
 use crate::weights::{Blob, Blobs};
-use crate::{Effort, Pipeline, Signature};
+use crate::{Options, Pipeline, Signature};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
@@ -54,7 +54,8 @@ pub struct Hit {
 impl Entry {
     /// None for a source key when the file holding this code cannot be
     /// identified (the key could then outlive a rebuild).
-    pub fn new(dir: &Path, key: Key, func: &str, effort: Effort) -> Option<Entry> {
+    pub fn new(dir: &Path, key: Key, func: &str, options: &Options) -> Option<Entry> {
+        let (effort, keep_temporaries) = (options.effort, options.keep_temporaries);
         let pipeline = Pipeline::Fast;
         let identity = match key {
             Key::Text(_) => String::new(),
@@ -73,7 +74,7 @@ impl Entry {
             effort.name().hash(&mut h);
             crate::orc::passes(effort).hash(&mut h);
             crate::orc::codegen_level(effort).hash(&mut h);
-            crate::pipeline::fast_pipeline().hash(&mut h);
+            crate::pipeline::fast_pipeline(keep_temporaries).hash(&mut h);
             crate::interchange::SCRIPT.hash(&mut h);
             env!("CARGO_PKG_VERSION").hash(&mut h);
             crate::orc::host_description().hash(&mut h);

@@ -128,6 +128,12 @@ pub struct Options {
     /// before with the same text, options, tool version and host CPU is
     /// loaded from there instead of compiled. `None`: no cache.
     pub cache_dir: Option<std::path::PathBuf>,
+    /// Leave buffer deallocation out of the fast pipeline
+    /// (`pipeline::FAST_PIPELINE_KEEPING_TEMPORARIES`): every buffer the code
+    /// allocates stays allocated after each call. For code called once by a
+    /// process about to exit; the caller bounds how much that keeps. The
+    /// results are the same.
+    pub keep_temporaries: bool,
 }
 
 /// Where the time of one `compile` went (zero for stages a cache hit skipped).
@@ -181,7 +187,7 @@ pub fn compile(mlir: &str, func: &str) -> Result<Compiled> {
         &Options {
             pipeline: Pipeline::Reference,
             effort: Effort::Full,
-            cache_dir: None,
+            ..Default::default()
         },
     )
 }
@@ -191,7 +197,7 @@ pub fn compile_with_options(mlir: &str, func: &str, options: &Options) -> Result
     let check = std::env::var_os(CHECK_HOST_SYMBOLS_ENV).is_some();
     let entry = match (&options.cache_dir, options.pipeline) {
         (Some(dir), Pipeline::Fast) => {
-            cache::Entry::new(dir, cache::Key::Text(mlir), func, options.effort)
+            cache::Entry::new(dir, cache::Key::Text(mlir), func, options)
         }
         _ => None,
     };
@@ -233,13 +239,14 @@ pub fn compile_source(
         return compile_with_options(&source(false)?.text, func, options);
     }
     let check = std::env::var_os(CHECK_HOST_SYMBOLS_ENV).is_some();
-    let entry = options.cache_dir.as_ref().and_then(|dir| {
-        cache::Entry::new(dir, cache::Key::Source(source_key), func, options.effort)
-    });
+    let entry = options
+        .cache_dir
+        .as_ref()
+        .and_then(|dir| cache::Entry::new(dir, cache::Key::Source(source_key), func, options));
     // On a miss (or without a cache), the JIT's MLIR context is prepared on
     // another core while the caller makes the source (`ContextAhead`).
     let compile_the_source = |entry: Option<cache::Entry>| {
-        let ahead = ContextAhead::start(options.effort);
+        let ahead = ContextAhead::start(options);
         let source = source(true)?;
         let (text, weights) = (&source.text, &source.weights);
         compile_with(ahead, text, weights, func, options, check, entry)
@@ -319,11 +326,12 @@ unsafe impl Send for SendContext {}
 
 impl ContextAhead {
     /// None on a machine with one CPU (the thread would only compete).
-    /// `effort`: the warm-up's (`orc::Warmup::start`).
-    fn start(effort: Effort) -> Option<ContextAhead> {
+    /// The passes are those of `options`, the warm-up at its effort.
+    fn start(options: &Options) -> Option<ContextAhead> {
         if !spare_core() {
             return None;
         }
+        let (effort, keep_temporaries) = (options.effort, options.keep_temporaries);
         let (send, receive) = std::sync::mpsc::sync_channel(1);
         std::thread::Builder::new()
             .name("o2l-mlir-context".into())
@@ -337,7 +345,8 @@ impl ContextAhead {
                 // reading the registry.
                 o2l_canon::register_mlir_passes_once(register_all_passes);
                 // A compile that failed before taking it only drops it.
-                let _ = send.send(SendContext(PreparedPasses::new(&context), context));
+                let passes = PreparedPasses::new(&context, keep_temporaries);
+                let _ = send.send(SendContext(passes, context));
                 orc::Warm::make(effort)
             })
             .ok()
@@ -362,22 +371,27 @@ impl ContextAhead {
 struct PreparedPasses {
     raw: mlir_sys::MlirPassManager,
     loaded_dialects: isize,
+    keep_temporaries: bool,
 }
 
 impl PreparedPasses {
-    fn new(context: &Context) -> Option<PreparedPasses> {
-        let pm = pass_manager(context, Pipeline::Fast).ok()?;
+    fn new(context: &Context, keep_temporaries: bool) -> Option<PreparedPasses> {
+        let pm = pass_manager(context, Pipeline::Fast, keep_temporaries).ok()?;
         let mut empty = Module::new(melior::ir::Location::unknown(context));
         pm.run(&mut empty).ok()?;
         Some(PreparedPasses {
             raw: pm.into_raw(),
             loaded_dialects: loaded_dialects(context),
+            keep_temporaries,
         })
     }
 
-    /// Whether the passes' patterns cover the dialects `context` has loaded.
-    fn fits(&self, context: &Context) -> bool {
-        loaded_dialects(context) == self.loaded_dialects
+    /// Whether these are the passes `options` asks for and their patterns
+    /// cover the dialects `context` has loaded.
+    fn fits(&self, context: &Context, options: &Options) -> bool {
+        options.pipeline == Pipeline::Fast
+            && options.keep_temporaries == self.keep_temporaries
+            && loaded_dialects(context) == self.loaded_dialects
     }
 
     /// The pass manager, for a module in the context it was made in.
@@ -408,13 +422,17 @@ fn loaded_dialects(context: &Context) -> isize {
 
 /// A pass manager with the pipeline's passes (the fast one verifies the
 /// module once at the end, not after each pass; see `compile_with`).
-fn pass_manager(context: &Context, pipeline: Pipeline) -> Result<PassManager<'_>> {
+fn pass_manager(
+    context: &Context,
+    pipeline: Pipeline,
+    keep_temporaries: bool,
+) -> Result<PassManager<'_>> {
     let pm = PassManager::new(context);
     let passes = match pipeline {
-        Pipeline::Fast => pipeline::fast_pipeline(),
-        Pipeline::Reference => PIPELINE.to_string(),
+        Pipeline::Fast => pipeline::fast_pipeline(keep_temporaries),
+        Pipeline::Reference => PIPELINE,
     };
-    parse_pass_pipeline(pm.as_operation_pass_manager(), &passes)
+    parse_pass_pipeline(pm.as_operation_pass_manager(), passes)
         .map_err(|e| Error::internal(format!("JIT pass pipeline does not parse: {e}")))?;
     if pipeline == Pipeline::Fast {
         pm.enable_verifier(false);
@@ -496,7 +514,7 @@ pub fn host_symbols(mlir: &str, func: &str) -> Result<Vec<String>> {
     let options = Options {
         pipeline: Pipeline::Reference,
         effort: Effort::Full,
-        cache_dir: None,
+        ..Default::default()
     };
     compile_with(None, mlir, &[], func, &options, true, None)?.host_symbols()
 }
@@ -632,9 +650,9 @@ fn compile_with(
         // verifying after each of the ~25 passes was a quarter of a small
         // BERT's compile time. What a pass would have caught is still caught,
         // only named less precisely.
-        let pm = match prepared_passes.take().filter(|p| fast && p.fits(&context)) {
+        let pm = match prepared_passes.take().filter(|p| p.fits(&context, options)) {
             Some(prepared) => prepared.into_pass_manager(&context),
-            None => pass_manager(&context, options.pipeline)?,
+            None => pass_manager(&context, options.pipeline, options.keep_temporaries)?,
         };
         if pm.run(&mut module).is_err() {
             return Err(Error::verification(take(

@@ -876,7 +876,7 @@ fn detached_weights_run_like_weights_in_the_text() {
     let options = Options {
         pipeline: Pipeline::Fast,
         effort: Effort::Light,
-        cache_dir: None,
+        ..Default::default()
     };
     let x = f32s(
         &[8, 64],
@@ -932,7 +932,7 @@ fn fast() -> Options {
     Options {
         pipeline: Pipeline::Fast,
         effort: Effort::Full,
-        cache_dir: None,
+        ..Default::default()
     }
 }
 
@@ -1051,11 +1051,18 @@ fn fast_pipeline_gives_the_reference_results() {
         let func = if name == "add" { "add" } else { "main" };
         let want = reference.run(inputs, outs).unwrap();
         for effort in [Effort::Full, Effort::Light, Effort::Minimal] {
-            let options = Options { effort, ..fast() };
-            let fast_code = compile_with(None, text, &[], func, &options, true, None)
-                .unwrap_or_else(|e| panic!("{name} ({effort:?}): {e}"));
-            let got = fast_code.run(inputs, outs).unwrap();
-            assert_eq!(got, want, "{name} ({effort:?})");
+            for keep_temporaries in [false, true] {
+                let options = Options {
+                    effort,
+                    keep_temporaries,
+                    ..fast()
+                };
+                let how = format!("{name} ({effort:?}, keep_temporaries {keep_temporaries})");
+                let fast_code = compile_with(None, text, &[], func, &options, true, None)
+                    .unwrap_or_else(|e| panic!("{how}: {e}"));
+                let got = fast_code.run(inputs, outs).unwrap();
+                assert_eq!(got, want, "{how}");
+            }
         }
     }
     // The weight really is a host buffer: one symbol of the object is left
@@ -1093,6 +1100,7 @@ fn the_cache_serves_a_second_compile() {
         pipeline: Pipeline::Fast,
         effort: Effort::Full,
         cache_dir: Some(dir.clone()),
+        ..Default::default()
     };
     let text = weights_module();
     let x = f32s(&[8, 64], &(0..512).map(f64::from).collect::<Vec<_>>());
@@ -1137,6 +1145,7 @@ fn a_source_keyed_hit_needs_no_text() {
         pipeline: Pipeline::Fast,
         effort: Effort::Light,
         cache_dir: Some(dir.clone()),
+        ..Default::default()
     };
     let x = f32s(&[8, 64], &(0..512).map(f64::from).collect::<Vec<_>>());
     let ty = [TensorType::of_known(DType::F32, &[8, 16])];
@@ -1152,8 +1161,14 @@ fn a_source_keyed_hit_needs_no_text() {
         first.run(std::slice::from_ref(&x), &ty).unwrap(),
         second.run(std::slice::from_ref(&x), &ty).unwrap()
     );
-    // Another source is another entry; a damaged entry is a miss.
+    // Another source is another entry, and so is code that keeps its
+    // temporaries; a damaged entry is a miss.
     assert!(compile_source("graph-2", "main", &options, no_text).is_err());
+    let keeping = Options {
+        keep_temporaries: true,
+        ..options.clone()
+    };
+    assert!(compile_source("graph-1", "main", &keeping, no_text).is_err());
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
         let bytes = std::fs::read(&path).unwrap();
