@@ -37,9 +37,10 @@ pub struct RunnerOptions {
     /// A folder keeping compiled objects (fast pipeline): compiling the same
     /// graph again loads its object from there. `None`: no cache.
     pub cache_dir: Option<PathBuf>,
-    /// The fast pipeline's LLVM effort; `None`: `Light` for a graph of
-    /// fewer than `LIGHT_EFFORT_BELOW` estimated multiply-adds with static
-    /// shapes, else `Full`. Either gives the same results.
+    /// The fast pipeline's LLVM effort; `None`: `effort_for` the graph's
+    /// estimated multiply-adds (`Minimal` under `MINIMAL_EFFORT_BELOW`,
+    /// `Light` under `LIGHT_EFFORT_BELOW`, else `Full`). All give the same
+    /// results.
     pub effort: Option<JitEffort>,
     /// The graph is run once by a process about to exit (`run` does): its
     /// code may then leave every temporary buffer allocated instead of
@@ -56,24 +57,43 @@ pub struct RunnerOptions {
 pub const KEEP_TEMPORARIES_UP_TO: u64 = 64 << 20;
 
 /// The bytes the values that `graph`'s nodes compute hold, the cases of a
-/// `Switch` included; `None` when a shape is not known or the graph has a
-/// `Loop` (whose body allocates anew on every trip).
+/// `Switch` included, and a `Loop`'s body once per trip (it allocates anew on
+/// every trip); `None` when a shape or a loop's trip count is not a constant.
 pub fn temporaries_bytes(graph: &Graph) -> Option<u64> {
     use o2l_canon::ops::{Control, Op};
+    // A loop's stacked outputs, and what is computed from them, have its
+    // trip count as a dim: the loop names that dim.
+    let mut trip_dims: Vec<(&str, u64)> = Vec::new();
     let mut total: u64 = 0;
     for node in &graph.nodes {
         if let Op::Control(control) = &node.op {
-            if matches!(control, Control::Loop { .. }) {
-                return None;
-            }
+            let times = match control {
+                Control::Loop { trips, .. } => {
+                    let count = node
+                        .inputs
+                        .first()
+                        .and_then(|&t| graph.value(t).constant.as_ref());
+                    let count = u64::try_from(*count?.to_i64s().first()?).ok()?;
+                    trip_dims.push((trips, count));
+                    count
+                }
+                _ => 1,
+            };
             for body in control.bodies() {
-                total = total.checked_add(temporaries_bytes(body)?)?;
+                total = total.checked_add(temporaries_bytes(body)?.checked_mul(times)?)?;
             }
         }
         for &v in &node.outputs {
             let ty = graph.ty(v);
-            let elements = ty.num_elements().ok().flatten()?;
-            total = total.checked_add(elements.checked_mul(ty.dtype.size_bytes() as u64)?)?;
+            let mut bytes = ty.dtype.size_bytes() as u64;
+            for dim in &ty.shape {
+                let extent = match dim {
+                    o2l_canon::Dim::Known(n) => *n,
+                    o2l_canon::Dim::Symbol(name) => trip_dims.iter().find(|(d, _)| d == name)?.1,
+                };
+                bytes = bytes.checked_mul(extent)?;
+            }
+            total = total.checked_add(bytes)?;
         }
     }
     Some(total)
@@ -614,7 +634,20 @@ mod tests {
         assert_eq!(mlp, 9696);
         let resnet = temporaries_bytes(&fixture("resnet_small_op17")).unwrap();
         assert!(resnet > mlp && resnet <= KEEP_TEMPORARIES_UP_TO, "{resnet}");
-        // `run` imports the tagger's LSTMs as loops.
-        assert_eq!(temporaries_bytes(&fixture("lstm_tagger_op17")), None);
+        // `run` imports the tagger's LSTMs as loops over 8 steps: their
+        // bodies count once per step.
+        let lstm = fixture("lstm_tagger_op17");
+        let with_loops = temporaries_bytes(&lstm).unwrap();
+        let body = lstm
+            .nodes
+            .iter()
+            .find_map(|n| match &n.op {
+                Op::Control(Control::Loop { body, .. }) => {
+                    Some(temporaries_bytes(&body.0).unwrap())
+                }
+                _ => None,
+            })
+            .unwrap();
+        assert!(with_loops > 8 * body, "{with_loops} {body}");
     }
 }
