@@ -263,6 +263,15 @@ pub fn check_model(
         compiles: 0,
         cache_hits: 0,
     };
+    // Code called once (one data set, in a process about to exit) may keep
+    // its temporaries (`RunnerOptions::runs_once`); with more sets it frees.
+    let options = &CheckOptions {
+        runner: RunnerOptions {
+            runs_once: options.runner.runs_once && sets.len() == 1,
+            ..options.runner.clone()
+        },
+        ..options.clone()
+    };
     let mut prepared: Option<Prepared> = None;
     for set in &sets {
         let label = set

@@ -6,7 +6,7 @@
 //! only when every output of every data set matches.
 use clap::Args;
 use onnx2linalg::check::{CheckEvent, CheckOptions, check_model};
-use onnx2linalg::{ImportOptions, Result};
+use onnx2linalg::{ImportOptions, Result, RunnerOptions};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -70,7 +70,11 @@ fn check(
         },
         bind_runtime_operands: bind,
         f16_ulps,
-        runner: jit.options(),
+        // One model per process: a single data set's code runs once.
+        runner: RunnerOptions {
+            runs_once: true,
+            ..jit.options()
+        },
     };
     let outcome = check_model(
         &dir.join("model.onnx"),
