@@ -26,9 +26,10 @@ pub mod output;
 mod runner;
 
 pub use runner::{
-    JIT_MAX_UNROLLED_STEPS, JitEffort, JitPipeline, KEEP_TEMPORARIES_UP_TO, LIGHT_EFFORT_BELOW,
-    MINIMAL_EFFORT_BELOW, RunOptions, RunOutput, Runner, RunnerOptions, RunnerTimings,
-    default_cache_dir, effort_for, estimated_work, run_model, source_digest, temporaries_bytes,
+    Estimates, JIT_MAX_UNROLLED_STEPS, JitEffort, JitPipeline, KEEP_TEMPORARIES_UP_TO,
+    LIGHT_EFFORT_BELOW, MINIMAL_EFFORT_BELOW, RunOptions, RunOutput, Runner, RunnerOptions,
+    RunnerTimings, default_cache_dir, effort_for, estimated_work, run_model, source_digest,
+    temporaries_bytes,
 };
 
 /// This build's version (the workspace's Cargo version).

@@ -49,6 +49,31 @@ pub struct RunnerOptions {
     /// at most `KEEP_TEMPORARIES_UP_TO`; otherwise the code frees as usual.
     /// The results are the same.
     pub runs_once: bool,
+    /// The graph's estimates, when they are better known than from its own
+    /// shapes (`check` makes them from the model pinned to its data set's
+    /// shapes, while the code stays symbolic); `None`: `Estimates::of` the
+    /// graph, which knows nothing of a graph with symbolic inputs (it then
+    /// compiles at `Full`, freeing its temporaries).
+    pub estimates: Option<Estimates>,
+}
+
+/// What a runner's choices are made by: the effort by the work, keeping
+/// temporaries by their bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Estimates {
+    /// `estimated_work`.
+    pub work: Option<u64>,
+    /// `temporaries_bytes`.
+    pub temporaries: Option<u64>,
+}
+
+impl Estimates {
+    pub fn of(graph: &Graph) -> Estimates {
+        Estimates {
+            work: estimated_work(graph),
+            temporaries: temporaries_bytes(graph),
+        }
+    }
 }
 
 /// The most a graph's intermediate values may hold for its code to keep its
@@ -289,10 +314,15 @@ impl Runner {
             emit: crate::Emit::Text,
             ..options.clone()
         };
-        let work = estimated_work(graph);
+        let estimates = runner_options
+            .estimates
+            .unwrap_or_else(|| Estimates::of(graph));
+        let work = estimates.work;
         let effort = runner_options.effort.unwrap_or(effort_for(work));
         let keep_temporaries = runner_options.runs_once
-            && temporaries_bytes(graph).is_some_and(|b| b <= KEEP_TEMPORARIES_UP_TO);
+            && estimates
+                .temporaries
+                .is_some_and(|b| b <= KEEP_TEMPORARIES_UP_TO);
         let jit_options = o2l_jit::Options {
             keep_temporaries,
             pipeline: runner_options.pipeline,

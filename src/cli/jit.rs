@@ -94,6 +94,7 @@ impl CompileArgs {
             pipeline,
             cache_dir,
             runs_once: false,
+            estimates: None,
             effort: match self.effort {
                 EffortArg::Auto => None,
                 EffortArg::Minimal => Some(JitEffort::Minimal),
