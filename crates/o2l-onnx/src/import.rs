@@ -251,6 +251,24 @@ fn import_with(
 }
 
 /// Graph inputs that no initializer provides, with their declared types.
+/// `runtime_inputs` from a decode of the inputs alone
+/// (`o2l_proto::inputs_only`); None when that decode or a type fails.
+pub(crate) fn declared_inputs(path: &std::path::Path) -> Option<Vec<(String, TensorType)>> {
+    let map = crate::mmap::map_opened(&crate::mmap::open_file(path).ok()?, path).ok()?;
+    let model = <o2l_proto::inputs_only::Model as o2l_proto::Message>::decode(map).ok()?;
+    let gp = model.graph?;
+    let inits: HashSet<&str> = gp
+        .initializer
+        .iter()
+        .map(|t| t.name.as_deref().unwrap_or_default())
+        .collect();
+    gp.input
+        .iter()
+        .filter(|vi| !inits.contains(vi.name()))
+        .map(|vi| Some((vi.name().to_string(), value_type(vi).ok()?)))
+        .collect()
+}
+
 pub(crate) fn runtime_inputs(loaded: &Loaded) -> Result<Vec<(String, TensorType)>> {
     let Some(gp) = loaded.model.graph.as_ref() else {
         return Err(Error::invalid("the model has no graph"));
@@ -946,6 +964,39 @@ mod tests {
         let inputs = crate::graph_inputs(&path).unwrap();
         assert_eq!(inputs.len(), 1);
         assert_eq!(inputs[0].0, "x");
+        // A truncated file does not decode for its inputs either: the full
+        // load names the problem.
+        std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+        let e = crate::graph_inputs(&path).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidModel, "{e}");
+    }
+
+    #[test]
+    fn inputs_decoded_alone_are_the_loaded_models_inputs() {
+        // Every model fixture and corpus model: initializers listed as
+        // inputs (older exporters), symbolic and named dims, external data.
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut models: Vec<std::path::PathBuf> = Vec::new();
+        for dir in ["fixtures/models", "fixtures/corpus"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                let model = if path.is_dir() {
+                    path.join("model.onnx")
+                } else {
+                    path
+                };
+                if model.extension().is_some_and(|e| e == "onnx") && model.exists() {
+                    models.push(model);
+                }
+            }
+        }
+        assert!(models.len() > 90, "{}", models.len());
+        for path in &models {
+            let declared =
+                super::declared_inputs(path).unwrap_or_else(|| panic!("{}", path.display()));
+            let loaded = super::runtime_inputs(&crate::load::load_model(path).unwrap()).unwrap();
+            assert_eq!(declared, loaded, "{}", path.display());
+        }
     }
 
     fn external(

@@ -11,3 +11,29 @@ pub mod onnx {
 pub use bytes::Bytes;
 pub use onnx::*;
 pub use prost::Message;
+
+/// Just enough of a `ModelProto` to list its graph's inputs: the graph's
+/// `input`s and its initializers' names (field numbers as in `onnx.proto`:
+/// `ModelProto.graph` 7, `GraphProto.initializer` 5 and `.input` 11,
+/// `TensorProto.name` 8). Decoding skips the nodes and the weights' bytes.
+pub mod inputs_only {
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct Model {
+        #[prost(message, optional, tag = "7")]
+        pub graph: Option<Graph>,
+    }
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct Graph {
+        #[prost(message, repeated, tag = "5")]
+        pub initializer: Vec<NamedTensor>,
+        #[prost(message, repeated, tag = "11")]
+        pub input: Vec<super::ValueInfoProto>,
+    }
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct NamedTensor {
+        #[prost(string, optional, tag = "8")]
+        pub name: Option<String>,
+    }
+}
