@@ -250,31 +250,34 @@ fn import_with(
     })
 }
 
-/// Graph inputs that no initializer provides, with their declared types.
 /// `runtime_inputs` from a decode of the inputs alone
 /// (`o2l_proto::inputs_only`); None when that decode or a type fails.
 pub(crate) fn declared_inputs(path: &std::path::Path) -> Option<Vec<(String, TensorType)>> {
     let map = crate::mmap::map_opened(&crate::mmap::open_file(path).ok()?, path).ok()?;
     let model = <o2l_proto::inputs_only::Model as o2l_proto::Message>::decode(map).ok()?;
     let gp = model.graph?;
-    let inits: HashSet<&str> = gp
+    let initializers = gp
         .initializer
         .iter()
-        .map(|t| t.name.as_deref().unwrap_or_default())
-        .collect();
-    gp.input
-        .iter()
-        .filter(|vi| !inits.contains(vi.name()))
-        .map(|vi| Some((vi.name().to_string(), value_type(vi).ok()?)))
-        .collect()
+        .map(|t| t.name.as_deref().unwrap_or_default());
+    not_initialized(&gp.input, initializers).ok()
 }
 
+/// Graph inputs that no initializer provides, with their declared types.
 pub(crate) fn runtime_inputs(loaded: &Loaded) -> Result<Vec<(String, TensorType)>> {
     let Some(gp) = loaded.model.graph.as_ref() else {
         return Err(Error::invalid("the model has no graph"));
     };
-    let inits: HashSet<&str> = gp.initializer.iter().map(|t| t.name()).collect();
-    gp.input
+    not_initialized(&gp.input, gp.initializer.iter().map(|t| t.name()))
+}
+
+/// The `inputs` no initializer (named by `initializers`) provides, typed.
+fn not_initialized<'a>(
+    inputs: &[o2l_proto::ValueInfoProto],
+    initializers: impl Iterator<Item = &'a str>,
+) -> Result<Vec<(String, TensorType)>> {
+    let inits: HashSet<&str> = initializers.collect();
+    inputs
         .iter()
         .filter(|vi| !inits.contains(vi.name()))
         .map(|vi| Ok((vi.name().to_string(), value_type(vi)?)))
