@@ -164,18 +164,13 @@ struct Prepared {
 /// Inputs that may hold shape operands (sizes, bounds): at most this many elements.
 const SHAPE_LIKE_ELEMENTS: u64 = 8;
 
-/// Imports and compiles the model. With `bind`, every graph input the import
-/// needs as a constant is bound to its value from `inputs`, one at a time;
-/// when the value it needs is computed from graph inputs (a shape built from
-/// a `size` input, a trip count from Range bounds), the small inputs are
-/// bound together, once.
 /// For a graph with symbolic inputs, its estimates (`Estimates`) made on the
 /// model imported again with its inputs pinned to the shapes of `inputs`
 /// (named `names`): the code stays symbolic, but its effort and whether it
 /// keeps its temporaries follow the data it is checked on, as `run`'s do.
-/// A model with dynamic convolutions compiled at `Full` otherwise (the
-/// corpus's PaddleOCR classifier: 1.75 s instead of 0.24 s). None when the
-/// inputs are static or the pinned import fails.
+/// Without them a model with symbolic inputs compiled at `Full` (the
+/// corpus's PaddleOCR classifier was checked in 1.75 s; now 0.23 s). None
+/// when the inputs are static or the pinned import fails.
 fn pinned_estimates(
     model: &Path,
     import: &ImportOptions,
@@ -197,6 +192,11 @@ fn pinned_estimates(
     Some(Estimates::of(&graph))
 }
 
+/// Imports and compiles the model. With `bind`, every graph input the import
+/// needs as a constant is bound to its value from `inputs`, one at a time;
+/// when the value it needs is computed from graph inputs (a shape built from
+/// a `size` input, a trip count from Range bounds), the small inputs are
+/// bound together, once.
 fn prepare(
     model: &Path,
     names: &[String],
