@@ -173,6 +173,7 @@ const SHAPE_LIKE_ELEMENTS: u64 = 8;
 /// when the inputs are static or the pinned import fails.
 fn pinned_estimates(
     model: &Path,
+    options: &RunnerOptions,
     import: &ImportOptions,
     graph: &crate::Graph,
     names: &[String],
@@ -180,6 +181,10 @@ fn pinned_estimates(
 ) -> Option<Estimates> {
     let symbolic = |ty: &crate::TensorType| ty.shape.iter().any(|d| d.known().is_none());
     if !graph.inputs.iter().any(|&id| symbolic(graph.ty(id))) {
+        return None;
+    }
+    // With the effort given and the temporaries freed, nothing would use them.
+    if options.effort.is_some() && !options.runs_once {
         return None;
     }
     let mut pinned = import.clone();
@@ -250,7 +255,7 @@ fn prepare(
     };
     let import_time = start.elapsed();
     let runner_options = RunnerOptions {
-        estimates: pinned_estimates(model, &import, &graph, names, inputs),
+        estimates: pinned_estimates(model, &options.runner, &import, &graph, names, inputs),
         ..options.runner.clone()
     };
     let runner = Runner::with_options(&graph, &runner_options)

@@ -94,11 +94,7 @@ pub fn temporaries_bytes(graph: &Graph) -> Option<u64> {
         if let Op::Control(control) = &node.op {
             let times = match control {
                 Control::Loop { trips, .. } => {
-                    let count = node
-                        .inputs
-                        .first()
-                        .and_then(|&t| graph.value(t).constant.as_ref());
-                    let count = u64::try_from(*count?.to_i64s().first()?).ok()?;
+                    let count = constant_trip_count(graph, node)?;
                     trip_dims.push((trips, count));
                     count
                 }
@@ -122,6 +118,12 @@ pub fn temporaries_bytes(graph: &Graph) -> Option<u64> {
         }
     }
     Some(total)
+}
+
+/// A `Loop` node's maximum trip count (its first operand), when a constant.
+fn constant_trip_count(graph: &Graph, node: &o2l_canon::Node) -> Option<u64> {
+    let count = graph.value(*node.inputs.first()?).constant.as_ref()?;
+    u64::try_from(*count.to_i64s().first()?).ok()
 }
 
 /// The effort `auto` takes for an estimated work (`estimated_work`; None:
@@ -174,12 +176,7 @@ pub fn estimated_work(graph: &Graph) -> Option<u64> {
                 out.saturating_mul(per_channel.unwrap_or(1))
             }
             Op::Control(Control::Loop { body, .. }) => {
-                let trips = node
-                    .inputs
-                    .first()
-                    .and_then(|&t| graph.value(t).constant.as_ref())
-                    .and_then(|t| t.to_i64s().first().copied())
-                    .and_then(|n| u64::try_from(n).ok())?;
+                let trips = constant_trip_count(graph, node)?;
                 estimated_work(&body.0)?.saturating_mul(trips)
             }
             Op::Control(_) => return None,
