@@ -1215,7 +1215,15 @@ fn check_one(
         import: options.convert_options(job).import,
         bind_runtime_operands: check.bind_runtime_operands,
         f16_ulps: check.f16_ulps,
-        runner: check.runner.clone(),
+        // Models already compile side by side on the workers: a second
+        // core would not be free for a model's second part.
+        runner: crate::RunnerOptions {
+            split: match options.jobs {
+                1 => check.runner.split,
+                _ => crate::JitSplit::Never,
+            },
+            ..check.runner.clone()
+        },
     };
     let start = Instant::now();
     // Compiles are counted as they happen: an error after a compile still says

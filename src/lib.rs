@@ -23,10 +23,11 @@ pub mod ops_table;
 // Calls the C API / the OS: SAFETY comments at each use.
 #[allow(unsafe_code)]
 pub mod output;
+pub mod parts;
 mod runner;
 
 pub use runner::{
-    Estimates, JIT_MAX_UNROLLED_STEPS, JitEffort, JitPipeline, KEEP_TEMPORARIES_UP_TO,
+    Estimates, JIT_MAX_UNROLLED_STEPS, JitEffort, JitPipeline, JitSplit, KEEP_TEMPORARIES_UP_TO,
     LIGHT_EFFORT_BELOW, MINIMAL_EFFORT_BELOW, RunOptions, RunOutput, Runner, RunnerOptions,
     RunnerTimings, default_cache_dir, effort_for, estimated_work, run_model, source_digest,
     temporaries_bytes,

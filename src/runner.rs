@@ -55,6 +55,22 @@ pub struct RunnerOptions {
     /// graph, which knows nothing of a graph with symbolic inputs (it then
     /// compiles at `Full`, freeing its temporaries).
     pub estimates: Option<Estimates>,
+    /// Whether a large graph may compile as two parts side by side
+    /// (`crate::parts`).
+    pub split: JitSplit,
+}
+
+/// Whether a `Runner` may compile a graph as two parts, one per core
+/// (`crate::parts::halves`): the same results, about half the compile time
+/// on a large graph.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum JitSplit {
+    /// Two parts when the graph is large enough (`parts::SPLIT_FROM_NODES`
+    /// top-level nodes, no control flow) and a second core is free.
+    #[default]
+    Auto,
+    /// One module, whatever the graph.
+    Never,
 }
 
 /// What a runner's choices are made by: the effort by the work, keeping
@@ -257,6 +273,11 @@ pub struct RunnerTimings {
     pub estimated_work: Option<u64>,
     /// The code leaves its temporaries allocated (`RunnerOptions::runs_once`).
     pub keeps_temporaries: bool,
+    /// How many parts the graph compiled as (`JitSplit`): with two, the
+    /// stage times above add both parts, which compiled side by side.
+    pub parts: usize,
+    /// The wall time of lowering and compiling, all parts.
+    pub compile_wall: Duration,
 }
 
 /// The default cache folder: `$XDG_CACHE_HOME/onnx2linalg`, else
@@ -271,10 +292,21 @@ pub fn default_cache_dir() -> Option<PathBuf> {
 
 /// A graph compiled for in-process calls.
 pub struct Runner {
-    compiled: o2l_jit::Compiled,
+    /// Called in turn (one, or two: `crate::parts`).
+    parts: Vec<Part>,
+    input_ids: Vec<o2l_canon::ValueId>,
+    output_ids: Vec<o2l_canon::ValueId>,
     inputs: Vec<(String, TensorType)>,
     outputs: Vec<(String, TensorType)>,
     timings: RunnerTimings,
+}
+
+/// One compiled function of a graph: the graph values it takes, and those it
+/// returns with their types.
+struct Part {
+    compiled: o2l_jit::Compiled,
+    takes: Vec<o2l_canon::ValueId>,
+    gives: Vec<(o2l_canon::ValueId, TensorType)>,
 }
 
 impl Runner {
@@ -307,6 +339,7 @@ impl Runner {
         options: &LowerOptions,
         runner_options: &RunnerOptions,
     ) -> Result<Runner> {
+        let start = Instant::now();
         let options = LowerOptions {
             emit: crate::Emit::Text,
             ..options.clone()
@@ -325,42 +358,38 @@ impl Runner {
             pipeline: runner_options.pipeline,
             effort,
             cache_dir: runner_options.cache_dir.clone(),
+            one_thread: false,
         };
-        let func = o2l_linalg::function_name(graph);
-        // With a cache, the entry is keyed by the graph: a hit skips the
-        // lowering too (and the weights' trip through hex text). Hashing
-        // the graph counts as lowering time.
-        let start = Instant::now();
-        let key = match jit_options.cache_dir {
-            Some(_) => source_digest(graph, &options),
-            None => String::new(),
+        let side_by_side = runner_options.split == JitSplit::Auto
+            && jit_options.pipeline == JitPipeline::Fast
+            && o2l_jit::spare_core();
+        // A split graph that fails to compile is compiled whole: the error
+        // (or the success) is then the whole graph's.
+        let split = side_by_side
+            .then(|| crate::parts::halves(graph))
+            .flatten()
+            .and_then(|halves| compile_side_by_side(&halves, &options, &jit_options).ok());
+        let (parts, mut timings) = match split {
+            Some(done) => done,
+            None => {
+                let (compiled, timings) = compile_part(graph, &options, &jit_options)?;
+                (vec![Part::of(graph, compiled)], timings)
+            }
         };
-        let mut lowering = start.elapsed();
-        let compiled = o2l_jit::compile_source(&key, &func, &jit_options, |detached| {
-            let start = Instant::now();
-            let source = lower_source(graph, &options, detached);
-            lowering += start.elapsed();
-            source
-        })?;
-        let t = compiled.timings();
-        let timings = RunnerTimings {
-            lowering,
-            parse: t.parse,
-            passes: t.passes,
-            translate: t.translate,
-            codegen: t.codegen,
-            cache_hit: t.cache_hit,
-            effort,
-            estimated_work: work,
-            keeps_temporaries: keep_temporaries,
-        };
+        timings.effort = effort;
+        timings.estimated_work = work;
+        timings.keeps_temporaries = keep_temporaries;
+        timings.parts = parts.len();
+        timings.compile_wall = start.elapsed();
         let named = |ids: &[o2l_canon::ValueId]| {
             ids.iter()
                 .map(|&v| (graph.value(v).name.clone(), graph.ty(v).clone()))
                 .collect::<Vec<_>>()
         };
         Ok(Runner {
-            compiled,
+            parts,
+            input_ids: graph.inputs.clone(),
+            output_ids: graph.outputs.clone(),
             inputs: named(&graph.inputs),
             outputs: named(&graph.outputs),
             timings,
@@ -407,8 +436,29 @@ impl Runner {
                 )));
             }
         }
-        let types: Vec<TensorType> = self.outputs.iter().map(|(_, t)| t.clone()).collect();
-        self.compiled.run(inputs, &types)
+        if let [part] = &self.parts[..] {
+            let types: Vec<TensorType> = part.gives.iter().map(|(_, t)| t.clone()).collect();
+            return part.compiled.run(inputs, &types);
+        }
+        // Each part takes graph inputs and what the parts before it gave.
+        let mut known: std::collections::HashMap<o2l_canon::ValueId, Tensor> =
+            self.input_ids.iter().copied().zip(inputs.iter().cloned()).collect();
+        for part in &self.parts {
+            let args = part
+                .takes
+                .iter()
+                .map(|id| known.get(id).cloned())
+                .collect::<Option<Vec<Tensor>>>()
+                .ok_or_else(|| Error::internal("a part takes a value no part before it gave"))?;
+            let types: Vec<TensorType> = part.gives.iter().map(|(_, t)| t.clone()).collect();
+            let results = part.compiled.run(&args, &types)?;
+            known.extend(part.gives.iter().map(|(id, _)| *id).zip(results));
+        }
+        self.output_ids
+            .iter()
+            .map(|id| known.get(id).cloned())
+            .collect::<Option<Vec<Tensor>>>()
+            .ok_or_else(|| Error::internal("a graph output no part gave"))
     }
 
     /// `x: tensor<1x3xf32>, y: tensor<?xi64>`, for messages.
@@ -419,6 +469,95 @@ impl Runner {
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
+
+impl Part {
+    fn of(graph: &Graph, compiled: o2l_jit::Compiled) -> Part {
+        Part {
+            compiled,
+            takes: graph.inputs.clone(),
+            gives: graph
+                .outputs
+                .iter()
+                .map(|&v| (v, graph.ty(v).clone()))
+                .collect(),
+        }
+    }
+}
+
+/// Lowers and compiles one graph (the whole, or a part): the code and where
+/// the time went (the effort and estimates are the caller's to fill in).
+fn compile_part(
+    graph: &Graph,
+    options: &LowerOptions,
+    jit_options: &o2l_jit::Options,
+) -> Result<(o2l_jit::Compiled, RunnerTimings)> {
+    let func = o2l_linalg::function_name(graph);
+    // With a cache, the entry is keyed by the graph: a hit skips the
+    // lowering too (and the weights' trip through hex text). Hashing
+    // the graph counts as lowering time.
+    let start = Instant::now();
+    let key = match jit_options.cache_dir {
+        Some(_) => source_digest(graph, options),
+        None => String::new(),
+    };
+    let mut lowering = start.elapsed();
+    let compiled = o2l_jit::compile_source(&key, &func, jit_options, |detached| {
+        let start = Instant::now();
+        let source = lower_source(graph, options, detached);
+        lowering += start.elapsed();
+        source
+    })?;
+    let t = compiled.timings();
+    let timings = RunnerTimings {
+        lowering,
+        parse: t.parse,
+        passes: t.passes,
+        translate: t.translate,
+        codegen: t.codegen,
+        cache_hit: t.cache_hit,
+        ..Default::default()
+    };
+    Ok((compiled, timings))
+}
+
+/// Both halves of a graph compiled at once, the second on another thread,
+/// each on its thread alone (`o2l_jit::Options::one_thread`); the stage
+/// times add both.
+fn compile_side_by_side(
+    halves: &[Graph; 2],
+    options: &LowerOptions,
+    jit_options: &o2l_jit::Options,
+) -> Result<(Vec<Part>, RunnerTimings)> {
+    let alone = o2l_jit::Options {
+        one_thread: true,
+        ..jit_options.clone()
+    };
+    let [first, second] = halves;
+    let (a, b) = std::thread::scope(|s| {
+        let b = std::thread::Builder::new()
+            .name("o2l-compile-part".into())
+            .spawn_scoped(s, || compile_part(second, options, &alone));
+        let a = compile_part(first, options, &alone);
+        let b = match b {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|_| Err(Error::internal("compiling a part panicked"))),
+            Err(e) => Err(Error::internal(format!("no thread for a part: {e}"))),
+        };
+        (a, b)
+    });
+    let ((a, ta), (b, tb)) = (a?, b?);
+    let timings = RunnerTimings {
+        lowering: ta.lowering + tb.lowering,
+        parse: ta.parse + tb.parse,
+        passes: ta.passes + tb.passes,
+        translate: ta.translate + tb.translate,
+        codegen: ta.codegen + tb.codegen,
+        cache_hit: ta.cache_hit && tb.cache_hit,
+        ..Default::default()
+    };
+    Ok((vec![Part::of(first, a), Part::of(second, b)], timings))
 }
 
 /// How `run_model` reads a model before running it.

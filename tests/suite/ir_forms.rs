@@ -4,12 +4,14 @@
 //! (the forms differ in how ops are written, not in the arithmetic).
 //! `tests/ir/forms.test` checks the same outputs with upstream `mlir-opt`.
 //! Recurrences imported as loops (`run`'s and `check`'s limit) and unrolled
-//! (`convert`'s) compute the same bits too.
+//! (`convert`'s) compute the same bits too, and so does a graph compiled as
+//! two parts side by side (`onnx2linalg::parts`) and as one module.
 // Test code: a failed expectation is a panic.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use onnx2linalg::{
-    ImportOptions, JIT_MAX_UNROLLED_STEPS, Limits, LinalgForm, LowerOptions, Runner, Tensor, npy,
+    ImportOptions, JIT_MAX_UNROLLED_STEPS, JitSplit, Limits, LinalgForm, LowerOptions, Runner,
+    RunnerOptions, Tensor, npy,
 };
 
 /// Why two results differ bitwise (NaNs equal), or None.
@@ -128,6 +130,67 @@ fn looped_and_unrolled_recurrences_run_equal() {
         compared.iter().any(|n| n.starts_with("lstm_tagger")),
         "{compared:?}"
     );
+}
+
+/// Every model fixture that `run` compiles as two parts (its inputs pinned to
+/// the fixture's shapes, as `run` pins them) gives the same bits as one
+/// module.
+#[test]
+fn split_and_whole_graphs_run_equal() {
+    let mut compared = Vec::new();
+    for f in crate::models::fixtures() {
+        let inputs: Vec<Tensor> = f
+            .inputs
+            .iter()
+            .map(|(_, p)| npy::read_file(p).unwrap())
+            .collect();
+        let options = ImportOptions {
+            input_shapes: f
+                .inputs
+                .iter()
+                .zip(&inputs)
+                .map(|((name, _), t)| (name.clone(), t.dims.clone()))
+                .collect(),
+            limits: Limits {
+                max_unrolled_steps: JIT_MAX_UNROLLED_STEPS,
+                ..Limits::default()
+            },
+            ..ImportOptions::default()
+        };
+        let graph = onnx2linalg::import_onnx(&f.model, &options)
+            .unwrap_or_else(|e| panic!("{}: {e}", f.name));
+        if onnx2linalg::parts::halves(&graph).is_none() {
+            continue;
+        }
+        let runner = |split| {
+            let options = RunnerOptions {
+                split,
+                ..RunnerOptions::default()
+            };
+            Runner::with_options(&graph, &options).unwrap_or_else(|e| panic!("{}: {e}", f.name))
+        };
+        let (split, whole) = (runner(JitSplit::Auto), runner(JitSplit::Never));
+        assert_eq!(split.timings().parts, 2, "{}", f.name);
+        assert_eq!(whole.timings().parts, 1, "{}", f.name);
+        // In the graph's input order.
+        let inputs: Vec<Tensor> = split
+            .inputs()
+            .iter()
+            .map(|(name, _)| {
+                let k = f.inputs.iter().position(|(n, _)| n == name).unwrap();
+                inputs[k].clone()
+            })
+            .collect();
+        let (a, b) = (split.run(&inputs).unwrap(), whole.run(&inputs).unwrap());
+        assert_eq!(a.len(), b.len(), "{}", f.name);
+        for (k, (a, b)) in a.iter().zip(&b).enumerate() {
+            assert!(differs(a, b).is_none(), "{} output {k}: {:?}", f.name, differs(a, b));
+        }
+        compared.push(f.name.clone());
+    }
+    // 30 of the 41 fixtures split today; the bound catches a split that
+    // silently stopped happening.
+    assert!(compared.len() >= 25, "{compared:?}");
 }
 
 #[test]

@@ -134,6 +134,10 @@ pub struct Options {
     /// process about to exit; the caller bounds how much that keeps. The
     /// results are the same.
     pub keep_temporaries: bool,
+    /// Compile on the calling thread alone: no context made ahead and no
+    /// LLVM warm-up on another core (`ContextAhead`, `orc::Warmup`). For
+    /// compiles that already run side by side, one per core.
+    pub one_thread: bool,
 }
 
 /// Where the time of one `compile` went (zero for stages a cache hit skipped).
@@ -175,6 +179,13 @@ pub struct Compiled {
     // None for code loaded from the cache without a module.
     _context: Option<Context>,
 }
+
+// SAFETY: nothing in a `Compiled` is tied to the thread that made it: the
+// MLIR context, LLVM's JIT and the weights' buffers may be moved to another
+// thread (`SendContext` moves a context the same way), and a `Compiled` is
+// only ever used by the one thread that owns it.
+#[allow(unsafe_code)]
+unsafe impl Send for Compiled {}
 
 /// Parses `mlir` (text) and compiles function `func` for calls from the host,
 /// with the reference pipeline and no cache.
@@ -246,7 +257,10 @@ pub fn compile_source(
     // On a miss (or without a cache), the JIT's MLIR context is prepared on
     // another core while the caller makes the source (`ContextAhead`).
     let compile_the_source = |entry: Option<cache::Entry>| {
-        let ahead = ContextAhead::start(options);
+        let ahead = match options.one_thread {
+            true => None,
+            false => ContextAhead::start(options),
+        };
         let source = source(true)?;
         let (text, weights) = (&source.text, &source.weights);
         compile_with(ahead, text, weights, func, options, check, entry)
@@ -450,7 +464,7 @@ impl Drop for ContextAhead {
 
 /// Whether this process may use two or more CPUs (read once: the standard
 /// library reads the cgroup's quota files every time it is asked).
-fn spare_core() -> bool {
+pub fn spare_core() -> bool {
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get())) >= 2
 }
@@ -618,7 +632,10 @@ fn compile_with(
         let warmup = if fast {
             warmup_ahead
                 .take()
-                .or_else(|| orc::Warmup::start(options.effort))
+                .or_else(|| match options.one_thread {
+                    true => None,
+                    false => orc::Warmup::start(options.effort),
+                })
         } else {
             None
         };
