@@ -2,6 +2,7 @@
 //! and writes files; the library crates return values and errors.
 #![deny(unsafe_code)]
 mod cli;
+mod host_only;
 
 use std::process::ExitCode;
 
