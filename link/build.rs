@@ -77,18 +77,10 @@ fn static_libstdcxx() {
 /// The LLVM version of the MLIR that mlir-sys links: `llvm-config --version` of
 /// its prefix, else `LLVM_VERSION_STRING` from that prefix's headers.
 fn mlir_version() -> String {
-    let prefix = std::env::var("MLIR_SYS_220_PREFIX").unwrap_or_else(|_| "/usr/lib/llvm-22".into());
-    let from_tool = std::process::Command::new(format!("{prefix}/bin/llvm-config"))
-        .arg("--version")
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty());
-    if let Some(v) = from_tool {
+    if let Some(v) = llvm_config("--version") {
         return v;
     }
+    let prefix = llvm_prefix();
     let header = format!("{prefix}/include/llvm/Config/llvm-config.h");
     std::fs::read_to_string(header)
         .ok()
@@ -129,14 +121,7 @@ fn other_backends_stubs() {
         Ok("loongarch64") => Some("LoongArch"),
         _ => None,
     };
-    let prefix = std::env::var("MLIR_SYS_220_PREFIX").unwrap_or_else(|_| "/usr/lib/llvm-22".into());
-    let built = std::process::Command::new(format!("{prefix}/bin/llvm-config"))
-        .arg("--targets-built")
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .unwrap_or_default();
+    let built = llvm_config("--targets-built").unwrap_or_default();
     let mut code = String::from("// Written by link/build.rs: see src/host_only.rs.\n");
     if let Some(host) = host.filter(|h| built.split_whitespace().any(|t| t == *h)) {
         for backend in built.split_whitespace().filter(|t| *t != host) {
@@ -148,4 +133,22 @@ fn other_backends_stubs() {
         }
     }
     let _ = std::fs::write(std::path::Path::new(&out).join("other_backends.rs"), code);
+}
+
+/// The prefix of the LLVM/MLIR that mlir-sys links.
+fn llvm_prefix() -> String {
+    std::env::var("MLIR_SYS_220_PREFIX").unwrap_or_else(|_| "/usr/lib/llvm-22".into())
+}
+
+/// What that prefix's `llvm-config ARG` prints (trimmed; None if it fails or
+/// prints nothing).
+fn llvm_config(arg: &str) -> Option<String> {
+    std::process::Command::new(format!("{}/bin/llvm-config", llvm_prefix()))
+        .arg(arg)
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
 }

@@ -16,12 +16,12 @@ use o2l_canon::ops::Op;
 /// A graph lighter than this (`compile_weight`) compiles whole: its compile
 /// is mostly fixed costs, which each part would pay again on its own core
 /// (the MLIR context, LLVM's target machine). Measured on the model
-/// fixtures (`docs/performance.md`): einsum_mix (weight 17) took 1.08x the
-/// time in two parts, the small ResNets (about 50) 0.90x, a small BERT
-/// 0.73x.
+/// fixtures (`docs/performance.md`), two parts against one module:
+/// gather_scatter (weight 17) 1.09x, einsum_mix (19) 1.08x, token_mlp (29)
+/// 1.02-1.04x; the small ResNets (49) 0.80-0.90x, a small BERT (155) 0.73x.
 pub const SPLIT_FROM_WEIGHT: u64 = 40;
 
-/// How much compiling a node costs, roughly, in loops nests: a
+/// How much compiling a node costs, roughly, in loop nests: a
 /// convolution's (padding, the window's loops, the bias) more than a
 /// contraction's, more than an elementwise op's (often fused away).
 pub fn compile_weight(op: &Op) -> u64 {

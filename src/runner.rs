@@ -65,8 +65,9 @@ pub struct RunnerOptions {
 /// on a large graph.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum JitSplit {
-    /// Two parts when the graph is large enough (`parts::SPLIT_FROM_NODES`
-    /// top-level nodes, no control flow) and a second core is free.
+    /// Two parts when the graph is large enough (its nodes weigh
+    /// `parts::SPLIT_FROM_WEIGHT` or more), has no control flow, and a
+    /// second core is free.
     #[default]
     Auto,
     /// One module, whatever the graph.
@@ -535,8 +536,11 @@ fn compile_side_by_side(
     };
     let [first, second] = halves;
     let (a, b) = std::thread::scope(|s| {
+        // The stack the main thread has (MLIR and LLVM recurse on large
+        // modules), not a spawned thread's 2 MiB.
         let b = std::thread::Builder::new()
             .name("o2l-compile-part".into())
+            .stack_size(8 << 20)
             .spawn_scoped(s, || compile_part(second, options, &alone));
         let a = compile_part(first, options, &alone);
         let b = match b {
