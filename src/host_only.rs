@@ -10,8 +10,9 @@
 //! the backends in. Nothing this tool does reaches another backend: the JIT
 //! initialises the host's itself (`o2l_jit`), and the passes that would look
 //! another target up (a GPU triple's data layout, GPU binaries) never run.
-//! `link/build.rs` writes the definitions from `llvm-config --targets-built`
-//! (none when the host's backend is not one it knows).
+//! `link/llvm.rs` writes the definitions from `llvm-config --targets-built`
+//! (none when the host's backend is not one it knows), for the binary and
+//! for the Python module, which includes this file too.
 //! `onnx2linalg --version`: 2.2 -> 2.0 ms (docs/performance.md).
 #![allow(unsafe_code)]
 

@@ -11,6 +11,8 @@
 #[allow(dead_code)]
 #[path = "../../../src/cli/mod.rs"]
 mod cli;
+#[path = "../../../src/host_only.rs"]
+mod host_only;
 
 use onnx2linalg::{ConvertOptions, Emit, Frontend, ImportOptions, RunOptions, Weights};
 use pyo3::create_exception;
