@@ -33,7 +33,7 @@ pub fn other_backends_stubs() {
         _ => None,
     };
     let built = llvm_config("--targets-built").unwrap_or_default();
-    let mut code = String::from("// Written by link/build.rs: see src/host_only.rs.\n");
+    let mut code = String::from("// Written by link/llvm.rs: see src/host_only.rs.\n");
     if let Some(host) = host.filter(|h| built.split_whitespace().any(|t| t == *h)) {
         for backend in built.split_whitespace().filter(|t| *t != host) {
             for part in BACKEND_PARTS {

@@ -50,8 +50,10 @@ pub struct CompileArgs {
     #[arg(long = "jit-effort", value_enum, default_value_t = EffortArg::Auto)]
     pub effort: EffortArg,
     /// Whether a large model compiles as two parts, one per core (same
-    /// results): `auto` splits a model of 24 or more nodes without control
-    /// flow when a second core is free; `never` compiles one module.
+    /// results): `auto` splits a model without control flow whose nodes
+    /// weigh 40 or more (a convolution 4, a normalisation 3, a contraction
+    /// or pooling 2, any other node 1) when a second core is free; `never`
+    /// compiles one module.
     #[arg(long = "jit-split", value_enum, default_value_t = SplitArg::Auto)]
     pub split: SplitArg,
 }
@@ -146,7 +148,7 @@ pub fn print_timings(import: Duration, compile: &RunnerTimings, execution: Durat
                 + execution
         }
     };
-    let lines = [
+    let mut lines = vec![
         format!("timings: import            {}", ms(import)),
         format!("timings: lowering          {}", ms(compile.lowering)),
         format!("timings: parse             {}", ms(compile.parse)),
@@ -174,16 +176,14 @@ pub fn print_timings(import: Duration, compile: &RunnerTimings, execution: Durat
             }
         ),
         format!("timings: execution         {}", ms(execution)),
-        match compile.parts > 1 {
-            true => format!(
-                "timings: compile wall time {}  ({} parts side by side: the stages above add all parts)",
-                ms(compile.compile_wall),
-                compile.parts
-            ),
-            false => String::new(),
-        },
-        format!("timings: total             {}", ms(total)),
     ];
-    let lines: Vec<&String> = lines.iter().filter(|l| !l.is_empty()).collect();
-    eprintln!("{}", lines.iter().map(|l| l.as_str()).collect::<Vec<_>>().join("\n"));
+    if compile.parts > 1 {
+        lines.push(format!(
+            "timings: compile wall time {}  ({} parts side by side: the stages above add all parts)",
+            ms(compile.compile_wall),
+            compile.parts
+        ));
+    }
+    lines.push(format!("timings: total             {}", ms(total)));
+    eprintln!("{}", lines.join("\n"));
 }
